@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+const serviceName = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'lowercase letters, digits, ".", "_" or "-", starting with a letter or digit');
+const hostPort = z.number().int().min(1, 'a port from 1 to 65535').max(65535, 'a port from 1 to 65535');
+
+/** A model a user adds by its Hugging Face id, with the numbers from its config.json. */
+export const CustomModelSchema = z.object({
+  id: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'a Hugging Face id such as "Qwen/Qwen3-4B"'),
+  service: serviceName.optional(),
+  servedName: z.string().min(1).optional(),
+  device: z.enum(['cpu', 'gpu']),
+  gated: z.boolean().default(false),
+  layers: z.number().int().positive(),
+  kvHeads: z.number().int().positive(),
+  headDim: z.number().int().positive(),
+  maxModelLen: z.number().int().min(256),
+  weightsGiB: z.number().positive(),
+});
+
+export const ModelTuningSchema = z.object({
+  kvCacheGiB: z.number().int().min(1, 'whole GiB, at least 1').optional(),
+  maxModelLen: z.number().int().min(256).optional(),
+  gpuMemoryUtilization: z.number().gt(0).max(0.95, 'at most 0.95').optional(),
+  gpus: z.array(z.number().int().nonnegative()).min(1).optional(),
+});
+
+export const ProfileChoiceSchema = z.enum(['auto', 'development', 'production']);
+
+/** settings.json in BERTH_HOME; the app and the CLI read the same file. Secrets are not kept here. */
+export const SettingsSchema = z.object({
+  schema: z.literal(1).default(1),
+  profile: ProfileChoiceSchema.default('auto'),
+  network: z
+    .string()
+    .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'a Docker network name: letters, digits, ".", "_" or "-"')
+    .default('common_network'),
+  /** Bind host ports on every interface instead of 127.0.0.1. */
+  exposePorts: z.boolean().default(false),
+  /** A remote litellm (the team's GPU host) for Open WebUI, instead of the local one. */
+  litellmUrl: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://gpu-host:4000' }).optional(),
+  ports: z.record(serviceName, hostPort).default({}),
+  images: z.record(serviceName, z.string().regex(/^[^\s]+$/, 'an image reference without spaces')).default({}),
+  models: z.array(CustomModelSchema).default([]),
+  disabledModels: z.array(serviceName).default([]),
+  tuning: z.record(serviceName, ModelTuningSchema).default({}),
+});
+
+export type Settings = z.infer<typeof SettingsSchema>;
+export type SettingsInput = z.input<typeof SettingsSchema>;
+export type CustomModel = z.infer<typeof CustomModelSchema>;
+export type ModelTuning = z.infer<typeof ModelTuningSchema>;
+export type ProfileChoice = z.infer<typeof ProfileChoiceSchema>;
+
+export const DEFAULT_SETTINGS: Settings = SettingsSchema.parse({});

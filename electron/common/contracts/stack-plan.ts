@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+export const ServiceRoleSchema = z.enum(['model', 'gateway', 'webui', 'metrics', 'dashboards']);
+
+export const PortSchema = z.object({ host: z.number().int(), container: z.number().int(), bind: z.string() });
+
+/** A volume or a file Berth generates, mounted into the container. Extension of the contract. */
+export const MountSchema = z.object({
+  kind: z.enum(['volume', 'config']),
+  /** Volume name, or a path relative to BERTH_HOME for generated configuration. */
+  source: z.string(),
+  target: z.string(),
+  readOnly: z.boolean(),
+});
+
+/** How the container reports health; the engine and the compose export both use it. Extension of the contract. */
+export const HealthSchema = z.object({
+  test: z.array(z.string()),
+  path: z.string(),
+  port: z.number().int(),
+  intervalS: z.number().positive(),
+  timeoutS: z.number().positive(),
+  retries: z.number().int().positive(),
+  startPeriodS: z.number().nonnegative(),
+});
+
+export const PlannedServiceSchema = z.object({
+  name: z.string(),
+  role: ServiceRoleSchema,
+  image: z.string(),
+  model: z
+    .object({ id: z.string(), servedName: z.string(), device: z.enum(['cpu', 'gpu']), maxModelLen: z.number().int().positive() })
+    .optional(),
+  command: z.array(z.string()),
+  env: z.record(z.string(), z.string()),
+  cpuset: z.string().optional(),
+  memoryBytes: z.number().int().positive().optional(),
+  gpus: z.array(z.number().int().nonnegative()).optional(),
+  gpuMemoryUtilization: z.number().positive().max(1).optional(),
+  ports: z.array(PortSchema),
+  dependsOn: z.array(z.object({ service: z.string(), condition: z.enum(['started', 'healthy']) })),
+  reasons: z.array(z.string()),
+  // Extensions: what a container needs beyond the contract's fields.
+  kvCacheGiB: z.number().int().positive().optional(),
+  shmBytes: z.number().int().positive().optional(),
+  capAdd: z.array(z.string()).optional(),
+  mounts: z.array(MountSchema),
+  health: HealthSchema.optional(),
+  restart: z.enum(['no', 'unless-stopped']),
+});
+
+export const StackPlanSchema = z.object({
+  schema: z.literal(1),
+  profile: z.enum(['development', 'production']),
+  network: z.string(),
+  services: z.array(PlannedServiceSchema),
+  warnings: z.array(z.object({ code: z.string(), message: z.string() })),
+  /** Why the profile was chosen. Extension of the contract. */
+  profileReason: z.string(),
+});
+
+export type StackPlan = z.infer<typeof StackPlanSchema>;
+export type PlannedService = z.infer<typeof PlannedServiceSchema>;
+export type ServiceRole = z.infer<typeof ServiceRoleSchema>;
+export type PlannedPort = z.infer<typeof PortSchema>;
+export type Mount = z.infer<typeof MountSchema>;
+export type Health = z.infer<typeof HealthSchema>;
+export type PlanWarning = StackPlan['warnings'][number];
+export type Profile = StackPlan['profile'];

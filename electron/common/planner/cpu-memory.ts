@@ -1,0 +1,183 @@
+import type { EngineKind } from '../contracts/host-facts.js';
+import type { ModelTuning } from '../contracts/settings.js';
+import type { PlanWarning } from '../contracts/stack-plan.js';
+import { InputError } from '../contracts/errors.js';
+import { kvBytesPerToken, type ModelSpec } from '../catalog/models.js';
+import { GiB, MiB, formatGiB, formatTokens } from '../units.js';
+
+/** Python, PyTorch and the tokenizer beside the weights, per vLLM CPU server. */
+export const CPU_RUNTIME_OVERHEAD_BYTES = 1 * GiB;
+/** What the engine keeps for itself and the page cache. */
+export const ENGINE_HEADROOM_BYTES = 512 * MiB;
+/** The reference setup's KV cache per CPU model. */
+export const REFERENCE_KV_CACHE_GIB = 4;
+/** Below this, a chat with a system prompt and some history no longer fits. */
+export const MIN_CONTEXT_TOKENS = 4096;
+/** Longer prompts than this take minutes on a CPU; more KV cache then buys concurrency, not context. */
+export const CPU_TARGET_CONTEXT_TOKENS = 32768;
+
+export interface CpuModelSize {
+  service: string;
+  kvCacheGiB: number;
+  maxModelLen: number;
+  memoryBytes: number;
+  reasons: string[];
+}
+
+export interface CpuMemoryPlan {
+  sizes: CpuModelSize[];
+  warnings: PlanWarning[];
+}
+
+const ENGINE_NAMES: Record<EngineKind, string> = {
+  'docker-desktop': 'Docker Desktop',
+  colima: 'Colima',
+  orbstack: 'OrbStack',
+  podman: 'the Podman machine',
+  'rancher-desktop': 'Rancher Desktop',
+  'docker-engine': 'the Docker engine',
+  unknown: 'the Docker engine',
+};
+
+export function engineName(kind: EngineKind | undefined): string {
+  return kind ? ENGINE_NAMES[kind] : 'this host';
+}
+
+function kvGiBFor(model: ModelSpec, tokens: number, dtypeBytes: number): number {
+  return Math.max(1, Math.ceil((kvBytesPerToken(model, dtypeBytes) * tokens) / GiB));
+}
+
+function contextFor(model: ModelSpec, kvCacheGiB: number, dtypeBytes: number): number {
+  const tokens = Math.floor((kvCacheGiB * GiB) / kvBytesPerToken(model, dtypeBytes));
+  return Math.min(model.maxModelLen, Math.floor(tokens / 1024) * 1024);
+}
+
+function roundUp(bytes: number, step: number): number {
+  return Math.ceil(bytes / step) * step;
+}
+
+interface Demand {
+  model: ModelSpec;
+  fixedBytes: number;
+  minKvGiB: number;
+  wantKvGiB: number;
+  fixedContext?: number;
+  tunedKv: boolean;
+}
+
+function demandFor(model: ModelSpec, tuning: ModelTuning | undefined, engineBytes: number, dtypeBytes: number, engineLabel: string): Demand {
+  const field = `tuning.${model.service}`;
+  if (tuning?.maxModelLen !== undefined && tuning.maxModelLen > model.maxModelLen) {
+    throw new InputError(`${field}.maxModelLen`, `${tuning.maxModelLen} is more than ${model.id}'s limit of ${model.maxModelLen} tokens; allowed: 256 to ${model.maxModelLen}`);
+  }
+  if (tuning?.kvCacheGiB !== undefined && tuning.kvCacheGiB * GiB + model.weightsBytes > engineBytes) {
+    const most = Math.floor((engineBytes - model.weightsBytes) / GiB);
+    throw new InputError(
+      `${field}.kvCacheGiB`,
+      `${tuning.kvCacheGiB} GiB of KV cache plus ${formatGiB(model.weightsBytes)} of weights is more than the ${formatGiB(engineBytes)} ${engineLabel} gives containers; allowed: ${most >= 1 ? `1 to ${most}` : 'none: the weights alone do not fit'}`,
+    );
+  }
+  const fixedContext = tuning?.maxModelLen;
+  const neededForContext = fixedContext ? kvGiBFor(model, fixedContext, dtypeBytes) : undefined;
+  if (tuning?.kvCacheGiB !== undefined && neededForContext !== undefined && tuning.kvCacheGiB < neededForContext) {
+    throw new InputError(
+      `${field}.kvCacheGiB`,
+      `${tuning.kvCacheGiB} GiB cannot hold one ${fixedContext}-token request (maxModelLen); allowed: ${neededForContext} GiB or more, or a shorter maxModelLen`,
+    );
+  }
+  const minKvGiB = tuning?.kvCacheGiB ?? neededForContext ?? kvGiBFor(model, Math.min(model.maxModelLen, MIN_CONTEXT_TOKENS), dtypeBytes);
+  const wantKvGiB =
+    tuning?.kvCacheGiB ??
+    Math.max(minKvGiB, REFERENCE_KV_CACHE_GIB, kvGiBFor(model, Math.min(model.maxModelLen, CPU_TARGET_CONTEXT_TOKENS), dtypeBytes));
+  return { model, fixedBytes: model.weightsBytes + CPU_RUNTIME_OVERHEAD_BYTES, minKvGiB, wantKvGiB, fixedContext, tunedKv: tuning?.kvCacheGiB !== undefined };
+}
+
+function total(demands: readonly Demand[], kv: (d: Demand) => number): number {
+  return demands.reduce((sum, d) => sum + d.fixedBytes + kv(d) * GiB, 0);
+}
+
+/**
+ * KV cache, context and memory limit for each CPU model so that weights + KV cache + runtime of every model,
+ * plus the other services, fit in what the engine gives containers.
+ */
+export function sizeCpuModels(args: {
+  models: readonly ModelSpec[];
+  tuning: Record<string, ModelTuning>;
+  engineBytes: number;
+  engineKind: EngineKind | undefined;
+  otherServicesBytes: number;
+  dtypeBytes: number;
+  numaNodes: number;
+}): CpuMemoryPlan {
+  const { models, engineBytes, otherServicesBytes, dtypeBytes } = args;
+  const label = engineName(args.engineKind);
+  const demands = models.map((m) => demandFor(m, args.tuning[m.service], engineBytes, dtypeBytes, label));
+  const budget = engineBytes - otherServicesBytes - ENGINE_HEADROOM_BYTES;
+  const warnings: PlanWarning[] = [];
+
+  const kv = new Map(demands.map((d) => [d.model.service, d.minKvGiB]));
+  const fitsWanted = total(demands, (d) => d.wantKvGiB) <= budget;
+  const fitsMinimum = total(demands, (d) => d.minKvGiB) <= budget;
+  if (fitsWanted) {
+    for (const d of demands) kv.set(d.model.service, d.wantKvGiB);
+  } else if (fitsMinimum) {
+    // Grow the KV caches a GiB at a time, in turn, while everything still fits.
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const d of demands) {
+        const current = kv.get(d.model.service) ?? d.minKvGiB;
+        if (current >= d.wantKvGiB) continue;
+        if (total(demands, (x) => kv.get(x.model.service) ?? x.minKvGiB) + GiB <= budget) {
+          kv.set(d.model.service, current + 1);
+          grew = true;
+        }
+      }
+    }
+  } else {
+    warnings.push(insufficientMemoryWarning(demands, engineBytes, otherServicesBytes, label));
+  }
+
+  const sizes = demands.map((d): CpuModelSize => {
+    const kvCacheGiB = kv.get(d.model.service) ?? d.minKvGiB;
+    const maxModelLen = d.fixedContext ?? contextFor(d.model, kvCacheGiB, dtypeBytes);
+    const memoryBytes = roundUp(d.fixedBytes + kvCacheGiB * GiB, 256 * MiB);
+    const perTokenKiB = kvBytesPerToken(d.model, dtypeBytes) / 1024;
+    const reasons = [
+      d.tunedKv
+        ? `KV cache ${kvCacheGiB} GiB: set in settings`
+        : fitsWanted
+          ? `KV cache ${kvCacheGiB} GiB: ${kvCacheGiB === REFERENCE_KV_CACHE_GIB ? "the reference setup's 4 GiB" : `enough for a ${formatTokens(Math.min(d.model.maxModelLen, CPU_TARGET_CONTEXT_TOKENS))}-token request`}, and it fits in memory`
+          : `KV cache ${kvCacheGiB} GiB: the most that fits in ${formatGiB(engineBytes)} beside the weights and the other services`,
+      d.fixedContext
+        ? `context ${formatTokens(maxModelLen)} tokens: set in settings`
+        : `context ${formatTokens(maxModelLen)} tokens: ${maxModelLen === d.model.maxModelLen ? "the model's limit, and" : 'the longest request that'} fits in ${kvCacheGiB} GiB of KV cache at ${perTokenKiB} KiB per token${maxModelLen < d.model.maxModelLen ? ` (the model allows ${formatTokens(d.model.maxModelLen)}; without --max-model-len vLLM would refuse to start)` : ''}`,
+      `memory limit ${formatGiB(memoryBytes)}: ${formatGiB(d.model.weightsBytes)} weights + ${kvCacheGiB} GiB KV cache + ${formatGiB(CPU_RUNTIME_OVERHEAD_BYTES)} runtime, so a leak is stopped before it takes the other services down`,
+    ];
+    if (args.numaNodes > 1 && memoryBytes > engineBytes / args.numaNodes) {
+      warnings.push({
+        code: 'numa-memory',
+        message: `${d.model.service} needs ${formatGiB(memoryBytes)}, more than one NUMA node's share (${formatGiB(engineBytes / args.numaNodes)}); vLLM's worker is killed (exit code 9) when weights and KV cache outgrow its node: lower tuning.${d.model.service}.kvCacheGiB or turn the model off`,
+      });
+    }
+    return { service: d.model.service, kvCacheGiB, maxModelLen, memoryBytes, reasons };
+  });
+  return { sizes, warnings };
+}
+
+function insufficientMemoryWarning(demands: readonly Demand[], engineBytes: number, otherBytes: number, label: string): PlanWarning {
+  const needBytes = total(demands, (d) => d.minKvGiB) + otherBytes + ENGINE_HEADROOM_BYTES;
+  const raiseTo = Math.ceil(needBytes / (2 * GiB)) * 2;
+  const budget = engineBytes - otherBytes - ENGINE_HEADROOM_BYTES;
+  const droppable = [...demands]
+    .sort((a, b) => a.fixedBytes - b.fixedBytes)
+    .find((drop) => total(demands.filter((d) => d !== drop), (d) => d.minKvGiB) <= budget);
+  const remedies = [`raise ${label}'s memory to ${raiseTo} GiB`];
+  if (droppable) remedies.push(`turn off ${droppable.model.service}`);
+  else if (demands.length > 1) remedies.push('turn off models until the rest fit');
+  const profileNeeds = `the CPU models need ${formatGiB(needBytes)} with the other services (weights, at least ${Math.min(...demands.map((d) => d.minKvGiB))} GiB KV cache each, runtime)`;
+  return {
+    code: 'insufficient-memory',
+    message: `${label === 'this host' ? 'This host has' : `${label[0]?.toUpperCase()}${label.slice(1)} gives containers`} ${formatGiB(engineBytes)}; ${profileNeeds}: ${remedies.join(' or ')}.`,
+  };
+}

@@ -1,0 +1,180 @@
+import type { HostFacts } from '../contracts/host-facts.js';
+import type { ProfileChoice, Settings } from '../contracts/settings.js';
+import type { PlannedService, PlanWarning, StackPlan } from '../contracts/stack-plan.js';
+import { InputError } from '../contracts/errors.js';
+import { catalogFor, allServiceNames } from '../catalog/resolve.js';
+import type { ModelSpec } from '../catalog/models.js';
+import { DEFAULT_IMAGES } from '../catalog/images.js';
+import { formatGiB } from '../units.js';
+import { chooseProfile } from './profile.js';
+import { splitCores } from './cpu-cores.js';
+import { formatCpuList } from './cpu-list.js';
+import { chooseCpuDtype } from './cpu-dtype.js';
+import { engineName, sizeCpuModels } from './cpu-memory.js';
+import { nvidiaCards, planGpuModels } from './gpu.js';
+import { assignHostPorts } from './ports.js';
+import {
+  CONTAINER_PORTS,
+  OTHER_SERVICES_BYTES,
+  defaultVllmImage,
+  grafanaService,
+  litellmService,
+  modelService,
+  openWebuiService,
+  prometheusService,
+} from './services.js';
+
+export interface PlanOptions {
+  /** A profile chosen outside settings (a --profile flag, LITELLM_ENVIRONMENT) and who chose it. */
+  profile?: { choice: ProfileChoice; source: string };
+}
+
+type Draft = Omit<PlannedService, 'ports'>;
+
+function checkKnownServices(settings: Settings, known: readonly string[]): void {
+  for (const key of ['ports', 'images', 'tuning'] as const) {
+    for (const name of Object.keys(settings[key])) {
+      if (!known.includes(name)) throw new InputError(`${key}.${name}`, `unknown service "${name}"; known services: ${known.join(', ')}`);
+    }
+  }
+}
+
+function planCpuModels(models: readonly ModelSpec[], facts: HostFacts, settings: Settings, warnings: PlanWarning[]): Draft[] {
+  const split = splitCores(models, facts);
+  for (const model of split.dropped) {
+    warnings.push({
+      code: 'insufficient-cpus',
+      message: `${model.service} is left out: the engine's ${facts.engine?.cpus ?? facts.cpu.physical} CPUs give every other model a core of its own and none is left for it. Give the engine more CPUs or turn a model off.`,
+    });
+  }
+  const planned = models.filter((m) => split.assignments.some((a) => a.service === m.service));
+  const dtype = chooseCpuDtype(facts);
+  if (dtype.warning && planned.length > 0) warnings.push(dtype.warning);
+  const memory = sizeCpuModels({
+    models: planned,
+    tuning: settings.tuning,
+    engineBytes: facts.engine?.memoryBytes ?? facts.memory.totalBytes,
+    engineKind: facts.engine?.kind,
+    otherServicesBytes: Object.values(OTHER_SERVICES_BYTES).reduce((a, b) => a + b, 0),
+    dtypeBytes: 2,
+    numaNodes: split.nodes,
+  });
+  warnings.push(...memory.warnings);
+  const arch = facts.engine?.arch ?? (facts.os.arch === 'arm64' ? 'aarch64' : 'x86_64');
+
+  return planned.map((model) => {
+    const cores = split.assignments.find((a) => a.service === model.service);
+    const size = memory.sizes.find((s) => s.service === model.service);
+    if (!cores || !size) throw new Error(`internal: ${model.service} was planned without cores or memory`);
+    const bind = formatCpuList(cores.cpus);
+    const shell = modelService(model, settings.images[model.service] ?? defaultVllmImage('cpu', arch), [
+      '--max-model-len',
+      String(size.maxModelLen),
+      '--dtype',
+      dtype.dtype,
+    ]);
+    return {
+      ...shell,
+      model: { id: model.id, servedName: model.servedName, device: 'cpu', maxModelLen: size.maxModelLen },
+      env: { ...shell.env, VLLM_CPU_OMP_THREADS_BIND: bind, VLLM_CPU_KVCACHE_SPACE: String(size.kvCacheGiB) },
+      cpuset: bind,
+      memoryBytes: size.memoryBytes,
+      kvCacheGiB: size.kvCacheGiB,
+      capAdd: ['SYS_NICE'],
+      reasons: [
+        ...shell.reasons,
+        ...cores.reasons,
+        'the container is pinned to the same cpuset, so the binding holds and no other container competes for those cores',
+        ...size.reasons,
+        dtype.reason,
+        "SYS_NICE lets vLLM place memory on the model's NUMA node; Docker's default seccomp profile then allows those calls, so seccomp stays on",
+      ],
+    };
+  });
+}
+
+function planGpuModelServices(models: readonly ModelSpec[], facts: HostFacts, settings: Settings, warnings: PlanWarning[]): Draft[] {
+  const gpu = planGpuModels(models, facts, settings.tuning);
+  warnings.push(...gpu.warnings);
+  if (facts.engine && !facts.engine.gpuRuntime && nvidiaCards(facts).length > 0) {
+    warnings.push({
+      code: 'no-gpu-runtime',
+      message: 'the engine has no NVIDIA runtime and no CDI devices, so containers cannot reach the GPUs: install the NVIDIA Container Toolkit and run `nvidia-ctk runtime configure --runtime=docker`, then restart Docker.',
+    });
+  }
+  return models.map((model) => {
+    const place = gpu.placements.find((p) => p.service === model.service);
+    if (!place) throw new Error(`internal: ${model.service} was planned without a GPU placement`);
+    const shell = modelService(model, settings.images[model.service] ?? defaultVllmImage('gpu', 'x86_64'), [
+      '--gpu-memory-utilization',
+      String(place.gpuMemoryUtilization),
+      '--max-model-len',
+      String(place.maxModelLen),
+    ]);
+    return {
+      ...shell,
+      model: { id: model.id, servedName: model.servedName, device: 'gpu', maxModelLen: place.maxModelLen },
+      gpus: place.gpus,
+      gpuMemoryUtilization: place.gpuMemoryUtilization,
+      dependsOn: place.waitsFor ? [{ service: place.waitsFor, condition: 'healthy' }] : [],
+      reasons: [...shell.reasons, ...place.reasons],
+    };
+  });
+}
+
+/** The whole stack for this host and these settings. Pure: the same facts and settings give the same plan. */
+export function planStack(facts: HostFacts, settings: Settings, options: PlanOptions = {}): StackPlan {
+  const catalog = catalogFor(settings);
+  checkKnownServices(settings, allServiceNames(catalog));
+  const enabled = catalog.filter((m) => !settings.disabledModels.includes(m.service));
+  const cpuModels = enabled.filter((m) => m.device === 'cpu');
+  const gpuModels = enabled.filter((m) => m.device === 'gpu');
+
+  const choice = options.profile ?? { choice: settings.profile, source: 'settings' };
+  const decision = chooseProfile(choice.choice, choice.source, facts, () => nvidiaCards(facts).length > 0 && planGpuModels(gpuModels, facts, settings.tuning).fits);
+  const warnings: PlanWarning[] = [];
+  if (!facts.engine) {
+    warnings.push({
+      code: 'no-engine',
+      message: `no Docker engine answered${facts.engineProblem ? ` (${facts.engineProblem})` : ''}: this plan assumes the host's ${facts.cpu.physical} cores and ${formatGiB(facts.memory.totalBytes)}, which containers may not get. Start Docker and plan again.`,
+    });
+  }
+
+  const models = decision.profile === 'development' ? cpuModels : gpuModels;
+  if (models.length === 0) {
+    warnings.push({ code: 'no-models', message: `no ${decision.profile} model is turned on: turn one on in settings (disabledModels) or add one by its Hugging Face id.` });
+  }
+  const modelDrafts = decision.profile === 'development' ? planCpuModels(models, facts, settings, warnings) : planGpuModelServices(models, facts, settings, warnings);
+  const served = models.filter((m) => modelDrafts.some((d) => d.name === m.service));
+
+  const image = (name: string, fallback: string) => settings.images[name] ?? fallback;
+  const drafts: Draft[] = [
+    ...modelDrafts,
+    litellmService(image('litellm', DEFAULT_IMAGES.litellm), served),
+    openWebuiService(image('open-webui', DEFAULT_IMAGES.openWebui), settings.litellmUrl),
+    prometheusService(image('prometheus', DEFAULT_IMAGES.prometheus)),
+    grafanaService(image('grafana', DEFAULT_IMAGES.grafana), settings.exposePorts),
+  ];
+
+  const bind = settings.exposePorts ? '0.0.0.0' : '127.0.0.1';
+  const containerPort = (d: Draft) => d.health?.port ?? CONTAINER_PORTS.model;
+  const ports = assignHostPorts(drafts.map((d) => ({ name: d.name, containerPort: containerPort(d) })), settings.ports, bind);
+  if (settings.exposePorts) {
+    warnings.push({
+      code: 'ports-exposed',
+      message: 'every port is open to the network (exposePorts): anyone who reaches this machine can use the models with the master key and see Grafana. Turn exposePorts off unless a firewall guards the host.',
+    });
+  }
+
+  const services = drafts.map((d): PlannedService => {
+    const port = ports.get(d.name);
+    return {
+      ...d,
+      ports: port ? [port] : [],
+      reasons: [...d.reasons, ...(port ? [`port ${port.host} on ${bind === '127.0.0.1' ? '127.0.0.1 only (loopback)' : 'every interface'}`] : [])],
+    };
+  });
+  return { schema: 1, profile: decision.profile, network: settings.network, services, warnings, profileReason: decision.reason };
+}
+
+export { engineName };

@@ -1,0 +1,148 @@
+import type { Health, PlannedService } from '../contracts/stack-plan.js';
+import type { ModelSpec } from '../catalog/models.js';
+import { DEFAULT_IMAGES, VOLUMES } from '../catalog/images.js';
+import { GiB } from '../units.js';
+
+/** Memory the non-model services are budgeted (no hard limit is set on them). */
+export const OTHER_SERVICES_BYTES = {
+  litellm: 0.75 * GiB,
+  'open-webui': 0.75 * GiB,
+  prometheus: 0.25 * GiB,
+  grafana: 0.25 * GiB,
+} as const;
+
+export const GENERATED_FILES = {
+  litellmConfig: 'generated/litellm/config.yaml',
+  prometheusConfig: 'generated/monitoring/prometheus.yaml',
+  grafanaProvisioning: 'generated/monitoring/grafana/provisioning',
+  grafanaDashboards: 'generated/monitoring/grafana/dashboards',
+} as const;
+
+export const CONTAINER_PORTS = { model: 8000, litellm: 4000, openWebui: 8080, prometheus: 9090, grafana: 3000 } as const;
+
+type ServiceShell = Omit<PlannedService, 'ports' | 'reasons'> & { reasons: string[] };
+
+function pythonGet(port: number, path: string): string[] {
+  return ['CMD', 'python3', '-c', `import urllib.request; urllib.request.urlopen('http://localhost:${port}${path}', timeout=4)`];
+}
+
+function health(test: string[], port: number, path: string, startPeriodS: number): Health {
+  return { test, port, path, intervalS: 5, timeoutS: 5, retries: 3, startPeriodS };
+}
+
+/** A vLLM server: the parts every model shares; the planner adds cores, memory, cards and context. */
+export function modelService(model: ModelSpec, image: string, extraArgs: string[]): ServiceShell {
+  return {
+    name: model.service,
+    role: 'model',
+    image,
+    model: { id: model.id, servedName: model.servedName, device: model.device, maxModelLen: 1 },
+    command: ['--model', model.id, '--served-model-name', model.servedName, '--host', '0.0.0.0', '--port', String(CONTAINER_PORTS.model), ...extraArgs],
+    env: { HF_TOKEN: '${HF_TOKEN}' },
+    dependsOn: [],
+    mounts: [{ kind: 'volume', source: VOLUMES.hfCache, target: '/root/.cache/huggingface', readOnly: false }],
+    // Weights download on first start: a generous start period keeps that from counting as failures.
+    health: health(pythonGet(CONTAINER_PORTS.model, '/health'), CONTAINER_PORTS.model, '/health', 1800),
+    shmBytes: 4 * GiB,
+    restart: 'unless-stopped',
+    reasons: [
+      `serves ${model.id} as "${model.servedName}"${model.gated ? '; gated on Hugging Face, so HF_TOKEN must belong to an account that was granted access' : ''}`,
+      'shared memory 4 GiB: PyTorch moves tensors between processes through /dev/shm, and Docker gives 64 MB by default',
+    ],
+  };
+}
+
+export function defaultVllmImage(device: 'cpu' | 'gpu', arch: 'x86_64' | 'aarch64'): string {
+  if (device === 'gpu') return DEFAULT_IMAGES.vllmGpu;
+  return arch === 'aarch64' ? DEFAULT_IMAGES.vllmCpuArm : DEFAULT_IMAGES.vllmCpuX86;
+}
+
+export function litellmService(image: string, models: readonly ModelSpec[]): ServiceShell {
+  return {
+    name: 'litellm',
+    role: 'gateway',
+    image,
+    command: ['--config', '/app/config.yaml', '--port', String(CONTAINER_PORTS.litellm)],
+    env: { LITELLM_MASTER_KEY: '${LITELLM_MASTER_KEY}' },
+    dependsOn: [],
+    mounts: [{ kind: 'config', source: GENERATED_FILES.litellmConfig, target: '/app/config.yaml', readOnly: true }],
+    health: health(pythonGet(CONTAINER_PORTS.litellm, '/health/liveliness'), CONTAINER_PORTS.litellm, '/health/liveliness', 60),
+    restart: 'unless-stopped',
+    reasons: [
+      `one OpenAI-compatible endpoint for ${models.length} model${models.length === 1 ? '' : 's'} (${models.map((m) => m.servedName).join(', ') || 'none'}), keyed with LITELLM_MASTER_KEY`,
+      'starts without waiting for the models: it routes by name, so the gateway is up while weights load',
+    ],
+  };
+}
+
+export function openWebuiService(image: string, litellmUrl: string | undefined): ServiceShell {
+  const base = litellmUrl ? `${litellmUrl.replace(/\/+$/, '')}/v1` : `http://litellm:${CONTAINER_PORTS.litellm}/v1`;
+  return {
+    name: 'open-webui',
+    role: 'webui',
+    image,
+    command: [],
+    env: {
+      OPENAI_API_BASE_URL: base,
+      OPENAI_API_KEY: '${LITELLM_MASTER_KEY}',
+      ENABLE_OLLAMA_API: 'false',
+      // Without this, the first launch's URL is kept in Open WebUI's database and a later LITELLM_URL is ignored.
+      ENABLE_PERSISTENT_CONFIG: 'False',
+    },
+    dependsOn: litellmUrl ? [] : [{ service: 'litellm', condition: 'healthy' }],
+    mounts: [{ kind: 'volume', source: VOLUMES.openWebui, target: '/app/backend/data', readOnly: false }],
+    health: health(['CMD', 'curl', '-fsS', `http://localhost:${CONTAINER_PORTS.openWebui}/health`], CONTAINER_PORTS.openWebui, '/health', 120),
+    restart: 'unless-stopped',
+    reasons: [
+      litellmUrl
+        ? `talks to the remote litellm at ${litellmUrl} (LITELLM_URL) instead of the local one`
+        : 'talks to the local litellm over the stack network, after it is healthy',
+      'connection settings come from the environment on every start (ENABLE_PERSISTENT_CONFIG=False), so a changed LITELLM_URL takes effect',
+    ],
+  };
+}
+
+export function prometheusService(image: string): ServiceShell {
+  return {
+    name: 'prometheus',
+    role: 'metrics',
+    image,
+    command: ['--config.file=/etc/prometheus/prometheus.yml', '--storage.tsdb.path=/prometheus', '--storage.tsdb.retention.time=15d'],
+    env: {},
+    dependsOn: [],
+    mounts: [
+      { kind: 'config', source: GENERATED_FILES.prometheusConfig, target: '/etc/prometheus/prometheus.yml', readOnly: true },
+      { kind: 'volume', source: VOLUMES.prometheus, target: '/prometheus', readOnly: false },
+    ],
+    health: health(['CMD', 'wget', '-q', '--spider', `http://localhost:${CONTAINER_PORTS.prometheus}/-/ready`], CONTAINER_PORTS.prometheus, '/-/ready', 30),
+    restart: 'unless-stopped',
+    reasons: ["scrapes every model server's and litellm's /metrics every 5 s; 15 days kept"],
+  };
+}
+
+export function grafanaService(image: string, exposed: boolean): ServiceShell {
+  return {
+    name: 'grafana',
+    role: 'dashboards',
+    image,
+    command: [],
+    env: {
+      GF_SECURITY_ADMIN_PASSWORD: '${GRAFANA_ADMIN_PASSWORD}',
+      GF_USERS_ALLOW_SIGN_UP: 'false',
+      GF_AUTH_ANONYMOUS_ENABLED: exposed ? 'false' : 'true',
+      GF_AUTH_ANONYMOUS_ORG_ROLE: 'Viewer',
+    },
+    dependsOn: [{ service: 'prometheus', condition: 'started' }],
+    mounts: [
+      { kind: 'config', source: GENERATED_FILES.grafanaProvisioning, target: '/etc/grafana/provisioning', readOnly: true },
+      { kind: 'config', source: GENERATED_FILES.grafanaDashboards, target: '/var/lib/grafana/dashboards', readOnly: true },
+      { kind: 'volume', source: VOLUMES.grafana, target: '/var/lib/grafana', readOnly: false },
+    ],
+    health: health(['CMD', 'wget', '-q', '--spider', `http://localhost:${CONTAINER_PORTS.grafana}/api/health`], CONTAINER_PORTS.grafana, '/api/health', 60),
+    restart: 'unless-stopped',
+    reasons: [
+      'dashboards and the Prometheus datasource are provisioned from files Berth writes',
+      exposed ? 'anonymous access is off because the ports are open to the network' : 'anonymous read-only access, since the port is reachable from this machine only',
+    ],
+  };
+}

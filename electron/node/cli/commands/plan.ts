@@ -1,0 +1,21 @@
+import type { ProfileChoice } from '../../../common/contracts/settings.js';
+import { planStack } from '../../../common/planner/plan.js';
+import type { StackPlan } from '../../../common/contracts/stack-plan.js';
+import { factsFor, planContext } from '../context.js';
+import { planReport } from '../format/plan-table.js';
+
+export interface PlanFlags {
+  profile?: ProfileChoice;
+  facts?: string;
+}
+
+export async function buildPlan(flags: PlanFlags): Promise<StackPlan> {
+  const [context, facts] = await Promise.all([planContext(flags), factsFor(flags.facts)]);
+  return planStack(facts, context.settings, context.profile ? { profile: context.profile } : {});
+}
+
+export async function planCommand(flags: PlanFlags & { json?: boolean }, out: (text: string) => void): Promise<number> {
+  const plan = await buildPlan(flags);
+  out(flags.json ? JSON.stringify(plan, null, 2) : planReport(plan));
+  return 0;
+}

@@ -1,0 +1,27 @@
+import { InputError } from '../../common/contracts/errors.js';
+
+export const EXIT = { done: 0, failed: 1, badInput: 2 } as const;
+
+/** A failure that is not the user's input (Docker refused, a file could not be written): exit code 1. */
+export class CommandError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CommandError';
+  }
+}
+
+/** One line for the user, never a stack trace (BERTH_DEBUG=1 shows it), and the exit code it deserves. */
+export function reportError(error: unknown, write: (line: string) => void, debug: boolean): number {
+  if (error instanceof InputError) {
+    write(`berth: ${error.message}`);
+    return EXIT.badInput;
+  }
+  if (error instanceof CommandError) {
+    write(`berth: ${error.message}`);
+    return EXIT.failed;
+  }
+  write(`berth: ${(error as Error)?.message ?? String(error)}`);
+  if (debug && error instanceof Error && error.stack) write(error.stack);
+  else write('berth: this is a bug; run again with BERTH_DEBUG=1 and attach the output and `berth facts --json` to a bug report');
+  return EXIT.failed;
+}

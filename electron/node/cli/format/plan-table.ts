@@ -1,0 +1,43 @@
+import type { PlannedService, StackPlan } from '../../../common/contracts/stack-plan.js';
+import { parseCpuList } from '../../../common/planner/cpu-list.js';
+import { formatGiB, formatTokens } from '../../../common/units.js';
+import { textTable } from './table.js';
+
+function cores(service: PlannedService): string {
+  if (!service.cpuset) return '-';
+  return `${service.cpuset} (${parseCpuList(service.cpuset).length})`;
+}
+
+function row(service: PlannedService): string[] {
+  return [
+    service.name,
+    service.model ? service.model.device : service.role,
+    cores(service),
+    service.kvCacheGiB ? `${service.kvCacheGiB} GiB` : '-',
+    service.memoryBytes ? formatGiB(service.memoryBytes) : '-',
+    service.model ? formatTokens(service.model.maxModelLen) : '-',
+    service.gpus?.length ? `${service.gpuMemoryUtilization ?? ''} of GPU ${service.gpus.join(',')}` : '-',
+    service.ports.map((p) => `${p.bind}:${p.host}`).join(', ') || '-',
+    service.dependsOn.map((d) => `${d.service} ${d.condition}`).join(', ') || '-',
+  ];
+}
+
+/** `berth plan` for people: the table, then why each number was picked, then what to change. */
+export function planReport(plan: StackPlan): string {
+  const out = [
+    `Profile: ${plan.profileReason}`,
+    '',
+    textTable(['SERVICE', 'DEVICE', 'CORES', 'KV CACHE', 'MEMORY', 'CONTEXT', 'GPU SHARE', 'PORTS', 'WAITS FOR'], plan.services.map(row)),
+    '',
+    'Why:',
+  ];
+  for (const service of plan.services) {
+    out.push(`  ${service.name}`);
+    for (const reason of service.reasons) out.push(`    - ${reason}`);
+  }
+  if (plan.warnings.length) {
+    out.push('', 'Warnings:');
+    for (const warning of plan.warnings) out.push(`  ! ${warning.code}: ${warning.message}`);
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,73 @@
+import { readdir } from 'node:fs/promises';
+import type Docker from 'dockerode';
+import type { CpuPlace, EngineFacts, EngineKind } from '../../common/contracts/host-facts.js';
+
+/** The parts of Docker's /info Berth reads. */
+export interface DockerInfo {
+  NCPU?: number;
+  MemTotal?: number;
+  ServerVersion?: string;
+  Architecture?: string;
+  OperatingSystem?: string;
+  Name?: string;
+  Runtimes?: Record<string, unknown>;
+  CDISpecDirs?: string[];
+  DiscoveredDevices?: { Source?: string; ID?: string }[];
+}
+
+export function engineKind(info: DockerInfo, endpoint: string, components: string[] = []): EngineKind {
+  const os = (info.OperatingSystem ?? '').toLowerCase();
+  const name = (info.Name ?? '').toLowerCase();
+  if (components.some((c) => /podman/i.test(c)) || /podman/.test(endpoint)) return 'podman';
+  if (os.includes('docker desktop')) return 'docker-desktop';
+  if (os.includes('orbstack') || endpoint.includes('.orbstack')) return 'orbstack';
+  if (name.includes('colima') || endpoint.includes('.colima')) return 'colima';
+  if (name.includes('rancher-desktop') || endpoint.includes('/.rd/')) return 'rancher-desktop';
+  if (endpoint.startsWith('unix://') || endpoint.startsWith('ssh://') || endpoint.startsWith('tcp://')) return 'docker-engine';
+  return 'unknown';
+}
+
+export function engineArch(architecture: string | undefined): 'x86_64' | 'aarch64' {
+  return /^(aarch64|arm64)$/i.test(architecture ?? '') ? 'aarch64' : 'x86_64';
+}
+
+/** Containers reach NVIDIA GPUs through the nvidia runtime or CDI devices. */
+export async function hasGpuRuntime(info: DockerInfo, local: boolean): Promise<boolean> {
+  if (info.Runtimes && 'nvidia' in info.Runtimes) return true;
+  if (info.DiscoveredDevices?.some((d) => d.Source === 'cdi' && /nvidia/i.test(d.ID ?? ''))) return true;
+  if (!local) return false;
+  for (const dir of info.CDISpecDirs ?? []) {
+    try {
+      if ((await readdir(dir)).some((file) => /nvidia/i.test(file))) return true;
+    } catch {
+      // A listed CDI folder that does not exist holds no specs.
+    }
+  }
+  return false;
+}
+
+export async function readEngineFacts(
+  docker: Docker,
+  endpoint: string,
+  options: { local: boolean; topology?: (cpus: number) => Promise<CpuPlace[] | undefined> },
+): Promise<EngineFacts> {
+  const [info, version] = await Promise.all([
+    docker.info() as Promise<DockerInfo>,
+    docker.version().catch(() => undefined) as Promise<{ Components?: { Name?: string }[] } | undefined>,
+  ]);
+  const kind = engineKind(info, endpoint, (version?.Components ?? []).map((c) => c.Name ?? ''));
+  const cpus = Math.max(1, info.NCPU ?? 1);
+  // Only an engine on this machine's own kernel shares its /sys; Docker Desktop runs a VM even on Linux.
+  const sharesKernel = options.local && (kind === 'docker-engine' || kind === 'podman' || kind === 'unknown');
+  const cpuTopology = sharesKernel && options.topology ? await options.topology(cpus) : undefined;
+  return {
+    endpoint,
+    kind,
+    version: info.ServerVersion ?? 'unknown',
+    arch: engineArch(info.Architecture),
+    cpus,
+    memoryBytes: Math.max(1, info.MemTotal ?? 1),
+    ...(cpuTopology ? { cpuTopology } : {}),
+    gpuRuntime: await hasGpuRuntime(info, options.local),
+  };
+}

@@ -1,0 +1,65 @@
+// Lint, and the layer rule of STYLE.md: common ← node ← main, and the renderer sees only common.
+import { builtinModules } from 'node:module';
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+
+function restrict(message, { node = false, electron = false, paths = [] }) {
+  return {
+    'no-restricted-imports': [
+      'error',
+      {
+        paths: [
+          ...(node ? nodeBuiltins.map((name) => ({ name, message })) : []),
+          ...(node ? ['dockerode', 'systeminformation'].map((name) => ({ name, message })) : []),
+          ...(electron ? ['electron', 'electron-store', 'electron-updater'].map((name) => ({ name, message })) : []),
+        ],
+        patterns: paths.map((regex) => ({ regex, message })),
+      },
+    ],
+  };
+}
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'release/**', 'out/**', 'test-results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      'no-template-curly-in-string': 'off',
+    },
+  },
+  {
+    // Sandboxed preloads must be CommonJS.
+    files: ['**/*.cts'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    files: ['electron/common/**/*.ts'],
+    rules: restrict('electron/common is plain TypeScript: no Node, Docker or Electron (STYLE.md, layers)', {
+      node: true,
+      electron: true,
+      paths: ['(^|/)(node|main)/', '^\\.\\./\\.\\./(node|main)'],
+    }),
+  },
+  {
+    files: ['electron/node/**/*.ts'],
+    rules: restrict('electron/node runs without the app: it never imports Electron (STYLE.md, layers)', {
+      electron: true,
+      paths: ['^(\\.\\./)+main/'],
+    }),
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: restrict('the renderer is sandboxed: only electron/common and the API reach it (STYLE.md, layers)', {
+      node: true,
+      electron: true,
+      paths: ['electron/(node|main)/'],
+    }),
+  },
+);
