@@ -11,3 +11,7 @@ export function formatGiB(bytes: number): string {
 export function formatTokens(tokens: number): string {
   return tokens % 1024 === 0 && tokens >= 1024 ? `${tokens / 1024}k` : String(tokens);
 }
+
+export function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

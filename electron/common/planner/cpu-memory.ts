@@ -3,7 +3,7 @@ import type { ModelTuning } from '../contracts/settings.js';
 import type { PlanWarning } from '../contracts/stack-plan.js';
 import { InputError } from '../contracts/errors.js';
 import { kvBytesPerToken, type ModelSpec } from '../catalog/models.js';
-import { GiB, MiB, formatGiB, formatTokens } from '../units.js';
+import { GiB, MiB, capitalized, formatGiB, formatTokens } from '../units.js';
 
 /** Python, PyTorch and the tokenizer beside the weights, per vLLM CPU server. */
 export const CPU_RUNTIME_OVERHEAD_BYTES = 1 * GiB;
@@ -67,9 +67,6 @@ interface Demand {
 
 function demandFor(model: ModelSpec, tuning: ModelTuning | undefined, engineBytes: number, dtypeBytes: number, engineLabel: string): Demand {
   const field = `tuning.${model.service}`;
-  if (tuning?.maxModelLen !== undefined && tuning.maxModelLen > model.maxModelLen) {
-    throw new InputError(`${field}.maxModelLen`, `${tuning.maxModelLen} is more than ${model.id}'s limit of ${model.maxModelLen} tokens; allowed: 256 to ${model.maxModelLen}`);
-  }
   if (tuning?.kvCacheGiB !== undefined && tuning.kvCacheGiB * GiB + model.weightsBytes > engineBytes) {
     const most = Math.floor((engineBytes - model.weightsBytes) / GiB);
     throw new InputError(
@@ -92,8 +89,13 @@ function demandFor(model: ModelSpec, tuning: ModelTuning | undefined, engineByte
   return { model, fixedBytes: model.weightsBytes + CPU_RUNTIME_OVERHEAD_BYTES, minKvGiB, wantKvGiB, fixedContext, tunedKv: tuning?.kvCacheGiB !== undefined };
 }
 
+/** A model's container limit: weights + runtime + KV cache, rounded up to 256 MiB. */
+function limitBytes(d: Demand, kvGiB: number): number {
+  return roundUp(d.fixedBytes + kvGiB * GiB, 256 * MiB);
+}
+
 function total(demands: readonly Demand[], kv: (d: Demand) => number): number {
-  return demands.reduce((sum, d) => sum + d.fixedBytes + kv(d) * GiB, 0);
+  return demands.reduce((sum, d) => sum + limitBytes(d, kv(d)), 0);
 }
 
 /**
@@ -135,13 +137,13 @@ export function sizeCpuModels(args: {
       }
     }
   } else {
-    warnings.push(insufficientMemoryWarning(demands, engineBytes, otherServicesBytes, label));
+    warnings.push(insufficientMemoryWarning(demands, engineBytes, otherServicesBytes, args.engineKind));
   }
 
   const sizes = demands.map((d): CpuModelSize => {
     const kvCacheGiB = kv.get(d.model.service) ?? d.minKvGiB;
     const maxModelLen = d.fixedContext ?? contextFor(d.model, kvCacheGiB, dtypeBytes);
-    const memoryBytes = roundUp(d.fixedBytes + kvCacheGiB * GiB, 256 * MiB);
+    const memoryBytes = limitBytes(d, kvCacheGiB);
     const perTokenKiB = kvBytesPerToken(d.model, dtypeBytes) / 1024;
     const reasons = [
       d.tunedKv
@@ -165,19 +167,22 @@ export function sizeCpuModels(args: {
   return { sizes, warnings };
 }
 
-function insufficientMemoryWarning(demands: readonly Demand[], engineBytes: number, otherBytes: number, label: string): PlanWarning {
+const VM_KINDS: readonly EngineKind[] = ['docker-desktop', 'colima', 'orbstack', 'podman', 'rancher-desktop'];
+
+function insufficientMemoryWarning(demands: readonly Demand[], engineBytes: number, otherBytes: number, kind: EngineKind | undefined): PlanWarning {
+  const label = engineName(kind);
   const needBytes = total(demands, (d) => d.minKvGiB) + otherBytes + ENGINE_HEADROOM_BYTES;
   const raiseTo = Math.ceil(needBytes / (2 * GiB)) * 2;
   const budget = engineBytes - otherBytes - ENGINE_HEADROOM_BYTES;
   const droppable = [...demands]
     .sort((a, b) => a.fixedBytes - b.fixedBytes)
     .find((drop) => total(demands.filter((d) => d !== drop), (d) => d.minKvGiB) <= budget);
-  const remedies = [`raise ${label}'s memory to ${raiseTo} GiB`];
+  const remedies = [kind && VM_KINDS.includes(kind) ? `raise ${label}'s memory to ${raiseTo} GiB` : `add memory to reach ${raiseTo} GiB`];
   if (droppable) remedies.push(`turn off ${droppable.model.service}`);
   else if (demands.length > 1) remedies.push('turn off models until the rest fit');
   const profileNeeds = `the CPU models need ${formatGiB(needBytes)} with the other services (weights, at least ${Math.min(...demands.map((d) => d.minKvGiB))} GiB KV cache each, runtime)`;
   return {
     code: 'insufficient-memory',
-    message: `${label === 'this host' ? 'This host has' : `${label[0]?.toUpperCase()}${label.slice(1)} gives containers`} ${formatGiB(engineBytes)}; ${profileNeeds}: ${remedies.join(' or ')}.`,
+    message: `${label === 'this host' ? 'This host has' : `${capitalized(label)} gives containers`} ${formatGiB(engineBytes)}; ${profileNeeds}: ${remedies.join(' or ')}.`,
   };
 }

@@ -110,17 +110,25 @@ export function planGpuModels(models: readonly ModelSpec[], facts: HostFacts, tu
       throw new InputError(`tuning.${group[0]?.service}.gpuMemoryUtilization`, `the models on GPU ${card.index} would claim ${tunedSum.toFixed(2)} of it; allowed: shares that add up to 0.95 at most`);
     }
 
+    const untuned = group.filter((m) => tuned(m) === undefined);
+    if (untuned.length > 0 && 0.95 - tunedSum < 0.05 * untuned.length) {
+      const first = group.find((m) => tuned(m) !== undefined);
+      throw new InputError(
+        `tuning.${first?.service}.gpuMemoryUtilization`,
+        `leaves GPU ${card.index} no room for ${untuned.map((m) => m.service).join(' and ')}; allowed: shares that leave at least 0.05 per other model`,
+      );
+    }
     const shares = new Map<string, number>();
     if (needMin > CARD_BUDGET) {
       fits = false;
-      for (const m of group) shares.set(m.service, tuned(m) ?? Math.max(0.01, floorTo((CARD_BUDGET - tunedSum) / group.filter((x) => !tuned(x)).length, 0.01)));
+      const each = floorTo(Math.max(CARD_BUDGET - tunedSum, 0.05 * untuned.length) / Math.max(1, untuned.length), 0.01);
+      for (const m of group) shares.set(m.service, tuned(m) ?? each);
       const biggest = [...group].sort((a, b) => b.weightsBytes - a.weightsBytes)[0];
       warnings.push({
         code: 'insufficient-gpu-memory',
         message: `GPU ${card.index} (${card.model}, ${formatGiB(card.memoryBytes)}) cannot hold ${group.map((m) => m.service).join(' and ')}: they need ${formatGiB(needMin * card.memoryBytes)} at a ${formatTokens(MIN_GPU_CONTEXT)} context, ${formatGiB(CARD_BUDGET * card.memoryBytes)} is usable: ${group.length > 1 && biggest ? `turn off ${biggest.service}, or ` : ''}use a card with at least ${Math.ceil((needMin * card.memoryBytes) / CARD_BUDGET / GiB)} GiB.`,
       });
     } else {
-      const untuned = group.filter((m) => tuned(m) === undefined);
       const level = needFull <= CARD_BUDGET ? fullShare : minShare;
       const spare = CARD_BUDGET - group.reduce((s, m) => s + (tuned(m) ?? level(m)), 0);
       for (const m of group) shares.set(m.service, tuned(m) ?? floorTo(level(m) + spare / untuned.length, 0.01));
@@ -129,9 +137,6 @@ export function planGpuModels(models: readonly ModelSpec[], facts: HostFacts, tu
     group.forEach((model, position) => {
       const share = shares.get(model.service) ?? CARD_BUDGET;
       const fixed = tuning[model.service]?.maxModelLen;
-      if (fixed !== undefined && fixed > model.maxModelLen) {
-        throw new InputError(`tuning.${model.service}.maxModelLen`, `${fixed} is more than ${model.id}'s limit of ${model.maxModelLen} tokens`);
-      }
       const maxModelLen = fixed ?? Math.max(Math.min(model.maxModelLen, 256), contextAt(model, share, card));
       const kvBytes = share * card.memoryBytes - model.weightsBytes - GPU_RUNTIME_OVERHEAD_BYTES;
       if (kvBytes < kvBytesPerToken(model) * maxModelLen) {
@@ -163,7 +168,18 @@ export function planGpuModels(models: readonly ModelSpec[], facts: HostFacts, tu
 
 /** No card to size against: the reference setup's proven numbers, on one shared card. */
 function referencePlacement(models: readonly ModelSpec[], facts: HostFacts, tuning: Record<string, ModelTuning>): GpuPlan {
-  const share = models.length > 1 ? Math.min(REFERENCE_SHARED_UTILIZATION, floorTo(CARD_BUDGET / models.length, 0.01)) : CARD_BUDGET;
+  const tunedSum = models.reduce((s, m) => s + (tuning[m.service]?.gpuMemoryUtilization ?? 0), 0);
+  const untuned = models.filter((m) => tuning[m.service]?.gpuMemoryUtilization === undefined).length;
+  if (tunedSum > 0.95 || (untuned > 0 && 0.95 - tunedSum < 0.05 * untuned)) {
+    const first = models.find((m) => tuning[m.service]?.gpuMemoryUtilization !== undefined);
+    throw new InputError(`tuning.${first?.service}.gpuMemoryUtilization`, 'the models on GPU 0 would claim more than 0.95 of it; allowed: shares that add up to 0.95 at most, with 0.05 or more per other model');
+  }
+  const share =
+    untuned === 0
+      ? CARD_BUDGET
+      : models.length > 1
+        ? Math.min(REFERENCE_SHARED_UTILIZATION, floorTo(Math.max(CARD_BUDGET - tunedSum, 0.05 * untuned) / untuned, 0.01))
+        : CARD_BUDGET;
   const placements = models.map((model, position): GpuModelPlacement => {
     const previous = position > 0 ? models[position - 1] : undefined;
     const maxModelLen = tuning[model.service]?.maxModelLen ?? Math.min(model.maxModelLen, REFERENCE_GPU_CONTEXT);

@@ -5,12 +5,12 @@ import { InputError } from '../contracts/errors.js';
 import { catalogFor, allServiceNames } from '../catalog/resolve.js';
 import type { ModelSpec } from '../catalog/models.js';
 import { DEFAULT_IMAGES } from '../catalog/images.js';
-import { formatGiB } from '../units.js';
+import { capitalized, formatGiB } from '../units.js';
 import { chooseProfile } from './profile.js';
 import { splitCores } from './cpu-cores.js';
 import { formatCpuList } from './cpu-list.js';
 import { chooseCpuDtype } from './cpu-dtype.js';
-import { engineName, sizeCpuModels } from './cpu-memory.js';
+import { ENGINE_HEADROOM_BYTES, engineName, sizeCpuModels } from './cpu-memory.js';
 import { nvidiaCards, planGpuModels } from './gpu.js';
 import { assignHostPorts } from './ports.js';
 import {
@@ -35,6 +35,15 @@ function checkKnownServices(settings: Settings, known: readonly string[]): void 
   for (const key of ['ports', 'images', 'tuning'] as const) {
     for (const name of Object.keys(settings[key])) {
       if (!known.includes(name)) throw new InputError(`${key}.${name}`, `unknown service "${name}"; known services: ${known.join(', ')}`);
+    }
+  }
+}
+
+function checkTuning(models: readonly ModelSpec[], settings: Settings): void {
+  for (const model of models) {
+    const fixed = settings.tuning[model.service]?.maxModelLen;
+    if (fixed !== undefined && fixed > model.maxModelLen) {
+      throw new InputError(`tuning.${model.service}.maxModelLen`, `${fixed} is more than ${model.id}'s limit of ${model.maxModelLen} tokens; allowed: 256 to ${model.maxModelLen}`);
     }
   }
 }
@@ -126,6 +135,7 @@ function planGpuModelServices(models: readonly ModelSpec[], facts: HostFacts, se
 export function planStack(facts: HostFacts, settings: Settings, options: PlanOptions = {}): StackPlan {
   const catalog = catalogFor(settings);
   checkKnownServices(settings, allServiceNames(catalog));
+  checkTuning(catalog, settings);
   const enabled = catalog.filter((m) => !settings.disabledModels.includes(m.service));
   const cpuModels = enabled.filter((m) => m.device === 'cpu');
   const gpuModels = enabled.filter((m) => m.device === 'gpu');
@@ -141,6 +151,14 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
   }
 
   const models = decision.profile === 'development' ? cpuModels : gpuModels;
+  const engineBytes = facts.engine?.memoryBytes ?? facts.memory.totalBytes;
+  const othersBytes = Object.values(OTHER_SERVICES_BYTES).reduce((a, b) => a + b, 0) + ENGINE_HEADROOM_BYTES;
+  if (decision.profile === 'production' && engineBytes < othersBytes) {
+    warnings.push({
+      code: 'insufficient-memory',
+      message: `${capitalized(engineName(facts.engine?.kind))} gives containers ${formatGiB(engineBytes)}; litellm, Open WebUI, Prometheus and Grafana need ${formatGiB(othersBytes)}: give the engine more memory.`,
+    });
+  }
   if (models.length === 0) {
     warnings.push({ code: 'no-models', message: `no ${decision.profile} model is turned on: turn one on in settings (disabledModels) or add one by its Hugging Face id.` });
   }
