@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { planStack } from './plan.js';
+import { SettingsSchema, DEFAULT_SETTINGS } from '../contracts/settings.js';
+import { parseCpuList } from './cpu-list.js';
+import { host } from '../../../test/support/hosts.js';
+
+const models = (name: string, settings = DEFAULT_SETTINGS) => planStack(host(name), settings).services.filter((s) => s.role === 'model');
+
+describe('the planner on the corpus of hosts', () => {
+  it('a 4-CPU laptop VM: one core kept, 1 and 2 cores to the models, and the missing AVX-512 called out', () => {
+    const plan = planStack(host('laptop-vm-4cpu'), DEFAULT_SETTINGS);
+    expect(plan.services.filter((s) => s.cpuset).map((s) => [s.name, s.cpuset])).toEqual([
+      ['vllm-qwen3', '0'],
+      ['vllm-llama3', '1-2'],
+    ]);
+    expect(plan.warnings.map((w) => w.code)).toContain('cpu-no-avx512');
+    expect(plan.warnings.find((w) => w.code === 'insufficient-memory')?.message).toMatch(/add memory to reach 16 GiB or turn off vllm-qwen3/);
+  });
+
+  it('a 16-core/32-thread workstation with 2 NUMA nodes: one model per node, first threads only, two cores kept', () => {
+    const [qwen, llama] = models('workstation-16c32t-2numa');
+    const topology = host('workstation-16c32t-2numa').engine?.cpuTopology ?? [];
+    const nodeOf = (cpu: number) => topology.find((p) => p.cpu === cpu)?.node;
+    const qwenCpus = parseCpuList(qwen?.cpuset ?? '');
+    const llamaCpus = parseCpuList(llama?.cpuset ?? '');
+    expect(new Set(qwenCpus.map(nodeOf)).size).toBe(1);
+    expect(new Set(llamaCpus.map(nodeOf)).size).toBe(1);
+    expect(nodeOf(qwenCpus[0] ?? -1)).not.toBe(nodeOf(llamaCpus[0] ?? -1));
+    expect([...qwenCpus, ...llamaCpus].every((cpu) => cpu < 16)).toBe(true);
+    expect(qwenCpus.length + llamaCpus.length).toBe(14);
+    expect(qwen?.reasons.join(' ')).toMatch(/16 physical cores \(2 threads each; one OpenMP thread per core\) on 2 NUMA nodes/);
+    expect(qwen?.command).toEqual(expect.arrayContaining(['--dtype', 'bfloat16']));
+  });
+
+  it('a 64-core server: 31 cores per model, a KV cache of 4 GiB, and no warning', () => {
+    const plan = planStack(host('server-64core'), DEFAULT_SETTINGS);
+    expect(plan.services.filter((s) => s.cpuset).map((s) => parseCpuList(s.cpuset ?? '').length)).toEqual([31, 31]);
+    expect(plan.warnings).toEqual([]);
+  });
+
+  it('no Docker engine: plans from the host with a no-engine warning that says what to do', () => {
+    const plan = planStack(host('no-engine'), DEFAULT_SETTINGS);
+    expect(plan.profile).toBe('development');
+    expect(plan.warnings[0]?.code).toBe('no-engine');
+    expect(plan.warnings[0]?.message).toMatch(/Start Docker and plan again/);
+  });
+
+  it('auto picks production only where the engine reaches GPUs that hold the production models', () => {
+    expect(planStack(host('gpu-server-1x80gb'), DEFAULT_SETTINGS).profile).toBe('production');
+    const noRuntime = host('gpu-server-1x80gb');
+    const engine = noRuntime.engine ? { ...noRuntime.engine, gpuRuntime: false } : null;
+    const plan = planStack({ ...noRuntime, engine }, DEFAULT_SETTINGS);
+    expect(plan.profile).toBe('development');
+    expect(plan.profileReason).toMatch(/NVIDIA Container Toolkit/);
+    const small = host('gpu-server-1x80gb');
+    expect(planStack({ ...small, gpus: [{ index: 0, vendor: 'NVIDIA', model: 'RTX 4060', memoryBytes: 8 * 2 ** 30 }] }, DEFAULT_SETTINGS).profile).toBe('development');
+  });
+
+  it('an explicit profile wins over auto, and says who chose it', () => {
+    const plan = planStack(host('gpu-server-1x80gb'), DEFAULT_SETTINGS, { profile: { choice: 'development', source: 'LITELLM_ENVIRONMENT' } });
+    expect(plan.profile).toBe('development');
+    expect(plan.profileReason).toBe('development: chosen by LITELLM_ENVIRONMENT');
+  });
+
+  it('production on a Mac: the reference numbers on one card, and a no-gpu warning pointing at LITELLM_URL', () => {
+    const plan = planStack(host('macbook-docker-desktop-8cpu-8gib'), SettingsSchema.parse({ profile: 'production' }));
+    expect(plan.services.filter((s) => s.gpus).map((s) => [s.gpuMemoryUtilization, s.model?.maxModelLen])).toEqual([
+      [0.45, 16384],
+      [0.45, 16384],
+    ]);
+    expect(plan.warnings.find((w) => w.code === 'no-gpu')?.message).toMatch(/Docker on macOS cannot reach a GPU.*LITELLM_URL/);
+  });
+
+  it('LITELLM_URL points Open WebUI at the remote litellm and drops its wait for the local one', () => {
+    const plan = planStack(host('macbook-docker-desktop-8cpu-8gib'), SettingsSchema.parse({ litellmUrl: 'http://gpu-host:4000/' }));
+    const webui = plan.services.find((s) => s.name === 'open-webui');
+    expect(webui?.env.OPENAI_API_BASE_URL).toBe('http://gpu-host:4000/v1');
+    expect(webui?.dependsOn).toEqual([]);
+  });
+
+  it('ports bind to 127.0.0.1 unless the settings open them, and then a warning says so', () => {
+    const closed = planStack(host('server-64core'), DEFAULT_SETTINGS);
+    expect(new Set(closed.services.flatMap((s) => s.ports.map((p) => p.bind)))).toEqual(new Set(['127.0.0.1']));
+    const open = planStack(host('server-64core'), SettingsSchema.parse({ exposePorts: true }));
+    expect(new Set(open.services.flatMap((s) => s.ports.map((p) => p.bind)))).toEqual(new Set(['0.0.0.0']));
+    expect(open.warnings.map((w) => w.code)).toContain('ports-exposed');
+    expect(open.services.find((s) => s.name === 'grafana')?.env.GF_AUTH_ANONYMOUS_ENABLED).toBe('false');
+  });
+
+  it('a model added by its Hugging Face id is planned beside the defaults, on the next free port', () => {
+    const settings = SettingsSchema.parse({
+      models: [{ id: 'Qwen/Qwen3-0.6B', device: 'cpu', layers: 28, kvHeads: 8, headDim: 128, maxModelLen: 40960, weightsGiB: 1.2 }],
+    });
+    const plan = planStack(host('server-64core'), settings);
+    const added = plan.services.find((s) => s.name === 'vllm-qwen3-0.6b');
+    expect(added?.model).toMatchObject({ id: 'Qwen/Qwen3-0.6B', servedName: 'qwen3-0.6b', device: 'cpu' });
+    expect(added?.ports[0]?.host).toBe(8002);
+    expect(plan.services.filter((s) => s.cpuset)).toHaveLength(3);
+  });
+
+  it('a model turned off is not planned, and litellm routes only to the ones that are', () => {
+    const plan = planStack(host('server-64core'), SettingsSchema.parse({ disabledModels: ['vllm-llama3'] }));
+    expect(plan.services.map((s) => s.name)).not.toContain('vllm-llama3');
+    expect(plan.services.find((s) => s.name === 'litellm')?.reasons[0]).toMatch(/1 model \(qwen3-1.7b\)/);
+  });
+});
