@@ -7,10 +7,9 @@ import { candidateEndpoints, type Candidate, type DiscoveryEnv } from './endpoin
 export const PING_TIMEOUT_MS = 1500;
 
 /** dockerode options for unix://, tcp:// (TLS when DOCKER_TLS_VERIFY is set) and ssh:// endpoints. */
-export function dockerOptions(endpoint: string, env: NodeJS.ProcessEnv, home: string, timeoutMs?: number): Docker.DockerOptions {
-  const timeout = timeoutMs === undefined ? {} : { timeout: timeoutMs };
-  if (endpoint.startsWith('unix://')) return { socketPath: endpoint.slice('unix://'.length), ...timeout };
-  if (endpoint.startsWith('npipe://')) return { socketPath: endpoint.slice('npipe://'.length).replace(/\//g, '\\'), ...timeout };
+export function dockerOptions(endpoint: string, env: NodeJS.ProcessEnv, home: string): Docker.DockerOptions {
+  if (endpoint.startsWith('unix://')) return { socketPath: endpoint.slice('unix://'.length) };
+  if (endpoint.startsWith('npipe://')) return { socketPath: endpoint.slice('npipe://'.length).replace(/\//g, '\\') };
   const url = new URL(endpoint);
   if (url.protocol === 'ssh:') {
     return {
@@ -19,7 +18,6 @@ export function dockerOptions(endpoint: string, env: NodeJS.ProcessEnv, home: st
       port: url.port ? Number(url.port) : 22,
       username: url.username || undefined,
       sshOptions: { agent: env.SSH_AUTH_SOCK },
-      ...timeout,
     } as Docker.DockerOptions;
   }
   if (url.protocol === 'tcp:' || url.protocol === 'http:' || url.protocol === 'https:') {
@@ -36,7 +34,6 @@ export function dockerOptions(endpoint: string, env: NodeJS.ProcessEnv, home: st
             key: readFileSync(path.join(certs, 'key.pem')),
           }
         : {}),
-      ...timeout,
     };
   }
   throw new Error(`unsupported Docker endpoint "${endpoint}": use unix://, tcp:// or ssh://`);
@@ -56,7 +53,7 @@ function describeFailure(error: unknown, endpoint: string, timeoutMs: number): P
   }
   if (code === 'ENOENT') return { ok: false, present: false, problem: `not running: no socket at ${endpoint}` };
   if (code === 'ECONNREFUSED') return { ok: false, present: true, problem: `not running: ${endpoint} refuses connections; start Docker` };
-  if (/timeout|timed out/i.test(err.message ?? '') || code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT') {
+  if (err.name === 'AbortError' || err.name === 'TimeoutError' || code === 'ABORT_ERR' || code === 'ETIMEDOUT') {
     return { ok: false, present: true, problem: `starting or stuck: ${endpoint} did not answer /_ping within ${timeoutMs} ms` };
   }
   return { ok: false, present: true, problem: `${endpoint} did not answer /_ping: ${err.message ?? String(error)}` };
@@ -72,8 +69,8 @@ export async function pingEndpoint(endpoint: string, env: NodeJS.ProcessEnv, hom
     }
   }
   try {
-    const docker = new Docker(dockerOptions(endpoint, env, home, timeoutMs));
-    await docker.ping();
+    const docker = new Docker(dockerOptions(endpoint, env, home));
+    await docker.ping({ abortSignal: AbortSignal.timeout(timeoutMs) });
     return { ok: true };
   } catch (error) {
     return describeFailure(error, endpoint, timeoutMs);

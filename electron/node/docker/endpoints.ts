@@ -14,6 +14,8 @@ export interface DiscoveryEnv {
   env: NodeJS.ProcessEnv;
   home: string;
   platform: NodeJS.Platform;
+  /** The system-wide socket; tests point it elsewhere. */
+  systemSocket?: string;
 }
 
 async function readJson(file: string): Promise<unknown> {
@@ -50,11 +52,11 @@ async function colimaSockets(home: string): Promise<string[]> {
  * CLI's config; then the well-known sockets of Docker Engine, Docker Desktop, Colima, OrbStack, rootless
  * Docker, Rancher Desktop and Podman. An app started at login has no shell environment, hence the files.
  */
-export async function candidateEndpoints({ env, home, platform }: DiscoveryEnv): Promise<Candidate[]> {
+export async function candidateEndpoints({ env, home, platform, systemSocket = '/var/run/docker.sock' }: DiscoveryEnv): Promise<Candidate[]> {
   if (env.DOCKER_HOST) return [{ endpoint: env.DOCKER_HOST, source: 'DOCKER_HOST', explicit: true }];
   const configDir = env.DOCKER_CONFIG ?? path.join(home, '.docker');
   if (env.DOCKER_CONTEXT) {
-    const endpoint = env.DOCKER_CONTEXT === 'default' ? 'unix:///var/run/docker.sock' : await contextEndpoint(configDir, env.DOCKER_CONTEXT);
+    const endpoint = env.DOCKER_CONTEXT === 'default' ? `unix://${systemSocket}` : await contextEndpoint(configDir, env.DOCKER_CONTEXT);
     return [{ endpoint: endpoint ?? `context:${env.DOCKER_CONTEXT}`, source: `DOCKER_CONTEXT=${env.DOCKER_CONTEXT}`, explicit: true }];
   }
   const candidates: Candidate[] = [];
@@ -63,7 +65,7 @@ export async function candidateEndpoints({ env, home, platform }: DiscoveryEnv):
     const endpoint = await contextEndpoint(configDir, config.currentContext);
     if (endpoint) candidates.push({ endpoint, source: `docker context "${config.currentContext}"`, explicit: false });
   }
-  const sockets: [string, string][] = [['/var/run/docker.sock', 'default socket']];
+  const sockets: [string, string][] = [[systemSocket, 'default socket']];
   if (platform === 'darwin' || platform === 'linux') {
     sockets.push([path.join(home, '.docker', 'run', 'docker.sock'), 'Docker Desktop']);
     if (platform === 'linux') sockets.push([path.join(home, '.docker', 'desktop', 'docker.sock'), 'Docker Desktop']);
