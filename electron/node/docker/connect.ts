@@ -41,7 +41,7 @@ export function dockerOptions(endpoint: string, env: NodeJS.ProcessEnv, home: st
 
 export type PingResult = { ok: true } | { ok: false; problem: string; present: boolean };
 
-function describeFailure(error: unknown, endpoint: string, timeoutMs: number): PingResult {
+export function describePingFailure(error: unknown, endpoint: string, timeoutMs: number): PingResult {
   const err = error as NodeJS.ErrnoException & { statusCode?: number };
   const code = err.code ?? '';
   if (code === 'EACCES' || code === 'EPERM') {
@@ -65,15 +65,17 @@ export async function pingEndpoint(endpoint: string, env: NodeJS.ProcessEnv, hom
     try {
       await stat(endpoint.slice('unix://'.length));
     } catch (error) {
-      return describeFailure(error, endpoint, timeoutMs);
+      return describePingFailure(error, endpoint, timeoutMs);
     }
   }
   try {
     const docker = new Docker(dockerOptions(endpoint, env, home));
-    await docker.ping({ abortSignal: AbortSignal.timeout(timeoutMs) });
+    // dockerode's ping takes an abort signal; its type definitions do not say so yet.
+    const ping = docker.ping.bind(docker) as unknown as (options: { abortSignal: AbortSignal }) => Promise<unknown>;
+    await ping({ abortSignal: AbortSignal.timeout(timeoutMs) });
     return { ok: true };
   } catch (error) {
-    return describeFailure(error, endpoint, timeoutMs);
+    return describePingFailure(error, endpoint, timeoutMs);
   }
 }
 

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { candidateEndpoints } from './endpoints.js';
-import { connectEngine, dockerOptions, pingEndpoint } from './connect.js';
+import { connectEngine, describePingFailure, dockerOptions, pingEndpoint } from './connect.js';
 import { engineKind, readEngineFacts } from './engine-facts.js';
 import { startEngineDouble } from '../../../test/support/docker-engine-double.js';
 
@@ -90,6 +90,15 @@ describe('confirming an endpoint with /_ping', () => {
       child.on('exit', () => resolve());
     });
     expect(await pingEndpoint(`unix://${stale}`, {}, home)).toEqual({ ok: false, present: true, problem: `not running: unix://${stale} refuses connections; start Docker` });
+  });
+
+  it('says how to fix a socket without permission (root cannot provoke EACCES, so the error is built here)', () => {
+    const denied = Object.assign(new Error('connect EACCES /var/run/docker.sock'), { code: 'EACCES' });
+    expect(describePingFailure(denied, 'unix:///var/run/docker.sock', 1500)).toEqual({
+      ok: false,
+      present: true,
+      problem: 'permission denied on unix:///var/run/docker.sock: add your user to the docker group (sudo usermod -aG docker "$USER", then log in again) or run Docker rootless',
+    });
   });
 
   it('gives up on an engine that does not answer within the timeout', async () => {
