@@ -43,7 +43,7 @@ export default tseslint.config(
     rules: restrict('electron/common is plain TypeScript: no Node, Docker or Electron (STYLE.md, layers)', {
       node: true,
       electron: true,
-      paths: ['(^|/)(node|main)/', '^\\.\\./\\.\\./(node|main)'],
+      paths: ['(^|/)(node|main)/'],
     }),
   },
   {

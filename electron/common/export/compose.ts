@@ -51,7 +51,6 @@ function composeService(service: PlannedService): Record<string, unknown> {
 export function composeFile(plan: StackPlan): string {
   const volumes = [...new Set(plan.services.flatMap((s) => s.mounts.filter((m) => m.kind === 'volume').map((m) => m.source)))];
   const doc = new Document({
-    name: `berth-${plan.profile}`,
     services: Object.fromEntries(plan.services.map((s) => [s.name, composeService(s)])),
     networks: { default: { name: plan.network, external: true } },
     volumes: Object.fromEntries(volumes.map((v) => [v, { name: v }])),

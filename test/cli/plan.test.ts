@@ -1,0 +1,124 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { StackPlanSchema } from '../../electron/common/contracts/stack-plan.js';
+import { planStack } from '../../electron/common/planner/plan.js';
+import { DEFAULT_SETTINGS } from '../../electron/common/contracts/settings.js';
+import { berth, freshHome } from '../support/cli.js';
+import { host, hostFile } from '../support/hosts.js';
+
+function writeTemp(name: string, content: string): string {
+  const file = path.join(freshHome(), name);
+  writeFileSync(file, content);
+  return file;
+}
+
+/** Bad input: exit code 2 and one line that names the field, never a stack trace. */
+function expectBadInput(result: { code: number; stdout: string; stderr: string }, message: RegExp): void {
+  expect(result.code).toBe(2);
+  expect(result.stderr.trim().split('\n').filter((l) => !l.startsWith('(run berth --help'))).toHaveLength(1);
+  expect(result.stderr).toMatch(message);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+}
+
+describe('berth plan', () => {
+  it('--json prints the StackPlan contract, the same plan the planner computes', () => {
+    const result = berth(['plan', '--facts', hostFile('gpu-server-1x80gb'), '--json']);
+    expect(result.code).toBe(0);
+    const plan = StackPlanSchema.parse(JSON.parse(result.stdout));
+    expect(plan).toEqual(planStack(host('gpu-server-1x80gb'), DEFAULT_SETTINGS));
+  });
+
+  it('prints a table with the numbers and why each was picked', () => {
+    const result = berth(['plan', '--facts', hostFile('macbook-docker-desktop-8cpu-8gib')]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/SERVICE\s+DEVICE\s+CORES\s+KV CACHE\s+MEMORY\s+CONTEXT\s+GPU SHARE\s+PORTS/);
+    expect(result.stdout).toMatch(/vllm-qwen3\s+cpu\s+0-2 \(3\)\s+1 GiB/);
+    expect(result.stdout).toMatch(/Why:\n {2}vllm-qwen3\n {4}- serves Qwen\/Qwen3-1\.7B/);
+    expect(result.stdout).toMatch(/! insufficient-memory: Docker Desktop gives containers 8 GiB/);
+  });
+
+  it('takes the profile from --profile, then LITELLM_ENVIRONMENT, then settings', () => {
+    const facts = hostFile('gpu-server-1x80gb');
+    const byEnv = JSON.parse(berth(['plan', '--facts', facts, '--json'], { env: { LITELLM_ENVIRONMENT: 'development' } }).stdout);
+    expect([byEnv.profile, byEnv.profileReason]).toEqual(['development', 'development: chosen by LITELLM_ENVIRONMENT']);
+    const byFlag = JSON.parse(berth(['plan', '--facts', facts, '--json', '--profile', 'production'], { env: { LITELLM_ENVIRONMENT: 'development' } }).stdout);
+    expect(byFlag.profileReason).toBe('production: chosen by --profile');
+  });
+
+  it('reads settings.json from BERTH_HOME: images, ports and models', () => {
+    const home = freshHome();
+    writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ images: { litellm: 'example/litellm:1' }, ports: { litellm: 14000 }, disabledModels: ['vllm-llama3'] }));
+    const plan = JSON.parse(berth(['plan', '--facts', hostFile('server-64core'), '--json'], { home }).stdout);
+    const litellm = plan.services.find((s: { name: string }) => s.name === 'litellm');
+    expect([litellm.image, litellm.ports[0].host]).toEqual(['example/litellm:1', 14000]);
+    expect(plan.services.map((s: { name: string }) => s.name)).not.toContain('vllm-llama3');
+  });
+
+  it('probes this machine when no facts file is given', () => {
+    const result = berth(['plan', '--json']);
+    expect(result.code).toBe(0);
+    expect(StackPlanSchema.safeParse(JSON.parse(result.stdout)).success).toBe(true);
+  });
+});
+
+describe('berth plan with bad input', () => {
+  it('a facts file that does not exist', () => {
+    expectBadInput(berth(['plan', '--facts', path.join(os.tmpdir(), 'berth-none.json')]), /^berth: --facts: cannot read .*berth-none\.json \(ENOENT\); pass the output of `berth facts --json`/);
+  });
+
+  it('a facts file that is not JSON', () => {
+    expectBadInput(berth(['plan', '--facts', writeTemp('facts.json', '{"schema": 1,')]), /^berth: --facts: .*facts\.json is not JSON/);
+  });
+
+  it('a facts file with an impossible field', () => {
+    const facts = { ...host('laptop-vm-4cpu'), cpu: { ...host('laptop-vm-4cpu').cpu, logical: -4 } };
+    expectBadInput(berth(['plan', '--facts', writeTemp('facts.json', JSON.stringify(facts))]), /^berth: --facts .*facts\.json: cpu\.logical: /);
+  });
+
+  it('an unknown profile', () => {
+    expectBadInput(berth(['plan', '--profile', 'staging']), /argument 'staging' is invalid\. Allowed choices are auto, development, production/);
+    expectBadInput(berth(['plan', '--facts', hostFile('laptop-vm-4cpu')], { env: { LITELLM_ENVIRONMENT: 'staging' } }), /^berth: LITELLM_ENVIRONMENT: development or production/);
+  });
+
+  it('a port outside 1–65535 in settings.json', () => {
+    const home = freshHome();
+    writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ ports: { litellm: 70000 } }));
+    expectBadInput(berth(['plan', '--facts', hostFile('laptop-vm-4cpu')], { home }), /^berth: settings\.json: ports\.litellm: a port from 1 to 65535/);
+  });
+
+  it('the same port for two services', () => {
+    const home = freshHome();
+    writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ ports: { litellm: 9000, grafana: 9000 } }));
+    expectBadInput(berth(['plan', '--facts', hostFile('laptop-vm-4cpu')], { home }), /^berth: ports\.grafana: 9000 is already set for litellm/);
+  });
+
+  it('a KV cache larger than the memory containers get', () => {
+    const home = freshHome();
+    writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ tuning: { 'vllm-qwen3': { kvCacheGiB: 64 } } }));
+    expectBadInput(
+      berth(['plan', '--facts', hostFile('macbook-docker-desktop-8cpu-8gib')], { home }),
+      /^berth: tuning\.vllm-qwen3\.kvCacheGiB: 64 GiB of KV cache plus 3\.2 GiB of weights is more than the 8 GiB Docker Desktop gives containers; allowed: 1 to 4/,
+    );
+  });
+
+  it('an unknown model', () => {
+    const home = freshHome();
+    writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ disabledModels: ['vllm-mistral'] }));
+    expectBadInput(berth(['plan', '--facts', hostFile('laptop-vm-4cpu')], { home }), /^berth: disabledModels\.0: unknown model "vllm-mistral"; known models: vllm-qwen3, /);
+  });
+
+  it('a settings.json that is not JSON is reported and left as it was', () => {
+    const home = freshHome();
+    const file = path.join(home, 'settings.json');
+    writeFileSync(file, '{ "profile": "auto", ');
+    expectBadInput(berth(['plan', '--facts', hostFile('laptop-vm-4cpu')], { home }), /settings\.json: is not valid JSON .*fix it or move it away/);
+    expect(readFileSync(file, 'utf8')).toBe('{ "profile": "auto", ');
+  });
+
+  it('an unknown command or option', () => {
+    expect(berth(['plna']).code).toBe(2);
+    expect(berth(['plan', '--jsno']).code).toBe(2);
+  });
+});

@@ -1,0 +1,33 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const eslint = new ESLint({ cwd: root });
+
+async function layerErrors(file: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: path.join(root, file) });
+  return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+}
+
+describe('the layer rule (STYLE.md): common ← node ← main, and the renderer sees only common', () => {
+  it('keeps electron/common free of Node, Docker and Electron', async () => {
+    expect(await layerErrors('electron/common/planner/x.ts', "import { readFile } from 'node:fs';\nvoid readFile;\n")).toHaveLength(1);
+    expect(await layerErrors('electron/common/planner/x.ts', "import Docker from 'dockerode';\nvoid Docker;\n")).toHaveLength(1);
+    expect(await layerErrors('electron/common/planner/x.ts', "import { probeHostFacts } from '../../node/probe/facts.js';\nvoid probeHostFacts;\n")).toHaveLength(1);
+    expect(await layerErrors('electron/common/planner/x.ts', "import { z } from 'zod';\nvoid z;\n")).toEqual([]);
+  });
+
+  it('keeps Electron out of electron/node', async () => {
+    expect(await layerErrors('electron/node/cli/x.ts', "import { app } from 'electron';\nvoid app;\n")).toHaveLength(1);
+    expect(await layerErrors('electron/node/cli/x.ts', "import { mainWindowOptions } from '../../main/window-options.js';\nvoid mainWindowOptions;\n")).toHaveLength(1);
+    expect(await layerErrors('electron/node/cli/x.ts', "import { readFile } from 'node:fs/promises';\nvoid readFile;\n")).toEqual([]);
+  });
+
+  it('keeps the renderer on the DOM side', async () => {
+    expect(await layerErrors('renderer/src/x.ts', "import fs from 'fs';\nvoid fs;\n")).toHaveLength(1);
+    expect(await layerErrors('renderer/src/x.ts', "import { probeHostFacts } from '../../electron/node/probe/facts.js';\nvoid probeHostFacts;\n")).toHaveLength(1);
+    expect(await layerErrors('renderer/src/x.ts', "import { formatGiB } from '../../electron/common/units.js';\nvoid formatGiB;\n")).toEqual([]);
+  });
+});
