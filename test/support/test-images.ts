@@ -1,0 +1,105 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type Docker from 'dockerode';
+
+const doublesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'doubles');
+
+/** Behaviours of the vLLM double, each baked into an image of its own (the plan's env is the product's). */
+export const VLLM_VARIANTS = {
+  ok: {},
+  slow: { DOUBLE_START_DELAY_MS: '1500' },
+  nomem: { DOUBLE_FATAL: 'ValueError: No available memory for the cache blocks. Try increasing `gpu_memory_utilization` when initializing the engine.' },
+  unhealthy: { DOUBLE_HEALTH: 'fail' },
+  chatty: { DOUBLE_CHATTER_PER_S: '20000' },
+} as const;
+
+export type VllmVariant = keyof typeof VLLM_VARIANTS;
+const ROLES = { vllm: 'vllm', litellm: 'litellm', 'open-webui': 'webui', prometheus: 'prometheus', grafana: 'grafana' } as const;
+
+function contentHash(): string {
+  const hash = createHash('sha256').update(process.version);
+  for (const file of readdirSync(doublesDir).sort()) hash.update(file).update(readFileSync(path.join(doublesDir, file)));
+  hash.update(JSON.stringify(VLLM_VARIANTS));
+  return hash.digest('hex').slice(0, 12);
+}
+
+export const TEST_IMAGE_TAG = contentHash();
+
+export function testImage(service: keyof typeof ROLES | `vllm-${VllmVariant}`): string {
+  return `berth-test/${service}:${TEST_IMAGE_TAG}`;
+}
+
+/** Shared libraries the host's node needs, from ldd. */
+function nodeLibraries(): string[] {
+  const out = execFileSync('ldd', [process.execPath], { encoding: 'utf8' });
+  return [...out.matchAll(/(\/\S+\.so[^\s]*)/g)].map((m) => m[1] as string);
+}
+
+async function build(docker: Docker, context: string, tag: string): Promise<void> {
+  const stream = await docker.buildImage({ context, src: readdirSync(context, { recursive: true }).map(String) }, { t: tag, rm: true, forcerm: true });
+  await new Promise<void>((resolve, reject) =>
+    docker.modem.followProgress(stream, (error, output: { error?: string }[]) => {
+      const failed = error ?? output.find((o) => o.error)?.error;
+      if (failed) reject(new Error(`building ${tag}: ${String(failed)}`));
+      else resolve();
+    }),
+  );
+}
+
+async function exists(docker: Docker, tag: string): Promise<boolean> {
+  return docker
+    .getImage(tag)
+    .inspect()
+    .then(() => true)
+    .catch(() => false);
+}
+
+/**
+ * Builds, once per content of test/doubles, the images the integration tests run: FROM scratch, holding this
+ * machine's node binary with its libraries, a static busybox (sh, wget) and the doubles.
+ */
+export async function ensureTestImages(docker: Docker): Promise<void> {
+  const base = `berth-test/base:${TEST_IMAGE_TAG}`;
+  if (!(await exists(docker, base))) {
+    const context = mkdtempSync(path.join(os.tmpdir(), 'berth-image-'));
+    const rootfs = path.join(context, 'rootfs');
+    for (const lib of nodeLibraries()) {
+      mkdirSync(path.join(rootfs, path.dirname(lib)), { recursive: true });
+      copyFileSync(lib, path.join(rootfs, lib));
+    }
+    mkdirSync(path.join(rootfs, 'usr/local/bin'), { recursive: true });
+    copyFileSync(process.execPath, path.join(rootfs, 'usr/local/bin/node'));
+    mkdirSync(path.join(rootfs, 'bin'), { recursive: true });
+    copyFileSync('/bin/busybox', path.join(rootfs, 'bin/busybox'));
+    mkdirSync(path.join(rootfs, 'double'), { recursive: true });
+    for (const file of readdirSync(doublesDir)) copyFileSync(path.join(doublesDir, file), path.join(rootfs, 'double', file));
+    mkdirSync(path.join(rootfs, 'usr/bin'), { recursive: true });
+    writeFileSync(path.join(rootfs, 'usr/bin/python3'), '#!/bin/sh\nexec /usr/local/bin/node /double/python3-shim.js "$@"\n', { mode: 0o755 });
+    mkdirSync(path.join(rootfs, 'tmp'), { recursive: true });
+    writeFileSync(
+      path.join(context, 'Dockerfile'),
+      ['FROM scratch', 'COPY rootfs/ /', 'RUN ["/bin/busybox", "--install", "-s", "/bin"]', 'ENV PATH=/usr/local/bin:/usr/bin:/bin', ''].join('\n'),
+    );
+    await build(docker, context, base);
+  }
+  const images: [string, Record<string, string>][] = [
+    ...Object.entries(ROLES)
+      .filter(([service]) => service !== 'vllm')
+      .map(([service, role]): [string, Record<string, string>] => [testImage(service as keyof typeof ROLES), { BERTH_DOUBLE_ROLE: role }]),
+    ...Object.entries(VLLM_VARIANTS).map(([variant, env]): [string, Record<string, string>] => [
+      testImage(`vllm-${variant as VllmVariant}`),
+      { BERTH_DOUBLE_ROLE: 'vllm', DOUBLE_GATED_REPOS: 'meta-llama/Llama-3.2-3B-Instruct', ...env },
+    ]),
+  ];
+  for (const [tag, env] of images) {
+    if (await exists(docker, tag)) continue;
+    const context = mkdtempSync(path.join(os.tmpdir(), 'berth-image-'));
+    const envLines = Object.entries(env).map(([k, v]) => `ENV ${k}=${JSON.stringify(v)}`);
+    writeFileSync(path.join(context, 'Dockerfile'), [`FROM ${base}`, ...envLines, 'ENTRYPOINT ["/usr/local/bin/node", "/double/stack-service-double.js"]', ''].join('\n'));
+    await build(docker, context, tag);
+  }
+}
