@@ -11,13 +11,18 @@ export const DEFAULT_IMAGES = {
   grafana: 'grafana/grafana:12.1.0',
 } as const;
 
-/** Named volumes, shared by every plan so weights and dashboards survive a change of profile. */
-export const VOLUMES = {
-  hfCache: 'berth-hf-cache',
-  openWebui: 'berth-open-webui',
-  prometheus: 'berth-prometheus',
-  grafana: 'berth-grafana',
-} as const;
+/** Named volumes, shared by both profiles so weights and dashboards survive a change of profile. */
+export function volumeNames(stack: string) {
+  return {
+    hfCache: `${stack}-hf-cache`,
+    openWebui: `${stack}-open-webui`,
+    prometheus: `${stack}-prometheus`,
+    grafana: `${stack}-grafana`,
+  } as const;
+}
+
+/** The tag of the vLLM CPU image built from a local checkout (settings.vllmSource). */
+export const LOCAL_VLLM_CPU_IMAGE = 'berth/vllm-cpu:local';
 
 /** Host ports of the reference setup; models past the first two take the next free port from 8002. */
 export const DEFAULT_PORTS: Record<string, number> = {

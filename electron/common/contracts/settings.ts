@@ -29,6 +29,8 @@ export const ProfileChoiceSchema = z.enum(['auto', 'development', 'production'])
 /** settings.json in BERTH_HOME; the app and the CLI read the same file. Secrets are not kept here. */
 export const SettingsSchema = z.object({
   schema: z.literal(1).default(1),
+  /** Names Berth's containers (`<stack>-<service>`) and volumes, and labels them: two stacks never touch each other. */
+  stack: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'lowercase letters, digits and "-", at most 31').default('berth'),
   profile: ProfileChoiceSchema.default('auto'),
   network: z
     .string()
@@ -43,6 +45,10 @@ export const SettingsSchema = z.object({
   models: z.array(CustomModelSchema).default([]),
   disabledModels: z.array(serviceName).default([]),
   tuning: z.record(serviceName, ModelTuningSchema).default({}),
+  /** A local vllm checkout: the CPU image is built from it (Apple Silicon, where the published image lags). */
+  vllmSource: z.string().min(1).optional(),
+  /** Download model weights into the shared cache before a model server starts, with progress. */
+  prefetchWeights: z.boolean().default(true),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;

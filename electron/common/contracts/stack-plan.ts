@@ -47,11 +47,17 @@ export const PlannedServiceSchema = z.object({
   mounts: z.array(MountSchema),
   health: HealthSchema.optional(),
   restart: z.enum(['no', 'unless-stopped']),
+  /** Build the image from a local checkout instead of pulling it. */
+  build: z
+    .object({ context: z.string(), dockerfile: z.string(), target: z.string(), platform: z.string(), args: z.record(z.string(), z.string()) })
+    .optional(),
 });
 
 export const StackPlanSchema = z.object({
   schema: z.literal(1),
   profile: z.enum(['development', 'production']),
+  /** Prefix and label of every container and volume of this stack. Extension of the contract. */
+  stack: z.string(),
   network: z.string(),
   services: z.array(PlannedServiceSchema),
   warnings: z.array(z.object({ code: z.string(), message: z.string() })),

@@ -16,6 +16,9 @@ function seconds(s: number): string {
 
 function composeService(service: PlannedService): Record<string, unknown> {
   const out: Record<string, unknown> = { image: service.image };
+  if (service.build) {
+    out.build = { context: service.build.context, dockerfile: service.build.dockerfile, target: service.build.target, args: service.build.args };
+  }
   if (service.command.length) out.command = service.command;
   if (Object.keys(service.env).length) out.environment = service.env;
   if (service.ports.length) out.ports = service.ports.map((p) => `${p.bind}:${p.host}:${p.container}`);

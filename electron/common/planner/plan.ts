@@ -48,6 +48,17 @@ function checkTuning(models: readonly ModelSpec[], settings: Settings): void {
   }
 }
 
+/** Upstream's recipe for the CPU image; max_jobs defaults to 32 there, too many for a laptop. */
+function localVllmBuild(context: string, arch: 'x86_64' | 'aarch64', dtype: string, cores: number): NonNullable<PlannedService['build']> {
+  return {
+    context,
+    dockerfile: 'docker/Dockerfile.cpu',
+    target: 'vllm-openai',
+    platform: arch === 'aarch64' ? 'linux/arm64' : 'linux/amd64',
+    args: { max_jobs: String(Math.max(2, cores)), ...(arch === 'aarch64' ? { VLLM_CPU_ARM_BF16: dtype === 'bfloat16' ? 'true' : 'false' } : {}) },
+  };
+}
+
 function planCpuModels(models: readonly ModelSpec[], facts: HostFacts, settings: Settings, warnings: PlanWarning[]): Draft[] {
   const split = splitCores(models, facts);
   for (const model of split.dropped) {
@@ -76,14 +87,16 @@ function planCpuModels(models: readonly ModelSpec[], facts: HostFacts, settings:
     const size = memory.sizes.find((s) => s.service === model.service);
     if (!cores || !size) throw new Error(`internal: ${model.service} was planned without cores or memory`);
     const bind = formatCpuList(cores.cpus);
-    const shell = modelService(model, settings.images[model.service] ?? defaultVllmImage('cpu', arch), [
-      '--max-model-len',
-      String(size.maxModelLen),
-      '--dtype',
-      dtype.dtype,
-    ]);
+    const shell = modelService(
+      model,
+      settings.images[model.service] ?? defaultVllmImage('cpu', arch, settings.vllmSource !== undefined),
+      ['--max-model-len', String(size.maxModelLen), '--dtype', dtype.dtype],
+      settings.stack,
+    );
+    const build = settings.vllmSource && !settings.images[model.service] ? localVllmBuild(settings.vllmSource, arch, dtype.dtype, facts.engine?.cpus ?? facts.cpu.physical) : undefined;
     return {
       ...shell,
+      ...(build ? { build } : {}),
       model: { id: model.id, servedName: model.servedName, device: 'cpu', maxModelLen: size.maxModelLen },
       env: { ...shell.env, VLLM_CPU_OMP_THREADS_BIND: bind, VLLM_CPU_KVCACHE_SPACE: String(size.kvCacheGiB) },
       cpuset: bind,
@@ -97,6 +110,7 @@ function planCpuModels(models: readonly ModelSpec[], facts: HostFacts, settings:
         ...size.reasons,
         dtype.reason,
         "SYS_NICE lets vLLM place memory on the model's NUMA node; Docker's default seccomp profile then allows those calls, so seccomp stays on",
+        ...(build ? [`image built from the vllm checkout at ${build.context} (docker/Dockerfile.cpu, ${build.platform}, VLLM_CPU_ARM_BF16=${build.args.VLLM_CPU_ARM_BF16 ?? 'n/a'}, max_jobs=${build.args.max_jobs})`] : []),
       ],
     };
   });
@@ -114,12 +128,12 @@ function planGpuModelServices(models: readonly ModelSpec[], facts: HostFacts, se
   return models.map((model) => {
     const place = gpu.placements.find((p) => p.service === model.service);
     if (!place) throw new Error(`internal: ${model.service} was planned without a GPU placement`);
-    const shell = modelService(model, settings.images[model.service] ?? defaultVllmImage('gpu', 'x86_64'), [
-      '--gpu-memory-utilization',
-      String(place.gpuMemoryUtilization),
-      '--max-model-len',
-      String(place.maxModelLen),
-    ]);
+    const shell = modelService(
+      model,
+      settings.images[model.service] ?? defaultVllmImage('gpu', 'x86_64', false),
+      ['--gpu-memory-utilization', String(place.gpuMemoryUtilization), '--max-model-len', String(place.maxModelLen)],
+      settings.stack,
+    );
     return {
       ...shell,
       model: { id: model.id, servedName: model.servedName, device: 'gpu', maxModelLen: place.maxModelLen },
@@ -169,9 +183,9 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
   const drafts: Draft[] = [
     ...modelDrafts,
     litellmService(image('litellm', DEFAULT_IMAGES.litellm), served),
-    openWebuiService(image('open-webui', DEFAULT_IMAGES.openWebui), settings.litellmUrl),
-    prometheusService(image('prometheus', DEFAULT_IMAGES.prometheus)),
-    grafanaService(image('grafana', DEFAULT_IMAGES.grafana), settings.exposePorts),
+    openWebuiService(image('open-webui', DEFAULT_IMAGES.openWebui), settings.litellmUrl, settings.stack),
+    prometheusService(image('prometheus', DEFAULT_IMAGES.prometheus), settings.stack),
+    grafanaService(image('grafana', DEFAULT_IMAGES.grafana), settings.exposePorts, settings.stack),
   ];
 
   const bind = settings.exposePorts ? '0.0.0.0' : '127.0.0.1';
@@ -192,7 +206,7 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
       reasons: [...d.reasons, ...(port ? [`port ${port.host} on ${bind === '127.0.0.1' ? '127.0.0.1 only (loopback)' : 'every interface'}`] : [])],
     };
   });
-  return { schema: 1, profile: decision.profile, network: settings.network, services, warnings, profileReason: decision.reason };
+  return { schema: 1, profile: decision.profile, stack: settings.stack, network: settings.network, services, warnings, profileReason: decision.reason };
 }
 
 export { engineName };

@@ -1,6 +1,6 @@
 import type { Health, PlannedService } from '../contracts/stack-plan.js';
 import type { ModelSpec } from '../catalog/models.js';
-import { DEFAULT_IMAGES, VOLUMES } from '../catalog/images.js';
+import { DEFAULT_IMAGES, LOCAL_VLLM_CPU_IMAGE, volumeNames } from '../catalog/images.js';
 import { GiB } from '../units.js';
 
 /** Memory the non-model services are budgeted (no hard limit is set on them). */
@@ -31,7 +31,7 @@ function health(test: string[], port: number, path: string, startPeriodS: number
 }
 
 /** A vLLM server: the parts every model shares; the planner adds cores, memory, cards and context. */
-export function modelService(model: ModelSpec, image: string, extraArgs: string[]): ServiceShell {
+export function modelService(model: ModelSpec, image: string, extraArgs: string[], stack: string): ServiceShell {
   return {
     name: model.service,
     role: 'model',
@@ -40,7 +40,7 @@ export function modelService(model: ModelSpec, image: string, extraArgs: string[
     command: ['--model', model.id, '--served-model-name', model.servedName, '--host', '0.0.0.0', '--port', String(CONTAINER_PORTS.model), ...extraArgs],
     env: { HF_TOKEN: '${HF_TOKEN}' },
     dependsOn: [],
-    mounts: [{ kind: 'volume', source: VOLUMES.hfCache, target: '/root/.cache/huggingface', readOnly: false }],
+    mounts: [{ kind: 'volume', source: volumeNames(stack).hfCache, target: '/root/.cache/huggingface', readOnly: false }],
     // Weights download on first start: a generous start period keeps that from counting as failures.
     health: health(pythonGet(CONTAINER_PORTS.model, '/health'), CONTAINER_PORTS.model, '/health', 1800),
     shmBytes: 4 * GiB,
@@ -52,8 +52,9 @@ export function modelService(model: ModelSpec, image: string, extraArgs: string[
   };
 }
 
-export function defaultVllmImage(device: 'cpu' | 'gpu', arch: 'x86_64' | 'aarch64'): string {
+export function defaultVllmImage(device: 'cpu' | 'gpu', arch: 'x86_64' | 'aarch64', localBuild: boolean): string {
   if (device === 'gpu') return DEFAULT_IMAGES.vllmGpu;
+  if (localBuild) return LOCAL_VLLM_CPU_IMAGE;
   return arch === 'aarch64' ? DEFAULT_IMAGES.vllmCpuArm : DEFAULT_IMAGES.vllmCpuX86;
 }
 
@@ -75,7 +76,7 @@ export function litellmService(image: string, models: readonly ModelSpec[]): Ser
   };
 }
 
-export function openWebuiService(image: string, litellmUrl: string | undefined): ServiceShell {
+export function openWebuiService(image: string, litellmUrl: string | undefined, stack: string): ServiceShell {
   const base = litellmUrl ? `${litellmUrl.replace(/\/+$/, '')}/v1` : `http://litellm:${CONTAINER_PORTS.litellm}/v1`;
   return {
     name: 'open-webui',
@@ -90,8 +91,8 @@ export function openWebuiService(image: string, litellmUrl: string | undefined):
       ENABLE_PERSISTENT_CONFIG: 'False',
     },
     dependsOn: litellmUrl ? [] : [{ service: 'litellm', condition: 'healthy' }],
-    mounts: [{ kind: 'volume', source: VOLUMES.openWebui, target: '/app/backend/data', readOnly: false }],
-    health: health(['CMD', 'curl', '-fsS', `http://localhost:${CONTAINER_PORTS.openWebui}/health`], CONTAINER_PORTS.openWebui, '/health', 120),
+    mounts: [{ kind: 'volume', source: volumeNames(stack).openWebui, target: '/app/backend/data', readOnly: false }],
+    health: health(pythonGet(CONTAINER_PORTS.openWebui, '/health'), CONTAINER_PORTS.openWebui, '/health', 120),
     restart: 'unless-stopped',
     reasons: [
       litellmUrl
@@ -102,7 +103,7 @@ export function openWebuiService(image: string, litellmUrl: string | undefined):
   };
 }
 
-export function prometheusService(image: string): ServiceShell {
+export function prometheusService(image: string, stack: string): ServiceShell {
   return {
     name: 'prometheus',
     role: 'metrics',
@@ -112,7 +113,7 @@ export function prometheusService(image: string): ServiceShell {
     dependsOn: [],
     mounts: [
       { kind: 'config', source: GENERATED_FILES.prometheusConfig, target: '/etc/prometheus/prometheus.yml', readOnly: true },
-      { kind: 'volume', source: VOLUMES.prometheus, target: '/prometheus', readOnly: false },
+      { kind: 'volume', source: volumeNames(stack).prometheus, target: '/prometheus', readOnly: false },
     ],
     health: health(['CMD', 'wget', '-q', '--spider', `http://localhost:${CONTAINER_PORTS.prometheus}/-/ready`], CONTAINER_PORTS.prometheus, '/-/ready', 30),
     restart: 'unless-stopped',
@@ -120,7 +121,7 @@ export function prometheusService(image: string): ServiceShell {
   };
 }
 
-export function grafanaService(image: string, exposed: boolean): ServiceShell {
+export function grafanaService(image: string, exposed: boolean, stack: string): ServiceShell {
   return {
     name: 'grafana',
     role: 'dashboards',
@@ -136,7 +137,7 @@ export function grafanaService(image: string, exposed: boolean): ServiceShell {
     mounts: [
       { kind: 'config', source: GENERATED_FILES.grafanaProvisioning, target: '/etc/grafana/provisioning', readOnly: true },
       { kind: 'config', source: GENERATED_FILES.grafanaDashboards, target: '/var/lib/grafana/dashboards', readOnly: true },
-      { kind: 'volume', source: VOLUMES.grafana, target: '/var/lib/grafana', readOnly: false },
+      { kind: 'volume', source: volumeNames(stack).grafana, target: '/var/lib/grafana', readOnly: false },
     ],
     health: health(['CMD', 'wget', '-q', '--spider', `http://localhost:${CONTAINER_PORTS.grafana}/api/health`], CONTAINER_PORTS.grafana, '/api/health', 60),
     restart: 'unless-stopped',
