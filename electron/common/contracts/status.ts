@@ -1,0 +1,24 @@
+import { z } from 'zod';
+
+export const ServiceStateSchema = z.enum(['missing', 'created', 'starting', 'healthy', 'unhealthy', 'running', 'exited', 'restarting', 'oom-killed']);
+
+export const ServiceStatusSchema = z.object({
+  name: z.string(),
+  state: ServiceStateSchema,
+  exitCode: z.number().int().optional(),
+  containerId: z.string().optional(),
+  since: z.string().optional(),
+  ports: z.array(z.number().int()),
+  problem: z.object({ message: z.string(), fix: z.string() }).optional(),
+});
+
+/** `berth status --json`: a stable contract. */
+export const StackStatusSchema = z.object({
+  schema: z.literal(1),
+  engine: z.string().nullable(),
+  services: z.array(ServiceStatusSchema),
+});
+
+export type ServiceState = z.infer<typeof ServiceStateSchema>;
+export type ServiceStatus = z.infer<typeof ServiceStatusSchema>;
+export type StackStatus = z.infer<typeof StackStatusSchema>;

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { explainExit, explainFailure } from './failures.js';
+
+describe("explaining a failed start from vLLM's log", () => {
+  it('no memory for the cache blocks names the KV cache and the fix', () => {
+    const explanation = explainFailure('vllm-qwen3', ['INFO loading', 'ValueError: No available memory for the cache blocks. Try increasing `gpu_memory_utilization` when initializing the engine.']);
+    expect(explanation).toEqual({
+      message: 'vllm-qwen3 found no memory left for its KV cache after loading the weights',
+      fix: 'lower the KV cache (tuning.vllm-qwen3.kvCacheGiB) or the GPU share, give the engine more memory, or turn another model off',
+    });
+  });
+
+  it('a context too long for the KV cache suggests the length vLLM estimated', () => {
+    const line =
+      "ValueError: To serve at least one request with the models's max seq len (131072), (14.00 GiB KV cache is needed, which is larger than the available KV cache memory (4.00 GiB). Based on the available memory, the estimated maximum model length is 37440. Try increasing `gpu_memory_utilization` or decreasing `max_model_len` when initializing the engine.";
+    expect(explainFailure('vllm-llama3', [line])).toEqual({
+      message: "vllm-llama3's KV cache holds 4.00 GiB, but one 131072-token request needs 14.00 GiB",
+      fix: 'set tuning.vllm-llama3.maxModelLen to 37440 or raise tuning.vllm-llama3.kvCacheGiB',
+    });
+  });
+
+  it('a gated repository tells a missing token (401) from a token without access (403)', () => {
+    expect(explainFailure('vllm-llama3', ['huggingface_hub.errors.GatedRepoError: 401 Client Error.'])?.fix).toMatch(/set HF_TOKEN/);
+    expect(explainFailure('vllm-llama3', ['huggingface_hub.errors.GatedRepoError: 403 Client Error.'])?.fix).toMatch(/accept the model's license/);
+  });
+
+  it('recognises Illegal instruction, a too-long max_model_len, GPU memory taken, and a port clash', () => {
+    expect(explainFailure('vllm-qwen3', ['Illegal instruction (core dumped)'])?.message).toMatch(/AVX-512/);
+    expect(explainFailure('vllm-coder', ['ValueError: User-specified max_model_len (65536) is greater than the derived max_model_len (max_position_embeddings=32768)'])?.message).toBe(
+      'vllm-coder was asked for a 65536-token context, more than the model supports',
+    );
+    expect(explainFailure('vllm-gpt-oss', ['ValueError: Free memory on device (20.1/79.1 GiB) on startup is less than desired GPU memory utilization (0.46, 36.4 GiB).'])?.message).toMatch(/less free memory than its share/);
+    expect(explainFailure('litellm', ['Error starting userland proxy: listen tcp4 127.0.0.1:4000: bind: address already in use'])?.fix).toBe('stop that program, or choose another port (ports.litellm in settings)');
+  });
+
+  it('says nothing about an ordinary log', () => {
+    expect(explainFailure('vllm-qwen3', ['INFO Starting vLLM API server on http://0.0.0.0:8000'])).toBeUndefined();
+  });
+
+  it('explains an OOM kill and an unexplained exit', () => {
+    expect(explainExit('vllm-qwen3', 137, true, '5.3 GiB').message).toBe('vllm-qwen3 was killed for running out of memory (limit 5.3 GiB)');
+    expect(explainExit('litellm', 3, false).fix).toBe('read its log: berth logs litellm --tail 200');
+  });
+});

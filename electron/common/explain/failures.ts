@@ -1,0 +1,92 @@
+/** A failure in one sentence, with what to do about it. */
+export interface Explanation {
+  message: string;
+  fix: string;
+}
+
+interface Recognizer {
+  pattern: RegExp;
+  explain: (match: RegExpMatchArray, service: string) => Explanation;
+}
+
+/** vLLM's fatal messages (REFERENCE.md) and Docker's port clash, newest first in a log they may repeat in. */
+const RECOGNIZERS: Recognizer[] = [
+  {
+    pattern: /No available memory for the cache blocks/,
+    explain: (_m, service) => ({
+      message: `${service} found no memory left for its KV cache after loading the weights`,
+      fix: `lower the KV cache (tuning.${service}.kvCacheGiB) or the GPU share, give the engine more memory, or turn another model off`,
+    }),
+  },
+  {
+    pattern: /max seq len \((\d+)\).*?\(([\d.]+) GiB KV cache is needed, which is larger than the available KV cache memory \(([\d.]+) GiB\)(?:.*?estimated maximum model length is (\d+))?/s,
+    explain: (m, service) => ({
+      message: `${service}'s KV cache holds ${m[3]} GiB, but one ${m[1]}-token request needs ${m[2]} GiB`,
+      fix: `set tuning.${service}.maxModelLen to ${m[4] ?? 'a shorter context'} or raise tuning.${service}.kvCacheGiB`,
+    }),
+  },
+  {
+    pattern: /Free memory on device.*?is less than desired GPU memory utilization/,
+    explain: (_m, service) => ({
+      message: `${service} started while the GPU had less free memory than its share`,
+      fix: 'another process holds GPU memory: stop it, or lower this model\'s gpuMemoryUtilization (a model sharing the card must start after the first is healthy)',
+    }),
+  },
+  {
+    pattern: /User-specified max_model_len \((\d+)\) is greater than the derived max_model_len[^\n]*?(\d+)?\)?/,
+    explain: (m, service) => ({
+      message: `${service} was asked for a ${m[1]}-token context, more than the model supports`,
+      fix: `lower tuning.${service}.maxModelLen, or correct the model's maxModelLen in settings`,
+    }),
+  },
+  {
+    pattern: /GatedRepoError|Access to model .* is restricted|401 Client Error|403 Client Error|BERTH-ERROR 40[13]/,
+    explain: (m, service) => {
+      const forbidden = /403/.test(m[0] ?? '');
+      return forbidden
+        ? { message: `${service}'s model is gated and HF_TOKEN's account has not been granted access`, fix: "accept the model's license on its Hugging Face page with the account the token belongs to" }
+        : { message: `${service}'s model is gated and no valid HF_TOKEN was given`, fix: 'set HF_TOKEN to a Hugging Face token (huggingface.co/settings/tokens) from an account granted access, then berth up again' };
+    },
+  },
+  {
+    pattern: /Illegal instruction/,
+    explain: (_m, service) => ({
+      message: `${service} stopped with "Illegal instruction": the CPU lacks instructions the vLLM image was built for (AVX-512 on x86)`,
+      fix: 'run the CPU models on a machine with AVX-512, or use a vLLM CPU image built for this CPU (images.<service> in settings)',
+    }),
+  },
+  {
+    pattern: /(?:port is already allocated|address already in use|Bind for [\d.:]+:(\d+) failed)/,
+    explain: (_m, service) => ({
+      message: `${service}'s host port is already in use by another program`,
+      fix: `stop that program, or choose another port (ports.${service} in settings)`,
+    }),
+  },
+];
+
+/** The first recognised failure in these log lines (most recent wins), or undefined. */
+export function explainFailure(service: string, lines: readonly string[]): Explanation | undefined {
+  const text = lines.join('\n');
+  let best: { index: number; explanation: Explanation } | undefined;
+  for (const recognizer of RECOGNIZERS) {
+    const pattern = new RegExp(recognizer.pattern.source, recognizer.pattern.flags.includes('g') ? recognizer.pattern.flags : `${recognizer.pattern.flags}g`);
+    for (const match of text.matchAll(pattern)) {
+      if (!best || (match.index ?? 0) >= best.index) best = { index: match.index ?? 0, explanation: recognizer.explain(match, service) };
+    }
+  }
+  return best?.explanation;
+}
+
+/** How an exit is reported when no message in the log explains it. */
+export function explainExit(service: string, exitCode: number, oomKilled: boolean, memoryLimit?: string): Explanation {
+  if (oomKilled || exitCode === 137) {
+    return {
+      message: `${service} was killed for running out of memory${memoryLimit ? ` (limit ${memoryLimit})` : ''}`,
+      fix: `lower tuning.${service}.kvCacheGiB or maxModelLen, or give the engine more memory`,
+    };
+  }
+  if (exitCode === 9) {
+    return { message: `${service}'s worker was killed (exit code 9): weights and KV cache outgrew its NUMA node's memory`, fix: `lower tuning.${service}.kvCacheGiB` };
+  }
+  return { message: `${service} exited with code ${exitCode}`, fix: `read its log: berth logs ${service} --tail 200` };
+}

@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import type { PlannedService, StackPlan } from '../../common/contracts/stack-plan.js';
+import { LABELS, containerName, stackLabels } from './labels.js';
+import { resolveEnv, type Secrets } from './secrets.js';
+
+const NS_PER_S = 1e9;
+
+export interface ContainerSpec {
+  name: string;
+  options: Docker.ContainerCreateOptions;
+  /** Changes exactly when this service's part of the plan, its secrets or its mounted files change. */
+  hash: string;
+}
+
+function digest(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+/**
+ * The Docker create options for one planned service. `files` holds the generated files' contents by path
+ * relative to BERTH_HOME, so a changed litellm or Prometheus config recreates the container that mounts it.
+ */
+export function containerSpec(
+  plan: StackPlan,
+  service: PlannedService,
+  context: { home: string; secrets: Secrets; gpuRuntime: boolean; files: Map<string, string> },
+): ContainerSpec {
+  const name = containerName(plan.stack, service.name);
+  const env = resolveEnv(service.env, context.secrets);
+  const exposed = Object.fromEntries(service.ports.map((p) => [`${p.container}/tcp`, {}]));
+  const bindings = Object.fromEntries(service.ports.map((p) => [`${p.container}/tcp`, [{ HostIp: p.bind, HostPort: String(p.host) }]]));
+  const mounts: Docker.MountSettings[] = service.mounts.map((m) =>
+    m.kind === 'volume'
+      ? { Type: 'volume', Source: m.source, Target: m.target, ReadOnly: m.readOnly }
+      : { Type: 'bind', Source: path.join(context.home, m.source), Target: m.target, ReadOnly: m.readOnly },
+  );
+  const gpus = context.gpuRuntime && service.gpus?.length ? service.gpus : undefined;
+  const hostConfig: Docker.HostConfig = {
+    PortBindings: bindings,
+    Mounts: mounts,
+    RestartPolicy: { Name: service.restart === 'no' ? '' : service.restart },
+    NetworkMode: plan.network,
+    ...(service.cpuset ? { CpusetCpus: service.cpuset } : {}),
+    // No swap beyond the limit: a model that outgrows its plan is stopped, not slowed to a crawl.
+    ...(service.memoryBytes ? { Memory: service.memoryBytes, MemorySwap: service.memoryBytes } : {}),
+    ...(service.shmBytes ? { ShmSize: service.shmBytes } : {}),
+    ...(service.capAdd?.length ? { CapAdd: service.capAdd } : {}),
+    ...(gpus ? { DeviceRequests: [{ Driver: 'nvidia', DeviceIDs: gpus.map(String), Capabilities: [['gpu']] }] } : {}),
+  };
+  const health = service.health
+    ? {
+        Test: service.health.test,
+        Interval: service.health.intervalS * NS_PER_S,
+        Timeout: service.health.timeoutS * NS_PER_S,
+        Retries: service.health.retries,
+        StartPeriod: service.health.startPeriodS * NS_PER_S,
+      }
+    : undefined;
+  const options: Docker.ContainerCreateOptions = {
+    name,
+    Image: service.image,
+    Cmd: service.command,
+    Env: env,
+    ExposedPorts: exposed,
+    Labels: { ...stackLabels(plan.stack), [LABELS.service]: service.name },
+    HostConfig: hostConfig,
+    NetworkingConfig: { EndpointsConfig: { [plan.network]: { Aliases: [service.name] } } },
+    ...(health ? { Healthcheck: health } : {}),
+  };
+  const secretFingerprints = env.map((entry) => {
+    const [key, ...rest] = entry.split('=');
+    return `${key}=${digest(rest.join('='))}`;
+  });
+  const fileFingerprints = service.mounts.filter((m) => m.kind === 'config').map((m) => `${m.source}:${digest([...context.files].filter(([p]) => p === m.source || p.startsWith(`${m.source}/`)).map(([p, c]) => `${p}\n${c}`).join('\n'))}`);
+  const hash = digest(JSON.stringify({ ...options, Env: secretFingerprints, files: fileFingerprints })).slice(0, 16);
+  options.Labels = { ...options.Labels, [LABELS.planHash]: hash };
+  return { name, options, hash };
+}

@@ -1,0 +1,203 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import type { PlannedService, StackPlan } from '../../common/contracts/stack-plan.js';
+import type { ProgressListener } from '../../common/contracts/progress.js';
+import { stackFiles } from '../../common/export/files.js';
+import { EngineError, ServiceStoppedError, dockerMessage } from './errors.js';
+import { containerSpec, type ContainerSpec } from './container-spec.js';
+import { subscribeContainerEvents } from './docker-events.js';
+import { edgesOf, withDependencies } from './graph.js';
+import { waitHealthy } from './health.js';
+import { ensureImage } from './images.js';
+import { LABELS } from './labels.js';
+import { withStackLock } from './lock.js';
+import { listOwned, type OwnedContainer } from './owned.js';
+import { checkNameCollisions, checkPorts, ensureNetwork, ensureVolumes } from './preflight.js';
+import type { Secrets } from './secrets.js';
+import { prefetchWeights } from './weights.js';
+
+/** What the engine acts on, passed in so the CLI, `berth serve`, the app and tests build it the same way. */
+export interface EngineContext {
+  docker: Docker;
+  home: string;
+  secrets: Secrets;
+  gpuRuntime: boolean;
+  /** Where published ports answer (127.0.0.1 for a local engine); undefined for a remote one. */
+  probeHost: string | undefined;
+  /** The engine runs on this machine: host ports can be checked before they are published. */
+  local: boolean;
+  prefetchWeights: boolean;
+  emit: ProgressListener;
+}
+
+export interface UpResult {
+  healthy: string[];
+  failed: { service: string; message: string; fix: string }[];
+  skipped: string[];
+}
+
+class Deferred {
+  promise: Promise<boolean>;
+  resolve!: (ok: boolean) => void;
+  constructor() {
+    this.promise = new Promise((resolve) => (this.resolve = resolve));
+    this.promise.catch(() => undefined);
+  }
+}
+
+async function writeStackFiles(home: string, plan: StackPlan): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const file of stackFiles(plan)) {
+    const target = path.join(home, file.path);
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, file.content);
+    files.set(file.path, file.content);
+  }
+  for (const service of plan.services) {
+    for (const mount of service.mounts) if (mount.kind === 'config' && !files.has(mount.source)) await mkdir(path.join(home, mount.source), { recursive: true });
+  }
+  return files;
+}
+
+async function removeContainer(docker: Docker, id: string): Promise<void> {
+  const container = docker.getContainer(id);
+  await container.stop({ t: 10 }).catch(() => undefined);
+  await container.remove({ force: true, v: false });
+}
+
+/** Creates, recreates or keeps one service's container, then starts it. Returns its id. */
+async function ensureContainer(ctx: EngineContext, plan: StackPlan, service: PlannedService, spec: ContainerSpec, existing: OwnedContainer | undefined): Promise<string> {
+  if (existing && existing.planHash === spec.hash) {
+    if (existing.state === 'running') {
+      ctx.emit({ kind: 'unchanged', service: service.name });
+      return existing.id;
+    }
+    ctx.emit({ kind: 'starting', service: service.name });
+    await ctx.docker.getContainer(existing.id).start();
+    return existing.id;
+  }
+  if (service.role === 'model' && ctx.prefetchWeights) await prefetchWeights(ctx.docker, plan.stack, service, ctx.secrets, ctx.emit);
+  ctx.emit({ kind: 'creating', service: service.name, recreate: existing !== undefined });
+  if (existing) await removeContainer(ctx.docker, existing.id);
+  const dependsOnLabel = service.dependsOn.map((d) => `${d.service}:${d.condition}`).join(',');
+  const options = { ...spec.options, Labels: { ...spec.options.Labels, [LABELS.dependsOn]: dependsOnLabel } };
+  let container: Docker.Container;
+  try {
+    container = await ctx.docker.createContainer(options);
+  } catch (error) {
+    throw new EngineError(`cannot create ${service.name}: ${dockerMessage(error)}`, 'read the message: a wrong image, a missing GPU runtime or a bad setting is the usual cause');
+  }
+  ctx.emit({ kind: 'starting', service: service.name });
+  try {
+    await container.start();
+  } catch (error) {
+    const message = dockerMessage(error);
+    await container.remove({ force: true }).catch(() => undefined);
+    if (/port is already allocated|address already in use/.test(message)) {
+      throw new EngineError(`${service.name}'s port ${service.ports[0]?.host} was taken before it could start`, `free it, or set another port (settings: "ports": { "${service.name}": … })`);
+    }
+    throw new EngineError(`cannot start ${service.name}: ${message}`, 'read the message; berth doctor checks the usual causes');
+  }
+  return container.id;
+}
+
+/**
+ * Makes Docker match the plan: network, volumes, generated files, images, weights and containers, started in
+ * dependency order and gated on health, independent services in parallel. Nothing is created before the
+ * checks pass; a failed service stops only what waits for it. Serialised per stack.
+ */
+export async function up(ctx: EngineContext, plan: StackPlan, names?: readonly string[]): Promise<UpResult> {
+  const selected = withDependencies(edgesOf(plan.services), names).map((e) => e.planned);
+  return withStackLock(ctx.home, plan.stack, async () => {
+    const owned = await listOwned(ctx.docker, plan.stack);
+    await checkNameCollisions(ctx.docker, plan, selected);
+    await checkPorts(ctx.docker, selected, owned, ctx.local);
+    for (const service of selected) {
+      if (service.gpus?.length && !ctx.gpuRuntime) {
+        ctx.emit({ kind: 'warning', message: `${service.name}: the engine has no NVIDIA runtime, so its GPU request (${service.gpus.join(',')}) is dropped and it runs without a GPU` });
+      }
+    }
+
+    if ((await ensureNetwork(ctx.docker, plan)) === 'created') ctx.emit({ kind: 'step', message: `created network ${plan.network}` });
+    for (const volume of await ensureVolumes(ctx.docker, plan, selected)) ctx.emit({ kind: 'step', message: `created volume ${volume}` });
+    const files = await writeStackFiles(ctx.home, plan);
+    const specs = new Map(selected.map((s) => [s.name, containerSpec(plan, s, { home: ctx.home, secrets: ctx.secrets, gpuRuntime: ctx.gpuRuntime, files })]));
+
+    if (!names?.length) {
+      // Services this plan no longer has (a model turned off, the other profile): removed to free their memory.
+      for (const [service, container] of owned) {
+        if (!plan.services.some((s) => s.name === service)) {
+          ctx.emit({ kind: 'stopping', service });
+          await removeContainer(ctx.docker, container.id);
+          ctx.emit({ kind: 'removed', service });
+        }
+      }
+    }
+
+    const images = new Map(selected.map((s) => [s.name, ensureImage(ctx.docker, s, ctx.emit)]));
+    images.forEach((p) => p.catch(() => undefined));
+    const started = new Map(selected.map((s) => [s.name, new Deferred()]));
+    const healthy = new Map(selected.map((s) => [s.name, new Deferred()]));
+    const result: UpResult = { healthy: [], failed: [], skipped: [] };
+
+    const nudges = new Map<string, () => void>();
+    const events = new AbortController();
+    const subscription = await subscribeContainerEvents(ctx.docker, plan.stack, (event) => {
+      if (event.service) nudges.get(event.service)?.();
+    }, events.signal).catch(() => undefined);
+
+    const run = async (service: PlannedService) => {
+      const t0 = Date.now();
+      for (const dep of service.dependsOn) {
+        const gate = dep.condition === 'healthy' ? healthy.get(dep.service) : started.get(dep.service);
+        if (gate && !(await gate.promise)) {
+          result.skipped.push(service.name);
+          ctx.emit({ kind: 'skipped', service: service.name, because: `${dep.service} did not ${dep.condition === 'healthy' ? 'become healthy' : 'start'}` });
+          started.get(service.name)?.resolve(false);
+          healthy.get(service.name)?.resolve(false);
+          return;
+        }
+      }
+      try {
+        await images.get(service.name);
+        const id = await ensureContainer(ctx, plan, service, specs.get(service.name) as ContainerSpec, owned.get(service.name));
+        started.get(service.name)?.resolve(true);
+        const since = Date.now();
+        await waitHealthy({
+          docker: ctx.docker,
+          service,
+          containerId: id,
+          probeHost: ctx.probeHost,
+          emit: ctx.emit,
+          started: since,
+          nudge: () => new Promise<void>((resolve) => nudges.set(service.name, resolve)),
+        });
+        ctx.emit({ kind: 'healthy', service: service.name, elapsedS: Math.round((Date.now() - t0) / 100) / 10 });
+        result.healthy.push(service.name);
+        healthy.get(service.name)?.resolve(true);
+      } catch (error) {
+        const failure = error instanceof EngineError ? { message: error.message, fix: error.fix } : { message: (error as Error).message, fix: 'run berth doctor' };
+        result.failed.push({ service: service.name, ...failure });
+        ctx.emit({ kind: 'failed', service: service.name, ...failure });
+        if (error instanceof ServiceStoppedError) {
+          // A container that stopped on its first start would only crash-loop: stop it, keep it for its log.
+          const container = (await listOwned(ctx.docker, plan.stack).catch(() => new Map<string, OwnedContainer>())).get(service.name);
+          if (container) {
+            await ctx.docker.getContainer(container.id).update({ RestartPolicy: { Name: 'no' } }).catch(() => undefined);
+            await ctx.docker.getContainer(container.id).stop({ t: 2 }).catch(() => undefined);
+          }
+        }
+        started.get(service.name)?.resolve(false);
+        healthy.get(service.name)?.resolve(false);
+      }
+    };
+    try {
+      await Promise.all(selected.map(run));
+    } finally {
+      events.abort();
+      await subscription?.closed;
+    }
+    return result;
+  }, (pid) => ctx.emit({ kind: 'step', message: `waiting for another Berth (pid ${pid}) that is changing this stack` }));
+}

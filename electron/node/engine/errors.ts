@@ -1,0 +1,25 @@
+/** Something the engine could not do, with what the user can do about it. The CLI exits 1 and prints both. */
+export class EngineError extends Error {
+  constructor(
+    message: string,
+    readonly fix: string,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+/** Docker's own error message, without dockerode's "(HTTP code 404) no such container -" prefix. */
+export function dockerMessage(error: unknown): string {
+  const err = error as { json?: { message?: string }; message?: string };
+  return (err.json?.message ?? err.message ?? String(error)).replace(/^\(HTTP code \d+\)\s*[^-]*-\s*/, '').trim();
+}
+
+export function statusCode(error: unknown): number | undefined {
+  return (error as { statusCode?: number }).statusCode;
+}
+
+/** The service's container stopped (or crash-loops) while Berth waited for it. */
+export class ServiceStoppedError extends EngineError {
+  override name = 'ServiceStoppedError';
+}

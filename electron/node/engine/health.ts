@@ -1,0 +1,88 @@
+import http from 'node:http';
+import type Docker from 'dockerode';
+import type { PlannedService } from '../../common/contracts/stack-plan.js';
+import type { ProgressListener } from '../../common/contracts/progress.js';
+import { explainExit, explainFailure } from '../../common/explain/failures.js';
+import { formatGiB } from '../../common/units.js';
+import { EngineError, ServiceStoppedError } from './errors.js';
+import { readLogTail } from './logs.js';
+
+function get(url: string, timeoutMs: number): Promise<{ status: number; body: string } | undefined> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk.length + body.length < 65536 ? chunk : ''));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(undefined));
+  });
+}
+
+/**
+ * Asks the service itself, as its users will: vLLM's /health and then /v1/models (the server listens only
+ * once the model is loaded, and lists it by its served name); the others' own health endpoints.
+ */
+export async function probeHealthy(service: PlannedService, host: string): Promise<boolean> {
+  const port = service.ports[0]?.host;
+  if (!service.health || port === undefined) return false;
+  const base = `http://${host}:${port}`;
+  const health = await get(`${base}${service.health.path}`, 2000);
+  if (!health || health.status < 200 || health.status >= 300) return false;
+  if (service.role !== 'model' || !service.model) return true;
+  const models = await get(`${base}/v1/models`, 2000);
+  return models?.status === 200 && models.body.includes(`"${service.model.servedName}"`);
+}
+
+/** Why a container stopped, in one sentence with a fix, from its exit and its log. */
+export async function explainStopped(docker: Docker, service: PlannedService, containerId: string): Promise<ServiceStoppedError> {
+  const info = await docker.getContainer(containerId).inspect();
+  const lines = (await readLogTail(docker, containerId, 300).catch(() => [])).map((l) => l.text);
+  const explained =
+    explainFailure(service.name, lines) ??
+    explainExit(service.name, info.State.ExitCode, info.State.OOMKilled, service.memoryBytes ? formatGiB(service.memoryBytes) : undefined);
+  return new ServiceStoppedError(explained.message, explained.fix);
+}
+
+const DELAYS_MS = [100, 100, 150, 200, 250, 300, 400, 500, 750, 1000];
+
+/**
+ * Waits until the service answers its health check (or Docker's health check says healthy), reporting the wait
+ * every few seconds. A container that stops meanwhile fails the wait with its explanation.
+ */
+export async function waitHealthy(args: {
+  docker: Docker;
+  service: PlannedService;
+  containerId: string;
+  probeHost: string | undefined;
+  emit: ProgressListener;
+  /** Resolves early when Docker reports something about this container. */
+  nudge: () => Promise<void>;
+  started: number;
+}): Promise<void> {
+  const { docker, service, containerId, emit } = args;
+  if (!service.health) return;
+  const limitMs = (service.health.startPeriodS + service.health.intervalS * (service.health.retries + 1) + 30) * 1000;
+  let lastReport = 0;
+  for (let attempt = 0; ; attempt++) {
+    const info = await docker.getContainer(containerId).inspect();
+    if (!info.State.Running && !info.State.Restarting) throw await explainStopped(docker, service, containerId);
+    if (info.State.Restarting) throw await explainStopped(docker, service, containerId);
+    if (info.State.Health?.Status === 'healthy') return;
+    if (args.probeHost && (await probeHealthy(service, args.probeHost))) return;
+    const elapsedMs = Date.now() - args.started;
+    if (elapsedMs > limitMs) {
+      throw new EngineError(
+        `${service.name} did not become healthy within ${Math.round(limitMs / 1000)} s`,
+        `read its log (berth logs ${service.name} --tail 200); a first start may still be downloading weights`,
+      );
+    }
+    if (elapsedMs - lastReport >= 5000) {
+      lastReport = elapsedMs;
+      emit({ kind: 'waiting', service: service.name, elapsedS: Math.round(elapsedMs / 1000), on: service.health.path });
+    }
+    const delay = DELAYS_MS[Math.min(attempt, DELAYS_MS.length - 1)] as number;
+    await Promise.race([new Promise((resolve) => setTimeout(resolve, delay)), args.nudge()]);
+  }
+}

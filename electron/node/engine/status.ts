@@ -1,0 +1,162 @@
+import type Docker from 'dockerode';
+import type { ServiceState, ServiceStatus } from '../../common/contracts/status.js';
+import { explainExit, explainFailure } from '../../common/explain/failures.js';
+import { statusCode } from './errors.js';
+import { subscribeContainerEvents, type ContainerEvent } from './docker-events.js';
+import { LABELS } from './labels.js';
+import { listOwned } from './owned.js';
+import { readLogTail } from './logs.js';
+
+type Inspect = Docker.ContainerInspectInfo;
+
+/** The contract's state for what `docker inspect` says. */
+export function stateOf(info: Pick<Inspect, 'State'>): ServiceState {
+  const state = info.State;
+  if (state.Restarting) return 'restarting';
+  if (state.Status === 'created') return 'created';
+  if (state.Running || state.Status === 'paused') {
+    const health = state.Health?.Status;
+    if (health === 'starting') return 'starting';
+    if (health === 'healthy') return 'healthy';
+    if (health === 'unhealthy') return 'unhealthy';
+    return 'running';
+  }
+  return state.OOMKilled ? 'oom-killed' : 'exited';
+}
+
+async function problemOf(docker: Docker, service: string, info: Inspect, state: ServiceState): Promise<ServiceStatus['problem']> {
+  if (!['exited', 'oom-killed', 'unhealthy', 'restarting'].includes(state)) return undefined;
+  if (state === 'exited' && info.State.ExitCode === 0) return undefined;
+  const lines = (await readLogTail(docker, info.Id, 300).catch(() => [])).map((l) => l.text);
+  const explained = explainFailure(service, lines);
+  if (explained) return explained;
+  if (state === 'unhealthy') return { message: `${service} runs but fails its health check`, fix: `read its log: berth logs ${service} --tail 200` };
+  return explainExit(service, info.State.ExitCode, info.State.OOMKilled);
+}
+
+export async function statusOfContainer(docker: Docker, service: string, id: string): Promise<ServiceStatus> {
+  let info: Inspect;
+  try {
+    info = await docker.getContainer(id).inspect();
+  } catch (error) {
+    if (statusCode(error) === 404) return { name: service, state: 'missing', ports: [] };
+    throw error;
+  }
+  const state = stateOf(info);
+  const ports = Object.values(info.HostConfig.PortBindings ?? {})
+    .flat()
+    .map((b) => Number((b as { HostPort?: string }).HostPort))
+    .filter((p) => Number.isFinite(p) && p > 0);
+  const running = info.State.Running || info.State.Restarting;
+  const problem = await problemOf(docker, service, info, state);
+  return {
+    name: service,
+    state,
+    ...(state === 'exited' || state === 'oom-killed' ? { exitCode: info.State.ExitCode } : {}),
+    containerId: info.Id.slice(0, 12),
+    since: running ? info.State.StartedAt : info.State.FinishedAt,
+    ports,
+    ...(problem ? { problem } : {}),
+  };
+}
+
+/** Every service of the stack, from one listing: planned services without a container are "missing". */
+export async function stackSnapshot(docker: Docker, stack: string, planned: readonly string[]): Promise<ServiceStatus[]> {
+  const owned = await listOwned(docker, stack);
+  const names = [...planned, ...[...owned.keys()].filter((n) => !planned.includes(n))];
+  return Promise.all(names.map((name) => {
+    const container = owned.get(name);
+    return container ? statusOfContainer(docker, name, container.id) : Promise.resolve<ServiceStatus>({ name, state: 'missing', ports: [] });
+  }));
+}
+
+export interface StatusTrackerOptions {
+  docker: Docker;
+  stack: string;
+  planned: readonly string[];
+  onChange: (services: ServiceStatus[], changed: string | null) => void;
+  onEngine?: (connected: boolean, problem?: string) => void;
+  /** Waits before reconnecting after the engine went away: 250 ms doubling to 5 s. */
+  backoffMs?: (attempt: number) => number;
+}
+
+/**
+ * The stack's live state: one listing, then Docker's event stream (no polling). When the engine goes away it
+ * reconnects with backoff and lists again, so a restarted engine, app or CLI re-attaches from the labels.
+ */
+export class StatusTracker {
+  private readonly services = new Map<string, ServiceStatus>();
+  private readonly abort = new AbortController();
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly options: StatusTrackerOptions) {}
+
+  current(): ServiceStatus[] {
+    const order = [...this.options.planned, ...[...this.services.keys()].filter((n) => !this.options.planned.includes(n))];
+    return order.map((name) => this.services.get(name) ?? { name, state: 'missing', ports: [] });
+  }
+
+  /** Resolves after the first listing; keeps following until stop(). */
+  async start(): Promise<void> {
+    let first: () => void = () => undefined;
+    const ready = new Promise<void>((resolve) => (first = resolve));
+    this.running = this.loop(first);
+    await ready;
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running;
+  }
+
+  private async refresh(event: ContainerEvent): Promise<void> {
+    const service = event.service ?? event.attributes[LABELS.service];
+    if (!service) return;
+    const status = event.action === 'destroy' ? { name: service, state: 'missing' as const, ports: [] } : await statusOfContainer(this.options.docker, service, event.id);
+    const before = this.services.get(service);
+    if (before?.state === status.state && before?.containerId === status.containerId && before?.since === status.since) return;
+    if (status.state === 'missing' && before?.containerId && before.containerId !== event.id.slice(0, 12)) return;
+    this.services.set(service, status);
+    this.options.onChange(this.current(), service);
+  }
+
+  private async loop(ready: () => void): Promise<void> {
+    const backoff = this.options.backoffMs ?? ((attempt: number) => Math.min(5000, 250 * 2 ** attempt));
+    let attempt = 0;
+    while (!this.abort.signal.aborted) {
+      try {
+        let queue = Promise.resolve();
+        // Subscribe before listing, so nothing that happens in between is missed.
+        const subscription = await subscribeContainerEvents(
+          this.options.docker,
+          this.options.stack,
+          (event) => {
+            queue = queue.then(() => this.refresh(event)).catch(() => undefined);
+          },
+          this.abort.signal,
+        );
+        const snapshot = await stackSnapshot(this.options.docker, this.options.stack, this.options.planned);
+        this.services.clear();
+        for (const status of snapshot) this.services.set(status.name, status);
+        attempt = 0;
+        this.options.onEngine?.(true);
+        this.options.onChange(this.current(), null);
+        ready();
+        await subscription.closed;
+        if (this.abort.signal.aborted) break;
+        this.options.onEngine?.(false, 'the Docker engine went away; reconnecting');
+      } catch (error) {
+        if (this.abort.signal.aborted) break;
+        this.options.onEngine?.(false, (error as Error).message);
+        ready();
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, backoff(attempt++));
+        this.abort.signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          resolve();
+        }, { once: true });
+      });
+    }
+  }
+}
