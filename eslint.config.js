@@ -34,6 +34,12 @@ export default tseslint.config(
     },
   },
   {
+    // Test doubles run as plain CommonJS scripts inside the test images.
+    files: ['test/doubles/**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Sandboxed preloads must be CommonJS.
     files: ['**/*.cts'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -114,11 +114,10 @@ function handle(req, res, body) {
 }
 
 if (process.env.DOUBLE_FATAL) {
-  setTimeout(() => {
-    log('INFO Initializing a V1 LLM engine');
-    process.stderr.write(`ERROR ${process.env.DOUBLE_FATAL}\n`);
-    process.exit(1);
-  }, Number(process.env.DOUBLE_FATAL_AFTER_MS || 200));
+  // Lines a few milliseconds apart, as vLLM writes them, so Docker records them in this order.
+  setTimeout(() => log('INFO Initializing a V1 LLM engine'), 50);
+  setTimeout(() => process.stderr.write(`ERROR ${process.env.DOUBLE_FATAL}\n`), 100);
+  setTimeout(() => process.exit(1), Number(process.env.DOUBLE_FATAL_AFTER_MS || 200));
 } else {
   log(`INFO double ${role} starting (${args.join(' ')})`);
   if (role === 'vllm') log(`INFO Model loading took 0.1 GiB memory and ${startDelayMs / 1000} seconds`);

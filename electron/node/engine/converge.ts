@@ -4,7 +4,7 @@ import type Docker from 'dockerode';
 import type { PlannedService, StackPlan } from '../../common/contracts/stack-plan.js';
 import type { ProgressListener } from '../../common/contracts/progress.js';
 import { stackFiles } from '../../common/export/files.js';
-import { EngineError, ServiceStoppedError, dockerMessage } from './errors.js';
+import { EngineError, dockerMessage } from './errors.js';
 import { containerSpec, type ContainerSpec } from './container-spec.js';
 import { subscribeContainerEvents } from './docker-events.js';
 import { edgesOf, withDependencies } from './graph.js';
@@ -81,7 +81,13 @@ async function ensureContainer(ctx: EngineContext, plan: StackPlan, service: Pla
   ctx.emit({ kind: 'creating', service: service.name, recreate: existing !== undefined });
   if (existing) await removeContainer(ctx.docker, existing.id);
   const dependsOnLabel = service.dependsOn.map((d) => `${d.service}:${d.condition}`).join(',');
-  const options = { ...spec.options, Labels: { ...spec.options.Labels, [LABELS.dependsOn]: dependsOnLabel } };
+  // Created without a restart policy: a first start that fails stays stopped with its real exit code instead of
+  // crash-looping. The plan's policy is applied once the service is healthy (restorePolicy).
+  const options = {
+    ...spec.options,
+    Labels: { ...spec.options.Labels, [LABELS.dependsOn]: dependsOnLabel },
+    HostConfig: { ...spec.options.HostConfig, RestartPolicy: { Name: '' } },
+  };
   let container: Docker.Container;
   try {
     container = await ctx.docker.createContainer(options);
@@ -100,6 +106,13 @@ async function ensureContainer(ctx: EngineContext, plan: StackPlan, service: Pla
     throw new EngineError(`cannot start ${service.name}: ${message}`, 'read the message; berth doctor checks the usual causes');
   }
   return container.id;
+}
+
+/** The plan's restart policy, once the service has proved it starts. */
+async function restorePolicy(docker: Docker, id: string, service: PlannedService): Promise<void> {
+  const wanted = service.restart === 'no' ? '' : service.restart;
+  const info = await docker.getContainer(id).inspect();
+  if ((info.HostConfig.RestartPolicy?.Name ?? '') !== wanted) await docker.getContainer(id).update({ RestartPolicy: { Name: wanted } });
 }
 
 /**
@@ -173,6 +186,7 @@ export async function up(ctx: EngineContext, plan: StackPlan, names?: readonly s
           started: since,
           nudge: () => new Promise<void>((resolve) => nudges.set(service.name, resolve)),
         });
+        await restorePolicy(ctx.docker, id, service);
         ctx.emit({ kind: 'healthy', service: service.name, elapsedS: Math.round((Date.now() - t0) / 100) / 10 });
         result.healthy.push(service.name);
         healthy.get(service.name)?.resolve(true);
@@ -180,14 +194,6 @@ export async function up(ctx: EngineContext, plan: StackPlan, names?: readonly s
         const failure = error instanceof EngineError ? { message: error.message, fix: error.fix } : { message: (error as Error).message, fix: 'run berth doctor' };
         result.failed.push({ service: service.name, ...failure });
         ctx.emit({ kind: 'failed', service: service.name, ...failure });
-        if (error instanceof ServiceStoppedError) {
-          // A container that stopped on its first start would only crash-loop: stop it, keep it for its log.
-          const container = (await listOwned(ctx.docker, plan.stack).catch(() => new Map<string, OwnedContainer>())).get(service.name);
-          if (container) {
-            await ctx.docker.getContainer(container.id).update({ RestartPolicy: { Name: 'no' } }).catch(() => undefined);
-            await ctx.docker.getContainer(container.id).stop({ t: 2 }).catch(() => undefined);
-          }
-        }
         started.get(service.name)?.resolve(false);
         healthy.get(service.name)?.resolve(false);
       }

@@ -26,7 +26,14 @@ export async function subscribeContainerEvents(
     ...(signal ? { abortSignal: signal } : {}),
   } as Docker.GetEventsOptions)) as unknown as NodeJS.ReadableStream & { destroy: () => void };
   signal?.addEventListener('abort', () => stream.destroy(), { once: true });
+  const closed = new Promise<void>((resolve) => {
+    stream.on('end', resolve);
+    stream.on('close', resolve);
+    stream.on('error', () => resolve());
+  });
   const reader = readline.createInterface({ input: stream, crlfDelay: Infinity });
+  // readline re-emits its input's errors (a dropped connection): the stream's own handler above deals with it.
+  reader.on('error', () => undefined);
   reader.on('line', (line) => {
     if (!line.trim()) return;
     try {
@@ -42,11 +49,6 @@ export async function subscribeContainerEvents(
     } catch {
       // A partial line from a dropped connection: the reconnect re-lists everything anyway.
     }
-  });
-  const closed = new Promise<void>((resolve) => {
-    stream.on('end', resolve);
-    stream.on('close', resolve);
-    stream.on('error', () => resolve());
   });
   return { closed };
 }

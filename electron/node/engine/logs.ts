@@ -1,5 +1,4 @@
-import { PassThrough, Readable } from 'node:stream';
-import readline from 'node:readline';
+import { Readable, Writable } from 'node:stream';
 import type Docker from 'dockerode';
 
 export interface LogLine {
@@ -53,27 +52,41 @@ function splitTimestamp(raw: string, timestamps: boolean): { time?: string; text
   return space > 0 ? { time: raw.slice(0, space), text: raw.slice(space + 1) } : { text: raw };
 }
 
-/** Splits Docker's multiplexed log stream (no TTY) into stdout and stderr lines. */
+/** Collects one stream's bytes into lines and hands each complete line on at once, so order across streams holds. */
+class LineSink extends Writable {
+  private partial = '';
+  constructor(private readonly emitLine: (raw: string) => void) {
+    super({ decodeStrings: true });
+  }
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
+    const text = this.partial + chunk.toString('utf8');
+    const parts = text.split('\n');
+    this.partial = parts.pop() ?? '';
+    for (const part of parts) this.emitLine(part.endsWith('\r') ? part.slice(0, -1) : part);
+    callback();
+  }
+  flushRest(): void {
+    if (this.partial) this.emitLine(this.partial);
+    this.partial = '';
+  }
+}
+
+/** Splits Docker's multiplexed log stream (no TTY) into stdout and stderr lines, in the order they were written. */
 function demux(docker: Docker, source: NodeJS.ReadableStream, timestamps: boolean, onLine: (line: LogLine) => void): Promise<void> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  docker.modem.demuxStream(source, out, err);
-  const done = [out, err].map(
-    (stream, i) =>
-      new Promise<void>((resolve) => {
-        const reader = readline.createInterface({ input: stream, crlfDelay: Infinity });
-        reader.on('line', (raw) => onLine({ stream: i === 0 ? 'stdout' : 'stderr', ...splitTimestamp(raw, timestamps) }));
-        reader.on('close', resolve);
-      }),
-  );
-  const end = () => {
-    out.end();
-    err.end();
-  };
-  source.on('end', end);
-  source.on('close', end);
-  source.on('error', end);
-  return Promise.all(done).then(() => undefined);
+  const sinks = (['stdout', 'stderr'] as const).map((name) => new LineSink((raw) => onLine({ stream: name, ...splitTimestamp(raw, timestamps) })));
+  docker.modem.demuxStream(source, sinks[0] as Writable, sinks[1] as Writable);
+  return new Promise<void>((resolve) => {
+    let done = false;
+    const end = () => {
+      if (done) return;
+      done = true;
+      sinks.forEach((sink) => sink.flushRest());
+      resolve();
+    };
+    source.on('end', end);
+    source.on('close', end);
+    source.on('error', end);
+  });
 }
 
 /** The last `tail` lines of a container's log. */

@@ -1,0 +1,110 @@
+import Docker from 'dockerode';
+import { afterEach, expect, it } from 'vitest';
+import type { ServiceStatus } from '../../electron/common/contracts/status.js';
+import { up } from '../../electron/node/engine/converge.js';
+import { followLog, readLogTail, type LogLine } from '../../electron/node/engine/logs.js';
+import { StatusTracker, stackSnapshot } from '../../electron/node/engine/status.js';
+import { describeWhen, dockerAnswers } from '../support/docker.js';
+import { startSocketProxy } from '../support/socket-proxy.js';
+import { docker, doubleImages, localFacts, testStack, type TestStack } from '../support/test-stack.js';
+
+const stacks: TestStack[] = [];
+afterEach(async () => {
+  while (stacks.length) await stacks.pop()?.cleanup();
+});
+
+function waitFor<T>(check: () => T | undefined, timeoutMs: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const tick = () => {
+      const value = check();
+      if (value !== undefined) return resolve(value);
+      if (Date.now() - started > timeoutMs) return reject(new Error(`condition not met within ${timeoutMs} ms`));
+      setTimeout(tick, 10);
+    };
+    tick();
+  });
+}
+
+describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker.sock (start dockerd)', 'status and logs against a real Docker engine', () => {
+  it('shows a killed container within a second, from the event stream', async () => {
+    const stack = await testStack();
+    stacks.push(stack);
+    const plan = stack.plan(await localFacts());
+    await up(stack.context(), plan, ['prometheus', 'grafana']);
+    let latest: ServiceStatus[] = [];
+    const tracker = new StatusTracker({ docker, stack: plan.stack, planned: plan.services.map((s) => s.name), onChange: (services) => (latest = services) });
+    await tracker.start();
+    try {
+      expect(latest.find((s) => s.name === 'prometheus')?.state).toMatch(/^(healthy|starting)$/);
+      expect(latest.find((s) => s.name === 'vllm-qwen3')?.state).toBe('missing');
+      const killedAt = Date.now();
+      await docker.getContainer(`${plan.stack}-prometheus`).kill();
+      const seen = await waitFor(() => latest.find((s) => s.name === 'prometheus' && (s.state === 'exited' || s.state === 'restarting')), 1000);
+      expect(Date.now() - killedAt).toBeLessThan(1000);
+      expect(seen.state).toMatch(/exited|restarting/);
+    } finally {
+      await tracker.stop();
+    }
+  }, 60_000);
+
+  it('reconnects when the engine goes away and comes back, and reports again', async () => {
+    const stack = await testStack();
+    stacks.push(stack);
+    const plan = stack.plan(await localFacts());
+    await up(stack.context(), plan, ['prometheus']);
+    const proxy = await startSocketProxy();
+    const client = new Docker({ host: '127.0.0.1', port: proxy.port, protocol: 'http' });
+    const engine: boolean[] = [];
+    let latest: ServiceStatus[] = [];
+    const tracker = new StatusTracker({ docker: client, stack: plan.stack, planned: ['prometheus'], onChange: (s) => (latest = s), onEngine: (up) => engine.push(up), backoffMs: () => 100 });
+    await tracker.start();
+    try {
+      await proxy.cut();
+      await waitFor(() => (engine.at(-1) === false ? true : undefined), 3000);
+      // While the engine is away, the container stops; when it returns, the tracker lists again and sees it.
+      await docker.getContainer(`${plan.stack}-prometheus`).stop({ t: 1 });
+      await proxy.restore();
+      await waitFor(() => (engine.at(-1) === true ? true : undefined), 5000);
+      const status = await waitFor(() => latest.find((s) => s.name === 'prometheus' && s.state === 'exited'), 3000);
+      expect(status.exitCode).toBeDefined();
+      // And it follows events again after reconnecting.
+      await docker.getContainer(`${plan.stack}-prometheus`).start();
+      await waitFor(() => latest.find((s) => s.name === 'prometheus' && s.state !== 'exited'), 3000);
+    } finally {
+      await tracker.stop();
+      await proxy.close();
+    }
+  }, 60_000);
+
+  it('reports an exited model with its explanation in the snapshot', async () => {
+    const stack = await testStack({ images: doubleImages({ 'vllm-qwen3': 'nomem' }) });
+    stacks.push(stack);
+    const plan = stack.plan(await localFacts());
+    await up(stack.context(), plan, ['vllm-qwen3']);
+    const snapshot = await stackSnapshot(docker, plan.stack, plan.services.map((s) => s.name));
+    const qwen = snapshot.find((s) => s.name === 'vllm-qwen3');
+    expect(qwen).toMatchObject({ state: 'exited', exitCode: 1, problem: { message: 'vllm-qwen3 found no memory left for its KV cache after loading the weights' } });
+    expect(snapshot.find((s) => s.name === 'litellm')?.state).toBe('missing');
+  }, 60_000);
+
+  it('reads the last N lines and follows a log, with stdout and stderr apart and timestamps', async () => {
+    const stack = await testStack({ images: doubleImages({ 'vllm-qwen3': 'nomem' }) });
+    stacks.push(stack);
+    const plan = stack.plan(await localFacts());
+    await up(stack.context(), plan, ['vllm-qwen3', 'prometheus']);
+    const tail = await readLogTail(docker, `${plan.stack}-vllm-qwen3`, 10, true);
+    expect(tail.map((l) => [l.stream, l.text])).toEqual([
+      ['stdout', 'INFO Initializing a V1 LLM engine'],
+      ['stderr', 'ERROR ValueError: No available memory for the cache blocks. Try increasing `gpu_memory_utilization` when initializing the engine.'],
+    ]);
+    expect(tail[0]?.time).toMatch(/^\d{4}-\d\d-\d\dT/);
+
+    const lines: LogLine[] = [];
+    const abort = new AbortController();
+    const following = followLog(docker, `${plan.stack}-prometheus`, { tail: 5, timestamps: false, signal: abort.signal }, (line) => lines.push(line));
+    await waitFor(() => (lines.some((l) => l.text.includes('prometheus listening')) ? true : undefined), 5000);
+    abort.abort();
+    await following;
+  }, 60_000);
+});
