@@ -15,3 +15,8 @@ export function formatTokens(tokens: number): string {
 export function capitalized(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+/** "512 MiB" below a GiB, "3.4 GiB" above. */
+export function formatBytes(bytes: number): string {
+  return bytes < GiB ? `${Math.round(bytes / MiB)} MiB` : formatGiB(bytes);
+}

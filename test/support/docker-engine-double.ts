@@ -34,3 +34,26 @@ export async function startEngineDouble(options: {
       }),
   };
 }
+
+/** An engine double whose image pulls fail with `message` in the progress stream, as Docker reports a full disk. */
+export async function startPullFailingEngine(message: string): Promise<{ endpoint: string; port: number; close: () => Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const url = (req.url ?? '').replace(/^\/v[0-9.]+/, '');
+    if (url.startsWith('/images/create')) {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write(`${JSON.stringify({ status: 'Pulling fs layer', id: 'abc123' })}\n`);
+      res.end(`${JSON.stringify({ errorDetail: { message }, error: message })}\n`);
+      return;
+    }
+    if (url.startsWith('/images/')) {
+      res.writeHead(404, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ message: 'No such image' }));
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'text/plain' });
+    res.end('OK');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return { endpoint: `tcp://127.0.0.1:${port}`, port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}

@@ -29,7 +29,14 @@ export const PlannedServiceSchema = z.object({
   role: ServiceRoleSchema,
   image: z.string(),
   model: z
-    .object({ id: z.string(), servedName: z.string(), device: z.enum(['cpu', 'gpu']), maxModelLen: z.number().int().positive() })
+    .object({
+      id: z.string(),
+      servedName: z.string(),
+      device: z.enum(['cpu', 'gpu']),
+      maxModelLen: z.number().int().positive(),
+      /** Needs HF_TOKEN from an account granted access. Extension of the contract. */
+      gated: z.boolean().optional(),
+    })
     .optional(),
   command: z.array(z.string()),
   env: z.record(z.string(), z.string()),

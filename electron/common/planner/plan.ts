@@ -97,7 +97,7 @@ function planCpuModels(models: readonly ModelSpec[], facts: HostFacts, settings:
     return {
       ...shell,
       ...(build ? { build } : {}),
-      model: { id: model.id, servedName: model.servedName, device: 'cpu', maxModelLen: size.maxModelLen },
+      model: { id: model.id, servedName: model.servedName, device: 'cpu', maxModelLen: size.maxModelLen, gated: model.gated },
       env: { ...shell.env, VLLM_CPU_OMP_THREADS_BIND: bind, VLLM_CPU_KVCACHE_SPACE: String(size.kvCacheGiB) },
       cpuset: bind,
       memoryBytes: size.memoryBytes,
@@ -136,7 +136,7 @@ function planGpuModelServices(models: readonly ModelSpec[], facts: HostFacts, se
     );
     return {
       ...shell,
-      model: { id: model.id, servedName: model.servedName, device: 'gpu', maxModelLen: place.maxModelLen },
+      model: { id: model.id, servedName: model.servedName, device: 'gpu', maxModelLen: place.maxModelLen, gated: model.gated },
       gpus: place.gpus,
       gpuMemoryUtilization: place.gpuMemoryUtilization,
       dependsOn: place.waitsFor ? [{ service: place.waitsFor, condition: 'healthy' }] : [],

@@ -36,7 +36,7 @@ export function modelService(model: ModelSpec, image: string, extraArgs: string[
     name: model.service,
     role: 'model',
     image,
-    model: { id: model.id, servedName: model.servedName, device: model.device, maxModelLen: 1 },
+    model: { id: model.id, servedName: model.servedName, device: model.device, maxModelLen: 1, gated: model.gated },
     command: ['--model', model.id, '--served-model-name', model.servedName, '--host', '0.0.0.0', '--port', String(CONTAINER_PORTS.model), ...extraArgs],
     env: { HF_TOKEN: '${HF_TOKEN}' },
     dependsOn: [],

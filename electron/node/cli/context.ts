@@ -5,6 +5,7 @@ import type { ProfileChoice, Settings } from '../../common/contracts/settings.js
 import { loadSettings } from '../settings/load.js';
 import { applyEnvironment } from '../settings/environment.js';
 import { berthHome } from '../settings/paths.js';
+import { applyFlags, type OverrideFlags } from './flags.js';
 
 /** The facts in a `--facts FILE` (a `berth facts --json` from another machine), validated field by field. */
 export async function readFactsFile(file: string): Promise<HostFacts> {
@@ -41,9 +42,9 @@ export interface PlanContext {
 }
 
 /** Settings from BERTH_HOME, then the environment (LITELLM_URL, LITELLM_ENVIRONMENT), then flags. */
-export async function planContext(flags: { profile?: ProfileChoice }, env: NodeJS.ProcessEnv = process.env): Promise<PlanContext> {
+export async function planContext(flags: { profile?: ProfileChoice } & OverrideFlags, env: NodeJS.ProcessEnv = process.env): Promise<PlanContext> {
   const home = berthHome(env);
   const applied = applyEnvironment(await loadSettings(home), env);
   const profile = flags.profile ? { choice: flags.profile, source: '--profile' } : applied.profile;
-  return { home, settings: applied.settings, ...(profile ? { profile } : {}) };
+  return { home, settings: applyFlags(applied.settings, flags), ...(profile ? { profile } : {}) };
 }

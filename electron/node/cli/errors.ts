@@ -1,4 +1,5 @@
 import { InputError } from '../../common/contracts/errors.js';
+import { EngineError } from '../engine/errors.js';
 
 export const EXIT = { done: 0, failed: 1, badInput: 2 } as const;
 
@@ -15,6 +16,10 @@ export function reportError(error: unknown, write: (line: string) => void, debug
   if (error instanceof InputError) {
     write(`berth: ${error.message}`);
     return EXIT.badInput;
+  }
+  if (error instanceof EngineError) {
+    write(`berth: ${error.message} — ${error.fix}`);
+    return EXIT.failed;
   }
   if (error instanceof CommandError) {
     write(`berth: ${error.message}`);

@@ -7,6 +7,18 @@ function profileOption(): Option {
   return new Option('--profile <profile>', 'which stack to plan').choices(PROFILES);
 }
 
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Flags that override settings for this run (images, ports, network, models). */
+function withOverrides(command: Command): Command {
+  return command
+    .option('--image <service=image>', 'use this image for a service (repeatable)', collect)
+    .option('--port <service=port>', 'publish a service on this host port (repeatable)', collect)
+    .option('--network <name>', 'the Docker network the stack joins')
+    .option('--disable <model>', 'leave this model out (repeatable)', collect)
+    .option('--enable <model>', 'run this model even if settings turn it off (repeatable)', collect);
+}
+
 function factsOption(): Option {
   return new Option('--facts <file>', 'plan for the machine described by this file (`berth facts --json` output) instead of this one');
 }
@@ -31,8 +43,7 @@ export async function runCli(argv: readonly string[], io = { out: (t: string) =>
       code = await factsCommand(options, io.out);
     });
 
-  program
-    .command('plan')
+  withOverrides(program.command('plan'))
     .description('how the stack would share this machine, and why')
     .addOption(profileOption())
     .addOption(factsOption())
@@ -42,11 +53,67 @@ export async function runCli(argv: readonly string[], io = { out: (t: string) =>
       code = await planCommand(options, io.out);
     });
 
+  withOverrides(program.command('up'))
+    .description('start the stack (or these services and what they need), in order, gated on health')
+    .argument('[services...]', 'services to start; all when none')
+    .addOption(profileOption())
+    .addOption(factsOption().hideHelp())
+    .action(async (services: string[], options) => {
+      const { upCommand } = await import('./commands/up.js');
+      code = await upCommand(services, options, io.out);
+    });
+
+  withOverrides(program.command('down'))
+    .description('stop and remove the stack (or these services and what depends on them); volumes are kept')
+    .argument('[services...]', 'services to stop; all when none')
+    .option('--volumes', "also remove the stack's volumes: downloaded weights, chats, metrics, dashboards")
+    .action(async (services: string[], options) => {
+      const { downCommand } = await import('./commands/down.js');
+      code = await downCommand(services, options, io.out);
+    });
+
+  withOverrides(program.command('status'))
+    .description("each service's state, from Docker")
+    .addOption(profileOption())
+    .addOption(factsOption().hideHelp())
+    .option('--json', 'the status contract as JSON')
+    .option('--watch', 'keep following changes (Ctrl-C stops)')
+    .action(async (options) => {
+      const { statusCommand } = await import('./commands/status.js');
+      code = await statusCommand(options, io.out);
+    });
+
+  program
+    .command('logs')
+    .description("a service's log")
+    .argument('<service>', 'e.g. vllm-qwen3')
+    .option('-f, --follow', 'keep following (Ctrl-C stops)')
+    .option('--tail <lines>', 'start with the last N lines', '200')
+    .option('-t, --timestamps', "prefix each line with Docker's timestamp")
+    .action(async (service: string, options) => {
+      const { logsCommand } = await import('./commands/logs.js');
+      code = await logsCommand(service, options, io.out, io.err);
+    });
+
+  withOverrides(program.command('doctor'))
+    .description('check what the stack needs, and say how to fix what is missing')
+    .addOption(profileOption())
+    .option('--json', 'the results as JSON')
+    .action(async (options) => {
+      const { doctorCommand } = await import('./commands/doctor.js');
+      code = await doctorCommand(options, io.out);
+    });
+
   program
     .command('export')
     .description('write the plan in another format')
     .command('compose')
     .description('a docker-compose.yml, the files it mounts and an env file with placeholders')
+    .option('--image <service=image>', 'use this image for a service (repeatable)', collect)
+    .option('--port <service=port>', 'publish a service on this host port (repeatable)', collect)
+    .option('--network <name>', 'the Docker network the stack joins')
+    .option('--disable <model>', 'leave this model out (repeatable)', collect)
+    .option('--enable <model>', 'run this model even if settings turn it off (repeatable)', collect)
     .addOption(profileOption())
     .addOption(factsOption())
     .option('--out <dir>', 'folder to write into', 'berth-stack')

@@ -56,6 +56,9 @@ export function containerSpec(
         Timeout: service.health.timeoutS * NS_PER_S,
         Retries: service.health.retries,
         StartPeriod: service.health.startPeriodS * NS_PER_S,
+        // Engines from Docker 25 check every second while a service starts, so `status` turns healthy
+        // as soon as `up` says so; older engines ignore the field.
+        StartInterval: NS_PER_S,
       }
     : undefined;
   const options: Docker.ContainerCreateOptions = {

@@ -17,7 +17,7 @@ export const SECRET_NAMES = ['HF_TOKEN', 'LITELLM_MASTER_KEY', 'GRAFANA_ADMIN_PA
  * The stack's secrets: the environment first, then secrets.json in BERTH_HOME (mode 0600). A missing master
  * key and Grafana password are generated once and kept, so clients keep working across restarts.
  */
-export async function loadSecrets(home: string, env: NodeJS.ProcessEnv): Promise<Secrets> {
+export async function loadSecrets(home: string, env: NodeJS.ProcessEnv, options: { generate?: boolean } = {}): Promise<Secrets> {
   const file = path.join(home, 'secrets.json');
   let stored: Secrets = {};
   try {
@@ -29,11 +29,12 @@ export async function loadSecrets(home: string, env: NodeJS.ProcessEnv): Promise
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new InputError(file, 'is not valid JSON; fix it or remove it (Berth then generates new keys)');
   }
   let changed = false;
-  if (!stored.LITELLM_MASTER_KEY) {
+  const generate = options.generate ?? true;
+  if (generate && !stored.LITELLM_MASTER_KEY) {
     stored.LITELLM_MASTER_KEY = `sk-${randomBytes(24).toString('base64url')}`;
     changed = true;
   }
-  if (!stored.GRAFANA_ADMIN_PASSWORD) {
+  if (generate && !stored.GRAFANA_ADMIN_PASSWORD) {
     stored.GRAFANA_ADMIN_PASSWORD = randomBytes(18).toString('base64url');
     changed = true;
   }

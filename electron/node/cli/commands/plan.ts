@@ -1,16 +1,18 @@
 import type { ProfileChoice } from '../../../common/contracts/settings.js';
 import { planStack } from '../../../common/planner/plan.js';
 import type { StackPlan } from '../../../common/contracts/stack-plan.js';
+import type { HostFacts } from '../../../common/contracts/host-facts.js';
 import { factsFor, planContext } from '../context.js';
+import type { OverrideFlags } from '../flags.js';
 import { planReport } from '../format/plan-table.js';
 
-export interface PlanFlags {
+export interface PlanFlags extends OverrideFlags {
   profile?: ProfileChoice;
   facts?: string;
 }
 
-export async function buildPlan(flags: PlanFlags): Promise<StackPlan> {
-  const [context, facts] = await Promise.all([planContext(flags), factsFor(flags.facts)]);
+export async function buildPlan(flags: PlanFlags, knownFacts?: HostFacts): Promise<StackPlan> {
+  const [context, facts] = await Promise.all([planContext(flags), knownFacts ?? factsFor(flags.facts)]);
   return planStack(facts, context.settings, context.profile ? { profile: context.profile } : {});
 }
 

@@ -1,0 +1,33 @@
+import { InputError } from '../../../common/contracts/errors.js';
+import { explainFailure } from '../../../common/explain/failures.js';
+import { followLog, readLogTail, type LogLine } from '../../engine/logs.js';
+import { listOwned } from '../../engine/owned.js';
+import { berthHome } from '../../settings/paths.js';
+import { loadSettings } from '../../settings/load.js';
+import { requireEngine } from '../engine-context.js';
+
+export async function logsCommand(service: string, flags: { follow?: boolean; tail: string; timestamps?: boolean }, out: (text: string) => void, err: (text: string) => void): Promise<number> {
+  const tail = Number(flags.tail);
+  if (!Number.isInteger(tail) || tail < 0) throw new InputError('--tail', `"${flags.tail}" is not a number of lines (0 or more)`);
+  const connection = await requireEngine();
+  const settings = await loadSettings(berthHome());
+  const owned = await listOwned(connection.docker, settings.stack);
+  const container = owned.get(service);
+  if (!container) throw new InputError('SERVICE', `no container for "${service}" in the "${settings.stack}" stack; there are: ${[...owned.keys()].join(', ') || 'none (berth up starts the stack)'}`);
+  const recent: string[] = [];
+  const print = (line: LogLine) => {
+    out(flags.timestamps && line.time ? `${line.time} ${line.text}` : line.text);
+    recent.push(line.text);
+    if (recent.length > 300) recent.shift();
+  };
+  if (flags.follow) {
+    const abort = new AbortController();
+    process.once('SIGINT', () => abort.abort());
+    await followLog(connection.docker, container.id, { tail, timestamps: flags.timestamps ?? false, signal: abort.signal }, print);
+  } else {
+    for (const line of await readLogTail(connection.docker, container.id, tail, flags.timestamps ?? false)) print(line);
+  }
+  const explained = explainFailure(service, recent);
+  if (explained) err(`berth: ${explained.message} — ${explained.fix}`);
+  return 0;
+}

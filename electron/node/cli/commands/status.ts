@@ -1,0 +1,45 @@
+import type { StackStatus } from '../../../common/contracts/status.js';
+import { StatusTracker, stackSnapshot } from '../../engine/status.js';
+import { requireEngine } from '../engine-context.js';
+import { statusReport } from '../format/status-table.js';
+import { buildPlan, type PlanFlags } from './plan.js';
+
+export async function statusCommand(flags: PlanFlags & { json?: boolean; watch?: boolean }, out: (text: string) => void, signal?: AbortSignal): Promise<number> {
+  const connection = await requireEngine();
+  const plan = await buildPlan(flags);
+  const planned = plan.services.map((s) => s.name);
+  const endpoint = connection.candidate.endpoint;
+  const print = (status: StackStatus) => out(flags.json ? JSON.stringify(status, null, flags.watch ? 0 : 2) : statusReport(status));
+  if (!flags.watch) {
+    print({ schema: 1, engine: endpoint, services: await stackSnapshot(connection.docker, plan.stack, planned) });
+    return 0;
+  }
+  let engine: string | null = endpoint;
+  let previous = '';
+  const tracker = new StatusTracker({
+    docker: connection.docker,
+    stack: plan.stack,
+    planned,
+    onChange: (services) => {
+      const status: StackStatus = { schema: 1, engine, services };
+      const text = JSON.stringify(status);
+      if (text === previous) return;
+      previous = text;
+      if (!flags.json) out(`\n${new Date().toLocaleTimeString()}`);
+      print(status);
+    },
+    onEngine: (connected, problem) => {
+      engine = connected ? endpoint : null;
+      if (!connected) out(flags.json ? JSON.stringify({ schema: 1, engine: null, services: [], problem }) : `! the engine went away (${problem}); reconnecting…`);
+    },
+  });
+  await tracker.start();
+  await new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    signal?.addEventListener('abort', () => resolve(), { once: true });
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await tracker.stop();
+  return 0;
+}

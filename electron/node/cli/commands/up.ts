@@ -1,0 +1,21 @@
+import { up } from '../../engine/converge.js';
+import { openStack } from '../engine-context.js';
+import { progressPrinter } from '../format/progress.js';
+import type { PlanFlags } from './plan.js';
+
+export async function upCommand(services: string[], flags: PlanFlags, out: (text: string) => void): Promise<number> {
+  const { context, plan } = await openStack(flags, progressPrinter(out));
+  for (const warning of plan.warnings) out(`! ${warning.code}: ${warning.message}`);
+  const result = await up(context, plan, services);
+  const total = result.healthy.length + result.failed.length + result.skipped.length;
+  if (result.failed.length === 0 && result.skipped.length === 0) {
+    const links = plan.services
+      .filter((s) => s.name === 'open-webui' || s.name === 'grafana' || s.name === 'litellm')
+      .filter((s) => result.healthy.includes(s.name))
+      .map((s) => `${s.name} http://${s.ports[0]?.bind === '0.0.0.0' ? 'localhost' : s.ports[0]?.bind}:${s.ports[0]?.host}`);
+    out(`\n${total} service${total === 1 ? '' : 's'} healthy (${plan.profile} profile).${links.length ? ` ${links.join(' · ')}` : ''}`);
+    return 0;
+  }
+  out(`\n${result.healthy.length} of ${total} healthy; ${result.failed.length} failed, ${result.skipped.length} not started. Nothing that was running was stopped.`);
+  return 1;
+}

@@ -1,0 +1,47 @@
+import os from 'node:os';
+import type { HostFacts } from '../../common/contracts/host-facts.js';
+import type { ProgressListener } from '../../common/contracts/progress.js';
+import type { StackPlan } from '../../common/contracts/stack-plan.js';
+import { connectEngine } from '../docker/connect.js';
+import type { EngineContext } from '../engine/converge.js';
+import { EngineError } from '../engine/errors.js';
+import { loadSecrets } from '../engine/secrets.js';
+import { probeHostFacts } from '../probe/facts.js';
+import { berthHome } from '../settings/paths.js';
+import { loadSettings } from '../settings/load.js';
+import { buildPlan, type PlanFlags } from './commands/plan.js';
+
+/** The engine that answered, or an EngineError that says whether Docker is stopped or refuses us. */
+export async function requireEngine(env: NodeJS.ProcessEnv = process.env) {
+  const connection = await connectEngine({ env, home: os.homedir(), platform: process.platform });
+  if (!connection.docker) {
+    const permission = /permission denied/.test(connection.problem);
+    throw new EngineError(
+      `Docker is ${permission ? 'there but refuses Berth' : 'not running'}: ${connection.problem}`,
+      permission ? 'fix the socket permission as above, then run the command again' : 'start Docker Desktop, Colima, OrbStack or the docker service, then run the command again',
+    );
+  }
+  return connection;
+}
+
+/** Everything `up` needs: the engine, this machine's facts, the plan, the secrets. */
+export async function openStack(flags: PlanFlags, emit: ProgressListener, env: NodeJS.ProcessEnv = process.env): Promise<{ context: EngineContext; plan: StackPlan; facts: HostFacts }> {
+  const connection = await requireEngine(env);
+  const facts = await probeHostFacts();
+  const plan = await buildPlan(flags, flags.facts ? undefined : facts);
+  const home = berthHome(env);
+  const settings = await loadSettings(home);
+  const endpoint = connection.candidate.endpoint;
+  const local = endpoint.startsWith('unix://') || endpoint.startsWith('npipe://');
+  const context: EngineContext = {
+    docker: connection.docker,
+    home,
+    secrets: await loadSecrets(home, env),
+    gpuRuntime: facts.engine?.gpuRuntime ?? false,
+    probeHost: local ? '127.0.0.1' : undefined,
+    local,
+    prefetchWeights: settings.prefetchWeights,
+    emit,
+  };
+  return { context, plan, facts };
+}

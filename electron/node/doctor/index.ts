@@ -1,0 +1,12 @@
+import type { Check } from './check.js';
+import { diskSpace } from './checks/disk-space.js';
+import { engineReachable } from './checks/engine-reachable.js';
+import { engineResources } from './checks/engine-resources.js';
+import { engineVersion } from './checks/engine-version.js';
+import { gpuRuntime } from './checks/gpu-runtime.js';
+import { hfToken } from './checks/hf-token.js';
+import { imagesPresent } from './checks/images-present.js';
+import { portsFree } from './checks/ports-free.js';
+import { socketPermission } from './checks/socket-permission.js';
+
+export const CHECKS: readonly Check[] = [engineReachable, socketPermission, engineVersion, engineResources, gpuRuntime, portsFree, imagesPresent, hfToken, diskSpace];

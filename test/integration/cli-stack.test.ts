@@ -1,0 +1,125 @@
+import { writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { StackStatusSchema } from '../../electron/common/contracts/status.js';
+import { berthAsync, freshHome } from '../support/cli.js';
+import { describeWhen, dockerAnswers } from '../support/docker.js';
+import { docker, doubleImages } from '../support/test-stack.js';
+import { ensureTestImages } from '../support/test-images.js';
+import { down } from '../../electron/node/engine/teardown.js';
+
+const id = `cli${process.pid.toString(36)}`;
+const home = freshHome();
+const portBase = 21000 + (process.pid % 20000);
+const services = ['vllm-qwen3', 'vllm-llama3', 'litellm', 'open-webui', 'prometheus', 'grafana'];
+const settings = {
+  stack: `bt-${id}`,
+  network: `bt-net-${id}`,
+  profile: 'development',
+  images: doubleImages(),
+  ports: Object.fromEntries(services.map((s, i) => [s, portBase + i])),
+};
+const env = { HF_TOKEN: 'hf_cli_test_token', DOCKER_HOST: '' };
+const run = (args: string[], extra: Record<string, string> = {}) => berthAsync(args, { home, env: { ...env, ...extra } });
+
+function oneLine(stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  return lines[0] as string;
+}
+
+describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker.sock (start dockerd)', 'the stack commands of the CLI', () => {
+  beforeAll(async () => {
+    await ensureTestImages(docker);
+    writeFileSync(path.join(home, 'settings.json'), JSON.stringify(settings));
+  });
+  afterAll(async () => {
+    await down({ docker, home, stack: settings.stack, network: settings.network, emit: () => undefined }, [], { volumes: true }).catch(() => undefined);
+  });
+
+  it('berth up starts the stack and says so; status, logs and down follow it', async () => {
+    const upped = await run(['up']);
+    expect(upped.stderr).toBe('');
+    expect(upped.code).toBe(0);
+    expect(upped.stdout).toMatch(/✓ litellm: healthy/);
+    expect(upped.stdout).toMatch(/↓ vllm-qwen3: Qwen\/Qwen3-1\.7B .* \(100%\)/);
+    expect(upped.stdout).toMatch(/6 services healthy \(development profile\)\. litellm http:\/\/127\.0\.0\.1:\d+ · open-webui http:\/\/127\.0\.0\.1:\d+ · grafana/);
+
+    const status = StackStatusSchema.parse(JSON.parse((await run(['status', '--json'])).stdout));
+    expect(status.engine).toBe('unix:///var/run/docker.sock');
+    expect(status.services.map((s) => s.name)).toEqual(services);
+    for (const service of status.services) expect(service.state).toMatch(/^(healthy|starting|running)$/);
+    expect(status.services.find((s) => s.name === 'litellm')?.ports).toEqual([portBase + 2]);
+
+    const human = await run(['status']);
+    expect(human.stdout).toMatch(/SERVICE\s+STATE\s+PORTS\s+CONTAINER\s+UP/);
+
+    const logs = await run(['logs', 'vllm-qwen3', '--tail', '3']);
+    expect(logs.code).toBe(0);
+    expect(logs.stdout).toMatch(/Starting vLLM API server/);
+
+    const again = await run(['up', 'grafana']);
+    expect(again.stdout).toMatch(/= prometheus: unchanged\n(.*\n)*= grafana: unchanged/);
+
+    const stopped = await run(['down', 'litellm']);
+    expect(stopped.code).toBe(0);
+    expect(stopped.stdout).toMatch(/■ open-webui: stopping[\s\S]*■ litellm: stopping/);
+    const after = StackStatusSchema.parse(JSON.parse((await run(['status', '--json'])).stdout));
+    expect(after.services.filter((s) => s.state === 'missing').map((s) => s.name)).toEqual(['litellm', 'open-webui']);
+
+    const all = await run(['down']);
+    expect(all.stdout).toMatch(/volumes kept \(berth down --volumes removes them\)/);
+  }, 180_000);
+
+  it('an image that cannot be had fails with its reason and fix, and stops nothing that was running', async () => {
+    await run(['up', 'prometheus']);
+    const result = await run(['up', 'prometheus', 'grafana', '--image', 'grafana=berth-test/no-such-image:1']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/✗ grafana: the image berth-test\/no-such-image:1 for grafana cannot be had: .*\n {4}fix: check the name and your network/);
+    const status = StackStatusSchema.parse(JSON.parse((await run(['status', '--json'])).stdout));
+    expect(status.services.find((s) => s.name === 'prometheus')?.state).toMatch(/healthy|starting|running/);
+  }, 60_000);
+
+  it('a port another program holds: one line with the fix, exit 1, nothing created', async () => {
+    const squatter = net.createServer();
+    await new Promise<void>((resolve) => squatter.listen(portBase + 5, '127.0.0.1', resolve));
+    try {
+      const result = await run(['up', 'grafana', '--port', `prometheus=${portBase + 4}`]);
+      expect(result.code).toBe(1);
+      expect(oneLine(result.stderr)).toBe(`berth: port ${portBase + 5} on 127.0.0.1 for grafana is in use by another program — stop that program (lsof -i :${portBase + 5} shows it), or set another port for grafana (settings: "ports": { "grafana": … })`);
+    } finally {
+      squatter.close();
+    }
+  });
+
+  it('Docker not running: one line that says so and what to do, exit 1', async () => {
+    for (const command of [['up'], ['down'], ['status'], ['logs', 'litellm']]) {
+      const result = await run(command, { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
+      expect(result.code).toBe(1);
+      expect(oneLine(result.stderr)).toBe(
+        'berth: Docker is not running: not running: no socket at unix:///nonexistent/docker.sock (from DOCKER_HOST) — start Docker Desktop, Colima, OrbStack or the docker service, then run the command again',
+      );
+    }
+  });
+
+  it('bad input exits 2 with one line: an unknown service, a bad --tail, a malformed settings file', async () => {
+    expect(oneLine((await run(['up', 'vllm-mistral'])).stderr)).toMatch(/^berth: SERVICE: unknown service "vllm-mistral"; this plan has: vllm-qwen3, /);
+    expect((await run(['logs', 'vllm-mistral'])).code).toBe(2);
+    expect((await run(['logs', 'litellm', '--tail', 'lots'])).code).toBe(2);
+    const broken = freshHome();
+    writeFileSync(path.join(broken, 'settings.json'), '{"stack": ');
+    const result = await berthAsync(['up'], { home: broken, env });
+    expect(result.code).toBe(2);
+    expect(oneLine(result.stderr)).toMatch(/settings\.json: is not valid JSON/);
+  });
+
+  it('berth doctor runs each check and prints the fix of those that fail', async () => {
+    const result = await run(['doctor'], { HF_TOKEN: '' });
+    expect(result.stdout).toMatch(/✓ Docker engine answers: docker-engine/);
+    expect(result.stdout).toMatch(/✗ Hugging Face token for gated models: vllm-llama3 is gated and HF_TOKEN is not set\n {4}fix: /);
+    expect(result.code).toBe(1);
+    const stopped = await run(['doctor'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
+    expect(stopped.stdout).toMatch(/✗ Docker engine answers: not running: no socket at unix:\/\/\/nonexistent\/docker\.sock \(from DOCKER_HOST\)\n {4}fix: start Docker/);
+  });
+});
