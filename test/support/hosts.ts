@@ -1,9 +1,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from './repo-root.js';
 import { HostFactsSchema, type HostFacts } from '../../electron/common/contracts/host-facts.js';
 
-export const HOSTS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'hosts');
+export const HOSTS_DIR = path.join(repoRoot(), 'test', 'fixtures', 'hosts');
 
 /** The corpus of hosts the planner is tested on, by file name without .json. */
 export function corpus(): Record<string, HostFacts> {

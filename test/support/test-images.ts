@@ -3,10 +3,10 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from './repo-root.js';
 import type Docker from 'dockerode';
 
-const doublesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'doubles');
+const doublesDir = path.join(repoRoot(), 'test', 'doubles');
 
 /** Behaviours of the vLLM double, each baked into an image of its own (the plan's env is the product's). */
 export const VLLM_VARIANTS = {

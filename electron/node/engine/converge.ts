@@ -160,8 +160,17 @@ export async function up(ctx: EngineContext, plan: StackPlan, names?: readonly s
       if (event.service) nudges.get(event.service)?.();
     }, events.signal).catch(() => undefined);
 
+    // Model servers take longest to become healthy: their containers start first, and the quick services right
+    // after (or after 1.5 s, when a model is still pulling or downloading), so on a small machine the slow path
+    // does not queue behind them in the engine.
+    const modelsStarted = Promise.race([
+      Promise.all(selected.filter((s) => s.role === 'model').map((s) => started.get(s.name)?.promise)),
+      new Promise((resolve) => setTimeout(resolve, 1500).unref()),
+    ]);
+
     const run = async (service: PlannedService) => {
       const t0 = Date.now();
+      if (service.role !== 'model') await modelsStarted;
       for (const dep of service.dependsOn) {
         const gate = dep.condition === 'healthy' ? healthy.get(dep.service) : started.get(dep.service);
         if (gate && !(await gate.promise)) {

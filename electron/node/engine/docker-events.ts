@@ -2,6 +2,9 @@ import readline from 'node:readline';
 import type Docker from 'dockerode';
 import { stackFilter } from './labels.js';
 
+/** The container events that can change a service's state. */
+export const STATE_EVENTS = ['create', 'start', 'restart', 'die', 'kill', 'oom', 'stop', 'destroy', 'pause', 'unpause', 'health_status'];
+
 /** One container event as Docker's /events reports it. */
 export interface ContainerEvent {
   action: string;
@@ -22,7 +25,8 @@ export async function subscribeContainerEvents(
   signal?: AbortSignal,
 ): Promise<{ closed: Promise<void> }> {
   const stream = (await docker.getEvents({
-    filters: { type: ['container'], ...stackFilter(stack) },
+    // Health checks run an exec every few seconds per container: those events are left at the engine.
+    filters: { type: ['container'], event: STATE_EVENTS, ...stackFilter(stack) },
     ...(signal ? { abortSignal: signal } : {}),
   } as Docker.GetEventsOptions)) as unknown as NodeJS.ReadableStream & { destroy: () => void };
   signal?.addEventListener('abort', () => stream.destroy(), { once: true });

@@ -101,14 +101,15 @@ export async function readLogTail(docker: Docker, containerId: string, tail: num
 export async function followLog(
   docker: Docker,
   containerId: string,
-  options: { tail: number; timestamps: boolean; signal?: AbortSignal },
+  options: { tail: number | 'all'; timestamps: boolean; signal?: AbortSignal },
   onLine: (line: LogLine) => void,
 ): Promise<void> {
   const stream = (await docker.getContainer(containerId).logs({
     stdout: true,
     stderr: true,
     follow: true,
-    tail: options.tail,
+    // Docker takes "all" for the whole log; its type definitions only know numbers.
+    tail: options.tail as number,
     timestamps: options.timestamps,
     ...(options.signal ? { abortSignal: options.signal } : {}),
   })) as unknown as NodeJS.ReadableStream & { destroy: () => void };

@@ -7,19 +7,15 @@ import type { OwnedContainer } from './owned.js';
 
 /** A container that holds one of our names but is not ours: never touched, always reported. */
 export async function checkNameCollisions(docker: Docker, plan: StackPlan, services: readonly PlannedService[]): Promise<void> {
-  for (const service of services) {
-    const name = containerName(plan.stack, service.name);
-    try {
-      const info = await docker.getContainer(name).inspect();
-      if (!ownedBy(info.Config.Labels, plan.stack)) {
-        throw new EngineError(
-          `a container named "${name}" exists and was not made by Berth for the "${plan.stack}" stack; Berth leaves it alone`,
-          `rename or remove it yourself (docker rename ${name} ${name}-old), or give Berth another stack name (settings: "stack")`,
-        );
-      }
-    } catch (error) {
-      if (error instanceof EngineError) throw error;
-      if (statusCode(error) !== 404) throw error;
+  const names = services.map((s) => containerName(plan.stack, s.name));
+  const found = await docker.listContainers({ all: true, filters: JSON.stringify({ name: names.map((n) => `^/${n}$`) }) });
+  for (const name of names) {
+    const clash = found.find((c) => c.Names.includes(`/${name}`) && !ownedBy(c.Labels, plan.stack));
+    if (clash) {
+      throw new EngineError(
+        `a container named "${name}" exists and was not made by Berth for the "${plan.stack}" stack; Berth leaves it alone`,
+        `rename or remove it yourself (docker rename ${name} ${name}-old), or give Berth another stack name (settings: "stack")`,
+      );
     }
   }
 }
@@ -94,15 +90,8 @@ export async function ensureNetwork(docker: Docker, plan: StackPlan): Promise<'c
 /** Named volumes of the plan, created (with Berth's labels) when missing; existing ones are kept as they are. */
 export async function ensureVolumes(docker: Docker, plan: StackPlan, services: readonly PlannedService[]): Promise<string[]> {
   const wanted = [...new Set(services.flatMap((s) => s.mounts.filter((m) => m.kind === 'volume').map((m) => m.source)))];
-  const created: string[] = [];
-  for (const name of wanted) {
-    try {
-      await docker.getVolume(name).inspect();
-    } catch (error) {
-      if (statusCode(error) !== 404) throw error;
-      await docker.createVolume({ Name: name, Labels: stackLabels(plan.stack) });
-      created.push(name);
-    }
-  }
-  return created;
+  const { Volumes } = await docker.listVolumes();
+  const missing = wanted.filter((name) => !(Volumes ?? []).some((v) => v.Name === name));
+  await Promise.all(missing.map((name) => docker.createVolume({ Name: name, Labels: stackLabels(plan.stack) })));
+  return missing;
 }

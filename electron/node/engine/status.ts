@@ -34,7 +34,7 @@ async function problemOf(docker: Docker, service: string, info: Inspect, state: 
   return explainExit(service, info.State.ExitCode, info.State.OOMKilled);
 }
 
-export async function statusOfContainer(docker: Docker, service: string, id: string): Promise<ServiceStatus> {
+export async function statusOfContainer(docker: Docker, service: string, id: string, options: { explain?: boolean } = {}): Promise<ServiceStatus> {
   let info: Inspect;
   try {
     info = await docker.getContainer(id).inspect();
@@ -48,7 +48,7 @@ export async function statusOfContainer(docker: Docker, service: string, id: str
     .map((b) => Number((b as { HostPort?: string }).HostPort))
     .filter((p) => Number.isFinite(p) && p > 0);
   const running = info.State.Running || info.State.Restarting;
-  const problem = await problemOf(docker, service, info, state);
+  const problem = options.explain === false ? undefined : await problemOf(docker, service, info, state);
   return {
     name: service,
     state,
@@ -86,6 +86,7 @@ export interface StatusTrackerOptions {
  */
 export class StatusTracker {
   private readonly services = new Map<string, ServiceStatus>();
+  private readonly oomKilled = new Set<string>();
   private readonly abort = new AbortController();
   private running: Promise<void> | undefined;
 
@@ -112,12 +113,35 @@ export class StatusTracker {
   private async refresh(event: ContainerEvent): Promise<void> {
     const service = event.service ?? event.attributes[LABELS.service];
     if (!service) return;
-    const status = event.action === 'destroy' ? { name: service, state: 'missing' as const, ports: [] } : await statusOfContainer(this.options.docker, service, event.id);
+    const before0 = this.services.get(service);
+    // Docker reports each health check's result; only a change of it is worth an inspect.
+    const health = /^health_status:\s*(\w+)/.exec(event.action)?.[1];
+    if (health && before0?.state === health && before0.containerId === event.id.slice(0, 12)) return;
+    if (event.action === 'oom') this.oomKilled.add(event.id);
+    if (event.action === 'die' && before0) {
+      // The event says enough to report the stop at once; the inspect below confirms it.
+      const exitCode = Number(event.attributes.exitCode ?? '0');
+      const state = this.oomKilled.has(event.id) ? 'oom-killed' : 'exited';
+      this.services.set(service, { name: service, state, exitCode, ports: before0.ports, containerId: event.id.slice(0, 12), since: new Date(event.timeNano / 1e6).toISOString() });
+      this.options.onChange(this.current(), service);
+    }
+    if (event.action === 'start') this.oomKilled.delete(event.id);
+    // The state first, at once; the explanation of a failure (it reads the log) follows in a second update.
+    const status = event.action === 'destroy' ? { name: service, state: 'missing' as const, ports: [] } : await statusOfContainer(this.options.docker, service, event.id, { explain: false });
     const before = this.services.get(service);
-    if (before?.state === status.state && before?.containerId === status.containerId && before?.since === status.since) return;
     if (status.state === 'missing' && before?.containerId && before.containerId !== event.id.slice(0, 12)) return;
-    this.services.set(service, status);
-    this.options.onChange(this.current(), service);
+    if (before?.state !== status.state || before?.containerId !== status.containerId || before?.exitCode !== status.exitCode) {
+      this.services.set(service, { ...status, ...(before?.problem && before.state === status.state ? { problem: before.problem } : {}) });
+      this.options.onChange(this.current(), service);
+    }
+    if (status.state !== 'missing' && ['exited', 'oom-killed', 'unhealthy', 'restarting'].includes(status.state)) {
+      const explained = await statusOfContainer(this.options.docker, service, event.id);
+      const current = this.services.get(service);
+      if (current && explained.problem && current.containerId === explained.containerId && current.state === explained.state && current.problem?.message !== explained.problem.message) {
+        this.services.set(service, { ...current, problem: explained.problem });
+        this.options.onChange(this.current(), service);
+      }
+    }
   }
 
   private async loop(ready: () => void): Promise<void> {

@@ -1,0 +1,59 @@
+// The engine at rest: `berth status --watch` following a running stack for a minute, as the app does. CPU time
+// and resident memory of that process, read from /proc.
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { up } from '../electron/node/engine/converge.js';
+import { localFacts, testStack } from '../test/support/test-stack.js';
+import { ROOT, machine, overLimit, round, save, type Result } from './lib/stats.js';
+
+const SECONDS = Number(process.env.BENCH_IDLE_S ?? 60);
+const TICKS = 100; // USER_HZ on Linux
+
+function cpuTicks(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+function rssBytes(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:')) ?? '';
+  return Number(line.replace(/\D+/g, '')) * 1024;
+}
+
+const stack = await testStack({ prefetchWeights: false });
+const plan = stack.plan(await localFacts());
+let result: Result;
+try {
+  await up(stack.context({ prefetchWeights: false }), plan);
+  writeFileSync(path.join(stack.home, 'settings.json'), JSON.stringify(stack.settings));
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'berth.js'), 'status', '--watch', '--json'], {
+    env: { ...process.env, BERTH_HOME: stack.home, DOCKER_HOST: '' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  child.stdout.resume();
+  // Past start-up: the probe, the first listing, and Docker's first health checks of every service.
+  await new Promise((r) => setTimeout(r, 15_000));
+  const pid = child.pid as number;
+  const before = cpuTicks(pid);
+  const started = performance.now();
+  await new Promise((r) => setTimeout(r, SECONDS * 1000));
+  const cpuSeconds = (cpuTicks(pid) - before) / TICKS;
+  const wallSeconds = (performance.now() - started) / 1000;
+  const rss = rssBytes(pid);
+  child.kill('SIGINT');
+  result = {
+    benchmark: 'idle-engine',
+    command: 'npm run bench (benchmarks/idle-engine.ts)',
+    date: new Date().toISOString(),
+    machine: machine(),
+    node: process.version,
+    figures: [
+      { name: `CPU of one core, ${SECONDS} s with the stack up`, value: round((cpuSeconds / wallSeconds) * 100, 2), unit: '%', detail: `${round(cpuSeconds * 1000, 0)} ms CPU in ${round(wallSeconds, 1)} s`, limit: { max: 1 } },
+      { name: 'resident memory', value: round(rss / 2 ** 20, 1), unit: 'MiB', detail: 'VmRSS of berth status --watch', limit: { max: 120 } },
+    ],
+  };
+} finally {
+  await stack.cleanup();
+}
+save(result);
+if (overLimit(result).length) process.exitCode = 1;

@@ -1,0 +1,55 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+export function quantile(samples: readonly number[], q: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  if (!sorted.length) return Number.NaN;
+  const position = (sorted.length - 1) * q;
+  const low = Math.floor(position);
+  const high = Math.ceil(position);
+  return (sorted[low] as number) + ((sorted[high] as number) - (sorted[low] as number)) * (position - low);
+}
+
+export function summary(samples: readonly number[]) {
+  return { median: round(quantile(samples, 0.5)), p95: round(quantile(samples, 0.95)), min: round(Math.min(...samples)), max: round(Math.max(...samples)), runs: samples.length };
+}
+
+export function round(value: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+export function machine(): string {
+  return `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()}`;
+}
+
+/** One benchmark's results, for benchmarks/results/<name>.json and the tables built from them. */
+export interface Result {
+  benchmark: string;
+  command: string;
+  date: string;
+  machine: string;
+  node: string;
+  figures: { name: string; value: number; unit: string; detail: string; limit?: { max?: number; min?: number } }[];
+}
+
+export function save(result: Result): void {
+  const dir = path.join(ROOT, 'benchmarks', 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, `${result.benchmark}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`${result.benchmark} (${result.machine})`);
+  for (const f of result.figures) {
+    const limit = f.limit ? `  limit ${f.limit.max !== undefined ? `≤ ${f.limit.max}` : `≥ ${f.limit.min}`}` : '';
+    console.log(`  ${f.name.padEnd(48)} ${String(f.value).padStart(9)} ${f.unit.padEnd(8)} ${f.detail}${limit}`);
+  }
+}
+
+export function overLimit(result: Result): string[] {
+  return result.figures
+    .filter((f) => (f.limit?.max !== undefined && f.value > f.limit.max) || (f.limit?.min !== undefined && f.value < f.limit.min))
+    .map((f) => `${result.benchmark}: ${f.name} = ${f.value} ${f.unit}`);
+}
