@@ -43,7 +43,7 @@ const results = Object.entries(samples).map(([name, values]) => {
   const s = stats(values);
   return { name, ...s, ratioToNode: Math.round((s.medianMs / baseline) * 10) / 10, limitMs: limits[name] ?? null };
 });
-const report = { benchmark: 'cli-cold-start', date: new Date().toISOString(), machine: `${os.cpus()[0]?.model} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}`, node: process.version, results };
+const report = { benchmark: 'cli-cold-start', date: new Date().toISOString(), machine: `${os.cpus()[0]?.model} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()}`, node: process.version, results };
 mkdirSync(path.join(root, 'benchmarks', 'results'), { recursive: true });
 writeFileSync(path.join(root, 'benchmarks', 'results', 'cli-cold-start.json'), `${JSON.stringify(report, null, 2)}\n`);
 

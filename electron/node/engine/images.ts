@@ -78,13 +78,16 @@ async function build(docker: Docker, service: PlannedService, emit: ProgressList
   try {
     stream = (await docker.buildImage(
       { context: recipe.context, src: ['.'] },
-      { t: service.image, dockerfile: recipe.dockerfile, target: recipe.target, platform: recipe.platform, buildargs: recipe.args, rm: true, forcerm: true },
+      // BuildKit (version 2): vllm's Dockerfile.cpu uses cache mounts the classic builder lacks.
+      { t: service.image, dockerfile: recipe.dockerfile, target: recipe.target, platform: recipe.platform, buildargs: recipe.args, rm: true, forcerm: true, version: '2' } as Docker.ImageBuildOptions,
     )) as NodeJS.ReadableStream;
   } catch (error) {
     throw new EngineError(`cannot build ${service.image} from ${recipe.context}: ${dockerMessage(error)}`, 'check that settings.vllmSource is a vllm checkout with docker/Dockerfile.cpu');
   }
+  // dockerode's followProgress decodes BuildKit's status messages into lines.
+  const follow = (docker as unknown as { followProgress: Docker['modem']['followProgress'] }).followProgress.bind(docker);
   await new Promise<void>((resolve, reject) =>
-    docker.modem.followProgress(
+    follow(
       stream,
       (error: Error | null, output: { error?: string }[]) => {
         const failed = error?.message ?? output.find((o) => o.error)?.error;
