@@ -70,10 +70,10 @@ async function main(): Promise<Result> {
       execFileSync('docker-compose', [...composeArgs, 'up', '-d'], { stdio: 'ignore' });
       await allHealthy(composeNames);
       composeTimes.push(performance.now() - composeStart);
-      execFileSync('docker-compose', [...composeArgs, 'down', '-t', '1'], { stdio: 'ignore' });
+      execFileSync('docker-compose', [...composeArgs, 'down', '-v', '-t', '1'], { stdio: 'ignore' });
     }
   } finally {
-    execFileSync('docker-compose', [...composeArgs, 'down', '-t', '1'], { stdio: 'ignore' });
+    execFileSync('docker-compose', [...composeArgs, 'down', '-v', '-t', '1'], { stdio: 'ignore' });
     await stack.cleanup();
     await docker.getNetwork(plan.network).remove().catch(() => undefined);
   }
