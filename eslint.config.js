@@ -23,7 +23,7 @@ function restrict(message, { node = false, electron = false, paths = [] }) {
 }
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'release/**', 'out/**', 'test-results/**'] },
+  { ignores: ['dist/**', 'dist-bench/**', 'node_modules/**', 'release/**', 'out/**', 'test-results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

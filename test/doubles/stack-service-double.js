@@ -113,6 +113,12 @@ function handle(req, res, body) {
   json(404, { error: `no route ${req.method} ${url}` });
 }
 
+if (process.env.DOUBLE_HOG_MIB) {
+  // Grows past its memory limit, as a model whose KV cache does not fit would.
+  const hoard = [];
+  setInterval(() => hoard.push(Buffer.alloc(16 * 1024 * 1024, 1)), 20);
+}
+
 if (process.env.DOUBLE_FATAL) {
   // Lines a few milliseconds apart, as vLLM writes them, so Docker records them in this order.
   setTimeout(() => log('INFO Initializing a V1 LLM engine'), 50);

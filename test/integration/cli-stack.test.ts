@@ -3,7 +3,10 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { StackStatusSchema } from '../../electron/common/contracts/status.js';
-import { berthAsync, freshHome } from '../support/cli.js';
+import { spawn } from 'node:child_process';
+import readline from 'node:readline';
+import { BIN, berthAsync, freshHome } from '../support/cli.js';
+import { startSocketProxy } from '../support/socket-proxy.js';
 import { describeWhen, dockerAnswers } from '../support/docker.js';
 import { docker, doubleImages } from '../support/test-stack.js';
 import { ensureTestImages } from '../support/test-images.js';
@@ -71,6 +74,44 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
     const all = await run(['down']);
     expect(all.stdout).toMatch(/volumes kept \(berth down --volumes removes them\)/);
   }, 180_000);
+
+  it('two Berths bringing the stack up at once both finish, and nothing is made twice', async () => {
+    const [a, b] = await Promise.all([run(['up', 'prometheus', 'grafana']), run(['up', 'prometheus', 'grafana'])]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    const made = `${a.stdout}\n${b.stdout}`.match(/\+ (prometheus|grafana): creating/g) ?? [];
+    expect(made.sort()).toEqual(['+ grafana: creating', '+ prometheus: creating']);
+    const containers = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`dev.berth.stack=${settings.stack}`] }) });
+    expect(containers.map((c) => c.Labels['dev.berth.service']).sort()).toEqual(['grafana', 'prometheus']);
+    await run(['down']);
+  }, 60_000);
+
+  it('status --watch follows the stack, says when the engine goes away, and reports again when it is back', async () => {
+    await run(['up', 'prometheus']);
+    const proxy = await startSocketProxy();
+    const child = spawn(process.execPath, [BIN, 'status', '--watch', '--json'], { env: { ...process.env, ...env, BERTH_HOME: home, DOCKER_HOST: proxy.endpoint } });
+    const lines: string[] = [];
+    readline.createInterface({ input: child.stdout }).on('line', (line) => lines.push(line));
+    const waitLine = async (test: (doc: { engine: string | null; services: { name: string; state: string }[] }) => boolean) => {
+      for (let i = 0; i < 200; i++) {
+        if (lines.some((l) => test(JSON.parse(l)))) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`no such line in: ${lines.join('\n')}`);
+    };
+    try {
+      await waitLine((d) => d.engine === proxy.endpoint && d.services.some((s) => s.name === 'prometheus' && s.state !== 'missing'));
+      await proxy.cut();
+      await waitLine((d) => d.engine === null);
+      await docker.getContainer(`${settings.stack}-prometheus`).stop({ t: 1 });
+      lines.length = 0;
+      await proxy.restore();
+      await waitLine((d) => d.engine === proxy.endpoint && d.services.some((s) => s.name === 'prometheus' && s.state === 'exited'));
+    } finally {
+      child.kill('SIGINT');
+      await proxy.close();
+      await run(['down']);
+    }
+  }, 60_000);
 
   it('an image that cannot be had fails with its reason and fix, and stops nothing that was running', async () => {
     await run(['up', 'prometheus']);

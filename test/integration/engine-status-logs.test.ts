@@ -108,3 +108,19 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
     await following;
   }, 60_000);
 });
+
+describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker.sock (start dockerd)', 'a model that outgrows its memory limit', () => {
+  it('is reported as oom-killed, with the fix', async () => {
+    const stack = await testStack({ images: doubleImages({ 'vllm-qwen3': 'hog' }), tuning: { 'vllm-qwen3': { kvCacheGiB: 1 } } });
+    stacks.push(stack);
+    const plan = stack.plan(await localFacts());
+    const qwen = plan.services.find((s) => s.name === 'vllm-qwen3');
+    if (!qwen) throw new Error('no vllm-qwen3');
+    // A small limit, so the double reaches it in a moment.
+    const small = { ...plan, services: plan.services.map((s) => (s.name === 'vllm-qwen3' ? { ...s, memoryBytes: 256 * 2 ** 20 } : s)) };
+    const result = await up(stack.context(), small, ['vllm-qwen3']);
+    expect(result.failed[0]).toMatchObject({ service: 'vllm-qwen3', message: 'vllm-qwen3 was killed for running out of memory (limit 256 MiB)' });
+    const snapshot = await stackSnapshot(docker, plan.stack, ['vllm-qwen3']);
+    expect(snapshot[0]).toMatchObject({ state: 'oom-killed', problem: { fix: 'lower tuning.vllm-qwen3.kvCacheGiB or maxModelLen, or give the engine more memory' } });
+  }, 60_000);
+});

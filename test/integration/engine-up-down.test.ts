@@ -98,6 +98,30 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
     }
   });
 
+  it('refuses a network of a driver its containers cannot join, and names it', async () => {
+    const stack = await newStack({ network: 'host' });
+    const plan = stack.plan(await localFacts());
+    const error = (await up(stack.context(), plan).catch((e: unknown) => e)) as EngineError;
+    expect(error).toBeInstanceOf(EngineError);
+    expect(error.message).toBe('the network "host" exists with driver "host", which Berth\'s containers cannot join');
+    expect((await containersOf(stack)).length).toBe(0);
+  });
+
+  it('reuses an existing bridge network it did not create, and leaves it in place at down', async () => {
+    const stack = await newStack();
+    const plan = stack.plan(await localFacts());
+    await docker.createNetwork({ Name: plan.network, Driver: 'bridge' });
+    try {
+      const result = await up(stack.context(), plan, ['prometheus']);
+      expect(result.failed).toEqual([]);
+      expect(stack.events.some((e) => e.kind === 'step' && e.message.startsWith('created network'))).toBe(false);
+      await down({ docker, home: stack.home, stack: plan.stack, network: plan.network, emit: () => undefined });
+      expect((await docker.getNetwork(plan.network).inspect()).Name).toBe(plan.network);
+    } finally {
+      await docker.getNetwork(plan.network).remove().catch(() => undefined);
+    }
+  });
+
   it('refuses a host port another program holds, before anything is created', async () => {
     const stack = await newStack();
     const plan = stack.plan(await localFacts());

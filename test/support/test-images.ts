@@ -15,6 +15,7 @@ export const VLLM_VARIANTS = {
   nomem: { DOUBLE_FATAL: 'ValueError: No available memory for the cache blocks. Try increasing `gpu_memory_utilization` when initializing the engine.' },
   unhealthy: { DOUBLE_HEALTH: 'fail' },
   chatty: { DOUBLE_CHATTER_PER_S: '20000' },
+  hog: { DOUBLE_HOG_MIB: '1024', DOUBLE_START_DELAY_MS: '5000' },
 } as const;
 
 export type VllmVariant = keyof typeof VLLM_VARIANTS;

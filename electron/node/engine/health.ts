@@ -3,7 +3,7 @@ import type Docker from 'dockerode';
 import type { PlannedService } from '../../common/contracts/stack-plan.js';
 import type { ProgressListener } from '../../common/contracts/progress.js';
 import { explainExit, explainFailure } from '../../common/explain/failures.js';
-import { formatGiB } from '../../common/units.js';
+import { formatBytes } from '../../common/units.js';
 import { EngineError, ServiceStoppedError } from './errors.js';
 import { readLogTail } from './logs.js';
 
@@ -41,7 +41,7 @@ export async function explainStopped(docker: Docker, service: PlannedService, co
   const lines = (await readLogTail(docker, containerId, 300).catch(() => [])).map((l) => l.text);
   const explained =
     explainFailure(service.name, lines) ??
-    explainExit(service.name, info.State.ExitCode, info.State.OOMKilled, service.memoryBytes ? formatGiB(service.memoryBytes) : undefined);
+    explainExit(service.name, info.State.ExitCode, info.State.OOMKilled, service.memoryBytes ? formatBytes(service.memoryBytes) : undefined);
   return new ServiceStoppedError(explained.message, explained.fix);
 }
 

@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import type { ServiceState, ServiceStatus } from '../../common/contracts/status.js';
 import { explainExit, explainFailure } from '../../common/explain/failures.js';
+import { formatBytes } from '../../common/units.js';
 import { statusCode } from './errors.js';
 import { subscribeContainerEvents, type ContainerEvent } from './docker-events.js';
 import { LABELS } from './labels.js';
@@ -31,7 +32,7 @@ async function problemOf(docker: Docker, service: string, info: Inspect, state: 
   const explained = explainFailure(service, lines);
   if (explained) return explained;
   if (state === 'unhealthy') return { message: `${service} runs but fails its health check`, fix: `read its log: berth logs ${service} --tail 200` };
-  return explainExit(service, info.State.ExitCode, info.State.OOMKilled);
+  return explainExit(service, info.State.ExitCode, info.State.OOMKilled, info.HostConfig.Memory ? formatBytes(info.HostConfig.Memory) : undefined);
 }
 
 export async function statusOfContainer(docker: Docker, service: string, id: string, options: { explain?: boolean } = {}): Promise<ServiceStatus> {
