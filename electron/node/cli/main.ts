@@ -104,16 +104,8 @@ export async function runCli(argv: readonly string[], io = { out: (t: string) =>
       code = await doctorCommand(options, io.out);
     });
 
-  program
-    .command('export')
-    .description('write the plan in another format')
-    .command('compose')
+  withOverrides(program.command('export').description('write the plan in another format').command('compose'))
     .description('a docker-compose.yml, the files it mounts and an env file with placeholders')
-    .option('--image <service=image>', 'use this image for a service (repeatable)', collect)
-    .option('--port <service=port>', 'publish a service on this host port (repeatable)', collect)
-    .option('--network <name>', 'the Docker network the stack joins')
-    .option('--disable <model>', 'leave this model out (repeatable)', collect)
-    .option('--enable <model>', 'run this model even if settings turn it off (repeatable)', collect)
     .addOption(profileOption())
     .addOption(factsOption())
     .option('--out <dir>', 'folder to write into', 'berth-stack')

@@ -20,7 +20,8 @@ export async function checkNameCollisions(docker: Docker, plan: StackPlan, servi
   }
 }
 
-function portFree(port: number, host: string): Promise<boolean> {
+/** Whether this machine could listen on the port now. */
+export function portFree(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
     const server = net.createServer();
     server.once('error', () => resolve(false));

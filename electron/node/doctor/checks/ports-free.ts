@@ -1,14 +1,6 @@
-import net from 'node:net';
 import { LABELS } from '../../engine/labels.js';
+import { portFree } from '../../engine/preflight.js';
 import type { Check } from '../check.js';
-
-function free(port: number, host: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
-  });
-}
 
 export const portsFree: Check = {
   id: 'ports-free',
@@ -22,7 +14,7 @@ export const portsFree: Check = {
         const holder = running.find((c) => c.Ports.some((p) => p.PublicPort === port.host));
         const ours = holder && holder.Labels[LABELS.stack] === plan?.stack && holder.Labels[LABELS.service] === service.name;
         if (ours) continue;
-        if (holder || !(await free(port.host, port.bind))) taken.push(`${port.host} (${service.name}${holder ? `, held by container ${(holder.Names[0] ?? '').replace(/^\//, '')}` : ''})`);
+        if (holder || !(await portFree(port.host, port.bind))) taken.push(`${port.host} (${service.name}${holder ? `, held by container ${(holder.Names[0] ?? '').replace(/^\//, '')}` : ''})`);
       }
     }
     if (taken.length) return { status: 'fail', message: `in use: ${taken.join(', ')}`, fix: 'stop what holds them, or set other ports in settings ("ports": { "<service>": … })' };
