@@ -22,7 +22,8 @@ const maxModelLen = Number(arg('--max-model-len', 4096));
 const startDelayMs = Number(process.env.DOUBLE_START_DELAY_MS || 0);
 const started = Date.now();
 const log = (line) => process.stdout.write(`${line}\n`);
-const counters = { prompt: 0, generation: 0, success: 0 };
+const counters = { prompt: 0, generation: 0, success: 0, running: 0 };
+const latencies = { ttft: [], itl: [], e2e: [], queue: [] };
 
 function readFile(file) {
   try {
@@ -40,15 +41,46 @@ function info() {
   return { role, args, env: process.env, cpusAllowed: cpus, memoryMax, pid: process.pid };
 }
 
+function histogram(name, labels, observations) {
+  const buckets = [0.01, 0.05, 0.1, 0.5, 1, 5, '+Inf'];
+  const lines = [`# TYPE ${name} histogram`];
+  for (const le of buckets) lines.push(`${name}_bucket{${labels},le="${le}"} ${observations.filter((v) => le === '+Inf' || v <= le).length}`);
+  lines.push(`${name}_sum{${labels}} ${observations.reduce((a, b) => a + b, 0)}`, `${name}_count{${labels}} ${observations.length}`);
+  return lines;
+}
+
+function processMetrics() {
+  const usage = process.cpuUsage();
+  return [
+    '# TYPE process_cpu_seconds_total counter',
+    `process_cpu_seconds_total ${(usage.user + usage.system) / 1e6}`,
+    '# TYPE process_resident_memory_bytes gauge',
+    `process_resident_memory_bytes ${process.memoryUsage().rss}`,
+  ];
+}
+
+/** The metric names of REFERENCE.md (vLLM) and of litellm's prometheus callback, with plausible values. */
 function metrics() {
+  if (role === 'litellm') {
+    const labels = 'requested_model="qwen3-1.7b",end_user="",hashed_api_key="x",api_key_alias="",team="",team_alias="",user=""';
+    return [
+      '# TYPE litellm_proxy_total_requests_metric_total counter',
+      `litellm_proxy_total_requests_metric_total{${labels}} ${counters.success}`,
+      '# TYPE litellm_proxy_failed_requests_metric_total counter',
+      `litellm_proxy_failed_requests_metric_total{${labels},exception_status="500",exception_class="Internal"} 0`,
+      ...histogram('litellm_request_total_latency_metric', 'model="qwen3-1.7b"', latencies.e2e),
+      ...processMetrics(),
+      '',
+    ].join('\n');
+  }
   const labels = `model_name="${servedName}",engine="0"`;
   return [
     '# TYPE vllm:num_requests_running gauge',
-    `vllm:num_requests_running{${labels}} 0`,
+    `vllm:num_requests_running{${labels}} ${counters.running}`,
     '# TYPE vllm:num_requests_waiting gauge',
     `vllm:num_requests_waiting{${labels}} 0`,
     '# TYPE vllm:kv_cache_usage_perc gauge',
-    `vllm:kv_cache_usage_perc{${labels}} 0.0`,
+    `vllm:kv_cache_usage_perc{${labels}} ${counters.running ? 0.25 : 0}`,
     '# TYPE vllm:prompt_tokens_total counter',
     `vllm:prompt_tokens_total{${labels}} ${counters.prompt}`,
     '# TYPE vllm:generation_tokens_total counter',
@@ -57,6 +89,11 @@ function metrics() {
     `vllm:request_success_total{${labels},finished_reason="stop"} ${counters.success}`,
     '# TYPE vllm:num_preemptions_total counter',
     `vllm:num_preemptions_total{${labels}} 0`,
+    ...histogram('vllm:time_to_first_token_seconds', labels, latencies.ttft),
+    ...histogram('vllm:inter_token_latency_seconds', labels, latencies.itl),
+    ...histogram('vllm:e2e_request_latency_seconds', labels, latencies.e2e),
+    ...histogram('vllm:request_queue_time_seconds', labels, latencies.queue),
+    ...processMetrics(),
     '',
   ].join('\n');
 }
@@ -67,6 +104,10 @@ function chat(req, res, body) {
   counters.prompt += 5;
   counters.generation += words.length;
   counters.success += 1;
+  latencies.ttft.push(0.02);
+  latencies.itl.push(0.02, 0.02, 0.02, 0.02, 0.02);
+  latencies.e2e.push(0.12);
+  latencies.queue.push(0.001);
   const id = `chatcmpl-double-${Date.now()}`;
   if (!request.stream) {
     res.writeHead(200, { 'Content-Type': 'application/json' });
@@ -74,6 +115,8 @@ function chat(req, res, body) {
     return;
   }
   res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
+  counters.running += 1;
+  res.on('close', () => (counters.running -= 1));
   let i = 0;
   const timer = setInterval(() => {
     if (i < words.length) {
@@ -106,6 +149,7 @@ function handle(req, res, body) {
   if (role === 'vllm' && url === '/v1/models') return json(200, { object: 'list', data: [{ id: servedName, object: 'model', max_model_len: maxModelLen }] });
   if (role === 'litellm' && url === '/v1/models') return json(200, { object: 'list', data: modelsFromLitellmConfig().map((id) => ({ id, object: 'model' })) });
   if (role === 'vllm' && url === '/v1/chat/completions' && req.method === 'POST') return chat(req, res, body);
+  if (role === 'litellm' && url === '/v1/chat/completions' && req.method === 'POST') return chat(req, res, body);
   if ((role === 'vllm' || role === 'litellm') && url.startsWith('/metrics')) {
     res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
     return res.end(metrics());

@@ -1,0 +1,80 @@
+import type { StackPlan } from '../contracts/stack-plan.js';
+import { modelQueries } from '../monitoring/queries.js';
+
+const DATASOURCE = { type: 'prometheus', uid: 'berth-prometheus' };
+
+interface Panel {
+  title: string;
+  unit: string;
+  targets: { expr: string; legend: string }[];
+}
+
+function dashboard(uid: string, title: string, panels: Panel[]): object {
+  return {
+    uid,
+    title,
+    tags: ['berth'],
+    timezone: 'browser',
+    schemaVersion: 39,
+    version: 1,
+    refresh: '10s',
+    time: { from: 'now-1h', to: 'now' },
+    panels: panels.map((panel, i) => ({
+      id: i + 1,
+      type: 'timeseries',
+      title: panel.title,
+      datasource: DATASOURCE,
+      gridPos: { h: 8, w: 12, x: (i % 2) * 12, y: Math.floor(i / 2) * 8 },
+      fieldConfig: { defaults: { unit: panel.unit }, overrides: [] },
+      options: { legend: { displayMode: 'list', placement: 'bottom' }, tooltip: { mode: 'multi' } },
+      targets: panel.targets.map((t, j) => ({ refId: String.fromCharCode(65 + j), datasource: DATASOURCE, expr: t.expr, legendFormat: t.legend })),
+    })),
+  };
+}
+
+/** One dashboard per model: throughput, latency, queue, KV cache, preemptions and successes. */
+export function modelDashboard(service: string, servedName: string): object {
+  const q = modelQueries(service);
+  return dashboard(`berth-${service}`, `${service} (${servedName})`, [
+    { title: 'Tokens per second', unit: 'short', targets: [{ expr: q.promptTokensPerS, legend: 'prompt' }, { expr: q.generationTokensPerS, legend: 'generation' }] },
+    { title: 'Time to first token', unit: 's', targets: [{ expr: q.ttftP50, legend: 'p50' }, { expr: q.ttftP95, legend: 'p95' }] },
+    { title: 'Inter-token latency', unit: 's', targets: [{ expr: q.itlP50, legend: 'p50' }, { expr: q.itlP95, legend: 'p95' }] },
+    { title: 'Requests running and waiting', unit: 'short', targets: [{ expr: q.running, legend: 'running' }, { expr: q.waiting, legend: 'waiting' }] },
+    { title: 'KV cache usage', unit: 'percent', targets: [{ expr: q.kvCachePercent, legend: 'used' }] },
+    { title: 'Preemptions and successful requests per second', unit: 'reqps', targets: [{ expr: q.preemptionsPerS, legend: 'preemptions' }, { expr: q.successPerS, legend: 'succeeded' }] },
+  ]);
+}
+
+export function litellmDashboard(): object {
+  const s = 'service="litellm"';
+  return dashboard('berth-litellm', 'litellm gateway', [
+    { title: 'Requests per second by model', unit: 'reqps', targets: [{ expr: `sum by (requested_model) (rate(litellm_proxy_total_requests_metric_total{${s}}[1m]))`, legend: '{{requested_model}}' }] },
+    { title: 'Failed requests per second', unit: 'reqps', targets: [{ expr: `sum by (exception_status) (rate(litellm_proxy_failed_requests_metric_total{${s}}[1m]))`, legend: '{{exception_status}}' }] },
+    {
+      title: 'Request latency',
+      unit: 's',
+      targets: [
+        { expr: `histogram_quantile(0.5, sum by (le) (rate(litellm_request_total_latency_metric_bucket{${s}}[1m])))`, legend: 'p50' },
+        { expr: `histogram_quantile(0.95, sum by (le) (rate(litellm_request_total_latency_metric_bucket{${s}}[1m])))`, legend: 'p95' },
+      ],
+    },
+  ]);
+}
+
+/** CPU and memory of the stack's processes, from the process metrics every vLLM and litellm server exports. */
+export function containersDashboard(): object {
+  return dashboard('berth-containers', 'Containers: CPU and memory', [
+    { title: 'CPU (cores)', unit: 'short', targets: [{ expr: 'sum by (service) (rate(process_cpu_seconds_total{job=~"vllm|litellm"}[1m]))', legend: '{{service}}' }] },
+    { title: 'Resident memory', unit: 'bytes', targets: [{ expr: 'sum by (service) (process_resident_memory_bytes{job=~"vllm|litellm"})', legend: '{{service}}' }] },
+  ]);
+}
+
+/** Every dashboard for the plan, by file name. */
+export function grafanaDashboards(plan: StackPlan): { file: string; json: object }[] {
+  const models = plan.services.filter((s) => s.role === 'model' && s.model);
+  return [
+    ...models.map((s) => ({ file: `${s.name}.json`, json: modelDashboard(s.name, s.model?.servedName ?? s.name) })),
+    { file: 'litellm.json', json: litellmDashboard() },
+    { file: 'containers.json', json: containersDashboard() },
+  ];
+}

@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { defaultMonitoringFiles } from '../electron/common/export/monitoring-defaults.js';
+import { stackFiles } from '../electron/common/export/files.js';
+import { KNOWN_METRICS, metricsIn } from '../electron/common/monitoring/metric-names.js';
+import { planStack } from '../electron/common/planner/plan.js';
+import { SettingsSchema } from '../electron/common/contracts/settings.js';
+import { corpus } from './support/hosts.js';
+import { repoRoot } from './support/repo-root.js';
+
+interface Dashboard {
+  uid: string;
+  title: string;
+  panels: { type: string; datasource: { uid: string }; targets: { expr: string; datasource: { uid: string } }[] }[];
+}
+
+function everyGeneratedDashboard(): { name: string; dashboard: Dashboard }[] {
+  const out: { name: string; dashboard: Dashboard }[] = [];
+  for (const file of defaultMonitoringFiles().filter((f) => f.path.endsWith('.json'))) out.push({ name: file.path, dashboard: JSON.parse(file.content) });
+  for (const [host, facts] of Object.entries(corpus())) {
+    for (const profile of ['development', 'production'] as const) {
+      for (const file of stackFiles(planStack(facts, SettingsSchema.parse({ profile }))).filter((f) => f.path.endsWith('.json'))) {
+        out.push({ name: `${host}/${profile}/${file.path}`, dashboard: JSON.parse(file.content) });
+      }
+    }
+  }
+  return out;
+}
+
+describe('the monitoring configuration', () => {
+  it('checked-in defaults in monitoring/ are what the generator writes (npm run monitoring:update)', () => {
+    for (const file of defaultMonitoringFiles()) {
+      expect(readFileSync(path.join(repoRoot(), file.path), 'utf8'), file.path).toBe(file.content);
+    }
+  });
+
+  it('every dashboard query names only metrics vLLM or litellm export, through the provisioned datasource', () => {
+    const datasource = parse(readFileSync(path.join(repoRoot(), 'monitoring/grafana/provisioning/datasources/prometheus.yaml'), 'utf8'));
+    const uid = datasource.datasources[0].uid;
+    const dashboards = everyGeneratedDashboard();
+    expect(dashboards.length).toBeGreaterThan(20);
+    for (const { name, dashboard } of dashboards) {
+      expect(dashboard.uid, name).toMatch(/^berth-/);
+      expect(dashboard.panels.length, name).toBeGreaterThan(0);
+      for (const panel of dashboard.panels) {
+        expect(panel.datasource.uid).toBe(uid);
+        for (const target of panel.targets) {
+          const names = metricsIn(target.expr);
+          expect(names.length, `${name}: ${target.expr}`).toBeGreaterThan(0);
+          for (const metric of names) expect(KNOWN_METRICS.has(metric), `${name} queries unknown metric ${metric}`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('refuses a removed vLLM metric name', () => {
+    for (const removed of ['vllm:gpu_cache_usage_perc', 'vllm:time_per_output_token_seconds']) expect(KNOWN_METRICS.has(removed)).toBe(false);
+    expect(metricsIn('histogram_quantile(0.5, sum by (le) (rate(vllm:time_per_output_token_seconds_bucket{service="x"}[1m])))')).toEqual(['vllm:time_per_output_token_seconds']);
+  });
+
+  it('provisioning files have the shape Grafana reads', () => {
+    const root = repoRoot();
+    const datasources = parse(readFileSync(path.join(root, 'monitoring/grafana/provisioning/datasources/prometheus.yaml'), 'utf8'));
+    expect(datasources).toMatchObject({ apiVersion: 1, datasources: [{ name: 'Prometheus', type: 'prometheus', access: 'proxy', url: 'http://prometheus:9090', isDefault: true }] });
+    const providers = parse(readFileSync(path.join(root, 'monitoring/grafana/provisioning/dashboards/berth.yaml'), 'utf8'));
+    expect(providers).toMatchObject({ apiVersion: 1, providers: [{ type: 'file', options: { path: '/var/lib/grafana/dashboards' } }] });
+    // The folder the provider reads is where the plan mounts the dashboards.
+    const plan = planStack(corpus()['server-64core'] as never, SettingsSchema.parse({}));
+    expect(plan.services.find((s) => s.name === 'grafana')?.mounts.map((m) => m.target)).toContain('/var/lib/grafana/dashboards');
+  });
+
+  it('the stack config scrapes every model and litellm every 5 s, with service and model labels', () => {
+    const config = parse(readFileSync(path.join(repoRoot(), 'monitoring/prometheus.yaml'), 'utf8'));
+    expect(config.global.scrape_interval).toBe('5s');
+    const vllm = config.scrape_configs.find((j: { job_name: string }) => j.job_name === 'vllm');
+    expect(vllm.static_configs.map((c: { targets: string[]; labels: Record<string, string> }) => [c.targets[0], c.labels.service, c.labels.model])).toEqual([
+      ['vllm-qwen3:8000', 'vllm-qwen3', 'qwen3-1.7b'],
+      ['vllm-llama3:8000', 'vllm-llama3', 'llama3.2-3b'],
+      ['vllm-coder:8000', 'vllm-coder', 'qwen2.5-coder-7b'],
+      ['vllm-gpt-oss:8000', 'vllm-gpt-oss', 'gpt-oss-20b'],
+    ]);
+  });
+
+  it('an added model is scraped and gets a dashboard', () => {
+    const settings = SettingsSchema.parse({ models: [{ id: 'Qwen/Qwen3-0.6B', device: 'cpu', layers: 28, kvHeads: 8, headDim: 128, maxModelLen: 40960, weightsGiB: 1.2 }] });
+    const files = stackFiles(planStack(corpus()['server-64core'] as never, settings));
+    expect(files.find((f) => f.path.endsWith('prometheus.yaml'))?.content).toMatch(/vllm-qwen3-0\.6b:8000/);
+    expect(files.some((f) => f.path.endsWith('dashboards/vllm-qwen3-0.6b.json'))).toBe(true);
+  });
+});
