@@ -1,5 +1,6 @@
 import type { StackPlan } from '../contracts/stack-plan.js';
 import { modelQueries } from '../monitoring/queries.js';
+import { GENERATED_HEADER } from './compose.js';
 
 const DATASOURCE = { type: 'prometheus', uid: 'berth-prometheus' };
 
@@ -13,6 +14,8 @@ function dashboard(uid: string, title: string, panels: Panel[]): object {
   return {
     uid,
     title,
+    // Marks the file as Berth's, so an export may replace it.
+    description: `${GENERATED_HEADER} from the plan; edits are overwritten.`,
     tags: ['berth'],
     timezone: 'browser',
     schemaVersion: 39,
