@@ -7,9 +7,9 @@ import type { EngineContext } from '../engine/converge.js';
 import { EngineError } from '../engine/errors.js';
 import { loadSecrets } from '../engine/secrets.js';
 import { probeHostFacts } from '../probe/facts.js';
-import { berthHome } from '../settings/paths.js';
-import { loadSettings } from '../settings/load.js';
-import { buildPlan, type PlanFlags } from './commands/plan.js';
+import { planStack } from '../../common/planner/plan.js';
+import type { PlanFlags } from './commands/plan.js';
+import { planContext, readFactsFile } from './context.js';
 
 /** The engine that answered, or an EngineError that says whether Docker is stopped or refuses us. */
 export async function requireEngine(env: NodeJS.ProcessEnv = process.env) {
@@ -27,10 +27,9 @@ export async function requireEngine(env: NodeJS.ProcessEnv = process.env) {
 /** Everything `up` needs: the engine, this machine's facts, the plan, the secrets. */
 export async function openStack(flags: PlanFlags, emit: ProgressListener, env: NodeJS.ProcessEnv = process.env): Promise<{ context: EngineContext; plan: StackPlan; facts: HostFacts }> {
   const connection = await requireEngine(env);
-  const facts = await probeHostFacts();
-  const plan = await buildPlan(flags, flags.facts ? undefined : facts);
-  const home = berthHome(env);
-  const settings = await loadSettings(home);
+  const [facts, planning] = await Promise.all([probeHostFacts(), planContext(flags, env)]);
+  const plan = planStack(flags.facts ? await readFactsFile(flags.facts) : facts, planning.settings, planning.profile ? { profile: planning.profile } : {});
+  const { home, settings } = planning;
   const endpoint = connection.candidate.endpoint;
   const local = endpoint.startsWith('unix://') || endpoint.startsWith('npipe://');
   const context: EngineContext = {
