@@ -10,7 +10,7 @@ import { composeFile } from '../electron/common/export/compose.js';
 import { stackFiles } from '../electron/common/export/files.js';
 import { up } from '../electron/node/engine/converge.js';
 import { docker, localFacts, testStack, doubleImages } from '../test/support/test-stack.js';
-import { machine, overLimit, round, save, summary, type Result } from './lib/stats.js';
+import { machine, overLimit, quantile, round, save, summary, type Result } from './lib/stats.js';
 import { mkdirSync } from 'node:fs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -45,7 +45,9 @@ async function main(): Promise<Result> {
   const critical: number[] = [];
   try {
     for (let run = 0; run < RUNS; run++) {
-      // Berth
+      // Each side starts after the engine has settled from the other's teardown.
+      const settle = () => new Promise((r) => setTimeout(r, 1500));
+      await settle();
       const events: { event: ProgressEvent; at: number }[] = [];
       const started = performance.now();
       const result = await up(stack.context({ prefetchWeights: false, emit: (event) => events.push({ event, at: performance.now() }) }), plan);
@@ -66,6 +68,7 @@ async function main(): Promise<Result> {
       await docker.createNetwork({ Name: plan.network }).catch(() => undefined);
 
       // docker-compose, same images, health checks every second
+      await settle();
       const composeStart = performance.now();
       execFileSync('docker-compose', [...composeArgs, 'up', '-d'], { stdio: 'ignore' });
       await allHealthy(composeNames);
@@ -90,8 +93,8 @@ async function main(): Promise<Result> {
     figures: [
       { name: 'berth up to all healthy', value: round(b.median / 1000, 2), unit: 's', detail: `median of ${b.runs}, ${round(b.min / 1000, 2)}–${round(b.max / 1000, 2)} s` },
       { name: 'docker-compose up -d + all health checks (1 s)', value: round(c.median / 1000, 2), unit: 's', detail: `median of ${c.runs}, ${round(c.min / 1000, 2)}–${round(c.max / 1000, 2)} s` },
-      { name: 'berth ÷ compose, same run', value: round(summary(ratios).median, 2), unit: '×', detail: `per-run ratios ${ratios.map((r) => round(r, 2)).join(', ')}`, limit: { max: 0.6 } },
-      { name: 'berth ÷ critical path', value: round(summary(overCritical).median, 2), unit: '×', detail: `critical path median ${round(summary(critical).median / 1000, 2)} s`, limit: { max: 1.15 } },
+      { name: 'berth ÷ compose, same run', value: round(quantile(ratios, 0.5), 2), unit: '×', detail: `per-run ratios ${ratios.map((r) => round(r, 2)).join(', ')}`, limit: { max: 0.6 } },
+      { name: 'berth ÷ critical path', value: round(quantile(overCritical, 0.5), 2), unit: '×', detail: `critical path median ${round(summary(critical).median / 1000, 2)} s`, limit: { max: 1.15 } },
     ],
   };
 }
