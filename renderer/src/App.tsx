@@ -1,54 +1,84 @@
-import { useEffect, useState } from 'react';
-import type { HostFacts } from '../../electron/common/contracts/host-facts.js';
-import type { StackPlan } from '../../electron/common/contracts/stack-plan.js';
-import { formatGiB, formatTokens } from '../../electron/common/units.js';
-import './api.js';
+import { useCallback, useEffect, useState } from 'react';
+import type { BerthApi, BerthEvent, Snapshot } from '../../electron/common/api/berth-api.js';
+import type { ProgressEvent } from '../../electron/common/contracts/progress.js';
+import { ApiError } from './client.js';
+import { Overview } from './views/Overview.js';
+import { Host } from './views/Host.js';
+import { Logs } from './views/Logs.js';
+import { Chat } from './views/Chat.js';
+import { SettingsView } from './views/Settings.js';
 
-type Overview = { facts: HostFacts; plan: StackPlan };
+const VIEWS = ['Overview', 'Host', 'Logs', 'Chat', 'Settings'] as const;
+type View = (typeof VIEWS)[number];
+const LAST_SNAPSHOT = 'berth.lastSnapshot';
 
-/** The plan for this machine: which service gets what, and why (hover a row). */
-export function App() {
-  const [overview, setOverview] = useState<Overview | null>(null);
+export interface Client {
+  api: BerthApi;
+  onEvent: (listener: (event: BerthEvent) => void) => () => void;
+}
+
+/** The last state seen, shown at once on the next start while the fresh one loads. Holds no secret. */
+function cachedSnapshot(): Snapshot | null {
+  try {
+    return JSON.parse(localStorage.getItem(LAST_SNAPSHOT) ?? 'null') as Snapshot | null;
+  } catch {
+    return null;
+  }
+}
+
+export function App({ client }: { client: Client }) {
+  const [view, setView] = useState<View>('Overview');
+  const [snapshot, setSnapshot] = useState<Snapshot | null>(cachedSnapshot);
+  const [fresh, setFresh] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [progress, setProgress] = useState<Record<string, { event: ProgressEvent; at: number; since: number }>>({});
+
+  const refresh = useCallback(async () => {
+    try {
+      const next = await client.api.snapshot();
+      setSnapshot(next);
+      setFresh(true);
+      setError(null);
+      localStorage.setItem(LAST_SNAPSHOT, JSON.stringify(next));
+    } catch (e) {
+      setError(e instanceof ApiError ? `${e.message}${e.fix ? ` — ${e.fix}` : ''}` : String(e));
+    }
+  }, [client]);
 
   useEffect(() => {
-    if (!window.berth) {
-      setError('Berth’s background process is not connected.');
-      return;
-    }
-    window.berth.overview().then((result) => ('error' in result ? setError(result.error) : setOverview(result)), (e: Error) => setError(e.message));
-  }, []);
+    void refresh();
+    return client.onEvent((event) => {
+      if (event.type === 'status') setSnapshot((s) => (s ? { ...s, status: event.services } : s));
+      if (event.type === 'engine') void refresh();
+      if (event.type === 'progress' && 'service' in event.event) {
+        const service = event.event.service;
+        setProgress((p) => ({ ...p, [service]: { event: event.event, at: Date.now(), since: p[service]?.since ?? Date.now() } }));
+      }
+    });
+  }, [client, refresh]);
 
-  if (error) return <p role="alert">{error}</p>;
-  if (!overview) return <p className="muted">Looking at this machine…</p>;
-  const { facts, plan } = overview;
   return (
-    <main>
-      <h1>Berth</h1>
-      <p className="muted">
-        {facts.engine ? `Docker ${facts.engine.version}: ${facts.engine.cpus} CPUs, ${formatGiB(facts.engine.memoryBytes)} for containers` : `No Docker engine: ${facts.engineProblem ?? ''}`} · {plan.profileReason}
-      </p>
-      {plan.warnings.map((w) => (
-        <p className="warning" key={w.code}>{w.message}</p>
-      ))}
-      <table>
-        <thead>
-          <tr><th>Service</th><th>Device</th><th>Cores</th><th>KV cache</th><th>Context</th><th>GPU share</th><th>Port</th></tr>
-        </thead>
-        <tbody>
-          {plan.services.map((s) => (
-            <tr key={s.name} title={s.reasons.join('\n')}>
-              <td>{s.name}</td>
-              <td>{s.model?.device ?? s.role}</td>
-              <td>{s.cpuset ?? '–'}</td>
-              <td>{s.kvCacheGiB ? `${s.kvCacheGiB} GiB` : '–'}</td>
-              <td>{s.model ? formatTokens(s.model.maxModelLen) : '–'}</td>
-              <td>{s.gpuMemoryUtilization ?? '–'}</td>
-              <td>{s.ports.map((p) => p.host).join(', ')}</td>
-            </tr>
+    <div className="app">
+      <header>
+        <h1>Berth</h1>
+        <nav aria-label="Views">
+          {VIEWS.map((name) => (
+            <button key={name} className={view === name ? 'tab active' : 'tab'} aria-current={view === name ? 'page' : undefined} onClick={() => setView(name)}>
+              {name}
+            </button>
           ))}
-        </tbody>
-      </table>
-    </main>
+        </nav>
+        <span className="muted" data-testid="freshness">{fresh ? (snapshot?.engine.endpoint ? 'live' : 'no engine') : snapshot ? 'last known state' : 'loading…'}</span>
+      </header>
+      {error && <p role="alert" className="error">{error}</p>}
+      <main>
+        {!snapshot && <p className="muted">Looking at this machine…</p>}
+        {snapshot && view === 'Overview' && <Overview api={client.api} snapshot={snapshot} progress={progress} onChanged={refresh} />}
+        {snapshot && view === 'Host' && <Host snapshot={snapshot} />}
+        {snapshot && view === 'Logs' && <Logs client={client} snapshot={snapshot} />}
+        {snapshot && view === 'Chat' && <Chat client={client} />}
+        {snapshot && view === 'Settings' && <SettingsView api={client.api} snapshot={snapshot} onSaved={refresh} />}
+      </main>
+    </div>
   );
 }

@@ -128,7 +128,7 @@ function chat(req, res, body) {
     res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', model: servedName, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`);
     res.end('data: [DONE]\n\n');
   }, 20);
-  req.on('close', () => clearInterval(timer));
+  res.on('close', () => clearInterval(timer));
 }
 
 function modelsFromLitellmConfig() {

@@ -95,6 +95,16 @@ export async function runCli(argv: readonly string[], io = { out: (t: string) =>
       code = await logsCommand(service, options, io.out, io.err);
     });
 
+  program
+    .command('serve')
+    .description('the dashboard and its API for a browser, on 127.0.0.1 with a per-launch token')
+    .option('--port <port>', 'port to listen on (0: any free port)', '7000')
+    .option('--host <address>', 'address to listen on; anything but loopback prints a warning', '127.0.0.1')
+    .action(async (options) => {
+      const { serveCommand } = await import('./commands/serve.js');
+      code = await serveCommand(options, io.out, io.err);
+    });
+
   withOverrides(program.command('doctor'))
     .description('check what the stack needs, and say how to fix what is missing')
     .addOption(profileOption())

@@ -67,3 +67,15 @@ export function redact(text: string, secrets: Secrets): string {
   for (const [name, value] of Object.entries(secrets)) if (value && value.length >= 6) out = out.split(value).join(`<${name}>`);
   return out;
 }
+
+/** Stores one secret in secrets.json (mode 0600); the value is never returned to any client. */
+export async function saveSecret(home: string, name: keyof Secrets, value: string): Promise<void> {
+  const current = await loadSecrets(home, {}, { generate: false });
+  const next: Secrets = { ...current, [name]: value || undefined };
+  const checked = SecretsSchema.safeParse(next);
+  if (!checked.success) throw new InputError(name, checked.error.issues[0]?.message ?? 'invalid');
+  await mkdir(home, { recursive: true });
+  const file = path.join(home, 'secrets.json');
+  await writeFile(file, `${JSON.stringify(checked.data, null, 2)}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+}

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import type { HostFacts } from '../contracts/host-facts.js';
+import type { ProgressEvent } from '../contracts/progress.js';
+import type { ServiceStatus } from '../contracts/status.js';
+import type { StackPlan } from '../contracts/stack-plan.js';
+import type { Settings } from '../contracts/settings.js';
+import { SettingsSchema } from '../contracts/settings.js';
+
+/**
+ * The one API the renderer sees, declared once: the Electron preload and `berth serve` both carry exactly these
+ * calls (validated here, at the edge) and these events. Adding a call is adding an entry and a method.
+ */
+const serviceName = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'a service name such as vllm-qwen3');
+export const SECRET_NAMES = ['HF_TOKEN', 'LITELLM_MASTER_KEY', 'GRAFANA_ADMIN_PASSWORD'] as const;
+
+export const ChatRequestSchema = z.object({
+  /** Chosen by the caller, so no piece of the reply can arrive before the caller knows which stream it is. */
+  streamId: z.string().regex(/^[\w-]{8,100}$/, 'letters, digits, "_" or "-", 8 to 100'),
+  model: z.string().min(1).max(200),
+  system: z.string().max(20_000).optional(),
+  messages: z.array(z.object({ role: z.enum(['user', 'assistant']), content: z.string().max(200_000) })).min(1).max(500),
+});
+
+/** What Settings may change; secrets go through setSecret and are never read back. */
+export const SettingsPatchSchema = SettingsSchema.pick({
+  profile: true,
+  network: true,
+  exposePorts: true,
+  ports: true,
+  images: true,
+  disabledModels: true,
+  models: true,
+  litellmUrl: true,
+}).partial();
+
+export const API_CALLS = {
+  snapshot: z.tuple([]),
+  up: z.tuple([z.array(serviceName).max(50).optional()]),
+  down: z.tuple([z.array(serviceName).max(50).optional()]),
+  restart: z.tuple([serviceName]),
+  logTail: z.tuple([serviceName, z.number().int().min(0).max(10_000)]),
+  followLogs: z.tuple([serviceName]),
+  unfollowLogs: z.tuple([serviceName]),
+  chatModels: z.tuple([]),
+  chatSend: z.tuple([ChatRequestSchema]),
+  chatStop: z.tuple([z.string().max(100)]),
+  updateSettings: z.tuple([SettingsPatchSchema]),
+  setSecret: z.tuple([z.enum(SECRET_NAMES), z.string().max(4096)]),
+} as const;
+
+export type ApiMethod = keyof typeof API_CALLS;
+export type ChatRequest = z.infer<typeof ChatRequestSchema>;
+export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
+
+export interface Snapshot {
+  engine: { endpoint: string | null; problem?: string };
+  facts: HostFacts;
+  plan: StackPlan | null;
+  planProblem?: string;
+  status: ServiceStatus[];
+  settings: Settings;
+  /** Which secrets are set; their values never leave the backend. */
+  secretsSet: Record<(typeof SECRET_NAMES)[number], boolean>;
+}
+
+export interface LogLineView {
+  stream: 'stdout' | 'stderr';
+  time?: string;
+  text: string;
+}
+
+export interface ActionResult {
+  ok: boolean;
+  summary: string;
+  failed: { service: string; message: string; fix: string }[];
+}
+
+export interface BerthApi {
+  snapshot(): Promise<Snapshot>;
+  up(services?: string[]): Promise<ActionResult>;
+  down(services?: string[]): Promise<ActionResult>;
+  restart(service: string): Promise<ActionResult>;
+  logTail(service: string, lines: number): Promise<LogLineView[]>;
+  followLogs(service: string): Promise<void>;
+  unfollowLogs(service: string): Promise<void>;
+  chatModels(): Promise<string[]>;
+  /** Starts a streamed reply; its pieces arrive as `chat` events with the request's streamId. */
+  chatSend(request: ChatRequest): Promise<void>;
+  chatStop(streamId: string): Promise<void>;
+  updateSettings(patch: SettingsPatch): Promise<Settings>;
+  setSecret(name: (typeof SECRET_NAMES)[number], value: string): Promise<void>;
+}
+
+export type BerthEvent =
+  | { type: 'status'; services: ServiceStatus[] }
+  | { type: 'engine'; endpoint: string | null; problem?: string }
+  | { type: 'progress'; event: ProgressEvent }
+  | { type: 'log'; service: string; lines: LogLineView[] }
+  | { type: 'chat'; streamId: string; delta?: string; done?: { ttftMs: number | null; tokensPerS: number | null; tokens: number }; error?: string };
+
+/** Errors cross the boundary as data and become errors again on the other side. */
+export interface ApiFailure {
+  message: string;
+  fix?: string;
+  field?: string;
+}
+
+export type ApiResponse = { ok: true; value: unknown } | { ok: false; error: ApiFailure };
+
+export function isApiMethod(name: unknown): name is ApiMethod {
+  return typeof name === 'string' && Object.hasOwn(API_CALLS, name);
+}

@@ -1,0 +1,270 @@
+import os from 'node:os';
+import type Docker from 'dockerode';
+import type { ActionResult, BerthApi, BerthEvent, ChatRequest, LogLineView, SettingsPatch, Snapshot } from '../../common/api/berth-api.js';
+import { SECRET_NAMES } from '../../common/api/berth-api.js';
+import type { HostFacts } from '../../common/contracts/host-facts.js';
+import type { Settings } from '../../common/contracts/settings.js';
+import type { StackPlan } from '../../common/contracts/stack-plan.js';
+import { InputError } from '../../common/contracts/errors.js';
+import { planStack } from '../../common/planner/plan.js';
+import { connectEngine } from '../docker/connect.js';
+import { up, type EngineContext } from '../engine/converge.js';
+import { EngineError } from '../engine/errors.js';
+import { followLog, readLogTail } from '../engine/logs.js';
+import { listOwned } from '../engine/owned.js';
+import { loadSecrets, redact, saveSecret } from '../engine/secrets.js';
+import { StatusTracker } from '../engine/status.js';
+import { down } from '../engine/teardown.js';
+import { probeHostFacts } from '../probe/facts.js';
+import { loadSettings } from '../settings/load.js';
+import { applyEnvironment } from '../settings/environment.js';
+import { chatFailure, listModels, streamChat, type ChatTarget } from './chat.js';
+import { saveSettings } from './settings-store.js';
+
+/**
+ * The API's implementation over the engine: one per app or `berth serve` process. It follows the stack's status
+ * from Docker's events, runs up/down one at a time, relays logs and chat, and reads and writes settings.
+ */
+export class Backend implements BerthApi {
+  private readonly listeners = new Set<(event: BerthEvent) => void>();
+  private docker: Docker | null = null;
+  private endpoint: string | null = null;
+  private engineProblem: string | undefined;
+  private facts: HostFacts | undefined;
+  private tracker: StatusTracker | undefined;
+  private trackedStack = '';
+  private readonly follows = new Map<string, AbortController>();
+  private readonly chats = new Map<string, AbortController>();
+  private busy: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: { home: string; env: NodeJS.ProcessEnv }) {}
+
+  onEvent(listener: (event: BerthEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: BerthEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /** Connects to the engine, probes the machine once and starts following the stack. */
+  async start(): Promise<void> {
+    this.facts = await probeHostFacts();
+    await this.connect();
+  }
+
+  async close(): Promise<void> {
+    for (const abort of [...this.follows.values(), ...this.chats.values()]) abort.abort();
+    await this.tracker?.stop();
+  }
+
+  private async connect(): Promise<void> {
+    if (this.docker) return;
+    const connection = await connectEngine({ env: this.options.env, home: os.homedir(), platform: process.platform });
+    if (!connection.docker) {
+      this.engineProblem = connection.problem;
+      this.emit({ type: 'engine', endpoint: null, problem: connection.problem });
+      return;
+    }
+    this.docker = connection.docker;
+    this.endpoint = connection.candidate.endpoint;
+    this.engineProblem = undefined;
+    await this.follow();
+  }
+
+  private async settings(): Promise<Settings> {
+    return applyEnvironment(await loadSettings(this.options.home), this.options.env).settings;
+  }
+
+  private async plan(settings: Settings): Promise<StackPlan> {
+    if (!this.facts) this.facts = await probeHostFacts();
+    return planStack(this.facts, settings);
+  }
+
+  /** (Re)starts the status tracker for the stack the settings name. */
+  private async follow(): Promise<void> {
+    if (!this.docker) return;
+    const settings = await this.settings();
+    const plan = await this.plan(settings).catch(() => null);
+    await this.tracker?.stop();
+    this.trackedStack = settings.stack;
+    this.tracker = new StatusTracker({
+      docker: this.docker,
+      stack: settings.stack,
+      planned: plan?.services.map((s) => s.name) ?? [],
+      onChange: (services) => this.emit({ type: 'status', services }),
+      onEngine: (connected, problem) => this.emit({ type: 'engine', endpoint: connected ? this.endpoint : null, ...(problem ? { problem } : {}) }),
+    });
+    await this.tracker.start();
+  }
+
+  private requireDocker(): Docker {
+    if (!this.docker) throw new EngineError(`Docker is not running: ${this.engineProblem ?? 'no engine answered'}`, 'start Docker, then try again');
+    return this.docker;
+  }
+
+  /** One action at a time, in the order asked, like the CLI's lock but inside this process too. */
+  private serialise<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.busy.then(work, work);
+    this.busy = next.catch(() => undefined);
+    return next;
+  }
+
+  async snapshot(): Promise<Snapshot> {
+    await this.connect();
+    const settings = await this.settings();
+    if (this.docker && settings.stack !== this.trackedStack) await this.follow();
+    let plan: StackPlan | null = null;
+    let planProblem: string | undefined;
+    try {
+      plan = await this.plan(settings);
+    } catch (error) {
+      planProblem = (error as Error).message;
+    }
+    const secrets = await loadSecrets(this.options.home, this.options.env, { generate: false }).catch(() => ({}));
+    return {
+      engine: { endpoint: this.endpoint, ...(this.engineProblem ? { problem: this.engineProblem } : {}) },
+      facts: this.facts ?? (await probeHostFacts()),
+      plan,
+      ...(planProblem ? { planProblem } : {}),
+      status: this.tracker?.current() ?? [],
+      settings,
+      secretsSet: Object.fromEntries(SECRET_NAMES.map((n) => [n, Boolean((secrets as Record<string, string | undefined>)[n])])) as Snapshot['secretsSet'],
+    };
+  }
+
+  private async context(settings: Settings): Promise<EngineContext> {
+    const docker = this.requireDocker();
+    const local = this.endpoint?.startsWith('unix://') ?? false;
+    return {
+      docker,
+      home: this.options.home,
+      secrets: await loadSecrets(this.options.home, this.options.env),
+      gpuRuntime: this.facts?.engine?.gpuRuntime ?? false,
+      probeHost: local ? '127.0.0.1' : undefined,
+      local,
+      prefetchWeights: settings.prefetchWeights,
+      emit: (event) => this.emit({ type: 'progress', event }),
+    };
+  }
+
+  up(services?: string[]): Promise<ActionResult> {
+    return this.serialise(async () => {
+      const settings = await this.settings();
+      const plan = await this.plan(settings);
+      const result = await up(await this.context(settings), plan, services);
+      const ok = result.failed.length === 0 && result.skipped.length === 0;
+      return { ok, summary: ok ? `${result.healthy.length} healthy` : `${result.failed.length} failed, ${result.skipped.length} not started`, failed: result.failed };
+    });
+  }
+
+  down(services?: string[]): Promise<ActionResult> {
+    return this.serialise(async () => {
+      const settings = await this.settings();
+      const result = await down(
+        { docker: this.requireDocker(), home: this.options.home, stack: settings.stack, network: settings.network, emit: (event) => this.emit({ type: 'progress', event }) },
+        services ?? [],
+      );
+      return { ok: true, summary: `${result.removed.length} stopped`, failed: [] };
+    });
+  }
+
+  restart(service: string): Promise<ActionResult> {
+    return this.serialise(async () => {
+      const settings = await this.settings();
+      const container = (await listOwned(this.requireDocker(), settings.stack)).get(service);
+      if (!container) throw new InputError('service', `"${service}" has no container; start it first`);
+      this.emit({ type: 'progress', event: { kind: 'starting', service } });
+      await this.requireDocker().getContainer(container.id).restart({ t: 10 });
+      return { ok: true, summary: `${service} restarted`, failed: [] };
+    });
+  }
+
+  private async containerOf(service: string): Promise<string> {
+    const settings = await this.settings();
+    const container = (await listOwned(this.requireDocker(), settings.stack)).get(service);
+    if (!container) throw new InputError('service', `"${service}" has no container yet`);
+    return container.id;
+  }
+
+  async logTail(service: string, lines: number): Promise<LogLineView[]> {
+    return readLogTail(this.requireDocker(), await this.containerOf(service), lines, true);
+  }
+
+  async followLogs(service: string): Promise<void> {
+    if (this.follows.has(service)) return;
+    const id = await this.containerOf(service);
+    const abort = new AbortController();
+    this.follows.set(service, abort);
+    const secrets = await loadSecrets(this.options.home, this.options.env, { generate: false }).catch(() => ({}));
+    let batch: LogLineView[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    // Lines go out in batches every 50 ms, so a chatty service cannot flood the window with messages.
+    const flush = () => {
+      timer = undefined;
+      if (batch.length) this.emit({ type: 'log', service, lines: batch });
+      batch = [];
+    };
+    void followLog(this.requireDocker(), id, { tail: 500, timestamps: true, signal: abort.signal }, (line) => {
+      batch.push({ ...line, text: redact(line.text, secrets) });
+      timer ??= setTimeout(flush, 50);
+    })
+      .catch(() => undefined)
+      .finally(() => {
+        flush();
+        this.follows.delete(service);
+      });
+  }
+
+  async unfollowLogs(service: string): Promise<void> {
+    this.follows.get(service)?.abort();
+    this.follows.delete(service);
+  }
+
+  private async chatTarget(): Promise<ChatTarget> {
+    const settings = await this.settings();
+    const secrets = await loadSecrets(this.options.home, this.options.env);
+    const litellm = (await this.plan(settings)).services.find((s) => s.name === 'litellm')?.ports[0];
+    const baseUrl = settings.litellmUrl ?? `http://${litellm?.bind === '0.0.0.0' ? '127.0.0.1' : (litellm?.bind ?? '127.0.0.1')}:${litellm?.host ?? 4000}`;
+    return { baseUrl, apiKey: secrets.LITELLM_MASTER_KEY ?? '' };
+  }
+
+  async chatModels(): Promise<string[]> {
+    const target = await this.chatTarget();
+    try {
+      return await listModels(target);
+    } catch (error) {
+      throw new EngineError(chatFailure(error, target, ''), 'start the stack, then reopen Chat');
+    }
+  }
+
+  async chatSend(request: ChatRequest): Promise<void> {
+    const target = await this.chatTarget();
+    const { streamId } = request;
+    if (this.chats.has(streamId)) throw new InputError('streamId', `"${streamId}" is already streaming`);
+    const abort = new AbortController();
+    this.chats.set(streamId, abort);
+    void streamChat(target, request, (delta) => this.emit({ type: 'chat', streamId, delta }), abort.signal)
+      .then((stats) => this.emit({ type: 'chat', streamId, done: stats }))
+      .catch((error: unknown) => {
+        if (abort.signal.aborted) this.emit({ type: 'chat', streamId, done: { ttftMs: null, tokensPerS: null, tokens: 0 } });
+        else this.emit({ type: 'chat', streamId, error: chatFailure(error, target, request.model) });
+      })
+      .finally(() => this.chats.delete(streamId));
+  }
+
+  async chatStop(streamId: string): Promise<void> {
+    this.chats.get(streamId)?.abort();
+  }
+
+  async updateSettings(patch: SettingsPatch): Promise<Settings> {
+    const saved = await saveSettings(this.options.home, await loadSettings(this.options.home), patch);
+    await this.follow().catch(() => undefined);
+    return saved;
+  }
+
+  async setSecret(name: (typeof SECRET_NAMES)[number], value: string): Promise<void> {
+    await saveSecret(this.options.home, name, value);
+  }
+}

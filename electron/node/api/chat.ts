@@ -1,0 +1,65 @@
+import OpenAI from 'openai';
+import type { ChatRequest } from '../../common/api/berth-api.js';
+
+export interface ChatTarget {
+  baseUrl: string;
+  apiKey: string;
+}
+
+export interface ChatStats {
+  ttftMs: number | null;
+  tokensPerS: number | null;
+  tokens: number;
+}
+
+/** The sentence a user sees when litellm or the model cannot answer. */
+export function chatFailure(error: unknown, target: ChatTarget, model: string): string {
+  const err = error as { status?: number; message?: string; cause?: { code?: string } };
+  if (err.status === 401 || err.status === 403) return 'litellm refused the master key: set LITELLM_MASTER_KEY in Settings to the key the stack was started with';
+  if (err.status === 404 || err.status === 400) return `litellm does not serve "${model}" (${err.message ?? 'unknown model'}): start its model server, or pick another model`;
+  if (err.status && err.status >= 500) return `the model behind litellm failed (${err.status}): its log says why (Logs → the model's server)`;
+  if (/ECONNREFUSED|fetch failed|Connection error/i.test(`${err.message ?? ''} ${err.cause?.code ?? ''}`)) return `litellm is not answering at ${target.baseUrl}: start the stack (Overview → Start all)`;
+  return err.message ?? String(error);
+}
+
+/**
+ * Streams one reply from litellm with the master key, which stays in this process: the renderer only ever sees the
+ * pieces. Uses the openai SDK's own SSE handling.
+ */
+export async function streamChat(
+  target: ChatTarget,
+  request: ChatRequest,
+  onDelta: (text: string) => void,
+  signal: AbortSignal,
+  clock: () => number = () => performance.now(),
+): Promise<ChatStats> {
+  const client = new OpenAI({ baseURL: `${target.baseUrl.replace(/\/+$/, '')}/v1`, apiKey: target.apiKey, maxRetries: 0, timeout: 600_000 });
+  const messages = [...(request.system ? [{ role: 'system' as const, content: request.system }] : []), ...request.messages];
+  const started = clock();
+  let first: number | null = null;
+  let tokens = 0;
+  let usageTokens: number | null = null;
+  const stream = await client.chat.completions.create({ model: request.model, messages, stream: true, stream_options: { include_usage: true } }, { signal });
+  for await (const chunk of stream) {
+    const text = chunk.choices[0]?.delta?.content ?? '';
+    if (chunk.usage?.completion_tokens) usageTokens = chunk.usage.completion_tokens;
+    if (!text) continue;
+    first ??= clock();
+    tokens += 1;
+    onDelta(text);
+  }
+  const ended = clock();
+  const count = usageTokens ?? tokens;
+  return {
+    ttftMs: first === null ? null : Math.round(first - started),
+    tokensPerS: first !== null && ended > first && count > 1 ? Math.round(((count - 1) / ((ended - first) / 1000)) * 10) / 10 : null,
+    tokens: count,
+  };
+}
+
+export async function listModels(target: ChatTarget): Promise<string[]> {
+  const client = new OpenAI({ baseURL: `${target.baseUrl.replace(/\/+$/, '')}/v1`, apiKey: target.apiKey, maxRetries: 0, timeout: 5000 });
+  const models: string[] = [];
+  for await (const model of client.models.list()) models.push(model.id);
+  return models;
+}

@@ -1,0 +1,146 @@
+import { useEffect, useRef, useState } from 'react';
+import Markdown from 'react-markdown';
+import rehypeHighlight from 'rehype-highlight';
+import type { Client } from '../App.js';
+import { ApiError } from '../client.js';
+
+interface Message {
+  role: 'user' | 'assistant';
+  content: string;
+  stats?: { ttftMs: number | null; tokensPerS: number | null; tokens: number };
+  error?: string;
+}
+
+interface Conversation {
+  id: string;
+  model: string;
+  system: string;
+  messages: Message[];
+}
+
+const STORE = 'berth.conversations';
+
+function load(): Conversation[] {
+  try {
+    return JSON.parse(localStorage.getItem(STORE) ?? '[]') as Conversation[];
+  } catch {
+    return [];
+  }
+}
+
+function fresh(model: string): Conversation {
+  return { id: `${Date.now()}`, model, system: '', messages: [] };
+}
+
+/** Chat with the stack's models through litellm; the backend relays the stream, so the master key stays there. */
+export function Chat({ client }: { client: Client }) {
+  const [models, setModels] = useState<string[]>([]);
+  const [modelsError, setModelsError] = useState<string | null>(null);
+  const [conversations, setConversations] = useState<Conversation[]>(() => {
+    const stored = load();
+    return stored.length ? stored : [fresh('')];
+  });
+  const [currentId, setCurrentId] = useState(() => conversations[0]?.id ?? '');
+  const [draft, setDraft] = useState('');
+  const [streamId, setStreamId] = useState<string | null>(null);
+  const streamRef = useRef<string | null>(null);
+  const current = conversations.find((c) => c.id === currentId) ?? conversations[0];
+
+  useEffect(() => localStorage.setItem(STORE, JSON.stringify(conversations.slice(0, 50))), [conversations]);
+  useEffect(() => {
+    client.api.chatModels().then(
+      (list) => {
+        setModels(list);
+        setConversations((all) => all.map((c) => (c.model ? c : { ...c, model: list[0] ?? '' })));
+      },
+      (e: unknown) => setModelsError(e instanceof ApiError ? `${e.message}${e.fix ? ` — ${e.fix}` : ''}` : String(e)),
+    );
+  }, [client]);
+
+  const update = (change: (c: Conversation) => Conversation) => setConversations((all) => all.map((c) => (c.id === current?.id ? change(c) : c)));
+  const patchLast = (change: (m: Message) => Message) => update((c) => ({ ...c, messages: c.messages.map((m, i) => (i === c.messages.length - 1 ? change(m) : m)) }));
+
+  useEffect(
+    () =>
+      client.onEvent((event) => {
+        if (event.type !== 'chat' || event.streamId !== streamRef.current) return;
+        if (event.delta) patchLast((m) => ({ ...m, content: m.content + event.delta }));
+        if (event.done) patchLast((m) => ({ ...m, stats: event.done }));
+        if (event.error) patchLast((m) => ({ ...m, error: event.error }));
+        if (event.done || event.error) {
+          streamRef.current = null;
+          setStreamId(null);
+        }
+      }),
+    [client, current?.id],
+  );
+
+  const send = async () => {
+    if (!current || !draft.trim() || streamId) return;
+    const messages: Message[] = [...current.messages, { role: 'user', content: draft.trim() }];
+    update((c) => ({ ...c, messages: [...messages, { role: 'assistant', content: '' }] }));
+    setDraft('');
+    const id = crypto.randomUUID();
+    streamRef.current = id;
+    setStreamId(id);
+    try {
+      await client.api.chatSend({
+        streamId: id,
+        model: current.model,
+        ...(current.system ? { system: current.system } : {}),
+        messages: messages.filter((m) => !m.error).map((m) => ({ role: m.role, content: m.content })),
+      });
+    } catch (e) {
+      streamRef.current = null;
+      setStreamId(null);
+      patchLast((m) => ({ ...m, error: e instanceof ApiError ? e.message : String(e) }));
+    }
+  };
+
+  if (!current) return null;
+  return (
+    <section aria-label="Chat" className="chat">
+      <aside>
+        <button onClick={() => { const c = fresh(models[0] ?? ''); setConversations((all) => [c, ...all]); setCurrentId(c.id); }}>New chat</button>
+        <ul>
+          {conversations.map((c) => (
+            <li key={c.id}>
+              <button className={c.id === current.id ? 'active' : ''} onClick={() => setCurrentId(c.id)}>{c.messages[0]?.content.slice(0, 40) || 'New chat'}</button>
+            </li>
+          ))}
+        </ul>
+      </aside>
+      <div className="conversation">
+        {modelsError && <p role="alert" className="error">{modelsError}</p>}
+        <div className="toolbar">
+          <label>
+            Model{' '}
+            <select value={current.model} onChange={(e) => update((c) => ({ ...c, model: e.target.value }))} aria-label="Model">
+              {[...new Set([current.model, ...models].filter(Boolean))].map((m) => <option key={m}>{m}</option>)}
+            </select>
+          </label>
+          <input className="system" placeholder="System prompt" value={current.system} onChange={(e) => update((c) => ({ ...c, system: e.target.value }))} aria-label="System prompt" />
+        </div>
+        <ol className="messages">
+          {current.messages.map((m, i) => (
+            <li key={i} className={`message ${m.role}`} data-testid={`message-${m.role}`}>
+              {m.role === 'assistant' ? <Markdown rehypePlugins={[rehypeHighlight]}>{m.content}</Markdown> : <p>{m.content}</p>}
+              {m.error && <p role="alert" className="error">{m.error}</p>}
+              {m.stats && (
+                <p className="muted stats" data-testid="reply-stats">
+                  {m.stats.ttftMs !== null ? `first token ${m.stats.ttftMs} ms` : ''}
+                  {m.stats.tokensPerS !== null ? ` · ${m.stats.tokensPerS} tokens/s` : ''}
+                  {` · ${m.stats.tokens} tokens`}
+                </p>
+              )}
+            </li>
+          ))}
+        </ol>
+        <form onSubmit={(e) => { e.preventDefault(); void send(); }} className="composer">
+          <textarea value={draft} onChange={(e) => setDraft(e.target.value)} placeholder="Message" aria-label="Message" onKeyDown={(e) => { if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); void send(); } }} />
+          {streamId ? <button type="button" onClick={() => void client.api.chatStop(streamId)}>Stop</button> : <button type="submit" disabled={!current.model}>Send</button>}
+        </form>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,148 @@
+/// <reference lib="dom" />
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { BIN, freshHome } from '../support/cli.js';
+import { describeWhen, dockerAnswers } from '../support/docker.js';
+import { CHROMIUM, launchChromium } from '../support/browser.js';
+import { repoRoot } from '../support/repo-root.js';
+import { docker, doubleImages } from '../support/test-stack.js';
+import { ensureTestImages } from '../support/test-images.js';
+import { down } from '../../electron/node/engine/teardown.js';
+
+const ARTEFACTS = path.join(repoRoot(), 'test-results', 'screenshots');
+const id = `ui${process.pid.toString(36)}`;
+const home = freshHome();
+const portBase = 23000 + (process.pid % 15000);
+const services = ['vllm-qwen3', 'vllm-llama3', 'litellm', 'open-webui', 'prometheus', 'grafana'];
+const settings = { stack: `bt-${id}`, network: `bt-net-${id}`, profile: 'development', images: doubleImages(), ports: Object.fromEntries(services.map((s, i) => [s, portBase + i])) };
+const MASTER_KEY = 'sk-e2e-master-key-do-not-show';
+
+interface Serve {
+  url: string;
+  process: ChildProcess;
+}
+
+async function startServe(): Promise<Serve> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { env: { ...process.env, BERTH_HOME: home, HF_TOKEN: 'hf_e2e_token', LITELLM_MASTER_KEY: MASTER_KEY, DOCKER_HOST: '' } });
+  const lines = readline.createInterface({ input: child.stdout });
+  const url = await new Promise<string>((resolve, reject) => {
+    lines.on('line', (line) => {
+      const match = /Berth dashboard: (\S+)/.exec(line);
+      if (match) resolve(match[1] as string);
+    });
+    child.on('exit', (code) => reject(new Error(`berth serve exited with ${code}`)));
+  });
+  return { url, process: child };
+}
+
+async function stopServe(serve: Serve): Promise<void> {
+  serve.process.kill('SIGINT');
+  await new Promise((resolve) => serve.process.once('exit', resolve));
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTEFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTEFACTS, `${name}.png`), fullPage: true });
+}
+
+const ready = (await dockerAnswers()) && existsSync(CHROMIUM);
+
+describeWhen(ready, "needs a Docker engine and Debian's chromium (/usr/bin/chromium)", 'the dashboard in Chromium, against berth serve and a real engine', () => {
+  let browser: BrowserContext;
+  let serve: Serve;
+  let page: Page;
+
+  beforeAll(async () => {
+    await ensureTestImages(docker);
+    writeFileSync(path.join(home, 'settings.json'), JSON.stringify(settings));
+    serve = await startServe();
+    browser = await launchChromium();
+    page = await browser.newPage();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (serve) await stopServe(serve);
+    await down({ docker, home, stack: settings.stack, network: settings.network, emit: () => undefined }, [], { volumes: true }).catch(() => undefined);
+  });
+
+  it('opens on the plan, takes the token out of the address bar, and starts the stack until every service is healthy', async () => {
+    await page.goto(serve.url);
+    await page.getByRole('button', { name: 'Start all' }).waitFor();
+    expect(page.url()).not.toContain('token');
+    for (const service of services) await page.getByTestId(`state-${service}`).waitFor();
+    await page.getByRole('button', { name: 'Start all' }).click();
+    for (const service of services) {
+      await page.waitForFunction((name) => /healthy|running/.test(document.querySelector(`[data-testid="state-${name}"]`)?.textContent ?? ''), service, { timeout: 60_000 });
+    }
+    await shot(page, 'overview');
+  }, 120_000);
+
+  it('follows a service log', async () => {
+    await page.getByRole('button', { name: 'Logs' }).click();
+    await page.getByLabel('Service').selectOption('vllm-qwen3');
+    await page.getByTestId('log-view').getByText('Starting vLLM API server').waitFor({ timeout: 15_000 });
+    await shot(page, 'logs');
+  }, 30_000);
+
+  it('chats through litellm and shows the streamed reply with its timings', async () => {
+    await page.getByRole('button', { name: 'Chat' }).click();
+    await page.getByLabel('Model').selectOption('qwen3-1.7b');
+    await page.getByLabel('Message').fill('Say hello');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByTestId('message-assistant').getByText('Hello from the test double.').waitFor({ timeout: 15_000 });
+    await page.getByTestId('reply-stats').waitFor();
+    expect(await page.getByTestId('reply-stats').textContent()).toMatch(/first token \d+ ms/);
+    await shot(page, 'chat');
+  }, 30_000);
+
+  it('stops one service', async () => {
+    await page.getByRole('button', { name: 'Overview' }).click();
+    await page.getByRole('button', { name: 'Stop grafana' }).click();
+    await page.waitForFunction(() => /missing/.test(document.querySelector('[data-testid="state-grafana"]')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    expect(await page.getByTestId('state-prometheus').textContent()).toMatch(/healthy|running/);
+  }, 40_000);
+
+  it('keeps a changed setting after a restart, and never puts a secret in the page', async () => {
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByLabel('Image of grafana').fill('example/grafana:custom');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').getByText('Saved').waitFor();
+    await shot(page, 'settings');
+    const html = await page.content();
+    expect(html).not.toContain(MASTER_KEY);
+    expect(html).not.toContain('hf_e2e_token');
+    expect(JSON.parse(readFileSync(path.join(home, 'settings.json'), 'utf8')).images.grafana).toBe('example/grafana:custom');
+
+    await stopServe(serve);
+    serve = await startServe();
+    await page.goto(serve.url);
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.waitForFunction(() => (document.querySelector('input[aria-label="Image of grafana"]') as HTMLInputElement | null)?.value === 'example/grafana:custom', undefined, { timeout: 15_000 });
+  }, 60_000);
+
+  it('refuses API calls and event streams without the token', async () => {
+    const origin = new URL(serve.url).origin;
+    const res = await fetch(`${origin}/api/call`, { method: 'POST', body: JSON.stringify({ method: 'snapshot', args: [] }) });
+    expect(res.status).toBe(401);
+    const wrong = await fetch(`${origin}/api/call`, { method: 'POST', headers: { Authorization: 'Bearer nope' }, body: JSON.stringify({ method: 'snapshot', args: [] }) });
+    expect(wrong.status).toBe(401);
+    const refused = await page.evaluate(
+      (url) =>
+        new Promise<boolean>((resolve) => {
+          const socket = new WebSocket(url, ['berth', 'wrong-token']);
+          socket.onopen = () => resolve(false);
+          socket.onerror = () => resolve(true);
+        }),
+      `${origin.replace('http', 'ws')}/api/events`,
+    );
+    expect(refused).toBe(true);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+  });
+});
