@@ -53,7 +53,7 @@ export function Overview({ api, snapshot, progress, onChanged }: { api: BerthApi
         <button disabled={busy !== null || !snapshot.engine.endpoint} onClick={() => act('down', () => api.down())}>Stop all</button>
         <span className="muted">{plan ? plan.profileReason : snapshot.planProblem}</span>
       </div>
-      {message && <pre className="message" role="status">{message}</pre>}
+      {message && <pre className="notice" role="status">{message}</pre>}
       <table>
         <thead>
           <tr><th>Service</th><th>State</th><th>Device</th><th>Cores</th><th>KV cache</th><th>Context</th><th>GPU share</th><th>Port</th><th>Actions</th></tr>
