@@ -125,6 +125,29 @@ describeWhen(ready, "needs a Docker engine and Debian's chromium (/usr/bin/chrom
     await page.waitForFunction(() => (document.querySelector('input[aria-label="Image of grafana"]') as HTMLInputElement | null)?.value === 'example/grafana:custom', undefined, { timeout: 15_000 });
   }, 60_000);
 
+  it('imports a .env and adds a model by its Hugging Face id', async () => {
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByLabel('Import a .env').setInputFiles({ name: '.env', mimeType: 'text/plain', buffer: Buffer.from('HF_TOKEN=hf_from_env_file\nLITELLM_ENVIRONMENT=development\nUNRELATED=1\n') });
+    await page.getByRole('status').getByText('Imported LITELLM_ENVIRONMENT, HF_TOKEN.').waitFor();
+    await page.getByLabel('Import a .env').setInputFiles({ name: '.env', mimeType: 'text/plain', buffer: Buffer.from('LITELLM_MASTER_KEY=not-a-key\nHF_TOKEN=hf_should_not_land\n') });
+    await page.getByRole('status').getByText('Not imported: LITELLM_MASTER_KEY: must start with "sk-"').waitFor();
+    const secrets = JSON.parse(readFileSync(path.join(home, 'secrets.json'), 'utf8'));
+    expect(secrets.HF_TOKEN).toBe('hf_from_env_file');
+    expect(await page.content()).not.toContain('hf_from_env_file');
+
+    // Two CPU models fit a two-core machine: make room for the new one.
+    await page.getByRole('checkbox', { name: 'vllm-llama3' }).uncheck();
+    await page.getByLabel('Hugging Face id').fill('Qwen/Qwen3-0.6B');
+    for (const [field, value] of [['layers', '28'], ['kvHeads', '8'], ['headDim', '128'], ['maxModelLen', '40960'], ['weightsGiB', '1.2']] as const) await page.getByLabel(field, { exact: true }).fill(value);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').getByText('Saved').waitFor();
+    await page.getByRole('button', { name: 'Overview' }).click();
+    await page.getByTestId('state-vllm-qwen3-0.6b').waitFor({ timeout: 10_000 });
+    const saved = JSON.parse(readFileSync(path.join(home, 'settings.json'), 'utf8'));
+    expect(saved.models).toEqual([expect.objectContaining({ id: 'Qwen/Qwen3-0.6B', device: 'cpu', layers: 28, weightsGiB: 1.2 })]);
+    expect(saved.disabledModels).toContain('vllm-llama3');
+  }, 40_000);
+
   it('refuses API calls and event streams without the token', async () => {
     const origin = new URL(serve.url).origin;
     const res = await fetch(`${origin}/api/call`, { method: 'POST', body: JSON.stringify({ method: 'snapshot', args: [] }) });

@@ -31,6 +31,8 @@ export const SettingsPatchSchema = SettingsSchema.pick({
   disabledModels: true,
   models: true,
   litellmUrl: true,
+  startAtLogin: true,
+  onQuit: true,
 }).partial();
 
 export const API_CALLS = {
@@ -46,6 +48,7 @@ export const API_CALLS = {
   chatStop: z.tuple([z.string().max(100)]),
   updateSettings: z.tuple([SettingsPatchSchema]),
   setSecret: z.tuple([z.enum(SECRET_NAMES), z.string().max(4096)]),
+  importEnv: z.tuple([z.string().max(100_000)]),
 } as const;
 
 export type ApiMethod = keyof typeof API_CALLS;
@@ -89,6 +92,8 @@ export interface BerthApi {
   chatStop(streamId: string): Promise<void>;
   updateSettings(patch: SettingsPatch): Promise<Settings>;
   setSecret(name: (typeof SECRET_NAMES)[number], value: string): Promise<void>;
+  /** Reads a reference-setup .env (HF_TOKEN, LITELLM_MASTER_KEY, LITELLM_ENVIRONMENT, LITELLM_URL); returns the names taken. */
+  importEnv(text: string): Promise<string[]>;
 }
 
 export type BerthEvent =

@@ -49,6 +49,10 @@ export const SettingsSchema = z.object({
   vllmSource: z.string().min(1).optional(),
   /** Download model weights into the shared cache before a model server starts, with progress. */
   prefetchWeights: z.boolean().default(true),
+  /** The app starts at login (hidden in the tray); off unless the user turns it on. */
+  startAtLogin: z.boolean().default(false),
+  /** What quitting the app does to the stack: leave it running (default) or stop it. */
+  onQuit: z.enum(['leave-running', 'stop-stack']).default('leave-running'),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;

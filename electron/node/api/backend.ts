@@ -20,6 +20,7 @@ import { loadSettings } from '../settings/load.js';
 import { applyEnvironment } from '../settings/environment.js';
 import { chatFailure, listModels, streamChat, type ChatTarget } from './chat.js';
 import { saveSettings } from './settings-store.js';
+import { parse as parseDotenv } from 'dotenv';
 
 /**
  * The API's implementation over the engine: one per app or `berth serve` process. It follows the stack's status
@@ -266,5 +267,33 @@ export class Backend implements BerthApi {
 
   async setSecret(name: (typeof SECRET_NAMES)[number], value: string): Promise<void> {
     await saveSecret(this.options.home, name, value);
+  }
+
+  async importEnv(text: string): Promise<string[]> {
+    const values = parseDotenv(text);
+    const taken: string[] = [];
+    const patch: SettingsPatch = {};
+    if (values.LITELLM_ENVIRONMENT) {
+      if (!['development', 'production'].includes(values.LITELLM_ENVIRONMENT)) throw new InputError('LITELLM_ENVIRONMENT', `"${values.LITELLM_ENVIRONMENT}": development or production`);
+      patch.profile = values.LITELLM_ENVIRONMENT as 'development' | 'production';
+      taken.push('LITELLM_ENVIRONMENT');
+    }
+    if (values.LITELLM_URL) {
+      patch.litellmUrl = values.LITELLM_URL;
+      taken.push('LITELLM_URL');
+    }
+    // Validate everything before storing anything, so a bad file changes nothing.
+    if (values.LITELLM_MASTER_KEY && !values.LITELLM_MASTER_KEY.startsWith('sk-')) throw new InputError('LITELLM_MASTER_KEY', 'must start with "sk-"');
+    const settings = await loadSettings(this.options.home);
+    if (Object.keys(patch).length) await saveSettings(this.options.home, settings, patch, { dryRun: true });
+    for (const name of SECRET_NAMES) {
+      const value = values[name];
+      if (value) {
+        await saveSecret(this.options.home, name, value);
+        taken.push(name);
+      }
+    }
+    if (Object.keys(patch).length) await this.updateSettings(patch);
+    return taken;
   }
 }

@@ -13,6 +13,9 @@ export function SettingsView({ api, snapshot, onSaved }: { api: BerthApi; snapsh
   const [images, setImages] = useState<Record<string, string>>(settings.images);
   const [secrets, setSecrets] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
+  const [startAtLogin, setStartAtLogin] = useState(settings.startAtLogin);
+  const [onQuit, setOnQuit] = useState(settings.onQuit);
+  const [newModel, setNewModel] = useState({ id: '', device: 'cpu', layers: '', kvHeads: '', headDim: '', maxModelLen: '', weightsGiB: '' });
   const services = snapshot.plan?.services ?? [];
   const models = [...new Set([...services.filter((s) => s.role === 'model').map((s) => s.name), ...disabled])];
 
@@ -20,7 +23,32 @@ export function SettingsView({ api, snapshot, onSaved }: { api: BerthApi; snapsh
     setMessage(null);
     try {
       const numericPorts = Object.fromEntries(Object.entries(ports).filter(([, v]) => v.trim() !== '').map(([k, v]) => [k, Number(v)]));
-      await api.updateSettings({ profile, exposePorts, disabledModels: disabled, ports: numericPorts, images: Object.fromEntries(Object.entries(images).filter(([, v]) => v.trim())) });
+      const added = newModel.id.trim()
+        ? [
+            ...settings.models,
+            {
+              id: newModel.id.trim(),
+              device: newModel.device as 'cpu' | 'gpu',
+              gated: false,
+              layers: Number(newModel.layers),
+              kvHeads: Number(newModel.kvHeads),
+              headDim: Number(newModel.headDim),
+              maxModelLen: Number(newModel.maxModelLen),
+              weightsGiB: Number(newModel.weightsGiB),
+            },
+          ]
+        : settings.models;
+      await api.updateSettings({
+        profile,
+        exposePorts,
+        startAtLogin,
+        onQuit,
+        models: added,
+        disabledModels: disabled,
+        ports: numericPorts,
+        images: Object.fromEntries(Object.entries(images).filter(([, v]) => v.trim())),
+      });
+      setNewModel({ id: '', device: 'cpu', layers: '', kvHeads: '', headDim: '', maxModelLen: '', weightsGiB: '' });
       for (const [name, value] of Object.entries(secrets)) if (value) await api.setSecret(name as (typeof SECRET_NAMES)[number], value);
       setSecrets({});
       setMessage('Saved. Start the stack again for running services to pick the changes up.');
@@ -48,7 +76,17 @@ export function SettingsView({ api, snapshot, onSaved }: { api: BerthApi; snapsh
               <input type="checkbox" checked={!disabled.includes(name)} onChange={(e) => setDisabled((d) => (e.target.checked ? d.filter((x) => x !== name) : [...d, name]))} /> {name}
             </label>
           ))}
-          <p className="muted">Add a model by its Hugging Face id in settings.json (see the README).</p>
+          <p className="muted">Add a model by its Hugging Face id, with the numbers from its config.json:</p>
+          <div className="add-model">
+            <input aria-label="Hugging Face id" placeholder="Qwen/Qwen3-4B" value={newModel.id} onChange={(e) => setNewModel((m) => ({ ...m, id: e.target.value }))} />
+            <select aria-label="Device" value={newModel.device} onChange={(e) => setNewModel((m) => ({ ...m, device: e.target.value }))}>
+              <option value="cpu">CPU</option>
+              <option value="gpu">GPU</option>
+            </select>
+            {(['layers', 'kvHeads', 'headDim', 'maxModelLen', 'weightsGiB'] as const).map((field) => (
+              <input key={field} aria-label={field} placeholder={field} inputMode="decimal" value={newModel[field]} onChange={(e) => setNewModel((m) => ({ ...m, [field]: e.target.value }))} />
+            ))}
+          </div>
         </fieldset>
         <fieldset>
           <legend>Ports and images</legend>
@@ -75,6 +113,35 @@ export function SettingsView({ api, snapshot, onSaved }: { api: BerthApi; snapsh
         </fieldset>
         <label className="check">
           <input type="checkbox" checked={exposePorts} onChange={(e) => setExposePorts(e.target.checked)} /> Open the stack's ports to the network (loopback only when off)
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={startAtLogin} onChange={(e) => setStartAtLogin(e.target.checked)} /> Start Berth at login
+        </label>
+        <label>
+          When Berth quits{' '}
+          <select aria-label="When Berth quits" value={onQuit} onChange={(e) => setOnQuit(e.target.value as typeof onQuit)}>
+            <option value="leave-running">leave the stack running</option>
+            <option value="stop-stack">stop the stack</option>
+          </select>
+        </label>
+        <label>
+          Import a .env (HF_TOKEN, LITELLM_MASTER_KEY, LITELLM_ENVIRONMENT, LITELLM_URL){' '}
+          <input
+            type="file"
+            aria-label="Import a .env"
+            onChange={async (e) => {
+              const file = e.target.files?.[0];
+              if (!file) return;
+              try {
+                const taken = await api.importEnv(await file.text());
+                setMessage(taken.length ? `Imported ${taken.join(', ')}.` : 'The file held none of the variables Berth reads.');
+                onSaved();
+              } catch (error) {
+                setMessage(error instanceof ApiError ? `Not imported: ${error.message}` : String(error));
+              }
+              e.target.value = '';
+            }}
+          />
         </label>
         <button type="submit">Save</button>
         {message && <p role="status">{message}</p>}
