@@ -9,7 +9,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(here, '..');
 const scripts = [
   path.join(here, 'cli-cold-start.js'),
-  ...['engine-up-vs-compose', 'status-latency', 'idle-engine', 'log-ingestion'].map((name) => path.join(root, 'dist-bench', 'benchmarks', `${name}.js`)),
+  ...['engine-up-vs-compose', 'status-latency', 'idle-engine', 'log-ingestion', 'dashboard'].map((name) => path.join(root, 'dist-bench', 'benchmarks', `${name}.js`)),
 ];
 const only = process.argv.slice(2);
 let failed = false;
@@ -64,6 +64,10 @@ ${rows.join('\n')}
 - **idle-engine** (\`idle-engine.ts\`): CPU time and resident memory of \`berth status --watch\` following a running stack.
 - **log-ingestion** (\`log-ingestion.ts\`): a container's whole log read through Berth's demultiplexer into the
   bounded ring buffer.
+- **dashboard** (\`dashboard.ts\`): Debian's Chromium against \`berth serve`: first paint on reload (the last known
+  state renders before the backend answers), frame times and JS heap while the Logs view follows a service printing
+  10,000 lines a second, and the time relaying a chat through the backend adds per streamed token over reading
+  litellm directly (alternating replies).
 `,
 );
 process.exitCode = failed ? 1 : 0;

@@ -14,7 +14,7 @@ export const VLLM_VARIANTS = {
   slow: { DOUBLE_START_DELAY_MS: '1500' },
   nomem: { DOUBLE_FATAL: 'ValueError: No available memory for the cache blocks. Try increasing `gpu_memory_utilization` when initializing the engine.' },
   unhealthy: { DOUBLE_HEALTH: 'fail' },
-  chatty: { DOUBLE_CHATTER_PER_S: '20000' },
+  chatty: { DOUBLE_CHATTER_PER_S: '10000' },
   hog: { DOUBLE_HOG_MIB: '1024', DOUBLE_START_DELAY_MS: '5000' },
 } as const;
 

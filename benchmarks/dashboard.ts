@@ -1,0 +1,132 @@
+/// <reference lib="dom" />
+// The dashboard in Chromium against `berth serve` and the test stack: first paint with the last known state,
+// frame times while following a service that prints 10,000 lines a second (and the page's memory over that
+// minute), and what relaying chat through the backend adds per streamed token over reading litellm directly.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import WebSocket from 'ws';
+import OpenAI from 'openai';
+import { chromium } from 'playwright-core';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import { up } from '../electron/node/engine/converge.js';
+import { doubleImages, localFacts, testStack } from '../test/support/test-stack.js';
+import { ROOT, machine, overLimit, quantile, round, save, type Result } from './lib/stats.js';
+
+const LOG_SECONDS = Number(process.env.BENCH_LOG_S ?? 60);
+const MASTER_KEY = 'sk-bench-master-key';
+
+async function serve(home: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'berth.js'), 'serve', '--port', '0'], { env: { ...process.env, BERTH_HOME: home, LITELLM_MASTER_KEY: MASTER_KEY, DOCKER_HOST: '' } });
+  const url = await new Promise<string>((resolve) => readline.createInterface({ input: child.stdout! }).on('line', (l) => /Berth dashboard: (\S+)/.test(l) && resolve(/Berth dashboard: (\S+)/.exec(l)![1]!)));
+  return { url, child };
+}
+
+const stack = await testStack({ images: doubleImages({ 'vllm-qwen3': 'chatty' }), prefetchWeights: false, disabledModels: ['vllm-llama3'] });
+const plan = stack.plan(await localFacts());
+let result: Result | undefined;
+const { child, url } = await (async () => {
+  await up(stack.context({ prefetchWeights: false, secrets: { LITELLM_MASTER_KEY: MASTER_KEY, GRAFANA_ADMIN_PASSWORD: 'bench-password' } }), plan);
+  writeFileSync(path.join(stack.home, 'settings.json'), JSON.stringify(stack.settings));
+  return serve(stack.home);
+})();
+const browser = await chromium.launchPersistentContext(mkdtempSync(path.join(os.tmpdir(), 'berth-bench-chromium-')), {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-precise-memory-info'],
+});
+try {
+  const page = await browser.newPage();
+  await page.goto(url);
+  await page.waitForSelector('[data-testid="state-litellm"]');
+
+  // First paint: reloads render the last known state from the previous load before the backend answers.
+  const paints: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const started = Date.now();
+    await page.reload({ waitUntil: 'commit' });
+    await page.waitForSelector('[data-testid="state-litellm"]');
+    paints.push(Date.now() - started);
+  }
+
+  // Follow the chatty service.
+  await page.getByRole('button', { name: 'Logs' }).click();
+  await page.getByLabel('Service').selectOption('vllm-qwen3');
+  await page.waitForSelector('.log-line');
+  const frames = await page.evaluate(async (seconds) => {
+    const deltas: number[] = [];
+    const memory = () => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0;
+    const heap: number[] = [];
+    let last = performance.now();
+    const end = last + seconds * 1000;
+    await new Promise<void>((resolve) => {
+      const tick = (now: number) => {
+        deltas.push(now - last);
+        last = now;
+        if (deltas.length % 120 === 0) heap.push(memory());
+        if (now < end) requestAnimationFrame(tick);
+        else resolve();
+      };
+      requestAnimationFrame(tick);
+    });
+    return { deltas, heap };
+  }, LOG_SECONDS);
+  const heapStart = frames.heap.slice(0, 3).reduce((a, b) => a + b, 0) / Math.max(1, Math.min(3, frames.heap.length));
+  const heapEnd = frames.heap.slice(-3).reduce((a, b) => a + b, 0) / Math.max(1, Math.min(3, frames.heap.length));
+
+  // Chat: the same streamed reply read from litellm directly and through berth serve, alternating.
+  const litellm = plan.services.find((s) => s.name === 'litellm')?.ports[0]?.host;
+  const client = new OpenAI({ baseURL: `http://127.0.0.1:${litellm}/v1`, apiKey: MASTER_KEY, maxRetries: 0 });
+  const token = new URL(url).hash.replace('#token=', '');
+  const origin = new URL(url).origin;
+  const socket = new WebSocket(`${origin.replace('http', 'ws')}/api/events`, ['berth', token]);
+  await new Promise((r) => socket.once('open', r));
+  const perToken = { direct: [] as number[], relayed: [] as number[] };
+  for (let i = 0; i < 10; i++) {
+    const started = performance.now();
+    let tokens = 0;
+    for await (const chunk of await client.chat.completions.create({ model: 'qwen3-1.7b', messages: [{ role: 'user', content: 'hi' }], stream: true })) if (chunk.choices[0]?.delta?.content) tokens++;
+    perToken.direct.push((performance.now() - started) / tokens);
+
+    const streamId = `bench-${i}-${Date.now()}`;
+    const relayedStart = performance.now();
+    let relayedTokens = 0;
+    const done = new Promise<void>((resolve) =>
+      socket.on('message', (data) => {
+        const event = JSON.parse(String(data));
+        if (event.type !== 'chat' || event.streamId !== streamId) return;
+        if (event.delta) relayedTokens++;
+        if (event.done || event.error) resolve();
+      }),
+    );
+    await fetch(`${origin}/api/call`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: JSON.stringify({ method: 'chatSend', args: [{ streamId, model: 'qwen3-1.7b', messages: [{ role: 'user', content: 'hi' }] }] }) });
+    await done;
+    perToken.relayed.push((performance.now() - relayedStart) / relayedTokens);
+  }
+  socket.close();
+  const overhead = perToken.relayed.map((r, i) => r - (perToken.direct[i] as number));
+
+  result = {
+    benchmark: 'dashboard',
+    command: 'npm run bench (benchmarks/dashboard.ts)',
+    date: new Date().toISOString(),
+    machine: machine(),
+    node: process.version,
+    figures: [
+      { name: 'first paint with the last known state', value: round(quantile(paints, 0.5), 0), unit: 'ms', detail: `median of ${paints.length} reloads, ${Math.min(...paints)}–${Math.max(...paints)} ms`, limit: { max: 500 } },
+      { name: 'frame time following 10,000 lines/s, p95', value: round(quantile(frames.deltas, 0.95), 1), unit: 'ms', detail: `${frames.deltas.length} frames in ${LOG_SECONDS} s, p50 ${round(quantile(frames.deltas, 0.5), 1)} ms`, limit: { max: 50 } },
+      { name: 'page heap growth over that time', value: round((heapEnd - heapStart) / 2 ** 20, 1), unit: 'MiB', detail: `${round(heapStart / 2 ** 20, 1)} → ${round(heapEnd / 2 ** 20, 1)} MiB used JS heap (10,000-line cap)`, limit: { max: 10 } },
+      { name: 'chat relay overhead per streamed token', value: round(quantile(overhead, 0.5), 2), unit: 'ms', detail: `median of 10 alternating replies; direct ${round(quantile(perToken.direct, 0.5), 1)} ms/token`, limit: { max: 5 } },
+    ],
+  };
+} finally {
+  await browser.close();
+  child.kill('SIGINT');
+  await stack.cleanup();
+}
+if (result) {
+  save(result);
+  if (overLimit(result).length) process.exitCode = 1;
+}
