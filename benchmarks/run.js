@@ -64,7 +64,7 @@ ${rows.join('\n')}
 - **idle-engine** (\`idle-engine.ts\`): CPU time and resident memory of \`berth status --watch\` following a running stack.
 - **log-ingestion** (\`log-ingestion.ts\`): a container's whole log read through Berth's demultiplexer into the
   bounded ring buffer.
-- **dashboard** (\`dashboard.ts\`): Debian's Chromium against \`berth serve`: first paint on reload (the last known
+- **dashboard** (\`dashboard.ts\`): Debian's Chromium against \`berth serve\`: first paint on reload (the last known
   state renders before the backend answers), frame times and JS heap while the Logs view follows a service printing
   10,000 lines a second, and the time relaying a chat through the backend adds per streamed token over reading
   litellm directly (alternating replies).
