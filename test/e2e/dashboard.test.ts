@@ -82,6 +82,13 @@ describeWhen(ready, "needs a Docker engine and Debian's chromium (/usr/bin/chrom
     await shot(page, 'overview');
   }, 120_000);
 
+  it('shows what was detected and the plan\'s warnings', async () => {
+    await page.getByRole('button', { name: 'Host' }).click();
+    await page.getByText('Containers can use').waitFor();
+    await page.getByRole('heading', { name: 'Warnings' }).waitFor();
+    await shot(page, 'host');
+  });
+
   it('follows a service log', async () => {
     await page.getByRole('button', { name: 'Logs' }).click();
     await page.getByLabel('Service').selectOption('vllm-qwen3');
@@ -147,6 +154,15 @@ describeWhen(ready, "needs a Docker engine and Debian's chromium (/usr/bin/chrom
     expect(saved.models).toEqual([expect.objectContaining({ id: 'Qwen/Qwen3-0.6B', device: 'cpu', layers: 28, weightsGiB: 1.2 })]);
     expect(saved.disabledModels).toContain('vllm-llama3');
   }, 40_000);
+
+  it('says clearly when litellm is down', async () => {
+    await docker.getContainer(`${settings.stack}-litellm`).stop({ t: 1 });
+    await page.getByRole('button', { name: 'Chat' }).click();
+    await page.getByRole('alert').getByText(/litellm is not answering at http:\/\/127\.0\.0\.1:\d+: start the stack/).first().waitFor({ timeout: 15_000 }).catch(async (error: unknown) => {
+      await shot(page, 'chat-litellm-down-failure');
+      throw error;
+    });
+  }, 60_000);
 
   it('refuses API calls and event streams without the token', async () => {
     const origin = new URL(serve.url).origin;

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StackStatusSchema } from '../../electron/common/contracts/status.js';
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
@@ -162,5 +162,23 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
     expect(result.code).toBe(1);
     const stopped = await run(['doctor'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
     expect(stopped.stdout).toMatch(/✗ Docker engine answers: not running: no socket at unix:\/\/\/nonexistent\/docker\.sock \(from DOCKER_HOST\)\n {4}fix: start Docker/);
+  });
+});
+
+describe('berth serve', () => {
+  it('listens on loopback by default, and warns when told to listen elsewhere', async () => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.2'], { env: { ...process.env, BERTH_HOME: freshHome(), DOCKER_HOST: 'unix:///nonexistent/docker.sock' } });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const url = await new Promise<string>((resolve) => readline.createInterface({ input: child.stdout }).on('line', (l) => /Berth dashboard: (\S+)/.test(l) && resolve(/Berth dashboard: (\S+)/.exec(l)?.[1] ?? '')));
+    child.kill('SIGINT');
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.2:\d+\/#token=[\w-]{32}$/);
+    expect(stderr).toMatch(/^berth: warning: serving on 127\.0\.0\.2, not only on this machine/);
+  });
+
+  it('rejects a bad port with exit code 2', async () => {
+    const result = await berthAsync(['serve', '--port', '99999']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe('berth: --port: "99999" is not a port from 0 to 65535 (0 picks a free one)');
   });
 });
