@@ -7,8 +7,9 @@ import { Host } from './views/Host.js';
 import { Logs } from './views/Logs.js';
 import { Chat } from './views/Chat.js';
 import { SettingsView } from './views/Settings.js';
+import { Metrics } from './views/Metrics.js';
 
-const VIEWS = ['Overview', 'Host', 'Logs', 'Chat', 'Settings'] as const;
+const VIEWS = ['Overview', 'Host', 'Logs', 'Metrics', 'Chat', 'Settings'] as const;
 type View = (typeof VIEWS)[number];
 const LAST_SNAPSHOT = 'berth.lastSnapshot';
 
@@ -76,6 +77,7 @@ export function App({ client }: { client: Client }) {
         {snapshot && view === 'Overview' && <Overview api={client.api} snapshot={snapshot} progress={progress} onChanged={refresh} />}
         {snapshot && view === 'Host' && <Host snapshot={snapshot} />}
         {snapshot && view === 'Logs' && <Logs client={client} snapshot={snapshot} />}
+        {snapshot && view === 'Metrics' && <Metrics api={client.api} />}
         {snapshot && view === 'Chat' && <Chat client={client} />}
         {snapshot && view === 'Settings' && <SettingsView api={client.api} snapshot={snapshot} onSaved={refresh} />}
       </main>

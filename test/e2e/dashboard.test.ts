@@ -107,6 +107,17 @@ describeWhen(ready, "needs a Docker engine and Debian's chromium (/usr/bin/chrom
     await shot(page, 'chat');
   }, 30_000);
 
+  it("shows each model's metrics, from the model servers when Prometheus cannot be queried", async () => {
+    await page.getByRole('button', { name: 'Metrics' }).click();
+    await page.getByTestId('metrics-source').getByText("the model servers' /metrics").waitFor({ timeout: 10_000 });
+    const row = page.locator('[data-service="vllm-qwen3"]');
+    await row.getByTestId('metric-KV cache').waitFor();
+    expect(await row.getByTestId('metric-KV cache').textContent()).toMatch(/^\d+(\.\d+)?%$/);
+    // A second read, five seconds later, turns counters into a rate.
+    await page.waitForFunction(() => /^\d/.test(document.querySelector('[data-service="vllm-qwen3"] [data-testid="metric-generation tokens/s"]')?.textContent ?? ''), undefined, { timeout: 12_000 });
+    await shot(page, 'metrics');
+  }, 30_000);
+
   it('stops one service', async () => {
     await page.getByRole('button', { name: 'Overview' }).click();
     await page.getByRole('button', { name: 'Stop grafana' }).click();

@@ -49,6 +49,7 @@ export const API_CALLS = {
   updateSettings: z.tuple([SettingsPatchSchema]),
   setSecret: z.tuple([z.enum(SECRET_NAMES), z.string().max(4096)]),
   importEnv: z.tuple([z.string().max(100_000)]),
+  metrics: z.tuple([]),
 } as const;
 
 export type ApiMethod = keyof typeof API_CALLS;
@@ -94,6 +95,13 @@ export interface BerthApi {
   setSecret(name: (typeof SECRET_NAMES)[number], value: string): Promise<void>;
   /** Reads a reference-setup .env (HF_TOKEN, LITELLM_MASTER_KEY, LITELLM_ENVIRONMENT, LITELLM_URL); returns the names taken. */
   importEnv(text: string): Promise<string[]>;
+  /** Sparklines per model, from Prometheus when it runs, from the model servers otherwise. Read on demand only. */
+  metrics(): Promise<ModelMetrics>;
+}
+
+export interface ModelMetrics {
+  source: 'prometheus' | 'servers' | 'none';
+  models: { service: string; generationTokensPerS: number[]; ttftP50Seconds: number[]; running: number[]; waiting: number[]; kvCachePercent: number[] }[];
 }
 
 export type BerthEvent =

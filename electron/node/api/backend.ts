@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type Docker from 'dockerode';
-import type { ActionResult, BerthApi, BerthEvent, ChatRequest, LogLineView, SettingsPatch, Snapshot } from '../../common/api/berth-api.js';
+import type { ActionResult, BerthApi, BerthEvent, ChatRequest, LogLineView, ModelMetrics, SettingsPatch, Snapshot } from '../../common/api/berth-api.js';
 import { SECRET_NAMES } from '../../common/api/berth-api.js';
 import type { HostFacts } from '../../common/contracts/host-facts.js';
 import type { Settings } from '../../common/contracts/settings.js';
@@ -20,6 +20,8 @@ import { loadSettings } from '../settings/load.js';
 import { applyEnvironment } from '../settings/environment.js';
 import { chatFailure, listModels, streamChat, type ChatTarget } from './chat.js';
 import { saveSettings } from './settings-store.js';
+import { modelSparklines, queryInstant } from '../metrics/prometheus-api.js';
+import { ServerMetricsHistory, sampleFromText } from '../metrics/server-metrics.js';
 import { parse as parseDotenv } from 'dotenv';
 
 /**
@@ -37,6 +39,7 @@ export class Backend implements BerthApi {
   private readonly follows = new Map<string, AbortController>();
   private readonly chats = new Map<string, AbortController>();
   private busy: Promise<unknown> = Promise.resolve();
+  private readonly serverMetrics = new ServerMetricsHistory();
 
   constructor(private readonly options: { home: string; env: NodeJS.ProcessEnv }) {}
 
@@ -267,6 +270,27 @@ export class Backend implements BerthApi {
 
   async setSecret(name: (typeof SECRET_NAMES)[number], value: string): Promise<void> {
     await saveSecret(this.options.home, name, value);
+  }
+
+  async metrics(): Promise<ModelMetrics> {
+    const plan = await this.plan(await this.settings());
+    const models = plan.services.filter((s) => s.role === 'model');
+    const running = new Set(this.tracker?.current().filter((s) => s.state !== 'missing' && s.state !== 'exited').map((s) => s.name) ?? []);
+    const prometheus = plan.services.find((s) => s.name === 'prometheus')?.ports[0];
+    if (prometheus && running.has('prometheus')) {
+      const url = `http://127.0.0.1:${prometheus.host}`;
+      const answers = await queryInstant(url, 'up', 1500).then(() => true, () => false);
+      if (answers) return { source: 'prometheus', models: await modelSparklines(url, models.map((s) => s.name)) };
+    }
+    const read = models.filter((s) => running.has(s.name) && s.ports[0]);
+    if (!read.length) return { source: 'none', models: [] };
+    await Promise.all(
+      read.map(async (service) => {
+        const res = await fetch(`http://127.0.0.1:${service.ports[0]?.host}/metrics`, { signal: AbortSignal.timeout(1500) }).catch(() => undefined);
+        if (res?.ok) this.serverMetrics.push(service.name, sampleFromText(await res.text(), Date.now()));
+      }),
+    );
+    return { source: 'servers', models: read.map((s) => this.serverMetrics.sparklines(s.name)) };
   }
 
   async importEnv(text: string): Promise<string[]> {
