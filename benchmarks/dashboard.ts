@@ -3,7 +3,7 @@
 // frame times while following a service that prints 10,000 lines a second (and the page's memory over that
 // minute), and what relaying chat through the backend adds per streamed token over reading litellm directly.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import WebSocket from 'ws';
@@ -106,6 +106,25 @@ try {
     perToken.relayed.push((performance.now() - relayedStart) / relayedTokens);
   }
   socket.close();
+
+  // Metrics: the backend's CPU while the Metrics view is open, then with no window at all.
+  const cpuTicks = () => {
+    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return Number(fields[11]) + Number(fields[12]);
+  };
+  const METRICS_S = Number(process.env.BENCH_METRICS_S ?? 60);
+  await page.getByRole('button', { name: 'Metrics' }).click();
+  await page.waitForSelector('[data-service="vllm-qwen3"]');
+  let before = cpuTicks();
+  await new Promise((r) => setTimeout(r, METRICS_S * 1000));
+  const openMsPerMinute = ((cpuTicks() - before) * 10 * 60) / METRICS_S;
+  await page.close();
+  // Let what the page started (log follows, streams) wind down before measuring the idle backend.
+  await new Promise((r) => setTimeout(r, 10_000));
+  before = cpuTicks();
+  await new Promise((r) => setTimeout(r, METRICS_S * 1000));
+  const closedMsPerMinute = ((cpuTicks() - before) * 10 * 60) / METRICS_S;
+  const modelCount = plan.services.filter((s) => s.role === 'model').length;
   const overhead = perToken.relayed.map((r, i) => r - (perToken.direct[i] as number));
 
   result = {
@@ -118,6 +137,8 @@ try {
       { name: 'first paint with the last known state', value: round(quantile(paints, 0.5), 0), unit: 'ms', detail: `median of ${paints.length} reloads, ${Math.min(...paints)}–${Math.max(...paints)} ms`, limit: { max: 500 } },
       { name: 'frame time following 10,000 lines/s, p95', value: round(quantile(frames.deltas, 0.95), 1), unit: 'ms', detail: `${frames.deltas.length} frames in ${LOG_SECONDS} s, p50 ${round(quantile(frames.deltas, 0.5), 1)} ms`, limit: { max: 50 } },
       { name: 'page heap growth over that time', value: round((heapEnd - heapStart) / 2 ** 20, 1), unit: 'MiB', detail: `${round(heapStart / 2 ** 20, 1)} → ${round(heapEnd / 2 ** 20, 1)} MiB used JS heap (10,000-line cap)`, limit: { max: 10 } },
+      { name: 'backend CPU per model while Metrics is open', value: round(openMsPerMinute / modelCount, 0), unit: 'ms/min', detail: `${round(openMsPerMinute, 0)} ms of CPU a minute for ${modelCount} model(s), reading every 5 s; counted in 10 ms ticks`, limit: { max: 100 } },
+      { name: 'backend CPU with no window open', value: round(closedMsPerMinute, 0), unit: 'ms/min', detail: `over ${METRICS_S} s after the page closed (the metrics are read only on the page's request); CPU time is counted in 10 ms ticks` },
       { name: 'chat relay overhead per streamed token', value: round(quantile(overhead, 0.5), 2), unit: 'ms', detail: `median of 10 alternating replies; direct ${round(quantile(perToken.direct, 0.5), 1)} ms/token`, limit: { max: 5 } },
     ],
   };

@@ -40,6 +40,8 @@ export class Backend implements BerthApi {
   private readonly chats = new Map<string, AbortController>();
   private busy: Promise<unknown> = Promise.resolve();
   private readonly serverMetrics = new ServerMetricsHistory();
+  private planCache: { key: string; plan: StackPlan } | undefined;
+  private prometheusUnusableUntil = 0;
 
   constructor(private readonly options: { home: string; env: NodeJS.ProcessEnv }) {}
 
@@ -81,9 +83,12 @@ export class Backend implements BerthApi {
     return applyEnvironment(await loadSettings(this.options.home), this.options.env).settings;
   }
 
+  /** The plan for these settings; recomputed only when they change (the Metrics view asks every 5 s). */
   private async plan(settings: Settings): Promise<StackPlan> {
     if (!this.facts) this.facts = await probeHostFacts();
-    return planStack(this.facts, settings);
+    const key = JSON.stringify(settings);
+    if (this.planCache?.key !== key) this.planCache = { key, plan: planStack(this.facts, settings) };
+    return this.planCache.plan;
   }
 
   /** (Re)starts the status tracker for the stack the settings name. */
@@ -277,10 +282,12 @@ export class Backend implements BerthApi {
     const models = plan.services.filter((s) => s.role === 'model');
     const running = new Set(this.tracker?.current().filter((s) => s.state !== 'missing' && s.state !== 'exited').map((s) => s.name) ?? []);
     const prometheus = plan.services.find((s) => s.name === 'prometheus')?.ports[0];
-    if (prometheus && running.has('prometheus')) {
+    if (prometheus && running.has('prometheus') && Date.now() >= this.prometheusUnusableUntil) {
       const url = `http://127.0.0.1:${prometheus.host}`;
       const answers = await queryInstant(url, 'up', 1500).then(() => true, () => false);
       if (answers) return { source: 'prometheus', models: await modelSparklines(url, models.map((s) => s.name)) };
+      // Not answering queries yet (starting, or not a Prometheus): ask again in a minute, read the servers meanwhile.
+      this.prometheusUnusableUntil = Date.now() + 60_000;
     }
     const read = models.filter((s) => running.has(s.name) && s.ports[0]);
     if (!read.length) return { source: 'none', models: [] };
