@@ -22,6 +22,7 @@ import { chatFailure, listModels, streamChat, type ChatTarget } from './chat.js'
 import { saveSettings } from './settings-store.js';
 import { modelSparklines, queryInstant } from '../metrics/prometheus-api.js';
 import { ServerMetricsHistory, sampleFromText } from '../metrics/server-metrics.js';
+import { httpGet } from '../http-get.js';
 import { parse as parseDotenv } from 'dotenv';
 
 /**
@@ -293,8 +294,8 @@ export class Backend implements BerthApi {
     if (!read.length) return { source: 'none', models: [] };
     await Promise.all(
       read.map(async (service) => {
-        const res = await fetch(`http://127.0.0.1:${service.ports[0]?.host}/metrics`, { signal: AbortSignal.timeout(1500) }).catch(() => undefined);
-        if (res?.ok) this.serverMetrics.push(service.name, sampleFromText(await res.text(), Date.now()));
+        const res = await httpGet(`http://127.0.0.1:${service.ports[0]?.host}/metrics`, 1500);
+        if (res && res.status === 200) this.serverMetrics.push(service.name, sampleFromText(res.body, Date.now()));
       }),
     );
     return { source: 'servers', models: read.map((s) => this.serverMetrics.sparklines(s.name)) };

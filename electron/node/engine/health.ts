@@ -1,4 +1,4 @@
-import http from 'node:http';
+import { httpGet as get } from '../http-get.js';
 import type Docker from 'dockerode';
 import type { PlannedService } from '../../common/contracts/stack-plan.js';
 import type { ProgressListener } from '../../common/contracts/progress.js';
@@ -6,19 +6,6 @@ import { explainExit, explainFailure } from '../../common/explain/failures.js';
 import { formatBytes } from '../../common/units.js';
 import { EngineError, ServiceStoppedError } from './errors.js';
 import { readLogTail } from './logs.js';
-
-function get(url: string, timeoutMs: number): Promise<{ status: number; body: string } | undefined> {
-  return new Promise((resolve) => {
-    const req = http.get(url, { timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk.length + body.length < 65536 ? chunk : ''));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(undefined));
-  });
-}
 
 /**
  * Asks the service itself, as its users will: vLLM's /health and then /v1/models (the server listens only
