@@ -3,7 +3,7 @@
 // frame times while following a service that prints 10,000 lines a second (and the page's memory over that
 // minute), and what relaying chat through the backend adds per streamed token over reading litellm directly.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import WebSocket from 'ws';
@@ -13,7 +13,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import { up } from '../electron/node/engine/converge.js';
 import { doubleImages, localFacts, testStack } from '../test/support/test-stack.js';
-import { ROOT, machine, overLimit, quantile, round, save, type Result } from './lib/stats.js';
+import { ROOT, machine, overLimit, processCpuTicks, quantile, round, save, type Result } from './lib/stats.js';
 
 const LOG_SECONDS = Number(process.env.BENCH_LOG_S ?? 60);
 const MASTER_KEY = 'sk-bench-master-key';
@@ -108,10 +108,7 @@ try {
   socket.close();
 
   // Metrics: the backend's CPU while the Metrics view is open, then with no window at all.
-  const cpuTicks = () => {
-    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return Number(fields[11]) + Number(fields[12]);
-  };
+  const cpuTicks = () => processCpuTicks(child.pid as number);
   const METRICS_S = Number(process.env.BENCH_METRICS_S ?? 60);
   await page.getByRole('button', { name: 'Metrics' }).click();
   await page.waitForSelector('[data-service="vllm-qwen3"]');

@@ -5,15 +5,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { up } from '../electron/node/engine/converge.js';
 import { localFacts, testStack } from '../test/support/test-stack.js';
-import { ROOT, machine, overLimit, round, save, type Result } from './lib/stats.js';
+import { ROOT, machine, overLimit, processCpuTicks, round, save, type Result } from './lib/stats.js';
 
 const SECONDS = Number(process.env.BENCH_IDLE_S ?? 60);
 const TICKS = 100; // USER_HZ on Linux
-
-function cpuTicks(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return Number(fields[11]) + Number(fields[12]);
-}
 
 function rssBytes(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:')) ?? '';
@@ -34,10 +29,10 @@ try {
   // Past start-up: the probe, the first listing, and Docker's first health checks of every service.
   await new Promise((r) => setTimeout(r, 15_000));
   const pid = child.pid as number;
-  const before = cpuTicks(pid);
+  const before = processCpuTicks(pid);
   const started = performance.now();
   await new Promise((r) => setTimeout(r, SECONDS * 1000));
-  const cpuSeconds = (cpuTicks(pid) - before) / TICKS;
+  const cpuSeconds = (processCpuTicks(pid) - before) / TICKS;
   const wallSeconds = (performance.now() - started) / 1000;
   const rss = rssBytes(pid);
   child.kill('SIGINT');

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,4 +52,10 @@ export function overLimit(result: Result): string[] {
   return result.figures
     .filter((f) => (f.limit?.max !== undefined && f.value > f.limit.max) || (f.limit?.min !== undefined && f.value < f.limit.min))
     .map((f) => `${result.benchmark}: ${f.name} = ${f.value} ${f.unit}`);
+}
+
+/** CPU time a process has used, in clock ticks (10 ms on Linux), from /proc. */
+export function processCpuTicks(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return Number(fields[11]) + Number(fields[12]);
 }
