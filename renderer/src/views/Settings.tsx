@@ -3,6 +3,9 @@ import type { BerthApi, Snapshot } from '../../../electron/common/api/berth-api.
 import { SECRET_NAMES } from '../../../electron/common/api/berth-api.js';
 import { ApiError } from '../client.js';
 
+/** The add-a-model form, empty. */
+const EMPTY_MODEL = { id: '', device: 'cpu', layers: '', kvHeads: '', headDim: '', maxModelLen: '', weightsGiB: '' };
+
 /** Settings the app and the CLI share; secrets are write-only and only shown as set or not. */
 export function SettingsView({ api, snapshot, onSaved }: { api: BerthApi; snapshot: Snapshot; onSaved: () => void }) {
   const settings = snapshot.settings;
@@ -15,7 +18,7 @@ export function SettingsView({ api, snapshot, onSaved }: { api: BerthApi; snapsh
   const [message, setMessage] = useState<string | null>(null);
   const [startAtLogin, setStartAtLogin] = useState(settings.startAtLogin);
   const [onQuit, setOnQuit] = useState(settings.onQuit);
-  const [newModel, setNewModel] = useState({ id: '', device: 'cpu', layers: '', kvHeads: '', headDim: '', maxModelLen: '', weightsGiB: '' });
+  const [newModel, setNewModel] = useState(EMPTY_MODEL);
   const services = snapshot.plan?.services ?? [];
   const models = [...new Set([...services.filter((s) => s.role === 'model').map((s) => s.name), ...disabled])];
 
@@ -48,7 +51,7 @@ export function SettingsView({ api, snapshot, onSaved }: { api: BerthApi; snapsh
         ports: numericPorts,
         images: Object.fromEntries(Object.entries(images).filter(([, v]) => v.trim())),
       });
-      setNewModel({ id: '', device: 'cpu', layers: '', kvHeads: '', headDim: '', maxModelLen: '', weightsGiB: '' });
+      setNewModel(EMPTY_MODEL);
       for (const [name, value] of Object.entries(secrets)) if (value) await api.setSecret(name as (typeof SECRET_NAMES)[number], value);
       setSecrets({});
       setMessage('Saved. Start the stack again for running services to pick the changes up.');
