@@ -27,8 +27,11 @@ export const ModelTuningSchema = z.object({
 export const ProfileChoiceSchema = z.enum(['auto', 'development', 'production']);
 
 /** settings.json in BERTH_HOME; the app and the CLI read the same file. Secrets are not kept here. */
+export const SETTINGS_SCHEMA_VERSION = 2;
+
 export const SettingsSchema = z.object({
-  schema: z.literal(1).default(1),
+  /** The settings format; files from older versions are migrated when the app or the CLI opens them. */
+  schema: z.literal(SETTINGS_SCHEMA_VERSION).default(SETTINGS_SCHEMA_VERSION),
   /** Names Berth's containers (`<stack>-<service>`) and volumes, and labels them: two stacks never touch each other. */
   stack: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'lowercase letters, digits and "-", at most 31').default('berth'),
   profile: ProfileChoiceSchema.default('auto'),
@@ -53,6 +56,8 @@ export const SettingsSchema = z.object({
   startAtLogin: z.boolean().default(false),
   /** What quitting the app does to the stack: leave it running (default) or stop it. */
   onQuit: z.enum(['leave-running', 'stop-stack']).default('leave-running'),
+  /** The app checks for updates at start and daily, downloads them in the background and asks before restarting. */
+  autoUpdate: z.boolean().default(true),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;

@@ -12,7 +12,8 @@ import { up, type EngineContext } from '../engine/converge.js';
 import { EngineError } from '../engine/errors.js';
 import { followLog, readLogTail } from '../engine/logs.js';
 import { listOwned } from '../engine/owned.js';
-import { loadSecrets, redact, saveSecret } from '../engine/secrets.js';
+import { loadSecrets, redact, saveSecret, type SecretCipher } from '../engine/secrets.js';
+import type { SettingsFileFactory } from '../settings/store.js';
 import { StatusTracker } from '../engine/status.js';
 import { down } from '../engine/teardown.js';
 import { probeHostFacts } from '../probe/facts.js';
@@ -29,6 +30,15 @@ import { parse as parseDotenv } from 'dotenv';
  * The API's implementation over the engine: one per app or `berth serve` process. It follows the stack's status
  * from Docker's events, runs up/down one at a time, relays logs and chat, and reads and writes settings.
  */
+export interface BackendOptions {
+  home: string;
+  env: NodeJS.ProcessEnv;
+  /** The app's keychain cipher for secrets.json; the CLI's `serve` has none. */
+  cipher?: SecretCipher;
+  /** electron-store in the app; conf (the store it is built on) otherwise. */
+  openSettings?: SettingsFileFactory;
+}
+
 export class Backend implements BerthApi {
   private readonly listeners = new Set<(event: BerthEvent) => void>();
   private docker: Docker | null = null;
@@ -44,7 +54,7 @@ export class Backend implements BerthApi {
   private planCache: { key: string; plan: StackPlan } | undefined;
   private prometheusUnusableUntil = 0;
 
-  constructor(private readonly options: { home: string; env: NodeJS.ProcessEnv }) {}
+  constructor(private readonly options: BackendOptions) {}
 
   onEvent(listener: (event: BerthEvent) => void): () => void {
     this.listeners.add(listener);
@@ -81,7 +91,7 @@ export class Backend implements BerthApi {
   }
 
   private async settings(): Promise<Settings> {
-    return applyEnvironment(await loadSettings(this.options.home), this.options.env).settings;
+    return applyEnvironment(await loadSettings(this.options.home, this.options.openSettings), this.options.env).settings;
   }
 
   /** The plan for these settings; recomputed only when they change (the Metrics view asks every 5 s). */
@@ -132,7 +142,7 @@ export class Backend implements BerthApi {
     } catch (error) {
       planProblem = (error as Error).message;
     }
-    const secrets = await loadSecrets(this.options.home, this.options.env, { generate: false }).catch(() => ({}));
+    const secrets = await loadSecrets(this.options.home, this.options.env, { generate: false, cipher: this.options.cipher }).catch(() => ({}));
     return {
       engine: { endpoint: this.endpoint, ...(this.engineProblem ? { problem: this.engineProblem } : {}) },
       facts: this.facts ?? (await probeHostFacts()),
@@ -150,7 +160,7 @@ export class Backend implements BerthApi {
     return {
       docker,
       home: this.options.home,
-      secrets: await loadSecrets(this.options.home, this.options.env),
+      secrets: await loadSecrets(this.options.home, this.options.env, { cipher: this.options.cipher }),
       gpuRuntime: this.facts?.engine?.gpuRuntime ?? false,
       probeHost: local ? '127.0.0.1' : undefined,
       local,
@@ -207,7 +217,7 @@ export class Backend implements BerthApi {
     const id = await this.containerOf(service);
     const abort = new AbortController();
     this.follows.set(service, abort);
-    const secrets = await loadSecrets(this.options.home, this.options.env, { generate: false }).catch(() => ({}));
+    const secrets = await loadSecrets(this.options.home, this.options.env, { generate: false, cipher: this.options.cipher }).catch(() => ({}));
     let batch: LogLineView[] = [];
     let timer: NodeJS.Timeout | undefined;
     // Lines go out in batches every 50 ms, so a chatty service cannot flood the window with messages.
@@ -234,7 +244,7 @@ export class Backend implements BerthApi {
 
   private async chatTarget(): Promise<ChatTarget> {
     const settings = await this.settings();
-    const secrets = await loadSecrets(this.options.home, this.options.env);
+    const secrets = await loadSecrets(this.options.home, this.options.env, { cipher: this.options.cipher });
     const litellm = (await this.plan(settings)).services.find((s) => s.name === 'litellm')?.ports[0];
     const baseUrl = settings.litellmUrl ?? `http://${litellm?.bind === '0.0.0.0' ? '127.0.0.1' : (litellm?.bind ?? '127.0.0.1')}:${litellm?.host ?? 4000}`;
     return { baseUrl, apiKey: secrets.LITELLM_MASTER_KEY ?? '' };
@@ -269,13 +279,13 @@ export class Backend implements BerthApi {
   }
 
   async updateSettings(patch: SettingsPatch): Promise<Settings> {
-    const saved = await saveSettings(this.options.home, await loadSettings(this.options.home), patch);
+    const saved = await saveSettings(this.options.home, await loadSettings(this.options.home, this.options.openSettings), patch, { openSettings: this.options.openSettings });
     await this.follow().catch(() => undefined);
     return saved;
   }
 
   async setSecret(name: (typeof SECRET_NAMES)[number], value: string): Promise<void> {
-    await saveSecret(this.options.home, name, value);
+    await saveSecret(this.options.home, name, value, this.options.cipher);
   }
 
   async metrics(): Promise<ModelMetrics> {
@@ -316,12 +326,12 @@ export class Backend implements BerthApi {
     }
     // Validate everything before storing anything, so a bad file changes nothing.
     if (values.LITELLM_MASTER_KEY && !values.LITELLM_MASTER_KEY.startsWith('sk-')) throw new InputError('LITELLM_MASTER_KEY', 'must start with "sk-"');
-    const settings = await loadSettings(this.options.home);
+    const settings = await loadSettings(this.options.home, this.options.openSettings);
     if (Object.keys(patch).length) await saveSettings(this.options.home, settings, patch, { dryRun: true });
     for (const name of SECRET_NAMES) {
       const value = values[name];
       if (value) {
-        await saveSecret(this.options.home, name, value);
+        await saveSecret(this.options.home, name, value, this.options.cipher);
         taken.push(name);
       }
     }

@@ -1,3 +1,4 @@
+import { BERTH_VERSION } from '../version.js';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, reportError } from './errors.js';
 
@@ -28,7 +29,7 @@ export async function runCli(argv: readonly string[], io = { out: (t: string) =>
   let code: number = EXIT.done;
   const program = new Command('berth')
     .description('Plans and runs a self-hosted LLM stack (vLLM, litellm, Open WebUI, Prometheus, Grafana) through Docker.')
-    .version(process.env.npm_package_version ?? '0.1.0')
+    .version(BERTH_VERSION)
     .showHelpAfterError('(run berth --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (t) => io.out(t.trimEnd()), writeErr: (t) => io.err(t.trimEnd()) });

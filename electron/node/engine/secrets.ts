@@ -14,22 +14,83 @@ export type Secrets = z.infer<typeof SecretsSchema>;
 export const SECRET_NAMES = ['HF_TOKEN', 'LITELLM_MASTER_KEY', 'GRAFANA_ADMIN_PASSWORD'] as const;
 
 /**
- * The stack's secrets: the environment first, then secrets.json in BERTH_HOME (mode 0600). A missing master
- * key and Grafana password are generated once and kept, so clients keep working across restarts.
+ * How secrets.json holds its values. The app passes one backed by Electron's safeStorage (the OS keychain);
+ * the CLI run by Node has none and reads the plain 0600 file, or the environment.
  */
-export async function loadSecrets(home: string, env: NodeJS.ProcessEnv, options: { generate?: boolean } = {}): Promise<Secrets> {
-  const file = path.join(home, 'secrets.json');
-  let stored: Secrets = {};
+export interface SecretCipher {
+  readonly name: 'none' | 'safeStorage';
+  encrypt(value: string): string;
+  decrypt(stored: string): string;
+}
+
+export const NO_CIPHER: SecretCipher = { name: 'none', encrypt: (value) => value, decrypt: (stored) => stored };
+
+const EncryptedFileSchema = z.object({ encryptedWith: z.literal('safeStorage'), values: z.record(z.string(), z.string()) });
+
+type StoredFile = { encryptedWith: 'none'; values: Secrets } | { encryptedWith: 'safeStorage'; values: Record<string, string> };
+
+function secretsFile(home: string): string {
+  return path.join(home, 'secrets.json');
+}
+
+export function lockedSecretsError(home: string): InputError {
+  return new InputError(
+    secretsFile(home),
+    'is encrypted with the Berth app\'s keychain key, which only the app can read: run the `berth` that comes inside the app, or set LITELLM_MASTER_KEY and GRAFANA_ADMIN_PASSWORD (and HF_TOKEN for gated models) in the environment',
+  );
+}
+
+async function readStored(home: string): Promise<StoredFile> {
+  const file = secretsFile(home);
+  let raw: unknown;
   try {
-    const parsed = SecretsSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
-    if (!parsed.success) throw new InputError(`${file}: ${parsed.error.issues[0]?.path.join('.')}`, parsed.error.issues[0]?.message ?? 'invalid');
-    stored = parsed.data;
+    raw = JSON.parse(await readFile(file, 'utf8'));
   } catch (error) {
-    if (error instanceof InputError) throw error;
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new InputError(file, 'is not valid JSON; fix it or remove it (Berth then generates new keys)');
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { encryptedWith: 'none', values: {} };
+    throw new InputError(file, 'is not valid JSON; fix it or remove it (Berth then generates new keys)');
   }
-  let changed = false;
+  const encrypted = EncryptedFileSchema.safeParse(raw);
+  if (encrypted.success) return { encryptedWith: 'safeStorage', values: encrypted.data.values };
+  const plain = SecretsSchema.safeParse(raw);
+  if (!plain.success) throw new InputError(`${file}: ${plain.error.issues[0]?.path.join('.')}`, plain.error.issues[0]?.message ?? 'invalid');
+  return { encryptedWith: 'none', values: plain.data };
+}
+
+/** The stored values this process can read, or undefined when they are locked in another process's keychain. */
+function decrypted(stored: StoredFile, cipher: SecretCipher): Secrets | undefined {
+  if (stored.encryptedWith === 'none') return stored.values;
+  if (cipher.name !== 'safeStorage') return undefined;
+  return Object.fromEntries(Object.entries(stored.values).map(([name, value]) => [name, cipher.decrypt(value)])) as Secrets;
+}
+
+async function writeStored(home: string, secrets: Secrets, cipher: SecretCipher): Promise<void> {
+  const body =
+    cipher.name === 'none'
+      ? secrets
+      : { encryptedWith: cipher.name, values: Object.fromEntries(Object.entries(secrets).filter(([, v]) => v).map(([name, value]) => [name, cipher.encrypt(value as string)])) };
+  await mkdir(home, { recursive: true });
+  const file = secretsFile(home);
+  await writeFile(file, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+}
+
+/**
+ * The stack's secrets: the environment first, then secrets.json in BERTH_HOME (mode 0600, encrypted when a
+ * cipher is given). A missing master key and Grafana password are generated once and kept, so clients keep
+ * working across restarts; a plain file is encrypted the first time the app reads it.
+ */
+export async function loadSecrets(home: string, env: NodeJS.ProcessEnv, options: { generate?: boolean; cipher?: SecretCipher } = {}): Promise<Secrets> {
+  const cipher = options.cipher ?? NO_CIPHER;
+  const fromEnv = Object.fromEntries(SECRET_NAMES.filter((name) => env[name]).map((name) => [name, env[name]])) as Secrets;
+  const storedFile = await readStored(home);
+  const stored = decrypted(storedFile, cipher);
   const generate = options.generate ?? true;
+  if (!stored) {
+    // Never generate over keys this process cannot read: the running stack uses them.
+    if (generate && !(fromEnv.LITELLM_MASTER_KEY && fromEnv.GRAFANA_ADMIN_PASSWORD)) throw lockedSecretsError(home);
+    return checked(fromEnv);
+  }
+  let changed = cipher.name !== storedFile.encryptedWith && Object.keys(stored).length > 0;
   if (generate && !stored.LITELLM_MASTER_KEY) {
     stored.LITELLM_MASTER_KEY = `sk-${randomBytes(24).toString('base64url')}`;
     changed = true;
@@ -38,16 +99,14 @@ export async function loadSecrets(home: string, env: NodeJS.ProcessEnv, options:
     stored.GRAFANA_ADMIN_PASSWORD = randomBytes(18).toString('base64url');
     changed = true;
   }
-  if (changed) {
-    await mkdir(home, { recursive: true });
-    await writeFile(file, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
-    await chmod(file, 0o600);
-  }
-  const fromEnv = Object.fromEntries(SECRET_NAMES.filter((name) => env[name]).map((name) => [name, env[name]]));
-  const merged = { ...stored, ...fromEnv };
-  const checked = SecretsSchema.safeParse(merged);
-  if (!checked.success) throw new InputError(String(checked.error.issues[0]?.path[0]), checked.error.issues[0]?.message ?? 'invalid');
-  return checked.data;
+  if (changed) await writeStored(home, stored, cipher);
+  return checked({ ...stored, ...fromEnv });
+}
+
+function checked(secrets: Secrets): Secrets {
+  const result = SecretsSchema.safeParse(secrets);
+  if (!result.success) throw new InputError(String(result.error.issues[0]?.path[0]), result.error.issues[0]?.message ?? 'invalid');
+  return result.data;
 }
 
 /** `${VAR}` references in a plan's env, filled in; an empty secret leaves the variable out. */
@@ -68,14 +127,10 @@ export function redact(text: string, secrets: Secrets): string {
   return out;
 }
 
-/** Stores one secret in secrets.json (mode 0600); the value is never returned to any client. */
-export async function saveSecret(home: string, name: keyof Secrets, value: string): Promise<void> {
-  const current = await loadSecrets(home, {}, { generate: false });
-  const next: Secrets = { ...current, [name]: value || undefined };
-  const checked = SecretsSchema.safeParse(next);
-  if (!checked.success) throw new InputError(name, checked.error.issues[0]?.message ?? 'invalid');
-  await mkdir(home, { recursive: true });
-  const file = path.join(home, 'secrets.json');
-  await writeFile(file, `${JSON.stringify(checked.data, null, 2)}\n`, { mode: 0o600 });
-  await chmod(file, 0o600);
+/** Stores one secret in secrets.json (mode 0600, encrypted with the cipher); the value is never returned to any client. */
+export async function saveSecret(home: string, name: keyof Secrets, value: string, cipher: SecretCipher = NO_CIPHER): Promise<void> {
+  const current = decrypted(await readStored(home), cipher);
+  if (!current) throw lockedSecretsError(home);
+  const next = checked({ ...current, [name]: value || undefined });
+  await writeStored(home, next, cipher);
 }

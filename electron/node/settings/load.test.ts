@@ -2,7 +2,8 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadSettings } from './load.js';
+import { loadSettings, writeSettings } from './load.js';
+import { SETTINGS_MIGRATIONS } from './store.js';
 import { applyEnvironment } from './environment.js';
 import { berthHome } from './paths.js';
 import { DEFAULT_SETTINGS } from '../../common/contracts/settings.js';
@@ -23,6 +24,38 @@ describe('settings.json', () => {
   it('reads the file electron-store writes, ignoring its internal migration record', async () => {
     const dir = await home(JSON.stringify({ __internal__: { migrations: { version: '0.1.0' } }, profile: 'production', images: { grafana: 'grafana/grafana:12.2.0' } }));
     expect(await loadSettings(dir)).toMatchObject({ profile: 'production', images: { grafana: 'grafana/grafana:12.2.0' } });
+  });
+
+  it('migrates a file written by 0.1 to the current schema once, keeping every choice in it', async () => {
+    const dir = await home(JSON.stringify({ schema: 1, profile: 'development', startAtLogin: true, ports: { grafana: 3300 } }, null, 2));
+    expect(await loadSettings(dir)).toMatchObject({ schema: 2, profile: 'development', startAtLogin: true, ports: { grafana: 3300 }, autoUpdate: true });
+    const onDisk = JSON.parse(await readFile(path.join(dir, 'settings.json'), 'utf8'));
+    expect(onDisk).toMatchObject({ schema: 2, profile: 'development', __internal__: { migrations: { version: '0.2.0' } } });
+    expect(Object.keys(SETTINGS_MIGRATIONS)).toContain('0.2.0');
+  });
+
+  it('refuses a file from a newer Berth instead of downgrading it', async () => {
+    const text = JSON.stringify({ schema: 3, profile: 'production' });
+    const dir = await home(text);
+    await expect(loadSettings(dir)).rejects.toThrow(/written by a newer Berth \(settings schema 3.*update Berth/);
+    expect(await readFile(path.join(dir, 'settings.json'), 'utf8')).toBe(text);
+  });
+
+  it('keeps a malformed file as it is and says how to recover', async () => {
+    const dir = await home('{ "profile": "production", ');
+    await expect(loadSettings(dir)).rejects.toThrow(/is not valid JSON .*move it away to start from the defaults/);
+    expect(await readFile(path.join(dir, 'settings.json'), 'utf8')).toBe('{ "profile": "production", ');
+  });
+
+  it('writes through the store: a removed optional setting disappears, the migration record stays', async () => {
+    const dir = await home(JSON.stringify({ schema: 1, litellmUrl: 'http://gpu-host:4000' }));
+    const settings = await loadSettings(dir);
+    const { litellmUrl: _removed, ...rest } = settings;
+    await writeSettings(dir, { ...rest, profile: 'production' });
+    const onDisk = JSON.parse(await readFile(path.join(dir, 'settings.json'), 'utf8'));
+    expect(onDisk.litellmUrl).toBeUndefined();
+    expect(onDisk).toMatchObject({ profile: 'production', __internal__: { migrations: { version: '0.2.0' } } });
+    expect(await loadSettings(dir)).toMatchObject({ profile: 'production' });
   });
 
   it('names the field that is wrong, and leaves the file alone', async () => {

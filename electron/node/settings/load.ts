@@ -1,19 +1,17 @@
 import { readFile } from 'node:fs/promises';
-import { SettingsSchema, type Settings } from '../../common/contracts/settings.js';
+import { SETTINGS_SCHEMA_VERSION, SettingsSchema, type Settings } from '../../common/contracts/settings.js';
 import { InputError, inputErrorFromZod } from '../../common/contracts/errors.js';
+import { BERTH_VERSION } from '../version.js';
 import { settingsPath } from './paths.js';
+import { openWithConf, settingsFileOptions, type SettingsFile, type SettingsFileFactory } from './store.js';
 
-/**
- * settings.json from BERTH_HOME; defaults when there is none. A malformed file is reported, never replaced,
- * so nothing the user wrote is lost.
- */
-export async function loadSettings(home: string): Promise<Settings> {
-  const file = settingsPath(home);
+/** The file's own text, checked enough to know it can be handed to the store without losing anything. */
+async function readRaw(file: string): Promise<Record<string, unknown> | undefined> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return SettingsSchema.parse({});
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new InputError(file, `cannot be read (${(error as Error).message}); check its permissions`);
   }
   let raw: unknown;
@@ -22,15 +20,61 @@ export async function loadSettings(home: string): Promise<Settings> {
   } catch (error) {
     throw new InputError(file, `is not valid JSON (${(error as Error).message}); fix it or move it away to start from the defaults`);
   }
-  // electron-store keeps its migration version under __internal__; the settings themselves sit beside it.
-  if (raw && typeof raw === 'object' && '__internal__' in raw) {
-    const { __internal__: _ignored, ...rest } = raw as Record<string, unknown>;
-    raw = rest;
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new InputError(file, 'must hold a JSON object; fix it or move it away to start from the defaults');
+  const record = raw as Record<string, unknown>;
+  if (typeof record.schema === 'number' && record.schema > SETTINGS_SCHEMA_VERSION) {
+    throw new InputError(file, `was written by a newer Berth (settings schema ${record.schema}, this one reads ${SETTINGS_SCHEMA_VERSION}); update Berth`);
   }
-  const parsed = SettingsSchema.safeParse(raw);
+  return record;
+}
+
+function withoutBookkeeping(store: Record<string, unknown>): Record<string, unknown> {
+  const { __internal__: _ignored, ...settings } = store;
+  return settings;
+}
+
+function checked(raw: Record<string, unknown>, file: string): Settings {
+  const parsed = SettingsSchema.safeParse(withoutBookkeeping(raw));
   if (!parsed.success) {
     const error = inputErrorFromZod(parsed.error);
     throw new InputError(`settings.json: ${error.field}`, `${error.allowed} (in ${file})`);
   }
   return parsed.data;
+}
+
+/** Opens settings.json through the store (which runs pending migrations), or reports what is wrong with it. */
+function open(home: string, raw: Record<string, unknown>, factory: SettingsFileFactory): SettingsFile {
+  try {
+    return factory(settingsFileOptions(home, BERTH_VERSION));
+  } catch (error) {
+    // The store's schema refused the file: say which field in the words the CLI uses everywhere else.
+    checked(raw, settingsPath(home));
+    throw new InputError(settingsPath(home), `${(error as Error).message}; fix it or move it away to start from the defaults`);
+  }
+}
+
+/**
+ * settings.json from BERTH_HOME, migrated to the current schema; defaults when there is none (nothing is
+ * written then). A malformed file is reported, never replaced, so nothing the user wrote is lost.
+ */
+export async function loadSettings(home: string, factory: SettingsFileFactory = openWithConf): Promise<Settings> {
+  const file = settingsPath(home);
+  const raw = await readRaw(file);
+  if (!raw) return SettingsSchema.parse({});
+  checkedBeforeMigration(raw, file);
+  return checked({ ...open(home, raw, factory).store }, file);
+}
+
+/** Fields the migrations do not touch are checked before the store opens the file, so a bad one is named. */
+function checkedBeforeMigration(raw: Record<string, unknown>, file: string): void {
+  checked({ ...raw, schema: SETTINGS_SCHEMA_VERSION }, file);
+}
+
+/** Validates the whole result before writing; the store writes atomically, so a bad patch never replaces good settings. */
+export async function writeSettings(home: string, settings: Settings, factory: SettingsFileFactory = openWithConf): Promise<void> {
+  const raw = (await readRaw(settingsPath(home))) ?? {};
+  const file = open(home, raw, factory);
+  const current = withoutBookkeeping({ ...file.store });
+  for (const key of Object.keys(current)) if (!(key in settings)) file.delete(key);
+  file.set({ ...settings });
 }
