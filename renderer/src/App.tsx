@@ -29,6 +29,7 @@ function cachedSnapshot(): Snapshot | null {
 
 export function App({ client }: { client: Client }) {
   const [view, setView] = useState<View>('Overview');
+  const [logService, setLogService] = useState<string | undefined>(undefined);
   const [snapshot, setSnapshot] = useState<Snapshot | null>(cachedSnapshot);
   const [fresh, setFresh] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -50,7 +51,11 @@ export function App({ client }: { client: Client }) {
     void refresh();
     return client.onEvent((event) => {
       if (event.type === 'status') setSnapshot((s) => (s ? { ...s, status: event.services } : s));
-      if (event.type === 'engine') void refresh();
+      if (event.type === 'engine' || event.type === 'settings-changed') void refresh();
+      if (event.type === 'navigate') {
+        setLogService(event.service);
+        setView('Logs');
+      }
       if (event.type === 'progress' && 'service' in event.event) {
         const service = event.event.service;
         setProgress((p) => ({ ...p, [service]: { event: event.event, at: Date.now(), since: p[service]?.since ?? Date.now() } }));
@@ -76,7 +81,7 @@ export function App({ client }: { client: Client }) {
         {!snapshot && <p className="muted">Looking at this machine…</p>}
         {snapshot && view === 'Overview' && <Overview api={client.api} snapshot={snapshot} progress={progress} onChanged={refresh} />}
         {snapshot && view === 'Host' && <Host snapshot={snapshot} />}
-        {snapshot && view === 'Logs' && <Logs client={client} snapshot={snapshot} />}
+        {snapshot && view === 'Logs' && <Logs key={logService} client={client} snapshot={snapshot} initialService={logService} />}
         {snapshot && view === 'Metrics' && <Metrics api={client.api} />}
         {snapshot && view === 'Chat' && <Chat client={client} />}
         {snapshot && view === 'Settings' && <SettingsView api={client.api} snapshot={snapshot} onSaved={refresh} />}

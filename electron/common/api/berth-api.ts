@@ -33,6 +33,7 @@ export const SettingsPatchSchema = SettingsSchema.pick({
   litellmUrl: true,
   startAtLogin: true,
   onQuit: true,
+  autoUpdate: true,
 }).partial();
 
 export const API_CALLS = {
@@ -109,7 +110,11 @@ export type BerthEvent =
   | { type: 'engine'; endpoint: string | null; problem?: string }
   | { type: 'progress'; event: ProgressEvent }
   | { type: 'log'; service: string; lines: LogLineView[] }
-  | { type: 'chat'; streamId: string; delta?: string; done?: { ttftMs: number | null; tokensPerS: number | null; tokens: number }; error?: string };
+  | { type: 'chat'; streamId: string; delta?: string; done?: { ttftMs: number | null; tokensPerS: number | null; tokens: number }; error?: string }
+  /** The tray asked the window to show one service's logs. */
+  | { type: 'navigate'; view: 'logs'; service: string }
+  /** Settings changed outside the window (the tray's start-at-login item, a migration): read them again. */
+  | { type: 'settings-changed' };
 
 /** Errors cross the boundary as data and become errors again on the other side. */
 export interface ApiFailure {

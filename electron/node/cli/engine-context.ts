@@ -5,7 +5,7 @@ import type { StackPlan } from '../../common/contracts/stack-plan.js';
 import { connectEngine } from '../docker/connect.js';
 import type { EngineContext } from '../engine/converge.js';
 import { EngineError } from '../engine/errors.js';
-import { loadSecrets } from '../engine/secrets.js';
+import { loadSecrets, type SecretCipher } from '../engine/secrets.js';
 import { probeHostFacts } from '../probe/facts.js';
 import { planStack } from '../../common/planner/plan.js';
 import type { PlanFlags } from './commands/plan.js';
@@ -25,7 +25,7 @@ export async function requireEngine(env: NodeJS.ProcessEnv = process.env) {
 }
 
 /** Everything `up` needs: the engine, this machine's facts, the plan, the secrets. */
-export async function openStack(flags: PlanFlags, emit: ProgressListener, env: NodeJS.ProcessEnv = process.env): Promise<{ context: EngineContext; plan: StackPlan; facts: HostFacts }> {
+export async function openStack(flags: PlanFlags, emit: ProgressListener, env: NodeJS.ProcessEnv = process.env, cipher?: SecretCipher): Promise<{ context: EngineContext; plan: StackPlan; facts: HostFacts }> {
   const connection = await requireEngine(env);
   const [facts, planning] = await Promise.all([probeHostFacts(), planContext(flags, env)]);
   const plan = planStack(flags.facts ? await readFactsFile(flags.facts) : facts, planning.settings, planning.profile ? { profile: planning.profile } : {});
@@ -35,7 +35,7 @@ export async function openStack(flags: PlanFlags, emit: ProgressListener, env: N
   const context: EngineContext = {
     docker: connection.docker,
     home,
-    secrets: await loadSecrets(home, env),
+    secrets: await loadSecrets(home, env, { cipher }),
     gpuRuntime: facts.engine?.gpuRuntime ?? false,
     probeHost: local ? '127.0.0.1' : undefined,
     local,

@@ -1,4 +1,5 @@
 import { BERTH_VERSION } from '../version.js';
+import type { SecretCipher } from '../engine/secrets.js';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, reportError } from './errors.js';
 
@@ -25,7 +26,16 @@ function factsOption(): Option {
 }
 
 /** The `berth` command line. Returns the exit code: 0 done, 1 failed, 2 bad usage or bad input. */
-export async function runCli(argv: readonly string[], io = { out: (t: string) => console.log(t), err: (t: string) => console.error(t) }): Promise<number> {
+/** What the process running the CLI brings: the app's keychain cipher when the packaged app runs it (`Berth --cli`). */
+export interface CliRuntime {
+  cipher?: SecretCipher;
+}
+
+export async function runCli(
+  argv: readonly string[],
+  io = { out: (t: string) => console.log(t), err: (t: string) => console.error(t) },
+  runtime: CliRuntime = {},
+): Promise<number> {
   let code: number = EXIT.done;
   const program = new Command('berth')
     .description('Plans and runs a self-hosted LLM stack (vLLM, litellm, Open WebUI, Prometheus, Grafana) through Docker.')
@@ -61,7 +71,7 @@ export async function runCli(argv: readonly string[], io = { out: (t: string) =>
     .addOption(factsOption().hideHelp())
     .action(async (services: string[], options) => {
       const { upCommand } = await import('./commands/up.js');
-      code = await upCommand(services, options, io.out);
+      code = await upCommand(services, options, io.out, runtime.cipher);
     });
 
   withOverrides(program.command('down'))
@@ -103,7 +113,7 @@ export async function runCli(argv: readonly string[], io = { out: (t: string) =>
     .option('--host <address>', 'address to listen on; anything but loopback prints a warning', '127.0.0.1')
     .action(async (options) => {
       const { serveCommand } = await import('./commands/serve.js');
-      code = await serveCommand(options, io.out, io.err);
+      code = await serveCommand(options, io.out, io.err, runtime.cipher);
     });
 
   withOverrides(program.command('doctor'))
@@ -112,7 +122,7 @@ export async function runCli(argv: readonly string[], io = { out: (t: string) =>
     .option('--json', 'the results as JSON')
     .action(async (options) => {
       const { doctorCommand } = await import('./commands/doctor.js');
-      code = await doctorCommand(options, io.out);
+      code = await doctorCommand(options, io.out, runtime.cipher);
     });
 
   withOverrides(program.command('export').description('write the plan in another format').command('compose'))

@@ -26,9 +26,9 @@ function Highlighted({ text, search }: { text: string; search: string }) {
   );
 }
 
-export function Logs({ client, snapshot }: { client: Client; snapshot: Snapshot }) {
+export function Logs({ client, snapshot, initialService }: { client: Client; snapshot: Snapshot; initialService?: string }) {
   const running = snapshot.status.filter((s) => s.state !== 'missing').map((s) => s.name);
-  const [service, setService] = useState<string>(running[0] ?? '');
+  const [service, setService] = useState<string>(initialService ?? running[0] ?? '');
   const [lines, setLines] = useState<LogLineView[]>([]);
   const [paused, setPaused] = useState(false);
   const [search, setSearch] = useState('');

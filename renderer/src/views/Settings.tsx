@@ -18,6 +18,7 @@ export function SettingsView({ api, snapshot, onSaved }: { api: BerthApi; snapsh
   const [message, setMessage] = useState<string | null>(null);
   const [startAtLogin, setStartAtLogin] = useState(settings.startAtLogin);
   const [onQuit, setOnQuit] = useState(settings.onQuit);
+  const [autoUpdate, setAutoUpdate] = useState(settings.autoUpdate);
   const [newModel, setNewModel] = useState(EMPTY_MODEL);
   const services = snapshot.plan?.services ?? [];
   const models = [...new Set([...services.filter((s) => s.role === 'model').map((s) => s.name), ...disabled])];
@@ -46,6 +47,7 @@ export function SettingsView({ api, snapshot, onSaved }: { api: BerthApi; snapsh
         exposePorts,
         startAtLogin,
         onQuit,
+        autoUpdate,
         models: added,
         disabledModels: disabled,
         ports: numericPorts,
@@ -119,6 +121,9 @@ export function SettingsView({ api, snapshot, onSaved }: { api: BerthApi; snapsh
         </label>
         <label className="check">
           <input type="checkbox" checked={startAtLogin} onChange={(e) => setStartAtLogin(e.target.checked)} /> Start Berth at login
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={autoUpdate} onChange={(e) => setAutoUpdate(e.target.checked)} /> Check for updates daily and ask before installing them
         </label>
         <label>
           When Berth quits{' '}

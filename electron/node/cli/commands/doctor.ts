@@ -4,7 +4,7 @@ import { InputError } from '../../../common/contracts/errors.js';
 import { connectEngine } from '../../docker/connect.js';
 import { CHECKS } from '../../doctor/index.js';
 import { runChecks } from '../../doctor/run.js';
-import { loadSecrets, type Secrets } from '../../engine/secrets.js';
+import { loadSecrets, type SecretCipher, type Secrets } from '../../engine/secrets.js';
 import { probeHostFacts } from '../../probe/facts.js';
 import { berthHome } from '../../settings/paths.js';
 import { buildPlan, type PlanFlags } from './plan.js';
@@ -12,7 +12,7 @@ import { buildPlan, type PlanFlags } from './plan.js';
 const MARK = { ok: '✓', warn: '!', fail: '✗' } as const;
 
 /** `berth doctor`: every check that applies, each failing one with its fix. Exit 1 when any fails. */
-export async function doctorCommand(flags: PlanFlags & { json?: boolean }, out: (text: string) => void): Promise<number> {
+export async function doctorCommand(flags: PlanFlags & { json?: boolean }, out: (text: string) => void, cipher?: SecretCipher): Promise<number> {
   const env = process.env;
   const [connection, facts] = await Promise.all([connectEngine({ env, home: os.homedir(), platform: process.platform }), probeHostFacts()]);
   let plan: StackPlan | undefined;
@@ -23,7 +23,7 @@ export async function doctorCommand(flags: PlanFlags & { json?: boolean }, out: 
     if (!(error instanceof InputError)) throw error;
     planProblem = error.message;
   }
-  const secrets: Secrets = await loadSecrets(berthHome(env), env, { generate: false }).catch(() => ({}));
+  const secrets: Secrets = await loadSecrets(berthHome(env), env, { generate: false, cipher }).catch(() => ({}));
   const outcomes = await runChecks(CHECKS, {
     facts,
     plan,

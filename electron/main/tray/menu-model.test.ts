@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import type { ServiceStatus } from '../../common/contracts/status.js';
+import { trayMenu, type TrayInput, type TrayItem } from './menu-model.js';
+import { stackState } from './stack-state.js';
+
+const svc = (name: string, state: ServiceStatus['state'], extra: Partial<ServiceStatus> = {}): ServiceStatus => ({ name, state, ports: [], ...extra });
+
+function input(services: ServiceStatus[], extra: Partial<TrayInput> = {}): TrayInput {
+  return {
+    engine: { endpoint: 'unix:///var/run/docker.sock' },
+    services,
+    models: [
+      { service: 'vllm-qwen3', servedName: 'qwen3-4b' },
+      { service: 'vllm-llama', servedName: 'llama-3.2-3b' },
+    ],
+    tokensPerS: {},
+    links: { openWebUi: 'http://127.0.0.1:3000/', grafana: 'http://127.0.0.1:3001/' },
+    startAtLogin: { enabled: false },
+    quitStopsStack: false,
+    ...extra,
+  };
+}
+
+const all = (state: ServiceStatus['state']) => ['vllm-qwen3', 'vllm-llama', 'litellm', 'open-webui', 'grafana'].map((n) => svc(n, state));
+
+function find(items: TrayItem[], label: string | RegExp): TrayItem | undefined {
+  for (const item of items) {
+    if ('label' in item && (typeof label === 'string' ? item.label === label : label.test(item.label))) return item;
+    if (item.kind === 'submenu') {
+      const inner = find(item.items, label);
+      if (inner) return inner;
+    }
+  }
+  return undefined;
+}
+
+describe('the stack state the tray icon shows', () => {
+  it('is stopped, starting, healthy, degraded or failed from the services', () => {
+    expect(stackState(all('missing'))).toBe('stopped');
+    expect(stackState(all('healthy'))).toBe('healthy');
+    expect(stackState([svc('a', 'healthy'), svc('b', 'starting')])).toBe('starting');
+    expect(stackState([svc('a', 'healthy'), svc('b', 'exited', { exitCode: 0 })])).toBe('degraded');
+    expect(stackState([svc('a', 'healthy'), svc('b', 'exited', { exitCode: 1 })])).toBe('failed');
+    expect(stackState([svc('a', 'healthy'), svc('b', 'oom-killed')])).toBe('failed');
+    expect(stackState(all('missing'), { busy: true })).toBe('starting');
+  });
+});
+
+describe('the tray menu', () => {
+  it('starts with the state line, then each model with its state and a start or stop item', () => {
+    const model = trayMenu(input([svc('vllm-qwen3', 'healthy'), svc('vllm-llama', 'missing'), svc('litellm', 'healthy')]));
+    expect(model.state).toBe('degraded');
+    expect(model.items[0]).toEqual({ kind: 'label', label: 'Berth: Some services are not running (2 of 3 up)' });
+    const qwen = find(model.items, /^qwen3-4b/);
+    expect(qwen).toMatchObject({ kind: 'submenu', label: 'qwen3-4b — running' });
+    expect(find(model.items, 'Stop qwen3-4b')).toMatchObject({ action: { type: 'stop', service: 'vllm-qwen3' }, enabled: true });
+    expect(find(model.items, 'Start llama-3.2-3b')).toMatchObject({ action: { type: 'start', service: 'vllm-llama' }, enabled: true });
+  });
+
+  it("shows a model's tokens per second while it generates", () => {
+    const model = trayMenu(input(all('healthy'), { tokensPerS: { 'vllm-qwen3': 23.46, 'vllm-llama': 0 } }));
+    expect(find(model.items, /^qwen3-4b/)).toMatchObject({ label: 'qwen3-4b — running · 23.5 tok/s' });
+    expect(find(model.items, /^llama-3.2-3b/)).toMatchObject({ label: 'llama-3.2-3b — running' });
+  });
+
+  it('offers Start All only when something is down and Stop All only when something runs', () => {
+    const healthy = trayMenu(input(all('healthy')));
+    expect(healthy.summary).toBe('Berth: All services healthy');
+    expect(find(healthy.items, 'Start All')).toMatchObject({ enabled: false });
+    expect(find(healthy.items, 'Stop All')).toMatchObject({ enabled: true });
+    const stopped = trayMenu(input(all('missing')));
+    expect(find(stopped.items, 'Start All')).toMatchObject({ enabled: true });
+    expect(find(stopped.items, 'Stop All')).toMatchObject({ enabled: false });
+  });
+
+  it('opens Open WebUI and Grafana only while they run, and lists logs of the services that ran', () => {
+    const stopped = trayMenu(input(all('missing')));
+    expect(find(stopped.items, 'Open Open WebUI')).toMatchObject({ enabled: false });
+    expect(find(stopped.items, 'No service has run yet')).toBeDefined();
+    const running = trayMenu(input(all('healthy')));
+    expect(find(running.items, 'Open Open WebUI')).toMatchObject({ enabled: true, action: { type: 'open-url', url: 'http://127.0.0.1:3000/' } });
+    expect(find(running.items, 'Open Grafana')).toMatchObject({ enabled: true });
+    expect(find(running.items, 'Open Dashboard')).toMatchObject({ enabled: true, action: { type: 'open-dashboard' } });
+    expect(find(running.items, 'litellm')).toMatchObject({ action: { type: 'show-logs', service: 'litellm' } });
+  });
+
+  it('says when Docker is unreachable and disables what needs it', () => {
+    const model = trayMenu(input(all('missing'), { engine: { endpoint: null, problem: 'Docker Desktop is not running' } }));
+    expect(model.summary).toBe('Docker is not reachable: Docker Desktop is not running');
+    expect(find(model.items, 'Start All')).toMatchObject({ enabled: false });
+    expect(find(model.items, 'Start qwen3-4b')).toMatchObject({ enabled: false });
+    expect(find(model.items, 'Quit Berth')).toMatchObject({ enabled: true });
+  });
+
+  it('shows an operation in flight instead of repeating it', () => {
+    const model = trayMenu(input(all('missing'), { busy: 'Starting vllm-qwen3 (42%)…' }));
+    expect(model.state).toBe('starting');
+    expect(model.summary).toBe('Starting vllm-qwen3 (42%)…');
+    expect(find(model.items, 'Start All')).toMatchObject({ enabled: false });
+  });
+
+  it('has the start-at-login checkbox with its note, the update, and a quit that says what it does', () => {
+    const model = trayMenu(
+      input(all('healthy'), { startAtLogin: { enabled: true, note: 'Allow Berth in System Settings › Login Items' }, updateReady: '0.3.0', quitStopsStack: true }),
+    );
+    expect(find(model.items, 'Start at Login')).toEqual({ kind: 'checkbox', label: 'Start at Login', checked: true, action: { type: 'toggle-start-at-login' } });
+    expect(find(model.items, 'Allow Berth in System Settings › Login Items')).toBeDefined();
+    expect(find(model.items, 'Restart to Update to 0.3.0')).toMatchObject({ action: { type: 'install-update' } });
+    expect(model.items.at(-1)).toMatchObject({ label: 'Quit Berth and Stop the Stack', action: { type: 'quit' } });
+  });
+});

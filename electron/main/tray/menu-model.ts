@@ -1,0 +1,131 @@
+import type { ServiceStatus } from '../../common/contracts/status.js';
+import { stackState, type StackState } from './stack-state.js';
+
+/** What a menu item does; the shell maps each to the backend, a window or the OS. */
+export type TrayAction =
+  | { type: 'start'; service?: string }
+  | { type: 'stop'; service?: string }
+  | { type: 'open-dashboard' }
+  | { type: 'open-url'; url: string }
+  | { type: 'show-logs'; service: string }
+  | { type: 'toggle-start-at-login' }
+  | { type: 'install-update' }
+  | { type: 'quit' };
+
+export type TrayItem =
+  | { kind: 'label'; label: string }
+  | { kind: 'separator' }
+  | { kind: 'action'; label: string; action: TrayAction; enabled: boolean }
+  | { kind: 'checkbox'; label: string; checked: boolean; action: TrayAction }
+  | { kind: 'submenu'; label: string; items: TrayItem[] };
+
+/** Everything the menu shows; built from the backend's events, never from a timer. */
+export interface TrayInput {
+  engine: { endpoint: string | null; problem?: string };
+  /** The plan's services with their live state ('missing' when not created). */
+  services: ServiceStatus[];
+  /** The plan's model services, in plan order, with the name clients use. */
+  models: { service: string; servedName: string }[];
+  /** Generation tokens/s per model service, present only while the model generates. */
+  tokensPerS: Record<string, number>;
+  /** An operation in flight (start all, stop one…), shown instead of the actions it would repeat. */
+  busy?: string;
+  links: { openWebUi?: string; grafana?: string };
+  startAtLogin: { enabled: boolean; note?: string };
+  updateReady?: string;
+  quitStopsStack: boolean;
+}
+
+export interface TrayModel {
+  state: StackState;
+  /** The one line that says how the stack is: the tooltip and the menu's first line. */
+  summary: string;
+  items: TrayItem[];
+}
+
+const STATE_WORDS: Record<StackState, string> = {
+  stopped: 'Stopped',
+  starting: 'Starting…',
+  healthy: 'All services healthy',
+  degraded: 'Some services are not running',
+  failed: 'A service failed',
+};
+
+const SERVICE_WORDS: Record<ServiceStatus['state'], string> = {
+  missing: 'stopped',
+  created: 'created',
+  starting: 'starting',
+  healthy: 'running',
+  running: 'running',
+  unhealthy: 'unhealthy',
+  exited: 'stopped',
+  restarting: 'restarting',
+  'oom-killed': 'out of memory',
+};
+
+function summaryLine(input: TrayInput, state: StackState): string {
+  if (!input.engine.endpoint) return `Docker is not reachable${input.engine.problem ? `: ${input.engine.problem}` : ''}`;
+  if (input.busy) return input.busy;
+  const up = input.services.filter((s) => s.state === 'healthy' || s.state === 'running').length;
+  const words = STATE_WORDS[state];
+  return state === 'stopped' || state === 'healthy' ? `Berth: ${words}` : `Berth: ${words} (${up} of ${input.services.length} up)`;
+}
+
+function isUp(status: ServiceStatus | undefined): boolean {
+  return !!status && ['healthy', 'running', 'starting', 'created', 'restarting', 'unhealthy'].includes(status.state);
+}
+
+function modelItem(input: TrayInput, model: { service: string; servedName: string }, engineUp: boolean): TrayItem {
+  const status = input.services.find((s) => s.name === model.service);
+  const words = status ? SERVICE_WORDS[status.state] : 'stopped';
+  const rate = input.tokensPerS[model.service];
+  const label = `${model.servedName} — ${words}${rate !== undefined && rate > 0 ? ` · ${rate.toFixed(1)} tok/s` : ''}`;
+  const running = isUp(status);
+  return {
+    kind: 'submenu',
+    label,
+    items: [
+      running
+        ? { kind: 'action', label: `Stop ${model.servedName}`, action: { type: 'stop', service: model.service }, enabled: engineUp && !input.busy }
+        : { kind: 'action', label: `Start ${model.servedName}`, action: { type: 'start', service: model.service }, enabled: engineUp && !input.busy },
+      { kind: 'action', label: 'Show logs', action: { type: 'show-logs', service: model.service }, enabled: !!status && status.state !== 'missing' },
+    ],
+  };
+}
+
+/** The tray menu as data: a pure function of engine state, so it is tested without Electron. */
+export function trayMenu(input: TrayInput): TrayModel {
+  const state = input.engine.endpoint ? stackState(input.services, { busy: !!input.busy }) : 'stopped';
+  const summary = summaryLine(input, state);
+  const engineUp = !!input.engine.endpoint;
+  const anyUp = input.services.some((s) => isUp(s));
+  const allUp = input.services.length > 0 && input.services.every((s) => s.state === 'healthy' || s.state === 'running');
+  const created = input.services.filter((s) => s.state !== 'missing');
+  const items: TrayItem[] = [{ kind: 'label', label: summary }];
+  if (input.models.length) {
+    items.push({ kind: 'separator' }, { kind: 'label', label: 'Models' });
+    for (const model of input.models) items.push(modelItem(input, model, engineUp));
+  }
+  items.push(
+    { kind: 'separator' },
+    { kind: 'action', label: 'Start All', action: { type: 'start' }, enabled: engineUp && !input.busy && !allUp },
+    { kind: 'action', label: 'Stop All', action: { type: 'stop' }, enabled: engineUp && !input.busy && anyUp },
+    { kind: 'separator' },
+    { kind: 'action', label: 'Open Dashboard', action: { type: 'open-dashboard' }, enabled: true },
+    { kind: 'action', label: 'Open Open WebUI', action: { type: 'open-url', url: input.links.openWebUi ?? '' }, enabled: !!input.links.openWebUi && isUp(input.services.find((s) => s.name === 'open-webui')) },
+    { kind: 'action', label: 'Open Grafana', action: { type: 'open-url', url: input.links.grafana ?? '' }, enabled: !!input.links.grafana && isUp(input.services.find((s) => s.name === 'grafana')) },
+    {
+      kind: 'submenu',
+      label: 'Logs',
+      items: created.length
+        ? created.map((s) => ({ kind: 'action', label: s.name, action: { type: 'show-logs', service: s.name }, enabled: true }) satisfies TrayItem)
+        : [{ kind: 'label', label: 'No service has run yet' }],
+    },
+    { kind: 'separator' },
+    { kind: 'checkbox', label: 'Start at Login', checked: input.startAtLogin.enabled, action: { type: 'toggle-start-at-login' } },
+  );
+  if (input.startAtLogin.note) items.push({ kind: 'label', label: input.startAtLogin.note });
+  if (input.updateReady) items.push({ kind: 'action', label: `Restart to Update to ${input.updateReady}`, action: { type: 'install-update' }, enabled: true });
+  items.push({ kind: 'separator' }, { kind: 'action', label: input.quitStopsStack ? 'Quit Berth and Stop the Stack' : 'Quit Berth', action: { type: 'quit' }, enabled: true });
+  return { state, summary, items };
+}
