@@ -25,7 +25,7 @@ import { menuTemplate, trayIconFile } from './tray/electron-menu.js';
 import { trayMenu, type TrayAction } from './tray/menu-model.js';
 import { idle, stackViewFromSnapshot, withEvent, type StackView } from './tray/tray-input.js';
 import { UpdateController } from './updates.js';
-import { mainWindowOptions } from './window-options.js';
+import { createMainWindow } from './window-options.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererIndex = path.join(here, '..', '..', 'renderer', 'index.html');
@@ -95,7 +95,7 @@ async function runTrayApp(): Promise<void> {
   }
 
   function createWindow(): BrowserWindow {
-    const created = new BrowserWindow({ ...mainWindowOptions(path.join(here, 'preload.cjs')), icon: path.join(resources, 'icons', '512x512.png') });
+    const created = createMainWindow(BrowserWindow, path.join(here, 'preload.cjs'), path.join(resources, 'icons', '512x512.png'));
     hardenWebContents(created.webContents, (url) => void shell.openExternal(url), () => stackPorts);
     const off = backend.onEvent((event) => created.webContents.send('berth:event', event));
     created.on('show', () => poller.watch('window', true));
