@@ -10,7 +10,15 @@ import { repoRoot } from '../support/repo-root.js';
 
 const require = createRequire(import.meta.url);
 const root = repoRoot();
-const config = parse(readFileSync(path.join(root, 'electron-builder.yml'), 'utf8')) as Record<string, any>;
+interface BuilderConfig {
+  mac: { target: unknown; hardenedRuntime: boolean; entitlements: string; icon: string; [key: string]: unknown };
+  linux: { target: unknown; icon: string };
+  publish: unknown;
+  electronFuses: Record<string, boolean>;
+  asar: boolean;
+  extraResources: { from: string; to: string }[];
+}
+const config = parse(readFileSync(path.join(root, 'electron-builder.yml'), 'utf8')) as BuilderConfig;
 
 describe('the packaging config (electron-builder.yml)', () => {
   it("is valid against electron-builder's own JSON schema", () => {
