@@ -175,6 +175,7 @@ async function runTrayApp(): Promise<void> {
   }
 
   let lastMenu = '';
+  let lastState: string | undefined;
   function render(next: StackView = view): void {
     const model = trayMenu({ ...next, startAtLogin: loginState, updateReady, quitStopsStack: settings?.onQuit === 'stop-stack' });
     const key = JSON.stringify(model);
@@ -182,6 +183,8 @@ async function runTrayApp(): Promise<void> {
     lastMenu = key;
     const menu = Menu.buildFromTemplate(menuTemplate(model.items, (action) => void run(action)));
     if (tray) {
+      if (!lastState) log.write('info', `tray ready (${model.state})`);
+      lastState = model.state;
       tray.setImage(trayIconFile(resources, model.state, process.platform));
       tray.setToolTip(model.summary);
       menu.on('menu-will-show', () => poller.watch('menu', true));
