@@ -43,9 +43,9 @@ function checked(raw: Record<string, unknown>, file: string): Settings {
 }
 
 /** Opens settings.json through the store (which runs pending migrations), or reports what is wrong with it. */
-function open(home: string, raw: Record<string, unknown>, factory: SettingsFileFactory): SettingsFile {
+async function open(home: string, raw: Record<string, unknown>, factory: SettingsFileFactory): Promise<SettingsFile> {
   try {
-    return factory(settingsFileOptions(home, BERTH_VERSION));
+    return await factory(settingsFileOptions(home, BERTH_VERSION));
   } catch (error) {
     // The store's schema refused the file: say which field in the words the CLI uses everywhere else.
     checked(raw, settingsPath(home));
@@ -62,7 +62,7 @@ export async function loadSettings(home: string, factory: SettingsFileFactory = 
   const raw = await readRaw(file);
   if (!raw) return SettingsSchema.parse({});
   checkedBeforeMigration(raw, file);
-  return checked({ ...open(home, raw, factory).store }, file);
+  return checked({ ...(await open(home, raw, factory)).store }, file);
 }
 
 /** Fields the migrations do not touch are checked before the store opens the file, so a bad one is named. */
@@ -73,7 +73,7 @@ function checkedBeforeMigration(raw: Record<string, unknown>, file: string): voi
 /** Validates the whole result before writing; the store writes atomically, so a bad patch never replaces good settings. */
 export async function writeSettings(home: string, settings: Settings, factory: SettingsFileFactory = openWithConf): Promise<void> {
   const raw = (await readRaw(settingsPath(home))) ?? {};
-  const file = open(home, raw, factory);
+  const file = await open(home, raw, factory);
   const current = withoutBookkeeping({ ...file.store });
   for (const key of Object.keys(current)) if (!(key in settings)) file.delete(key);
   file.set({ ...settings });

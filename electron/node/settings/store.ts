@@ -1,4 +1,4 @@
-import Conf, { type Options } from 'conf';
+import type { Options } from 'conf';
 import { z } from 'zod';
 import { SETTINGS_SCHEMA_VERSION, SettingsSchema, type SettingsInput } from '../../common/contracts/settings.js';
 
@@ -11,7 +11,7 @@ export interface SettingsFile {
 }
 
 export type SettingsFileOptions = Options<SettingsInput> & { cwd: string; configName: string; projectVersion: string };
-export type SettingsFileFactory = (options: SettingsFileOptions) => SettingsFile;
+export type SettingsFileFactory = (options: SettingsFileOptions) => SettingsFile | Promise<SettingsFile>;
 
 interface MigrationStore {
   get(key: string): unknown;
@@ -49,6 +49,10 @@ export function settingsFileOptions(home: string, appVersion: string): SettingsF
   };
 }
 
-export const openWithConf: SettingsFileFactory = (options) => new Conf<SettingsInput>(options) as unknown as SettingsFile;
+/** conf (and its JSON Schema validator) is loaded only when there is a file to open, so a CLI run without one stays quick. */
+export const openWithConf: SettingsFileFactory = async (options) => {
+  const { default: Conf } = await import('conf');
+  return new Conf<SettingsInput>(options) as unknown as SettingsFile;
+};
 
 export { SETTINGS_SCHEMA_VERSION };
