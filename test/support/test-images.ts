@@ -104,3 +104,18 @@ export async function ensureTestImages(docker: Docker): Promise<void> {
     await build(docker, context, tag);
   }
 }
+
+/**
+ * The real Prometheus from Debian's package in an image of its own (on the base image, which already holds the
+ * C library it links), for the Prometheus service of a test stack: the plan's command and mounts work unchanged.
+ */
+export async function ensureRealPrometheusImage(docker: Docker): Promise<string> {
+  await ensureTestImages(docker);
+  const tag = `berth-test/prometheus-real:${TEST_IMAGE_TAG}`;
+  if (await exists(docker, tag)) return tag;
+  const context = mkdtempSync(path.join(os.tmpdir(), 'berth-image-'));
+  copyFileSync('/usr/bin/prometheus', path.join(context, 'prometheus'));
+  writeFileSync(path.join(context, 'Dockerfile'), [`FROM berth-test/base:${TEST_IMAGE_TAG}`, 'COPY prometheus /bin/prometheus', 'ENTRYPOINT ["/bin/prometheus"]', ''].join('\n'));
+  await build(docker, context, tag);
+  return tag;
+}

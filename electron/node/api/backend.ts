@@ -21,7 +21,7 @@ import { loadSettings } from '../settings/load.js';
 import { applyEnvironment } from '../settings/environment.js';
 import { chatFailure, listModels, streamChat, type ChatTarget } from './chat.js';
 import { saveSettings } from './settings-store.js';
-import { modelSparklines, queryInstant } from '../metrics/prometheus-api.js';
+import { modelSparklines } from '../metrics/prometheus-api.js';
 import { ServerMetricsHistory, sampleFromText } from '../metrics/server-metrics.js';
 import { httpGet } from '../http-get.js';
 import { parse as parseDotenv } from 'dotenv';
@@ -295,8 +295,8 @@ export class Backend implements BerthApi {
     const prometheus = plan.services.find((s) => s.name === 'prometheus')?.ports[0];
     if (prometheus && running.has('prometheus') && Date.now() >= this.prometheusUnusableUntil) {
       const url = `http://127.0.0.1:${prometheus.host}`;
-      const answers = await queryInstant(url, 'up', 1500).then(() => true, () => false);
-      if (answers) return { source: 'prometheus', models: await modelSparklines(url, models.map((s) => s.name)) };
+      const read = await modelSparklines(url, models.map((s) => s.name), 15, 15, 1500).catch(() => undefined);
+      if (read) return { source: 'prometheus', models: read };
       // Not answering queries yet (starting, or not a Prometheus): ask again in a minute, read the servers meanwhile.
       this.prometheusUnusableUntil = Date.now() + 60_000;
     }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { modelQueries } from '../../common/monitoring/queries.js';
+import { httpGet } from '../http-get.js';
 
 const Sample = z.tuple([z.number(), z.string()]);
 const Response = z.object({
@@ -20,9 +21,17 @@ export interface Series {
 
 async function call(baseUrl: string, path: string, params: Record<string, string>, timeoutMs: number): Promise<Series[]> {
   const url = `${baseUrl.replace(/\/+$/, '')}${path}?${new URLSearchParams(params)}`;
-  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  const body = Response.parse(await res.json());
-  if (body.status !== 'success' || !body.data) throw new Error(`Prometheus refused the query: ${body.error ?? res.statusText}`);
+  // node:http rather than fetch: these reads repeat every few seconds while a window shows metrics.
+  const res = await httpGet(url, timeoutMs);
+  if (!res) throw new Error(`Prometheus did not answer at ${baseUrl}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(res.body);
+  } catch {
+    throw new Error(`Prometheus answered ${res.status} without JSON at ${baseUrl}`);
+  }
+  const body = Response.parse(json);
+  if (body.status !== 'success' || !body.data) throw new Error(`Prometheus refused the query: ${body.error ?? res.status}`);
   return body.data.result.map((r) => ({
     labels: r.metric,
     points: (r.values ?? (r.value ? [r.value] : [])).map(([time, value]) => ({ time, value: Number(value) })),
@@ -48,20 +57,28 @@ export interface ModelSparklines {
   kvCachePercent: number[];
 }
 
-/** The app's sparklines for each model: what the Metrics view and the tray read while a window shows them. */
-export async function modelSparklines(baseUrl: string, services: readonly string[], minutes = 15, stepS = 15): Promise<ModelSparklines[]> {
-  return Promise.all(
-    services.map(async (service) => {
-      const q = modelQueries(service);
-      const values = async (expr: string) => (await queryRange(baseUrl, expr, minutes, stepS))[0]?.points.map((p) => p.value).filter((v) => Number.isFinite(v)) ?? [];
-      const [generationTokensPerS, ttftP50Seconds, running, waiting, kvCachePercent] = await Promise.all([
-        values(q.generationTokensPerS),
-        values(q.ttftP50),
-        values(q.running),
-        values(q.waiting),
-        values(q.kvCachePercent),
-      ]);
-      return { service, generationTokensPerS, ttftP50Seconds, running, waiting, kvCachePercent };
-    }),
-  );
+const PANELS = ['generationTokensPerS', 'ttftP50', 'running', 'waiting', 'kvCachePercent'] as const;
+
+/**
+ * The app's sparklines for each model: what the Metrics view and the tray read while a window shows them. One
+ * range query for every model and panel (each expression tagged with labels naming both, joined with `or`),
+ * so a refresh costs one request however many models run.
+ */
+export async function modelSparklines(baseUrl: string, services: readonly string[], minutes = 15, stepS = 15, timeoutMs = 3000): Promise<ModelSparklines[]> {
+  if (!services.length) return [];
+  const tagged = services.flatMap((service) => {
+    const q = modelQueries(service);
+    return PANELS.map((panel) => `label_replace(label_replace(${q[panel]}, "berth_panel", "${panel}", "", ""), "berth_service", "${service}", "", "")`);
+  });
+  const series = await queryRange(baseUrl, tagged.join(' or '), minutes, stepS, Date.now() / 1000, timeoutMs);
+  const values = (service: string, panel: (typeof PANELS)[number]) =>
+    series.find((s) => s.labels.berth_service === service && s.labels.berth_panel === panel)?.points.map((p) => p.value).filter((v) => Number.isFinite(v)) ?? [];
+  return services.map((service) => ({
+    service,
+    generationTokensPerS: values(service, 'generationTokensPerS'),
+    ttftP50Seconds: values(service, 'ttftP50'),
+    running: values(service, 'running'),
+    waiting: values(service, 'waiting'),
+    kvCachePercent: values(service, 'kvCachePercent'),
+  }));
 }
