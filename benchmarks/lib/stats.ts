@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,13 +35,27 @@ export interface Result {
   date: string;
   machine: string;
   node: string;
-  figures: { name: string; value: number; unit: string; detail: string; limit?: { max?: number; min?: number } }[];
+  /**
+   * `sameRunRatios`: for a figure that is a ratio of two things measured side by side, each run's ratio; the
+   * regression guard (`npm run bench:check`) reads its spread as the machine's noise.
+   */
+  figures: { name: string; value: number; unit: string; detail: string; limit?: { max?: number; min?: number }; sameRunRatios?: number[] }[];
+}
+
+/** benchmarks/results, or BENCH_RESULTS_DIR (the regression guard writes its runs elsewhere). */
+export function resultsDir(): string {
+  return process.env.BENCH_RESULTS_DIR ?? path.join(ROOT, 'benchmarks', 'results');
+}
+
+/** The commit the measured code came from, so every figure can be traced to it. */
+export function commit(): string {
+  return spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() || 'unknown';
 }
 
 export function save(result: Result): void {
-  const dir = path.join(ROOT, 'benchmarks', 'results');
+  const dir = resultsDir();
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, `${result.benchmark}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(path.join(dir, `${result.benchmark}.json`), `${JSON.stringify({ ...result, commit: commit() }, null, 2)}\n`);
   console.log(`${result.benchmark} (${result.machine})`);
   for (const f of result.figures) {
     const limit = f.limit ? `  limit ${f.limit.max !== undefined ? `≤ ${f.limit.max}` : `≥ ${f.limit.min}`}` : '';

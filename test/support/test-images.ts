@@ -80,6 +80,7 @@ export async function ensureTestImages(docker: Docker): Promise<void> {
     for (const file of readdirSync(doublesDir)) copyFileSync(path.join(doublesDir, file), path.join(rootfs, 'double', file));
     mkdirSync(path.join(rootfs, 'usr/bin'), { recursive: true });
     writeFileSync(path.join(rootfs, 'usr/bin/python3'), '#!/bin/sh\nexec /usr/local/bin/node /double/python3-shim.js "$@"\n', { mode: 0o755 });
+    writeFileSync(path.join(rootfs, 'usr/bin/vllm'), '#!/bin/sh\nexec /usr/local/bin/node /double/vllm-bench-double.js "$@"\n', { mode: 0o755 });
     mkdirSync(path.join(rootfs, 'tmp'), { recursive: true });
     writeFileSync(
       path.join(context, 'Dockerfile'),
