@@ -134,7 +134,9 @@ try {
       { name: 'first paint with the last known state', value: round(quantile(paints, 0.5), 0), unit: 'ms', detail: `median of ${paints.length} reloads, ${Math.min(...paints)}–${Math.max(...paints)} ms`, limit: { max: 500 } },
       { name: 'frame time following 10,000 lines/s, p95', value: round(quantile(frames.deltas, 0.95), 1), unit: 'ms', detail: `${frames.deltas.length} frames in ${LOG_SECONDS} s, p50 ${round(quantile(frames.deltas, 0.5), 1)} ms`, limit: { max: 50 } },
       { name: 'page heap growth over that time', value: round((heapEnd - heapStart) / 2 ** 20, 1), unit: 'MiB', detail: `${round(heapStart / 2 ** 20, 1)} → ${round(heapEnd / 2 ** 20, 1)} MiB used JS heap (10,000-line cap)`, limit: { max: 10 } },
-      { name: 'backend CPU per model while Metrics is open', value: round(openMsPerMinute / modelCount, 0), unit: 'ms/min', detail: `${round(openMsPerMinute, 0)} ms of CPU a minute for ${modelCount} model(s), reading every 5 s; counted in 10 ms ticks`, limit: { max: 100 } },
+      // The whole `berth serve` process (engine, HTTP API, WebSocket), beside a container logging 10,000 lines a
+      // second; the refreshes' own cost against the ≤ 100 ms target is metrics-refresh.ts's figure.
+      { name: 'berth serve process CPU while Metrics is open', value: round(openMsPerMinute / modelCount, 0), unit: 'ms/min', detail: `per model: ${round(openMsPerMinute, 0)} ms of CPU a minute for ${modelCount} model(s), everything the process did, reading every 5 s; counted in 10 ms ticks` },
       { name: 'backend CPU with no window open', value: round(closedMsPerMinute, 0), unit: 'ms/min', detail: `over ${METRICS_S} s after the page closed (the metrics are read only on the page's request); CPU time is counted in 10 ms ticks` },
       { name: 'chat relay overhead per streamed token', value: round(quantile(overhead, 0.5), 2), unit: 'ms', detail: `median of 10 alternating replies; direct ${round(quantile(perToken.direct, 0.5), 1)} ms/token`, limit: { max: 5 } },
     ],
