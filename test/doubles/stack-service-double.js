@@ -170,6 +170,8 @@ if (process.env.DOUBLE_FATAL) {
   setTimeout(() => process.exit(1), Number(process.env.DOUBLE_FATAL_AFTER_MS || 200));
 } else {
   log(`INFO double ${role} starting (${args.join(' ')})`);
+  // As litellm does with --detailed_debug: its key ends up in its own log, which Berth must not pass on.
+  if (role === 'litellm' && process.env.LITELLM_MASTER_KEY) log(`DEBUG proxy_server.py: master_key=${process.env.LITELLM_MASTER_KEY}`);
   if (role === 'vllm') log(`INFO Model loading took 0.1 GiB memory and ${startDelayMs / 1000} seconds`);
   setTimeout(() => {
     const server = http.createServer((req, res) => {

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,6 +61,12 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
     const logs = await run(['logs', 'vllm-qwen3', '--tail', '3']);
     expect(logs.code).toBe(0);
     expect(logs.stdout).toMatch(/Starting vLLM API server/);
+
+    // litellm logs its master key (as its debug output does): the CLI shows the key's name, never its value.
+    const masterKey = JSON.parse(readFileSync(path.join(home, 'secrets.json'), 'utf8')).LITELLM_MASTER_KEY as string;
+    const gateway = await run(['logs', 'litellm']);
+    expect(gateway.stdout).toContain('master_key=<LITELLM_MASTER_KEY>');
+    expect(gateway.stdout).not.toContain(masterKey);
 
     const again = await run(['up', 'grafana']);
     expect(again.stdout).toMatch(/= prometheus: unchanged\n(.*\n)*= grafana: unchanged/);

@@ -103,7 +103,7 @@ export async function runCli(
     .option('-t, --timestamps', "prefix each line with Docker's timestamp")
     .action(async (service: string, options) => {
       const { logsCommand } = await import('./commands/logs.js');
-      code = await logsCommand(service, options, io.out, io.err);
+      code = await logsCommand(service, options, io.out, io.err, runtime.cipher);
     });
 
   program

@@ -5,8 +5,15 @@ import { listOwned } from '../../engine/owned.js';
 import { berthHome } from '../../settings/paths.js';
 import { loadSettings } from '../../settings/load.js';
 import { requireEngine } from '../engine-context.js';
+import { loadSecrets, redact, type SecretCipher } from '../../engine/secrets.js';
 
-export async function logsCommand(service: string, flags: { follow?: boolean; tail: string; timestamps?: boolean }, out: (text: string) => void, err: (text: string) => void): Promise<number> {
+export async function logsCommand(
+  service: string,
+  flags: { follow?: boolean; tail: string; timestamps?: boolean },
+  out: (text: string) => void,
+  err: (text: string) => void,
+  cipher?: SecretCipher,
+): Promise<number> {
   const tail = Number(flags.tail);
   if (!Number.isInteger(tail) || tail < 0) throw new InputError('--tail', `"${flags.tail}" is not a number of lines (0 or more)`);
   const connection = await requireEngine();
@@ -14,9 +21,12 @@ export async function logsCommand(service: string, flags: { follow?: boolean; ta
   const owned = await listOwned(connection.docker, settings.stack);
   const container = owned.get(service);
   if (!container) throw new InputError('SERVICE', `no container for "${service}" in the "${settings.stack}" stack; there are: ${[...owned.keys()].join(', ') || 'none (berth up starts the stack)'}`);
+  // A service may log a secret (litellm's debug output does): it is shown by its name, never its value.
+  const secrets = await loadSecrets(berthHome(), process.env, { generate: false, cipher }).catch(() => ({}));
   const recent: string[] = [];
   const print = (line: LogLine) => {
-    out(flags.timestamps && line.time ? `${line.time} ${line.text}` : line.text);
+    const text = redact(line.text, secrets);
+    out(flags.timestamps && line.time ? `${line.time} ${text}` : text);
     recent.push(line.text);
     if (recent.length > 300) recent.shift();
   };
