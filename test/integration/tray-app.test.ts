@@ -1,0 +1,128 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, expect, it } from 'vitest';
+import { LinuxAutostart } from '../../electron/main/login-item/linux.js';
+import { runTrayApp } from '../../electron/main/tray-app.js';
+import { listOwned } from '../../electron/node/engine/owned.js';
+import { writeSettings } from '../../electron/node/settings/load.js';
+import { describeWhen, dockerAnswers } from '../support/docker.js';
+import { BrowserWindowDouble, electronDoubles, MenuDouble, menuItem, NotificationDouble, TrayDouble } from '../support/electron-doubles.js';
+import { repoRoot } from '../support/repo-root.js';
+import { docker, testStack, type TestStack } from '../support/test-stack.js';
+
+const stacks: TestStack[] = [];
+afterEach(async () => {
+  while (stacks.length) await stacks.pop()?.cleanup();
+});
+
+async function until<T>(read: () => T, ok: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = read();
+    if (ok(value)) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`${what}: still ${JSON.stringify(value)} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker.sock (start dockerd)', 'the tray app, with stand-ins for Electron and a real Docker engine', () => {
+  it('shows the stack in the tray, starts and stops it from the menu, hides on close and stops the stack on quit when asked', async () => {
+    const stack = await testStack({ prefetchWeights: false, disabledModels: ['vllm-llama3'] });
+    stacks.push(stack);
+    await writeSettings(stack.home, stack.settings);
+    const configHome = await mkdtemp(path.join(os.tmpdir(), 'berth-xdg-'));
+    const { objects, app, handlers } = electronDoubles();
+    const rendererIndex = path.join(repoRoot(), 'dist', 'renderer', 'index.html');
+    const handle = await runTrayApp(objects, {
+      home: stack.home,
+      env: { BERTH_HOME: stack.home, DOCKER_HOST: 'unix:///var/run/docker.sock', XDG_CURRENT_DESKTOP: 'KDE' },
+      platform: 'linux',
+      argv: ['/opt/Berth.AppImage'],
+      resources: path.join(repoRoot(), 'resources'),
+      rendererIndex,
+      preload: '/app/preload.cjs',
+      loginItem: new LinuxAutostart({ configHome, appImagePath: '/opt/Berth.AppImage' }),
+    });
+    const tray = TrayDouble.instances[0]!;
+    const template = () => (tray.menu?.template ?? []);
+
+    // At launch: the stopped icon, the state line, the window shown at its first paint, sandboxed.
+    await until(() => tray.tooltip, (t) => t === 'Berth: Stopped', 10_000, 'tray tooltip');
+    expect(tray.images.at(-1)).toMatch(/tray\/tray-stopped\.png$/);
+    const window = BrowserWindowDouble.instances[0]!;
+    await until(() => window.visible, Boolean, 5000, 'window shown');
+    expect(window.options).toMatchObject({ show: false, webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false } });
+    expect(existsSync(path.join(stack.home, 'secrets.json'))).toBe(true);
+
+    // IPC answers Berth's own page only.
+    const call = handlers.get('berth:call')!;
+    expect(await call({ senderFrame: { url: 'https://evil.example/' } }, 'snapshot', [])).toMatchObject({ ok: false });
+    expect(await call({ senderFrame: { url: pathToFileURL(rendererIndex).href } }, 'snapshot', [])).toMatchObject({ ok: true });
+
+    // Start All from the menu: the icon follows Docker's events to healthy, and a notification says so.
+    menuItem(template(), 'Start All')?.click?.({} as never, undefined, {} as never);
+    await until(() => tray.tooltip, (t) => t === 'Berth: All services healthy', 120_000, 'tray tooltip');
+    expect(tray.images.at(-1)).toMatch(/tray-healthy\.png$/);
+    await until(() => NotificationDouble.shown.map((n) => n.title), (titles) => titles.includes('Berth is ready'), 5000, 'notifications');
+    expect(menuItem(template(), /^qwen3-1\.7b — running/)).toBeDefined();
+
+    // Stop one model from its line: the stack is degraded.
+    menuItem(template(), /^Stop qwen3/)?.click?.({} as never, undefined, {} as never);
+    await until(() => tray.tooltip, (t) => /Some services are not running/.test(t), 60_000, 'tray tooltip');
+    expect(tray.images.at(-1)).toMatch(/tray-degraded\.png$/);
+
+    // A service's logs open in the window.
+    menuItem(template(), 'litellm')?.click?.({} as never, undefined, {} as never);
+    await until(() => window.webContents.sent, (sent) => sent.some((e) => JSON.stringify(e) === JSON.stringify({ type: 'navigate', view: 'logs', service: 'litellm' })), 5000, 'navigation');
+
+    // Start at Login writes the autostart entry and remembers the choice.
+    menuItem(template(), 'Start at Login')?.click?.({} as never, undefined, {} as never);
+    await until(() => existsSync(path.join(configHome, 'autostart', 'berth.desktop')), Boolean, 5000, 'autostart entry');
+    await until(() => JSON.parse(readFileSync(path.join(stack.home, 'settings.json'), 'utf8')).startAtLogin, Boolean, 5000, 'settings');
+
+    // Closing the window hides it to the tray.
+    window.close();
+    expect(window.destroyed).toBe(false);
+    expect(window.visible).toBe(false);
+
+    // Quit, having chosen to stop the stack: nothing of the stack is left, the tray goes, the app exits.
+    expect(await call({ senderFrame: { url: pathToFileURL(rendererIndex).href } }, 'updateSettings', [{ onQuit: 'stop-stack' }])).toMatchObject({ ok: true });
+    expect(menuItem(template(), 'Quit Berth and Stop the Stack')).toBeDefined();
+    app.quit();
+    expect(await app.exited).toBe(0);
+    expect(handle.quit.quitting).toBe(true);
+    expect(tray.destroyed).toBe(true);
+    expect([...(await listOwned(docker, stack.settings.stack)).keys()]).toEqual([]);
+  }, 240_000);
+
+  it('on a desktop without a tray (plain GNOME) keeps the same actions in the window and quits on close, leaving the stack', async () => {
+    const stack = await testStack({ prefetchWeights: false, disabledModels: ['vllm-llama3'] });
+    stacks.push(stack);
+    await writeSettings(stack.home, stack.settings);
+    const { objects, app } = electronDoubles();
+    MenuDouble.applicationMenu = undefined;
+    await runTrayApp(objects, {
+      home: stack.home,
+      env: { BERTH_HOME: stack.home, DOCKER_HOST: 'unix:///var/run/docker.sock', XDG_CURRENT_DESKTOP: 'GNOME' },
+      platform: 'linux',
+      argv: ['/opt/Berth.AppImage', '--hidden'],
+      resources: path.join(repoRoot(), 'resources'),
+      rendererIndex: path.join(repoRoot(), 'dist', 'renderer', 'index.html'),
+      preload: '/app/preload.cjs',
+      loginItem: new LinuxAutostart({ configHome: await mkdtemp(path.join(os.tmpdir(), 'berth-xdg-')), appImagePath: '/opt/Berth.AppImage' }),
+    });
+    expect(TrayDouble.instances).toEqual([]);
+    // Without a tray there is nowhere to hide: even a launch at login shows the window.
+    const window = await until(() => BrowserWindowDouble.instances[0], Boolean, 5000, 'window');
+    await until(() => window!.visible, Boolean, 5000, 'window shown');
+    const menu = await until(() => MenuDouble.applicationMenu, Boolean, 10_000, 'application menu');
+    expect(menuItem(menu!.template, 'Start All')).toBeDefined();
+    expect(menuItem(menu!.template, 'Start at Login')).toBeDefined();
+    window!.close();
+    expect(window!.destroyed).toBe(true);
+    expect(await app.exited).toBe(0);
+  }, 60_000);
+});
