@@ -69,6 +69,22 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
     await until(() => NotificationDouble.shown.map((n) => n.title), (titles) => titles.includes('Berth is ready'), 5000, 'notifications');
     expect(menuItem(template(), /^qwen3-1\.7b — running/)).toBeDefined();
 
+    // With the menu open, a model that generates shows its tokens per second; closed, nothing is read.
+    tray.menu?.emit('menu-will-show');
+    const port = stack.settings.ports['vllm-qwen3'];
+    const generate = async () => {
+      for (let i = 0; i < 40; i++) {
+        await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ model: 'qwen3-1.7b', messages: [{ role: 'user', content: 'hi' }] }) });
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    const generating = generate();
+    const line = await until(() => menuItem(template(), /^qwen3-1\.7b — running/)?.label, (label) => /tok\/s$/.test(label ?? ''), 20_000, 'model line');
+    expect(line).toMatch(/^qwen3-1\.7b — running · \d+\.\d tok\/s$/);
+    await generating;
+    tray.menu?.emit('menu-will-close');
+    await until(() => menuItem(template(), /^qwen3-1\.7b/)?.label, (label) => label === 'qwen3-1.7b — running', 5000, 'model line after the menu closed');
+
     // Stop one model from its line: the stack is degraded.
     menuItem(template(), /^Stop qwen3/)?.click?.({} as never, undefined, {} as never);
     await until(() => tray.tooltip, (t) => /Some services are not running/.test(t), 60_000, 'tray tooltip');
