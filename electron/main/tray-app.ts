@@ -64,7 +64,7 @@ export async function runTrayApp(electron: ElectronObjects, options: TrayAppOpti
   const { home, env, platform, argv, resources, rendererIndex, preload, openSettings } = options;
   await app.whenReady();
   const { cipher, note: keychainNote } = chooseSecretCipher(safeStorage, platform);
-  const backend = new Backend({ home, env, cipher, openSettings });
+  const backend = new Backend({ home, env, cipher, cipherNote: keychainNote, openSettings });
   let secrets: Secrets = {};
   const log = AppLog.inHome(home, () => secrets);
   if (keychainNote) log.write('warn', keychainNote);

@@ -127,6 +127,8 @@ describeWhen(ready, "needs a Docker engine and Debian's chromium (/usr/bin/chrom
 
   it('keeps a changed setting after a restart, and never puts a secret in the page', async () => {
     await page.getByRole('button', { name: 'Settings' }).click();
+    // `berth serve` runs without the app's keychain: the page says where the secrets are kept instead.
+    expect(await page.getByTestId('secrets-storage').textContent()).toMatch(/secrets\.json in BERTH_HOME, readable only by you \(mode 0600\)/);
     await page.getByLabel('Image of grafana').fill('example/grafana:custom');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').getByText('Saved').waitFor();

@@ -66,6 +66,8 @@ export interface Snapshot {
   settings: Settings;
   /** Which secrets are set; their values never leave the backend. */
   secretsSet: Record<(typeof SECRET_NAMES)[number], boolean>;
+  /** Where the secrets are kept: the OS keychain (the app), or a file only the user can read, and why. */
+  secretsStorage: { encrypted: boolean; note?: string };
 }
 
 export interface LogLineView {

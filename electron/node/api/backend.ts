@@ -35,6 +35,8 @@ export interface BackendOptions {
   env: NodeJS.ProcessEnv;
   /** The app's keychain cipher for secrets.json; the CLI's `serve` has none. */
   cipher?: SecretCipher;
+  /** Why secrets stay in the plain 0600 file where the app has no keychain. */
+  cipherNote?: string;
   /** electron-store in the app; conf (the store it is built on) otherwise. */
   openSettings?: SettingsFileFactory;
 }
@@ -151,6 +153,10 @@ export class Backend implements BerthApi {
       status: this.tracker?.current() ?? [],
       settings,
       secretsSet: Object.fromEntries(SECRET_NAMES.map((n) => [n, Boolean((secrets as Record<string, string | undefined>)[n])])) as Snapshot['secretsSet'],
+      secretsStorage: {
+        encrypted: this.options.cipher?.name === 'safeStorage',
+        note: this.options.cipherNote ?? (this.options.cipher?.name === 'safeStorage' ? undefined : 'Secrets are kept in secrets.json in BERTH_HOME, readable only by you (mode 0600).'),
+      },
     };
   }
 

@@ -109,6 +109,7 @@ export function SettingsView({ api, snapshot, onSaved }: { api: BerthApi; snapsh
         </fieldset>
         <fieldset>
           <legend>Secrets</legend>
+          <p className="muted" data-testid="secrets-storage">{snapshot.secretsStorage?.encrypted ? 'Kept in the system keychain.' : snapshot.secretsStorage?.note}</p>
           {SECRET_NAMES.map((name) => (
             <label key={name} className="secret">
               {name}{' '}
