@@ -77,6 +77,7 @@ export async function runTrayApp(electron: ElectronObjects, options: TrayAppOpti
   let settings = await loadSettings(home, openSettings).catch((error: Error) => (log.write('error', error.message), undefined));
   const reconciled = await reconcileLoginItem(loginItem, settings?.startAtLogin ?? false);
   let loginState: LoginItemState = reconciled.state;
+  backend.setAppState({ startAtLogin: loginState });
   if (settings && reconciled.wanted !== settings.startAtLogin) settings = await backend.updateSettings({ startAtLogin: reconciled.wanted });
   const startHidden = hasTray && loginItem.launchedAtLogin(argv);
 
@@ -168,8 +169,8 @@ export async function runTrayApp(electron: ElectronObjects, options: TrayAppOpti
         }
         case 'toggle-start-at-login':
           loginState = await loginItem.set(!loginState.enabled);
+          backend.setAppState({ startAtLogin: loginState });
           settings = await backend.updateSettings({ startAtLogin: loginState.enabled });
-          window?.webContents.send('berth:event', { type: 'settings-changed' });
           render();
           return;
         case 'install-update':
@@ -253,7 +254,10 @@ export async function runTrayApp(electron: ElectronObjects, options: TrayAppOpti
   async function applySettings(): Promise<void> {
     const previous = settings;
     settings = await loadSettings(home, openSettings);
-    if (settings.startAtLogin !== previous?.startAtLogin) loginState = await loginItem.set(settings.startAtLogin);
+    if (settings.startAtLogin !== previous?.startAtLogin) {
+      loginState = await loginItem.set(settings.startAtLogin);
+      backend.setAppState({ startAtLogin: loginState });
+    }
     updates?.setEnabled(settings.autoUpdate);
     await refresh();
   }

@@ -128,6 +128,8 @@ describeWhen(ready, "needs a Docker engine and Debian's chromium (/usr/bin/chrom
   it('keeps a changed setting after a restart, and never puts a secret in the page', async () => {
     await page.getByRole('button', { name: 'Settings' }).click();
     // `berth serve` runs without the app's keychain: the page says where the secrets are kept instead.
+    // Start at login, updates and quitting belong to the tray app, not to a browser on `berth serve`.
+    expect(await page.getByText('Start Berth at login').count()).toBe(0);
     expect(await page.getByTestId('secrets-storage').textContent()).toMatch(/secrets\.json in BERTH_HOME, readable only by you \(mode 0600\)/);
     await page.getByLabel('Image of grafana').fill('example/grafana:custom');
     await page.getByRole('button', { name: 'Save' }).click();

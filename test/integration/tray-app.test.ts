@@ -98,6 +98,9 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
     menuItem(template(), 'Start at Login')?.click?.({} as never, undefined, {} as never);
     await until(() => existsSync(path.join(configHome, 'autostart', 'berth.desktop')), Boolean, 5000, 'autostart entry');
     await until(() => JSON.parse(readFileSync(path.join(stack.home, 'settings.json'), 'utf8')).startAtLogin, Boolean, 5000, 'settings');
+    // The window learns it through the snapshot (berth serve has no such thing to show).
+    const after = (await call({ senderFrame: { url: pathToFileURL(rendererIndex).href } }, 'snapshot', [])) as { value: { app?: unknown } };
+    expect(after.value.app).toEqual({ startAtLogin: { enabled: true } });
 
     // Closing the window hides it to the tray.
     window.close();

@@ -68,6 +68,8 @@ export interface Snapshot {
   secretsSet: Record<(typeof SECRET_NAMES)[number], boolean>;
   /** Where the secrets are kept: the OS keychain (the app), or a file only the user can read, and why. */
   secretsStorage: { encrypted: boolean; note?: string };
+  /** The tray app's own state (start at login as the OS sees it); absent when `berth serve` answers. */
+  app?: { startAtLogin: { enabled: boolean; note?: string } };
 }
 
 export interface LogLineView {

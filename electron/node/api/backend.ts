@@ -55,6 +55,7 @@ export class Backend implements BerthApi {
   private readonly serverMetrics = new ServerMetricsHistory();
   private planCache: { key: string; plan: StackPlan } | undefined;
   private prometheusUnusableUntil = 0;
+  private appState: Snapshot['app'];
 
   constructor(private readonly options: BackendOptions) {}
 
@@ -71,6 +72,12 @@ export class Backend implements BerthApi {
   async start(): Promise<void> {
     this.facts = await probeHostFacts();
     await this.connect();
+  }
+
+  /** The tray app tells the backend what only it knows (the login item), for the window to show. */
+  setAppState(state: NonNullable<Snapshot['app']>): void {
+    this.appState = state;
+    this.emit({ type: 'settings-changed' });
   }
 
   async close(): Promise<void> {
@@ -153,6 +160,7 @@ export class Backend implements BerthApi {
       status: this.tracker?.current() ?? [],
       settings,
       secretsSet: Object.fromEntries(SECRET_NAMES.map((n) => [n, Boolean((secrets as Record<string, string | undefined>)[n])])) as Snapshot['secretsSet'],
+      ...(this.appState ? { app: this.appState } : {}),
       secretsStorage: {
         encrypted: this.options.cipher?.name === 'safeStorage',
         note: this.options.cipherNote ?? (this.options.cipher?.name === 'safeStorage' ? undefined : 'Secrets are kept in secrets.json in BERTH_HOME, readable only by you (mode 0600).'),

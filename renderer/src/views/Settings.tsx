@@ -120,19 +120,29 @@ export function SettingsView({ api, snapshot, onSaved }: { api: BerthApi; snapsh
         <label className="check">
           <input type="checkbox" checked={exposePorts} onChange={(e) => setExposePorts(e.target.checked)} /> Open the stack's ports to the network (loopback only when off)
         </label>
-        <label className="check">
-          <input type="checkbox" checked={startAtLogin} onChange={(e) => setStartAtLogin(e.target.checked)} /> Start Berth at login
-        </label>
-        <label className="check">
-          <input type="checkbox" checked={autoUpdate} onChange={(e) => setAutoUpdate(e.target.checked)} /> Check for updates daily and ask before installing them
-        </label>
-        <label>
-          When Berth quits{' '}
-          <select aria-label="When Berth quits" value={onQuit} onChange={(e) => setOnQuit(e.target.value as typeof onQuit)}>
-            <option value="leave-running">leave the stack running</option>
-            <option value="stop-stack">stop the stack</option>
-          </select>
-        </label>
+        {snapshot.app && (
+          <fieldset>
+            <legend>The app</legend>
+            <label className="check">
+              <input type="checkbox" checked={startAtLogin} onChange={(e) => setStartAtLogin(e.target.checked)} /> Start Berth at login
+            </label>
+            {snapshot.app.startAtLogin.note && (
+              <p className="muted" data-testid="login-item-note">
+                {snapshot.app.startAtLogin.note}
+              </p>
+            )}
+            <label className="check">
+              <input type="checkbox" checked={autoUpdate} onChange={(e) => setAutoUpdate(e.target.checked)} /> Check for updates daily and ask before installing them
+            </label>
+            <label>
+              When Berth quits{' '}
+              <select aria-label="When Berth quits" value={onQuit} onChange={(e) => setOnQuit(e.target.value as typeof onQuit)}>
+                <option value="leave-running">leave the stack running</option>
+                <option value="stop-stack">stop the stack</option>
+              </select>
+            </label>
+          </fieldset>
+        )}
         <label>
           Import a .env (HF_TOKEN, LITELLM_MASTER_KEY, LITELLM_ENVIRONMENT, LITELLM_URL){' '}
           <input
