@@ -11,6 +11,8 @@ export interface DoctorContext {
   docker: Docker | undefined;
   engineProblem: string | undefined;
   secrets: Secrets;
+  /** secrets.json as this process finds it (locked: encrypted with the app's keychain, which it cannot read). */
+  secretsFile: { exists: boolean; encrypted: boolean; locked: boolean; mode?: number; problem?: string };
   env: NodeJS.ProcessEnv;
 }
 

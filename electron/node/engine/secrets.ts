@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../../common/contracts/errors.js';
@@ -125,6 +125,15 @@ export function redact(text: string, secrets: Secrets): string {
   let out = text;
   for (const [name, value] of Object.entries(secrets)) if (value && value.length >= 6) out = out.split(value).join(`<${name}>`);
   return out;
+}
+
+/** Where secrets.json stands for this process: absent, readable (plain or with its cipher), or locked in the app's keychain; and its mode. */
+export async function secretsFileState(home: string, cipher: SecretCipher = NO_CIPHER): Promise<{ exists: boolean; encrypted: boolean; locked: boolean; mode?: number }> {
+  const file = secretsFile(home);
+  const mode = await stat(file).then((s) => s.mode & 0o777, () => undefined);
+  if (mode === undefined) return { exists: false, encrypted: false, locked: false };
+  const stored = await readStored(home);
+  return { exists: true, encrypted: stored.encryptedWith === 'safeStorage', locked: decrypted(stored, cipher) === undefined, mode };
 }
 
 /** Stores one secret in secrets.json (mode 0600, encrypted with the cipher); the value is never returned to any client. */

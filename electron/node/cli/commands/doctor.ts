@@ -4,7 +4,7 @@ import { InputError } from '../../../common/contracts/errors.js';
 import { connectEngine } from '../../docker/connect.js';
 import { CHECKS } from '../../doctor/index.js';
 import { runChecks } from '../../doctor/run.js';
-import { loadSecrets, type SecretCipher, type Secrets } from '../../engine/secrets.js';
+import { loadSecrets, secretsFileState, type SecretCipher, type Secrets } from '../../engine/secrets.js';
 import { probeHostFacts } from '../../probe/facts.js';
 import { berthHome } from '../../settings/paths.js';
 import { buildPlan, type PlanFlags } from './plan.js';
@@ -24,6 +24,7 @@ export async function doctorCommand(flags: PlanFlags & { json?: boolean }, out: 
     planProblem = error.message;
   }
   const secrets: Secrets = await loadSecrets(berthHome(env), env, { generate: false, cipher }).catch(() => ({}));
+  const secretsFile = await secretsFileState(berthHome(env), cipher).catch((error: Error) => ({ exists: true, encrypted: false, locked: false, problem: error.message }));
   const outcomes = await runChecks(CHECKS, {
     facts,
     plan,
@@ -31,6 +32,7 @@ export async function doctorCommand(flags: PlanFlags & { json?: boolean }, out: 
     docker: connection.docker ?? undefined,
     engineProblem: connection.docker ? undefined : connection.problem,
     secrets,
+    secretsFile,
     env,
   });
   if (planProblem) outcomes.unshift({ id: 'settings', title: 'Settings', status: 'fail', message: planProblem, fix: 'correct the field named, in settings.json or the flag' });
