@@ -238,6 +238,8 @@ export async function runTrayApp(electron: ElectronObjects, options: TrayAppOpti
     if (!isTrustedSender(event.senderFrame?.url, pathToFileURL(rendererIndex).href)) return { ok: false, error: { message: 'refused: not the Berth window' } };
     const response = await dispatch(backend, method, args);
     if (method === 'updateSettings' && response.ok) await applySettings();
+    // A secret set from the window is redacted from the app's log from now on.
+    if ((method === 'setSecret' || method === 'importEnv') && response.ok) secrets = await loadSecrets(home, env, { cipher, generate: false }).catch(() => secrets);
     return response;
   });
 

@@ -117,6 +117,9 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
     expect(await app.exited).toBe(0);
     expect(handle.quit.quitting).toBe(true);
     expect(tray.destroyed).toBe(true);
+    const appLog = readFileSync(path.join(stack.home, 'logs', 'berth.log'), 'utf8');
+    expect(appLog).toMatch(/ info tray ready \(stopped\)/);
+    expect(appLog).toMatch(/Berth is ready/);
     expect([...(await listOwned(docker, stack.settings.stack)).keys()]).toEqual([]);
   }, 240_000);
 
