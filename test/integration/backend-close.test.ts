@@ -5,6 +5,7 @@ import { up } from '../../electron/node/engine/converge.js';
 import { writeSettings } from '../../electron/node/settings/load.js';
 import { describeWhen, dockerAnswers } from '../support/docker.js';
 import { localFacts, testStack, type TestStack } from '../support/test-stack.js';
+import { until } from '../support/wait.js';
 
 const stacks: TestStack[] = [];
 afterEach(async () => {
@@ -16,16 +17,6 @@ function held(): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const kind of process.getActiveResourcesInfo()) counts[kind] = (counts[kind] ?? 0) + 1;
   return counts;
-}
-
-async function settle<T>(read: () => T, ok: (value: T) => boolean, timeoutMs: number): Promise<T> {
-  const started = Date.now();
-  let value = read();
-  while (!ok(value) && Date.now() - started < timeoutMs) {
-    await new Promise((r) => setTimeout(r, 50));
-    value = read();
-  }
-  return value;
 }
 
 describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker.sock (start dockerd)', 'closing the backend (what Quit does)', () => {
@@ -41,13 +32,14 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
     backend.onEvent((event) => events.push(event));
     await backend.start();
     await backend.followLogs('prometheus');
-    await settle(() => events.some((e) => e.type === 'log'), Boolean, 10_000);
+    await until(() => events.some((e) => e.type === 'log'), Boolean, 10_000, 'a log event');
     expect(events.some((e) => e.type === 'status')).toBe(true);
     expect(events.some((e) => e.type === 'log')).toBe(true);
     expect((held().TCPWrap ?? 0) + (held().PipeWrap ?? 0)).toBeGreaterThan((before.TCPWrap ?? 0) + (before.PipeWrap ?? 0));
 
     await backend.close();
-    const after = await settle(held, (now) => (now.PipeWrap ?? 0) <= (before.PipeWrap ?? 0) && (now.TCPWrap ?? 0) <= (before.TCPWrap ?? 0) && (now.Timeout ?? 0) <= (before.Timeout ?? 0) && !now.ProcessWrap, 5000);
+    // On a timeout the comparison below shows what was left.
+    const after = await until(held, (now) => (now.PipeWrap ?? 0) <= (before.PipeWrap ?? 0) && (now.TCPWrap ?? 0) <= (before.TCPWrap ?? 0) && (now.Timeout ?? 0) <= (before.Timeout ?? 0) && !now.ProcessWrap, 5000, 'resources released').catch(() => held());
     expect({ pipes: after.PipeWrap ?? 0, sockets: after.TCPWrap ?? 0, timers: after.Timeout ?? 0, children: after.ProcessWrap ?? 0 }).toEqual({
       pipes: before.PipeWrap ?? 0,
       sockets: before.TCPWrap ?? 0,

@@ -7,24 +7,12 @@ import { StatusTracker, stackSnapshot } from '../../electron/node/engine/status.
 import { describeWhen, dockerAnswers } from '../support/docker.js';
 import { startSocketProxy } from '../support/socket-proxy.js';
 import { docker, doubleImages, localFacts, testStack, type TestStack } from '../support/test-stack.js';
+import { until } from '../support/wait.js';
 
 const stacks: TestStack[] = [];
 afterEach(async () => {
   while (stacks.length) await stacks.pop()?.cleanup();
 });
-
-function waitFor<T>(check: () => T | undefined, timeoutMs: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = () => {
-      const value = check();
-      if (value !== undefined) return resolve(value);
-      if (Date.now() - started > timeoutMs) return reject(new Error(`condition not met within ${timeoutMs} ms`));
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
 
 describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker.sock (start dockerd)', 'status and logs against a real Docker engine', () => {
   it('shows a killed container within a second, from the event stream', async () => {
@@ -40,7 +28,7 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
       expect(latest.find((s) => s.name === 'vllm-qwen3')?.state).toBe('missing');
       const killedAt = Date.now();
       await docker.getContainer(`${plan.stack}-prometheus`).kill();
-      const seen = await waitFor(() => latest.find((s) => s.name === 'prometheus' && (s.state === 'exited' || s.state === 'restarting')), 1000);
+      const seen = await until(() => latest.find((s) => s.name === 'prometheus' && (s.state === 'exited' || s.state === 'restarting')), (v) => v !== undefined, 1000, 'the kill seen in the status', 10);
       expect(Date.now() - killedAt).toBeLessThan(1000);
       expect(seen.state).toMatch(/exited|restarting/);
     } finally {
@@ -61,16 +49,16 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
     await tracker.start();
     try {
       await proxy.cut();
-      await waitFor(() => (engine.at(-1) === false ? true : undefined), 3000);
+      await until(() => engine.at(-1) === false, Boolean, 3000, 'the engine reported gone', 10);
       // While the engine is away, the container stops; when it returns, the tracker lists again and sees it.
       await docker.getContainer(`${plan.stack}-prometheus`).stop({ t: 1 });
       await proxy.restore();
-      await waitFor(() => (engine.at(-1) === true ? true : undefined), 5000);
-      const status = await waitFor(() => latest.find((s) => s.name === 'prometheus' && s.state === 'exited'), 3000);
+      await until(() => engine.at(-1) === true, Boolean, 5000, 'the engine reported back', 10);
+      const status = await until(() => latest.find((s) => s.name === 'prometheus' && s.state === 'exited'), (v) => v !== undefined, 3000, 'the stopped prometheus listed again', 10);
       expect(status.exitCode).toBeDefined();
       // And it follows events again after reconnecting.
       await docker.getContainer(`${plan.stack}-prometheus`).start();
-      await waitFor(() => latest.find((s) => s.name === 'prometheus' && s.state !== 'exited'), 3000);
+      await until(() => latest.find((s) => s.name === 'prometheus' && s.state !== 'exited'), (v) => v !== undefined, 3000, 'prometheus started again', 10);
     } finally {
       await tracker.stop();
       await proxy.close();
@@ -103,7 +91,7 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
     const lines: LogLine[] = [];
     const abort = new AbortController();
     const following = followLog(docker, `${plan.stack}-prometheus`, { tail: 5, timestamps: false, signal: abort.signal }, (line) => lines.push(line));
-    await waitFor(() => (lines.some((l) => l.text.includes('prometheus listening')) ? true : undefined), 5000);
+    await until(() => lines.some((l) => l.text.includes('prometheus listening')), Boolean, 5000, "prometheus's log line", 10);
     abort.abort();
     await following;
   }, 60_000);

@@ -12,21 +12,12 @@ import { describeWhen, dockerAnswers } from '../support/docker.js';
 import { BrowserWindowDouble, electronDoubles, MenuDouble, menuItem, NotificationDouble, TrayDouble } from '../support/electron-doubles.js';
 import { repoRoot } from '../support/repo-root.js';
 import { docker, testStack, type TestStack } from '../support/test-stack.js';
+import { until } from '../support/wait.js';
 
 const stacks: TestStack[] = [];
 afterEach(async () => {
   while (stacks.length) await stacks.pop()?.cleanup();
 });
-
-async function until<T>(read: () => T, ok: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = read();
-    if (ok(value)) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: still ${JSON.stringify(value)} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker.sock (start dockerd)', 'the tray app, with stand-ins for Electron and a real Docker engine', () => {
   it('shows the stack in the tray, starts and stops it from the menu, hides on close and stops the stack on quit when asked', async () => {
