@@ -74,10 +74,9 @@ export class Backend implements BerthApi {
     await this.connect();
   }
 
-  /** The tray app tells the backend what only it knows (the login item), for the window to show. */
+  /** The tray app tells the backend what only it knows (the login item), for the window's next snapshot. */
   setAppState(state: NonNullable<Snapshot['app']>): void {
     this.appState = state;
-    this.emit({ type: 'settings-changed' });
   }
 
   async close(): Promise<void> {
@@ -295,6 +294,8 @@ export class Backend implements BerthApi {
   async updateSettings(patch: SettingsPatch): Promise<Settings> {
     const saved = await saveSettings(this.options.home, await loadSettings(this.options.home, this.options.openSettings), patch, { openSettings: this.options.openSettings });
     await this.follow().catch(() => undefined);
+    // Every window reads them again, whoever changed them (the window, the tray's menu).
+    this.emit({ type: 'settings-changed' });
     return saved;
   }
 
