@@ -145,7 +145,7 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
       const result = await run(command, { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
       expect(result.code).toBe(1);
       expect(oneLine(result.stderr)).toBe(
-        'berth: Docker is not running: not running: no socket at unix:///nonexistent/docker.sock (from DOCKER_HOST) — start Docker Desktop, Colima, OrbStack or the docker service, then run the command again',
+        'berth: Docker is not running: no socket at unix:///nonexistent/docker.sock (from DOCKER_HOST) — start Docker Desktop, Colima, OrbStack or the docker service, then try again',
       );
     }
   });

@@ -9,7 +9,7 @@ import { InputError } from '../../common/contracts/errors.js';
 import { planStack } from '../../common/planner/plan.js';
 import { connectEngine } from '../docker/connect.js';
 import { up, type EngineContext } from '../engine/converge.js';
-import { EngineError } from '../engine/errors.js';
+import { EngineError, engineUnavailable } from '../engine/errors.js';
 import { followLog, readLogTail } from '../engine/logs.js';
 import { listOwned } from '../engine/owned.js';
 import { loadSecrets, redact, saveSecret, type SecretCipher } from '../engine/secrets.js';
@@ -128,7 +128,7 @@ export class Backend implements BerthApi {
   }
 
   private requireDocker(): Docker {
-    if (!this.docker) throw new EngineError(`Docker is not running: ${this.engineProblem ?? 'no engine answered'}`, 'start Docker, then try again');
+    if (!this.docker) throw engineUnavailable(this.engineProblem);
     return this.docker;
   }
 

@@ -4,7 +4,7 @@ import type { ProgressListener } from '../../common/contracts/progress.js';
 import type { StackPlan } from '../../common/contracts/stack-plan.js';
 import { connectEngine } from '../docker/connect.js';
 import type { EngineContext } from '../engine/converge.js';
-import { EngineError } from '../engine/errors.js';
+import { engineUnavailable } from '../engine/errors.js';
 import { loadSecrets, type SecretCipher } from '../engine/secrets.js';
 import { probeHostFacts } from '../probe/facts.js';
 import { planStack } from '../../common/planner/plan.js';
@@ -14,13 +14,7 @@ import { planContext, readFactsFile } from './context.js';
 /** The engine that answered, or an EngineError that says whether Docker is stopped or refuses us. */
 export async function requireEngine(env: NodeJS.ProcessEnv = process.env) {
   const connection = await connectEngine({ env, home: os.homedir(), platform: process.platform });
-  if (!connection.docker) {
-    const permission = /permission denied/.test(connection.problem);
-    throw new EngineError(
-      `Docker is ${permission ? 'there but refuses Berth' : 'not running'}: ${connection.problem}`,
-      permission ? 'fix the socket permission as above, then run the command again' : 'start Docker Desktop, Colima, OrbStack or the docker service, then run the command again',
-    );
-  }
+  if (!connection.docker) throw engineUnavailable(connection.problem);
   return connection;
 }
 

@@ -23,3 +23,10 @@ export function statusCode(error: unknown): number | undefined {
 export class ServiceStoppedError extends EngineError {
   override name = 'ServiceStoppedError';
 }
+
+/** No engine answered: says whether Docker is stopped or refuses Berth, once, with what to do about it. */
+export function engineUnavailable(problem: string | undefined): EngineError {
+  const detail = (problem ?? 'no Docker engine answered').replace(/^not running: /, '');
+  if (/permission denied/.test(detail)) return new EngineError(`Docker is there but refuses Berth: ${detail}`, 'fix the socket permission as above, then try again');
+  return new EngineError(`Docker is not running: ${detail}`, 'start Docker Desktop, Colima, OrbStack or the docker service, then try again');
+}
