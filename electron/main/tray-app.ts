@@ -84,9 +84,22 @@ export async function runTrayApp(electron: ElectronObjects, options: TrayAppOpti
   let view: StackView = { engine: { endpoint: null }, services: [], models: [], links: {}, tokensPerS: {} };
   let stackPorts = new Set<number>();
   let updateReady: string | undefined;
+  let lastMenu = '';
+  let lastState: string | undefined;
   const told = new Set<string>();
   const tray = hasTray ? new Tray(trayIconFile(resources, 'stopped', platform)) : undefined;
   let window: Electron.BrowserWindow | undefined;
+
+  const poller = new TokensPerSecondPoller({ read: async () => currentRates((await backend.metrics()).models), onRates: (rates) => render({ ...view, tokensPerS: rates }), intervalMs: 5000 });
+  const updates = electron.updater
+    ? new UpdateController({
+        updater: electron.updater,
+        askToRestart: async (version) =>
+          (await dialog.showMessageBox({ type: 'info', buttons: ['Restart Now', 'Later'], defaultId: 0, cancelId: 1, message: `Berth ${version} is ready`, detail: 'Restart Berth to finish updating. The stack keeps running unless you chose to stop it on quit.' })).response === 0,
+        onReady: (version) => ((updateReady = version), render()),
+        log: (message) => log.write('warn', message),
+      })
+    : undefined;
 
   const quit = new QuitController({
     choice: async () => (await loadSettings(home, openSettings).catch(() => settings))?.onQuit ?? 'leave-running',
@@ -101,8 +114,6 @@ export async function runTrayApp(electron: ElectronObjects, options: TrayAppOpti
     exit: () => app.exit(0),
     log: (message) => log.write('error', message),
   });
-
-  const poller = new TokensPerSecondPoller({ read: async () => currentRates((await backend.metrics()).models), onRates: (rates) => render({ ...view, tokensPerS: rates }), intervalMs: 5000 });
 
   function showWindow(): Electron.BrowserWindow {
     if (platform === 'darwin') void app.dock?.show();
@@ -196,8 +207,6 @@ export async function runTrayApp(electron: ElectronObjects, options: TrayAppOpti
     notification.show();
   }
 
-  let lastMenu = '';
-  let lastState: string | undefined;
   function render(next: StackView = view): void {
     const model = trayMenu({ ...next, startAtLogin: loginState, updateReady, quitStopsStack: settings?.onQuit === 'stop-stack' });
     const key = JSON.stringify(model);
@@ -242,16 +251,6 @@ export async function runTrayApp(electron: ElectronObjects, options: TrayAppOpti
     if ((method === 'setSecret' || method === 'importEnv') && response.ok) secrets = await loadSecrets(home, env, { cipher, generate: false }).catch(() => secrets);
     return response;
   });
-
-  const updates = electron.updater
-    ? new UpdateController({
-        updater: electron.updater,
-        askToRestart: async (version) =>
-          (await dialog.showMessageBox({ type: 'info', buttons: ['Restart Now', 'Later'], defaultId: 0, cancelId: 1, message: `Berth ${version} is ready`, detail: 'Restart Berth to finish updating. The stack keeps running unless you chose to stop it on quit.' })).response === 0,
-        onReady: (version) => ((updateReady = version), render()),
-        log: (message) => log.write('warn', message),
-      })
-    : undefined;
 
   async function applySettings(): Promise<void> {
     const previous = settings;

@@ -1,6 +1,6 @@
 import type { Options } from 'conf';
 import { z } from 'zod';
-import { SETTINGS_SCHEMA_VERSION, SettingsSchema, type SettingsInput } from '../../common/contracts/settings.js';
+import { SettingsSchema, type SettingsInput } from '../../common/contracts/settings.js';
 
 /** What Berth needs of electron-store (the app) or conf, the store it is built on (the CLI): one file, one format. */
 export interface SettingsFile {
@@ -55,4 +55,3 @@ export const openWithConf: SettingsFileFactory = async (options) => {
   return new Conf<SettingsInput>(options) as unknown as SettingsFile;
 };
 
-export { SETTINGS_SCHEMA_VERSION };
