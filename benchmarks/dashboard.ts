@@ -13,7 +13,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import { up } from '../electron/node/engine/converge.js';
 import { doubleImages, localFacts, testStack } from '../test/support/test-stack.js';
-import { ROOT, machine, overLimit, processCpuTicks, quantile, round, save, type Result } from './lib/stats.js';
+import { ROOT, overLimit, processCpuTicks, quantile, round, save, type Result } from './lib/stats.js';
 
 const LOG_SECONDS = Number(process.env.BENCH_LOG_S ?? 60);
 const MASTER_KEY = 'sk-bench-master-key';
@@ -127,9 +127,6 @@ try {
   result = {
     benchmark: 'dashboard',
     command: 'npm run bench (benchmarks/dashboard.ts)',
-    date: new Date().toISOString(),
-    machine: machine(),
-    node: process.version,
     figures: [
       { name: 'first paint with the last known state', value: round(quantile(paints, 0.5), 0), unit: 'ms', detail: `median of ${paints.length} reloads, ${Math.min(...paints)}–${Math.max(...paints)} ms`, limit: { max: 500 } },
       { name: 'frame time following 10,000 lines/s, p95', value: round(quantile(frames.deltas, 0.95), 1), unit: 'ms', detail: `${frames.deltas.length} frames in ${LOG_SECONDS} s, p50 ${round(quantile(frames.deltas, 0.5), 1)} ms`, limit: { max: 50 } },

@@ -5,7 +5,7 @@
 // round trip for one API call, and the memory a second process costs. Alternating runs, medians.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { machine, round, save, summary, type Result } from './lib/stats.js';
+import { round, save, summary, type Result } from './lib/stats.js';
 
 const LINES = 10_000;
 const BATCH = 200;
@@ -86,9 +86,6 @@ if (process.argv[2] === '--child') {
   const result: Result = {
     benchmark: 'engine-host',
     command: 'npm run bench (benchmarks/engine-host.ts)',
-    date: new Date().toISOString(),
-    machine: machine(),
-    node: process.version,
     figures: [
       { name: 'main-process CPU for 10,000 log lines, engine in-process', value: local.median, unit: 'ms', detail: `median of ${local.runs}, ${local.min}–${local.max}` },
       { name: 'main-process CPU for 10,000 log lines, engine in a separate process', value: hop.median, unit: 'ms', detail: `median of ${hop.runs}, ${hop.min}–${hop.max}; ×${round(hop.median / Math.max(local.median, 0.01), 0)} the in-process cost` },

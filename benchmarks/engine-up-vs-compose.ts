@@ -10,7 +10,7 @@ import { composeFile } from '../electron/common/export/compose.js';
 import { stackFiles } from '../electron/common/export/files.js';
 import { up } from '../electron/node/engine/converge.js';
 import { docker, localFacts, testStack, doubleImages } from '../test/support/test-stack.js';
-import { machine, overLimit, quantile, round, save, summary, type Result } from './lib/stats.js';
+import { overLimit, quantile, round, save, summary, type Result } from './lib/stats.js';
 import { mkdirSync } from 'node:fs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -87,9 +87,6 @@ async function main(): Promise<Result> {
   return {
     benchmark: 'engine-up',
     command: 'npm run bench (benchmarks/engine-up-vs-compose.ts)',
-    date: new Date().toISOString(),
-    machine: machine(),
-    node: process.version,
     figures: [
       { name: 'berth up to all healthy', value: round(b.median / 1000, 2), unit: 's', detail: `median of ${b.runs}, ${round(b.min / 1000, 2)}–${round(b.max / 1000, 2)} s` },
       { name: 'docker-compose up -d + all health checks (1 s)', value: round(c.median / 1000, 2), unit: 's', detail: `median of ${c.runs}, ${round(c.min / 1000, 2)}–${round(c.max / 1000, 2)} s` },

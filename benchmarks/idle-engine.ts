@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { up } from '../electron/node/engine/converge.js';
 import { localFacts, testStack } from '../test/support/test-stack.js';
-import { ROOT, machine, overLimit, processCpuTicks, round, save, summary, type Result } from './lib/stats.js';
+import { ROOT, overLimit, processCpuTicks, round, save, summary, type Result } from './lib/stats.js';
 
 const SECONDS = Number(process.env.BENCH_IDLE_S ?? 60);
 const TICKS = 100; // USER_HZ on Linux
@@ -49,9 +49,6 @@ try {
   result = {
     benchmark: 'idle-engine',
     command: 'npm run bench (benchmarks/idle-engine.ts)',
-    date: new Date().toISOString(),
-    machine: machine(),
-    node: process.version,
     figures: [
       { name: `CPU of one core, ${SECONDS} s with the stack up`, value: cpu.median, unit: '%', detail: `median of ${cpu.runs} windows of ${SECONDS / WINDOWS} s, ${cpu.min}–${cpu.max} %; ${round(cpuMsTotal, 0)} ms CPU in all`, limit: { max: 1 } },
       { name: 'resident memory', value: rss.median, unit: 'MiB', detail: `VmRSS of berth status --watch, median of ${rss.runs} samples, ${rss.min}–${rss.max} MiB`, limit: { max: 120 } },

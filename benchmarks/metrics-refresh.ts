@@ -8,7 +8,7 @@ import { Backend } from '../electron/node/api/backend.js';
 import { up } from '../electron/node/engine/converge.js';
 import { ensureRealPrometheusImage } from '../test/support/test-images.js';
 import { docker, doubleImages, localFacts, testStack } from '../test/support/test-stack.js';
-import { machine, overLimit, round, save, summary, type Result } from './lib/stats.js';
+import { overLimit, round, save, summary, type Result } from './lib/stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const REFRESHES_PER_MINUTE = 12;
@@ -56,9 +56,6 @@ try {
   result = {
     benchmark: 'metrics-refresh',
     command: 'npm run bench (benchmarks/metrics-refresh.ts)',
-    date: new Date().toISOString(),
-    machine: machine(),
-    node: process.version,
     figures: [
       { name: 'Metrics refresh CPU per model, from Prometheus', value: fromPrometheus.median, unit: 'ms/min', detail: `${REFRESHES_PER_MINUTE} reads a minute, median of ${fromPrometheus.runs} minutes, ${fromPrometheus.min}–${fromPrometheus.max}; ${models} model(s)`, limit: { max: 100 } },
       { name: 'Metrics refresh CPU per model, from the servers', value: fromServers.median, unit: 'ms/min', detail: `${REFRESHES_PER_MINUTE} reads a minute, median of ${fromServers.runs} minutes, ${fromServers.min}–${fromServers.max}; ${models} model(s)`, limit: { max: 100 } },

@@ -3,7 +3,7 @@ import type { ServiceStatus } from '../electron/common/contracts/status.js';
 import { up } from '../electron/node/engine/converge.js';
 import { StatusTracker } from '../electron/node/engine/status.js';
 import { docker, localFacts, testStack } from '../test/support/test-stack.js';
-import { machine, overLimit, round, save, summary, type Result } from './lib/stats.js';
+import { overLimit, round, save, summary, type Result } from './lib/stats.js';
 
 const KILLS = Number(process.env.BENCH_KILLS ?? 20);
 
@@ -45,9 +45,6 @@ const s = summary(samples);
 const result: Result = {
   benchmark: 'status-latency',
   command: 'npm run bench (benchmarks/status-latency.ts)',
-  date: new Date().toISOString(),
-  machine: machine(),
-  node: process.version,
   figures: [
     { name: 'docker kill → status shows it, p50', value: round(s.median), unit: 'ms', detail: `${s.runs} kills, ${round(s.min)}–${round(s.max)} ms` },
     { name: 'docker kill → status shows it, p95', value: round(s.p95), unit: 'ms', detail: 'from the event stream, no polling', limit: { max: 200 } },

@@ -28,13 +28,13 @@ export function machine(): string {
   return `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()}`;
 }
 
-/** One benchmark's results, for benchmarks/results/<name>.json and the tables built from them. */
+/**
+ * One benchmark's results, for benchmarks/results/<name>.json and the tables built from them; `save` adds the
+ * date, machine, Node version and commit.
+ */
 export interface Result {
   benchmark: string;
   command: string;
-  date: string;
-  machine: string;
-  node: string;
   /**
    * `sameRunRatios`: for a figure that is a ratio of two things measured side by side, each run's ratio; the
    * regression guard (`npm run bench:check`) reads its spread as the machine's noise.
@@ -55,8 +55,9 @@ export function commit(): string {
 export function save(result: Result): void {
   const dir = resultsDir();
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, `${result.benchmark}.json`), `${JSON.stringify({ ...result, commit: commit() }, null, 2)}\n`);
-  console.log(`${result.benchmark} (${result.machine})`);
+  const recorded = { benchmark: result.benchmark, command: result.command, date: new Date().toISOString(), machine: machine(), node: process.version, commit: commit(), figures: result.figures };
+  writeFileSync(path.join(dir, `${result.benchmark}.json`), `${JSON.stringify(recorded, null, 2)}\n`);
+  console.log(`${result.benchmark} (${recorded.machine})`);
   for (const f of result.figures) {
     const limit = f.limit ? `  limit ${f.limit.max !== undefined ? `≤ ${f.limit.max}` : `≥ ${f.limit.min}`}` : '';
     console.log(`  ${f.name.padEnd(48)} ${String(f.value).padStart(9)} ${f.unit.padEnd(8)} ${f.detail}${limit}`);
