@@ -44,7 +44,7 @@ describe('berth export compose', () => {
     const plan = planStack(host('macbook-docker-desktop-8cpu-8gib'), DEFAULT_SETTINGS);
     expect(Object.keys(compose.services)).toEqual(plan.services.map((s) => s.name));
     const qwen = compose.services['vllm-qwen3'];
-    expect(qwen).toMatchObject({ cpuset: '0-2', mem_limit: '5376m', shm_size: '4096m', cap_add: ['SYS_NICE'], ports: ['127.0.0.1:8000:8000'], restart: 'unless-stopped' });
+    expect(qwen).toMatchObject({ cpuset: '0-2,7', mem_limit: '5376m', shm_size: '4096m', cap_add: ['SYS_NICE'], ports: ['127.0.0.1:8000:8000'], restart: 'unless-stopped' });
     expect(qwen?.environment).toMatchObject({ VLLM_CPU_OMP_THREADS_BIND: '0-2', VLLM_CPU_KVCACHE_SPACE: '1', HF_TOKEN: '${HF_TOKEN}' });
     expect(compose.services['open-webui']?.depends_on).toEqual({ litellm: { condition: 'service_healthy' } });
     expect(compose.networks).toEqual({ default: { name: 'common_network', external: true } });
@@ -79,6 +79,19 @@ describe('berth export compose', () => {
     expect(berth(['export', 'compose', '--facts', hostFile('laptop-vm-4cpu'), '--out', dir, '--force']).code).toBe(0);
   });
 
+  it('never writes a stack that cannot start: nothing is written, and the reason is named', () => {
+    const { dir, result } = exportTo(hostFile('macbook-docker-desktop-8cpu-8gib'), ['--profile', 'production']);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toMatch(/^berth: nothing exported: this stack cannot start \(no-gpu: Docker on macOS cannot reach a GPU/);
+    expect(existsSync(dir)).toBe(false);
+    const home = freshHome();
+    writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ tuning: { 'vllm-coder': { gpus: [0] }, 'vllm-gpt-oss': { gpus: [0] } } }));
+    const pinned = exportTo(hostFile('gpu-workstation-1x24gb'), ['--profile', 'production'], home);
+    expect(pinned.result.code).toBe(1);
+    expect(pinned.result.stderr).toMatch(/insufficient-gpu-memory: GPU 0 \(NVIDIA GeForce RTX 4090, 23.5 GiB as vLLM sees it\) cannot hold vllm-coder and vllm-gpt-oss/);
+    expect(existsSync(pinned.dir)).toBe(false);
+  });
+
   it('never writes a secret from the environment into what it exports', () => {
     const home = freshHome();
     const dir = path.join(home, 'stack');
@@ -98,6 +111,8 @@ describeWhen(hasCommand('docker-compose'), "docker-compose is not installed (Deb
     ['a 2-NUMA workstation, development', 'workstation-16c32t-2numa', []],
     ['one 80 GB GPU, production', 'gpu-server-1x80gb', []],
     ['two 40 GB GPUs, production', 'gpu-server-2x40gb', []],
+    ['one 24 GB card, production with the model that fits', 'gpu-workstation-1x24gb', []],
+    ['four L4 cards, production', 'gpu-server-4xl4', []],
     ['a GPU host planned for development', 'gpu-server-1x80gb', ['--profile', 'development']],
   ];
   it.each(cases)('%s passes `docker-compose config`, which reads back the same cpusets and ports', (_label, name, flags) => {

@@ -34,9 +34,31 @@ describe('berth plan', () => {
     const result = berth(['plan', '--facts', hostFile('macbook-docker-desktop-8cpu-8gib')]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/SERVICE\s+DEVICE\s+CORES\s+KV CACHE\s+MEMORY\s+CONTEXT\s+GPU SHARE\s+PORTS/);
-    expect(result.stdout).toMatch(/vllm-qwen3\s+cpu\s+0-2 \(3\)\s+1 GiB/);
+    // Cores 0-2 bound by OpenMP, core 7 in the cpuset for vLLM's frontend.
+    expect(result.stdout).toMatch(/vllm-qwen3\s+cpu\s+0-2 \(3\) \+7\s+1 GiB/);
     expect(result.stdout).toMatch(/Why:\n {2}vllm-qwen3\n {4}- serves Qwen\/Qwen3-1\.7B/);
     expect(result.stdout).toMatch(/! insufficient-memory: Docker Desktop gives containers 8 GiB/);
+  });
+
+  it('exits 1 for a plan that cannot start, printing it with the blocking reason marked, in --json too', () => {
+    const result = berth(['plan', '--facts', hostFile('macbook-docker-desktop-8cpu-8gib'), '--profile', 'production']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/✗ no-gpu: Docker on macOS cannot reach a GPU/);
+    expect(result.stdout).toMatch(/This plan cannot start \(✗ above\): berth up and berth export refuse it/);
+    const json = berth(['plan', '--facts', hostFile('macbook-docker-desktop-8cpu-8gib'), '--profile', 'production', '--json']);
+    expect(json.code).toBe(1);
+    expect(StackPlanSchema.parse(JSON.parse(json.stdout)).warnings).toContainEqual(expect.objectContaining({ code: 'no-gpu', blocking: true }));
+  });
+
+  it('on a 24 GB card: exit 0 with the model that fits, never a plan in which both production models cannot load', () => {
+    const result = berth(['plan', '--facts', hostFile('gpu-workstation-1x24gb'), '--profile', 'production', '--json']);
+    expect(result.code).toBe(0);
+    const plan = StackPlanSchema.parse(JSON.parse(result.stdout));
+    expect(plan.services.filter((s) => s.role === 'model').map((s) => [s.name, s.gpuMemoryUtilization])).toEqual([['vllm-coder', 0.89]]);
+    expect(plan.warnings.map((w) => w.code)).toEqual(['gpu-model-left-out']);
+    const home = freshHome();
+    writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ tuning: { 'vllm-coder': { gpus: [0] }, 'vllm-gpt-oss': { gpus: [0] } } }));
+    expect(berth(['plan', '--facts', hostFile('gpu-workstation-1x24gb'), '--profile', 'production'], { home }).code).toBe(1);
   });
 
   it('takes the profile from --profile, then LITELLM_ENVIRONMENT, then settings', () => {

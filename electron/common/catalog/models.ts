@@ -1,4 +1,4 @@
-import { GiB, KiB } from '../units.js';
+import { GiB } from '../units.js';
 
 /** A model Berth can serve with vLLM, with the architecture numbers the planner sizes it from. */
 export interface ModelSpec {
@@ -16,10 +16,10 @@ export interface ModelSpec {
   headDim: number;
   /** The longest context the model accepts (its max position embeddings). */
   maxModelLen: number;
-  /** Weights in the dtype served (bf16, or the shipped quantisation). */
+  /** Weights as vLLM loads them (its "Model loading took X GiB"): bf16, or the shipped quantisation. */
   weightsBytes: number;
-  /** Set where layers differ (sliding windows); otherwise 2 × layers × KV heads × head dim × 2 bytes. */
-  kvBytesPerToken?: number;
+  /** Layers that attend to a sliding window of `tokens` instead of the whole context (gpt-oss: half of them). */
+  slidingWindow?: { layers: number; tokens: number };
 }
 
 /** The four models of the reference setup: two CPU models for development, two GPU models for production. */
@@ -70,13 +70,37 @@ export const BUILTIN_MODELS: readonly ModelSpec[] = [
     kvHeads: 8,
     headDim: 64,
     maxModelLen: 131072,
-    weightsBytes: 13e9,
-    // Half the layers use a 128-token sliding window; counting every layer at full length keeps the estimate safe.
-    kvBytesPerToken: 48 * KiB,
+    // vLLM reports "Model loading took 13.72 GiB" for it (MXFP4 experts, bf16 attention).
+    weightsBytes: 13.72 * GiB,
+    // Its config.json alternates sliding_attention (window 128) and full_attention layers.
+    slidingWindow: { layers: 12, tokens: 128 },
   },
 ];
 
-/** KV cache bytes one token needs: 2 (K and V) × layers × KV heads × head dim × bytes per element. */
+/** vLLM's default KV cache block: a sliding window holds up to one block more than the window. */
+export const KV_BLOCK_TOKENS = 16;
+
+/**
+ * KV cache bytes each token of a request costs: 2 (K and V) × full-attention layers × KV heads × head dim × bytes per
+ * element. Sliding-window layers are not charged per token: vLLM's hybrid KV cache allocator keeps only their window
+ * (see kvBytesForRequest), so gpt-oss-20b costs 24 KiB a token on its 12 full-attention layers, not 48 KiB on all 24.
+ */
 export function kvBytesPerToken(model: ModelSpec, dtypeBytes = 2): number {
-  return model.kvBytesPerToken ?? 2 * model.layers * model.kvHeads * model.headDim * dtypeBytes;
+  const fullLayers = model.layers - (model.slidingWindow?.layers ?? 0);
+  return 2 * fullLayers * model.kvHeads * model.headDim * dtypeBytes;
+}
+
+/** The KV cache one request of `tokens` tokens needs: every token on the full layers, the window on the others. */
+export function kvBytesForRequest(model: ModelSpec, tokens: number, dtypeBytes = 2): number {
+  const window = model.slidingWindow;
+  const windowTokens = window ? Math.min(tokens, window.tokens + KV_BLOCK_TOKENS) : 0;
+  const windowBytes = window ? 2 * window.layers * model.kvHeads * model.headDim * dtypeBytes * windowTokens : 0;
+  return kvBytesPerToken(model, dtypeBytes) * tokens + windowBytes;
+}
+
+/** The longest request whose KV cache fits in `bytes` (before rounding to whole thousands of tokens). */
+export function tokensForKvBytes(model: ModelSpec, bytes: number, dtypeBytes = 2): number {
+  const window = model.slidingWindow;
+  const windowBytes = window ? 2 * window.layers * model.kvHeads * model.headDim * dtypeBytes * (window.tokens + KV_BLOCK_TOKENS) : 0;
+  return Math.max(0, Math.floor((bytes - windowBytes) / kvBytesPerToken(model, dtypeBytes)));
 }

@@ -22,6 +22,7 @@ export function modelFromCustom(custom: CustomModel): ModelSpec {
     headDim: custom.headDim,
     maxModelLen: custom.maxModelLen,
     weightsBytes: Math.round(custom.weightsGiB * GiB),
+    ...(custom.slidingWindow && custom.slidingWindow.layers < custom.layers ? { slidingWindow: custom.slidingWindow } : {}),
   };
 }
 

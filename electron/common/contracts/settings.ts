@@ -15,6 +15,8 @@ export const CustomModelSchema = z.object({
   headDim: z.number().int().positive(),
   maxModelLen: z.number().int().min(256),
   weightsGiB: z.number().positive(),
+  /** Layers with a sliding attention window (config.json's layer_types and sliding_window), if any. */
+  slidingWindow: z.object({ layers: z.number().int().positive(), tokens: z.number().int().positive() }).optional(),
 });
 
 export const ModelTuningSchema = z.object({

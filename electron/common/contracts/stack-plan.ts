@@ -67,7 +67,14 @@ export const StackPlanSchema = z.object({
   stack: z.string(),
   network: z.string(),
   services: z.array(PlannedServiceSchema),
-  warnings: z.array(z.object({ code: z.string(), message: z.string() })),
+  warnings: z.array(
+    z.object({
+      code: z.string(),
+      message: z.string(),
+      /** The stack cannot start as planned: `up` and the exports refuse it and `plan` exits 1. Extension of the contract. */
+      blocking: z.boolean().optional(),
+    }),
+  ),
   /** Why the profile was chosen. Extension of the contract. */
   profileReason: z.string(),
 });
@@ -80,3 +87,8 @@ export type Mount = z.infer<typeof MountSchema>;
 export type Health = z.infer<typeof HealthSchema>;
 export type PlanWarning = StackPlan['warnings'][number];
 export type Profile = StackPlan['profile'];
+
+/** Warnings that mean the stack cannot start as planned. */
+export function blockingWarnings(plan: Pick<StackPlan, 'warnings'>): PlanWarning[] {
+  return plan.warnings.filter((w) => w.blocking);
+}

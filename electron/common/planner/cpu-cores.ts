@@ -2,21 +2,26 @@ import type { HostFacts } from '../contracts/host-facts.js';
 import type { ModelSpec } from '../catalog/models.js';
 import { formatCpuList } from './cpu-list.js';
 
-/** One physical core, named by the first of its hardware threads. */
+/** One physical core: the first of its hardware threads (where OpenMP binds), and all of them. */
 export interface Core {
   cpu: number;
   node: number;
+  threads: number[];
 }
 
 export interface CoreAssignment {
   service: string;
+  /** One CPU per physical core: VLLM_CPU_OMP_THREADS_BIND. */
   cpus: number[];
+  /** The container's cpuset: the bind list, the bound cores' other threads and the reserved cores. */
+  cpuset: number[];
   node: number;
   reasons: string[];
 }
 
 export interface CoreSplit {
   assignments: CoreAssignment[];
+  /** Every thread of the reserved cores. */
   reserved: number[];
   /** Models that got no core: too few cores for every model. */
   dropped: ModelSpec[];
@@ -27,12 +32,14 @@ export interface CoreSplit {
 export function usableCores(facts: HostFacts): { cores: Core[]; source: string } {
   const engine = facts.engine;
   if (engine?.cpuTopology) {
-    const firstThread = new Map<string, Core>();
+    const byCore = new Map<string, Core>();
     for (const place of [...engine.cpuTopology].sort((a, b) => a.cpu - b.cpu)) {
       const key = `${place.node}:${place.core}`;
-      if (!firstThread.has(key)) firstThread.set(key, { cpu: place.cpu, node: place.node });
+      const core = byCore.get(key);
+      if (core) core.threads.push(place.cpu);
+      else byCore.set(key, { cpu: place.cpu, node: place.node, threads: [place.cpu] });
     }
-    const cores = [...firstThread.values()];
+    const cores = [...byCore.values()];
     const threads = engine.cpuTopology.length;
     const nodes = new Set(cores.map((c) => c.node)).size;
     return {
@@ -42,12 +49,12 @@ export function usableCores(facts: HostFacts): { cores: Core[]; source: string }
   }
   if (engine) {
     return {
-      cores: Array.from({ length: engine.cpus }, (_, cpu) => ({ cpu, node: 0 })),
+      cores: Array.from({ length: engine.cpus }, (_, cpu) => ({ cpu, node: 0, threads: [cpu] })),
       source: `the Docker VM shows ${engine.cpus} CPUs and no topology; each is one core to the VM`,
     };
   }
   return {
-    cores: Array.from({ length: facts.cpu.physical }, (_, cpu) => ({ cpu, node: 0 })),
+    cores: Array.from({ length: facts.cpu.physical }, (_, cpu) => ({ cpu, node: 0, threads: [cpu] })),
     source: `no engine answered, so the host's ${facts.cpu.physical} physical cores are assumed`,
   };
 }
@@ -59,24 +66,38 @@ export function reservedCoreCount(coreCount: number): number {
   return 0;
 }
 
+function cpusetReason(cpus: readonly number[], siblings: readonly number[], reserved: readonly number[]): string | undefined {
+  const extra = [
+    ...(siblings.length ? [`the bound cores' other hardware thread${siblings.length > 1 ? 's' : ''} (${formatCpuList(siblings)})`] : []),
+    ...(reserved.length ? [`the reserved CPU${reserved.length > 1 ? 's' : ''} ${formatCpuList(reserved)}`] : []),
+  ];
+  if (!extra.length) return undefined;
+  return `container cpuset ${formatCpuList([...cpus, ...siblings, ...reserved])}: the OpenMP cores plus ${extra.join(' and ')}, where vLLM's API server, engine core and tokenizer run without taking an OpenMP core (vLLM's CPU FAQ: the frontend's CPU belongs inside the container's cpuset and outside VLLM_CPU_OMP_THREADS_BIND)`;
+}
+
 /**
  * Splits the physical cores among CPU models: disjoint sets, each inside one NUMA node, bigger models first
- * to the roomier node and to the odd core, contiguous slices in catalog order.
+ * to the roomier node and to the odd core, contiguous slices in catalog order. Linear in the number of CPUs.
  */
 export function splitCores(models: readonly ModelSpec[], facts: HostFacts): CoreSplit {
   const { cores, source } = usableCores(facts);
   const reserveCount = reservedCoreCount(cores.length);
   const byNode = new Map<number, Core[]>();
-  for (const core of cores) byNode.set(core.node, [...(byNode.get(core.node) ?? []), core]);
+  for (const core of cores) {
+    const list = byNode.get(core.node);
+    if (list) list.push(core);
+    else byNode.set(core.node, [core]);
+  }
   const nodeIds = [...byNode.keys()].sort((a, b) => a - b);
 
   // Reserve from the end of the largest node, so the split stays even.
-  const reserved: number[] = [];
+  const reservedCores: Core[] = [];
   for (let i = 0; i < reserveCount; i++) {
     const largest = [...nodeIds].sort((a, b) => (byNode.get(b)?.length ?? 0) - (byNode.get(a)?.length ?? 0) || b - a)[0];
     const taken = largest === undefined ? undefined : byNode.get(largest)?.pop();
-    if (taken) reserved.push(taken.cpu);
+    if (taken) reservedCores.push(taken);
   }
+  const reserved = reservedCores.flatMap((c) => c.threads).sort((a, b) => a - b);
 
   const placed = new Map<number, ModelSpec[]>(nodeIds.map((id) => [id, []]));
   const dropped: ModelSpec[] = [];
@@ -106,16 +127,21 @@ export function splitCores(models: readonly ModelSpec[], facts: HostFacts): Core
     let next = 0;
     for (const model of [...onNode].sort((a, b) => (order.get(a.service) ?? 0) - (order.get(b.service) ?? 0))) {
       const count = base + (largest.includes(model) ? 1 : 0);
-      const cpus = nodeCores.slice(next, next + count).map((c) => c.cpu);
+      const slice = nodeCores.slice(next, next + count);
       next += count;
+      const cpus = slice.map((c) => c.cpu);
+      const siblings = slice.flatMap((c) => c.threads.slice(1));
+      const cpuset = [...cpus, ...siblings, ...reserved].sort((a, b) => a - b);
       const reasons = [
         `cores ${formatCpuList(cpus)}: ${source}; ${cpus.length} of them go to this model, one OpenMP thread each${nodeIds.length > 1 ? `, all on NUMA node ${id}` : ''}`,
       ];
-      if (reserved.length > 0) {
-        reasons.push(`core${reserved.length > 1 ? 's' : ''} ${formatCpuList(reserved)} kept free for vLLM's API servers, litellm and Open WebUI (upstream reserves 1–2 cores for the serving frontend)`);
+      const why = cpusetReason(cpus, siblings, reserved);
+      if (why) reasons.push(why);
+      if (reservedCores.length > 0) {
+        reasons.push(`core${reservedCores.length > 1 ? 's' : ''} ${formatCpuList(reservedCores.map((c) => c.cpu))} bound by no model: kept for vLLM's API servers, litellm and Open WebUI (upstream reserves 1–2 cores for the serving frontend)`);
       }
       if (onNode.length > 1) reasons.push(`the node's cores are split among ${onNode.length} models; larger models get the odd core`);
-      assignments.push({ service: model.service, cpus, node: id, reasons });
+      assignments.push({ service: model.service, cpus, cpuset, node: id, reasons });
     }
   }
   assignments.sort((a, b) => (order.get(a.service) ?? 0) - (order.get(b.service) ?? 0));

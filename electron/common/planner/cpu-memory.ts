@@ -2,7 +2,7 @@ import type { EngineKind } from '../contracts/host-facts.js';
 import type { ModelTuning } from '../contracts/settings.js';
 import type { PlanWarning } from '../contracts/stack-plan.js';
 import { InputError } from '../contracts/errors.js';
-import { kvBytesPerToken, type ModelSpec } from '../catalog/models.js';
+import { kvBytesForRequest, kvBytesPerToken, tokensForKvBytes, type ModelSpec } from '../catalog/models.js';
 import { GiB, MiB, capitalized, formatGiB, formatTokens } from '../units.js';
 
 /** Python, PyTorch and the tokenizer beside the weights, per vLLM CPU server. */
@@ -44,11 +44,11 @@ export function engineName(kind: EngineKind | undefined): string {
 }
 
 function kvGiBFor(model: ModelSpec, tokens: number, dtypeBytes: number): number {
-  return Math.max(1, Math.ceil((kvBytesPerToken(model, dtypeBytes) * tokens) / GiB));
+  return Math.max(1, Math.ceil(kvBytesForRequest(model, tokens, dtypeBytes) / GiB));
 }
 
 function contextFor(model: ModelSpec, kvCacheGiB: number, dtypeBytes: number): number {
-  const tokens = Math.floor((kvCacheGiB * GiB) / kvBytesPerToken(model, dtypeBytes));
+  const tokens = tokensForKvBytes(model, kvCacheGiB * GiB, dtypeBytes);
   return Math.min(model.maxModelLen, Math.floor(tokens / 1024) * 1024);
 }
 

@@ -2,23 +2,28 @@ import type { HostFacts } from '../contracts/host-facts.js';
 import type { ModelTuning } from '../contracts/settings.js';
 import type { PlanWarning } from '../contracts/stack-plan.js';
 import { InputError } from '../contracts/errors.js';
-import { kvBytesPerToken, type ModelSpec } from '../catalog/models.js';
-import { GiB, formatGiB, formatTokens } from '../units.js';
+import { kvBytesForRequest, type ModelSpec } from '../catalog/models.js';
+import { formatGiB, formatTokens } from '../units.js';
+import {
+  GPU_ACTIVATION_BYTES,
+  GPU_OUTSIDE_SHARE_BYTES,
+  MAX_TUNED_SHARE,
+  MIN_GPU_CONTEXT,
+  cardBudget,
+  cardNeededGiB,
+  contextAt,
+  kvBytesAt,
+  nvidiaCards,
+  roundShare,
+  shareFor,
+  type Card,
+} from './gpu-memory.js';
 
-/** Activations at the profiling batch, CUDA graphs and the CUDA context, beside weights and KV cache. */
-export const GPU_RUNTIME_OVERHEAD_BYTES = 3 * GiB;
-/** Share of a card all Berth's models together may claim (vLLM's own default for one model). */
-export const CARD_BUDGET = 0.9;
+export { nvidiaCards } from './gpu-memory.js';
+
 /** The reference setup's numbers, used when no card can be seen. */
 export const REFERENCE_SHARED_UTILIZATION = 0.45;
 export const REFERENCE_GPU_CONTEXT = 16384;
-const MIN_GPU_CONTEXT = 4096;
-
-export interface Card {
-  index: number;
-  memoryBytes: number;
-  model: string;
-}
 
 export interface GpuModelPlacement {
   service: string;
@@ -33,153 +38,205 @@ export interface GpuModelPlacement {
 export interface GpuPlan {
   placements: GpuModelPlacement[];
   warnings: PlanWarning[];
-  /** Every model fits on the cards at its minimum context. */
+  /** Models no card has room for: not planned, and a warning says why. */
+  leftOut: string[];
+  /** At least one model is placed and every placed one can start. */
   fits: boolean;
 }
 
-export function nvidiaCards(facts: HostFacts): Card[] {
-  return facts.gpus
-    .filter((g) => /nvidia/i.test(g.vendor) && g.memoryBytes !== null)
-    .map((g) => ({ index: g.index, memoryBytes: g.memoryBytes as number, model: g.model }));
+type Tuned = (m: ModelSpec) => number | undefined;
+
+function shortContext(model: ModelSpec): number {
+  return Math.min(model.maxModelLen, MIN_GPU_CONTEXT);
 }
 
-function bytesForContext(model: ModelSpec, tokens: number): number {
-  return model.weightsBytes + GPU_RUNTIME_OVERHEAD_BYTES + kvBytesPerToken(model) * tokens;
-}
-
-function floorTo(value: number, step: number): number {
-  return Math.floor(value / step + 1e-9) * step;
-}
-
-/** What the card would hold for this model, in the same terms vLLM uses: utilization × total memory. */
-function contextAt(model: ModelSpec, utilization: number, card: Card): number {
-  const kvBytes = utilization * card.memoryBytes - model.weightsBytes - GPU_RUNTIME_OVERHEAD_BYTES;
-  return Math.max(0, Math.min(model.maxModelLen, floorTo(kvBytes / kvBytesPerToken(model), 1024)));
-}
-
-/** Cards for models: one card each while there are enough; otherwise the card with the most memory left. */
-function placeOnCards(models: readonly ModelSpec[], cards: readonly Card[], tuning: Record<string, ModelTuning>): Map<number, ModelSpec[]> {
-  const onCard = new Map<number, ModelSpec[]>(cards.map((c) => [c.index, []]));
-  const left = new Map(cards.map((c) => [c.index, c.memoryBytes * CARD_BUDGET]));
-  const bySize = [...models].sort((a, b) => b.weightsBytes - a.weightsBytes);
-  for (const model of bySize) {
-    const pinned = tuning[model.service]?.gpus?.[0];
-    let chosen: number | undefined = pinned;
-    if (chosen === undefined) {
-      const empty = cards.filter((c) => (onCard.get(c.index) ?? []).length === 0).sort((a, b) => b.memoryBytes - a.memoryBytes);
-      chosen = empty[0]?.index ?? [...cards].sort((a, b) => (left.get(b.index) ?? 0) - (left.get(a.index) ?? 0))[0]?.index;
-    }
-    if (chosen === undefined) continue;
-    onCard.get(chosen)?.push(model);
-    left.set(chosen, (left.get(chosen) ?? 0) - bytesForContext(model, MIN_GPU_CONTEXT));
-  }
-  return onCard;
+/** Whether these models fit on the card together at a short context, each with its headroom outside the shares. */
+function holds(card: Card, group: readonly ModelSpec[], tuned: Tuned): boolean {
+  const claimed = group.reduce((sum, m) => sum + (tuned(m) ?? shareFor(m, shortContext(m), card)), 0);
+  return claimed <= cardBudget(card, group.length) + 1e-9;
 }
 
 /**
- * Cards, memory shares and contexts for the GPU models. Shares are of the card's total memory, as vLLM's
- * --gpu-memory-utilization is: first what each model needs at a short context, then at its full context,
- * then the rest split evenly. The largest context that the share's KV cache holds is picked.
+ * Cards for models, the larger model first: an empty card that holds it (the roomiest), else the card with the most
+ * room that still holds it beside the others. A model no card holds is left out, unless settings pin it to a card.
+ */
+function placeOnCards(models: readonly ModelSpec[], cards: readonly Card[], tuning: Record<string, ModelTuning>, tuned: Tuned) {
+  const onCard = new Map<number, ModelSpec[]>(cards.map((c) => [c.index, []]));
+  const leftOut: ModelSpec[] = [];
+  const room = (card: Card) => cardBudget(card, (onCard.get(card.index)?.length ?? 0) + 1) * card.visibleBytes - (onCard.get(card.index) ?? []).reduce((s, m) => s + (tuned(m) ?? shareFor(m, shortContext(m), card)) * card.visibleBytes, 0);
+  for (const model of [...models].sort((a, b) => b.weightsBytes - a.weightsBytes)) {
+    const pinned = tuning[model.service]?.gpus?.[0];
+    if (pinned !== undefined) {
+      onCard.get(pinned)?.push(model);
+      continue;
+    }
+    const candidates = cards.filter((c) => holds(c, [...(onCard.get(c.index) ?? []), model], tuned));
+    const empty = candidates.filter((c) => (onCard.get(c.index) ?? []).length === 0).sort((a, b) => b.visibleBytes - a.visibleBytes);
+    const chosen = empty[0] ?? [...candidates].sort((a, b) => room(b) - room(a))[0];
+    if (chosen) onCard.get(chosen.index)?.push(model);
+    else leftOut.push(model);
+  }
+  return { onCard, leftOut };
+}
+
+function leftOutWarning(model: ModelSpec, cards: readonly Card[], onCard: Map<number, ModelSpec[]>, models: readonly ModelSpec[]): PlanWarning {
+  const placed = models.filter((m) => m !== model && [...onCard.values()].some((g) => g.includes(m)));
+  const card = cards[0];
+  if (cards.length === 1 && card && placed.length > 0) {
+    const need = cardNeededGiB([...placed, model]);
+    return {
+      code: 'gpu-model-left-out',
+      message: `${model.service} is left out: GPU ${card.index} (${card.model}, ${formatGiB(card.visibleBytes)} as vLLM sees it) holds ${placed.map((m) => m.service).join(' and ')}, and ${placed.length > 1 ? 'all' : 'both'} need a ${need} GiB card at a ${formatTokens(MIN_GPU_CONTEXT)} context with ${formatGiB(GPU_OUTSIDE_SHARE_BYTES)} per model kept for CUDA graphs: add a card, use one with at least ${need} GiB, or turn off ${placed.map((m) => m.service).join(' and ')} (disabledModels) to run ${model.service} instead.`,
+    };
+  }
+  return {
+    code: 'gpu-model-left-out',
+    message: `${model.service} is left out: no card has room for it beside the others (it needs a ${cardNeededGiB([model])} GiB card of its own at a ${formatTokens(MIN_GPU_CONTEXT)} context): add a card, or turn another model off (disabledModels).`,
+  };
+}
+
+function checkTunedShares(card: Card, group: readonly ModelSpec[], tuned: Tuned): number {
+  const tunedSum = group.reduce((s, m) => s + (tuned(m) ?? 0), 0);
+  if (tunedSum > MAX_TUNED_SHARE + 1e-9) {
+    throw new InputError(`tuning.${group.find((m) => tuned(m) !== undefined)?.service}.gpuMemoryUtilization`, `the models on GPU ${card.index} would claim ${tunedSum.toFixed(2)} of it; allowed: shares that add up to ${MAX_TUNED_SHARE} at most`);
+  }
+  const untuned = group.filter((m) => tuned(m) === undefined);
+  if (untuned.length > 0 && MAX_TUNED_SHARE - tunedSum < 0.05 * untuned.length) {
+    throw new InputError(
+      `tuning.${group.find((m) => tuned(m) !== undefined)?.service}.gpuMemoryUtilization`,
+      `leaves GPU ${card.index} no room for ${untuned.map((m) => m.service).join(' and ')}; allowed: shares that leave at least 0.05 per other model`,
+    );
+  }
+  return tunedSum;
+}
+
+/** Shares of one card for the models placed on it, and the warnings they earn. */
+function shareCard(card: Card, group: readonly ModelSpec[], tuned: Tuned, warnings: PlanWarning[]): { shares: Map<string, number>; fits: boolean } {
+  const budget = cardBudget(card, group.length);
+  const tunedSum = checkTunedShares(card, group, tuned);
+  const untuned = group.filter((m) => tuned(m) === undefined);
+  const minShare = (m: ModelSpec) => shareFor(m, shortContext(m), card);
+  const fullShare = (m: ModelSpec) => shareFor(m, m.maxModelLen, card);
+  const needMin = group.reduce((s, m) => s + (tuned(m) ?? minShare(m)), 0);
+  const needFull = group.reduce((s, m) => s + (tuned(m) ?? fullShare(m)), 0);
+  const shares = new Map<string, number>();
+  let fits = true;
+  if (needMin > budget + 1e-9) {
+    fits = false;
+    const each = roundShare(Math.max(budget - tunedSum, 0.05 * untuned.length) / Math.max(1, untuned.length));
+    for (const m of group) shares.set(m.service, tuned(m) ?? each);
+    const need = cardNeededGiB(group);
+    warnings.push({
+      code: 'insufficient-gpu-memory',
+      message: `GPU ${card.index} (${card.model}, ${formatGiB(card.visibleBytes)} as vLLM sees it) cannot hold ${group.map((m) => m.service).join(' and ')} as settings place ${group.length > 1 ? 'them' : 'it'}: ${group.length > 1 ? 'they need' : 'it needs'} a ${need} GiB card at a ${formatTokens(MIN_GPU_CONTEXT)} context, with ${formatGiB(GPU_OUTSIDE_SHARE_BYTES)} per model kept for CUDA graphs: change tuning (gpus, gpuMemoryUtilization), turn a model off, or use a card with at least ${need} GiB.`,
+      blocking: true,
+    });
+  } else {
+    const level = needFull <= budget + 1e-9 ? fullShare : minShare;
+    const spare = budget - group.reduce((s, m) => s + (tuned(m) ?? level(m)), 0);
+    for (const m of group) shares.set(m.service, tuned(m) ?? roundShare(level(m) + spare / untuned.length));
+  }
+  const claimed = group.reduce((s, m) => s + (shares.get(m.service) ?? 0), 0);
+  if (tunedSum > 0 && claimed * card.visibleBytes + group.length * GPU_OUTSIDE_SHARE_BYTES > card.visibleBytes) {
+    warnings.push({
+      code: 'gpu-headroom',
+      message: `the shares set for GPU ${card.index} (${claimed.toFixed(2)} together) leave less than ${formatGiB(GPU_OUTSIDE_SHARE_BYTES)} per model for CUDA graphs, which current vLLM allocates outside --gpu-memory-utilization: a model may run out of memory as it starts; lower tuning.<model>.gpuMemoryUtilization.`,
+    });
+  }
+  return { shares, fits };
+}
+
+function shareReason(model: ModelSpec, share: number, card: Card, group: readonly ModelSpec[], tunedShare: boolean, claimed: number): string {
+  if (tunedShare) return `GPU share ${share.toFixed(2)}: set in settings`;
+  return [
+    `GPU share ${share.toFixed(2)} of the ${formatGiB(card.visibleBytes)} vLLM sees of the card (NVML reports ${formatGiB(card.memoryBytes)}): ${formatGiB(model.weightsBytes)} weights as vLLM loads them + ${formatGiB(GPU_ACTIVATION_BYTES)} activations + KV cache`,
+    `; ${formatGiB(GPU_OUTSIDE_SHARE_BYTES)} per model stays free outside the shares for CUDA graphs and non-torch memory, which current vLLM does not count in --gpu-memory-utilization`,
+    group.length > 1 ? `; the ${group.length} models on this card claim ${claimed.toFixed(2)} together` : '',
+  ].join('');
+}
+
+function contextReason(model: ModelSpec, maxModelLen: number, kvBytes: number, fixed: boolean): string {
+  if (fixed) return `context ${formatTokens(maxModelLen)} tokens: set in settings`;
+  const window = model.slidingWindow
+    ? ` (vLLM's hybrid KV cache charges its ${model.layers - model.slidingWindow.layers} full-attention layers per token and only a ${model.slidingWindow.tokens}-token window on the other ${model.slidingWindow.layers})`
+    : '';
+  return `context ${formatTokens(maxModelLen)} tokens: ${maxModelLen === model.maxModelLen ? "the model's limit, which" : 'the longest request that'} fits in the ${formatGiB(Math.max(0, kvBytes))} of KV cache left at this share${window} (the reference setup found 16k by trial and error)`;
+}
+
+/**
+ * Cards, memory shares and contexts for the GPU models. Shares are of the card's total memory as vLLM sees it, as
+ * --gpu-memory-utilization is: first what each model needs at a short context, then at its full context, then the
+ * rest split evenly. The largest context that the share's KV cache holds is picked. Models no card can hold are
+ * left out with a warning; a plan that cannot start is marked blocking.
  */
 export function planGpuModels(models: readonly ModelSpec[], facts: HostFacts, tuning: Record<string, ModelTuning>): GpuPlan {
   const cards = nvidiaCards(facts);
-  const warnings: PlanWarning[] = [];
   if (cards.length === 0) return referencePlacement(models, facts, tuning);
-
   for (const model of models) {
-    const wanted = tuning[model.service]?.gpus ?? [];
-    const bad = wanted.find((index) => !cards.some((c) => c.index === index));
-    if (bad !== undefined) {
-      throw new InputError(`tuning.${model.service}.gpus`, `there is no NVIDIA GPU ${bad}; allowed: ${cards.map((c) => c.index).join(', ')}`);
-    }
+    const bad = (tuning[model.service]?.gpus ?? []).find((index) => !cards.some((c) => c.index === index));
+    if (bad !== undefined) throw new InputError(`tuning.${model.service}.gpus`, `there is no NVIDIA GPU ${bad}; allowed: ${cards.map((c) => c.index).join(', ')}`);
   }
 
-  const onCard = placeOnCards(models, cards, tuning);
+  const tuned: Tuned = (m) => tuning[m.service]?.gpuMemoryUtilization;
+  const warnings: PlanWarning[] = [];
+  const { onCard, leftOut } = placeOnCards(models, cards, tuning, tuned);
   const placements: GpuModelPlacement[] = [];
   let fits = true;
   for (const card of cards) {
     const group = (onCard.get(card.index) ?? []).sort((a, b) => models.indexOf(a) - models.indexOf(b));
     if (group.length === 0) continue;
-    const minShare = (m: ModelSpec) => bytesForContext(m, Math.min(m.maxModelLen, MIN_GPU_CONTEXT)) / card.memoryBytes;
-    const fullShare = (m: ModelSpec) => bytesForContext(m, m.maxModelLen) / card.memoryBytes;
-    const tuned = (m: ModelSpec) => tuning[m.service]?.gpuMemoryUtilization;
-    const needMin = group.reduce((s, m) => s + (tuned(m) ?? minShare(m)), 0);
-    const needFull = group.reduce((s, m) => s + (tuned(m) ?? fullShare(m)), 0);
-    const tunedSum = group.reduce((s, m) => s + (tuned(m) ?? 0), 0);
-    if (tunedSum > 0.95) {
-      throw new InputError(`tuning.${group[0]?.service}.gpuMemoryUtilization`, `the models on GPU ${card.index} would claim ${tunedSum.toFixed(2)} of it; allowed: shares that add up to 0.95 at most`);
-    }
-
-    const untuned = group.filter((m) => tuned(m) === undefined);
-    if (untuned.length > 0 && 0.95 - tunedSum < 0.05 * untuned.length) {
-      const first = group.find((m) => tuned(m) !== undefined);
-      throw new InputError(
-        `tuning.${first?.service}.gpuMemoryUtilization`,
-        `leaves GPU ${card.index} no room for ${untuned.map((m) => m.service).join(' and ')}; allowed: shares that leave at least 0.05 per other model`,
-      );
-    }
-    const shares = new Map<string, number>();
-    if (needMin > CARD_BUDGET) {
-      fits = false;
-      const each = floorTo(Math.max(CARD_BUDGET - tunedSum, 0.05 * untuned.length) / Math.max(1, untuned.length), 0.01);
-      for (const m of group) shares.set(m.service, tuned(m) ?? each);
-      const biggest = [...group].sort((a, b) => b.weightsBytes - a.weightsBytes)[0];
-      warnings.push({
-        code: 'insufficient-gpu-memory',
-        message: `GPU ${card.index} (${card.model}, ${formatGiB(card.memoryBytes)}) cannot hold ${group.map((m) => m.service).join(' and ')}: they need ${formatGiB(needMin * card.memoryBytes)} at a ${formatTokens(MIN_GPU_CONTEXT)} context, ${formatGiB(CARD_BUDGET * card.memoryBytes)} is usable: ${group.length > 1 && biggest ? `turn off ${biggest.service}, or ` : ''}use a card with at least ${Math.ceil((needMin * card.memoryBytes) / CARD_BUDGET / GiB)} GiB.`,
-      });
-    } else {
-      const level = needFull <= CARD_BUDGET ? fullShare : minShare;
-      const spare = CARD_BUDGET - group.reduce((s, m) => s + (tuned(m) ?? level(m)), 0);
-      for (const m of group) shares.set(m.service, tuned(m) ?? floorTo(level(m) + spare / untuned.length, 0.01));
-    }
-
+    const shared = shareCard(card, group, tuned, warnings);
+    fits &&= shared.fits;
+    const claimed = group.reduce((s, m) => s + (shared.shares.get(m.service) ?? 0), 0);
     group.forEach((model, position) => {
-      const share = shares.get(model.service) ?? CARD_BUDGET;
+      const share = shared.shares.get(model.service) ?? cardBudget(card, group.length);
       const fixed = tuning[model.service]?.maxModelLen;
       const maxModelLen = fixed ?? Math.max(Math.min(model.maxModelLen, 256), contextAt(model, share, card));
-      const kvBytes = share * card.memoryBytes - model.weightsBytes - GPU_RUNTIME_OVERHEAD_BYTES;
-      if (kvBytes < kvBytesPerToken(model) * maxModelLen) {
+      const kvBytes = kvBytesAt(model, share, card);
+      if (shared.fits && kvBytes < kvBytesForRequest(model, maxModelLen)) {
         fits = false;
         warnings.push({
           code: 'context-too-long',
-          message: `${model.service}: a ${formatTokens(maxModelLen)}-token request does not fit the ${formatGiB(Math.max(0, kvBytes))} of KV cache left in its ${share.toFixed(2)} share of GPU ${card.index}: raise tuning.${model.service}.gpuMemoryUtilization, shorten maxModelLen, or turn another model off.`,
+          message: `${model.service}: a ${formatTokens(maxModelLen)}-token request does not fit the ${formatGiB(Math.max(0, kvBytes))} of KV cache left in its ${share.toFixed(2)} share of GPU ${card.index}, so vLLM would refuse to start: raise tuning.${model.service}.gpuMemoryUtilization, shorten maxModelLen, or turn another model off.`,
+          blocking: true,
         });
       }
       const previous = position > 0 ? group[position - 1] : undefined;
       const reasons = [
         group.length > 1
-          ? `GPU ${card.index} (${card.model}, ${formatGiB(card.memoryBytes)}) shared by ${group.length} models`
-          : `GPU ${card.index} (${card.model}, ${formatGiB(card.memoryBytes)}) to itself${cards.length > 1 ? ': there is a card for each model' : ''}`,
-        tuned(model) !== undefined
-          ? `GPU share ${share.toFixed(2)}: set in settings`
-          : `GPU share ${share.toFixed(2)} of the card's total memory: ${formatGiB(model.weightsBytes)} weights + ${formatGiB(GPU_RUNTIME_OVERHEAD_BYTES)} activations and CUDA graphs + KV cache${group.length > 1 ? `; the models on this card claim ${CARD_BUDGET} together` : ''}`,
-        fixed !== undefined
-          ? `context ${formatTokens(maxModelLen)} tokens: set in settings`
-          : `context ${formatTokens(maxModelLen)} tokens: ${maxModelLen === model.maxModelLen ? "the model's limit, which" : 'the longest request that'} fits in the ${formatGiB(Math.max(0, kvBytes))} of KV cache left at this share (the reference setup found 16k by trial and error)`,
+          ? `GPU ${card.index} (${card.model}) shared by ${group.length} models`
+          : `GPU ${card.index} (${card.model}) to itself${cards.length > 1 ? ': there is a card for each model' : ''}`,
+        shareReason(model, share, card, group, tuned(model) !== undefined, claimed),
+        contextReason(model, maxModelLen, kvBytes, fixed !== undefined),
       ];
       if (previous) reasons.push(`starts after ${previous.service} is healthy: vLLM refuses to start while the card's free memory is below its share, and two models loading at once spike past it`);
       placements.push({ service: model.service, gpus: [card.index], gpuMemoryUtilization: share, maxModelLen, waitsFor: previous?.service, reasons });
     });
   }
+  if (placements.length > 0) for (const model of leftOut) warnings.push(leftOutWarning(model, cards, onCard, models));
+  else if (models.length > 0) {
+    fits = false;
+    const largest = [...cards].sort((a, b) => b.memoryBytes - a.memoryBytes)[0] as Card;
+    warnings.push({
+      code: 'insufficient-gpu-memory',
+      message: `no GPU model fits on the cards here (the largest, GPU ${largest.index}, ${largest.model}, has ${formatGiB(largest.visibleBytes)} as vLLM sees it): ${models.map((m) => `${m.service} needs a ${cardNeededGiB([m])} GiB card`).join(', ')} at a ${formatTokens(MIN_GPU_CONTEXT)} context. Use a larger card, or the development profile (CPU models).`,
+      blocking: true,
+    });
+  }
   placements.sort((a, b) => models.findIndex((m) => m.service === a.service) - models.findIndex((m) => m.service === b.service));
-  return { placements, warnings, fits };
+  return { placements, warnings, leftOut: leftOut.map((m) => m.service), fits };
 }
 
 /** No card to size against: the reference setup's proven numbers, on one shared card. */
 function referencePlacement(models: readonly ModelSpec[], facts: HostFacts, tuning: Record<string, ModelTuning>): GpuPlan {
   const tunedSum = models.reduce((s, m) => s + (tuning[m.service]?.gpuMemoryUtilization ?? 0), 0);
   const untuned = models.filter((m) => tuning[m.service]?.gpuMemoryUtilization === undefined).length;
-  if (tunedSum > 0.95 || (untuned > 0 && 0.95 - tunedSum < 0.05 * untuned)) {
+  if (tunedSum > MAX_TUNED_SHARE + 1e-9 || (untuned > 0 && MAX_TUNED_SHARE - tunedSum < 0.05 * untuned)) {
     const first = models.find((m) => tuning[m.service]?.gpuMemoryUtilization !== undefined);
-    throw new InputError(`tuning.${first?.service}.gpuMemoryUtilization`, 'the models on GPU 0 would claim more than 0.95 of it; allowed: shares that add up to 0.95 at most, with 0.05 or more per other model');
+    throw new InputError(`tuning.${first?.service}.gpuMemoryUtilization`, `the models on GPU 0 would claim more than ${MAX_TUNED_SHARE} of it; allowed: shares that add up to ${MAX_TUNED_SHARE} at most, with 0.05 or more per other model`);
   }
   const share =
-    untuned === 0
-      ? CARD_BUDGET
-      : models.length > 1
-        ? Math.min(REFERENCE_SHARED_UTILIZATION, floorTo(Math.max(CARD_BUDGET - tunedSum, 0.05 * untuned) / untuned, 0.01))
-        : CARD_BUDGET;
+    untuned === 0 ? 0.9 : models.length > 1 ? Math.min(REFERENCE_SHARED_UTILIZATION, roundShare(Math.max(0.9 - tunedSum, 0.05 * untuned) / untuned)) : 0.9;
   const placements = models.map((model, position): GpuModelPlacement => {
     const previous = position > 0 ? models[position - 1] : undefined;
     const maxModelLen = tuning[model.service]?.maxModelLen ?? Math.min(model.maxModelLen, REFERENCE_GPU_CONTEXT);
@@ -198,9 +255,16 @@ function referencePlacement(models: readonly ModelSpec[], facts: HostFacts, tuni
   const where = facts.os.platform === 'darwin' ? 'Docker on macOS cannot reach a GPU' : 'no NVIDIA GPU was detected';
   return {
     placements,
+    leftOut: [],
     fits: false,
     warnings: models.length
-      ? [{ code: 'no-gpu', message: `${where}: the production profile needs a Linux host with NVIDIA GPUs. Run it there (export it with berth export compose --facts FILE), and point this machine's Open WebUI at it with LITELLM_URL.` }]
+      ? [
+          {
+            code: 'no-gpu',
+            message: `${where}: the production profile needs a Linux host with NVIDIA GPUs. Run it there (or export it for that host with berth export compose --facts FILE, from \`berth facts --json\` run there), and point this machine's Open WebUI at it with LITELLM_URL.`,
+            blocking: true,
+          },
+        ]
       : [],
   };
 }

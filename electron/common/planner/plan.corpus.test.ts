@@ -7,34 +7,58 @@ import { host } from '../../../test/support/hosts.js';
 const models = (name: string, settings = DEFAULT_SETTINGS) => planStack(host(name), settings).services.filter((s) => s.role === 'model');
 
 describe('the planner on the corpus of hosts', () => {
-  it('a 4-CPU laptop VM: one core kept, 1 and 2 cores to the models, and the missing AVX-512 called out', () => {
+  it('a 4-CPU laptop VM: one core kept for the frontends inside both cpusets, 1 and 2 cores bound, AVX2 enough for current vLLM', () => {
     const plan = planStack(host('laptop-vm-4cpu'), DEFAULT_SETTINGS);
-    expect(plan.services.filter((s) => s.cpuset).map((s) => [s.name, s.cpuset])).toEqual([
-      ['vllm-qwen3', '0'],
-      ['vllm-llama3', '1-2'],
+    expect(plan.services.filter((s) => s.cpuset).map((s) => [s.name, s.env.VLLM_CPU_OMP_THREADS_BIND, s.cpuset])).toEqual([
+      ['vllm-qwen3', '0', '0,3'],
+      ['vllm-llama3', '1-2', '1-3'],
     ]);
-    expect(plan.warnings.map((w) => w.code)).toContain('cpu-no-avx512');
+    expect(plan.warnings.map((w) => w.code)).not.toContain('cpu-no-avx512');
+    expect(plan.services.find((s) => s.name === 'vllm-qwen3')?.reasons.join(' ')).toMatch(/AVX2 but no AVX-512, which vLLM's x86 CPU build supports since 0.17.0 with limited features and slower kernels/);
     expect(plan.warnings.find((w) => w.code === 'insufficient-memory')?.message).toMatch(/add memory to reach 16 GiB or turn off vllm-qwen3/);
+  });
+
+  it('an x86 CPU without AVX2: no CPU model, and a blocking warning that says why and what to do', () => {
+    const laptop = host('laptop-vm-4cpu');
+    const plan = planStack({ ...laptop, cpu: { ...laptop.cpu, flags: ['fpu', 'sse4_2', 'avx'] } }, DEFAULT_SETTINGS);
+    expect(plan.services.filter((s) => s.role === 'model')).toEqual([]);
+    expect(plan.warnings).toContainEqual(expect.objectContaining({ code: 'cpu-no-avx2', blocking: true }));
+    expect(plan.warnings.find((w) => w.code === 'cpu-no-avx2')?.message).toMatch(/needs at least \(AVX-512 is recommended\).*Haswell/);
+  });
+
+  it('a vLLM image older than 0.17 set by the user on a CPU without AVX-512: "Illegal instruction" foretold; a current one: nothing', () => {
+    const old = SettingsSchema.parse({ images: { 'vllm-qwen3': 'public.ecr.aws/q9t5s3a7/vllm-cpu-release-repo:v0.11.0' } });
+    const plan = planStack(host('laptop-vm-4cpu'), old);
+    expect(plan.warnings.filter((w) => w.code === 'cpu-no-avx512').map((w) => w.message)).toEqual([
+      expect.stringMatching(/^vllm-qwen3 runs public.ecr.aws\/q9t5s3a7\/vllm-cpu-release-repo:v0.11.0, a vLLM release older than 0.17.0, whose x86 CPU build stops with "Illegal instruction"/),
+    ]);
+    expect(planStack(host('server-64core'), old).warnings.map((w) => w.code)).not.toContain('cpu-no-avx512');
+    const current = SettingsSchema.parse({ images: { 'vllm-qwen3': 'vllm/vllm-openai-cpu:v0.17.0-x86_64' } });
+    expect(planStack(host('laptop-vm-4cpu'), current).warnings.map((w) => w.code)).not.toContain('cpu-no-avx512');
   });
 
   it('a 16-core/32-thread workstation with 2 NUMA nodes: one model per node, first threads only, two cores kept', () => {
     const [qwen, llama] = models('workstation-16c32t-2numa');
     const topology = host('workstation-16c32t-2numa').engine?.cpuTopology ?? [];
     const nodeOf = (cpu: number) => topology.find((p) => p.cpu === cpu)?.node;
-    const qwenCpus = parseCpuList(qwen?.cpuset ?? '');
-    const llamaCpus = parseCpuList(llama?.cpuset ?? '');
+    const qwenCpus = parseCpuList(qwen?.env.VLLM_CPU_OMP_THREADS_BIND ?? '');
+    const llamaCpus = parseCpuList(llama?.env.VLLM_CPU_OMP_THREADS_BIND ?? '');
     expect(new Set(qwenCpus.map(nodeOf)).size).toBe(1);
     expect(new Set(llamaCpus.map(nodeOf)).size).toBe(1);
     expect(nodeOf(qwenCpus[0] ?? -1)).not.toBe(nodeOf(llamaCpus[0] ?? -1));
     expect([...qwenCpus, ...llamaCpus].every((cpu) => cpu < 16)).toBe(true);
     expect(qwenCpus.length + llamaCpus.length).toBe(14);
     expect(qwen?.reasons.join(' ')).toMatch(/16 physical cores \(2 threads each; one OpenMP thread per core\) on 2 NUMA nodes/);
+    // The bound cores' other threads and the two reserved cores (both threads) are in the cpuset, for the frontend.
+    const cpuset = parseCpuList(qwen?.cpuset ?? '');
+    expect(qwenCpus.every((cpu) => cpuset.includes(cpu) && cpuset.includes(cpu + 16))).toBe(true);
+    expect(cpuset.length).toBe(2 * qwenCpus.length + 4);
     expect(qwen?.command).toEqual(expect.arrayContaining(['--dtype', 'bfloat16']));
   });
 
   it('a 64-core server: 31 cores per model, a KV cache of 4 GiB, and no warning', () => {
     const plan = planStack(host('server-64core'), DEFAULT_SETTINGS);
-    expect(plan.services.filter((s) => s.cpuset).map((s) => parseCpuList(s.cpuset ?? '').length)).toEqual([31, 31]);
+    expect(plan.services.filter((s) => s.cpuset).map((s) => parseCpuList(s.env.VLLM_CPU_OMP_THREADS_BIND ?? '').length)).toEqual([31, 31]);
     expect(plan.warnings).toEqual([]);
   });
 
@@ -54,6 +78,18 @@ describe('the planner on the corpus of hosts', () => {
     expect(plan.profileReason).toMatch(/NVIDIA Container Toolkit/);
     const small = host('gpu-server-1x80gb');
     expect(planStack({ ...small, gpus: [{ index: 0, vendor: 'NVIDIA', model: 'RTX 4060', memoryBytes: 8 * 2 ** 30 }] }, DEFAULT_SETTINGS).profile).toBe('development');
+    // Where one production model fits, auto runs it on the GPU and says which one is left out.
+    const workstation = planStack(host('gpu-workstation-1x24gb'), DEFAULT_SETTINGS);
+    expect(workstation.profile).toBe('production');
+    expect(workstation.profileReason).toMatch(/vllm-gpt-oss does not fit/);
+  });
+
+  it('production where no GPU model fits: nothing placed, and a blocking warning with the card each would need', () => {
+    const small = host('gpu-server-1x80gb');
+    const plan = planStack({ ...small, gpus: [{ index: 0, vendor: 'NVIDIA', model: 'RTX 4060', memoryBytes: 8 * 2 ** 30 }] }, SettingsSchema.parse({ profile: 'production' }));
+    expect(plan.services.filter((s) => s.role === 'model')).toEqual([]);
+    expect(plan.warnings).toEqual([expect.objectContaining({ code: 'insufficient-gpu-memory', blocking: true })]);
+    expect(plan.warnings[0]?.message).toMatch(/vllm-coder needs a \d+ GiB card, vllm-gpt-oss needs a \d+ GiB card at a 4k context/);
   });
 
   it('an explicit profile wins over auto, and says who chose it', () => {

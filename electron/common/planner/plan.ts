@@ -9,7 +9,7 @@ import { capitalized, formatGiB } from '../units.js';
 import { chooseProfile } from './profile.js';
 import { splitCores } from './cpu-cores.js';
 import { formatCpuList } from './cpu-list.js';
-import { chooseCpuDtype } from './cpu-dtype.js';
+import { cpuSupport, oldImageWarning } from './cpu-isa.js';
 import { ENGINE_HEADROOM_BYTES, engineName, sizeCpuModels } from './cpu-memory.js';
 import { nvidiaCards, planGpuModels } from './gpu.js';
 import { assignHostPorts } from './ports.js';
@@ -60,6 +60,11 @@ function localVllmBuild(context: string, arch: 'x86_64' | 'aarch64', dtype: stri
 }
 
 function planCpuModels(models: readonly ModelSpec[], facts: HostFacts, settings: Settings, warnings: PlanWarning[]): Draft[] {
+  const isa = cpuSupport(facts);
+  if (isa.refusal) {
+    if (models.length > 0) warnings.push(isa.refusal);
+    return [];
+  }
   const split = splitCores(models, facts);
   for (const model of split.dropped) {
     warnings.push({
@@ -68,8 +73,6 @@ function planCpuModels(models: readonly ModelSpec[], facts: HostFacts, settings:
     });
   }
   const planned = models.filter((m) => split.assignments.some((a) => a.service === m.service));
-  const dtype = chooseCpuDtype(facts);
-  if (dtype.warning && planned.length > 0) warnings.push(dtype.warning);
   const memory = sizeCpuModels({
     models: planned,
     tuning: settings.tuning,
@@ -87,28 +90,25 @@ function planCpuModels(models: readonly ModelSpec[], facts: HostFacts, settings:
     const size = memory.sizes.find((s) => s.service === model.service);
     if (!cores || !size) throw new Error(`internal: ${model.service} was planned without cores or memory`);
     const bind = formatCpuList(cores.cpus);
-    const shell = modelService(
-      model,
-      settings.images[model.service] ?? defaultVllmImage('cpu', arch, settings.vllmSource !== undefined),
-      ['--max-model-len', String(size.maxModelLen), '--dtype', dtype.dtype],
-      settings.stack,
-    );
-    const build = settings.vllmSource && !settings.images[model.service] ? localVllmBuild(settings.vllmSource, arch, dtype.dtype, facts.engine?.cpus ?? facts.cpu.physical) : undefined;
+    const image = settings.images[model.service] ?? defaultVllmImage('cpu', arch, settings.vllmSource !== undefined);
+    const old = settings.images[model.service] ? oldImageWarning(facts, model.service, image) : undefined;
+    if (old) warnings.push(old);
+    const shell = modelService(model, image, ['--max-model-len', String(size.maxModelLen), '--dtype', isa.dtype], settings.stack);
+    const build = settings.vllmSource && !settings.images[model.service] ? localVllmBuild(settings.vllmSource, arch, isa.dtype, facts.engine?.cpus ?? facts.cpu.physical) : undefined;
     return {
       ...shell,
       ...(build ? { build } : {}),
       model: { id: model.id, servedName: model.servedName, device: 'cpu', maxModelLen: size.maxModelLen, gated: model.gated },
       env: { ...shell.env, VLLM_CPU_OMP_THREADS_BIND: bind, VLLM_CPU_KVCACHE_SPACE: String(size.kvCacheGiB) },
-      cpuset: bind,
+      cpuset: formatCpuList(cores.cpuset),
       memoryBytes: size.memoryBytes,
       kvCacheGiB: size.kvCacheGiB,
       capAdd: ['SYS_NICE'],
       reasons: [
         ...shell.reasons,
         ...cores.reasons,
-        'the container is pinned to the same cpuset, so the binding holds and no other container competes for those cores',
         ...size.reasons,
-        dtype.reason,
+        isa.reason,
         "SYS_NICE lets vLLM place memory on the model's NUMA node; Docker's default seccomp profile then allows those calls, so seccomp stays on",
         ...(build ? [`image built from the vllm checkout at ${build.context} (docker/Dockerfile.cpu, ${build.platform}, VLLM_CPU_ARM_BF16=${build.args.VLLM_CPU_ARM_BF16 ?? 'n/a'}, max_jobs=${build.args.max_jobs})`] : []),
       ],
@@ -123,25 +123,28 @@ function planGpuModelServices(models: readonly ModelSpec[], facts: HostFacts, se
     warnings.push({
       code: 'no-gpu-runtime',
       message: 'the engine has no NVIDIA runtime and no CDI devices, so containers cannot reach the GPUs: install the NVIDIA Container Toolkit and run `nvidia-ctk runtime configure --runtime=docker`, then restart Docker.',
+      blocking: true,
     });
   }
-  return models.map((model) => {
+  return models.flatMap((model) => {
     const place = gpu.placements.find((p) => p.service === model.service);
-    if (!place) throw new Error(`internal: ${model.service} was planned without a GPU placement`);
+    if (!place) return [];
     const shell = modelService(
       model,
       settings.images[model.service] ?? defaultVllmImage('gpu', 'x86_64', false),
       ['--gpu-memory-utilization', String(place.gpuMemoryUtilization), '--max-model-len', String(place.maxModelLen)],
       settings.stack,
     );
-    return {
-      ...shell,
-      model: { id: model.id, servedName: model.servedName, device: 'gpu', maxModelLen: place.maxModelLen, gated: model.gated },
-      gpus: place.gpus,
-      gpuMemoryUtilization: place.gpuMemoryUtilization,
-      dependsOn: place.waitsFor ? [{ service: place.waitsFor, condition: 'healthy' }] : [],
-      reasons: [...shell.reasons, ...place.reasons],
-    };
+    return [
+      {
+        ...shell,
+        model: { id: model.id, servedName: model.servedName, device: 'gpu' as const, maxModelLen: place.maxModelLen, gated: model.gated },
+        gpus: place.gpus,
+        gpuMemoryUtilization: place.gpuMemoryUtilization,
+        dependsOn: place.waitsFor ? [{ service: place.waitsFor, condition: 'healthy' as const }] : [],
+        reasons: [...shell.reasons, ...place.reasons],
+      },
+    ];
   });
 }
 
@@ -155,7 +158,10 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
   const gpuModels = enabled.filter((m) => m.device === 'gpu');
 
   const choice = options.profile ?? { choice: settings.profile, source: 'settings' };
-  const decision = chooseProfile(choice.choice, choice.source, facts, () => nvidiaCards(facts).length > 0 && planGpuModels(gpuModels, facts, settings.tuning).fits);
+  const decision = chooseProfile(choice.choice, choice.source, facts, () => {
+    if (nvidiaCards(facts).length === 0) return { fits: false, leftOut: [] };
+    return planGpuModels(gpuModels, facts, settings.tuning);
+  });
   const warnings: PlanWarning[] = [];
   if (!facts.engine) {
     warnings.push({
@@ -167,16 +173,16 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
   const models = decision.profile === 'development' ? cpuModels : gpuModels;
   const engineBytes = facts.engine?.memoryBytes ?? facts.memory.totalBytes;
   const othersBytes = Object.values(OTHER_SERVICES_BYTES).reduce((a, b) => a + b, 0) + ENGINE_HEADROOM_BYTES;
-  if (decision.profile === 'production' && engineBytes < othersBytes) {
+  if (models.length === 0) {
+    warnings.push({ code: 'no-models', message: `no ${decision.profile} model is turned on: turn one on in settings (disabledModels) or add one by its Hugging Face id.` });
+  }
+  const modelDrafts = decision.profile === 'development' ? planCpuModels(models, facts, settings, warnings) : planGpuModelServices(models, facts, settings, warnings);
+  if (engineBytes < othersBytes && !warnings.some((w) => w.code === 'insufficient-memory')) {
     warnings.push({
       code: 'insufficient-memory',
       message: `${capitalized(engineName(facts.engine?.kind))} gives containers ${formatGiB(engineBytes)}; litellm, Open WebUI, Prometheus and Grafana need ${formatGiB(othersBytes)}: give the engine more memory.`,
     });
   }
-  if (models.length === 0) {
-    warnings.push({ code: 'no-models', message: `no ${decision.profile} model is turned on: turn one on in settings (disabledModels) or add one by its Hugging Face id.` });
-  }
-  const modelDrafts = decision.profile === 'development' ? planCpuModels(models, facts, settings, warnings) : planGpuModelServices(models, facts, settings, warnings);
   const served = models.filter((m) => modelDrafts.some((d) => d.name === m.service));
 
   const image = (name: string, fallback: string) => settings.images[name] ?? fallback;

@@ -12,7 +12,7 @@ export function chooseProfile(
   choice: ProfileChoice,
   source: string,
   facts: HostFacts,
-  gpuModelsFit: () => boolean,
+  gpuModels: () => { fits: boolean; leftOut: readonly string[] },
 ): ProfileDecision {
   if (choice !== 'auto') return { profile: choice, reason: `${choice}: chosen by ${source}` };
   if (!facts.engine) return { profile: 'development', reason: 'development: no Docker engine answered, and GPUs need one' };
@@ -21,6 +21,10 @@ export function chooseProfile(
   if (!facts.engine.gpuRuntime) {
     return { profile: 'development', reason: 'development: the engine has no NVIDIA runtime or CDI devices, so containers cannot reach the GPUs (install the NVIDIA Container Toolkit)' };
   }
-  if (!gpuModelsFit()) return { profile: 'development', reason: "development: the production models do not fit in the GPUs' memory" };
+  const gpu = gpuModels();
+  if (!gpu.fits) return { profile: 'development', reason: "development: no production model fits in the GPUs' memory" };
+  if (gpu.leftOut.length) {
+    return { profile: 'production', reason: `production: the engine reaches NVIDIA GPUs with room for some production models (${gpu.leftOut.join(' and ')} ${gpu.leftOut.length > 1 ? 'do' : 'does'} not fit: see the warnings)` };
+  }
   return { profile: 'production', reason: 'production: the engine reaches NVIDIA GPUs with room for the production models' };
 }

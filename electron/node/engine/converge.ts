@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
-import type { PlannedService, StackPlan } from '../../common/contracts/stack-plan.js';
+import { blockingWarnings, type PlannedService, type StackPlan } from '../../common/contracts/stack-plan.js';
 import type { ProgressListener } from '../../common/contracts/progress.js';
 import { stackFiles } from '../../common/export/files.js';
 import { EngineError, dockerMessage } from './errors.js';
@@ -121,6 +121,8 @@ async function restorePolicy(docker: Docker, id: string, service: PlannedService
  * checks pass; a failed service stops only what waits for it. Serialised per stack.
  */
 export async function up(ctx: EngineContext, plan: StackPlan, names?: readonly string[]): Promise<UpResult> {
+  const blocking = blockingWarnings(plan)[0];
+  if (blocking) throw new EngineError(`this stack cannot start: ${blocking.code}: ${blocking.message}`, 'nothing was created or stopped; berth plan shows the whole plan');
   const selected = withDependencies(edgesOf(plan.services), names).map((e) => e.planned);
   return withStackLock(ctx.home, plan.stack, async () => {
     const owned = await listOwned(ctx.docker, plan.stack);

@@ -6,6 +6,7 @@ import { startPullFailingEngine } from '../../../test/support/docker-engine-doub
 import { planStack } from '../../common/planner/plan.js';
 import { DEFAULT_SETTINGS } from '../../common/contracts/settings.js';
 import { host } from '../../../test/support/hosts.js';
+import { DEFAULT_IMAGES } from '../../common/catalog/images.js';
 
 describe('getting an image', () => {
   it('reports a disk that fills up while pulling, with the fix', async () => {
@@ -16,7 +17,7 @@ describe('getting an image', () => {
       if (!service) throw new Error('no litellm in the plan');
       const error = (await ensureImage(docker, service, () => undefined).catch((e: unknown) => e)) as EngineError;
       expect(error).toBeInstanceOf(EngineError);
-      expect(error.message).toBe('the disk filled up while pulling ghcr.io/berriai/litellm:main-stable for litellm');
+      expect(error.message).toBe(`the disk filled up while pulling ${DEFAULT_IMAGES.litellm} for litellm`);
       expect(error.fix).toBe('free space (docker system prune removes unused images) and run berth up again');
     } finally {
       await engine.close();

@@ -1,6 +1,6 @@
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { StackPlan } from '../../common/contracts/stack-plan.js';
+import { blockingWarnings, type StackPlan } from '../../common/contracts/stack-plan.js';
 import { GENERATED_HEADER, composeFile, envFile } from '../../common/export/compose.js';
 import { stackFiles, type GeneratedFile } from '../../common/export/files.js';
 import { CommandError } from '../cli/errors.js';
@@ -31,6 +31,8 @@ async function ours(file: string): Promise<boolean> {
  * never overwritten without `force`; an existing .env (it holds real secrets) is always kept.
  */
 export async function writeComposeExport(plan: StackPlan, dir: string, force: boolean): Promise<ExportResult> {
+  const blocking = blockingWarnings(plan)[0];
+  if (blocking) throw new CommandError(`nothing exported: this stack cannot start (${blocking.code}: ${blocking.message})`);
   const files: GeneratedFile[] = [{ path: 'docker-compose.yml', content: composeFile(plan) }, ...stackFiles(plan)];
   if (!force) {
     for (const file of files) {

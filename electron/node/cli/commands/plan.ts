@@ -1,6 +1,6 @@
 import type { ProfileChoice } from '../../../common/contracts/settings.js';
 import { planStack } from '../../../common/planner/plan.js';
-import type { StackPlan } from '../../../common/contracts/stack-plan.js';
+import { blockingWarnings, type StackPlan } from '../../../common/contracts/stack-plan.js';
 import type { HostFacts } from '../../../common/contracts/host-facts.js';
 import { factsFor, planContext } from '../context.js';
 import type { OverrideFlags } from '../flags.js';
@@ -19,5 +19,6 @@ export async function buildPlan(flags: PlanFlags, knownFacts?: HostFacts): Promi
 export async function planCommand(flags: PlanFlags & { json?: boolean }, out: (text: string) => void): Promise<number> {
   const plan = await buildPlan(flags);
   out(flags.json ? JSON.stringify(plan, null, 2) : planReport(plan));
-  return 0;
+  // A plan that cannot start is a failed plan, also for scripts reading --json.
+  return blockingWarnings(plan).length ? 1 : 0;
 }

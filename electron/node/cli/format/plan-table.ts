@@ -1,11 +1,14 @@
 import type { PlannedService, StackPlan } from '../../../common/contracts/stack-plan.js';
-import { parseCpuList } from '../../../common/planner/cpu-list.js';
+import { formatCpuList, parseCpuList } from '../../../common/planner/cpu-list.js';
 import { formatGiB, formatTokens } from '../../../common/units.js';
 import { textTable } from './table.js';
 
+/** "0-2 (3) +7": the cores OpenMP binds, how many, and the other CPUs of the container's cpuset (for the frontend). */
 function cores(service: PlannedService): string {
   if (!service.cpuset) return '-';
-  return `${service.cpuset} (${parseCpuList(service.cpuset).length})`;
+  const bind = parseCpuList(service.env.VLLM_CPU_OMP_THREADS_BIND ?? service.cpuset);
+  const extra = parseCpuList(service.cpuset).filter((cpu) => !bind.includes(cpu));
+  return `${formatCpuList(bind)} (${bind.length})${extra.length ? ` +${formatCpuList(extra)}` : ''}`;
 }
 
 function row(service: PlannedService): string[] {
@@ -37,7 +40,8 @@ export function planReport(plan: StackPlan): string {
   }
   if (plan.warnings.length) {
     out.push('', 'Warnings:');
-    for (const warning of plan.warnings) out.push(`  ! ${warning.code}: ${warning.message}`);
+    for (const warning of plan.warnings) out.push(`  ${warning.blocking ? '✗' : '!'} ${warning.code}: ${warning.message}`);
   }
+  if (plan.warnings.some((w) => w.blocking)) out.push('', 'This plan cannot start (✗ above): berth up and berth export refuse it until that is changed.');
   return out.join('\n');
 }
