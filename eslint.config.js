@@ -1,4 +1,4 @@
-// Lint, and the layer rule of STYLE.md: common ← node ← main, and the renderer sees only common.
+// Lint, and the layer rule (README, Architecture): common ← node ← main, and the renderer sees only common.
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -46,7 +46,7 @@ export default tseslint.config(
   },
   {
     files: ['electron/common/**/*.ts'],
-    rules: restrict('electron/common is plain TypeScript: no Node, Docker or Electron (STYLE.md, layers)', {
+    rules: restrict('electron/common is plain TypeScript: no Node, Docker or Electron (README, Architecture)', {
       node: true,
       electron: true,
       paths: ['(^|/)(node|main)/'],
@@ -54,7 +54,7 @@ export default tseslint.config(
   },
   {
     files: ['electron/node/**/*.ts'],
-    rules: restrict('electron/node runs without the app: it never imports Electron (STYLE.md, layers)', {
+    rules: restrict('electron/node runs without the app: it never imports Electron (README, Architecture)', {
       electron: true,
       paths: ['^(\\.\\./)+main/'],
     }),
@@ -62,7 +62,7 @@ export default tseslint.config(
   {
     files: ['renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: restrict('the renderer is sandboxed: only electron/common and the API reach it (STYLE.md, layers)', {
+    rules: restrict('the renderer is sandboxed: only electron/common and the API reach it (README, Architecture)', {
       node: true,
       electron: true,
       paths: ['electron/(node|main)/'],

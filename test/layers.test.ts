@@ -11,7 +11,7 @@ async function layerErrors(file: string, code: string): Promise<string[]> {
   return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
 }
 
-describe('the layer rule (STYLE.md): common ← node ← main, and the renderer sees only common', () => {
+describe('the layer rule (README, Architecture): common ← node ← main, and the renderer sees only common', () => {
   it('keeps electron/common free of Node, Docker and Electron', async () => {
     expect(await layerErrors('electron/common/planner/x.ts', "import { readFile } from 'node:fs';\nvoid readFile;\n")).toHaveLength(1);
     expect(await layerErrors('electron/common/planner/x.ts', "import Docker from 'dockerode';\nvoid Docker;\n")).toHaveLength(1);

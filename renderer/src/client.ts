@@ -59,7 +59,7 @@ function httpBridge(): Bridge {
   };
 }
 
-/** The typed API as method calls, carried by whichever bridge this window has (STYLE.md: one API, declared once). */
+/** The typed API as method calls, carried by whichever bridge this window has (one API, declared once in electron/common/api/berth-api.ts). */
 export function createClient(): { api: BerthApi; onEvent: Bridge['onEvent'] } {
   const bridge = window.berthBridge ?? httpBridge();
   const api = new Proxy({} as BerthApi, {

@@ -9,7 +9,7 @@ interface Recognizer {
   explain: (match: RegExpMatchArray, service: string) => Explanation;
 }
 
-/** vLLM's fatal messages (REFERENCE.md) and Docker's port clash, newest first in a log they may repeat in. */
+/** vLLM's fatal messages (as its engine and Hugging Face's hub print them) and Docker's port clash. */
 const RECOGNIZERS: Recognizer[] = [
   {
     pattern: /No available memory for the cache blocks/,
@@ -51,8 +51,8 @@ const RECOGNIZERS: Recognizer[] = [
   {
     pattern: /Illegal instruction/,
     explain: (_m, service) => ({
-      message: `${service} stopped with "Illegal instruction": the CPU lacks instructions the vLLM image was built for (AVX-512 on x86)`,
-      fix: 'run the CPU models on a machine with AVX-512, or use a vLLM CPU image built for this CPU (images.<service> in settings)',
+      message: `${service} stopped with "Illegal instruction": the CPU lacks instructions its vLLM image was built for (x86 images before vLLM 0.17.0 need AVX-512, later ones AVX2)`,
+      fix: `use a vLLM CPU image from 0.17.0 on (remove images.${service} from settings for the default one), or run the CPU models on a machine with AVX-512`,
     }),
   },
   {

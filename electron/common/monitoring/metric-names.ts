@@ -1,4 +1,7 @@
-/** Metrics the stack's servers export (REFERENCE.md); dashboards and the app query these names only. */
+/**
+ * Metrics the stack's servers export (vLLM's docs/design/metrics.md and vllm/v1/metrics/loggers.py; litellm's
+ * docs/proxy/prometheus.md); dashboards and the app query these names only.
+ */
 export const VLLM_METRICS = [
   'vllm:num_requests_running',
   'vllm:num_requests_waiting',

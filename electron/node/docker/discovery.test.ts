@@ -27,7 +27,7 @@ async function writeContext(home: string, name: string, host: string, current = 
 }
 
 describe('Docker socket discovery', () => {
-  it("follows REFERENCE.md's order: the docker CLI's current context, then the well-known sockets", async () => {
+  it("follows the docker CLI's order: the docker CLI's current context, then the well-known sockets", async () => {
     const home = await tempHome();
     await writeContext(home, 'colima', `unix://${home}/.colima/default/docker.sock`);
     await mkdir(path.join(home, '.colima', 'default'), { recursive: true });

@@ -48,8 +48,8 @@ async function colimaSockets(home: string): Promise<string[]> {
 }
 
 /**
- * Candidates in the order of REFERENCE.md: DOCKER_HOST; DOCKER_CONTEXT; the current context of the docker
- * CLI's config; then the well-known sockets of Docker Engine, Docker Desktop, Colima, OrbStack, rootless
+ * Candidates in the docker CLI's own order (https://docs.docker.com/engine/manage-resources/contexts/): DOCKER_HOST;
+ * DOCKER_CONTEXT; the current context of the docker CLI's config; then the well-known sockets of Docker Engine, Docker Desktop, Colima, OrbStack, rootless
  * Docker, Rancher Desktop and Podman. An app started at login has no shell environment, hence the files.
  */
 export async function candidateEndpoints({ env, home, platform, systemSocket = '/var/run/docker.sock' }: DiscoveryEnv): Promise<Candidate[]> {

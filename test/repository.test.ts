@@ -1,0 +1,27 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from './support/repo-root.js';
+
+const root = repoRoot();
+const SKIP = new Set(['node_modules', 'dist', 'dist-bench', 'release', 'test-results', '.git']);
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    if (SKIP.has(name)) return [];
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) return files(full);
+    return /\.(ts|tsx|js|cjs|mjs|cts|md|yml|yaml|json|sh)$/.test(name) ? [full] : [];
+  });
+}
+
+describe('the repository speaks of itself only', () => {
+  it('cites upstream sources or docs/ here, never a briefing outside the repository', () => {
+    const outside = /\b(?:STYLE|REFERENCE|DESIGN)\.md\b|\.\.\/shared\b/;
+    const offenders = [...files(path.join(root, 'electron')), ...files(path.join(root, 'renderer')), ...files(path.join(root, 'test')), ...files(path.join(root, 'benchmarks')), ...files(path.join(root, 'docs')), ...files(path.join(root, 'scripts')), ...files(path.join(root, '.github')), path.join(root, 'README.md'), path.join(root, 'eslint.config.js')]
+      .filter((file) => file !== path.join(root, 'test', 'repository.test.ts'))
+      .filter((file) => outside.test(readFileSync(file, 'utf8')))
+      .map((file) => path.relative(root, file));
+    expect(offenders).toEqual([]);
+  });
+});
