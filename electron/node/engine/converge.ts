@@ -9,6 +9,7 @@ import { containerSpec, type ContainerSpec } from './container-spec.js';
 import { subscribeContainerEvents } from './docker-events.js';
 import { edgesOf, withDependencies } from './graph.js';
 import { waitHealthy } from './health.js';
+import { enginePlatform, imageProblem, resolveImages } from './image-preflight.js';
 import { ensureImage } from './images.js';
 import { LABELS } from './labels.js';
 import { withStackLock } from './lock.js';
@@ -124,6 +125,11 @@ export async function up(ctx: EngineContext, plan: StackPlan, names?: readonly s
   const blocking = blockingWarnings(plan)[0];
   if (blocking) throw new EngineError(`this stack cannot start: ${blocking.code}: ${blocking.message}`, 'nothing was created or stopped; berth plan shows the whole plan');
   const selected = withDependencies(edgesOf(plan.services), names).map((e) => e.planned);
+  // Every image is resolved (here, built from a checkout, or in its registry for this engine's platform) before
+  // anything is created or stopped.
+  const platform = await enginePlatform(ctx.docker);
+  const unavailable = imageProblem(await resolveImages(ctx.docker, selected, platform), platform);
+  if (unavailable) throw unavailable;
   return withStackLock(ctx.home, plan.stack, async () => {
     const owned = await listOwned(ctx.docker, plan.stack);
     await checkNameCollisions(ctx.docker, plan, selected);
