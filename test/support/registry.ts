@@ -84,7 +84,7 @@ export async function pushForeignImage(docker: Docker, target: string, platform:
   const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-foreign-'));
   writeFileSync(path.join(dir, 'hello.txt'), `built for ${platform}\n`);
   writeFileSync(path.join(dir, 'Dockerfile'), 'FROM scratch\nCOPY hello.txt /hello.txt\n');
-  const stream = await docker.buildImage({ context: dir, src: ['Dockerfile', 'hello.txt'] }, { t: target, platform } as never);
+  const stream = (await docker.buildImage({ context: dir, src: ['Dockerfile', 'hello.txt'] }, { t: target, platform } as Docker.ImageBuildOptions)) as NodeJS.ReadableStream;
   await follow(docker, stream, `building ${target}`);
   rmSync(dir, { recursive: true, force: true });
   await follow(docker, (await docker.getImage(target).push({ authconfig: { serveraddress: target.split('/')[0] } })) as NodeJS.ReadableStream, `pushing ${target}`);

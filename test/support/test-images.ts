@@ -16,7 +16,18 @@ export const VLLM_VARIANTS = {
   unhealthy: { DOUBLE_HEALTH: 'fail' },
   chatty: { DOUBLE_CHATTER_PER_S: '10000' },
   hog: { DOUBLE_HOG_MIB: '1024', DOUBLE_START_DELAY_MS: '5000' },
+  // Weights downloads that fail as Hugging Face's hub does: a full disk, no network, an unknown repo.
+  nospace: { DOUBLE_PREFETCH: 'nospace' },
+  offline: { DOUBLE_PREFETCH: 'network' },
+  notfound: { DOUBLE_PREFETCH: 'notfound' },
+  // An image without python3 (the prefetch and the health check both need it); its server still answers.
+  nopython: {},
 } as const;
+
+/** Build steps beyond the variant's environment. */
+const VLLM_VARIANT_STEPS: Partial<Record<keyof typeof VLLM_VARIANTS, string[]>> = {
+  nopython: ['RUN rm /usr/bin/python3'],
+};
 
 export type VllmVariant = keyof typeof VLLM_VARIANTS;
 const ROLES = { vllm: 'vllm', litellm: 'litellm', 'open-webui': 'webui', prometheus: 'prometheus', grafana: 'grafana' } as const;
@@ -24,7 +35,7 @@ const ROLES = { vllm: 'vllm', litellm: 'litellm', 'open-webui': 'webui', prometh
 function contentHash(): string {
   const hash = createHash('sha256').update(process.version);
   for (const file of readdirSync(doublesDir).sort()) hash.update(file).update(readFileSync(path.join(doublesDir, file)));
-  hash.update(JSON.stringify(VLLM_VARIANTS));
+  hash.update(JSON.stringify(VLLM_VARIANTS)).update(JSON.stringify(VLLM_VARIANT_STEPS));
   return hash.digest('hex').slice(0, 12);
 }
 
@@ -88,20 +99,21 @@ export async function ensureTestImages(docker: Docker): Promise<void> {
     );
     await build(docker, context, base);
   }
-  const images: [string, Record<string, string>][] = [
+  const images: [string, Record<string, string>, string[]][] = [
     ...Object.entries(ROLES)
       .filter(([service]) => service !== 'vllm')
-      .map(([service, role]): [string, Record<string, string>] => [testImage(service as keyof typeof ROLES), { BERTH_DOUBLE_ROLE: role }]),
-    ...Object.entries(VLLM_VARIANTS).map(([variant, env]): [string, Record<string, string>] => [
+      .map(([service, role]): [string, Record<string, string>, string[]] => [testImage(service as keyof typeof ROLES), { BERTH_DOUBLE_ROLE: role }, []]),
+    ...Object.entries(VLLM_VARIANTS).map(([variant, env]): [string, Record<string, string>, string[]] => [
       testImage(`vllm-${variant as VllmVariant}`),
       { BERTH_DOUBLE_ROLE: 'vllm', DOUBLE_GATED_REPOS: 'meta-llama/Llama-3.2-3B-Instruct', ...env },
+      VLLM_VARIANT_STEPS[variant as VllmVariant] ?? [],
     ]),
   ];
-  for (const [tag, env] of images) {
+  for (const [tag, env, steps] of images) {
     if (await exists(docker, tag)) continue;
     const context = mkdtempSync(path.join(os.tmpdir(), 'berth-image-'));
     const envLines = Object.entries(env).map(([k, v]) => `ENV ${k}=${JSON.stringify(v)}`);
-    writeFileSync(path.join(context, 'Dockerfile'), [`FROM ${base}`, ...envLines, 'ENTRYPOINT ["/usr/local/bin/node", "/double/stack-service-double.js"]', ''].join('\n'));
+    writeFileSync(path.join(context, 'Dockerfile'), [`FROM ${base}`, ...envLines, ...steps, 'ENTRYPOINT ["/usr/local/bin/node", "/double/stack-service-double.js"]', ''].join('\n'));
     await build(docker, context, tag);
   }
 }

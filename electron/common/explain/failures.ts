@@ -49,6 +49,27 @@ const RECOGNIZERS: Recognizer[] = [
     },
   },
   {
+    pattern: /BERTH-ERROR 404|RepositoryNotFoundError|Repository Not Found for url/,
+    explain: (_m, service) => ({
+      message: `${service}'s model is not on Hugging Face under that id (or it is private)`,
+      fix: `check the model's id (settings: "models"), or set HF_TOKEN to a token that can see a private repository`,
+    }),
+  },
+  {
+    pattern: /BERTH-ERROR NOSPACE|No space left on device|\[Errno 28\]/,
+    explain: (_m, service) => ({
+      message: `the disk filled up while ${service}'s weights were downloading`,
+      fix: "free space where Docker keeps its volumes (docker system prune removes unused images; on a Mac, raise Docker Desktop's disk limit in Settings › Resources), then berth up again",
+    }),
+  },
+  {
+    pattern: /BERTH-ERROR NETWORK|LocalEntryNotFoundError|OfflineModeIsEnabled|Max retries exceeded with url: \/api\/models|Failed to resolve 'huggingface\.co'|Temporary failure in name resolution/,
+    explain: (_m, service) => ({
+      message: `${service} could not reach Hugging Face to download its weights`,
+      fix: 'check the network (a proxy needs HTTPS_PROXY in the engine\'s environment), or berth up again once online; weights already downloaded are kept',
+    }),
+  },
+  {
     pattern: /Illegal instruction/,
     explain: (_m, service) => ({
       message: `${service} stopped with "Illegal instruction": the CPU lacks instructions its vLLM image was built for (x86 images before vLLM 0.17.0 need AVX-512, later ones AVX2)`,

@@ -34,9 +34,18 @@ export async function explainStopped(docker: Docker, service: PlannedService, co
 
 const DELAYS_MS = [100, 100, 150, 200, 250, 300, 400, 500, 750, 1000];
 
+/** The last output of Docker's health check, in one line. */
+function lastCheckOutput(info: { State: { Health?: { Log?: { Output?: string; ExitCode?: number }[] } } }): string {
+  const last = info.State.Health?.Log?.at(-1);
+  const output = (last?.Output ?? '').trim().split('\n').filter(Boolean).at(-1);
+  return output ? output.slice(0, 200) : last ? `exit code ${last.ExitCode}` : 'no result yet';
+}
+
 /**
- * Waits until the service answers its health check (or Docker's health check says healthy), reporting the wait
- * every few seconds. A container that stops meanwhile fails the wait with its explanation.
+ * Waits until Docker's health check says healthy, so `berth status` (which reads Docker) agrees the moment `up`
+ * reports the service healthy. Berth's own probe of the service is the early witness: when the service answers but
+ * Docker's check still fails a while later, the check itself is broken (the image lacks what it runs) and the wait
+ * ends with that explanation. A container that stops meanwhile fails the wait with its own explanation.
  */
 export async function waitHealthy(args: {
   docker: Docker;
@@ -49,15 +58,24 @@ export async function waitHealthy(args: {
   started: number;
 }): Promise<void> {
   const { docker, service, containerId, emit } = args;
-  if (!service.health) return;
-  const limitMs = (service.health.startPeriodS + service.health.intervalS * (service.health.retries + 1) + 30) * 1000;
+  const health = service.health;
+  if (!health) return;
+  const limitMs = (health.startPeriodS + health.intervalS * (health.retries + 1) + 30) * 1000;
+  // Docker checks every second while a service starts (StartInterval, engines from 25), else every interval.
+  const graceMs = (health.intervalS + health.timeoutS) * 2000;
+  let answeredAt: number | undefined;
   let lastReport = 0;
   for (let attempt = 0; ; attempt++) {
     const info = await docker.getContainer(containerId).inspect();
-    if (!info.State.Running && !info.State.Restarting) throw await explainStopped(docker, service, containerId);
-    if (info.State.Restarting) throw await explainStopped(docker, service, containerId);
+    if (!info.State.Running || info.State.Restarting) throw await explainStopped(docker, service, containerId);
     if (info.State.Health?.Status === 'healthy') return;
-    if (args.probeHost && (await probeHealthy(service, args.probeHost))) return;
+    if (answeredAt === undefined && args.probeHost && (await probeHealthy(service, args.probeHost))) answeredAt = Date.now();
+    if (answeredAt !== undefined && Date.now() - answeredAt > graceMs) {
+      throw new EngineError(
+        `${service.name} answers on ${health.path}, but Docker's health check of it does not pass (${lastCheckOutput(info)})`,
+        `the image must have what the check runs (${health.test.slice(1, 2).join('')}): use an image that has it, or berth logs ${service.name} to see more`,
+      );
+    }
     const elapsedMs = Date.now() - args.started;
     if (elapsedMs > limitMs) {
       throw new EngineError(
@@ -67,7 +85,7 @@ export async function waitHealthy(args: {
     }
     if (elapsedMs - lastReport >= 5000) {
       lastReport = elapsedMs;
-      emit({ kind: 'waiting', service: service.name, elapsedS: Math.round(elapsedMs / 1000), on: service.health.path });
+      emit({ kind: 'waiting', service: service.name, elapsedS: Math.round(elapsedMs / 1000), on: answeredAt === undefined ? health.path : "Docker's health check" });
     }
     const delay = DELAYS_MS[Math.min(attempt, DELAYS_MS.length - 1)] as number;
     await Promise.race([new Promise((resolve) => setTimeout(resolve, delay)), args.nudge()]);

@@ -11,7 +11,9 @@ import type { Secrets } from './secrets.js';
 /**
  * Runs inside the model's own vLLM image, which ships huggingface_hub: downloads what vLLM loads into the
  * shared cache and prints "BERTH-PROGRESS done total" from the cache folder's size while it works, so a first
- * start shows bytes instead of a silent ten minutes. Gated and missing repos end with "BERTH-ERROR <status>".
+ * start shows bytes instead of a silent ten minutes. Failures end with one "BERTH-ERROR <kind> <class>: <message>"
+ * line: 401/403 (gated), 404 (no such repo), NOSPACE (the disk filled up), NETWORK (the Hub could not be reached),
+ * OTHER. The hub's exceptions are told apart by class name, so a version that moves them still matches.
  */
 export const PREFETCH_SCRIPT = `
 import os, sys, threading, time
@@ -46,6 +48,17 @@ except GatedRepoError as e:
 except RepositoryNotFoundError as e:
     print("BERTH-ERROR 404 RepositoryNotFoundError: %s" % str(e).splitlines()[0], flush=True)
     sys.exit(4)
+except Exception as e:
+    names = {c.__name__ for c in type(e).__mro__}
+    text = (str(e).splitlines() or [type(e).__name__])[0]
+    if (isinstance(e, OSError) and e.errno == 28) or "No space left on device" in str(e):
+        kind = "NOSPACE"
+    elif names & {"ConnectionError", "ConnectError", "ConnectTimeout", "Timeout", "TimeoutException", "ProxyError", "SSLError", "LocalEntryNotFoundError", "OfflineModeIsEnabled"}:
+        kind = "NETWORK"
+    else:
+        kind = "OTHER"
+    print("BERTH-ERROR %s %s: %s" % (kind, type(e).__name__, text), flush=True)
+    sys.exit(5)
 `;
 
 /** Downloads a model's weights before its server starts; a 401/403 is reported here, not by a crash loop. */
@@ -73,16 +86,27 @@ export async function prefetchWeights(docker: Docker, stack: string, service: Pl
       const progress = /^BERTH-PROGRESS (\d+) (\d+)/.exec(line);
       if (progress) emit({ kind: 'downloading', service: service.name, model: model.id, bytesDone: Number(progress[1]), bytesTotal: Number(progress[2]) });
     });
-    await container.start();
+    try {
+      await container.start();
+    } catch (error) {
+      const message = dockerMessage(error);
+      if (/executable file not found|no such file or directory/i.test(message) && /python3/.test(message)) {
+        throw new EngineError(
+          `cannot download ${model.id}'s weights ahead for ${service.name}: its image ${service.image} has no python3`,
+          'set "prefetchWeights": false in settings (vLLM then downloads the weights itself as it starts), or use an official vLLM image',
+        );
+      }
+      throw error;
+    }
     const result = (await container.wait()) as { StatusCode: number };
     if (result.StatusCode !== 0) {
       const explained = explainFailure(service.name, lines);
       const error = lines.find((l) => l.startsWith('BERTH-ERROR')) ?? lines.at(-1) ?? `exit code ${result.StatusCode}`;
-      throw new EngineError(explained?.message ?? `downloading ${model.id} for ${service.name} failed: ${error}`, explained?.fix ?? 'check your network and HF_TOKEN, then berth up again');
+      throw new EngineError(explained?.message ?? `downloading ${model.id} for ${service.name} failed: ${error}`, explained?.fix ?? 'read the message above; berth logs shows the model server\'s own attempt once it starts');
     }
   } catch (error) {
     if (error instanceof EngineError) throw error;
-    throw new EngineError(`downloading ${model.id} for ${service.name} failed: ${dockerMessage(error)}`, 'check your network and that Docker has disk space');
+    throw new EngineError(`downloading ${model.id} for ${service.name} failed: ${dockerMessage(error)}`, 'read the message: berth doctor checks Docker, its disk space and the images');
   } finally {
     await container.remove({ force: true }).catch(() => undefined);
   }
