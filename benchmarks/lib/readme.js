@@ -123,6 +123,11 @@ context), go to \`benchmarks/results/vllm-<profile>.json\` and into the tables b
 - **On a GPU host**: \`berth up --profile production\` (NVIDIA Container Toolkit installed), then
   \`npm run bench:vllm\`. Add \`-- --no-naive\` to leave the running containers alone, \`-- --services vllm-coder\` to
   measure one model, \`-- --concurrency 1,4\` for fewer levels.
+- **On GitHub's runners**: the real-stack workflow (\`.github/workflows/real-stack.yml\`, docs/real-stack.md) runs
+  \`npm run bench:vllm -- --concurrency 1,4\` against Qwen/Qwen3-0.6B on \`ubuntu-24.04\` (x86) and
+  \`ubuntu-24.04-arm\` (arm64) on every version tag, every Monday and by hand (Actions → real-stack → Run workflow).
+  Its results are not written here: each run uploads them as the artifacts \`real-stack-X64\` and
+  \`real-stack-ARM64\` (\`vllm-development-<arch>.json\`, with the facts, plan and checks of that runner).
 
 ${vllmSection(results)}`,
   );

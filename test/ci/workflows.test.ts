@@ -1,0 +1,79 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { NoOperationTraceWriter, convertWorkflowTemplate, parseWorkflow } from '@actions/workflow-parser';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { repoRoot } from '../support/repo-root.js';
+
+const dir = path.join(repoRoot(), '.github', 'workflows');
+
+/** What GitHub's own workflow parser (the one its editor tooling uses) finds wrong with a workflow file. */
+async function workflowErrors(name: string, content: string): Promise<string[]> {
+  const parsed = parseWorkflow({ name, content }, new NoOperationTraceWriter());
+  const errors = parsed.context.errors.getErrors().map((e) => e.message);
+  if (parsed.value) {
+    const template = await convertWorkflowTemplate(parsed.context, parsed.value);
+    errors.push(...(template.errors ?? []).map((e) => e.Message));
+  }
+  return [...new Set(errors)];
+}
+
+interface Step {
+  name?: string;
+  run?: string;
+  uses?: string;
+  if?: string;
+}
+
+describe("the project's GitHub workflows", () => {
+  it.each(readdirSync(dir).filter((f) => f.endsWith('.yml')))('%s is valid against GitHub\'s workflow schema', async (file) => {
+    expect(await workflowErrors(file, readFileSync(path.join(dir, file), 'utf8'))).toEqual([]);
+  });
+
+  it("the schema check catches a wrong workflow (so a passing check means something)", async () => {
+    expect(await workflowErrors('bad.yml', 'on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    stepz: []\n')).toEqual([expect.stringMatching(/Unexpected value 'stepz'/)]);
+    expect((await workflowErrors('bad.yml', 'on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - name: x: y\n        run: echo\n')).length).toBeGreaterThan(0);
+  });
+});
+
+describe('the real-stack workflow (it runs on GitHub, not here)', () => {
+  const workflow = parse(readFileSync(path.join(dir, 'real-stack.yml'), 'utf8')) as {
+    on: Record<string, unknown>;
+    jobs: Record<string, { strategy: { matrix: { runner: string[] } }; steps: Step[] }>;
+  };
+  const job = Object.values(workflow.jobs)[0];
+  const runs = (job?.steps ?? []).map((s) => s.run ?? '').join('\n');
+
+  it('runs on tags, on a schedule and by hand, on x86 and on arm64 runners', () => {
+    expect(Object.keys(workflow.on).sort()).toEqual(['push', 'schedule', 'workflow_dispatch']);
+    expect(workflow.on.push).toEqual({ tags: ['v*'] });
+    expect(job?.strategy.matrix.runner).toEqual(['ubuntu-24.04', 'ubuntu-24.04-arm']);
+  });
+
+  it('installs Berth from the checkout, brings the development stack up with Qwen3-0.6B, checks it, benchmarks it and takes it down', () => {
+    expect(runs).toMatch(/npm ci\n\s*npm run build\n\s*npm link/);
+    expect(runs).toMatch(/"id": "Qwen\/Qwen3-0\.6B", "device": "cpu"/);
+    expect(runs).toMatch(/"disabledModels": \["vllm-qwen3", "vllm-llama3"\]/);
+    const order = ['berth up', 'node scripts/real-stack-check.mjs', 'npm run bench:vllm -- --concurrency 1,4', 'berth down'].map((command) => runs.indexOf(command));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    const down = job?.steps.find((s) => s.run?.startsWith('berth down'));
+    expect(down?.if).toBe('always()');
+    const upload = job?.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'));
+    expect(upload?.if).toBe('always()');
+  });
+
+  it("checks what the issue names, in the script the workflow runs: chat through the openai SDK, Open WebUI's models, Prometheus's targets, Grafana's dashboards and datasource, berth status", () => {
+    const script = readFileSync(path.join(repoRoot(), 'scripts', 'real-stack-check.mjs'), 'utf8');
+    for (const check of [
+      "'litellm streams a chat completion through the openai SDK'",
+      "'Open WebUI lists every model'",
+      "'Prometheus reports every target up'",
+      "'Grafana finds every provisioned dashboard and its Prometheus datasource works'",
+      "'berth status says every service is healthy'",
+    ]) {
+      expect(script).toContain(check);
+    }
+    expect(script).toMatch(/import OpenAI from 'openai'/);
+  });
+});
