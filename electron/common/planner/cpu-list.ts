@@ -22,3 +22,14 @@ export function parseCpuList(list: string): number[] {
     return Array.from({ length: to - from + 1 }, (_, k) => from + k);
   });
 }
+
+/**
+ * "0-2 (3) +7": the cores a CPU model's OpenMP threads bind, how many, and the other CPUs of its container's cpuset
+ * (where vLLM's frontend runs). Undefined for a service without a cpuset.
+ */
+export function describeCores(service: { cpuset?: string; env: Record<string, string> }): string | undefined {
+  if (!service.cpuset) return undefined;
+  const bind = parseCpuList(service.env.VLLM_CPU_OMP_THREADS_BIND ?? service.cpuset);
+  const extra = parseCpuList(service.cpuset).filter((cpu) => !bind.includes(cpu));
+  return `${formatCpuList(bind)} (${bind.length})${extra.length ? ` +${formatCpuList(extra)}` : ''}`;
+}

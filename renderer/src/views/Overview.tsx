@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { BerthApi, Snapshot } from '../../../electron/common/api/berth-api.js';
 import type { ProgressEvent } from '../../../electron/common/contracts/progress.js';
 import { formatBytes, formatTokens } from '../../../electron/common/units.js';
+import { describeCores } from '../../../electron/common/planner/cpu-list.js';
 import { ApiError } from '../client.js';
 
 const LINKS: Record<string, string> = { 'open-webui': 'Open WebUI', grafana: 'Grafana', litellm: 'litellm API' };
@@ -80,7 +81,7 @@ export function Overview({ api, snapshot, progress, onChanged }: { api: BerthApi
                   )}
                 </td>
                 <td>{service.model?.device ?? service.role}</td>
-                <td>{service.cpuset ?? '–'}</td>
+                <td>{describeCores(service) ?? '–'}</td>
                 <td>{service.kvCacheGiB ? `${service.kvCacheGiB} GiB` : '–'}</td>
                 <td>{service.model ? formatTokens(service.model.maxModelLen) : '–'}</td>
                 <td>{service.gpuMemoryUtilization ?? '–'}</td>

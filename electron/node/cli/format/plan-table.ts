@@ -1,14 +1,10 @@
 import type { PlannedService, StackPlan } from '../../../common/contracts/stack-plan.js';
-import { formatCpuList, parseCpuList } from '../../../common/planner/cpu-list.js';
+import { describeCores } from '../../../common/planner/cpu-list.js';
 import { formatGiB, formatTokens } from '../../../common/units.js';
 import { textTable } from './table.js';
 
-/** "0-2 (3) +7": the cores OpenMP binds, how many, and the other CPUs of the container's cpuset (for the frontend). */
 function cores(service: PlannedService): string {
-  if (!service.cpuset) return '-';
-  const bind = parseCpuList(service.env.VLLM_CPU_OMP_THREADS_BIND ?? service.cpuset);
-  const extra = parseCpuList(service.cpuset).filter((cpu) => !bind.includes(cpu));
-  return `${formatCpuList(bind)} (${bind.length})${extra.length ? ` +${formatCpuList(extra)}` : ''}`;
+  return describeCores(service) ?? '-';
 }
 
 function row(service: PlannedService): string[] {
