@@ -10,10 +10,27 @@ import { CommandError } from '../errors.js';
 
 const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
 
+/** Why the server could not listen, in the user's terms. */
+function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return new CommandError(`port ${port} on ${host} is in use by another program: choose another with --port (0 picks a free one)`);
+    case 'EACCES':
+      return new CommandError(`port ${port} on ${host} needs privileges this user lacks: choose one above 1023 with --port`);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new InputError('--host', `"${host}" is not a name this machine can resolve; use 127.0.0.1 (the default) or an address of this machine`);
+    case 'EADDRNOTAVAIL':
+      return new InputError('--host', `"${host}" is not an address of this machine; use 127.0.0.1 (the default) or one of its own addresses`);
+    default:
+      return new CommandError(`cannot listen on ${host}:${port}: ${error.message}`);
+  }
+}
+
 /** `berth serve`: the dashboard for a browser, e.g. through an SSH tunnel to a headless GPU host. */
 export async function serveCommand(flags: { port: string; host: string }, out: (text: string) => void, err: (text: string) => void, cipher?: SecretCipher): Promise<number> {
-  const port = Number(flags.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError('--port', `"${flags.port}" is not a port from 0 to 65535 (0 picks a free one)`);
+  const port = /^\d{1,5}$/.test(flags.port) ? Number(flags.port) : NaN;
+  if (!Number.isInteger(port) || port > 65535) throw new InputError('--port', `"${flags.port}" is not a port from 0 to 65535 (0 picks a free one)`);
   const rendererDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'renderer');
   if (!existsSync(path.join(rendererDir, 'index.html'))) throw new CommandError(`the dashboard is not built (${rendererDir}): run npm run build`);
   if (!LOOPBACK.includes(flags.host)) {
@@ -21,7 +38,13 @@ export async function serveCommand(flags: { port: string; host: string }, out: (
   }
   const backend = new Backend({ home: berthHome(), env: process.env, cipher });
   await backend.start();
-  const server = await startServer({ api: backend, onEvent: (listener) => backend.onEvent(listener), rendererDir, host: flags.host, port });
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({ api: backend, onEvent: (listener) => backend.onEvent(listener), rendererDir, host: flags.host, port, onError: (error) => err(`berth: ${error.message}`) });
+  } catch (error) {
+    await backend.close();
+    throw listenError(error as NodeJS.ErrnoException, flags.host, port);
+  }
   out(`Berth dashboard: ${server.url}`);
   out('Open it in a browser on this machine (or through an SSH tunnel). Ctrl-C stops it; the stack keeps running.');
   await new Promise<void>((resolve) => {

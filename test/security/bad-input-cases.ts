@@ -1,0 +1,62 @@
+/**
+ * What was tried against Berth as an attacker and a careless user would, and what each gets. The tests run every
+ * case, and docs/security/bad-input.md is this table (a test fails when they differ).
+ */
+export interface BadInputRow {
+  surface: string;
+  tried: string;
+  cases: string;
+  answer: string;
+  test: string;
+}
+
+/** Requests to `berth serve` that once stopped it or were answered wrongly, each sent as raw bytes. */
+export const SERVE_REQUESTS: { name: string; line: string; host?: string; headers?: Record<string, string>; body?: string; withToken?: boolean; status: number }[] = [
+  { name: 'a lone percent sign', line: 'GET /% HTTP/1.1', status: 400 },
+  { name: 'a truncated UTF-8 escape', line: 'GET /%E0%A4%A HTTP/1.1', status: 400 },
+  { name: 'an overlong UTF-8 dot-dot', line: 'GET /%c0%ae%c0%ae/x HTTP/1.1', status: 400 },
+  { name: 'an absolute URL with a port out of range', line: 'GET http://a:99999/ HTTP/1.1', status: 400 },
+  { name: 'an absolute URL that does not parse', line: 'GET http://[ HTTP/1.1', status: 400 },
+  { name: 'an encoded path out of the renderer', line: 'GET /..%2f..%2f..%2fetc%2fpasswd HTTP/1.1', status: 404 },
+  { name: 'a NUL byte in the path', line: 'GET /index.html%00.js HTTP/1.1', status: 400 },
+  { name: 'another site in Host (DNS rebinding)', line: 'GET / HTTP/1.1', host: 'evil.example', status: 421 },
+  { name: 'an authenticated null body', line: 'POST /api/call HTTP/1.1', withToken: true, body: 'null', status: 400 },
+  { name: 'an authenticated array body', line: 'POST /api/call HTTP/1.1', withToken: true, body: '[1,2]', status: 400 },
+  { name: 'an authenticated call with args that are not a list', line: 'POST /api/call HTTP/1.1', withToken: true, body: '{"method":"up","args":"x"}', status: 400 },
+  { name: 'GET on the API with the token', line: 'GET /api/call HTTP/1.1', withToken: true, status: 405 },
+  { name: 'a call from another site with the token', line: 'POST /api/call HTTP/1.1', withToken: true, headers: { Origin: 'http://evil.example' }, body: '{"method":"snapshot","args":[]}', status: 403 },
+  { name: 'a call without the token', line: 'POST /api/call HTTP/1.1', body: '{"method":"snapshot","args":[]}', status: 401 },
+  { name: 'a symbolic link inside the built renderer', line: 'GET /linked-secret.txt HTTP/1.1', status: 404 },
+  { name: 'a header Node cannot parse', line: 'GET / HTTP/1.1', headers: { 'Bad Header': 'x' }, status: 400 },
+];
+
+export const BAD_INPUT_ROWS: BadInputRow[] = [
+  {
+    surface: '`berth serve`, HTTP',
+    tried: SERVE_REQUESTS.map((r) => r.name).join('; '),
+    cases: `${SERVE_REQUESTS.length} named, each against the running CLI`,
+    answer: '400, 403, 404, 405 or 421 as the request deserves; the process keeps answering',
+    test: 'test/security/serve.test.ts',
+  },
+  {
+    surface: '`berth serve`, generated',
+    tried: 'request lines with any bytes in method and target, arbitrary header names and values, arbitrary bodies to /api/call with and without the token',
+    cases: '2,000 (fast-check), against one running server',
+    answer: 'a status below 500 or a closed connection; afterwards the page still loads',
+    test: 'test/security/serve.test.ts',
+  },
+  {
+    surface: '`berth serve`, WebSocket',
+    tried: 'another site in Origin; another site in Host; a wrong token; a message over 4 KiB',
+    cases: '4',
+    answer: 'refused (401) before the upgrade; the large message closes that socket (1009) only',
+    test: 'test/security/serve.test.ts',
+  },
+  {
+    surface: '`berth serve`, listening',
+    tried: 'a port in use; `--host nonexistent.invalid`; `--host 8.8.8.8`; `--port 0x10`',
+    cases: '4',
+    answer: 'one line with the fix, exit 1 (port in use) or 2 (bad flag)',
+    test: 'test/security/serve.test.ts',
+  },
+];
