@@ -64,9 +64,9 @@ export async function runTrayApp(electron: ElectronObjects, options: TrayAppOpti
   const { home, env, platform, argv, resources, rendererIndex, preload, openSettings } = options;
   await app.whenReady();
   const { cipher, note: keychainNote } = chooseSecretCipher(safeStorage, platform);
-  const backend = new Backend({ home, env, cipher, cipherNote: keychainNote, openSettings });
   let secrets: Secrets = {};
   const log = AppLog.inHome(home, () => secrets);
+  const backend = new Backend({ home, env, cipher, cipherNote: keychainNote, openSettings, log: (message) => log.write('error', message) });
   if (keychainNote) log.write('warn', keychainNote);
   // The master key and the Grafana password are generated on the first run, in the keychain.
   secrets = await loadSecrets(home, env, { cipher }).catch((error: Error) => (log.write('error', error.message), {}));

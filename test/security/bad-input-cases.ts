@@ -59,4 +59,32 @@ export const BAD_INPUT_ROWS: BadInputRow[] = [
     answer: 'one line with the fix, exit 1 (port in use) or 2 (bad flag)',
     test: 'test/security/serve.test.ts',
   },
+  {
+    surface: 'Settings through the API',
+    tried: 'a patch of one field over custom settings with a key from a newer Berth; the dashboard\'s Save without `network`; `disabledModels: ["nosuch"]`; ports of an unknown service; a typo key (`exposeports`); `null` for an optional field',
+    cases: '6',
+    answer: 'only the fields sent change and unknown keys stay; what the planner refuses is refused with the field named, the file byte for byte as it was; `null` removes',
+    test: 'test/security/settings-and-secrets.test.ts',
+  },
+  {
+    surface: 'The master key',
+    tried: 'a `litellmUrl` set (API, .env import) but not confirmed; confirmed; changed after confirming; with a query string; `${LITELLM_MASTER_KEY}` inside a URL',
+    cases: '5',
+    answer: 'sent only to the stack\'s own litellm or the confirmed URL; a reference inside a typed value is never filled in',
+    test: 'test/security/settings-and-secrets.test.ts',
+  },
+  {
+    surface: 'Secrets',
+    tried: 'a .env with one bad value among good ones; secrets.json as a symbolic link out of BERTH_HOME; mode 644; a folder named secrets.json',
+    cases: '4',
+    answer: 'nothing stored from a bad file; the link replaced by a 0600 file, never written through, and flagged by doctor; Settings and doctor say the real mode; "is a folder"',
+    test: 'test/security/settings-and-secrets.test.ts',
+  },
+  {
+    surface: 'The command line',
+    tried: '`--enable`/`--disable` of an unknown model; a model id `../..`; `export --out \'\'` and `--out /proc/x`; a DOCKER_HOST that is a web server; a schema-1 settings.json in a folder the user cannot write; 65,536 CPUs in `--facts`; `$` and `${LITELLM_MASTER_KEY}` in an image, a served name and a URL of a compose export',
+    cases: '9',
+    answer: 'one line naming the field and the fix (exit 2 for input, 1 otherwise); planned at once; the export reaches the containers as planned, with no secret filled in',
+    test: 'test/cli/bad-input.test.ts',
+  },
 ];

@@ -21,20 +21,28 @@ export const ChatRequestSchema = z.object({
   messages: z.array(z.object({ role: z.enum(['user', 'assistant']), content: z.string().max(200_000) })).min(1).max(500),
 });
 
-/** What Settings may change; secrets go through setSecret and are never read back. */
-export const SettingsPatchSchema = SettingsSchema.pick({
-  profile: true,
-  network: true,
-  exposePorts: true,
-  ports: true,
-  images: true,
-  disabledModels: true,
-  models: true,
-  litellmUrl: true,
-  startAtLogin: true,
-  onQuit: true,
-  autoUpdate: true,
-}).partial();
+const field = SettingsSchema.shape;
+
+/**
+ * What Settings may change, as a patch: only the keys sent change, and `null` removes an optional one. No defaults
+ * are filled in (a save never resets what it did not send) and unknown keys are refused (a typo is not ignored).
+ * Secrets go through setSecret and are never read back.
+ */
+export const SettingsPatchSchema = z.strictObject({
+  profile: field.profile.unwrap().optional(),
+  network: field.network.unwrap().optional(),
+  exposePorts: field.exposePorts.unwrap().optional(),
+  ports: field.ports.unwrap().optional(),
+  images: field.images.unwrap().optional(),
+  disabledModels: field.disabledModels.unwrap().optional(),
+  models: field.models.unwrap().optional(),
+  tuning: field.tuning.unwrap().optional(),
+  litellmUrl: field.litellmUrl.unwrap().nullable().optional(),
+  trustedLitellmUrl: field.trustedLitellmUrl.unwrap().nullable().optional(),
+  startAtLogin: field.startAtLogin.unwrap().optional(),
+  onQuit: field.onQuit.unwrap().optional(),
+  autoUpdate: field.autoUpdate.unwrap().optional(),
+});
 
 export const API_CALLS = {
   snapshot: z.tuple([]),

@@ -5,7 +5,8 @@ const hostPort = z.number().int().min(1, 'a port from 1 to 65535').max(65535, 'a
 
 /** A model a user adds by its Hugging Face id, with the numbers from its config.json. */
 export const CustomModelSchema = z.object({
-  id: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'a Hugging Face id such as "Qwen/Qwen3-4B"'),
+  // Hugging Face's own rule for names: letters, digits, "-", "_", ".", not at either end, no "--" or "..".
+  id: z.string().max(200).regex(/^(?!.*(?:--|\.\.))[A-Za-z0-9](?:[\w.-]*[A-Za-z0-9])?\/[A-Za-z0-9](?:[\w.-]*[A-Za-z0-9])?$/, 'a Hugging Face id such as "Qwen/Qwen3-4B"'),
   service: serviceName.optional(),
   servedName: z.string().min(1).optional(),
   device: z.enum(['cpu', 'gpu']),
@@ -43,8 +44,13 @@ export const SettingsSchema = z.object({
     .default('common_network'),
   /** Bind host ports on every interface instead of 127.0.0.1. */
   exposePorts: z.boolean().default(false),
-  /** A remote litellm (the team's GPU host) for Open WebUI, instead of the local one. */
+  /** A remote litellm (the team's GPU host) for Open WebUI and Chat, instead of the local one. */
   litellmUrl: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://gpu-host:4000' }).optional(),
+  /**
+   * The remote litellm the user confirmed in Settings. `litellmUrl` is used (and sent the master key) only while it
+   * equals this, so setting a URL alone (an imported .env, an API call) sends no secret anywhere.
+   */
+  trustedLitellmUrl: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://gpu-host:4000' }).optional(),
   ports: z.record(serviceName, hostPort).default({}),
   images: z.record(serviceName, z.string().regex(/^[^\s]+$/, 'an image reference without spaces')).default({}),
   models: z.array(CustomModelSchema).default([]),

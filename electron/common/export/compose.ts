@@ -10,6 +10,20 @@ const SECRET_HELP: Record<string, { placeholder: string; help: string }> = {
   GRAFANA_ADMIN_PASSWORD: { placeholder: 'change-me', help: "Grafana's admin password" },
 };
 
+/** A whole value that is one of the plan's own secret references, which Compose fills in from the env file. */
+export const SECRET_REFERENCE = /^\$\{([A-Z][A-Z0-9_]*)\}$/;
+
+/**
+ * Compose interpolates `$` everywhere in the file; every `$` that is not one of the plan's secret references is
+ * doubled, so an image, a served name or a URL that contains `${…}` reaches the container as it is in the plan.
+ */
+function literal(value: unknown, secretReference = false): unknown {
+  if (typeof value === 'string') return secretReference && SECRET_REFERENCE.test(value) ? value : value.replace(/\$/g, '$$$$');
+  if (Array.isArray(value)) return value.map((item) => literal(item));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [literal(key), literal(item)]));
+  return value;
+}
+
 function seconds(s: number): string {
   return `${s}s`;
 }
@@ -20,7 +34,7 @@ function composeService(service: PlannedService): Record<string, unknown> {
     out.build = { context: service.build.context, dockerfile: service.build.dockerfile, target: service.build.target, args: service.build.args };
   }
   if (service.command.length) out.command = service.command;
-  if (Object.keys(service.env).length) out.environment = service.env;
+  if (Object.keys(service.env).length) out.environment = Object.fromEntries(Object.entries(service.env).map(([k, v]) => [literal(k), literal(v, true)]));
   if (service.ports.length) out.ports = service.ports.map((p) => `${p.bind}:${p.host}:${p.container}`);
   if (service.mounts.length) {
     out.volumes = service.mounts.map((m) => `${m.kind === 'config' ? `./${m.source}` : m.source}:${m.target}${m.readOnly ? ':ro' : ''}`);
@@ -47,7 +61,8 @@ function composeService(service: PlannedService): Record<string, unknown> {
     };
   }
   out.restart = service.restart;
-  return out;
+  const { environment, ...rest } = out;
+  return { ...(literal(rest) as Record<string, unknown>), ...(environment ? { environment } : {}) };
 }
 
 /** A docker-compose.yml equivalent to the plan; secrets stay `${VAR}` references filled from the env file. */
@@ -71,7 +86,10 @@ export function composeFile(plan: StackPlan): string {
 export function secretNames(plan: StackPlan): string[] {
   const names = new Set<string>();
   for (const service of plan.services) {
-    for (const value of Object.values(service.env)) for (const match of value.matchAll(/\$\{([A-Z0-9_]+)\}/g)) names.add(match[1] as string);
+    for (const value of Object.values(service.env)) {
+      const match = SECRET_REFERENCE.exec(value);
+      if (match) names.add(match[1] as string);
+    }
   }
   return [...names].sort();
 }

@@ -7,6 +7,7 @@ import type { ModelSpec } from '../catalog/models.js';
 import { DEFAULT_IMAGES } from '../catalog/images.js';
 import { capitalized, formatGiB } from '../units.js';
 import { chooseProfile } from './profile.js';
+import { trustedRemoteLitellm } from '../litellm-url.js';
 import { splitCores } from './cpu-cores.js';
 import { formatCpuList } from './cpu-list.js';
 import { cpuSupport, oldImageWarning } from './cpu-isa.js';
@@ -189,7 +190,7 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
   const drafts: Draft[] = [
     ...modelDrafts,
     litellmService(image('litellm', DEFAULT_IMAGES.litellm), served),
-    openWebuiService(image('open-webui', DEFAULT_IMAGES.openWebui), settings.litellmUrl, settings.stack),
+    openWebuiService(image('open-webui', DEFAULT_IMAGES.openWebui), trustedRemoteLitellm(settings), settings.stack),
     prometheusService(image('prometheus', DEFAULT_IMAGES.prometheus), settings.stack),
     grafanaService(image('grafana', DEFAULT_IMAGES.grafana), settings.exposePorts, settings.stack),
   ];
@@ -197,6 +198,12 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
   const bind = settings.exposePorts ? '0.0.0.0' : '127.0.0.1';
   const containerPort = (d: Draft) => d.health?.port ?? CONTAINER_PORTS.model;
   const ports = assignHostPorts(drafts.map((d) => ({ name: d.name, containerPort: containerPort(d) })), settings.ports, bind);
+  if (settings.litellmUrl && !trustedRemoteLitellm(settings)) {
+    warnings.push({
+      code: 'litellm-url-unconfirmed',
+      message: `litellmUrl is ${settings.litellmUrl}, but it is not confirmed: Open WebUI and Chat use the stack's own litellm until you confirm it in Settings (it then receives the master key).`,
+    });
+  }
   if (settings.exposePorts) {
     warnings.push({
       code: 'ports-exposed',

@@ -2,6 +2,7 @@ import type { Health, PlannedService } from '../contracts/stack-plan.js';
 import type { ModelSpec } from '../catalog/models.js';
 import { DEFAULT_IMAGES, LOCAL_VLLM_CPU_IMAGE, volumeNames } from '../catalog/images.js';
 import { GiB } from '../units.js';
+import { openAiBase } from '../litellm-url.js';
 
 /** Memory the non-model services are budgeted (no hard limit is set on them). */
 export const OTHER_SERVICES_BYTES = {
@@ -77,7 +78,7 @@ export function litellmService(image: string, models: readonly ModelSpec[]): Ser
 }
 
 export function openWebuiService(image: string, litellmUrl: string | undefined, stack: string): ServiceShell {
-  const base = litellmUrl ? `${litellmUrl.replace(/\/+$/, '')}/v1` : `http://litellm:${CONTAINER_PORTS.litellm}/v1`;
+  const base = litellmUrl ? openAiBase(litellmUrl) : `http://litellm:${CONTAINER_PORTS.litellm}/v1`;
   return {
     name: 'open-webui',
     role: 'webui',
@@ -96,7 +97,7 @@ export function openWebuiService(image: string, litellmUrl: string | undefined, 
     restart: 'unless-stopped',
     reasons: [
       litellmUrl
-        ? `talks to the remote litellm at ${litellmUrl} (LITELLM_URL) instead of the local one`
+        ? `talks to the remote litellm at ${litellmUrl} (LITELLM_URL, confirmed) instead of the local one, and sends it the master key`
         : 'talks to the local litellm over the stack network, after it is healthy',
       'connection settings come from the environment on every start (ENABLE_PERSISTENT_CONFIG=False), so a changed LITELLM_URL takes effect',
     ],

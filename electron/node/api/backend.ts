@@ -12,7 +12,7 @@ import { up, type EngineContext } from '../engine/converge.js';
 import { EngineError, engineUnavailable } from '../engine/errors.js';
 import { followLog, readLogTail } from '../engine/logs.js';
 import { listOwned } from '../engine/owned.js';
-import { loadSecrets, redact, saveSecret, type SecretCipher } from '../engine/secrets.js';
+import { checkSecrets, loadSecrets, redact, saveSecret, saveSecrets, secretsFileState, type SecretCipher } from '../engine/secrets.js';
 import type { SettingsFileFactory } from '../settings/store.js';
 import { StatusTracker } from '../engine/status.js';
 import { down } from '../engine/teardown.js';
@@ -20,7 +20,8 @@ import { probeHostFacts } from '../probe/facts.js';
 import { loadSettings } from '../settings/load.js';
 import { applyEnvironment } from '../settings/environment.js';
 import { chatFailure, listModels, streamChat, type ChatTarget } from './chat.js';
-import { saveSettings } from './settings-store.js';
+import { savePatch } from '../settings/patch.js';
+import { trustedRemoteLitellm } from '../../common/litellm-url.js';
 import { modelSparklines } from '../metrics/prometheus-api.js';
 import { ServerMetricsHistory, sampleFromText } from '../metrics/server-metrics.js';
 import { httpGet } from '../http-get.js';
@@ -39,6 +40,8 @@ export interface BackendOptions {
   cipherNote?: string;
   /** electron-store in the app; conf (the store it is built on) otherwise. */
   openSettings?: SettingsFileFactory;
+  /** Where failures no caller can be told about go: the app's log (secrets redacted), or the CLI's stderr. */
+  log?: (message: string) => void;
 }
 
 export class Backend implements BerthApi {
@@ -62,6 +65,10 @@ export class Backend implements BerthApi {
   onEvent(listener: (event: BerthEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  private report(error: Error): void {
+    this.options.log?.(error.message);
   }
 
   private emit(event: BerthEvent): void {
@@ -162,9 +169,19 @@ export class Backend implements BerthApi {
       ...(this.appState ? { app: this.appState } : {}),
       secretsStorage: {
         encrypted: this.options.cipher?.name === 'safeStorage',
-        note: this.options.cipherNote ?? (this.options.cipher?.name === 'safeStorage' ? undefined : 'Secrets are kept in secrets.json in BERTH_HOME, readable only by you (mode 0600).'),
+        note: this.options.cipherNote ?? (this.options.cipher?.name === 'safeStorage' ? undefined : await this.plainSecretsNote()),
       },
     };
+  }
+
+  /** What Settings says of a plain secrets.json: as it is on disk, not as it should be. */
+  private async plainSecretsNote(): Promise<string> {
+    const state = await secretsFileState(this.options.home, this.options.cipher).catch(() => undefined);
+    if (state?.linkTo) return `secrets.json in BERTH_HOME is a link to ${state.linkTo}; Berth replaces it with a plain file, mode 0600, when it next saves a secret.`;
+    if (state?.mode !== undefined && (state.mode & 0o077) !== 0) {
+      return `Secrets are kept in secrets.json in BERTH_HOME, which other users can read (mode ${state.mode.toString(8)}): run chmod 600 on it.`;
+    }
+    return 'Secrets are kept in secrets.json in BERTH_HOME, readable only by you (mode 0600).';
   }
 
   private async context(settings: Settings): Promise<EngineContext> {
@@ -259,7 +276,8 @@ export class Backend implements BerthApi {
     const settings = await this.settings();
     const secrets = await loadSecrets(this.options.home, this.options.env, { cipher: this.options.cipher });
     const litellm = (await this.plan(settings)).services.find((s) => s.name === 'litellm')?.ports[0];
-    const baseUrl = settings.litellmUrl ?? `http://${litellm?.bind === '0.0.0.0' ? '127.0.0.1' : (litellm?.bind ?? '127.0.0.1')}:${litellm?.host ?? 4000}`;
+    // The master key goes to the stack's own litellm, or to a remote one the user confirmed in Settings.
+    const baseUrl = trustedRemoteLitellm(settings) ?? `http://${litellm?.bind === '0.0.0.0' ? '127.0.0.1' : (litellm?.bind ?? '127.0.0.1')}:${litellm?.host ?? 4000}`;
     return { baseUrl, apiKey: secrets.LITELLM_MASTER_KEY ?? '' };
   }
 
@@ -292,11 +310,17 @@ export class Backend implements BerthApi {
   }
 
   async updateSettings(patch: SettingsPatch): Promise<Settings> {
-    const saved = await saveSettings(this.options.home, await loadSettings(this.options.home, this.options.openSettings), patch, { openSettings: this.options.openSettings });
-    await this.follow().catch(() => undefined);
+    const saved = await savePatch(this.options.home, patch, { openSettings: this.options.openSettings, check: (next) => this.checkPlannable(next) });
+    await this.follow().catch((error: Error) => this.report(error));
     // Every window reads them again, whoever changed them (the window, the tray's menu).
     this.emit({ type: 'settings-changed' });
     return saved;
+  }
+
+  /** Settings the planner would refuse are refused before they are saved, with the field named. */
+  private async checkPlannable(next: Settings): Promise<void> {
+    const facts = this.facts ?? (await probeHostFacts());
+    planStack(facts, applyEnvironment(next, this.options.env).settings);
   }
 
   async setSecret(name: (typeof SECRET_NAMES)[number], value: string): Promise<void> {
@@ -326,31 +350,21 @@ export class Backend implements BerthApi {
     return { source: 'servers', models: read.map((s) => this.serverMetrics.sparklines(s.name)) };
   }
 
+  /** A reference-setup .env, all or nothing: every value is checked before any secret or setting is stored. */
   async importEnv(text: string): Promise<string[]> {
     const values = parseDotenv(text);
-    const taken: string[] = [];
     const patch: SettingsPatch = {};
     if (values.LITELLM_ENVIRONMENT) {
       if (!['development', 'production'].includes(values.LITELLM_ENVIRONMENT)) throw new InputError('LITELLM_ENVIRONMENT', `"${values.LITELLM_ENVIRONMENT}": development or production`);
       patch.profile = values.LITELLM_ENVIRONMENT as 'development' | 'production';
-      taken.push('LITELLM_ENVIRONMENT');
     }
-    if (values.LITELLM_URL) {
-      patch.litellmUrl = values.LITELLM_URL;
-      taken.push('LITELLM_URL');
-    }
-    // Validate everything before storing anything, so a bad file changes nothing.
-    if (values.LITELLM_MASTER_KEY && !values.LITELLM_MASTER_KEY.startsWith('sk-')) throw new InputError('LITELLM_MASTER_KEY', 'must start with "sk-"');
-    const settings = await loadSettings(this.options.home, this.options.openSettings);
-    if (Object.keys(patch).length) await saveSettings(this.options.home, settings, patch, { dryRun: true });
-    for (const name of SECRET_NAMES) {
-      const value = values[name];
-      if (value) {
-        await saveSecret(this.options.home, name, value, this.options.cipher);
-        taken.push(name);
-      }
-    }
+    // Kept unconfirmed: nothing is sent to it until the user confirms it in Settings.
+    if (values.LITELLM_URL) patch.litellmUrl = values.LITELLM_URL;
+    const secrets = Object.fromEntries(SECRET_NAMES.filter((name) => values[name]).map((name) => [name, values[name] as string]));
+    checkSecrets(secrets);
+    if (Object.keys(patch).length) await savePatch(this.options.home, patch, { openSettings: this.options.openSettings, check: (next) => this.checkPlannable(next), dryRun: true });
+    if (Object.keys(secrets).length) await saveSecrets(this.options.home, secrets, this.options.cipher);
     if (Object.keys(patch).length) await this.updateSettings(patch);
-    return taken;
+    return [...(patch.profile ? ['LITELLM_ENVIRONMENT'] : []), ...(patch.litellmUrl ? ['LITELLM_URL'] : []), ...Object.keys(secrets)];
   }
 }

@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import type { ChatRequest } from '../../common/api/berth-api.js';
+import { openAiBase } from '../../common/litellm-url.js';
 
 export interface ChatTarget {
   baseUrl: string;
@@ -10,6 +11,14 @@ export interface ChatStats {
   ttftMs: number | null;
   tokensPerS: number | null;
   tokens: number;
+}
+
+/** The SDK joins paths onto its base, so a query in the URL (a proxy's token, say) travels as its default query. */
+function clientFor(target: ChatTarget, timeoutMs: number): OpenAI {
+  const base = new URL(openAiBase(target.baseUrl));
+  const defaultQuery = Object.fromEntries(base.searchParams);
+  base.search = '';
+  return new OpenAI({ baseURL: base.toString().replace(/\/+$/, ''), apiKey: target.apiKey, maxRetries: 0, timeout: timeoutMs, ...(Object.keys(defaultQuery).length ? { defaultQuery } : {}) });
 }
 
 /** The sentence a user sees when litellm or the model cannot answer. */
@@ -33,7 +42,7 @@ export async function streamChat(
   signal: AbortSignal,
   clock: () => number = () => performance.now(),
 ): Promise<ChatStats> {
-  const client = new OpenAI({ baseURL: `${target.baseUrl.replace(/\/+$/, '')}/v1`, apiKey: target.apiKey, maxRetries: 0, timeout: 600_000 });
+  const client = clientFor(target, 600_000);
   const messages = [...(request.system ? [{ role: 'system' as const, content: request.system }] : []), ...request.messages];
   const started = clock();
   let first: number | null = null;
@@ -58,7 +67,7 @@ export async function streamChat(
 }
 
 export async function listModels(target: ChatTarget): Promise<string[]> {
-  const client = new OpenAI({ baseURL: `${target.baseUrl.replace(/\/+$/, '')}/v1`, apiKey: target.apiKey, maxRetries: 0, timeout: 5000 });
+  const client = clientFor(target, 5000);
   const models: string[] = [];
   for await (const model of client.models.list()) models.push(model.id);
   return models;

@@ -1,5 +1,6 @@
 import { InputError } from '../../common/contracts/errors.js';
 import { SettingsSchema, type Settings } from '../../common/contracts/settings.js';
+import { catalogFor } from '../../common/catalog/resolve.js';
 
 /** Flags that override settings for one command: images, ports, the network and which models run. */
 export interface OverrideFlags {
@@ -26,6 +27,11 @@ export function applyFlags(settings: Settings, flags: OverrideFlags): Settings {
       return [service, Number(port)];
     }),
   );
+  const known = catalogFor(settings).map((m) => m.service);
+  for (const [flag, models] of [['--disable', flags.disable], ['--enable', flags.enable]] as const) {
+    const unknown = (models ?? []).find((model) => !known.includes(model));
+    if (unknown !== undefined) throw new InputError(flag, `unknown model "${unknown}"; known models: ${known.join(', ')}`);
+  }
   const disabled = new Set([...settings.disabledModels, ...(flags.disable ?? [])]);
   for (const model of flags.enable ?? []) disabled.delete(model);
   const merged = {

@@ -72,7 +72,12 @@ export async function pingEndpoint(endpoint: string, env: NodeJS.ProcessEnv, hom
     const docker = new Docker(dockerOptions(endpoint, env, home));
     // dockerode's ping takes an abort signal; its type definitions do not say so yet.
     const ping = docker.ping.bind(docker) as unknown as (options: { abortSignal: AbortSignal }) => Promise<unknown>;
-    await ping({ abortSignal: AbortSignal.timeout(timeoutMs) });
+    const answer = String(await ping({ abortSignal: AbortSignal.timeout(timeoutMs) })).trim();
+    // Docker answers /_ping with "OK"; any other HTTP server that answers 200 is not an engine to talk to.
+    if (answer !== 'OK') {
+      const said = answer.replace(/\s+/g, ' ').slice(0, 60);
+      return { ok: false, present: true, problem: `${endpoint} answers HTTP but is not a Docker engine (its /_ping said "${said}")` };
+    }
     return { ok: true };
   } catch (error) {
     return describePingFailure(error, endpoint, timeoutMs);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, open, readFile, readlink, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../../common/contracts/errors.js';
@@ -43,10 +43,19 @@ export function lockedSecretsError(home: string): InputError {
 async function readStored(home: string): Promise<StoredFile> {
   const file = secretsFile(home);
   let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(await readFile(file, 'utf8'));
+    text = await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { encryptedWith: 'none', values: {} };
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { encryptedWith: 'none', values: {} };
+    if (code === 'EISDIR') throw new InputError(file, 'is a folder, not the secrets file: move it away (Berth then generates new keys)');
+    if (code === 'EACCES') throw new InputError(file, 'cannot be read by this user: check its owner (it should be yours, mode 600)');
+    throw new InputError(file, `cannot be read (${(error as Error).message})`);
+  }
+  try {
+    raw = JSON.parse(text);
+  } catch {
     throw new InputError(file, 'is not valid JSON; fix it or remove it (Berth then generates new keys)');
   }
   const encrypted = EncryptedFileSchema.safeParse(raw);
@@ -63,6 +72,10 @@ function decrypted(stored: StoredFile, cipher: SecretCipher): Secrets | undefine
   return Object.fromEntries(Object.entries(stored.values).map(([name, value]) => [name, cipher.decrypt(value)])) as Secrets;
 }
 
+/**
+ * Writes secrets.json whole, atomically: a new file created 0600 beside it (never through an existing path), then
+ * renamed over it, so a symbolic link at secrets.json is replaced, never followed out of BERTH_HOME.
+ */
 async function writeStored(home: string, secrets: Secrets, cipher: SecretCipher): Promise<void> {
   const body =
     cipher.name === 'none'
@@ -70,8 +83,21 @@ async function writeStored(home: string, secrets: Secrets, cipher: SecretCipher)
       : { encryptedWith: cipher.name, values: Object.fromEntries(Object.entries(secrets).filter(([, v]) => v).map(([name, value]) => [name, cipher.encrypt(value as string)])) };
   await mkdir(home, { recursive: true });
   const file = secretsFile(home);
-  await writeFile(file, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
-  await chmod(file, 0o600);
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const handle = await open(temporary, 'wx', 0o600);
+  try {
+    await handle.writeFile(`${JSON.stringify(body, null, 2)}\n`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    if ((error as NodeJS.ErrnoException).code === 'EISDIR') throw new InputError(file, 'is a folder, not the secrets file: move it away, then save again');
+    throw error;
+  }
 }
 
 /**
@@ -109,13 +135,21 @@ function checked(secrets: Secrets): Secrets {
   return result.data;
 }
 
-/** `${VAR}` references in a plan's env, filled in; an empty secret leaves the variable out. */
+/**
+ * A plan's env with its secret references filled in: a value that is exactly `${NAME}` of a known secret. Any other
+ * `${…}` (in a URL or a served name the user typed) is left as it is, so no secret is spliced into what goes elsewhere.
+ * An empty secret leaves the variable out.
+ */
 export function resolveEnv(env: Record<string, string>, secrets: Secrets): string[] {
   const out: string[] = [];
   for (const [name, value] of Object.entries(env)) {
-    const resolved = value.replace(/\$\{([A-Z0-9_]+)\}/g, (_m, key: string) => (secrets as Record<string, string | undefined>)[key] ?? '');
-    if (resolved === '' && value !== '') continue;
-    out.push(`${name}=${resolved}`);
+    const reference = /^\$\{([A-Z][A-Z0-9_]*)\}$/.exec(value)?.[1];
+    if (reference && (SECRET_NAMES as readonly string[]).includes(reference)) {
+      const secret = (secrets as Record<string, string | undefined>)[reference];
+      if (secret) out.push(`${name}=${secret}`);
+      continue;
+    }
+    out.push(`${name}=${value}`);
   }
   return out;
 }
@@ -127,19 +161,39 @@ export function redact(text: string, secrets: Secrets): string {
   return out;
 }
 
-/** Where secrets.json stands for this process: absent, readable (plain or with its cipher), or locked in the app's keychain; and its mode. */
-export async function secretsFileState(home: string, cipher: SecretCipher = NO_CIPHER): Promise<{ exists: boolean; encrypted: boolean; locked: boolean; mode?: number }> {
+export interface SecretsFileState {
+  exists: boolean;
+  encrypted: boolean;
+  locked: boolean;
+  mode?: number;
+  /** Where secrets.json points when it is a symbolic link. */
+  linkTo?: string;
+}
+
+/** Where secrets.json stands for this process: absent, readable (plain or with its cipher), or locked in the app's keychain; its mode; a link. */
+export async function secretsFileState(home: string, cipher: SecretCipher = NO_CIPHER): Promise<SecretsFileState> {
   const file = secretsFile(home);
+  const link = await lstat(file).then((s) => (s.isSymbolicLink() ? readlink(file) : undefined), () => undefined);
   const mode = await stat(file).then((s) => s.mode & 0o777, () => undefined);
-  if (mode === undefined) return { exists: false, encrypted: false, locked: false };
+  if (mode === undefined) return { exists: link !== undefined, encrypted: false, locked: false, ...(link ? { linkTo: link } : {}) };
   const stored = await readStored(home);
-  return { exists: true, encrypted: stored.encryptedWith === 'safeStorage', locked: decrypted(stored, cipher) === undefined, mode };
+  return { exists: true, encrypted: stored.encryptedWith === 'safeStorage', locked: decrypted(stored, cipher) === undefined, mode, ...(link ? { linkTo: link } : {}) };
+}
+
+/** Every value checked before any is stored: a bad one changes nothing. */
+export function checkSecrets(values: Partial<Secrets>): Secrets {
+  return checked(values);
 }
 
 /** Stores one secret in secrets.json (mode 0600, encrypted with the cipher); the value is never returned to any client. */
 export async function saveSecret(home: string, name: keyof Secrets, value: string, cipher: SecretCipher = NO_CIPHER): Promise<void> {
+  await saveSecrets(home, { [name]: value }, cipher);
+}
+
+/** Stores several secrets in one write: all of them, or (when one is invalid) none. */
+export async function saveSecrets(home: string, values: Partial<Record<keyof Secrets, string>>, cipher: SecretCipher = NO_CIPHER): Promise<void> {
   const current = decrypted(await readStored(home), cipher);
   if (!current) throw lockedSecretsError(home);
-  const next = checked({ ...current, [name]: value || undefined });
+  const next = checked({ ...current, ...Object.fromEntries(Object.entries(values).map(([name, value]) => [name, value || undefined])) });
   await writeStored(home, next, cipher);
 }

@@ -1,4 +1,4 @@
-import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { blockingWarnings, type StackPlan } from '../../common/contracts/stack-plan.js';
 import { GENERATED_HEADER, composeFile, envFile } from '../../common/export/compose.js';
@@ -8,6 +8,29 @@ import { CommandError } from '../cli/errors.js';
 export interface ExportResult {
   written: string[];
   kept: string[];
+}
+
+/**
+ * mkdir -p, one level at a time from the nearest folder that exists: Node's recursive mkdir never returns on a path
+ * the kernel refuses to create with ENOENT (under /proc, say), where this fails at once with the reason.
+ */
+export async function makeDirs(dir: string): Promise<void> {
+  const missing: string[] = [];
+  let current = path.resolve(dir);
+  for (;;) {
+    const info = await stat(current).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
+    if (info) {
+      if (!info.isDirectory()) throw new CommandError(`cannot write to ${dir}: ${current} is a file, not a folder`);
+      break;
+    }
+    missing.unshift(current);
+    const parent = path.dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  for (const folder of missing) {
+    await mkdir(folder).catch((error: NodeJS.ErrnoException) => (error.code === 'EEXIST' ? undefined : Promise.reject(error)));
+  }
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -45,14 +68,14 @@ export async function writeComposeExport(plan: StackPlan, dir: string, force: bo
   try {
     for (const file of files) {
       const target = path.join(dir, file.path);
-      await mkdir(path.dirname(target), { recursive: true });
+      await makeDirs(path.dirname(target));
       await writeFile(target, file.content);
       written.push(target);
     }
     // Folders that are mounted whole must exist even while empty.
     for (const service of plan.services) {
       for (const mount of service.mounts) {
-        if (mount.kind === 'config' && !files.some((f) => f.path === mount.source)) await mkdir(path.join(dir, mount.source), { recursive: true });
+        if (mount.kind === 'config' && !files.some((f) => f.path === mount.source)) await makeDirs(path.join(dir, mount.source));
       }
     }
     const env = path.join(dir, '.env');
@@ -62,6 +85,7 @@ export async function writeComposeExport(plan: StackPlan, dir: string, force: bo
       written.push(env);
     }
   } catch (error) {
+    if (error instanceof CommandError) throw error;
     throw new CommandError(`cannot write to ${dir}: ${(error as Error).message}`);
   }
   return { written, kept };

@@ -47,11 +47,10 @@ describe('settings.json', () => {
     expect(await readFile(path.join(dir, 'settings.json'), 'utf8')).toBe('{ "profile": "production", ');
   });
 
-  it('writes through the store: a removed optional setting disappears, the migration record stays', async () => {
+  it('writes a patch through the store: a removed optional setting disappears, the migration record stays', async () => {
     const dir = await home(JSON.stringify({ schema: 1, litellmUrl: 'http://gpu-host:4000' }));
-    const settings = await loadSettings(dir);
-    const { litellmUrl: _removed, ...rest } = settings;
-    await writeSettings(dir, { ...rest, profile: 'production' });
+    await loadSettings(dir);
+    await writeSettings(dir, { litellmUrl: null, profile: 'production' });
     const onDisk = JSON.parse(await readFile(path.join(dir, 'settings.json'), 'utf8'));
     expect(onDisk.litellmUrl).toBeUndefined();
     expect(onDisk).toMatchObject({ profile: 'production', __internal__: { migrations: { version: '0.2.0' } } });

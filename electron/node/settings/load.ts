@@ -47,6 +47,13 @@ async function open(home: string, raw: Record<string, unknown>, factory: Setting
   try {
     return await factory(settingsFileOptions(home, BERTH_VERSION));
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+      throw new InputError(
+        settingsPath(home),
+        `cannot be written by this user (${code}), and Berth must write it to ${raw.schema === SETTINGS_SCHEMA_VERSION ? 'save a change' : `bring it to settings schema ${SETTINGS_SCHEMA_VERSION}`}: check the owner and permissions of ${home}, or set BERTH_HOME to a folder you own`,
+      );
+    }
     // The store's schema refused the file: say which field in the words the CLI uses everywhere else.
     checked(raw, settingsPath(home));
     throw new InputError(settingsPath(home), `${(error as Error).message}; fix it or move it away to start from the defaults`);
@@ -73,11 +80,18 @@ function checkedBeforeMigration(raw: Record<string, unknown>, file: string): voi
   checked({ ...raw, schema: SETTINGS_SCHEMA_VERSION }, file);
 }
 
-/** Validates the whole result before writing; the store writes atomically, so a bad patch never replaces good settings. */
-export async function writeSettings(home: string, settings: Settings, factory: SettingsFileFactory = openWithConf): Promise<void> {
+/**
+ * Writes the keys of a patch through the store (atomically): `null` or `undefined` removes a key, every other key of
+ * the file (including ones this Berth does not know) stays as it is. Callers validate the result first (savePatch).
+ */
+export async function writeSettings(home: string, patch: Record<string, unknown>, factory: SettingsFileFactory = openWithConf): Promise<void> {
   const raw = (await readRaw(settingsPath(home))) ?? {};
   const file = await open(home, raw, factory);
-  const current = withoutBookkeeping({ ...file.store });
-  for (const key of Object.keys(current)) if (!(key in settings)) file.delete(key);
-  file.set({ ...settings });
+  // What this Berth writes is in its own format.
+  const set: Record<string, unknown> = { schema: SETTINGS_SCHEMA_VERSION };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null || value === undefined) file.delete(key);
+    else set[key] = value;
+  }
+  file.set(set);
 }

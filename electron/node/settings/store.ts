@@ -29,10 +29,21 @@ export const SETTINGS_MIGRATIONS: Record<string, (store: MigrationStore) => void
   },
 };
 
-/** The JSON Schema electron-store validates every write against, derived from the zod schema the CLI uses. */
+/** The schema without its `default`s: the store must not write defaults into the file (see settingsJsonSchema). */
+function withoutDefaults(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutDefaults);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).filter(([key]) => key !== 'default').map(([key, item]) => [key, withoutDefaults(item)]));
+  return value;
+}
+
+/**
+ * The JSON Schema electron-store validates every write against, derived from the zod schema the CLI uses. Its
+ * defaults are left out: a store fills them into the file on every write, which would turn "not set" into "set to
+ * today's default" for every key a patch did not touch. Berth applies the defaults when it reads (zod).
+ */
 export function settingsJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(SettingsSchema, { target: 'draft-07', io: 'input', unrepresentable: 'any' }) as { properties: Record<string, unknown> };
-  return schema.properties;
+  return withoutDefaults(schema.properties) as Record<string, unknown>;
 }
 
 export function settingsFileOptions(home: string, appVersion: string): SettingsFileOptions {

@@ -20,6 +20,8 @@ export function SettingsView({ api, snapshot, onSaved }: { api: BerthApi; snapsh
   const [onQuit, setOnQuit] = useState(settings.onQuit);
   const [autoUpdate, setAutoUpdate] = useState(settings.autoUpdate);
   const [newModel, setNewModel] = useState(EMPTY_MODEL);
+  const [litellmUrl, setLitellmUrl] = useState(settings.litellmUrl ?? '');
+  const confirmed = Boolean(settings.litellmUrl) && settings.litellmUrl === settings.trustedLitellmUrl;
   const services = snapshot.plan?.services ?? [];
   const models = [...new Set([...services.filter((s) => s.role === 'model').map((s) => s.name), ...disabled])];
 
@@ -52,6 +54,8 @@ export function SettingsView({ api, snapshot, onSaved }: { api: BerthApi; snapsh
         disabledModels: disabled,
         ports: numericPorts,
         images: Object.fromEntries(Object.entries(images).filter(([, v]) => v.trim())),
+        // Sent only when edited, so a LITELLM_URL from the environment is not written into the file.
+        ...(litellmUrl.trim() !== (settings.litellmUrl ?? '') ? { litellmUrl: litellmUrl.trim() || null } : {}),
       });
       setNewModel(EMPTY_MODEL);
       for (const [name, value] of Object.entries(secrets)) if (value) await api.setSecret(name as (typeof SECRET_NAMES)[number], value);
@@ -106,6 +110,33 @@ export function SettingsView({ api, snapshot, onSaved }: { api: BerthApi; snapsh
               ))}
             </tbody>
           </table>
+        </fieldset>
+        <fieldset>
+          <legend>Remote litellm</legend>
+          <label>
+            URL of the team's litellm (empty: this stack's own){' '}
+            <input aria-label="Remote litellm URL" placeholder="http://gpu-host:4000" value={litellmUrl} onChange={(e) => setLitellmUrl(e.target.value)} />
+          </label>
+          {settings.litellmUrl && !confirmed && (
+            <p className="muted" data-testid="litellm-url-unconfirmed">
+              Not used yet: Open WebUI and Chat use this stack's litellm until you confirm {settings.litellmUrl}. It then receives the master key.{' '}
+              <button
+                type="button"
+                onClick={async () => {
+                  try {
+                    await api.updateSettings({ trustedLitellmUrl: settings.litellmUrl ?? null });
+                    setMessage(`Confirmed ${settings.litellmUrl}. Start the stack again for Open WebUI to use it.`);
+                    onSaved();
+                  } catch (error) {
+                    setMessage(error instanceof ApiError ? `Not confirmed: ${error.message}` : String(error));
+                  }
+                }}
+              >
+                Use it and send it the master key
+              </button>
+            </p>
+          )}
+          {confirmed && <p className="muted">In use for Open WebUI and Chat (confirmed).</p>}
         </fieldset>
         <fieldset>
           <legend>Secrets</legend>

@@ -36,7 +36,7 @@ export async function serveCommand(flags: { port: string; host: string }, out: (
   if (!LOOPBACK.includes(flags.host)) {
     err(`berth: warning: serving on ${flags.host}, not only on this machine: anyone who reaches it and has the link controls the stack. Prefer an SSH tunnel (ssh -L ${port || 7000}:127.0.0.1:${port || 7000} host).`);
   }
-  const backend = new Backend({ home: berthHome(), env: process.env, cipher });
+  const backend = new Backend({ home: berthHome(), env: process.env, cipher, log: (message) => err(`berth: ${message}`) });
   await backend.start();
   let server: Awaited<ReturnType<typeof startServer>>;
   try {

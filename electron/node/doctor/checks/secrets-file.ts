@@ -7,6 +7,13 @@ export const secretsFile: Check = {
   applies: () => true,
   async run({ secretsFile: file, env }) {
     if (file.problem) return { status: 'fail', message: file.problem, fix: 'fix secrets.json in BERTH_HOME, or move it away (Berth then generates new keys, and the running stack must be started again)' };
+    if (file.linkTo) {
+      return {
+        status: 'fail',
+        message: `secrets.json is a symbolic link to ${file.linkTo}, so the secrets live outside BERTH_HOME`,
+        fix: 'replace the link with the file itself (cp --remove-destination "$(readlink secrets.json)" secrets.json, then chmod 600 secrets.json)',
+      };
+    }
     if (!file.exists) return { status: 'ok', message: 'no secrets.json yet; the first start generates the master key and the Grafana password' };
     if (!file.encrypted && file.mode !== undefined && (file.mode & 0o077) !== 0) {
       return { status: 'fail', message: `secrets.json can be read by others (mode ${file.mode.toString(8)})`, fix: 'chmod 600 secrets.json in BERTH_HOME' };
