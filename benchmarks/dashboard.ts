@@ -8,11 +8,9 @@ import path from 'node:path';
 import readline from 'node:readline';
 import WebSocket from 'ws';
 import OpenAI from 'openai';
-import { chromium } from 'playwright-core';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import { up } from '../electron/node/engine/converge.js';
 import { doubleImages, localFacts, testStack } from '../test/support/test-stack.js';
+import { launchChromium } from '../test/support/browser.js';
 import { ROOT, overLimit, processCpuTicks, quantile, round, save, type Result } from './lib/stats.js';
 
 const LOG_SECONDS = Number(process.env.BENCH_LOG_S ?? 60);
@@ -32,11 +30,7 @@ const { child, url } = await (async () => {
   writeFileSync(path.join(stack.home, 'settings.json'), JSON.stringify(stack.settings));
   return serve(stack.home);
 })();
-const browser = await chromium.launchPersistentContext(mkdtempSync(path.join(os.tmpdir(), 'berth-bench-chromium-')), {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-precise-memory-info'],
-});
+const browser = await launchChromium(['--enable-precise-memory-info']);
 try {
   const page = await browser.newPage();
   await page.goto(url);

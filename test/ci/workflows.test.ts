@@ -1,4 +1,6 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { NoOperationTraceWriter, convertWorkflowTemplate, parseWorkflow } from '@actions/workflow-parser';
 import { describe, expect, it } from 'vitest';
@@ -75,5 +77,41 @@ describe('the real-stack workflow (it runs on GitHub, not here)', () => {
       expect(script).toContain(check);
     }
     expect(script).toMatch(/import OpenAI from 'openai'/);
+  });
+});
+
+describe('the release workflow signs only with a certificate', () => {
+  const workflow = parse(readFileSync(path.join(dir, 'release.yml'), 'utf8')) as { jobs: Record<string, { steps: (Step & { env?: Record<string, string> })[] }> };
+  const step = Object.values(workflow.jobs)[0]?.steps.find((s) => s.name === 'Package and publish');
+
+  /** Runs the step's script as the runner would, with `npx` standing in to print what electron-builder would see. */
+  function run(secrets: Record<string, string>): Record<string, string> {
+    const bin = mkdtempSync(path.join(os.tmpdir(), 'berth-npx-'));
+    writeFileSync(path.join(bin, 'npx'), '#!/bin/sh\nenv | grep -E "^(CSC_|APPLE_|MAC_|NOTARY_)" | sort\necho "ARGS=$*"\n', { mode: 0o755 });
+    // The step's env, as GitHub fills it: an unset secret is an empty string.
+    const env: Record<string, string> = { PATH: `${bin}:${process.env.PATH}` };
+    for (const [name, value] of Object.entries(step?.env ?? {})) {
+      const secret = /secrets\.(\w+)/.exec(value)?.[1];
+      env[name] = secret ? (secrets[secret] ?? '') : name === 'BUILDER_TARGET' ? '--mac' : name === 'PUBLISH' ? 'never' : '';
+    }
+    const out = execFileSync('bash', ['-e', '-c', step?.run ?? ''], { env, encoding: 'utf8' });
+    return Object.fromEntries(out.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  }
+
+  it('without signing secrets (a fork): no CSC_LINK at all, not an empty one, and auto-discovery off', () => {
+    const seen = run({});
+    expect(seen).toEqual({ CSC_IDENTITY_AUTO_DISCOVERY: 'false', ARGS: 'electron-builder --mac --publish never' });
+  });
+
+  it('with them: the certificate and the notarisation credentials, and nothing else of the secrets', () => {
+    const seen = run({ MAC_CERTIFICATE_P12_BASE64: 'cert-base64', MAC_CERTIFICATE_PASSWORD: 'pw', APPLE_ID: 'dev@example.com', APPLE_APP_SPECIFIC_PASSWORD: 'app-pw', APPLE_TEAM_ID: 'TEAM1' });
+    expect(seen).toEqual({
+      CSC_LINK: 'cert-base64',
+      CSC_KEY_PASSWORD: 'pw',
+      APPLE_ID: 'dev@example.com',
+      APPLE_APP_SPECIFIC_PASSWORD: 'app-pw',
+      APPLE_TEAM_ID: 'TEAM1',
+      ARGS: 'electron-builder --mac --publish never',
+    });
   });
 });

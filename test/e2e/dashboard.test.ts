@@ -1,13 +1,13 @@
 /// <reference lib="dom" />
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { BIN, freshHome } from '../support/cli.js';
 import { describeWhen, dockerAnswers } from '../support/docker.js';
-import { CHROMIUM, launchChromium } from '../support/browser.js';
+import { BROWSER_CANDIDATES, CHROMIUM, launchChromium } from '../support/browser.js';
 import { repoRoot } from '../support/repo-root.js';
 import { docker, doubleImages } from '../support/test-stack.js';
 import { ensureTestImages } from '../support/test-images.js';
@@ -49,9 +49,9 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(ARTEFACTS, `${name}.png`), fullPage: true });
 }
 
-const ready = (await dockerAnswers()) && existsSync(CHROMIUM);
+const ready = (await dockerAnswers()) && CHROMIUM !== undefined;
 
-describeWhen(ready, "needs a Docker engine and Debian's chromium (/usr/bin/chromium)", 'the dashboard in Chromium, against berth serve and a real engine', () => {
+describeWhen(ready, `needs a Docker engine and a Chromium-family browser (${BROWSER_CANDIDATES[0]} or Google Chrome, or BERTH_CHROMIUM)`, 'the dashboard in Chromium, against berth serve and a real engine', () => {
   let browser: BrowserContext;
   let serve: Serve;
   let page: Page;

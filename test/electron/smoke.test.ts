@@ -5,6 +5,7 @@ import path from 'node:path';
 import { _electron as electron } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/repo-root.js';
+import { TRAY_READY_LINE } from '../support/app-log-lines.js';
 
 const root = repoRoot();
 
@@ -43,7 +44,7 @@ describe('the tray app (Electron smoke test)', () => {
       await window.getByRole('navigation', { name: 'Views' }).waitFor();
       await expect.poll(() => window.getByTestId('freshness').textContent(), { timeout: 30_000 }).toMatch(/^(live|no engine)$/);
       const log = await readFile(path.join(home, 'logs', 'berth.log'), 'utf8');
-      expect(log).toMatch(/ info tray ready \(stopped|starting|healthy|degraded|failed/);
+      expect(log).toMatch(TRAY_READY_LINE);
       // The page has no Node, and sees only the one bridge the preload exposes.
       expect(await window.evaluate(() => [typeof (globalThis as { require?: unknown }).require, typeof (globalThis as { process?: unknown }).process])).toEqual(['undefined', 'undefined']);
       expect(await window.evaluate(() => Object.keys((globalThis as { berthBridge?: object }).berthBridge ?? {}).sort())).toEqual(['call', 'onEvent']);

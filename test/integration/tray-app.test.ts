@@ -1,3 +1,4 @@
+import { TRAY_READY_LINE } from '../support/app-log-lines.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
@@ -109,7 +110,7 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
     expect(handle.quit.quitting).toBe(true);
     expect(tray.destroyed).toBe(true);
     const appLog = readFileSync(path.join(stack.home, 'logs', 'berth.log'), 'utf8');
-    expect(appLog).toMatch(/ info tray ready \(stopped\)/);
+    expect(TRAY_READY_LINE.exec(appLog)?.[1]).toBe('stopped');
     expect(appLog).toMatch(/Berth is ready/);
     expect([...(await listOwned(docker, stack.settings.stack)).keys()]).toEqual([]);
   }, 240_000);
