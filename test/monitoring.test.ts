@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { defaultMonitoringFiles } from '../electron/common/export/monitoring-defaults.js';
 import { stackFiles } from '../electron/common/export/files.js';
-import { KNOWN_METRICS, metricsIn } from '../electron/common/monitoring/metric-names.js';
+import { exportedSamples, selectedMetrics, type UpstreamMetrics } from './support/promql.js';
+import { modelQueries } from '../electron/common/monitoring/queries.js';
 import { planStack } from '../electron/common/planner/plan.js';
 import { SettingsSchema } from '../electron/common/contracts/settings.js';
 import { corpus } from './support/hosts.js';
@@ -36,7 +37,10 @@ describe('the monitoring configuration', () => {
     }
   });
 
-  it('every dashboard query names only metrics vLLM or litellm export, through the provisioned datasource', () => {
+  const upstream = JSON.parse(readFileSync(path.join(repoRoot(), 'test', 'fixtures', 'upstream-metrics.json'), 'utf8')) as UpstreamMetrics;
+  const exported = exportedSamples(upstream);
+
+  it("every dashboard query parses as PromQL and names only metrics vLLM's or litellm's source exports, through the provisioned datasource", () => {
     const datasource = parse(readFileSync(path.join(repoRoot(), 'monitoring/grafana/provisioning/datasources/prometheus.yaml'), 'utf8'));
     const uid = datasource.datasources[0].uid;
     const dashboards = everyGeneratedDashboard();
@@ -47,17 +51,27 @@ describe('the monitoring configuration', () => {
       for (const panel of dashboard.panels) {
         expect(panel.datasource.uid).toBe(uid);
         for (const target of panel.targets) {
-          const names = metricsIn(target.expr);
+          const names = selectedMetrics(target.expr);
           expect(names.length, `${name}: ${target.expr}`).toBeGreaterThan(0);
-          for (const metric of names) expect(KNOWN_METRICS.has(metric), `${name} queries unknown metric ${metric}`).toBe(true);
+          for (const metric of names) expect(exported.has(metric), `${name} queries ${metric}, which ${Object.keys(upstream.sources).join(' and ')} do not export`).toBe(true);
         }
       }
     }
   });
 
-  it('refuses a removed vLLM metric name', () => {
-    for (const removed of ['vllm:gpu_cache_usage_perc', 'vllm:time_per_output_token_seconds']) expect(KNOWN_METRICS.has(removed)).toBe(false);
-    expect(metricsIn('histogram_quantile(0.5, sum by (le) (rate(vllm:time_per_output_token_seconds_bucket{service="x"}[1m])))')).toEqual(['vllm:time_per_output_token_seconds']);
+  it("the Metrics view's and the tray's queries name only exported metrics too", () => {
+    for (const [key, expr] of Object.entries(modelQueries('vllm-qwen3'))) {
+      for (const metric of selectedMetrics(expr)) expect(exported.has(metric), `${key}: ${metric}`).toBe(true);
+    }
+  });
+
+  it('the check reads names the way Prometheus does, and refuses a removed or unknown one', () => {
+    expect(selectedMetrics('histogram_quantile(0.5, sum by (le) (rate(vllm:time_per_output_token_seconds_bucket{service="x"}[1m])))')).toEqual(['vllm:time_per_output_token_seconds_bucket']);
+    // A selector without braces, which a regex looking for "name{" misses.
+    expect(selectedMetrics('rate(vllm:gpu_cache_usage_perc[5m]) / on() group_left vllm:num_requests_running')).toEqual(['vllm:gpu_cache_usage_perc', 'vllm:num_requests_running']);
+    for (const removed of ['vllm:gpu_cache_usage_perc', 'vllm:time_per_output_token_seconds_bucket', 'vllm:prompt_tokens']) expect(exported.has(removed), removed).toBe(false);
+    expect(() => selectedMetrics('sum(rate(vllm:prompt_tokens_total[1m])')).toThrow(/not PromQL/);
+    for (const source of Object.values(upstream.sources)) expect(source.commit).toMatch(/^[0-9a-f]{40}$/);
   });
 
   it('provisioning files have the shape Grafana reads', () => {

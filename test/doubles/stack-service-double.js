@@ -59,7 +59,7 @@ function processMetrics() {
   ];
 }
 
-/** The metric names vLLM's server and litellm's prometheus callback export (see electron/common/monitoring), with plausible values. */
+/** The metric names vLLM's server and litellm's prometheus callback export (test/fixtures/upstream-metrics.json), with plausible values. */
 function metrics() {
   if (role === 'litellm') {
     const labels = 'requested_model="qwen3-1.7b",end_user="",hashed_api_key="x",api_key_alias="",team="",team_alias="",user=""';
