@@ -107,11 +107,17 @@ describe('the planner on the corpus of hosts', () => {
     expect(plan.warnings.find((w) => w.code === 'no-gpu')?.message).toMatch(/Docker on macOS cannot reach a GPU.*LITELLM_URL/);
   });
 
-  it('LITELLM_URL points Open WebUI at the remote litellm and drops its wait for the local one', () => {
-    const plan = planStack(host('macbook-docker-desktop-8cpu-8gib'), SettingsSchema.parse({ litellmUrl: 'http://gpu-host:4000/' }));
+  it('a confirmed remote litellm: Open WebUI talks to it and no longer waits for the local one', () => {
+    const plan = planStack(host('macbook-docker-desktop-8cpu-8gib'), SettingsSchema.parse({ litellmUrl: 'http://gpu-host:4000/', trustedLitellmUrl: 'http://gpu-host:4000/' }));
     const webui = plan.services.find((s) => s.name === 'open-webui');
     expect(webui?.env.OPENAI_API_BASE_URL).toBe('http://gpu-host:4000/v1');
     expect(webui?.dependsOn).toEqual([]);
+  });
+
+  it('a remote litellm not confirmed: Open WebUI keeps the local one (the remote would get the master key), and a warning says so', () => {
+    const plan = planStack(host('macbook-docker-desktop-8cpu-8gib'), SettingsSchema.parse({ litellmUrl: 'http://gpu-host:4000/' }));
+    expect(plan.services.find((s) => s.name === 'open-webui')?.env.OPENAI_API_BASE_URL).toBe('http://litellm:4000/v1');
+    expect(plan.warnings.find((w) => w.code === 'litellm-url-unconfirmed')?.message).toMatch(/not confirmed: Open WebUI and Chat use the stack's own litellm until you confirm it in Settings/);
   });
 
   it('ports bind to 127.0.0.1 unless the settings open them, and then a warning says so', () => {

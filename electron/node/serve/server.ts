@@ -156,6 +156,9 @@ export async function startServer(options: ServeOptions): Promise<{ url: string;
       return serveStatic(req, res, headers);
     };
     handle().catch((error: unknown) => {
+      // A client that hangs up mid-request is no failure of the server's.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (req.destroyed || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') return void res.destroy();
       report(error as Error);
       send(res, 500, headers);
     });
