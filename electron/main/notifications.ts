@@ -1,13 +1,9 @@
 import type { ServiceStatus } from '../common/contracts/status.js';
-import { stackState } from './tray/stack-state.js';
+import { isFailed, stackState } from '../common/status/service-state.js';
 
 export interface DesktopNotification {
   title: string;
   body: string;
-}
-
-function failure(service: ServiceStatus): boolean {
-  return service.state === 'oom-killed' || (service.state === 'exited' && (service.exitCode ?? 0) !== 0) || (service.state === 'unhealthy' && !!service.problem);
 }
 
 /**
@@ -18,7 +14,7 @@ export function notificationsFor(previous: readonly ServiceStatus[], next: reado
   const out: DesktopNotification[] = [];
   for (const service of next) {
     const key = `${service.name}:${service.containerId ?? ''}:${service.since ?? ''}`;
-    if (!failure(service)) {
+    if (!isFailed(service)) {
       for (const k of [...told]) if (k.startsWith(`${service.name}:`)) told.delete(k);
       continue;
     }

@@ -1,6 +1,6 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import type { TrayAction, TrayItem } from './menu-model.js';
-import type { StackState } from './stack-state.js';
+import type { StackState } from '../../common/status/service-state.js';
 
 /** The menu model as Electron's menu template; used for the tray and for the window's menu bar alike. */
 export function menuTemplate(items: readonly TrayItem[], run: (action: TrayAction) => void): MenuItemConstructorOptions[] {

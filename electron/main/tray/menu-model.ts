@@ -1,5 +1,5 @@
 import type { ServiceStatus } from '../../common/contracts/status.js';
-import { stackState, type StackState } from './stack-state.js';
+import { isActive, isUp, stackState, type StackState } from '../../common/status/service-state.js';
 
 /** What a menu item does; the shell maps each to the backend, a window or the OS. */
 export type TrayAction =
@@ -66,13 +66,9 @@ const SERVICE_WORDS: Record<ServiceStatus['state'], string> = {
 function summaryLine(input: TrayInput, state: StackState): string {
   if (!input.engine.endpoint) return `Docker is not reachable${input.engine.problem ? `: ${input.engine.problem}` : ''}`;
   if (input.busy) return input.busy;
-  const up = input.services.filter((s) => s.state === 'healthy' || s.state === 'running').length;
+  const up = input.services.filter((s) => isUp(s.state)).length;
   const words = STATE_WORDS[state];
   return state === 'stopped' || state === 'healthy' ? `Berth: ${words}` : `Berth: ${words} (${up} of ${input.services.length} up)`;
-}
-
-function isUp(status: ServiceStatus | undefined): boolean {
-  return !!status && ['healthy', 'running', 'starting', 'created', 'restarting', 'unhealthy'].includes(status.state);
 }
 
 function modelItem(input: TrayInput, model: { service: string; servedName: string }, engineUp: boolean): TrayItem {
@@ -80,7 +76,7 @@ function modelItem(input: TrayInput, model: { service: string; servedName: strin
   const words = status ? SERVICE_WORDS[status.state] : 'stopped';
   const rate = input.tokensPerS[model.service];
   const label = `${model.servedName} — ${words}${rate !== undefined && rate > 0 ? ` · ${rate.toFixed(1)} tok/s` : ''}`;
-  const running = isUp(status);
+  const running = !!status && isActive(status.state);
   return {
     kind: 'submenu',
     label,
@@ -98,8 +94,9 @@ export function trayMenu(input: TrayInput): TrayModel {
   const state = input.engine.endpoint ? stackState(input.services, { busy: !!input.busy }) : 'stopped';
   const summary = summaryLine(input, state);
   const engineUp = !!input.engine.endpoint;
-  const anyUp = input.services.some((s) => isUp(s));
-  const allUp = input.services.length > 0 && input.services.every((s) => s.state === 'healthy' || s.state === 'running');
+  const anyUp = input.services.some((s) => isActive(s.state));
+  const allUp = input.services.length > 0 && input.services.every((s) => isUp(s.state));
+  const active = (name: string) => isActive(input.services.find((s) => s.name === name)?.state ?? 'missing');
   const created = input.services.filter((s) => s.state !== 'missing');
   const items: TrayItem[] = [{ kind: 'label', label: summary }];
   if (input.models.length) {
@@ -112,8 +109,8 @@ export function trayMenu(input: TrayInput): TrayModel {
     { kind: 'action', label: 'Stop All', action: { type: 'stop' }, enabled: engineUp && !input.busy && anyUp },
     { kind: 'separator' },
     { kind: 'action', label: 'Open Dashboard', action: { type: 'open-dashboard' }, enabled: true },
-    { kind: 'action', label: 'Open Open WebUI', action: { type: 'open-url', url: input.links.openWebUi ?? '' }, enabled: !!input.links.openWebUi && isUp(input.services.find((s) => s.name === 'open-webui')) },
-    { kind: 'action', label: 'Open Grafana', action: { type: 'open-url', url: input.links.grafana ?? '' }, enabled: !!input.links.grafana && isUp(input.services.find((s) => s.name === 'grafana')) },
+    { kind: 'action', label: 'Open Open WebUI', action: { type: 'open-url', url: input.links.openWebUi ?? '' }, enabled: !!input.links.openWebUi && active('open-webui') },
+    { kind: 'action', label: 'Open Grafana', action: { type: 'open-url', url: input.links.grafana ?? '' }, enabled: !!input.links.grafana && active('grafana') },
     {
       kind: 'submenu',
       label: 'Logs',

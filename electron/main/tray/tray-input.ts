@@ -1,27 +1,21 @@
 import type { BerthEvent, Snapshot } from '../../common/api/berth-api.js';
 import type { ProgressEvent } from '../../common/contracts/progress.js';
-import type { ServiceStatus } from '../../common/contracts/status.js';
+import { serviceUrl, withPlanned } from '../../common/status/service-state.js';
 import type { TrayInput } from './menu-model.js';
 
 /** The part of the tray's input that comes from the backend; the shell adds login item, update and quit. */
 export type StackView = Pick<TrayInput, 'engine' | 'services' | 'models' | 'links' | 'tokensPerS' | 'busy'>;
 
 function link(snapshot: Snapshot, service: string): string | undefined {
-  const port = snapshot.plan?.services.find((s) => s.name === service)?.ports[0];
-  return port ? `http://127.0.0.1:${port.host}/` : undefined;
-}
-
-/** Every planned service with its live state; one that was never created is 'missing'. */
-function merged(planned: readonly string[], live: readonly ServiceStatus[]): ServiceStatus[] {
-  const byName = new Map(live.map((s) => [s.name, s]));
-  return planned.map((name) => byName.get(name) ?? { name, state: 'missing', ports: [] });
+  const planned = snapshot.plan?.services.find((s) => s.name === service);
+  return planned ? serviceUrl(planned) : undefined;
 }
 
 export function stackViewFromSnapshot(snapshot: Snapshot): StackView {
   const planned = snapshot.plan?.services.map((s) => s.name) ?? snapshot.status.map((s) => s.name);
   return {
     engine: snapshot.engine,
-    services: merged(planned, snapshot.status),
+    services: withPlanned(planned, snapshot.status),
     models: (snapshot.plan?.services ?? []).filter((s) => s.role === 'model' && s.model).map((s) => ({ service: s.name, servedName: s.model?.servedName ?? s.name })),
     links: { openWebUi: link(snapshot, 'open-webui'), grafana: link(snapshot, 'grafana') },
     tokensPerS: {},
@@ -52,7 +46,7 @@ function busyLine(event: ProgressEvent): string | undefined {
 export function withEvent(view: StackView, event: BerthEvent): StackView {
   switch (event.type) {
     case 'status':
-      return { ...view, services: merged(view.services.map((s) => s.name).concat(event.services.map((s) => s.name).filter((n) => !view.services.some((s) => s.name === n))), event.services) };
+      return { ...view, services: withPlanned(view.services.map((s) => s.name), event.services) };
     case 'engine':
       return { ...view, engine: { endpoint: event.endpoint, ...(event.problem ? { problem: event.problem } : {}) } };
     case 'progress': {

@@ -5,7 +5,7 @@ import type { Snapshot } from '../../common/api/berth-api.js';
 import { repoRoot } from '../../../test/support/repo-root.js';
 import { menuTemplate, trayIconFile } from './electron-menu.js';
 import type { TrayAction } from './menu-model.js';
-import { STACK_STATES } from './stack-state.js';
+import { STACK_STATES } from '../../common/status/service-state.js';
 import { idle, stackViewFromSnapshot, withEvent } from './tray-input.js';
 
 function pngSize(file: string): { width: number; height: number } {

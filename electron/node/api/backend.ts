@@ -22,6 +22,7 @@ import { applyEnvironment } from '../settings/environment.js';
 import { chatFailure, listModels, streamChat, type ChatTarget } from './chat.js';
 import { savePatch } from '../settings/patch.js';
 import { trustedRemoteLitellm } from '../../common/litellm-url.js';
+import { isActive, serviceUrl } from '../../common/status/service-state.js';
 import { modelSparklines } from '../metrics/prometheus-api.js';
 import { ServerMetricsHistory, sampleFromText } from '../metrics/server-metrics.js';
 import { httpGet } from '../http-get.js';
@@ -275,9 +276,9 @@ export class Backend implements BerthApi {
   private async chatTarget(): Promise<ChatTarget> {
     const settings = await this.settings();
     const secrets = await loadSecrets(this.options.home, this.options.env, { cipher: this.options.cipher });
-    const litellm = (await this.plan(settings)).services.find((s) => s.name === 'litellm')?.ports[0];
+    const litellm = (await this.plan(settings)).services.find((s) => s.name === 'litellm');
     // The master key goes to the stack's own litellm, or to a remote one the user confirmed in Settings.
-    const baseUrl = trustedRemoteLitellm(settings) ?? `http://${litellm?.bind === '0.0.0.0' ? '127.0.0.1' : (litellm?.bind ?? '127.0.0.1')}:${litellm?.host ?? 4000}`;
+    const baseUrl = trustedRemoteLitellm(settings) ?? (litellm && serviceUrl(litellm)?.replace(/\/$/, '')) ?? 'http://127.0.0.1:4000';
     return { baseUrl, apiKey: secrets.LITELLM_MASTER_KEY ?? '' };
   }
 
@@ -330,7 +331,7 @@ export class Backend implements BerthApi {
   async metrics(): Promise<ModelMetrics> {
     const plan = await this.plan(await this.settings());
     const models = plan.services.filter((s) => s.role === 'model');
-    const running = new Set(this.tracker?.current().filter((s) => s.state !== 'missing' && s.state !== 'exited').map((s) => s.name) ?? []);
+    const running = new Set(this.tracker?.current().filter((s) => isActive(s.state)).map((s) => s.name) ?? []);
     const prometheus = plan.services.find((s) => s.name === 'prometheus')?.ports[0];
     if (prometheus && running.has('prometheus') && Date.now() >= this.prometheusUnusableUntil) {
       const url = `http://127.0.0.1:${prometheus.host}`;

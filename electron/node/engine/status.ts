@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import type { ServiceState, ServiceStatus } from '../../common/contracts/status.js';
 import { explainExit, explainFailure } from '../../common/explain/failures.js';
+import { withPlanned } from '../../common/status/service-state.js';
 import { formatBytes } from '../../common/units.js';
 import { statusCode } from './errors.js';
 import { subscribeContainerEvents, type ContainerEvent } from './docker-events.js';
@@ -64,11 +65,8 @@ export async function statusOfContainer(docker: Docker, service: string, id: str
 /** Every service of the stack, from one listing: planned services without a container are "missing". */
 export async function stackSnapshot(docker: Docker, stack: string, planned: readonly string[]): Promise<ServiceStatus[]> {
   const owned = await listOwned(docker, stack);
-  const names = [...planned, ...[...owned.keys()].filter((n) => !planned.includes(n))];
-  return Promise.all(names.map((name) => {
-    const container = owned.get(name);
-    return container ? statusOfContainer(docker, name, container.id) : Promise.resolve<ServiceStatus>({ name, state: 'missing', ports: [] });
-  }));
+  const live = await Promise.all([...owned].map(([name, container]) => statusOfContainer(docker, name, container.id)));
+  return withPlanned(planned, live);
 }
 
 export interface StatusTrackerOptions {
@@ -94,8 +92,7 @@ export class StatusTracker {
   constructor(private readonly options: StatusTrackerOptions) {}
 
   current(): ServiceStatus[] {
-    const order = [...this.options.planned, ...[...this.services.keys()].filter((n) => !this.options.planned.includes(n))];
-    return order.map((name) => this.services.get(name) ?? { name, state: 'missing', ports: [] });
+    return withPlanned(this.options.planned, [...this.services.values()].filter((s) => s.state !== 'missing' || this.options.planned.includes(s.name)));
   }
 
   /** Resolves after the first listing; keeps following until stop(). */

@@ -3,6 +3,7 @@ import type { BerthApi, Snapshot } from '../../../electron/common/api/berth-api.
 import type { ProgressEvent } from '../../../electron/common/contracts/progress.js';
 import { formatBytes, formatTokens } from '../../../electron/common/units.js';
 import { describeCores } from '../../../electron/common/planner/cpu-list.js';
+import { isActive, serviceUrl } from '../../../electron/common/status/service-state.js';
 import { ApiError } from '../client.js';
 
 const LINKS: Record<string, string> = { 'open-webui': 'Open WebUI', grafana: 'Grafana', litellm: 'litellm API' };
@@ -63,7 +64,7 @@ export function Overview({ api, snapshot, progress, onChanged }: { api: BerthApi
           {(plan?.services ?? []).map((service) => {
             const status = statusOf(service.name);
             const state = status?.state ?? 'missing';
-            const running = !['missing', 'exited', 'oom-killed', 'created'].includes(state);
+            const running = isActive(state);
             const live = progress[service.name];
             const shown = live && !running ? progressText(live.event, live.since) : live && ['waiting', 'failed'].includes(live.event.kind) && state !== 'healthy' ? progressText(live.event, live.since) : null;
             const port = service.ports[0];
@@ -87,7 +88,7 @@ export function Overview({ api, snapshot, progress, onChanged }: { api: BerthApi
                 <td>{service.gpuMemoryUtilization ?? '–'}</td>
                 <td>
                   {port && LINKS[service.name] && running ? (
-                    <a href={`http://127.0.0.1:${port.host}/`} target="_blank" rel="noreferrer">{LINKS[service.name]} :{port.host}</a>
+                    <a href={serviceUrl(service)} target="_blank" rel="noreferrer">{LINKS[service.name]} :{port.host}</a>
                   ) : (
                     (port?.host ?? '–')
                   )}

@@ -1,5 +1,6 @@
 import type { SecretCipher } from '../../engine/secrets.js';
 import { up } from '../../engine/converge.js';
+import { serviceUrl } from '../../../common/status/service-state.js';
 import { openStack } from '../engine-context.js';
 import { progressPrinter } from '../format/progress.js';
 import type { PlanFlags } from './plan.js';
@@ -13,7 +14,7 @@ export async function upCommand(services: string[], flags: PlanFlags, out: (text
     const links = plan.services
       .filter((s) => s.name === 'open-webui' || s.name === 'grafana' || s.name === 'litellm')
       .filter((s) => result.healthy.includes(s.name))
-      .map((s) => `${s.name} http://${s.ports[0]?.bind === '0.0.0.0' ? 'localhost' : s.ports[0]?.bind}:${s.ports[0]?.host}`);
+      .map((s) => `${s.name} ${serviceUrl(s)?.replace(/\/$/, '')}`);
     out(`\n${total} service${total === 1 ? '' : 's'} healthy (${plan.profile} profile).${links.length ? ` ${links.join(' · ')}` : ''}`);
     return 0;
   }
