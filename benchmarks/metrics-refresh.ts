@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Backend } from '../electron/node/api/backend.js';
+import { StackSession } from '../electron/node/session/stack-session.js';
 import { up } from '../electron/node/engine/converge.js';
 import { ensureRealPrometheusImage } from '../test/support/test-images.js';
 import { docker, doubleImages, localFacts, testStack } from '../test/support/test-stack.js';
@@ -16,7 +17,7 @@ const REFRESHES_PER_MINUTE = 12;
 const stack = await testStack({ prefetchWeights: false, disabledModels: ['vllm-llama3'], images: { ...doubleImages(), prometheus: await ensureRealPrometheusImage(docker) } });
 const plan = stack.plan(await localFacts());
 const models = plan.services.filter((s) => s.role === 'model').length;
-const backend = new Backend({ home: stack.home, env: { BERTH_HOME: stack.home, DOCKER_HOST: 'unix:///var/run/docker.sock' } });
+const backend = new Backend({ session: new StackSession({ env: { BERTH_HOME: stack.home, DOCKER_HOST: 'unix:///var/run/docker.sock' } }) });
 
 function cpuMs(start: NodeJS.CpuUsage): number {
   const used = process.cpuUsage(start);

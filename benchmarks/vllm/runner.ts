@@ -5,7 +5,7 @@
 import type Docker from 'dockerode';
 import { PassThrough } from 'node:stream';
 import type { PlannedService, StackPlan } from '../../electron/common/contracts/stack-plan.js';
-import { openStack } from '../../electron/node/cli/engine-context.js';
+import { StackSession } from '../../electron/node/session/stack-session.js';
 import { up } from '../../electron/node/engine/converge.js';
 import { containerName } from '../../electron/node/engine/labels.js';
 import { commit } from '../lib/stats.js';
@@ -62,7 +62,9 @@ async function running(docker: Docker, name: string): Promise<boolean> {
 }
 
 export async function runVllmBench(options: VllmBenchOptions): Promise<VllmBenchRecord> {
-  const { context, plan, facts } = await openStack(options.factsFile ? { facts: options.factsFile } : {}, (event) => event.kind === 'failed' && options.log(`${event.service}: ${event.message}`), options.env);
+  const session = new StackSession({ env: options.env });
+  const { context, plan } = await session.engineContext((event) => void (event.kind === 'failed' && options.log(`${event.service}: ${event.message}`)), options.factsFile ? { facts: options.factsFile } : {});
+  const facts = await session.factsFor(options.factsFile ? { facts: options.factsFile } : {});
   const docker = context.docker;
   const models = plan.services.filter((s) => s.role === 'model' && s.model && (!options.services?.length || options.services.includes(s.name)));
   if (!models.length) throw new Error(`no model to measure${options.services?.length ? ` among ${options.services.join(', ')}` : ''}; the plan has ${plan.services.filter((s) => s.role === 'model').map((s) => s.name).join(', ') || 'none'}`);

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import type * as Electron from 'electron';
 import { AppLog } from '../node/app-log.js';
 import { Backend } from '../node/api/backend.js';
+import { StackSession } from '../node/session/stack-session.js';
 import { dispatch } from '../node/api/dispatch.js';
 import { loadSecrets, type Secrets } from '../node/engine/secrets.js';
 import { loadSettings } from '../node/settings/load.js';
@@ -66,7 +67,8 @@ export async function runTrayApp(electron: ElectronObjects, options: TrayAppOpti
   const { cipher, note: keychainNote } = chooseSecretCipher(safeStorage, platform);
   let secrets: Secrets = {};
   const log = AppLog.inHome(home, () => secrets);
-  const backend = new Backend({ home, env, cipher, cipherNote: keychainNote, openSettings, log: (message) => log.write('error', message) });
+  const stackSession = new StackSession({ env, home, platform, cipher, openSettings });
+  const backend = new Backend({ session: stackSession, cipherNote: keychainNote, log: (message) => log.write('error', message) });
   if (keychainNote) log.write('warn', keychainNote);
   // The master key and the Grafana password are generated on the first run, in the keychain.
   secrets = await loadSecrets(home, env, { cipher }).catch((error: Error) => (log.write('error', error.message), {}));

@@ -1,5 +1,6 @@
 import { afterEach, expect, it } from 'vitest';
 import { Backend } from '../../electron/node/api/backend.js';
+import { StackSession } from '../../electron/node/session/stack-session.js';
 import type { BerthEvent } from '../../electron/common/api/berth-api.js';
 import { up } from '../../electron/node/engine/converge.js';
 import { writeSettings } from '../../electron/node/settings/load.js';
@@ -27,7 +28,7 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
     await up(stack.context(), stack.plan(await localFacts()), ['prometheus']);
     const before = held();
 
-    const backend = new Backend({ home: stack.home, env: { BERTH_HOME: stack.home, DOCKER_HOST: 'unix:///var/run/docker.sock' } });
+    const backend = new Backend({ session: new StackSession({ env: { BERTH_HOME: stack.home, DOCKER_HOST: 'unix:///var/run/docker.sock' } }) });
     const events: BerthEvent[] = [];
     backend.onEvent((event) => events.push(event));
     await backend.start();

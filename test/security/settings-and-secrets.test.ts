@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Backend } from '../../electron/node/api/backend.js';
+import { StackSession } from '../../electron/node/session/stack-session.js';
 import { dispatch } from '../../electron/node/api/dispatch.js';
 import { InputError } from '../../electron/common/contracts/errors.js';
 import { loadSecrets, resolveEnv, saveSecret, secretsFileState } from '../../electron/node/engine/secrets.js';
@@ -20,7 +21,7 @@ async function homeWith(settings?: Record<string, unknown>): Promise<string> {
 }
 
 async function backendIn(home: string, env: Record<string, string> = {}): Promise<Backend> {
-  const backend = new Backend({ home, env: { BERTH_HOME: home, DOCKER_HOST: NO_ENGINE, ...env } });
+  const backend = new Backend({ session: new StackSession({ env: { BERTH_HOME: home, DOCKER_HOST: NO_ENGINE, ...env } }) });
   await backend.start();
   return backend;
 }

@@ -59,6 +59,7 @@ export const API_CALLS = {
   setSecret: z.tuple([z.enum(SECRET_NAMES), z.string().max(4096)]),
   importEnv: z.tuple([z.string().max(100_000)]),
   metrics: z.tuple([]),
+  doctor: z.tuple([]),
 } as const;
 
 export type ApiMethod = keyof typeof API_CALLS;
@@ -86,6 +87,15 @@ export interface LogLineView {
   text: string;
 }
 
+/** One of `berth doctor`'s checks, as the app shows it too. */
+export interface DoctorOutcome {
+  id: string;
+  title: string;
+  status: 'ok' | 'warn' | 'fail';
+  message: string;
+  fix?: string;
+}
+
 export interface ActionResult {
   ok: boolean;
   summary: string;
@@ -110,6 +120,8 @@ export interface BerthApi {
   importEnv(text: string): Promise<string[]>;
   /** Sparklines per model, from Prometheus when it runs, from the model servers otherwise. Read on demand only. */
   metrics(): Promise<ModelMetrics>;
+  /** Every check of `berth doctor`, each failing one with its fix. */
+  doctor(): Promise<DoctorOutcome[]>;
 }
 
 export interface ModelMetrics {

@@ -37,6 +37,11 @@ export async function runCli(
   runtime: CliRuntime = {},
 ): Promise<number> {
   let code: number = EXIT.done;
+  // One session per run, built only by the command that needs it (so `berth --help` loads none of it).
+  const session = async () => {
+    const { StackSession } = await import('../session/stack-session.js');
+    return new StackSession({ env: process.env, cipher: runtime.cipher });
+  };
   const program = new Command('berth')
     .description('Plans and runs a self-hosted LLM stack (vLLM, litellm, Open WebUI, Prometheus, Grafana) through Docker.')
     .version(BERTH_VERSION)
@@ -51,7 +56,7 @@ export async function runCli(
     .addOption(factsOption().hideHelp())
     .action(async (options) => {
       const { factsCommand } = await import('./commands/facts.js');
-      code = await factsCommand(options, io.out);
+      code = await factsCommand(await session(), options, io.out);
     });
 
   withOverrides(program.command('plan'))
@@ -61,7 +66,7 @@ export async function runCli(
     .option('--json', 'the StackPlan contract as JSON')
     .action(async (options) => {
       const { planCommand } = await import('./commands/plan.js');
-      code = await planCommand(options, io.out);
+      code = await planCommand(await session(), options, io.out);
     });
 
   withOverrides(program.command('up'))
@@ -71,7 +76,7 @@ export async function runCli(
     .addOption(factsOption().hideHelp())
     .action(async (services: string[], options) => {
       const { upCommand } = await import('./commands/up.js');
-      code = await upCommand(services, options, io.out, runtime.cipher);
+      code = await upCommand(await session(), services, options, io.out);
     });
 
   withOverrides(program.command('down'))
@@ -80,7 +85,7 @@ export async function runCli(
     .option('--volumes', "also remove the stack's volumes: downloaded weights, chats, metrics, dashboards")
     .action(async (services: string[], options) => {
       const { downCommand } = await import('./commands/down.js');
-      code = await downCommand(services, options, io.out);
+      code = await downCommand(await session(), services, options, io.out);
     });
 
   withOverrides(program.command('status'))
@@ -91,7 +96,7 @@ export async function runCli(
     .option('--watch', 'keep following changes (Ctrl-C stops)')
     .action(async (options) => {
       const { statusCommand } = await import('./commands/status.js');
-      code = await statusCommand(options, io.out);
+      code = await statusCommand(await session(), options, io.out);
     });
 
   program
@@ -103,7 +108,7 @@ export async function runCli(
     .option('-t, --timestamps', "prefix each line with Docker's timestamp")
     .action(async (service: string, options) => {
       const { logsCommand } = await import('./commands/logs.js');
-      code = await logsCommand(service, options, io.out, io.err, runtime.cipher);
+      code = await logsCommand(await session(), service, options, io.out, io.err);
     });
 
   program
@@ -113,7 +118,7 @@ export async function runCli(
     .option('--host <address>', 'address to listen on; anything but loopback prints a warning', '127.0.0.1')
     .action(async (options) => {
       const { serveCommand } = await import('./commands/serve.js');
-      code = await serveCommand(options, io.out, io.err, runtime.cipher);
+      code = await serveCommand(await session(), options, io.out, io.err);
     });
 
   withOverrides(program.command('doctor'))
@@ -122,7 +127,7 @@ export async function runCli(
     .option('--json', 'the results as JSON')
     .action(async (options) => {
       const { doctorCommand } = await import('./commands/doctor.js');
-      code = await doctorCommand(options, io.out, runtime.cipher);
+      code = await doctorCommand(await session(), options, io.out);
     });
 
   withOverrides(program.command('export').description('write the plan in another format').command('compose'))
@@ -133,7 +138,7 @@ export async function runCli(
     .option('--force', 'replace files that Berth did not write')
     .action(async (options) => {
       const { exportComposeCommand } = await import('./commands/export-compose.js');
-      code = await exportComposeCommand(options, io.out);
+      code = await exportComposeCommand(await session(), options, io.out);
     });
 
   try {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import { promisify } from 'node:util';
 import si from 'systeminformation';
 import type { HostFacts } from '../../common/contracts/host-facts.js';
-import { connectEngine } from '../docker/connect.js';
+import { connectEngine, type EngineConnection } from '../docker/connect.js';
 import { readEngineFacts } from '../docker/engine-facts.js';
 import { queryNvidiaGpus } from './nvidia.js';
 import { readCpuTopology } from './topology.js';
@@ -18,6 +18,8 @@ export interface ProbeEnvironment {
   sysRoot: string;
   nvidiaSmi: string;
   pingTimeoutMs: number;
+  /** The engine connection its caller already holds: the probe then asks that engine instead of finding one. */
+  connection?: EngineConnection;
 }
 
 export function defaultProbeEnvironment(): ProbeEnvironment {
@@ -65,7 +67,7 @@ async function probeGpus(environment: ProbeEnvironment): Promise<{ gpus: HostFac
 }
 
 async function probeEngine(environment: ProbeEnvironment): Promise<{ engine: HostFacts['engine']; problem?: string }> {
-  const connection = await connectEngine({ env: environment.env, home: environment.home, platform: environment.platform }, environment.pingTimeoutMs);
+  const connection = environment.connection ?? (await connectEngine({ env: environment.env, home: environment.home, platform: environment.platform }, environment.pingTimeoutMs));
   if (!connection.docker) return { engine: null, problem: connection.problem };
   const endpoint = connection.candidate.endpoint;
   try {

@@ -1,11 +1,12 @@
 import path from 'node:path';
 import { InputError } from '../../../common/contracts/errors.js';
 import { writeComposeExport } from '../../export/write-export.js';
-import { buildPlan, type PlanFlags } from './plan.js';
+import type { StackSession } from '../../session/stack-session.js';
+import type { PlanFlags } from './plan.js';
 
-export async function exportComposeCommand(flags: PlanFlags & { out: string; force?: boolean }, out: (text: string) => void): Promise<number> {
+export async function exportComposeCommand(session: StackSession, flags: PlanFlags & { out: string; force?: boolean }, out: (text: string) => void): Promise<number> {
   if (!flags.out.trim()) throw new InputError('--out', 'a folder to write into, e.g. --out berth-stack (it is created if missing)');
-  const plan = await buildPlan(flags);
+  const plan = await session.plan(flags);
   const dir = path.resolve(flags.out);
   const result = await writeComposeExport(plan, dir, flags.force ?? false);
   const lines = [`Exported the ${plan.profile} stack (${plan.services.length} services) to ${dir}:`];

@@ -2,27 +2,25 @@ import { InputError } from '../../../common/contracts/errors.js';
 import { explainFailure } from '../../../common/explain/failures.js';
 import { followLog, readLogTail, type LogLine } from '../../engine/logs.js';
 import { listOwned } from '../../engine/owned.js';
-import { berthHome } from '../../settings/paths.js';
-import { loadSettings } from '../../settings/load.js';
-import { requireEngine } from '../engine-context.js';
-import { loadSecrets, redact, type SecretCipher } from '../../engine/secrets.js';
+import { redact } from '../../engine/secrets.js';
+import type { StackSession } from '../../session/stack-session.js';
 
 export async function logsCommand(
+  session: StackSession,
   service: string,
   flags: { follow?: boolean; tail: string; timestamps?: boolean },
   out: (text: string) => void,
   err: (text: string) => void,
-  cipher?: SecretCipher,
 ): Promise<number> {
   const tail = Number(flags.tail);
   if (!Number.isInteger(tail) || tail < 0) throw new InputError('--tail', `"${flags.tail}" is not a number of lines (0 or more)`);
-  const connection = await requireEngine();
-  const settings = await loadSettings(berthHome());
+  const connection = await session.engine();
+  const { settings } = await session.settings();
   const owned = await listOwned(connection.docker, settings.stack);
   const container = owned.get(service);
   if (!container) throw new InputError('SERVICE', `no container for "${service}" in the "${settings.stack}" stack; there are: ${[...owned.keys()].join(', ') || 'none (berth up starts the stack)'}`);
   // A service may log a secret (litellm's debug output does): it is shown by its name, never its value.
-  const secrets = await loadSecrets(berthHome(), process.env, { generate: false, cipher }).catch(() => ({}));
+  const secrets = await session.secrets({ generate: false }).catch(() => ({}));
   const recent: string[] = [];
   const print = (line: LogLine) => {
     const text = redact(line.text, secrets);

@@ -1,11 +1,10 @@
-import type { SecretCipher } from '../../engine/secrets.js';
+import type { StackSession } from '../../session/stack-session.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { InputError } from '../../../common/contracts/errors.js';
 import { Backend } from '../../api/backend.js';
 import { startServer } from '../../serve/server.js';
-import { berthHome } from '../../settings/paths.js';
 import { CommandError } from '../errors.js';
 
 const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
@@ -28,7 +27,7 @@ function listenError(error: NodeJS.ErrnoException, host: string, port: number): 
 }
 
 /** `berth serve`: the dashboard for a browser, e.g. through an SSH tunnel to a headless GPU host. */
-export async function serveCommand(flags: { port: string; host: string }, out: (text: string) => void, err: (text: string) => void, cipher?: SecretCipher): Promise<number> {
+export async function serveCommand(session: StackSession, flags: { port: string; host: string }, out: (text: string) => void, err: (text: string) => void): Promise<number> {
   const port = /^\d{1,5}$/.test(flags.port) ? Number(flags.port) : NaN;
   if (!Number.isInteger(port) || port > 65535) throw new InputError('--port', `"${flags.port}" is not a port from 0 to 65535 (0 picks a free one)`);
   const rendererDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'renderer');
@@ -36,7 +35,7 @@ export async function serveCommand(flags: { port: string; host: string }, out: (
   if (!LOOPBACK.includes(flags.host)) {
     err(`berth: warning: serving on ${flags.host}, not only on this machine: anyone who reaches it and has the link controls the stack. Prefer an SSH tunnel (ssh -L ${port || 7000}:127.0.0.1:${port || 7000} host).`);
   }
-  const backend = new Backend({ home: berthHome(), env: process.env, cipher, log: (message) => err(`berth: ${message}`) });
+  const backend = new Backend({ session, log: (message) => err(`berth: ${message}`) });
   await backend.start();
   let server: Awaited<ReturnType<typeof startServer>>;
   try {

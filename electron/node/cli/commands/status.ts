@@ -1,14 +1,14 @@
 import type { StackStatus } from '../../../common/contracts/status.js';
 import { StatusTracker, stackSnapshot } from '../../engine/status.js';
-import { requireEngine } from '../engine-context.js';
+import type { StackSession } from '../../session/stack-session.js';
 import { statusReport } from '../format/status-table.js';
-import { buildPlan, type PlanFlags } from './plan.js';
+import type { PlanFlags } from './plan.js';
 
-export async function statusCommand(flags: PlanFlags & { json?: boolean; watch?: boolean }, out: (text: string) => void, signal?: AbortSignal): Promise<number> {
-  const connection = await requireEngine();
-  const plan = await buildPlan(flags);
+export async function statusCommand(session: StackSession, flags: PlanFlags & { json?: boolean; watch?: boolean }, out: (text: string) => void, signal?: AbortSignal): Promise<number> {
+  const connection = await session.engine();
+  const plan = await session.plan(flags);
   const planned = plan.services.map((s) => s.name);
-  const endpoint = connection.candidate.endpoint;
+  const endpoint = connection.endpoint;
   const print = (status: StackStatus) => out(flags.json ? JSON.stringify(status, null, flags.watch ? 0 : 2) : statusReport(status));
   if (!flags.watch) {
     print({ schema: 1, engine: endpoint, services: await stackSnapshot(connection.docker, plan.stack, planned) });

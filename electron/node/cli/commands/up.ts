@@ -1,12 +1,11 @@
-import type { SecretCipher } from '../../engine/secrets.js';
 import { up } from '../../engine/converge.js';
 import { serviceUrl } from '../../../common/status/service-state.js';
-import { openStack } from '../engine-context.js';
+import type { StackSession } from '../../session/stack-session.js';
 import { progressPrinter } from '../format/progress.js';
 import type { PlanFlags } from './plan.js';
 
-export async function upCommand(services: string[], flags: PlanFlags, out: (text: string) => void, cipher?: SecretCipher): Promise<number> {
-  const { context, plan } = await openStack(flags, progressPrinter(out), process.env, cipher);
+export async function upCommand(session: StackSession, services: string[], flags: PlanFlags, out: (text: string) => void): Promise<number> {
+  const { context, plan } = await session.engineContext(progressPrinter(out), flags);
   for (const warning of plan.warnings) out(`! ${warning.code}: ${warning.message}`);
   const result = await up(context, plan, services);
   const total = result.healthy.length + result.failed.length + result.skipped.length;

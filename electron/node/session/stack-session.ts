@@ -1,0 +1,163 @@
+import os from 'node:os';
+import type { HostFacts } from '../../common/contracts/host-facts.js';
+import type { ProgressListener } from '../../common/contracts/progress.js';
+import type { ProfileChoice, Settings } from '../../common/contracts/settings.js';
+import type { StackPlan } from '../../common/contracts/stack-plan.js';
+import { planStack } from '../../common/planner/plan.js';
+import { connectEngine, type EngineConnection } from '../docker/connect.js';
+import type { EngineContext } from '../engine/converge.js';
+import { engineUnavailable } from '../engine/errors.js';
+import { loadSecrets, NO_CIPHER, type SecretCipher, type Secrets } from '../engine/secrets.js';
+import { defaultProbeEnvironment, probeHostFacts } from '../probe/facts.js';
+import { applyEnvironment } from '../settings/environment.js';
+import { loadSettings } from '../settings/load.js';
+import { berthHome } from '../settings/paths.js';
+import { openWithConf, type SettingsFileFactory } from '../settings/store.js';
+import { applyFlags, type OverrideFlags } from './flags.js';
+import { readFactsFile } from './facts-file.js';
+
+/** What one command or window asks the session for: a profile, overrides for this run, another machine's facts. */
+export interface PlanInputs extends OverrideFlags {
+  profile?: ProfileChoice;
+  /** `--facts FILE`: plan for the machine it describes instead of this one. */
+  facts?: string;
+}
+
+export interface StackSessionOptions {
+  env: NodeJS.ProcessEnv;
+  /** BERTH_HOME; derived from the environment and the platform when not given. */
+  home?: string;
+  /** The user's home, where the docker CLI keeps its contexts; HOME in `env`, else the account's. */
+  userHome?: string;
+  platform?: NodeJS.Platform;
+  /** The app's keychain cipher for secrets.json; a Node-run CLI has none. */
+  cipher?: SecretCipher;
+  /** electron-store in the app; conf (the store it is built on) otherwise. */
+  openSettings?: SettingsFileFactory;
+  /** Probes the machine; tests give their own. */
+  probe?: (connection: EngineConnection) => Promise<HostFacts>;
+}
+
+export interface ResolvedSettings {
+  settings: Settings;
+  profile?: { choice: ProfileChoice; source: string };
+}
+
+/** An engine that answered, and whether it runs on this machine (its published ports are ours to check and reach). */
+export interface Engine {
+  docker: NonNullable<EngineConnection['docker']>;
+  endpoint: string;
+  local: boolean;
+}
+
+/** unix:// and npipe:// engines run on this machine; tcp:// and ssh:// ones may not. */
+export function isLocalEndpoint(endpoint: string): boolean {
+  return endpoint.startsWith('unix://') || endpoint.startsWith('npipe://');
+}
+
+/**
+ * What the app, `berth serve`, every CLI command and doctor share, built one way: BERTH_HOME, the environment,
+ * secrets, settings with the environment and flags applied, the host's facts (probed once, refreshed when the engine
+ * comes back), the plan (cached by its inputs), the engine connection and the engine context.
+ */
+export class StackSession {
+  readonly home: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cipher: SecretCipher;
+  readonly openSettings: SettingsFileFactory;
+  private readonly userHome: string;
+  private readonly platform: NodeJS.Platform;
+  private connection: Promise<EngineConnection> | undefined;
+  private probed: Promise<HostFacts> | undefined;
+  private planned: { key: string; plan: StackPlan } | undefined;
+
+  constructor(private readonly options: StackSessionOptions) {
+    this.env = options.env;
+    this.platform = options.platform ?? process.platform;
+    this.userHome = options.userHome ?? options.env.HOME ?? os.homedir();
+    this.home = options.home ?? berthHome(options.env, this.platform, this.userHome);
+    this.cipher = options.cipher ?? NO_CIPHER;
+    this.openSettings = options.openSettings ?? openWithConf;
+  }
+
+  /** Settings from BERTH_HOME, then the environment (LITELLM_URL, LITELLM_ENVIRONMENT), then this run's flags. */
+  async settings(inputs: PlanInputs = {}): Promise<ResolvedSettings> {
+    const applied = applyEnvironment(await loadSettings(this.home, this.openSettings), this.env);
+    const profile = inputs.profile ? { choice: inputs.profile, source: '--profile' } : applied.profile;
+    return { settings: applyFlags(applied.settings, inputs), ...(profile ? { profile } : {}) };
+  }
+
+  /**
+   * The engine, found the way the docker CLI finds it: asked once while it answers, and again on the next question
+   * while it does not (Docker may be starting), or after reconnect().
+   */
+  async connect(): Promise<EngineConnection> {
+    const previous = this.connection && (await this.connection);
+    if (previous?.docker) return previous;
+    // The facts probed while no engine answered have none: probe again with the engine this finds.
+    if (previous) this.probed = undefined;
+    this.connection = connectEngine({ env: this.env, home: this.userHome, platform: this.platform });
+    return this.connection;
+  }
+
+  /** Forgets the connection and the facts, so the next question finds the engine (and the machine) again. */
+  reconnect(): void {
+    this.connection = undefined;
+    this.probed = undefined;
+  }
+
+  /** The engine, or an EngineError that says whether Docker is stopped or refuses Berth. */
+  async engine(): Promise<Engine> {
+    const connection = await this.connect();
+    if (!connection.docker) throw engineUnavailable(connection.problem);
+    return { docker: connection.docker, endpoint: connection.candidate.endpoint, local: isLocalEndpoint(connection.candidate.endpoint) };
+  }
+
+  /** This machine as Berth sees it, probed once through the session's engine connection. */
+  facts(): Promise<HostFacts> {
+    this.probed ??= this.connect().then((connection) =>
+      this.options.probe ? this.options.probe(connection) : probeHostFacts({ ...defaultProbeEnvironment(), env: this.env, home: this.userHome, platform: this.platform, connection }),
+    );
+    return this.probed;
+  }
+
+  /** The machine a plan is for: a `--facts` file's, or this one's. */
+  factsFor(inputs: PlanInputs = {}): Promise<HostFacts> {
+    return inputs.facts ? readFactsFile(inputs.facts) : this.facts();
+  }
+
+  /** The plan for these inputs; computed again only when settings, flags or facts differ. */
+  async plan(inputs: PlanInputs = {}): Promise<StackPlan> {
+    const [resolved, facts] = await Promise.all([this.settings(inputs), this.factsFor(inputs)]);
+    return this.planFor(resolved, facts);
+  }
+
+  planFor(resolved: ResolvedSettings, facts: HostFacts): StackPlan {
+    const key = JSON.stringify([resolved, facts]);
+    if (this.planned?.key !== key) this.planned = { key, plan: planStack(facts, resolved.settings, resolved.profile ? { profile: resolved.profile } : {}) };
+    return this.planned.plan;
+  }
+
+  /** The stack's secrets: the environment first, then secrets.json (generated once where `generate`). */
+  secrets(options: { generate?: boolean } = {}): Promise<Secrets> {
+    return loadSecrets(this.home, this.env, { cipher: this.cipher, generate: options.generate ?? true });
+  }
+
+  /** Everything `up` acts on, for these inputs: the engine, the plan and the secrets. */
+  async engineContext(emit: ProgressListener, inputs: PlanInputs = {}): Promise<{ context: EngineContext; plan: StackPlan; settings: Settings }> {
+    const engine = await this.engine();
+    const [resolved, facts] = await Promise.all([this.settings(inputs), this.facts()]);
+    const plan = this.planFor(resolved, inputs.facts ? await readFactsFile(inputs.facts) : facts);
+    const context: EngineContext = {
+      docker: engine.docker,
+      home: this.home,
+      secrets: await this.secrets(),
+      gpuRuntime: facts.engine?.gpuRuntime ?? false,
+      probeHost: engine.local ? '127.0.0.1' : undefined,
+      local: engine.local,
+      prefetchWeights: resolved.settings.prefetchWeights,
+      emit,
+    };
+    return { context, plan, settings: resolved.settings };
+  }
+}
