@@ -1,0 +1,43 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Backend } from '../../electron/node/api/backend.js';
+import { StackSession } from '../../electron/node/session/stack-session.js';
+import { berthAsync, freshHome } from '../support/cli.js';
+import { dockerAnswers } from '../support/docker.js';
+
+const engines = [
+  { engine: 'a socket that is not there', DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
+  { engine: 'a TCP engine that refuses', DOCKER_HOST: 'tcp://127.0.0.1:1' },
+  ...((await dockerAnswers()) ? [{ engine: "this machine's engine", DOCKER_HOST: 'unix:///var/run/docker.sock' }] : []),
+];
+const environments: { name: string; env: Record<string, string> }[] = [
+  { name: 'no variables', env: {} },
+  { name: 'LITELLM_ENVIRONMENT=production', env: { LITELLM_ENVIRONMENT: 'production' } },
+  { name: 'LITELLM_ENVIRONMENT=development and LITELLM_URL', env: { LITELLM_ENVIRONMENT: 'development', LITELLM_URL: 'http://gpu-host:4000' } },
+];
+
+describe('the CLI and the app give the same answers for the same settings and environment', () => {
+  const matrix = engines.flatMap((engine) => environments.map((e) => ({ label: `${engine.engine}, ${e.name}`, env: { ...e.env, DOCKER_HOST: engine.DOCKER_HOST } })));
+
+  it.each(matrix.map((m) => [m.label, m.env] as const))('%s: the same plan, engine and doctor', async (_label, env) => {
+    const home = freshHome();
+    writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ disabledModels: ['vllm-llama3'], ports: { litellm: 14000 } }));
+    const cli = { plan: await berthAsync(['plan', '--json'], { home, env }), doctor: await berthAsync(['doctor', '--json'], { home, env }) };
+    const backend = new Backend({ session: new StackSession({ env: { ...process.env, BERTH_HOME: home, ...env, ...(env.LITELLM_URL ? {} : { LITELLM_URL: '' }), ...(env.LITELLM_ENVIRONMENT ? {} : { LITELLM_ENVIRONMENT: '' }) } }) });
+    try {
+      await backend.start();
+      const snapshot = await backend.snapshot();
+      expect(snapshot.plan).toEqual(JSON.parse(cli.plan.stdout));
+      const doctor = (JSON.parse(cli.doctor.stdout) as { checks: { id: string; status: string }[] }).checks.map((c) => [c.id, c.status]);
+      expect((await backend.doctor()).map((c) => [c.id, c.status])).toEqual(doctor);
+      expect(snapshot.engine.endpoint === null).toBe(env.DOCKER_HOST !== 'unix:///var/run/docker.sock');
+      if (snapshot.engine.endpoint) {
+        const status = await berthAsync(['status', '--json'], { home, env });
+        expect(JSON.parse(status.stdout).engine).toBe(snapshot.engine.endpoint);
+      }
+    } finally {
+      await backend.close();
+    }
+  }, 60_000);
+});
