@@ -20,7 +20,7 @@ const environments: { name: string; env: Record<string, string> }[] = [
 describe('the CLI and the app give the same answers for the same settings and environment', () => {
   const matrix = engines.flatMap((engine) => environments.map((e) => ({ label: `${engine.engine}, ${e.name}`, env: { ...e.env, DOCKER_HOST: engine.DOCKER_HOST } })));
 
-  it.each(matrix.map((m) => [m.label, m.env] as const))('%s: the same plan, engine and doctor', async (_label, env) => {
+  it.each(matrix.map((m) => [m.label, m.env as Record<string, string>] as const))('%s: the same plan, engine and doctor', async (_label, env) => {
     const home = freshHome();
     writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ disabledModels: ['vllm-llama3'], ports: { litellm: 14000 } }));
     const cli = { plan: await berthAsync(['plan', '--json'], { home, env }), doctor: await berthAsync(['doctor', '--json'], { home, env }) };

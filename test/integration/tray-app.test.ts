@@ -73,6 +73,13 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
     const generating = generate();
     const line = await until(() => menuItem(template(), /^qwen3-1\.7b — running/)?.label, (label) => /tok\/s$/.test(label ?? ''), 20_000, 'model line');
     expect(line).toMatch(/^qwen3-1\.7b — running · \d+\.\d tok\/s$/);
+    // Any other event re-renders the menu (here the model's log, followed by the window): the rates stay until the next read.
+    const logEvents = () => window.webContents.sent.filter((e) => (e as { type?: string }).type === 'log').length;
+    const before = logEvents();
+    expect(await call({ senderFrame: { url: pathToFileURL(rendererIndex).href } }, 'followLogs', ['vllm-qwen3'])).toMatchObject({ ok: true });
+    await until(logEvents, (n) => n > before, 5000, 'log events');
+    expect(menuItem(template(), /^qwen3-1\.7b — running/)?.label).toMatch(/tok\/s$/);
+    await call({ senderFrame: { url: pathToFileURL(rendererIndex).href } }, 'unfollowLogs', ['vllm-qwen3']);
     await generating;
     // Closing the window hides it to the tray; with the menu closed too, nobody looks and nothing is read.
     window.close();
@@ -104,7 +111,8 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
 
     // Quit, having chosen to stop the stack: nothing of the stack is left, the tray goes, the app exits.
     expect(await call({ senderFrame: { url: pathToFileURL(rendererIndex).href } }, 'updateSettings', [{ onQuit: 'stop-stack' }])).toMatchObject({ ok: true });
-    expect(menuItem(template(), 'Quit Berth and Stop the Stack')).toBeDefined();
+    // The tray learns it from the backend's settings-changed event, whoever changed them.
+    await until(() => menuItem(template(), 'Quit Berth and Stop the Stack'), (item) => item !== undefined, 5000, 'the quit item that stops the stack');
     app.quit();
     expect(await app.exited).toBe(0);
     expect(handle.quit.quitting).toBe(true);
