@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { BerthApi, BerthEvent, Snapshot } from '../../electron/common/api/berth-api.js';
+import type { Snapshot } from '../../electron/common/api/berth-api.js';
 import type { ProgressEvent } from '../../electron/common/contracts/progress.js';
-import { ApiError } from './client.js';
+import { ApiError, type Client } from './client.js';
 import { Overview } from './views/Overview.js';
 import { Host } from './views/Host.js';
 import { Logs } from './views/Logs.js';
@@ -12,11 +12,6 @@ import { Metrics } from './views/Metrics.js';
 const VIEWS = ['Overview', 'Host', 'Logs', 'Metrics', 'Chat', 'Settings'] as const;
 type View = (typeof VIEWS)[number];
 const LAST_SNAPSHOT = 'berth.lastSnapshot';
-
-export interface Client {
-  api: BerthApi;
-  onEvent: (listener: (event: BerthEvent) => void) => () => void;
-}
 
 /** The last state seen, shown at once on the next start while the fresh one loads. Holds no secret. */
 function cachedSnapshot(): Snapshot | null {
@@ -51,7 +46,9 @@ export function App({ client }: { client: Client }) {
     void refresh();
     return client.onEvent((event) => {
       if (event.type === 'status') setSnapshot((s) => (s ? { ...s, status: event.services } : s));
-      if (event.type === 'engine' || event.type === 'settings-changed') void refresh();
+      // The engine's news is in the event; settings (and so the plan) are read again only when they changed.
+      if (event.type === 'engine') setSnapshot((s) => (s ? { ...s, engine: { endpoint: event.endpoint, ...(event.problem ? { problem: event.problem } : {}) } } : s));
+      if (event.type === 'settings-changed') void refresh();
       if (event.type === 'navigate') {
         setLogService(event.service);
         setView('Logs');

@@ -59,8 +59,14 @@ function httpBridge(): Bridge {
   };
 }
 
+/** The API's calls and its events, as the views use them. */
+export interface Client {
+  api: BerthApi;
+  onEvent: (listener: (event: BerthEvent) => void) => () => void;
+}
+
 /** The typed API as method calls, carried by whichever bridge this window has (one API, declared once in electron/common/api/berth-api.ts). */
-export function createClient(): { api: BerthApi; onEvent: Bridge['onEvent'] } {
+export function createClient(): Client {
   const bridge = window.berthBridge ?? httpBridge();
   const api = new Proxy({} as BerthApi, {
     get: (_target, method: string) => async (...args: unknown[]) => {

@@ -60,7 +60,7 @@ export const API_CALLS = {
   importEnv: z.tuple([z.string().max(100_000)]),
   metrics: z.tuple([]),
   doctor: z.tuple([]),
-} as const;
+} as const satisfies { [K in keyof BerthApi]: z.ZodType<Parameters<BerthApi[K]>> };
 
 export type ApiMethod = keyof typeof API_CALLS;
 export type ChatRequest = z.infer<typeof ChatRequestSchema>;

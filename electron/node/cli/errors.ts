@@ -1,15 +1,8 @@
 import { InputError } from '../../common/contracts/errors.js';
 import { EngineError } from '../engine/errors.js';
+import { CommandError } from '../errors.js';
 
 export const EXIT = { done: 0, failed: 1, badInput: 2 } as const;
-
-/** A failure that is not the user's input (Docker refused, a file could not be written): exit code 1. */
-export class CommandError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CommandError';
-  }
-}
 
 /** One line for the user, never a stack trace (BERTH_DEBUG=1 shows it), and the exit code it deserves. */
 export function reportError(error: unknown, write: (line: string) => void, debug: boolean): number {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { blockingWarnings, type StackPlan } from '../../common/contracts/stack-plan.js';
 import { GENERATED_HEADER, composeFile, envFile } from '../../common/export/compose.js';
 import { stackFiles, type GeneratedFile } from '../../common/export/files.js';
-import { CommandError } from '../cli/errors.js';
+import { CommandError } from '../errors.js';
 
 export interface ExportResult {
   written: string[];

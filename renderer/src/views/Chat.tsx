@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import Markdown from 'react-markdown';
 import rehypeHighlight from 'rehype-highlight';
-import type { Client } from '../App.js';
+import type { Client } from '../client.js';
 import { ApiError } from '../client.js';
 
 interface Message {

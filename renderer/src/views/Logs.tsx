@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import Anser from 'anser';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { LogLineView, Snapshot } from '../../../electron/common/api/berth-api.js';
-import type { Client } from '../App.js';
+import type { Client } from '../client.js';
 
 /** Lines kept per view: older ones fall off, so a service printing thousands of lines a second holds memory flat. */
 export const MAX_LINES = 10_000;

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { InputError } from '../../../common/contracts/errors.js';
 import { Backend } from '../../api/backend.js';
 import { startServer } from '../../serve/server.js';
-import { CommandError } from '../errors.js';
+import { CommandError } from '../../errors.js';
 
 const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
 
