@@ -77,7 +77,7 @@ export function App({ client }: { client: Client }) {
       <main>
         {!snapshot && <p className="muted">Looking at this machine…</p>}
         {snapshot && view === 'Overview' && <Overview api={client.api} snapshot={snapshot} progress={progress} onChanged={refresh} />}
-        {snapshot && view === 'Host' && <Host snapshot={snapshot} />}
+        {snapshot && view === 'Host' && <Host api={client.api} snapshot={snapshot} />}
         {snapshot && view === 'Logs' && <Logs key={logService} client={client} snapshot={snapshot} initialService={logService} />}
         {snapshot && view === 'Metrics' && <Metrics api={client.api} />}
         {snapshot && view === 'Chat' && <Chat client={client} />}

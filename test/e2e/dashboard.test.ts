@@ -86,6 +86,10 @@ describeWhen(ready, `needs a Docker engine and a Chromium-family browser (${BROW
     await page.getByRole('button', { name: 'Host' }).click();
     await page.getByText('Containers can use').waitFor();
     await page.getByRole('heading', { name: 'Warnings' }).waitFor();
+    // The same checks as berth doctor, from the app's API.
+    await page.getByRole('button', { name: 'Run the checks' }).click();
+    await page.getByRole('list', { name: 'Checks' }).getByText('Docker engine answers').waitFor({ timeout: 15_000 });
+    expect(await page.locator('[data-status]').count()).toBeGreaterThan(5);
     await shot(page, 'host');
   });
 

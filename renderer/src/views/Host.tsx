@@ -1,8 +1,21 @@
-import type { Snapshot } from '../../../electron/common/api/berth-api.js';
+import { useState } from 'react';
+import type { BerthApi, DoctorOutcome, Snapshot } from '../../../electron/common/api/berth-api.js';
 import { formatGiB } from '../../../electron/common/units.js';
+import { ApiError } from '../client.js';
 
-export function Host({ snapshot }: { snapshot: Snapshot }) {
+const MARK = { ok: '✓', warn: '!', fail: '✗' } as const;
+
+export function Host({ api, snapshot }: { api: BerthApi; snapshot: Snapshot }) {
   const { facts, plan } = snapshot;
+  const [checks, setChecks] = useState<DoctorOutcome[] | string | null>(null);
+  const runChecks = async () => {
+    setChecks('Checking…');
+    try {
+      setChecks(await api.doctor());
+    } catch (error) {
+      setChecks(error instanceof ApiError ? error.message : String(error));
+    }
+  };
   const engine = facts.engine;
   return (
     <section aria-label="Host">
@@ -24,6 +37,22 @@ export function Host({ snapshot }: { snapshot: Snapshot }) {
       </dl>
       <h2>Warnings</h2>
       {plan?.warnings.length ? plan.warnings.map((w) => <p className="warning" key={w.code}><strong>{w.code}</strong>: {w.message}</p>) : <p className="muted">None: the plan fits this machine.</p>}
+      <h2>Checks</h2>
+      <p className="muted">
+        The checks of <code>berth doctor</code>, each failing one with its fix.{' '}
+        <button type="button" onClick={() => void runChecks()}>Run the checks</button>
+      </p>
+      {typeof checks === 'string' && <p role="status">{checks}</p>}
+      {Array.isArray(checks) && (
+        <ul className="checks" aria-label="Checks">
+          {checks.map((c) => (
+            <li key={c.id} data-status={c.status}>
+              {MARK[c.status]} <strong>{c.title}</strong>: {c.message}
+              {c.status !== 'ok' && c.fix && <div className="muted">fix: {c.fix}</div>}
+            </li>
+          ))}
+        </ul>
+      )}
     </section>
   );
 }
