@@ -36,6 +36,8 @@ export const PlannedServiceSchema = z.object({
       maxModelLen: z.number().int().positive(),
       /** Needs HF_TOKEN from an account granted access. Extension of the contract. */
       gated: z.boolean().optional(),
+      /** The weights as vLLM loads them; sizes the Kubernetes export's volumes and host memory. Extension of the contract. */
+      weightsBytes: z.number().positive().optional(),
     })
     .optional(),
   command: z.array(z.string()),

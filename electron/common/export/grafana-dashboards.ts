@@ -2,7 +2,13 @@ import type { StackPlan } from '../contracts/stack-plan.js';
 import { modelQueries } from '../monitoring/queries.js';
 import { GENERATED_HEADER } from './compose.js';
 
-const DATASOURCE = { type: 'prometheus', uid: 'berth-prometheus' };
+/** The Prometheus a dashboard reads: the stack's own, or one the user picks where Grafana is not Berth's. */
+export type DashboardDatasource = 'stack' | 'chosen';
+
+const STACK_DATASOURCE = { type: 'prometheus', uid: 'berth-prometheus' };
+/** A datasource variable: the dashboard works in any Grafana, whatever its Prometheus datasource is called. */
+const CHOSEN_DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
+const DATASOURCE_VARIABLE = { name: 'datasource', label: 'Prometheus', type: 'datasource', query: 'prometheus', current: {}, hide: 0 };
 
 interface Panel {
   title: string;
@@ -10,7 +16,8 @@ interface Panel {
   targets: { expr: string; legend: string }[];
 }
 
-function dashboard(uid: string, title: string, panels: Panel[]): object {
+function dashboard(uid: string, title: string, panels: Panel[], datasource: DashboardDatasource): object {
+  const DATASOURCE = datasource === 'stack' ? STACK_DATASOURCE : CHOSEN_DATASOURCE;
   return {
     uid,
     title,
@@ -22,6 +29,7 @@ function dashboard(uid: string, title: string, panels: Panel[]): object {
     version: 1,
     refresh: '10s',
     time: { from: 'now-1h', to: 'now' },
+    ...(datasource === 'chosen' ? { templating: { list: [DATASOURCE_VARIABLE] } } : {}),
     panels: panels.map((panel, i) => ({
       id: i + 1,
       type: 'timeseries',
@@ -36,7 +44,7 @@ function dashboard(uid: string, title: string, panels: Panel[]): object {
 }
 
 /** One dashboard per model: throughput, latency, queue, KV cache, preemptions and successes. */
-export function modelDashboard(service: string, servedName: string): object {
+export function modelDashboard(service: string, servedName: string, datasource: DashboardDatasource = 'stack'): object {
   const q = modelQueries(service);
   return dashboard(`berth-${service}`, `${service} (${servedName})`, [
     { title: 'Tokens per second', unit: 'short', targets: [{ expr: q.promptTokensPerS, legend: 'prompt' }, { expr: q.generationTokensPerS, legend: 'generation' }] },
@@ -45,10 +53,10 @@ export function modelDashboard(service: string, servedName: string): object {
     { title: 'Requests running and waiting', unit: 'short', targets: [{ expr: q.running, legend: 'running' }, { expr: q.waiting, legend: 'waiting' }] },
     { title: 'KV cache usage', unit: 'percent', targets: [{ expr: q.kvCachePercent, legend: 'used' }] },
     { title: 'Preemptions and successful requests per second', unit: 'reqps', targets: [{ expr: q.preemptionsPerS, legend: 'preemptions' }, { expr: q.successPerS, legend: 'succeeded' }] },
-  ]);
+  ], datasource);
 }
 
-export function litellmDashboard(): object {
+export function litellmDashboard(datasource: DashboardDatasource = 'stack'): object {
   const s = 'service="litellm"';
   return dashboard('berth-litellm', 'litellm gateway', [
     { title: 'Requests per second by model', unit: 'reqps', targets: [{ expr: `sum by (requested_model) (rate(litellm_proxy_total_requests_metric_total{${s}}[1m]))`, legend: '{{requested_model}}' }] },
@@ -61,15 +69,15 @@ export function litellmDashboard(): object {
         { expr: `histogram_quantile(0.95, sum by (le) (rate(litellm_request_total_latency_metric_bucket{${s}}[1m])))`, legend: 'p95' },
       ],
     },
-  ]);
+  ], datasource);
 }
 
 /** CPU and memory of the stack's processes, from the process metrics every vLLM and litellm server exports. */
-export function containersDashboard(): object {
+export function containersDashboard(datasource: DashboardDatasource = 'stack'): object {
   return dashboard('berth-containers', 'Containers: CPU and memory', [
     { title: 'CPU (cores)', unit: 'short', targets: [{ expr: 'sum by (service) (rate(process_cpu_seconds_total{job=~"vllm|litellm"}[1m]))', legend: '{{service}}' }] },
     { title: 'Resident memory', unit: 'bytes', targets: [{ expr: 'sum by (service) (process_resident_memory_bytes{job=~"vllm|litellm"})', legend: '{{service}}' }] },
-  ]);
+  ], datasource);
 }
 
 /** Every dashboard for the plan, by file name. */

@@ -99,7 +99,7 @@ function planCpuModels(models: readonly ModelSpec[], facts: HostFacts, settings:
     return {
       ...shell,
       ...(build ? { build } : {}),
-      model: { id: model.id, servedName: model.servedName, device: 'cpu', maxModelLen: size.maxModelLen, gated: model.gated },
+      model: { ...shell.model, device: 'cpu', maxModelLen: size.maxModelLen },
       env: { ...shell.env, VLLM_CPU_OMP_THREADS_BIND: bind, VLLM_CPU_KVCACHE_SPACE: String(size.kvCacheGiB) },
       cpuset: formatCpuList(cores.cpuset),
       memoryBytes: size.memoryBytes,
@@ -139,7 +139,7 @@ function planGpuModelServices(models: readonly ModelSpec[], facts: HostFacts, se
     return [
       {
         ...shell,
-        model: { id: model.id, servedName: model.servedName, device: 'gpu' as const, maxModelLen: place.maxModelLen, gated: model.gated },
+        model: { ...shell.model, device: 'gpu' as const, maxModelLen: place.maxModelLen },
         gpus: place.gpus,
         gpuMemoryUtilization: place.gpuMemoryUtilization,
         dependsOn: place.waitsFor ? [{ service: place.waitsFor, condition: 'healthy' as const }] : [],

@@ -32,12 +32,12 @@ function health(test: string[], port: number, path: string, startPeriodS: number
 }
 
 /** A vLLM server: the parts every model shares; the planner adds cores, memory, cards and context. */
-export function modelService(model: ModelSpec, image: string, extraArgs: string[], stack: string): ServiceShell {
+export function modelService(model: ModelSpec, image: string, extraArgs: string[], stack: string): ServiceShell & { model: NonNullable<PlannedService['model']> } {
   return {
     name: model.service,
     role: 'model',
     image,
-    model: { id: model.id, servedName: model.servedName, device: model.device, maxModelLen: 1, gated: model.gated },
+    model: { id: model.id, servedName: model.servedName, device: model.device, maxModelLen: 1, gated: model.gated, weightsBytes: model.weightsBytes },
     command: ['--model', model.id, '--served-model-name', model.servedName, '--host', '0.0.0.0', '--port', String(CONTAINER_PORTS.model), ...extraArgs],
     env: { HF_TOKEN: '${HF_TOKEN}' },
     dependsOn: [],

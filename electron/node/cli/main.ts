@@ -130,7 +130,8 @@ export async function runCli(
       code = await doctorCommand(await session(), options, io.out);
     });
 
-  withOverrides(program.command('export').description('write the plan in another format').command('compose'))
+  const exportCommand = program.command('export').description('write the plan in another format');
+  withOverrides(exportCommand.command('compose'))
     .description('a docker-compose.yml, the files it mounts and an env file with placeholders')
     .addOption(profileOption())
     .addOption(factsOption())
@@ -139,6 +140,22 @@ export async function runCli(
     .action(async (options) => {
       const { exportComposeCommand } = await import('./commands/export-compose.js');
       code = await exportComposeCommand(await session(), options, io.out);
+    });
+
+  withOverrides(exportCommand.command('k8s'))
+    .description("values for vLLM's production-stack Helm chart, Open WebUI and monitoring manifests, the Secret to create and a README")
+    .addOption(profileOption())
+    .addOption(factsOption())
+    .option('--out <dir>', 'folder to write into', 'berth-k8s')
+    .option('--namespace <ns>', 'the namespace the manifests and the README use', 'berth')
+    .option('--replicas <n>', 'replicas per model (default 1)')
+    .option('--autoscale <min-max>', 'scale each model with KEDA on its waiting requests, e.g. 1-4')
+    .option('--gpu-sharing <how>', 'models that share a card in the plan: whole (a card each) or hami', 'whole')
+    .option('--prometheus-url <url>', 'the Prometheus KEDA reads (kube-prometheus-stack by default)')
+    .option('--force', 'replace files that Berth did not write')
+    .action(async (options) => {
+      const { exportK8sCommand } = await import('./commands/export-k8s.js');
+      code = await exportK8sCommand(await session(), options, io.out);
     });
 
   try {

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+
+/**
+ * vLLM's production-stack Helm chart, the engine a Kubernetes export hands the stack to. Berth writes values for this
+ * version only; the schema below is the part of its values that Berth writes, typed as the chart's values.yaml
+ * documents them (https://github.com/vllm-project/production-stack/blob/main/helm/values.yaml, chart `vllm-stack`
+ * 0.1.16) and as its templates read them (helm/templates/deployment-vllm-multi.yaml, scaledobject-vllm.yaml, pvc.yaml,
+ * _helpers.tpl). Strict: a key the chart does not know is an error here rather than a setting Helm silently ignores.
+ */
+export const CHART = {
+  name: 'vllm-stack',
+  version: '0.1.16',
+  repoName: 'vllm',
+  repoUrl: 'https://vllm-project.github.io/production-stack',
+  /** The Helm release the README installs; the router's Service is `<release>-router-service`. */
+  release: 'berth',
+  /** The chart's release workflow pushes the router image as `lmcache/lmstack-router:v<chart version>` (.github/workflows/helm-release.yml). */
+  routerImage: { repository: 'lmcache/lmstack-router', tag: 'v0.1.16' },
+  /** servingEngineSpec.servicePort and routerSpec.servicePort: both 80 by default. */
+  servicePort: 80,
+  /** servingEngineSpec.containerPort: vLLM listens here in every engine pod. */
+  containerPort: 8000,
+} as const;
+
+/** A size as Kubernetes writes it: whole GiB as Gi, anything else in Mi, rounded up. */
+export function toQuantity(bytes: number): string {
+  const GiB = 1024 ** 3;
+  return bytes % GiB === 0 ? `${bytes / GiB}Gi` : `${Math.ceil(bytes / 1024 ** 2)}Mi`;
+}
+
+export const routerServiceName = `${CHART.release}-router-service`;
+
+/** The chart names each engine pod `<release>-<name>-vllm-stack`: a DNS label, 63 characters at most. */
+export const MODEL_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const MAX_MODEL_NAME = 63 - `${CHART.release}--${CHART.name}`.length;
+
+const SecretRef = z.strictObject({ secretName: z.string().min(1), secretKey: z.string().min(1) });
+/** A Kubernetes quantity as the chart passes it through: "16Gi", "500Mi". */
+const Quantity = z.string().regex(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|m)?$/);
+const EnvVar = z.strictObject({ name: z.string().min(1), value: z.string() });
+
+const Probe = z.strictObject({
+  initialDelaySeconds: z.number().int().nonnegative(),
+  periodSeconds: z.number().int().positive(),
+  failureThreshold: z.number().int().positive(),
+  httpGet: z.strictObject({ path: z.string().startsWith('/'), port: z.number().int().positive() }),
+});
+
+const NodeSelectorTerm = z.strictObject({
+  matchExpressions: z.array(z.strictObject({ key: z.string(), operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']), values: z.array(z.string()) })),
+});
+
+const Keda = z.strictObject({
+  enabled: z.boolean(),
+  minReplicaCount: z.number().int().positive(),
+  maxReplicaCount: z.number().int().positive(),
+  pollingInterval: z.number().int().positive().optional(),
+  cooldownPeriod: z.number().int().positive().optional(),
+  triggers: z.array(
+    z.strictObject({
+      type: z.literal('prometheus'),
+      metadata: z.strictObject({ serverAddress: z.string().url(), query: z.string().min(1), threshold: z.string().regex(/^\d+$/) }),
+    }),
+  ),
+});
+
+export const ModelSpecValuesSchema = z.strictObject({
+  name: z.string().regex(MODEL_NAME).max(MAX_MODEL_NAME),
+  repository: z.string().min(1),
+  tag: z.string().min(1),
+  modelURL: z.string().min(1),
+  replicaCount: z.number().int().positive(),
+  requestCPU: z.number().int().positive(),
+  requestMemory: Quantity,
+  requestGPU: z.number().int().nonnegative(),
+  /** HAMi: the card memory the pod gets, in MiB ("Each unit equals to 1M"). */
+  requestGPUMem: z.string().regex(/^\d+$/).optional(),
+  limitCPU: z.string().regex(/^\d+$/).optional(),
+  limitMemory: Quantity.optional(),
+  limitGPUMem: z.string().regex(/^\d+$/).optional(),
+  pvcStorage: Quantity,
+  pvcAccessMode: z.array(z.enum(['ReadWriteOnce', 'ReadWriteMany', 'ReadWriteOncePod'])).optional(),
+  shmSize: Quantity,
+  runtimeClassName: z.string().optional(),
+  vllmConfig: z.strictObject({
+    enablePrefixCaching: z.boolean(),
+    maxModelLen: z.number().int().positive(),
+    dtype: z.string().min(1),
+    tensorParallelSize: z.number().int().positive(),
+    gpuMemoryUtilization: z.number().positive().max(1).optional(),
+    extraArgs: z.array(z.string()),
+  }),
+  hf_token: SecretRef,
+  env: z.array(EnvVar).optional(),
+  nodeSelectorTerms: z.array(NodeSelectorTerm).optional(),
+  keda: Keda.optional(),
+});
+
+export const ProductionStackValuesSchema = z.strictObject({
+  servingEngineSpec: z.strictObject({
+    runtimeClassName: z.string(),
+    labels: z.record(z.string(), z.string()),
+    vllmApiKey: SecretRef,
+    startupProbe: Probe,
+    modelSpec: z.array(ModelSpecValuesSchema).min(1),
+  }),
+  routerSpec: z.strictObject({
+    repository: z.string().min(1),
+    tag: z.string().min(1),
+    serviceDiscovery: z.enum(['k8s', 'static']),
+    routingLogic: z.enum(['roundrobin', 'session']),
+  }),
+});
+
+export type ModelSpecValues = z.infer<typeof ModelSpecValuesSchema>;
+export type ProductionStackValues = z.infer<typeof ProductionStackValuesSchema>;

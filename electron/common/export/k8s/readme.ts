@@ -1,0 +1,140 @@
+import type { HostFacts } from '../../contracts/host-facts.js';
+import type { StackPlan } from '../../contracts/stack-plan.js';
+import { GiB, MiB, formatGiB } from '../../units.js';
+import { GENERATED_HEADER } from '../compose.js';
+import { CHART, routerServiceName, type ProductionStackValues } from './chart.js';
+import { OPEN_WEBUI } from './manifests.js';
+import { SECRET_KEYS, SECRET_NAME, type K8sOptions, type ModelExport } from './model-spec.js';
+
+interface ReadmeInput {
+  plan: StackPlan;
+  facts: HostFacts;
+  options: K8sOptions;
+  models: ModelExport[];
+  values: ProductionStackValues;
+}
+
+/** "16Gi" or "8448Mi" in bytes. */
+function quantityBytes(quantity: string): number {
+  const match = /^(\d+)(Mi|Gi)$/.exec(quantity);
+  if (!match) return 0;
+  return Number(match[1]) * (match[2] === 'Gi' ? GiB : MiB);
+}
+
+function cell(text: string | number): string {
+  return String(text).replace(/\|/g, '\\|');
+}
+
+function nodeDescription(facts: HostFacts): string {
+  const cpus = facts.engine?.cpus ?? facts.cpu.logical;
+  const memory = facts.engine?.memoryBytes ?? facts.memory.totalBytes;
+  const gpus = facts.gpus.filter((g) => /nvidia/i.test(g.vendor));
+  const cards = gpus.length ? `, ${gpus.length} × ${gpus[0]?.model}` : '';
+  return `${cpus} CPUs, ${formatGiB(memory)}${cards}`;
+}
+
+/** Whether the model pods fit one node like the one the facts describe, as the plan promises, and what to do if not. */
+function fitNote(input: ReadmeInput): string {
+  const { facts, values } = input;
+  const specs = values.servingEngineSpec.modelSpec;
+  const cpus = specs.reduce((sum, s) => sum + s.requestCPU, 0);
+  const memory = specs.reduce((sum, s) => sum + quantityBytes(s.requestMemory), 0);
+  const nodeCpus = facts.engine?.cpus ?? facts.cpu.logical;
+  const nodeMemory = facts.engine?.memoryBytes ?? facts.memory.totalBytes;
+  const gpus = specs.reduce((sum, s) => sum + (s.requestGPUMem ? 0 : s.requestGPU), 0);
+  const nodeGpus = facts.gpus.filter((g) => /nvidia/i.test(g.vendor)).length;
+  const lines = [
+    `The model pods request ${cpus} CPUs and ${formatGiB(memory)} together${gpus ? ` and ${gpus} whole GPU${gpus === 1 ? '' : 's'}` : ''}; the node the plan was made for has ${nodeCpus} CPUs, ${formatGiB(nodeMemory)}${nodeGpus ? ` and ${nodeGpus} GPU${nodeGpus === 1 ? '' : 's'}` : ''}.`,
+  ];
+  if (cpus > nodeCpus || memory > nodeMemory || gpus > nodeGpus) {
+    lines.push('They do not all fit on one such node, so the scheduler spreads them over several; each pod alone fits one.');
+  } else {
+    lines.push("The kubelet keeps some of a node's CPUs and memory for itself (kube-reserved, system-reserved): where less is allocatable than these requests, the scheduler puts a pod on another node.");
+  }
+  return lines.join(' ');
+}
+
+export function k8sReadme(input: ReadmeInput): string {
+  const { plan, facts, options, models, values } = input;
+  const ns = options.namespace;
+  const gpu = models.some((m) => m.spec.requestGPU > 0);
+  const specs = values.servingEngineSpec.modelSpec;
+  const out: string[] = [];
+  out.push(
+    `# The stack on Kubernetes`,
+    '',
+    `${GENERATED_HEADER} from the plan for a node of ${nodeDescription(facts)} (${plan.profile} profile); edits are overwritten. The models run on vLLM's production-stack Helm chart (${CHART.name} ${CHART.version}): one vLLM Deployment per model and the chart's router in front, which plays litellm's part here (one OpenAI-compatible endpoint for every model). Prometheus and Grafana are the cluster's own (kube-prometheus-stack).`,
+    '',
+    '## Install',
+    '',
+    '```sh',
+    `kubectl create namespace ${ns}`,
+    `# the Secret: fill in ${'`'}secrets.example.yaml${'`'} and apply it, or create it directly:`,
+    `kubectl -n ${ns} create secret generic ${SECRET_NAME} --from-literal=${SECRET_KEYS.hfToken}="$HF_TOKEN" --from-literal=${SECRET_KEYS.apiKey}="$(openssl rand -hex 24)"`,
+    `helm repo add ${CHART.repoName} ${CHART.repoUrl}`,
+    `helm install ${CHART.release} ${CHART.repoName}/${CHART.name} --version ${CHART.version} -n ${ns} -f production-stack-values.yaml`,
+    `kubectl -n ${ns} apply -f open-webui.yaml`,
+    `kubectl -n ${ns} apply -f monitoring.yaml   # where kube-prometheus-stack runs`,
+    '```',
+    '',
+    'Then, from this machine:',
+    '',
+    '```sh',
+    `kubectl -n ${ns} port-forward svc/${OPEN_WEBUI.name} ${OPEN_WEBUI.port}:${OPEN_WEBUI.port}   # Open WebUI on http://127.0.0.1:${OPEN_WEBUI.port}`,
+    `kubectl -n ${ns} port-forward svc/${routerServiceName} 30080:${CHART.servicePort}   # the OpenAI API on http://127.0.0.1:30080/v1, with the ${SECRET_KEYS.apiKey} as Bearer token`,
+    '```',
+    '',
+    `The release must be called \`${CHART.release}\`: Open WebUI reaches the router as \`${routerServiceName}\`. Nothing is exposed outside the cluster; add an Ingress when you mean to.`,
+    '',
+    '## Files',
+    '',
+    '| File | What it is |',
+    '| --- | --- |',
+    `| production-stack-values.yaml | values for the chart: a modelSpec per model with the plan's image, context, dtype${gpu ? ', GPU share' : ''} and resources; the router; the Secret references |`,
+    `| open-webui.yaml | Open WebUI (Deployment, Service, ${OPEN_WEBUI.storage} volume), talking to the router with the ${SECRET_KEYS.apiKey} |`,
+    `| monitoring.yaml | a ServiceMonitor for the engines and Berth's Grafana dashboards as ConfigMaps labelled \`grafana_dashboard: "1"\` |`,
+    `| secrets.example.yaml | the Secret \`${SECRET_NAME}\` with placeholders: \`${SECRET_KEYS.hfToken}\` (gated models) and \`${SECRET_KEYS.apiKey}\` (vLLM's --api-key; clients send it) |`,
+    '',
+    '## The plan',
+    '',
+    `| Model | Served as | Image | Context | dtype | ${gpu ? 'GPU | Share | ' : ''}CPU | Memory | Volume | Replicas |`,
+    `| --- | --- | --- | --- | --- | ${gpu ? '--- | --- | ' : ''}--- | --- | --- | --- |`,
+  );
+  for (const spec of specs) {
+    const served = plan.services.find((s) => s.name === spec.name)?.model?.servedName ?? spec.name;
+    const gpuCells = gpu ? `${spec.requestGPUMem ? `${spec.requestGPU} (HAMi, ${spec.requestGPUMem} MiB)` : spec.requestGPU} | ${spec.vllmConfig.gpuMemoryUtilization ?? ''} | ` : '';
+    const replicas = spec.keda ? `${spec.keda.minReplicaCount}–${spec.keda.maxReplicaCount} (KEDA)` : String(spec.replicaCount);
+    out.push(
+      `| ${cell(spec.name)} | ${cell(served)} | ${cell(`${spec.repository}:${spec.tag}`)} | ${spec.vllmConfig.maxModelLen} | ${spec.vllmConfig.dtype} | ${gpuCells}${spec.requestCPU} | ${spec.requestMemory} | ${spec.pvcStorage} | ${replicas} |`,
+    );
+  }
+  out.push('', fitNote(input), '');
+  for (const model of models) {
+    out.push(`### ${model.spec.name}`, '', ...model.reasons.map((r) => `- ${r}`), '');
+  }
+  out.push('## What changes on a cluster', '');
+  const order = plan.services.filter((s) => s.role === 'model' && s.dependsOn.some((d) => plan.services.find((t) => t.name === d.service)?.role === 'model'));
+  if (order.length) {
+    out.push(
+      `- Start order: in the plan ${order.map((s) => `${s.name} starts once ${s.dependsOn.map((d) => d.service).join(' and ')} is healthy`).join('; ')}, because they share a card and vLLM measures the free memory when it starts. ${options.gpuSharing === 'hami' ? 'Here HAMi shows each pod a card of its own size' : 'Here each pod has a card of its own'}, so they start together.`,
+    );
+  }
+  if (gpu) {
+    out.push(
+      "- GPUs: the engines run with `runtimeClassName: nvidia` and request `nvidia.com/gpu` (the NVIDIA GPU Operator or device plugin provides both). Each gets the plan's --gpu-memory-utilization, so its KV cache and context are as planned.",
+    );
+  } else {
+    out.push(
+      "- CPUs: each engine is a Guaranteed pod (whole CPUs, requests = limits). With the kubelet's static CPU manager policy (`cpuManagerPolicy: static`, best with `full-pcpus-only`) it gets cores of its own and vLLM binds its OpenMP threads to them (`VLLM_CPU_OMP_THREADS_BIND=auto`); under the default `none` policy pods share the node's cores and engines on one node contend for them.",
+      `- KV cache: VLLM_CPU_KVCACHE_SPACE as planned; no GPU request and no runtime class.`,
+    );
+  }
+  out.push(
+    `- Replicas: ${options.autoscale ? `KEDA scales each engine between ${options.autoscale.min} and ${options.autoscale.max} replicas on its waiting requests, read from ${options.prometheusUrl} (install KEDA and apply monitoring.yaml first)` : `${options.replicas} per model`}${specs.some((s) => s.pvcAccessMode) ? '; the weights volumes are ReadWriteMany, which needs a storage class that offers it' : ''}.`,
+    '- Monitoring: monitoring.yaml relabels the engines\' series with the `service` label Berth\'s own Prometheus gives them, so the dashboards run the same PromQL as the local ones. kube-prometheus-stack picks ServiceMonitors labelled `release: kube-prometheus-stack` by default, and Grafana\'s sidecar reads dashboards from its own namespace unless `sidecar.dashboards.searchNamespace` is `ALL`.',
+    '',
+  );
+  const warnings = plan.warnings.filter((w) => !w.blocking);
+  if (warnings.length) out.push('## Warnings of the plan', '', ...warnings.map((w) => `- ${w.code}: ${w.message}`), '');
+  return out.join('\n');
+}
