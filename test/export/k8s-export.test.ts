@@ -6,6 +6,7 @@ import type { HostFacts } from '../../electron/common/contracts/host-facts.js';
 import { modelDashboard } from '../../electron/common/export/grafana-dashboards.js';
 import { DEFAULT_PROMETHEUS_URL, K8S_FILES, k8sExport, type K8sOptions } from '../../electron/common/export/k8s/index.js';
 import { ProductionStackValuesSchema, type ModelSpecValues } from '../../electron/common/export/k8s/chart.js';
+import { k8sModelName } from '../../electron/common/export/k8s/model-spec.js';
 import { usableCores } from '../../electron/common/planner/cpu-cores.js';
 import { parseCpuList } from '../../electron/common/planner/cpu-list.js';
 import { nvidiaCards } from '../../electron/common/planner/gpu-memory.js';
@@ -87,14 +88,11 @@ function checkAgainstPlan(spec: ModelSpecValues, service: PlannedService, facts:
     expect(bytes(spec.requestMemory)).toBeGreaterThanOrEqual(model.weightsBytes ?? 0);
     expect(spec.env).toBeUndefined();
   } else {
-    // The plan's cores as Kubernetes counts CPUs: its bound cores, and one more for the frontend where the plan
-    // reserves cores, each with all its hardware threads.
+    // The plan's OpenMP cores as Kubernetes counts CPUs: each bound core with all its hardware threads.
     const bind = parseCpuList(service.env.VLLM_CPU_OMP_THREADS_BIND ?? '');
     const cores = usableCores(facts).cores.filter((core) => core.threads.some((t) => bind.includes(t)));
-    const threads = cores[0]?.threads.length ?? 1;
-    const reserved = parseCpuList(service.cpuset ?? '').some((cpu) => !cores.some((core) => core.threads.includes(cpu)));
     expect(cores).toHaveLength(bind.length);
-    expect(spec.requestCPU).toBe((bind.length + (reserved ? 1 : 0)) * threads);
+    expect(spec.requestCPU).toBe(cores.reduce((sum, core) => sum + core.threads.length, 0));
     expect(spec.limitCPU).toBe(String(spec.requestCPU));
     expect(bytes(spec.requestMemory)).toBeGreaterThanOrEqual(service.memoryBytes ?? 0);
     expect(bytes(spec.requestMemory)).toBeLessThan((service.memoryBytes ?? 0) + MiB);
@@ -105,7 +103,7 @@ function checkAgainstPlan(spec: ModelSpecValues, service: PlannedService, facts:
     expect(spec.env).toEqual([
       { name: 'VLLM_CPU_KVCACHE_SPACE', value: service.env.VLLM_CPU_KVCACHE_SPACE },
       { name: 'VLLM_CPU_OMP_THREADS_BIND', value: 'auto' },
-      { name: 'VLLM_CPU_NUM_OF_RESERVED_CPU', value: reserved ? '1' : '0' },
+      { name: 'VLLM_CPU_NUM_OF_RESERVED_CPU', value: '0' },
     ]);
     expect(spec.repository).toBe('vllm/vllm-openai-cpu');
   }
@@ -123,8 +121,8 @@ describe('berth export k8s: the plan on the production-stack chart', () => {
     const values = ProductionStackValuesSchema.parse(parse(file(exported, K8S_FILES.values)));
     expect(values).toEqual(exported.values);
     const models = plan.services.filter((s) => s.role === 'model');
-    expect(values.servingEngineSpec.modelSpec.map((s) => s.name)).toEqual(models.map((s) => s.name));
-    for (const spec of values.servingEngineSpec.modelSpec) checkAgainstPlan(spec, models.find((s) => s.name === spec.name) as PlannedService, facts);
+    expect(values.servingEngineSpec.modelSpec.map((s) => s.name)).toEqual(models.map((s) => k8sModelName(s.name)));
+    for (const spec of values.servingEngineSpec.modelSpec) checkAgainstPlan(spec, models.find((s) => k8sModelName(s.name) === spec.name) as PlannedService, facts);
     const gpu = models.some((s) => s.model?.device === 'gpu');
     expect(values.servingEngineSpec.runtimeClassName).toBe(gpu ? 'nvidia' : '');
     expect(values.servingEngineSpec.startupProbe.failureThreshold * values.servingEngineSpec.startupProbe.periodSeconds).toBeGreaterThanOrEqual(models[0]?.health?.startPeriodS ?? 0);
@@ -258,6 +256,28 @@ describe('berth export k8s: the plan on the production-stack chart', () => {
     expect(() => k8sExport(plan, facts, { ...OPTIONS, autoscale: { min: 3, max: 2 } })).toThrow(/^--autoscale: /);
     const none = planStack(facts, SettingsSchema.parse({ disabledModels: ['vllm-qwen3', 'vllm-llama3'] }));
     expect(() => k8sExport(none, facts, OPTIONS)).toThrow(/^models: the plan has no model to export/);
+  });
+
+  it("a model whose service name Kubernetes refuses (a '.') gets a DNS name, and its series get the plan's name back", () => {
+    const facts = host('server-64core');
+    const settings = SettingsSchema.parse({
+      disabledModels: ['vllm-qwen3', 'vllm-llama3'],
+      models: [{ id: 'Qwen/Qwen3-0.6B', device: 'cpu', layers: 28, kvHeads: 8, headDim: 128, maxModelLen: 40960, weightsGiB: 1.5 }],
+    });
+    const plan = planStack(facts, settings);
+    const service = plan.services.find((s) => s.role === 'model') as PlannedService;
+    expect(service.name).toContain('.');
+    const exported = k8sExport(plan, facts, OPTIONS);
+    expect(exported.values.servingEngineSpec.modelSpec[0]?.name).toBe(service.name.replace(/\./g, '-'));
+    const monitor = yamlDocuments(file(exported, K8S_FILES.monitoring)).find((d) => d.kind === 'ServiceMonitor') as unknown as { spec: { endpoints: { relabelings: unknown[] }[] } };
+    expect(monitor.spec.endpoints[0]?.relabelings).toContainEqual({
+      sourceLabels: ['__meta_kubernetes_pod_label_model'],
+      regex: service.name.replace(/\./g, '-'),
+      targetLabel: 'service',
+      replacement: service.name,
+      action: 'replace',
+    });
+    for (const doc of yamlDocuments(file(exported, K8S_FILES.monitoring))) expect(() => validateManifest(doc)).not.toThrow();
   });
 
   it('is pure: the same plan, facts and options give the same files', () => {

@@ -64,6 +64,9 @@ export function k8sExport(plan: StackPlan, facts: HostFacts, options: K8sOptions
   const modelServices = plan.services.filter((s) => s.role === 'model' && s.model);
   if (modelServices.length === 0) throw new InputError('models', 'the plan has no model to export: turn one on (disabledModels) or add one to settings');
   const models = modelServices.map((s) => modelSpecFor(s, plan, facts, options));
+  const names = models.map((m) => m.spec.name);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice) throw new InputError('models', `two models would both be named "${twice}" on Kubernetes: give one of them another service name`);
   const gpu = modelServices.some((s) => s.model?.device === 'gpu');
   const health = modelServices[0]?.health;
   const period = 10;

@@ -10,7 +10,7 @@ import { containersDashboard, modelDashboard } from '../grafana-dashboards.js';
 import { OTHER_SERVICES_BYTES } from '../../planner/services.js';
 import { GiB } from '../../units.js';
 import { CHART, routerServiceName, toQuantity } from './chart.js';
-import { SECRET_KEYS, SECRET_NAME } from './model-spec.js';
+import { SECRET_KEYS, SECRET_NAME, k8sModelName } from './model-spec.js';
 
 export type Manifest = IDeployment | IService | IPersistentVolumeClaim | IConfigMap | ISecret | IServiceMonitor;
 
@@ -119,16 +119,17 @@ export function monitoringManifests(plan: StackPlan, namespace: string): Manifes
           port: 'service-port',
           path: '/metrics',
           interval: '15s',
+          // The chart labels each engine pod `model: <name>`; the series get the plan's service name back from it.
           relabelings: [
-            { sourceLabels: ['__meta_kubernetes_pod_label_model'], targetLabel: 'service', action: 'replace' },
-            { targetLabel: 'job', replacement: 'vllm', action: 'replace' },
+            ...models.map((s) => ({ sourceLabels: ['__meta_kubernetes_pod_label_model'], regex: k8sModelName(s.name), targetLabel: 'service', replacement: s.name, action: 'replace' as const })),
+            { targetLabel: 'job', replacement: 'vllm', action: 'replace' as const },
           ],
         },
       ],
     },
   };
   const dashboards = [
-    ...models.map((s) => ({ name: s.name, json: modelDashboard(s.name, s.model?.servedName ?? s.name, 'chosen') })),
+    ...models.map((s) => ({ name: k8sModelName(s.name), json: modelDashboard(s.name, s.model?.servedName ?? s.name, 'chosen') })),
     { name: 'containers', json: containersDashboard('chosen') },
   ];
   const configMaps: IConfigMap[] = dashboards.map((d) => ({

@@ -51,6 +51,22 @@ function extraArgs(command: readonly string[]): string[] {
   return out;
 }
 
+/**
+ * The name the chart gives the model's Deployment, Service and volume: the plan's service name where Kubernetes takes
+ * it, with anything else ('.' in `vllm-qwen3-0.6b`) turned into '-'.
+ */
+export function k8sModelName(service: string): string {
+  const name = service
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/-+/g, '-')
+    .replace(/^-|-$/g, '');
+  if (!MODEL_NAME.test(name) || name.length > MAX_MODEL_NAME) {
+    throw new InputError('models', `"${service}" cannot name Kubernetes objects even as "${name}": at most ${MAX_MODEL_NAME} letters, digits and '-'; give the model a shorter service name`);
+  }
+  return name;
+}
+
 /** `repository:tag` as the chart joins them; a digest rides along with its tag. */
 export function splitImage(service: string, reference: string): { repository: string; tag: string } {
   const [name = '', digest] = reference.split('@');
@@ -70,23 +86,20 @@ function modelCount(plan: StackPlan): number {
   return plan.services.filter((s) => s.role === 'model').length;
 }
 
-/** Cores of a CPU model as Kubernetes counts CPUs (hardware threads): its OpenMP cores and one for its frontend. */
-function cpuResources(service: PlannedService, facts: HostFacts): { cpus: number; reserved: number; reasons: string[] } {
+/**
+ * The plan's OpenMP cores as Kubernetes counts CPUs (hardware threads). The cores the plan keeps unbound stay with
+ * the node: there they hold the kubelet, the router and Open WebUI, as on one machine they hold litellm and Open WebUI.
+ */
+function cpuResources(service: PlannedService, facts: HostFacts): { cpus: number; reasons: string[] } {
   const bind = parseCpuList(service.env.VLLM_CPU_OMP_THREADS_BIND ?? '');
-  const cpuset = parseCpuList(service.cpuset ?? '');
-  const cores = usableCores(facts).cores;
-  const bound = cores.filter((core) => core.threads.some((t) => bind.includes(t)));
-  const boundThreads = bound.flatMap((core) => core.threads);
+  const bound = usableCores(facts).cores.filter((core) => core.threads.some((t) => bind.includes(t)));
   const threadsPerCore = Math.max(1, ...bound.map((core) => core.threads.length));
-  // The plan's cpuset holds the reserved cores beside the bound ones: then vLLM's frontend gets a core of its own.
-  const frontend = cpuset.some((cpu) => !boundThreads.includes(cpu)) ? 1 : 0;
-  const cpus = (bound.length + frontend) * threadsPerCore;
+  const cpus = bound.length * threadsPerCore;
   return {
     cpus,
-    reserved: frontend,
     reasons: [
-      `CPU ${cpus} (request = limit, whole CPUs: a Guaranteed pod, which the kubelet's static CPU manager gives cores of its own): the plan's ${bound.length} OpenMP core${bound.length === 1 ? '' : 's'}${frontend ? ' and one core for the frontend' : ''}, ${threadsPerCore} hardware thread${threadsPerCore === 1 ? '' : 's'} each as Kubernetes counts CPUs`,
-      `VLLM_CPU_OMP_THREADS_BIND=auto with VLLM_CPU_NUM_OF_RESERVED_CPU=${frontend}: a pod does not choose its CPUs, so vLLM binds one OpenMP thread per physical core of the CPUs it is given${frontend ? ' and leaves one core to its API server' : ''}, as the plan's ${service.env.VLLM_CPU_OMP_THREADS_BIND} does on this machine`,
+      `CPU ${cpus} (request = limit, whole CPUs: a Guaranteed pod, which the kubelet's static CPU manager gives cores of its own): the plan's ${bound.length} OpenMP core${bound.length === 1 ? '' : 's'} (${service.env.VLLM_CPU_OMP_THREADS_BIND}), ${threadsPerCore} hardware thread${threadsPerCore === 1 ? '' : 's'} each as Kubernetes counts CPUs; the cores the plan keeps unbound stay with the node for the kubelet, the router and Open WebUI`,
+      `VLLM_CPU_OMP_THREADS_BIND=auto: a pod does not choose its CPUs, so vLLM binds one OpenMP thread to each physical core it is given, ${bound.length} as planned; VLLM_CPU_NUM_OF_RESERVED_CPU=0 (vLLM's default for one rank) lets its API server share those cores, since Kubernetes cannot give the frontends of several pods one shared core as the plan's cpusets do`,
     ],
   };
 }
@@ -108,7 +121,7 @@ function cpuModel(service: PlannedService, facts: HostFacts): { resources: Parti
     env: [
       { name: 'VLLM_CPU_KVCACHE_SPACE', value: service.env.VLLM_CPU_KVCACHE_SPACE ?? String(service.kvCacheGiB ?? 1) },
       { name: 'VLLM_CPU_OMP_THREADS_BIND', value: 'auto' },
-      { name: 'VLLM_CPU_NUM_OF_RESERVED_CPU', value: String(cores.reserved) },
+      { name: 'VLLM_CPU_NUM_OF_RESERVED_CPU', value: '0' },
     ],
     reasons: [
       ...cores.reasons,
@@ -206,9 +219,7 @@ export function modelSpecFor(service: PlannedService, plan: StackPlan, facts: Ho
   if (service.build) {
     throw new InputError(`images.${service.name}`, `this model's image is built from a local vLLM checkout (vllmSource), which a cluster cannot pull: set images.${service.name} to a pushed image, or remove vllmSource`);
   }
-  if (!MODEL_NAME.test(service.name) || service.name.length > MAX_MODEL_NAME) {
-    throw new InputError(`models`, `"${service.name}" cannot name Kubernetes objects: lowercase letters, digits and '-', at most ${MAX_MODEL_NAME} characters`);
-  }
+  const name = k8sModelName(service.name);
   const { repository, tag } = splitImage(service.name, service.image);
   const command = service.command;
   const device = model.device === 'cpu' ? cpuModel(service, facts) : undefined;
@@ -217,7 +228,7 @@ export function modelSpecFor(service: PlannedService, plan: StackPlan, facts: Ho
   const scale = scaling(service, options);
   const dtype = flag(command, '--dtype') ?? 'auto';
   const spec: ModelSpecValues = {
-    name: service.name,
+    name,
     repository,
     tag,
     modelURL: model.id,
