@@ -27,7 +27,7 @@ import { WindowController } from './window-controller.js';
 export interface ElectronObjects {
   app: Electron.App;
   BrowserWindow: typeof Electron.BrowserWindow;
-  dialog: Pick<Electron.Dialog, 'showMessageBox'>;
+  dialog: Pick<Electron.Dialog, 'showMessageBox' | 'showOpenDialog'>;
   ipcMain: Pick<Electron.IpcMain, 'handle'>;
   Menu: typeof Electron.Menu;
   Notification: typeof Electron.Notification;
@@ -74,7 +74,7 @@ export async function runTrayApp(electron: ElectronObjects, options: TrayAppOpti
   const state: AppState = { settings: undefined, loginItem: { enabled: false }, secrets: {} };
   const log = AppLog.inHome(home, () => state.secrets);
   const stackSession = new StackSession({ env, home, platform, cipher, openSettings });
-  const backend = new Backend({ session: stackSession, cipherNote: keychainNote, log: (message) => log.write('error', message) });
+  const backend = new Backend({ session: stackSession, cipherNote: keychainNote, log: (message) => log.write('error', message), chooseFolder: () => chooseFolder() });
   if (keychainNote) log.write('warn', keychainNote);
   // The master key and the Grafana password are generated on the first run, in the keychain.
   state.secrets = await stackSession.secrets().catch((error: Error) => (log.write('error', error.message), {}));
@@ -89,6 +89,13 @@ export async function runTrayApp(electron: ElectronObjects, options: TrayAppOpti
   if (state.settings && reconciled.wanted !== state.settings.startAtLogin) state.settings = await backend.updateSettings({ startAtLogin: reconciled.wanted });
   const startHidden = hasTray && loginItem.launchedAtLogin(argv);
 
+  // Settings → Export: the system's folder picker, over the window when one is open.
+  const chooseFolder = async (): Promise<string | null> => {
+    const options: Electron.OpenDialogOptions = { title: 'Export the stack to a folder', buttonLabel: 'Export Here', properties: ['openDirectory', 'createDirectory'] };
+    const parent = windows.current();
+    const picked = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
+    return picked.canceled ? null : (picked.filePaths[0] ?? null);
+  };
   const notify = (title: string, body: string) => {
     log.write('info', `${title}: ${body}`);
     if (!Notification.isSupported()) return;

@@ -151,6 +151,28 @@ describeWhen(ready, `needs a Docker engine and a Chromium-family browser (${BROW
     await page.waitForFunction(() => (document.querySelector('input[aria-label="Image of grafana"]') as HTMLInputElement | null)?.value === 'example/grafana:custom', undefined, { timeout: 15_000 });
   }, 60_000);
 
+  it('exports the plan for Kubernetes from Settings into a folder typed where the browser has no folder picker', async () => {
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByRole('radio', { name: /Kubernetes/ }).check();
+    await page.getByRole('button', { name: 'Choose…' }).click();
+    await page.getByTestId('export-result').getByText('Type the full path of a folder').waitFor();
+    const dir = path.join(home, 'exported-k8s');
+    await page.getByLabel('Export folder').fill(dir);
+    await page.getByLabel('Namespace').fill('llm');
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    await page.getByTestId('export-result').getByText(`Exported to ${dir}: production-stack-values.yaml`).waitFor({ timeout: 15_000 });
+    await shot(page, 'settings-export');
+    const values = readFileSync(path.join(dir, 'production-stack-values.yaml'), 'utf8');
+    expect(values).toMatch(/helm install berth vllm\/vllm-stack --version 0\.1\.16 -n llm/);
+    expect(readFileSync(path.join(dir, 'secrets.example.yaml'), 'utf8')).not.toContain(MASTER_KEY);
+    // A second export into the same folder keeps the Secret's file, which the user may have filled in.
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    await page.getByTestId('export-result').getByText(/Kept secrets\.example\.yaml/).waitFor({ timeout: 15_000 });
+    await page.getByLabel('Export folder').fill('not/a/full/path');
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    await page.getByTestId('export-result').getByText(/^Not exported: dir: a full path to a folder/).waitFor({ timeout: 15_000 });
+  }, 40_000);
+
   it('imports a .env and adds a model by its Hugging Face id', async () => {
     await page.getByRole('button', { name: 'Settings' }).click();
     await page.getByLabel('Import a .env').setInputFiles({ name: '.env', mimeType: 'text/plain', buffer: Buffer.from('HF_TOKEN=hf_from_env_file\nLITELLM_ENVIRONMENT=development\nUNRELATED=1\n') });

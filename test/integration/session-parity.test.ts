@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Backend } from '../../electron/node/api/backend.js';
@@ -40,4 +40,54 @@ describe('the CLI and the app give the same answers for the same settings and en
       await backend.close();
     }
   }, 60_000);
+});
+
+describe('the CLI and the app export the same files for the same settings and environment', () => {
+  /** Every file under a folder, by its path inside it, with its content. */
+  function filesUnder(dir: string): Record<string, string> {
+    return Object.fromEntries(
+      readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => {
+          const file = path.join(entry.parentPath, entry.name);
+          return [path.relative(dir, file), readFileSync(file, 'utf8')];
+        }),
+    );
+  }
+
+  it.each(engines.map((e) => [e.engine, e.DOCKER_HOST] as const))('%s: berth export compose|k8s and Settings → Export', async (_label, DOCKER_HOST) => {
+    const home = freshHome();
+    writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ disabledModels: ['vllm-llama3'] }));
+    const env = { DOCKER_HOST, LITELLM_URL: '', LITELLM_ENVIRONMENT: '' };
+    const backend = new Backend({ session: new StackSession({ env: { ...process.env, BERTH_HOME: home, ...env } }) });
+    try {
+      for (const [format, flags] of [
+        ['compose', []],
+        ['k8s', ['--namespace', 'llm', '--autoscale', '1-3']],
+      ] as const) {
+        const fromCli = path.join(home, `cli-${format}`);
+        const fromApp = path.join(home, `app-${format}`);
+        const cli = await berthAsync(['export', format, '--out', fromCli, ...flags], { home, env });
+        expect(cli.stderr).toBe('');
+        const outcome = await backend.exportStack(format === 'compose' ? { format, dir: fromApp } : { format, dir: fromApp, k8s: { namespace: 'llm', autoscale: { min: 1, max: 3 }, gpuSharing: 'whole' } });
+        expect(outcome.dir).toBe(fromApp);
+        const files = filesUnder(fromCli);
+        expect(Object.keys(files).length).toBeGreaterThan(3);
+        expect(filesUnder(fromApp)).toEqual(files);
+      }
+    } finally {
+      await backend.close();
+    }
+  }, 60_000);
+
+  it('the app refuses a relative folder, both replicas and autoscale, or a bad namespace, in one line, writing nothing', async () => {
+    const home = freshHome();
+    const backend = new Backend({ session: new StackSession({ env: { ...process.env, BERTH_HOME: home, DOCKER_HOST: 'unix:///nonexistent/docker.sock' } }) });
+    await expect(backend.exportStack({ format: 'k8s', dir: 'relative/k8s' })).rejects.toThrow(/^dir: a full path to a folder, such as .* or ~\/berth-k8s$/);
+    const dir = path.join(home, 'k8s');
+    await expect(backend.exportStack({ format: 'k8s', dir, k8s: { namespace: 'llm', replicas: 2, autoscale: { min: 1, max: 2 }, gpuSharing: 'whole' } })).rejects.toThrow(/^k8s\.replicas: give replicas or autoscale, not both$/);
+    await expect(backend.exportStack({ format: 'k8s', dir, k8s: { namespace: 'Not_A_Namespace', gpuSharing: 'whole' } })).rejects.toThrow(/^--namespace: a Kubernetes namespace/);
+    expect(existsSync(dir)).toBe(false);
+    await backend.close();
+  });
 });

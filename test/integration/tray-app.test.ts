@@ -26,7 +26,8 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
     stacks.push(stack);
     await writeSettings(stack.home, stack.settings);
     const configHome = await mkdtemp(path.join(os.tmpdir(), 'berth-xdg-'));
-    const { objects, app, handlers } = electronDoubles();
+    const picked = path.join(stack.home, 'picked-for-export');
+    const { objects, app, handlers } = electronDoubles({ exportFolder: picked });
     const rendererIndex = path.join(repoRoot(), 'dist', 'renderer', 'index.html');
     const handle = await runTrayApp(objects, {
       home: stack.home,
@@ -53,6 +54,12 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
     const call = handlers.get('berth:call')!;
     expect(await call({ senderFrame: { url: 'https://evil.example/' } }, 'snapshot', [])).toMatchObject({ ok: false });
     expect(await call({ senderFrame: { url: pathToFileURL(rendererIndex).href } }, 'snapshot', [])).toMatchObject({ ok: true });
+
+    // Settings → Export: the system's folder picker, then the files `berth export k8s` writes, there.
+    const ours = { senderFrame: { url: pathToFileURL(rendererIndex).href } };
+    expect(await call(ours, 'chooseFolder', [])).toEqual({ ok: true, value: picked });
+    expect(await call(ours, 'exportStack', [{ format: 'k8s', dir: picked, k8s: { namespace: 'berth', gpuSharing: 'whole' } }])).toMatchObject({ ok: true, value: { dir: picked } });
+    expect(existsSync(path.join(picked, 'production-stack-values.yaml'))).toBe(true);
 
     // Start All from the menu: the icon follows Docker's events to healthy, and a notification says so.
     menuItem(template(), 'Start All')?.click?.({} as never, undefined, {} as never);

@@ -145,7 +145,8 @@ export function menuItem(template: readonly MenuItemConstructorOptions[], label:
   return undefined;
 }
 
-export function electronDoubles() {
+/** Electron's objects as the tray app takes them; `exportFolder` is what the folder picker answers (cancelled without one). */
+export function electronDoubles(options: { exportFolder?: string } = {}) {
   BrowserWindowDouble.instances = [];
   TrayDouble.instances = [];
   NotificationDouble.shown = [];
@@ -155,7 +156,7 @@ export function electronDoubles() {
   const objects = {
     app,
     BrowserWindow: BrowserWindowDouble,
-    dialog: { showMessageBox: async () => ({ response: 1, checkboxChecked: false }) },
+    dialog: { showMessageBox: async () => ({ response: 1, checkboxChecked: false }), showOpenDialog: async () => (options.exportFolder ? { canceled: false, filePaths: [options.exportFolder] } : { canceled: true, filePaths: [] }) },
     ipcMain: { handle: (channel: string, handler: (event: unknown, ...args: unknown[]) => Promise<unknown>) => void handlers.set(channel, handler) },
     Menu: MenuDouble,
     Notification: NotificationDouble,

@@ -44,6 +44,20 @@ export const SettingsPatchSchema = z.strictObject({
   autoUpdate: field.autoUpdate.unwrap().optional(),
 });
 
+/** What Settings → Export asks for: the format, the folder (absolute, or under ~), and the Kubernetes options. */
+export const ExportRequestSchema = z.strictObject({
+  format: z.enum(['compose', 'k8s']),
+  dir: z.string().min(1, 'a folder to write into').max(4096),
+  k8s: z
+    .strictObject({
+      namespace: z.string().max(63),
+      replicas: z.number().int().min(1).max(100).optional(),
+      autoscale: z.strictObject({ min: z.number().int().min(1).max(100), max: z.number().int().min(1).max(100) }).optional(),
+      gpuSharing: z.enum(['whole', 'hami']),
+    })
+    .optional(),
+});
+
 export const API_CALLS = {
   snapshot: z.tuple([]),
   up: z.tuple([z.array(serviceName).max(50).optional()]),
@@ -60,11 +74,21 @@ export const API_CALLS = {
   importEnv: z.tuple([z.string().max(100_000)]),
   metrics: z.tuple([]),
   doctor: z.tuple([]),
+  chooseFolder: z.tuple([]),
+  exportStack: z.tuple([ExportRequestSchema]),
 } as const satisfies { [K in keyof BerthApi]: z.ZodType<Parameters<BerthApi[K]>> };
 
 export type ApiMethod = keyof typeof API_CALLS;
 export type ChatRequest = z.infer<typeof ChatRequestSchema>;
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
+export type ExportRequest = z.infer<typeof ExportRequestSchema>;
+
+/** The files an export wrote, and the ones it kept because they may hold the user's secrets. */
+export interface ExportOutcome {
+  dir: string;
+  written: string[];
+  kept: string[];
+}
 
 export interface Snapshot {
   engine: { endpoint: string | null; problem?: string };
@@ -122,6 +146,10 @@ export interface BerthApi {
   metrics(): Promise<ModelMetrics>;
   /** Every check of `berth doctor`, each failing one with its fix. */
   doctor(): Promise<DoctorOutcome[]>;
+  /** The system's folder picker (the app); null where there is none (`berth serve`) or the user cancelled. */
+  chooseFolder(): Promise<string | null>;
+  /** Writes what `berth export compose` or `berth export k8s` writes, for the same plan, into the folder. */
+  exportStack(request: ExportRequest): Promise<ExportOutcome>;
 }
 
 export interface ModelMetrics {

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import type { ActionResult, BerthApi, BerthEvent, ChatRequest, DoctorOutcome, LogLineView, ModelMetrics, SettingsPatch, Snapshot } from '../../common/api/berth-api.js';
+import type { ActionResult, BerthApi, BerthEvent, ChatRequest, DoctorOutcome, ExportOutcome, ExportRequest, LogLineView, ModelMetrics, SettingsPatch, Snapshot } from '../../common/api/berth-api.js';
 import { SECRET_NAMES } from '../../common/api/berth-api.js';
 import { InputError } from '../../common/contracts/errors.js';
 import type { Settings } from '../../common/contracts/settings.js';
@@ -12,7 +12,7 @@ import { up } from '../engine/converge.js';
 import { engineUnavailable } from '../engine/errors.js';
 import { readLogTail } from '../engine/logs.js';
 import { listOwned } from '../engine/owned.js';
-import { saveSecret, saveSecrets, secretsFileState } from '../engine/secrets.js';
+import { saveSecret, saveSecrets } from '../engine/secrets.js';
 import { StatusTracker } from '../engine/status.js';
 import { down } from '../engine/teardown.js';
 import { applyEnvironment } from '../settings/environment.js';
@@ -20,8 +20,10 @@ import { savePatch } from '../settings/patch.js';
 import type { StackSession } from '../session/stack-session.js';
 import { ChatRelay } from './chat-relay.js';
 import { readEnvImport } from './env-import.js';
+import { exportStack } from './export-request.js';
 import { LogRelay } from './log-relay.js';
 import { MetricsSource } from './metrics-source.js';
+import { plainSecretsNote } from './secrets-note.js';
 
 export interface BackendOptions {
   session: StackSession;
@@ -29,6 +31,8 @@ export interface BackendOptions {
   cipherNote?: string;
   /** Where failures no caller can be told about go: the app's log (secrets redacted), or the CLI's stderr. */
   log?: (message: string) => void;
+  /** The system's folder picker, where there is one (the app). */
+  chooseFolder?: () => Promise<string | null>;
 }
 
 /**
@@ -166,18 +170,8 @@ export class Backend implements BerthApi {
       settings,
       secretsSet: Object.fromEntries(SECRET_NAMES.map((n) => [n, Boolean((secrets as Record<string, string | undefined>)[n])])) as Snapshot['secretsSet'],
       ...(this.appState ? { app: this.appState } : {}),
-      secretsStorage: { encrypted, note: this.options.cipherNote ?? (encrypted ? undefined : await this.plainSecretsNote()) },
+      secretsStorage: { encrypted, note: this.options.cipherNote ?? (encrypted ? undefined : await plainSecretsNote(this.session.home, this.session.cipher)) },
     };
-  }
-
-  /** What Settings says of a plain secrets.json: as it is on disk, not as it should be. */
-  private async plainSecretsNote(): Promise<string> {
-    const state = await secretsFileState(this.session.home, this.session.cipher).catch(() => undefined);
-    if (state?.linkTo) return `secrets.json in BERTH_HOME is a link to ${state.linkTo}; Berth replaces it with a plain file, mode 0600, when it next saves a secret.`;
-    if (state?.mode !== undefined && (state.mode & 0o077) !== 0) {
-      return `Secrets are kept in secrets.json in BERTH_HOME, which other users can read (mode ${state.mode.toString(8)}): run chmod 600 on it.`;
-    }
-    return 'Secrets are kept in secrets.json in BERTH_HOME, readable only by you (mode 0600).';
   }
 
   up(services?: string[]): Promise<ActionResult> {
@@ -286,5 +280,13 @@ export class Backend implements BerthApi {
 
   async doctor(): Promise<DoctorOutcome[]> {
     return diagnose(this.session);
+  }
+
+  async chooseFolder(): Promise<string | null> {
+    return (await this.options.chooseFolder?.()) ?? null;
+  }
+
+  exportStack(request: ExportRequest): Promise<ExportOutcome> {
+    return exportStack(this.session, request);
   }
 }

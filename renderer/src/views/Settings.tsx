@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { BerthApi, Snapshot } from '../../../electron/common/api/berth-api.js';
 import { SECRET_NAMES } from '../../../electron/common/api/berth-api.js';
 import { ApiError } from '../client.js';
+import { ExportPanel } from './ExportPanel.js';
 
 /** The add-a-model form, empty. */
 const EMPTY_MODEL = { id: '', device: 'cpu', layers: '', kvHeads: '', headDim: '', maxModelLen: '', weightsGiB: '' };
@@ -196,6 +197,7 @@ export function SettingsView({ api, snapshot, onSaved }: { api: BerthApi; snapsh
         <button type="submit">Save</button>
         {message && <p role="status">{message}</p>}
       </form>
+      <ExportPanel api={api} snapshot={snapshot} />
     </section>
   );
 }
