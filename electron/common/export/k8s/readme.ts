@@ -21,6 +21,10 @@ function quantityBytes(quantity: string): number {
   return Number(match[1]) * (match[2] === 'Gi' ? GiB : MiB);
 }
 
+function numaNodes(facts: HostFacts): number {
+  return new Set(facts.engine?.cpuTopology?.map((p) => p.node) ?? [0]).size;
+}
+
 function cell(text: string | number): string {
   return String(text).replace(/\|/g, '\\|');
 }
@@ -125,7 +129,8 @@ export function k8sReadme(input: ReadmeInput): string {
     );
   } else {
     out.push(
-      "- CPUs: each engine is a Guaranteed pod (whole CPUs, requests = limits). With the kubelet's static CPU manager policy (`cpuManagerPolicy: static`, best with `full-pcpus-only`) it gets cores of its own and vLLM binds its OpenMP threads to them (`VLLM_CPU_OMP_THREADS_BIND=auto`); under the default `none` policy pods share the node's cores and engines on one node contend for them.",
+      "- CPUs: each engine is a Guaranteed pod (whole CPUs, requests = limits) for the plan's OpenMP cores. With the kubelet's static CPU manager policy (`cpuManagerPolicy: static`, best with `full-pcpus-only`) it gets cores of its own and vLLM binds one OpenMP thread to each (`VLLM_CPU_OMP_THREADS_BIND=auto`); under the default `none` policy engines on one node contend for the node's cores. The plan's unbound cores stay with the node for the kubelet, the router and Open WebUI.",
+      ...(numaNodes(facts) > 1 ? ["- NUMA: the plan keeps each engine inside one NUMA node; the kubelet's Topology Manager (`topologyManagerPolicy: single-numa-node`) does the same for a pod's CPUs."] : []),
       `- KV cache: VLLM_CPU_KVCACHE_SPACE as planned; no GPU request and no runtime class.`,
     );
   }
