@@ -1,16 +1,29 @@
-import { useCallback, useEffect, useState } from 'react';
+import { Alert, Box, Group, Loader, NavLink, Text, Title } from '@mantine/core';
+import { IconChartLine, IconCpu, IconFileText, IconLayoutDashboard, IconMessages, IconSettings } from '@tabler/icons-react';
+import { Suspense, lazy, useCallback, useEffect, useState } from 'react';
 import type { Snapshot } from '../../electron/common/api/berth-api.js';
 import type { ProgressEvent } from '../../electron/common/contracts/progress.js';
+import { stackState, withPlanned } from '../../electron/common/status/service-state.js';
 import { ApiError, type Client } from './client.js';
+import { StackBadge } from './ui/status.js';
 import { Overview } from './views/Overview.js';
-import { Host } from './views/Host.js';
-import { Logs } from './views/Logs.js';
-import { Chat } from './views/Chat.js';
-import { SettingsView } from './views/Settings.js';
-import { Metrics } from './views/Metrics.js';
 
-const VIEWS = ['Overview', 'Host', 'Logs', 'Metrics', 'Chat', 'Settings'] as const;
-type View = (typeof VIEWS)[number];
+// The first view is in the first chunk; the others load when opened, so the window paints sooner.
+const Host = lazy(() => import('./views/Host.js').then((m) => ({ default: m.Host })));
+const Logs = lazy(() => import('./views/Logs.js').then((m) => ({ default: m.Logs })));
+const Metrics = lazy(() => import('./views/Metrics.js').then((m) => ({ default: m.Metrics })));
+const Chat = lazy(() => import('./views/Chat.js').then((m) => ({ default: m.Chat })));
+const SettingsView = lazy(() => import('./views/Settings.js').then((m) => ({ default: m.SettingsView })));
+
+const VIEWS = [
+  { name: 'Overview', icon: IconLayoutDashboard },
+  { name: 'Host', icon: IconCpu },
+  { name: 'Logs', icon: IconFileText },
+  { name: 'Metrics', icon: IconChartLine },
+  { name: 'Chat', icon: IconMessages },
+  { name: 'Settings', icon: IconSettings },
+] as const;
+type View = (typeof VIEWS)[number]['name'];
 const LAST_SNAPSHOT = 'berth.lastSnapshot';
 
 /** The last state seen, shown at once on the next start while the fresh one loads. Holds no secret. */
@@ -22,13 +35,15 @@ function cachedSnapshot(): Snapshot | null {
   }
 }
 
+export type Progress = Record<string, { event: ProgressEvent; at: number; since: number }>;
+
 export function App({ client }: { client: Client }) {
   const [view, setView] = useState<View>('Overview');
   const [logService, setLogService] = useState<string | undefined>(undefined);
   const [snapshot, setSnapshot] = useState<Snapshot | null>(cachedSnapshot);
   const [fresh, setFresh] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [progress, setProgress] = useState<Record<string, { event: ProgressEvent; at: number; since: number }>>({});
+  const [progress, setProgress] = useState<Progress>({});
 
   const refresh = useCallback(async () => {
     try {
@@ -60,29 +75,57 @@ export function App({ client }: { client: Client }) {
     });
   }, [client, refresh]);
 
+  const services = snapshot ? withPlanned(snapshot.plan?.services.map((s) => s.name) ?? [], snapshot.status) : [];
   return (
-    <div className="app">
-      <header>
-        <h1>Berth</h1>
-        <nav aria-label="Views">
-          {VIEWS.map((name) => (
-            <button key={name} className={view === name ? 'tab active' : 'tab'} aria-current={view === name ? 'page' : undefined} onClick={() => setView(name)}>
-              {name}
-            </button>
-          ))}
-        </nav>
-        <span className="muted" data-testid="freshness">{fresh ? (snapshot?.engine.endpoint ? 'live' : 'no engine') : snapshot ? 'last known state' : 'loading…'}</span>
-      </header>
-      {error && <p role="alert" className="error">{error}</p>}
-      <main>
-        {!snapshot && <p className="muted">Looking at this machine…</p>}
+    // A header, a rail of views and the view: laid out in styles.css (Mantine's AppShell writes an inline <style>, which
+    // the page's CSP refuses).
+    <div className="shell">
+      <Box component="header" className="shell-header">
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Title order={1} size="h4">Berth</Title>
+            {snapshot && <StackBadge state={snapshot.engine.endpoint ? stackState(services) : 'stopped'} />}
+          </Group>
+          <Text size="sm" c="dimmed" data-testid="freshness">
+            {fresh ? (snapshot?.engine.endpoint ? 'live' : 'no engine') : snapshot ? 'last known state' : 'loading…'}
+          </Text>
+        </Group>
+      </Box>
+      <Box component="nav" className="shell-nav" p="xs" aria-label="Views">
+        {VIEWS.map(({ name, icon: Icon }) => (
+          <NavLink
+            key={name}
+            component="button"
+            label={name}
+            active={view === name}
+            aria-current={view === name ? 'page' : undefined}
+            leftSection={<Icon size={18} stroke={1.6} aria-hidden />}
+            onClick={() => setView(name)}
+            variant="light"
+          />
+        ))}
+      </Box>
+      <Box component="main" className="shell-main" p="md">
+        {error && (
+          <Alert color="red" role="alert" mb="md" title="The backend did not answer">
+            {error}
+          </Alert>
+        )}
+        {!snapshot && (
+          <Group gap="xs">
+            <Loader size="sm" />
+            <Text c="dimmed">Looking at this machine…</Text>
+          </Group>
+        )}
         {snapshot && view === 'Overview' && <Overview api={client.api} snapshot={snapshot} progress={progress} onChanged={refresh} />}
-        {snapshot && view === 'Host' && <Host api={client.api} snapshot={snapshot} />}
-        {snapshot && view === 'Logs' && <Logs key={logService} client={client} snapshot={snapshot} initialService={logService} />}
-        {snapshot && view === 'Metrics' && <Metrics api={client.api} />}
-        {snapshot && view === 'Chat' && <Chat client={client} />}
-        {snapshot && view === 'Settings' && <SettingsView api={client.api} snapshot={snapshot} onSaved={refresh} />}
-      </main>
+        <Suspense fallback={<Loader size="sm" aria-label="Loading the view" />}>
+          {snapshot && view === 'Host' && <Host api={client.api} snapshot={snapshot} />}
+          {snapshot && view === 'Logs' && <Logs key={logService} client={client} snapshot={snapshot} initialService={logService} />}
+          {snapshot && view === 'Metrics' && <Metrics api={client.api} />}
+          {snapshot && view === 'Chat' && <Chat client={client} />}
+          {snapshot && view === 'Settings' && <SettingsView api={client.api} snapshot={snapshot} onSaved={refresh} />}
+        </Suspense>
+      </Box>
     </div>
   );
 }

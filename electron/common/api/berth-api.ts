@@ -4,6 +4,7 @@ import type { ProgressEvent } from '../contracts/progress.js';
 import type { ServiceStatus } from '../contracts/status.js';
 import type { StackPlan } from '../contracts/stack-plan.js';
 import type { Settings } from '../contracts/settings.js';
+import type { PlanInputs } from '../planner/what-if.js';
 import { SettingsSchema } from '../contracts/settings.js';
 
 /**
@@ -75,6 +76,7 @@ export const API_CALLS = {
   metrics: z.tuple([]),
   doctor: z.tuple([]),
   chooseFolder: z.tuple([]),
+  lookupModel: z.tuple([z.string().min(1).max(200)]),
   exportStack: z.tuple([ExportRequestSchema]),
 } as const satisfies { [K in keyof BerthApi]: z.ZodType<Parameters<BerthApi[K]>> };
 
@@ -82,6 +84,14 @@ export type ApiMethod = keyof typeof API_CALLS;
 export type ChatRequest = z.infer<typeof ChatRequestSchema>;
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
 export type ExportRequest = z.infer<typeof ExportRequestSchema>;
+
+/** A model's numbers read from the Hugging Face Hub, or what stopped the reading. */
+export type ModelLookup =
+  | {
+      ok: true;
+      model: { id: string; gated: boolean; layers: number; kvHeads: number; headDim: number; maxModelLen: number; weightsGiB: number; weightFiles: number; slidingWindow?: { layers: number; tokens: number }; architecture?: string };
+    }
+  | { ok: false; reason: 'unknown' | 'gated' | 'offline' | 'unreadable'; message: string };
 
 /** The files an export wrote, and the ones it kept because they may hold the user's secrets. */
 export interface ExportOutcome {
@@ -101,6 +111,8 @@ export interface Snapshot {
   secretsSet: Record<(typeof SECRET_NAMES)[number], boolean>;
   /** Where the secrets are kept: the OS keychain (the app), or a file only the user can read, and why. */
   secretsStorage: { encrypted: boolean; note?: string };
+  /** What the plan was made from (settings with the environment applied, the profile chosen outside them): the window re-plans what-ifs from it. Extension of the contract. */
+  planInputs?: PlanInputs;
   /** The tray app's own state (start at login as the OS sees it); absent when `berth serve` answers. */
   app?: { startAtLogin: { enabled: boolean; note?: string } };
 }
@@ -148,13 +160,27 @@ export interface BerthApi {
   doctor(): Promise<DoctorOutcome[]>;
   /** The system's folder picker (the app); null where there is none (`berth serve`) or the user cancelled. */
   chooseFolder(): Promise<string | null>;
+  /** Reads a model's config.json and weight sizes from the Hub (HF_ENDPOINT, HF_TOKEN), for Settings' add-a-model. */
+  lookupModel(id: string): Promise<ModelLookup>;
   /** Writes what `berth export compose` or `berth export k8s` writes, for the same plan, into the folder. */
   exportStack(request: ExportRequest): Promise<ExportOutcome>;
 }
 
+/** The charts' series: [unix seconds, value] pairs. */
+export type MetricPanel = 'generationTokensPerS' | 'ttftP50Seconds' | 'ttftP95Seconds' | 'running' | 'waiting' | 'kvCachePercent';
+
 export interface ModelMetrics {
   source: 'prometheus' | 'servers' | 'none';
-  models: { service: string; generationTokensPerS: number[]; ttftP50Seconds: number[]; running: number[]; waiting: number[]; kvCachePercent: number[] }[];
+  models: {
+    service: string;
+    generationTokensPerS: number[];
+    ttftP50Seconds: number[];
+    running: number[];
+    waiting: number[];
+    kvCachePercent: number[];
+    /** Each series with its times, for charts with a time axis. Extension of the contract. */
+    timeline?: Record<MetricPanel, [number, number][]>;
+  }[];
 }
 
 export type BerthEvent =

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import type { ActionResult, BerthApi, BerthEvent, ChatRequest, DoctorOutcome, ExportOutcome, ExportRequest, LogLineView, ModelMetrics, SettingsPatch, Snapshot } from '../../common/api/berth-api.js';
+import type { ActionResult, BerthApi, BerthEvent, ChatRequest, DoctorOutcome, ExportOutcome, ExportRequest, LogLineView, ModelLookup, ModelMetrics, SettingsPatch, Snapshot } from '../../common/api/berth-api.js';
 import { SECRET_NAMES } from '../../common/api/berth-api.js';
 import { InputError } from '../../common/contracts/errors.js';
 import type { Settings } from '../../common/contracts/settings.js';
@@ -21,6 +21,7 @@ import type { StackSession } from '../session/stack-session.js';
 import { ChatRelay } from './chat-relay.js';
 import { readEnvImport } from './env-import.js';
 import { exportStack } from './export-request.js';
+import { lookupModel } from '../hub/model-lookup.js';
 import { LogRelay } from './log-relay.js';
 import { MetricsSource } from './metrics-source.js';
 import { plainSecretsNote } from './secrets-note.js';
@@ -150,7 +151,8 @@ export class Backend implements BerthApi {
 
   async snapshot(): Promise<Snapshot> {
     await this.connect();
-    const { settings } = await this.session.settings();
+    const resolved = await this.session.settings();
+    const settings = resolved.settings;
     if (this.engine && settings.stack !== this.trackedStack) await this.follow();
     let plan: StackPlan | null = null;
     let planProblem: string | undefined;
@@ -168,6 +170,7 @@ export class Backend implements BerthApi {
       ...(planProblem ? { planProblem } : {}),
       status: this.tracker?.current() ?? [],
       settings,
+      planInputs: { settings, options: resolved.profile ? { profile: resolved.profile } : {} },
       secretsSet: Object.fromEntries(SECRET_NAMES.map((n) => [n, Boolean((secrets as Record<string, string | undefined>)[n])])) as Snapshot['secretsSet'],
       ...(this.appState ? { app: this.appState } : {}),
       secretsStorage: { encrypted, note: this.options.cipherNote ?? (encrypted ? undefined : await plainSecretsNote(this.session.home, this.session.cipher)) },
@@ -284,6 +287,11 @@ export class Backend implements BerthApi {
 
   async chooseFolder(): Promise<string | null> {
     return (await this.options.chooseFolder?.()) ?? null;
+  }
+
+  async lookupModel(id: string): Promise<ModelLookup> {
+    const { HF_TOKEN } = await this.session.secrets({ generate: false }).catch((): { HF_TOKEN?: string } => ({}));
+    return lookupModel(id, { hubUrl: this.session.env.HF_ENDPOINT, token: HF_TOKEN });
   }
 
   exportStack(request: ExportRequest): Promise<ExportOutcome> {

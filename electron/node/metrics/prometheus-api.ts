@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { MetricPanel, ModelMetrics } from '../../common/api/berth-api.js';
 import { modelQueries } from '../../common/monitoring/queries.js';
 import { httpGet } from '../http-get.js';
 
@@ -48,16 +49,18 @@ export function queryRange(baseUrl: string, expr: string, minutes: number, stepS
   return call(baseUrl, '/api/v1/query_range', { query: expr, start: String(now - minutes * 60), end: String(now), step: String(stepS) }, timeoutMs);
 }
 
-export interface ModelSparklines {
-  service: string;
-  generationTokensPerS: number[];
-  ttftP50Seconds: number[];
-  running: number[];
-  waiting: number[];
-  kvCachePercent: number[];
-}
+export type ModelSparklines = ModelMetrics['models'][number];
 
-const PANELS = ['generationTokensPerS', 'ttftP50', 'running', 'waiting', 'kvCachePercent'] as const;
+const PANELS = ['generationTokensPerS', 'ttftP50', 'ttftP95', 'running', 'waiting', 'kvCachePercent'] as const;
+/** Each query's series as the API calls it. */
+const PANEL_OF: Record<(typeof PANELS)[number], MetricPanel> = {
+  generationTokensPerS: 'generationTokensPerS',
+  ttftP50: 'ttftP50Seconds',
+  ttftP95: 'ttftP95Seconds',
+  running: 'running',
+  waiting: 'waiting',
+  kvCachePercent: 'kvCachePercent',
+};
 
 /**
  * The app's sparklines for each model: what the Metrics view and the tray read while a window shows them. One
@@ -71,14 +74,22 @@ export async function modelSparklines(baseUrl: string, services: readonly string
     return PANELS.map((panel) => `label_replace(label_replace(${q[panel]}, "berth_panel", "${panel}", "", ""), "berth_service", "${service}", "", "")`);
   });
   const series = await queryRange(baseUrl, tagged.join(' or '), minutes, stepS, Date.now() / 1000, timeoutMs);
-  const values = (service: string, panel: (typeof PANELS)[number]) =>
-    series.find((s) => s.labels.berth_service === service && s.labels.berth_panel === panel)?.points.map((p) => p.value).filter((v) => Number.isFinite(v)) ?? [];
-  return services.map((service) => ({
-    service,
-    generationTokensPerS: values(service, 'generationTokensPerS'),
-    ttftP50Seconds: values(service, 'ttftP50'),
-    running: values(service, 'running'),
-    waiting: values(service, 'waiting'),
-    kvCachePercent: values(service, 'kvCachePercent'),
-  }));
+  const points = (service: string, panel: (typeof PANELS)[number]): [number, number][] =>
+    series
+      .find((s) => s.labels.berth_service === service && s.labels.berth_panel === panel)
+      ?.points.filter((p) => Number.isFinite(p.value))
+      .map((p) => [p.time, p.value]) ?? [];
+  return services.map((service) => {
+    const timeline = Object.fromEntries(PANELS.map((panel) => [PANEL_OF[panel], points(service, panel)])) as Record<MetricPanel, [number, number][]>;
+    const values = (panel: MetricPanel) => timeline[panel].map(([, v]) => v);
+    return {
+      service,
+      generationTokensPerS: values('generationTokensPerS'),
+      ttftP50Seconds: values('ttftP50Seconds'),
+      running: values('running'),
+      waiting: values('waiting'),
+      kvCachePercent: values('kvCachePercent'),
+      timeline,
+    };
+  });
 }

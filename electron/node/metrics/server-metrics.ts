@@ -1,3 +1,4 @@
+import type { MetricPanel } from '../../common/api/berth-api.js';
 import parsePrometheusText from 'parse-prometheus-text-format';
 import type { ModelSparklines } from './prometheus-api.js';
 
@@ -68,13 +69,29 @@ export class ServerMetricsHistory {
   sparklines(service: string): ModelSparklines {
     const list = this.samples.get(service) ?? [];
     const pairs = list.slice(1).map((after, i) => ({ before: list[i] as ServerSample, after }));
+    const at = (sample: ServerSample) => sample.at / 1000;
+    const quantile = (q: number) =>
+      pairs.flatMap(({ before, after }): [number, number][] => {
+        const value = quantileBetween(before.ttftBuckets, after.ttftBuckets, q);
+        return value === null ? [] : [[at(after), value]];
+      });
+    const timeline: Record<MetricPanel, [number, number][]> = {
+      generationTokensPerS: pairs.map(({ before, after }) => [at(after), Math.max(0, after.generationTokens - before.generationTokens) / Math.max(0.001, (after.at - before.at) / 1000)]),
+      ttftP50Seconds: quantile(0.5),
+      ttftP95Seconds: quantile(0.95),
+      running: list.map((s) => [at(s), s.running]),
+      waiting: list.map((s) => [at(s), s.waiting]),
+      kvCachePercent: list.map((s) => [at(s), s.kvCacheUsage * 100]),
+    };
+    const values = (panel: MetricPanel) => timeline[panel].map(([, v]) => v);
     return {
       service,
-      generationTokensPerS: pairs.map(({ before, after }) => Math.max(0, after.generationTokens - before.generationTokens) / Math.max(0.001, (after.at - before.at) / 1000)),
-      ttftP50Seconds: pairs.map(({ before, after }) => quantileBetween(before.ttftBuckets, after.ttftBuckets, 0.5)).filter((v): v is number => v !== null),
-      running: list.map((s) => s.running),
-      waiting: list.map((s) => s.waiting),
-      kvCachePercent: list.map((s) => s.kvCacheUsage * 100),
+      generationTokensPerS: values('generationTokensPerS'),
+      ttftP50Seconds: values('ttftP50Seconds'),
+      running: values('running'),
+      waiting: values('waiting'),
+      kvCachePercent: values('kvCachePercent'),
+      timeline,
     };
   }
 }

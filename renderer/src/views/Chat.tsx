@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import Markdown from 'react-markdown';
 import rehypeHighlight from 'rehype-highlight';
+import { Alert, Button, Group, NativeSelect, NavLink, ScrollArea, Stack, Text, TextInput, Textarea } from '@mantine/core';
+import { IconPlayerStop, IconPlus, IconSend } from '@tabler/icons-react';
 import type { Client } from '../client.js';
 import { ApiError } from '../client.js';
 
@@ -99,48 +101,47 @@ export function Chat({ client }: { client: Client }) {
 
   if (!current) return null;
   return (
-    <section aria-label="Chat" className="chat">
-      <aside>
-        <button onClick={() => { const c = fresh(models[0] ?? ''); setConversations((all) => [c, ...all]); setCurrentId(c.id); }}>New chat</button>
-        <ul>
+    <Group component="section" aria-label="Chat" align="flex-start" gap="md" wrap="nowrap" className="chat">
+      <Stack gap="xs" w={220} style={{ flexShrink: 0 }}>
+        <Button variant="light" leftSection={<IconPlus size={16} aria-hidden />} onClick={() => { const c = fresh(models[0] ?? ''); setConversations((all) => [c, ...all]); setCurrentId(c.id); }}>New chat</Button>
+        <ScrollArea.Autosize mah="70vh">
           {conversations.map((c) => (
-            <li key={c.id}>
-              <button className={c.id === current.id ? 'active' : ''} onClick={() => setCurrentId(c.id)}>{c.messages[0]?.content.slice(0, 40) || 'New chat'}</button>
-            </li>
+            <NavLink key={c.id} component="button" active={c.id === current.id} label={c.messages[0]?.content.slice(0, 40) || 'New chat'} onClick={() => setCurrentId(c.id)} />
           ))}
-        </ul>
-      </aside>
-      <div className="conversation">
-        {modelsError && <p role="alert" className="error">{modelsError}</p>}
-        <div className="toolbar">
-          <label>
-            Model{' '}
-            <select value={current.model} onChange={(e) => update((c) => ({ ...c, model: e.target.value }))} aria-label="Model">
-              {[...new Set([current.model, ...models].filter(Boolean))].map((m) => <option key={m}>{m}</option>)}
-            </select>
-          </label>
-          <input className="system" placeholder="System prompt" value={current.system} onChange={(e) => update((c) => ({ ...c, system: e.target.value }))} aria-label="System prompt" />
-        </div>
+        </ScrollArea.Autosize>
+      </Stack>
+      <Stack gap="sm" style={{ flex: 1, minWidth: 0 }}>
+        {modelsError && <Alert color="red" role="alert">{modelsError}</Alert>}
+        <Group gap="xs" wrap="nowrap">
+          <NativeSelect value={current.model} onChange={(e) => update((c) => ({ ...c, model: e.currentTarget.value }))} aria-label="Model" data={[...new Set([current.model, ...models].filter(Boolean))].length ? [...new Set([current.model, ...models].filter(Boolean))] : ['']} w={220} />
+          <TextInput style={{ flex: 1 }} placeholder="System prompt" value={current.system} onChange={(e) => update((c) => ({ ...c, system: e.currentTarget.value }))} aria-label="System prompt" />
+        </Group>
         <ol className="messages">
           {current.messages.map((m, i) => (
             <li key={i} className={`message ${m.role}`} data-testid={`message-${m.role}`}>
               {m.role === 'assistant' ? <Markdown rehypePlugins={[rehypeHighlight]}>{m.content}</Markdown> : <p>{m.content}</p>}
-              {m.error && <p role="alert" className="error">{m.error}</p>}
+              {m.error && <Alert color="red" role="alert">{m.error}</Alert>}
               {m.stats && (
-                <p className="muted stats" data-testid="reply-stats">
+                <Text size="xs" c="dimmed" data-testid="reply-stats">
                   {m.stats.ttftMs !== null ? `first token ${m.stats.ttftMs} ms` : ''}
                   {m.stats.tokensPerS !== null ? ` · ${m.stats.tokensPerS} tokens/s` : ''}
                   {` · ${m.stats.tokens} tokens`}
-                </p>
+                </Text>
               )}
             </li>
           ))}
         </ol>
-        <form onSubmit={(e) => { e.preventDefault(); void send(); }} className="composer">
-          <textarea value={draft} onChange={(e) => setDraft(e.target.value)} placeholder="Message" aria-label="Message" onKeyDown={(e) => { if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); void send(); } }} />
-          {streamId ? <button type="button" onClick={() => void client.api.chatStop(streamId)}>Stop</button> : <button type="submit" disabled={!current.model}>Send</button>}
+        <form onSubmit={(e) => { e.preventDefault(); void send(); }}>
+          <Group align="flex-end" gap="xs" wrap="nowrap">
+            <Textarea style={{ flex: 1 }} autosize minRows={2} maxRows={8} value={draft} onChange={(e) => setDraft(e.currentTarget.value)} placeholder="Message" aria-label="Message" onKeyDown={(e) => { if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); void send(); } }} />
+            {streamId ? (
+              <Button type="button" color="red" variant="light" leftSection={<IconPlayerStop size={16} aria-hidden />} onClick={() => void client.api.chatStop(streamId)}>Stop</Button>
+            ) : (
+              <Button type="submit" leftSection={<IconSend size={16} aria-hidden />} disabled={!current.model}>Send</Button>
+            )}
+          </Group>
         </form>
-      </div>
-    </section>
+      </Stack>
+    </Group>
   );
 }

@@ -1,9 +1,25 @@
-import { useState } from 'react';
+import { Alert, Button, Group, List, Paper, Stack, Text, ThemeIcon, Title } from '@mantine/core';
+import { IconAlertTriangle, IconCircleCheck, IconCircleX, IconStethoscope } from '@tabler/icons-react';
+import { useState, type ReactNode } from 'react';
 import type { BerthApi, DoctorOutcome, Snapshot } from '../../../electron/common/api/berth-api.js';
 import { formatGiB } from '../../../electron/common/units.js';
 import { ApiError } from '../client.js';
+import { PlanPictures } from '../pictures/PlanPictures.js';
 
-const MARK = { ok: '✓', warn: '!', fail: '✗' } as const;
+const CHECK = {
+  ok: { color: 'green', icon: IconCircleCheck, word: 'passed' },
+  warn: { color: 'yellow', icon: IconAlertTriangle, word: 'warning' },
+  fail: { color: 'red', icon: IconCircleX, word: 'failed' },
+} as const;
+
+function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div>
+      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>{label}</Text>
+      <Text size="sm">{children}</Text>
+    </div>
+  );
+}
 
 export function Host({ api, snapshot }: { api: BerthApi; snapshot: Snapshot }) {
   const { facts, plan } = snapshot;
@@ -18,41 +34,59 @@ export function Host({ api, snapshot }: { api: BerthApi; snapshot: Snapshot }) {
   };
   const engine = facts.engine;
   return (
-    <section aria-label="Host">
-      <dl className="facts">
-        <dt>CPU</dt>
-        <dd>{facts.cpu.brand}: {facts.cpu.physical} physical cores, {facts.cpu.logical} threads{facts.cpu.performanceCores ? ` (${facts.cpu.performanceCores} performance + ${facts.cpu.efficiencyCores ?? 0} efficiency)` : ''}</dd>
-        <dt>Memory</dt>
-        <dd>{formatGiB(facts.memory.totalBytes)} ({formatGiB(facts.memory.availableBytes)} free)</dd>
-        <dt>GPUs</dt>
-        <dd>{facts.gpus.length ? facts.gpus.map((g) => `${g.model}${g.memoryBytes ? ` ${formatGiB(g.memoryBytes)}` : ''}`).join(', ') : 'none found'}</dd>
-        <dt>Docker</dt>
-        <dd>{engine ? `${engine.kind} ${engine.version} at ${engine.endpoint}` : `not running: ${facts.engineProblem ?? snapshot.engine.problem ?? ''}`}</dd>
-        {engine && (
-          <>
-            <dt>Containers can use</dt>
-            <dd>{engine.cpus} CPUs and {formatGiB(engine.memoryBytes)}; {engine.gpuRuntime ? 'NVIDIA GPUs' : 'no GPU runtime'}</dd>
-          </>
-        )}
-      </dl>
-      <h2>Warnings</h2>
-      {plan?.warnings.length ? plan.warnings.map((w) => <p className="warning" key={w.code}><strong>{w.code}</strong>: {w.message}</p>) : <p className="muted">None: the plan fits this machine.</p>}
-      <h2>Checks</h2>
-      <p className="muted">
-        The checks of <code>berth doctor</code>, each failing one with its fix.{' '}
-        <button type="button" onClick={() => void runChecks()}>Run the checks</button>
-      </p>
-      {typeof checks === 'string' && <p role="status">{checks}</p>}
-      {Array.isArray(checks) && (
-        <ul className="checks" aria-label="Checks">
-          {checks.map((c) => (
-            <li key={c.id} data-status={c.status}>
-              {MARK[c.status]} <strong>{c.title}</strong>: {c.message}
-              {c.status !== 'ok' && c.fix && <div className="muted">fix: {c.fix}</div>}
-            </li>
-          ))}
-        </ul>
+    <Stack gap="md" component="section" aria-label="Host">
+      <Paper withBorder p="md" radius="md">
+        <div className="facts-grid">
+          <Fact label="CPU">
+            {facts.cpu.brand}: {facts.cpu.physical} physical cores, {facts.cpu.logical} threads
+            {facts.cpu.performanceCores ? ` (${facts.cpu.performanceCores} performance + ${facts.cpu.efficiencyCores ?? 0} efficiency)` : ''}
+          </Fact>
+          <Fact label="Memory">{formatGiB(facts.memory.totalBytes)} ({formatGiB(facts.memory.availableBytes)} free)</Fact>
+          <Fact label="GPUs">{facts.gpus.length ? facts.gpus.map((g) => `${g.model}${g.memoryBytes ? ` ${formatGiB(g.memoryBytes)}` : ''}`).join(', ') : 'none found'}</Fact>
+          <Fact label="Docker">{engine ? `${engine.kind} ${engine.version} at ${engine.endpoint}` : `not running: ${facts.engineProblem ?? snapshot.engine.problem ?? ''}`}</Fact>
+          {engine && <Fact label="Containers can use">{engine.cpus} CPUs and {formatGiB(engine.memoryBytes)}; {engine.gpuRuntime ? 'NVIDIA GPUs' : 'no GPU runtime'}</Fact>}
+        </div>
+      </Paper>
+      <Title order={2} size="h4">Warnings</Title>
+      {plan?.warnings.length ? (
+        plan.warnings.map((w) => (
+          <Alert key={w.code} color={w.blocking ? 'red' : 'yellow'} variant="light" title={w.code} icon={<IconAlertTriangle aria-hidden />}>
+            {w.message}
+          </Alert>
+        ))
+      ) : (
+        <Text c="dimmed" size="sm">None: the plan fits this machine.</Text>
       )}
-    </section>
+      {plan && (
+        <>
+          <Title order={2} size="h4">The plan on this machine</Title>
+          <PlanPictures plan={plan} facts={facts} />
+        </>
+      )}
+      <Group justify="space-between">
+        <Title order={2} size="h4">Checks</Title>
+        <Button variant="light" leftSection={<IconStethoscope size={16} aria-hidden />} onClick={() => void runChecks()}>Run the checks</Button>
+      </Group>
+      <Text size="sm" c="dimmed">The checks of <code>berth doctor</code>, each failing one with its fix.</Text>
+      {typeof checks === 'string' && <Text role="status" size="sm">{checks}</Text>}
+      {Array.isArray(checks) && (
+        <List spacing="xs" aria-label="Checks" listStyleType="none">
+          {checks.map((c) => {
+            const view = CHECK[c.status];
+            const Icon = view.icon;
+            return (
+              <List.Item
+                key={c.id}
+                data-status={c.status}
+                icon={<ThemeIcon color={view.color} variant="light" size="sm" radius="xl" aria-label={view.word}><Icon size={14} /></ThemeIcon>}
+              >
+                <Text size="sm"><strong>{c.title}</strong>: {c.message}</Text>
+                {c.status !== 'ok' && c.fix && <Text size="xs" c="dimmed">fix: {c.fix}</Text>}
+              </List.Item>
+            );
+          })}
+        </List>
+      )}
+    </Stack>
   );
 }

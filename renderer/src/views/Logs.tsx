@@ -1,6 +1,8 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import Anser from 'anser';
 import { useVirtualizer } from '@tanstack/react-virtual';
+import { Alert, Button, Group, NativeSelect, Stack, Text, TextInput } from '@mantine/core';
+import { IconAlertOctagon, IconCopy, IconPlayerPause, IconPlayerPlay, IconSearch } from '@tabler/icons-react';
 import type { LogLineView, Snapshot } from '../../../electron/common/api/berth-api.js';
 import type { Client } from '../client.js';
 
@@ -73,23 +75,20 @@ export function Logs({ client, snapshot, initialService }: { client: Client; sna
   const firstError = useMemo(() => lines.findIndex((l) => ERROR.test(l.text)), [lines]);
 
   return (
-    <section aria-label="Logs" className="logs">
-      <div className="toolbar">
-        <label>
-          Service{' '}
-          <select value={service} onChange={(e) => setService(e.target.value)} aria-label="Service">
-            {running.map((name) => <option key={name}>{name}</option>)}
-          </select>
-        </label>
-        <button onClick={() => setPaused((p) => !p)} aria-pressed={paused}>{paused ? 'Follow' : 'Pause'}</button>
-        <input type="search" placeholder="Search" value={search} onChange={(e) => setSearch(e.target.value)} aria-label="Search the log" />
-        <button disabled={firstError < 0} onClick={() => { setPaused(true); virtualizer.scrollToIndex(firstError, { align: 'center' }); }}>First error</button>
-        <button onClick={() => void navigator.clipboard?.writeText(lines.map((l) => l.text).join('\n'))}>Copy</button>
-        <span className="muted">{lines.length} lines{lines.length >= MAX_LINES ? ` (the last ${MAX_LINES})` : ''}</span>
-      </div>
-      {error && <p role="alert" className="error">{error}</p>}
-      {!service && <p className="muted">No service runs yet: start the stack in Overview.</p>}
-      <div ref={scroller} className="log-view" data-testid="log-view" tabIndex={0} onWheel={() => setPaused(true)}>
+    <Stack gap="sm" component="section" aria-label="Logs" className="logs">
+      <Group gap="xs" wrap="wrap">
+        <NativeSelect value={service} onChange={(e) => setService(e.currentTarget.value)} aria-label="Service" data={running.length ? running : ['']} w={200} />
+        <Button variant="default" leftSection={paused ? <IconPlayerPlay size={16} aria-hidden /> : <IconPlayerPause size={16} aria-hidden />} onClick={() => setPaused((p) => !p)} aria-pressed={paused}>
+          {paused ? 'Follow' : 'Pause'}
+        </Button>
+        <TextInput type="search" placeholder="Search" value={search} onChange={(e) => setSearch(e.currentTarget.value)} aria-label="Search the log" leftSection={<IconSearch size={16} aria-hidden />} w={220} />
+        <Button variant="default" leftSection={<IconAlertOctagon size={16} aria-hidden />} disabled={firstError < 0} onClick={() => { setPaused(true); virtualizer.scrollToIndex(firstError, { align: 'center' }); }}>First error</Button>
+        <Button variant="default" leftSection={<IconCopy size={16} aria-hidden />} onClick={() => void navigator.clipboard?.writeText(lines.map((l) => l.text).join('\n'))}>Copy</Button>
+        <Text size="sm" c="dimmed">{lines.length} lines{lines.length >= MAX_LINES ? ` (the last ${MAX_LINES})` : ''}</Text>
+      </Group>
+      {error && <Alert color="red" role="alert">{error}</Alert>}
+      {!service && <Text c="dimmed" size="sm">No service runs yet: start the stack in Overview.</Text>}
+      <div ref={scroller} className="log-view" data-testid="log-view" tabIndex={0} aria-label={`The log of ${service || 'no service'}`} onWheel={() => setPaused(true)}>
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {virtualizer.getVirtualItems().map((item) => {
             const line = lines[item.index] as LogLineView;
@@ -101,6 +100,6 @@ export function Logs({ client, snapshot, initialService }: { client: Client; sna
           })}
         </div>
       </div>
-    </section>
+    </Stack>
   );
 }

@@ -1,22 +1,103 @@
-import { useEffect, useState } from 'react';
-import type { BerthApi, ModelMetrics } from '../../../electron/common/api/berth-api.js';
+import { Alert, Group, Paper, Stack, Text, Title, useComputedColorScheme } from '@mantine/core';
+import { useEffect, useRef, useState } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { BerthApi, MetricPanel, ModelMetrics } from '../../../electron/common/api/berth-api.js';
 
 const REFRESH_MS = 5000;
 
-function Sparkline({ values, label, unit }: { values: number[]; label: string; unit: string }) {
-  const shown = values.slice(-60);
-  const max = Math.max(1e-9, ...shown);
-  const points = shown.map((v, i) => `${(i / Math.max(1, shown.length - 1)) * 120},${30 - (v / max) * 28}`).join(' ');
-  const last = shown.at(-1);
+interface ChartSpec {
+  title: string;
+  unit: string;
+  /** Panels drawn in this chart, with their legend names; values are multiplied by `scale` (seconds → ms). */
+  series: { panel: MetricPanel; name: string; color: string }[];
+  scale?: number;
+  digits: number;
+}
+
+const CHARTS: ChartSpec[] = [
+  { title: 'Generation', unit: 'tokens/s', series: [{ panel: 'generationTokensPerS', name: 'tokens/s', color: 'blue' }], digits: 1 },
+  { title: 'Time to first token', unit: 'ms', series: [{ panel: 'ttftP50Seconds', name: 'p50', color: 'teal' }, { panel: 'ttftP95Seconds', name: 'p95', color: 'orange' }], scale: 1000, digits: 0 },
+  { title: 'Requests', unit: 'requests', series: [{ panel: 'running', name: 'running', color: 'grape' }, { panel: 'waiting', name: 'waiting', color: 'red' }], digits: 0 },
+  { title: 'KV cache', unit: '%', series: [{ panel: 'kvCachePercent', name: 'used', color: 'cyan' }], digits: 1 },
+];
+
+type Timeline = Record<MetricPanel, [number, number][]>;
+
+/** A model's series as uPlot's columns: the union of their times, each series aligned to it (null where it has none). */
+export function chartData(timeline: Timeline, spec: ChartSpec): uPlot.AlignedData {
+  const times = [...new Set(spec.series.flatMap((s) => timeline[s.panel].map(([t]) => t)))].sort((a, b) => a - b);
+  const columns = spec.series.map((s) => {
+    const byTime = new Map(timeline[s.panel]);
+    return times.map((t) => {
+      const v = byTime.get(t);
+      return v === undefined ? null : v * (spec.scale ?? 1);
+    });
+  });
+  return [times, ...columns];
+}
+
+function cssColor(name: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(`--mantine-color-${name}`).trim() || '#888';
+}
+
+/** One time-series chart: axes with units, a legend with the last value, redrawn in place as data arrives. */
+function Chart({ spec, timeline }: { spec: ChartSpec; timeline: Timeline }) {
+  const box = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const scheme = useComputedColorScheme('light');
+  const data = chartData(timeline, spec);
+  const empty = (data[0]?.length ?? 0) === 0;
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el || empty) return;
+    const axis = scheme === 'dark' ? cssColor('dark-1') : cssColor('gray-7');
+    const grid = scheme === 'dark' ? cssColor('dark-4') : cssColor('gray-2');
+    const opts: uPlot.Options = {
+      width: Math.max(240, el.clientWidth),
+      height: 150,
+      scales: { x: { time: true } },
+      axes: [
+        { stroke: axis, grid: { stroke: grid } },
+        { stroke: axis, grid: { stroke: grid }, label: spec.unit, size: 56, values: (_u, values) => values.map((v) => v.toFixed(spec.digits)) },
+      ],
+      series: [{}, ...spec.series.map((s) => ({ label: s.name, stroke: cssColor(`${s.color}-6`), width: 2, value: (_u: uPlot, v: number | null) => (v === null ? '–' : `${v.toFixed(spec.digits)} ${spec.unit}`) }))],
+      legend: { live: false },
+    };
+    plot.current = new uPlot(opts, data, el);
+    const resize = new ResizeObserver(() => plot.current?.setSize({ width: Math.max(240, el.clientWidth), height: 150 }));
+    resize.observe(el);
+    return () => {
+      resize.disconnect();
+      plot.current?.destroy();
+      plot.current = null;
+    };
+    // Recreated only when the scheme or emptiness changes; data goes through setData below.
+  }, [scheme, empty, spec]);
+
+  useEffect(() => {
+    plot.current?.setData(data);
+  });
+
+  const last = spec.series.map((s) => {
+    const point = timeline[s.panel].at(-1);
+    return `${s.name} ${point ? (point[1] * (spec.scale ?? 1)).toFixed(spec.digits) : '–'}`;
+  });
   return (
-    <figure className="sparkline" aria-label={label}>
-      <svg width="120" height="32" viewBox="0 0 120 32" role="img" aria-hidden="true">
-        <polyline points={points} fill="none" stroke="currentColor" strokeWidth="1.5" />
-      </svg>
-      <figcaption>
-        {label}: <strong data-testid={`metric-${label}`}>{last === undefined ? '–' : `${Math.round(last * 100) / 100}${unit}`}</strong>
-      </figcaption>
-    </figure>
+    <Paper withBorder p="xs" radius="md" className="chart" data-chart={spec.title}>
+      <Group justify="space-between" mb={4} wrap="nowrap">
+        <Text size="sm" fw={600}>{spec.title}</Text>
+        <Text size="xs" c="dimmed" data-testid={`last-${spec.title}`}>{last.join(' · ')} {spec.unit}</Text>
+      </Group>
+      {empty ? (
+        <Text size="sm" c="dimmed" h={150} data-testid="chart-empty">
+          No data yet: the model has not answered a request since the chart began, or its server has just started.
+        </Text>
+      ) : (
+        <div ref={box} role="img" aria-label={`${spec.title}, ${last.join(', ')} ${spec.unit}`} />
+      )}
+    </Paper>
   );
 }
 
@@ -30,7 +111,10 @@ export function Metrics({ api }: { api: BerthApi }) {
       if (document.visibilityState !== 'visible') return;
       try {
         const next = await api.metrics();
-        if (!stopped) setMetrics(next);
+        if (!stopped) {
+          setMetrics(next);
+          setError(null);
+        }
       } catch (e) {
         if (!stopped) setError((e as Error).message);
       }
@@ -43,20 +127,29 @@ export function Metrics({ api }: { api: BerthApi }) {
     };
   }, [api]);
   return (
-    <section aria-label="Metrics">
-      {error && <p role="alert" className="error">{error}</p>}
-      {metrics?.source === 'none' && <p className="muted">No model server runs: start the stack to see its metrics.</p>}
-      {metrics && metrics.source !== 'none' && <p className="muted" data-testid="metrics-source">From {metrics.source === 'prometheus' ? 'Prometheus' : "the model servers' /metrics (Prometheus is not running)"}, every {REFRESH_MS / 1000} s.</p>}
+    <Stack gap="md" component="section" aria-label="Metrics">
+      {error && <Alert color="red" role="alert">{error}</Alert>}
+      {!metrics && !error && <Text c="dimmed" size="sm">Reading the metrics…</Text>}
+      {metrics?.source === 'none' && (
+        <Alert color="gray" variant="light" title="No metrics yet" data-testid="metrics-none">
+          No model server runs, and Prometheus neither: start the stack in Overview and the charts fill in as the models answer.
+        </Alert>
+      )}
+      {metrics && metrics.source !== 'none' && (
+        <Text size="sm" c="dimmed" data-testid="metrics-source">
+          From {metrics.source === 'prometheus' ? 'Prometheus' : "the model servers' /metrics (Prometheus is not running)"}, every {REFRESH_MS / 1000} s.
+        </Text>
+      )}
       {metrics?.models.map((model) => (
-        <div key={model.service} className="metrics-row" data-service={model.service}>
-          <h2>{model.service}</h2>
-          <Sparkline values={model.generationTokensPerS} label="generation tokens/s" unit="" />
-          <Sparkline values={model.ttftP50Seconds.map((s) => s * 1000)} label="TTFT p50" unit=" ms" />
-          <Sparkline values={model.running} label="running" unit="" />
-          <Sparkline values={model.waiting} label="waiting" unit="" />
-          <Sparkline values={model.kvCachePercent} label="KV cache" unit="%" />
-        </div>
+        <Stack key={model.service} gap="xs" data-service={model.service}>
+          <Title order={2} size="h5">{model.service}</Title>
+          {model.timeline && (
+            <div className="charts-grid">
+              {CHARTS.map((spec) => <Chart key={spec.title} spec={spec} timeline={model.timeline as Timeline} />)}
+            </div>
+          )}
+        </Stack>
       ))}
-    </section>
+    </Stack>
   );
 }

@@ -1,113 +1,148 @@
-import { useState } from 'react';
-import type { BerthApi, Snapshot } from '../../../electron/common/api/berth-api.js';
-import type { ProgressEvent } from '../../../electron/common/contracts/progress.js';
-import { formatBytes, formatTokens } from '../../../electron/common/units.js';
+import { Alert, Anchor, Button, Group, Progress, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
+import { IconExternalLink, IconPlayerPlay, IconPlayerStop, IconRefresh } from '@tabler/icons-react';
+import { useEffect, useState } from 'react';
+import type { ActionResult, BerthApi, Snapshot } from '../../../electron/common/api/berth-api.js';
 import { describeCores } from '../../../electron/common/planner/cpu-list.js';
 import { isActive, serviceUrl } from '../../../electron/common/status/service-state.js';
+import { formatTokens } from '../../../electron/common/units.js';
+import type { Progress as ProgressMap } from '../App.js';
 import { ApiError } from '../client.js';
+import { PlanPictures } from '../pictures/PlanPictures.js';
+import { progressView } from '../ui/progress.js';
+import { StatusBadge } from '../ui/status.js';
+import { FirstRun, SmallVm } from './FirstRun.js';
 
 const LINKS: Record<string, string> = { 'open-webui': 'Open WebUI', grafana: 'Grafana', litellm: 'litellm API' };
 
-function progressText(event: ProgressEvent, since: number): { text: string; percent?: number } {
-  const elapsed = `${Math.round((Date.now() - since) / 1000)} s`;
-  switch (event.kind) {
-    case 'pulling':
-      return { text: `pulling ${event.percent}% · ${elapsed}`, percent: event.percent };
-    case 'downloading': {
-      const percent = event.bytesTotal ? Math.floor((event.bytesDone / event.bytesTotal) * 100) : 0;
-      return { text: `weights ${formatBytes(event.bytesDone)} of ${formatBytes(event.bytesTotal)} · ${elapsed}`, percent };
-    }
-    case 'waiting':
-      return { text: `waiting for ${event.on} · ${event.elapsedS} s` };
-    case 'failed':
-      return { text: `${event.message} — ${event.fix}` };
-    case 'skipped':
-      return { text: `not started: ${event.because}` };
-    case 'building':
-      return { text: `building · ${elapsed}` };
-    default:
-      return { text: event.kind };
-  }
+/** Re-renders every second while something is in progress, so elapsed times move. */
+function useTicking(active: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!active) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [active]);
+  return now;
 }
 
-export function Overview({ api, snapshot, progress, onChanged }: { api: BerthApi; snapshot: Snapshot; progress: Record<string, { event: ProgressEvent; since: number }>; onChanged: () => void }) {
+export function Overview({ api, snapshot, progress, onChanged }: { api: BerthApi; snapshot: Snapshot; progress: ProgressMap; onChanged: () => void }) {
   const [busy, setBusy] = useState<string | null>(null);
-  const [message, setMessage] = useState<string | null>(null);
-  const act = async (label: string, work: () => Promise<{ summary: string; failed: { service: string; message: string; fix: string }[] }>) => {
+  const [message, setMessage] = useState<{ text: string; failed: boolean } | null>(null);
+  const now = useTicking(busy !== null || Object.values(progress).some((p) => Date.now() - p.at < 60_000));
+  const act = async (label: string, work: () => Promise<ActionResult>) => {
     setBusy(label);
     setMessage(null);
     try {
       const result = await work();
-      setMessage(result.failed.length ? result.failed.map((f) => `${f.service}: ${f.message} — ${f.fix}`).join('\n') : result.summary);
+      setMessage(result.failed.length ? { text: result.failed.map((f) => `${f.service}: ${f.message} — ${f.fix}`).join('\n'), failed: true } : { text: result.summary, failed: false });
     } catch (e) {
-      setMessage(e instanceof ApiError ? `${e.message}${e.fix ? ` — ${e.fix}` : ''}` : String(e));
+      setMessage({ text: e instanceof ApiError ? `${e.message}${e.fix ? ` — ${e.fix}` : ''}` : String(e), failed: true });
     } finally {
       setBusy(null);
       onChanged();
     }
   };
-  const plan = snapshot.plan;
+  const { plan, facts } = snapshot;
+  const engine = Boolean(snapshot.engine.endpoint);
   const statusOf = (name: string) => snapshot.status.find((s) => s.name === name);
+  const nothingCreated = engine && plan !== null && plan.services.every((s) => (statusOf(s.name)?.state ?? 'missing') === 'missing');
   return (
-    <section aria-label="Overview">
-      <div className="toolbar">
-        <button disabled={busy !== null || !snapshot.engine.endpoint} onClick={() => act('up', () => api.up())}>Start all</button>
-        <button disabled={busy !== null || !snapshot.engine.endpoint} onClick={() => act('down', () => api.down())}>Stop all</button>
-        <span className="muted">{plan ? plan.profileReason : snapshot.planProblem}</span>
-      </div>
-      {message && <pre className="notice" role="status">{message}</pre>}
-      <table>
-        <thead>
-          <tr><th>Service</th><th>State</th><th>Device</th><th>Cores</th><th>KV cache</th><th>Context</th><th>GPU share</th><th>Port</th><th>Actions</th></tr>
-        </thead>
-        <tbody>
+    <Stack gap="md" component="section" aria-label="Overview">
+      {!engine && <FirstRun problem={snapshot.engine.problem ?? facts.engineProblem} facts={facts} onRecheck={onChanged} />}
+      {plan && <SmallVm plan={plan} facts={facts} />}
+      <Group justify="space-between" wrap="wrap">
+        <Group gap="xs">
+          <Button leftSection={<IconPlayerPlay size={16} aria-hidden />} disabled={busy !== null || !engine || !plan} loading={busy === 'up'} onClick={() => act('up', () => api.up())}>
+            Start all
+          </Button>
+          <Button variant="default" leftSection={<IconPlayerStop size={16} aria-hidden />} disabled={busy !== null || !engine} loading={busy === 'down'} onClick={() => act('down', () => api.down())}>
+            Stop all
+          </Button>
+        </Group>
+        <Text size="sm" c="dimmed">{plan ? plan.profileReason : snapshot.planProblem}</Text>
+      </Group>
+      {nothingCreated && busy === null && (
+        <Alert color="blue" variant="light" data-testid="ready-to-start" title="Ready when you are">
+          Docker answers and nothing of the stack exists yet. The plan below is what Start all will create: the cores, memory and cards each model gets.
+        </Alert>
+      )}
+      {message && (
+        <Alert color={message.failed ? 'red' : 'green'} variant="light" role="status">
+          <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{message.text}</Text>
+        </Alert>
+      )}
+      <Table striped highlightOnHover verticalSpacing="xs" aria-label="Services">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Service</Table.Th><Table.Th>State</Table.Th><Table.Th>Device</Table.Th><Table.Th>Cores</Table.Th><Table.Th>KV cache</Table.Th>
+            <Table.Th>Context</Table.Th><Table.Th>GPU share</Table.Th><Table.Th>Open</Table.Th><Table.Th>Actions</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
           {(plan?.services ?? []).map((service) => {
-            const status = statusOf(service.name);
-            const state = status?.state ?? 'missing';
-            const running = isActive(state);
+            const status = statusOf(service.name) ?? { name: service.name, state: 'missing' as const, ports: [] };
+            const running = isActive(status.state);
             const live = progress[service.name];
-            const shown = live && !running ? progressText(live.event, live.since) : live && ['waiting', 'failed'].includes(live.event.kind) && state !== 'healthy' ? progressText(live.event, live.since) : null;
+            const shown = live && (!running || ['waiting', 'failed'].includes(live.event.kind)) && status.state !== 'healthy' ? progressView(live.event, live.since, now) : null;
             const port = service.ports[0];
             return (
-              <tr key={service.name} data-service={service.name} title={service.reasons.join('\n')}>
-                <td>{service.name}</td>
-                <td>
-                  <span className={`state state-${state}`} data-testid={`state-${service.name}`}>{state === 'exited' ? `exited (${status?.exitCode ?? '?'})` : state}</span>
-                  {status?.problem && <div className="problem">{status.problem.message} — {status.problem.fix}</div>}
+              <Table.Tr key={service.name} data-service={service.name}>
+                <Table.Td>
+                  <Tooltip label={service.reasons.join('\n')} multiline w={420} withArrow openDelay={200}>
+                    <Text fw={600} size="sm" tabIndex={0}>{service.name}</Text>
+                  </Tooltip>
+                </Table.Td>
+                <Table.Td miw={220}>
+                  <StatusBadge status={status} testId={`state-${service.name}`} />
+                  {status.problem && (
+                    <Text size="xs" c="red.8" mt={4} data-testid={`problem-${service.name}`}>
+                      {status.problem.message} — {status.problem.fix}
+                    </Text>
+                  )}
                   {shown && (
-                    <div className="progress">
-                      {shown.percent !== undefined && <progress max={100} value={shown.percent} />}
-                      <span>{shown.text}</span>
-                    </div>
+                    <Stack gap={2} mt={4} data-testid={`progress-${service.name}`}>
+                      {shown.percent !== undefined && <Progress value={shown.percent} size="sm" aria-label={`${service.name} progress`} animated />}
+                      <Text size="xs" c={shown.failed ? 'red.8' : 'dimmed'}>{shown.text}</Text>
+                    </Stack>
                   )}
-                </td>
-                <td>{service.model?.device ?? service.role}</td>
-                <td>{describeCores(service) ?? '–'}</td>
-                <td>{service.kvCacheGiB ? `${service.kvCacheGiB} GiB` : '–'}</td>
-                <td>{service.model ? formatTokens(service.model.maxModelLen) : '–'}</td>
-                <td>{service.gpuMemoryUtilization ?? '–'}</td>
-                <td>
+                </Table.Td>
+                <Table.Td><Text size="sm">{service.model?.device ?? service.role}</Text></Table.Td>
+                <Table.Td><Text size="sm">{describeCores(service) ?? '–'}</Text></Table.Td>
+                <Table.Td><Text size="sm">{service.kvCacheGiB ? `${service.kvCacheGiB} GiB` : '–'}</Text></Table.Td>
+                <Table.Td><Text size="sm">{service.model ? formatTokens(service.model.maxModelLen) : '–'}</Text></Table.Td>
+                <Table.Td><Text size="sm">{service.gpuMemoryUtilization ?? '–'}</Text></Table.Td>
+                <Table.Td>
                   {port && LINKS[service.name] && running ? (
-                    <a href={serviceUrl(service)} target="_blank" rel="noreferrer">{LINKS[service.name]} :{port.host}</a>
+                    <Anchor href={serviceUrl(service)} target="_blank" rel="noreferrer" size="sm">
+                      <Group gap={4} wrap="nowrap">{LINKS[service.name]} :{port.host}<IconExternalLink size={14} aria-hidden /></Group>
+                    </Anchor>
                   ) : (
-                    (port?.host ?? '–')
+                    <Text size="sm" c="dimmed">{port?.host ?? '–'}</Text>
                   )}
-                </td>
-                <td className="actions">
-                  {running ? (
-                    <>
-                      <button disabled={busy !== null} onClick={() => act(`down ${service.name}`, () => api.down([service.name]))} aria-label={`Stop ${service.name}`}>Stop</button>
-                      <button disabled={busy !== null} onClick={() => act(`restart ${service.name}`, () => api.restart(service.name))} aria-label={`Restart ${service.name}`}>Restart</button>
-                    </>
-                  ) : (
-                    <button disabled={busy !== null || !snapshot.engine.endpoint} onClick={() => act(`up ${service.name}`, () => api.up([service.name]))} aria-label={`Start ${service.name}`}>Start</button>
-                  )}
-                </td>
-              </tr>
+                </Table.Td>
+                <Table.Td>
+                  <Group gap={4} wrap="nowrap">
+                    {running ? (
+                      <>
+                        <Button size="compact-sm" variant="default" disabled={busy !== null} onClick={() => act(`down ${service.name}`, () => api.down([service.name]))} aria-label={`Stop ${service.name}`}>Stop</Button>
+                        <Button size="compact-sm" variant="default" leftSection={<IconRefresh size={14} aria-hidden />} disabled={busy !== null} onClick={() => act(`restart ${service.name}`, () => api.restart(service.name))} aria-label={`Restart ${service.name}`}>Restart</Button>
+                      </>
+                    ) : (
+                      <Button size="compact-sm" variant="light" disabled={busy !== null || !engine} onClick={() => act(`up ${service.name}`, () => api.up([service.name]))} aria-label={`Start ${service.name}`}>Start</Button>
+                    )}
+                  </Group>
+                </Table.Td>
+              </Table.Tr>
             );
           })}
-        </tbody>
-      </table>
-    </section>
+        </Table.Tbody>
+      </Table>
+      {plan && (
+        <>
+          <Title order={2} size="h4">The plan</Title>
+          <PlanPictures plan={plan} facts={facts} />
+        </>
+      )}
+    </Stack>
   );
 }

@@ -1,0 +1,152 @@
+import type { HostFacts } from '../contracts/host-facts.js';
+import type { PlannedService, StackPlan } from '../contracts/stack-plan.js';
+import { usableCores } from '../planner/cpu-cores.js';
+import { parseCpuList } from '../planner/cpu-list.js';
+import { GPU_ACTIVATION_BYTES, GPU_OUTSIDE_SHARE_BYTES, VLLM_UNSEEN_BYTES, nvidiaCards } from '../planner/gpu-memory.js';
+import { OTHER_SERVICES_BYTES } from '../planner/services.js';
+import { GiB, formatGiB } from '../units.js';
+
+/**
+ * The plan as pictures: which CPUs each model's threads use, how the engine's memory and each card's memory are
+ * shared. Pure functions of the StackPlan and HostFacts the API already returns, each part with the plan's reason.
+ */
+
+/** What a CPU does in the plan. */
+export type CpuUse = 'openmp' | 'sibling' | 'frontend' | 'free';
+
+export interface CpuCell {
+  cpu: number;
+  core: number;
+  node: number;
+  use: CpuUse;
+  /** The model whose OpenMP thread (or core) this is. */
+  service?: string;
+  reason: string;
+}
+
+export interface CoreMap {
+  nodes: { node: number; cpus: CpuCell[] }[];
+  /** The models in the order they are drawn, for a legend with stable colours. */
+  models: string[];
+}
+
+export interface Segment {
+  /** weights | kv | runtime | activations | headroom | services | unseen | free | over */
+  kind: 'weights' | 'kv' | 'runtime' | 'activations' | 'headroom' | 'services' | 'unseen' | 'free' | 'over';
+  service?: string;
+  bytes: number;
+  label: string;
+  reason: string;
+}
+
+export interface MemoryBar {
+  totalBytes: number;
+  segments: Segment[];
+  /** Bytes the plan asks for beyond the total; 0 when it fits. */
+  overBytes: number;
+  title: string;
+}
+
+const models = (plan: StackPlan) => plan.services.filter((s) => s.role === 'model' && s.model);
+
+/** The plan's own sentence about a thing, found by how the planner starts it. */
+function reasonOf(service: PlannedService, ...prefixes: string[]): string | undefined {
+  return service.reasons.find((r) => prefixes.some((p) => r.startsWith(p)));
+}
+
+export function coreMap(plan: StackPlan, facts: HostFacts): CoreMap {
+  const cpuModels = models(plan).filter((s) => s.model?.device === 'cpu' && s.cpuset);
+  const places = facts.engine?.cpuTopology ?? usableCores(facts).cores.flatMap((core) => core.threads.map((cpu) => ({ cpu, core: core.cpu, node: core.node })));
+  const owner = new Map<number, { service: string; use: CpuUse }>();
+  for (const service of cpuModels) {
+    const bind = new Set(parseCpuList(service.env.VLLM_CPU_OMP_THREADS_BIND ?? ''));
+    const boundCores = new Set(places.filter((p) => bind.has(p.cpu)).map((p) => `${p.node}:${p.core}`));
+    for (const place of places) {
+      if (bind.has(place.cpu)) owner.set(place.cpu, { service: service.name, use: 'openmp' });
+      else if (boundCores.has(`${place.node}:${place.core}`)) owner.set(place.cpu, { service: service.name, use: 'sibling' });
+    }
+  }
+  const frontend = new Set(cpuModels.flatMap((s) => parseCpuList(s.cpuset ?? '')).filter((cpu) => !owner.has(cpu)));
+  const nodes = new Map<number, CpuCell[]>();
+  for (const place of [...places].sort((a, b) => a.cpu - b.cpu)) {
+    const own = owner.get(place.cpu);
+    const service = own ? cpuModels.find((s) => s.name === own.service) : undefined;
+    let cell: CpuCell;
+    if (own && service) {
+      cell = {
+        cpu: place.cpu,
+        core: place.core,
+        node: place.node,
+        use: own.use,
+        service: own.service,
+        reason:
+          own.use === 'openmp'
+            ? `CPU ${place.cpu}: an OpenMP thread of ${own.service}. ${reasonOf(service, 'cores ') ?? ''}`.trim()
+            : `CPU ${place.cpu}: the other hardware thread of a core ${own.service} binds, left to it so nothing else shares the core.`,
+      };
+    } else if (frontend.has(place.cpu)) {
+      const sample = cpuModels.find((s) => parseCpuList(s.cpuset ?? '').includes(place.cpu));
+      cell = { cpu: place.cpu, core: place.core, node: place.node, use: 'frontend', reason: `CPU ${place.cpu}: kept for vLLM's API servers, litellm and Open WebUI. ${(sample && reasonOf(sample, 'container cpuset')) ?? ''}`.trim() };
+    } else {
+      cell = { cpu: place.cpu, core: place.core, node: place.node, use: 'free', reason: `CPU ${place.cpu}: no model binds it${cpuModels.length ? '' : ' (no CPU model in this plan)'}.` };
+    }
+    nodes.set(place.node, [...(nodes.get(place.node) ?? []), cell]);
+  }
+  return { nodes: [...nodes.entries()].sort(([a], [b]) => a - b).map(([node, cpus]) => ({ node, cpus })), models: cpuModels.map((s) => s.name) };
+}
+
+/** The engine's memory: each CPU model's weights, KV cache and runtime, the other services, and what is left. */
+export function memoryBar(plan: StackPlan, facts: HostFacts): MemoryBar {
+  const total = facts.engine?.memoryBytes ?? facts.memory.totalBytes;
+  const segments: Segment[] = [];
+  for (const service of models(plan).filter((s) => s.model?.device === 'cpu')) {
+    const weights = service.model?.weightsBytes ?? 0;
+    const kv = (service.kvCacheGiB ?? 0) * GiB;
+    const runtime = Math.max(0, (service.memoryBytes ?? weights + kv) - weights - kv);
+    const limit = reasonOf(service, 'memory limit') ?? '';
+    segments.push(
+      { kind: 'weights', service: service.name, bytes: weights, label: `${service.name} weights ${formatGiB(weights)}`, reason: limit },
+      { kind: 'kv', service: service.name, bytes: kv, label: `${service.name} KV cache ${formatGiB(kv)}`, reason: reasonOf(service, 'KV cache') ?? limit },
+      { kind: 'runtime', service: service.name, bytes: runtime, label: `${service.name} runtime ${formatGiB(runtime)}`, reason: limit },
+    );
+  }
+  const others = plan.services.filter((s) => s.role !== 'model').reduce((sum, s) => sum + (OTHER_SERVICES_BYTES[s.name as keyof typeof OTHER_SERVICES_BYTES] ?? 0), 0);
+  if (others > 0) {
+    segments.push({ kind: 'services', bytes: others, label: `litellm, Open WebUI, Prometheus, Grafana ${formatGiB(others)}`, reason: 'What the other services of the stack take, as the planner counts them.' });
+  }
+  const used = segments.reduce((sum, s) => sum + s.bytes, 0);
+  const over = Math.max(0, used - total);
+  if (over === 0) segments.push({ kind: 'free', bytes: total - used, label: `free ${formatGiB(total - used)}`, reason: 'Left for the page cache and whatever else runs in the engine.' });
+  else {
+    const warning = plan.warnings.find((w) => w.code === 'insufficient-memory');
+    segments.push({ kind: 'over', bytes: over, label: `${formatGiB(over)} more than there is`, reason: warning?.message ?? 'The plan asks for more memory than the engine has.' });
+  }
+  return { totalBytes: total, segments, overBytes: over, title: `${facts.engine ? "The engine's" : "This machine's"} ${formatGiB(total)} of memory` };
+}
+
+/** One bar per NVIDIA card: each model's weights, activations and KV cache inside its share, the headroom kept outside. */
+export function gpuBars(plan: StackPlan, facts: HostFacts): (MemoryBar & { index: number; model: string })[] {
+  const gpuModels = models(plan).filter((s) => s.model?.device === 'gpu');
+  return nvidiaCards(facts).map((card) => {
+    const onCard = gpuModels.filter((s) => s.gpus?.includes(card.index));
+    const segments: Segment[] = [{ kind: 'unseen', bytes: VLLM_UNSEEN_BYTES, label: `driver ${formatGiB(VLLM_UNSEEN_BYTES)}`, reason: 'What the driver keeps: vLLM sees the card this much smaller than NVML reports.' }];
+    for (const service of onCard) {
+      const shareBytes = (service.gpuMemoryUtilization ?? 0) * card.visibleBytes;
+      const weights = Math.min(shareBytes, service.model?.weightsBytes ?? 0);
+      const activations = Math.min(GPU_ACTIVATION_BYTES, shareBytes - weights);
+      const kv = Math.max(0, shareBytes - weights - activations);
+      const share = reasonOf(service, 'GPU share') ?? '';
+      segments.push(
+        { kind: 'weights', service: service.name, bytes: weights, label: `${service.name} weights ${formatGiB(weights)}`, reason: share },
+        { kind: 'activations', service: service.name, bytes: activations, label: `${service.name} activations ${formatGiB(activations)}`, reason: share },
+        { kind: 'kv', service: service.name, bytes: kv, label: `${service.name} KV cache ${formatGiB(kv)}`, reason: reasonOf(service, 'context') ?? share },
+        { kind: 'headroom', service: service.name, bytes: GPU_OUTSIDE_SHARE_BYTES, label: `${service.name} headroom ${formatGiB(GPU_OUTSIDE_SHARE_BYTES)}`, reason: 'Kept outside the share for CUDA graphs and memory that is not PyTorch\'s, which vLLM does not count in --gpu-memory-utilization.' },
+      );
+    }
+    const used = segments.reduce((sum, s) => sum + s.bytes, 0);
+    const over = Math.max(0, used - card.memoryBytes);
+    if (over === 0) segments.push({ kind: 'free', bytes: card.memoryBytes - used, label: `free ${formatGiB(card.memoryBytes - used)}`, reason: onCard.length ? 'Left free on the card.' : 'No model is placed on this card.' });
+    else segments.push({ kind: 'over', bytes: over, label: `${formatGiB(over)} more than the card has`, reason: 'The shares and headroom add up to more than the card.' });
+    return { index: card.index, model: card.model, totalBytes: card.memoryBytes, segments, overBytes: over, title: `GPU ${card.index}: ${card.model}, ${formatGiB(card.memoryBytes)}` };
+  });
+}
