@@ -5,6 +5,7 @@ import type { Snapshot } from '../../electron/common/api/berth-api.js';
 import type { ProgressEvent } from '../../electron/common/contracts/progress.js';
 import { stackState, withPlanned } from '../../electron/common/status/service-state.js';
 import { ApiError, type Client } from './client.js';
+import { ErrorBoundary } from './ui/ErrorBoundary.js';
 import { StackBadge } from './ui/status.js';
 import { Overview } from './views/Overview.js';
 
@@ -117,6 +118,7 @@ export function App({ client }: { client: Client }) {
             <Text c="dimmed">Looking at this machine…</Text>
           </Group>
         )}
+        <ErrorBoundary view={view}>
         {snapshot && view === 'Overview' && <Overview api={client.api} snapshot={snapshot} progress={progress} onChanged={refresh} />}
         <Suspense fallback={<Loader size="sm" aria-label="Loading the view" />}>
           {snapshot && view === 'Host' && <Host api={client.api} snapshot={snapshot} />}
@@ -125,6 +127,7 @@ export function App({ client }: { client: Client }) {
           {snapshot && view === 'Chat' && <Chat client={client} />}
           {snapshot && view === 'Settings' && <SettingsView api={client.api} snapshot={snapshot} onSaved={refresh} />}
         </Suspense>
+        </ErrorBoundary>
       </Box>
     </div>
   );

@@ -11,8 +11,8 @@ const root = document.getElementById('root');
 if (root) {
   createRoot(root).render(
     <StrictMode>
-      {/* The theme's variables come from Mantine's stylesheet, not an inline <style> the CSP would refuse. */}
-      <MantineProvider theme={theme} defaultColorScheme="auto" withCssVariables={false}>
+      {/* The theme's variables come from Mantine's stylesheet: no inline <style>, which the CSP refuses. */}
+      <MantineProvider theme={theme} defaultColorScheme="auto" withCssVariables={false} withGlobalClasses={false}>
         <App client={createClient()} />
       </MantineProvider>
     </StrictMode>,

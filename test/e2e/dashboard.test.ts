@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { BIN, freshHome } from '../support/cli.js';
 import { describeWhen, dockerAnswers } from '../support/docker.js';
@@ -55,6 +55,7 @@ describeWhen(ready, `needs a Docker engine and a Chromium-family browser (${BROW
   let browser: BrowserContext;
   let serve: Serve;
   let page: Page;
+  const pageProblems: string[] = [];
 
   beforeAll(async () => {
     await ensureTestImages(docker);
@@ -62,7 +63,17 @@ describeWhen(ready, `needs a Docker engine and a Chromium-family browser (${BROW
     serve = await startServe();
     browser = await launchChromium();
     page = await browser.newPage();
+    // A script error or a refused style or script (the CSP) is a failure of the page, whatever the test checks.
+    page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !/Failed to load resource|ERR_CONNECTION_REFUSED|WebSocket/.test(message.text())) pageProblems.push(`console: ${message.text()}`);
+    });
   }, 120_000);
+
+  afterEach(() => {
+    const seen = pageProblems.splice(0);
+    expect(seen).toEqual([]);
+  });
 
   afterAll(async () => {
     await browser?.close();
@@ -115,10 +126,11 @@ describeWhen(ready, `needs a Docker engine and a Chromium-family browser (${BROW
     await page.getByRole('button', { name: 'Metrics' }).click();
     await page.getByTestId('metrics-source').getByText("the model servers' /metrics").waitFor({ timeout: 10_000 });
     const row = page.locator('[data-service="vllm-qwen3"]');
-    await row.getByTestId('metric-KV cache').waitFor();
-    expect(await row.getByTestId('metric-KV cache').textContent()).toMatch(/^\d+(\.\d+)?%$/);
-    // A second read, five seconds later, turns counters into a rate.
-    await page.waitForFunction(() => /^\d/.test(document.querySelector('[data-service="vllm-qwen3"] [data-testid="metric-generation tokens/s"]')?.textContent ?? ''), undefined, { timeout: 12_000 });
+    await row.getByTestId('last-KV cache').waitFor();
+    expect(await row.getByTestId('last-KV cache').textContent()).toMatch(/^used \d+(\.\d+)? %$/);
+    // A second read, five seconds later, turns counters into a rate, drawn as a chart with its axes.
+    await page.waitForFunction(() => /tokens\/s \d/.test(document.querySelector('[data-service="vllm-qwen3"] [data-testid="last-Generation"]')?.textContent ?? ''), undefined, { timeout: 12_000 });
+    await row.locator('[data-chart="Generation"] canvas').waitFor();
     await shot(page, 'metrics');
   }, 30_000);
 
@@ -136,7 +148,7 @@ describeWhen(ready, `needs a Docker engine and a Chromium-family browser (${BROW
     expect(await page.getByText('Start Berth at login').count()).toBe(0);
     expect(await page.getByTestId('secrets-storage').textContent()).toMatch(/secrets\.json in BERTH_HOME, readable only by you \(mode 0600\)/);
     await page.getByLabel('Image of grafana').fill('example/grafana:custom');
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByRole('status').getByText('Saved').waitFor();
     await shot(page, 'settings');
     const html = await page.content();
@@ -187,7 +199,7 @@ describeWhen(ready, `needs a Docker engine and a Chromium-family browser (${BROW
     await page.getByRole('checkbox', { name: 'vllm-llama3' }).uncheck();
     await page.getByLabel('Hugging Face id').fill('Qwen/Qwen3-0.6B');
     for (const [field, value] of [['layers', '28'], ['kvHeads', '8'], ['headDim', '128'], ['maxModelLen', '40960'], ['weightsGiB', '1.2']] as const) await page.getByLabel(field, { exact: true }).fill(value);
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByRole('status').getByText('Saved').waitFor();
     await page.getByRole('button', { name: 'Overview' }).click();
     await page.getByTestId('state-vllm-qwen3-0.6b').waitFor({ timeout: 10_000 });

@@ -11,14 +11,15 @@ afterAll(() => hub.close());
 
 describe('adding a model by its Hugging Face id (against a local double of the Hub routes @huggingface/hub calls)', () => {
   it("reads Qwen/Qwen3-4B's config.json and weight sizes: the numbers the planner needs", async () => {
+    const before = hub.requests.length;
     const found = await lookupModel('Qwen/Qwen3-4B', { hubUrl: hub.url });
     expect(found).toEqual({
       ok: true,
       model: { id: 'Qwen/Qwen3-4B', gated: false, layers: 36, kvHeads: 8, headDim: 128, maxModelLen: 40960, weightsGiB: 7.5, weightFiles: 3, architecture: 'Qwen3ForCausalLM' },
     });
     // The file tree came in pages (the Link header was followed), and no token was sent where none was given.
-    expect(hub.requests.filter((r) => r.path.includes('/tree/main')).length).toBeGreaterThan(1);
-    expect(hub.requests.every((r) => !r.authorization)).toBe(true);
+    expect(hub.requests.slice(before).filter((r) => r.path.includes('/tree/main')).length).toBeGreaterThan(1);
+    expect(hub.requests.slice(before).every((r) => !r.authorization)).toBe(true);
   });
 
   it('a gated model: without HF_TOKEN it says to accept the terms and set the token; with a token not granted, to request access', async () => {
@@ -31,9 +32,10 @@ describe('adding a model by its Hugging Face id (against a local double of the H
   });
 
   it('a gated model with a granted token: read, marked gated, the original/ weights not counted twice', async () => {
+    const before = hub.requests.length;
     const found = await lookupModel('meta-llama/Llama-3.2-3B-Instruct', { hubUrl: hub.url, token: 'hf_granted_token_for_tests' });
     expect(found).toMatchObject({ ok: true, model: { gated: true, layers: 28, kvHeads: 8, headDim: 128, maxModelLen: 131072, weightFiles: 2, weightsGiB: 5.99 } });
-    expect(hub.requests.filter((r) => r.path.includes('/resolve/')).every((r) => r.authorization === 'Bearer hf_granted_token_for_tests')).toBe(true);
+    expect(hub.requests.slice(before).filter((r) => r.path.includes('/resolve/')).every((r) => r.authorization === 'Bearer hf_granted_token_for_tests')).toBe(true);
   });
 
   it('an unknown repo, a repo without config.json, the Hub unreachable: one plain answer each', async () => {

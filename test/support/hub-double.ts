@@ -92,7 +92,7 @@ export async function startHubDouble(repos: Record<string, HubRepo> = HUB_REPOS)
     if (tree) {
       const cursor = Number(url.searchParams.get('cursor') ?? 0);
       const page = repo.files.slice(cursor, cursor + PAGE).map((f) => ({ type: 'file', oid: 'x', path: f.path, size: f.size, ...(f.size > 10_000_000 ? { lfs: { oid: 'y', size: f.size, pointerSize: 134 } } : {}) }));
-      const next = cursor + PAGE < repo.files.length ? { link: `<http://${req.headers.host}${url.pathname}?recursive=true&expand=false&cursor=${cursor + PAGE}>; rel="next"` } : {};
+      const next: Record<string, string> = cursor + PAGE < repo.files.length ? { link: `<http://${req.headers.host}${url.pathname}?recursive=true&expand=false&cursor=${cursor + PAGE}>; rel="next"` } : {};
       return json(res, 200, page, next);
     }
     if (resolve) {

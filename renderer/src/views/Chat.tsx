@@ -113,8 +113,8 @@ export function Chat({ client }: { client: Client }) {
       <Stack gap="sm" style={{ flex: 1, minWidth: 0 }}>
         {modelsError && <Alert color="red" role="alert">{modelsError}</Alert>}
         <Group gap="xs" wrap="nowrap">
-          <NativeSelect value={current.model} onChange={(e) => update((c) => ({ ...c, model: e.currentTarget.value }))} aria-label="Model" data={[...new Set([current.model, ...models].filter(Boolean))].length ? [...new Set([current.model, ...models].filter(Boolean))] : ['']} w={220} />
-          <TextInput style={{ flex: 1 }} placeholder="System prompt" value={current.system} onChange={(e) => update((c) => ({ ...c, system: e.currentTarget.value }))} aria-label="System prompt" />
+          <NativeSelect value={current.model} onChange={(e) => { const value = e.currentTarget.value; update((c) => ({ ...c, model: value })); }} aria-label="Model" data={[...new Set([current.model, ...models].filter(Boolean))].length ? [...new Set([current.model, ...models].filter(Boolean))] : ['']} w={220} />
+          <TextInput style={{ flex: 1 }} placeholder="System prompt" value={current.system} onChange={(e) => { const value = e.currentTarget.value; update((c) => ({ ...c, system: value })); }} aria-label="System prompt" />
         </Group>
         <ol className="messages">
           {current.messages.map((m, i) => (

@@ -1,3 +1,5 @@
+import { Alert, Button, Group, NativeSelect, Paper, Radio, Stack, Text, TextInput, Title } from '@mantine/core';
+import { IconFileExport, IconFolderOpen } from '@tabler/icons-react';
 import { useState } from 'react';
 import type { BerthApi, ExportRequest, Snapshot } from '../../../electron/common/api/berth-api.js';
 import { ApiError } from '../client.js';
@@ -18,7 +20,7 @@ export function ExportPanel({ api, snapshot }: { api: BerthApi; snapshot: Snapsh
   const [format, setFormat] = useState<Format>('compose');
   const [dir, setDir] = useState('');
   const [k8s, setK8s] = useState(K8S_DEFAULTS);
-  const [message, setMessage] = useState<string | null>(null);
+  const [message, setMessage] = useState<{ text: string; ok: boolean } | null>(null);
   const [busy, setBusy] = useState(false);
   const gpu = snapshot.plan?.services.some((s) => s.model?.device === 'gpu') ?? false;
 
@@ -26,9 +28,9 @@ export function ExportPanel({ api, snapshot }: { api: BerthApi; snapshot: Snapsh
     try {
       const picked = await api.chooseFolder();
       if (picked) setDir(picked);
-      else setMessage((m) => m ?? 'Type the full path of a folder (it is created if missing).');
+      else setMessage((m) => m ?? { ok: true, text: 'Type the full path of a folder (it is created if missing).' });
     } catch (error) {
-      setMessage(error instanceof ApiError ? error.message : String(error));
+      setMessage({ ok: false, text: error instanceof ApiError ? error.message : String(error) });
     }
   };
 
@@ -44,75 +46,62 @@ export function ExportPanel({ api, snapshot }: { api: BerthApi; snapshot: Snapsh
     setBusy(true);
     try {
       const outcome = await api.exportStack(request());
-      const kept = outcome.kept.length ? ` Kept ${outcome.kept.map((f) => f.slice(outcome.dir.length + 1)).join(', ')} (it may hold your secrets).` : '';
+      const inside = (f: string) => f.slice(outcome.dir.length + 1);
+      const kept = outcome.kept.length ? ` Kept ${outcome.kept.map(inside).join(', ')} (it may hold your secrets).` : '';
       const next = format === 'k8s' ? ' Its README.md says how to install it with Helm.' : ' Fill in .env, then run docker compose up -d there.';
-      setMessage(`Exported to ${outcome.dir}: ${outcome.written.map((f) => f.slice(outcome.dir.length + 1)).join(', ')}.${kept}${next}`);
+      setMessage({ ok: true, text: `Exported to ${outcome.dir}: ${outcome.written.map(inside).join(', ')}.${kept}${next}` });
     } catch (error) {
-      setMessage(error instanceof ApiError ? `Not exported: ${error.message}` : String(error));
+      setMessage({ ok: false, text: error instanceof ApiError ? `Not exported: ${error.message}` : String(error) });
     } finally {
       setBusy(false);
     }
   };
 
-  const field = (name: keyof typeof K8S_DEFAULTS) => ({ value: k8s[name], onChange: (e: { target: { value: string } }) => setK8s((o) => ({ ...o, [name]: e.target.value })) });
+  const field = (name: keyof typeof K8S_DEFAULTS) => ({ value: k8s[name], onChange: (e: { currentTarget: { value: string } }) => { const v = e.currentTarget.value; setK8s((o) => ({ ...o, [name]: v })); } });
 
   return (
-    <section aria-label="Export" className="export">
-      <h2>Export</h2>
-      <p className="muted">The plan above, for running it without Berth: the same numbers as berth export.</p>
+    <Paper withBorder p="md" radius="md" component="section" aria-label="Export">
+      <Title order={2} size="h5" mb={4}>Export</Title>
+      <Text size="sm" c="dimmed" mb="sm">The plan, for running it without Berth: the same files as berth export.</Text>
       <form onSubmit={(e) => { e.preventDefault(); void run(); }}>
-        <fieldset>
-          <legend>Format</legend>
-          <label className="check">
-            <input type="radio" name="export-format" checked={format === 'compose'} onChange={() => setFormat('compose')} /> Docker Compose, for one server
-          </label>
-          <label className="check">
-            <input type="radio" name="export-format" checked={format === 'k8s'} onChange={() => setFormat('k8s')} /> Kubernetes, on vLLM's production-stack Helm chart
-          </label>
-        </fieldset>
-        <div className="row">
-          <label>
-            Folder{' '}
-            <input aria-label="Export folder" size={48} placeholder={DEFAULT_FOLDER[format]} value={dir} onChange={(e) => setDir(e.target.value)} />
-          </label>
-          <button type="button" onClick={() => void choose()}>Choose…</button>
-        </div>
-        {format === 'k8s' && (
-          <fieldset>
-            <legend>Kubernetes</legend>
-            <label>
-              Namespace <input aria-label="Namespace" {...field('namespace')} />
-            </label>
-            <label>
-              Replicas{' '}
-              <select aria-label="Replicas" {...field('scaling')}>
-                <option value="fixed">a fixed number</option>
-                <option value="keda">scaled by KEDA on waiting requests</option>
-              </select>
-            </label>
-            {k8s.scaling === 'fixed' ? (
-              <input aria-label="Replicas per model" inputMode="numeric" {...field('replicas')} />
-            ) : (
-              <>
-                <input aria-label="Fewest replicas" inputMode="numeric" {...field('min')} /> to <input aria-label="Most replicas" inputMode="numeric" {...field('max')} />
-              </>
-            )}
-            {gpu && (
-              <label>
-                Models that share a card{' '}
-                <select aria-label="GPU sharing" {...field('gpuSharing')}>
-                  <option value="whole">get a card each</option>
-                  <option value="hami">share it through HAMi</option>
-                </select>
-              </label>
-            )}
-          </fieldset>
-        )}
-        <div className="row">
-          <button type="submit" disabled={busy}>{busy ? 'Exporting…' : 'Export'}</button>
-        </div>
-        {message && <p role="status" data-testid="export-result">{message}</p>}
+        <Stack gap="sm">
+          <Radio.Group value={format} onChange={(v) => setFormat(v as Format)} label="Format">
+            <Stack gap={6} mt={6}>
+              <Radio value="compose" label="Docker Compose, for one server" />
+              <Radio value="k8s" label="Kubernetes, on vLLM's production-stack Helm chart" />
+            </Stack>
+          </Radio.Group>
+          <Group gap="xs" align="flex-end">
+            <TextInput label="Folder" aria-label="Export folder" placeholder={DEFAULT_FOLDER[format]} value={dir} onChange={(e) => setDir(e.currentTarget.value)} w={420} />
+            <Button variant="default" leftSection={<IconFolderOpen size={16} aria-hidden />} onClick={() => void choose()}>Choose…</Button>
+          </Group>
+          {format === 'k8s' && (
+            <Group gap="sm" align="flex-end" wrap="wrap">
+              <TextInput label="Namespace" aria-label="Namespace" w={160} {...field('namespace')} />
+              <NativeSelect label="Replicas" aria-label="Replicas" w={260} data={[{ value: 'fixed', label: 'a fixed number' }, { value: 'keda', label: 'scaled by KEDA on waiting requests' }]} {...field('scaling')} />
+              {k8s.scaling === 'fixed' ? (
+                <TextInput label="Per model" aria-label="Replicas per model" inputMode="numeric" w={90} {...field('replicas')} />
+              ) : (
+                <>
+                  <TextInput label="Fewest" aria-label="Fewest replicas" inputMode="numeric" w={80} {...field('min')} />
+                  <TextInput label="Most" aria-label="Most replicas" inputMode="numeric" w={80} {...field('max')} />
+                </>
+              )}
+              {gpu && (
+                <NativeSelect label="Models that share a card" aria-label="GPU sharing" w={220} data={[{ value: 'whole', label: 'get a card each' }, { value: 'hami', label: 'share it through HAMi' }]} {...field('gpuSharing')} />
+              )}
+            </Group>
+          )}
+          <Group>
+            <Button type="submit" loading={busy} leftSection={<IconFileExport size={16} aria-hidden />}>Export</Button>
+          </Group>
+          {message && (
+            <Alert color={message.ok ? 'blue' : 'red'} variant="light" data-testid="export-result">
+              <Text size="sm">{message.text}</Text>
+            </Alert>
+          )}
+        </Stack>
       </form>
-    </section>
+    </Paper>
   );
 }

@@ -1,11 +1,20 @@
-import { useState } from 'react';
+import { Alert, Button, Checkbox, Group, NativeSelect, Paper, PasswordInput, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { useState, type ReactNode } from 'react';
 import type { BerthApi, Snapshot } from '../../../electron/common/api/berth-api.js';
 import { SECRET_NAMES } from '../../../electron/common/api/berth-api.js';
 import { ApiError } from '../client.js';
+import { AddModel, EMPTY_MODEL, draftModel } from './AddModel.js';
 import { ExportPanel } from './ExportPanel.js';
+import { WhatIf } from './WhatIf.js';
 
-/** The add-a-model form, empty. */
-const EMPTY_MODEL = { id: '', device: 'cpu', layers: '', kvHeads: '', headDim: '', maxModelLen: '', weightsGiB: '' };
+function Section({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <Paper withBorder p="md" radius="md" component="fieldset" className="section">
+      <Title order={2} size="h5" component="legend" mb="xs">{title}</Title>
+      {children}
+    </Paper>
+  );
+}
 
 /** Settings the app and the CLI share; secrets are write-only and only shown as set or not. */
 export function SettingsView({ api, snapshot, onSaved }: { api: BerthApi; snapshot: Snapshot; onSaved: () => void }) {
@@ -16,11 +25,11 @@ export function SettingsView({ api, snapshot, onSaved }: { api: BerthApi; snapsh
   const [ports, setPorts] = useState<Record<string, string>>(Object.fromEntries(Object.entries(settings.ports).map(([k, v]) => [k, String(v)])));
   const [images, setImages] = useState<Record<string, string>>(settings.images);
   const [secrets, setSecrets] = useState<Record<string, string>>({});
-  const [message, setMessage] = useState<string | null>(null);
+  const [message, setMessage] = useState<{ text: string; ok: boolean } | null>(null);
   const [startAtLogin, setStartAtLogin] = useState(settings.startAtLogin);
   const [onQuit, setOnQuit] = useState(settings.onQuit);
   const [autoUpdate, setAutoUpdate] = useState(settings.autoUpdate);
-  const [newModel, setNewModel] = useState(EMPTY_MODEL);
+  const [draft, setDraft] = useState(EMPTY_MODEL);
   const [litellmUrl, setLitellmUrl] = useState(settings.litellmUrl ?? '');
   const confirmed = Boolean(settings.litellmUrl) && settings.litellmUrl === settings.trustedLitellmUrl;
   const services = snapshot.plan?.services ?? [];
@@ -29,175 +38,126 @@ export function SettingsView({ api, snapshot, onSaved }: { api: BerthApi; snapsh
   const save = async () => {
     setMessage(null);
     try {
+      const added = draft.id.trim() ? draftModel(draft) : undefined;
+      if (draft.id.trim() && !added) throw new ApiError('the model to add needs every number: layers, kvHeads, headDim, maxModelLen and weightsGiB (look it up, or type them from its config.json)');
       const numericPorts = Object.fromEntries(Object.entries(ports).filter(([, v]) => v.trim() !== '').map(([k, v]) => [k, Number(v)]));
-      const added = newModel.id.trim()
-        ? [
-            ...settings.models,
-            {
-              id: newModel.id.trim(),
-              device: newModel.device as 'cpu' | 'gpu',
-              gated: false,
-              layers: Number(newModel.layers),
-              kvHeads: Number(newModel.kvHeads),
-              headDim: Number(newModel.headDim),
-              maxModelLen: Number(newModel.maxModelLen),
-              weightsGiB: Number(newModel.weightsGiB),
-            },
-          ]
-        : settings.models;
       await api.updateSettings({
         profile,
         exposePorts,
         startAtLogin,
         onQuit,
         autoUpdate,
-        models: added,
+        models: added ? [...settings.models, added] : settings.models,
         disabledModels: disabled,
         ports: numericPorts,
         images: Object.fromEntries(Object.entries(images).filter(([, v]) => v.trim())),
         // Sent only when edited, so a LITELLM_URL from the environment is not written into the file.
         ...(litellmUrl.trim() !== (settings.litellmUrl ?? '') ? { litellmUrl: litellmUrl.trim() || null } : {}),
       });
-      setNewModel(EMPTY_MODEL);
+      setDraft(EMPTY_MODEL);
       for (const [name, value] of Object.entries(secrets)) if (value) await api.setSecret(name as (typeof SECRET_NAMES)[number], value);
       setSecrets({});
-      setMessage('Saved. Start the stack again for running services to pick the changes up.');
+      setMessage({ ok: true, text: 'Saved. Start the stack again for running services to pick the changes up.' });
       onSaved();
     } catch (e) {
-      setMessage(e instanceof ApiError ? `Not saved: ${e.message}` : String(e));
+      setMessage({ ok: false, text: e instanceof ApiError ? `Not saved: ${e.message}` : String(e) });
+    }
+  };
+
+  const confirm = async () => {
+    try {
+      await api.updateSettings({ trustedLitellmUrl: settings.litellmUrl ?? null });
+      setMessage({ ok: true, text: `Confirmed ${settings.litellmUrl}. Start the stack again for Open WebUI to use it.` });
+      onSaved();
+    } catch (error) {
+      setMessage({ ok: false, text: error instanceof ApiError ? `Not confirmed: ${error.message}` : String(error) });
+    }
+  };
+
+  const importEnv = async (file: File | undefined) => {
+    if (!file) return;
+    try {
+      const taken = await api.importEnv(await file.text());
+      setMessage({ ok: true, text: taken.length ? `Imported ${taken.join(', ')}.` : 'The file held none of the variables Berth reads.' });
+      onSaved();
+    } catch (error) {
+      setMessage({ ok: false, text: error instanceof ApiError ? `Not imported: ${error.message}` : String(error) });
     }
   };
 
   return (
-    <section aria-label="Settings" className="settings">
+    <Stack gap="md" component="section" aria-label="Settings" maw={980}>
       <form onSubmit={(e) => { e.preventDefault(); void save(); }}>
-        <label>
-          Profile{' '}
-          <select value={profile} onChange={(e) => setProfile(e.target.value as typeof profile)} aria-label="Profile">
-            <option value="auto">auto</option>
-            <option value="development">development (CPU models)</option>
-            <option value="production">production (GPU models)</option>
-          </select>
-        </label>
-        <fieldset>
-          <legend>Models</legend>
-          {models.map((name) => (
-            <label key={name} className="check">
-              <input type="checkbox" checked={!disabled.includes(name)} onChange={(e) => setDisabled((d) => (e.target.checked ? d.filter((x) => x !== name) : [...d, name]))} /> {name}
-            </label>
-          ))}
-          <p className="muted">Add a model by its Hugging Face id, with the numbers from its config.json:</p>
-          <div className="add-model">
-            <input aria-label="Hugging Face id" placeholder="Qwen/Qwen3-4B" value={newModel.id} onChange={(e) => setNewModel((m) => ({ ...m, id: e.target.value }))} />
-            <select aria-label="Device" value={newModel.device} onChange={(e) => setNewModel((m) => ({ ...m, device: e.target.value }))}>
-              <option value="cpu">CPU</option>
-              <option value="gpu">GPU</option>
-            </select>
-            {(['layers', 'kvHeads', 'headDim', 'maxModelLen', 'weightsGiB'] as const).map((field) => (
-              <input key={field} aria-label={field} placeholder={field} inputMode="decimal" value={newModel[field]} onChange={(e) => setNewModel((m) => ({ ...m, [field]: e.target.value }))} />
-            ))}
-          </div>
-        </fieldset>
-        <fieldset>
-          <legend>Ports and images</legend>
-          <table>
-            <tbody>
-              {services.map((s) => (
-                <tr key={s.name}>
-                  <td>{s.name}</td>
-                  <td><input aria-label={`Port of ${s.name}`} inputMode="numeric" placeholder={String(s.ports[0]?.host ?? '')} value={ports[s.name] ?? ''} onChange={(e) => setPorts((p) => ({ ...p, [s.name]: e.target.value }))} /></td>
-                  <td><input aria-label={`Image of ${s.name}`} placeholder={s.image} value={images[s.name] ?? ''} onChange={(e) => setImages((i) => ({ ...i, [s.name]: e.target.value }))} /></td>
-                </tr>
+        <Stack gap="md">
+          <Section title="Stack">
+            <NativeSelect label="Profile" aria-label="Profile" value={profile} onChange={(e) => setProfile(e.currentTarget.value as typeof profile)} w={320}
+              data={[{ value: 'auto', label: 'auto' }, { value: 'development', label: 'development (CPU models)' }, { value: 'production', label: 'production (GPU models)' }]} />
+            <Checkbox mt="sm" label="Open the stack's ports to the network (loopback only when off)" checked={exposePorts} onChange={(e) => setExposePorts(e.currentTarget.checked)} />
+          </Section>
+          <Section title="Models">
+            <Group gap="lg" mb="sm">
+              {models.map((name) => (
+                <Checkbox key={name} label={name} checked={!disabled.includes(name)} onChange={(e) => { const on = e.currentTarget.checked; setDisabled((d) => (on ? d.filter((x) => x !== name) : [...d, name])); }} />
               ))}
-            </tbody>
-          </table>
-        </fieldset>
-        <fieldset>
-          <legend>Remote litellm</legend>
-          <label>
-            URL of the team's litellm (empty: this stack's own){' '}
-            <input aria-label="Remote litellm URL" placeholder="http://gpu-host:4000" value={litellmUrl} onChange={(e) => setLitellmUrl(e.target.value)} />
-          </label>
-          {settings.litellmUrl && !confirmed && (
-            <p className="muted" data-testid="litellm-url-unconfirmed">
-              Not used yet: Open WebUI and Chat use this stack's litellm until you confirm {settings.litellmUrl}. It then receives the master key.{' '}
-              <button
-                type="button"
-                onClick={async () => {
-                  try {
-                    await api.updateSettings({ trustedLitellmUrl: settings.litellmUrl ?? null });
-                    setMessage(`Confirmed ${settings.litellmUrl}. Start the stack again for Open WebUI to use it.`);
-                    onSaved();
-                  } catch (error) {
-                    setMessage(error instanceof ApiError ? `Not confirmed: ${error.message}` : String(error));
-                  }
-                }}
-              >
-                Use it and send it the master key
-              </button>
-            </p>
-          )}
-          {confirmed && <p className="muted">In use for Open WebUI and Chat (confirmed).</p>}
-        </fieldset>
-        <fieldset>
-          <legend>Secrets</legend>
-          <p className="muted" data-testid="secrets-storage">{snapshot.secretsStorage?.encrypted ? 'Kept in the system keychain.' : snapshot.secretsStorage?.note}</p>
-          {SECRET_NAMES.map((name) => (
-            <label key={name} className="secret">
-              {name}{' '}
-              <input type="password" autoComplete="off" aria-label={name} placeholder={snapshot.secretsSet[name] ? '•••••••• (set)' : 'not set'} value={secrets[name] ?? ''} onChange={(e) => setSecrets((s) => ({ ...s, [name]: e.target.value }))} />
-            </label>
-          ))}
-        </fieldset>
-        <label className="check">
-          <input type="checkbox" checked={exposePorts} onChange={(e) => setExposePorts(e.target.checked)} /> Open the stack's ports to the network (loopback only when off)
-        </label>
-        {snapshot.app && (
-          <fieldset>
-            <legend>The app</legend>
-            <label className="check">
-              <input type="checkbox" checked={startAtLogin} onChange={(e) => setStartAtLogin(e.target.checked)} /> Start Berth at login
-            </label>
-            {snapshot.app.startAtLogin.note && (
-              <p className="muted" data-testid="login-item-note">
-                {snapshot.app.startAtLogin.note}
-              </p>
+            </Group>
+            <AddModel api={api} snapshot={snapshot} draft={draft} setDraft={setDraft} />
+          </Section>
+          <Section title="Ports and images">
+            <Table verticalSpacing={4}>
+              <Table.Tbody>
+                {services.map((s) => (
+                  <Table.Tr key={s.name}>
+                    <Table.Td><Text size="sm">{s.name}</Text></Table.Td>
+                    <Table.Td><TextInput aria-label={`Port of ${s.name}`} inputMode="numeric" placeholder={String(s.ports[0]?.host ?? '')} value={ports[s.name] ?? ''} onChange={(e) => { const v = e.currentTarget.value; setPorts((p) => ({ ...p, [s.name]: v })); }} w={110} /></Table.Td>
+                    <Table.Td><TextInput aria-label={`Image of ${s.name}`} placeholder={s.image} value={images[s.name] ?? ''} onChange={(e) => { const v = e.currentTarget.value; setImages((i) => ({ ...i, [s.name]: v })); }} /></Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Section>
+          <Section title="Remote litellm">
+            <TextInput label="URL of the team's litellm (empty: this stack's own)" aria-label="Remote litellm URL" placeholder="http://gpu-host:4000" value={litellmUrl} onChange={(e) => setLitellmUrl(e.currentTarget.value)} maw={420} />
+            {settings.litellmUrl && !confirmed && (
+              <Alert mt="sm" color="yellow" variant="light" data-testid="litellm-url-unconfirmed">
+                Not used yet: Open WebUI and Chat use this stack's litellm until you confirm {settings.litellmUrl}. It then receives the master key.{' '}
+                <Button size="compact-sm" variant="light" onClick={() => void confirm()}>Use it and send it the master key</Button>
+              </Alert>
             )}
-            <label className="check">
-              <input type="checkbox" checked={autoUpdate} onChange={(e) => setAutoUpdate(e.target.checked)} /> Check for updates daily and ask before installing them
-            </label>
-            <label>
-              When Berth quits{' '}
-              <select aria-label="When Berth quits" value={onQuit} onChange={(e) => setOnQuit(e.target.value as typeof onQuit)}>
-                <option value="leave-running">leave the stack running</option>
-                <option value="stop-stack">stop the stack</option>
-              </select>
-            </label>
-          </fieldset>
-        )}
-        <label>
-          Import a .env (HF_TOKEN, LITELLM_MASTER_KEY, LITELLM_ENVIRONMENT, LITELLM_URL){' '}
-          <input
-            type="file"
-            aria-label="Import a .env"
-            onChange={async (e) => {
-              const file = e.target.files?.[0];
-              if (!file) return;
-              try {
-                const taken = await api.importEnv(await file.text());
-                setMessage(taken.length ? `Imported ${taken.join(', ')}.` : 'The file held none of the variables Berth reads.');
-                onSaved();
-              } catch (error) {
-                setMessage(error instanceof ApiError ? `Not imported: ${error.message}` : String(error));
-              }
-              e.target.value = '';
-            }}
-          />
-        </label>
-        <button type="submit">Save</button>
-        {message && <p role="status">{message}</p>}
+            {confirmed && <Text size="sm" c="dimmed" mt="xs">In use for Open WebUI and Chat (confirmed).</Text>}
+          </Section>
+          <Section title="Secrets">
+            <Text size="sm" c="dimmed" data-testid="secrets-storage" mb="xs">{snapshot.secretsStorage?.encrypted ? 'Kept in the system keychain.' : snapshot.secretsStorage?.note}</Text>
+            <Stack gap={6}>
+              {SECRET_NAMES.map((name) => (
+                <PasswordInput key={name} label={name} aria-label={name} autoComplete="off" placeholder={snapshot.secretsSet[name] ? '•••••••• (set)' : 'not set'} value={secrets[name] ?? ''} onChange={(e) => { const v = e.currentTarget.value; setSecrets((s) => ({ ...s, [name]: v })); }} maw={420} />
+              ))}
+            </Stack>
+            <Text size="sm" mt="sm" component="label">
+              Import a .env (HF_TOKEN, LITELLM_MASTER_KEY, LITELLM_ENVIRONMENT, LITELLM_URL){' '}
+              <input type="file" aria-label="Import a .env" onChange={(e) => { void importEnv(e.target.files?.[0]); e.target.value = ''; }} />
+            </Text>
+          </Section>
+          {snapshot.app && (
+            <Section title="The app">
+              <Stack gap="xs">
+                <Checkbox label="Start Berth at login" checked={startAtLogin} onChange={(e) => setStartAtLogin(e.currentTarget.checked)} />
+                {snapshot.app.startAtLogin.note && <Text size="sm" c="dimmed" data-testid="login-item-note">{snapshot.app.startAtLogin.note}</Text>}
+                <Checkbox label="Check for updates daily and ask before installing them" checked={autoUpdate} onChange={(e) => setAutoUpdate(e.currentTarget.checked)} />
+                <NativeSelect label="When Berth quits" aria-label="When Berth quits" value={onQuit} onChange={(e) => setOnQuit(e.currentTarget.value as typeof onQuit)} w={260}
+                  data={[{ value: 'leave-running', label: 'leave the stack running' }, { value: 'stop-stack', label: 'stop the stack' }]} />
+              </Stack>
+            </Section>
+          )}
+          <Group gap="sm">
+            <Button type="submit">Save</Button>
+            {message && <Text size="sm" role="status" c={message.ok ? undefined : 'red.8'}>{message.text}</Text>}
+          </Group>
+        </Stack>
       </form>
+      <Section title="What if">
+        <WhatIf key={JSON.stringify(snapshot.planInputs?.settings.tuning ?? {})} api={api} snapshot={snapshot} onSaved={onSaved} />
+      </Section>
       <ExportPanel api={api} snapshot={snapshot} />
-    </section>
+    </Stack>
   );
 }
