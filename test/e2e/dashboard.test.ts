@@ -1,19 +1,16 @@
 /// <reference lib="dom" />
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { BIN, freshHome } from '../support/cli.js';
+import { freshHome } from '../support/cli.js';
+import { seriousViolations, shot, startServe, stopServe, useScheme, watchPage, type Serve } from '../support/serve.js';
 import { describeWhen, dockerAnswers } from '../support/docker.js';
 import { BROWSER_CANDIDATES, CHROMIUM, launchChromium } from '../support/browser.js';
-import { repoRoot } from '../support/repo-root.js';
 import { docker, doubleImages } from '../support/test-stack.js';
 import { ensureTestImages } from '../support/test-images.js';
 import { down } from '../../electron/node/engine/teardown.js';
 
-const ARTEFACTS = path.join(repoRoot(), 'test-results', 'screenshots');
 const id = `ui${process.pid.toString(36)}`;
 const home = freshHome();
 const portBase = 23000 + (process.pid % 15000);
@@ -21,33 +18,7 @@ const services = ['vllm-qwen3', 'vllm-llama3', 'litellm', 'open-webui', 'prometh
 const settings = { stack: `bt-${id}`, network: `bt-net-${id}`, profile: 'development', images: doubleImages(), ports: Object.fromEntries(services.map((s, i) => [s, portBase + i])) };
 const MASTER_KEY = 'sk-e2e-master-key-do-not-show';
 
-interface Serve {
-  url: string;
-  process: ChildProcess;
-}
-
-async function startServe(): Promise<Serve> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { env: { ...process.env, BERTH_HOME: home, HF_TOKEN: 'hf_e2e_token', LITELLM_MASTER_KEY: MASTER_KEY, DOCKER_HOST: '' } });
-  const lines = readline.createInterface({ input: child.stdout });
-  const url = await new Promise<string>((resolve, reject) => {
-    lines.on('line', (line) => {
-      const match = /Berth dashboard: (\S+)/.exec(line);
-      if (match) resolve(match[1] as string);
-    });
-    child.on('exit', (code) => reject(new Error(`berth serve exited with ${code}`)));
-  });
-  return { url, process: child };
-}
-
-async function stopServe(serve: Serve): Promise<void> {
-  serve.process.kill('SIGINT');
-  await new Promise((resolve) => serve.process.once('exit', resolve));
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync(ARTEFACTS, { recursive: true });
-  await page.screenshot({ path: path.join(ARTEFACTS, `${name}.png`), fullPage: true });
-}
+const serveEnv = () => ({ BERTH_HOME: home, HF_TOKEN: 'hf_e2e_token', LITELLM_MASTER_KEY: MASTER_KEY });
 
 const ready = (await dockerAnswers()) && CHROMIUM !== undefined;
 
@@ -60,14 +31,11 @@ describeWhen(ready, `needs a Docker engine and a Chromium-family browser (${BROW
   beforeAll(async () => {
     await ensureTestImages(docker);
     writeFileSync(path.join(home, 'settings.json'), JSON.stringify(settings));
-    serve = await startServe();
+    serve = await startServe(serveEnv());
     browser = await launchChromium();
     page = await browser.newPage();
     // A script error or a refused style or script (the CSP) is a failure of the page, whatever the test checks.
-    page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !/Failed to load resource|ERR_CONNECTION_REFUSED|WebSocket/.test(message.text())) pageProblems.push(`console: ${message.text()}`);
-    });
+    watchPage(page, pageProblems);
   }, 120_000);
 
   afterEach(() => {
@@ -157,7 +125,7 @@ describeWhen(ready, `needs a Docker engine and a Chromium-family browser (${BROW
     expect(JSON.parse(readFileSync(path.join(home, 'settings.json'), 'utf8')).images.grafana).toBe('example/grafana:custom');
 
     await stopServe(serve);
-    serve = await startServe();
+    serve = await startServe(serveEnv());
     await page.goto(serve.url);
     await page.getByRole('button', { name: 'Settings' }).click();
     await page.waitForFunction(() => (document.querySelector('input[aria-label="Image of grafana"]') as HTMLInputElement | null)?.value === 'example/grafana:custom', undefined, { timeout: 15_000 });
@@ -207,6 +175,22 @@ describeWhen(ready, `needs a Docker engine and a Chromium-family browser (${BROW
     expect(saved.models).toEqual([expect.objectContaining({ id: 'Qwen/Qwen3-0.6B', device: 'cpu', layers: 28, weightsGiB: 1.2 })]);
     expect(saved.disabledModels).toContain('vllm-llama3');
   }, 40_000);
+
+  it('every view, in light and in dark: no serious or critical axe finding, and a screenshot of each', async () => {
+    const found: string[] = [];
+    for (const view of ['Overview', 'Host', 'Logs', 'Metrics', 'Chat', 'Settings']) {
+      await page.getByRole('button', { name: view, exact: true }).click();
+      await page.locator(`section[aria-label="${view}"]`).waitFor();
+      if (view === 'Metrics') await page.locator('[data-chart="Generation"] canvas').first().waitFor({ timeout: 15_000 });
+      for (const scheme of ['light', 'dark'] as const) {
+        await useScheme(page, scheme);
+        await shot(page, `${view.toLowerCase()}-${scheme}`);
+        found.push(...(await seriousViolations(page)).map((v) => `${view} (${scheme}): ${v}`));
+      }
+    }
+    await useScheme(page, 'light');
+    expect(found).toEqual([]);
+  }, 120_000);
 
   it('says clearly when litellm is down', async () => {
     await docker.getContainer(`${settings.stack}-litellm`).stop({ t: 1 });
