@@ -3,7 +3,8 @@ import { InputError } from '../contracts/errors.js';
 import type { CustomModel, ModelTuning, Settings } from '../contracts/settings.js';
 import { blockingWarnings, type PlannedService, type StackPlan } from '../contracts/stack-plan.js';
 import { catalogFor, modelFromCustom } from '../catalog/resolve.js';
-import { formatTokens } from '../units.js';
+import { formatGiB, formatTokens } from '../units.js';
+import { memoryBar } from '../pictures/plan-pictures.js';
 import { planStack, type PlanOptions } from './plan.js';
 
 /**
@@ -81,8 +82,13 @@ export function modelFit(facts: HostFacts, inputs: PlanInputs, custom: CustomMod
   }
   const blocking = blockingWarnings(plan).find((w) => !before.ok || !before.plan.warnings.some((o) => o.code === w.code && o.message === w.message));
   if (blocking) return { verdict: 'no', plan, message: blocking.message };
-  const memory = plan.warnings.find((w) => w.code === 'insufficient-memory');
-  if (memory && !(before.ok && before.plan.warnings.some((w) => w.code === 'insufficient-memory'))) return { verdict: 'no', plan, message: memory.message };
+  // Memory: a model that makes the plan ask for more than the engine has (or more than it already did) does not fit.
+  const over = memoryBar(plan, facts).overBytes;
+  const overBefore = before.ok ? memoryBar(before.plan, facts).overBytes : 0;
+  if (over > overBefore + 1024 ** 2) {
+    const memory = plan.warnings.find((w) => w.code === 'insufficient-memory');
+    return { verdict: 'no', plan, message: `${memory ? `${memory.message} ` : ''}With it the plan needs ${formatGiB(over - overBefore)} more than the engine has.`.trim() };
+  }
   const context = service.model?.maxModelLen ?? 0;
   if (context < custom.maxModelLen) {
     return { verdict: 'shorter', context, plan, message: `fits with a ${formatTokens(context)} context (the model allows ${formatTokens(custom.maxModelLen)})` };

@@ -7,6 +7,8 @@ import { modelFit, type Fit } from '../../../electron/common/planner/what-if.js'
 import { ApiError } from '../client.js';
 
 export const NUMBER_FIELDS = ['layers', 'kvHeads', 'headDim', 'maxModelLen', 'weightsGiB'] as const;
+/** What config.json calls each number, in words. */
+const FIELD_WORDS: Record<(typeof NUMBER_FIELDS)[number], string> = { layers: 'Layers', kvHeads: 'KV heads', headDim: 'Head size', maxModelLen: 'Context (tokens)', weightsGiB: 'Weights (GiB)' };
 export type ModelDraft = { id: string; device: string; gated: boolean; slidingWindow?: { layers: number; tokens: number } } & Record<(typeof NUMBER_FIELDS)[number], string>;
 export const EMPTY_MODEL: ModelDraft = { id: '', device: 'cpu', gated: false, layers: '', kvHeads: '', headDim: '', maxModelLen: '', weightsGiB: '' };
 
@@ -97,7 +99,7 @@ export function AddModel({ api, snapshot, draft, setDraft }: { api: BerthApi; sn
       )}
       <Group gap="xs" wrap="wrap">
         {NUMBER_FIELDS.map((field) => (
-          <TextInput key={field} aria-label={field} placeholder={field} inputMode="decimal" value={draft[field]} onChange={(e) => { const value = e.currentTarget.value; setDraft((d) => ({ ...d, [field]: value })); }} w={120} />
+          <TextInput key={field} label={FIELD_WORDS[field]} aria-label={field} placeholder={field} inputMode="decimal" value={draft[field]} onChange={(e) => { const value = e.currentTarget.value; setDraft((d) => ({ ...d, [field]: value })); }} w={120} />
         ))}
       </Group>
       {fit && <FitBadge fit={fit} />}

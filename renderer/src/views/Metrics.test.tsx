@@ -1,0 +1,66 @@
+// @vitest-environment happy-dom
+import { act, cleanup, screen } from '@testing-library/react';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ModelMetrics } from '../../../electron/common/api/berth-api.js';
+import { fakeApi, renderView } from '../testing.js';
+import { Metrics, chartData } from './Metrics.js';
+
+beforeAll(() => {
+  // happy-dom draws nothing: a canvas context that accepts every call, so uPlot can lay out its axes.
+  const noop = new Proxy({}, { get: (_t, key) => (key === 'measureText' ? () => ({ width: 10 }) : () => undefined) });
+  HTMLCanvasElement.prototype.getContext = (() => noop) as never;
+  (globalThis as { Path2D?: unknown }).Path2D = function Path2D() {
+    return new Proxy({}, { get: () => () => undefined });
+  };
+});
+afterEach(cleanup);
+
+const now = 1_800_000_000;
+const series = (values: number[]): [number, number][] => values.map((v, i) => [now - (values.length - i) * 5, v]);
+
+function metrics(timeline?: NonNullable<ModelMetrics['models'][number]['timeline']>): ModelMetrics {
+  return {
+    source: 'servers',
+    models: [{ service: 'vllm-qwen3', generationTokensPerS: [], ttftP50Seconds: [], running: [], waiting: [], kvCachePercent: [], ...(timeline ? { timeline } : {}) }],
+  };
+}
+
+describe('Metrics', () => {
+  it('loading, then no model server: an empty state that says why', async () => {
+    renderView(<Metrics api={fakeApi({ metrics: async () => ({ source: 'none', models: [] }) })} />);
+    expect(screen.getByText('Reading the metrics…')).toBeTruthy();
+    await act(async () => undefined);
+    expect(screen.getByTestId('metrics-none').textContent).toMatch(/No model server runs, and Prometheus neither: start the stack/);
+  });
+
+  it('charts with axes and units and the last value; a chart without data says so', async () => {
+    const timeline = {
+      generationTokensPerS: series([10, 12.5, 14]),
+      ttftP50Seconds: series([0.2, 0.25]),
+      ttftP95Seconds: series([0.4, 0.5]),
+      running: series([1, 2]),
+      waiting: series([0, 1]),
+      kvCachePercent: [],
+    };
+    renderView(<Metrics api={fakeApi({ metrics: async () => metrics(timeline) })} />);
+    await act(async () => undefined);
+    expect(screen.getByTestId('metrics-source').textContent).toMatch(/the model servers' \/metrics/);
+    expect(screen.getByTestId('last-Generation').textContent).toBe('tokens/s 14.0 tokens/s');
+    expect(screen.getByTestId('last-Time to first token').textContent).toBe('p50 250 · p95 500 ms');
+    expect(screen.getByRole('img', { name: /^Requests, running 2, waiting 1 requests$/ })).toBeTruthy();
+    expect(screen.getAllByTestId('chart-empty')).toHaveLength(1);
+  });
+
+  it('a failed read: the error, in an alert', async () => {
+    renderView(<Metrics api={fakeApi({ metrics: async () => Promise.reject(new Error('the backend is gone')) })} />);
+    await act(async () => undefined);
+    expect(screen.getByRole('alert').textContent).toBe('the backend is gone');
+  });
+
+  it("series of different times line up on one time axis, gaps as nulls", () => {
+    const data = chartData({ ...metrics().models[0], ttftP50Seconds: [[1, 0.1], [3, 0.3]], ttftP95Seconds: [[2, 0.2], [3, 0.4]] } as never, {
+      title: 'TTFT', unit: 'ms', digits: 0, scale: 1000, series: [{ panel: 'ttftP50Seconds', name: 'p50', color: 'teal' }, { panel: 'ttftP95Seconds', name: 'p95', color: 'orange' }],
+    });
+    expect(data).toEqual([[1, 2, 3], [100, null, 300], [null, 200, 400]]);
+  });
+});

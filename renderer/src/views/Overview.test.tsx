@@ -1,0 +1,87 @@
+// @vitest-environment happy-dom
+import { act, cleanup, fireEvent, screen, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { HOSTS, allIn, fakeApi, renderView, snapshotFor } from '../testing.js';
+import { Overview } from './Overview.js';
+
+afterEach(() => {
+  cleanup();
+  vi.useRealTimers();
+});
+
+describe('Overview', () => {
+  it('engine down: says which trouble it is, gives the fix for this machine, and checks again by itself', () => {
+    vi.useFakeTimers();
+    const onChanged = vi.fn();
+    const facts = { ...HOSTS.laptop, engine: null, engineProblem: 'permission denied on unix:///var/run/docker.sock: add your user to the docker group' };
+    const snapshot = snapshotFor(facts, { engine: { endpoint: null, problem: facts.engineProblem } });
+    renderView(<Overview api={fakeApi()} snapshot={snapshot} progress={{}} onChanged={onChanged} />);
+    const guide = screen.getByTestId('first-run');
+    expect(guide.getAttribute('data-trouble')).toBe('permission');
+    expect(guide.textContent).toMatch(/Berth may not use Docker yet.*sudo usermod -aG docker "\$USER"/);
+    expect((screen.getByRole('button', { name: /Start all/ }) as HTMLButtonElement).disabled).toBe(true);
+    act(() => void vi.advanceTimersByTime(3000));
+    expect(onChanged).toHaveBeenCalledTimes(1);
+    act(() => void vi.advanceTimersByTime(3000));
+    expect(onChanged).toHaveBeenCalledTimes(2);
+  });
+
+  it('engine answers, nothing created: the stack is offered with its pictures, and Start all starts it only when clicked', async () => {
+    const api = fakeApi({ up: async () => ({ ok: true, summary: '6 healthy', failed: [] }) });
+    const snapshot = snapshotFor(HOSTS.workstation);
+    renderView(<Overview api={api} snapshot={snapshot} progress={{}} onChanged={() => undefined} />);
+    expect(screen.getByTestId('ready-to-start')).toBeTruthy();
+    expect(screen.getByTestId('plan-pictures')).toBeTruthy();
+    expect(api.calls.filter((c) => c.method === 'up')).toEqual([]);
+    await act(async () => void fireEvent.click(screen.getByRole('button', { name: /Start all/ })));
+    expect(api.calls.filter((c) => c.method === 'up')).toEqual([{ method: 'up', args: [] }]);
+    expect(screen.getByRole('status').textContent).toBe('6 healthy');
+  });
+
+  it('healthy: a badge with icon and word per service, links that open Open WebUI and Grafana', () => {
+    const base = snapshotFor(HOSTS.workstation);
+    renderView(<Overview api={fakeApi()} snapshot={{ ...base, status: allIn(base, 'healthy') }} progress={{}} onChanged={() => undefined} />);
+    const badge = screen.getByTestId('state-litellm');
+    expect(badge.textContent).toBe('healthy');
+    expect(badge.getAttribute('data-state')).toBe('healthy');
+    expect(badge.querySelector('svg')).toBeTruthy();
+    const webui = screen.getByRole('link', { name: /Open WebUI :8080/ });
+    expect(webui.getAttribute('href')).toBe('http://127.0.0.1:8080/');
+    expect(webui.getAttribute('target')).toBe('_blank');
+    expect(screen.getByRole('link', { name: /Grafana :3000/ })).toBeTruthy();
+    expect(screen.queryByTestId('ready-to-start')).toBeNull();
+  });
+
+  it("failing: the failure's explanation and fix inline, the exit code on the badge", () => {
+    const base = snapshotFor(HOSTS.workstation);
+    const status = allIn(base, 'healthy').map((s) =>
+      s.name === 'vllm-qwen3' ? { ...s, state: 'exited' as const, exitCode: 1, problem: { message: 'the KV cache is too small for the context', fix: 'lower the context or raise the KV cache' } } : s,
+    );
+    renderView(<Overview api={fakeApi()} snapshot={{ ...base, status }} progress={{}} onChanged={() => undefined} />);
+    expect(screen.getByTestId('state-vllm-qwen3').textContent).toBe('exited (1)');
+    expect(screen.getByTestId('problem-vllm-qwen3').textContent).toBe('the KV cache is too small for the context — lower the context or raise the KV cache');
+    expect(within(screen.getByRole('row', { name: /vllm-qwen3/ })).getByRole('button', { name: 'Start vllm-qwen3' })).toBeTruthy();
+  });
+
+  it('while up runs: a progress bar with the percentage and the time taken', () => {
+    const base = snapshotFor(HOSTS.workstation);
+    const since = Date.now() - 12_000;
+    const progress = { 'vllm-qwen3': { event: { kind: 'downloading' as const, service: 'vllm-qwen3', model: 'Qwen/Qwen3-1.7B', bytesDone: 1024 ** 3, bytesTotal: 4 * 1024 ** 3 }, at: Date.now(), since } };
+    renderView(<Overview api={fakeApi()} snapshot={base} progress={progress} onChanged={() => undefined} />);
+    const shown = screen.getByTestId('progress-vllm-qwen3');
+    expect(shown.textContent).toMatch(/^Downloading weights 1(\.0)? GiB of 4(\.0)? GiB · 25% · 1[23] s$/);
+    expect(within(shown).getByRole('progressbar').getAttribute('aria-valuenow')).toBe('25');
+  });
+
+  it("a Docker Desktop VM smaller than the plan: where to raise its memory", () => {
+    renderView(<Overview api={fakeApi()} snapshot={snapshotFor(HOSTS.mac)} progress={{}} onChanged={() => undefined} />);
+    expect(screen.getByTestId('small-vm').textContent).toMatch(/Docker Desktop › Settings › Resources › Advanced: raise Memory/);
+  });
+
+  it('in dark too, the same parts', () => {
+    const base = snapshotFor(HOSTS.gpuServer);
+    renderView(<Overview api={fakeApi()} snapshot={{ ...base, status: allIn(base, 'starting') }} progress={{}} onChanged={() => undefined} />, 'dark');
+    expect(screen.getByTestId('state-vllm-coder').textContent).toBe('starting');
+    expect(screen.getAllByRole('figure').map((f) => f.getAttribute('aria-label'))).toEqual(['GPU 0']);
+  });
+});
