@@ -27,6 +27,15 @@ describe("sparklines from a model server's /metrics, when no Prometheus runs", (
       running: [2, 2],
       waiting: [0, 0],
       kvCachePercent: [25, 25],
+      // The same numbers at their times (seconds), for the charts' time axis.
+      timeline: {
+        generationTokensPerS: [[5, 10]],
+        ttftP50Seconds: [[5, 0.05]],
+        ttftP95Seconds: [[5, 0.095]],
+        running: [[0, 2], [5, 2]],
+        waiting: [[0, 0], [5, 0]],
+        kvCachePercent: [[0, 25], [5, 25]],
+      },
     });
   });
 

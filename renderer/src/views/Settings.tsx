@@ -20,6 +20,8 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
 export function SettingsView({ api, snapshot, onSaved }: { api: BerthApi; snapshot: Snapshot; onSaved: () => void }) {
   const settings = snapshot.settings;
   const [profile, setProfile] = useState(settings.profile);
+  // Kept here: saving tuning gives What if a new key (its state starts again from the saved numbers), not its message.
+  const [whatIfMessage, setWhatIfMessage] = useState<string | null>(null);
   const [exposePorts, setExposePorts] = useState(settings.exposePorts);
   const [disabled, setDisabled] = useState<string[]>(settings.disabledModels);
   const [ports, setPorts] = useState<Record<string, string>>(Object.fromEntries(Object.entries(settings.ports).map(([k, v]) => [k, String(v)])));
@@ -155,7 +157,7 @@ export function SettingsView({ api, snapshot, onSaved }: { api: BerthApi; snapsh
         </Stack>
       </form>
       <Section title="What if">
-        <WhatIf key={JSON.stringify(snapshot.planInputs?.settings.tuning ?? {})} api={api} snapshot={snapshot} onSaved={onSaved} />
+        <WhatIf key={JSON.stringify(snapshot.planInputs?.settings.tuning ?? {})} api={api} snapshot={snapshot} onSaved={onSaved} message={whatIfMessage} setMessage={setWhatIfMessage} />
       </Section>
       <ExportPanel api={api} snapshot={snapshot} />
     </Stack>

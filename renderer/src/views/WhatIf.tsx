@@ -12,14 +12,13 @@ import { PlanPictures } from '../pictures/PlanPictures.js';
  * pure) and the pictures and warnings show the new plan before anything is saved; saving writes `tuning` and says
  * which services `up` will create again.
  */
-export function WhatIf({ api, snapshot, onSaved }: { api: BerthApi; snapshot: Snapshot; onSaved: () => void }) {
+export function WhatIf({ api, snapshot, onSaved, message, setMessage }: { api: BerthApi; snapshot: Snapshot; onSaved: () => void; message: string | null; setMessage: (message: string | null) => void }) {
   const inputs = snapshot.planInputs;
   const plan = snapshot.plan;
   const models = plan?.services.filter((s) => s.role === 'model') ?? [];
   const [service, setService] = useState(models[0]?.name ?? '');
   const saved = inputs?.settings.tuning[service] ?? {};
   const [tuning, setTuning] = useState<ModelTuning>(saved);
-  const [message, setMessage] = useState<string | null>(null);
   const current = models.find((s) => s.name === service);
   const limits = inputs ? tuningLimits(inputs.settings, service, snapshot.facts) : undefined;
   const result = useMemo(() => (inputs ? replan(snapshot.facts, inputs, withTuning(inputs.settings, service, tuning)) : undefined), [inputs, snapshot.facts, service, tuning]);
