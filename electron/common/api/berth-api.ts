@@ -43,6 +43,8 @@ export const SettingsPatchSchema = z.strictObject({
   startAtLogin: field.startAtLogin.unwrap().optional(),
   onQuit: field.onQuit.unwrap().optional(),
   autoUpdate: field.autoUpdate.unwrap().optional(),
+  engines: field.engines.unwrap().optional(),
+  engine: field.engine.unwrap().optional(),
 });
 
 /** What Settings → Export asks for: the format, the folder (absolute, or under ~), and the Kubernetes options. */
@@ -101,7 +103,10 @@ export interface ExportOutcome {
 }
 
 export interface Snapshot {
-  engine: { endpoint: string | null; problem?: string };
+  /** The engine in use: its name ("local" or one from settings), its endpoint while it answers, and for a remote one whether the forwarded ports are up. */
+  engine: { endpoint: string | null; problem?: string; name?: string; forwardsUp?: boolean };
+  /** Where each service answers from this machine (a remote engine's ports forwarded here). Extension of the contract. */
+  urls?: Record<string, string>;
   facts: HostFacts;
   plan: StackPlan | null;
   planProblem?: string;
@@ -185,7 +190,7 @@ export interface ModelMetrics {
 
 export type BerthEvent =
   | { type: 'status'; services: ServiceStatus[] }
-  | { type: 'engine'; endpoint: string | null; problem?: string }
+  | { type: 'engine'; endpoint: string | null; problem?: string; name?: string }
   | { type: 'progress'; event: ProgressEvent }
   | { type: 'log'; service: string; lines: LogLineView[] }
   | { type: 'chat'; streamId: string; delta?: string; done?: { ttftMs: number | null; tokensPerS: number | null; tokens: number }; error?: string }

@@ -27,6 +27,12 @@ export const ModelTuningSchema = z.object({
   gpus: z.array(z.number().int().nonnegative()).min(1).optional(),
 });
 
+/** A Docker engine the user named, such as the team's GPU box: `gpu-box → ssh://me@gpu-box`. */
+export const EngineEntrySchema = z.object({
+  name: z.string().regex(/^(?!local$)[a-z0-9][a-z0-9_.-]{0,62}$/, 'a name such as gpu-box: lowercase letters, digits, ".", "_" or "-" (not "local")'),
+  endpoint: z.string().regex(/^(ssh|tcp|unix|npipe):\/\/\S+$/, 'an engine URL such as ssh://me@gpu-box, tcp://host:2376 or unix:///var/run/docker.sock'),
+});
+
 export const ProfileChoiceSchema = z.enum(['auto', 'development', 'production']);
 
 /** settings.json in BERTH_HOME; the app and the CLI read the same file. Secrets are not kept here. */
@@ -44,6 +50,14 @@ export const SettingsSchema = z.object({
     .default('common_network'),
   /** Bind host ports on every interface instead of 127.0.0.1. */
   exposePorts: z.boolean().default(false),
+  /** Engines besides this machine's, by name; `berth --engine NAME`, the tray and the window switch between them. */
+  engines: z
+    .array(EngineEntrySchema)
+    .max(50)
+    .default([])
+    .refine((engines) => new Set(engines.map((e) => e.name)).size === engines.length, 'each engine needs a name of its own'),
+  /** The engine in use: "local" (found as the docker CLI finds it) or a name from `engines`. */
+  engine: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'local, or the name of an engine in engines').default('local'),
   /** A remote litellm (the team's GPU host) for Open WebUI and Chat, instead of the local one. */
   litellmUrl: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://gpu-host:4000' }).optional(),
   /**
@@ -70,6 +84,7 @@ export const SettingsSchema = z.object({
 
 export type Settings = z.infer<typeof SettingsSchema>;
 export type SettingsInput = z.input<typeof SettingsSchema>;
+export type EngineEntry = z.infer<typeof EngineEntrySchema>;
 export type CustomModel = z.infer<typeof CustomModelSchema>;
 export type ModelTuning = z.infer<typeof ModelTuningSchema>;
 export type ProfileChoice = z.infer<typeof ProfileChoiceSchema>;

@@ -55,6 +55,14 @@ export function serviceUrl(service: Pick<PlannedService, 'ports'>): string | und
 }
 
 /**
+ * Where a service answers from this machine, given where the backend made it reachable (`Snapshot.urls`: local
+ * forwards of a remote engine's ports), else from its published port.
+ */
+export function reachableUrl(service: Pick<PlannedService, 'name' | 'ports'>, urls?: Readonly<Record<string, string>>): string | undefined {
+  return urls?.[service.name] ?? serviceUrl(service);
+}
+
+/**
  * Planned and live services together: every planned one in the plan's order (a service without a container is
  * 'missing'), then any live one the plan no longer has (a model turned off that still runs).
  */

@@ -1,6 +1,6 @@
 import type { BerthEvent, Snapshot } from '../../common/api/berth-api.js';
 import type { ProgressEvent } from '../../common/contracts/progress.js';
-import { serviceUrl, withPlanned } from '../../common/status/service-state.js';
+import { reachableUrl, withPlanned } from '../../common/status/service-state.js';
 import type { TrayInput } from './menu-model.js';
 
 /** The part of the tray's input that comes from the backend; the shell adds login item, update and quit. */
@@ -8,7 +8,7 @@ export type StackView = Pick<TrayInput, 'engine' | 'services' | 'models' | 'link
 
 function link(snapshot: Snapshot, service: string): string | undefined {
   const planned = snapshot.plan?.services.find((s) => s.name === service);
-  return planned ? serviceUrl(planned) : undefined;
+  return planned ? reachableUrl(planned, snapshot.urls) : undefined;
 }
 
 export function stackViewFromSnapshot(snapshot: Snapshot): StackView {
@@ -48,7 +48,7 @@ export function withEvent(view: StackView, event: BerthEvent): StackView {
     case 'status':
       return { ...view, services: withPlanned(view.services.map((s) => s.name), event.services) };
     case 'engine':
-      return { ...view, engine: { endpoint: event.endpoint, ...(event.problem ? { problem: event.problem } : {}) } };
+      return { ...view, engine: { ...view.engine, endpoint: event.endpoint, problem: event.problem } };
     case 'progress': {
       const line = busyLine(event.event);
       return line ? { ...view, busy: line } : view;

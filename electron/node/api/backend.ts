@@ -6,20 +6,20 @@ import type { Settings } from '../../common/contracts/settings.js';
 import type { StackPlan } from '../../common/contracts/stack-plan.js';
 import { trustedRemoteLitellm } from '../../common/litellm-url.js';
 import { planStack } from '../../common/planner/plan.js';
-import { isActive, serviceUrl } from '../../common/status/service-state.js';
+import { engineEntry } from '../../common/engines.js';
+import { isActive, reachableUrl } from '../../common/status/service-state.js';
 import { diagnose } from '../doctor/run.js';
 import { up } from '../engine/converge.js';
-import { engineUnavailable } from '../engine/errors.js';
 import { readLogTail } from '../engine/logs.js';
 import { listOwned } from '../engine/owned.js';
 import { saveSecret, saveSecrets } from '../engine/secrets.js';
-import { StatusTracker } from '../engine/status.js';
 import { down } from '../engine/teardown.js';
 import { applyEnvironment } from '../settings/environment.js';
 import { savePatch } from '../settings/patch.js';
 import type { StackSession } from '../session/stack-session.js';
 import { ChatRelay } from './chat-relay.js';
 import { readEnvImport } from './env-import.js';
+import { StackFollower } from './stack-follower.js';
 import { exportStack } from './export-request.js';
 import { lookupModel } from '../hub/model-lookup.js';
 import { LogRelay } from './log-relay.js';
@@ -44,10 +44,7 @@ export interface BackendOptions {
 export class Backend implements BerthApi {
   private readonly listeners = new Set<(event: BerthEvent) => void>();
   private readonly session: StackSession;
-  private engine: { docker: Docker; endpoint: string } | undefined;
-  private engineProblem: string | undefined;
-  private tracker: StatusTracker | undefined;
-  private trackedStack = '';
+  private readonly follower: StackFollower;
   private busy: Promise<unknown> = Promise.resolve();
   private appState: Snapshot['app'];
   private readonly logs: LogRelay;
@@ -56,6 +53,7 @@ export class Backend implements BerthApi {
 
   constructor(private readonly options: BackendOptions) {
     this.session = options.session;
+    this.follower = new StackFollower(this.session, (event) => this.emit(event), (error) => this.report(error));
     this.logs = new LogRelay((event) => this.emit(event), (error) => this.report(error));
     this.chats = new ChatRelay(() => this.chatTarget(), (event) => this.emit(event));
   }
@@ -75,7 +73,7 @@ export class Backend implements BerthApi {
 
   /** Connects to the engine, probes the machine once and starts following the stack. */
   async start(): Promise<void> {
-    await this.connect();
+    await this.follower.connect();
   }
 
   /** The tray app tells the backend what only it knows (the login item), for the window's next snapshot. */
@@ -83,59 +81,16 @@ export class Backend implements BerthApi {
     this.appState = state;
   }
 
+  /** Stops every stream, and closes the session's connections (a remote engine's SSH connection). */
   async close(): Promise<void> {
     this.logs.stopAll();
     this.chats.stopAll();
-    await this.tracker?.stop();
-  }
-
-  private async connect(): Promise<void> {
-    if (this.engine) return;
-    const connection = await this.session.connect();
-    if (!connection.docker) {
-      this.engineProblem = connection.problem;
-      this.emit({ type: 'engine', endpoint: null, problem: connection.problem });
-      return;
-    }
-    this.engine = { docker: connection.docker, endpoint: connection.candidate.endpoint };
-    this.engineProblem = undefined;
-    await this.follow();
+    await this.follower.close();
+    await this.session.close();
   }
 
   private requireDocker(): Docker {
-    if (!this.engine) throw engineUnavailable(this.engineProblem);
-    return this.engine.docker;
-  }
-
-  /** (Re)starts the status tracker for the stack the settings name. */
-  private async follow(): Promise<void> {
-    if (!this.engine) return;
-    const { docker, endpoint } = this.engine;
-    const resolved = await this.session.settings();
-    const plan = await this.session.plan().catch((error: Error) => (this.report(error), null));
-    await this.tracker?.stop();
-    this.trackedStack = resolved.settings.stack;
-    let lost = false;
-    this.tracker = new StatusTracker({
-      docker,
-      stack: resolved.settings.stack,
-      planned: plan?.services.map((s) => s.name) ?? [],
-      onChange: (services) => this.emit({ type: 'status', services }),
-      onEngine: (connected, problem) => {
-        this.emit({ type: 'engine', endpoint: connected ? endpoint : null, ...(problem ? { problem } : {}) });
-        if (!connected) lost = true;
-        else if (lost) void this.engineBack();
-      },
-    });
-    await this.tracker.start();
-  }
-
-  /** The engine came back (Docker Desktop restarted, say): the machine is probed again, and the plan follows. */
-  private async engineBack(): Promise<void> {
-    const before = await this.session.plan().catch(() => null);
-    this.session.reconnect();
-    const after = await this.session.plan().catch(() => null);
-    if (JSON.stringify(before) !== JSON.stringify(after)) this.emit({ type: 'settings-changed' });
+    return this.follower.docker();
   }
 
   /** One action at a time, in the order asked, like the CLI's lock but inside this process too. */
@@ -150,10 +105,10 @@ export class Backend implements BerthApi {
   }
 
   async snapshot(): Promise<Snapshot> {
-    await this.connect();
+    await this.follower.connect();
     const resolved = await this.session.settings();
     const settings = resolved.settings;
-    if (this.engine && settings.stack !== this.trackedStack) await this.follow();
+    await this.follower.followStack(settings.stack);
     let plan: StackPlan | null = null;
     let planProblem: string | undefined;
     try {
@@ -163,12 +118,15 @@ export class Backend implements BerthApi {
     }
     const secrets = await this.session.secrets({ generate: false }).catch((error: Error) => (this.report(error), {}));
     const encrypted = this.session.cipher.name === 'safeStorage';
+    const problem = this.follower.engineProblem;
+    const name = this.follower.engineName ?? settings.engine;
     return {
-      engine: { endpoint: this.engine?.endpoint ?? null, ...(this.engineProblem ? { problem: this.engineProblem } : {}) },
+      engine: { endpoint: this.follower.endpoint, name, ...(problem ? { problem } : {}), ...(name !== 'local' ? { forwardsUp: this.session.forwardsUp } : {}) },
+      ...(plan && this.follower.endpoint ? { urls: await this.session.reachable(plan).catch((error: Error) => (this.report(error), undefined)) } : {}),
       facts: await this.session.facts(),
       plan,
       ...(planProblem ? { planProblem } : {}),
-      status: this.tracker?.current() ?? [],
+      status: this.follower.current(),
       settings,
       planInputs: { settings, options: resolved.profile ? { profile: resolved.profile } : {} },
       secretsSet: Object.fromEntries(SECRET_NAMES.map((n) => [n, Boolean((secrets as Record<string, string | undefined>)[n])])) as Snapshot['secretsSet'],
@@ -232,8 +190,10 @@ export class Backend implements BerthApi {
   private async chatTarget() {
     const { settings } = await this.session.settings();
     const secrets = await this.session.secrets();
-    const litellm = (await this.session.plan()).services.find((s) => s.name === 'litellm');
-    const baseUrl = trustedRemoteLitellm(settings) ?? (litellm && serviceUrl(litellm)?.replace(/\/$/, '')) ?? 'http://127.0.0.1:4000';
+    const plan = await this.session.plan();
+    const litellm = plan.services.find((s) => s.name === 'litellm');
+    const urls = await this.session.reachable(plan);
+    const baseUrl = trustedRemoteLitellm(settings) ?? (litellm && reachableUrl(litellm, urls)?.replace(/\/$/, '')) ?? 'http://127.0.0.1:4000';
     return { baseUrl, apiKey: secrets.LITELLM_MASTER_KEY ?? '' };
   }
 
@@ -251,7 +211,8 @@ export class Backend implements BerthApi {
 
   async updateSettings(patch: SettingsPatch): Promise<Settings> {
     const saved = await savePatch(this.session.home, patch, { openSettings: this.session.openSettings, check: (next) => this.checkPlannable(next) });
-    await this.follow().catch((error: Error) => this.report(error));
+    if (patch.engine !== undefined || patch.engines !== undefined) await this.follower.switchEngine().catch((error: Error) => this.report(error));
+    await this.follower.follow().catch((error: Error) => this.report(error));
     // Every window and the tray read them again, whoever changed them (the window, the tray's menu).
     this.emit({ type: 'settings-changed' });
     return saved;
@@ -259,6 +220,9 @@ export class Backend implements BerthApi {
 
   /** Settings the planner would refuse are refused before they are saved, with the field named. */
   private async checkPlannable(next: Settings): Promise<void> {
+    engineEntry(next, next.engine);
+    // A plan for another engine is made once connected to it, from its own facts.
+    if (next.engine !== (await this.session.engineName())) return;
     planStack(await this.session.facts(), applyEnvironment(next, this.session.env).settings);
   }
 
@@ -277,8 +241,9 @@ export class Backend implements BerthApi {
   }
 
   async metrics(): Promise<ModelMetrics> {
-    const running = new Set(this.tracker?.current().filter((s) => isActive(s.state)).map((s) => s.name) ?? []);
-    return this.metricsSource.read(await this.session.plan(), running);
+    const running = new Set(this.follower.current().filter((s) => isActive(s.state)).map((s) => s.name));
+    const plan = await this.session.plan();
+    return this.metricsSource.read(plan, running, await this.session.reachable(plan));
   }
 
   async doctor(): Promise<DoctorOutcome[]> {

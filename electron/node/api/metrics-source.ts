@@ -1,6 +1,6 @@
 import type { ModelMetrics } from '../../common/api/berth-api.js';
 import type { StackPlan } from '../../common/contracts/stack-plan.js';
-import { serviceUrl } from '../../common/status/service-state.js';
+import { reachableUrl } from '../../common/status/service-state.js';
 import { httpGet } from '../http-get.js';
 import { modelSparklines } from '../metrics/prometheus-api.js';
 import { ServerMetricsHistory, sampleFromText } from '../metrics/server-metrics.js';
@@ -13,21 +13,22 @@ export class MetricsSource {
   private readonly history = new ServerMetricsHistory();
   private prometheusUnusableUntil = 0;
 
-  async read(plan: StackPlan, running: ReadonlySet<string>, now = Date.now()): Promise<ModelMetrics> {
+  /** `urls`: where each service answers from here (a remote engine's forwards). */
+  async read(plan: StackPlan, running: ReadonlySet<string>, urls?: Readonly<Record<string, string>>, now = Date.now()): Promise<ModelMetrics> {
     const models = plan.services.filter((s) => s.role === 'model');
     const prometheus = plan.services.find((s) => s.name === 'prometheus');
-    const prometheusUrl = prometheus && serviceUrl(prometheus);
+    const prometheusUrl = prometheus && reachableUrl(prometheus, urls);
     if (prometheusUrl && running.has('prometheus') && now >= this.prometheusUnusableUntil) {
       const read = await modelSparklines(prometheusUrl, models.map((s) => s.name), 15, 15, 1500).catch(() => undefined);
       if (read) return { source: 'prometheus', models: read };
       // Not answering queries yet (starting, or not a Prometheus): ask again in a minute, read the servers meanwhile.
       this.prometheusUnusableUntil = now + 60_000;
     }
-    const read = models.filter((s) => running.has(s.name) && serviceUrl(s));
+    const read = models.filter((s) => running.has(s.name) && reachableUrl(s, urls));
     if (!read.length) return { source: 'none', models: [] };
     await Promise.all(
       read.map(async (service) => {
-        const res = await httpGet(`${serviceUrl(service)}metrics`, 1500);
+        const res = await httpGet(`${reachableUrl(service, urls)}metrics`, 1500);
         if (res && res.status === 200) this.history.push(service.name, sampleFromText(res.body, Date.now()));
       }),
     );

@@ -37,14 +37,20 @@ export async function runCli(
   runtime: CliRuntime = {},
 ): Promise<number> {
   let code: number = EXIT.done;
-  // One session per run, built only by the command that needs it (so `berth --help` loads none of it).
+  // One session per run, built only by the command that needs it (so `berth --help` loads none of it), and closed at
+  // the end (a remote engine's SSH connection with it).
+  let opened: { close(): Promise<void> } | undefined;
   const session = async () => {
     const { StackSession } = await import('../session/stack-session.js');
-    return new StackSession({ env: process.env, cipher: runtime.cipher });
+    const engine = program.opts<{ engine?: string }>().engine;
+    const created = new StackSession({ env: process.env, cipher: runtime.cipher, ...(engine ? { engine } : {}) });
+    opened = created;
+    return created;
   };
   const program = new Command('berth')
     .description('Plans and runs a self-hosted LLM stack (vLLM, litellm, Open WebUI, Prometheus, Grafana) through Docker.')
     .version(BERTH_VERSION)
+    .option('-e, --engine <name>', 'use this engine ("local", or a name from `berth engine list`) instead of the one settings choose')
     .showHelpAfterError('(run berth --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (t) => io.out(t.trimEnd()), writeErr: (t) => io.err(t.trimEnd()) });
@@ -158,6 +164,40 @@ export async function runCli(
       code = await exportK8sCommand(await session(), options, io.out);
     });
 
+  const engine = program.command('engine').description('the Docker engines Berth can use: this machine\'s and remote ones, such as a GPU box over SSH');
+  engine
+    .command('list', { isDefault: true })
+    .description('the engines, the one in use marked *')
+    .action(async () => {
+      const { engineCommand } = await import('./commands/engine.js');
+      code = await engineCommand(await session(), 'list', [], io.out);
+    });
+  engine
+    .command('add')
+    .description('name a remote engine: an ssh:// URL or an alias from your ssh config, e.g. `berth engine add gpu-box ssh://me@gpu-box`')
+    .argument('<name>', 'what to call it, e.g. gpu-box')
+    .argument('[endpoint]', 'ssh://[user@]host[:port], tcp://host:port, or an ssh alias; the name itself when left out')
+    .action(async (name: string, endpoint: string | undefined) => {
+      const { engineCommand } = await import('./commands/engine.js');
+      code = await engineCommand(await session(), 'add', [name, endpoint ?? ''], io.out);
+    });
+  engine
+    .command('remove')
+    .argument('<name>')
+    .description('forget a remote engine (its stack keeps running there)')
+    .action(async (name: string) => {
+      const { engineCommand } = await import('./commands/engine.js');
+      code = await engineCommand(await session(), 'remove', [name], io.out);
+    });
+  engine
+    .command('use')
+    .argument('<name>', '"local", or a name from `berth engine list`')
+    .description('make an engine the one Berth uses (the app and every command)')
+    .action(async (name: string) => {
+      const { engineCommand } = await import('./commands/engine.js');
+      code = await engineCommand(await session(), 'use', [name], io.out);
+    });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;
@@ -167,5 +207,7 @@ export async function runCli(
       return EXIT.badInput;
     }
     return reportError(error, io.err, process.env.BERTH_DEBUG === '1');
+  } finally {
+    await opened?.close();
   }
 }

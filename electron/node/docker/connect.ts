@@ -2,24 +2,18 @@ import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import Docker from 'dockerode';
+import { DialStdioAgent } from '../ssh/dial-stdio-agent.js';
+import { parseSshEndpoint } from '../ssh/ssh-destination.js';
+import { SshMaster } from '../ssh/ssh-master.js';
 import { candidateEndpoints, type Candidate, type DiscoveryEnv } from './endpoints.js';
 
 export const PING_TIMEOUT_MS = 1500;
 
-/** dockerode options for unix://, tcp:// (TLS when DOCKER_TLS_VERIFY is set) and ssh:// endpoints. */
+/** dockerode options for unix:// and tcp:// (TLS when DOCKER_TLS_VERIFY is set) endpoints; ssh:// goes through openEngine. */
 export function dockerOptions(endpoint: string, env: NodeJS.ProcessEnv, home: string): Docker.DockerOptions {
   if (endpoint.startsWith('unix://')) return { socketPath: endpoint.slice('unix://'.length) };
   if (endpoint.startsWith('npipe://')) return { socketPath: endpoint.slice('npipe://'.length).replace(/\//g, '\\') };
   const url = new URL(endpoint);
-  if (url.protocol === 'ssh:') {
-    return {
-      protocol: 'ssh',
-      host: url.hostname,
-      port: url.port ? Number(url.port) : 22,
-      username: url.username || undefined,
-      sshOptions: { agent: env.SSH_AUTH_SOCK },
-    } as Docker.DockerOptions;
-  }
   if (url.protocol === 'tcp:' || url.protocol === 'http:' || url.protocol === 'https:') {
     const tls = url.protocol === 'https:' || (env.DOCKER_TLS_VERIFY !== undefined && env.DOCKER_TLS_VERIFY !== '' && env.DOCKER_TLS_VERIFY !== '0');
     const certs = env.DOCKER_CERT_PATH ?? path.join(home, '.docker');
@@ -59,8 +53,32 @@ export function describePingFailure(error: unknown, endpoint: string, timeoutMs:
   return { ok: false, present: true, problem: `${endpoint} did not answer /_ping: ${err.message ?? String(error)}` };
 }
 
+/** A client for an endpoint; for ssh:// its SSH connection too, which the caller closes. */
+export interface OpenedEngine {
+  docker: Docker;
+  ssh?: SshMaster;
+}
+
+/**
+ * ssh:// engines are reached as the docker CLI reaches them: the system's `ssh` (so the user's ssh config, agent,
+ * ProxyJump and known_hosts apply) running `docker system dial-stdio`, over one ControlMaster connection.
+ * BERTH_SSH_CONFIG names another ssh config file (`ssh -F`).
+ */
+export function openEngine(endpoint: string, env: NodeJS.ProcessEnv, home: string): OpenedEngine {
+  if (!endpoint.startsWith('ssh://')) return { docker: new Docker(dockerOptions(endpoint, env, home)) };
+  const ssh = new SshMaster({ destination: parseSshEndpoint(endpoint), ...(env.BERTH_SSH_CONFIG ? { configFile: env.BERTH_SSH_CONFIG } : {}) });
+  return { docker: new Docker({ protocol: 'http', host: 'docker', port: 80, agent: new DialStdioAgent(ssh) } as Docker.DockerOptions), ssh };
+}
+
 /** GET /_ping under a short timeout; tells "not running" apart from "permission denied". */
 export async function pingEndpoint(endpoint: string, env: NodeJS.ProcessEnv, home: string, timeoutMs = PING_TIMEOUT_MS): Promise<PingResult> {
+  const { opened, result } = await tryEndpoint({ endpoint, source: endpoint, explicit: true }, { env, home, platform: process.platform }, timeoutMs);
+  await opened?.ssh?.close();
+  return result;
+}
+
+/** GET /_ping on a client, under a short timeout. */
+export async function pingEngine(docker: Docker, endpoint: string, timeoutMs = PING_TIMEOUT_MS): Promise<PingResult> {
   if (endpoint.startsWith('unix://')) {
     try {
       await stat(endpoint.slice('unix://'.length));
@@ -69,7 +87,6 @@ export async function pingEndpoint(endpoint: string, env: NodeJS.ProcessEnv, hom
     }
   }
   try {
-    const docker = new Docker(dockerOptions(endpoint, env, home));
     // dockerode's ping takes an abort signal; its type definitions do not say so yet.
     const ping = docker.ping.bind(docker) as unknown as (options: { abortSignal: AbortSignal }) => Promise<unknown>;
     const answer = String(await ping({ abortSignal: AbortSignal.timeout(timeoutMs) })).trim();
@@ -84,19 +101,43 @@ export async function pingEndpoint(endpoint: string, env: NodeJS.ProcessEnv, hom
   }
 }
 
-export type EngineConnection = { docker: Docker; candidate: Candidate } | { docker: null; problem: string };
+/** A connection, or why there is none (with its own fix where the generic "start Docker" would be wrong: SSH). */
+export type EngineConnection = { docker: Docker; candidate: Candidate; ssh?: SshMaster } | { docker: null; problem: string; fix?: string };
+
+/** Opens an endpoint and pings it; an ssh:// one first connects (its errors say what OpenSSH refused). */
+async function tryEndpoint(candidate: Candidate, discovery: DiscoveryEnv, timeoutMs: number): Promise<{ opened?: OpenedEngine; result: PingResult }> {
+  let opened: OpenedEngine;
+  try {
+    opened = openEngine(candidate.endpoint, discovery.env, discovery.home);
+  } catch (error) {
+    return { result: { ok: false, present: true, problem: (error as Error).message } };
+  }
+  try {
+    await opened.ssh?.ensure();
+  } catch (error) {
+    await opened.ssh?.close();
+    return { opened, result: { ok: false, present: true, problem: (error as Error).message } };
+  }
+  // An SSH round trip, a remote shell and dial-stdio's start take longer than a local socket.
+  const result = await pingEngine(opened.docker, candidate.endpoint, opened.ssh ? Math.max(timeoutMs, 10_000) : timeoutMs);
+  if (!result.ok) await opened.ssh?.close();
+  return { opened, result };
+}
 
 /** The first candidate that answers, as a client without a request timeout (logs and events stream for long). */
-export async function connectEngine(discovery: DiscoveryEnv, timeoutMs = PING_TIMEOUT_MS): Promise<EngineConnection> {
-  const candidates = await candidateEndpoints(discovery);
+export async function connectEngine(discovery: DiscoveryEnv, timeoutMs = PING_TIMEOUT_MS, explicit?: Candidate): Promise<EngineConnection> {
+  const candidates = explicit ? [explicit] : await candidateEndpoints(discovery);
   let firstPresent: string | undefined;
   for (const candidate of candidates) {
     if (candidate.endpoint.startsWith('context:')) {
       return { docker: null, problem: `docker context "${candidate.endpoint.slice(8)}" (${candidate.source}) does not exist: run \`docker context ls\`` };
     }
-    const result = await pingEndpoint(candidate.endpoint, discovery.env, discovery.home, timeoutMs);
-    if (result.ok) return { docker: new Docker(dockerOptions(candidate.endpoint, discovery.env, discovery.home)), candidate };
-    if (candidate.explicit) return { docker: null, problem: `${result.problem} (from ${candidate.source})` };
+    const { opened, result } = await tryEndpoint(candidate, discovery, timeoutMs);
+    if (result.ok) {
+      if (opened) return { docker: opened.docker, candidate, ...(opened.ssh ? { ssh: opened.ssh } : {}) };
+      continue;
+    }
+    if (candidate.explicit) return { docker: null, problem: `${result.problem} (from ${candidate.source})`, ...(opened?.ssh ? { fix: opened.ssh.fix } : {}) };
     if (result.present && !firstPresent) firstPresent = result.problem;
   }
   return { docker: null, problem: firstPresent ?? 'not running: no Docker socket was found; start Docker Desktop, Colima, OrbStack or the Docker service' };

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { candidateEndpoints } from './endpoints.js';
-import { connectEngine, describePingFailure, dockerOptions, pingEndpoint } from './connect.js';
+import { connectEngine, describePingFailure, dockerOptions, openEngine, pingEndpoint } from './connect.js';
 import { engineKind, readEngineFacts } from './engine-facts.js';
 import { startEngineDouble } from '../../../test/support/docker-engine-double.js';
 
@@ -63,16 +63,13 @@ describe('Docker socket discovery', () => {
     expect(result).toEqual({ docker: null, problem: 'docker context "nope" (DOCKER_CONTEXT=nope) does not exist: run `docker context ls`' });
   });
 
-  it('builds dockerode options for unix, tcp and ssh endpoints', () => {
+  it('builds dockerode options for unix and tcp endpoints, and reaches ssh ones through the system ssh', async () => {
     expect(dockerOptions('unix:///var/run/docker.sock', {}, '/home/me')).toEqual({ socketPath: '/var/run/docker.sock' });
     expect(dockerOptions('tcp://127.0.0.1:2375', {}, '/home/me')).toEqual({ protocol: 'http', host: '127.0.0.1', port: 2375 });
-    expect(dockerOptions('ssh://me@gpu-host:2222', { SSH_AUTH_SOCK: '/tmp/agent' }, '/home/me')).toMatchObject({
-      protocol: 'ssh',
-      host: 'gpu-host',
-      port: 2222,
-      username: 'me',
-      sshOptions: { agent: '/tmp/agent' },
-    });
+    const opened = openEngine('ssh://me@gpu-host:2222', { BERTH_SSH_CONFIG: '/tmp/ssh_config' }, '/home/me');
+    expect(opened.ssh?.destination).toBe('ssh://me@gpu-host:2222');
+    expect(opened.docker.modem).toMatchObject({ protocol: 'http', host: 'docker' });
+    await opened.ssh?.close();
     expect(() => dockerOptions('ftp://x', {}, '/home/me')).toThrow(/use unix:\/\/, tcp:\/\/ or ssh:\/\//);
   });
 });
@@ -122,14 +119,14 @@ describe('confirming an endpoint with /_ping', () => {
     const connection = await connectEngine({ env: {}, home, platform: 'darwin', systemSocket: path.join(home, 'no-system.sock') });
     if (!connection.docker) throw new Error(connection.problem);
     expect(connection.candidate.endpoint).toBe(orb.endpoint);
-    const facts = await readEngineFacts(connection.docker, orb.endpoint, { local: false });
+    const facts = await readEngineFacts(connection.docker, orb.endpoint, {});
     expect(facts).toEqual({ endpoint: orb.endpoint, kind: 'orbstack', version: '27.4.0', arch: 'aarch64', cpus: 6, memoryBytes: 8 * 2 ** 30, gpuRuntime: false });
 
     const tcp = await startEngineDouble({ info: { NCPU: 64, MemTotal: 2 ** 38, ServerVersion: '28.2.2', Architecture: 'x86_64', OperatingSystem: 'Ubuntu 24.04', Runtimes: { nvidia: {}, runc: {} } } });
     cleanups.push(tcp.close);
     const remote = await connectEngine({ env: { DOCKER_HOST: tcp.endpoint }, home, platform: 'darwin' });
     if (!remote.docker) throw new Error(remote.problem);
-    expect(await readEngineFacts(remote.docker, tcp.endpoint, { local: false })).toMatchObject({ kind: 'docker-engine', cpus: 64, gpuRuntime: true });
+    expect(await readEngineFacts(remote.docker, tcp.endpoint, {})).toMatchObject({ kind: 'docker-engine', cpus: 64, gpuRuntime: true });
   });
 
   it('reports an explicit DOCKER_HOST that fails instead of quietly using another engine', async () => {

@@ -31,35 +31,41 @@ export function engineArch(architecture: string | undefined): 'x86_64' | 'aarch6
   return /^(aarch64|arm64)$/i.test(architecture ?? '') ? 'aarch64' : 'x86_64';
 }
 
+/**
+ * The machine an engine runs on, where Berth can read it: this one for a local engine, the remote host over SSH for
+ * an ssh:// one; none for tcp://.
+ */
+export interface EngineHost {
+  /** The CPUs' places as the engine's kernel has them, when it describes `cpus` online CPUs. */
+  topology(cpus: number): Promise<CpuPlace[] | undefined>;
+  /** A folder's file names; empty when it does not exist. */
+  listDir(dir: string): Promise<string[]>;
+}
+
+export const LOCAL_FILES: Pick<EngineHost, 'listDir'> = {
+  listDir: (dir) => readdir(dir).catch(() => []),
+};
+
 /** Containers reach NVIDIA GPUs through the nvidia runtime or CDI devices. */
-export async function hasGpuRuntime(info: DockerInfo, local: boolean): Promise<boolean> {
+export async function hasGpuRuntime(info: DockerInfo, host: Pick<EngineHost, 'listDir'> | undefined): Promise<boolean> {
   if (info.Runtimes && 'nvidia' in info.Runtimes) return true;
   if (info.DiscoveredDevices?.some((d) => d.Source === 'cdi' && /nvidia/i.test(d.ID ?? ''))) return true;
-  if (!local) return false;
-  for (const dir of info.CDISpecDirs ?? []) {
-    try {
-      if ((await readdir(dir)).some((file) => /nvidia/i.test(file))) return true;
-    } catch {
-      // A listed CDI folder that does not exist holds no specs.
-    }
+  for (const dir of host ? (info.CDISpecDirs ?? []) : []) {
+    if ((await host?.listDir(dir))?.some((file) => /nvidia/i.test(file))) return true;
   }
   return false;
 }
 
-export async function readEngineFacts(
-  docker: Docker,
-  endpoint: string,
-  options: { local: boolean; topology?: (cpus: number) => Promise<CpuPlace[] | undefined> },
-): Promise<EngineFacts> {
+export async function readEngineFacts(docker: Docker, endpoint: string, options: { host?: EngineHost }): Promise<EngineFacts> {
   const [info, version] = await Promise.all([
     docker.info() as Promise<DockerInfo>,
     docker.version().catch(() => undefined) as Promise<{ Components?: { Name?: string }[] } | undefined>,
   ]);
   const kind = engineKind(info, endpoint, (version?.Components ?? []).map((c) => c.Name ?? ''));
   const cpus = Math.max(1, info.NCPU ?? 1);
-  // Only an engine on this machine's own kernel shares its /sys; Docker Desktop runs a VM even on Linux.
-  const sharesKernel = options.local && (kind === 'docker-engine' || kind === 'podman' || kind === 'unknown');
-  const cpuTopology = sharesKernel && options.topology ? await options.topology(cpus) : undefined;
+  // Only an engine on the host's own kernel shares its /sys; Docker Desktop runs a VM even on Linux.
+  const sharesKernel = kind === 'docker-engine' || kind === 'podman' || kind === 'unknown';
+  const cpuTopology = sharesKernel && options.host ? await options.host.topology(cpus) : undefined;
   return {
     endpoint,
     kind,
@@ -68,6 +74,6 @@ export async function readEngineFacts(
     cpus,
     memoryBytes: Math.max(1, info.MemTotal ?? 1),
     ...(cpuTopology ? { cpuTopology } : {}),
-    gpuRuntime: await hasGpuRuntime(info, options.local),
+    gpuRuntime: await hasGpuRuntime(info, options.host),
   };
 }

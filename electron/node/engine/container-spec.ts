@@ -25,17 +25,17 @@ function digest(value: string): string {
 export function containerSpec(
   plan: StackPlan,
   service: PlannedService,
-  context: { home: string; secrets: Secrets; gpuRuntime: boolean; files: Map<string, string> },
+  context: { home: string; secrets: Secrets; gpuRuntime: boolean; files: Map<string, string>; local?: boolean },
 ): ContainerSpec {
   const name = containerName(plan.stack, service.name);
   const env = resolveEnv(service.env, context.secrets);
   const exposed = Object.fromEntries(service.ports.map((p) => [`${p.container}/tcp`, {}]));
   const bindings = Object.fromEntries(service.ports.map((p) => [`${p.container}/tcp`, [{ HostIp: p.bind, HostPort: String(p.host) }]]));
-  const mounts: Docker.MountSettings[] = service.mounts.map((m) =>
-    m.kind === 'volume'
-      ? { Type: 'volume', Source: m.source, Target: m.target, ReadOnly: m.readOnly }
-      : { Type: 'bind', Source: path.join(context.home, m.source), Target: m.target, ReadOnly: m.readOnly },
-  );
+  // An engine on another machine cannot bind this one's files: its configs are copied in (configArchive).
+  const mounts: Docker.MountSettings[] = service.mounts.flatMap((m): Docker.MountSettings[] => {
+    if (m.kind === 'volume') return [{ Type: 'volume', Source: m.source, Target: m.target, ReadOnly: m.readOnly }];
+    return context.local === false ? [] : [{ Type: 'bind', Source: path.join(context.home, m.source), Target: m.target, ReadOnly: m.readOnly }];
+  });
   const gpus = context.gpuRuntime && service.gpus?.length ? service.gpus : undefined;
   const hostConfig: Docker.HostConfig = {
     PortBindings: bindings,

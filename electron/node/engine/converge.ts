@@ -5,6 +5,7 @@ import { blockingWarnings, type PlannedService, type StackPlan } from '../../com
 import type { ProgressListener } from '../../common/contracts/progress.js';
 import { stackFiles } from '../../common/export/files.js';
 import { EngineError, dockerMessage } from './errors.js';
+import { configArchive } from './config-archive.js';
 import { containerSpec, type ContainerSpec } from './container-spec.js';
 import { subscribeContainerEvents } from './docker-events.js';
 import { edgesOf, withDependencies } from './graph.js';
@@ -68,7 +69,7 @@ async function removeContainer(docker: Docker, id: string): Promise<void> {
 }
 
 /** Creates, recreates or keeps one service's container, then starts it. Returns its id. */
-async function ensureContainer(ctx: EngineContext, plan: StackPlan, service: PlannedService, spec: ContainerSpec, existing: OwnedContainer | undefined): Promise<string> {
+async function ensureContainer(ctx: EngineContext, plan: StackPlan, service: PlannedService, spec: ContainerSpec, existing: OwnedContainer | undefined, files: ReadonlyMap<string, string>): Promise<string> {
   if (existing && existing.planHash === spec.hash) {
     if (existing.state === 'running') {
       ctx.emit({ kind: 'unchanged', service: service.name });
@@ -97,6 +98,8 @@ async function ensureContainer(ctx: EngineContext, plan: StackPlan, service: Pla
   }
   ctx.emit({ kind: 'starting', service: service.name });
   try {
+    const archive = ctx.local ? undefined : await configArchive(service, files);
+    if (archive) await container.putArchive(archive, { path: '/' });
     await container.start();
   } catch (error) {
     const message = dockerMessage(error);
@@ -143,7 +146,7 @@ export async function up(ctx: EngineContext, plan: StackPlan, names?: readonly s
     if ((await ensureNetwork(ctx.docker, plan)) === 'created') ctx.emit({ kind: 'step', message: `created network ${plan.network}` });
     for (const volume of await ensureVolumes(ctx.docker, plan, selected)) ctx.emit({ kind: 'step', message: `created volume ${volume}` });
     const files = await writeStackFiles(ctx.home, plan);
-    const specs = new Map(selected.map((s) => [s.name, containerSpec(plan, s, { home: ctx.home, secrets: ctx.secrets, gpuRuntime: ctx.gpuRuntime, files })]));
+    const specs = new Map(selected.map((s) => [s.name, containerSpec(plan, s, { home: ctx.home, secrets: ctx.secrets, gpuRuntime: ctx.gpuRuntime, files, local: ctx.local })]));
 
     if (!names?.length) {
       // Services this plan no longer has (a model turned off, the other profile): removed to free their memory.
@@ -191,7 +194,7 @@ export async function up(ctx: EngineContext, plan: StackPlan, names?: readonly s
       }
       try {
         await images.get(service.name);
-        const id = await ensureContainer(ctx, plan, service, specs.get(service.name) as ContainerSpec, owned.get(service.name));
+        const id = await ensureContainer(ctx, plan, service, specs.get(service.name) as ContainerSpec, owned.get(service.name), files);
         started.get(service.name)?.resolve(true);
         const since = Date.now();
         await waitHealthy({

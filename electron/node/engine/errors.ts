@@ -25,7 +25,8 @@ export class ServiceStoppedError extends EngineError {
 }
 
 /** No engine answered: says whether Docker is stopped or refuses Berth, once, with what to do about it. */
-export function engineUnavailable(problem: string | undefined): EngineError {
+export function engineUnavailable(problem: string | undefined, fix?: string): EngineError {
+  if (problem && fix) return new EngineError(problem, fix);
   const detail = (problem ?? 'no Docker engine answered').replace(/^not running: /, '');
   if (/permission denied/.test(detail)) return new EngineError(`Docker is there but refuses Berth: ${detail}`, 'fix the socket permission as above, then try again');
   if (/is not a Docker engine/.test(detail)) return new EngineError(`no Docker engine: ${detail}`, 'point DOCKER_HOST (or the docker context) at a Docker engine, or unset it');

@@ -75,6 +75,8 @@ export interface StatusTrackerOptions {
   planned: readonly string[];
   onChange: (services: ServiceStatus[], changed: string | null) => void;
   onEngine?: (connected: boolean, problem?: string) => void;
+  /** How a loss is told: a remote engine's is its SSH connection lost, not Docker stopped. */
+  describeLoss?: (problem: string) => string;
   /** Waits before reconnecting after the engine went away: 250 ms doubling to 5 s. */
   backoffMs?: (attempt: number) => number;
 }
@@ -90,6 +92,10 @@ export class StatusTracker {
   private running: Promise<void> | undefined;
 
   constructor(private readonly options: StatusTrackerOptions) {}
+
+  private lost(problem: string): string {
+    return this.options.describeLoss ? this.options.describeLoss(problem) : problem;
+  }
 
   current(): ServiceStatus[] {
     return withPlanned(this.options.planned, [...this.services.values()].filter((s) => s.state !== 'missing' || this.options.planned.includes(s.name)));
@@ -166,10 +172,10 @@ export class StatusTracker {
         ready();
         await subscription.closed;
         if (this.abort.signal.aborted) break;
-        this.options.onEngine?.(false, 'the Docker engine went away; reconnecting');
+        this.options.onEngine?.(false, this.lost('the Docker engine went away; reconnecting'));
       } catch (error) {
         if (this.abort.signal.aborted) break;
-        this.options.onEngine?.(false, (error as Error).message);
+        this.options.onEngine?.(false, this.lost((error as Error).message));
         ready();
       }
       await new Promise<void>((resolve) => {

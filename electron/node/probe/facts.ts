@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import si from 'systeminformation';
 import type { HostFacts } from '../../common/contracts/host-facts.js';
 import { connectEngine, type EngineConnection } from '../docker/connect.js';
-import { readEngineFacts } from '../docker/engine-facts.js';
+import { LOCAL_FILES, readEngineFacts } from '../docker/engine-facts.js';
 import { queryNvidiaGpus } from './nvidia.js';
 import { readCpuTopology } from './topology.js';
 
@@ -71,9 +71,10 @@ async function probeEngine(environment: ProbeEnvironment): Promise<{ engine: Hos
   if (!connection.docker) return { engine: null, problem: connection.problem };
   const endpoint = connection.candidate.endpoint;
   try {
+    // A unix socket on Linux is an engine on this machine's kernel (or in a VM, which readEngineFacts tells apart).
+    const onThisHost = endpoint.startsWith('unix://') && environment.platform === 'linux';
     const engine = await readEngineFacts(connection.docker, endpoint, {
-      local: endpoint.startsWith('unix://') && environment.platform === 'linux',
-      topology: (cpus) => readCpuTopology(environment.sysRoot, cpus),
+      ...(onThisHost ? { host: { ...LOCAL_FILES, topology: (cpus: number) => readCpuTopology(environment.sysRoot, cpus) } } : {}),
     });
     return { engine };
   } catch (error) {

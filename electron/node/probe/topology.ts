@@ -3,7 +3,9 @@ import path from 'node:path';
 import type { CpuPlace } from '../../common/contracts/host-facts.js';
 import { parseCpuList } from '../../common/planner/cpu-list.js';
 
-async function read(file: string): Promise<string | undefined> {
+export type ReadText = (file: string) => Promise<string | undefined>;
+
+async function readLocal(file: string): Promise<string | undefined> {
   try {
     return (await readFile(file, 'utf8')).trim();
   } catch {
@@ -14,9 +16,9 @@ async function read(file: string): Promise<string | undefined> {
 /**
  * CPU → physical core → NUMA node from /sys (rooted at `sysRoot` so tests can build one). Core numbers are
  * made unique across sockets. Undefined when /sys does not describe `expectedCpus` online CPUs, as in a VM
- * whose engine sees fewer CPUs than this kernel.
+ * whose engine sees fewer CPUs than this kernel. `read` reads another machine's files (a remote host over SSH).
  */
-export async function readCpuTopology(sysRoot = '/sys', expectedCpus?: number): Promise<CpuPlace[] | undefined> {
+export async function readCpuTopology(sysRoot = '/sys', expectedCpus?: number, read: ReadText = readLocal): Promise<CpuPlace[] | undefined> {
   const cpuDir = path.join(sysRoot, 'devices', 'system', 'cpu');
   const online = await read(path.join(cpuDir, 'online'));
   if (!online) return undefined;

@@ -4,11 +4,16 @@ import type { ProgressListener } from '../../common/contracts/progress.js';
 import type { ProfileChoice, Settings } from '../../common/contracts/settings.js';
 import type { StackPlan } from '../../common/contracts/stack-plan.js';
 import { planStack } from '../../common/planner/plan.js';
+import { engineEntry, LOCAL_ENGINE } from '../../common/engines.js';
+import { serviceUrl } from '../../common/status/service-state.js';
 import { connectEngine, type EngineConnection } from '../docker/connect.js';
 import type { EngineContext } from '../engine/converge.js';
 import { engineUnavailable } from '../engine/errors.js';
 import { loadSecrets, NO_CIPHER, type SecretCipher, type Secrets } from '../engine/secrets.js';
 import { defaultProbeEnvironment, probeHostFacts } from '../probe/facts.js';
+import { probeRemoteHost } from '../probe/remote-facts.js';
+import { PortForwards } from '../ssh/port-forwards.js';
+import type { SshMaster } from '../ssh/ssh-master.js';
 import { applyEnvironment } from '../settings/environment.js';
 import { loadSettings } from '../settings/load.js';
 import { berthHome } from '../settings/paths.js';
@@ -36,6 +41,10 @@ export interface StackSessionOptions {
   openSettings?: SettingsFileFactory;
   /** Probes the machine; tests give their own. */
   probe?: (connection: EngineConnection) => Promise<HostFacts>;
+  /** `berth --engine NAME`: this engine instead of the one settings name. */
+  engine?: string;
+  /** Where failures that no caller waits for go (a forward that could not be made again). */
+  log?: (message: string) => void;
 }
 
 export interface ResolvedSettings {
@@ -48,6 +57,10 @@ export interface Engine {
   docker: NonNullable<EngineConnection['docker']>;
   endpoint: string;
   local: boolean;
+  /** The engine's name: "local", or its name in settings. */
+  name: string;
+  /** The SSH connection an ssh:// engine is reached through. */
+  ssh?: SshMaster;
 }
 
 /** unix:// and npipe:// engines run on this machine; tcp:// and ssh:// ones may not. */
@@ -68,6 +81,8 @@ export class StackSession {
   private readonly userHome: string;
   private readonly platform: NodeJS.Platform;
   private connection: Promise<EngineConnection> | undefined;
+  private connectedTo: string | undefined;
+  private forwards: PortForwards | undefined;
   private probed: Promise<HostFacts> | undefined;
   private planned: { key: string; plan: StackPlan } | undefined;
 
@@ -92,33 +107,83 @@ export class StackSession {
    * while it does not (Docker may be starting), or after reconnect().
    */
   async connect(): Promise<EngineConnection> {
+    const name = await this.engineName();
+    if (this.connectedTo !== undefined && this.connectedTo !== name) await this.reconnect();
     const previous = this.connection && (await this.connection);
     if (previous?.docker) return previous;
     // The facts probed while no engine answered have none: probe again with the engine this finds.
     if (previous) this.probed = undefined;
-    this.connection = connectEngine({ env: this.env, home: this.userHome, platform: this.platform });
+    this.connectedTo = name;
+    this.connection = this.open(name);
     return this.connection;
   }
 
-  /** Forgets the connection and the facts, so the next question finds the engine (and the machine) again. */
-  reconnect(): void {
+  /** The engine in use: `--engine`, else the settings' choice. */
+  async engineName(): Promise<string> {
+    return this.options.engine ?? (await this.settings()).settings.engine;
+  }
+
+  private async open(name: string): Promise<EngineConnection> {
+    const discovery = { env: this.env, home: this.userHome, platform: this.platform };
+    const entry = engineEntry((await this.settings()).settings, name, this.options.engine ? '--engine' : 'engine');
+    return connectEngine(discovery, undefined, entry ? { endpoint: entry.endpoint, source: `engine "${name}"`, explicit: true } : undefined);
+  }
+
+  /** Forgets the connection (closing its SSH connection) and the facts, so the next question finds the engine again. */
+  async reconnect(): Promise<void> {
+    const previous = this.connection;
     this.connection = undefined;
+    this.connectedTo = undefined;
+    this.forwards = undefined;
     this.probed = undefined;
+    const connection = await previous?.catch(() => undefined);
+    if (connection?.docker) await connection.ssh?.close();
+  }
+
+  /** The engine came back after a drop: probe its machine again on the next question, over the same connection. */
+  refreshFacts(): void {
+    this.probed = undefined;
+  }
+
+  /** Closes what the session holds open: the SSH connection of a remote engine and its forwards. */
+  async close(): Promise<void> {
+    await this.reconnect();
   }
 
   /** The engine, or an EngineError that says whether Docker is stopped or refuses Berth. */
   async engine(): Promise<Engine> {
     const connection = await this.connect();
-    if (!connection.docker) throw engineUnavailable(connection.problem);
-    return { docker: connection.docker, endpoint: connection.candidate.endpoint, local: isLocalEndpoint(connection.candidate.endpoint) };
+    if (!connection.docker) throw engineUnavailable(connection.problem, connection.fix);
+    const endpoint = connection.candidate.endpoint;
+    return { docker: connection.docker, endpoint, local: isLocalEndpoint(endpoint), name: this.connectedTo ?? LOCAL_ENGINE, ...(connection.ssh ? { ssh: connection.ssh } : {}) };
   }
 
-  /** This machine as Berth sees it, probed once through the session's engine connection. */
+  /** The engine's machine as Berth sees it, probed once through the session's engine connection (SSH included). */
   facts(): Promise<HostFacts> {
-    this.probed ??= this.connect().then((connection) =>
-      this.options.probe ? this.options.probe(connection) : probeHostFacts({ ...defaultProbeEnvironment(), env: this.env, home: this.userHome, platform: this.platform, connection }),
-    );
+    this.probed ??= this.connect().then((connection) => {
+      if (this.options.probe) return this.options.probe(connection);
+      if (connection.docker && connection.ssh) return probeRemoteHost(connection.docker, connection.candidate.endpoint, connection.ssh);
+      return probeHostFacts({ ...defaultProbeEnvironment(), env: this.env, home: this.userHome, platform: this.platform, connection });
+    });
     return this.probed;
+  }
+
+  /**
+   * Where each service of the plan answers from this machine: its published port here, or for an ssh:// engine a
+   * local port forwarded to the remote one over the engine's SSH connection.
+   */
+  async reachable(plan: StackPlan): Promise<Record<string, string>> {
+    const connection = await this.connect();
+    const published = plan.services.filter((s) => serviceUrl(s));
+    if (!connection.docker || !connection.ssh) return Object.fromEntries(published.map((s) => [s.name, serviceUrl(s) as string]));
+    this.forwards ??= new PortForwards(connection.ssh, (error) => this.options.log?.(error.message));
+    const local = await this.forwards.reach(published.map((s) => s.ports[0]?.host as number));
+    return Object.fromEntries(published.map((s) => [s.name, `http://127.0.0.1:${local.get(s.ports[0]?.host as number)}/`]));
+  }
+
+  /** Whether the forwards of a remote engine are up; true where nothing is forwarded. */
+  get forwardsUp(): boolean {
+    return this.forwards?.connected ?? true;
   }
 
   /** The machine a plan is for: a `--facts` file's, or this one's. */

@@ -3,7 +3,7 @@ import { IconExternalLink, IconPlayerPlay, IconPlayerStop, IconRefresh } from '@
 import { useEffect, useState } from 'react';
 import type { ActionResult, BerthApi, Snapshot } from '../../../electron/common/api/berth-api.js';
 import { describeCores } from '../../../electron/common/planner/cpu-list.js';
-import { isActive, serviceUrl } from '../../../electron/common/status/service-state.js';
+import { isActive, reachableUrl } from '../../../electron/common/status/service-state.js';
 import { formatTokens } from '../../../electron/common/units.js';
 import type { Progress as ProgressMap } from '../App.js';
 import { ApiError } from '../client.js';
@@ -113,7 +113,7 @@ export function Overview({ api, snapshot, progress, onChanged }: { api: BerthApi
                 <Table.Td><Text size="sm">{service.gpuMemoryUtilization ?? '–'}</Text></Table.Td>
                 <Table.Td>
                   {port && LINKS[service.name] && running ? (
-                    <Anchor href={serviceUrl(service)} target="_blank" rel="noreferrer" size="sm">
+                    <Anchor href={reachableUrl(service, snapshot.urls)} target="_blank" rel="noreferrer" size="sm">
                       <Group gap={4} wrap="nowrap">{LINKS[service.name]} :{port.host}<IconExternalLink size={14} aria-hidden /></Group>
                     </Anchor>
                   ) : (

@@ -1,6 +1,7 @@
 import type { StackStatus } from '../../../common/contracts/status.js';
 import { StatusTracker, stackSnapshot } from '../../engine/status.js';
 import type { StackSession } from '../../session/stack-session.js';
+import { describeSshLoss } from '../../ssh/ssh-errors.js';
 import { statusReport } from '../format/status-table.js';
 import type { PlanFlags } from './plan.js';
 
@@ -20,6 +21,7 @@ export async function statusCommand(session: StackSession, flags: PlanFlags & { 
     docker: connection.docker,
     stack: plan.stack,
     planned,
+    ...(connection.ssh ? { describeLoss: (problem: string) => describeSshLoss(endpoint, problem) } : {}),
     onChange: (services) => {
       const status: StackStatus = { schema: 1, engine, services };
       const text = JSON.stringify(status);
@@ -30,7 +32,9 @@ export async function statusCommand(session: StackSession, flags: PlanFlags & { 
     },
     onEngine: (connected, problem) => {
       engine = connected ? endpoint : null;
-      if (!connected) out(flags.json ? JSON.stringify({ schema: 1, engine: null, services: [], problem }) : `! the engine went away (${problem}); reconnecting…`);
+      // Back after a loss: the state is printed again, even when nothing changed meanwhile.
+      if (!connected) previous = '';
+      if (!connected) out(flags.json ? JSON.stringify({ schema: 1, engine: null, services: [], problem }) : `! ${connection.ssh ? problem : `the engine went away (${problem}); reconnecting…`}`);
     },
   });
   await tracker.start();

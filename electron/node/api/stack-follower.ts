@@ -1,0 +1,121 @@
+import type Docker from 'dockerode';
+import type { BerthEvent } from '../../common/api/berth-api.js';
+import type { ServiceStatus } from '../../common/contracts/status.js';
+import { engineUnavailable } from '../engine/errors.js';
+import { StatusTracker } from '../engine/status.js';
+import type { Engine, StackSession } from '../session/stack-session.js';
+import { describeSshLoss } from '../ssh/ssh-errors.js';
+
+/**
+ * The engine the backend talks to and the stack's live status on it: connects through the session, follows Docker's
+ * events, tells every listener when the engine (or a remote engine's SSH connection) goes and comes back, and moves
+ * to another engine when settings choose one.
+ */
+export class StackFollower {
+  private engine: Engine | undefined;
+  private problem: string | undefined;
+  private fix: string | undefined;
+  private tracker: StatusTracker | undefined;
+  private trackedStack = '';
+
+  constructor(
+    private readonly session: StackSession,
+    private readonly emit: (event: BerthEvent) => void,
+    private readonly report: (error: Error) => void,
+  ) {}
+
+  get endpoint(): string | null {
+    return this.engine?.endpoint ?? null;
+  }
+
+  get engineProblem(): string | undefined {
+    return this.problem;
+  }
+
+  get engineName(): string | undefined {
+    return this.engine?.name;
+  }
+
+  current(): ServiceStatus[] {
+    return this.tracker?.current() ?? [];
+  }
+
+  docker(): Docker {
+    if (!this.engine) throw engineUnavailable(this.problem, this.fix);
+    return this.engine.docker;
+  }
+
+  async connect(): Promise<void> {
+    if (this.engine) return;
+    try {
+      const connection = await this.session.connect();
+      if (!connection.docker) {
+        this.problem = connection.problem;
+        this.fix = connection.fix;
+      } else {
+        this.engine = await this.session.engine();
+        this.problem = this.fix = undefined;
+      }
+    } catch (error) {
+      // Settings that name an engine that is not there (edited by hand): said, not thrown at the window.
+      this.problem = (error as Error).message;
+    }
+    if (!this.engine) {
+      this.emit({ type: 'engine', endpoint: null, problem: this.problem });
+      return;
+    }
+    await this.follow();
+  }
+
+  /** Follows the stack the settings name, if it is not the one followed now. */
+  async followStack(stack: string): Promise<void> {
+    if (this.engine && stack !== this.trackedStack) await this.follow();
+  }
+
+  /** (Re)starts the status tracker for the stack the settings name. */
+  async follow(): Promise<void> {
+    if (!this.engine) return;
+    const { docker, endpoint, name, ssh } = this.engine;
+    const resolved = await this.session.settings();
+    const plan = await this.session.plan().catch((error: Error) => (this.report(error), null));
+    await this.tracker?.stop();
+    this.trackedStack = resolved.settings.stack;
+    let lost = false;
+    this.tracker = new StatusTracker({
+      docker,
+      stack: resolved.settings.stack,
+      planned: plan?.services.map((s) => s.name) ?? [],
+      ...(ssh ? { describeLoss: (problem: string) => describeSshLoss(endpoint, problem) } : {}),
+      onChange: (services) => this.emit({ type: 'status', services }),
+      onEngine: (connected, problem) => {
+        this.emit({ type: 'engine', endpoint: connected ? endpoint : null, name, ...(problem ? { problem } : {}) });
+        if (!connected) lost = true;
+        else if (lost) void this.engineBack();
+      },
+    });
+    await this.tracker.start();
+  }
+
+  /** The engine came back (Docker Desktop restarted, a dropped SSH link): the machine is probed again, and the plan follows. */
+  private async engineBack(): Promise<void> {
+    const before = await this.session.plan().catch(() => null);
+    this.session.refreshFacts();
+    const after = await this.session.plan().catch(() => null);
+    if (JSON.stringify(before) !== JSON.stringify(after)) this.emit({ type: 'settings-changed' });
+  }
+
+  /** Settings chose another engine: stop following this one, connect to that one and follow the stack there. */
+  async switchEngine(): Promise<void> {
+    if (this.engine?.name === (await this.session.engineName())) return;
+    await this.tracker?.stop();
+    this.tracker = undefined;
+    this.engine = undefined;
+    await this.session.reconnect();
+    await this.connect();
+    this.emit({ type: 'status', services: this.current() });
+  }
+
+  async close(): Promise<void> {
+    await this.tracker?.stop();
+  }
+}

@@ -1,0 +1,166 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describeDestination, destinationArgs, type SshDestination } from './ssh-destination.js';
+import { explainSsh } from './ssh-errors.js';
+
+export interface SshMasterOptions {
+  destination: SshDestination;
+  /** `ssh -F FILE` (BERTH_SSH_CONFIG); the user's ~/.ssh/config otherwise. */
+  configFile?: string;
+  /** The ssh client; `ssh` on the PATH. */
+  sshBinary?: string;
+  /** How long the first connection may take. */
+  connectTimeoutS?: number;
+}
+
+export class SshError extends Error {
+  override name = 'SshError';
+}
+
+/**
+ * One SSH connection to a remote engine's host, as OpenSSH's ControlMaster keeps it: one TCP connection and one
+ * authentication, over which every Engine API call, event and log stream (`docker system dial-stdio`), remote
+ * command and port forward is a channel. The user's ssh config applies (aliases, keys, agent, ProxyJump,
+ * known_hosts); Berth never answers a prompt (BatchMode). Emits 'lost' when an established connection drops and
+ * 'up' each time it (re)connects.
+ */
+export class SshMaster extends EventEmitter {
+  private readonly dir = mkdtempSync(path.join(os.tmpdir(), 'berth-ssh-'));
+  readonly controlPath = path.join(this.dir, 'c');
+  private process: ChildProcess | undefined;
+  private starting: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(private readonly options: SshMasterOptions) {
+    super();
+  }
+
+  get destination(): string {
+    return this.options.destination.endpoint;
+  }
+
+  /** What OpenSSH or the remote side printed, as one line that names the host as the user does. */
+  explain(stderr: string): string {
+    const { name, command } = describeDestination(this.options.destination);
+    return explainSsh(stderr, name, command);
+  }
+
+  /** The fix for any SSH failure: Berth takes the user's ssh setup as it is. */
+  get fix(): string {
+    return `Berth uses your ssh setup as it is: \`${describeDestination(this.options.destination).command} docker version\` should work without a prompt`;
+  }
+
+  get alive(): boolean {
+    return !!this.process && this.process.exitCode === null && this.process.signalCode === null && existsSync(this.controlPath);
+  }
+
+  private baseArgs(): string[] {
+    return [...(this.options.configFile ? ['-F', this.options.configFile] : []), '-o', 'BatchMode=yes', '-o', `ControlPath=${this.controlPath}`];
+  }
+
+  private spawnSsh(args: string[]): ChildProcess {
+    return spawn(this.options.sshBinary ?? 'ssh', args, { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+  }
+
+  /** Connects if not connected (again, after a drop); resolves once channels can be opened. */
+  ensure(): Promise<void> {
+    if (this.closed) return Promise.reject(new SshError(`the connection to ${this.destination} is closed`));
+    if (this.alive) return Promise.resolve();
+    this.starting ??= this.start().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  private start(): Promise<void> {
+    rmSync(this.controlPath, { force: true });
+    const timeout = this.options.connectTimeoutS ?? 10;
+    const child = this.spawnSsh([
+      ...this.baseArgs(),
+      '-o', 'ControlMaster=yes',
+      '-o', 'ControlPersist=no',
+      '-o', `ConnectTimeout=${timeout}`,
+      '-o', 'ServerAliveInterval=5',
+      '-o', 'ServerAliveCountMax=3',
+      '-N',
+      ...destinationArgs(this.options.destination),
+    ]);
+    child.stdin?.end();
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+    this.process = child;
+    return new Promise<void>((resolve, reject) => {
+      let up = false;
+      const ready = setInterval(() => {
+        if (!existsSync(this.controlPath)) return;
+        clearInterval(ready);
+        up = true;
+        this.emit('up');
+        resolve();
+      }, 20);
+      child.once('error', (error: NodeJS.ErrnoException) => {
+        clearInterval(ready);
+        reject(new SshError(error.code === 'ENOENT' ? 'ssh is not installed: install the OpenSSH client' : `ssh could not start: ${error.message}`));
+      });
+      child.once('exit', () => {
+        clearInterval(ready);
+        if (this.process === child) this.process = undefined;
+        if (!up) reject(new SshError(this.explain(stderr)));
+        else if (!this.closed) this.emit('lost', `connection lost to ${this.destination}${stderr.trim() ? ` (${this.explain(stderr)})` : ''}`);
+      });
+    });
+  }
+
+  /** A channel running `command` on the remote host; its stdin and stdout are the channel's two directions. */
+  channel(command: string[]): ChildProcess {
+    if (!this.alive) throw new SshError(`connection lost to ${this.destination}`);
+    return this.spawnSsh([...this.baseArgs(), '-o', 'ControlMaster=no', '-T', ...destinationArgs(this.options.destination), ...command]);
+  }
+
+  /** Runs a command on the remote host over the connection; its stdout, or an SshError with what it printed. */
+  async exec(command: string[], timeoutMs = 5000): Promise<string> {
+    await this.ensure();
+    const child = this.channel(command);
+    child.stdin?.end();
+    return collect(child, timeoutMs, (stderr) => this.explain(stderr));
+  }
+
+  /** Forwards 127.0.0.1:localPort here to 127.0.0.1:remotePort on the remote host, over the same connection. */
+  async forward(localPort: number, remotePort: number, cancel = false): Promise<void> {
+    await this.ensure();
+    const child = this.spawnSsh([...this.baseArgs(), '-O', cancel ? 'cancel' : 'forward', '-L', `127.0.0.1:${localPort}:127.0.0.1:${remotePort}`, ...destinationArgs(this.options.destination)]);
+    child.stdin?.end();
+    await collect(child, 5000, (stderr) => `cannot forward port ${remotePort} of ${this.destination}: ${stderr.trim().split('\n').pop() ?? 'ssh failed'}`);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const child = this.process;
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function collect(child: ChildProcess, timeoutMs: number, explain: (stderr: string) => string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(new SshError(error.message));
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(stdout);
+      else reject(new SshError(signal === 'SIGTERM' ? `no answer within ${timeoutMs} ms` : explain(stderr)));
+    });
+  });
+}
