@@ -172,6 +172,9 @@ export async function runTrayApp(electron: ElectronObjects, options: TrayAppOpti
         case 'show-logs':
           windows.showLogs(action.service);
           return;
+        case 'use-engine':
+          await backend.updateSettings({ engine: action.name });
+          return;
         case 'toggle-start-at-login':
           state.loginItem = await loginItem.set(!state.loginItem.enabled);
           backend.setAppState({ startAtLogin: state.loginItem });

@@ -5,6 +5,7 @@ import type { Snapshot } from '../../electron/common/api/berth-api.js';
 import type { ProgressEvent } from '../../electron/common/contracts/progress.js';
 import { stackState, withPlanned } from '../../electron/common/status/service-state.js';
 import { ApiError, type Client } from './client.js';
+import { EngineSwitch } from './ui/EngineSwitch.js';
 import { ErrorBoundary } from './ui/ErrorBoundary.js';
 import { StackBadge } from './ui/status.js';
 import { Overview } from './views/Overview.js';
@@ -63,7 +64,7 @@ export function App({ client }: { client: Client }) {
     return client.onEvent((event) => {
       if (event.type === 'status') setSnapshot((s) => (s ? { ...s, status: event.services } : s));
       // The engine's news is in the event; settings (and so the plan) are read again only when they changed.
-      if (event.type === 'engine') setSnapshot((s) => (s ? { ...s, engine: { endpoint: event.endpoint, ...(event.problem ? { problem: event.problem } : {}) } } : s));
+      if (event.type === 'engine') setSnapshot((s) => (s ? { ...s, engine: { ...s.engine, endpoint: event.endpoint, problem: event.problem } } : s));
       if (event.type === 'settings-changed') void refresh();
       if (event.type === 'navigate') {
         setLogService(event.service);
@@ -87,9 +88,12 @@ export function App({ client }: { client: Client }) {
             <Title order={1} size="h4">Berth</Title>
             {snapshot && <StackBadge state={snapshot.engine.endpoint ? stackState(services) : 'stopped'} />}
           </Group>
-          <Text size="sm" c="dimmed" data-testid="freshness">
-            {fresh ? (snapshot?.engine.endpoint ? 'live' : 'no engine') : snapshot ? 'last known state' : 'loading…'}
-          </Text>
+          <Group gap="sm" wrap="nowrap">
+            {snapshot && <EngineSwitch api={client.api} snapshot={snapshot} onSwitched={() => void refresh()} />}
+            <Text size="sm" c="dimmed" data-testid="freshness">
+              {fresh ? (snapshot?.engine.endpoint ? 'live' : 'no engine') : snapshot ? 'last known state' : 'loading…'}
+            </Text>
+          </Group>
         </Group>
       </Box>
       <Box component="nav" className="shell-nav" p="xs" aria-label="Views">

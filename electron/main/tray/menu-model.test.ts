@@ -109,3 +109,26 @@ describe('the tray menu', () => {
     expect(model.items.at(-1)).toMatchObject({ label: 'Quit Berth and Stop the Stack', action: { type: 'quit' } });
   });
 });
+
+describe('the engine the tray runs the stack on', () => {
+  const engines = [{ name: 'local' }, { name: 'gpu-box', endpoint: 'ssh://me@gpu-box' }];
+
+  it('offers every engine, the one in use checked, and switching is an action', () => {
+    const model = trayMenu(input(all('healthy'), { engine: { endpoint: 'ssh://me@gpu-box', name: 'gpu-box' }, engines }));
+    const submenu = find(model.items, 'Engine: gpu-box');
+    expect(submenu?.kind).toBe('submenu');
+    expect(find(model.items, 'gpu-box — ssh://me@gpu-box')).toEqual({ kind: 'checkbox', label: 'gpu-box — ssh://me@gpu-box', checked: true, action: { type: 'use-engine', name: 'gpu-box' } });
+    expect(find(model.items, 'This Mac or PC (local)')).toMatchObject({ checked: false, action: { type: 'use-engine', name: 'local' } });
+  });
+
+  it('shows no engine menu while only this machine is known', () => {
+    expect(find(trayMenu(input(all('healthy'), { engines: [{ name: 'local' }] })).items, /^Engine:/)).toBeUndefined();
+  });
+
+  it('says the connection to a remote engine is lost (not that Docker stopped), with the degraded icon', () => {
+    const model = trayMenu(input(all('healthy'), { engine: { endpoint: null, name: 'gpu-box', problem: 'connection lost to ssh://me@gpu-box; reconnecting' }, engines }));
+    expect(model.summary).toBe('Connection lost to gpu-box: reconnecting…');
+    expect(model.state).toBe('degraded');
+    expect(trayMenu(input(all('healthy'), { engine: { endpoint: null, problem: 'not running' } })).summary).toBe('Docker is not reachable: not running');
+  });
+});

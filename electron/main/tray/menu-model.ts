@@ -8,6 +8,7 @@ export type TrayAction =
   | { type: 'open-dashboard' }
   | { type: 'open-url'; url: string }
   | { type: 'show-logs'; service: string }
+  | { type: 'use-engine'; name: string }
   | { type: 'toggle-start-at-login' }
   | { type: 'install-update' }
   | { type: 'quit' };
@@ -21,7 +22,9 @@ export type TrayItem =
 
 /** Everything the menu shows; built from the backend's events, never from a timer. */
 export interface TrayInput {
-  engine: { endpoint: string | null; problem?: string };
+  engine: { endpoint: string | null; problem?: string; name?: string };
+  /** The engines the user can switch to ("local" first); the menu offers them when there is more than one. */
+  engines?: { name: string; endpoint?: string }[];
   /** The plan's services with their live state ('missing' when not created). */
   services: ServiceStatus[];
   /** The plan's model services, in plan order, with the name clients use. */
@@ -63,7 +66,13 @@ const SERVICE_WORDS: Record<ServiceStatus['state'], string> = {
   'oom-killed': 'out of memory',
 };
 
+/** A remote engine whose SSH connection dropped: Docker there may be fine, the link is not. */
+function linkLost(input: TrayInput): boolean {
+  return !input.engine.endpoint && /^connection lost/.test(input.engine.problem ?? '');
+}
+
 function summaryLine(input: TrayInput, state: StackState): string {
+  if (linkLost(input)) return `Connection lost to ${input.engine.name ?? 'the engine'}: reconnecting…`;
   if (!input.engine.endpoint) return `Docker is not reachable${input.engine.problem ? `: ${input.engine.problem}` : ''}`;
   if (input.busy) return input.busy;
   const up = input.services.filter((s) => isUp(s.state)).length;
@@ -91,7 +100,7 @@ function modelItem(input: TrayInput, model: { service: string; servedName: strin
 
 /** The tray menu as data: a pure function of engine state, so it is tested without Electron. */
 export function trayMenu(input: TrayInput): TrayModel {
-  const state = input.engine.endpoint ? stackState(input.services, { busy: !!input.busy }) : 'stopped';
+  const state = input.engine.endpoint ? stackState(input.services, { busy: !!input.busy }) : linkLost(input) ? 'degraded' : 'stopped';
   const summary = summaryLine(input, state);
   const engineUp = !!input.engine.endpoint;
   const anyUp = input.services.some((s) => isActive(s.state));
@@ -99,6 +108,15 @@ export function trayMenu(input: TrayInput): TrayModel {
   const active = (name: string) => isActive(input.services.find((s) => s.name === name)?.state ?? 'missing');
   const created = input.services.filter((s) => s.state !== 'missing');
   const items: TrayItem[] = [{ kind: 'label', label: summary }];
+  const engines = input.engines ?? [];
+  if (engines.length > 1) {
+    const current = input.engine.name ?? 'local';
+    items.push({
+      kind: 'submenu',
+      label: `Engine: ${current === 'local' ? 'This Mac or PC' : current}`,
+      items: engines.map((e) => ({ kind: 'checkbox', label: e.name === 'local' ? 'This Mac or PC (local)' : `${e.name} — ${e.endpoint}`, checked: e.name === current, action: { type: 'use-engine', name: e.name } }) satisfies TrayItem),
+    });
+  }
   if (input.models.length) {
     items.push({ kind: 'separator' }, { kind: 'label', label: 'Models' });
     for (const model of input.models) items.push(modelItem(input, model, engineUp));

@@ -1,10 +1,11 @@
 import type { BerthEvent, Snapshot } from '../../common/api/berth-api.js';
 import type { ProgressEvent } from '../../common/contracts/progress.js';
 import { reachableUrl, withPlanned } from '../../common/status/service-state.js';
+import { engineChoices } from '../../common/engines.js';
 import type { TrayInput } from './menu-model.js';
 
 /** The part of the tray's input that comes from the backend; the shell adds login item, update and quit. */
-export type StackView = Pick<TrayInput, 'engine' | 'services' | 'models' | 'links' | 'tokensPerS' | 'busy'>;
+export type StackView = Pick<TrayInput, 'engine' | 'engines' | 'services' | 'models' | 'links' | 'tokensPerS' | 'busy'>;
 
 function link(snapshot: Snapshot, service: string): string | undefined {
   const planned = snapshot.plan?.services.find((s) => s.name === service);
@@ -15,6 +16,7 @@ export function stackViewFromSnapshot(snapshot: Snapshot): StackView {
   const planned = snapshot.plan?.services.map((s) => s.name) ?? snapshot.status.map((s) => s.name);
   return {
     engine: snapshot.engine,
+    engines: engineChoices(snapshot.settings),
     services: withPlanned(planned, snapshot.status),
     models: (snapshot.plan?.services ?? []).filter((s) => s.role === 'model' && s.model).map((s) => ({ service: s.name, servedName: s.model?.servedName ?? s.name })),
     links: { openWebUi: link(snapshot, 'open-webui'), grafana: link(snapshot, 'grafana') },
@@ -48,7 +50,7 @@ export function withEvent(view: StackView, event: BerthEvent): StackView {
     case 'status':
       return { ...view, services: withPlanned(view.services.map((s) => s.name), event.services) };
     case 'engine':
-      return { ...view, engine: { ...view.engine, endpoint: event.endpoint, problem: event.problem } };
+      return { ...view, engine: { ...(event.name ?? view.engine.name ? { name: event.name ?? view.engine.name } : {}), endpoint: event.endpoint, ...(event.problem ? { problem: event.problem } : {}) } };
     case 'progress': {
       const line = busyLine(event.event);
       return line ? { ...view, busy: line } : view;

@@ -61,7 +61,9 @@ export class TrayPresenter {
   /** Reads the snapshot: at start, and when settings (and so the plan) changed. */
   async refresh(): Promise<void> {
     const snapshot = await this.options.backend.snapshot();
-    this.ports = new Set((snapshot.plan?.services ?? []).flatMap((s) => s.ports.map((p) => p.host)));
+    // The stack's ports, and where a remote engine's are forwarded here.
+    const forwarded = Object.values(snapshot.urls ?? {}).map((url) => Number(new URL(url).port));
+    this.ports = new Set([...(snapshot.plan?.services ?? []).flatMap((s) => s.ports.map((p) => p.host)), ...forwarded]);
     this.view = { ...stackViewFromSnapshot(snapshot), tokensPerS: this.view.tokensPerS, ...(this.view.busy ? { busy: this.view.busy } : {}) };
     this.render();
   }

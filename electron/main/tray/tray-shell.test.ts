@@ -63,6 +63,7 @@ describe("the tray's view of the stack", () => {
       ],
     },
     status: [{ name: 'vllm-qwen3', state: 'healthy', ports: [8000] }],
+    settings: { engines: [{ name: 'gpu-box', endpoint: 'ssh://me@gpu-box' }] },
   } as unknown as Snapshot;
 
   it('lists every planned service, models by the name clients use, and the stack links', () => {
@@ -70,6 +71,12 @@ describe("the tray's view of the stack", () => {
     expect(view.services.map((s) => [s.name, s.state])).toEqual([['vllm-qwen3', 'healthy'], ['open-webui', 'missing'], ['grafana', 'missing']]);
     expect(view.models).toEqual([{ service: 'vllm-qwen3', servedName: 'qwen3-4b' }]);
     expect(view.links).toEqual({ openWebUi: 'http://127.0.0.1:3000/', grafana: 'http://127.0.0.1:3001/' });
+    expect(view.engines).toEqual([{ name: 'local' }, { name: 'gpu-box', endpoint: 'ssh://me@gpu-box' }]);
+  });
+
+  it("links a remote engine's services where they are forwarded to, not to the remote ports", () => {
+    const remote = { ...snapshot, engine: { endpoint: 'ssh://me@gpu-box', name: 'gpu-box' }, urls: { 'open-webui': 'http://127.0.0.1:41001/', grafana: 'http://127.0.0.1:41002/' } } as Snapshot;
+    expect(stackViewFromSnapshot(remote).links).toEqual({ openWebUi: 'http://127.0.0.1:41001/', grafana: 'http://127.0.0.1:41002/' });
   });
 
   it("follows the backend's events: states, the engine, and what is in progress until it ends", () => {

@@ -1,20 +1,13 @@
-import { Alert, Button, Checkbox, Group, NativeSelect, Paper, PasswordInput, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { useState, type ReactNode } from 'react';
+import { Alert, Button, Checkbox, Group, NativeSelect, PasswordInput, Stack, Table, Text, TextInput } from '@mantine/core';
+import { useState } from 'react';
+import { Section } from '../ui/Section.js';
 import type { BerthApi, Snapshot } from '../../../electron/common/api/berth-api.js';
 import { SECRET_NAMES } from '../../../electron/common/api/berth-api.js';
 import { ApiError } from '../client.js';
 import { AddModel, EMPTY_MODEL, draftModel } from './AddModel.js';
+import { Engines } from './Engines.js';
 import { ExportPanel } from './ExportPanel.js';
 import { WhatIf } from './WhatIf.js';
-
-function Section({ title, children }: { title: string; children: ReactNode }) {
-  return (
-    <Paper withBorder p="md" radius="md" component="fieldset" className="section">
-      <Title order={2} size="h5" component="legend" mb="xs">{title}</Title>
-      {children}
-    </Paper>
-  );
-}
 
 /** Settings the app and the CLI share; secrets are write-only and only shown as set or not. */
 export function SettingsView({ api, snapshot, onSaved }: { api: BerthApi; snapshot: Snapshot; onSaved: () => void }) {
@@ -156,6 +149,7 @@ export function SettingsView({ api, snapshot, onSaved }: { api: BerthApi; snapsh
           </Group>
         </Stack>
       </form>
+      <Engines api={api} snapshot={snapshot} onSaved={onSaved} />
       <Section title="What if">
         <WhatIf key={JSON.stringify(snapshot.planInputs?.settings.tuning ?? {})} api={api} snapshot={snapshot} onSaved={onSaved} message={whatIfMessage} setMessage={setWhatIfMessage} />
       </Section>
