@@ -9,7 +9,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(here, '..');
 const scripts = [
   path.join(here, 'cli-cold-start.js'),
-  ...['engine-up-vs-compose', 'status-latency', 'idle-engine', 'log-ingestion', 'dashboard', 'engine-host', 'metrics-refresh'].map((name) => path.join(root, 'dist-bench', 'benchmarks', `${name}.js`)),
+  ...['engine-up-vs-compose', 'status-latency', 'idle-engine', 'log-ingestion', 'dashboard', 'engine-host', 'metrics-refresh', 'remote-engine'].map((name) => path.join(root, 'dist-bench', 'benchmarks', `${name}.js`)),
 ];
 const only = process.argv.slice(2);
 let failed = false;
