@@ -144,7 +144,13 @@ describeWhen((await dockerAnswers()) && hasOpenSsh(), 'needs Docker at /var/run/
       const metrics = await backend.metrics();
       expect(metrics.source).not.toBe('none');
 
-      // Calls, the event stream, a log follow, remote commands and six forwards: one authentication.
+      // What the tray's Start and Stop do: the app's up and down, on gpu-box (Grafana's provisioning copied in).
+      expect((await backend.down(['grafana'])).ok).toBe(true);
+      const upped = await backend.up(['grafana']);
+      expect(upped).toMatchObject({ ok: true, failed: [] });
+      expect((await fetch(new URL('api/health', (await backend.snapshot()).urls?.grafana))).status).toBe(200);
+
+      // Calls, the event stream, a log follow, remote commands, six forwards, a stop and a start: one authentication.
       expect(lab.gpuBox.logins() - before).toBe(1);
     } finally {
       await backend.close();
