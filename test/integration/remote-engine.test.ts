@@ -167,6 +167,28 @@ describeWhen((await dockerAnswers()) && hasOpenSsh(), 'needs Docker at /var/run/
     expect(config).not.toContain(secrets.LITELLM_MASTER_KEY);
   }, 120_000);
 
+  it('switches the app from this machine to gpu-box and back, as the tray and the header do', async () => {
+    const backend = new Backend({ session: new StackSession({ env: { ...env, BERTH_HOME: home, DOCKER_HOST: 'unix:///var/run/docker.sock' } }) });
+    const events: BerthEvent[] = [];
+    backend.onEvent((event) => events.push(event));
+    try {
+      await backend.start();
+      expect((await backend.snapshot()).engine).toMatchObject({ endpoint: 'unix:///var/run/docker.sock', name: 'local' });
+      await backend.updateSettings({ engine: 'gpu-box' });
+      const remote = await backend.snapshot();
+      expect(remote.engine).toMatchObject({ endpoint: 'ssh://gpu-box', name: 'gpu-box' });
+      expect(remote.facts.gpus).toHaveLength(2);
+      expect(remote.status.find((s) => s.name === 'litellm')?.state).toBe('healthy');
+      expect(events.some((e) => e.type === 'engine' && e.endpoint === 'ssh://gpu-box')).toBe(true);
+      // An engine that is not in settings is refused, and nothing changes.
+      await expect(backend.updateSettings({ engine: 'nosuch' })).rejects.toThrow(/no engine named "nosuch"/);
+      await backend.updateSettings({ engine: 'local' });
+      expect((await backend.snapshot()).engine).toMatchObject({ endpoint: 'unix:///var/run/docker.sock', name: 'local' });
+    } finally {
+      await backend.close();
+    }
+  }, 60_000);
+
   it('says "connection lost" when the SSH link drops during status --watch, reconnects and shows the same state', async () => {
     const watch = spawn(process.execPath, [BIN, '-e', 'gpu-box', 'status', '--watch', '--json'], { env: { ...process.env, ...env, BERTH_HOME: home } });
     const lines: string[] = [];

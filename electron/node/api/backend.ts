@@ -211,7 +211,11 @@ export class Backend implements BerthApi {
 
   async updateSettings(patch: SettingsPatch): Promise<Settings> {
     const saved = await savePatch(this.session.home, patch, { openSettings: this.session.openSettings, check: (next) => this.checkPlannable(next) });
-    if (patch.engine !== undefined || patch.engines !== undefined) await this.follower.switchEngine().catch((error: Error) => this.report(error));
+    if (patch.engine !== undefined || patch.engines !== undefined) {
+      // Another engine: what follows this one's logs ends with it.
+      if (this.follower.engineName !== (await this.session.engineName())) this.logs.stopAll();
+      await this.follower.switchEngine().catch((error: Error) => this.report(error));
+    }
     await this.follower.follow().catch((error: Error) => this.report(error));
     // Every window and the tray read them again, whoever changed them (the window, the tray's menu).
     this.emit({ type: 'settings-changed' });
