@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freeLocalPort } from '../../electron/node/ssh/port-forwards.js';
 import type Docker from 'dockerode';
 import { hasCommand } from './docker.js';
 
@@ -11,16 +11,6 @@ export function registryInstalled(): boolean {
   return hasCommand('docker-registry');
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface TestRegistry {
   /** `127.0.0.1:PORT`: a loopback registry, which Docker Engine talks to over plain HTTP without configuration. */
@@ -31,7 +21,7 @@ export interface TestRegistry {
 /** A real registry on a loopback port with its own storage, for pull and preflight tests. */
 export async function startRegistry(): Promise<TestRegistry> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-registry-'));
-  const port = await freePort();
+  const port = await freeLocalPort();
   const config = path.join(dir, 'config.yml');
   writeFileSync(config, ['version: 0.1', 'log:', '  level: error', 'storage:', '  filesystem:', `    rootdirectory: ${dir}/data`, 'http:', `  addr: 127.0.0.1:${port}`, ''].join('\n'));
   const child: ChildProcess = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -1,8 +1,8 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freeLocalPort } from '../../electron/node/ssh/port-forwards.js';
 import { until } from './wait.js';
 
 export const SSHD = '/usr/sbin/sshd';
@@ -12,16 +12,6 @@ export function hasOpenSsh(): boolean {
   return existsSync(SSHD) && existsSync('/usr/bin/ssh');
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface SshServer {
   port: number;
@@ -44,7 +34,7 @@ export interface SshLab {
 }
 
 async function startSshd(dir: string, name: string, hostKey: string, authorizedKeys: string, remotePath: string): Promise<SshServer> {
-  const port = await freePort();
+  const port = await freeLocalPort();
   const log = path.join(dir, `${name}.log`);
   const config = path.join(dir, `${name}_config`);
   writeFileSync(

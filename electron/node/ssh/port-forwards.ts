@@ -2,7 +2,7 @@ import net from 'node:net';
 import type { SshMaster } from './ssh-master.js';
 
 /** A free port on 127.0.0.1, as the kernel hands one out. */
-function freeLocalPort(): Promise<number> {
+export function freeLocalPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
