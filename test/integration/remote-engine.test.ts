@@ -152,6 +152,24 @@ describeWhen((await dockerAnswers()) && hasOpenSsh(), 'needs Docker at /var/run/
 
       // Calls, the event stream, a log follow, remote commands, six forwards, a stop and a start: one authentication.
       expect(lab.gpuBox.logins() - before).toBe(1);
+
+      // The link drops: the window hears "connection lost", then the engine again, and the same local ports answer.
+      const { ssh } = await session.engine();
+      const master = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' })
+        .split('\n')
+        .find((line) => line.includes(`ControlPath=${ssh?.controlPath}`) && line.includes('ControlMaster=yes'));
+      expect(master).toBeDefined();
+      const seen = events.length;
+      process.kill(Number(master?.trim().split(/\s+/)[0]), 'SIGKILL');
+      await until(() => events.slice(seen), (list) => list.some((e) => e.type === 'engine' && e.endpoint === null && /^connection lost to ssh:\/\/gpu-box/.test(e.problem ?? '')), 20_000, 'connection lost');
+      await until(() => events.slice(seen), (list) => list.some((e) => e.type === 'engine' && e.endpoint === 'ssh://gpu-box'), 30_000, 'the engine back');
+      // The forwards are made again once the connection is back, on the same local ports.
+      let answered = 0;
+      for (const started = Date.now(); answered !== 200 && Date.now() - started < 10_000; await new Promise((r) => setTimeout(r, 100))) {
+        answered = await fetch(new URL('health/liveliness', urls.litellm)).then((r) => r.status, () => 0);
+      }
+      expect(answered).toBe(200);
+      expect((await backend.snapshot()).urls).toEqual(urls);
     } finally {
       await backend.close();
     }
