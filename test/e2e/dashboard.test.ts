@@ -15,7 +15,15 @@ const id = `ui${process.pid.toString(36)}`;
 const home = freshHome();
 const portBase = 23000 + (process.pid % 15000);
 const services = ['vllm-qwen3', 'vllm-llama3', 'litellm', 'open-webui', 'prometheus', 'grafana'];
-const settings = { stack: `bt-${id}`, network: `bt-net-${id}`, profile: 'development', images: doubleImages(), ports: Object.fromEntries(services.map((s, i) => [s, portBase + i])) };
+// A remote engine is named (not in use), so the header's engine switch is in every view's axe check and screenshot.
+const settings = {
+  stack: `bt-${id}`,
+  network: `bt-net-${id}`,
+  profile: 'development',
+  images: doubleImages(),
+  ports: Object.fromEntries(services.map((s, i) => [s, portBase + i])),
+  engines: [{ name: 'gpu-box', endpoint: 'ssh://me@gpu-box.invalid' }],
+};
 const MASTER_KEY = 'sk-e2e-master-key-do-not-show';
 
 const serveEnv = () => ({ BERTH_HOME: home, HF_TOKEN: 'hf_e2e_token', LITELLM_MASTER_KEY: MASTER_KEY });

@@ -140,8 +140,10 @@ describe('the master key goes only where the user said', () => {
 describe('importing a .env is all or nothing', () => {
   it('one bad value: an error naming it, and no secret or setting stored', async () => {
     const home = await homeWith({ profile: 'auto' });
-    const before = await readFile(path.join(home, 'settings.json'), 'utf8');
     const backend = await backendIn(home);
+    // Taken once the app has started (which reads the settings, migrating a file without a schema number): from here
+    // on, only the import could change the file.
+    const before = await readFile(path.join(home, 'settings.json'), 'utf8');
     await expect(backend.importEnv('HF_TOKEN=hf_good_token\nLITELLM_ENVIRONMENT=production\nLITELLM_MASTER_KEY=not-a-key\n')).rejects.toMatchObject({ field: 'LITELLM_MASTER_KEY' });
     await expect(stat(path.join(home, 'secrets.json'))).rejects.toMatchObject({ code: 'ENOENT' });
     await expect(backend.importEnv('HF_TOKEN=hf_good_token\nGRAFANA_ADMIN_PASSWORD=short\n')).rejects.toBeInstanceOf(InputError);
