@@ -7,6 +7,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import readline from 'node:readline';
+import type { Page } from 'playwright-core';
 import WebSocket from 'ws';
 import OpenAI from 'openai';
 import { up } from '../electron/node/engine/converge.js';
@@ -42,6 +43,28 @@ function replanTimes(): { host: string; p95: number }[] {
     }
     return { host: file.replace(/\.json$/, ''), p95: quantile(times, 0.95) };
   });
+}
+
+/** The page's frame-to-frame times over `seconds`, and its used JS heap every 120 frames. */
+function frameTimes(page: Page, seconds: number): Promise<{ deltas: number[]; heap: number[] }> {
+  return page.evaluate(async (seconds) => {
+    const deltas: number[] = [];
+    const memory = () => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0;
+    const heap: number[] = [];
+    let last = performance.now();
+    const end = last + seconds * 1000;
+    await new Promise<void>((resolve) => {
+      const tick = (now: number) => {
+        deltas.push(now - last);
+        last = now;
+        if (deltas.length % 120 === 0) heap.push(memory());
+        if (now < end) requestAnimationFrame(tick);
+        else resolve();
+      };
+      requestAnimationFrame(tick);
+    });
+    return { deltas, heap };
+  }, seconds);
 }
 
 const LOG_SECONDS = Number(process.env.BENCH_LOG_S ?? 60);
@@ -80,45 +103,14 @@ try {
   await page.getByRole('button', { name: 'Logs' }).click();
   await page.getByLabel('Service').selectOption('vllm-qwen3');
   await page.waitForSelector('.log-line');
-  const frames = await page.evaluate(async (seconds) => {
-    const deltas: number[] = [];
-    const memory = () => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0;
-    const heap: number[] = [];
-    let last = performance.now();
-    const end = last + seconds * 1000;
-    await new Promise<void>((resolve) => {
-      const tick = (now: number) => {
-        deltas.push(now - last);
-        last = now;
-        if (deltas.length % 120 === 0) heap.push(memory());
-        if (now < end) requestAnimationFrame(tick);
-        else resolve();
-      };
-      requestAnimationFrame(tick);
-    });
-    return { deltas, heap };
-  }, LOG_SECONDS);
+  const frames = await frameTimes(page, LOG_SECONDS);
   const heapStart = frames.heap.slice(0, 3).reduce((a, b) => a + b, 0) / Math.max(1, Math.min(3, frames.heap.length));
   const heapEnd = frames.heap.slice(-3).reduce((a, b) => a + b, 0) / Math.max(1, Math.min(3, frames.heap.length));
 
   // Metrics: frame times while the charts redraw with each read (every 5 s).
   await page.getByRole('button', { name: 'Metrics' }).click();
   await page.waitForSelector('[data-chart="Generation"] canvas', { timeout: 30_000 });
-  const chartFrames = await page.evaluate(async (seconds) => {
-    const deltas: number[] = [];
-    let last = performance.now();
-    const end = last + seconds * 1000;
-    await new Promise<void>((resolve) => {
-      const tick = (now: number) => {
-        deltas.push(now - last);
-        last = now;
-        if (now < end) requestAnimationFrame(tick);
-        else resolve();
-      };
-      requestAnimationFrame(tick);
-    });
-    return deltas;
-  }, Number(process.env.BENCH_CHARTS_S ?? 30));
+  const chartFrames = (await frameTimes(page, Number(process.env.BENCH_CHARTS_S ?? 30))).deltas;
 
   // Chat: the same streamed reply read from litellm directly and through berth serve, alternating.
   const litellm = plan.services.find((s) => s.name === 'litellm')?.ports[0]?.host;
