@@ -162,8 +162,13 @@ export class StackSession {
   facts(): Promise<HostFacts> {
     this.probed ??= this.connect().then((connection) => {
       if (this.options.probe) return this.options.probe(connection);
-      if (connection.docker && connection.ssh) return probeRemoteHost(connection.docker, connection.candidate.endpoint, connection.ssh);
-      return probeHostFacts({ ...defaultProbeEnvironment(), env: this.env, home: this.userHome, platform: this.platform, connection });
+      const local = (given: EngineConnection) => probeHostFacts({ ...defaultProbeEnvironment(), env: this.env, home: this.userHome, platform: this.platform, connection: given });
+      if (connection.docker && connection.ssh) {
+        const endpoint = connection.candidate.endpoint;
+        // A remote host that answers Docker but not the probe: its engine is reported as the problem, not thrown.
+        return probeRemoteHost(connection.docker, endpoint, connection.ssh).catch((error: Error) => local({ docker: null, problem: `${endpoint} answered but could not be probed: ${error.message}` }));
+      }
+      return local(connection);
     });
     return this.probed;
   }
