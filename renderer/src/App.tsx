@@ -5,7 +5,6 @@ import type { Snapshot } from '../../electron/common/api/berth-api.js';
 import type { ProgressEvent } from '../../electron/common/contracts/progress.js';
 import { stackState, withPlanned } from '../../electron/common/status/service-state.js';
 import { ApiError, type Client } from './client.js';
-import { EngineSwitch } from './ui/EngineSwitch.js';
 import { ErrorBoundary } from './ui/ErrorBoundary.js';
 import { StackBadge } from './ui/status.js';
 import { Overview } from './views/Overview.js';
@@ -15,6 +14,8 @@ const Host = lazy(() => import('./views/Host.js').then((m) => ({ default: m.Host
 const Logs = lazy(() => import('./views/Logs.js').then((m) => ({ default: m.Logs })));
 const Metrics = lazy(() => import('./views/Metrics.js').then((m) => ({ default: m.Metrics })));
 const Chat = lazy(() => import('./views/Chat.js').then((m) => ({ default: m.Chat })));
+// Only users who named a remote engine see the switch; the others never load it.
+const EngineSwitch = lazy(() => import('./ui/EngineSwitch.js').then((m) => ({ default: m.EngineSwitch })));
 const SettingsView = lazy(() => import('./views/Settings.js').then((m) => ({ default: m.SettingsView })));
 
 const VIEWS = [
@@ -89,7 +90,11 @@ export function App({ client }: { client: Client }) {
             {snapshot && <StackBadge state={snapshot.engine.endpoint ? stackState(services) : 'stopped'} />}
           </Group>
           <Group gap="sm" wrap="nowrap">
-            {snapshot && <EngineSwitch api={client.api} snapshot={snapshot} onSwitched={() => void refresh()} />}
+            {snapshot && (snapshot.settings?.engines.length ?? 0) > 0 && (
+              <Suspense fallback={null}>
+                <EngineSwitch api={client.api} snapshot={snapshot} onSwitched={() => void refresh()} />
+              </Suspense>
+            )}
             <Text size="sm" c="dimmed" data-testid="freshness">
               {fresh ? (snapshot?.engine.endpoint ? 'live' : 'no engine') : snapshot ? 'last known state' : 'loading…'}
             </Text>
