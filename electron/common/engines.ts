@@ -14,6 +14,12 @@ export function engineEntry(settings: Pick<Settings, 'engines'>, name: string, f
   return entry;
 }
 
+/** An engine's endpoint from what the user typed: a URL as it is, an ssh alias (or nothing: the name) as ssh://. */
+export function endpointFor(name: string, address: string): string {
+  const typed = address.trim();
+  return /^[a-z]+:\/\//.test(typed) ? typed : `ssh://${typed || name.trim()}`;
+}
+
 /** Every engine the user can switch to, this machine's first. */
 export function engineChoices(settings: Pick<Settings, 'engines'>): { name: string; endpoint?: string }[] {
   return [{ name: LOCAL_ENGINE }, ...settings.engines];

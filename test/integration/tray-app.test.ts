@@ -5,14 +5,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
-import { LinuxAutostart } from '../../electron/main/login-item/linux.js';
 import { runTrayApp } from '../../electron/main/tray-app.js';
 import { listOwned } from '../../electron/node/engine/owned.js';
 import { writeSettings } from '../../electron/node/settings/load.js';
 import { describeWhen, dockerAnswers } from '../support/docker.js';
 import { BrowserWindowDouble, electronDoubles, MenuDouble, menuItem, NotificationDouble, TrayDouble } from '../support/electron-doubles.js';
-import { repoRoot } from '../support/repo-root.js';
 import { docker, testStack, type TestStack } from '../support/test-stack.js';
+import { linuxTrayApp, RENDERER_INDEX } from '../support/tray-app-options.js';
 import { until } from '../support/wait.js';
 
 const stacks: TestStack[] = [];
@@ -28,17 +27,8 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
     const configHome = await mkdtemp(path.join(os.tmpdir(), 'berth-xdg-'));
     const picked = path.join(stack.home, 'picked-for-export');
     const { objects, app, handlers } = electronDoubles({ exportFolder: picked });
-    const rendererIndex = path.join(repoRoot(), 'dist', 'renderer', 'index.html');
-    const handle = await runTrayApp(objects, {
-      home: stack.home,
-      env: { BERTH_HOME: stack.home, DOCKER_HOST: 'unix:///var/run/docker.sock', XDG_CURRENT_DESKTOP: 'KDE' },
-      platform: 'linux',
-      argv: ['/opt/Berth.AppImage'],
-      resources: path.join(repoRoot(), 'resources'),
-      rendererIndex,
-      preload: '/app/preload.cjs',
-      loginItem: new LinuxAutostart({ configHome, appImagePath: '/opt/Berth.AppImage' }),
-    });
+    const rendererIndex = RENDERER_INDEX;
+    const handle = await runTrayApp(objects, await linuxTrayApp({ home: stack.home, env: { BERTH_HOME: stack.home, DOCKER_HOST: 'unix:///var/run/docker.sock', XDG_CURRENT_DESKTOP: 'KDE' }, configHome }));
     const tray = TrayDouble.instances[0]!;
     const template = () => (tray.menu?.template ?? []);
 
@@ -136,16 +126,7 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
     await writeSettings(stack.home, stack.settings);
     const { objects, app } = electronDoubles();
     MenuDouble.applicationMenu = undefined;
-    await runTrayApp(objects, {
-      home: stack.home,
-      env: { BERTH_HOME: stack.home, DOCKER_HOST: 'unix:///var/run/docker.sock', XDG_CURRENT_DESKTOP: 'GNOME' },
-      platform: 'linux',
-      argv: ['/opt/Berth.AppImage', '--hidden'],
-      resources: path.join(repoRoot(), 'resources'),
-      rendererIndex: path.join(repoRoot(), 'dist', 'renderer', 'index.html'),
-      preload: '/app/preload.cjs',
-      loginItem: new LinuxAutostart({ configHome: await mkdtemp(path.join(os.tmpdir(), 'berth-xdg-')), appImagePath: '/opt/Berth.AppImage' }),
-    });
+    await runTrayApp(objects, await linuxTrayApp({ home: stack.home, env: { BERTH_HOME: stack.home, DOCKER_HOST: 'unix:///var/run/docker.sock', XDG_CURRENT_DESKTOP: 'GNOME' }, argv: ['--hidden'] }));
     expect(TrayDouble.instances).toEqual([]);
     // Without a tray there is nowhere to hide: even a launch at login shows the window.
     const window = await until(() => BrowserWindowDouble.instances[0], Boolean, 5000, 'window');

@@ -1,16 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { LinuxAutostart } from '../../electron/main/login-item/linux.js';
 import { runTrayApp } from '../../electron/main/tray-app.js';
 import { writeSettings } from '../../electron/node/settings/load.js';
 import { describeWhen, dockerAnswers } from '../support/docker.js';
 import { electronDoubles, menuItem, TrayDouble } from '../support/electron-doubles.js';
-import { repoRoot } from '../support/repo-root.js';
 import { hasOpenSsh, startSshLab, type SshLab } from '../support/sshd.js';
 import { testStack, type TestStack } from '../support/test-stack.js';
+import { linuxTrayApp } from '../support/tray-app-options.js';
 import { until } from '../support/wait.js';
 
 let lab: SshLab;
@@ -29,16 +25,7 @@ describeWhen((await dockerAnswers()) && hasOpenSsh(), 'needs Docker at /var/run/
 
   it('switches to gpu-box from the menu, starts the stack there and opens its Open WebUI and Grafana through the forwards', async () => {
     const { objects, app, opened } = electronDoubles();
-    await runTrayApp(objects, {
-      home: stack.home,
-      env: { BERTH_HOME: stack.home, DOCKER_HOST: 'unix:///var/run/docker.sock', BERTH_SSH_CONFIG: lab.config, XDG_CURRENT_DESKTOP: 'KDE' },
-      platform: 'linux',
-      argv: ['/opt/Berth.AppImage', '--hidden'],
-      resources: path.join(repoRoot(), 'resources'),
-      rendererIndex: path.join(repoRoot(), 'dist', 'renderer', 'index.html'),
-      preload: '/app/preload.cjs',
-      loginItem: new LinuxAutostart({ configHome: await mkdtemp(path.join(os.tmpdir(), 'berth-xdg-')), appImagePath: '/opt/Berth.AppImage' }),
-    });
+    await runTrayApp(objects, await linuxTrayApp({ home: stack.home, env: { BERTH_HOME: stack.home, DOCKER_HOST: 'unix:///var/run/docker.sock', BERTH_SSH_CONFIG: lab.config, XDG_CURRENT_DESKTOP: 'KDE' }, argv: ['--hidden'] }));
     const tray = TrayDouble.instances[0]!;
     const template = () => tray.menu?.template ?? [];
     await until(() => tray.tooltip, (t) => t === 'Berth: Stopped', 10_000, 'tray tooltip');

@@ -49,8 +49,10 @@ export function withEvent(view: StackView, event: BerthEvent): StackView {
   switch (event.type) {
     case 'status':
       return { ...view, services: withPlanned(view.services.map((s) => s.name), event.services) };
-    case 'engine':
-      return { ...view, engine: { ...(event.name ?? view.engine.name ? { name: event.name ?? view.engine.name } : {}), endpoint: event.endpoint, ...(event.problem ? { problem: event.problem } : {}) } };
+    case 'engine': {
+      const name = event.name ?? view.engine.name;
+      return { ...view, engine: { ...(name ? { name } : {}), endpoint: event.endpoint, ...(event.problem ? { problem: event.problem } : {}) } };
+    }
     case 'progress': {
       const line = busyLine(event.event);
       return line ? { ...view, busy: line } : view;

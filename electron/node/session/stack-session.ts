@@ -107,26 +107,23 @@ export class StackSession {
    * while it does not (Docker may be starting), or after reconnect().
    */
   async connect(): Promise<EngineConnection> {
-    const name = await this.engineName();
+    const { settings } = await this.settings();
+    const name = this.options.engine ?? settings.engine;
     if (this.connectedTo !== undefined && this.connectedTo !== name) await this.reconnect();
     const previous = this.connection && (await this.connection);
     if (previous?.docker) return previous;
     // The facts probed while no engine answered have none: probe again with the engine this finds.
     if (previous) this.probed = undefined;
+    const entry = engineEntry(settings, name, this.options.engine ? '--engine' : 'engine');
     this.connectedTo = name;
-    this.connection = this.open(name);
+    const discovery = { env: this.env, home: this.userHome, platform: this.platform };
+    this.connection = connectEngine(discovery, undefined, entry ? { endpoint: entry.endpoint, source: `engine "${name}"`, explicit: true } : undefined);
     return this.connection;
   }
 
   /** The engine in use: `--engine`, else the settings' choice. */
   async engineName(): Promise<string> {
     return this.options.engine ?? (await this.settings()).settings.engine;
-  }
-
-  private async open(name: string): Promise<EngineConnection> {
-    const discovery = { env: this.env, home: this.userHome, platform: this.platform };
-    const entry = engineEntry((await this.settings()).settings, name, this.options.engine ? '--engine' : 'engine');
-    return connectEngine(discovery, undefined, entry ? { endpoint: entry.endpoint, source: `engine "${name}"`, explicit: true } : undefined);
   }
 
   /** Forgets the connection (closing its SSH connection) and the facts, so the next question finds the engine again. */

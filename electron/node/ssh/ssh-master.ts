@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, watch } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describeDestination, destinationArgs, type SshDestination } from './ssh-destination.js';
@@ -92,19 +92,22 @@ export class SshMaster extends EventEmitter {
     this.process = child;
     return new Promise<void>((resolve, reject) => {
       let up = false;
-      const ready = setInterval(() => {
-        if (!existsSync(this.controlPath)) return;
-        clearInterval(ready);
+      // The master is ready once it has made its control socket: watched for in its folder, not polled.
+      const ready = () => {
+        if (up || !existsSync(this.controlPath)) return;
         up = true;
+        watcher.close();
         this.emit('up');
         resolve();
-      }, 20);
+      };
+      const watcher = watch(this.dir, ready);
+      ready();
       child.once('error', (error: NodeJS.ErrnoException) => {
-        clearInterval(ready);
+        watcher.close();
         reject(new SshError(error.code === 'ENOENT' ? 'ssh is not installed: install the OpenSSH client' : `ssh could not start: ${error.message}`));
       });
       child.once('exit', () => {
-        clearInterval(ready);
+        watcher.close();
         if (this.process === child) this.process = undefined;
         if (!up) reject(new SshError(this.explain(stderr)));
         else if (!this.closed) this.emit('lost', `connection lost to ${this.destination}${stderr.trim() ? ` (${this.explain(stderr)})` : ''}`);

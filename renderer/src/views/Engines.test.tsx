@@ -2,6 +2,7 @@
 import { act, cleanup, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Settings } from '../../../electron/common/contracts/settings.js';
+import { ApiError } from '../client.js';
 import { EngineSwitch } from '../ui/EngineSwitch.js';
 import { HOSTS, fakeApi, renderView, snapshotFor } from '../testing.js';
 import { Engines } from './Engines.js';
@@ -18,6 +19,15 @@ describe('Settings: engines', () => {
     await act(async () => void fireEvent.click(screen.getByRole('button', { name: 'Add engine' })));
     expect(api.calls).toEqual([{ method: 'updateSettings', args: [{ engines: [{ name: 'gpu-box', endpoint: 'ssh://gpu-box' }] }] }]);
     expect(screen.getByTestId('engines-message').textContent).toBe('Added gpu-box.');
+  });
+
+  it('a name the backend refuses: says why, and keeps what was typed for correcting', async () => {
+    const api = fakeApi({ updateSettings: async () => Promise.reject(new ApiError('engines.0.name: a name such as gpu-box')) });
+    renderView(<Engines api={api} snapshot={snapshotFor(HOSTS.workstation)} onSaved={() => undefined} />);
+    fireEvent.change(screen.getByLabelText('Name'), { target: { value: 'GPU Box' } });
+    await act(async () => void fireEvent.click(screen.getByRole('button', { name: 'Add engine' })));
+    expect(screen.getByTestId('engines-message').textContent).toBe('engines.0.name: a name such as gpu-box');
+    expect((screen.getByLabelText('Name') as HTMLInputElement).value).toBe('GPU Box');
   });
 
   it('makes an engine the one in use', async () => {

@@ -1,7 +1,7 @@
 import { Button, Group, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import type { BerthApi, Snapshot } from '../../../electron/common/api/berth-api.js';
-import { engineChoices } from '../../../electron/common/engines.js';
+import { endpointFor, engineChoices } from '../../../electron/common/engines.js';
 import { ApiError } from '../client.js';
 import { Section } from '../ui/Section.js';
 
@@ -14,21 +14,23 @@ export function Engines({ api, snapshot, onSaved }: { api: BerthApi; snapshot: S
   const [address, setAddress] = useState('');
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const settings = snapshot.settings;
-  const save = async (patch: Parameters<BerthApi['updateSettings']>[0], done: string) => {
+  const save = async (patch: Parameters<BerthApi['updateSettings']>[0], done: string): Promise<boolean> => {
     try {
       await api.updateSettings(patch);
       setMessage({ ok: true, text: done });
       onSaved();
+      return true;
     } catch (error) {
       setMessage({ ok: false, text: error instanceof ApiError ? error.message : String(error) });
+      return false;
     }
   };
-  const add = () => {
-    const endpoint = /^[a-z]+:\/\//.test(address.trim()) ? address.trim() : `ssh://${address.trim() || name.trim()}`;
-    void save({ engines: [...settings.engines, { name: name.trim(), endpoint }] }, `Added ${name.trim()}.`).then(() => {
-      setName('');
-      setAddress('');
-    });
+  const add = async () => {
+    const added = await save({ engines: [...settings.engines, { name: name.trim(), endpoint: endpointFor(name, address) }] }, `Added ${name.trim()}.`);
+    // What was typed stays for correcting when the backend refused it.
+    if (!added) return;
+    setName('');
+    setAddress('');
   };
   return (
     <Section title="Engines">
@@ -64,7 +66,7 @@ export function Engines({ api, snapshot, onSaved }: { api: BerthApi; snapshot: S
         <Group gap="sm" align="flex-end">
           <TextInput label="Name" placeholder="gpu-box" value={name} onChange={(e) => setName(e.currentTarget.value)} w={160} />
           <TextInput label="SSH alias or URL" placeholder="gpu-box or ssh://me@gpu-box" value={address} onChange={(e) => setAddress(e.currentTarget.value)} w={280} />
-          <Button variant="default" onClick={add} disabled={!name.trim()}>Add engine</Button>
+          <Button variant="default" onClick={() => void add()} disabled={!name.trim()}>Add engine</Button>
         </Group>
         {message && <Text size="sm" role="status" c={message.ok ? undefined : 'red.8'} data-testid="engines-message">{message.text}</Text>}
       </Stack>

@@ -1,6 +1,6 @@
 import { InputError, inputErrorFromZod } from '../../../common/contracts/errors.js';
 import { EngineEntrySchema, type Settings } from '../../../common/contracts/settings.js';
-import { engineChoices, engineEntry, LOCAL_ENGINE } from '../../../common/engines.js';
+import { endpointFor, engineChoices, engineEntry, LOCAL_ENGINE } from '../../../common/engines.js';
 import { savePatch } from '../../settings/patch.js';
 import type { StackSession } from '../../session/stack-session.js';
 import { textTable } from '../format/table.js';
@@ -17,7 +17,7 @@ export async function engineCommand(session: StackSession, verb: 'list' | 'add' 
     }
     case 'add': {
       const [name = '', endpoint = ''] = args;
-      const parsed = EngineEntrySchema.safeParse({ name, endpoint: /^[a-z]+:\/\//.test(endpoint) ? endpoint : `ssh://${endpoint || name}` });
+      const parsed = EngineEntrySchema.safeParse({ name, endpoint: endpointFor(name, endpoint) });
       if (!parsed.success) throw inputErrorFromZod(parsed.error, 'engine');
       if (settings.engines.some((e) => e.name === name)) throw new InputError('engine', `"${name}" exists already; remove it first or pick another name`);
       await save({ engines: [...settings.engines, parsed.data] });

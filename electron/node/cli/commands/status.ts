@@ -32,9 +32,10 @@ export async function statusCommand(session: StackSession, flags: PlanFlags & { 
     },
     onEngine: (connected, problem) => {
       engine = connected ? endpoint : null;
-      // Back after a loss: the state is printed again, even when nothing changed meanwhile.
-      if (!connected) previous = '';
-      if (!connected) out(flags.json ? JSON.stringify({ schema: 1, engine: null, services: [], problem }) : `! ${connection.ssh ? problem : `the engine went away (${problem}); reconnecting…`}`);
+      if (connected) return;
+      // Back after a loss, the state is printed again, even when nothing changed meanwhile.
+      previous = '';
+      out(flags.json ? JSON.stringify({ schema: 1, engine: null, services: [], problem }) : `! ${connection.ssh ? problem : `the engine went away (${problem}); reconnecting…`}`);
     },
   });
   await tracker.start();
