@@ -7,14 +7,13 @@ import path from 'node:path';
 import { Backend } from '../electron/node/api/backend.js';
 import { StackSession } from '../electron/node/session/stack-session.js';
 import { up } from '../electron/node/engine/converge.js';
-import { ensureRealPrometheusImage } from '../test/support/test-images.js';
 import { docker, doubleImages, localFacts, testStack } from '../test/support/test-stack.js';
 import { overLimit, round, save, summary, type Result } from './lib/stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const REFRESHES_PER_MINUTE = 12;
 
-const stack = await testStack({ prefetchWeights: false, disabledModels: ['vllm-llama3'], images: { ...doubleImages(), prometheus: await ensureRealPrometheusImage(docker) } });
+const stack = await testStack({ prefetchWeights: false, disabledModels: ['vllm-llama3'], images: doubleImages() });
 const plan = stack.plan(await localFacts());
 const models = plan.services.filter((s) => s.role === 'model').length;
 const backend = new Backend({ session: new StackSession({ env: { BERTH_HOME: stack.home, DOCKER_HOST: 'unix:///var/run/docker.sock' } }) });

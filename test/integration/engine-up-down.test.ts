@@ -51,7 +51,7 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
       expect(inspect.HostConfig.PortBindings).toEqual({ '8000/tcp': [{ HostIp: '127.0.0.1', HostPort: String(port) }] });
     }
     // litellm serves the models of the generated config, by the name clients use.
-    const models = await getJson<{ data: { id: string }[] }>(plan.services.find((s) => s.name === 'litellm')?.ports[0]?.host as number, '/v1/models');
+    const models = await getJson<{ data: { id: string }[] }>(plan.services.find((s) => s.name === 'litellm')?.ports[0]?.host as number, '/v1/models', { Authorization: 'Bearer sk-test-master-key' });
     expect(models.data.map((m) => m.id)).toEqual(['qwen3-1.7b', 'llama3.2-3b']);
 
     // Up again changes nothing.

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from './repo-root.js';
@@ -30,18 +30,33 @@ const VLLM_VARIANT_STEPS: Partial<Record<keyof typeof VLLM_VARIANTS, string[]>> 
 };
 
 export type VllmVariant = keyof typeof VLLM_VARIANTS;
-const ROLES = { vllm: 'vllm', litellm: 'litellm', 'open-webui': 'webui', prometheus: 'prometheus', grafana: 'grafana' } as const;
+
+/**
+ * How each test image starts, as the real image does, so the plan's command reaches the double as it reaches the real
+ * server: vLLM's images run `vllm serve` with the command as its arguments, litellm's pass theirs to `litellm`, Open
+ * WebUI's and Grafana's start their server with the environment, Prometheus's is the real `prometheus`.
+ */
+const SERVICES = {
+  litellm: 'ENTRYPOINT ["/usr/local/bin/node", "/double/litellm-double.js"]',
+  'open-webui': 'CMD ["/usr/local/bin/node", "/double/open-webui-double.js"]',
+  grafana: 'ENTRYPOINT ["/usr/local/bin/node", "/double/grafana-double.js"]',
+} as const;
+type Service = keyof typeof SERVICES | 'prometheus';
+
+/** The yaml package the litellm and Grafana doubles read their configuration with. */
+const yamlPackage = path.join(repoRoot(), 'node_modules', 'yaml');
 
 function contentHash(): string {
   const hash = createHash('sha256').update(process.version);
   for (const file of readdirSync(doublesDir).sort()) hash.update(file).update(readFileSync(path.join(doublesDir, file)));
-  hash.update(JSON.stringify(VLLM_VARIANTS)).update(JSON.stringify(VLLM_VARIANT_STEPS));
+  hash.update(readFileSync(path.join(yamlPackage, 'package.json')));
+  hash.update(JSON.stringify(VLLM_VARIANTS)).update(JSON.stringify(VLLM_VARIANT_STEPS)).update(JSON.stringify(SERVICES));
   return hash.digest('hex').slice(0, 12);
 }
 
 export const TEST_IMAGE_TAG = contentHash();
 
-export function testImage(service: keyof typeof ROLES | `vllm-${VllmVariant}`): string {
+export function testImage(service: Service | `vllm-${VllmVariant}`): string {
   return `berth-test/${service}:${TEST_IMAGE_TAG}`;
 }
 
@@ -89,9 +104,10 @@ export async function ensureTestImages(docker: Docker): Promise<void> {
     copyFileSync('/bin/busybox', path.join(rootfs, 'bin/busybox'));
     mkdirSync(path.join(rootfs, 'double'), { recursive: true });
     for (const file of readdirSync(doublesDir)) copyFileSync(path.join(doublesDir, file), path.join(rootfs, 'double', file));
+    cpSync(yamlPackage, path.join(rootfs, 'double', 'node_modules', 'yaml'), { recursive: true });
     mkdirSync(path.join(rootfs, 'usr/bin'), { recursive: true });
     writeFileSync(path.join(rootfs, 'usr/bin/python3'), '#!/bin/sh\nexec /usr/local/bin/node /double/python3-shim.js "$@"\n', { mode: 0o755 });
-    writeFileSync(path.join(rootfs, 'usr/bin/vllm'), '#!/bin/sh\nexec /usr/local/bin/node /double/vllm-bench-double.js "$@"\n', { mode: 0o755 });
+    writeFileSync(path.join(rootfs, 'usr/bin/vllm'), '#!/bin/sh\nexec /usr/local/bin/node /double/vllm-cli-double.js "$@"\n', { mode: 0o755 });
     mkdirSync(path.join(rootfs, 'tmp'), { recursive: true });
     writeFileSync(
       path.join(context, 'Dockerfile'),
@@ -100,35 +116,33 @@ export async function ensureTestImages(docker: Docker): Promise<void> {
     await build(docker, context, base);
   }
   const images: [string, Record<string, string>, string[]][] = [
-    ...Object.entries(ROLES)
-      .filter(([service]) => service !== 'vllm')
-      .map(([service, role]): [string, Record<string, string>, string[]] => [testImage(service as keyof typeof ROLES), { BERTH_DOUBLE_ROLE: role }, []]),
+    ...Object.entries(SERVICES).map(([service, start]): [string, Record<string, string>, string[]] => [testImage(service as keyof typeof SERVICES), {}, [start]]),
     ...Object.entries(VLLM_VARIANTS).map(([variant, env]): [string, Record<string, string>, string[]] => [
       testImage(`vllm-${variant as VllmVariant}`),
-      { BERTH_DOUBLE_ROLE: 'vllm', DOUBLE_GATED_REPOS: 'meta-llama/Llama-3.2-3B-Instruct', ...env },
-      VLLM_VARIANT_STEPS[variant as VllmVariant] ?? [],
+      { DOUBLE_GATED_REPOS: 'meta-llama/Llama-3.2-3B-Instruct', ...env },
+      [...(VLLM_VARIANT_STEPS[variant as VllmVariant] ?? []), 'ENTRYPOINT ["/usr/bin/vllm", "serve"]'],
     ]),
   ];
   for (const [tag, env, steps] of images) {
     if (await exists(docker, tag)) continue;
     const context = mkdtempSync(path.join(os.tmpdir(), 'berth-image-'));
     const envLines = Object.entries(env).map(([k, v]) => `ENV ${k}=${JSON.stringify(v)}`);
-    writeFileSync(path.join(context, 'Dockerfile'), [`FROM ${base}`, ...envLines, ...steps, 'ENTRYPOINT ["/usr/local/bin/node", "/double/stack-service-double.js"]', ''].join('\n'));
+    writeFileSync(path.join(context, 'Dockerfile'), [`FROM ${base}`, ...envLines, ...steps, ''].join('\n'));
     await build(docker, context, tag);
   }
+  await ensurePrometheusImage(docker, base);
 }
 
 /**
- * The real Prometheus from Debian's package in an image of its own (on the base image, which already holds the
- * C library it links), for the Prometheus service of a test stack: the plan's command and mounts work unchanged.
+ * The stack's Prometheus in the tests is the real one, Debian's `prometheus`, in an image of its own on the base image
+ * (which already holds the C library it links): the plan's command and mounts work unchanged, it scrapes the doubles as
+ * it would scrape the real servers, and a target that answers 401 shows as down.
  */
-export async function ensureRealPrometheusImage(docker: Docker): Promise<string> {
-  await ensureTestImages(docker);
-  const tag = `berth-test/prometheus-real:${TEST_IMAGE_TAG}`;
-  if (await exists(docker, tag)) return tag;
+async function ensurePrometheusImage(docker: Docker, base: string): Promise<void> {
+  const tag = testImage('prometheus');
+  if (await exists(docker, tag)) return;
   const context = mkdtempSync(path.join(os.tmpdir(), 'berth-image-'));
   copyFileSync('/usr/bin/prometheus', path.join(context, 'prometheus'));
-  writeFileSync(path.join(context, 'Dockerfile'), [`FROM berth-test/base:${TEST_IMAGE_TAG}`, 'COPY prometheus /bin/prometheus', 'ENTRYPOINT ["/bin/prometheus"]', ''].join('\n'));
+  writeFileSync(path.join(context, 'Dockerfile'), [`FROM ${base}`, 'COPY prometheus /bin/prometheus', 'ENTRYPOINT ["/bin/prometheus"]', ''].join('\n'));
   await build(docker, context, tag);
-  return tag;
 }

@@ -96,7 +96,7 @@ export function kinds(events: readonly ProgressEvent[], kind: ProgressEvent['kin
 }
 
 /** GET a JSON document from a published port. */
-export async function getJson<T>(port: number, path: string): Promise<T> {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`);
+export async function getJson<T>(port: number, path: string, headers: Record<string, string> = {}): Promise<T> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, { headers });
   return (await res.json()) as T;
 }

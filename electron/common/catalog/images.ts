@@ -5,32 +5,30 @@
  */
 
 /**
- * vLLM 0.29.0 (September 2026) publishes all three images below. Since 0.17.0 its x86 CPU build runs on AVX2 as well
- * as AVX-512, and stable Arm CPU images exist since 0.12.0.
- * - CPU, x86_64 and arm64: `vllm/vllm-openai-cpu:v<version>-x86_64` / `-arm64`, documented in vLLM's
- *   docs/getting_started/installation/cpu.x86.inc.md and cpu.arm.inc.md ("pre-built images";
- *   https://docs.vllm.ai/en/stable/getting_started/installation/cpu.html).
- * - GPU (CUDA, amd64 and arm64): `vllm/vllm-openai:v<version>`, documented in docs/deployment/docker.md
- *   (https://docs.vllm.ai/en/stable/deployment/docker.html).
+ * vLLM 0.30.0 publishes all three images below (docs/upstream.md has the evidence and the date it was checked; the
+ * upstream workflow checks every week that each tag still exists for each platform Berth runs it on).
+ * - CPU: `vllm/vllm-openai-cpu:v<version>-x86_64` and `-arm64`, the tag pattern of vLLM's CPU install docs
+ *   (docs/getting_started/installation/cpu.x86.inc.md and cpu.arm.inc.md, "pre-built images"). The x86 build runs on
+ *   AVX2 as well as AVX-512 since 0.17.0.
+ * - GPU: `vllm/vllm-openai:v<version>` (docs/deployment/docker.md), linux/amd64 and linux/arm64.
+ * Both images start `vllm serve`: the plan's command is its arguments, the model first.
  */
-export const VLLM_VERSION = '0.29.0';
+export const VLLM_VERSION = '0.30.0';
 
 export const DEFAULT_IMAGES = {
   vllmCpuX86: `vllm/vllm-openai-cpu:v${VLLM_VERSION}-x86_64`,
   vllmCpuArm: `vllm/vllm-openai-cpu:v${VLLM_VERSION}-arm64`,
   vllmGpu: `vllm/vllm-openai:v${VLLM_VERSION}`,
-  // LiteLLM's long-term-support release 1.108.5 (amd64 and arm64), whose proxy serves the free Prometheus callback:
-  // https://github.com/BerriAI/litellm/releases/tag/v1.108.5 and https://docs.litellm.ai/docs/proxy/deploy
-  litellm: 'ghcr.io/berriai/litellm:v1.108.5',
-  // Open WebUI's release v0.11.4 (amd64 and arm64): https://github.com/open-webui/open-webui/releases/tag/v0.11.4
-  // and https://docs.openwebui.com/getting-started/quick-start (versioned tags of ghcr.io/open-webui/open-webui).
+  // LiteLLM 1.104.1: its release notes say "This release is published as ghcr.io/berriai/litellm:v1.104.1"
+  // (https://docs.litellm.ai/release_notes/v1.104.1/v1-104-1). LiteLLM has no long-term-support track.
+  litellm: 'ghcr.io/berriai/litellm:v1.104.1',
+  // Open WebUI 0.11.4: https://github.com/open-webui/open-webui/releases/tag/v0.11.4
   openWebui: 'ghcr.io/open-webui/open-webui:v0.11.4',
-  // Prometheus 3.5, a long-term-support release: https://prometheus.io/docs/introduction/release-cycle/
-  // and https://hub.docker.com/r/prom/prometheus/tags
-  prometheus: 'prom/prometheus:v3.5.0',
-  // Grafana 12.1.0: https://grafana.com/docs/grafana/latest/setup-grafana/installation/docker/ and
-  // https://hub.docker.com/r/grafana/grafana/tags
-  grafana: 'grafana/grafana:12.1.0',
+  // Prometheus 3.13, the long-term-support line (supported to July 2027), at its patch release 3.13.4:
+  // https://prometheus.io/docs/introduction/release-cycle/ and https://github.com/prometheus/prometheus/releases/tag/v3.13.4
+  prometheus: 'prom/prometheus:v3.13.4',
+  // Grafana 13.2.3: https://github.com/grafana/grafana/releases/tag/v13.2.3
+  grafana: 'grafana/grafana:13.2.3',
 } as const;
 
 /** Tags that move: never a default, since they make the same settings run a different stack tomorrow. */

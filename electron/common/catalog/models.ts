@@ -20,9 +20,18 @@ export interface ModelSpec {
   weightsBytes: number;
   /** Layers that attend to a sliding window of `tokens` instead of the whole context (gpt-oss: half of them). */
   slidingWindow?: { layers: number; tokens: number };
+  /**
+   * vLLM's tool-call parser for the model's chat template (`--tool-call-parser`), so a request that carries `tools`
+   * (Open WebUI's native function calling, agents through litellm) is answered instead of refused; none: tools off.
+   */
+  toolCallParser?: string;
 }
 
-/** The four models of the reference setup: two CPU models for development, two GPU models for production. */
+/**
+ * The four models of the reference setup: two CPU models for development, two GPU models for production. Their
+ * tool-call parsers are the ones vLLM's tool-calling docs name for each family (docs/features/tool_calling.md: Qwen2.5
+ * and Qwen3 `hermes`, Llama 3.x `llama3_json`) and its gpt-oss recipe (`openai`).
+ */
 export const BUILTIN_MODELS: readonly ModelSpec[] = [
   {
     service: 'vllm-qwen3',
@@ -35,6 +44,7 @@ export const BUILTIN_MODELS: readonly ModelSpec[] = [
     headDim: 128,
     maxModelLen: 40960,
     weightsBytes: 3.4e9,
+    toolCallParser: 'hermes',
   },
   {
     service: 'vllm-llama3',
@@ -47,6 +57,7 @@ export const BUILTIN_MODELS: readonly ModelSpec[] = [
     headDim: 128,
     maxModelLen: 131072,
     weightsBytes: 6.0 * GiB,
+    toolCallParser: 'llama3_json',
   },
   {
     service: 'vllm-coder',
@@ -59,6 +70,7 @@ export const BUILTIN_MODELS: readonly ModelSpec[] = [
     headDim: 128,
     maxModelLen: 32768,
     weightsBytes: 15.2e9,
+    toolCallParser: 'hermes',
   },
   {
     service: 'vllm-gpt-oss',
@@ -74,6 +86,7 @@ export const BUILTIN_MODELS: readonly ModelSpec[] = [
     weightsBytes: 13.72 * GiB,
     // Its config.json alternates sliding_attention (window 128) and full_attention layers.
     slidingWindow: { layers: 12, tokens: 128 },
+    toolCallParser: 'openai',
   },
 ];
 

@@ -23,6 +23,7 @@ export function modelFromCustom(custom: CustomModel): ModelSpec {
     maxModelLen: custom.maxModelLen,
     weightsBytes: Math.round(custom.weightsGiB * GiB),
     ...(custom.slidingWindow && custom.slidingWindow.layers < custom.layers ? { slidingWindow: custom.slidingWindow } : {}),
+    ...(custom.toolCallParser ? { toolCallParser: custom.toolCallParser } : {}),
   };
 }
 

@@ -18,6 +18,8 @@ export const CustomModelSchema = z.object({
   weightsGiB: z.number().positive(),
   /** Layers with a sliding attention window (config.json's layer_types and sliding_window), if any. */
   slidingWindow: z.object({ layers: z.number().int().positive(), tokens: z.number().int().positive() }).optional(),
+  /** vLLM's --tool-call-parser for the model's chat template (hermes, llama3_json, mistral…); without it, tools are off. */
+  toolCallParser: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'a vLLM tool-call parser name such as "hermes" or "llama3_json"').optional(),
 });
 
 export const ModelTuningSchema = z.object({

@@ -1,7 +1,17 @@
 import type { StackPlan } from '../contracts/stack-plan.js';
 import { CONTAINER_PORTS } from '../planner/services.js';
 
-/** litellm's config.yaml: one entry per model the plan serves; the key is read from the environment. */
+/**
+ * litellm's config.yaml: one entry per model the plan serves; the key is read from the environment.
+ *
+ * - `hosted_vllm/<served name>` with `api_base` on the model's service: litellm strips the provider prefix and sends
+ *   the rest as the model name to `<api_base>/chat/completions`, where vLLM answers only to its --served-model-name.
+ * - `require_auth_for_metrics_endpoint: false`: litellm's auth middleware asks for the master key on every path that
+ *   contains /metrics unless this is false (litellm/proxy/middleware/prometheus_auth_middleware.py:
+ *   `require_auth_for_metrics_endpoint is not False`; auth is the default since 1.85), and the stack's Prometheus sends
+ *   no key. The series hold request counts, latencies and hashed key ids, never a key; litellm's port is on 127.0.0.1
+ *   unless the user opens the ports (exposePorts), and chat still needs the key.
+ */
 export function litellmConfig(plan: StackPlan): object {
   return {
     model_list: plan.services
@@ -11,6 +21,6 @@ export function litellmConfig(plan: StackPlan): object {
         litellm_params: { model: `hosted_vllm/${s.model?.servedName}`, api_base: `http://${s.name}:${CONTAINER_PORTS.model}/v1` },
       })),
     general_settings: { master_key: 'os.environ/LITELLM_MASTER_KEY' },
-    litellm_settings: { callbacks: ['prometheus'] },
+    litellm_settings: { callbacks: ['prometheus'], require_auth_for_metrics_endpoint: false },
   };
 }

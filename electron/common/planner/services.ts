@@ -31,14 +31,26 @@ function health(test: string[], port: number, path: string, startPeriodS: number
   return { test, port, path, intervalS: 5, timeoutS: 5, retries: 3, startPeriodS };
 }
 
-/** A vLLM server: the parts every model shares; the planner adds cores, memory, cards and context. */
+/**
+ * vLLM's flags for tool calls: a request with `tools` and `tool_choice` "auto" (what a client sends when it names no
+ * choice) is refused with `"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set`
+ * unless both are given (vllm/entrypoints/openai/serving_chat.py).
+ */
+function toolCallArgs(model: ModelSpec): string[] {
+  return model.toolCallParser ? ['--enable-auto-tool-choice', '--tool-call-parser', model.toolCallParser] : [];
+}
+
+/**
+ * A vLLM server: the parts every model shares; the planner adds cores, memory, cards and context. The images run
+ * `vllm serve`, which takes the model as its positional argument (`--model` is deprecated there).
+ */
 export function modelService(model: ModelSpec, image: string, extraArgs: string[], stack: string): ServiceShell & { model: NonNullable<PlannedService['model']> } {
   return {
     name: model.service,
     role: 'model',
     image,
     model: { id: model.id, servedName: model.servedName, device: model.device, maxModelLen: 1, gated: model.gated, weightsBytes: model.weightsBytes },
-    command: ['--model', model.id, '--served-model-name', model.servedName, '--host', '0.0.0.0', '--port', String(CONTAINER_PORTS.model), ...extraArgs],
+    command: [model.id, '--served-model-name', model.servedName, '--host', '0.0.0.0', '--port', String(CONTAINER_PORTS.model), ...toolCallArgs(model), ...extraArgs],
     env: { HF_TOKEN: '${HF_TOKEN}' },
     dependsOn: [],
     mounts: [{ kind: 'volume', source: volumeNames(stack).hfCache, target: '/root/.cache/huggingface', readOnly: false }],
@@ -49,6 +61,9 @@ export function modelService(model: ModelSpec, image: string, extraArgs: string[
     reasons: [
       `serves ${model.id} as "${model.servedName}"${model.gated ? '; gated on Hugging Face, so HF_TOKEN must belong to an account that was granted access' : ''}`,
       'shared memory 4 GiB: PyTorch moves tensors between processes through /dev/shm, and Docker gives 64 MB by default',
+      model.toolCallParser
+        ? `tool calls on (--enable-auto-tool-choice --tool-call-parser ${model.toolCallParser}): Open WebUI's native function calling and agents send "tools", which vLLM refuses without them`
+        : 'tool calls off: no --tool-call-parser is known for this model (set models[].toolCallParser), so a request with "tools" is refused by vLLM',
     ],
   };
 }

@@ -3,19 +3,24 @@ import { z } from 'zod';
 /**
  * vLLM's production-stack Helm chart, the engine a Kubernetes export hands the stack to. Berth writes values for this
  * version only; the schema below is the part of its values that Berth writes, typed as the chart's values.yaml
- * documents them (https://github.com/vllm-project/production-stack/blob/main/helm/values.yaml, chart `vllm-stack`
- * 0.1.16) and as its templates read them (helm/templates/deployment-vllm-multi.yaml, scaledobject-vllm.yaml, pvc.yaml,
- * _helpers.tpl). Strict: a key the chart does not know is an error here rather than a setting Helm silently ignores.
+ * documents them (https://github.com/vllm-project/production-stack/blob/vllm-stack-0.1.12/helm/values.yaml, chart
+ * `vllm-stack` 0.1.12, its newest release: docs/upstream.md) and as its templates read them
+ * (helm/templates/deployment-vllm-multi.yaml, extra-objects.yaml, pvc.yaml, _helpers.tpl). Strict: a key the chart does
+ * not know is an error here rather than a setting Helm silently ignores. The weekly upstream workflow validates what
+ * Berth writes against the chart's own values.schema.json at this version.
  */
 export const CHART = {
   name: 'vllm-stack',
-  version: '0.1.16',
+  version: '0.1.12',
   repoName: 'vllm',
   repoUrl: 'https://vllm-project.github.io/production-stack',
   /** The Helm release the README installs; the router's Service is `<release>-router-service`. */
   release: 'berth',
-  /** The chart's release workflow pushes the router image as `lmcache/lmstack-router:v<chart version>` (.github/workflows/helm-release.yml). */
-  routerImage: { repository: 'lmcache/lmstack-router', tag: 'v0.1.16' },
+  /**
+   * The chart's release workflow at this tag (.github/workflows/helm-release.yml) pushes the router image as
+   * `lmcache/lmstack-router:v<chart version>` whenever helm/ changes on main; the chart itself defaults to `latest`.
+   */
+  routerImage: { repository: 'lmcache/lmstack-router', tag: 'v0.1.12' },
   /** servingEngineSpec.servicePort and routerSpec.servicePort: both 80 by default. */
   servicePort: 80,
   /** servingEngineSpec.containerPort: vLLM listens here in every engine pod. */
@@ -50,18 +55,31 @@ const NodeSelectorTerm = z.strictObject({
   matchExpressions: z.array(z.strictObject({ key: z.string(), operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']), values: z.array(z.string()) })),
 });
 
-const Keda = z.strictObject({
-  enabled: z.boolean(),
-  minReplicaCount: z.number().int().positive(),
-  maxReplicaCount: z.number().int().positive(),
-  pollingInterval: z.number().int().positive().optional(),
-  cooldownPeriod: z.number().int().positive().optional(),
-  triggers: z.array(
-    z.strictObject({
-      type: z.literal('prometheus'),
-      metadata: z.strictObject({ serverAddress: z.string().url(), query: z.string().min(1), threshold: z.string().regex(/^\d+$/) }),
-    }),
-  ),
+/**
+ * Berth's KEDA ScaledObject for one engine, which the chart renders from `extraObjects` (helm/templates/extra-objects.yaml).
+ * The chart's own ScaledObject cannot be used: its values.schema.json types `keda.triggers` as one object, while its
+ * template (scaledobject-vllm.yaml) writes the value under `triggers:`, where KEDA wants a list; Helm refuses a list
+ * before KEDA could refuse an object. The target is the chart's Deployment, `<release>-<model>-deployment-vllm`.
+ */
+export const ScaledObjectSchema = z.strictObject({
+  apiVersion: z.literal('keda.sh/v1alpha1'),
+  kind: z.literal('ScaledObject'),
+  metadata: z.strictObject({ name: z.string().min(1), labels: z.record(z.string(), z.string()) }),
+  spec: z.strictObject({
+    scaleTargetRef: z.strictObject({ apiVersion: z.literal('apps/v1'), kind: z.literal('Deployment'), name: z.string().min(1) }),
+    minReplicaCount: z.number().int().positive(),
+    maxReplicaCount: z.number().int().positive(),
+    pollingInterval: z.number().int().positive(),
+    cooldownPeriod: z.number().int().positive(),
+    triggers: z
+      .array(
+        z.strictObject({
+          type: z.literal('prometheus'),
+          metadata: z.strictObject({ serverAddress: z.string().url(), query: z.string().min(1), threshold: z.string().regex(/^\d+$/) }),
+        }),
+      )
+      .min(1),
+  }),
 });
 
 export const ModelSpecValuesSchema = z.strictObject({
@@ -93,7 +111,6 @@ export const ModelSpecValuesSchema = z.strictObject({
   hf_token: SecretRef,
   env: z.array(EnvVar).optional(),
   nodeSelectorTerms: z.array(NodeSelectorTerm).optional(),
-  keda: Keda.optional(),
 });
 
 export const ProductionStackValuesSchema = z.strictObject({
@@ -110,7 +127,10 @@ export const ProductionStackValuesSchema = z.strictObject({
     serviceDiscovery: z.enum(['k8s', 'static']),
     routingLogic: z.enum(['roundrobin', 'session']),
   }),
+  /** Objects the chart renders as they are (helm/templates/extra-objects.yaml): Berth's ScaledObjects. */
+  extraObjects: z.array(ScaledObjectSchema).optional(),
 });
 
+export type ScaledObject = z.infer<typeof ScaledObjectSchema>;
 export type ModelSpecValues = z.infer<typeof ModelSpecValuesSchema>;
 export type ProductionStackValues = z.infer<typeof ProductionStackValuesSchema>;

@@ -85,6 +85,7 @@ export function k8sExport(plan: StackPlan, facts: HostFacts, options: K8sOptions
       modelSpec: models.map((m) => m.spec),
     },
     routerSpec: { repository: CHART.routerImage.repository, tag: CHART.routerImage.tag, serviceDiscovery: 'k8s', routingLogic: 'roundrobin' },
+    ...(options.autoscale ? { extraObjects: models.flatMap((m) => (m.scaledObject ? [m.scaledObject] : [])) } : {}),
   } satisfies ProductionStackValues);
 
   const manifests = {

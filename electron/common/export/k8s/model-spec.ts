@@ -5,7 +5,7 @@ import { usableCores } from '../../planner/cpu-cores.js';
 import { parseCpuList } from '../../planner/cpu-list.js';
 import { GPU_OUTSIDE_SHARE_BYTES, nvidiaCards } from '../../planner/gpu-memory.js';
 import { GiB, MiB, formatGiB } from '../../units.js';
-import { MAX_MODEL_NAME, MODEL_NAME, toQuantity, type ModelSpecValues } from './chart.js';
+import { CHART, MAX_MODEL_NAME, MODEL_NAME, toQuantity, type ModelSpecValues, type ScaledObject } from './chart.js';
 
 export type GpuSharing = 'whole' | 'hami';
 
@@ -25,11 +25,13 @@ export const SECRET_KEYS = { hfToken: 'hf-token', apiKey: 'api-key' } as const;
 /** Per model: the values entry and why each number is what it is. */
 export interface ModelExport {
   spec: ModelSpecValues;
+  /** With --autoscale: the KEDA ScaledObject that scales this engine. */
+  scaledObject?: ScaledObject;
   reasons: string[];
 }
 
 /** Flags the chart writes from vllmConfig or itself (`vllm serve MODEL --host 0.0.0.0 --port 8000`). */
-const MAPPED_FLAGS = new Set(['--model', '--host', '--port', '--max-model-len', '--dtype', '--gpu-memory-utilization', '--tensor-parallel-size']);
+const MAPPED_FLAGS = new Set(['--host', '--port', '--max-model-len', '--dtype', '--gpu-memory-utilization', '--tensor-parallel-size']);
 
 /** A flag's value in a plan's command (`--flag value`, as the planner writes them). */
 function flag(command: readonly string[], name: string): string | undefined {
@@ -37,10 +39,13 @@ function flag(command: readonly string[], name: string): string | undefined {
   return at >= 0 ? command[at + 1] : undefined;
 }
 
-/** The plan's arguments the chart has no field for, in their order: --served-model-name and whatever settings add. */
-function extraArgs(command: readonly string[]): string[] {
+/**
+ * The plan's arguments the chart has no field for, in their order: --served-model-name, the tool-call flags and whatever
+ * settings add. The model, `vllm serve`'s positional argument, comes from modelURL.
+ */
+function extraArgs(command: readonly string[], modelId: string): string[] {
   const out: string[] = [];
-  for (let i = 0; i < command.length; i++) {
+  for (let i = command[0] === modelId ? 1 : 0; i < command.length; i++) {
     const arg = command[i] as string;
     if (MAPPED_FLAGS.has(arg)) {
       i++;
@@ -73,7 +78,7 @@ export function splitImage(service: string, reference: string): { repository: st
   const slash = name.lastIndexOf('/');
   const colon = name.lastIndexOf(':');
   if (colon <= slash) {
-    throw new InputError(`images.${service}`, `"${reference}" has no tag, and the chart pulls repository:tag; use a tagged image such as vllm/vllm-openai:v0.29.0`);
+    throw new InputError(`images.${service}`, `"${reference}" has no tag, and the chart pulls repository:tag; use a tagged image such as vllm/vllm-openai:v0.30.0`);
   }
   return { repository: name.slice(0, colon), tag: `${name.slice(colon + 1)}${digest ? `@${digest}` : ''}` };
 }
@@ -187,22 +192,33 @@ function storage(service: PlannedService): { size: string; reason: string } {
   return { size, reason: `volume ${size} for the Hugging Face cache (HF_HOME=/data): ${formatGiB(weights)} of weights + a quarter and 1 GiB for the tokenizer, configs and a download's temporary files` };
 }
 
-function scaling(service: PlannedService, options: K8sOptions): { fields: Partial<ModelSpecValues>; reason: string } {
+/** The chart's Deployment for a model (helm/templates/deployment-vllm-multi.yaml): the ScaledObject's target. */
+export function engineDeploymentName(model: string): string {
+  return `${CHART.release}-${model}-deployment-vllm`;
+}
+
+function scaling(service: PlannedService, name: string, options: K8sOptions): { fields: Partial<ModelSpecValues>; scaledObject?: ScaledObject; reason: string } {
   if (options.autoscale) {
     const { min, max } = options.autoscale;
     const query = `sum(vllm:num_requests_waiting{service="${service.name}"})`;
-    return {
-      fields: {
-        replicaCount: min,
-        ...(max > 1 ? { pvcAccessMode: ['ReadWriteMany' as const] } : {}),
-        keda: {
-          enabled: true,
-          minReplicaCount: min,
-          maxReplicaCount: max,
-          triggers: [{ type: 'prometheus', metadata: { serverAddress: options.prometheusUrl, query, threshold: '5' } }],
-        },
+    const scaledObject: ScaledObject = {
+      apiVersion: 'keda.sh/v1alpha1',
+      kind: 'ScaledObject',
+      metadata: { name: `${CHART.release}-${name}-scaledobject`, labels: { model: name, 'app.kubernetes.io/managed-by': 'berth' } },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: engineDeploymentName(name) },
+        minReplicaCount: min,
+        maxReplicaCount: max,
+        // The chart's defaults (values.yaml: keda.pollingInterval 15, cooldownPeriod 360).
+        pollingInterval: 15,
+        cooldownPeriod: 360,
+        triggers: [{ type: 'prometheus', metadata: { serverAddress: options.prometheusUrl, query, threshold: '5' } }],
       },
-      reason: `${min}–${max} replicas by KEDA on ${query} > 5 per replica (the chart's trigger, on the service label monitoring.yaml puts on vLLM's series)${max > 1 ? '; the weights volume is ReadWriteMany so replicas on other nodes share it' : ''}`,
+    };
+    return {
+      fields: { replicaCount: min, ...(max > 1 ? { pvcAccessMode: ['ReadWriteMany' as const] } : {}) },
+      scaledObject,
+      reason: `${min}–${max} replicas by KEDA on ${query} > 5 per replica, read from ${options.prometheusUrl} (a ScaledObject in extraObjects, on the service label monitoring.yaml puts on vLLM's series)${max > 1 ? '; the weights volume is ReadWriteMany so replicas on other nodes share it' : ''}`,
     };
   }
   const replicas = options.replicas;
@@ -225,7 +241,7 @@ export function modelSpecFor(service: PlannedService, plan: StackPlan, facts: Ho
   const device = model.device === 'cpu' ? cpuModel(service, facts) : undefined;
   const gpu = model.device === 'gpu' ? gpuModel(service, { facts, plan, sharing: options.gpuSharing }) : undefined;
   const volume = storage(service);
-  const scale = scaling(service, options);
+  const scale = scaling(service, name, options);
   const dtype = flag(command, '--dtype') ?? 'auto';
   const spec: ModelSpecValues = {
     name,
@@ -249,13 +265,14 @@ export function modelSpecFor(service: PlannedService, plan: StackPlan, facts: Ho
       // Set even at 1: the chart mounts /dev/shm (shmSize) only when tensorParallelSize is given.
       tensorParallelSize: Math.max(1, service.gpus?.length ?? 1),
       ...(gpu ? { gpuMemoryUtilization: gpu.gpuMemoryUtilization } : {}),
-      extraArgs: extraArgs(command),
+      extraArgs: extraArgs(command, model.id),
     },
     hf_token: { secretName: SECRET_NAME, secretKey: SECRET_KEYS.hfToken },
     ...(device ? { env: device.env } : {}),
   };
   return {
     spec,
+    ...(scale.scaledObject ? { scaledObject: scale.scaledObject } : {}),
     reasons: [
       `${model.id} as "${model.servedName}" (--served-model-name: the router lists and routes the plan's names)`,
       `context ${model.maxModelLen} tokens and dtype ${dtype}${dtype === 'auto' ? " (vLLM's default: the model's own)" : ''}, as planned`,

@@ -107,7 +107,8 @@ export function k8sReadme(input: ReadmeInput): string {
   for (const spec of specs) {
     const served = plan.services.find((s) => s.name === spec.name)?.model?.servedName ?? spec.name;
     const gpuCells = gpu ? `${spec.requestGPUMem ? `${spec.requestGPU} (HAMi, ${spec.requestGPUMem} MiB)` : spec.requestGPU} | ${spec.vllmConfig.gpuMemoryUtilization ?? ''} | ` : '';
-    const replicas = spec.keda ? `${spec.keda.minReplicaCount}–${spec.keda.maxReplicaCount} (KEDA)` : String(spec.replicaCount);
+    const scaled = models.find((m) => m.spec.name === spec.name)?.scaledObject?.spec;
+    const replicas = scaled ? `${scaled.minReplicaCount}–${scaled.maxReplicaCount} (KEDA)` : String(spec.replicaCount);
     out.push(
       `| ${cell(spec.name)} | ${cell(served)} | ${cell(`${spec.repository}:${spec.tag}`)} | ${spec.vllmConfig.maxModelLen} | ${spec.vllmConfig.dtype} | ${gpuCells}${spec.requestCPU} | ${spec.requestMemory} | ${spec.pvcStorage} | ${replicas} |`,
     );

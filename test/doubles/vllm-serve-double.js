@@ -1,0 +1,243 @@
+// A test double of `vllm serve` (vLLM 0.30.0's OpenAI-compatible server), run as the test images' entrypoint
+// `vllm serve`, as the real images run it: the plan's command is its arguments. It refuses what vLLM refuses where
+// Berth depends on it, each rule with its upstream source:
+// - arguments as vLLM's FlexibleArgumentParser reads them (vllm/utils/argparse_utils.py: `--a_b` is `--a-b`, `--a=b`
+//   works), the model positional (`vllm serve [model_tag]`; `--model` still works there but is deprecated), and an
+//   unknown flag refused as argparse refuses it: usage line, `vllm serve: error: unrecognized arguments: …`, exit 2;
+// - a chat naming a model it does not serve: 404 `The model \`x\` does not exist.`
+//   (vllm/entrypoints/openai/serving_engine.py, _check_model);
+// - a chat with `tools` and tool_choice "auto" (the default when tools are given) without --enable-auto-tool-choice
+//   and --tool-call-parser: 400 `"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set`
+//   (vllm/entrypoints/openai/serving_chat.py);
+// - --api-key: /v1 routes need `Authorization: Bearer <key>` (vllm/entrypoints/openai/api_server.py).
+// Behaviour variants come from DOUBLE_* variables baked into each test image: DOUBLE_START_DELAY_MS (slow start),
+// DOUBLE_HEALTH=fail (unhealthy), DOUBLE_FATAL (print a vLLM fatal message and exit 1), DOUBLE_HOG_MIB (grow past the
+// memory limit), DOUBLE_CHATTER_PER_S (log lines).
+'use strict';
+const { log, logError, containerInfo, sendJson, listen, parseJson, bearer, histogram, processMetrics, streamChat } = require('./double-common.js');
+
+const VERSION = '0.30.0';
+
+/**
+ * The flags of `vllm serve` at v0.30.0 that Berth, the production-stack chart and Berth's tests pass, with how each
+ * takes a value (vLLM's engine and frontend arguments: https://docs.vllm.ai/en/v0.30.0/configuration/engine_args/ and
+ * https://docs.vllm.ai/en/v0.30.0/cli/serve/). A flag outside this list is refused, as vLLM refuses one it does not
+ * know; a real flag missing here would fail a test, never pass one that should fail.
+ */
+const VALUE_FLAGS = {
+  '--model': 'str',
+  '--host': 'str',
+  '--port': 'int',
+  '--max-model-len': 'int',
+  '--dtype': ['auto', 'half', 'float16', 'bfloat16', 'float', 'float32'],
+  '--gpu-memory-utilization': 'float',
+  '--tensor-parallel-size': 'int',
+  '--pipeline-parallel-size': 'int',
+  '--tool-call-parser': 'str',
+  '--kv-cache-memory-bytes': 'int',
+  '--kv-cache-dtype': 'str',
+  '--max-num-seqs': 'int',
+  '--max-num-batched-tokens': 'int',
+  '--block-size': 'int',
+  '--api-key': 'str',
+  '--chat-template': 'str',
+  '--reasoning-parser': 'str',
+  '--quantization': 'str',
+  '--download-dir': 'str',
+  '--revision': 'str',
+  '--tokenizer': 'str',
+  '--seed': 'int',
+  '--uvicorn-log-level': ['critical', 'error', 'warning', 'info', 'debug', 'trace'],
+};
+const LIST_FLAGS = new Set(['--served-model-name']);
+/** Boolean flags (argparse.BooleanOptionalAction where vLLM gives them a `--no-` form). */
+const BOOLEAN_FLAGS = new Set(['--enable-auto-tool-choice', '--enable-prefix-caching', '--enforce-eager', '--trust-remote-code', '--enable-sleep-mode', '--disable-uvicorn-access-log', '--enable-log-requests']);
+
+/**
+ * Tool-call parsers registered in vLLM 0.30.0's ToolParserManager that vLLM's docs name (docs/features/tool_calling.md
+ * and the gpt-oss recipe); vLLM refuses any other name when it starts.
+ */
+const TOOL_CALL_PARSERS = new Set(['hermes', 'llama3_json', 'llama4_json', 'llama4_pythonic', 'mistral', 'pythonic', 'openai', 'qwen3_coder', 'qwen3_xml', 'granite', 'internlm', 'jamba', 'xlam', 'deepseek_v3']);
+
+function usageError(message) {
+  logError('usage: vllm serve [model_tag] [options]');
+  logError(`vllm serve: error: ${message}`);
+  process.exit(2);
+}
+
+/** The arguments as vLLM's parser reads them, or exit 2 as argparse does. */
+function parseServeArgs(argv) {
+  const args = { positional: [], flags: {}, lists: {}, booleans: new Set() };
+  const unknown = [];
+  for (let i = 0; i < argv.length; i++) {
+    const raw = argv[i];
+    if (!raw.startsWith('--')) {
+      args.positional.push(raw);
+      continue;
+    }
+    const [rawName, inline] = raw.includes('=') ? [raw.slice(0, raw.indexOf('=')), raw.slice(raw.indexOf('=') + 1)] : [raw, undefined];
+    const name = `--${rawName.slice(2).replace(/_/g, '-')}`;
+    const positive = name.startsWith('--no-') ? `--${name.slice(5)}` : name;
+    if (BOOLEAN_FLAGS.has(positive)) {
+      if (positive === name) args.booleans.add(name);
+      else args.booleans.delete(positive);
+      continue;
+    }
+    if (LIST_FLAGS.has(name)) {
+      const values = inline !== undefined ? [inline] : [];
+      while (inline === undefined && i + 1 < argv.length && !argv[i + 1].startsWith('--')) values.push(argv[++i]);
+      if (values.length === 0) usageError(`argument ${name}: expected at least one argument`);
+      args.lists[name] = values;
+      continue;
+    }
+    const type = VALUE_FLAGS[name];
+    if (!type) {
+      unknown.push(raw);
+      continue;
+    }
+    const value = inline !== undefined ? inline : i + 1 < argv.length && !argv[i + 1].startsWith('--') ? argv[++i] : undefined;
+    if (value === undefined) usageError(`argument ${name}: expected one argument`);
+    if (type === 'int' && !/^-?\d+$/.test(value)) usageError(`argument ${name}: invalid int value: '${value}'`);
+    if (type === 'float' && Number.isNaN(Number(value))) usageError(`argument ${name}: invalid float value: '${value}'`);
+    if (Array.isArray(type) && !type.includes(value)) usageError(`argument ${name}: invalid choice: '${value}' (choose from ${type.map((t) => `'${t}'`).join(', ')})`);
+    args.flags[name] = value;
+  }
+  if (args.positional.length > 1) unknown.push(...args.positional.slice(1));
+  if (unknown.length) usageError(`unrecognized arguments: ${unknown.join(' ')}`);
+  return args;
+}
+
+/** vLLM's log prefix: `INFO 12-03 08:00:00 [file.py:line] `. */
+function vllmLine(level, where, message) {
+  const now = new Date();
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${level} ${pad(now.getMonth() + 1)}-${pad(now.getDate())} ${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())} [${where}] ${message}`;
+}
+
+function run(argv) {
+  const parsed = parseServeArgs(argv);
+  let model = parsed.positional[0];
+  if (!model && parsed.flags['--model']) {
+    model = parsed.flags['--model'];
+    log(vllmLine('WARNING', 'api_server.py:1870', 'With `vllm serve`, you should provide the model as a positional argument or in a config file instead of via the `--model` option. The `--model` option will be removed in a future version.'));
+  }
+  if (!model) model = 'Qwen/Qwen3-0.6B';
+  const servedNames = parsed.lists['--served-model-name'] || [model];
+  const port = Number(parsed.flags['--port'] || 8000);
+  const maxModelLen = Number(parsed.flags['--max-model-len'] || 4096);
+  const apiKey = parsed.flags['--api-key'];
+  const autoTools = parsed.booleans.has('--enable-auto-tool-choice');
+  const parser = parsed.flags['--tool-call-parser'];
+  if (autoTools && !parser) {
+    logError(vllmLine('ERROR', 'api_server.py:1900', 'TypeError: Error: --enable-auto-tool-choice requires --tool-call-parser'));
+    process.exit(1);
+  }
+  if (parser && !TOOL_CALL_PARSERS.has(parser)) {
+    logError(vllmLine('ERROR', 'api_server.py:1900', `KeyError: 'invalid tool call parser: ${parser} (chose from { ${[...TOOL_CALL_PARSERS].join(',')} })'`));
+    process.exit(1);
+  }
+
+  const startDelayMs = Number(process.env.DOUBLE_START_DELAY_MS || 0);
+  const counters = { prompt: 0, generation: 0, success: 0, running: 0 };
+  const latencies = { ttft: [], itl: [], e2e: [], queue: [] };
+  const labels = `model_name="${servedNames[0]}",engine="0"`;
+
+  function metrics() {
+    return [
+      '# TYPE vllm:num_requests_running gauge',
+      `vllm:num_requests_running{${labels}} ${counters.running}`,
+      '# TYPE vllm:num_requests_waiting gauge',
+      `vllm:num_requests_waiting{${labels}} 0`,
+      '# TYPE vllm:kv_cache_usage_perc gauge',
+      `vllm:kv_cache_usage_perc{${labels}} ${counters.running ? 0.25 : 0}`,
+      '# TYPE vllm:prompt_tokens_total counter',
+      `vllm:prompt_tokens_total{${labels}} ${counters.prompt}`,
+      '# TYPE vllm:generation_tokens_total counter',
+      `vllm:generation_tokens_total{${labels}} ${counters.generation}`,
+      '# TYPE vllm:request_success_total counter',
+      `vllm:request_success_total{${labels},finished_reason="stop"} ${counters.success}`,
+      '# TYPE vllm:num_preemptions_total counter',
+      `vllm:num_preemptions_total{${labels}} 0`,
+      ...histogram('vllm:time_to_first_token_seconds', labels, latencies.ttft),
+      ...histogram('vllm:inter_token_latency_seconds', labels, latencies.itl),
+      ...histogram('vllm:e2e_request_latency_seconds', labels, latencies.e2e),
+      ...histogram('vllm:request_queue_time_seconds', labels, latencies.queue),
+      ...processMetrics(),
+      '',
+    ].join('\n');
+  }
+
+  function error(res, status, type, message, param = null) {
+    sendJson(res, status, { error: { message, type, param, code: status } });
+  }
+
+  function chat(req, res, body) {
+    const request = parseJson(body);
+    if (!request) return error(res, 400, 'BadRequestError', 'Expecting value: line 1 column 1 (char 0)');
+    if (!servedNames.includes(request.model)) return error(res, 404, 'NotFoundError', `The model \`${request.model}\` does not exist.`, 'model');
+    const tools = Array.isArray(request.tools) && request.tools.length > 0;
+    const choice = request.tool_choice ?? (tools ? 'auto' : 'none');
+    if (tools && choice === 'auto' && !(autoTools && parser)) return error(res, 400, 'BadRequestError', '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set');
+    const words = ['Hello', ' from', ' the', ' test', ' double', '.'];
+    counters.prompt += 5;
+    counters.generation += words.length;
+    counters.success += 1;
+    latencies.ttft.push(0.02);
+    latencies.itl.push(0.02, 0.02, 0.02, 0.02, 0.02);
+    latencies.e2e.push(0.12);
+    latencies.queue.push(0.001);
+    const id = `chatcmpl-double-${Date.now()}`;
+    if (!request.stream) {
+      return sendJson(res, 200, { id, object: 'chat.completion', model: request.model, choices: [{ index: 0, message: { role: 'assistant', content: words.join('') }, finish_reason: 'stop' }] });
+    }
+    counters.running += 1;
+    streamChat(res, { id, model: request.model, words }, () => (counters.running -= 1));
+  }
+
+  function handle(req, res, body) {
+    const url = req.url.split('?')[0];
+    if (url === '/double/info') return sendJson(res, 200, containerInfo('vllm', argv, { model, servedNames }));
+    if (url === '/health') return process.env.DOUBLE_HEALTH === 'fail' ? sendJson(res, 503, {}) : res.end();
+    if (url === '/metrics') {
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
+      return res.end(metrics());
+    }
+    if (url.startsWith('/v1/') && apiKey && bearer(req) !== apiKey) return sendJson(res, 401, { error: 'Unauthorized' });
+    if (url === '/v1/models' && req.method === 'GET') {
+      return sendJson(res, 200, { object: 'list', data: servedNames.map((id) => ({ id, object: 'model', owned_by: 'vllm', root: model, max_model_len: maxModelLen })) });
+    }
+    if (url === '/v1/chat/completions' && req.method === 'POST') return chat(req, res, body);
+    sendJson(res, 404, { detail: 'Not Found' });
+  }
+
+  if (process.env.DOUBLE_HOG_MIB) {
+    // Grows past its memory limit, as a model whose KV cache does not fit would.
+    const hoard = [];
+    setInterval(() => hoard.push(Buffer.alloc(16 * 1024 * 1024, 1)), 20);
+  }
+
+  if (process.env.DOUBLE_FATAL) {
+    // Lines a few milliseconds apart, as vLLM writes them, so Docker records them in this order.
+    setTimeout(() => log('INFO Initializing a V1 LLM engine'), 50);
+    setTimeout(() => logError(`ERROR ${process.env.DOUBLE_FATAL}`), 100);
+    setTimeout(() => process.exit(1), Number(process.env.DOUBLE_FATAL_AFTER_MS || 200));
+    return;
+  }
+  log(vllmLine('INFO', 'api_server.py:1885', `vLLM API server version ${VERSION}`));
+  log(vllmLine('INFO', 'utils.py:253', `non-default args: ${JSON.stringify({ model_tag: model, served_model_name: servedNames, port, max_model_len: maxModelLen })}`));
+  log(vllmLine('INFO', 'gpu_model_runner.py:2653', `Model loading took 0.1 GiB memory and ${startDelayMs / 1000} seconds`));
+  setTimeout(() => {
+    listen(port, handle, () => log(vllmLine('INFO', 'api_server.py:1952', `Starting vLLM API server 0 on http://0.0.0.0:${port}`)));
+  }, startDelayMs);
+  if (process.env.DOUBLE_CHATTER_PER_S) {
+    const perTick = Math.max(1, Math.round(Number(process.env.DOUBLE_CHATTER_PER_S) / 100));
+    let n = 0;
+    setInterval(() => {
+      let chunk = '';
+      for (let i = 0; i < perTick; i++) chunk += `INFO chatter line ${n++}\n`;
+      process.stdout.write(chunk);
+    }, 10);
+  }
+}
+
+module.exports = { run, parseServeArgs };

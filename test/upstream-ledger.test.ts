@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_IMAGES } from '../electron/common/catalog/images.js';
+import { CHART } from '../electron/common/export/k8s/chart.js';
+import { repoRoot } from './support/repo-root.js';
+
+interface LedgerRow {
+  what: string;
+  reference: string;
+  platforms: string[];
+  source: string;
+  seen: string;
+  checked: string;
+}
+
+/** The table of docs/upstream.md, a row per pinned version. */
+function ledger(): LedgerRow[] {
+  const text = readFileSync(path.join(repoRoot(), 'docs', 'upstream.md'), 'utf8');
+  const table = text.slice(text.indexOf('| what | reference |'));
+  return table
+    .split('\n')
+    .filter((line) => line.startsWith('|'))
+    .slice(2)
+    .map((line) => {
+      const cells = line.slice(1, -1).split(' | ').map((c) => c.trim());
+      const [what = '', reference = '', platforms = '', source = '', seen = '', checked = ''] = cells;
+      return { what, reference: reference.replace(/`/g, ''), platforms: platforms.split(',').map((p) => p.trim()), source, seen, checked };
+    });
+}
+
+/** Every version Berth pins by default: the images, the chart and the router image the chart runs. */
+function pinned(): string[] {
+  return [...Object.values(DEFAULT_IMAGES), `${CHART.name} ${CHART.version}`, `${CHART.routerImage.repository}:${CHART.routerImage.tag}`];
+}
+
+describe('the upstream ledger (docs/upstream.md)', () => {
+  it('has a row for every version Berth pins, and no row for one it does not', () => {
+    const references = ledger().map((row) => row.reference);
+    for (const reference of pinned()) expect(references, `${reference} is pinned but not in docs/upstream.md`).toContain(reference);
+    for (const reference of references) expect(pinned(), `docs/upstream.md names ${reference}, which Berth does not pin`).toContain(reference);
+  });
+
+  it('gives each an upstream https source, what was seen there, the platforms it is needed for and the date it was checked', () => {
+    for (const row of ledger()) {
+      expect(row.source, row.reference).toMatch(/^https:\/\/\S+$/);
+      expect(row.seen.length, row.reference).toBeGreaterThan(20);
+      expect(row.checked, row.reference).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(Number.isNaN(Date.parse(row.checked)), row.reference).toBe(false);
+      for (const platform of row.platforms) expect(platform, row.reference).toMatch(/^(linux\/(amd64|arm64)|any)$/);
+    }
+  });
+
+  it("lists the platform each vLLM CPU image is built for, and both for the images a Mac and a Linux host pull", () => {
+    const rows = new Map(ledger().map((row) => [row.reference, row]));
+    expect(rows.get(DEFAULT_IMAGES.vllmCpuX86)?.platforms).toEqual(['linux/amd64']);
+    expect(rows.get(DEFAULT_IMAGES.vllmCpuArm)?.platforms).toEqual(['linux/arm64']);
+    for (const image of [DEFAULT_IMAGES.litellm, DEFAULT_IMAGES.openWebui, DEFAULT_IMAGES.prometheus, DEFAULT_IMAGES.grafana]) {
+      expect(rows.get(image)?.platforms, image).toEqual(['linux/amd64', 'linux/arm64']);
+    }
+  });
+});
