@@ -115,7 +115,8 @@ export function App({ client }: { client: Client }) {
           />
         ))}
       </Box>
-      <Box component="main" className="shell-main" p="md">
+      {/* Focusable, so the keyboard can scroll a view whose content has nothing to focus (Metrics' charts). */}
+      <Box component="main" className="shell-main" p="md" tabIndex={0}>
         {error && (
           <Alert color="red" role="alert" mb="md" title="The backend did not answer">
             {error}

@@ -115,3 +115,58 @@ describe('the release workflow signs only with a certificate', () => {
     });
   });
 });
+
+describe('the upstream workflow (it runs on GitHub, not here)', () => {
+  const workflow = parse(readFileSync(path.join(dir, 'upstream.yml'), 'utf8')) as {
+    on: { schedule: { cron: string }[]; workflow_dispatch: unknown; pull_request: { paths: string[] } };
+    jobs: Record<string, { steps: Step[] }>;
+  };
+  const runs = (Object.values(workflow.jobs)[0]?.steps ?? []).map((s) => s.run ?? '').join('\n');
+  const script = path.join(repoRoot(), 'scripts', 'upstream-check.mjs');
+
+  it('runs every week, by hand, and on pull requests that touch the catalog, the Kubernetes export or the ledger', () => {
+    expect(workflow.on.schedule).toHaveLength(1);
+    expect(workflow.on).toHaveProperty('workflow_dispatch');
+    expect(workflow.on.pull_request.paths).toEqual(expect.arrayContaining(['electron/common/catalog/**', 'electron/common/export/k8s/**', 'docs/upstream.md']));
+  });
+
+  it('checks the images per platform, the chart version and the exports against the chart schema, from a build of the checkout', () => {
+    expect(runs).toMatch(/npm ci\n\s*npm run build/);
+    for (const part of ['images', 'chart', 'schema']) expect(runs).toContain(`node scripts/upstream-check.mjs --only ${part}`);
+    const text = readFileSync(script, 'utf8');
+    expect(text).toContain("'docker', ['buildx', 'imagetools', 'inspect'");
+    expect(text).toContain("'helm', ['show', 'chart'");
+    expect(text).toContain("'helm', ['pull'");
+  });
+
+  /** The script's schema step against a values.schema.json written here. */
+  function schemaCheck(schema: object): { code: number; out: string } {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'berth-schema-')), 'values.schema.json');
+    writeFileSync(file, JSON.stringify(schema));
+    try {
+      return { code: 0, out: execFileSync('node', [script, '--only', 'schema', '--schema', file], { encoding: 'utf8' }) };
+    } catch (error) {
+      const failed = error as { status: number; stdout: string };
+      return { code: failed.status, out: failed.stdout };
+    }
+  }
+
+  it("its schema step checks every fixture host's export, and fails on a value the schema refuses", () => {
+    const passing = schemaCheck({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object' });
+    expect(passing.code).toBe(0);
+    expect(passing.out).toMatch(/ok {3}\d+ exports pass/);
+    // A schema that types keda.triggers as the chart's does, and wants extraObjects to be a list of objects, passes too.
+    const chartLike = {
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      type: 'object',
+      properties: {
+        extraObjects: { type: 'array' },
+        servingEngineSpec: { type: 'object', properties: { modelSpec: { type: 'array', items: { type: 'object', properties: { keda: { type: 'object', properties: { triggers: { type: 'object' } } } } } } } },
+      },
+    };
+    expect(schemaCheck(chartLike).code).toBe(0);
+    const refusing = schemaCheck({ type: 'object', properties: { routerSpec: { type: 'object', properties: { tag: { type: 'integer' } } } } });
+    expect(refusing.code).toBe(1);
+    expect(refusing.out).toMatch(/FAIL .*\/routerSpec\/tag must be integer/);
+  });
+});

@@ -22,7 +22,7 @@ describe('berth export k8s', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(readdirSync(dir).sort()).toEqual([...FILES].sort());
-    expect(result.stdout).toMatch(/helm install berth vllm\/vllm-stack --version 0\.1\.16 -n llm -f .*production-stack-values\.yaml/);
+    expect(result.stdout).toMatch(/helm install berth vllm\/vllm-stack --version 0\.1\.12 -n llm -f .*production-stack-values\.yaml/);
     const plan = JSON.parse(berth(['plan', '--facts', facts, '--json']).stdout) as StackPlan;
     const values = ProductionStackValuesSchema.parse(parse(readFileSync(path.join(dir, 'production-stack-values.yaml'), 'utf8')));
     for (const spec of values.servingEngineSpec.modelSpec) {

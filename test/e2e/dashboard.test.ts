@@ -98,17 +98,28 @@ describeWhen(ready, `needs a Docker engine and a Chromium-family browser (${BROW
     await shot(page, 'chat');
   }, 30_000);
 
-  it("shows each model's metrics, from the model servers when Prometheus cannot be queried", async () => {
+  it("shows each model's metrics from the stack's Prometheus, and from the model servers while Prometheus is stopped", async () => {
     await page.getByRole('button', { name: 'Metrics' }).click();
-    await page.getByTestId('metrics-source').getByText("the model servers' /metrics").waitFor({ timeout: 10_000 });
+    // The stack's Prometheus is the real one: the app's range queries answer from what it scraped.
+    await page.getByTestId('metrics-source').getByText('From Prometheus').waitFor({ timeout: 20_000 });
     const row = page.locator('[data-service="vllm-qwen3"]');
-    await row.getByTestId('last-KV cache').waitFor();
+    await row.getByTestId('last-KV cache').waitFor({ timeout: 15_000 });
     expect(await row.getByTestId('last-KV cache').textContent()).toMatch(/^used \d+(\.\d+)? %$/);
-    // A second read, five seconds later, turns counters into a rate, drawn as a chart with its axes.
-    await page.waitForFunction(() => /tokens\/s \d/.test(document.querySelector('[data-service="vllm-qwen3"] [data-testid="last-Generation"]')?.textContent ?? ''), undefined, { timeout: 12_000 });
     await row.locator('[data-chart="Generation"] canvas').waitFor();
     await shot(page, 'metrics');
-  }, 30_000);
+
+    await docker.getContainer(`${settings.stack}-prometheus`).stop({ t: 1 });
+    try {
+      await page.getByTestId('metrics-source').getByText("the model servers' /metrics").waitFor({ timeout: 20_000 });
+      // A second read of the servers, five seconds later, turns counters into a rate, drawn as a chart with its axes.
+      await page.waitForFunction(() => /tokens\/s \d/.test(document.querySelector('[data-service="vllm-qwen3"] [data-testid="last-Generation"]')?.textContent ?? ''), undefined, { timeout: 15_000 });
+      await row.locator('[data-chart="Generation"] canvas').waitFor();
+    } finally {
+      await docker.getContainer(`${settings.stack}-prometheus`).start();
+    }
+    await page.getByRole('button', { name: 'Overview' }).click();
+    await page.waitForFunction(() => /healthy/.test(document.querySelector('[data-testid="state-prometheus"]')?.textContent ?? ''), undefined, { timeout: 30_000 });
+  }, 90_000);
 
   it('stops one service', async () => {
     await page.getByRole('button', { name: 'Overview' }).click();
@@ -151,7 +162,7 @@ describeWhen(ready, `needs a Docker engine and a Chromium-family browser (${BROW
     await page.getByTestId('export-result').getByText(`Exported to ${dir}: production-stack-values.yaml`).waitFor({ timeout: 15_000 });
     await shot(page, 'settings-export');
     const values = readFileSync(path.join(dir, 'production-stack-values.yaml'), 'utf8');
-    expect(values).toMatch(/helm install berth vllm\/vllm-stack --version 0\.1\.16 -n llm/);
+    expect(values).toMatch(/helm install berth vllm\/vllm-stack --version 0\.1\.12 -n llm/);
     expect(readFileSync(path.join(dir, 'secrets.example.yaml'), 'utf8')).not.toContain(MASTER_KEY);
     // A second export into the same folder keeps the Secret's file, which the user may have filled in.
     await page.getByRole('button', { name: 'Export', exact: true }).click();

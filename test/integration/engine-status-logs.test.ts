@@ -91,7 +91,8 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
     const lines: LogLine[] = [];
     const abort = new AbortController();
     const following = followLog(docker, `${plan.stack}-prometheus`, { tail: 5, timestamps: false, signal: abort.signal }, (line) => lines.push(line));
-    await until(() => lines.some((l) => l.text.includes('prometheus listening')), Boolean, 5000, "prometheus's log line", 10);
+    // The real Prometheus's own line (pkg web/web.go: "Start listening for connections").
+    await until(() => lines.some((l) => l.text.includes('Start listening for connections')), Boolean, 5000, "prometheus's log line", 10);
     abort.abort();
     await following;
   }, 60_000);

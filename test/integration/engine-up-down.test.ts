@@ -183,6 +183,24 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
     expect((await docker.getContainer(`${plan.stack}-vllm-gpt-oss`).inspect()).HostConfig.DeviceRequests ?? []).toEqual([]);
   }, 120_000);
 
+  it('gives each GPU model its cards: the nvidia runtime\'s device request where the engine has it, CDI device names where it uses CDI', async () => {
+    // This engine has no GPU: the containers are created as an engine with the toolkit would create them, and fail to
+    // start, which is as far as a machine without a card can check. The expected requests are what the docker CLI sends
+    // for `--gpus '"device=0"'` and for `--device nvidia.com/gpu=0` (moby's integration/container/cdi_test.go).
+    for (const [devices, expected] of [
+      ['nvidia-runtime', { Driver: 'nvidia', DeviceIDs: ['0'], Capabilities: [['gpu']] }],
+      ['cdi', { Driver: 'cdi', DeviceIDs: ['nvidia.com/gpu=0'] }],
+    ] as const) {
+      const stack = await newStack();
+      const plan = stack.plan(host('gpu-server-1x80gb'));
+      const result = await up(stack.context({ gpuRuntime: true, gpuDevices: devices }), plan, ['vllm-coder']);
+      expect(result.healthy).toEqual([]);
+      const inspect = await docker.getContainer(`${plan.stack}-vllm-coder`).inspect();
+      expect(inspect.HostConfig.DeviceRequests, devices).toEqual([expect.objectContaining(expected)]);
+      expect(stack.events.some((e) => e.kind === 'warning' && /GPU request .* is dropped/.test(e.message))).toBe(false);
+    }
+  }, 120_000);
+
   it('serialises two Berths converging the same stack at once: both finish, nothing is made twice', async () => {
     const stack = await newStack();
     const plan = stack.plan(await localFacts());

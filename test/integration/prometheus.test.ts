@@ -83,7 +83,8 @@ describeWhen(
       for (let i = 0; i < 60 && (await queryInstant(prometheus.url, 'up{job="vllm"} == 1')).length < 2; i++) await new Promise((r) => setTimeout(r, 250));
       for (const service of ['vllm-qwen3', 'vllm-llama3']) {
         const port = plan.services.find((s) => s.name === service)?.ports[0]?.host;
-        for (let i = 0; i < 3; i++) await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ messages: [] }) }).then((r) => r.text());
+        const model = plan.services.find((s) => s.name === service)?.model?.servedName;
+        for (let i = 0; i < 3; i++) await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model, messages: [] }) }).then((r) => r.text());
       }
       let series: Awaited<ReturnType<typeof queryInstant>> = [];
       const counted = () => series.length === 2 && series.every((s) => (s.points[0]?.value ?? 0) >= 18);

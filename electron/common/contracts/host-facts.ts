@@ -40,6 +40,11 @@ export const HostFactsSchema = z.object({
         .min(1)
         .optional(),
       gpuRuntime: z.boolean(),
+      /**
+       * How containers reach the GPUs when gpuRuntime is true: the nvidia runtime's device requests, or CDI devices
+       * (`nvidia.com/gpu=<index>`, Docker 25+ with CDI specs from `nvidia-ctk cdi generate`). Extension of the contract.
+       */
+      gpuDevices: z.enum(['nvidia-runtime', 'cdi']).optional(),
     })
     .nullable(),
   /** Why `engine` is null: "not running", "permission denied", … Extension of the contract. */

@@ -46,14 +46,24 @@ export const LOCAL_FILES: Pick<EngineHost, 'listDir'> = {
   listDir: (dir) => readdir(dir).catch(() => []),
 };
 
-/** Containers reach NVIDIA GPUs through the nvidia runtime or CDI devices. */
-export async function hasGpuRuntime(info: DockerInfo, host: Pick<EngineHost, 'listDir'> | undefined): Promise<boolean> {
-  if (info.Runtimes && 'nvidia' in info.Runtimes) return true;
-  if (info.DiscoveredDevices?.some((d) => d.Source === 'cdi' && /nvidia/i.test(d.ID ?? ''))) return true;
+/**
+ * How containers reach NVIDIA GPUs: through the nvidia runtime (the NVIDIA Container Toolkit's `nvidia-ctk runtime
+ * configure`), else through CDI devices (Docker 25+ lists its CDI spec folders in /info, Docker 28 the devices found
+ * there); undefined when neither.
+ */
+export async function gpuDevices(info: DockerInfo, host: Pick<EngineHost, 'listDir'> | undefined): Promise<'nvidia-runtime' | 'cdi' | undefined> {
+  if (info.Runtimes && 'nvidia' in info.Runtimes) return 'nvidia-runtime';
+  if (info.DiscoveredDevices?.some((d) => d.Source === 'cdi' && /nvidia/i.test(d.ID ?? ''))) return 'cdi';
   for (const dir of host ? (info.CDISpecDirs ?? []) : []) {
-    if ((await host?.listDir(dir))?.some((file) => /nvidia/i.test(file))) return true;
+    if ((await host?.listDir(dir))?.some((file) => /nvidia/i.test(file))) return 'cdi';
   }
-  return false;
+  return undefined;
+}
+
+
+async function gpuFacts(info: DockerInfo, host: EngineHost | undefined): Promise<Pick<EngineFacts, 'gpuRuntime' | 'gpuDevices'>> {
+  const devices = await gpuDevices(info, host);
+  return devices ? { gpuRuntime: true, gpuDevices: devices } : { gpuRuntime: false };
 }
 
 export async function readEngineFacts(docker: Docker, endpoint: string, options: { host?: EngineHost }): Promise<EngineFacts> {
@@ -74,6 +84,6 @@ export async function readEngineFacts(docker: Docker, endpoint: string, options:
     cpus,
     memoryBytes: Math.max(1, info.MemTotal ?? 1),
     ...(cpuTopology ? { cpuTopology } : {}),
-    gpuRuntime: await hasGpuRuntime(info, options.host),
+    ...(await gpuFacts(info, options.host)),
   };
 }

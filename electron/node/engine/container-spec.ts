@@ -18,6 +18,19 @@ function digest(value: string): string {
   return createHash('sha256').update(value).digest('hex');
 }
 
+export type GpuDevices = 'nvidia-runtime' | 'cdi';
+
+/**
+ * The cards a model runs on, as the engine takes them: the nvidia runtime's request (what `docker run --gpus
+ * '"device=0,1"'` sends), or CDI device names, one request of driver `cdi` (what `docker run --device nvidia.com/gpu=0`
+ * sends to Docker 25+, as moby's integration/container/cdi_test.go expects it), named as `nvidia-ctk cdi generate` names
+ * the cards: `nvidia.com/gpu=<index>`.
+ */
+export function gpuRequest(gpus: readonly number[], devices: GpuDevices = 'nvidia-runtime'): Docker.DeviceRequest {
+  if (devices === 'cdi') return { Driver: 'cdi', DeviceIDs: gpus.map((g) => `nvidia.com/gpu=${g}`) };
+  return { Driver: 'nvidia', DeviceIDs: gpus.map(String), Capabilities: [['gpu']] };
+}
+
 /**
  * The Docker create options for one planned service. `files` holds the generated files' contents by path
  * relative to BERTH_HOME, so a changed litellm or Prometheus config recreates the container that mounts it.
@@ -25,7 +38,7 @@ function digest(value: string): string {
 export function containerSpec(
   plan: StackPlan,
   service: PlannedService,
-  context: { home: string; secrets: Secrets; gpuRuntime: boolean; files: Map<string, string>; local?: boolean },
+  context: { home: string; secrets: Secrets; gpuRuntime: boolean; gpuDevices?: GpuDevices; files: Map<string, string>; local?: boolean },
 ): ContainerSpec {
   const name = containerName(plan.stack, service.name);
   const env = resolveEnv(service.env, context.secrets);
@@ -47,7 +60,7 @@ export function containerSpec(
     ...(service.memoryBytes ? { Memory: service.memoryBytes, MemorySwap: service.memoryBytes } : {}),
     ...(service.shmBytes ? { ShmSize: service.shmBytes } : {}),
     ...(service.capAdd?.length ? { CapAdd: service.capAdd } : {}),
-    ...(gpus ? { DeviceRequests: [{ Driver: 'nvidia', DeviceIDs: gpus.map(String), Capabilities: [['gpu']] }] } : {}),
+    ...(gpus ? { DeviceRequests: [gpuRequest(gpus, context.gpuDevices)] } : {}),
   };
   const health = service.health
     ? {

@@ -6,7 +6,7 @@ import type { ProgressListener } from '../../common/contracts/progress.js';
 import { stackFiles } from '../../common/export/files.js';
 import { EngineError, dockerMessage } from './errors.js';
 import { configArchive } from './config-archive.js';
-import { containerSpec, type ContainerSpec } from './container-spec.js';
+import { containerSpec, type ContainerSpec, type GpuDevices } from './container-spec.js';
 import { subscribeContainerEvents } from './docker-events.js';
 import { edgesOf, withDependencies } from './graph.js';
 import { waitHealthy } from './health.js';
@@ -25,6 +25,8 @@ export interface EngineContext {
   home: string;
   secrets: Secrets;
   gpuRuntime: boolean;
+  /** How the engine gives containers GPUs (facts.engine.gpuDevices): the nvidia runtime unless it uses CDI. */
+  gpuDevices?: GpuDevices;
   /** Where published ports answer (127.0.0.1 for a local engine); undefined for a remote one. */
   probeHost: string | undefined;
   /** The engine runs on this machine: host ports can be checked before they are published. */
@@ -146,7 +148,7 @@ export async function up(ctx: EngineContext, plan: StackPlan, names?: readonly s
     if ((await ensureNetwork(ctx.docker, plan)) === 'created') ctx.emit({ kind: 'step', message: `created network ${plan.network}` });
     for (const volume of await ensureVolumes(ctx.docker, plan, selected)) ctx.emit({ kind: 'step', message: `created volume ${volume}` });
     const files = await writeStackFiles(ctx.home, plan);
-    const specs = new Map(selected.map((s) => [s.name, containerSpec(plan, s, { home: ctx.home, secrets: ctx.secrets, gpuRuntime: ctx.gpuRuntime, files, local: ctx.local })]));
+    const specs = new Map(selected.map((s) => [s.name, containerSpec(plan, s, { home: ctx.home, secrets: ctx.secrets, gpuRuntime: ctx.gpuRuntime, gpuDevices: ctx.gpuDevices, files, local: ctx.local })]));
 
     if (!names?.length) {
       // Services this plan no longer has (a model turned off, the other profile): removed to free their memory.

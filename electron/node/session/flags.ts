@@ -14,7 +14,7 @@ export interface OverrideFlags {
 function pairs(flag: string, values: readonly string[] | undefined): [string, string][] {
   return (values ?? []).map((value) => {
     const at = value.indexOf('=');
-    if (at <= 0 || at === value.length - 1) throw new InputError(flag, `"${value}" is not SERVICE=VALUE, e.g. ${flag} litellm=${flag === '--port' ? '14000' : 'ghcr.io/berriai/litellm:v1.108.5'}`);
+    if (at <= 0 || at === value.length - 1) throw new InputError(flag, `"${value}" is not SERVICE=VALUE, e.g. ${flag} litellm=${flag === '--port' ? '14000' : 'ghcr.io/berriai/litellm:v1.104.1'}`);
     return [value.slice(0, at), value.slice(at + 1)];
   });
 }

@@ -220,6 +220,7 @@ export class StackSession {
       home: this.home,
       secrets: await this.secrets(),
       gpuRuntime: facts.engine?.gpuRuntime ?? false,
+      ...(facts.engine?.gpuDevices ? { gpuDevices: facts.engine.gpuDevices } : {}),
       probeHost: engine.local ? '127.0.0.1' : undefined,
       local: engine.local,
       prefetchWeights: resolved.settings.prefetchWeights,
