@@ -91,8 +91,8 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
     const lines: LogLine[] = [];
     const abort = new AbortController();
     const following = followLog(docker, `${plan.stack}-prometheus`, { tail: 5, timestamps: false, signal: abort.signal }, (line) => lines.push(line));
-    // The real Prometheus's own line (pkg web/web.go: "Start listening for connections").
-    await until(() => lines.some((l) => l.text.includes('Start listening for connections')), Boolean, 5000, "prometheus's log line", 10);
+    // The real Prometheus's last line at start (cmd/prometheus/main.go).
+    await until(() => lines.some((l) => l.text.includes('Server is ready to receive web requests.')), Boolean, 5000, "prometheus's log line", 10);
     abort.abort();
     await following;
   }, 60_000);

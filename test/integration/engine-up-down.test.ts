@@ -184,19 +184,31 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
   }, 120_000);
 
   it('gives each GPU model its cards: the nvidia runtime\'s device request where the engine has it, CDI device names where it uses CDI', async () => {
-    // This engine has no GPU: the containers are created as an engine with the toolkit would create them, and fail to
-    // start, which is as far as a machine without a card can check. The expected requests are what the docker CLI sends
-    // for `--gpus '"device=0"'` and for `--device nvidia.com/gpu=0` (moby's integration/container/cdi_test.go).
+    // This engine has no GPU: the model's container is created as on an engine with the toolkit, and what the engine
+    // stored is read back before the start fails (which is as far as a machine without a card can go). The expected
+    // requests are what the docker CLI sends for `--gpus '"device=0"'` and for `--device nvidia.com/gpu=0` (moby's
+    // integration/container/cdi_test.go).
     for (const [devices, expected] of [
       ['nvidia-runtime', { Driver: 'nvidia', DeviceIDs: ['0'], Capabilities: [['gpu']] }],
       ['cdi', { Driver: 'cdi', DeviceIDs: ['nvidia.com/gpu=0'] }],
     ] as const) {
       const stack = await newStack();
       const plan = stack.plan(host('gpu-server-1x80gb'));
-      const result = await up(stack.context({ gpuRuntime: true, gpuDevices: devices }), plan, ['vllm-coder']);
-      expect(result.healthy).toEqual([]);
-      const inspect = await docker.getContainer(`${plan.stack}-vllm-coder`).inspect();
-      expect(inspect.HostConfig.DeviceRequests, devices).toEqual([expect.objectContaining(expected)]);
+      const stored: Record<string, unknown> = {};
+      // The real client, with its createContainer watched: what the engine kept of each create request.
+      const watched = Object.create(docker, {
+        createContainer: {
+          value: async (options: Parameters<typeof docker.createContainer>[0]) => {
+            const container = await docker.createContainer(options);
+            stored[options.name ?? ''] = (await container.inspect()).HostConfig.DeviceRequests;
+            return container;
+          },
+        },
+      }) as typeof docker;
+      const result = await up(stack.context({ docker: watched, gpuRuntime: true, gpuDevices: devices }), plan, ['vllm-coder']);
+      expect(stored[`${plan.stack}-vllm-coder`], devices).toEqual([expect.objectContaining(expected)]);
+      // Docker tried to honour the request, and this machine has no such device.
+      expect(result.failed[0]?.message, devices).toMatch(/vllm-coder/);
       expect(stack.events.some((e) => e.kind === 'warning' && /GPU request .* is dropped/.test(e.message))).toBe(false);
     }
   }, 120_000);
