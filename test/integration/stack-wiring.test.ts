@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -207,5 +208,59 @@ describeWhen(
       const admin = await fetch(url('grafana', '/api/datasources'), { headers: { Authorization: `Basic ${Buffer.from('admin:test-grafana-password').toString('base64')}` } });
       expect(admin.status).toBe(200);
     });
+  
+    it('Grafana refuses what Grafana refuses: a dashboard without a title is left out, two default datasources stop it', async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-grafana-'));
+      const provisioning = path.join(dir, 'provisioning');
+      const dashboards = path.join(dir, 'dashboards');
+      for (const sub of ['datasources', 'dashboards']) mkdirSync(path.join(provisioning, sub), { recursive: true });
+      mkdirSync(dashboards);
+      const datasource = { name: 'Prometheus', type: 'prometheus', url: 'http://prometheus:9090', isDefault: true };
+      writeFileSync(path.join(provisioning, 'datasources', 'a.yaml'), stringify({ apiVersion: 1, datasources: [datasource] }));
+      writeFileSync(path.join(provisioning, 'dashboards', 'berth.yaml'), stringify({ apiVersion: 1, providers: [{ name: 'berth', type: 'file', options: { path: '/var/lib/grafana/dashboards' } }] }));
+      writeFileSync(path.join(dashboards, 'good.json'), JSON.stringify({ uid: 'good', title: 'Good' }));
+      writeFileSync(path.join(dashboards, 'untitled.json'), JSON.stringify({ uid: 'untitled', panels: [] }));
+      const grafana = plan.services.find((s) => s.name === 'grafana');
+      const run = async () => {
+        const container = await docker.createContainer({
+          Image: grafana?.image,
+          Env: ['GF_AUTH_ANONYMOUS_ENABLED=true'],
+          HostConfig: {
+            Binds: [`${provisioning}:/etc/grafana/provisioning:ro`, `${dashboards}:/var/lib/grafana/dashboards:ro`],
+            PortBindings: { '3000/tcp': [{ HostIp: '127.0.0.1', HostPort: String(await freeLocalPort()) }] },
+          },
+          ExposedPorts: { '3000/tcp': {} },
+        });
+        await container.start();
+        return container;
+      };
+      const first = await run();
+      try {
+        const info = await until(
+          async () => {
+            const bound = (await first.inspect()).NetworkSettings.Ports['3000/tcp']?.[0]?.HostPort;
+            return fetch(`http://127.0.0.1:${bound}/double/info`).then((r) => r.json() as Promise<{ dashboards: string[]; skipped: string[] }>, () => undefined);
+          },
+          (value) => value !== undefined,
+          20_000,
+          'Grafana answers',
+          200,
+        );
+        expect(info?.dashboards).toEqual(['good']);
+        expect(info?.skipped).toEqual(['untitled.json: Dashboard title cannot be empty']);
+      } finally {
+        await first.remove({ force: true });
+      }
+      writeFileSync(path.join(provisioning, 'datasources', 'b.yaml'), stringify({ apiVersion: 1, datasources: [{ ...datasource, name: 'Another' }] }));
+      const second = await run();
+      try {
+        const state = await until(async () => (await second.inspect()).State, (s) => !s.Running, 20_000, 'Grafana stops', 200);
+        expect(state.ExitCode).toBe(1);
+        const logs = (await second.logs({ stdout: true, stderr: true })).toString('utf8');
+        expect(logs).toContain('Only one datasource per organization can be marked as default');
+      } finally {
+        await second.remove({ force: true });
+      }
+    }, 60_000);
   },
 );
