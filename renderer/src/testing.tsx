@@ -1,3 +1,4 @@
+import type { Measurement } from '../../electron/common/contracts/measurement.js';
 import { MantineProvider } from '@mantine/core';
 import { render, type RenderResult } from '@testing-library/react';
 import type { ReactElement } from 'react';
@@ -26,12 +27,15 @@ export const HOSTS: Record<'laptop' | 'mac' | 'workstation' | 'gpuServer', HostF
 };
 
 /** A snapshot as the backend returns it, for these facts and settings, with these live services. */
-export function snapshotFor(facts: HostFacts, options: { settings?: Partial<Settings>; status?: ServiceStatus[]; engine?: Snapshot['engine'] } = {}): Snapshot {
+export function snapshotFor(
+  facts: HostFacts,
+  options: { settings?: Partial<Settings>; status?: ServiceStatus[]; engine?: Snapshot['engine']; measurements?: Measurement[] } = {},
+): Snapshot {
   const settings = SettingsSchema.parse({ ...DEFAULT_SETTINGS, ...options.settings });
   return {
     engine: options.engine ?? { endpoint: facts.engine ? facts.engine.endpoint : null, ...(facts.engine ? {} : { problem: facts.engineProblem ?? 'not running: no Docker socket was found' }) },
     facts,
-    plan: planStack(facts, settings),
+    plan: planStack(facts, settings, options.measurements ? { measurements: options.measurements } : {}),
     status: options.status ?? [],
     settings,
     planInputs: { settings, options: {} },

@@ -9,7 +9,15 @@
 // - a chat with `tools` and tool_choice "auto" (the default when tools are given) without --enable-auto-tool-choice
 //   and --tool-call-parser: 400 `"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set`
 //   (vllm/entrypoints/openai/serving_chat.py);
-// - --api-key: /v1 routes need `Authorization: Bearer <key>` (vllm/entrypoints/openai/api_server.py).
+// - --api-key: /v1 routes need `Authorization: Bearer <key>` (vllm/entrypoints/openai/api_server.py);
+// - on the CPU, an OpenMP bind CPU (VLLM_CPU_OMP_THREADS_BIND) outside the container's cpuset: the worker dies with
+//   `RuntimeError: sched_setaffinity failed. errno: 22` (csrc/cpu/utils.cpp, init_cpu_threads_env);
+// - on the CPU, a cgroup memory limit below what vLLM needs for its arguments: the weights, the KV cache it allocates at
+//   start (--kv-cache-memory-bytes, else VLLM_CPU_KVCACHE_SPACE GiB, 4 by default) and its three processes (API server
+//   0.86 GB, engine core 0.46 GB, worker 0.75 GB, measured in a vLLM 0.30 CPU container): it allocates until the
+//   kernel kills it, as vLLM is OOM-killed. These figures are the double's own, not the planner's.
+// It prints vLLM's startup lines with figures it computes from the model's config.json numbers (MODELS below) and
+// serves them as vllm:cache_config_info.
 // Behaviour variants come from DOUBLE_* variables baked into each test image: DOUBLE_START_DELAY_MS (slow start),
 // DOUBLE_HEALTH=fail (unhealthy), DOUBLE_FATAL (print a vLLM fatal message and exit 1), DOUBLE_HOG_MIB (grow past the
 // memory limit), DOUBLE_CHATTER_PER_S (log lines).
@@ -17,6 +25,31 @@
 const { log, logError, containerInfo, sendJson, listen, parseJson, bearer, histogram, processMetrics, streamChat } = require('./double-common.js');
 
 const VERSION = '0.30.0';
+const GiB = 1024 ** 3;
+
+/**
+ * The models the tests serve, with their config.json numbers (num_hidden_layers, num_key_value_heads, head_dim) and
+ * their weights in bf16 from the parameter counts on their model cards: huggingface.co/<id>.
+ */
+const MODELS = {
+  'Qwen/Qwen3-1.7B': { layers: 28, kvHeads: 8, headDim: 128, weightsBytes: 1.7e9 * 2 },
+  'meta-llama/Llama-3.2-3B-Instruct': { layers: 28, kvHeads: 8, headDim: 128, weightsBytes: 3.21e9 * 2 },
+  'Qwen/Qwen3-0.6B': { layers: 28, kvHeads: 8, headDim: 128, weightsBytes: 0.6e9 * 2 },
+  'Qwen/Qwen2.5-Coder-7B-Instruct': { layers: 28, kvHeads: 4, headDim: 128, weightsBytes: 7.61e9 * 2 },
+  'openai/gpt-oss-20b': { layers: 24, kvHeads: 8, headDim: 64, weightsBytes: 13.72 * GiB, slidingLayers: 12 },
+};
+/** vLLM's CPU server's three processes beside weights and KV (API server, engine core, worker). */
+const CPU_PROCESSES_BYTES = 0.86e9 + 0.46e9 + 0.75e9;
+
+function cpuList(text) {
+  return String(text || '')
+    .split(',')
+    .filter(Boolean)
+    .flatMap((part) => {
+      const [a, b] = part.split('-').map(Number);
+      return b === undefined ? [a] : Array.from({ length: b - a + 1 }, (_, i) => a + i);
+    });
+}
 
 /**
  * The flags of `vllm serve` at v0.30.0 that Berth, the production-stack chart and Berth's tests pass, with how each
@@ -137,13 +170,55 @@ function run(argv) {
     process.exit(1);
   }
 
+  const info = containerInfo('vllm', argv);
+  const gpu = parsed.flags['--gpu-memory-utilization'] !== undefined;
+  const config = MODELS[model] || { layers: 28, kvHeads: 8, headDim: 128, weightsBytes: Number(process.env.DOUBLE_WEIGHTS_BYTES || 0) };
+  const weightsBytes = config.weightsBytes * Number(process.env.DOUBLE_WEIGHTS_FACTOR || 1);
+  const blockTokens = gpu ? 16 : 128;
+  const fullLayers = config.layers - (config.slidingLayers || 0);
+  const bytesPerToken = 2 * fullLayers * config.kvHeads * config.headDim * 2;
+
+  if (!gpu) {
+    const bind = process.env.VLLM_CPU_OMP_THREADS_BIND;
+    const allowed = cpuList(info.cpusAllowed);
+    const outside = bind && !/^(auto|nobind)$/.test(bind) ? cpuList(bind.replace(/\|/g, ',')).filter((cpu) => allowed.length && !allowed.includes(cpu)) : [];
+    if (outside.length) {
+      log(vllmLine('INFO', 'cpu_worker.py:118', `OMP threads binding of Process ${process.pid}: ${bind}`));
+      logError(vllmLine('ERROR', 'core.py:708', 'EngineCore failed to start.'));
+      logError('RuntimeError: sched_setaffinity failed. errno: 22');
+      process.exit(1);
+    }
+  }
+  const kvBytes = gpu ? 0 : Number(parsed.flags['--kv-cache-memory-bytes'] || Number(process.env.VLLM_CPU_KVCACHE_SPACE || 4) * GiB);
+  const limit = Number(info.memoryMax);
+  if (!gpu && Number.isFinite(limit) && limit > 0 && limit < weightsBytes + kvBytes + CPU_PROCESSES_BYTES) {
+    // What vLLM does with too small a limit: it keeps allocating (weights, then the KV cache) until the kernel kills it.
+    log(vllmLine('INFO', 'cpu_model_runner.py:68', `Starting to load model ${model}...`));
+    const hoard = [];
+    setInterval(() => hoard.push(Buffer.alloc(32 * 1024 * 1024, 1)), 5);
+    return;
+  }
+
   const startDelayMs = Number(process.env.DOUBLE_START_DELAY_MS || 0);
   const counters = { prompt: 0, generation: 0, success: 0, running: 0 };
   const latencies = { ttft: [], itl: [], e2e: [], queue: [] };
   const labels = `model_name="${servedNames[0]}",engine="0"`;
 
+  // The KV cache vLLM makes: on the CPU what it is given; on a card what the share leaves (DOUBLE_CARD_BYTES stands in
+  // for the card the test machine lacks).
+  const share = Number(parsed.flags['--gpu-memory-utilization'] || 0);
+  const cardBytes = Number(process.env.DOUBLE_CARD_BYTES || 80 * GiB);
+  const overheadInShare = Number(process.env.DOUBLE_OVERHEAD_BYTES || 1.25 * GiB);
+  const availableKv = gpu ? Math.max(0, share * cardBytes - weightsBytes - overheadInShare) : kvBytes;
+  const blocks = Math.floor(availableKv / (blockTokens * bytesPerToken));
+  const concurrency = blocks / Math.ceil(maxModelLen / blockTokens);
+  const kvTokens = Math.floor(concurrency * maxModelLen);
+
   function metrics() {
     return [
+      '# HELP vllm:cache_config_info Information of the LLMEngine CacheConfig',
+      '# TYPE vllm:cache_config_info gauge',
+      `vllm:cache_config_info{block_size="${blockTokens}",cache_dtype="auto",enable_prefix_caching="True",gpu_memory_utilization="${share || 0.9}",kv_cache_memory_bytes="${gpu ? 'None' : kvBytes}",num_cpu_blocks="None",num_gpu_blocks="${blocks}",engine="0"} 1.0`,
       '# TYPE vllm:num_requests_running gauge',
       `vllm:num_requests_running{${labels}} ${counters.running}`,
       '# TYPE vllm:num_requests_waiting gauge',
@@ -196,7 +271,7 @@ function run(argv) {
 
   function handle(req, res, body) {
     const url = req.url.split('?')[0];
-    if (url === '/double/info') return sendJson(res, 200, containerInfo('vllm', argv, { model, servedNames }));
+    if (url === '/double/info') return sendJson(res, 200, containerInfo('vllm', argv, { model, servedNames, kvTokens, blocks }));
     if (url === '/health') return process.env.DOUBLE_HEALTH === 'fail' ? sendJson(res, 503, {}) : res.end();
     if (url === '/metrics') {
       res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
@@ -225,7 +300,10 @@ function run(argv) {
   }
   log(vllmLine('INFO', 'api_server.py:1885', `vLLM API server version ${VERSION}`));
   log(vllmLine('INFO', 'utils.py:253', `non-default args: ${JSON.stringify({ model_tag: model, served_model_name: servedNames, port, max_model_len: maxModelLen })}`));
-  log(vllmLine('INFO', 'gpu_model_runner.py:2653', `Model loading took 0.1 GiB memory and ${startDelayMs / 1000} seconds`));
+  log(vllmLine('INFO', gpu ? 'gpu_model_runner.py:2653' : 'cpu_model_runner.py:71', `Model loading took ${(weightsBytes / GiB).toFixed(4)} GiB memory and ${startDelayMs / 1000} seconds`));
+  if (gpu) log(vllmLine('INFO', 'gpu_worker.py:298', `Available KV cache memory: ${(availableKv / GiB).toFixed(2)} GiB`));
+  log(vllmLine('INFO', 'kv_cache_utils.py:1311', `GPU KV cache size: ${kvTokens.toLocaleString('en-US')} tokens`));
+  log(vllmLine('INFO', 'kv_cache_utils.py:1315', `Maximum concurrency for ${maxModelLen.toLocaleString('en-US')} tokens per request: ${concurrency.toFixed(2)}x`));
   setTimeout(() => {
     listen(port, handle, () => log(vllmLine('INFO', 'api_server.py:1952', `Starting vLLM API server 0 on http://0.0.0.0:${port}`)));
   }, startDelayMs);

@@ -164,7 +164,7 @@ describe('berth export k8s: the plan on the production-stack chart', () => {
     expect(readme).toMatch(/vllm-gpt-oss starts once vllm-coder is healthy.*Here each pod has a card of its own, so they start together/);
   });
 
-  it('with --gpu-sharing hami they share the card: HAMi memory of the share plus the headroom, and the same bytes for vLLM', () => {
+  it('with --gpu-sharing hami they share the card: HAMi memory of the share plus room for the CUDA context, and the same bytes for vLLM', () => {
     const facts = host('gpu-server-1x80gb');
     const plan = planStack(facts, DEFAULT_SETTINGS);
     const card = nvidiaCards(facts)[0];
@@ -177,7 +177,8 @@ describe('berth export k8s: the plan on the production-stack chart', () => {
       expect(spec.limitGPUMem).toBe(spec.requestGPUMem);
       expect(Math.abs(given - planned) / planned).toBeLessThan(0.01);
       expect(given).toBeLessThanOrEqual(planned);
-      expect(Number(spec.requestGPUMem) * MiB - planned).toBeGreaterThanOrEqual(2.5 * GiB);
+      // Room beside the share for the pod's CUDA context, which vLLM does not count in its share (a few hundred MiB).
+      expect(Number(spec.requestGPUMem) * MiB - planned).toBeGreaterThanOrEqual(0.25 * GiB);
     }
     const sum = specs.reduce((s, spec) => s + Number(spec.requestGPUMem) * MiB, 0);
     expect(sum).toBeLessThanOrEqual(card?.memoryBytes ?? 0);

@@ -2,17 +2,43 @@ import type { HostFacts } from '../../electron/common/contracts/host-facts.js';
 import type { StackPlan } from '../../electron/common/contracts/stack-plan.js';
 import type { Settings } from '../../electron/common/contracts/settings.js';
 import { catalogFor } from '../../electron/common/catalog/resolve.js';
-import { kvBytesForRequest } from '../../electron/common/catalog/models.js';
-import { GiB } from '../../electron/common/units.js';
-import { parseCpuList } from '../../electron/common/planner/cpu-list.js';
+import type { ModelSpec } from '../../electron/common/catalog/models.js';
 import { usableCores } from '../../electron/common/planner/cpu-cores.js';
-import { GPU_ACTIVATION_BYTES, GPU_OUTSIDE_SHARE_BYTES, nvidiaCards } from '../../electron/common/planner/gpu-memory.js';
-import { CPU_RUNTIME_OVERHEAD_BYTES, ENGINE_HEADROOM_BYTES } from '../../electron/common/planner/cpu-memory.js';
-import { OTHER_SERVICES_BYTES } from '../../electron/common/planner/services.js';
 
 /**
- * The promises every plan keeps, whatever the host: returns each one broken, as a sentence.
+ * The promises every plan keeps, whatever the host: returns each one broken, as a sentence. This oracle does vLLM's
+ * arithmetic itself, from the models' config.json numbers (layers, KV heads, head dim, the sliding window) and
+ * upstream's figures, and imports none of the planner's formulas or constants: a KV formula wrong by 2× in the planner
+ * fails here.
  */
+const GiB = 1024 ** 3;
+/** vLLM pages a CPU KV cache in blocks of 128 tokens and a GPU one in blocks of 16 (vllm/platforms/cpu.py, CacheConfig). */
+const BLOCK = { cpu: 128, gpu: 16 } as const;
+/** The CPU server's three processes beside weights and KV cache, measured in a vLLM 0.30 CPU container: 0.86 + 0.46 + 0.75 GB. */
+const CPU_PROCESSES_BYTES = 0.86e9 + 0.46e9 + 0.75e9;
+/** The least a GPU share holds beside weights and KV: a profiling run's activations and CUDA graphs (half a GiB at least). */
+const GPU_LEAST_OVERHEAD_BYTES = 0.5 * GiB;
+
+function cpuList(text: string): number[] {
+  return text
+    .split(',')
+    .filter(Boolean)
+    .flatMap((part) => {
+      const [a, b] = part.split('-').map(Number);
+      return b === undefined ? [a as number] : Array.from({ length: (b as number) - (a as number) + 1 }, (_, i) => (a as number) + i);
+    });
+}
+
+/** The KV cache one request of `tokens` needs, as vLLM counts it: whole blocks on every full-attention layer, and a
+ * sliding-window layer's window less one plus a batch, in blocks, plus one (the batch is at least 2048 tokens). */
+function kvForRequest(spec: ModelSpec, tokens: number, device: 'cpu' | 'gpu'): number {
+  const perLayerToken = 2 * spec.kvHeads * spec.headDim * 2;
+  const block = BLOCK[device];
+  const sliding = spec.slidingWindow?.layers ?? 0;
+  const full = Math.ceil(tokens / block) * block * (spec.layers - sliding) * perLayerToken;
+  const window = spec.slidingWindow ? (Math.ceil(Math.min(spec.slidingWindow.tokens - 1 + 2048, tokens) / block) + 1) * block * sliding * perLayerToken : 0;
+  return full + window;
+}
 export function brokenPromises(facts: HostFacts, settings: Settings, plan: StackPlan): string[] {
   const broken: string[] = [];
   const catalog = catalogFor(settings);
@@ -27,8 +53,8 @@ export function brokenPromises(facts: HostFacts, settings: Settings, plan: Stack
   const seen = new Set<number>();
   for (const service of models.filter((s) => s.model?.device === 'cpu')) {
     const bind = service.env.VLLM_CPU_OMP_THREADS_BIND ?? '';
-    const cpus = parseCpuList(bind);
-    const cpuset = parseCpuList(service.cpuset ?? '');
+    const cpus = cpuList(bind);
+    const cpuset = cpuList(service.cpuset ?? '');
     for (const cpu of cpus) if (!cpuset.includes(cpu)) broken.push(`${service.name}: bind CPU ${cpu} is outside the cpuset ${service.cpuset} (vLLM fails with sched_setaffinity)`);
     for (const cpu of cpuset) if (!engineCpus.has(cpu)) broken.push(`${service.name}: cpuset CPU ${cpu} is not one the engine has`);
     if (cores.length >= 4 && cpuset.length <= cpus.length) broken.push(`${service.name}: cpuset ${service.cpuset} leaves no CPU for the frontend beside the bind list ${bind}`);
@@ -42,7 +68,7 @@ export function brokenPromises(facts: HostFacts, settings: Settings, plan: Stack
     const kv = Number(service.env.VLLM_CPU_KVCACHE_SPACE);
     if (!Number.isInteger(kv) || kv < 1 || kv !== service.kvCacheGiB) broken.push(`${service.name}: KV cache "${service.env.VLLM_CPU_KVCACHE_SPACE}" is not whole GiB`);
     const spec = catalog.find((m) => m.service === service.name);
-    if (spec && service.model && kv * GiB < kvBytesForRequest(spec, service.model.maxModelLen)) {
+    if (spec && service.model && kv * GiB < kvForRequest(spec, service.model.maxModelLen, 'cpu')) {
       broken.push(`${service.name}: one ${service.model.maxModelLen}-token request does not fit ${kv} GiB`);
     }
   }
@@ -51,22 +77,21 @@ export function brokenPromises(facts: HostFacts, settings: Settings, plan: Stack
   // Memory: fits, or a warning says why not.
   const engineBytes = facts.engine?.memoryBytes ?? facts.memory.totalBytes;
   const cpuModelBytes = models.reduce((sum, s) => sum + (s.memoryBytes ?? 0), 0);
-  const others = Object.values(OTHER_SERVICES_BYTES).reduce((a, b) => a + b, 0);
-  if (cpuModelBytes + others + ENGINE_HEADROOM_BYTES > engineBytes && !codes.has('insufficient-memory')) {
-    broken.push(`memory: ${cpuModelBytes + others} bytes planned, ${engineBytes} available, and no insufficient-memory warning`);
+  if (cpuModelBytes > engineBytes && !codes.has('insufficient-memory')) {
+    broken.push(`memory: ${cpuModelBytes} bytes of model limits, ${engineBytes} available, and no insufficient-memory warning`);
   }
   for (const service of models) {
     const spec = catalog.find((m) => m.service === service.name);
     if (!spec || !service.model) continue;
     if (service.model.maxModelLen > spec.maxModelLen) broken.push(`${service.name}: context ${service.model.maxModelLen} > limit ${spec.maxModelLen}`);
-    if (service.memoryBytes && service.kvCacheGiB && service.memoryBytes < spec.weightsBytes + service.kvCacheGiB * GiB + CPU_RUNTIME_OVERHEAD_BYTES) {
-      broken.push(`${service.name}: memory limit below weights + KV cache + runtime`);
+    if (service.memoryBytes && service.kvCacheGiB && service.memoryBytes < spec.weightsBytes + service.kvCacheGiB * GiB + CPU_PROCESSES_BYTES) {
+      broken.push(`${service.name}: memory limit ${service.memoryBytes} below weights + KV cache + vLLM's three processes`);
     }
   }
 
-  // GPU: shares on one card ≤ 0.95, in two decimals, with each model's headroom outside them unless settings
-  // chose the shares (then a warning says so); the context fits the share's KV cache or a blocking warning says so.
-  const cards = nvidiaCards(facts);
+  // GPU: shares on one card ≤ 0.95, in two decimals, with room outside them for each process's CUDA context unless
+  // settings chose the shares; the context fits what the share leaves beside the weights, or a blocking warning says so.
+  const cards = facts.gpus.filter((g) => /nvidia/i.test(g.vendor) && g.memoryBytes !== null).map((g) => ({ index: g.index, bytes: g.memoryBytes as number }));
   const blocking = new Set(plan.warnings.filter((w) => w.blocking).map((w) => w.code));
   const perCard = new Map<number, { share: number; count: number; tuned: boolean }>();
   for (const service of models.filter((s) => s.model?.device === 'gpu')) {
@@ -80,15 +105,17 @@ export function brokenPromises(facts: HostFacts, settings: Settings, plan: Stack
     const card = cards.find((c) => c.index === service.gpus?.[0]);
     const spec = catalog.find((m) => m.service === service.name);
     if (card && spec && service.model && service.gpuMemoryUtilization) {
-      const kvBytes = service.gpuMemoryUtilization * card.visibleBytes - spec.weightsBytes - GPU_ACTIVATION_BYTES;
-      const fits = kvBytes >= kvBytesForRequest(spec, service.model.maxModelLen);
+      // vLLM sees a little less than NVML: share × NVML is an upper bound on what the share holds.
+      const kvBytes = service.gpuMemoryUtilization * card.bytes - spec.weightsBytes - GPU_LEAST_OVERHEAD_BYTES;
+      const fits = kvBytes >= kvForRequest(spec, service.model.maxModelLen, 'gpu');
       if (!fits && !blocking.has('insufficient-gpu-memory') && !blocking.has('context-too-long')) broken.push(`${service.name}: context does not fit its GPU share and no blocking warning says so`);
     }
   }
   for (const [gpu, { share, count, tuned }] of perCard) {
     if (share > 0.95 + 1e-9) broken.push(`GPU ${gpu}: shares add up to ${share}`);
     const card = cards.find((c) => c.index === gpu);
-    if (card && !tuned && share * card.visibleBytes + count * GPU_OUTSIDE_SHARE_BYTES > card.visibleBytes + 1) broken.push(`GPU ${gpu}: no headroom left outside the shares for CUDA graphs`);
+    // Each vLLM process holds a CUDA context outside its share: a few hundred MiB at least.
+    if (card && !tuned && share * card.bytes + count * 0.25 * GiB > card.bytes) broken.push(`GPU ${gpu}: no room left outside the shares for the processes' CUDA contexts`);
   }
   // A plan that places no model of its profile where some are on says why, and blocks when nothing can run.
   const enabled = catalog.filter((m) => !settings.disabledModels.includes(m.service) && m.device === (plan.profile === 'production' ? 'gpu' : 'cpu'));

@@ -25,6 +25,12 @@ export interface ModelSpec {
    * (Open WebUI's native function calling, agents through litellm) is answered instead of refused; none: tools off.
    */
   toolCallParser?: string;
+  /**
+   * What an earlier start of this model, on this image and engine, measured (BERTH_HOME/measured.json), which the plan
+   * uses instead of its defaults: the CPU server's runtime beside weights and KV, or a GPU share's activations and CUDA
+   * graphs. The weights then are vLLM's own "Model loading took".
+   */
+  measured?: { at: string; runtimeBytes?: number; overheadInShareBytes?: number; why: string };
 }
 
 /**
@@ -89,31 +95,3 @@ export const BUILTIN_MODELS: readonly ModelSpec[] = [
     toolCallParser: 'openai',
   },
 ];
-
-/** vLLM's default KV cache block: a sliding window holds up to one block more than the window. */
-export const KV_BLOCK_TOKENS = 16;
-
-/**
- * KV cache bytes each token of a request costs: 2 (K and V) × full-attention layers × KV heads × head dim × bytes per
- * element. Sliding-window layers are not charged per token: vLLM's hybrid KV cache allocator keeps only their window
- * (see kvBytesForRequest), so gpt-oss-20b costs 24 KiB a token on its 12 full-attention layers, not 48 KiB on all 24.
- */
-export function kvBytesPerToken(model: ModelSpec, dtypeBytes = 2): number {
-  const fullLayers = model.layers - (model.slidingWindow?.layers ?? 0);
-  return 2 * fullLayers * model.kvHeads * model.headDim * dtypeBytes;
-}
-
-/** The KV cache one request of `tokens` tokens needs: every token on the full layers, the window on the others. */
-export function kvBytesForRequest(model: ModelSpec, tokens: number, dtypeBytes = 2): number {
-  const window = model.slidingWindow;
-  const windowTokens = window ? Math.min(tokens, window.tokens + KV_BLOCK_TOKENS) : 0;
-  const windowBytes = window ? 2 * window.layers * model.kvHeads * model.headDim * dtypeBytes * windowTokens : 0;
-  return kvBytesPerToken(model, dtypeBytes) * tokens + windowBytes;
-}
-
-/** The longest request whose KV cache fits in `bytes` (before rounding to whole thousands of tokens). */
-export function tokensForKvBytes(model: ModelSpec, bytes: number, dtypeBytes = 2): number {
-  const window = model.slidingWindow;
-  const windowBytes = window ? 2 * window.layers * model.kvHeads * model.headDim * dtypeBytes * (window.tokens + KV_BLOCK_TOKENS) : 0;
-  return Math.max(0, Math.floor((bytes - windowBytes) / kvBytesPerToken(model, dtypeBytes)));
-}

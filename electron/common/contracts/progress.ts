@@ -10,6 +10,8 @@ export type ProgressEvent =
   | { kind: 'starting'; service: string }
   | { kind: 'waiting'; service: string; elapsedS: number; on: string }
   | { kind: 'healthy'; service: string; elapsedS: number }
+  /** What a model server reported as it started, beside its plan; `overPlan` when it went past it by more than 10%. */
+  | { kind: 'measured'; service: string; overPlan: boolean; message: string }
   | { kind: 'failed'; service: string; message: string; fix: string }
   | { kind: 'skipped'; service: string; because: string }
   | { kind: 'stopping'; service: string }

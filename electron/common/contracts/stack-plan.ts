@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { VllmFiguresSchema } from './measurement.js';
 
 export const ServiceRoleSchema = z.enum(['model', 'gateway', 'webui', 'metrics', 'dashboards']);
 
@@ -38,6 +39,12 @@ export const PlannedServiceSchema = z.object({
       gated: z.boolean().optional(),
       /** The weights as vLLM loads them; sizes the Kubernetes export's volumes and host memory. Extension of the contract. */
       weightsBytes: z.number().positive().optional(),
+      /** What the plan expects vLLM to report when it starts, in vLLM's terms. Extension of the contract. */
+      expected: VllmFiguresSchema.optional(),
+      /** What vLLM reported the last time this image served this model on this engine, and when. Extension of the contract. */
+      measured: VllmFiguresSchema.extend({ at: z.string() }).optional(),
+      /** Whether it fits, in vLLM's terms: "fits: 32k context, 4 requests at once". Extension of the contract. */
+      fit: z.object({ verdict: z.enum(['fits', 'shorter', 'no']), words: z.string() }).optional(),
     })
     .optional(),
   command: z.array(z.string()),
@@ -75,6 +82,8 @@ export const StackPlanSchema = z.object({
       message: z.string(),
       /** The stack cannot start as planned: `up` and the exports refuse it and `plan` exits 1. Extension of the contract. */
       blocking: z.boolean().optional(),
+      /** The service the warning concerns, where it concerns one. Extension of the contract. */
+      service: z.string().optional(),
     }),
   ),
   /** Why the profile was chosen. Extension of the contract. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { VllmFiguresSchema } from './measurement.js';
 
 export const ServiceStateSchema = z.enum(['missing', 'created', 'starting', 'healthy', 'unhealthy', 'running', 'exited', 'restarting', 'oom-killed']);
 
@@ -10,6 +11,11 @@ export const ServiceStatusSchema = z.object({
   since: z.string().optional(),
   ports: z.array(z.number().int()),
   problem: z.object({ message: z.string(), fix: z.string() }).optional(),
+  /**
+   * A model server's figures in vLLM's terms: what its plan expects, and what it reported at its last start of this
+   * image on this engine (with when). Extension of the contract.
+   */
+  vllm: z.object({ planned: VllmFiguresSchema, measured: VllmFiguresSchema.extend({ at: z.string() }).optional() }).optional(),
 });
 
 /** `berth status --json`: a stable contract. */

@@ -70,6 +70,14 @@ const RECOGNIZERS: Recognizer[] = [
     }),
   },
   {
+    // csrc/cpu/utils.cpp, init_cpu_threads_env: an OpenMP bind CPU the container may not use.
+    pattern: /sched_setaffinity failed\. errno: (\d+)/,
+    explain: (_m, service) => ({
+      message: `${service} could not pin its OpenMP threads: VLLM_CPU_OMP_THREADS_BIND names a CPU outside the container's cpuset`,
+      fix: 'plan again (berth up re-plans from the engine as it is now), or remove a hand-set cpuset or VLLM_CPU_OMP_THREADS_BIND',
+    }),
+  },
+  {
     pattern: /Illegal instruction/,
     explain: (_m, service) => ({
       message: `${service} stopped with "Illegal instruction": the CPU lacks instructions its vLLM image was built for (x86 images before vLLM 0.17.0 need AVX-512, later ones AVX2)`,
@@ -98,12 +106,12 @@ export function explainFailure(service: string, lines: readonly string[]): Expla
   return best?.explanation;
 }
 
-/** How an exit is reported when no message in the log explains it. */
+/** How an exit is reported when no message in the log explains it. `memoryLimit` may carry the plan's breakdown. */
 export function explainExit(service: string, exitCode: number, oomKilled: boolean, memoryLimit?: string): Explanation {
   if (oomKilled || exitCode === 137) {
     return {
       message: `${service} was killed for running out of memory${memoryLimit ? ` (limit ${memoryLimit})` : ''}`,
-      fix: `lower tuning.${service}.kvCacheGiB or maxModelLen, or give the engine more memory`,
+      fix: `berth up again: the next plan raises ${service}'s limit from this start; or lower tuning.${service}.kvCacheGiB, or give the engine more memory`,
     };
   }
   if (exitCode === 9) {

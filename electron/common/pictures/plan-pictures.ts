@@ -2,7 +2,7 @@ import type { HostFacts } from '../contracts/host-facts.js';
 import type { PlannedService, StackPlan } from '../contracts/stack-plan.js';
 import { usableCores } from '../planner/cpu-cores.js';
 import { parseCpuList } from '../planner/cpu-list.js';
-import { GPU_ACTIVATION_BYTES, GPU_OUTSIDE_SHARE_BYTES, VLLM_UNSEEN_BYTES, nvidiaCards } from '../planner/gpu-memory.js';
+import { GPU_OUTSIDE_SHARE_BYTES, VLLM_UNSEEN_BYTES, nvidiaCards } from '../planner/gpu-memory.js';
 import { OTHER_SERVICES_BYTES } from '../planner/services.js';
 import { GiB, formatGiB } from '../units.js';
 
@@ -37,6 +37,8 @@ export interface Segment {
   bytes: number;
   label: string;
   reason: string;
+  /** The size comes from what vLLM reported on an earlier start, not from the planner's defaults. */
+  measured?: boolean;
 }
 
 export interface MemoryBar {
@@ -100,14 +102,17 @@ export function memoryBar(plan: StackPlan, facts: HostFacts): MemoryBar {
   const total = facts.engine?.memoryBytes ?? facts.memory.totalBytes;
   const segments: Segment[] = [];
   for (const service of models(plan).filter((s) => s.model?.device === 'cpu')) {
-    const weights = service.model?.weightsBytes ?? 0;
-    const kv = (service.kvCacheGiB ?? 0) * GiB;
+    const expected = service.model?.expected;
+    const weights = expected?.weightsBytes ?? service.model?.weightsBytes ?? 0;
+    const kv = expected?.kvBytes ?? (service.kvCacheGiB ?? 0) * GiB;
     const runtime = Math.max(0, (service.memoryBytes ?? weights + kv) - weights - kv);
     const limit = reasonOf(service, 'memory limit') ?? '';
+    const measured = service.model?.measured !== undefined;
+    const tag = measured ? ' (measured)' : '';
     segments.push(
-      { kind: 'weights', service: service.name, bytes: weights, label: `${service.name} weights ${formatGiB(weights)}`, reason: limit },
+      { kind: 'weights', service: service.name, bytes: weights, label: `${service.name} weights ${formatGiB(weights)}${tag}`, reason: limit, measured },
       { kind: 'kv', service: service.name, bytes: kv, label: `${service.name} KV cache ${formatGiB(kv)}`, reason: reasonOf(service, 'KV cache') ?? limit },
-      { kind: 'runtime', service: service.name, bytes: runtime, label: `${service.name} runtime ${formatGiB(runtime)}`, reason: limit },
+      { kind: 'runtime', service: service.name, bytes: runtime, label: `${service.name} runtime ${formatGiB(runtime)}${tag}`, reason: limit, measured },
     );
   }
   const others = plan.services.filter((s) => s.role !== 'model').reduce((sum, s) => sum + (OTHER_SERVICES_BYTES[s.name as keyof typeof OTHER_SERVICES_BYTES] ?? 0), 0);
@@ -124,7 +129,7 @@ export function memoryBar(plan: StackPlan, facts: HostFacts): MemoryBar {
   return { totalBytes: total, segments, overBytes: over, title: `${facts.engine ? "The engine's" : "This machine's"} ${formatGiB(total)} of memory` };
 }
 
-/** One bar per NVIDIA card: each model's weights, activations and KV cache inside its share, the headroom kept outside. */
+/** One bar per NVIDIA card: each model's weights, activations, CUDA graphs and KV cache inside its share, its CUDA context outside. */
 export function gpuBars(plan: StackPlan, facts: HostFacts): (MemoryBar & { index: number; model: string })[] {
   const gpuModels = models(plan).filter((s) => s.model?.device === 'gpu');
   return nvidiaCards(facts).map((card) => {
@@ -132,15 +137,18 @@ export function gpuBars(plan: StackPlan, facts: HostFacts): (MemoryBar & { index
     const segments: Segment[] = [{ kind: 'unseen', bytes: VLLM_UNSEEN_BYTES, label: `driver ${formatGiB(VLLM_UNSEEN_BYTES)}`, reason: 'What the driver keeps: vLLM sees the card this much smaller than NVML reports.' }];
     for (const service of onCard) {
       const shareBytes = (service.gpuMemoryUtilization ?? 0) * card.visibleBytes;
-      const weights = Math.min(shareBytes, service.model?.weightsBytes ?? 0);
-      const activations = Math.min(GPU_ACTIVATION_BYTES, shareBytes - weights);
+      const expected = service.model?.expected;
+      const weights = Math.min(shareBytes, expected?.weightsBytes ?? service.model?.weightsBytes ?? 0);
+      const activations = Math.min(expected?.overheadBytes ?? 0, shareBytes - weights);
       const kv = Math.max(0, shareBytes - weights - activations);
       const share = reasonOf(service, 'GPU share') ?? '';
+      const measured = service.model?.measured !== undefined;
+      const tag = measured ? ' (measured)' : '';
       segments.push(
-        { kind: 'weights', service: service.name, bytes: weights, label: `${service.name} weights ${formatGiB(weights)}`, reason: share },
-        { kind: 'activations', service: service.name, bytes: activations, label: `${service.name} activations ${formatGiB(activations)}`, reason: share },
+        { kind: 'weights', service: service.name, bytes: weights, label: `${service.name} weights ${formatGiB(weights)}${tag}`, reason: share, measured },
+        { kind: 'activations', service: service.name, bytes: activations, label: `${service.name} activations and CUDA graphs ${formatGiB(activations)}${tag}`, reason: share, measured },
         { kind: 'kv', service: service.name, bytes: kv, label: `${service.name} KV cache ${formatGiB(kv)}`, reason: reasonOf(service, 'context') ?? share },
-        { kind: 'headroom', service: service.name, bytes: GPU_OUTSIDE_SHARE_BYTES, label: `${service.name} headroom ${formatGiB(GPU_OUTSIDE_SHARE_BYTES)}`, reason: 'Kept outside the share for CUDA graphs and memory that is not PyTorch\'s, which vLLM does not count in --gpu-memory-utilization.' },
+        { kind: 'headroom', service: service.name, bytes: GPU_OUTSIDE_SHARE_BYTES, label: `${service.name} CUDA context ${formatGiB(GPU_OUTSIDE_SHARE_BYTES)}`, reason: 'Kept outside the share for the process\'s CUDA context, which vLLM does not count in --gpu-memory-utilization.' },
       );
     }
     const used = segments.reduce((sum, s) => sum + s.bytes, 0);

@@ -2,11 +2,25 @@ import type { EngineKind } from '../contracts/host-facts.js';
 import type { ModelTuning } from '../contracts/settings.js';
 import type { PlanWarning } from '../contracts/stack-plan.js';
 import { InputError } from '../contracts/errors.js';
-import { kvBytesForRequest, kvBytesPerToken, tokensForKvBytes, type ModelSpec } from '../catalog/models.js';
+import type { ModelSpec } from '../catalog/models.js';
 import { GiB, MiB, capitalized, formatGiB, formatTokens } from '../units.js';
+import { cpuLayout, kvBytesForRequest, kvBytesPerToken, longestRequest } from './kv-cache.js';
 
-/** Python, PyTorch and the tokenizer beside the weights, per vLLM CPU server. */
-export const CPU_RUNTIME_OVERHEAD_BYTES = 1 * GiB;
+/**
+ * vLLM's CPU server runs three processes that each import PyTorch: the API server, the engine core and the worker
+ * that holds the weights and the KV cache. Measured in a vllm/vllm-openai-cpu v0.30 container (arm64, a 0.5B model):
+ * about 0.86 GB, 0.46 GB and 0.75 GB beside weights and KV; a 4 GiB limit for 0.92 GiB of weights and 1 GiB of KV was
+ * OOM-killed at every start. Berth adds half a GiB for /dev/shm (a tmpfs whose pages count against the container's
+ * memory) and the activations of the warm-up batch. A measured start replaces this figure (ModelSpec.measured).
+ */
+export const CPU_PROCESS_BYTES = { apiServer: 0.86e9, engineCore: 0.46e9, worker: 0.75e9 } as const;
+export const CPU_SHM_AND_ACTIVATION_BYTES = 0.5 * GiB;
+export const CPU_RUNTIME_OVERHEAD_BYTES = Object.values(CPU_PROCESS_BYTES).reduce((a, b) => a + b, 0) + CPU_SHM_AND_ACTIVATION_BYTES;
+
+/** The runtime beside weights and KV cache for this model's server: measured on an earlier start, else the default. */
+export function cpuRuntimeBytes(model: ModelSpec): number {
+  return model.measured?.runtimeBytes ?? CPU_RUNTIME_OVERHEAD_BYTES;
+}
 /** What the engine keeps for itself and the page cache. */
 export const ENGINE_HEADROOM_BYTES = 512 * MiB;
 /** The reference setup's KV cache per CPU model. */
@@ -44,11 +58,11 @@ export function engineName(kind: EngineKind | undefined): string {
 }
 
 function kvGiBFor(model: ModelSpec, tokens: number, dtypeBytes: number): number {
-  return Math.max(1, Math.ceil(kvBytesForRequest(model, tokens, dtypeBytes) / GiB));
+  return Math.max(1, Math.ceil(kvBytesForRequest(model, tokens, cpuLayout(dtypeBytes)) / GiB));
 }
 
 function contextFor(model: ModelSpec, kvCacheGiB: number, dtypeBytes: number): number {
-  const tokens = tokensForKvBytes(model, kvCacheGiB * GiB, dtypeBytes);
+  const tokens = longestRequest(model, kvCacheGiB * GiB, cpuLayout(dtypeBytes));
   return Math.min(model.maxModelLen, Math.floor(tokens / 1024) * 1024);
 }
 
@@ -86,7 +100,7 @@ function demandFor(model: ModelSpec, tuning: ModelTuning | undefined, engineByte
   const wantKvGiB =
     tuning?.kvCacheGiB ??
     Math.max(minKvGiB, REFERENCE_KV_CACHE_GIB, kvGiBFor(model, Math.min(model.maxModelLen, CPU_TARGET_CONTEXT_TOKENS), dtypeBytes));
-  return { model, fixedBytes: model.weightsBytes + CPU_RUNTIME_OVERHEAD_BYTES, minKvGiB, wantKvGiB, fixedContext, tunedKv: tuning?.kvCacheGiB !== undefined };
+  return { model, fixedBytes: model.weightsBytes + cpuRuntimeBytes(model), minKvGiB, wantKvGiB, fixedContext, tunedKv: tuning?.kvCacheGiB !== undefined };
 }
 
 /** A model's container limit: weights + runtime + KV cache, rounded up to 256 MiB. */
@@ -154,11 +168,12 @@ export function sizeCpuModels(args: {
       d.fixedContext
         ? `context ${formatTokens(maxModelLen)} tokens: set in settings`
         : `context ${formatTokens(maxModelLen)} tokens: ${maxModelLen === d.model.maxModelLen ? "the model's limit, and" : 'the longest request that'} fits in ${kvCacheGiB} GiB of KV cache at ${perTokenKiB} KiB per token${maxModelLen < d.model.maxModelLen ? ` (the model allows ${formatTokens(d.model.maxModelLen)}; without --max-model-len vLLM would refuse to start)` : ''}`,
-      `memory limit ${formatGiB(memoryBytes)}: ${formatGiB(d.model.weightsBytes)} weights + ${kvCacheGiB} GiB KV cache + ${formatGiB(CPU_RUNTIME_OVERHEAD_BYTES)} runtime, so a leak is stopped before it takes the other services down`,
+      `memory limit ${formatGiB(memoryBytes)}: ${formatGiB(d.model.weightsBytes)} weights${d.model.measured ? ' as vLLM loaded them' : ''} + ${kvCacheGiB} GiB KV cache + ${formatGiB(cpuRuntimeBytes(d.model))} runtime (${d.model.measured?.runtimeBytes ? d.model.measured.why : "vLLM's API server, engine core and worker, each importing PyTorch, with /dev/shm"}), so a leak is stopped before it takes the other services down`,
     ];
     if (args.numaNodes > 1 && memoryBytes > engineBytes / args.numaNodes) {
       warnings.push({
         code: 'numa-memory',
+        service: d.model.service,
         message: `${d.model.service} needs ${formatGiB(memoryBytes)}, more than one NUMA node's share (${formatGiB(engineBytes / args.numaNodes)}); vLLM's worker is killed (exit code 9) when weights and KV cache outgrow its node: lower tuning.${d.model.service}.kvCacheGiB or turn the model off`,
       });
     }

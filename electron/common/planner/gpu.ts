@@ -2,10 +2,10 @@ import type { HostFacts } from '../contracts/host-facts.js';
 import type { ModelTuning } from '../contracts/settings.js';
 import type { PlanWarning } from '../contracts/stack-plan.js';
 import { InputError } from '../contracts/errors.js';
-import { kvBytesForRequest, type ModelSpec } from '../catalog/models.js';
+import type { ModelSpec } from '../catalog/models.js';
+import { gpuLayout, kvBytesForRequest } from './kv-cache.js';
 import { formatGiB, formatTokens } from '../units.js';
 import {
-  GPU_ACTIVATION_BYTES,
   GPU_OUTSIDE_SHARE_BYTES,
   MAX_TUNED_SHARE,
   MIN_GPU_CONTEXT,
@@ -14,6 +14,7 @@ import {
   contextAt,
   kvBytesAt,
   nvidiaCards,
+  overheadInShare,
   roundShare,
   shareFor,
   type Card,
@@ -86,11 +87,13 @@ function leftOutWarning(model: ModelSpec, cards: readonly Card[], onCard: Map<nu
     const need = cardNeededGiB([...placed, model]);
     return {
       code: 'gpu-model-left-out',
-      message: `${model.service} is left out: GPU ${card.index} (${card.model}, ${formatGiB(card.visibleBytes)} as vLLM sees it) holds ${placed.map((m) => m.service).join(' and ')}, and ${placed.length > 1 ? 'all' : 'both'} need a ${need} GiB card at a ${formatTokens(MIN_GPU_CONTEXT)} context with ${formatGiB(GPU_OUTSIDE_SHARE_BYTES)} per model kept for CUDA graphs: add a card, use one with at least ${need} GiB, or turn off ${placed.map((m) => m.service).join(' and ')} (disabledModels) to run ${model.service} instead.`,
+      service: model.service,
+      message: `${model.service} is left out: GPU ${card.index} (${card.model}, ${formatGiB(card.visibleBytes)} as vLLM sees it) holds ${placed.map((m) => m.service).join(' and ')}, and ${placed.length > 1 ? 'all' : 'both'} need a ${need} GiB card at a ${formatTokens(MIN_GPU_CONTEXT)} context with ${formatGiB(GPU_OUTSIDE_SHARE_BYTES)} per model kept outside the shares for its CUDA context: add a card, use one with at least ${need} GiB, or turn off ${placed.map((m) => m.service).join(' and ')} (disabledModels) to run ${model.service} instead.`,
     };
   }
   return {
     code: 'gpu-model-left-out',
+    service: model.service,
     message: `${model.service} is left out: no card has room for it beside the others (it needs a ${cardNeededGiB([model])} GiB card of its own at a ${formatTokens(MIN_GPU_CONTEXT)} context): add a card, or turn another model off (disabledModels).`,
   };
 }
@@ -128,7 +131,7 @@ function shareCard(card: Card, group: readonly ModelSpec[], tuned: Tuned, warnin
     const need = cardNeededGiB(group);
     warnings.push({
       code: 'insufficient-gpu-memory',
-      message: `GPU ${card.index} (${card.model}, ${formatGiB(card.visibleBytes)} as vLLM sees it) cannot hold ${group.map((m) => m.service).join(' and ')} as settings place ${group.length > 1 ? 'them' : 'it'}: ${group.length > 1 ? 'they need' : 'it needs'} a ${need} GiB card at a ${formatTokens(MIN_GPU_CONTEXT)} context, with ${formatGiB(GPU_OUTSIDE_SHARE_BYTES)} per model kept for CUDA graphs: change tuning (gpus, gpuMemoryUtilization), turn a model off, or use a card with at least ${need} GiB.`,
+      message: `GPU ${card.index} (${card.model}, ${formatGiB(card.visibleBytes)} as vLLM sees it) cannot hold ${group.map((m) => m.service).join(' and ')} as settings place ${group.length > 1 ? 'them' : 'it'}: ${group.length > 1 ? 'they need' : 'it needs'} a ${need} GiB card at a ${formatTokens(MIN_GPU_CONTEXT)} context, with ${formatGiB(GPU_OUTSIDE_SHARE_BYTES)} per model kept outside the shares for its CUDA context: change tuning (gpus, gpuMemoryUtilization), turn a model off, or use a card with at least ${need} GiB.`,
       blocking: true,
     });
   } else {
@@ -140,7 +143,7 @@ function shareCard(card: Card, group: readonly ModelSpec[], tuned: Tuned, warnin
   if (tunedSum > 0 && claimed * card.visibleBytes + group.length * GPU_OUTSIDE_SHARE_BYTES > card.visibleBytes) {
     warnings.push({
       code: 'gpu-headroom',
-      message: `the shares set for GPU ${card.index} (${claimed.toFixed(2)} together) leave less than ${formatGiB(GPU_OUTSIDE_SHARE_BYTES)} per model for CUDA graphs, which current vLLM allocates outside --gpu-memory-utilization: a model may run out of memory as it starts; lower tuning.<model>.gpuMemoryUtilization.`,
+      message: `the shares set for GPU ${card.index} (${claimed.toFixed(2)} together) leave less than ${formatGiB(GPU_OUTSIDE_SHARE_BYTES)} per model outside them for each process's CUDA context, which vLLM does not count in --gpu-memory-utilization: a model may run out of memory as it starts; lower tuning.<model>.gpuMemoryUtilization.`,
     });
   }
   return { shares, fits };
@@ -149,16 +152,17 @@ function shareCard(card: Card, group: readonly ModelSpec[], tuned: Tuned, warnin
 function shareReason(model: ModelSpec, share: number, card: Card, group: readonly ModelSpec[], tunedShare: boolean, claimed: number): string {
   if (tunedShare) return `GPU share ${share.toFixed(2)}: set in settings`;
   return [
-    `GPU share ${share.toFixed(2)} of the ${formatGiB(card.visibleBytes)} vLLM sees of the card (NVML reports ${formatGiB(card.memoryBytes)}): ${formatGiB(model.weightsBytes)} weights as vLLM loads them + ${formatGiB(GPU_ACTIVATION_BYTES)} activations + KV cache`,
-    `; ${formatGiB(GPU_OUTSIDE_SHARE_BYTES)} per model stays free outside the shares for CUDA graphs and non-torch memory, which current vLLM does not count in --gpu-memory-utilization`,
+    `GPU share ${share.toFixed(2)} of the ${formatGiB(card.visibleBytes)} vLLM sees of the card (NVML reports ${formatGiB(card.memoryBytes)}): ${formatGiB(model.weightsBytes)} weights as vLLM loads them + ${formatGiB(overheadInShare(card, model))} for activations, non-torch memory and CUDA graphs (inside the share since vLLM 0.21${model.measured?.overheadInShareBytes ? `; ${model.measured.why}` : ''}) + KV cache`,
+    `; ${formatGiB(GPU_OUTSIDE_SHARE_BYTES)} per model stays free outside the shares for its CUDA context, which vLLM does not count in --gpu-memory-utilization`,
     group.length > 1 ? `; the ${group.length} models on this card claim ${claimed.toFixed(2)} together` : '',
   ].join('');
 }
 
-function contextReason(model: ModelSpec, maxModelLen: number, kvBytes: number, fixed: boolean): string {
+function contextReason(model: ModelSpec, maxModelLen: number, kvBytes: number, fixed: boolean, card: Card): string {
   if (fixed) return `context ${formatTokens(maxModelLen)} tokens: set in settings`;
+  const batched = gpuLayout(card).batchedTokens;
   const window = model.slidingWindow
-    ? ` (vLLM's hybrid KV cache charges its ${model.layers - model.slidingWindow.layers} full-attention layers per token and only a ${model.slidingWindow.tokens}-token window on the other ${model.slidingWindow.layers})`
+    ? ` (vLLM charges its ${model.layers - model.slidingWindow.layers} full-attention layers per token, and reserves ${formatTokens(Math.min(model.slidingWindow.tokens - 1 + batched, maxModelLen))} tokens per request on the other ${model.slidingWindow.layers}: the ${model.slidingWindow.tokens}-token window less one plus the ${formatTokens(batched)} tokens vLLM batches on this card)`
     : '';
   return `context ${formatTokens(maxModelLen)} tokens: ${maxModelLen === model.maxModelLen ? "the model's limit, which" : 'the longest request that'} fits in the ${formatGiB(Math.max(0, kvBytes))} of KV cache left at this share${window} (the reference setup found 16k by trial and error)`;
 }
@@ -193,10 +197,11 @@ export function planGpuModels(models: readonly ModelSpec[], facts: HostFacts, tu
       const fixed = tuning[model.service]?.maxModelLen;
       const maxModelLen = fixed ?? Math.max(Math.min(model.maxModelLen, 256), contextAt(model, share, card));
       const kvBytes = kvBytesAt(model, share, card);
-      if (shared.fits && kvBytes < kvBytesForRequest(model, maxModelLen)) {
+      if (shared.fits && kvBytes < kvBytesForRequest(model, maxModelLen, gpuLayout(card))) {
         fits = false;
         warnings.push({
           code: 'context-too-long',
+          service: model.service,
           message: `${model.service}: a ${formatTokens(maxModelLen)}-token request does not fit the ${formatGiB(Math.max(0, kvBytes))} of KV cache left in its ${share.toFixed(2)} share of GPU ${card.index}, so vLLM would refuse to start: raise tuning.${model.service}.gpuMemoryUtilization, shorten maxModelLen, or turn another model off.`,
           blocking: true,
         });
@@ -207,7 +212,7 @@ export function planGpuModels(models: readonly ModelSpec[], facts: HostFacts, tu
           ? `GPU ${card.index} (${card.model}) shared by ${group.length} models`
           : `GPU ${card.index} (${card.model}) to itself${cards.length > 1 ? ': there is a card for each model' : ''}`,
         shareReason(model, share, card, group, tuned(model) !== undefined, claimed),
-        contextReason(model, maxModelLen, kvBytes, fixed !== undefined),
+        contextReason(model, maxModelLen, kvBytes, fixed !== undefined, card),
       ];
       if (previous) reasons.push(`starts after ${previous.service} is healthy: vLLM refuses to start while the card's free memory is below its share, and two models loading at once spike past it`);
       placements.push({ service: model.service, gpus: [card.index], gpuMemoryUtilization: share, maxModelLen, waitsFor: previous?.service, reasons });

@@ -4,8 +4,9 @@ import type { PlannedService, PlanWarning, StackPlan } from '../contracts/stack-
 import { InputError } from '../contracts/errors.js';
 import { catalogFor, allServiceNames } from '../catalog/resolve.js';
 import type { ModelSpec } from '../catalog/models.js';
-import { DEFAULT_IMAGES } from '../catalog/images.js';
-import { capitalized, formatGiB } from '../units.js';
+import { DEFAULT_IMAGES, vllmImageVersion } from '../catalog/images.js';
+import { measurementKey, type Measurement } from '../contracts/measurement.js';
+import { GiB, capitalized, formatGiB } from '../units.js';
 import { chooseProfile } from './profile.js';
 import { trustedRemoteLitellm } from '../litellm-url.js';
 import { splitCores } from './cpu-cores.js';
@@ -13,6 +14,7 @@ import { formatCpuList } from './cpu-list.js';
 import { cpuSupport, oldImageWarning } from './cpu-isa.js';
 import { ENGINE_HEADROOM_BYTES, engineName, sizeCpuModels } from './cpu-memory.js';
 import { nvidiaCards, planGpuModels } from './gpu.js';
+import { expectedCpu, expectedGpu, fitWords, overPlanWarning, withMeasurement } from './vllm-figures.js';
 import { assignHostPorts } from './ports.js';
 import {
   CONTAINER_PORTS,
@@ -28,6 +30,22 @@ import {
 export interface PlanOptions {
   /** A profile chosen outside settings (a --profile flag, LITELLM_ENVIRONMENT) and who chose it. */
   profile?: { choice: ProfileChoice; source: string };
+  /** What earlier starts measured (BERTH_HOME/measured.json): a plan for the same image, model and engine uses them. */
+  measurements?: readonly Measurement[];
+}
+
+/** The measurement of this model's last start with this image on this engine, if there was one. */
+function measurementFor(options: PlanOptions, facts: HostFacts, model: ModelSpec, image: string): Measurement | undefined {
+  const engine = facts.engine?.endpoint ?? 'none';
+  const key = measurementKey({ engine, image, model: model.id, device: model.device });
+  return (options.measurements ?? []).filter((m) => measurementKey(m) === key).sort((a, b) => b.at.localeCompare(a.at))[0];
+}
+
+/** vLLM's current flag for the KV cache, which its CPU backend maps VLLM_CPU_KVCACHE_SPACE onto; images before 0.11 lack it. */
+function kvCacheFlag(image: string, kvCacheGiB: number): string[] {
+  const version = vllmImageVersion(image);
+  const current = image === DEFAULT_IMAGES.vllmCpuArm || image === DEFAULT_IMAGES.vllmCpuX86 || (version !== undefined && (version[0] > 0 || version[1] >= 11));
+  return current ? ['--kv-cache-memory-bytes', String(kvCacheGiB * GiB)] : [];
 }
 
 type Draft = Omit<PlannedService, 'ports'>;
@@ -60,46 +78,66 @@ function localVllmBuild(context: string, arch: 'x86_64' | 'aarch64', dtype: stri
   };
 }
 
-function planCpuModels(models: readonly ModelSpec[], facts: HostFacts, settings: Settings, warnings: PlanWarning[]): Draft[] {
+function planCpuModels(catalogModels: readonly ModelSpec[], facts: HostFacts, settings: Settings, options: PlanOptions, warnings: PlanWarning[]): Draft[] {
   const isa = cpuSupport(facts);
   if (isa.refusal) {
-    if (models.length > 0) warnings.push(isa.refusal);
+    if (catalogModels.length > 0) warnings.push(isa.refusal);
     return [];
   }
+  const arch = facts.engine?.arch ?? (facts.os.arch === 'arm64' ? 'aarch64' : 'x86_64');
+  const imageOf = (model: ModelSpec) => settings.images[model.service] ?? defaultVllmImage('cpu', arch, settings.vllmSource !== undefined);
+  const measurements = new Map(catalogModels.map((m) => [m.service, measurementFor(options, facts, m, imageOf(m))]));
+  const models = catalogModels.map((m) => withMeasurement(m, measurements.get(m.service)));
   const split = splitCores(models, facts);
   for (const model of split.dropped) {
     warnings.push({
       code: 'insufficient-cpus',
+      service: model.service,
       message: `${model.service} is left out: the engine's ${facts.engine?.cpus ?? facts.cpu.physical} CPUs give every other model a core of its own and none is left for it. Give the engine more CPUs or turn a model off.`,
     });
   }
   const planned = models.filter((m) => split.assignments.some((a) => a.service === m.service));
+  const engineBytes = facts.engine?.memoryBytes ?? facts.memory.totalBytes;
+  const otherServicesBytes = Object.values(OTHER_SERVICES_BYTES).reduce((a, b) => a + b, 0);
   const memory = sizeCpuModels({
     models: planned,
     tuning: settings.tuning,
-    engineBytes: facts.engine?.memoryBytes ?? facts.memory.totalBytes,
+    engineBytes,
     engineKind: facts.engine?.kind,
-    otherServicesBytes: Object.values(OTHER_SERVICES_BYTES).reduce((a, b) => a + b, 0),
+    otherServicesBytes,
     dtypeBytes: 2,
     numaNodes: split.nodes,
   });
   warnings.push(...memory.warnings);
-  const arch = facts.engine?.arch ?? (facts.os.arch === 'arm64' ? 'aarch64' : 'x86_64');
+  const modelsBytes = memory.sizes.reduce((sum, s) => sum + s.memoryBytes, 0);
 
   return planned.map((model) => {
     const cores = split.assignments.find((a) => a.service === model.service);
     const size = memory.sizes.find((s) => s.service === model.service);
     if (!cores || !size) throw new Error(`internal: ${model.service} was planned without cores or memory`);
     const bind = formatCpuList(cores.cpus);
-    const image = settings.images[model.service] ?? defaultVllmImage('cpu', arch, settings.vllmSource !== undefined);
+    const image = imageOf(model);
     const old = settings.images[model.service] ? oldImageWarning(facts, model.service, image) : undefined;
     if (old) warnings.push(old);
-    const shell = modelService(model, image, ['--max-model-len', String(size.maxModelLen), '--dtype', isa.dtype], settings.stack);
+    const measurement = measurements.get(model.service);
+    const overPlan = overPlanWarning(model.service, measurement);
+    if (overPlan) warnings.push(overPlan);
+    const shell = modelService(model, image, ['--max-model-len', String(size.maxModelLen), '--dtype', isa.dtype, ...kvCacheFlag(image, size.kvCacheGiB)], settings.stack);
     const build = settings.vllmSource && !settings.images[model.service] ? localVllmBuild(settings.vllmSource, arch, isa.dtype, facts.engine?.cpus ?? facts.cpu.physical) : undefined;
+    const expected = expectedCpu(model, size.kvCacheGiB, size.maxModelLen, size.memoryBytes);
+    const room = engineBytes - otherServicesBytes - ENGINE_HEADROOM_BYTES - (modelsBytes - size.memoryBytes);
+    const fit = fitWords({ expected, maxModelLen: size.maxModelLen, modelLimit: model.maxModelLen, needsBytes: size.memoryBytes, hasBytes: room });
     return {
       ...shell,
       ...(build ? { build } : {}),
-      model: { ...shell.model, device: 'cpu', maxModelLen: size.maxModelLen },
+      model: {
+        ...shell.model,
+        device: 'cpu',
+        maxModelLen: size.maxModelLen,
+        expected,
+        ...(measurement ? { measured: { ...measurement.measured, at: measurement.at } } : {}),
+        fit,
+      },
       env: { ...shell.env, VLLM_CPU_OMP_THREADS_BIND: bind, VLLM_CPU_KVCACHE_SPACE: String(size.kvCacheGiB) },
       cpuset: formatCpuList(cores.cpuset),
       memoryBytes: size.memoryBytes,
@@ -109,6 +147,7 @@ function planCpuModels(models: readonly ModelSpec[], facts: HostFacts, settings:
         ...shell.reasons,
         ...cores.reasons,
         ...size.reasons,
+        `${fit.words}: vLLM pages the ${size.kvCacheGiB} GiB KV cache in blocks of ${expected.blockTokens} tokens and should report ${(expected.kvTokens ?? 0).toLocaleString('en-US')} tokens, ${expected.maxConcurrency}× a ${size.maxModelLen}-token request`,
         isa.reason,
         "SYS_NICE lets vLLM place memory on the model's NUMA node; Docker's default seccomp profile then allows those calls, so seccomp stays on",
         ...(build ? [`image built from the vllm checkout at ${build.context} (docker/Dockerfile.cpu, ${build.platform}, VLLM_CPU_ARM_BF16=${build.args.VLLM_CPU_ARM_BF16 ?? 'n/a'}, max_jobs=${build.args.max_jobs})`] : []),
@@ -117,7 +156,10 @@ function planCpuModels(models: readonly ModelSpec[], facts: HostFacts, settings:
   });
 }
 
-function planGpuModelServices(models: readonly ModelSpec[], facts: HostFacts, settings: Settings, warnings: PlanWarning[]): Draft[] {
+function planGpuModelServices(catalogModels: readonly ModelSpec[], facts: HostFacts, settings: Settings, options: PlanOptions, warnings: PlanWarning[]): Draft[] {
+  const imageOf = (model: ModelSpec) => settings.images[model.service] ?? defaultVllmImage('gpu', 'x86_64', false);
+  const measurements = new Map(catalogModels.map((m) => [m.service, measurementFor(options, facts, m, imageOf(m))]));
+  const models = catalogModels.map((m) => withMeasurement(m, measurements.get(m.service)));
   const gpu = planGpuModels(models, facts, settings.tuning);
   warnings.push(...gpu.warnings);
   if (facts.engine && !facts.engine.gpuRuntime && nvidiaCards(facts).length > 0) {
@@ -127,23 +169,41 @@ function planGpuModelServices(models: readonly ModelSpec[], facts: HostFacts, se
       blocking: true,
     });
   }
+  const cards = nvidiaCards(facts);
   return models.flatMap((model) => {
     const place = gpu.placements.find((p) => p.service === model.service);
     if (!place) return [];
+    const measurement = measurements.get(model.service);
+    const overPlan = overPlanWarning(model.service, measurement);
+    if (overPlan) warnings.push(overPlan);
     const shell = modelService(
       model,
-      settings.images[model.service] ?? defaultVllmImage('gpu', 'x86_64', false),
+      imageOf(model),
       ['--gpu-memory-utilization', String(place.gpuMemoryUtilization), '--max-model-len', String(place.maxModelLen)],
       settings.stack,
     );
+    const card = cards.find((c) => c.index === place.gpus[0]);
+    const expected = expectedGpu(model, place.gpuMemoryUtilization, card, place.maxModelLen);
+    const fit = card ? fitWords({ expected, maxModelLen: place.maxModelLen, modelLimit: model.maxModelLen }) : { verdict: 'no' as const, words: 'does not fit: no NVIDIA card was seen to size it on' };
     return [
       {
         ...shell,
-        model: { ...shell.model, device: 'gpu' as const, maxModelLen: place.maxModelLen },
+        model: {
+          ...shell.model,
+          device: 'gpu' as const,
+          maxModelLen: place.maxModelLen,
+          expected,
+          ...(measurement ? { measured: { ...measurement.measured, at: measurement.at } } : {}),
+          fit,
+        },
         gpus: place.gpus,
         gpuMemoryUtilization: place.gpuMemoryUtilization,
         dependsOn: place.waitsFor ? [{ service: place.waitsFor, condition: 'healthy' as const }] : [],
-        reasons: [...shell.reasons, ...place.reasons],
+        reasons: [
+          ...shell.reasons,
+          ...place.reasons,
+          ...(card ? [`${fit.words}: vLLM should report ${formatGiB(expected.kvBytes ?? 0)} of available KV cache, ${(expected.kvTokens ?? 0).toLocaleString('en-US')} tokens, ${expected.maxConcurrency}× a ${place.maxModelLen}-token request`] : []),
+        ],
       },
     ];
   });
@@ -177,7 +237,7 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
   if (models.length === 0) {
     warnings.push({ code: 'no-models', message: `no ${decision.profile} model is turned on: turn one on in settings (disabledModels) or add one by its Hugging Face id.` });
   }
-  const modelDrafts = decision.profile === 'development' ? planCpuModels(models, facts, settings, warnings) : planGpuModelServices(models, facts, settings, warnings);
+  const modelDrafts = decision.profile === 'development' ? planCpuModels(models, facts, settings, options, warnings) : planGpuModelServices(models, facts, settings, options, warnings);
   if (engineBytes < othersBytes && !warnings.some((w) => w.code === 'insufficient-memory')) {
     warnings.push({
       code: 'insufficient-memory',

@@ -77,7 +77,7 @@ export function modelFit(facts: HostFacts, inputs: PlanInputs, custom: CustomMod
     if ((custom.device === 'gpu') !== (profile === 'production')) {
       return { verdict: 'no', plan, message: `this is a ${custom.device.toUpperCase()} model, and the ${profile} profile runs ${profile === 'production' ? 'GPU' : 'CPU'} models: ${plan.profileReason}` };
     }
-    const why = plan.warnings.find((w) => w.message.includes(spec.service));
+    const why = plan.warnings.find((w) => w.service === spec.service);
     return { verdict: 'no', plan, message: why?.message ?? `the planner leaves ${spec.service} out on this machine` };
   }
   const blocking = blockingWarnings(plan).find((w) => !before.ok || !before.plan.warnings.some((o) => o.code === w.code && o.message === w.message));
@@ -90,8 +90,8 @@ export function modelFit(facts: HostFacts, inputs: PlanInputs, custom: CustomMod
     return { verdict: 'no', plan, message: `${memory ? `${memory.message} ` : ''}With it the plan needs ${formatGiB(over - overBefore)} more than the engine has.`.trim() };
   }
   const context = service.model?.maxModelLen ?? 0;
-  if (context < custom.maxModelLen) {
-    return { verdict: 'shorter', context, plan, message: `fits with a ${formatTokens(context)} context (the model allows ${formatTokens(custom.maxModelLen)})` };
-  }
-  return { verdict: 'fits', context, plan, message: `fits, with its whole ${formatTokens(context)} context` };
+  // The same words as the plan's fit badge, in vLLM's terms.
+  const fit = service.model?.fit;
+  if (fit) return { verdict: fit.verdict, context, plan, message: fit.verdict === 'shorter' ? `${fit.words} (the model allows ${formatTokens(custom.maxModelLen)})` : fit.words };
+  return { verdict: context < custom.maxModelLen ? 'shorter' : 'fits', context, plan, message: `fits ${formatTokens(context)} context` };
 }

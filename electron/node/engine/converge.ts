@@ -4,7 +4,7 @@ import type Docker from 'dockerode';
 import { blockingWarnings, type PlannedService, type StackPlan } from '../../common/contracts/stack-plan.js';
 import type { ProgressListener } from '../../common/contracts/progress.js';
 import { stackFiles } from '../../common/export/files.js';
-import { EngineError, dockerMessage } from './errors.js';
+import { EngineError, ServiceStoppedError, dockerMessage } from './errors.js';
 import { configArchive } from './config-archive.js';
 import { containerSpec, type ContainerSpec, type GpuDevices } from './container-spec.js';
 import { subscribeContainerEvents } from './docker-events.js';
@@ -18,6 +18,10 @@ import { listOwned, type OwnedContainer } from './owned.js';
 import { checkNameCollisions, checkPorts, ensureNetwork, ensureVolumes } from './preflight.js';
 import type { Secrets } from './secrets.js';
 import { prefetchWeights } from './weights.js';
+import { aboveItsPlan, measureStart } from './measure.js';
+import { describeMeasurement } from '../../common/planner/vllm-figures.js';
+import type { Measurement } from '../../common/contracts/measurement.js';
+import { httpGet } from '../http-get.js';
 
 /** What the engine acts on, passed in so the CLI, `berth serve`, the app and tests build it the same way. */
 export interface EngineContext {
@@ -27,6 +31,10 @@ export interface EngineContext {
   gpuRuntime: boolean;
   /** How the engine gives containers GPUs (facts.engine.gpuDevices): the nvidia runtime unless it uses CDI. */
   gpuDevices?: GpuDevices;
+  /** The engine's address, which measurements are kept under (facts.engine.endpoint). */
+  engineEndpoint?: string;
+  /** Keeps what a model server measured as it started (BERTH_HOME/measured.json); nothing is kept without it. */
+  record?: (measurement: Measurement) => Promise<void>;
   /** Where published ports answer (127.0.0.1 for a local engine); undefined for a remote one. */
   probeHost: string | undefined;
   /** The engine runs on this machine: host ports can be checked before they are published. */
@@ -112,6 +120,28 @@ async function ensureContainer(ctx: EngineContext, plan: StackPlan, service: Pla
     throw new EngineError(`cannot start ${service.name}: ${message}`, 'read the message; berth doctor checks the usual causes');
   }
   return container.id;
+}
+
+/** Reads what a model server reported as it started, keeps it beside its plan, and says so. A failure to read is logged, never fatal. */
+async function keepMeasurement(ctx: EngineContext, service: PlannedService, containerId: string, oomKilled: boolean): Promise<void> {
+  if (!ctx.record) return;
+  const port = service.ports[0]?.host;
+  try {
+    const measurement = await measureStart({
+      docker: ctx.docker,
+      containerId,
+      service,
+      engine: ctx.engineEndpoint ?? 'unknown',
+      oomKilled,
+      metrics: async () => (ctx.probeHost && port !== undefined ? (await httpGet(`http://${ctx.probeHost}:${port}/metrics`, 2000))?.body : undefined),
+    });
+    if (!measurement) return;
+    await ctx.record(measurement);
+    const over = aboveItsPlan(measurement);
+    ctx.emit({ kind: 'measured', service: service.name, overPlan: over, message: describeMeasurement(measurement) });
+  } catch (error) {
+    ctx.emit({ kind: 'warning', message: `${service.name}: what it reported at start could not be kept (${(error as Error).message})` });
+  }
 }
 
 /** The plan's restart policy, once the service has proved it starts. */
@@ -212,7 +242,9 @@ export async function up(ctx: EngineContext, plan: StackPlan, names?: readonly s
         ctx.emit({ kind: 'healthy', service: service.name, elapsedS: Math.round((Date.now() - t0) / 100) / 10 });
         result.healthy.push(service.name);
         healthy.get(service.name)?.resolve(true);
+        if (service.role === 'model') await keepMeasurement(ctx, service, id, false);
       } catch (error) {
+        if (service.role === 'model' && error instanceof ServiceStoppedError && error.oomKilled && error.containerId) await keepMeasurement(ctx, service, error.containerId, true);
         const failure = error instanceof EngineError ? { message: error.message, fix: error.fix } : { message: (error as Error).message, fix: 'run berth doctor' };
         result.failed.push({ service: service.name, ...failure });
         ctx.emit({ kind: 'failed', service: service.name, ...failure });

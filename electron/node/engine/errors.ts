@@ -22,6 +22,15 @@ export function statusCode(error: unknown): number | undefined {
 /** The service's container stopped (or crash-loops) while Berth waited for it. */
 export class ServiceStoppedError extends EngineError {
   override name = 'ServiceStoppedError';
+  constructor(
+    message: string,
+    fix: string,
+    /** The kernel killed it at its memory limit. */
+    readonly oomKilled = false,
+    readonly containerId?: string,
+  ) {
+    super(message, fix);
+  }
 }
 
 /** No engine answered: says whether Docker is stopped or refuses Berth, once, with what to do about it. */

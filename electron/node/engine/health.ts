@@ -22,14 +22,21 @@ export async function probeHealthy(service: PlannedService, host: string): Promi
   return models?.status === 200 && models.body.includes(`"${service.model.servedName}"`);
 }
 
+/** "5.3 GiB: 3.2 GiB weights + 1 GiB KV cache + 2.5 GiB runtime planned, all used": what the limit held, by the plan. */
+function memoryLimitWords(service: PlannedService, limit: number): string {
+  const expected = service.model?.expected;
+  if (!expected?.weightsBytes || expected.kvBytes === undefined || expected.overheadBytes === undefined) return formatBytes(limit);
+  return `${formatBytes(limit)}, all of it used: ${formatBytes(expected.weightsBytes)} weights + ${formatBytes(expected.kvBytes)} KV cache + ${formatBytes(expected.overheadBytes)} runtime planned`;
+}
+
 /** Why a container stopped, in one sentence with a fix, from its exit and its log. */
 export async function explainStopped(docker: Docker, service: PlannedService, containerId: string): Promise<ServiceStoppedError> {
   const info = await docker.getContainer(containerId).inspect();
   const lines = (await readLogTail(docker, containerId, 300).catch(() => [])).map((l) => l.text);
   const explained =
     explainFailure(service.name, lines) ??
-    explainExit(service.name, info.State.ExitCode, info.State.OOMKilled, service.memoryBytes ? formatBytes(service.memoryBytes) : undefined);
-  return new ServiceStoppedError(explained.message, explained.fix);
+    explainExit(service.name, info.State.ExitCode, info.State.OOMKilled, service.memoryBytes ? memoryLimitWords(service, service.memoryBytes) : undefined);
+  return new ServiceStoppedError(explained.message, explained.fix, info.State.OOMKilled || info.State.ExitCode === 137, containerId);
 }
 
 const DELAYS_MS = [100, 100, 150, 200, 250, 300, 400, 500, 750, 1000];

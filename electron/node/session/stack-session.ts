@@ -3,6 +3,8 @@ import type { HostFacts } from '../../common/contracts/host-facts.js';
 import type { ProgressListener } from '../../common/contracts/progress.js';
 import type { ProfileChoice, Settings } from '../../common/contracts/settings.js';
 import type { StackPlan } from '../../common/contracts/stack-plan.js';
+import type { Measurement } from '../../common/contracts/measurement.js';
+import { readMeasurements, recordMeasurement } from '../measure/store.js';
 import { planStack } from '../../common/planner/plan.js';
 import { engineEntry, LOCAL_ENGINE } from '../../common/engines.js';
 import { serviceUrl } from '../../common/status/service-state.js';
@@ -199,9 +201,15 @@ export class StackSession {
     return this.planFor(resolved, facts);
   }
 
+  /** What earlier starts measured on this machine's engines (BERTH_HOME/measured.json), which plans correct themselves by. */
+  measurements(): Measurement[] {
+    return readMeasurements(this.home);
+  }
+
   planFor(resolved: ResolvedSettings, facts: HostFacts): StackPlan {
-    const key = JSON.stringify([resolved, facts]);
-    if (this.planned?.key !== key) this.planned = { key, plan: planStack(facts, resolved.settings, resolved.profile ? { profile: resolved.profile } : {}) };
+    const measurements = this.measurements();
+    const key = JSON.stringify([resolved, facts, measurements]);
+    if (this.planned?.key !== key) this.planned = { key, plan: planStack(facts, resolved.settings, { ...(resolved.profile ? { profile: resolved.profile } : {}), measurements }) };
     return this.planned.plan;
   }
 
@@ -220,6 +228,8 @@ export class StackSession {
       home: this.home,
       secrets: await this.secrets(),
       gpuRuntime: facts.engine?.gpuRuntime ?? false,
+      engineEndpoint: facts.engine?.endpoint ?? engine.endpoint,
+      record: (measurement) => recordMeasurement(this.home, measurement),
       ...(facts.engine?.gpuDevices ? { gpuDevices: facts.engine.gpuDevices } : {}),
       probeHost: engine.local ? '127.0.0.1' : undefined,
       local: engine.local,

@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { act, cleanup, fireEvent, screen } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../client.js';
 import { HOSTS, fakeApi, renderView, snapshotFor } from '../testing.js';
@@ -33,7 +33,7 @@ describe('Host', () => {
     });
     renderView(<Host api={api} snapshot={snapshotFor(HOSTS.workstation)} />);
     await act(async () => void fireEvent.click(screen.getByRole('button', { name: /Run the checks/ })));
-    const items = screen.getAllByRole('listitem');
+    const items = within(screen.getByRole('list', { name: 'Checks' })).getAllByRole('listitem');
     expect(items.map((i) => i.getAttribute('data-status'))).toEqual(['ok', 'fail']);
     expect(screen.getByLabelText('failed')).toBeTruthy();
     expect(screen.getByText('fix: stop what uses it or set ports.vllm-qwen3')).toBeTruthy();

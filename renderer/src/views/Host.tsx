@@ -4,6 +4,7 @@ import { useState, type ReactNode } from 'react';
 import type { BerthApi, DoctorOutcome, Snapshot } from '../../../electron/common/api/berth-api.js';
 import { formatGiB } from '../../../electron/common/units.js';
 import { ApiError } from '../client.js';
+import { plannedBesideMeasured } from '../../../electron/common/planner/vllm-figures.js';
 import { PlanPictures } from '../pictures/PlanPictures.js';
 
 const CHECK = {
@@ -61,6 +62,21 @@ export function Host({ api, snapshot }: { api: BerthApi; snapshot: Snapshot }) {
         <>
           <Title order={2} size="h4">The plan on this machine</Title>
           <PlanPictures plan={plan} facts={facts} />
+          <Title order={2} size="h4">In vLLM's terms</Title>
+          <List spacing={4} aria-label="Planned and measured" listStyleType="none">
+            {plan.services.flatMap((s) =>
+              s.model?.expected
+                ? [
+                    <List.Item key={s.name} data-testid={`host-vllm-${s.name}`}>
+                      <Text size="sm">
+                        <b>{s.name}</b>: {s.model.fit?.words}; {plannedBesideMeasured(s.model.expected, s.model.measured, s.model.maxModelLen)}
+                        {s.model.measured ? ` (measured ${s.model.measured.at.slice(0, 10)})` : ' (not measured yet: figures appear after its first start)'}
+                      </Text>
+                    </List.Item>,
+                  ]
+                : [],
+            )}
+          </List>
         </>
       )}
       <Group justify="space-between">

@@ -84,4 +84,27 @@ describe('Overview', () => {
     expect(screen.getByTestId('state-vllm-coder').textContent).toBe('starting');
     expect(screen.getAllByRole('figure').map((f) => f.getAttribute('aria-label'))).toEqual(['GPU 0']);
   });
+
+  it("says each model's fit in vLLM's terms, and what vLLM reported at its last start beside the plan", () => {
+    const facts = HOSTS.workstation;
+    const before = snapshotFor(facts);
+    const qwen = before.plan?.services.find((s) => s.name === 'vllm-qwen3');
+    renderView(<Overview api={fakeApi()} snapshot={before} progress={{}} onChanged={() => undefined} />);
+    expect(screen.getByTestId('fit-vllm-qwen3').textContent).toMatch(/^fits(:| )\S+ context/);
+    expect(screen.getByTestId('vllm-vllm-qwen3').textContent).toMatch(/^planned \d+ GiB KV → vLLM should hold [\d,]+ tokens: \d+ requests? of \S+$/);
+    cleanup();
+    // The same image and engine measured 12,345 tokens on 2026-11-30: the line says so, with the date.
+    const measurement = {
+      service: 'vllm-qwen3',
+      image: qwen?.image ?? '',
+      model: 'Qwen/Qwen3-1.7B',
+      device: 'cpu' as const,
+      engine: facts.engine?.endpoint ?? '',
+      at: '2026-11-30T10:00:00.000Z',
+      planned: qwen?.model?.expected ?? {},
+      measured: { kvTokens: 12345, maxConcurrency: 2.5, weightsBytes: 3.17 * 1024 ** 3 },
+    };
+    renderView(<Overview api={fakeApi()} snapshot={snapshotFor(facts, { measurements: [measurement] })} progress={{}} onChanged={() => undefined} />);
+    expect(screen.getByTestId('vllm-vllm-qwen3').textContent).toBe(`planned ${qwen?.kvCacheGiB} GiB KV → vLLM holds 12,345 tokens: 2 requests of ${Math.round((qwen?.model?.maxModelLen ?? 0) / 1024)}k (measured 2026-11-30)`);
+  });
 });

@@ -1,8 +1,9 @@
-import { Alert, Anchor, Button, Group, Progress, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Group, Progress, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
 import { IconExternalLink, IconPlayerPlay, IconPlayerStop, IconRefresh } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import type { ActionResult, BerthApi, Snapshot } from '../../../electron/common/api/berth-api.js';
 import { describeCores } from '../../../electron/common/planner/cpu-list.js';
+import { plannedBesideMeasured } from '../../../electron/common/planner/vllm-figures.js';
 import { isActive, reachableUrl } from '../../../electron/common/status/service-state.js';
 import { formatTokens } from '../../../electron/common/units.js';
 import type { Progress as ProgressMap } from '../App.js';
@@ -108,8 +109,23 @@ export function Overview({ api, snapshot, progress, onChanged }: { api: BerthApi
                 </Table.Td>
                 <Table.Td><Text size="sm">{service.model?.device ?? service.role}</Text></Table.Td>
                 <Table.Td><Text size="sm">{describeCores(service) ?? '–'}</Text></Table.Td>
-                <Table.Td><Text size="sm">{service.kvCacheGiB ? `${service.kvCacheGiB} GiB` : '–'}</Text></Table.Td>
-                <Table.Td><Text size="sm">{service.model ? formatTokens(service.model.maxModelLen) : '–'}</Text></Table.Td>
+                <Table.Td>
+                  <Text size="sm">{service.kvCacheGiB ? `${service.kvCacheGiB} GiB` : '–'}</Text>
+                  {service.model?.expected && (
+                    <Text size="xs" c="dimmed" data-testid={`vllm-${service.name}`}>
+                      {plannedBesideMeasured(service.model.expected, service.model.measured, service.model.maxModelLen)}
+                      {service.model.measured ? ` (measured ${service.model.measured.at.slice(0, 10)})` : ''}
+                    </Text>
+                  )}
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm">{service.model ? formatTokens(service.model.maxModelLen) : '–'}</Text>
+                  {service.model?.fit && (
+                    <Badge size="xs" variant="light" color={service.model.fit.verdict === 'no' ? 'red' : service.model.fit.verdict === 'shorter' ? 'yellow' : 'green'} data-testid={`fit-${service.name}`}>
+                      {service.model.fit.words}
+                    </Badge>
+                  )}
+                </Table.Td>
                 <Table.Td><Text size="sm">{service.gpuMemoryUtilization ?? '–'}</Text></Table.Td>
                 <Table.Td>
                   {port && LINKS[service.name] && running ? (

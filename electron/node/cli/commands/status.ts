@@ -1,9 +1,18 @@
-import type { StackStatus } from '../../../common/contracts/status.js';
+import type { ServiceStatus, StackStatus } from '../../../common/contracts/status.js';
+import type { StackPlan } from '../../../common/contracts/stack-plan.js';
 import { StatusTracker, stackSnapshot } from '../../engine/status.js';
 import type { StackSession } from '../../session/stack-session.js';
 import { describeSshLoss } from '../../ssh/ssh-errors.js';
 import { statusReport } from '../format/status-table.js';
 import type { PlanFlags } from './plan.js';
+
+/** Each model's figures in vLLM's terms beside its state: planned, and measured at its last start (the plan carries both). */
+export function withVllmFigures(plan: StackPlan, services: ServiceStatus[]): ServiceStatus[] {
+  return services.map((status) => {
+    const model = plan.services.find((s) => s.name === status.name)?.model;
+    return model?.expected ? { ...status, vllm: { planned: model.expected, ...(model.measured ? { measured: model.measured } : {}) } } : status;
+  });
+}
 
 export async function statusCommand(session: StackSession, flags: PlanFlags & { json?: boolean; watch?: boolean }, out: (text: string) => void, signal?: AbortSignal): Promise<number> {
   const connection = await session.engine();
@@ -12,7 +21,7 @@ export async function statusCommand(session: StackSession, flags: PlanFlags & { 
   const endpoint = connection.endpoint;
   const print = (status: StackStatus) => out(flags.json ? JSON.stringify(status, null, flags.watch ? 0 : 2) : statusReport(status));
   if (!flags.watch) {
-    print({ schema: 1, engine: endpoint, services: await stackSnapshot(connection.docker, plan.stack, planned) });
+    print({ schema: 1, engine: endpoint, services: withVllmFigures(plan, await stackSnapshot(connection.docker, plan.stack, planned)) });
     return 0;
   }
   let engine: string | null = endpoint;
@@ -23,7 +32,7 @@ export async function statusCommand(session: StackSession, flags: PlanFlags & { 
     planned,
     ...(connection.ssh ? { describeLoss: (problem: string) => describeSshLoss(endpoint, problem) } : {}),
     onChange: (services) => {
-      const status: StackStatus = { schema: 1, engine, services };
+      const status: StackStatus = { schema: 1, engine, services: withVllmFigures(plan, services) };
       const text = JSON.stringify(status);
       if (text === previous) return;
       previous = text;

@@ -2,6 +2,7 @@ import type { PlannedService, StackPlan } from '../../../common/contracts/stack-
 import { describeCores } from '../../../common/planner/cpu-list.js';
 import { formatGiB, formatTokens } from '../../../common/units.js';
 import { textTable } from './table.js';
+import { plannedBesideMeasured } from '../../../common/planner/vllm-figures.js';
 
 function cores(service: PlannedService): string {
   return describeCores(service) ?? '-';
@@ -27,9 +28,17 @@ export function planReport(plan: StackPlan): string {
     `Profile: ${plan.profileReason}`,
     '',
     textTable(['SERVICE', 'DEVICE', 'CORES', 'KV CACHE', 'MEMORY', 'CONTEXT', 'GPU SHARE', 'PORTS', 'WAITS FOR'], plan.services.map(row)),
-    '',
-    'Why:',
   ];
+  const models = plan.services.filter((s) => s.model?.expected);
+  if (models.length) {
+    out.push('', 'In vLLM\'s terms (planned, and measured where a start of the same image on this engine was):');
+    for (const service of models) {
+      const model = service.model;
+      if (!model?.expected) continue;
+      out.push(`  ${service.name}: ${model.fit?.words ?? ''}; ${plannedBesideMeasured(model.expected, model.measured, model.maxModelLen)}${model.measured ? ` (measured ${model.measured.at.slice(0, 10)})` : ''}`);
+    }
+  }
+  out.push('', 'Why:');
   for (const service of plan.services) {
     out.push(`  ${service.name}`);
     for (const reason of service.reasons) out.push(`    - ${reason}`);

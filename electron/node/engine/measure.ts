@@ -1,0 +1,122 @@
+import type Docker from 'dockerode';
+import { OVER_PLAN_RATIO, type Measurement, type VllmFigures } from '../../common/contracts/measurement.js';
+import type { PlannedService } from '../../common/contracts/stack-plan.js';
+import { GiB } from '../../common/units.js';
+import { readLogTail } from './logs.js';
+
+/**
+ * What a vLLM server reports about itself as it starts, read from its log (vLLM's own lines: vllm/v1/worker/
+ * gpu_model_runner.py "Model loading took", gpu_worker.py "Available KV cache memory", v1/core/kv_cache_utils.py "GPU
+ * KV cache size" and "Maximum concurrency"), the same on the CPU backend.
+ */
+export function figuresFromLog(lines: readonly string[]): VllmFigures {
+  const text = lines.join('\n');
+  const last = (pattern: RegExp) => [...text.matchAll(pattern)].at(-1);
+  const number = (value: string | undefined) => (value === undefined ? undefined : Number(value.replace(/,/g, '')));
+  const figures: VllmFigures = {};
+  const weights = number(last(/Model loading took ([\d.]+) GiB/g)?.[1]);
+  if (weights !== undefined) figures.weightsBytes = weights * GiB;
+  const kv = number(last(/Available KV cache memory: (-?[\d.]+) GiB/g)?.[1]);
+  if (kv !== undefined) figures.kvBytes = Math.max(0, kv) * GiB;
+  const tokens = number(last(/GPU KV cache size: ([\d,]+) tokens/g)?.[1]);
+  if (tokens !== undefined) figures.kvTokens = tokens;
+  const concurrency = number(last(/Maximum concurrency for [\d,]+ tokens per request: ([\d.]+)x/g)?.[1]);
+  if (concurrency !== undefined) figures.maxConcurrency = concurrency;
+  return figures;
+}
+
+/** The block size in vLLM's own metric vllm:cache_config_info (its labels are the CacheConfig's fields). */
+export function blockTokensFromMetrics(text: string): number | undefined {
+  const match = /^vllm:cache_config_info\{[^}]*\bblock_size="(\d+)"/m.exec(text);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Runs a command in the container and returns what it printed, or undefined when it could not. */
+async function execText(container: Docker.Container, cmd: string[]): Promise<string | undefined> {
+  const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: false });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve) => {
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('end', resolve);
+    stream.on('error', () => resolve());
+  });
+  const inspect = await exec.inspect();
+  if (inspect.ExitCode !== 0) return undefined;
+  // The stream is multiplexed: 8-byte frame headers before each payload.
+  const raw = Buffer.concat(chunks);
+  const out: Buffer[] = [];
+  for (let at = 0; at + 8 <= raw.length; ) {
+    const size = raw.readUInt32BE(at + 4);
+    out.push(raw.subarray(at + 8, at + 8 + size));
+    at += 8 + size;
+  }
+  return Buffer.concat(out).toString('utf8').trim();
+}
+
+/**
+ * The container's peak memory as its cgroup counts it: memory.peak (cgroup v2, Linux 5.19 on), else
+ * memory.max_usage_in_bytes (cgroup v1). vLLM's images have `cat`.
+ */
+export async function peakMemoryBytes(docker: Docker, containerId: string): Promise<number | undefined> {
+  const container = docker.getContainer(containerId);
+  for (const file of ['/sys/fs/cgroup/memory.peak', '/sys/fs/cgroup/memory/memory.max_usage_in_bytes']) {
+    const text = await execText(container, ['cat', file]).catch(() => undefined);
+    if (text && /^\d+$/.test(text)) return Number(text);
+  }
+  return undefined;
+}
+
+/** What this start of a model server measured, beside what its plan expected. */
+export async function measureStart(args: {
+  docker: Docker;
+  containerId: string;
+  service: PlannedService;
+  engine: string;
+  oomKilled?: boolean;
+  now?: Date;
+  /** vLLM's /metrics, where the engine can reach it. */
+  metrics?: () => Promise<string | undefined>;
+}): Promise<Measurement | undefined> {
+  const { service } = args;
+  const model = service.model;
+  if (!model) return undefined;
+  const lines = (await readLogTail(args.docker, args.containerId, 3000).catch(() => [])).map((l) => l.text);
+  const measured: VllmFigures = figuresFromLog(lines);
+  if (model.device === 'cpu') {
+    if (args.oomKilled) {
+      measured.oomKilled = true;
+      if (service.memoryBytes) measured.limitBytes = service.memoryBytes;
+    } else {
+      const peak = await peakMemoryBytes(args.docker, args.containerId);
+      if (peak !== undefined) measured.peakBytes = peak;
+      if (service.memoryBytes) measured.limitBytes = service.memoryBytes;
+      // The CPU server's KV cache is what it was given; its runtime is the rest of its peak.
+      if (service.kvCacheGiB) measured.kvBytes = service.kvCacheGiB * GiB;
+      if (peak !== undefined && measured.weightsBytes !== undefined) measured.overheadBytes = Math.max(0, peak - measured.weightsBytes - (measured.kvBytes ?? 0));
+    }
+  } else if (service.gpuMemoryUtilization && measured.weightsBytes !== undefined && measured.kvBytes !== undefined && model.expected?.kvBytes !== undefined) {
+    // A share's activations and CUDA graphs: what the share held besides weights and KV cache.
+    const shareBytes = (model.expected.weightsBytes ?? 0) + (model.expected.overheadBytes ?? 0) + model.expected.kvBytes;
+    measured.overheadBytes = Math.max(0, shareBytes - measured.weightsBytes - measured.kvBytes);
+  }
+  const block = blockTokensFromMetrics((await args.metrics?.().catch(() => undefined)) ?? '');
+  if (block !== undefined) measured.blockTokens = block;
+  if (Object.keys(measured).length === 0) return undefined;
+  return {
+    service: service.name,
+    image: service.image,
+    model: model.id,
+    device: model.device,
+    engine: args.engine,
+    at: (args.now ?? new Date()).toISOString(),
+    planned: model.expected ?? {},
+    measured,
+  };
+}
+
+/** Whether a measurement went past its plan by more than 10%, or was killed at its limit. */
+export function aboveItsPlan(m: Measurement): boolean {
+  const over = (a?: number, b?: number) => a !== undefined && b !== undefined && b > 0 && a > b * OVER_PLAN_RATIO;
+  return Boolean(m.measured.oomKilled) || over(m.measured.peakBytes, m.planned.peakBytes) || over(m.measured.weightsBytes, m.planned.weightsBytes) || over(m.measured.overheadBytes, m.planned.overheadBytes);
+}

@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { MeasurementsFileSchema, measurementKey, type Measurement, type MeasurementsFile } from '../../common/contracts/measurement.js';
+
+/** Where Berth keeps what model servers measured as they started: planned beside measured, per image, model, device and engine. */
+export function measurementsPath(home: string): string {
+  return path.join(home, 'measured.json');
+}
+
+function parse(text: string): MeasurementsFile | undefined {
+  try {
+    const parsed = MeasurementsFileSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Every measurement kept in BERTH_HOME, newest start per key. A file that is missing or unreadable is the same as no
+ * measurement: the plan falls back to its defaults, and the next start writes the file again.
+ */
+export function readMeasurements(home: string): Measurement[] {
+  let text: string;
+  try {
+    text = readFileSync(measurementsPath(home), 'utf8');
+  } catch {
+    return [];
+  }
+  return Object.values(parse(text)?.entries ?? {});
+}
+
+let queue: Promise<void> = Promise.resolve();
+
+/** Keeps a measurement, replacing the one of the same image, model, device and engine; written whole, then renamed. */
+export function recordMeasurement(home: string, measurement: Measurement): Promise<void> {
+  queue = queue.then(async () => {
+    const file = measurementsPath(home);
+    const current = parse(await readFile(file, 'utf8').catch(() => '')) ?? { schema: 1 as const, entries: {} };
+    current.entries[measurementKey(measurement)] = measurement;
+    await mkdir(home, { recursive: true });
+    const temporary = `${file}.${process.pid}.tmp`;
+    await writeFile(temporary, `${JSON.stringify(current, null, 2)}\n`, { mode: 0o600 });
+    await rename(temporary, file);
+  });
+  return queue;
+}
