@@ -17,13 +17,35 @@ interface Dashboard {
   panels: { type: string; datasource: { uid: string }; targets: { expr: string; datasource: { uid: string } }[] }[];
 }
 
-function everyGeneratedDashboard(): { name: string; dashboard: Dashboard }[] {
-  const out: { name: string; dashboard: Dashboard }[] = [];
-  for (const file of defaultMonitoringFiles().filter((f) => f.path.endsWith('.json'))) out.push({ name: file.path, dashboard: JSON.parse(file.content) });
+/** The series the rules file written beside the dashboards records: Berth's own, from its plan. */
+function recorded(files: { path: string; content: string }[]): Set<string> {
+  const rules = files.find((f) => f.path.endsWith('rules.yaml'));
+  const doc = parse(rules?.content ?? '') as { groups: { rules: { record?: string }[] }[] };
+  return new Set(doc.groups.flatMap((g) => g.rules.flatMap((r) => (r.record ? [r.record] : []))));
+}
+
+/** What the rules record once every model has measured a start: the measured_ series join the planned ones. */
+function recordedWhenMeasured(): Set<string> {
+  const facts = corpus()['workstation-16c32t-2numa'];
+  if (!facts) throw new Error('no workstation fixture');
+  const plan = planStack(facts, SettingsSchema.parse({}));
+  const measurements = plan.services.flatMap((s) =>
+    s.model
+      ? [{ service: s.name, image: s.image, model: s.model.id, device: s.model.device, engine: facts.engine?.endpoint ?? '', at: '2026-12-01T00:00:00Z', planned: s.model.expected ?? {}, measured: { weightsBytes: 1, kvTokens: 1, peakBytes: 1 } }]
+      : [],
+  );
+  return recorded(stackFiles(planStack(facts, SettingsSchema.parse({}), { measurements })));
+}
+
+function everyGeneratedDashboard(): { name: string; dashboard: Dashboard; recorded: Set<string> }[] {
+  const out: { name: string; dashboard: Dashboard; recorded: Set<string> }[] = [];
+  const defaults = defaultMonitoringFiles();
+  for (const file of defaults.filter((f) => f.path.endsWith('.json'))) out.push({ name: file.path, dashboard: JSON.parse(file.content), recorded: recorded(defaults) });
   for (const [host, facts] of Object.entries(corpus())) {
     for (const profile of ['development', 'production'] as const) {
-      for (const file of stackFiles(planStack(facts, SettingsSchema.parse({ profile }))).filter((f) => f.path.endsWith('.json'))) {
-        out.push({ name: `${host}/${profile}/${file.path}`, dashboard: JSON.parse(file.content) });
+      const files = stackFiles(planStack(facts, SettingsSchema.parse({ profile })));
+      for (const file of files.filter((f) => f.path.endsWith('.json'))) {
+        out.push({ name: `${host}/${profile}/${file.path}`, dashboard: JSON.parse(file.content), recorded: recorded(files) });
       }
     }
   }
@@ -40,12 +62,14 @@ describe('the monitoring configuration', () => {
   const upstream = JSON.parse(readFileSync(path.join(repoRoot(), 'test', 'fixtures', 'upstream-metrics.json'), 'utf8')) as UpstreamMetrics;
   const exported = exportedSamples(upstream);
 
-  it("every dashboard query parses as PromQL and names only metrics vLLM's or litellm's source exports, through the provisioned datasource", () => {
+  it("every dashboard query parses as PromQL and names only metrics vLLM's or litellm's source exports, or the berth: series its rules file records, through the provisioned datasource", () => {
     const datasource = parse(readFileSync(path.join(repoRoot(), 'monitoring/grafana/provisioning/datasources/prometheus.yaml'), 'utf8'));
     const uid = datasource.datasources[0].uid;
     const dashboards = everyGeneratedDashboard();
+    const measured = recordedWhenMeasured();
+    expect([...measured].filter((m) => m.startsWith('berth:measured_')).length).toBeGreaterThan(0);
     expect(dashboards.length).toBeGreaterThan(20);
-    for (const { name, dashboard } of dashboards) {
+    for (const { name, dashboard, recorded: berthSeries } of dashboards) {
       expect(dashboard.uid, name).toMatch(/^berth-/);
       expect(dashboard.panels.length, name).toBeGreaterThan(0);
       for (const panel of dashboard.panels) {
@@ -53,7 +77,10 @@ describe('the monitoring configuration', () => {
         for (const target of panel.targets) {
           const names = selectedMetrics(target.expr);
           expect(names.length, `${name}: ${target.expr}`).toBeGreaterThan(0);
-          for (const metric of names) expect(exported.has(metric), `${name} queries ${metric}, which ${Object.keys(upstream.sources).join(' and ')} do not export`).toBe(true);
+          for (const metric of names) {
+            const known = metric.startsWith('berth:') ? berthSeries.has(metric) || measured.has(metric) : exported.has(metric);
+            expect(known, `${name} queries ${metric}, which ${Object.keys(upstream.sources).join(' and ')} do not export and Berth's rules do not record`).toBe(true);
+          }
         }
       }
     }

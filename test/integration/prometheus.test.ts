@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -20,13 +20,73 @@ afterAll(async () => {
   while (cleanups.length) await cleanups.pop()?.();
 });
 
-function promtool(file: string): string {
-  return execFileSync('promtool', ['check', 'config', file], { encoding: 'utf8' });
+/**
+ * promtool check config, which also loads the rule files a config names: a stack config names the rules where the
+ * container mounts them (/etc/prometheus/rules.yml), so a copy names `rules` instead, beside it.
+ */
+function promtool(file: string, rules?: string): string {
+  if (!rules) return execFileSync('promtool', ['check', 'config', file], { encoding: 'utf8' });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-promtool-'));
+  const copy = path.join(dir, 'prometheus.yaml');
+  writeFileSync(copy, readFileSync(file, 'utf8').replace('/etc/prometheus/rules.yml', 'rules.yaml'));
+  writeFileSync(path.join(dir, 'rules.yaml'), readFileSync(rules, 'utf8'));
+  return execFileSync('promtool', ['check', 'config', copy], { encoding: 'utf8' });
 }
 
 describeWhen(hasCommand('promtool'), "promtool is not installed (Debian's prometheus package)", 'generated Prometheus configuration, checked by promtool', () => {
-  it('the checked-in configs pass promtool check config', () => {
-    for (const file of ['monitoring/prometheus.yaml', 'monitoring/prometheus-local.yaml']) expect(promtool(path.join(repoRoot(), file))).toMatch(/SUCCESS/);
+  it('the checked-in configs pass promtool check config, with the rules file they name', () => {
+    const rules = path.join(repoRoot(), 'monitoring/rules.yaml');
+    expect(promtool(path.join(repoRoot(), 'monitoring/prometheus.yaml'), rules)).toMatch(/SUCCESS/);
+    expect(promtool(path.join(repoRoot(), 'monitoring/prometheus-local.yaml'))).toMatch(/SUCCESS/);
+    expect(execFileSync('promtool', ['check', 'rules', path.join(repoRoot(), 'monitoring/rules.yaml')], { encoding: 'utf8' })).toMatch(/SUCCESS: 1 rules found/);
+  });
+
+  it("the rules Berth writes from a plan with measured starts pass promtool, and the alert fires on a start past its plan", () => {
+    const facts = corpus()['workstation-16c32t-2numa'];
+    if (!facts) throw new Error('no workstation fixture');
+    const plan = planStack(facts, SettingsSchema.parse({}));
+    const qwen = plan.services.find((s) => s.name === 'vllm-qwen3');
+    const measured = planStack(facts, SettingsSchema.parse({}), {
+      measurements: [
+        { service: 'vllm-qwen3', image: qwen?.image ?? '', model: 'Qwen/Qwen3-1.7B', device: 'cpu', engine: facts.engine?.endpoint ?? '', at: '2026-12-01T00:00:00Z', planned: qwen?.model?.expected ?? {}, measured: { oomKilled: true, limitBytes: qwen?.memoryBytes } },
+      ],
+    });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-rules-'));
+    const rules = path.join(dir, 'rules.yaml');
+    writeFileSync(rules, stackFiles(measured).find((f) => f.path.endsWith('rules.yaml'))?.content ?? '');
+    expect(execFileSync('promtool', ['check', 'rules', rules], { encoding: 'utf8' })).toMatch(/SUCCESS/);
+    // promtool's unit test: the recorded ratio of a start killed at its limit is 2, and the alert fires.
+    const test = path.join(dir, 'rules.test.yaml');
+    writeFileSync(
+      test,
+      stringify({
+        rule_files: ['rules.yaml'],
+        evaluation_interval: '1m',
+        tests: [
+          {
+            interval: '1m',
+            input_series: [],
+            promql_expr_test: [{ expr: 'berth:measured_over_plan_ratio', eval_time: '1m', exp_samples: [{ labels: 'berth:measured_over_plan_ratio{model="qwen3-1.7b",service="vllm-qwen3"}', value: 2 }] }],
+            alert_rule_test: [
+              {
+                eval_time: '2m',
+                alertname: 'BerthModelAboveItsPlan',
+                exp_alerts: [
+                  {
+                    exp_labels: { severity: 'warning', service: 'vllm-qwen3', model: 'qwen3-1.7b' },
+                    exp_annotations: {
+                      summary: 'vllm-qwen3 needed more memory than Berth planned',
+                      description: 'At its last start vllm-qwen3 measured 2.00× its plan (killed at its limit counts as 2×). berth up again applies a plan corrected by the measurement.',
+                    },
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(execFileSync('promtool', ['test', 'rules', test], { encoding: 'utf8', cwd: dir })).toMatch(/SUCCESS/);
   });
 
   it('the config of every corpus plan, in both profiles and both forms, passes promtool check config', () => {
@@ -34,12 +94,16 @@ describeWhen(hasCommand('promtool'), "promtool is not installed (Debian's promet
     for (const [host, facts] of Object.entries(corpus())) {
       for (const profile of ['development', 'production'] as const) {
         const plan = planStack(facts, SettingsSchema.parse({ profile }));
-        const generated = stackFiles(plan).find((f) => f.path.endsWith('prometheus.yaml'));
-        const stack = path.join(dir, `${host}-${profile}.yaml`);
-        const local = path.join(dir, `${host}-${profile}-local.yaml`);
+        const files = stackFiles(plan);
+        const generated = files.find((f) => f.path.endsWith('prometheus.yaml'));
+        const folder = mkdtempSync(path.join(dir, `${host}-${profile}-`));
+        const stack = path.join(folder, 'stack.yaml');
+        const local = path.join(folder, 'local.yaml');
+        const rules = path.join(folder, 'rules.yaml');
         writeFileSync(stack, generated?.content ?? '');
         writeFileSync(local, stringify(prometheusConfig(plan, 'local')));
-        expect(promtool(stack)).toMatch(/SUCCESS/);
+        writeFileSync(rules, files.find((f) => f.path.endsWith('rules.yaml'))?.content ?? '');
+        expect(promtool(stack, rules)).toMatch(/SUCCESS/);
         expect(promtool(local)).toMatch(/SUCCESS/);
       }
     }

@@ -134,6 +134,15 @@ describeWhen(
     it("Prometheus scrapes every model server, litellm and itself; litellm's /metrics asking for the key shows the target down", async () => {
       const all = await until(targets, (list) => list.length === models().length + 2 && list.every((t) => t.health === 'up'), 30_000, 'every target up', 500);
       expect(all.map((t) => t.labels.service).sort()).toEqual([...models().map((s) => s.name), 'litellm', 'prometheus'].sort());
+      // The rules Berth writes load: the plan's figures are series, one per model.
+      const planned = await until(
+        async () => ((await (await fetch(url('prometheus', '/api/v1/query?query=berth:planned_weights_bytes'))).json()) as { data: { result: { metric: { service: string } }[] } }).data.result,
+        (result) => result.length === models().length,
+        30_000,
+        "the plan's series",
+        500,
+      );
+      expect(planned.map((r) => r.metric.service).sort()).toEqual(models().map((s) => s.name).sort());
       await withLitellmConfig(
         (config) => {
           (config.litellm_settings as Record<string, unknown>).require_auth_for_metrics_endpoint = true;

@@ -5,6 +5,7 @@ import { litellmConfig } from './litellm-config.js';
 import { grafanaDashboardProviders, grafanaDatasources, prometheusConfig } from './monitoring-config.js';
 import { GENERATED_HEADER } from './compose.js';
 import { grafanaDashboards } from './grafana-dashboards.js';
+import { planRules } from './plan-rules.js';
 
 /** A file Berth writes, by path relative to its folder (BERTH_HOME or an export folder). */
 export interface GeneratedFile {
@@ -21,6 +22,7 @@ export function stackFiles(plan: StackPlan): GeneratedFile[] {
   return [
     yamlFile(GENERATED_FILES.litellmConfig, litellmConfig(plan)),
     yamlFile(GENERATED_FILES.prometheusConfig, prometheusConfig(plan, 'stack')),
+    yamlFile(GENERATED_FILES.prometheusRules, planRules(plan)),
     yamlFile(`${GENERATED_FILES.grafanaProvisioning}/datasources/prometheus.yaml`, grafanaDatasources()),
     yamlFile(`${GENERATED_FILES.grafanaProvisioning}/dashboards/berth.yaml`, grafanaDashboardProviders()),
     ...grafanaDashboards(plan).map((d) => ({ path: `${GENERATED_FILES.grafanaDashboards}/${d.file}`, content: `${JSON.stringify(d.json, null, 2)}\n` })),

@@ -1,6 +1,7 @@
 import type { StackPlan } from '../contracts/stack-plan.js';
 import { modelQueries } from '../monitoring/queries.js';
 import { GENERATED_HEADER } from './compose.js';
+import { PLAN_SERIES } from './plan-rules.js';
 
 /** The Prometheus a dashboard reads: the stack's own, or one the user picks where Grafana is not Berth's. */
 export type DashboardDatasource = 'stack' | 'chosen';
@@ -53,6 +54,24 @@ export function modelDashboard(service: string, servedName: string, datasource: 
     { title: 'Requests running and waiting', unit: 'short', targets: [{ expr: q.running, legend: 'running' }, { expr: q.waiting, legend: 'waiting' }] },
     { title: 'KV cache usage', unit: 'percent', targets: [{ expr: q.kvCachePercent, legend: 'used' }] },
     { title: 'Preemptions and successful requests per second', unit: 'reqps', targets: [{ expr: q.preemptionsPerS, legend: 'preemptions' }, { expr: q.successPerS, legend: 'succeeded' }] },
+    {
+      title: 'Memory: planned and measured at start (Berth)',
+      unit: 'bytes',
+      targets: [
+        { expr: `${PLAN_SERIES.plannedWeights}{service="${service}"}`, legend: 'weights planned' },
+        { expr: `${PLAN_SERIES.measuredWeights}{service="${service}"}`, legend: 'weights measured' },
+        { expr: `${PLAN_SERIES.plannedMemory}{service="${service}"}`, legend: 'limit planned' },
+        { expr: `${PLAN_SERIES.measuredPeak}{service="${service}"}`, legend: 'peak measured' },
+      ],
+    },
+    {
+      title: 'KV cache tokens: planned and measured at start (Berth)',
+      unit: 'short',
+      targets: [
+        { expr: `${PLAN_SERIES.plannedKvTokens}{service="${service}"}`, legend: 'planned' },
+        { expr: `${PLAN_SERIES.measuredKvTokens}{service="${service}"}`, legend: 'measured' },
+      ],
+    },
   ], datasource);
 }
 

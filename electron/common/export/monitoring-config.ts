@@ -16,6 +16,8 @@ export function prometheusConfig(plan: StackPlan, where: 'stack' | 'local' = 'st
   const models = plan.services.filter((s) => s.role === 'model' && s.model);
   return {
     global: { scrape_interval: SCRAPE_INTERVAL, evaluation_interval: SCRAPE_INTERVAL },
+    // The plan's figures and what each model measured at start, as series (plan-rules.ts), and the alert on them.
+    rule_files: [where === 'stack' ? '/etc/prometheus/rules.yml' : 'rules.yaml'],
     scrape_configs: [
       {
         job_name: 'vllm',

@@ -5,6 +5,7 @@ import type { PlannedService, StackPlan } from '../contracts/stack-plan.js';
 import { GENERATED_HEADER } from './compose.js';
 import type { GeneratedFile } from './files.js';
 import { grafanaDashboards } from './grafana-dashboards.js';
+import { planRules } from './plan-rules.js';
 import { grafanaDashboardProviders, grafanaDatasources, prometheusConfig } from './monitoring-config.js';
 
 /** Only what the monitoring files read of a plan: names, models and host ports. */
@@ -50,6 +51,7 @@ export function defaultMonitoringFiles(): GeneratedFile[] {
   return [
     yaml('monitoring/prometheus.yaml', prometheusConfig(all, 'stack'), 'the default models of both profiles; berth up writes one for its plan.'),
     yaml('monitoring/prometheus-local.yaml', prometheusConfig(local, 'local'), 'for `prometheus --config.file=monitoring/prometheus-local.yaml` on the host (Homebrew).'),
+    yaml('monitoring/rules.yaml', planRules(all), 'the alert on model servers that measured more than their plan; berth up writes the plan\'s figures too.'),
     yaml('monitoring/grafana/provisioning/datasources/prometheus.yaml', grafanaDatasources(), 'the Prometheus datasource.'),
     yaml('monitoring/grafana/provisioning/dashboards/berth.yaml', grafanaDashboardProviders(), 'dashboards from /var/lib/grafana/dashboards.'),
     ...grafanaDashboards(all).map((d) => ({ path: `monitoring/grafana/dashboards/${d.file}`, content: `${JSON.stringify(d.json, null, 2)}\n` })),

@@ -15,6 +15,7 @@ export const OTHER_SERVICES_BYTES = {
 export const GENERATED_FILES = {
   litellmConfig: 'generated/litellm/config.yaml',
   prometheusConfig: 'generated/monitoring/prometheus.yaml',
+  prometheusRules: 'generated/monitoring/rules.yaml',
   grafanaProvisioning: 'generated/monitoring/grafana/provisioning',
   grafanaDashboards: 'generated/monitoring/grafana/dashboards',
 } as const;
@@ -129,6 +130,7 @@ export function prometheusService(image: string, stack: string): ServiceShell {
     dependsOn: [],
     mounts: [
       { kind: 'config', source: GENERATED_FILES.prometheusConfig, target: '/etc/prometheus/prometheus.yml', readOnly: true },
+      { kind: 'config', source: GENERATED_FILES.prometheusRules, target: '/etc/prometheus/rules.yml', readOnly: true },
       { kind: 'volume', source: volumeNames(stack).prometheus, target: '/prometheus', readOnly: false },
     ],
     health: health(['CMD', 'wget', '-q', '--spider', `http://localhost:${CONTAINER_PORTS.prometheus}/-/ready`], CONTAINER_PORTS.prometheus, '/-/ready', 30),

@@ -77,6 +77,8 @@ export class TrayPresenter {
     const before = this.view.services;
     this.view = withEvent(this.view, event);
     if (event.type === 'status') for (const n of notificationsFor(before, this.view.services, this.told)) this.options.notify(n.title, n.body);
+    // A model server that measured more than its plan: the next plan corrects it, and the user hears of it once.
+    if (event.type === 'progress' && event.event.kind === 'measured' && event.event.overPlan) this.options.notify(`${event.event.service} needed more than planned`, event.event.message);
     this.render();
   }
 

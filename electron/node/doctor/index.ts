@@ -6,9 +6,10 @@ import { engineVersion } from './checks/engine-version.js';
 import { gpuRuntime } from './checks/gpu-runtime.js';
 import { hfToken } from './checks/hf-token.js';
 import { imagesPresent } from './checks/images-present.js';
+import { measuredVsPlanned } from './checks/measured-vs-planned.js';
 import { planCanStart } from './checks/plan-can-start.js';
 import { portsFree } from './checks/ports-free.js';
 import { secretsFile } from './checks/secrets-file.js';
 import { socketPermission } from './checks/socket-permission.js';
 
-export const CHECKS: readonly Check[] = [engineReachable, socketPermission, engineVersion, planCanStart, engineResources, gpuRuntime, portsFree, imagesPresent, hfToken, secretsFile, diskSpace];
+export const CHECKS: readonly Check[] = [engineReachable, socketPermission, engineVersion, planCanStart, engineResources, gpuRuntime, portsFree, imagesPresent, hfToken, secretsFile, diskSpace, measuredVsPlanned];

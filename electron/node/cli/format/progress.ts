@@ -37,6 +37,8 @@ export function progressPrinter(write: (line: string) => void): (event: Progress
         return write(`… ${event.service}: waiting for ${event.on} (${event.elapsedS} s)`);
       case 'healthy':
         return write(`✓ ${event.service}: healthy (${event.elapsedS} s)`);
+      case 'measured':
+        return write(`${event.overPlan ? '!' : ' '} ${event.message}${event.overPlan ? ' — more than planned: the next plan uses these figures' : ''}`);
       case 'failed':
         return write(`✗ ${event.service}: ${event.message}\n    fix: ${event.fix}`);
       case 'skipped':
