@@ -7,6 +7,7 @@ import { planStack } from '../../electron/common/planner/plan.js';
 import { DEFAULT_SETTINGS } from '../../electron/common/contracts/settings.js';
 import { berth, freshHome } from '../support/cli.js';
 import { host, hostFile } from '../support/hosts.js';
+import { repoRoot } from '../support/repo-root.js';
 
 function writeTemp(name: string, content: string): string {
   const file = path.join(freshHome(), name);
@@ -40,6 +41,15 @@ describe('berth plan', () => {
     expect(result.stdout).toMatch(/! insufficient-memory: Docker Desktop gives containers 8 GiB/);
   });
 
+  it("the README's example is what berth plan prints for that host today", () => {
+    const result = berth(['plan', '--facts', hostFile('macbook-docker-desktop-8cpu-8gib')]);
+    const readme = readFileSync(path.join(repoRoot(), 'README.md'), 'utf8');
+    const example = readme.slice(readme.indexOf('$ berth plan --facts test/fixtures/hosts/macbook-docker-desktop-8cpu-8gib.json'));
+    const shown = example.slice(0, example.indexOf('…')).split('\n').slice(1).filter(Boolean);
+    expect(shown.length).toBeGreaterThan(8);
+    for (const line of shown) expect(result.stdout.split('\n')).toContain(line);
+  });
+
   it('exits 1 for a plan that cannot start, printing it with the blocking reason marked, in --json too', () => {
     const result = berth(['plan', '--facts', hostFile('macbook-docker-desktop-8cpu-8gib'), '--profile', 'production']);
     expect(result.code).toBe(1);
@@ -54,7 +64,8 @@ describe('berth plan', () => {
     const result = berth(['plan', '--facts', hostFile('gpu-workstation-1x24gb'), '--profile', 'production', '--json']);
     expect(result.code).toBe(0);
     const plan = StackPlanSchema.parse(JSON.parse(result.stdout));
-    expect(plan.services.filter((s) => s.role === 'model').map((s) => [s.name, s.gpuMemoryUtilization])).toEqual([['vllm-coder', 0.89]]);
+    // Alone on its card, the model gets vLLM's own default share (--gpu-memory-utilization 0.9, vllm/config/cache.py).
+    expect(plan.services.filter((s) => s.role === 'model').map((s) => [s.name, s.gpuMemoryUtilization])).toEqual([['vllm-coder', 0.9]]);
     expect(plan.warnings.map((w) => w.code)).toEqual(['gpu-model-left-out']);
     const home = freshHome();
     writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ tuning: { 'vllm-coder': { gpus: [0] }, 'vllm-gpt-oss': { gpus: [0] } } }));

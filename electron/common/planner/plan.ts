@@ -125,8 +125,9 @@ function planCpuModels(catalogModels: readonly ModelSpec[], facts: HostFacts, se
     const shell = modelService(model, image, ['--max-model-len', String(size.maxModelLen), '--dtype', isa.dtype, ...kvCacheFlag(image, size.kvCacheGiB)], settings.stack);
     const build = settings.vllmSource && !settings.images[model.service] ? localVllmBuild(settings.vllmSource, arch, isa.dtype, facts.engine?.cpus ?? facts.cpu.physical) : undefined;
     const expected = expectedCpu(model, size.kvCacheGiB, size.maxModelLen, size.memoryBytes);
-    const room = engineBytes - otherServicesBytes - ENGINE_HEADROOM_BYTES - (modelsBytes - size.memoryBytes);
-    const fit = fitWords({ expected, maxModelLen: size.maxModelLen, modelLimit: model.maxModelLen, needsBytes: size.memoryBytes, hasBytes: room });
+    const alone = engineBytes - otherServicesBytes - ENGINE_HEADROOM_BYTES;
+    const room = alone - (modelsBytes - size.memoryBytes);
+    const fit = fitWords({ expected, maxModelLen: size.maxModelLen, modelLimit: model.maxModelLen, needsBytes: size.memoryBytes, hasBytes: room, aloneBytes: alone });
     return {
       ...shell,
       ...(build ? { build } : {}),

@@ -84,10 +84,24 @@ export interface FitWords {
  * requests of the planned context, "fits 9k context" where it holds one, "does not fit: needs 7.1 GiB, the engine has
  * 6" where it cannot start. The what-if view says the same words.
  */
-export function fitWords(args: { expected: VllmFigures; maxModelLen: number; modelLimit: number; needsBytes?: number; hasBytes?: number }): FitWords {
-  const { expected, maxModelLen, modelLimit } = args;
-  if (args.needsBytes !== undefined && args.hasBytes !== undefined && args.needsBytes > args.hasBytes) {
-    return { verdict: 'no', words: `does not fit: needs ${formatGiB(args.needsBytes)}, the engine has ${formatGiB(Math.max(0, args.hasBytes)).replace(/ GiB$/, '')}` };
+export function fitWords(args: {
+  expected: VllmFigures;
+  maxModelLen: number;
+  modelLimit: number;
+  /** The model's memory limit. */
+  needsBytes?: number;
+  /** What the engine has for this model beside the other services and the other models. */
+  hasBytes?: number;
+  /** What the engine has for this model beside the other services alone. */
+  aloneBytes?: number;
+}): FitWords {
+  const { expected, maxModelLen, modelLimit, needsBytes, hasBytes, aloneBytes } = args;
+  const gib = (bytes: number) => formatGiB(Math.max(0, bytes)).replace(/ GiB$/, '');
+  if (needsBytes !== undefined && aloneBytes !== undefined && needsBytes > aloneBytes) {
+    return { verdict: 'no', words: `does not fit: needs ${formatGiB(needsBytes)}, the engine has ${gib(aloneBytes)}` };
+  }
+  if (needsBytes !== undefined && hasBytes !== undefined && needsBytes > hasBytes) {
+    return { verdict: 'no', words: `does not fit beside the other models: needs ${formatGiB(needsBytes)}, they leave ${gib(hasBytes)}` };
   }
   const concurrency = expected.maxConcurrency ?? 0;
   if (concurrency < 1) return { verdict: 'no', words: `does not fit: a ${formatTokens(maxModelLen)} request needs more KV cache than the ${formatGiB(expected.kvBytes ?? 0)} there is` };
