@@ -44,7 +44,11 @@ describe('berth export compose', () => {
     const plan = planStack(host('macbook-docker-desktop-8cpu-8gib'), DEFAULT_SETTINGS);
     expect(Object.keys(compose.services)).toEqual(plan.services.map((s) => s.name));
     const qwen = compose.services['vllm-qwen3'];
-    expect(qwen).toMatchObject({ cpuset: '0-2,7', mem_limit: '5376m', shm_size: '4096m', cap_add: ['SYS_NICE'], ports: ['127.0.0.1:8000:8000'], restart: 'unless-stopped' });
+    // Qwen3-1.7B's 3.4 GB of bf16 weights (its model card: 1.7B parameters), 1 GiB of KV cache, vLLM's three CPU
+    // processes (0.86 + 0.46 + 0.75 GB) and half a GiB for /dev/shm, rounded up to 256 MiB: 6752.7 MiB → 6912m.
+    const limitMiB = Math.ceil((3.4e9 / 2 ** 20 + 1024 + 2.07e9 / 2 ** 20 + 512) / 256) * 256;
+    expect(limitMiB).toBe(6912);
+    expect(qwen).toMatchObject({ cpuset: '0-2,7', mem_limit: `${limitMiB}m`, shm_size: '4096m', cap_add: ['SYS_NICE'], ports: ['127.0.0.1:8000:8000'], restart: 'unless-stopped' });
     expect(qwen?.environment).toMatchObject({ VLLM_CPU_OMP_THREADS_BIND: '0-2', VLLM_CPU_KVCACHE_SPACE: '1', HF_TOKEN: '${HF_TOKEN}' });
     expect(compose.services['open-webui']?.depends_on).toEqual({ litellm: { condition: 'service_healthy' } });
     expect(compose.networks).toEqual({ default: { name: 'common_network', external: true } });

@@ -39,6 +39,8 @@ describe('berth facts without an engine', () => {
         cpus: 64,
         memoryBytes: 256 * 2 ** 30,
         gpuRuntime: true,
+        // /info lists the nvidia runtime and no CDI devices: cards are asked for through the runtime (--gpus).
+        gpuDevices: 'nvidia-runtime',
       });
     } finally {
       await engine.close();

@@ -11,6 +11,7 @@ import { describeWhen, dockerAnswers } from '../support/docker.js';
 import { docker, doubleImages } from '../support/test-stack.js';
 import { ensureTestImages } from '../support/test-images.js';
 import { down } from '../../electron/node/engine/teardown.js';
+import { until } from '../support/wait.js';
 
 const id = `cli${process.pid.toString(36)}`;
 const home = freshHome();
@@ -69,8 +70,22 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
     expect(gateway.stdout).toContain('master_key=<LITELLM_MASTER_KEY>');
     expect(gateway.stdout).not.toContain(masterKey);
 
+    // The start measured each model server; the next run writes those figures into Prometheus's rules and reloads
+    // it (SIGHUP) instead of recreating it.
+    expect(upped.stdout).toMatch(/vllm-qwen3 measured: /);
     const again = await run(['up', 'grafana']);
     expect(again.stdout).toMatch(/= prometheus: unchanged\n(.*\n)*= grafana: unchanged/);
+    const recorded = await until(
+      async () => {
+        const response = await fetch(`http://127.0.0.1:${portBase + 4}/api/v1/rules?type=record`).catch(() => undefined);
+        return response?.ok ? JSON.stringify(await response.json()) : '';
+      },
+      (body) => body.includes('berth:measured_peak_memory_bytes'),
+      15_000,
+      "Prometheus's reloaded rules",
+      250,
+    );
+    expect(recorded).toMatch(/"service":"vllm-qwen3"/);
 
     const stopped = await run(['down', 'litellm']);
     expect(stopped.code).toBe(0);

@@ -15,7 +15,9 @@ import { cpuLayout, kvBytesForRequest, kvBytesPerToken, longestRequest } from '.
  */
 export const CPU_PROCESS_BYTES = { apiServer: 0.86e9, engineCore: 0.46e9, worker: 0.75e9 } as const;
 export const CPU_SHM_AND_ACTIVATION_BYTES = 0.5 * GiB;
-export const CPU_RUNTIME_OVERHEAD_BYTES = Object.values(CPU_PROCESS_BYTES).reduce((a, b) => a + b, 0) + CPU_SHM_AND_ACTIVATION_BYTES;
+/** The three processes alone: no plan gives a CPU server less, whatever a start measured (it measures the warm-up). */
+export const CPU_PROCESSES_FLOOR_BYTES = Object.values(CPU_PROCESS_BYTES).reduce((a, b) => a + b, 0);
+export const CPU_RUNTIME_OVERHEAD_BYTES = CPU_PROCESSES_FLOOR_BYTES + CPU_SHM_AND_ACTIVATION_BYTES;
 
 /** The runtime beside weights and KV cache for this model's server: measured on an earlier start, else the default. */
 export function cpuRuntimeBytes(model: ModelSpec): number {

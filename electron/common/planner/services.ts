@@ -20,6 +20,14 @@ export const GENERATED_FILES = {
   grafanaDashboards: 'generated/monitoring/grafana/dashboards',
 } as const;
 
+/**
+ * Generated files a running service re-reads when sent SIGHUP, so a change to them reloads the service instead of
+ * recreating it: Prometheus's rule file, which carries the plan's and the last start's figures and so changes after
+ * every measured start (Prometheus reloads its configuration and rules on SIGHUP:
+ * https://prometheus.io/docs/prometheus/latest/configuration/configuration/).
+ */
+export const RELOADED_ON_HUP: ReadonlySet<string> = new Set([GENERATED_FILES.prometheusRules]);
+
 export const CONTAINER_PORTS = { model: 8000, litellm: 4000, openWebui: 8080, prometheus: 9090, grafana: 3000 } as const;
 
 type ServiceShell = Omit<PlannedService, 'ports' | 'reasons'> & { reasons: string[] };

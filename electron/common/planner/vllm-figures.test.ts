@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../contracts/settings.js';
 import { host } from '../../../test/support/hosts.js';
 import { planStack } from './plan.js';
-import { fitWords } from './vllm-figures.js';
+import { BUILTIN_MODELS } from '../catalog/models.js';
+import type { Measurement } from '../contracts/measurement.js';
+import { fitWords, withMeasurement } from './vllm-figures.js';
 
 const GiB = 1024 ** 3;
 
@@ -26,5 +28,36 @@ describe('fit words, in vLLM’s terms', () => {
     const qwen = plan.services.find((s) => s.name === 'vllm-qwen3');
     expect(qwen?.model?.fit?.verdict).toBe('no');
     expect(qwen?.model?.fit?.words).toMatch(/^does not fit: needs [\d.]+ GiB, the engine has [1-7](\.\d)?$/);
+  });
+});
+
+describe('a measured start, in the next plan', () => {
+  const qwen = BUILTIN_MODELS.find((m) => m.service === 'vllm-qwen3');
+  if (!qwen) throw new Error('no vllm-qwen3 in the catalog');
+  const start = (peakGiB: number, plannedRuntimeGiB: number): Measurement => ({
+    service: 'vllm-qwen3',
+    image: 'vllm/vllm-openai-cpu:v0.30.0-arm64',
+    model: qwen.id,
+    device: 'cpu',
+    engine: 'unix:///var/run/docker.sock',
+    at: '2026-12-03T09:00:00.000Z',
+    planned: { weightsBytes: 3.4e9, kvBytes: GiB, overheadBytes: plannedRuntimeGiB * GiB, peakBytes: 7 * GiB },
+    measured: { weightsBytes: 3.4e9, kvBytes: GiB, peakBytes: peakGiB * GiB },
+  });
+
+  it('takes the runtime a start measured: its peak less weights and KV cache, and 15% more, in steps of 128 MiB', () => {
+    // 6 GiB peak − 3.4 GB weights − 1 GiB KV = 1.833 GiB; × 1.15 = 2.108 GiB; up to 128 MiB steps: 2.125 GiB.
+    expect(withMeasurement(qwen, start(6, 3)).measured?.runtimeBytes).toBe(2.125 * GiB);
+  });
+
+  it('a start within 10% of its planned runtime keeps the plan, so the limit does not move by a rounding at every start', () => {
+    // The same 2.125 GiB measured against a plan of 2.25 GiB: 5.6% apart.
+    expect(withMeasurement(qwen, start(6, 2.25)).measured?.runtimeBytes).toBe(2.25 * GiB);
+    expect(withMeasurement(qwen, start(6, 2.25)).measured?.why).toMatch(/within 10% of the plan/);
+  });
+
+  it('never plans less than vLLM’s three processes (0.86 + 0.46 + 0.75 GB), however little a warm-up peaked at', () => {
+    // 4.5 GiB peak leaves 0.33 GiB beside weights and KV; the floor is 2.07 GB = 1.928 GiB, in 128 MiB steps 2 GiB.
+    expect(withMeasurement(qwen, start(4.5, 3)).measured?.runtimeBytes).toBe(2 * GiB);
   });
 });

@@ -2,7 +2,7 @@ import type { ModelSpec } from '../catalog/models.js';
 import { OVER_PLAN_RATIO, type Measurement, type VllmFigures } from '../contracts/measurement.js';
 import type { PlanWarning } from '../contracts/stack-plan.js';
 import { GiB, MiB, formatGiB, formatTokens } from '../units.js';
-import { CPU_RUNTIME_OVERHEAD_BYTES, cpuRuntimeBytes } from './cpu-memory.js';
+import { CPU_PROCESSES_FLOOR_BYTES, CPU_RUNTIME_OVERHEAD_BYTES, cpuRuntimeBytes } from './cpu-memory.js';
 import { kvBytesAt, overheadInShare, type Card } from './gpu-memory.js';
 import { cpuLayout, gpuLayout, kvPool } from './kv-cache.js';
 
@@ -17,7 +17,7 @@ const roundUp = (bytes: number, step: number) => Math.ceil(bytes / step) * step;
 /**
  * The model as the next plan sizes it, given what an earlier start of the same image on the same engine measured:
  * vLLM's own weights ("Model loading took"), the CPU server's runtime beside weights and KV (its peak less both, with
- * 15% for requests larger than the warm-up's), a GPU share's activations and CUDA graphs (the share less weights and
+ * 15% for requests larger than the warm-up's, never less than vLLM's three processes), a GPU share's activations and CUDA graphs (the share less weights and
  * "Available KV cache memory"). A server killed at its limit gets its runtime raised by a quarter of the limit, a GiB
  * at least.
  */
@@ -34,7 +34,11 @@ export function withMeasurement(model: ModelSpec, m: Measurement | undefined): M
     }
     const kv = m.measured.kvBytes ?? m.planned.kvBytes ?? 0;
     if (m.measured.peakBytes === undefined) return { ...model, weightsBytes, measured: { at: m.at, why: `weights measured on ${when}` } };
-    const runtimeBytes = roundUp(Math.max(GiB, (m.measured.peakBytes - weightsBytes - kv) * 1.15), 128 * MiB);
+    const runtimeBytes = roundUp(Math.max(CPU_PROCESSES_FLOOR_BYTES, (m.measured.peakBytes - weightsBytes - kv) * 1.15), 128 * MiB);
+    // A start that stayed within its limit and lands within 10% of the runtime it was planned with keeps that figure,
+    // so the limit (and with it the container) does not move by a rounding on every start.
+    const held = m.planned.overheadBytes !== undefined && m.measured.peakBytes <= (m.planned.peakBytes ?? Infinity) && Math.abs(runtimeBytes - m.planned.overheadBytes) <= m.planned.overheadBytes * 0.1;
+    if (held) return { ...model, weightsBytes, measured: { at: m.at, runtimeBytes: m.planned.overheadBytes, why: `measured on ${when}: a ${formatGiB(m.measured.peakBytes)} peak, within 10% of the plan, which it keeps` } };
     return { ...model, weightsBytes, measured: { at: m.at, runtimeBytes, why: `measured on ${when}: a ${formatGiB(m.measured.peakBytes)} peak less weights and KV cache, and 15% more` } };
   }
   const overhead = m.measured.overheadBytes;

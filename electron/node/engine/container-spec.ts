@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import type { PlannedService, StackPlan } from '../../common/contracts/stack-plan.js';
+import { RELOADED_ON_HUP } from '../../common/planner/services.js';
 import { LABELS, containerName, stackLabels } from './labels.js';
 import { resolveEnv, type Secrets } from './secrets.js';
 
@@ -89,7 +90,8 @@ export function containerSpec(
     const [key, ...rest] = entry.split('=');
     return `${key}=${digest(rest.join('='))}`;
   });
-  const fileFingerprints = service.mounts.filter((m) => m.kind === 'config').map((m) => `${m.source}:${digest([...context.files].filter(([p]) => p === m.source || p.startsWith(`${m.source}/`)).map(([p, c]) => `${p}\n${c}`).join('\n'))}`);
+  // A file the service reloads on SIGHUP is left out: changing it reloads the running container (converge.ts).
+  const fileFingerprints = service.mounts.filter((m) => m.kind === 'config' && !RELOADED_ON_HUP.has(m.source)).map((m) => `${m.source}:${digest([...context.files].filter(([p]) => p === m.source || p.startsWith(`${m.source}/`)).map(([p, c]) => `${p}\n${c}`).join('\n'))}`);
   const hash = digest(JSON.stringify({ ...options, Env: secretFingerprints, files: fileFingerprints })).slice(0, 16);
   options.Labels = { ...options.Labels, [LABELS.planHash]: hash };
   return { name, options, hash };

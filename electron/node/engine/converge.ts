@@ -1,9 +1,10 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { blockingWarnings, type PlannedService, type StackPlan } from '../../common/contracts/stack-plan.js';
 import type { ProgressListener } from '../../common/contracts/progress.js';
 import { stackFiles } from '../../common/export/files.js';
+import { RELOADED_ON_HUP } from '../../common/planner/services.js';
 import { EngineError, ServiceStoppedError, dockerMessage } from './errors.js';
 import { configArchive } from './config-archive.js';
 import { containerSpec, type ContainerSpec, type GpuDevices } from './container-spec.js';
@@ -58,18 +59,41 @@ class Deferred {
   }
 }
 
-async function writeStackFiles(home: string, plan: StackPlan): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
+interface StackFiles {
+  /** Every generated file by its path under BERTH_HOME. */
+  contents: Map<string, string>;
+  /** Those whose content this run changed. */
+  changed: Set<string>;
+}
+
+async function writeStackFiles(home: string, plan: StackPlan): Promise<StackFiles> {
+  const contents = new Map<string, string>();
+  const changed = new Set<string>();
   for (const file of stackFiles(plan)) {
     const target = path.join(home, file.path);
     await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, file.content);
-    files.set(file.path, file.content);
+    const before = await readFile(target, 'utf8').catch(() => undefined);
+    // Written in place (not renamed over): a file bind-mounted on its own keeps its inode, so a container sees it.
+    if (before !== file.content) {
+      await writeFile(target, file.content);
+      changed.add(file.path);
+    }
+    contents.set(file.path, file.content);
   }
   for (const service of plan.services) {
-    for (const mount of service.mounts) if (mount.kind === 'config' && !files.has(mount.source)) await mkdir(path.join(home, mount.source), { recursive: true });
+    for (const mount of service.mounts) if (mount.kind === 'config' && !contents.has(mount.source)) await mkdir(path.join(home, mount.source), { recursive: true });
   }
-  return files;
+  return { contents, changed };
+}
+
+/** A running service whose reloadable files changed gets them (copied in, on a remote engine) and SIGHUP. */
+async function reloadChanged(ctx: EngineContext, service: PlannedService, id: string, files: StackFiles): Promise<void> {
+  const changed = service.mounts.some((m) => m.kind === 'config' && RELOADED_ON_HUP.has(m.source) && files.changed.has(m.source));
+  if (!changed) return;
+  const container = ctx.docker.getContainer(id);
+  const archive = ctx.local ? undefined : await configArchive(service, files.contents);
+  if (archive) await container.putArchive(archive, { path: '/' });
+  await container.kill({ signal: 'SIGHUP' });
 }
 
 async function removeContainer(docker: Docker, id: string): Promise<void> {
@@ -78,16 +102,22 @@ async function removeContainer(docker: Docker, id: string): Promise<void> {
   await container.remove({ force: true, v: false });
 }
 
-/** Creates, recreates or keeps one service's container, then starts it. Returns its id. */
-async function ensureContainer(ctx: EngineContext, plan: StackPlan, service: PlannedService, spec: ContainerSpec, existing: OwnedContainer | undefined, files: ReadonlyMap<string, string>): Promise<string> {
+/** Creates, recreates or keeps one service's container, then starts it. Returns its id, and whether this run started it. */
+async function ensureContainer(ctx: EngineContext, plan: StackPlan, service: PlannedService, spec: ContainerSpec, existing: OwnedContainer | undefined, stack: StackFiles): Promise<{ id: string; started: boolean }> {
+  const files = stack.contents;
   if (existing && existing.planHash === spec.hash) {
     if (existing.state === 'running') {
       ctx.emit({ kind: 'unchanged', service: service.name });
-      return existing.id;
+      await reloadChanged(ctx, service, existing.id, stack);
+      return { id: existing.id, started: false };
     }
     ctx.emit({ kind: 'starting', service: service.name });
+    if (!ctx.local) {
+      const archive = await configArchive(service, files);
+      if (archive) await ctx.docker.getContainer(existing.id).putArchive(archive, { path: '/' });
+    }
     await ctx.docker.getContainer(existing.id).start();
-    return existing.id;
+    return { id: existing.id, started: true };
   }
   if (service.role === 'model' && ctx.prefetchWeights) await prefetchWeights(ctx.docker, plan.stack, service, ctx.secrets, ctx.emit);
   ctx.emit({ kind: 'creating', service: service.name, recreate: existing !== undefined });
@@ -119,7 +149,7 @@ async function ensureContainer(ctx: EngineContext, plan: StackPlan, service: Pla
     }
     throw new EngineError(`cannot start ${service.name}: ${message}`, 'read the message; berth doctor checks the usual causes');
   }
-  return container.id;
+  return { id: container.id, started: true };
 }
 
 /** Reads what a model server reported as it started, keeps it beside its plan, and says so. A failure to read is logged, never fatal. */
@@ -178,7 +208,7 @@ export async function up(ctx: EngineContext, plan: StackPlan, names?: readonly s
     if ((await ensureNetwork(ctx.docker, plan)) === 'created') ctx.emit({ kind: 'step', message: `created network ${plan.network}` });
     for (const volume of await ensureVolumes(ctx.docker, plan, selected)) ctx.emit({ kind: 'step', message: `created volume ${volume}` });
     const files = await writeStackFiles(ctx.home, plan);
-    const specs = new Map(selected.map((s) => [s.name, containerSpec(plan, s, { home: ctx.home, secrets: ctx.secrets, gpuRuntime: ctx.gpuRuntime, gpuDevices: ctx.gpuDevices, files, local: ctx.local })]));
+    const specs = new Map(selected.map((s) => [s.name, containerSpec(plan, s, { home: ctx.home, secrets: ctx.secrets, gpuRuntime: ctx.gpuRuntime, gpuDevices: ctx.gpuDevices, files: files.contents, local: ctx.local })]));
 
     if (!names?.length) {
       // Services this plan no longer has (a model turned off, the other profile): removed to free their memory.
@@ -226,7 +256,7 @@ export async function up(ctx: EngineContext, plan: StackPlan, names?: readonly s
       }
       try {
         await images.get(service.name);
-        const id = await ensureContainer(ctx, plan, service, specs.get(service.name) as ContainerSpec, owned.get(service.name), files);
+        const { id, started: startedNow } = await ensureContainer(ctx, plan, service, specs.get(service.name) as ContainerSpec, owned.get(service.name), files);
         started.get(service.name)?.resolve(true);
         const since = Date.now();
         await waitHealthy({
@@ -242,7 +272,8 @@ export async function up(ctx: EngineContext, plan: StackPlan, names?: readonly s
         ctx.emit({ kind: 'healthy', service: service.name, elapsedS: Math.round((Date.now() - t0) / 100) / 10 });
         result.healthy.push(service.name);
         healthy.get(service.name)?.resolve(true);
-        if (service.role === 'model') await keepMeasurement(ctx, service, id, false);
+        // Measured when this run started it: a server left running was measured at its own start.
+        if (service.role === 'model' && startedNow) await keepMeasurement(ctx, service, id, false);
       } catch (error) {
         if (service.role === 'model' && error instanceof ServiceStoppedError && error.oomKilled && error.containerId) await keepMeasurement(ctx, service, error.containerId, true);
         const failure = error instanceof EngineError ? { message: error.message, fix: error.fix } : { message: (error as Error).message, fix: 'run berth doctor' };
