@@ -15,6 +15,7 @@ import { desktopHasTray } from './desktop.js';
 import { loginItemFor, reconcileLoginItem } from './login-item/choose.js';
 import type { LoginItemState, LoginItemStrategy } from './login-item/login-item.js';
 import { QuitController } from './quit.js';
+import { untilStopSignal } from '../node/shutdown.js';
 import { chooseSecretCipher } from './secret-cipher.js';
 import { hardenSession, isAllowedExternalUrl, isTrustedSender } from './security.js';
 import { trayIconFile } from './tray/electron-menu.js';
@@ -49,6 +50,8 @@ export interface TrayAppOptions {
   preload: string;
   openSettings?: SettingsFileFactory;
   loginItem?: LoginItemStrategy;
+  /** Resolves when the OS asks the app to stop (SIGINT, SIGTERM, SIGHUP: logout, `kill`); the app then quits as Quit does. */
+  stopRequested?: Promise<unknown>;
 }
 
 export interface TrayAppHandle {
@@ -220,6 +223,12 @@ export async function runTrayApp(electron: ElectronObjects, options: TrayAppOpti
   });
 
   app.on('before-quit', (event) => quit.onBeforeQuit(event));
+  // Stopped by the OS, the app quits as the menu's Quit does: the backend, its streams and a remote engine's SSH
+  // connection are closed before it exits, whatever handlers a dependency added (electron/node/shutdown.ts).
+  void (options.stopRequested ?? untilStopSignal()).then((signal) => {
+    log.write('info', `${String(signal)}: quitting`);
+    app.quit();
+  });
   app.on('second-instance', () => windows.show());
   app.on('activate', () => windows.show());
   app.on('window-all-closed', () => undefined);

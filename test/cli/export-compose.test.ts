@@ -78,7 +78,7 @@ describe('berth export compose', () => {
     writeFileSync(path.join(dir, 'docker-compose.yml'), 'services: {}\n');
     const refused = berth(['export', 'compose', '--facts', hostFile('laptop-vm-4cpu'), '--out', dir]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr.trim()).toMatch(/^berth: .*docker-compose\.yml exists and was not written by Berth: pass --force to replace it/);
+    expect(refused.stderr.trim()).toMatch(/^berth: .*docker-compose\.yml exists and was not written by Berth \(or was changed since\): pass --force to replace it/);
     expect(readFileSync(path.join(dir, 'docker-compose.yml'), 'utf8')).toBe('services: {}\n');
     expect(berth(['export', 'compose', '--facts', hostFile('laptop-vm-4cpu'), '--out', dir, '--force']).code).toBe(0);
   });

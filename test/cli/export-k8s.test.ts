@@ -21,7 +21,8 @@ describe('berth export k8s', () => {
     const { dir, result } = exportK8s(facts, ['--namespace', 'llm']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(readdirSync(dir).sort()).toEqual([...FILES].sort());
+    // With the record of what Berth wrote (sha256sum's format), which kubectl apply -f on the folder leaves alone.
+    expect(readdirSync(dir).sort()).toEqual([...FILES, '.berth-export.sha256'].sort());
     expect(result.stdout).toMatch(/helm install berth vllm\/vllm-stack --version 0\.1\.12 -n llm -f .*production-stack-values\.yaml/);
     const plan = JSON.parse(berth(['plan', '--facts', facts, '--json']).stdout) as StackPlan;
     const values = ProductionStackValuesSchema.parse(parse(readFileSync(path.join(dir, 'production-stack-values.yaml'), 'utf8')));
@@ -64,7 +65,7 @@ describe('berth export k8s', () => {
     const refused = exportK8s(facts, [], dir);
     expect(refused.result.code).toBe(1);
     expect(refused.result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(refused.result.stderr).toMatch(/README\.md exists and was not written by Berth: pass --force/);
+    expect(refused.result.stderr).toMatch(/README\.md exists and was not written by Berth \(or was changed since\): pass --force/);
     expect(readFileSync(path.join(dir, 'README.md'), 'utf8')).toBe('my own notes\n');
     expect(exportK8s(facts, ['--force'], dir).result.code).toBe(0);
     expect(readFileSync(path.join(dir, 'README.md'), 'utf8')).toMatch(/^# The stack on Kubernetes/);

@@ -138,4 +138,20 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
     expect(window!.destroyed).toBe(true);
     expect(await app.exited).toBe(0);
   }, 60_000);
+
+  it('stopped by the OS (SIGTERM at logout, kill), it quits as Quit does: the backend closed, exit 0', async () => {
+    const stack = await testStack({ prefetchWeights: false, disabledModels: ['vllm-llama3'] });
+    stacks.push(stack);
+    await writeSettings(stack.home, stack.settings);
+    const { objects, app } = electronDoubles();
+    let stop: (signal: string) => void = () => undefined;
+    const stopRequested = new Promise<string>((resolve) => (stop = resolve));
+    const options = await linuxTrayApp({ home: stack.home, env: { BERTH_HOME: stack.home, DOCKER_HOST: 'unix:///var/run/docker.sock' }, argv: ['--hidden'] });
+    const handle = await runTrayApp(objects, { ...options, stopRequested });
+    expect(handle.quit.quitting).toBe(false);
+    stop('SIGTERM');
+    expect(await app.exited).toBe(0);
+    expect(handle.quit.quitting).toBe(true);
+    expect(readFileSync(path.join(stack.home, 'logs', 'berth.log'), 'utf8')).toMatch(/SIGTERM: quitting/);
+  }, 60_000);
 });

@@ -1,7 +1,8 @@
-import { access, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { lstat, mkdir, open, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { blockingWarnings, type StackPlan } from '../../common/contracts/stack-plan.js';
-import { GENERATED_HEADER, composeFile, envFile } from '../../common/export/compose.js';
+import { composeFile, envFile } from '../../common/export/compose.js';
 import { stackFiles, type GeneratedFile } from '../../common/export/files.js';
 import { K8S_FILES, k8sExport, type K8sOptions } from '../../common/export/k8s/index.js';
 import type { HostFacts } from '../../common/contracts/host-facts.js';
@@ -35,20 +36,103 @@ export async function makeDirs(dir: string): Promise<void> {
   }
 }
 
-async function exists(file: string): Promise<boolean> {
-  return access(file).then(
-    () => true,
-    () => false,
-  );
+/**
+ * The record of what Berth wrote into an export folder, in `sha256sum`'s format (`sha256sum -c .berth-export.sha256`
+ * checks it): the SHA-256 of each file as Berth wrote it. Not .json or .yaml, so `kubectl apply -f` on the folder
+ * leaves it alone.
+ */
+export const EXPORT_MANIFEST = '.berth-export.sha256';
+
+interface Manifest {
+  files: Record<string, string>;
 }
 
-/** True when the file is missing or Berth wrote it, so overwriting loses nothing of the user's. */
-async function ours(file: string): Promise<boolean> {
-  try {
-    return (await readFile(file, 'utf8')).includes(GENERATED_HEADER);
-  } catch {
-    return true;
+const sha256 = (content: string | Buffer) => createHash('sha256').update(content).digest('hex');
+
+function linkRefused(shown: string): CommandError {
+  return new CommandError(`${shown} is a symbolic link: Berth never writes through one; remove it, or choose another --out folder`);
+}
+
+/** What is at `relative` under `root`, never following a link: every folder on the way must be a real folder. */
+async function entryAt(root: string, relative: string): Promise<'missing' | 'file' | 'folder'> {
+  const parts = relative.split('/').filter(Boolean);
+  let current = root;
+  for (const [i, part] of parts.entries()) {
+    current = path.join(current, part);
+    const info = await lstat(current).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
+    if (!info) return 'missing';
+    if (info.isSymbolicLink()) throw linkRefused(current);
+    if (i < parts.length - 1) {
+      if (!info.isDirectory()) throw new CommandError(`cannot write to ${root}: ${current} is a file, not a folder`);
+      continue;
+    }
+    if (info.isDirectory()) return 'folder';
+    if (info.isFile()) return 'file';
+    throw new CommandError(`${current} is neither a file nor a folder: Berth leaves it alone; choose another --out folder`);
   }
+  return 'folder';
+}
+
+/** mkdir under `root`, one real folder at a time; a link on the way is refused. */
+async function makeFoldersUnder(root: string, relative: string): Promise<void> {
+  let current = '';
+  for (const part of relative.split('/').filter((p) => p && p !== '.')) {
+    current = current ? `${current}/${part}` : part;
+    const at = await entryAt(root, current);
+    if (at === 'file') throw new CommandError(`cannot write to ${root}: ${path.join(root, current)} is a file, not a folder`);
+    if (at === 'missing') await mkdir(path.join(root, current)).catch((error: NodeJS.ErrnoException) => (error.code === 'EEXIST' ? undefined : Promise.reject(error)));
+    // Made by someone else meanwhile: it must still be a real folder.
+    if ((await entryAt(root, current)) !== 'folder') throw linkRefused(path.join(root, current));
+  }
+}
+
+/**
+ * Writes one file of an export without following a link: into a new temporary file beside it (created exclusively,
+ * so not through a link either) that is then renamed over the name, which replaces what was there instead of
+ * writing into it.
+ */
+async function writeInside(root: string, relative: string, content: string, mode = 0o644): Promise<void> {
+  await makeFoldersUnder(root, path.posix.dirname(relative));
+  if ((await entryAt(root, relative)) === 'folder') throw new CommandError(`${path.join(root, relative)} is a folder: Berth writes a file there; move it, or choose another --out folder`);
+  const target = path.join(root, relative);
+  const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(temporary, 'wx', mode);
+  try {
+    await handle.writeFile(content);
+  } finally {
+    await handle.close();
+  }
+  await rename(temporary, target).catch(async (error: unknown) => {
+    await rm(temporary, { force: true });
+    throw error;
+  });
+}
+
+async function readManifest(root: string): Promise<Manifest> {
+  const files: Record<string, string> = Object.create(null) as Record<string, string>;
+  if ((await entryAt(root, EXPORT_MANIFEST)) !== 'file') return { files };
+  const text = await readFile(path.join(root, EXPORT_MANIFEST), 'utf8').catch(() => '');
+  for (const line of text.split('\n')) {
+    const match = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);
+    if (match) files[match[2] as string] = match[1] as string;
+  }
+  return { files };
+}
+
+function manifestText(manifest: Manifest): string {
+  return Object.entries(manifest.files)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([file, hash]) => `${hash}  ${file}\n`)
+    .join('');
+}
+
+/** True when nothing is there, or the file is exactly what Berth last wrote there, so replacing it loses nothing. */
+async function ours(root: string, relative: string, manifest: Manifest): Promise<boolean> {
+  const at = await entryAt(root, relative);
+  if (at === 'missing') return true;
+  if (at === 'folder') return false;
+  const recorded = Object.hasOwn(manifest.files, relative) ? manifest.files[relative] : undefined;
+  return recorded !== undefined && recorded === sha256(await readFile(path.join(root, relative)));
 }
 
 /** Files to write into an export folder; `private` ones may hold the user's secrets once filled in, so an existing one is kept. */
@@ -64,33 +148,42 @@ function refuseBlocked(plan: StackPlan): void {
   if (blocking) throw new CommandError(`nothing exported: this stack cannot start (${blocking.code}: ${blocking.message})`);
 }
 
-/** Writes an export: files Berth did not write are never overwritten without `force`; private files are kept when present. */
+/**
+ * Writes an export: nothing is written through a symbolic link; a file is replaced only when it is what Berth last
+ * wrote there (by the SHA-256 kept in .berth-export.sha256), or with `force`; private files are kept when present.
+ */
 async function writeExport(dir: string, output: ExportFiles, force: boolean): Promise<ExportResult> {
-  if (!force) {
-    for (const file of output.files) {
-      const target = path.join(dir, file.path);
-      if (!(await ours(target))) throw new CommandError(`${target} exists and was not written by Berth: pass --force to replace it, or choose another --out folder`);
-    }
-  }
   const written: string[] = [];
   const kept: string[] = [];
   try {
+    // The folder itself is the user's choice, a link to a folder included; a link to nothing is refused.
+    const given = path.resolve(dir);
+    const link = await lstat(given).then((info) => info.isSymbolicLink(), () => false);
+    const root = link ? await realpath(given).catch(() => Promise.reject(linkRefused(given))) : given;
+    await makeDirs(root);
+    const manifest = await readManifest(root);
     for (const file of output.files) {
-      const target = path.join(dir, file.path);
-      await makeDirs(path.dirname(target));
-      await writeFile(target, file.content);
-      written.push(target);
-    }
-    for (const folder of output.folders ?? []) await makeDirs(path.join(dir, folder));
-    for (const file of output.private) {
-      const target = path.join(dir, file.path);
-      if (await exists(target)) kept.push(target);
-      else {
-        await makeDirs(path.dirname(target));
-        await writeFile(target, file.content, { mode: 0o600 });
-        written.push(target);
+      if (!force && !(await ours(root, file.path, manifest))) {
+        throw new CommandError(`${path.join(root, file.path)} exists and was not written by Berth (or was changed since): pass --force to replace it, or choose another --out folder`);
       }
     }
+    // A link where a kept file or a folder goes is refused before anything is written.
+    for (const file of output.private) await entryAt(root, file.path);
+    for (const folder of output.folders ?? []) await entryAt(root, folder);
+    for (const file of output.files) {
+      await writeInside(root, file.path, file.content);
+      manifest.files[file.path] = sha256(file.content);
+      written.push(path.join(root, file.path));
+    }
+    for (const folder of output.folders ?? []) await makeFoldersUnder(root, folder);
+    for (const file of output.private) {
+      if ((await entryAt(root, file.path)) !== 'missing') kept.push(path.join(root, file.path));
+      else {
+        await writeInside(root, file.path, file.content, 0o600);
+        written.push(path.join(root, file.path));
+      }
+    }
+    await writeInside(root, EXPORT_MANIFEST, manifestText(manifest));
   } catch (error) {
     if (error instanceof CommandError) throw error;
     throw new CommandError(`cannot write to ${dir}: ${(error as Error).message}`);

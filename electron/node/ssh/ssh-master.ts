@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdtempSync, rmSync, watch } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, watch, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describeDestination, destinationArgs, type SshDestination } from './ssh-destination.js';
@@ -16,6 +16,9 @@ export interface SshMasterOptions {
   connectTimeoutS?: number;
 }
 
+const MASTER_DIR_PREFIX = 'berth-ssh-';
+const OWNER_FILE = 'owner';
+
 export class SshError extends Error {
   override name = 'SshError';
 }
@@ -28,7 +31,7 @@ export class SshError extends Error {
  * 'up' each time it (re)connects.
  */
 export class SshMaster extends EventEmitter {
-  private readonly dir = mkdtempSync(path.join(os.tmpdir(), 'berth-ssh-'));
+  private readonly dir = mkdtempSync(path.join(os.tmpdir(), MASTER_DIR_PREFIX));
   readonly controlPath = path.join(this.dir, 'c');
   private process: ChildProcess | undefined;
   private starting: Promise<void> | undefined;
@@ -69,12 +72,16 @@ export class SshMaster extends EventEmitter {
   ensure(): Promise<void> {
     if (this.closed) return Promise.reject(new SshError(`the connection to ${this.destination} is closed`));
     if (this.alive) return Promise.resolve();
-    this.starting ??= this.start().finally(() => (this.starting = undefined));
+    this.starting ??= sweepOnce()
+      .then(() => this.start())
+      .finally(() => (this.starting = undefined));
     return this.starting;
   }
 
   private start(): Promise<void> {
     rmSync(this.controlPath, { force: true });
+    // Whose master this is: a later Berth closes it if this process dies without doing so (closeStaleMasters).
+    writeFileSync(path.join(this.dir, OWNER_FILE), String(process.pid));
     const timeout = this.options.connectTimeoutS ?? 10;
     const child = this.spawnSsh([
       ...this.baseArgs(),
@@ -166,4 +173,55 @@ function collect(child: ChildProcess, timeoutMs: number, explain: (stderr: strin
       else reject(new SshError(signal === 'SIGTERM' ? `no answer within ${timeoutMs} ms` : explain(stderr)));
     });
   });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Closes the SSH connections a Berth that crashed (or was killed) left behind: a master whose folder's owner process
+ * is gone still holds an authenticated connection, and its control socket would let anything of this user run
+ * commands through it. Each is asked to exit through its own socket (`ssh -O exit`), and its folder removed. Only
+ * this user's folders are looked at. Returns how many masters were closed.
+ */
+export async function closeStaleMasters(options: { tmp?: string; sshBinary?: string; minAgeMs?: number } = {}): Promise<number> {
+  const tmp = options.tmp ?? os.tmpdir();
+  const uid = process.getuid?.();
+  let closed = 0;
+  for (const name of readdirSync(tmp)) {
+    if (!name.startsWith(MASTER_DIR_PREFIX)) continue;
+    const dir = path.join(tmp, name);
+    const info = lstatSync(dir, { throwIfNoEntry: false });
+    if (!info?.isDirectory() || (uid !== undefined && info.uid !== uid)) continue;
+    let owner = Number.NaN;
+    try {
+      owner = Number.parseInt(readFileSync(path.join(dir, OWNER_FILE), 'utf8'), 10);
+    } catch {
+      // A folder without an owner: a master that is starting, or one from before owners were written.
+    }
+    if (Number.isFinite(owner) ? alive(owner) : Date.now() - info.mtimeMs < (options.minAgeMs ?? 60_000)) continue;
+    const socket = path.join(dir, 'c');
+    if (existsSync(socket)) {
+      const child = spawn(options.sshBinary ?? 'ssh', ['-F', '/dev/null', '-o', `ControlPath=${socket}`, '-O', 'exit', 'berth-stale-master'], { stdio: ['ignore', 'ignore', 'pipe'], windowsHide: true });
+      await collect(child, 5000, (stderr) => stderr.trim()).then(
+        () => closed++,
+        () => undefined,
+      );
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return closed;
+}
+
+let swept: Promise<unknown> | undefined;
+/** Once per process, before its first SSH connection. */
+function sweepOnce(): Promise<unknown> {
+  swept ??= closeStaleMasters().catch(() => 0);
+  return swept;
 }

@@ -4,6 +4,7 @@ import { followLog, readLogTail, type LogLine } from '../../engine/logs.js';
 import { listOwned } from '../../engine/owned.js';
 import { redact } from '../../engine/secrets.js';
 import type { StackSession } from '../../session/stack-session.js';
+import { untilStopSignal } from '../../shutdown.js';
 
 export async function logsCommand(
   session: StackSession,
@@ -30,8 +31,9 @@ export async function logsCommand(
   };
   if (flags.follow) {
     const abort = new AbortController();
-    process.once('SIGINT', () => abort.abort());
-    await followLog(connection.docker, container.id, { tail, timestamps: flags.timestamps ?? false, signal: abort.signal }, print);
+    const stop = new AbortController();
+    void untilStopSignal(stop.signal).then((why) => why !== 'aborted' && abort.abort());
+    await followLog(connection.docker, container.id, { tail, timestamps: flags.timestamps ?? false, signal: abort.signal }, print).finally(() => stop.abort());
   } else {
     for (const line of await readLogTail(connection.docker, container.id, tail, flags.timestamps ?? false)) print(line);
   }

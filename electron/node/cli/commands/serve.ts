@@ -6,6 +6,7 @@ import { InputError } from '../../../common/contracts/errors.js';
 import { Backend } from '../../api/backend.js';
 import { startServer } from '../../serve/server.js';
 import { CommandError } from '../../errors.js';
+import { untilStopSignal } from '../../shutdown.js';
 
 const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
 
@@ -46,10 +47,7 @@ export async function serveCommand(session: StackSession, flags: { port: string;
   }
   out(`Berth dashboard: ${server.url}`);
   out('Open it in a browser on this machine (or through an SSH tunnel). Ctrl-C stops it; the stack keeps running.');
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await untilStopSignal();
   await server.close();
   await backend.close();
   return 0;

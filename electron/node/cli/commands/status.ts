@@ -5,6 +5,7 @@ import type { StackSession } from '../../session/stack-session.js';
 import { describeSshLoss } from '../../ssh/ssh-errors.js';
 import { statusReport } from '../format/status-table.js';
 import type { PlanFlags } from './plan.js';
+import { untilStopSignal } from '../../shutdown.js';
 
 /** Each model's figures in vLLM's terms beside its state: planned, and measured at its last start (the plan carries both). */
 export function withVllmFigures(plan: StackPlan, services: ServiceStatus[]): ServiceStatus[] {
@@ -48,12 +49,7 @@ export async function statusCommand(session: StackSession, flags: PlanFlags & { 
     },
   });
   await tracker.start();
-  await new Promise<void>((resolve) => {
-    if (signal?.aborted) return resolve();
-    signal?.addEventListener('abort', () => resolve(), { once: true });
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await untilStopSignal(signal);
   await tracker.stop();
   return 0;
 }
