@@ -34,7 +34,7 @@ describe('bad input gets one line that says what to do', () => {
 
   it('export --out that is empty, or where nothing can be made: one line, at once', () => {
     const empty = berth(['export', 'compose', '--facts', hostFile('server-64core'), '--out', ''], { cwd: freshHome() });
-    expect([empty.code, empty.stderr.trim()]).toEqual([2, 'berth: --out: a folder to write into, e.g. --out berth-stack (it is created if missing)']);
+    expect([empty.code, empty.stderr.trim()]).toEqual([2, 'berth: --out needs a value, not an empty one: give one, or leave the option out']);
     const proc = berth(['export', 'compose', '--facts', hostFile('server-64core'), '--out', '/proc/berth-cannot-be-here']);
     expect([proc.code, proc.stderr.trim()]).toEqual([1, "berth: cannot write to /proc/berth-cannot-be-here: ENOENT: no such file or directory, mkdir '/proc/berth-cannot-be-here'"]);
   });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configNumbers, weightBytes } from '../../electron/common/catalog/hf-config.js';
 import { lookupModel } from '../../electron/node/hub/model-lookup.js';
-import { startHubDouble, type HubDouble } from '../support/hub-double.js';
+import { HUB_REPOS, startHubDouble, type HubDouble, type HubRepo } from '../support/hub-double.js';
+import { until } from '../support/wait.js';
 
 let hub: HubDouble;
 beforeAll(async () => {
@@ -65,5 +66,38 @@ describe("config.json as vLLM reads it", () => {
     expect(weightBytes([{ path: 'consolidated.safetensors', size: 10 }, { path: 'model-1.safetensors', size: 4 }, { path: 'model-2.safetensors', size: 5 }])).toEqual({ bytes: 9, files: 2 });
     expect(weightBytes([{ path: 'pytorch_model.bin', size: 7 }, { path: 'sub/model.safetensors', size: 100 }])).toEqual({ bytes: 7, files: 1 });
     expect(weightBytes([{ path: 'README.md', size: 7 }])).toBeUndefined();
+  });
+});
+
+describe('a lookup against a Hub (or HF_ENDPOINT mirror) that answers without end stays bounded', () => {
+  let hostile: HubDouble;
+  const qwen = HUB_REPOS['Qwen/Qwen3-4B'] as HubRepo;
+  beforeAll(async () => {
+    hostile = await startHubDouble({
+      'evil/huge-config': { ...qwen, hostile: 'huge-config' },
+      'evil/endless-tree': { ...qwen, hostile: 'endless-tree' },
+      'evil/silent-config': { ...qwen, hostile: 'silent-config' },
+    });
+  });
+  afterAll(() => hostile.close());
+
+  it('a 1.5 GB config.json: refused once it passes 1 MiB, the connection dropped, the cause named', async () => {
+    const found = await lookupModel('evil/huge-config', { hubUrl: hostile.url });
+    expect(found).toEqual({ ok: false, reason: 'unreadable', message: `${hostile.url} sent more than a model lookup needs for evil/huge-config: its config.json is larger than 1024 KiB; enter its numbers by hand` });
+    // What the double got onto the wire before Berth hung up: the limit plus what the sockets buffer, not 1.5 GB.
+    await until(() => hostile.hostileBytesSent(), (sent) => sent > 0, 2000, 'the double to send');
+    expect(hostile.hostileBytesSent()).toBeLessThan(64 * 1024 ** 2);
+  });
+
+  it('a file list that pages forever: stopped at a page limit, with the cause named', async () => {
+    const before = hostile.requests.length;
+    const found = await lookupModel('evil/endless-tree', { hubUrl: hostile.url });
+    expect(found).toMatchObject({ ok: false, reason: 'unreadable', message: expect.stringMatching(/sent more than a model lookup needs for evil\/endless-tree: (it lists more than 20,000 files|its file list runs past 200 pages)/) });
+    expect(hostile.requests.slice(before).filter((r) => r.path.includes('/tree/')).length).toBeLessThanOrEqual(201);
+  });
+
+  it('a config.json that never comes: the whole lookup ends at its time budget and says so (not "not JSON")', async () => {
+    const found = await lookupModel('evil/silent-config', { hubUrl: hostile.url, totalMs: 1500 });
+    expect(found).toEqual({ ok: false, reason: 'offline', message: `${hostile.url} did not finish answering within 1.5 s: try again later, or enter the numbers from its config.json by hand` });
   });
 });

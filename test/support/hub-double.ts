@@ -14,6 +14,11 @@ export interface HubRepo {
   files: { path: string; size: number }[];
   /** Tokens granted access; a gated repo without one refuses its files. */
   gated?: { granted: string[] };
+  /**
+   * A mirror (HF_ENDPOINT) that answers as no Hub does: `huge-config` streams a 1.5 GB config.json without a length,
+   * `endless-tree` pages its file list forever, `silent-config` never answers for config.json.
+   */
+  hostile?: 'huge-config' | 'endless-tree' | 'silent-config';
 }
 
 const QWEN3_4B_CONFIG = {
@@ -65,6 +70,8 @@ export const HUB_REPOS: Record<string, HubRepo> = {
 export interface HubDouble {
   url: string;
   requests: { method: string; path: string; authorization?: string; range?: string }[];
+  /** Bytes of hostile bodies the double managed to send before the client hung up. */
+  hostileBytesSent: () => number;
   close(): Promise<void>;
 }
 
@@ -77,6 +84,7 @@ const PAGE = 4;
 
 export async function startHubDouble(repos: Record<string, HubRepo> = HUB_REPOS): Promise<HubDouble> {
   const requests: HubDouble['requests'] = [];
+  let hostileSent = 0;
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://hub.local');
     const authorization = req.headers.authorization;
@@ -89,6 +97,28 @@ export async function startHubDouble(repos: Record<string, HubRepo> = HUB_REPOS)
     const repo = repos[id];
     if (!repo) return json(res, 404, { error: 'Repository not found' }, { 'x-error-code': 'RepoNotFound' });
     if (info) return json(res, 200, { _id: `id-${id}`, id, private: false, gated: repo.gated ? 'manual' : false, downloads: 1, likes: 1, lastModified: '2026-05-01T00:00:00.000Z', pipeline_tag: 'text-generation' });
+    if (tree && repo.hostile === 'endless-tree') {
+      const cursor = Number(url.searchParams.get('cursor') ?? 0);
+      const page = Array.from({ length: 100 }, (_, i) => ({ type: 'file', oid: 'x', path: `shard-${cursor + i}.bin`, size: 1 }));
+      return json(res, 200, page, { link: `<http://${req.headers.host}${url.pathname}?recursive=true&expand=false&cursor=${cursor + 100}>; rel="next"` });
+    }
+    if (resolve && resolve[3] === 'config.json' && repo.hostile === 'silent-config') return;
+    if (resolve && resolve[3] === 'config.json' && repo.hostile === 'huge-config' && req.headers.range !== 'bytes=0-0') {
+      res.writeHead(200, { 'content-type': 'application/json', etag: '"config"' });
+      const chunk = Buffer.alloc(1024 * 1024, 0x20);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 1.5e9) {
+          sent += chunk.length;
+          hostileSent += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      res.on('close', () => (sent = Number.POSITIVE_INFINITY));
+      res.write('{"num_hidden_layers": 28, "padding": "');
+      return pump();
+    }
     if (tree) {
       const cursor = Number(url.searchParams.get('cursor') ?? 0);
       const page = repo.files.slice(cursor, cursor + PAGE).map((f) => ({ type: 'file', oid: 'x', path: f.path, size: f.size, ...(f.size > 10_000_000 ? { lfs: { oid: 'y', size: f.size, pointerSize: 134 } } : {}) }));
@@ -117,6 +147,11 @@ export async function startHubDouble(repos: Record<string, HubRepo> = HUB_REPOS)
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    hostileBytesSent: () => hostileSent,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -1,5 +1,14 @@
 import { z } from 'zod';
 
+/**
+ * Bounds past any machine Berth can plan for (Linux builds for at most 8,192 CPUs; no host has a PiB of memory or a
+ * card of a TiB), so a facts file with absurd counts is refused with its field instead of planned.
+ */
+const cpuCount = z.number().int().positive().max(16_384, 'at most 16,384 CPUs');
+const cpuIndex = z.number().int().nonnegative().max(16_383, 'a CPU number below 16,384');
+const bytes = z.number().int().max(2 ** 50, 'at most 1 PiB');
+const text = z.string().max(512, 'at most 512 characters');
+
 /** What `berth facts --json` prints and `--facts FILE` reads: the machine as Berth sees it. Stable contract. */
 export const HostFactsSchema = z.object({
   schema: z.literal(1),
@@ -8,36 +17,37 @@ export const HostFactsSchema = z.object({
     arch: z.enum(['arm64', 'x64']),
   }),
   cpu: z.object({
-    brand: z.string(),
-    logical: z.number().int().positive(),
-    physical: z.number().int().positive(),
-    performanceCores: z.number().int().nonnegative().optional(),
-    efficiencyCores: z.number().int().nonnegative().optional(),
-    flags: z.array(z.string()),
+    brand: text,
+    logical: cpuCount,
+    physical: cpuCount,
+    performanceCores: cpuIndex.optional(),
+    efficiencyCores: cpuIndex.optional(),
+    flags: z.array(z.string().max(64)).max(2048),
   }),
   memory: z.object({
-    totalBytes: z.number().int().positive(),
-    availableBytes: z.number().int().nonnegative(),
+    totalBytes: bytes.positive(),
+    availableBytes: bytes.nonnegative(),
   }),
   gpus: z.array(
     z.object({
-      index: z.number().int().nonnegative(),
-      vendor: z.string(),
-      model: z.string(),
-      memoryBytes: z.number().int().positive().nullable(),
+      index: z.number().int().nonnegative().max(255),
+      vendor: text,
+      model: text,
+      memoryBytes: bytes.positive().max(2 ** 40, 'at most 1 TiB on one card').nullable(),
     }),
-  ),
+  ).max(64, 'at most 64 GPUs'),
   engine: z
     .object({
-      endpoint: z.string().min(1),
+      endpoint: text.min(1),
       kind: z.enum(['docker-desktop', 'colima', 'orbstack', 'podman', 'rancher-desktop', 'docker-engine', 'unknown']),
-      version: z.string(),
+      version: text,
       arch: z.enum(['x86_64', 'aarch64']),
-      cpus: z.number().int().positive(),
-      memoryBytes: z.number().int().positive(),
+      cpus: cpuCount,
+      memoryBytes: bytes.positive(),
       cpuTopology: z
-        .array(z.object({ cpu: z.number().int().nonnegative(), core: z.number().int().nonnegative(), node: z.number().int().nonnegative() }))
+        .array(z.object({ cpu: cpuIndex, core: cpuIndex, node: z.number().int().nonnegative().max(1023) }))
         .min(1)
+        .max(16_384)
         .optional(),
       gpuRuntime: z.boolean(),
       /**
@@ -48,9 +58,9 @@ export const HostFactsSchema = z.object({
     })
     .nullable(),
   /** Why `engine` is null: "not running", "permission denied", … Extension of the contract. */
-  engineProblem: z.string().optional(),
+  engineProblem: z.string().max(10_000).optional(),
   /** Why GPUs could not be listed (nvidia-smi timed out or failed). Extension of the contract. */
-  gpuProblem: z.string().optional(),
+  gpuProblem: z.string().max(10_000).optional(),
 });
 
 export type HostFacts = z.infer<typeof HostFactsSchema>;

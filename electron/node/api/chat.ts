@@ -28,7 +28,9 @@ export function chatFailure(error: unknown, target: ChatTarget, model: string): 
   if (err.status === 404 || err.status === 400) return `litellm does not serve "${model}" (${err.message ?? 'unknown model'}): start its model server, or pick another model`;
   if (err.status && err.status >= 500) return `the model behind litellm failed (${err.status}): its log says why (Logs → the model's server)`;
   if (/ECONNREFUSED|fetch failed|Connection error/i.test(`${err.message ?? ''} ${err.cause?.code ?? ''}`)) return `litellm is not answering at ${target.baseUrl}: start the stack (Overview → Start all)`;
-  return err.message ?? String(error);
+  // Whatever else the SDK or fetch said, without the key (an invalid header names its value).
+  const text = err.message ?? String(error);
+  return target.apiKey ? text.split(target.apiKey).join('<LITELLM_MASTER_KEY>') : text;
 }
 
 /**

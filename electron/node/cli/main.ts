@@ -31,6 +31,30 @@ export interface CliRuntime {
   cipher?: SecretCipher;
 }
 
+/** Commander's usage errors ("error: …", then "(Did you mean …?)") as one line with where to read more. */
+function usageError(text: string): string {
+  if (!/^error:/.test(text.trimStart())) return text.trimEnd();
+  const line = text
+    .trim()
+    .split('\n')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .join(' ');
+  return `berth: ${line.replace(/^error: /, '')} (run berth --help for usage)`;
+}
+
+/** An empty argument (`--facts ''`, `--engine=`) is a mistake, never "the default": refused with the option named. */
+function emptyArgument(argv: readonly string[]): string | undefined {
+  for (const [i, arg] of argv.entries()) {
+    const inline = /^(--[\w-]+)=$/.exec(arg)?.[1];
+    if (inline) return `${inline} needs a value: give one, or leave the option out`;
+    if (arg !== '') continue;
+    const before = argv[i - 1];
+    return before?.startsWith('-') ? `${before} needs a value, not an empty one: give one, or leave the option out` : 'an empty argument: give a value, or leave it out';
+  }
+  return undefined;
+}
+
 export async function runCli(
   argv: readonly string[],
   io = { out: (t: string) => console.log(t), err: (t: string) => console.error(t) },
@@ -51,9 +75,8 @@ export async function runCli(
     .description('Plans and runs a self-hosted LLM stack (vLLM, litellm, Open WebUI, Prometheus, Grafana) through Docker.')
     .version(BERTH_VERSION)
     .option('-e, --engine <name>', 'use this engine ("local", or a name from `berth engine list`) instead of the one settings choose')
-    .showHelpAfterError('(run berth --help for usage)')
     .exitOverride()
-    .configureOutput({ writeOut: (t) => io.out(t.trimEnd()), writeErr: (t) => io.err(t.trimEnd()) });
+    .configureOutput({ writeOut: (t) => io.out(t.trimEnd()), writeErr: (t) => io.err(usageError(t)) });
 
   program
     .command('facts')
@@ -198,6 +221,11 @@ export async function runCli(
       code = await engineCommand(await session(), 'use', [name], io.out);
     });
 
+  const empty = emptyArgument(argv);
+  if (empty) {
+    io.err(`berth: ${empty}`);
+    return EXIT.badInput;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;

@@ -4,10 +4,16 @@ import path from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../../common/contracts/errors.js';
 
+/** A secret goes into HTTP headers and environment variables: one line of text, no control characters. */
+const secretText = z
+  .string()
+  .max(1024, 'at most 1024 characters')
+  .regex(/^[^\p{Cc}]*$/u, 'one line without control characters (no line break, tab or escape): paste the value alone');
+
 const SecretsSchema = z.object({
-  HF_TOKEN: z.string().optional(),
-  LITELLM_MASTER_KEY: z.string().startsWith('sk-', 'must start with "sk-"').optional(),
-  GRAFANA_ADMIN_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),
+  HF_TOKEN: secretText.optional(),
+  LITELLM_MASTER_KEY: secretText.startsWith('sk-', 'must start with "sk-"').optional(),
+  GRAFANA_ADMIN_PASSWORD: secretText.min(8, 'at least 8 characters').optional(),
 });
 
 export type Secrets = z.infer<typeof SecretsSchema>;

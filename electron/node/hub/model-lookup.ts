@@ -5,13 +5,59 @@ import { InputError } from '../../common/contracts/errors.js';
 import { configNumbers, weightBytes } from '../../common/catalog/hf-config.js';
 
 export const DEFAULT_HUB = 'https://huggingface.co';
-const TIMEOUT_MS = 15_000;
+
+/**
+ * What one lookup may cost, whoever answers (the Hub, a mirror in HF_ENDPOINT, or something posing as one): a model's
+ * config.json is a few KiB (Qwen3-4B's is 726 bytes; the largest multimodal ones are tens of KiB), a page of the file
+ * tree a few KiB, and the largest model repos list a few thousand files.
+ */
+export const LOOKUP_LIMITS = {
+  totalMs: 30_000,
+  configBytes: 1024 ** 2,
+  responseBytes: 8 * 1024 ** 2,
+  treePages: 200,
+  files: 20_000,
+} as const;
 
 interface LookupOptions {
   /** HF_ENDPOINT, as Hugging Face's own tools read it; the Hub otherwise. */
   hubUrl?: string;
   /** HF_TOKEN, for gated repos. */
   token?: string;
+  /** The whole lookup's time budget; LOOKUP_LIMITS.totalMs unless a test says otherwise. */
+  totalMs?: number;
+}
+
+/** A limit the answer went past: the lookup stops there and says which. */
+class OverLimit extends Error {}
+
+const NO_BODY_STATUSES = new Set([101, 204, 205, 304]);
+
+/** The response with its body read into memory, up to `limit` bytes; past that, the connection is dropped. */
+async function boundedResponse(res: Response, limit: number, what: string, abort: AbortController): Promise<Response> {
+  const declared = Number(res.headers.get('content-length') ?? Number.NaN);
+  const refuse = () => {
+    abort.abort();
+    return new OverLimit(`${what} is larger than ${Math.round(limit / 1024)} KiB`);
+  };
+  if (Number.isFinite(declared) && declared > limit) throw refuse();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = res.body?.getReader();
+  if (reader) {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > limit) {
+        chunks.length = 0;
+        await reader.cancel().catch(() => undefined);
+        throw refuse();
+      }
+      chunks.push(value);
+    }
+  }
+  return new Response(NO_BODY_STATUSES.has(res.status) ? null : Buffer.concat(chunks), { status: res.status, statusText: res.statusText, headers: res.headers });
 }
 
 /** What went wrong with one call to the Hub: its HTTP status and Hugging Face's X-Error-Code, or no answer at all. */
@@ -31,14 +77,24 @@ export async function lookupModel(id: string, options: LookupOptions = {}): Prom
   const hubUrl = (options.hubUrl || DEFAULT_HUB).replace(/\/+$/, '');
   const accessToken = options.token?.startsWith('hf_') ? options.token : undefined;
   let last: Failure = {};
-  // Every call goes through here: a timeout, and the failure's status and error code kept for the message.
+  const totalMs = options.totalMs ?? LOOKUP_LIMITS.totalMs;
+  const deadline = AbortSignal.timeout(totalMs);
+  let treePages = 0;
+  // Every call goes through here: one time budget for the whole lookup, each answer read to a size limit (so nothing
+  // is held once a lookup is refused), pages of the file tree counted, and a failure's status and error code kept.
   const hubFetch: typeof fetch = async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    const tree = /\/api\/models\/.+\/tree\//.test(url);
+    if (tree && ++treePages > LOOKUP_LIMITS.treePages) throw new OverLimit(`its file list runs past ${LOOKUP_LIMITS.treePages} pages`);
+    const config = /\/resolve\/[^/]+\/config\.json$/.test(new URL(url).pathname);
+    const abort = new AbortController();
+    const signal = AbortSignal.any([deadline, abort.signal, ...(init?.signal ? [init.signal] : [])]);
     try {
-      const res = await fetch(input, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
+      const res = await fetch(input, { ...init, signal });
       if (!res.ok) last = { status: res.status, code: res.headers.get('x-error-code') ?? undefined };
-      return res;
+      return await boundedResponse(res, config ? LOOKUP_LIMITS.configBytes : LOOKUP_LIMITS.responseBytes, config ? 'its config.json' : 'an answer', abort);
     } catch (error) {
-      last = {};
+      if (!(error instanceof OverLimit)) last = {};
       throw error;
     }
   };
@@ -48,16 +104,22 @@ export async function lookupModel(id: string, options: LookupOptions = {}): Prom
     const info = await modelInfo({ name: repo, ...common });
     const file = await downloadFile({ repo, path: 'config.json', ...common });
     if (!file) return { ok: false, reason: 'unreadable', message: `${repo} has no config.json, so it is not a model vLLM loads by its id: enter its numbers by hand` };
+    // Read first: a time-out or an answer over its limit is said as such, not as "not JSON".
+    const text = await file.text();
     let config: unknown;
     try {
-      config = JSON.parse(await file.text());
+      config = JSON.parse(text);
     } catch {
       return { ok: false, reason: 'unreadable', message: `${repo}'s config.json is not JSON: enter its numbers by hand` };
     }
     const numbers = configNumbers(config);
     if (!numbers.ok) return { ok: false, reason: 'unreadable', message: `${repo}'s config.json ${numbers.message}: enter its numbers by hand` };
     const files: { path: string; size: number }[] = [];
-    for await (const entry of listFiles({ repo, recursive: true, ...common })) if (entry.type === 'file') files.push({ path: entry.path, size: entry.lfs?.size ?? entry.size });
+    for await (const entry of listFiles({ repo, recursive: true, ...common })) {
+      if (entry.type !== 'file') continue;
+      if (files.length >= LOOKUP_LIMITS.files) throw new OverLimit(`it lists more than ${LOOKUP_LIMITS.files.toLocaleString('en-US')} files`);
+      files.push({ path: entry.path, size: entry.lfs?.size ?? entry.size });
+    }
     const weights = weightBytes(files);
     if (!weights) return { ok: false, reason: 'unreadable', message: `${repo} has no safetensors or PyTorch weights at its top level: enter its numbers by hand` };
     return {
@@ -71,6 +133,8 @@ export async function lookupModel(id: string, options: LookupOptions = {}): Prom
       },
     };
   } catch (error) {
+    if (error instanceof OverLimit) return { ok: false, reason: 'unreadable', message: `${where} sent more than a model lookup needs for ${repo}: ${error.message}; enter its numbers by hand` };
+    if (deadline.aborted) return { ok: false, reason: 'offline', message: `${where} did not finish answering within ${totalMs / 1000} s: try again later, or enter the numbers from its config.json by hand` };
     if (last.status === 404 || last.code === 'RepoNotFound') {
       return { ok: false, reason: 'unknown', message: `${where} has no model ${repo} (or it is private and HF_TOKEN cannot see it): check the id` };
     }

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { SETTINGS_SCHEMA_VERSION, SettingsSchema, type Settings } from '../../common/contracts/settings.js';
-import { InputError, inputErrorFromZod } from '../../common/contracts/errors.js';
+import { InputError, checkInputShape, inputErrorFromZod } from '../../common/contracts/errors.js';
 import { BERTH_VERSION } from '../version.js';
 import { settingsPath } from './paths.js';
 import { openWithConf, settingsFileOptions, type SettingsFile, type SettingsFileFactory } from './store.js';
@@ -16,11 +16,13 @@ async function readRaw(file: string): Promise<Record<string, unknown> | undefine
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    // A byte-order mark, as some Windows editors write one, is not part of the JSON.
+    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new InputError(file, `is not valid JSON (${(error as Error).message}); fix it or move it away to start from the defaults`);
   }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new InputError(file, 'must hold a JSON object; fix it or move it away to start from the defaults');
+  checkInputShape(raw, file);
   const record = raw as Record<string, unknown>;
   if (typeof record.schema === 'number' && record.schema > SETTINGS_SCHEMA_VERSION) {
     throw new InputError(file, `was written by a newer Berth (settings schema ${record.schema}, this one reads ${SETTINGS_SCHEMA_VERSION}); update Berth`);
@@ -86,6 +88,9 @@ function checkedBeforeMigration(raw: Record<string, unknown>, file: string): voi
  */
 export async function writeSettings(home: string, patch: Record<string, unknown>, factory: SettingsFileFactory = openWithConf): Promise<void> {
   const raw = (await readRaw(settingsPath(home))) ?? {};
+  // The store reads the file itself and knows no byte-order mark: it goes (the JSON after it stays as it is).
+  const text = await readFile(settingsPath(home), 'utf8').catch(() => '');
+  if (text.startsWith('\uFEFF')) await writeFile(settingsPath(home), text.slice(1));
   const file = await open(home, raw, factory);
   // What this Berth writes is in its own format.
   const set: Record<string, unknown> = { schema: SETTINGS_SCHEMA_VERSION };

@@ -1,11 +1,12 @@
 import type { SettingsPatch } from '../../common/api/berth-api.js';
-import { inputErrorFromZod } from '../../common/contracts/errors.js';
+import { checkInputShape, inputErrorFromZod } from '../../common/contracts/errors.js';
 import { SettingsSchema, type Settings } from '../../common/contracts/settings.js';
 import { loadSettings, writeSettings } from './load.js';
 import type { SettingsFileFactory } from './store.js';
 
 /** The settings a patch would give: the keys it sends replace theirs, `null` removes one, nothing else moves. */
 export function patched(current: Settings, patch: SettingsPatch): Settings {
+  checkInputShape(patch, '');
   const next: Record<string, unknown> = { ...current };
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete next[key];

@@ -7,6 +7,7 @@ import { Backend } from '../../api/backend.js';
 import { startServer } from '../../serve/server.js';
 import { CommandError } from '../../errors.js';
 import { untilStopSignal } from '../../shutdown.js';
+import { redact } from '../../engine/secrets.js';
 
 const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
 
@@ -27,6 +28,18 @@ function listenError(error: NodeJS.ErrnoException, host: string, port: number): 
   }
 }
 
+/**
+ * What serve prints, redacted as the app's log is: a secret's value never, its name instead. The secrets are read
+ * again for each line, so one set from the dashboard a moment ago is covered too.
+ */
+export function redactedLog(session: Pick<StackSession, 'secrets'>, err: (text: string) => void): (message: string) => Promise<void> {
+  return (message) =>
+    session
+      .secrets({ generate: false })
+      .catch(() => ({}))
+      .then((secrets) => err(`berth: ${redact(message, secrets)}`));
+}
+
 /** `berth serve`: the dashboard for a browser, e.g. through an SSH tunnel to a headless GPU host. */
 export async function serveCommand(session: StackSession, flags: { port: string; host: string }, out: (text: string) => void, err: (text: string) => void): Promise<number> {
   const port = /^\d{1,5}$/.test(flags.port) ? Number(flags.port) : NaN;
@@ -36,11 +49,12 @@ export async function serveCommand(session: StackSession, flags: { port: string;
   if (!LOOPBACK.includes(flags.host)) {
     err(`berth: warning: serving on ${flags.host}, not only on this machine: anyone who reaches it and has the link controls the stack. Prefer an SSH tunnel (ssh -L ${port || 7000}:127.0.0.1:${port || 7000} host).`);
   }
-  const backend = new Backend({ session, log: (message) => err(`berth: ${message}`) });
+  const say = redactedLog(session, err);
+  const backend = new Backend({ session, log: (message) => void say(message) });
   await backend.start();
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer({ api: backend, onEvent: (listener) => backend.onEvent(listener), rendererDir, host: flags.host, port, onError: (error) => err(`berth: ${error.message}`) });
+    server = await startServer({ api: backend, onEvent: (listener) => backend.onEvent(listener), rendererDir, host: flags.host, port, onError: (error) => void say(error.message) });
   } catch (error) {
     await backend.close();
     throw listenError(error as NodeJS.ErrnoException, flags.host, port);
