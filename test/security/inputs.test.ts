@@ -152,3 +152,20 @@ describe("berth serve's own output", () => {
     expect(lines).toEqual(['berth: litellm answered 401 for sk-serve-secret-0042', 'berth: litellm answered 401 for <LITELLM_MASTER_KEY>']);
   });
 });
+
+describe('a named engine that is down says so', () => {
+  it.each([
+    ['facts', ['facts', '--json']],
+    ['plan', ['plan']],
+    ['export compose', ['export', 'compose', '--out', 'stack']],
+  ])('berth --engine box %s: exit 1 naming the engine, never this machine described as it', async (_name, args) => {
+    const home = freshHome();
+    // Nothing listens on port 1.
+    expect((await berthAsync(['engine', 'add', 'box', 'tcp://127.0.0.1:1'], { home, env: NO_ENGINE })).code).toBe(0);
+    const result = await berthAsync(['--engine', 'box', ...args], { home, env: NO_ENGINE });
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^berth: box does not answer: /);
+  });
+});

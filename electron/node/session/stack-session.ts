@@ -10,7 +10,7 @@ import { engineEntry, LOCAL_ENGINE } from '../../common/engines.js';
 import { serviceUrl } from '../../common/status/service-state.js';
 import { connectEngine, type EngineConnection } from '../docker/connect.js';
 import type { EngineContext } from '../engine/converge.js';
-import { engineUnavailable } from '../engine/errors.js';
+import { EngineError, engineUnavailable } from '../engine/errors.js';
 import { loadSecrets, NO_CIPHER, type SecretCipher, type Secrets } from '../engine/secrets.js';
 import { defaultProbeEnvironment, probeHostFacts } from '../probe/facts.js';
 import { probeRemoteHost } from '../probe/remote-facts.js';
@@ -159,16 +159,26 @@ export class StackSession {
 
   /** The engine's machine as Berth sees it, probed once through the session's engine connection (SSH included). */
   facts(): Promise<HostFacts> {
-    this.probed ??= this.connect().then((connection) => {
-      if (this.options.probe) return this.options.probe(connection);
-      const local = (given: EngineConnection) => probeHostFacts({ ...defaultProbeEnvironment(), env: this.env, home: this.userHome, platform: this.platform, connection: given });
-      if (connection.docker && connection.ssh) {
-        const endpoint = connection.candidate.endpoint;
-        // A remote host that answers Docker but not the probe: its engine is reported as the problem, not thrown.
-        return probeRemoteHost(connection.docker, endpoint, connection.ssh).catch((error: Error) => local({ docker: null, problem: `${endpoint} answered but could not be probed: ${error.message}` }));
-      }
-      return local(connection);
-    });
+    this.probed ??= this.connect()
+      .then((connection) => {
+        if (this.options.probe) return this.options.probe(connection);
+        const named = this.connectedTo !== undefined && this.connectedTo !== LOCAL_ENGINE;
+        // An engine chosen by name (--engine, or settings) that does not answer is that engine's problem: its facts
+        // are not this machine's, so nothing falls back to describing this one.
+        if (!connection.docker && named) throw engineUnavailable(`${this.connectedTo} does not answer: ${connection.problem}`, connection.fix ?? `check that ${this.connectedTo} is up (berth engine list shows its address), or use this machine's engine: berth engine use local`);
+        if (connection.docker && connection.ssh) {
+          const endpoint = connection.candidate.endpoint;
+          return probeRemoteHost(connection.docker, endpoint, connection.ssh).catch((error: Error) => {
+            throw new EngineError(`${endpoint} answers Docker but its machine could not be probed: ${error.message}`, 'check that the host has a shell with /proc and /sys (a Linux host), or plan with --facts FILE');
+          });
+        }
+        return probeHostFacts({ ...defaultProbeEnvironment(), env: this.env, home: this.userHome, platform: this.platform, connection });
+      })
+      .catch((error: unknown) => {
+        // Asked again next time: the engine may come back.
+        this.probed = undefined;
+        throw error;
+      });
     return this.probed;
   }
 
