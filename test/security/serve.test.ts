@@ -113,6 +113,57 @@ describe('berth serve cannot be knocked over', () => {
   });
 });
 
+describe('berth serve cannot be locked out by idle or slow sockets', () => {
+  let server: Awaited<ReturnType<typeof startServer>>;
+  const limits = { connections: 32, idleMs: 600, headersMs: 800, requestMs: 1500 };
+  beforeAll(async () => {
+    server = await startServer({ api, onEvent: () => () => undefined, rendererDir: rendererWithSymlink(), host: '127.0.0.1', port: 0, token: 'test-token-0123456789', limits });
+  });
+  afterAll(async () => server?.close());
+
+  const connect = () =>
+    new Promise<net.Socket>((resolve) => {
+      const socket = net.connect(server.port, '127.0.0.1', () => resolve(socket));
+      socket.on('error', () => undefined);
+      // Read what comes, so the server's answer and close reach 'close' here.
+      socket.resume();
+    });
+  const closed = (socket: net.Socket) => new Promise<void>((resolve) => (socket.destroyed ? resolve() : socket.once('close', () => resolve())));
+  const call = () => fetch(`http://127.0.0.1:${server.port}/api/call`, { method: 'POST', headers: { Authorization: `Bearer ${server.token}` }, body: JSON.stringify({ method: 'snapshot', args: [] }) });
+
+  it('ten times the connection cap of idle sockets: the dashboard still gets its answer, and the event socket stays open', async () => {
+    const events = new WebSocket(`ws://127.0.0.1:${server.port}/api/events`, ['berth', server.token]);
+    await new Promise((resolve) => events.once('open', resolve));
+    const idle = await Promise.all(Array.from({ length: limits.connections * 10 }, connect));
+    expect((await call()).status).toBe(200);
+    expect(await pageLoads(server.port)).toBe(true);
+    expect(events.readyState).toBe(WebSocket.OPEN);
+    // Idle sockets beyond the cap were closed to make room; the rest go at the idle deadline.
+    await Promise.all(idle.map(closed));
+    expect(events.readyState).toBe(WebSocket.OPEN);
+    events.close();
+  });
+
+  it('a socket that trickles its headers is closed at the header deadline; one that sends a body slowly, at the request deadline', async () => {
+    const slowHeaders = await connect();
+    const started = Date.now();
+    const trickle = setInterval(() => slowHeaders.write('X-Slow: 1\r\n'), 100);
+    slowHeaders.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n`);
+    await closed(slowHeaders);
+    clearInterval(trickle);
+    expect(Date.now() - started).toBeLessThan(limits.headersMs + 3000);
+
+    const slowBody = await connect();
+    const begun = Date.now();
+    slowBody.write(`POST /api/call HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: Bearer ${server.token}\r\nContent-Length: 100000\r\n\r\n`);
+    const drip = setInterval(() => slowBody.write('x'), 100);
+    await closed(slowBody);
+    clearInterval(drip);
+    expect(Date.now() - begun).toBeLessThan(limits.requestMs + 3000);
+    expect((await call()).status).toBe(200);
+  });
+});
+
 describe('berth serve, the command', () => {
   let child: ChildProcess;
   let port = 0;

@@ -21,6 +21,14 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** The event socket only sends; anything a client sends it is ignored, and this much closes it. */
 export const MAX_WS_MESSAGE_BYTES = 4 * 1024;
 
+/**
+ * What other local processes can hold of the server: at most `connections` sockets at once, and a socket that sends
+ * no request for `idleMs`, or takes longer than `headersMs` for its headers or `requestMs` for its whole request,
+ * is closed. At the cap, the connection that has been idle longest makes room, so idle sockets cannot lock the
+ * dashboard out; the dashboard's own event socket (authenticated) is never the one closed.
+ */
+export const SERVE_LIMITS = { connections: 256, idleMs: 15_000, headersMs: 10_000, requestMs: 30_000 };
+
 const CallSchema = z.object({ method: z.string().max(100), args: z.array(z.unknown()).max(20).default([]) });
 
 export interface ServeOptions {
@@ -33,6 +41,51 @@ export interface ServeOptions {
   token?: string;
   /** Where errors no request could be told about go (the CLI prints them). */
   onError?: (error: Error) => void;
+  /** SERVE_LIMITS unless a test says otherwise. */
+  limits?: Partial<typeof SERVE_LIMITS>;
+}
+
+interface Connection {
+  requests: number;
+  upgraded: boolean;
+  lastActive: number;
+}
+
+/** Caps and deadlines on the server's sockets (SERVE_LIMITS). */
+function limitConnections(server: http.Server, limits: typeof SERVE_LIMITS): void {
+  server.headersTimeout = limits.headersMs;
+  server.requestTimeout = limits.requestMs;
+  server.keepAliveTimeout = Math.min(5000, limits.idleMs);
+  const open = new Map<Socket, Connection>();
+  server.on('connection', (socket: Socket) => {
+    if (open.size >= limits.connections) {
+      let oldest: [Socket, Connection] | undefined;
+      for (const entry of open) if (!entry[1].requests && !entry[1].upgraded && (!oldest || entry[1].lastActive < oldest[1].lastActive)) oldest = entry;
+      if (!oldest) return void socket.destroy();
+      oldest[0].destroy();
+      open.delete(oldest[0]);
+    }
+    const connection: Connection = { requests: 0, upgraded: false, lastActive: Date.now() };
+    open.set(socket, connection);
+    socket.setTimeout(limits.idleMs, () => {
+      if (!connection.requests && !connection.upgraded) socket.destroy();
+    });
+    socket.once('close', () => open.delete(socket));
+  });
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const connection = open.get(req.socket);
+    if (!connection) return;
+    connection.requests++;
+    connection.lastActive = Date.now();
+    res.once('close', () => {
+      connection.requests--;
+      connection.lastActive = Date.now();
+    });
+  });
+  server.on('upgrade', (req: http.IncomingMessage) => {
+    const connection = open.get(req.socket);
+    if (connection) connection.upgraded = true;
+  });
 }
 
 /** Compares in constant time, so the token cannot be guessed a byte at a time from response times. */
@@ -147,7 +200,9 @@ export async function startServer(options: ServeOptions): Promise<{ url: string;
     send(res, 200, headers, await dispatch(options.api, call.method, call.args));
   }
 
-  const server = http.createServer((req, res) => {
+  const limits = { ...SERVE_LIMITS, ...options.limits };
+  // The header and request deadlines are checked this often (Node's default is every 30 s).
+  const server = http.createServer({ connectionsCheckingInterval: Math.min(1000, limits.headersMs) }, (req, res) => {
     const headers = securityHeaders(port, options.host);
     const handle = async () => {
       if (!hosts.has((req.headers.host ?? '').toLowerCase())) return send(res, 421, headers);
@@ -163,6 +218,7 @@ export async function startServer(options: ServeOptions): Promise<{ url: string;
       send(res, 500, headers);
     });
   });
+  limitConnections(server, limits);
   // A request line or header Node cannot parse: answered 400 on that connection, nothing else.
   server.on('clientError', (_error, socket: Socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
