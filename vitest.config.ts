@@ -1,17 +1,45 @@
+import { readdirSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
+
+/** Tests of the integration folder that need no engine, browser or SSH server: a Hub double, a lock race, the tray without an engine. */
+const NO_ENGINE_INTEGRATION = ['model-lookup.test.ts', 'stack-lock.test.ts', 'tray-app-no-engine.test.ts'];
+
+/**
+ * Tests that share this machine's Docker Engine, a browser, SSH servers or fixed host resources: they run one file
+ * at a time, so they never race for container names, ports or the engine's CPU. A new file in test/integration is
+ * one of them unless listed above.
+ */
+const ENGINE_TESTS = [
+  ...readdirSync('test/integration')
+    .filter((f) => f.endsWith('.test.ts') && !NO_ENGINE_INTEGRATION.includes(f))
+    .map((f) => `test/integration/${f}`),
+  'test/e2e/**/*.test.ts',
+  'test/electron/**/*.test.ts',
+  'test/cli/bad-input.test.ts',
+  'test/cli/export-compose.test.ts',
+  'test/cli/facts.test.ts',
+  'test/support/browser.test.ts',
+];
 
 export default defineConfig({
   // Vite's warnings about sourcemaps of inlined packages are noise in the test output.
   logLevel: 'error',
   test: {
-    include: ['electron/**/*.test.ts', 'test/**/*.test.ts', 'renderer/**/*.test.{ts,tsx}'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Integration tests share one Docker engine; files run one at a time so they never race for names.
-    fileParallelism: false,
     reporters: ['default', './test/support/summary-reporter.ts'],
+    // The CLI tests run the built CLI: a dist/ older than the sources fails the run at once, with the fix.
+    globalSetup: ['./test/support/dist-fresh.ts'],
     // GitHub's workflow parser imports its schema as JSON without an import attribute, which Node 20 refuses;
     // Vite's transform loads it.
     server: { deps: { inline: ['@actions/workflow-parser', '@actions/expressions'] } },
+    projects: [
+      {
+        extends: true,
+        // Everything else: pure code, the renderer on happy-dom, the CLI on fixture hosts, doubles in this process.
+        test: { name: 'unit', include: ['electron/**/*.test.ts', 'renderer/**/*.test.{ts,tsx}', 'test/**/*.test.ts'], exclude: ENGINE_TESTS, fileParallelism: true },
+      },
+      { extends: true, test: { name: 'engine', include: ENGINE_TESTS, fileParallelism: false } },
+    ],
   },
 });

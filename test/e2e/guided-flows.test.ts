@@ -3,7 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { freshHome } from '../support/cli.js';
+import { berthAsync, freshHome } from '../support/cli.js';
+import type { StackPlan } from '../../electron/common/contracts/stack-plan.js';
 import { describeWhen, dockerAnswers } from '../support/docker.js';
 import { BROWSER_CANDIDATES, CHROMIUM, launchChromium } from '../support/browser.js';
 import { startHubDouble, type HubDouble } from '../support/hub-double.js';
@@ -84,13 +85,17 @@ describeWhen(ready, `needs a Docker engine and a Chromium-family browser (${BROW
     }
     const fit = page.getByTestId('fit');
     await fit.waitFor();
-    expect(await fit.getAttribute('data-verdict')).toMatch(/^(fits|shorter|no)$/);
-    expect(await fit.textContent()).toMatch(/Fits|Does not fit/);
+    const verdict = await fit.getAttribute('data-verdict');
+    expect(await fit.textContent()).toMatch(verdict === 'no' ? /^Does not fit/ : /^Fits/);
     await shot(page, 'settings-add-model');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByRole('status').getByText('Saved').waitFor();
     const saved = JSON.parse(readFileSync(path.join(home, 'settings.json'), 'utf8'));
     expect(saved.models).toEqual([expect.objectContaining({ id: 'Qwen/Qwen3-4B', layers: 36, kvHeads: 8, headDim: 128, maxModelLen: 40960, weightsGiB: 7.5 })]);
+    // What the window said before saving is what the CLI's plan says of the saved model on this machine.
+    const planned = JSON.parse((await berthAsync(['plan', '--json'], { home })).stdout) as StackPlan;
+    const added = planned.services.find((s) => s.model?.id === 'Qwen/Qwen3-4B');
+    expect(added?.model?.fit?.verdict ?? 'no').toBe(verdict);
 
     // A gated model without HF_TOKEN: the lookup says so, and the numbers stay typable.
     await page.getByLabel('Hugging Face id').fill('meta-llama/Llama-3.2-3B-Instruct');

@@ -12,17 +12,18 @@ import { docker, doubleImages } from '../support/test-stack.js';
 import { ensureTestImages } from '../support/test-images.js';
 import { down } from '../../electron/node/engine/teardown.js';
 import { until } from '../support/wait.js';
+import { freePorts } from '../support/ports.js';
 
 const id = `cli${process.pid.toString(36)}`;
 const home = freshHome();
-const portBase = 21000 + (process.pid % 20000);
+const ports = await freePorts(6);
 const services = ['vllm-qwen3', 'vllm-llama3', 'litellm', 'open-webui', 'prometheus', 'grafana'];
 const settings = {
   stack: `bt-${id}`,
   network: `bt-net-${id}`,
   profile: 'development',
   images: doubleImages(),
-  ports: Object.fromEntries(services.map((s, i) => [s, portBase + i])),
+  ports: Object.fromEntries(services.map((s, i) => [s, ports[i] as number])),
 };
 const env = { HF_TOKEN: 'hf_cli_test_token', DOCKER_HOST: '' };
 const run = (args: string[], extra: Record<string, string> = {}) => berthAsync(args, { home, env: { ...env, ...extra } });
@@ -55,7 +56,7 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
     expect(status.services.map((s) => s.name)).toEqual(services);
     // What up called healthy, status calls healthy too.
     for (const service of status.services) expect(service.state).toBe('healthy');
-    expect(status.services.find((s) => s.name === 'litellm')?.ports).toEqual([portBase + 2]);
+    expect(status.services.find((s) => s.name === 'litellm')?.ports).toEqual([ports[2]]);
 
     const human = await run(['status']);
     expect(human.stdout).toMatch(/SERVICE\s+STATE\s+PORTS\s+CONTAINER\s+UP/);
@@ -77,7 +78,7 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
     expect(again.stdout).toMatch(/= prometheus: unchanged\n(.*\n)*= grafana: unchanged/);
     const recorded = await until(
       async () => {
-        const response = await fetch(`http://127.0.0.1:${portBase + 4}/api/v1/rules?type=record`).catch(() => undefined);
+        const response = await fetch(`http://127.0.0.1:${ports[4]}/api/v1/rules?type=record`).catch(() => undefined);
         return response?.ok ? JSON.stringify(await response.json()) : '';
       },
       (body) => body.includes('berth:measured_peak_memory_bytes'),
@@ -149,11 +150,11 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
 
   it('a port another program holds: one line with the fix, exit 1, nothing created', async () => {
     const squatter = net.createServer();
-    await new Promise<void>((resolve) => squatter.listen(portBase + 5, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => squatter.listen(ports[5], '127.0.0.1', resolve));
     try {
-      const result = await run(['up', 'grafana', '--port', `prometheus=${portBase + 4}`]);
+      const result = await run(['up', 'grafana', '--port', `prometheus=${ports[4]}`]);
       expect(result.code).toBe(1);
-      expect(oneLine(result.stderr)).toBe(`berth: port ${portBase + 5} on 127.0.0.1 for grafana is in use by another program — stop that program (lsof -i :${portBase + 5} shows it), or set another port for grafana (settings: "ports": { "grafana": … })`);
+      expect(oneLine(result.stderr)).toBe(`berth: port ${ports[5]} on 127.0.0.1 for grafana is in use by another program — stop that program (lsof -i :${ports[5]} shows it), or set another port for grafana (settings: "ports": { "grafana": … })`);
     } finally {
       squatter.close();
     }

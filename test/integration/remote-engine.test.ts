@@ -16,10 +16,11 @@ import { hasOpenSsh, startSshLab, type SshLab } from '../support/sshd.js';
 import { ensureTestImages } from '../support/test-images.js';
 import { docker, doubleImages } from '../support/test-stack.js';
 import { until } from '../support/wait.js';
+import { freePorts } from '../support/ports.js';
 
 const id = `rmt${process.pid.toString(36)}`;
 const home = freshHome();
-const portBase = 23000 + (process.pid % 20000);
+const ports = await freePorts(6);
 const services = ['vllm-qwen3', 'vllm-llama3', 'litellm', 'open-webui', 'prometheus', 'grafana'];
 const GPUS = ['0, GPU-aaaa, NVIDIA L4, 23034, 0, 23034, 0', '1, GPU-bbbb, NVIDIA L4, 23034, 0, 23034, 0'];
 let lab: SshLab;
@@ -57,7 +58,7 @@ describeWhen((await dockerAnswers()) && hasOpenSsh(), 'needs Docker at /var/run/
         network: `bt-net-${id}`,
         profile: 'development',
         images: doubleImages(),
-        ports: Object.fromEntries(services.map((s, i) => [s, portBase + i])),
+        ports: Object.fromEntries(services.map((s, i) => [s, ports[i] as number])),
       }),
     );
   }, 120_000);
@@ -126,7 +127,7 @@ describeWhen((await dockerAnswers()) && hasOpenSsh(), 'needs Docker at /var/run/
       for (const [index, service] of services.entries()) {
         const local = new URL(urls[service] as string);
         expect(local.hostname).toBe('127.0.0.1');
-        expect(Number(local.port)).not.toBe(portBase + index);
+        expect(Number(local.port)).not.toBe(ports[index]);
       }
       expect((await fetch(new URL('health/liveliness', urls.litellm))).status).toBe(200);
       expect((await fetch(new URL('health', urls['open-webui']))).status).toBe(200);

@@ -10,6 +10,7 @@ import { planStack } from '../../electron/common/planner/plan.js';
 import type { EngineContext } from '../../electron/node/engine/converge.js';
 import { down } from '../../electron/node/engine/teardown.js';
 import { ensureTestImages, testImage, type VllmVariant } from './test-images.js';
+import { freePorts } from './ports.js';
 
 export const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 
@@ -42,14 +43,14 @@ export async function testStack(base: SettingsInput = {}): Promise<TestStack> {
   await ensureTestImages(docker);
   counter += 1;
   const id = `${process.pid.toString(36)}${counter}`;
-  const portBase = 20000 + ((process.pid * 37 + counter * 100) % 40000);
   const names = ['vllm-qwen3', 'vllm-llama3', 'vllm-coder', 'vllm-gpt-oss', 'litellm', 'open-webui', 'prometheus', 'grafana'];
+  const ports = await freePorts(names.length);
   const home = mkdtempSync(path.join(os.tmpdir(), 'berth-engine-home-'));
   const settings = SettingsSchema.parse({
     stack: `bt-${id}`,
     network: `bt-net-${id}`,
     images: doubleImages(),
-    ports: Object.fromEntries(names.map((n, i) => [n, portBase + i])),
+    ports: Object.fromEntries(names.map((n, i) => [n, ports[i] as number])),
     ...base,
   });
   const events: ProgressEvent[] = [];

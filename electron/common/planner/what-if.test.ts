@@ -7,11 +7,20 @@ import { planStack } from './plan.js';
 const inputs = (settings = DEFAULT_SETTINGS) => ({ settings, options: {} });
 
 describe('what-if', () => {
-  it('re-plans with the change and gives the plan the backend would make', () => {
+  it('re-plans with the change: the model gets its 6 GiB of KV cache and a limit larger by the 5 GiB added, nothing else moves', () => {
     const facts = host('workstation-16c32t-2numa');
-    const change = withTuning(DEFAULT_SETTINGS, 'vllm-qwen3', { kvCacheGiB: 6 });
-    const result = replan(facts, inputs(), change);
-    expect(result).toEqual({ ok: true, plan: planStack(facts, { ...DEFAULT_SETTINGS, ...change }) });
+    const before = planStack(facts, DEFAULT_SETTINGS);
+    const qwenBefore = before.services.find((s) => s.name === 'vllm-qwen3');
+    expect(qwenBefore?.kvCacheGiB).not.toBe(6);
+    const result = replan(facts, inputs(), withTuning(DEFAULT_SETTINGS, 'vllm-qwen3', { kvCacheGiB: 6 }));
+    if (!result.ok) throw new Error(result.message);
+    const qwen = result.plan.services.find((s) => s.name === 'vllm-qwen3');
+    expect(qwen?.kvCacheGiB).toBe(6);
+    expect(qwen?.env.VLLM_CPU_KVCACHE_SPACE).toBe('6');
+    // The limit is weights + KV + runtime in 256 MiB steps: whole GiB of KV move it by exactly that much.
+    expect((qwen?.memoryBytes ?? 0) - (qwenBefore?.memoryBytes ?? 0)).toBe((6 - (qwenBefore?.kvCacheGiB ?? 0)) * 1024 ** 3);
+    const others = (plan: typeof before) => plan.services.filter((s) => s.name !== 'vllm-qwen3');
+    expect(others(result.plan)).toEqual(others(before));
   });
 
   it('a change the planner refuses comes back as its field and reason, not a throw', () => {

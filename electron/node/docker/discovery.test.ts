@@ -102,10 +102,9 @@ describe('confirming an endpoint with /_ping', () => {
     const home = await tempHome();
     const engine = await startEngineDouble({ socketPath: path.join(home, 'hung.sock'), hang: true });
     cleanups.push(engine.close);
-    const started = Date.now();
+    // The double never answers: without the timeout this call would never return.
     const result = await pingEndpoint(engine.endpoint, {}, home, 300);
     expect(result).toMatchObject({ ok: false, problem: `starting or stuck: ${engine.endpoint} did not answer /_ping within 300 ms` });
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('skips dead candidates and connects to the first that answers, over a unix socket or tcp', async () => {
