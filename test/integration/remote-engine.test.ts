@@ -257,7 +257,7 @@ describeWhen((await dockerAnswers()) && hasOpenSsh(), 'needs Docker at /var/run/
 
   it('stops the stack on gpu-box', async () => {
     const stopped = await run(['-e', 'gpu-box', 'down']);
-    expect(stopped.code).toBe(0);
+    expect(stopped.code, stopped.stderr).toBe(0);
     const after = StackStatusSchema.parse(JSON.parse((await run(['-e', 'gpu-box', 'status', '--json'])).stdout));
     expect(after.services.every((s) => s.state === 'missing')).toBe(true);
   }, 60_000);

@@ -49,7 +49,8 @@ export function planRules(plan: StackPlan): object {
   }
   return {
     groups: [
-      { name: 'berth-plan', interval: '1m', rules },
+      // Evaluated at the configuration's evaluation_interval (5 s), so the figures are there right after a start.
+      { name: 'berth-plan', rules },
       {
         name: 'berth-alerts',
         rules: [
