@@ -9,11 +9,11 @@ const NO_ENGINE_INTEGRATION = ['model-lookup.test.ts', 'stack-lock.test.ts', 'tr
  * at a time, so they never race for container names, ports or the engine's CPU. A new file in test/integration is
  * one of them unless listed above.
  */
+const BROWSER_TESTS = ['test/e2e/**/*.test.ts'];
 const ENGINE_TESTS = [
   ...readdirSync('test/integration')
     .filter((f) => f.endsWith('.test.ts') && !NO_ENGINE_INTEGRATION.includes(f))
     .map((f) => `test/integration/${f}`),
-  'test/e2e/**/*.test.ts',
   'test/electron/**/*.test.ts',
   'test/cli/bad-input.test.ts',
   'test/cli/export-compose.test.ts',
@@ -37,9 +37,13 @@ export default defineConfig({
       {
         extends: true,
         // Everything else: pure code, the renderer on happy-dom, the CLI on fixture hosts, doubles in this process.
-        test: { name: 'unit', include: ['electron/**/*.test.ts', 'renderer/**/*.test.{ts,tsx}', 'test/**/*.test.ts'], exclude: ENGINE_TESTS, fileParallelism: true },
+        test: { name: 'unit', include: ['electron/**/*.test.ts', 'renderer/**/*.test.{ts,tsx}', 'test/**/*.test.ts'], exclude: [...ENGINE_TESTS, ...BROWSER_TESTS], fileParallelism: true },
       },
+      // Vitest runs files that forbid parallelism after the others, one at a time.
       { extends: true, test: { name: 'engine', include: ENGINE_TESTS, fileParallelism: false } },
+      // The dashboard in Chromium against berth serve and a stack of its own: one file at a time too, and a project
+      // of its own so that `npm test` can run it beside the engine project once the unit tests are done.
+      { extends: true, test: { name: 'browser', include: BROWSER_TESTS, fileParallelism: false } },
     ],
   },
 });

@@ -11,7 +11,7 @@ import { containerSpec, type ContainerSpec, type GpuDevices } from './container-
 import { subscribeContainerEvents } from './docker-events.js';
 import { edgesOf, withDependencies } from './graph.js';
 import { waitHealthy } from './health.js';
-import { enginePlatform, imageProblem, resolveImages } from './image-preflight.js';
+import { enginePlatform, honoursStartInterval, imageProblem, resolveImages } from './image-preflight.js';
 import { ensureImage } from './images.js';
 import { LABELS } from './labels.js';
 import { withStackLock } from './lock.js';
@@ -208,7 +208,7 @@ export async function up(ctx: EngineContext, plan: StackPlan, names?: readonly s
     if ((await ensureNetwork(ctx.docker, plan)) === 'created') ctx.emit({ kind: 'step', message: `created network ${plan.network}` });
     for (const volume of await ensureVolumes(ctx.docker, plan, selected)) ctx.emit({ kind: 'step', message: `created volume ${volume}` });
     const files = await writeStackFiles(ctx.home, plan);
-    const specs = new Map(selected.map((s) => [s.name, containerSpec(plan, s, { home: ctx.home, secrets: ctx.secrets, gpuRuntime: ctx.gpuRuntime, gpuDevices: ctx.gpuDevices, files: files.contents, local: ctx.local })]));
+    const specs = new Map(selected.map((s) => [s.name, containerSpec(plan, s, { home: ctx.home, secrets: ctx.secrets, gpuRuntime: ctx.gpuRuntime, gpuDevices: ctx.gpuDevices, files: files.contents, local: ctx.local, startInterval: honoursStartInterval(platform) })]));
 
     if (!names?.length) {
       // Services this plan no longer has (a model turned off, the other profile): removed to free their memory.

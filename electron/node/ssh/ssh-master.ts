@@ -18,6 +18,10 @@ export interface SshMasterOptions {
 
 const MASTER_DIR_PREFIX = 'berth-ssh-';
 const OWNER_FILE = 'owner';
+const SOCKET_FILE = 'c';
+/** A master's folder exactly as SshMaster makes it: the prefix and mkdtemp's six characters, holding at most its socket and owner. */
+const MASTER_DIR = /^berth-ssh-[A-Za-z0-9]{6}$/;
+const MASTER_ENTRIES = new Set([SOCKET_FILE, OWNER_FILE]);
 
 export class SshError extends Error {
   override name = 'SshError';
@@ -32,7 +36,7 @@ export class SshError extends Error {
  */
 export class SshMaster extends EventEmitter {
   private readonly dir = mkdtempSync(path.join(os.tmpdir(), MASTER_DIR_PREFIX));
-  readonly controlPath = path.join(this.dir, 'c');
+  readonly controlPath = path.join(this.dir, SOCKET_FILE);
   private process: ChildProcess | undefined;
   private starting: Promise<void> | undefined;
   private closed = false;
@@ -195,10 +199,12 @@ export async function closeStaleMasters(options: { tmp?: string; sshBinary?: str
   const uid = process.getuid?.();
   let closed = 0;
   for (const name of readdirSync(tmp)) {
-    if (!name.startsWith(MASTER_DIR_PREFIX)) continue;
+    if (!MASTER_DIR.test(name)) continue;
     const dir = path.join(tmp, name);
     const info = lstatSync(dir, { throwIfNoEntry: false });
     if (!info?.isDirectory() || (uid !== undefined && info.uid !== uid)) continue;
+    // Anything else in the folder means it is not one of Berth's (another tool's, or a folder the user made): left alone.
+    if (!readdirSync(dir).every((entry) => MASTER_ENTRIES.has(entry))) continue;
     let owner = Number.NaN;
     try {
       owner = Number.parseInt(readFileSync(path.join(dir, OWNER_FILE), 'utf8'), 10);
@@ -206,7 +212,7 @@ export async function closeStaleMasters(options: { tmp?: string; sshBinary?: str
       // A folder without an owner: a master that is starting, or one from before owners were written.
     }
     if (Number.isFinite(owner) ? alive(owner) : Date.now() - info.mtimeMs < (options.minAgeMs ?? 60_000)) continue;
-    const socket = path.join(dir, 'c');
+    const socket = path.join(dir, SOCKET_FILE);
     if (existsSync(socket)) {
       const child = spawn(options.sshBinary ?? 'ssh', ['-F', '/dev/null', '-o', `ControlPath=${socket}`, '-O', 'exit', 'berth-stale-master'], { stdio: ['ignore', 'ignore', 'pipe'], windowsHide: true });
       await collect(child, 5000, (stderr) => stderr.trim()).then(
