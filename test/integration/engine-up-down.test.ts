@@ -28,13 +28,25 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
   it('starts every service healthy, in dependency order, with the cpusets, env and memory limits of the plan', async () => {
     const stack = await newStack();
     const plan = stack.plan(await localFacts());
+    const started = Date.now();
     const result = await up(stack.context(), plan);
     expect(result.failed).toEqual([]);
     expect(result.healthy.sort()).toEqual(plan.services.map((s) => s.name).sort());
 
-    // Open WebUI waits for litellm to be healthy.
+    // Open WebUI waits for litellm to answer: at its own start it listed litellm's models, and none failed.
     const order = stack.events.map((e) => `${e.kind}:${'service' in e ? e.service : ''}`);
-    expect(order.indexOf('healthy:litellm')).toBeLessThan(order.indexOf('starting:open-webui'));
+    expect(order.indexOf('starting:litellm')).toBeLessThan(order.indexOf('creating:open-webui'));
+    const webui = await getJson<{ modelsAtStart: string[]; errorsAtStart: string[] }>(plan.services.find((s) => s.name === 'open-webui')?.ports[0]?.host as number, '/double/info');
+    expect(webui).toMatchObject({ modelsAtStart: ['qwen3-1.7b', 'llama3.2-3b'], errorsAtStart: [] });
+    // ... not for Docker's health check, which an engine without StartInterval (before 25) runs a whole interval
+    // (5 s) after the start: there, Open WebUI is created before Docker calls litellm healthy.
+    const api = Number(((await docker.version()) as { ApiVersion: string }).ApiVersion.split('.')[1]);
+    const stream = (await docker.getEvents({ since: Math.floor(started / 1000) - 1, until: Math.ceil(Date.now() / 1000), filters: { type: ['container'], label: [`${LABELS.stack}=${plan.stack}`] } })) as NodeJS.ReadableStream;
+    let text = '';
+    for await (const chunk of stream) text += chunk.toString();
+    const when = (service: string, status: string) => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { status: string; timeNano: number; Actor: { Attributes: Record<string, string> } }).find((e) => e.status === status && e.Actor.Attributes[LABELS.service] === service)?.timeNano ?? Number.NaN;
+    if (api < 44) expect(when('open-webui', 'create')).toBeLessThan(when('litellm', 'health_status: healthy'));
+    else expect(when('open-webui', 'create')).toBeLessThan(when('litellm', 'health_status: healthy') + 1.5e9);
     expect(kinds(stack.events, 'downloading')).toEqual(expect.arrayContaining(['vllm-qwen3', 'vllm-llama3']));
 
     for (const service of plan.services.filter((s) => s.role === 'model')) {
@@ -171,16 +183,63 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
     expect((await containersOf(stack)).length).toBe(0);
   });
 
-  it('starts the second model on a shared GPU only after the first is healthy, and drops device requests an engine without a GPU runtime cannot honour', async () => {
+  it('starts the second model on a shared GPU only once the first answers, and drops device requests an engine without a GPU runtime cannot honour', async () => {
     const stack = await newStack({ images: doubleImages({ 'vllm-coder': 'slow' }) });
     const plan = stack.plan(host('gpu-server-1x80gb'));
     expect(plan.services.find((s) => s.name === 'vllm-gpt-oss')?.dependsOn).toEqual([{ service: 'vllm-coder', condition: 'healthy' }]);
-    const result = await up(stack.context(), plan, ['vllm-gpt-oss']);
+    let coderAnswered = Number.NaN;
+    // The real client, with its createContainer watched: when gpt-oss is created, vllm-coder must already answer
+    // (loaded, profiled, its KV cache allocated), which the slow double does 1.5 s after its start.
+    const watched = Object.create(docker, {
+      createContainer: {
+        value: async (options: Parameters<typeof docker.createContainer>[0]) => {
+          if (options.name === `${plan.stack}-vllm-gpt-oss`) {
+            const port = plan.services.find((s) => s.name === 'vllm-coder')?.ports[0]?.host as number;
+            coderAnswered = (await fetch(`http://127.0.0.1:${port}/v1/models`).catch(() => undefined))?.status ?? 0;
+          }
+          return docker.createContainer(options);
+        },
+      },
+    }) as typeof docker;
+    const result = await up(stack.context({ docker: watched }), plan, ['vllm-gpt-oss']);
     expect(result.healthy).toEqual(['vllm-coder', 'vllm-gpt-oss']);
-    const order = stack.events.map((e) => `${e.kind}:${'service' in e ? e.service : ''}`);
-    expect(order.indexOf('healthy:vllm-coder')).toBeLessThan(order.indexOf('creating:vllm-gpt-oss'));
+    expect(coderAnswered).toBe(200);
     expect(stack.events).toContainEqual({ kind: 'warning', message: 'vllm-coder: the engine has no NVIDIA runtime, so its GPU request (0) is dropped and it runs without a GPU' });
     expect((await docker.getContainer(`${plan.stack}-vllm-gpt-oss`).inspect()).HostConfig.DeviceRequests ?? []).toEqual([]);
+  }, 120_000);
+
+  it("creates the model servers first, and starts the quick services without waiting for the models' slow starts", async () => {
+    const stack = await newStack();
+    const plan = stack.plan(await localFacts());
+    const seen: { what: 'created' | 'started'; service: string; at: number }[] = [];
+    // The real client, each model container's start held a further 0.3 s, so that it is slow on any engine.
+    const watched = Object.create(docker, {
+      createContainer: {
+        value: async (options: Parameters<typeof docker.createContainer>[0]) => {
+          const container = await docker.createContainer(options);
+          const service = (options.name ?? '').slice(plan.stack.length + 1);
+          seen.push({ what: 'created', service, at: performance.now() });
+          if (service.startsWith('vllm-')) {
+            const start = container.start.bind(container) as () => Promise<unknown>;
+            Object.assign(container, {
+              start: async () => {
+                await new Promise((r) => setTimeout(r, 300));
+                await start();
+                seen.push({ what: 'started', service, at: performance.now() });
+              },
+            });
+          }
+          return container;
+        },
+      },
+    }) as typeof docker;
+    const result = await up(stack.context({ docker: watched, prefetchWeights: false }), plan, ['vllm-qwen3', 'vllm-llama3', 'litellm', 'prometheus']);
+    expect(result.failed).toEqual([]);
+    const at = (what: string, model: boolean) => seen.filter((e) => e.what === what && e.service.startsWith('vllm-') === model).map((e) => e.at);
+    // Every model is created before any quick service ...
+    expect(Math.max(...at('created', true))).toBeLessThan(Math.min(...at('created', false)));
+    // ... and the quick services are created while the models are still starting (before, they waited for it).
+    expect(Math.max(...at('created', false))).toBeLessThan(Math.min(...at('started', true)));
   }, 120_000);
 
   it('gives each GPU model its cards: the nvidia runtime\'s device request where the engine has it, CDI device names where it uses CDI', async () => {

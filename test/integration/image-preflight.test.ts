@@ -42,8 +42,7 @@ describeWhen(ready, missing, 'images resolved before anything changes, against a
     const settings = SettingsSchema.parse({ images: { ...doubleImages(), prometheus: inRegistry, grafana: armOnly, litellm: absent, 'open-webui': unreachable }, profile: 'development' });
     const plan = planStack(await localFacts(), settings);
     const platform = await enginePlatform(docker);
-    expect(platform).toMatchObject({ os: 'linux', architecture: 'amd64' });
-    expect(platform.apiVersion).toMatch(/^1\.\d+$/);
+    expect(platform).toEqual({ os: 'linux', architecture: 'amd64' });
     const found = Object.fromEntries((await resolveImages(docker, plan.services, platform)).map((r) => [r.image, r.found]));
     expect(found).toEqual({
       [testImage('vllm-ok')]: 'local',

@@ -39,16 +39,7 @@ export function gpuRequest(gpus: readonly number[], devices: GpuDevices = 'nvidi
 export function containerSpec(
   plan: StackPlan,
   service: PlannedService,
-  context: {
-    home: string;
-    secrets: Secrets;
-    gpuRuntime: boolean;
-    gpuDevices?: GpuDevices;
-    files: Map<string, string>;
-    local?: boolean;
-    /** Whether the engine checks every StartInterval while a service starts (Docker 25+); true unless known otherwise. */
-    startInterval?: boolean;
-  },
+  context: { home: string; secrets: Secrets; gpuRuntime: boolean; gpuDevices?: GpuDevices; files: Map<string, string>; local?: boolean },
 ): ContainerSpec {
   const name = containerName(plan.stack, service.name);
   const env = resolveEnv(service.env, context.secrets);
@@ -75,16 +66,12 @@ export function containerSpec(
   const health = service.health
     ? {
         Test: service.health.test,
-        // An engine before Docker 25 runs the first check one Interval after the start and ignores StartInterval, so
-        // every hop of `up` would wait for it: there the check runs every second throughout (a wget or an HTTP
-        // request in the container, a few milliseconds of CPU each).
-        Interval: (context.startInterval === false ? 1 : service.health.intervalS) * NS_PER_S,
+        Interval: service.health.intervalS * NS_PER_S,
         Timeout: service.health.timeoutS * NS_PER_S,
-        // The same time to call it unhealthy as at the plan's interval: retries × interval seconds.
-        Retries: context.startInterval === false ? Math.ceil(service.health.retries * service.health.intervalS) : service.health.retries,
+        Retries: service.health.retries,
         StartPeriod: service.health.startPeriodS * NS_PER_S,
         // Engines from Docker 25 check every second while a service starts, so `status` turns healthy
-        // as soon as `up` says so.
+        // as soon as `up` says so; older engines ignore the field.
         StartInterval: NS_PER_S,
       }
     : undefined;

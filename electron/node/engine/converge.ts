@@ -10,8 +10,8 @@ import { configArchive } from './config-archive.js';
 import { containerSpec, type ContainerSpec, type GpuDevices } from './container-spec.js';
 import { subscribeContainerEvents } from './docker-events.js';
 import { edgesOf, withDependencies } from './graph.js';
-import { waitHealthy } from './health.js';
-import { enginePlatform, honoursStartInterval, imageProblem, resolveImages } from './image-preflight.js';
+import { probeHealthy, waitHealthy } from './health.js';
+import { enginePlatform, imageProblem, resolveImages } from './image-preflight.js';
 import { ensureImage } from './images.js';
 import { LABELS } from './labels.js';
 import { withStackLock } from './lock.js';
@@ -103,9 +103,10 @@ async function removeContainer(docker: Docker, id: string): Promise<void> {
 }
 
 /** Creates, recreates or keeps one service's container, then starts it. Returns its id, and whether this run started it. */
-async function ensureContainer(ctx: EngineContext, plan: StackPlan, service: PlannedService, spec: ContainerSpec, existing: OwnedContainer | undefined, stack: StackFiles): Promise<{ id: string; started: boolean }> {
+async function ensureContainer(ctx: EngineContext, plan: StackPlan, service: PlannedService, spec: ContainerSpec, existing: OwnedContainer | undefined, stack: StackFiles, created: () => void): Promise<{ id: string; started: boolean }> {
   const files = stack.contents;
   if (existing && existing.planHash === spec.hash) {
+    created();
     if (existing.state === 'running') {
       ctx.emit({ kind: 'unchanged', service: service.name });
       await reloadChanged(ctx, service, existing.id, stack);
@@ -136,6 +137,7 @@ async function ensureContainer(ctx: EngineContext, plan: StackPlan, service: Pla
   } catch (error) {
     throw new EngineError(`cannot create ${service.name}: ${dockerMessage(error)}`, 'read the message: a wrong image, a missing GPU runtime or a bad setting is the usual cause');
   }
+  created();
   ctx.emit({ kind: 'starting', service: service.name });
   try {
     const archive = ctx.local ? undefined : await configArchive(service, files);
@@ -150,6 +152,19 @@ async function ensureContainer(ctx: EngineContext, plan: StackPlan, service: Pla
     throw new EngineError(`cannot start ${service.name}: ${message}`, 'read the message; berth doctor checks the usual causes');
   }
   return { id: container.id, started: true };
+}
+
+/** Resolves true once the service answers as its users will (probeHealthy), false when aborted first. */
+async function untilAnswers(service: PlannedService, host: string, signal: AbortSignal): Promise<boolean> {
+  while (!signal.aborted) {
+    if (await probeHealthy(service, host).catch(() => false)) return !signal.aborted;
+    await new Promise<void>((resolve) => {
+      // Every 100 ms: a request to the service's own port on this machine, for the few seconds it takes to answer.
+      const timer = setTimeout(resolve, 100);
+      signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    });
+  }
+  return false;
 }
 
 /** Reads what a model server reported as it started, keeps it beside its plan, and says so. A failure to read is logged, never fatal. */
@@ -208,7 +223,7 @@ export async function up(ctx: EngineContext, plan: StackPlan, names?: readonly s
     if ((await ensureNetwork(ctx.docker, plan)) === 'created') ctx.emit({ kind: 'step', message: `created network ${plan.network}` });
     for (const volume of await ensureVolumes(ctx.docker, plan, selected)) ctx.emit({ kind: 'step', message: `created volume ${volume}` });
     const files = await writeStackFiles(ctx.home, plan);
-    const specs = new Map(selected.map((s) => [s.name, containerSpec(plan, s, { home: ctx.home, secrets: ctx.secrets, gpuRuntime: ctx.gpuRuntime, gpuDevices: ctx.gpuDevices, files: files.contents, local: ctx.local, startInterval: honoursStartInterval(platform) })]));
+    const specs = new Map(selected.map((s) => [s.name, containerSpec(plan, s, { home: ctx.home, secrets: ctx.secrets, gpuRuntime: ctx.gpuRuntime, gpuDevices: ctx.gpuDevices, files: files.contents, local: ctx.local })]));
 
     if (!names?.length) {
       // Services this plan no longer has (a model turned off, the other profile): removed to free their memory.
@@ -225,6 +240,10 @@ export async function up(ctx: EngineContext, plan: StackPlan, names?: readonly s
     images.forEach((p) => p.catch(() => undefined));
     const started = new Map(selected.map((s) => [s.name, new Deferred()]));
     const healthy = new Map(selected.map((s) => [s.name, new Deferred()]));
+    // A service answers as its users reach it (probeHealthy) before Docker's next health check says so, which on an
+    // engine without StartInterval (Docker < 25) is a whole interval after the start. Its dependents start on that
+    // answer; `up` still waits for Docker's check of every service, so `berth status` agrees when it returns.
+    const answering = new Map(selected.map((s) => [s.name, new Deferred()]));
     const result: UpResult = { healthy: [], failed: [], skipped: [] };
 
     const nudges = new Map<string, () => void>();
@@ -233,41 +252,52 @@ export async function up(ctx: EngineContext, plan: StackPlan, names?: readonly s
       if (event.service) nudges.get(event.service)?.();
     }, events.signal).catch(() => undefined);
 
-    // Model servers take longest to become healthy: their containers start first, and the quick services right
-    // after (or after 1.5 s, when a model is still pulling or downloading), so on a small machine the slow path
-    // does not queue behind them in the engine.
-    const modelsStarted = Promise.race([
-      Promise.all(selected.filter((s) => s.role === 'model').map((s) => started.get(s.name)?.promise)),
+    // Model servers take longest to become healthy: their containers are created first, so the engine has their
+    // starts in hand before the quick services' (or after 1.5 s, when a model is still pulling or downloading). The
+    // quick services do not wait for those starts to finish: on Docker 20.10 a start takes most of a second, and
+    // waiting for it put that second on every path to healthy.
+    const created = new Map(selected.map((s) => [s.name, new Deferred()]));
+    const modelsCreated = Promise.race([
+      Promise.all(selected.filter((s) => s.role === 'model').map((s) => created.get(s.name)?.promise)),
       new Promise((resolve) => setTimeout(resolve, 1500).unref()),
     ]);
 
     const run = async (service: PlannedService) => {
       const t0 = Date.now();
-      if (service.role !== 'model') await modelsStarted;
+      if (service.role !== 'model') await modelsCreated;
       for (const dep of service.dependsOn) {
-        const gate = dep.condition === 'healthy' ? healthy.get(dep.service) : started.get(dep.service);
+        const gate = dep.condition === 'healthy' ? answering.get(dep.service) : started.get(dep.service);
         if (gate && !(await gate.promise)) {
           result.skipped.push(service.name);
           ctx.emit({ kind: 'skipped', service: service.name, because: `${dep.service} did not ${dep.condition === 'healthy' ? 'become healthy' : 'start'}` });
+          created.get(service.name)?.resolve(false);
           started.get(service.name)?.resolve(false);
+          answering.get(service.name)?.resolve(false);
           healthy.get(service.name)?.resolve(false);
           return;
         }
       }
       try {
         await images.get(service.name);
-        const { id, started: startedNow } = await ensureContainer(ctx, plan, service, specs.get(service.name) as ContainerSpec, owned.get(service.name), files);
+        const { id, started: startedNow } = await ensureContainer(ctx, plan, service, specs.get(service.name) as ContainerSpec, owned.get(service.name), files, () => created.get(service.name)?.resolve(true));
         started.get(service.name)?.resolve(true);
         const since = Date.now();
-        await waitHealthy({
-          docker: ctx.docker,
-          service,
-          containerId: id,
-          probeHost: ctx.probeHost,
-          emit: ctx.emit,
-          started: since,
-          nudge: () => new Promise<void>((resolve) => nudges.set(service.name, resolve)),
-        });
+        const probing = new AbortController();
+        if (ctx.probeHost) void untilAnswers(service, ctx.probeHost, probing.signal).then((yes) => yes && answering.get(service.name)?.resolve(true));
+        try {
+          await waitHealthy({
+            docker: ctx.docker,
+            service,
+            containerId: id,
+            probeHost: ctx.probeHost,
+            emit: ctx.emit,
+            started: since,
+            nudge: () => new Promise<void>((resolve) => nudges.set(service.name, resolve)),
+          });
+        } finally {
+          probing.abort();
+        }
+        answering.get(service.name)?.resolve(true);
         await restorePolicy(ctx.docker, id, service);
         ctx.emit({ kind: 'healthy', service: service.name, elapsedS: Math.round((Date.now() - t0) / 100) / 10 });
         result.healthy.push(service.name);
@@ -279,7 +309,9 @@ export async function up(ctx: EngineContext, plan: StackPlan, names?: readonly s
         const failure = error instanceof EngineError ? { message: error.message, fix: error.fix } : { message: (error as Error).message, fix: 'run berth doctor' };
         result.failed.push({ service: service.name, ...failure });
         ctx.emit({ kind: 'failed', service: service.name, ...failure });
+        created.get(service.name)?.resolve(false);
         started.get(service.name)?.resolve(false);
+        answering.get(service.name)?.resolve(false);
         healthy.get(service.name)?.resolve(false);
       }
     };

@@ -95,6 +95,10 @@ export async function waitHealthy(args: {
       emit({ kind: 'waiting', service: service.name, elapsedS: Math.round(elapsedMs / 1000), on: answeredAt === undefined ? health.path : "Docker's health check" });
     }
     const delay = DELAYS_MS[Math.min(attempt, DELAYS_MS.length - 1)] as number;
-    await Promise.race([new Promise((resolve) => setTimeout(resolve, delay)), args.nudge()]);
+    // The timer is cleared when Docker's event comes first: a pending one kept `berth up` alive for up to a second
+    // after the stack was healthy.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([new Promise((resolve) => (timer = setTimeout(resolve, delay))), args.nudge()]);
+    clearTimeout(timer);
   }
 }

@@ -6,8 +6,6 @@ import { EngineError, dockerMessage, statusCode } from './errors.js';
 export interface EnginePlatform {
   os: string;
   architecture: string;
-  /** The engine's API version, such as "1.41" (Docker 20.10) or "1.44" (Docker 25). */
-  apiVersion?: string;
 }
 
 export type ImageResolution =
@@ -18,23 +16,14 @@ interface DistributionInspect {
   Platforms?: { architecture?: string; os?: string; variant?: string }[];
 }
 
-/**
- * Whether the engine honours a health check's StartInterval: API 1.44 (Docker Engine 25.0) added it
- * (https://docs.docker.com/reference/api/engine/version/v1.44/); older engines ignore the field.
- */
-export function honoursStartInterval(platform: EnginePlatform): boolean {
-  const [major = 0, minor = 0] = (platform.apiVersion ?? '0.0').split('.').map(Number);
-  return major > 1 || (major === 1 && minor >= 44);
-}
-
 export function platformName(platform: EnginePlatform): string {
   return `${platform.os}/${platform.architecture}`;
 }
 
 /** The engine's platform, as Docker names it in manifests (amd64, arm64). */
 export async function enginePlatform(docker: Docker): Promise<EnginePlatform> {
-  const version = (await docker.version()) as { Os?: string; Arch?: string; ApiVersion?: string };
-  return { os: version.Os ?? 'linux', architecture: version.Arch ?? 'amd64', ...(version.ApiVersion ? { apiVersion: version.ApiVersion } : {}) };
+  const version = (await docker.version()) as { Os?: string; Arch?: string };
+  return { os: version.Os ?? 'linux', architecture: version.Arch ?? 'amd64' };
 }
 
 async function presentLocally(docker: Docker, image: string): Promise<boolean> {

@@ -8,13 +8,13 @@ import { readMeasurements, recordMeasurement } from '../measure/store.js';
 import { planStack } from '../../common/planner/plan.js';
 import { engineEntry, LOCAL_ENGINE } from '../../common/engines.js';
 import { serviceUrl } from '../../common/status/service-state.js';
-import { connectEngine, type EngineConnection } from '../docker/connect.js';
+// The engine's client (dockerode), the host probe (systeminformation) and SSH load when first used: `berth plan
+// --facts FILE` and the exports need none of them, and they are most of a cold start.
+import type { EngineConnection } from '../docker/connect.js';
 import type { EngineContext } from '../engine/converge.js';
 import { EngineError, engineUnavailable } from '../engine/errors.js';
 import { loadSecrets, NO_CIPHER, type SecretCipher, type Secrets } from '../engine/secrets.js';
-import { defaultProbeEnvironment, probeHostFacts } from '../probe/facts.js';
-import { probeRemoteHost } from '../probe/remote-facts.js';
-import { PortForwards } from '../ssh/port-forwards.js';
+import type { PortForwards } from '../ssh/port-forwards.js';
 import type { SshMaster } from '../ssh/ssh-master.js';
 import { applyEnvironment } from '../settings/environment.js';
 import { loadSettings } from '../settings/load.js';
@@ -119,7 +119,9 @@ export class StackSession {
     const entry = engineEntry(settings, name, this.options.engine ? '--engine' : 'engine');
     this.connectedTo = name;
     const discovery = { env: this.env, home: this.userHome, platform: this.platform };
-    this.connection = connectEngine(discovery, undefined, entry ? { endpoint: entry.endpoint, source: `engine "${name}"`, explicit: true } : undefined);
+    this.connection = import('../docker/connect.js').then(({ connectEngine }) =>
+      connectEngine(discovery, undefined, entry ? { endpoint: entry.endpoint, source: `engine "${name}"`, explicit: true } : undefined),
+    );
     return this.connection;
   }
 
@@ -160,7 +162,7 @@ export class StackSession {
   /** The engine's machine as Berth sees it, probed once through the session's engine connection (SSH included). */
   facts(): Promise<HostFacts> {
     this.probed ??= this.connect()
-      .then((connection) => {
+      .then(async (connection) => {
         if (this.options.probe) return this.options.probe(connection);
         const named = this.connectedTo !== undefined && this.connectedTo !== LOCAL_ENGINE;
         // An engine chosen by name (--engine, or settings) that does not answer is that engine's problem: its facts
@@ -168,10 +170,12 @@ export class StackSession {
         if (!connection.docker && named) throw engineUnavailable(`${this.connectedTo} does not answer: ${connection.problem}`, connection.fix ?? `check that ${this.connectedTo} is up (berth engine list shows its address), or use this machine's engine: berth engine use local`);
         if (connection.docker && connection.ssh) {
           const endpoint = connection.candidate.endpoint;
+          const { probeRemoteHost } = await import('../probe/remote-facts.js');
           return probeRemoteHost(connection.docker, endpoint, connection.ssh).catch((error: Error) => {
             throw new EngineError(`${endpoint} answers Docker but its machine could not be probed: ${error.message}`, 'check that the host has a shell with /proc and /sys (a Linux host), or plan with --facts FILE');
           });
         }
+        const { defaultProbeEnvironment, probeHostFacts } = await import('../probe/facts.js');
         return probeHostFacts({ ...defaultProbeEnvironment(), env: this.env, home: this.userHome, platform: this.platform, connection });
       })
       .catch((error: unknown) => {
@@ -190,6 +194,7 @@ export class StackSession {
     const connection = await this.connect();
     const published = plan.services.filter((s) => serviceUrl(s));
     if (!connection.docker || !connection.ssh) return Object.fromEntries(published.map((s) => [s.name, serviceUrl(s) as string]));
+    const { PortForwards } = await import('../ssh/port-forwards.js');
     this.forwards ??= new PortForwards(connection.ssh, (error) => this.options.log?.(error.message));
     const local = await this.forwards.reach(published.map((s) => s.ports[0]?.host as number));
     return Object.fromEntries(published.map((s) => [s.name, `http://127.0.0.1:${local.get(s.ports[0]?.host as number)}/`]));
