@@ -1,34 +1,47 @@
 #!/usr/bin/env node
-// `npm run bench:check`: the regression guard CI runs. It repeats the quick benchmarks whose limits are ratios
-// measured in the same run (the CLI's cold start against Node's own, `berth up` against docker-compose and
-// against the stack's critical path), writes their results to a scratch folder (the checked-in results stay as
-// they are) and fails when a ratio is over its limit by more than the spread of its own runs.
+// `npm run bench:check`: the regression guard CI runs. It repeats the quick benchmarks (the CLI's cold start against
+// Node's own; `berth up` against docker-compose and against the stack's critical path) into a scratch folder (the
+// checked-in results stay as they are) and fails when a script fails or a figure's median is past its declared
+// limit + tolerance (benchmarks/limits.js), whatever the spread of its runs.
+// `node benchmarks/check.js --results DIR` judges the results already in DIR (every benchmark found there).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { guardedFigures, verdict } from './lib/guard.js';
+import { judgeRun } from './lib/guard.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(here, '..');
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'berth-bench-check-'));
-const env = { ...process.env, BENCH_RESULTS_DIR: scratch };
-for (const script of [path.join(here, 'cli-cold-start.js'), path.join(root, 'dist-bench', 'benchmarks', 'engine-up-vs-compose.js')]) {
-  // Each script judges its own absolute limits too; the guard judges only the ratios, with their noise.
-  spawnSync(process.execPath, [script], { stdio: 'inherit', env });
+const given = process.argv.indexOf('--results');
+const failed = [];
+let dir;
+let benchmarks;
+if (given >= 0) {
+  dir = process.argv[given + 1];
+  if (!dir) {
+    console.error('bench:check: --results needs a folder of results (benchmarks/results)');
+    process.exit(2);
+  }
+} else {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'berth-bench-check-'));
+  const env = { ...process.env, BENCH_RESULTS_DIR: dir, BENCH_RUN_ID: `check-${Date.now().toString(36)}` };
+  const scripts = { 'cli-cold-start': path.join(here, 'cli-cold-start.js'), 'engine-up': path.join(root, 'dist-bench', 'benchmarks', 'engine-up-vs-compose.js') };
+  benchmarks = Object.keys(scripts);
+  for (const script of Object.values(scripts)) {
+    const result = spawnSync(process.execPath, [script], { stdio: 'inherit', env });
+    if (result.status !== 0) failed.push(`${path.basename(script)} exited ${result.status ?? result.signal}`);
+  }
 }
-const results = readdirSync(scratch).map((f) => JSON.parse(readFileSync(path.join(scratch, f), 'utf8')));
-const figures = guardedFigures(results);
-if (figures.length < 4) {
-  console.error(`bench:check: expected the four guarded ratios, found ${figures.length}: a benchmark did not finish`);
-  process.exit(1);
+const results = readdirSync(dir)
+  .filter((f) => f.endsWith('.json') && !f.startsWith('vllm'))
+  .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')));
+// With --results, the benchmarks found there are judged; a repeated run must have produced both of its own.
+const { lines, failures } = judgeRun(results, { benchmarks: benchmarks ?? results.map((r) => r.benchmark) });
+console.log('\nregression guard: each median against its declared limit + tolerance (benchmarks/limits.js)');
+for (const line of lines) console.log(`  ${line}`);
+failed.push(...failures);
+if (failed.length) {
+  console.error(`\nbench:check failed:\n  ${[...new Set(failed)].join('\n  ')}`);
+  process.exitCode = 1;
 }
-let failed = false;
-console.log('\nregression guard (ratios from the same run; noise = half the range of the per-run ratios)');
-for (const figure of figures) {
-  const v = verdict(figure);
-  failed ||= !v.ok;
-  console.log(`  ${v.ok ? 'ok  ' : 'FAIL'} ${v.name.padEnd(58)} ${v.value.toFixed(2)} ± ${v.noise.toFixed(2)}  limit ${v.limit}`);
-}
-process.exitCode = failed ? 1 : 0;

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { judgeRun } from './lib/guard.js';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'bin', 'berth.js');
@@ -37,26 +38,29 @@ const samples = Object.fromEntries(Object.keys(cases).map((name) => [name, []]))
 for (const args of Object.values(cases)) timeOnce(args); // warm the file cache once
 for (let i = 0; i < runs; i++) for (const [name, args] of Object.entries(cases)) samples[name].push(timeOnce(args));
 
-const baseline = stats(samples['node -e 0 (baseline)']).medianMs;
-const limits = { 'berth plan --facts FILE --json': 300, 'berth facts --json': 1000 };
-// The regression guard's limits: ratios to Node's own start, measured in the same run, so a slower machine
-// does not fail them.
-const ratioLimits = { 'berth plan --facts FILE --json': 4, 'berth facts --json': 8 };
-const results = Object.entries(samples).map(([name, values]) => {
-  const s = stats(values);
-  const perRun = values.map((v, i) => Math.round((v / samples['node -e 0 (baseline)'][i]) * 100) / 100);
-  return { name, ...s, ratioToNode: Math.round((s.medianMs / baseline) * 10) / 10, limitMs: limits[name] ?? null, ...(ratioLimits[name] ? { ratioLimit: ratioLimits[name], sameRunRatios: perRun } : {}) };
-});
+const base = samples['node -e 0 (baseline)'];
+const ratios = (name) => samples[name].map((v, i) => v / base[i]);
+const median = (values) => stats(values.map((v) => v * 1000)).medianMs / 1000;
+const range = (s) => `median of ${s.runs}, ${s.minMs}–${s.maxMs} ms`;
+const figures = [
+  { name: 'node -e 0 cold start', value: stats(base).medianMs, unit: 'ms', detail: range(stats(base)), baseline: true },
+  ...['berth plan --facts FILE --json', 'berth facts --json'].flatMap((name) => [
+    { name: `${name} cold start`, value: stats(samples[name]).medianMs, unit: 'ms', detail: range(stats(samples[name])) },
+    { name: `${name} ÷ node -e 0, same run`, value: Math.round(median(ratios(name)) * 100) / 100, unit: '×', detail: `per-run ratios ${ratios(name).map((r) => r.toFixed(2)).join(', ')}` },
+  ]),
+];
 const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout?.trim() || 'unknown';
-const report = { benchmark: 'cli-cold-start', date: new Date().toISOString(), commit, machine: `${os.cpus()[0]?.model} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()}`, node: process.version, results };
+const engine = spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], { encoding: 'utf8' }).stdout?.trim();
+const machine = `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()}, Docker Engine ${engine || 'not answering'}`;
+const report = { benchmark: 'cli-cold-start', command: 'node benchmarks/cli-cold-start.js', run: process.env.BENCH_RUN_ID ?? 'single', date: new Date().toISOString(), machine, node: process.version, commit, figures };
 const resultsDir = process.env.BENCH_RESULTS_DIR ?? path.join(root, 'benchmarks', 'results');
 mkdirSync(resultsDir, { recursive: true });
 writeFileSync(path.join(resultsDir, 'cli-cold-start.json'), `${JSON.stringify(report, null, 2)}\n`);
 
-console.log(`CLI cold start, median of ${runs} runs (min–max), ${report.machine}, Node ${process.version}`);
-for (const r of results) console.log(`  ${r.name.padEnd(34)} ${String(r.medianMs).padStart(5)} ms (${r.minMs}–${r.maxMs})  ×${r.ratioToNode} node${r.limitMs ? `  limit ${r.limitMs} ms` : ''}`);
-const over = results.filter((r) => r.limitMs && r.medianMs > r.limitMs);
-if (over.length) {
-  console.error(`over the limit: ${over.map((r) => r.name).join(', ')}`);
+const { lines, failures } = judgeRun([report], { benchmarks: ['cli-cold-start'] });
+console.log(`cli-cold-start (${machine}, Node ${process.version})`);
+for (const line of lines) console.log(`  ${line}`);
+if (failures.length) {
+  console.error(failures.join('; '));
   process.exitCode = 1;
 }

@@ -5,7 +5,7 @@
 // round trip for one API call, and the memory a second process costs. Alternating runs, medians.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { round, save, summary, type Result } from './lib/stats.js';
+import { round, summary } from './lib/stats.js';
 
 const LINES = 10_000;
 const BATCH = 200;
@@ -83,15 +83,13 @@ if (process.argv[2] === '--child') {
   const local = summary(inProcess);
   const hop = summary(overHop);
   const trip = summary(roundTrips);
-  const result: Result = {
-    benchmark: 'engine-host',
-    command: 'npm run bench (benchmarks/engine-host.ts)',
-    figures: [
+  // Evidence for docs/decisions/0006, printed, not kept in benchmarks/README.md: the second process is the design not
+  // taken, so these figures have nothing to guard.
+  const figures = [
       { name: 'main-process CPU for 10,000 log lines, engine in-process', value: local.median, unit: 'ms', detail: `median of ${local.runs}, ${local.min}–${local.max}` },
       { name: 'main-process CPU for 10,000 log lines, engine in a separate process', value: hop.median, unit: 'ms', detail: `median of ${hop.runs}, ${hop.min}–${hop.max}; ×${round(hop.median / Math.max(local.median, 0.01), 0)} the in-process cost` },
       { name: 'one API call over the process hop', value: trip.median, unit: 'ms', detail: `median of ${trip.runs} round trips, p95 ${trip.p95}` },
       { name: 'memory of the second process', value: round(rss / 2 ** 20, 0), unit: 'MiB', detail: 'resident set of an idle Node process holding nothing but the IPC channel' },
-    ],
-  };
-  save(result);
+  ];
+  for (const f of figures) console.log(`${f.name.padEnd(70)} ${String(f.value).padStart(7)} ${f.unit.padEnd(4)} ${f.detail}`);
 }

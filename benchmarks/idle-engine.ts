@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { up } from '../electron/node/engine/converge.js';
 import { localFacts, testStack } from '../test/support/test-stack.js';
-import { ROOT, overLimit, processCpuTicks, round, save, summary, type Result } from './lib/stats.js';
+import { ROOT, finish, processCpuTicks, round, summary, type Result } from './lib/stats.js';
 
 const SECONDS = Number(process.env.BENCH_IDLE_S ?? 60);
 const TICKS = 100; // USER_HZ on Linux
@@ -26,8 +26,9 @@ try {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   child.stdout.resume();
-  // Past start-up: the probe, the first listing, and Docker's first health checks of every service.
-  await new Promise((r) => setTimeout(r, 15_000));
+  // Past start-up: the probe, the first listing, Docker's first health checks of every service, and V8's collection
+  // of what start-up allocated (its memory reducer runs a few times in the first half minute of quiet).
+  await new Promise((r) => setTimeout(r, 30_000));
   const pid = child.pid as number;
   // Five consecutive windows, so the figure is a median with its spread like the others.
   const WINDOWS = 5;
@@ -50,12 +51,12 @@ try {
     benchmark: 'idle-engine',
     command: 'npm run bench (benchmarks/idle-engine.ts)',
     figures: [
-      { name: `CPU of one core, ${SECONDS} s with the stack up`, value: cpu.median, unit: '%', detail: `median of ${cpu.runs} windows of ${SECONDS / WINDOWS} s, ${cpu.min}–${cpu.max} %; ${round(cpuMsTotal, 0)} ms CPU in all`, limit: { max: 1 } },
-      { name: 'resident memory', value: rss.median, unit: 'MiB', detail: `VmRSS of berth status --watch, median of ${rss.runs} samples, ${rss.min}–${rss.max} MiB`, limit: { max: 120 } },
+      // All the CPU time of the whole minute, not a median of windows: counted in 10 ms ticks, one tick is 10 ms/min.
+      { name: 'CPU time of berth status --watch with the stack up', value: round((cpuMsTotal * 60) / SECONDS, 0), unit: 'ms/min', detail: `${round(cpuMsTotal, 0)} ms over ${SECONDS} s (windows of ${SECONDS / WINDOWS} s: ${cpu.min}–${cpu.max} % of a core)` },
+      { name: 'resident memory of berth status --watch', value: rss.median, unit: 'MiB', detail: `VmRSS, median of ${rss.runs} samples, ${rss.min}–${rss.max} MiB` },
     ],
   };
 } finally {
   await stack.cleanup();
 }
-save(result);
-if (overLimit(result).length) process.exitCode = 1;
+await finish(result);

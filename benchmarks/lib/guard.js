@@ -1,12 +1,8 @@
-// The regression guard's verdict on one figure: a ratio measured side by side in one run, against its limit.
-// The spread of the run's own per-run ratios is the machine's noise: a figure fails only when even its best
-// reading within that spread is over the limit.
-
-/** Half the range of the per-run ratios: how far one run's reading wanders on this machine. */
-export function noise(runs) {
-  if (!runs?.length) return 0;
-  return (Math.max(...runs) - Math.min(...runs)) / 2;
-}
+// The regression guard: every figure of a benchmark run judged against the limit and tolerance declared for it in
+// benchmarks/limits.js. A figure fails when its median is past its limit by more than its tolerance, however
+// noisy the run was; a declared figure that a run did not produce fails too. Pure functions, so a test can plant
+// a regression in recorded results and see the guard catch it.
+import { LIMITS } from '../limits.js';
 
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -14,22 +10,62 @@ export function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** { name, value, limit: { max?, min? }, runs } → { ok, value, noise, limit, margin } */
-export function verdict(figure) {
-  const spread = noise(figure.runs);
-  const value = figure.runs?.length ? median(figure.runs) : figure.value;
-  if (figure.limit.max !== undefined) {
-    return { name: figure.name, ok: value - spread <= figure.limit.max, value, noise: spread, limit: `≤ ${figure.limit.max}` };
-  }
-  return { name: figure.name, ok: value + spread >= figure.limit.min, value, noise: spread, limit: `≥ ${figure.limit.min}` };
+/** The declared limit of one figure, or undefined for a baseline (measured beside a figure, judged by none). */
+export function limitOf(benchmark, name, limits = LIMITS) {
+  return limits[benchmark]?.[name];
 }
 
-/** The guarded figures of a set of results: every same-run ratio that has a limit. */
-export function guardedFigures(results) {
-  const out = [];
-  for (const r of results) {
-    for (const f of r.figures ?? []) if (f.sameRunRatios && f.limit) out.push({ name: `${r.benchmark}: ${f.name}`, value: f.value, limit: f.limit, runs: f.sameRunRatios });
-    for (const f of r.results ?? []) if (f.sameRunRatios && f.ratioLimit) out.push({ name: `${r.benchmark}: ${f.name} ÷ node -e 0`, value: f.ratioToNode, limit: { max: f.ratioLimit }, runs: f.sameRunRatios });
+/** "≤ 300 ms (+15)": a limit as the table shows it. */
+export function limitText(limit, unit = '') {
+  if (!limit) return 'baseline';
+  const bound = limit.max !== undefined ? `≤ ${limit.max}` : `≥ ${limit.min}`;
+  return `${bound}${unit ? ` ${unit}` : ''} (± ${limit.tolerance})`;
+}
+
+/** { ok, value, limit } for one figure: its median against its limit, widened only by the declared tolerance. */
+export function verdict(figure, limit) {
+  const value = figure.value;
+  if (!Number.isFinite(value)) return { ok: false, value, why: 'no value' };
+  if (limit.max !== undefined) return { ok: value <= limit.max + limit.tolerance, value, why: `${value} > ${limit.max} + ${limit.tolerance}` };
+  return { ok: value >= limit.min - limit.tolerance, value, why: `${value} < ${limit.min} − ${limit.tolerance}` };
+}
+
+/**
+ * Judges a run: results (one object per benchmark, as the scripts write them) against the limits of the
+ * benchmarks listed (all of LIMITS by default). Returns one line per figure and the failures.
+ */
+export function judgeRun(results, { benchmarks = Object.keys(LIMITS), limits = LIMITS } = {}) {
+  const lines = [];
+  const failures = [];
+  for (const benchmark of benchmarks) {
+    const result = results.find((r) => r.benchmark === benchmark);
+    if (!result) {
+      failures.push(`${benchmark}: no results (the benchmark did not finish)`);
+      continue;
+    }
+    for (const [name, limit] of Object.entries(limits[benchmark] ?? {})) {
+      const figure = result.figures.find((f) => f.name === name);
+      if (!figure) {
+        failures.push(`${benchmark}: ${name}: not measured`);
+        continue;
+      }
+      const v = verdict(figure, limit);
+      lines.push(`${v.ok ? 'ok  ' : 'FAIL'} ${`${benchmark}: ${name}`.padEnd(72)} ${String(figure.value).padStart(9)} ${figure.unit.padEnd(7)} limit ${limitText(limit)}`);
+      if (!v.ok) failures.push(`${benchmark}: ${name}: ${v.why} ${figure.unit}`);
+    }
+    for (const figure of result.figures) {
+      if (!limits[benchmark]?.[figure.name] && !figure.baseline) failures.push(`${benchmark}: ${figure.name}: no limit declared in benchmarks/limits.js`);
+    }
   }
-  return out;
+  return { lines, failures };
+}
+
+/** The same results with one figure made `fraction` worse in the direction its limit guards (a planted regression). */
+export function plant(results, benchmark, name, fraction, limits = LIMITS) {
+  const limit = limits[benchmark][name];
+  return results.map((r) =>
+    r.benchmark !== benchmark
+      ? r
+      : { ...r, figures: r.figures.map((f) => (f.name !== name ? f : { ...f, value: limit.max !== undefined ? f.value * (1 + fraction) : f.value * (1 - fraction) })) },
+  );
 }

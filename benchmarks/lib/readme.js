@@ -3,34 +3,52 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LIMITS } from '../limits.js';
+import { limitOf, limitText, verdict } from './guard.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const benchmarksDir = path.join(here, '..');
 const resultsDir = path.join(benchmarksDir, 'results');
 
-function read() {
+export function read() {
   return readdirSync(resultsDir)
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((f) => JSON.parse(readFileSync(path.join(resultsDir, f), 'utf8')));
 }
 
-function quickRows(results) {
+const SCRIPTS = { 'cli-cold-start': 'cli-cold-start.js', 'engine-up': 'engine-up-vs-compose.ts', 'idle-engine': 'idle-engine.ts', 'log-ingestion': 'log-ingestion.ts', dashboard: 'dashboard.ts', 'remote-engine': 'remote-engine.ts' };
+
+/** The quick results of one run, or an error naming what does not belong to it. */
+export function oneRun(results) {
+  const quick = results.filter((r) => r.benchmark !== 'vllm');
+  const runs = [...new Set(quick.map((r) => `${r.run} (commit ${r.commit})`))];
+  if (runs.length > 1) throw new Error(`benchmarks/results holds more than one run: ${runs.join(', ')}; run npm run bench to measure them all at once`);
+  const missing = Object.keys(LIMITS).filter((b) => !quick.some((r) => r.benchmark === b));
+  if (missing.length) throw new Error(`benchmarks/results lacks ${missing.join(', ')}: run npm run bench to measure them all at once`);
+  return quick;
+}
+
+function quickTable(results) {
+  const quick = oneRun(results);
+  const first = quick.reduce((a, b) => (a.date < b.date ? a : b));
+  const last = quick.reduce((a, b) => (a.date > b.date ? a : b));
   const rows = [];
-  for (const r of results.filter((x) => x.benchmark !== 'vllm')) {
-    const when = `${r.date.slice(0, 10)}, ${r.commit ?? 'commit not recorded'}`;
-    if (r.figures) {
-      for (const f of r.figures) {
-        const limit = f.limit ? (f.limit.max !== undefined ? `≤ ${f.limit.max}` : `≥ ${f.limit.min}`) : '';
-        rows.push(`| ${f.name} | ${f.value} ${f.unit} | ${f.detail} | ${limit} | \`${r.command}\` | ${r.machine} | ${when} |`);
-      }
-    } else {
-      for (const f of r.results) {
-        rows.push(`| ${f.name} cold start | ${f.medianMs} ms | median of ${f.runs}, ${f.minMs}–${f.maxMs} ms, ×${f.ratioToNode} node | ${f.limitMs ? `≤ ${f.limitMs} ms` : ''} | \`node benchmarks/cli-cold-start.js\` | ${r.machine} | ${when} |`);
-      }
+  for (const benchmark of Object.keys(LIMITS)) {
+    const r = quick.find((x) => x.benchmark === benchmark);
+    for (const f of r.figures) {
+      const limit = limitOf(benchmark, f.name);
+      const verdictText = limit ? (verdict(f, limit).ok ? 'within' : '**over**') : '';
+      rows.push(`| ${f.name} | ${f.value} ${f.unit} | ${f.detail} | ${limitText(limit, limit ? f.unit : '')} ${verdictText} | \`${SCRIPTS[benchmark] ?? benchmark}\` |`);
     }
   }
-  return rows;
+  return [
+    `One run of \`npm run bench\` on commit ${first.commit}, ${first.date.slice(0, 16).replace('T', ' ')}–${last.date.slice(11, 16)} UTC, on ${first.machine}, Node ${first.node}.`,
+    '',
+    '| figure | median | detail | limit (± tolerance) | script |',
+    '|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
 }
 
 const fmt = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '—');
@@ -67,45 +85,54 @@ function vllmSection(results) {
 }
 
 export function writeReadme() {
-  const results = read();
-  writeFileSync(
-    path.join(benchmarksDir, 'README.md'),
-    `# Benchmarks
+  writeFileSync(path.join(benchmarksDir, 'README.md'), renderReadme(read()));
+}
 
-Every figure below was written by a script in this folder: \`npm run bench\` runs the quick ones and rebuilds this
-file from \`benchmarks/results/*.json\`; \`npm run bench:vllm\` measures real model servers. Each row names its
-command, machine, date and commit. Times are medians of repeated runs with their spread; comparisons are ratios
-measured side by side in the same run. Benchmarks that start containers use the test images (\`test/doubles\`):
-they measure Berth and Docker, not vLLM.
+/** benchmarks/README.md as the results make it. */
+export function renderReadme(results) {
+  return `# Benchmarks
+
+Every figure below was written by a script in this folder. \`npm run bench\` runs all the quick ones in one go and
+rebuilds this file from that run's \`benchmarks/results/*.json\`; it refuses results of another run, so no row
+comes from another commit. \`npm run bench:vllm\` measures real model servers. Each figure is a median of repeated
+runs with its spread in the detail; comparisons are ratios measured side by side in the same run. Benchmarks that
+start containers use the test images (\`test/doubles\`): they measure Berth and Docker, not vLLM.
 
 ## Quick benchmarks (\`npm run bench\`)
 
-| figure | value | detail | limit | command | machine | date, commit |
-|---|---|---|---|---|---|---|
-${quickRows(results).join('\n')}
+${quickTable(results)}
 
-\`npm run bench:check\` is the regression guard CI runs: it repeats the quick benchmarks whose limits are ratios
-measured in the same run (so a slower machine does not fail them) and fails when one is over its limit by more
-than the spread of its own runs.
+Every limit and its tolerance are declared before any run, in \`benchmarks/limits.js\`: a figure fails when its median
+is past the limit by more than the tolerance, however wide its spread, and a baseline (a figure measured beside
+another, such as Node's own start) is judged by none. The limits sit close to today's figures, so a 20% regression
+of any of them fails (\`test/benchmarks/guard.test.ts\` plants one in each). \`npm run bench\` exits 1 when a figure
+fails or a script does; \`npm run bench:check\`, the regression guard the CI workflow runs, repeats the quick
+ones (the CLI's cold start and \`berth up\` against docker-compose and the critical path) and fails the same way.
+The absolute limits are this reference machine's; on another machine the same-run ratios are the ones to read.
 
 ### What each measures
 - **CLI cold start** (\`cli-cold-start.js\`): a new Node process per run, alternating with a bare \`node -e 0\`.
-- **engine-up** (\`engine-up-vs-compose.ts\`): \`berth up\` of the six-service development stack (models that take
-  1.5 s to load) to all healthy, against \`docker-compose up -d\` of the exported compose file with health checks
-  every second followed by waiting for every health check; alternating runs, same images, weights prefetch off for
-  both. The critical path is the sum, along the slowest dependency chain, of each service's own create-to-healthy time.
-- **status-latency** (\`status-latency.ts\`): from the \`docker kill\` call to the status tracker reporting the stop.
+- **engine-up** (\`engine-up-vs-compose.ts\`): the \`berth up\` command and \`docker-compose up -d\`, each timed from
+  its process's start until every container of the stack is healthy: the six-service development stack, models
+  that take 1.5 s to load, weights prefetch off, the same images and the same health checks (those Berth gave its
+  containers on this engine, copied into the exported compose file), alternating, every wait bounded; compose's
+  containers are found by their project label (v1 and v2 alike). The critical path is each service's create →
+  healthy, from the engine's own events, summed along the slowest dependency chain.
 - **idle-engine** (\`idle-engine.ts\`): CPU time and resident memory of \`berth status --watch\` following a running stack.
 - **log-ingestion** (\`log-ingestion.ts\`): a container's whole log read through Berth's demultiplexer into the
   bounded ring buffer.
 - **dashboard** (\`dashboard.ts\`): Debian's Chromium against \`berth serve\`: first paint on reload (the last known
   state renders before the backend answers), frame times and JS heap while the Logs view follows a service printing
-  10,000 lines a second, and the time relaying a chat through the backend adds per streamed token over reading
-  litellm directly (alternating replies).
-- **engine-host** (\`engine-host.ts\`): what hosting the engine in a second process would cost the main process
-  (docs/decisions/0006).
-- **metrics-refresh** (\`metrics-refresh.ts\`): the backend's CPU for a minute of Metrics-view refreshes per model,
-  from a real Prometheus (Debian's, in the test stack) and from the model servers, measured with \`process.cpuUsage\`.
+  10,000 lines a second, the whole \`berth serve\` process's CPU while the Metrics view refreshes (the figure the
+  project's README quotes) and with no window open, and the time relaying a chat through the backend adds per
+  streamed token over reading litellm directly (alternating replies).
+- **remote-engine** (\`remote-engine.ts\`): from a \`docker kill\` to the status tracker reporting the stop, through the
+  local socket and over SSH (sshd on loopback, \`docker system dial-stdio\` to the same engine), and a chat through
+  the SSH port forward.
+
+What hosting the engine in a second process would cost (docs/decisions/0006) is printed by
+\`node dist-bench/benchmarks/engine-host.js\` after \`npm run bench\`'s build; it is evidence for a design not taken,
+with nothing to guard, so it is not in this table.
 
 ## vLLM throughput (\`npm run bench:vllm\`)
 
@@ -129,6 +156,5 @@ context), go to \`benchmarks/results/vllm-<profile>.json\` and into the tables b
   Its results are not written here: each run uploads them as the artifacts \`real-stack-X64\` and
   \`real-stack-ARM64\` (\`vllm-development-<arch>.json\`, with the facts, plan and checks of that runner).
 
-${vllmSection(results)}`,
-  );
+${vllmSection(results)}`;
 }

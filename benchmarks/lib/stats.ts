@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -24,22 +24,22 @@ export function round(value: number, digits = 1): number {
   return Math.round(value * f) / f;
 }
 
+/** The machine a run measured: CPU, cores, memory, OS and the Docker Engine's version. */
 export function machine(): string {
-  return `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()}`;
+  const engine = spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], { encoding: 'utf8' }).stdout?.trim();
+  return `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()}, Docker Engine ${engine || 'not answering'}`;
 }
 
 /**
- * One benchmark's results, for benchmarks/results/<name>.json and the tables built from them; `save` adds the
- * date, machine, Node version and commit.
+ * One benchmark's results, for benchmarks/results/<name>.json and the table built from them; `save` adds the
+ * run (its id, date and commit) and the machine. Every figure is judged against the limit and tolerance
+ * benchmarks/limits.js declares for it; a baseline is measured beside a figure (Node's own start, docker-compose)
+ * and judged by none.
  */
 export interface Result {
   benchmark: string;
   command: string;
-  /**
-   * `sameRunRatios`: for a figure that is a ratio of two things measured side by side, each run's ratio; the
-   * regression guard (`npm run bench:check`) reads its spread as the machine's noise.
-   */
-  figures: { name: string; value: number; unit: string; detail: string; limit?: { max?: number; min?: number }; sameRunRatios?: number[] }[];
+  figures: { name: string; value: number; unit: string; detail: string; baseline?: boolean }[];
 }
 
 /** benchmarks/results, or BENCH_RESULTS_DIR (the regression guard writes its runs elsewhere). */
@@ -55,19 +55,23 @@ export function commit(): string {
 export function save(result: Result): void {
   const dir = resultsDir();
   mkdirSync(dir, { recursive: true });
-  const recorded = { benchmark: result.benchmark, command: result.command, date: new Date().toISOString(), machine: machine(), node: process.version, commit: commit(), figures: result.figures };
+  // BENCH_RUN_ID ties the results of one `npm run bench` together; the table refuses results of another run.
+  const recorded = { benchmark: result.benchmark, command: result.command, run: process.env.BENCH_RUN_ID ?? 'single', date: new Date().toISOString(), machine: machine(), node: process.version, commit: commit(), figures: result.figures };
   writeFileSync(path.join(dir, `${result.benchmark}.json`), `${JSON.stringify(recorded, null, 2)}\n`);
-  console.log(`${result.benchmark} (${recorded.machine})`);
-  for (const f of result.figures) {
-    const limit = f.limit ? `  limit ${f.limit.max !== undefined ? `≤ ${f.limit.max}` : `≥ ${f.limit.min}`}` : '';
-    console.log(`  ${f.name.padEnd(48)} ${String(f.value).padStart(9)} ${f.unit.padEnd(8)} ${f.detail}${limit}`);
-  }
 }
 
-export function overLimit(result: Result): string[] {
-  return result.figures
-    .filter((f) => (f.limit?.max !== undefined && f.value > f.limit.max) || (f.limit?.min !== undefined && f.value < f.limit.min))
-    .map((f) => `${result.benchmark}: ${f.name} = ${f.value} ${f.unit}`);
+/** Saves the result, prints each figure against its declared limit, and sets the exit code when one fails. */
+export async function finish(result: Result): Promise<void> {
+  save(result);
+  const { judgeRun } = (await import(pathToFileURL(path.join(ROOT, 'benchmarks', 'lib', 'guard.js')).href)) as { judgeRun: (results: unknown[], options: { benchmarks: string[] }) => { lines: string[]; failures: string[] } };
+  const { lines, failures } = judgeRun([result], { benchmarks: [result.benchmark] });
+  console.log(`${result.benchmark} (${machine()})`);
+  for (const f of result.figures.filter((x) => x.baseline)) console.log(`     ${f.name.padEnd(72)} ${String(f.value).padStart(9)} ${f.unit.padEnd(7)} baseline: ${f.detail}`);
+  for (const line of lines) console.log(`  ${line}`);
+  if (failures.length) {
+    console.error(failures.join('; '));
+    process.exitCode = 1;
+  }
 }
 
 /** CPU time a process has used, in clock ticks (10 ms on Linux), from /proc. */

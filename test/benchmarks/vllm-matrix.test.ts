@@ -5,8 +5,6 @@ import { SettingsSchema } from '../../electron/common/contracts/settings.js';
 import type { HostFacts } from '../../electron/common/contracts/host-facts.js';
 import { planStack } from '../../electron/common/planner/plan.js';
 import { VLLM_BENCH_SET, benchServeArgs, naivePlan, naiveRunsAlone, planSummary } from '../../benchmarks/vllm/matrix.js';
-// @ts-expect-error plain JS module of the benchmark harness
-import { guardedFigures, noise, verdict } from '../../benchmarks/lib/guard.js';
 import { repoRoot } from '../support/repo-root.js';
 
 const host = (name: string) => JSON.parse(readFileSync(path.join(repoRoot(), 'test', 'fixtures', 'hosts', `${name}.json`), 'utf8')) as HostFacts;
@@ -49,22 +47,5 @@ describe('the naive plan the planner is compared with', () => {
       expect(model.dependsOn.filter((d) => d.service.startsWith('vllm-'))).toEqual([]);
     }
     expect(plan.services.filter((s) => s.role === 'model').some((s) => s.gpuMemoryUtilization !== 0.9)).toBe(true);
-  });
-});
-
-describe('the regression guard', () => {
-  it("fails a ratio only when it is over its limit by more than its own runs' spread", () => {
-    expect(noise([0.6, 0.75, 0.62])).toBeCloseTo(0.075);
-    expect(verdict({ name: 'up', value: 0.62, limit: { max: 0.6 }, runs: [0.6, 0.75, 0.62] }).ok).toBe(true);
-    expect(verdict({ name: 'up', value: 0.7, limit: { max: 0.6 }, runs: [0.69, 0.7, 0.71] }).ok).toBe(false);
-    expect(verdict({ name: 'rate', value: 40, limit: { min: 50 }, runs: [39, 40, 41] }).ok).toBe(false);
-  });
-
-  it('guards the same-run ratios of the quick benchmarks, and nothing measured in absolute time', () => {
-    const figures = guardedFigures([
-      { benchmark: 'engine-up', figures: [{ name: 'berth up to all healthy', value: 2.7, limit: undefined }, { name: 'berth ÷ compose, same run', value: 0.6, limit: { max: 0.6 }, sameRunRatios: [0.6, 0.61] }] },
-      { benchmark: 'cli-cold-start', results: [{ name: 'berth plan', ratioToNode: 2.6, ratioLimit: 4, sameRunRatios: [2.5, 2.7] }, { name: 'node -e 0 (baseline)', ratioToNode: 1 }] },
-    ]);
-    expect(figures.map((f: { name: string }) => f.name)).toEqual(['engine-up: berth ÷ compose, same run', 'cli-cold-start: berth plan ÷ node -e 0']);
   });
 });
