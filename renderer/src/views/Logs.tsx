@@ -88,7 +88,8 @@ export function Logs({ client, snapshot, initialService }: { client: Client; sna
       </Group>
       {error && <Alert color="red" role="alert">{error}</Alert>}
       {!service && <Text c="dimmed" size="sm">No service runs yet: start the stack in Overview.</Text>}
-      <div ref={scroller} className="log-view" data-testid="log-view" tabIndex={0} aria-label={`The log of ${service || 'no service'}`} onWheel={() => setPaused(true)}>
+      {/* A log, named for its service; not announced line by line (aria-live off): it can print thousands a second. */}
+      <div ref={scroller} className="log-view" data-testid="log-view" role="log" aria-live="off" tabIndex={0} aria-label={`The log of ${service || 'no service'}`} onWheel={() => setPaused(true)}>
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {virtualizer.getVirtualItems().map((item) => {
             const line = lines[item.index] as LogLineView;
