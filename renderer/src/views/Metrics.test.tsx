@@ -3,7 +3,7 @@ import { act, cleanup, screen } from '@testing-library/react';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelMetrics } from '../../../electron/common/api/berth-api.js';
 import { fakeApi, renderView } from '../testing.js';
-import { Metrics, chartData } from './Metrics.js';
+import { MIN_TIME_SPAN_S, Metrics, chartData, timeRange, valueRange } from './Metrics.js';
 
 beforeAll(() => {
   // happy-dom draws nothing: a canvas context that accepts every call, so uPlot can lay out its axes.
@@ -55,6 +55,20 @@ describe('Metrics', () => {
     renderView(<Metrics api={fakeApi({ metrics: async () => Promise.reject(new Error('the backend is gone')) })} />);
     await act(async () => undefined);
     expect(screen.getByRole('alert').textContent).toBe('the backend is gone');
+  });
+
+  it('one reading, or readings close together, sit at the end of a five-minute axis, not on one spanning years', () => {
+    const at = Date.UTC(2026, 11, 3, 12) / 1000;
+    // uPlot's own range for a zero-width time span pads it by a fraction of the timestamp: years either side.
+    expect(timeRange(at, at)).toEqual([at - MIN_TIME_SPAN_S, at]);
+    expect(timeRange(at - 10, at)).toEqual([at - 300, at]);
+    expect(timeRange(at - 3600, at)).toEqual([at - 3600, at]);
+  });
+
+  it('a flat series is drawn inside its axis: from zero to above its value, and 0–1 when it is all zeros', () => {
+    expect(valueRange(42, 42)).toEqual([0, 42 * 1.1]);
+    expect(valueRange(0, 0)).toEqual([0, 1]);
+    expect(valueRange(3, 10)).toEqual([0, 11]);
   });
 
   it("series of different times line up on one time axis, gaps as nulls", () => {

@@ -37,6 +37,26 @@ export function chartData(timeline: Timeline, spec: ChartSpec): uPlot.AlignedDat
   return [times, ...columns];
 }
 
+/** At least this much time on the axis: a single reading (or two close ones) shows where it sits in the last minutes. */
+export const MIN_TIME_SPAN_S = 5 * 60;
+
+/**
+ * The time axis for readings between min and max (Unix seconds). uPlot's own range pads a zero-width span by a
+ * fraction of the value itself, which for a timestamp is years: one reading drew an axis from 2027 to 2029.
+ */
+export function timeRange(min: number | null, max: number | null): [number, number] {
+  const end = max ?? Date.now() / 1000;
+  const start = min ?? end;
+  return end - start >= MIN_TIME_SPAN_S ? [start, end] : [end - MIN_TIME_SPAN_S, end];
+}
+
+/** The value axis: from zero (rates, counts and latencies are never negative) to a little above the highest value; 0–1 for an all-zero series. */
+export function valueRange(min: number | null, max: number | null): [number, number] {
+  const top = Math.max(max ?? 0, min ?? 0);
+  if (top <= 0) return [Math.min(0, min ?? 0), 1];
+  return [Math.min(0, min ?? 0), top * 1.1];
+}
+
 function cssColor(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(`--mantine-color-${name}`).trim() || '#888';
 }
@@ -57,7 +77,7 @@ function Chart({ spec, timeline }: { spec: ChartSpec; timeline: Timeline }) {
     const opts: uPlot.Options = {
       width: Math.max(240, el.clientWidth),
       height: 150,
-      scales: { x: { time: true } },
+      scales: { x: { time: true, range: (_u, min, max) => timeRange(min, max) }, y: { range: (_u, min, max) => valueRange(min, max) } },
       axes: [
         { stroke: axis, grid: { stroke: grid } },
         { stroke: axis, grid: { stroke: grid }, label: spec.unit, size: 56, values: (_u, values) => values.map((v) => v.toFixed(spec.digits)) },
