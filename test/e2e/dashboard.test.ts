@@ -115,12 +115,22 @@ describeWhen(ready, `needs a Docker engine and a Chromium-family browser (${BROW
 
   it('chats through litellm and shows the streamed reply with its timings', async () => {
     await page.getByRole('button', { name: 'Chat' }).click();
+    // The message box sits at the bottom of the view, below the conversation, before and after a reply.
+    const composerAtBottom = async () => {
+      const main = (await page.locator('main').boundingBox()) as { y: number; height: number };
+      const composer = (await page.getByLabel('Message').boundingBox()) as { y: number; height: number };
+      const conversation = (await page.getByTestId('conversation').boundingBox()) as { y: number; height: number };
+      expect(conversation.y + conversation.height).toBeLessThanOrEqual(composer.y);
+      expect(main.y + main.height - (composer.y + composer.height)).toBeLessThan(80);
+    };
+    await composerAtBottom();
     await page.getByLabel('Model').selectOption('qwen3-1.7b');
     await page.getByLabel('Message').fill('Say hello');
     await page.getByRole('button', { name: 'Send' }).click();
     await page.getByTestId('message-assistant').getByText('Hello from the test double.').waitFor({ timeout: 15_000 });
     await page.getByTestId('reply-stats').waitFor();
     expect(await page.getByTestId('reply-stats').textContent()).toMatch(/first token \d+ ms/);
+    await composerAtBottom();
     await shot(page, 'chat');
   }, 30_000);
 

@@ -32,5 +32,10 @@ describe('Chat', () => {
     });
     expect(screen.getByTestId('message-assistant').textContent).toMatch(/Hello there\./);
     expect(screen.getByTestId('reply-stats').textContent).toBe('first token 42 ms · 12.5 tokens/s · 3 tokens');
+    // The conversation comes first and scrolls; the message box follows it, at the bottom (its layout is checked in
+    // Chromium by test/e2e/dashboard.test.ts).
+    const conversation = screen.getByTestId('conversation');
+    expect(conversation.contains(screen.getByTestId('message-assistant'))).toBe(true);
+    expect(conversation.compareDocumentPosition(screen.getByLabelText('Message')) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
   });
 });

@@ -46,6 +46,7 @@ export function Chat({ client }: { client: Client }) {
   const [draft, setDraft] = useState('');
   const [streamId, setStreamId] = useState<string | null>(null);
   const streamRef = useRef<string | null>(null);
+  const conversation = useRef<HTMLDivElement>(null);
   const current = conversations.find((c) => c.id === currentId) ?? conversations[0];
 
   useEffect(() => localStorage.setItem(STORE, JSON.stringify(conversations.slice(0, 50))), [conversations]);
@@ -99,6 +100,13 @@ export function Chat({ client }: { client: Client }) {
     }
   };
 
+  // The newest message in view as it streams in, as chat apps keep it.
+  const newest = current?.messages.at(-1)?.content;
+  useEffect(() => {
+    const el = conversation.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [current?.messages.length, newest]);
+
   if (!current) return null;
   return (
     <Group component="section" aria-label="Chat" align="flex-start" gap="md" wrap="nowrap" className="chat">
@@ -110,12 +118,14 @@ export function Chat({ client }: { client: Client }) {
           ))}
         </ScrollArea.Autosize>
       </Stack>
-      <Stack gap="sm" style={{ flex: 1, minWidth: 0 }}>
+      <Stack gap="sm" className="chat-pane" style={{ flex: 1, minWidth: 0 }}>
         {modelsError && <Alert color="red" role="alert">{modelsError}</Alert>}
         <Group gap="xs" wrap="nowrap">
           <NativeSelect value={current.model} onChange={(e) => { const value = e.currentTarget.value; update((c) => ({ ...c, model: value })); }} aria-label="Model" data={[...new Set([current.model, ...models].filter(Boolean))].length ? [...new Set([current.model, ...models].filter(Boolean))] : ['']} w={220} />
           <TextInput style={{ flex: 1 }} placeholder="System prompt" value={current.system} onChange={(e) => { const value = e.currentTarget.value; update((c) => ({ ...c, system: value })); }} aria-label="System prompt" />
         </Group>
+        {/* The conversation fills the pane and scrolls; the message box stays at the bottom, as in every chat app. */}
+        <div className="chat-conversation" ref={conversation} data-testid="conversation">
         <ol className="messages">
           {current.messages.map((m, i) => (
             <li key={i} className={`message ${m.role}`} data-testid={`message-${m.role}`}>
@@ -131,7 +141,8 @@ export function Chat({ client }: { client: Client }) {
             </li>
           ))}
         </ol>
-        <form onSubmit={(e) => { e.preventDefault(); void send(); }}>
+        </div>
+        <form className="chat-composer" onSubmit={(e) => { e.preventDefault(); void send(); }}>
           <Group align="flex-end" gap="xs" wrap="nowrap">
             <Textarea style={{ flex: 1 }} autosize minRows={2} maxRows={8} value={draft} onChange={(e) => setDraft(e.currentTarget.value)} placeholder="Message" aria-label="Message" onKeyDown={(e) => { if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); void send(); } }} />
             {streamId ? (
