@@ -64,6 +64,35 @@ describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker
     }
   }, 60_000);
 
+  it('says in its log why a refresh failed, instead of dropping it', async () => {
+    const stack = await testStack();
+    stacks.push(stack);
+    const plan = stack.plan(await localFacts());
+    await up(stack.context(), plan, ['prometheus']);
+    // The real client, except that inspecting a container fails once the tracker follows the stack.
+    let failing = false;
+    const watched = Object.create(docker, {
+      getContainer: {
+        value: (id: string) => {
+          const container = docker.getContainer(id);
+          return failing ? Object.assign(container, { inspect: async () => Promise.reject(new Error('the engine refused the inspect')) }) : container;
+        },
+      },
+    }) as typeof docker;
+    const logged: string[] = [];
+    const tracker = new StatusTracker({ docker: watched, stack: plan.stack, planned: ['prometheus'], onChange: () => undefined, log: (m) => logged.push(m) });
+    await tracker.start();
+    try {
+      failing = true;
+      await docker.getContainer(`${plan.stack}-prometheus`).stop({ t: 1 });
+      const line = await until(() => logged.find((m) => m.includes('the engine refused the inspect')), (v) => v !== undefined, 5000, 'the failed refresh in the log', 20);
+      expect(line).toMatch(/^status: reading prometheus after its (die|stop|kill) event failed: the engine refused the inspect$/);
+    } finally {
+      failing = false;
+      await tracker.stop();
+    }
+  }, 60_000);
+
   it('reports an exited model with its explanation in the snapshot', async () => {
     const stack = await testStack({ images: doubleImages({ 'vllm-qwen3': 'nomem' }) });
     stacks.push(stack);

@@ -87,6 +87,7 @@ export class StackFollower {
       planned: plan?.services.map((s) => s.name) ?? [],
       ...(ssh ? { describeLoss: (problem: string) => describeSshLoss(endpoint, problem) } : {}),
       onChange: (services) => this.emit({ type: 'status', services }),
+      log: (message) => this.report(new Error(message)),
       onEngine: (connected, problem) => {
         this.emit({ type: 'engine', endpoint: connected ? endpoint : null, name, ...(problem ? { problem } : {}) });
         if (!connected) lost = true;

@@ -79,6 +79,8 @@ export interface StatusTrackerOptions {
   describeLoss?: (problem: string) => string;
   /** Waits before reconnecting after the engine went away: 250 ms doubling to 5 s. */
   backoffMs?: (attempt: number) => number;
+  /** Where a failed refresh is told (the app's log); the state is then read again on the container's next event. */
+  log?: (message: string) => void;
 }
 
 /**
@@ -159,7 +161,9 @@ export class StatusTracker {
           this.options.docker,
           this.options.stack,
           (event) => {
-            queue = queue.then(() => this.refresh(event)).catch(() => undefined);
+            queue = queue
+              .then(() => this.refresh(event))
+              .catch((error: unknown) => this.options.log?.(`status: reading ${event.service ?? event.id.slice(0, 12)} after its ${event.action} event failed: ${(error as Error).message}`));
           },
           this.abort.signal,
         );

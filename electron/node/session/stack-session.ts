@@ -137,7 +137,11 @@ export class StackSession {
     this.connectedTo = undefined;
     this.forwards = undefined;
     this.probed = undefined;
-    const connection = await previous?.catch(() => undefined);
+    const connection = await previous?.catch((error: Error) => {
+      // Nothing is left open by a connection that failed; why it failed is still worth a line in the log.
+      this.options.log?.(`the previous engine connection had failed: ${error.message}`);
+      return undefined;
+    });
     if (connection?.docker) await connection.ssh?.close();
   }
 
