@@ -25,3 +25,21 @@ describe('the repository speaks of itself only', () => {
     expect(offenders).toEqual([]);
   });
 });
+
+describe("the README's architecture", () => {
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  /** The folder rows of the table that follows the line starting with `heading`. */
+  function tableAfter(heading: string): string[] {
+    const rest = readme.slice(readme.indexOf(heading));
+    const table = rest.slice(rest.indexOf('\n|'), rest.indexOf('\n\n', rest.indexOf('\n|')));
+    return [...table.matchAll(/^\| `([\w-]+)\/` \|/gm)].map((m) => m[1] as string);
+  }
+  const folders = (dir: string) => readdirSync(path.join(root, dir)).filter((name) => statSync(path.join(root, dir, name)).isDirectory()).sort();
+
+  it.each([
+    ['electron/common', 'Inside `electron/common/`'],
+    ['electron/node', 'Inside `electron/node/`'],
+  ])('lists every folder of %s, and only those', (dir, heading) => {
+    expect(tableAfter(heading).sort()).toEqual(folders(dir));
+  });
+});
