@@ -60,6 +60,23 @@ export default tseslint.config(
     }),
   },
   {
+    // The planner is the bottom of common: the pictures draw it, the exports and the API use it, never the reverse.
+    files: ['electron/common/planner/**/*.ts'],
+    rules: restrict('the planner imports no pictures, exports or API: they use it (README, Architecture)', {
+      node: true,
+      electron: true,
+      paths: ['(^|/)(node|main)/', '^\\.\\./(pictures|export|api)/'],
+    }),
+  },
+  {
+    // The engine is used by the session, the API, serve, the CLI and doctor; it uses none of them.
+    files: ['electron/node/engine/**/*.ts'],
+    rules: restrict('the engine imports no session, API, serve, CLI or doctor: they use it (README, Architecture)', {
+      electron: true,
+      paths: ['^(\\.\\./)+main/', '^\\.\\./(session|api|serve|cli|doctor)/'],
+    }),
+  },
+  {
     files: ['renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
     rules: restrict('the renderer is sandboxed: only electron/common and the API reach it (README, Architecture)', {

@@ -25,6 +25,18 @@ describe('the layer rule (README, Architecture): common ← node ← main, and t
     expect(await layerErrors('electron/node/cli/x.ts', "import { readFile } from 'node:fs/promises';\nvoid readFile;\n")).toEqual([]);
   });
 
+  it('keeps the planner below the pictures, the exports and the API, and the engine below what uses it', async () => {
+    expect(await layerErrors('electron/common/planner/x.ts', "import { memoryBar } from '../pictures/plan-pictures.js';\nvoid memoryBar;\n")).toHaveLength(1);
+    expect(await layerErrors('electron/common/planner/x.ts', "import { composeFile } from '../export/compose.js';\nvoid composeFile;\n")).toHaveLength(1);
+    expect(await layerErrors('electron/common/planner/x.ts', "import { readFile } from 'node:fs';\nvoid readFile;\n")).toHaveLength(1);
+    expect(await layerErrors('electron/common/planner/x.ts', "import { OTHER_SERVICES_BYTES } from './services.js';\nvoid OTHER_SERVICES_BYTES;\n")).toEqual([]);
+    expect(await layerErrors('electron/common/pictures/x.ts', "import { engineMemory } from '../planner/memory-account.js';\nvoid engineMemory;\n")).toEqual([]);
+    expect(await layerErrors('electron/node/engine/x.ts', "import { StackSession } from '../session/stack-session.js';\nvoid StackSession;\n")).toHaveLength(1);
+    expect(await layerErrors('electron/node/engine/x.ts', "import { Backend } from '../api/backend.js';\nvoid Backend;\n")).toHaveLength(1);
+    expect(await layerErrors('electron/node/engine/x.ts', "import { app } from 'electron';\nvoid app;\n")).toHaveLength(1);
+    expect(await layerErrors('electron/node/engine/x.ts', "import { LABELS } from './labels.js';\nvoid LABELS;\n")).toEqual([]);
+  });
+
   it('keeps the renderer on the DOM side', async () => {
     expect(await layerErrors('renderer/src/x.ts', "import fs from 'fs';\nvoid fs;\n")).toHaveLength(1);
     expect(await layerErrors('renderer/src/x.ts', "import { probeHostFacts } from '../../electron/node/probe/facts.js';\nvoid probeHostFacts;\n")).toHaveLength(1);

@@ -3,8 +3,8 @@ import type { PlannedService, StackPlan } from '../contracts/stack-plan.js';
 import { usableCores } from '../planner/cpu-cores.js';
 import { parseCpuList } from '../planner/cpu-list.js';
 import { GPU_OUTSIDE_SHARE_BYTES, VLLM_UNSEEN_BYTES, nvidiaCards } from '../planner/gpu-memory.js';
-import { OTHER_SERVICES_BYTES } from '../planner/services.js';
-import { GiB, formatGiB } from '../units.js';
+import { engineMemory } from '../planner/memory-account.js';
+import { formatGiB } from '../units.js';
 
 /**
  * The plan as pictures: which CPUs each model's threads use, how the engine's memory and each card's memory are
@@ -99,28 +99,26 @@ export function coreMap(plan: StackPlan, facts: HostFacts): CoreMap {
 
 /** The engine's memory: each CPU model's weights, KV cache and runtime, the other services, and what is left. */
 export function memoryBar(plan: StackPlan, facts: HostFacts): MemoryBar {
-  const total = facts.engine?.memoryBytes ?? facts.memory.totalBytes;
+  // The planner's accounting, drawn: the pictures add the words, never their own numbers.
+  const account = engineMemory(plan, facts);
+  const total = account.totalBytes;
   const segments: Segment[] = [];
-  for (const service of models(plan).filter((s) => s.model?.device === 'cpu')) {
-    const expected = service.model?.expected;
-    const weights = expected?.weightsBytes ?? service.model?.weightsBytes ?? 0;
-    const kv = expected?.kvBytes ?? (service.kvCacheGiB ?? 0) * GiB;
-    const runtime = Math.max(0, (service.memoryBytes ?? weights + kv) - weights - kv);
+  for (const part of account.models) {
+    const service = plan.services.find((s) => s.name === part.service) as PlannedService;
     const limit = reasonOf(service, 'memory limit') ?? '';
-    const measured = service.model?.measured !== undefined;
-    const tag = measured ? ' (measured)' : '';
+    const tag = part.measured ? ' (measured)' : '';
     segments.push(
-      { kind: 'weights', service: service.name, bytes: weights, label: `${service.name} weights ${formatGiB(weights)}${tag}`, reason: limit, measured },
-      { kind: 'kv', service: service.name, bytes: kv, label: `${service.name} KV cache ${formatGiB(kv)}`, reason: reasonOf(service, 'KV cache') ?? limit },
-      { kind: 'runtime', service: service.name, bytes: runtime, label: `${service.name} runtime ${formatGiB(runtime)}${tag}`, reason: limit, measured },
+      { kind: 'weights', service: service.name, bytes: part.weightsBytes, label: `${service.name} weights ${formatGiB(part.weightsBytes)}${tag}`, reason: limit, measured: part.measured },
+      { kind: 'kv', service: service.name, bytes: part.kvBytes, label: `${service.name} KV cache ${formatGiB(part.kvBytes)}`, reason: reasonOf(service, 'KV cache') ?? limit },
+      { kind: 'runtime', service: service.name, bytes: part.runtimeBytes, label: `${service.name} runtime ${formatGiB(part.runtimeBytes)}${tag}`, reason: limit, measured: part.measured },
     );
   }
-  const others = plan.services.filter((s) => s.role !== 'model').reduce((sum, s) => sum + (OTHER_SERVICES_BYTES[s.name as keyof typeof OTHER_SERVICES_BYTES] ?? 0), 0);
+  const others = account.otherServicesBytes;
   if (others > 0) {
     segments.push({ kind: 'services', bytes: others, label: `litellm, Open WebUI, Prometheus, Grafana ${formatGiB(others)}`, reason: 'What the other services of the stack take, as the planner counts them.' });
   }
-  const used = segments.reduce((sum, s) => sum + s.bytes, 0);
-  const over = Math.max(0, used - total);
+  const used = account.usedBytes;
+  const over = account.overBytes;
   if (over === 0) segments.push({ kind: 'free', bytes: total - used, label: `free ${formatGiB(total - used)}`, reason: 'Left for the page cache and whatever else runs in the engine.' });
   else {
     const warning = plan.warnings.find((w) => w.code === 'insufficient-memory');

@@ -16,6 +16,7 @@ import { ENGINE_HEADROOM_BYTES, engineName, sizeCpuModels } from './cpu-memory.j
 import { nvidiaCards, planGpuModels } from './gpu.js';
 import { expectedCpu, expectedGpu, fitWords, overPlanWarning, withMeasurement } from './vllm-figures.js';
 import { assignHostPorts } from './ports.js';
+import { engineMemoryBytes } from './memory-account.js';
 import {
   CONTAINER_PORTS,
   OTHER_SERVICES_BYTES,
@@ -97,7 +98,7 @@ function planCpuModels(catalogModels: readonly ModelSpec[], facts: HostFacts, se
     });
   }
   const planned = models.filter((m) => split.assignments.some((a) => a.service === m.service));
-  const engineBytes = facts.engine?.memoryBytes ?? facts.memory.totalBytes;
+  const engineBytes = engineMemoryBytes(facts);
   const otherServicesBytes = Object.values(OTHER_SERVICES_BYTES).reduce((a, b) => a + b, 0);
   const memory = sizeCpuModels({
     models: planned,
@@ -233,7 +234,7 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
   }
 
   const models = decision.profile === 'development' ? cpuModels : gpuModels;
-  const engineBytes = facts.engine?.memoryBytes ?? facts.memory.totalBytes;
+  const engineBytes = engineMemoryBytes(facts);
   const othersBytes = Object.values(OTHER_SERVICES_BYTES).reduce((a, b) => a + b, 0) + ENGINE_HEADROOM_BYTES;
   if (models.length === 0) {
     warnings.push({ code: 'no-models', message: `no ${decision.profile} model is turned on: turn one on in settings (disabledModels) or add one by its Hugging Face id.` });

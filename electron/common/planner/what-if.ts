@@ -4,7 +4,7 @@ import type { CustomModel, ModelTuning, Settings } from '../contracts/settings.j
 import { blockingWarnings, type PlannedService, type StackPlan } from '../contracts/stack-plan.js';
 import { catalogFor, modelFromCustom } from '../catalog/resolve.js';
 import { formatGiB, formatTokens } from '../units.js';
-import { memoryBar } from '../pictures/plan-pictures.js';
+import { engineMemory, engineMemoryBytes } from './memory-account.js';
 import { planStack, type PlanOptions } from './plan.js';
 
 /**
@@ -45,7 +45,7 @@ export function recreatedBy(before: StackPlan, after: StackPlan): string[] {
 export function tuningLimits(settings: Settings, service: string, facts: HostFacts): { maxContext: number; maxKvCacheGiB: number } | undefined {
   const model = catalogFor(settings).find((m) => m.service === service);
   if (!model) return undefined;
-  const engineGiB = Math.floor((facts.engine?.memoryBytes ?? facts.memory.totalBytes) / 1024 ** 3);
+  const engineGiB = Math.floor(engineMemoryBytes(facts) / 1024 ** 3);
   return { maxContext: model.maxModelLen, maxKvCacheGiB: Math.max(1, engineGiB) };
 }
 
@@ -83,8 +83,8 @@ export function modelFit(facts: HostFacts, inputs: PlanInputs, custom: CustomMod
   const blocking = blockingWarnings(plan).find((w) => !before.ok || !before.plan.warnings.some((o) => o.code === w.code && o.message === w.message));
   if (blocking) return { verdict: 'no', plan, message: blocking.message };
   // Memory: a model that makes the plan ask for more than the engine has (or more than it already did) does not fit.
-  const over = memoryBar(plan, facts).overBytes;
-  const overBefore = before.ok ? memoryBar(before.plan, facts).overBytes : 0;
+  const over = engineMemory(plan, facts).overBytes;
+  const overBefore = before.ok ? engineMemory(before.plan, facts).overBytes : 0;
   if (over > overBefore + 1024 ** 2) {
     const memory = plan.warnings.find((w) => w.code === 'insufficient-memory');
     return { verdict: 'no', plan, message: `${memory ? `${memory.message} ` : ''}With it the plan needs ${formatGiB(over - overBefore)} more than the engine has.`.trim() };

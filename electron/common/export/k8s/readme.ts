@@ -5,6 +5,7 @@ import { GENERATED_HEADER } from '../compose.js';
 import { CHART, routerServiceName, type ProductionStackValues } from './chart.js';
 import { OPEN_WEBUI } from './manifests.js';
 import { SECRET_KEYS, SECRET_NAME, type K8sOptions, type ModelExport } from './model-spec.js';
+import { engineMemoryBytes } from '../../planner/memory-account.js';
 
 interface ReadmeInput {
   plan: StackPlan;
@@ -31,7 +32,7 @@ function cell(text: string | number): string {
 
 function nodeDescription(facts: HostFacts): string {
   const cpus = facts.engine?.cpus ?? facts.cpu.logical;
-  const memory = facts.engine?.memoryBytes ?? facts.memory.totalBytes;
+  const memory = engineMemoryBytes(facts);
   const gpus = facts.gpus.filter((g) => /nvidia/i.test(g.vendor));
   const cards = gpus.length ? `, ${gpus.length} × ${gpus[0]?.model}` : '';
   return `${cpus} CPUs, ${formatGiB(memory)}${cards}`;
@@ -44,7 +45,7 @@ function fitNote(input: ReadmeInput): string {
   const cpus = specs.reduce((sum, s) => sum + s.requestCPU, 0);
   const memory = specs.reduce((sum, s) => sum + quantityBytes(s.requestMemory), 0);
   const nodeCpus = facts.engine?.cpus ?? facts.cpu.logical;
-  const nodeMemory = facts.engine?.memoryBytes ?? facts.memory.totalBytes;
+  const nodeMemory = engineMemoryBytes(facts);
   const gpus = specs.reduce((sum, s) => sum + (s.requestGPUMem ? 0 : s.requestGPU), 0);
   const nodeGpus = facts.gpus.filter((g) => /nvidia/i.test(g.vendor)).length;
   const lines = [

@@ -1,0 +1,46 @@
+import type { HostFacts } from '../contracts/host-facts.js';
+import type { StackPlan } from '../contracts/stack-plan.js';
+import { GiB } from '../units.js';
+import { OTHER_SERVICES_BYTES } from './services.js';
+
+/** What the engine gives containers: the engine's own figure, the host's where no engine answered. */
+export function engineMemoryBytes(facts: HostFacts): number {
+  return facts.engine?.memoryBytes ?? facts.memory.totalBytes;
+}
+
+/** One CPU model server's part of the engine's memory, as the plan expects it (or as it was measured). */
+export interface ModelMemory {
+  service: string;
+  weightsBytes: number;
+  kvBytes: number;
+  /** vLLM's processes and /dev/shm: the rest of the container's limit. */
+  runtimeBytes: number;
+  measured: boolean;
+}
+
+/** The engine's memory as the plan spends it: the planner's accounting, which the pictures draw and what-if asks. */
+export interface EngineMemory {
+  totalBytes: number;
+  models: ModelMemory[];
+  /** litellm, Open WebUI, Prometheus and Grafana. */
+  otherServicesBytes: number;
+  usedBytes: number;
+  /** How much more the plan asks for than the engine has; 0 when it fits. */
+  overBytes: number;
+}
+
+export function engineMemory(plan: StackPlan, facts: HostFacts): EngineMemory {
+  const totalBytes = engineMemoryBytes(facts);
+  const models = plan.services
+    .filter((s) => s.role === 'model' && s.model?.device === 'cpu')
+    .map((service): ModelMemory => {
+      const expected = service.model?.expected;
+      const weightsBytes = expected?.weightsBytes ?? service.model?.weightsBytes ?? 0;
+      const kvBytes = expected?.kvBytes ?? (service.kvCacheGiB ?? 0) * GiB;
+      const runtimeBytes = Math.max(0, (service.memoryBytes ?? weightsBytes + kvBytes) - weightsBytes - kvBytes);
+      return { service: service.name, weightsBytes, kvBytes, runtimeBytes, measured: service.model?.measured !== undefined };
+    });
+  const otherServicesBytes = plan.services.filter((s) => s.role !== 'model').reduce((sum, s) => sum + (OTHER_SERVICES_BYTES[s.name as keyof typeof OTHER_SERVICES_BYTES] ?? 0), 0);
+  const usedBytes = models.reduce((sum, m) => sum + m.weightsBytes + m.kvBytes + m.runtimeBytes, 0) + otherServicesBytes;
+  return { totalBytes, models, otherServicesBytes, usedBytes, overBytes: Math.max(0, usedBytes - totalBytes) };
+}
