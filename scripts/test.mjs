@@ -16,10 +16,23 @@ const lanes = {
 };
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
+/** The steps running now: stopped with this process, so a cancelled run leaves no test process behind. */
+const running = new Set();
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    stopping = true;
+    for (const child of running) child.kill(signal);
+    process.exitCode = 1;
+  });
+}
 
 function run(lane, { command, args }) {
   return new Promise((resolve) => {
+    if (stopping) return resolve(1);
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    running.add(child);
+    child.once('close', () => running.delete(child));
     for (const stream of [child.stdout, child.stderr]) {
       readline.createInterface({ input: stream }).on('line', (line) => {
         process.stdout.write(`[${lane}] ${line}\n`);
@@ -45,7 +58,10 @@ async function lane(name, steps) {
 
 const failures = (await Promise.all(Object.entries(lanes).map(([name, steps]) => lane(name, steps)))).flat();
 process.stdout.write(`\nTests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped (every project)\n`);
-if (failures.length) {
+if (stopping) {
+  process.stdout.write('npm test was stopped before it finished: every step still running was stopped with it\n');
+  process.exitCode = 1;
+} else if (failures.length) {
   process.stdout.write(`npm test failed: ${failures.join('; ')}\n`);
   process.exitCode = 1;
 } else {
