@@ -1,16 +1,13 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type Docker from 'dockerode';
 import { blockingWarnings, type PlannedService, type StackPlan } from '../../common/contracts/stack-plan.js';
 import type { ProgressListener } from '../../common/contracts/progress.js';
-import { stackFiles } from '../../common/export/files.js';
-import { RELOADED_ON_HUP } from '../../common/planner/services.js';
 import { EngineError, ServiceStoppedError, dockerMessage } from './errors.js';
 import { configArchive } from './config-archive.js';
 import { containerSpec, type ContainerSpec, type GpuDevices } from './container-spec.js';
 import { subscribeContainerEvents } from './docker-events.js';
 import { edgesOf, withDependencies } from './graph.js';
-import { probeHealthy, waitHealthy } from './health.js';
+import { untilAnswers, waitHealthy } from './health.js';
+import { reloadChanged, writeStackFiles, type StackFiles } from './stack-files.js';
 import { enginePlatform, imageProblem, resolveImages } from './image-preflight.js';
 import { ensureImage } from './images.js';
 import { LABELS } from './labels.js';
@@ -57,43 +54,6 @@ class Deferred {
     this.promise = new Promise((resolve) => (this.resolve = resolve));
     this.promise.catch(() => undefined);
   }
-}
-
-interface StackFiles {
-  /** Every generated file by its path under BERTH_HOME. */
-  contents: Map<string, string>;
-  /** Those whose content this run changed. */
-  changed: Set<string>;
-}
-
-async function writeStackFiles(home: string, plan: StackPlan): Promise<StackFiles> {
-  const contents = new Map<string, string>();
-  const changed = new Set<string>();
-  for (const file of stackFiles(plan)) {
-    const target = path.join(home, file.path);
-    await mkdir(path.dirname(target), { recursive: true });
-    const before = await readFile(target, 'utf8').catch(() => undefined);
-    // Written in place (not renamed over): a file bind-mounted on its own keeps its inode, so a container sees it.
-    if (before !== file.content) {
-      await writeFile(target, file.content);
-      changed.add(file.path);
-    }
-    contents.set(file.path, file.content);
-  }
-  for (const service of plan.services) {
-    for (const mount of service.mounts) if (mount.kind === 'config' && !contents.has(mount.source)) await mkdir(path.join(home, mount.source), { recursive: true });
-  }
-  return { contents, changed };
-}
-
-/** A running service whose reloadable files changed gets them (copied in, on a remote engine) and SIGHUP. */
-async function reloadChanged(ctx: EngineContext, service: PlannedService, id: string, files: StackFiles): Promise<void> {
-  const changed = service.mounts.some((m) => m.kind === 'config' && RELOADED_ON_HUP.has(m.source) && files.changed.has(m.source));
-  if (!changed) return;
-  const container = ctx.docker.getContainer(id);
-  const archive = ctx.local ? undefined : await configArchive(service, files.contents);
-  if (archive) await container.putArchive(archive, { path: '/' });
-  await container.kill({ signal: 'SIGHUP' });
 }
 
 async function removeContainer(docker: Docker, id: string): Promise<void> {
@@ -154,20 +114,6 @@ async function ensureContainer(ctx: EngineContext, plan: StackPlan, service: Pla
   return { id: container.id, started: true };
 }
 
-/** Resolves true once the service answers as its users will (probeHealthy), false when aborted first. */
-async function untilAnswers(service: PlannedService, host: string, signal: AbortSignal): Promise<boolean> {
-  while (!signal.aborted) {
-    if (await probeHealthy(service, host).catch(() => false)) return !signal.aborted;
-    await new Promise<void>((resolve) => {
-      // Every 100 ms: a request to the service's own port on this machine, for the few seconds it takes to answer.
-      const timer = setTimeout(resolve, 100);
-      signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-    });
-  }
-  return false;
-}
-
-/** Reads what a model server reported as it started, keeps it beside its plan, and says so. A failure to read is logged, never fatal. */
 async function keepMeasurement(ctx: EngineContext, service: PlannedService, containerId: string, oomKilled: boolean): Promise<void> {
   if (!ctx.record) return;
   const port = service.ports[0]?.host;
@@ -283,13 +229,20 @@ export async function up(ctx: EngineContext, plan: StackPlan, names?: readonly s
         started.get(service.name)?.resolve(true);
         const since = Date.now();
         const probing = new AbortController();
-        if (ctx.probeHost) void untilAnswers(service, ctx.probeHost, probing.signal).then((yes) => yes && answering.get(service.name)?.resolve(true));
+        let answeredAt: number | undefined;
+        if (ctx.probeHost) {
+          void untilAnswers(service, ctx.probeHost, probing.signal).then((yes) => {
+            if (!yes) return;
+            answeredAt = Date.now();
+            answering.get(service.name)?.resolve(true);
+          });
+        }
         try {
           await waitHealthy({
             docker: ctx.docker,
             service,
             containerId: id,
-            probeHost: ctx.probeHost,
+            answeredAt: () => answeredAt,
             emit: ctx.emit,
             started: since,
             nudge: () => new Promise<void>((resolve) => nudges.set(service.name, resolve)),

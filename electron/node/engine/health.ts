@@ -22,6 +22,20 @@ export async function probeHealthy(service: PlannedService, host: string): Promi
   return models?.status === 200 && models.body.includes(`"${service.model.servedName}"`);
 }
 
+/** Resolves true once the service answers as its users will (probeHealthy), false when aborted first. */
+export async function untilAnswers(service: PlannedService, host: string, signal: AbortSignal): Promise<boolean> {
+  while (!signal.aborted) {
+    if (await probeHealthy(service, host).catch(() => false)) return !signal.aborted;
+    await new Promise<void>((resolve) => {
+      // Every 100 ms: a request to the service's own port on this machine, for the few seconds it takes to answer.
+      const timer = setTimeout(resolve, 100);
+      signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    });
+  }
+  return false;
+}
+
+/** Reads what a model server reported as it started, keeps it beside its plan, and says so. A failure to read is logged, never fatal. */
 /** "5.3 GiB: 3.2 GiB weights + 1 GiB KV cache + 2.5 GiB runtime planned, all used": what the limit held, by the plan. */
 function memoryLimitWords(service: PlannedService, limit: number): string {
   const expected = service.model?.expected;
@@ -58,7 +72,8 @@ export async function waitHealthy(args: {
   docker: Docker;
   service: PlannedService;
   containerId: string;
-  probeHost: string | undefined;
+  /** When the service first answered its users' way (untilAnswers), if it has; nothing is probed twice. */
+  answeredAt: () => number | undefined;
   emit: ProgressListener;
   /** Resolves early when Docker reports something about this container. */
   nudge: () => Promise<void>;
@@ -70,13 +85,12 @@ export async function waitHealthy(args: {
   const limitMs = (health.startPeriodS + health.intervalS * (health.retries + 1) + 30) * 1000;
   // Docker checks every second while a service starts (StartInterval, engines from 25), else every interval.
   const graceMs = (health.intervalS + health.timeoutS) * 2000;
-  let answeredAt: number | undefined;
   let lastReport = 0;
   for (let attempt = 0; ; attempt++) {
     const info = await docker.getContainer(containerId).inspect();
     if (!info.State.Running || info.State.Restarting) throw await explainStopped(docker, service, containerId);
     if (info.State.Health?.Status === 'healthy') return;
-    if (answeredAt === undefined && args.probeHost && (await probeHealthy(service, args.probeHost))) answeredAt = Date.now();
+    const answeredAt = args.answeredAt();
     if (answeredAt !== undefined && Date.now() - answeredAt > graceMs) {
       throw new EngineError(
         `${service.name} answers on ${health.path}, but Docker's health check of it does not pass (${lastCheckOutput(info)})`,
