@@ -37,7 +37,12 @@ export default defineConfig({
       {
         extends: true,
         // Everything else: pure code, the renderer on happy-dom, the CLI on fixture hosts, doubles in this process.
-        test: { name: 'unit', include: ['electron/**/*.test.ts', 'renderer/**/*.test.{ts,tsx}', 'test/**/*.test.ts'], exclude: [...ENGINE_TESTS, ...BROWSER_TESTS], fileParallelism: true },
+        test: {
+          name: 'unit',
+          include: ['electron/**/*.test.ts', 'renderer/**/*.test.{ts,tsx}', 'test/**/*.test.ts'],
+          exclude: [...ENGINE_TESTS, ...BROWSER_TESTS],
+          fileParallelism: true,
+        },
       },
       // Vitest runs files that forbid parallelism after the others, one at a time.
       { extends: true, test: { name: 'engine', include: ENGINE_TESTS, fileParallelism: false } },

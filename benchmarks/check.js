@@ -26,7 +26,10 @@ if (given >= 0) {
 } else {
   dir = mkdtempSync(path.join(os.tmpdir(), 'berth-bench-check-'));
   const env = { ...process.env, BENCH_RESULTS_DIR: dir, BENCH_RUN_ID: `check-${Date.now().toString(36)}` };
-  const scripts = { 'cli-cold-start': path.join(here, 'cli-cold-start.js'), 'engine-up': path.join(root, 'dist-bench', 'benchmarks', 'engine-up-vs-compose.js') };
+  const scripts = {
+    'cli-cold-start': path.join(here, 'cli-cold-start.js'),
+    'engine-up': path.join(root, 'dist-bench', 'benchmarks', 'engine-up-vs-compose.js'),
+  };
   benchmarks = Object.keys(scripts);
   for (const script of Object.values(scripts)) {
     const result = spawnSync(process.execPath, [script], { stdio: 'inherit', env });

@@ -26,7 +26,12 @@ function stats(samples) {
   const sorted = [...samples].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  return { medianMs: Math.round(median), minMs: Math.round(sorted[0]), maxMs: Math.round(sorted.at(-1)), runs: sorted.length };
+  return {
+    medianMs: Math.round(median),
+    minMs: Math.round(sorted[0]),
+    maxMs: Math.round(sorted.at(-1)),
+    runs: sorted.length,
+  };
 }
 
 const cases = {
@@ -45,14 +50,36 @@ const range = (s) => `median of ${s.runs}, ${s.minMs}–${s.maxMs} ms`;
 const figures = [
   { name: 'node -e 0 cold start', value: stats(base).medianMs, unit: 'ms', detail: range(stats(base)), baseline: true },
   ...['berth plan --facts FILE --json', 'berth facts --json'].flatMap((name) => [
-    { name: `${name} cold start`, value: stats(samples[name]).medianMs, unit: 'ms', detail: range(stats(samples[name])) },
-    { name: `${name} ÷ node -e 0, same run`, value: Math.round(median(ratios(name)) * 100) / 100, unit: '×', detail: `per-run ratios ${ratios(name).map((r) => r.toFixed(2)).join(', ')}` },
+    {
+      name: `${name} cold start`,
+      value: stats(samples[name]).medianMs,
+      unit: 'ms',
+      detail: range(stats(samples[name])),
+    },
+    {
+      name: `${name} ÷ node -e 0, same run`,
+      value: Math.round(median(ratios(name)) * 100) / 100,
+      unit: '×',
+      detail: `per-run ratios ${ratios(name)
+        .map((r) => r.toFixed(2))
+        .join(', ')}`,
+    },
   ]),
 ];
-const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout?.trim() || 'unknown';
+const commit =
+  spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout?.trim() || 'unknown';
 const engine = spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], { encoding: 'utf8' }).stdout?.trim();
 const machine = `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()}, Docker Engine ${engine || 'not answering'}`;
-const report = { benchmark: 'cli-cold-start', command: 'node benchmarks/cli-cold-start.js', run: process.env.BENCH_RUN_ID ?? 'single', date: new Date().toISOString(), machine, node: process.version, commit, figures };
+const report = {
+  benchmark: 'cli-cold-start',
+  command: 'node benchmarks/cli-cold-start.js',
+  run: process.env.BENCH_RUN_ID ?? 'single',
+  date: new Date().toISOString(),
+  machine,
+  node: process.version,
+  commit,
+  figures,
+};
 const resultsDir = process.env.BENCH_RESULTS_DIR ?? path.join(root, 'benchmarks', 'results');
 mkdirSync(resultsDir, { recursive: true });
 writeFileSync(path.join(resultsDir, 'cli-cold-start.json'), `${JSON.stringify(report, null, 2)}\n`);

@@ -23,7 +23,9 @@ import { planStack } from '../electron/common/planner/plan.js';
 function initialJavaScript(): { bytes: number; files: string[] } {
   const dir = path.join(ROOT, 'dist', 'renderer');
   const html = readFileSync(path.join(dir, 'index.html'), 'utf8');
-  const files = [...html.matchAll(/<script[^>]+src="\.\/([^"]+\.js)"|<link[^>]+rel="modulepreload"[^>]+href="\.\/([^"]+\.js)"/g)].map((m) => (m[1] ?? m[2]) as string);
+  const files = [
+    ...html.matchAll(/<script[^>]+src="\.\/([^"]+\.js)"|<link[^>]+rel="modulepreload"[^>]+href="\.\/([^"]+\.js)"/g),
+  ].map((m) => (m[1] ?? m[2]) as string);
   return { bytes: files.reduce((sum, file) => sum + gzipSync(readFileSync(path.join(dir, file))).length, 0), files };
 }
 
@@ -36,7 +38,8 @@ function replanTimes(): { host: string; p95: number }[] {
     const model = planStack(facts, DEFAULT_SETTINGS).services.find((s) => s.role === 'model');
     const times: number[] = [];
     for (let i = 0; i < 200; i++) {
-      const tuning = model?.model?.device === 'gpu' ? { gpuMemoryUtilization: 0.3 + (i % 50) / 100 } : { kvCacheGiB: 1 + (i % 8) };
+      const tuning =
+        model?.model?.device === 'gpu' ? { gpuMemoryUtilization: 0.3 + (i % 50) / 100 } : { kvCacheGiB: 1 + (i % 8) };
       const started = performance.now();
       replan(facts, inputs, model ? withTuning(DEFAULT_SETTINGS, model.name, tuning) : {});
       times.push(performance.now() - started);
@@ -49,7 +52,8 @@ function replanTimes(): { host: string; p95: number }[] {
 function frameTimes(page: Page, seconds: number): Promise<{ deltas: number[]; heap: number[] }> {
   return page.evaluate(async (seconds) => {
     const deltas: number[] = [];
-    const memory = () => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0;
+    const memory = () =>
+      (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0;
     const heap: number[] = [];
     let last = performance.now();
     const end = last + seconds * 1000;
@@ -71,16 +75,32 @@ const LOG_SECONDS = Number(process.env.BENCH_LOG_S ?? 60);
 const MASTER_KEY = 'sk-bench-master-key';
 
 async function serve(home: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'berth.js'), 'serve', '--port', '0'], { env: { ...process.env, BERTH_HOME: home, LITELLM_MASTER_KEY: MASTER_KEY, DOCKER_HOST: '' } });
-  const url = await new Promise<string>((resolve) => readline.createInterface({ input: child.stdout! }).on('line', (l) => /Berth dashboard: (\S+)/.test(l) && resolve(/Berth dashboard: (\S+)/.exec(l)![1]!)));
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'berth.js'), 'serve', '--port', '0'], {
+    env: { ...process.env, BERTH_HOME: home, LITELLM_MASTER_KEY: MASTER_KEY, DOCKER_HOST: '' },
+  });
+  const url = await new Promise<string>((resolve) =>
+    readline
+      .createInterface({ input: child.stdout! })
+      .on('line', (l) => /Berth dashboard: (\S+)/.test(l) && resolve(/Berth dashboard: (\S+)/.exec(l)![1]!)),
+  );
   return { url, child };
 }
 
-const stack = await testStack({ images: doubleImages({ 'vllm-qwen3': 'chatty' }), prefetchWeights: false, disabledModels: ['vllm-llama3'] });
+const stack = await testStack({
+  images: doubleImages({ 'vllm-qwen3': 'chatty' }),
+  prefetchWeights: false,
+  disabledModels: ['vllm-llama3'],
+});
 const plan = stack.plan(await localFacts());
 let result: Result | undefined;
 const { child, url } = await (async () => {
-  await up(stack.context({ prefetchWeights: false, secrets: { LITELLM_MASTER_KEY: MASTER_KEY, GRAFANA_ADMIN_PASSWORD: 'bench-password' } }), plan);
+  await up(
+    stack.context({
+      prefetchWeights: false,
+      secrets: { LITELLM_MASTER_KEY: MASTER_KEY, GRAFANA_ADMIN_PASSWORD: 'bench-password' },
+    }),
+    plan,
+  );
   writeFileSync(path.join(stack.home, 'settings.json'), JSON.stringify(stack.settings));
   return serve(stack.home);
 })();
@@ -123,7 +143,12 @@ try {
   for (let i = 0; i < 10; i++) {
     const started = performance.now();
     let tokens = 0;
-    for await (const chunk of await client.chat.completions.create({ model: 'qwen3-1.7b', messages: [{ role: 'user', content: 'hi' }], stream: true })) if (chunk.choices[0]?.delta?.content) tokens++;
+    for await (const chunk of await client.chat.completions.create({
+      model: 'qwen3-1.7b',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+    }))
+      if (chunk.choices[0]?.delta?.content) tokens++;
     perToken.direct.push((performance.now() - started) / tokens);
 
     const streamId = `bench-${i}-${Date.now()}`;
@@ -137,7 +162,14 @@ try {
         if (event.done || event.error) resolve();
       }),
     );
-    await fetch(`${origin}/api/call`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: JSON.stringify({ method: 'chatSend', args: [{ streamId, model: 'qwen3-1.7b', messages: [{ role: 'user', content: 'hi' }] }] }) });
+    await fetch(`${origin}/api/call`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        method: 'chatSend',
+        args: [{ streamId, model: 'qwen3-1.7b', messages: [{ role: 'user', content: 'hi' }] }],
+      }),
+    });
     await done;
     perToken.relayed.push((performance.now() - relayedStart) / relayedTokens);
   }
@@ -167,16 +199,61 @@ try {
     benchmark: 'dashboard',
     command: 'npm run bench (benchmarks/dashboard.ts)',
     figures: [
-      { name: 'first paint with the last known state', value: round(quantile(paints, 0.5), 0), unit: 'ms', detail: `median of ${paints.length} reloads, ${Math.min(...paints)}–${Math.max(...paints)} ms` },
-      { name: 'frame time following 10,000 lines/s, p95', value: round(quantile(frames.deltas, 0.95), 1), unit: 'ms', detail: `${frames.deltas.length} frames in ${LOG_SECONDS} s, p50 ${round(quantile(frames.deltas, 0.5), 1)} ms` },
-      { name: 'page heap growth over that time', value: round((heapEnd - heapStart) / 2 ** 20, 1), unit: 'MiB', detail: `${round(heapStart / 2 ** 20, 1)} → ${round(heapEnd / 2 ** 20, 1)} MiB used JS heap (10,000-line cap)` },
-      { name: 'frame time while the Metrics charts update, p95', value: round(quantile(chartFrames, 0.95), 1), unit: 'ms', detail: `${chartFrames.length} frames, p50 ${round(quantile(chartFrames, 0.5), 1)} ms, uPlot redrawing every 5 s` },
-      { name: 'initial JavaScript the window loads (gzip)', value: round(bundle.bytes / 1000, 1), unit: 'kB', detail: `${bundle.files.length} files: the entry and what it preloads; the other views load when opened` },
-      { name: 'what-if re-plan, p95 on the slowest fixture host', value: round(slowest.p95, 2), unit: 'ms', detail: `200 slider moves per host, ${replans.length} hosts; slowest ${slowest.host}` },
+      {
+        name: 'first paint with the last known state',
+        value: round(quantile(paints, 0.5), 0),
+        unit: 'ms',
+        detail: `median of ${paints.length} reloads, ${Math.min(...paints)}–${Math.max(...paints)} ms`,
+      },
+      {
+        name: 'frame time following 10,000 lines/s, p95',
+        value: round(quantile(frames.deltas, 0.95), 1),
+        unit: 'ms',
+        detail: `${frames.deltas.length} frames in ${LOG_SECONDS} s, p50 ${round(quantile(frames.deltas, 0.5), 1)} ms`,
+      },
+      {
+        name: 'page heap growth over that time',
+        value: round((heapEnd - heapStart) / 2 ** 20, 1),
+        unit: 'MiB',
+        detail: `${round(heapStart / 2 ** 20, 1)} → ${round(heapEnd / 2 ** 20, 1)} MiB used JS heap (10,000-line cap)`,
+      },
+      {
+        name: 'frame time while the Metrics charts update, p95',
+        value: round(quantile(chartFrames, 0.95), 1),
+        unit: 'ms',
+        detail: `${chartFrames.length} frames, p50 ${round(quantile(chartFrames, 0.5), 1)} ms, uPlot redrawing every 5 s`,
+      },
+      {
+        name: 'initial JavaScript the window loads (gzip)',
+        value: round(bundle.bytes / 1000, 1),
+        unit: 'kB',
+        detail: `${bundle.files.length} files: the entry and what it preloads; the other views load when opened`,
+      },
+      {
+        name: 'what-if re-plan, p95 on the slowest fixture host',
+        value: round(slowest.p95, 2),
+        unit: 'ms',
+        detail: `200 slider moves per host, ${replans.length} hosts; slowest ${slowest.host}`,
+      },
       // The whole `berth serve` process (engine, HTTP API, WebSocket), end to end: the figure the README quotes.
-      { name: 'berth serve process CPU while Metrics is open, per model', value: round(openMsPerMinute / modelCount, 0), unit: 'ms/min', detail: `per model: ${round(openMsPerMinute, 0)} ms of CPU a minute for ${modelCount} model(s), everything the process did, reading every 5 s; counted in 10 ms ticks` },
-      { name: 'backend CPU with no window open', value: round(closedMsPerMinute, 0), unit: 'ms/min', detail: `over ${METRICS_S} s after the page closed (the metrics are read only on the page's request); CPU time is counted in 10 ms ticks` },
-      { name: 'chat relay overhead per streamed token', value: round(quantile(overhead, 0.5), 2), unit: 'ms', detail: `median of 10 alternating replies; direct ${round(quantile(perToken.direct, 0.5), 1)} ms/token` },
+      {
+        name: 'berth serve process CPU while Metrics is open, per model',
+        value: round(openMsPerMinute / modelCount, 0),
+        unit: 'ms/min',
+        detail: `per model: ${round(openMsPerMinute, 0)} ms of CPU a minute for ${modelCount} model(s), everything the process did, reading every 5 s; counted in 10 ms ticks`,
+      },
+      {
+        name: 'backend CPU with no window open',
+        value: round(closedMsPerMinute, 0),
+        unit: 'ms/min',
+        detail: `over ${METRICS_S} s after the page closed (the metrics are read only on the page's request); CPU time is counted in 10 ms ticks`,
+      },
+      {
+        name: 'chat relay overhead per streamed token',
+        value: round(quantile(overhead, 0.5), 2),
+        unit: 'ms',
+        detail: `median of 10 alternating replies; direct ${round(quantile(perToken.direct, 0.5), 1)} ms/token`,
+      },
     ],
   };
 } finally {

@@ -17,7 +17,11 @@ function batches(): { type: 'log'; service: string; lines: { stream: 'stdout'; t
     out.push({
       type: 'log' as const,
       service: 'vllm-qwen3',
-      lines: Array.from({ length: BATCH }, (_, j) => ({ stream: 'stdout' as const, time: new Date().toISOString(), text: `INFO 11-27 06:40:12 [loggers.py:123] Avg prompt throughput: ${i + j} tokens/s, Running: 1 reqs` })),
+      lines: Array.from({ length: BATCH }, (_, j) => ({
+        stream: 'stdout' as const,
+        time: new Date().toISOString(),
+        text: `INFO 11-27 06:40:12 [loggers.py:123] Avg prompt throughput: ${i + j} tokens/s, Running: 1 reqs`,
+      })),
     });
   }
   return out;
@@ -30,17 +34,22 @@ if (process.argv[2] === '--child') {
       for (const batch of batches()) process.send?.(batch);
       process.send?.({ kind: 'end' });
     } else if (message.kind === 'call') {
-      process.send?.({ kind: 'reply', id: message.id, value: { engine: { endpoint: 'unix:///var/run/docker.sock' }, status: [] } });
+      process.send?.({
+        kind: 'reply',
+        id: message.id,
+        value: { engine: { endpoint: 'unix:///var/run/docker.sock' }, status: [] },
+      });
     } else if (message.kind === 'rss') {
       process.send?.({ kind: 'rss', value: process.memoryUsage().rss });
     }
   });
 } else {
   const child = fork(fileURLToPath(import.meta.url), ['--child'], { serialization: 'advanced' });
-  const next = <T>(predicate: (m: T) => boolean) => new Promise<T>((resolve) => {
-    const handler = (m: T) => predicate(m) && (child.off('message', handler), resolve(m));
-    child.on('message', handler);
-  });
+  const next = <T>(predicate: (m: T) => boolean) =>
+    new Promise<T>((resolve) => {
+      const handler = (m: T) => predicate(m) && (child.off('message', handler), resolve(m));
+      child.on('message', handler);
+    });
 
   const inProcess: number[] = [];
   const overHop: number[] = [];
@@ -86,10 +95,31 @@ if (process.argv[2] === '--child') {
   // Evidence for docs/decisions/0006, printed, not kept in benchmarks/README.md: the second process is the design not
   // taken, so these figures have nothing to guard.
   const figures = [
-      { name: 'main-process CPU for 10,000 log lines, engine in-process', value: local.median, unit: 'ms', detail: `median of ${local.runs}, ${local.min}–${local.max}` },
-      { name: 'main-process CPU for 10,000 log lines, engine in a separate process', value: hop.median, unit: 'ms', detail: `median of ${hop.runs}, ${hop.min}–${hop.max}; ×${round(hop.median / Math.max(local.median, 0.01), 0)} the in-process cost` },
-      { name: 'one API call over the process hop', value: trip.median, unit: 'ms', detail: `median of ${trip.runs} round trips, p95 ${trip.p95}` },
-      { name: 'memory of the second process', value: round(rss / 2 ** 20, 0), unit: 'MiB', detail: 'resident set of an idle Node process holding nothing but the IPC channel' },
+    {
+      name: 'main-process CPU for 10,000 log lines, engine in-process',
+      value: local.median,
+      unit: 'ms',
+      detail: `median of ${local.runs}, ${local.min}–${local.max}`,
+    },
+    {
+      name: 'main-process CPU for 10,000 log lines, engine in a separate process',
+      value: hop.median,
+      unit: 'ms',
+      detail: `median of ${hop.runs}, ${hop.min}–${hop.max}; ×${round(hop.median / Math.max(local.median, 0.01), 0)} the in-process cost`,
+    },
+    {
+      name: 'one API call over the process hop',
+      value: trip.median,
+      unit: 'ms',
+      detail: `median of ${trip.runs} round trips, p95 ${trip.p95}`,
+    },
+    {
+      name: 'memory of the second process',
+      value: round(rss / 2 ** 20, 0),
+      unit: 'MiB',
+      detail: 'resident set of an idle Node process holding nothing but the IPC channel',
+    },
   ];
-  for (const f of figures) console.log(`${f.name.padEnd(70)} ${String(f.value).padStart(7)} ${f.unit.padEnd(4)} ${f.detail}`);
+  for (const f of figures)
+    console.log(`${f.name.padEnd(70)} ${String(f.value).padStart(7)} ${f.unit.padEnd(4)} ${f.detail}`);
 }

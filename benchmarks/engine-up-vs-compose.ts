@@ -41,9 +41,17 @@ async function allHealthy(label: string, count: number): Promise<void> {
   const deadline = Date.now() + WAIT_MS;
   while (Date.now() < deadline) {
     const listed = await docker.listContainers({ all: true, filters: { label: [label] } });
-    const states = await Promise.all(listed.map((c) => docker.getContainer(c.Id).inspect().then((i) => i.State.Health?.Status ?? (i.State.Running ? 'healthy' : 'stopped'))));
+    const states = await Promise.all(
+      listed.map((c) =>
+        docker
+          .getContainer(c.Id)
+          .inspect()
+          .then((i) => i.State.Health?.Status ?? (i.State.Running ? 'healthy' : 'stopped')),
+      ),
+    );
     if (states.length === count && states.every((s) => s === 'healthy')) return;
-    if (states.includes('stopped') || states.includes('unhealthy')) throw new Error(`a container of ${label} stopped or is unhealthy`);
+    if (states.includes('stopped') || states.includes('unhealthy'))
+      throw new Error(`a container of ${label} stopped or is unhealthy`);
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`the containers of ${label} were not all healthy within ${WAIT_MS / 1000} s`);
@@ -65,24 +73,52 @@ function watchAnswers(plan: StackPlan): { answered: Map<string, number>; stop: (
   return { answered, stop: () => (stopped = true) };
 }
 
-async function engineTimes(since: number, until: number, plan: StackPlan, answered: Map<string, number>): Promise<{ own: Map<string, number>; firstCreate: number; lastAnswer: number }> {
-  const stream = (await docker.getEvents({ since: Math.floor(since / 1000), until: Math.ceil(until / 1000) + 1, filters: { type: ['container'], label: [`${LABELS.stack}=${plan.stack}`] } })) as NodeJS.ReadableStream;
+async function engineTimes(
+  since: number,
+  until: number,
+  plan: StackPlan,
+  answered: Map<string, number>,
+): Promise<{ own: Map<string, number>; firstCreate: number; lastAnswer: number }> {
+  const stream = (await docker.getEvents({
+    since: Math.floor(since / 1000),
+    until: Math.ceil(until / 1000) + 1,
+    filters: { type: ['container'], label: [`${LABELS.stack}=${plan.stack}`] },
+  })) as NodeJS.ReadableStream;
   let text = '';
   for await (const chunk of stream) text += chunk.toString();
   const created = new Map<string, number>();
   const ready = new Map<string, number>();
   for (const line of text.split('\n').filter(Boolean)) {
-    const event = JSON.parse(line) as { status?: string; timeNano: number; Actor: { Attributes: Record<string, string> } };
+    const event = JSON.parse(line) as {
+      status?: string;
+      timeNano: number;
+      Actor: { Attributes: Record<string, string> };
+    };
     const service = event.Actor.Attributes[LABELS.service];
     if (!service) continue;
     const at = event.timeNano / 1e6;
     if (event.status === 'create') created.set(service, at);
     const hasCheck = !!plan.services.find((s) => s.name === service)?.health;
-    if ((hasCheck && event.status === 'health_status: healthy') || (!hasCheck && event.status === 'start')) if (!ready.has(service)) ready.set(service, at);
+    if ((hasCheck && event.status === 'health_status: healthy') || (!hasCheck && event.status === 'start'))
+      if (!ready.has(service)) ready.set(service, at);
   }
   // A service's own time: from its create to its first answer (to its start, without a health check).
-  const own = new Map(plan.services.map((s) => [s.name, (s.health ? (answered.get(s.name) ?? Number.NaN) : (ready.get(s.name) ?? Number.NaN)) - (created.get(s.name) ?? Number.NaN)]));
-  return { own, firstCreate: Math.min(...created.values()), lastAnswer: Math.max(...plan.services.map((s) => (s.health ? (answered.get(s.name) ?? Number.NaN) : (ready.get(s.name) ?? Number.NaN)))) };
+  const own = new Map(
+    plan.services.map((s) => [
+      s.name,
+      (s.health ? (answered.get(s.name) ?? Number.NaN) : (ready.get(s.name) ?? Number.NaN)) -
+        (created.get(s.name) ?? Number.NaN),
+    ]),
+  );
+  return {
+    own,
+    firstCreate: Math.min(...created.values()),
+    lastAnswer: Math.max(
+      ...plan.services.map((s) =>
+        s.health ? (answered.get(s.name) ?? Number.NaN) : (ready.get(s.name) ?? Number.NaN),
+      ),
+    ),
+  };
 }
 
 function criticalPath(plan: StackPlan, own: Map<string, number>): number {
@@ -98,14 +134,26 @@ async function healthChecksOf(plan: StackPlan): Promise<Map<string, Record<strin
   const checks = new Map<string, Record<string, unknown>>();
   const seconds = (ns: number | undefined) => `${(ns ?? 0) / 1e9}s`;
   for (const service of plan.services) {
-    const check = (await docker.getContainer(`${plan.stack}-${service.name}`).inspect()).Config.Healthcheck as Docker.HealthConfig | undefined;
-    if (check?.Test) checks.set(service.name, { test: check.Test, interval: seconds(check.Interval), timeout: seconds(check.Timeout), retries: check.Retries, start_period: seconds(check.StartPeriod) });
+    const check = (await docker.getContainer(`${plan.stack}-${service.name}`).inspect()).Config.Healthcheck as
+      Docker.HealthConfig | undefined;
+    if (check?.Test)
+      checks.set(service.name, {
+        test: check.Test,
+        interval: seconds(check.Interval),
+        timeout: seconds(check.Timeout),
+        retries: check.Retries,
+        start_period: seconds(check.StartPeriod),
+      });
   }
   return checks;
 }
 
 async function main(): Promise<Result> {
-  const stack = await testStack({ images: doubleImages({ 'vllm-qwen3': 'slow', 'vllm-llama3': 'slow' }), profile: 'development', prefetchWeights: false });
+  const stack = await testStack({
+    images: doubleImages({ 'vllm-qwen3': 'slow', 'vllm-llama3': 'slow' }),
+    profile: 'development',
+    prefetchWeights: false,
+  });
   writeFileSync(path.join(stack.home, 'settings.json'), JSON.stringify(stack.settings));
   const env = { ...process.env, BERTH_HOME: stack.home, HF_TOKEN: 'hf_bench_token', DOCKER_HOST: '' };
   const berthUp = () => timed(process.execPath, [BIN, 'up'], env);
@@ -113,12 +161,14 @@ async function main(): Promise<Result> {
 
   // One run of berth first: the plan it made (read back with `berth plan --json`), its containers' health checks.
   await berthUp();
-  const plan = JSON.parse(await new Promise<string>((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'plan', '--json'], { env });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`berth plan exited ${code}`))));
-  })) as StackPlan;
+  const plan = JSON.parse(
+    await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, [BIN, 'plan', '--json'], { env });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`berth plan exited ${code}`))));
+    }),
+  ) as StackPlan;
   const checks = await healthChecksOf(plan);
   await berthDown();
 
@@ -126,19 +176,25 @@ async function main(): Promise<Result> {
   const dir = path.join(stack.home, 'compose');
   mkdirSync(dir, { recursive: true });
   const compose = parse(composeFile(plan)) as { services: Record<string, { healthcheck?: Record<string, unknown> }> };
-  for (const [name, service] of Object.entries(compose.services)) if (checks.has(name)) service.healthcheck = checks.get(name);
+  for (const [name, service] of Object.entries(compose.services))
+    if (checks.has(name)) service.healthcheck = checks.get(name);
   writeFileSync(path.join(dir, 'docker-compose.yml'), stringify(compose));
   for (const file of stackFiles(plan)) {
     mkdirSync(path.dirname(path.join(dir, file.path)), { recursive: true });
     writeFileSync(path.join(dir, file.path), file.content);
   }
   mkdirSync(path.join(dir, 'generated/monitoring/grafana/dashboards'), { recursive: true });
-  writeFileSync(path.join(dir, '.env'), 'HF_TOKEN=hf_bench\nLITELLM_MASTER_KEY=sk-bench\nGRAFANA_ADMIN_PASSWORD=bench-password\n');
+  writeFileSync(
+    path.join(dir, '.env'),
+    'HF_TOKEN=hf_bench\nLITELLM_MASTER_KEY=sk-bench\nGRAFANA_ADMIN_PASSWORD=bench-password\n',
+  );
   const composeArgs = ['-p', project, '-f', path.join(dir, 'docker-compose.yml'), '--project-directory', dir];
   // Compose v1 and v2 both label their containers with the project; names differ between them and are not used.
   const composeUp = async () => {
     // The export names Berth's network as external: made before the clock starts (Berth's own run makes it inside hers).
-    await docker.createNetwork({ Name: plan.network, Labels: { [LABELS.owner]: OWNER, [LABELS.stack]: plan.stack } }).catch(() => undefined);
+    await docker
+      .createNetwork({ Name: plan.network, Labels: { [LABELS.owner]: OWNER, [LABELS.stack]: plan.stack } })
+      .catch(() => undefined);
     const started = performance.now();
     await timed('docker-compose', [...composeArgs, 'up', '-d'], process.env);
     await allHealthy(`com.docker.compose.project=${project}`, Object.keys(compose.services).length);
@@ -146,7 +202,10 @@ async function main(): Promise<Result> {
   };
   const composeDown = async () => {
     await timed('docker-compose', [...composeArgs, 'down', '-v', '-t', '1'], process.env);
-    await docker.getNetwork(plan.network).remove().catch(() => undefined);
+    await docker
+      .getNetwork(plan.network)
+      .remove()
+      .catch(() => undefined);
   };
 
   const berth: number[] = [];
@@ -198,13 +257,51 @@ async function main(): Promise<Result> {
     benchmark: 'engine-up',
     command: 'npm run bench (benchmarks/engine-up-vs-compose.ts)',
     figures: [
-      { name: 'berth up, process start to all healthy', value: round(b.median, 2), unit: 's', detail: `${range(b)}; six services, models that load in 1.5 s` },
-      { name: 'docker-compose up -d, process start to all healthy', value: round(c.median, 2), unit: 's', detail: `${range(c)}; the exported file with the health checks Berth gave its containers`, baseline: true },
-      { name: 'critical path of the stack', value: round(p.median, 2), unit: 's', detail: `${range(p)}; each service's create (the engine's event) → its first answer (polled every 25 ms), along its dependency chain`, baseline: true },
-      { name: "berth up, the last answer → the engine's health check agrees", value: round(tick.median, 2), unit: 's', detail: `${range(tick)}; up waits for Docker's own check so that status agrees: on an engine without StartInterval (before Docker 25) it runs every 5 s`, baseline: true },
-      { name: 'berth up ÷ docker-compose up, same run', value: round(quantile(ratios, 0.5), 2), unit: '×', detail: `per-run ratios ${ratios.map((r) => round(r, 2)).join(', ')}` },
-      { name: 'berth up, process start to its first container', value: round(f.median, 2), unit: 's', detail: `${range(f)}; Node's start, the engine's facts, the plan, the image check, network and volumes` },
-      { name: 'berth up, first container → every service answering ÷ critical path', value: round(quantile(overCritical, 0.5), 2), unit: '×', detail: `per-run ratios ${overCritical.map((r) => round(r, 2)).join(', ')}: Berth's ordering and waits against the stack's own chain` },
+      {
+        name: 'berth up, process start to all healthy',
+        value: round(b.median, 2),
+        unit: 's',
+        detail: `${range(b)}; six services, models that load in 1.5 s`,
+      },
+      {
+        name: 'docker-compose up -d, process start to all healthy',
+        value: round(c.median, 2),
+        unit: 's',
+        detail: `${range(c)}; the exported file with the health checks Berth gave its containers`,
+        baseline: true,
+      },
+      {
+        name: 'critical path of the stack',
+        value: round(p.median, 2),
+        unit: 's',
+        detail: `${range(p)}; each service's create (the engine's event) → its first answer (polled every 25 ms), along its dependency chain`,
+        baseline: true,
+      },
+      {
+        name: "berth up, the last answer → the engine's health check agrees",
+        value: round(tick.median, 2),
+        unit: 's',
+        detail: `${range(tick)}; up waits for Docker's own check so that status agrees: on an engine without StartInterval (before Docker 25) it runs every 5 s`,
+        baseline: true,
+      },
+      {
+        name: 'berth up ÷ docker-compose up, same run',
+        value: round(quantile(ratios, 0.5), 2),
+        unit: '×',
+        detail: `per-run ratios ${ratios.map((r) => round(r, 2)).join(', ')}`,
+      },
+      {
+        name: 'berth up, process start to its first container',
+        value: round(f.median, 2),
+        unit: 's',
+        detail: `${range(f)}; Node's start, the engine's facts, the plan, the image check, network and volumes`,
+      },
+      {
+        name: 'berth up, first container → every service answering ÷ critical path',
+        value: round(quantile(overCritical, 0.5), 2),
+        unit: '×',
+        detail: `per-run ratios ${overCritical.map((r) => round(r, 2)).join(', ')}: Berth's ordering and waits against the stack's own chain`,
+      },
     ],
   };
 }

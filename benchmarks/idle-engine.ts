@@ -11,7 +11,10 @@ const SECONDS = Number(process.env.BENCH_IDLE_S ?? 60);
 const TICKS = 100; // USER_HZ on Linux
 
 function rssBytes(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:')) ?? '';
+  const line =
+    readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmRSS:')) ?? '';
   return Number(line.replace(/\D+/g, '')) * 1024;
 }
 
@@ -52,8 +55,18 @@ try {
     command: 'npm run bench (benchmarks/idle-engine.ts)',
     figures: [
       // All the CPU time of the whole minute, not a median of windows: counted in 10 ms ticks, one tick is 10 ms/min.
-      { name: 'CPU time of berth status --watch with the stack up', value: round((cpuMsTotal * 60) / SECONDS, 0), unit: 'ms/min', detail: `${round(cpuMsTotal, 0)} ms over ${SECONDS} s (windows of ${SECONDS / WINDOWS} s: ${cpu.min}–${cpu.max} % of a core)` },
-      { name: 'resident memory of berth status --watch', value: rss.median, unit: 'MiB', detail: `VmRSS, median of ${rss.runs} samples, ${rss.min}–${rss.max} MiB` },
+      {
+        name: 'CPU time of berth status --watch with the stack up',
+        value: round((cpuMsTotal * 60) / SECONDS, 0),
+        unit: 'ms/min',
+        detail: `${round(cpuMsTotal, 0)} ms over ${SECONDS} s (windows of ${SECONDS / WINDOWS} s: ${cpu.min}–${cpu.max} % of a core)`,
+      },
+      {
+        name: 'resident memory of berth status --watch',
+        value: rss.median,
+        unit: 'MiB',
+        detail: `VmRSS, median of ${rss.runs} samples, ${rss.min}–${rss.max} MiB`,
+      },
     ],
   };
 } finally {

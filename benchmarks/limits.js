@@ -9,39 +9,42 @@
 // baselines and carry no limit. Raising a limit is a decision: say why in the commit.
 export const LIMITS = {
   'cli-cold-start': {
-    "berth plan --facts FILE --json cold start": { max: 370, tolerance: 17 }, // measured 344 ms
-    "berth plan --facts FILE --json ÷ node -e 0, same run": { max: 3.8, tolerance: 0.18 }, // measured 3.54 ×
-    "berth facts --json cold start": { max: 600, tolerance: 28 }, // measured 554 ms
-    "berth facts --json ÷ node -e 0, same run": { max: 6.9, tolerance: 0.32 }, // measured 6.38 ×
+    'berth plan --facts FILE --json cold start': { max: 370, tolerance: 17 }, // measured 344 ms
+    'berth plan --facts FILE --json ÷ node -e 0, same run': { max: 3.8, tolerance: 0.18 }, // measured 3.54 ×
+    'berth facts --json cold start': { max: 600, tolerance: 28 }, // measured 554 ms
+    'berth facts --json ÷ node -e 0, same run': { max: 6.9, tolerance: 0.32 }, // measured 6.38 ×
   },
   'engine-up': {
-    "berth up, process start to all healthy": { max: 9.6, tolerance: 0.45 }, // measured 8.9 s
-    "berth up ÷ docker-compose up, same run": { max: 0.75, tolerance: 0.034 }, // measured 0.69 ×
-    "berth up, process start to its first container": { max: 1.3, tolerance: 0.06 }, // measured 1.2 s
-    "berth up, first container → every service answering ÷ critical path": { max: 1.1, tolerance: 0.05 }, // measured 1 ×
+    'berth up, process start to all healthy': { max: 9.6, tolerance: 0.45 }, // measured 8.9 s
+    'berth up ÷ docker-compose up, same run': { max: 0.75, tolerance: 0.034 }, // measured 0.69 ×
+    'berth up, process start to its first container': { max: 1.3, tolerance: 0.06 }, // measured 1.2 s
+    'berth up, first container → every service answering ÷ critical path': { max: 1.1, tolerance: 0.05 }, // measured 1 ×
   },
   'idle-engine': {
-    "CPU time of berth status --watch with the stack up": { max: 0, tolerance: 10, step: 10 }, // measured 0 ms/min
-    "resident memory of berth status --watch": { max: 87, tolerance: 4 }, // measured 80.3 MiB
+    'CPU time of berth status --watch with the stack up': { max: 0, tolerance: 10, step: 10 }, // measured 0 ms/min
+    'resident memory of berth status --watch': { max: 87, tolerance: 4 }, // measured 80.3 MiB
   },
   'log-ingestion': {
-    "log lines ingested per second": { min: 110000, tolerance: 5800 }, // measured 115345 lines/s
+    'log lines ingested per second': { min: 110000, tolerance: 5800 }, // measured 115345 lines/s
   },
   dashboard: {
-    "first paint with the last known state": { max: 490, tolerance: 23 }, // measured 451 ms
-    "frame time following 10,000 lines/s, p95": { max: 18, tolerance: 0.84 }, // measured 16.8 ms
-    "page heap growth over that time": { max: 10, tolerance: 0.49 }, // measured 9.7 MiB
-    "frame time while the Metrics charts update, p95": { max: 18, tolerance: 0.84 }, // measured 16.7 ms
-    "initial JavaScript the window loads (gzip)": { max: 180, tolerance: 8.2 }, // measured 163.1 kB
-    "what-if re-plan, p95 on the slowest fixture host": { max: 4.8, tolerance: 0.22 }, // measured 4.43 ms
-    "berth serve process CPU while Metrics is open, per model": { max: 310, tolerance: 15 }, // measured 290 ms/min
-    "backend CPU with no window open": { max: 10, tolerance: 10, step: 10 }, // measured 10 ms/min
-    "chat relay overhead per streamed token": { max: 3.2, tolerance: 0.15 }, // measured 2.96 ms
+    'first paint with the last known state': { max: 490, tolerance: 23 }, // measured 451 ms
+    'frame time following 10,000 lines/s, p95': { max: 18, tolerance: 0.84 }, // measured 16.8 ms
+    'page heap growth over that time': { max: 10, tolerance: 0.49 }, // measured 9.7 MiB
+    'frame time while the Metrics charts update, p95': { max: 18, tolerance: 0.84 }, // measured 16.7 ms
+    'initial JavaScript the window loads (gzip)': { max: 180, tolerance: 8.2 }, // measured 163.1 kB
+    'what-if re-plan, p95 on the slowest fixture host': { max: 4.8, tolerance: 0.22 }, // measured 4.43 ms
+    'berth serve process CPU while Metrics is open, per model': { max: 310, tolerance: 15 }, // measured 290 ms/min
+    'backend CPU with no window open': { max: 10, tolerance: 10, step: 10 }, // measured 10 ms/min
+    'chat relay overhead per streamed token': { max: 3.2, tolerance: 0.15 }, // measured 2.96 ms
   },
   'remote-engine': {
-    "docker kill → status shows it, local socket": { max: 74, tolerance: 3.4 }, // measured 68.4 ms
-    "docker kill → status shows it, over SSH": { max: 220, tolerance: 10 }, // measured 199.6 ms
-    "status over SSH ÷ local socket, same kills": { max: 3.2, tolerance: 0.15 }, // measured 2.92 ×
-    "chat through the SSH forward, per streamed token over reading litellm on its host": { max: 0.054, tolerance: 0.0025 }, // measured 0.05 ms
+    'docker kill → status shows it, local socket': { max: 74, tolerance: 3.4 }, // measured 68.4 ms
+    'docker kill → status shows it, over SSH': { max: 220, tolerance: 10 }, // measured 199.6 ms
+    'status over SSH ÷ local socket, same kills': { max: 3.2, tolerance: 0.15 }, // measured 2.92 ×
+    'chat through the SSH forward, per streamed token over reading litellm on its host': {
+      max: 0.054,
+      tolerance: 0.0025,
+    }, // measured 0.05 ms
   },
 };

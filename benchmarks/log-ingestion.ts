@@ -39,7 +39,12 @@ const result: Result = {
   benchmark: 'log-ingestion',
   command: 'npm run bench (benchmarks/log-ingestion.ts)',
   figures: [
-    { name: 'log lines ingested per second', value: Math.round(s.median), unit: 'lines/s', detail: `median of ${s.runs} reads of ${LINES} lines into the bounded ring, ${Math.round(s.min)}–${Math.round(s.max)}` },
+    {
+      name: 'log lines ingested per second',
+      value: Math.round(s.median),
+      unit: 'lines/s',
+      detail: `median of ${s.runs} reads of ${LINES} lines into the bounded ring, ${Math.round(s.min)}–${Math.round(s.max)}`,
+    },
   ],
 };
 await finish(result);

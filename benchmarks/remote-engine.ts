@@ -65,12 +65,19 @@ try {
 
   // The same streamed reply, read on the engine's host (its published port) and through the forward, alternating.
   const litellmPort = plan.services.find((s) => s.name === 'litellm')?.ports[0]?.host as number;
-  const forwarded = (await new PortForwards(ssh, (error) => console.error(error.message)).reach([litellmPort])).get(litellmPort);
+  const forwarded = (await new PortForwards(ssh, (error) => console.error(error.message)).reach([litellmPort])).get(
+    litellmPort,
+  );
   const read = async (port: number) => {
     const client = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: MASTER_KEY, maxRetries: 0 });
     const started = performance.now();
     let tokens = 0;
-    for await (const chunk of await client.chat.completions.create({ model: 'qwen3-1.7b', messages: [{ role: 'user', content: 'hi' }], stream: true })) if (chunk.choices[0]?.delta?.content) tokens++;
+    for await (const chunk of await client.chat.completions.create({
+      model: 'qwen3-1.7b',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+    }))
+      if (chunk.choices[0]?.delta?.content) tokens++;
     return (performance.now() - started) / Math.max(1, tokens);
   };
   for (let i = 0; i < CHATS; i++) {
@@ -89,10 +96,30 @@ const result: Result = {
   benchmark: 'remote-engine',
   command: 'npm run bench (benchmarks/remote-engine.ts)',
   figures: [
-    { name: 'docker kill → status shows it, local socket', value: round(l.median), unit: 'ms', detail: `median of ${l.runs} kills, p95 ${round(l.p95)} ms; from the event stream, no polling` },
-    { name: 'docker kill → status shows it, over SSH', value: round(r.median), unit: 'ms', detail: `the same kills, p95 ${round(r.p95)} ms; sshd on loopback, dial-stdio to the same engine` },
-    { name: 'status over SSH ÷ local socket, same kills', value: round(r.median / Math.max(0.001, l.median), 2), unit: '×', detail: 'medians, side by side' },
-    { name: 'chat through the SSH forward, per streamed token over reading litellm on its host', value: round(quantile(overhead, 0.5), 2), unit: 'ms', detail: `median of ${overhead.length} alternating replies; direct ${round(quantile(perToken.direct, 0.5), 2)} ms/token` },
+    {
+      name: 'docker kill → status shows it, local socket',
+      value: round(l.median),
+      unit: 'ms',
+      detail: `median of ${l.runs} kills, p95 ${round(l.p95)} ms; from the event stream, no polling`,
+    },
+    {
+      name: 'docker kill → status shows it, over SSH',
+      value: round(r.median),
+      unit: 'ms',
+      detail: `the same kills, p95 ${round(r.p95)} ms; sshd on loopback, dial-stdio to the same engine`,
+    },
+    {
+      name: 'status over SSH ÷ local socket, same kills',
+      value: round(r.median / Math.max(0.001, l.median), 2),
+      unit: '×',
+      detail: 'medians, side by side',
+    },
+    {
+      name: 'chat through the SSH forward, per streamed token over reading litellm on its host',
+      value: round(quantile(overhead, 0.5), 2),
+      unit: 'ms',
+      detail: `median of ${overhead.length} alternating replies; direct ${round(quantile(perToken.direct, 0.5), 2)} ms/token`,
+    },
   ],
 };
 await finish(result);

@@ -14,15 +14,19 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(here, '..');
 const scripts = [
   path.join(here, 'cli-cold-start.js'),
-  ...['engine-up-vs-compose', 'idle-engine', 'log-ingestion', 'dashboard', 'remote-engine'].map((name) => path.join(root, 'dist-bench', 'benchmarks', `${name}.js`)),
+  ...['engine-up-vs-compose', 'idle-engine', 'log-ingestion', 'dashboard', 'remote-engine'].map((name) =>
+    path.join(root, 'dist-bench', 'benchmarks', `${name}.js`),
+  ),
 ];
 const only = process.argv.slice(2);
 const resultsDir = only.length ? mkdtempSync(path.join(os.tmpdir(), 'berth-bench-')) : path.join(here, 'results');
-const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout?.trim() || 'unknown';
+const commit =
+  spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout?.trim() || 'unknown';
 const env = { ...process.env, BENCH_RESULTS_DIR: resultsDir, BENCH_RUN_ID: `${commit}-${Date.now().toString(36)}` };
 if (!only.length) {
   // No row may survive from an earlier run: the quick results are all rewritten (vLLM's come from bench:vllm).
-  for (const file of readdirSync(resultsDir)) if (file.endsWith('.json') && !file.startsWith('vllm')) rmSync(path.join(resultsDir, file));
+  for (const file of readdirSync(resultsDir))
+    if (file.endsWith('.json') && !file.startsWith('vllm')) rmSync(path.join(resultsDir, file));
 }
 const failed = [];
 for (const script of scripts) {

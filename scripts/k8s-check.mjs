@@ -29,7 +29,15 @@ const forwards = [];
 /** `kubectl port-forward` to a free local port; resolves with the port once kubectl says it is forwarding. */
 function forward(target, remotePort) {
   return new Promise((resolve, reject) => {
-    const child = spawn('kubectl', ['-n', namespace, 'port-forward', '--address', '127.0.0.1', target, `:${remotePort}`]);
+    const child = spawn('kubectl', [
+      '-n',
+      namespace,
+      'port-forward',
+      '--address',
+      '127.0.0.1',
+      target,
+      `:${remotePort}`,
+    ]);
     forwards.push(child);
     let said = '';
     child.stdout.on('data', (chunk) => {
@@ -77,7 +85,10 @@ const checks = {
       const { status, body } = await text(`${base}/v1/models`);
       const listed = status === 200 ? JSON.parse(body).data.map((m) => m.id) : [];
       const missing = models.map((s) => s.model.servedName).filter((m) => !listed.includes(m));
-      if (missing.length) throw new Error(`the router lists ${listed.join(', ') || 'nothing'} (HTTP ${status}); missing ${missing.join(', ')}`);
+      if (missing.length)
+        throw new Error(
+          `the router lists ${listed.join(', ') || 'nothing'} (HTTP ${status}); missing ${missing.join(', ')}`,
+        );
       return listed;
     });
   },
@@ -87,7 +98,12 @@ const checks = {
     const results = [];
     for (const service of models) {
       const model = service.model.servedName;
-      const stream = await client.chat.completions.create({ model, stream: true, max_tokens: 48, messages: [{ role: 'user', content: 'Say hello in five words.' }] });
+      const stream = await client.chat.completions.create({
+        model,
+        stream: true,
+        max_tokens: 48,
+        messages: [{ role: 'user', content: 'Say hello in five words.' }],
+      });
       let said = '';
       let chunks = 0;
       for await (const chunk of stream) {

@@ -35,18 +35,32 @@ function quantity(text) {
 
 const kubectl = (...args) => JSON.parse(execFileSync('kubectl', [...args, '-o', 'json'], { encoding: 'utf8' }));
 const allocatable = kubectl('get', 'node', node).status.allocatable;
-const pods = kubectl('get', 'pods', '--all-namespaces', '--field-selector', `spec.nodeName=${node},status.phase!=Succeeded,status.phase!=Failed`).items;
+const pods = kubectl(
+  'get',
+  'pods',
+  '--all-namespaces',
+  '--field-selector',
+  `spec.nodeName=${node},status.phase!=Succeeded,status.phase!=Failed`,
+).items;
 const requested = (resource) =>
-  pods.reduce((sum, pod) => sum + pod.spec.containers.reduce((s, c) => s + quantity(c.resources?.requests?.[resource] ?? 0), 0), 0) +
-  JOINING.reduce((sum, pod) => sum + quantity(pod[resource]), 0);
+  pods.reduce(
+    (sum, pod) => sum + pod.spec.containers.reduce((s, c) => s + quantity(c.resources?.requests?.[resource] ?? 0), 0),
+    0,
+  ) + JOINING.reduce((sum, pod) => sum + quantity(pod[resource]), 0);
 
 const cpus = Math.floor(quantity(allocatable.cpu) - requested('cpu'));
 const memoryBytes = Math.floor(quantity(allocatable.memory) - requested('memory'));
 if (cpus < 1 || memoryBytes < 2 ** 30) {
-  console.error(`k8s-node-facts: ${node} has ${cpus} CPUs and ${(memoryBytes / 2 ** 30).toFixed(1)} GiB left for Berth's engines: too little`);
+  console.error(
+    `k8s-node-facts: ${node} has ${cpus} CPUs and ${(memoryBytes / 2 ** 30).toFixed(1)} GiB left for Berth's engines: too little`,
+  );
   process.exit(1);
 }
 const facts = JSON.parse(readFileSync(factsFile, 'utf8'));
 const { cpuTopology: _topology, ...engine } = facts.engine ?? {};
-console.log(JSON.stringify({ ...facts, gpus: [], engine: { ...engine, cpus, memoryBytes, gpuRuntime: false } }, null, 2));
-console.error(`k8s-node-facts: ${node} leaves ${cpus} CPUs and ${(memoryBytes / 2 ** 30).toFixed(1)} GiB to Berth's engines`);
+console.log(
+  JSON.stringify({ ...facts, gpus: [], engine: { ...engine, cpus, memoryBytes, gpuRuntime: false } }, null, 2),
+);
+console.error(
+  `k8s-node-facts: ${node} leaves ${cpus} CPUs and ${(memoryBytes / 2 ** 30).toFixed(1)} GiB to Berth's engines`,
+);

@@ -20,7 +20,12 @@ function png(width, height, rgba) {
   header.set([8, 6, 0, 0, 0], 8);
   const rows = Buffer.alloc((width * 4 + 1) * height);
   for (let y = 0; y < height; y++) rows.set(rgba.subarray(y * width * 4, (y + 1) * width * 4), y * (width * 4 + 1) + 1);
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 const box = (x0, y0, x1, y1, r) => (x, y) => {
@@ -31,11 +36,17 @@ const box = (x0, y0, x1, y1, r) => (x, y) => {
 const circle = (cx, cy, r) => (x, y) => Math.hypot(x - cx, y - cy) <= r;
 
 // Three containers resting on a quay: the glyph, in a unit square.
-const glyph = [box(0.1, 0.5, 0.47, 0.78, 0.04), box(0.53, 0.5, 0.9, 0.78, 0.04), box(0.31, 0.2, 0.69, 0.46, 0.04), box(0.04, 0.83, 0.96, 0.9, 0.03)];
+const glyph = [
+  box(0.1, 0.5, 0.47, 0.78, 0.04),
+  box(0.53, 0.5, 0.9, 0.78, 0.04),
+  box(0.31, 0.2, 0.69, 0.46, 0.04),
+  box(0.04, 0.83, 0.96, 0.9, 0.03),
+];
 const inGlyph = (x, y) => glyph.some((shape) => shape(x, y));
 const badgeRing = (x, y) => circle(0.84, 0.18, 0.15)(x, y) && !circle(0.84, 0.18, 0.09)(x, y);
 const badgeDot = circle(0.84, 0.18, 0.15);
-const badgeCross = (x, y) => badgeDot(x, y) && !(Math.abs(x - 0.84 - (y - 0.18)) < 0.035 || Math.abs(x - 0.84 + (y - 0.18)) < 0.035);
+const badgeCross = (x, y) =>
+  badgeDot(x, y) && !(Math.abs(x - 0.84 - (y - 0.18)) < 0.035 || Math.abs(x - 0.84 + (y - 0.18)) < 0.035);
 // Clear space around the badge so it reads apart from the glyph.
 const badgeGap = circle(0.84, 0.18, 0.2);
 
@@ -44,15 +55,25 @@ function render(size, colourAt) {
   const samples = 4;
   for (let py = 0; py < size; py++)
     for (let px = 0; px < size; px++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (let sy = 0; sy < samples; sy++)
         for (let sx = 0; sx < samples; sx++) {
           const colour = colourAt((px + (sx + 0.5) / samples) / size, (py + (sy + 0.5) / samples) / size);
           if (!colour) continue;
-          r += colour[0] * colour[3]; g += colour[1] * colour[3]; b += colour[2] * colour[3]; a += colour[3];
+          r += colour[0] * colour[3];
+          g += colour[1] * colour[3];
+          b += colour[2] * colour[3];
+          a += colour[3];
         }
       const i = (py * size + px) * 4;
-      if (a > 0) out.set([Math.round(r / a), Math.round(g / a), Math.round(b / a), Math.round((a / samples / samples) * 255)], i);
+      if (a > 0)
+        out.set(
+          [Math.round(r / a), Math.round(g / a), Math.round(b / a), Math.round((a / samples / samples) * 255)],
+          i,
+        );
     }
   return png(size, size, out);
 }
@@ -72,12 +93,24 @@ for (const [state, colour] of Object.entries(STATES)) {
   const shape = trayShape(state);
   // macOS template images: black with alpha, the system tints them for light and dark menu bars.
   const templateAlpha = state === 'stopped' ? 0.45 : 1;
-  for (const [size, suffix] of [[16, ''], [32, '@2x']]) {
-    writeFileSync(`resources/tray/tray-${state}Template${suffix}.png`, render(size, (x, y) => (shape(x, y) ? [0, 0, 0, templateAlpha] : null)));
+  for (const [size, suffix] of [
+    [16, ''],
+    [32, '@2x'],
+  ]) {
+    writeFileSync(
+      `resources/tray/tray-${state}Template${suffix}.png`,
+      render(size, (x, y) => (shape(x, y) ? [0, 0, 0, templateAlpha] : null)),
+    );
   }
   const [r, g, b] = hex(colour);
-  for (const [size, suffix] of [[32, ''], [64, '@2x']]) {
-    writeFileSync(`resources/tray/tray-${state}${suffix}.png`, render(size, (x, y) => (shape(x, y) ? [r, g, b, 1] : null)));
+  for (const [size, suffix] of [
+    [32, ''],
+    [64, '@2x'],
+  ]) {
+    writeFileSync(
+      `resources/tray/tray-${state}${suffix}.png`,
+      render(size, (x, y) => (shape(x, y) ? [r, g, b, 1] : null)),
+    );
   }
 }
 
@@ -92,4 +125,5 @@ const icon = (x, y) => {
   return [Math.round(30 + (37 - 30) * t), Math.round(58 + (99 - 58) * t), Math.round(138 + (235 - 138) * t), 1];
 };
 writeFileSync('resources/icon.png', render(1024, icon));
-for (const size of [16, 32, 48, 64, 128, 256, 512]) writeFileSync(`resources/icons/${size}x${size}.png`, render(size, icon));
+for (const size of [16, 32, 48, 64, 128, 256, 512])
+  writeFileSync(`resources/icons/${size}x${size}.png`, render(size, icon));

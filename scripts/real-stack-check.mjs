@@ -60,7 +60,12 @@ const checks = {
     const results = [];
     for (const model of models) {
       const started = Date.now();
-      const stream = await client.chat.completions.create({ model, stream: true, max_tokens: 48, messages: [{ role: 'user', content: 'Say hello in five words.' }] });
+      const stream = await client.chat.completions.create({
+        model,
+        stream: true,
+        max_tokens: 48,
+        messages: [{ role: 'user', content: 'Say hello in five words.' }],
+      });
       let text = '';
       let chunks = 0;
       let firstMs;
@@ -83,13 +88,24 @@ const checks = {
     const base = `http://127.0.0.1:${portOf('open-webui')}`;
     // The first account of a fresh Open WebUI is its admin.
     const account = { name: 'Berth check', email: 'check@berth.invalid', password: `pw-${masterKey.slice(3, 19)}` };
-    const auth = await json(`${base}/api/v1/auths/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(account) }).catch(() =>
-      json(`${base}/api/v1/auths/signin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: account.email, password: account.password }) }),
+    const auth = await json(`${base}/api/v1/auths/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(account),
+    }).catch(() =>
+      json(`${base}/api/v1/auths/signin`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: account.email, password: account.password }),
+      }),
     );
     return eventually(120, async () => {
-      const listed = (await json(`${base}/api/models`, { headers: { authorization: `Bearer ${auth.token}` } })).data.map((m) => m.id);
+      const listed = (
+        await json(`${base}/api/models`, { headers: { authorization: `Bearer ${auth.token}` } })
+      ).data.map((m) => m.id);
       const missing = models.filter((m) => !listed.includes(m));
-      if (missing.length) throw new Error(`Open WebUI lists ${listed.join(', ') || 'no model'}; missing ${missing.join(', ')}`);
+      if (missing.length)
+        throw new Error(`Open WebUI lists ${listed.join(', ') || 'no model'}; missing ${missing.join(', ')}`);
       return listed;
     });
   },
@@ -98,7 +114,10 @@ const checks = {
     return eventually(120, async () => {
       const targets = (await json(`http://127.0.0.1:${portOf('prometheus')}/api/v1/targets`)).data.activeTargets;
       const down = targets.filter((t) => t.health !== 'up');
-      if (!targets.length || down.length) throw new Error(`targets not up: ${down.map((t) => `${t.scrapeUrl} (${t.health}: ${t.lastError})`).join('; ') || 'none listed'}`);
+      if (!targets.length || down.length)
+        throw new Error(
+          `targets not up: ${down.map((t) => `${t.scrapeUrl} (${t.health}: ${t.lastError})`).join('; ') || 'none listed'}`,
+        );
       return targets.map((t) => `${t.labels.job} ${t.scrapeUrl}`);
     });
   },
@@ -107,7 +126,9 @@ const checks = {
     const base = `http://127.0.0.1:${portOf('grafana')}`;
     const headers = { authorization: `Basic ${Buffer.from(`admin:${grafanaPassword}`).toString('base64')}` };
     const dir = path.join(home, 'generated', 'monitoring', 'grafana', 'dashboards');
-    const provisioned = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')).uid);
+    const provisioned = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')).uid);
     return eventually(60, async () => {
       const found = (await json(`${base}/api/search?type=dash-db`, { headers })).map((d) => d.uid);
       const missing = provisioned.filter((uid) => !found.includes(uid));

@@ -8,7 +8,11 @@ import { spawn } from 'node:child_process';
 import readline from 'node:readline';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const vitest = (project) => ({ name: `vitest --project ${project}`, command: process.execPath, args: ['node_modules/vitest/vitest.mjs', 'run', '--project', project, ...process.argv.slice(2)] });
+const vitest = (project) => ({
+  name: `vitest --project ${project}`,
+  command: process.execPath,
+  args: ['node_modules/vitest/vitest.mjs', 'run', '--project', project, ...process.argv.slice(2)],
+});
 const script = (name) => ({ name: `npm run ${name}`, command: npm, args: ['run', '--silent', name] });
 const lanes = {
   unit: [script('typecheck'), script('lint'), vitest('unit'), vitest('browser')],
@@ -38,7 +42,8 @@ function run(lane, { command, args }) {
         process.stdout.write(`[${lane}] ${line}\n`);
         // Each project's summary line (test/support/summary-reporter.ts), added up for the run.
         const counts = /^Tests: (\d+) passed, (\d+) failed, (\d+) skipped$/.exec(line);
-        if (counts) for (const [i, key] of ['passed', 'failed', 'skipped'].entries()) totals[key] += Number(counts[i + 1]);
+        if (counts)
+          for (const [i, key] of ['passed', 'failed', 'skipped'].entries()) totals[key] += Number(counts[i + 1]);
       });
     }
     child.once('error', (error) => {
@@ -57,7 +62,9 @@ async function lane(name, steps) {
 }
 
 const failures = (await Promise.all(Object.entries(lanes).map(([name, steps]) => lane(name, steps)))).flat();
-process.stdout.write(`\nTests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped (every project)\n`);
+process.stdout.write(
+  `\nTests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped (every project)\n`,
+);
 if (stopping) {
   process.stdout.write('npm test was stopped before it finished: every step still running was stopped with it\n');
   process.exitCode = 1;

@@ -16,7 +16,9 @@ import { fileURLToPath } from 'node:url';
 import Ajv2020 from 'ajv/dist/2020.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { CHART, k8sExport, DEFAULT_PROMETHEUS_URL } = await import(path.join(root, 'dist/electron/common/export/k8s/index.js'));
+const { CHART, k8sExport, DEFAULT_PROMETHEUS_URL } = await import(
+  path.join(root, 'dist/electron/common/export/k8s/index.js')
+);
 const { planStack } = await import(path.join(root, 'dist/electron/common/planner/plan.js'));
 const { DEFAULT_SETTINGS } = await import(path.join(root, 'dist/electron/common/contracts/settings.js'));
 const { HostFactsSchema } = await import(path.join(root, 'dist/electron/common/contracts/host-facts.js'));
@@ -33,7 +35,8 @@ const fail = (line) => {
   failures.push(line);
   console.log(`FAIL ${line}`);
 };
-const run = (command, commandArgs) => execFileSync(command, commandArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const run = (command, commandArgs) =>
+  execFileSync(command, commandArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 /** The ledger's rows: reference and the platforms Berth needs it for. */
 function ledger() {
@@ -43,13 +46,24 @@ function ledger() {
     .split('\n')
     .filter((line) => line.startsWith('|'))
     .slice(2)
-    .map((line) => line.slice(1, -1).split(' | ').map((c) => c.trim()))
-    .map(([what, reference, platforms]) => ({ what, reference: reference.replace(/`/g, ''), platforms: platforms.split(',').map((p) => p.trim()) }));
+    .map((line) =>
+      line
+        .slice(1, -1)
+        .split(' | ')
+        .map((c) => c.trim()),
+    )
+    .map(([what, reference, platforms]) => ({
+      what,
+      reference: reference.replace(/`/g, ''),
+      platforms: platforms.split(',').map((p) => p.trim()),
+    }));
 }
 
 /** The platforms an image reference has manifests for, as `os/architecture`. */
 function platformsOf(reference) {
-  const image = JSON.parse(run('docker', ['buildx', 'imagetools', 'inspect', reference, '--format', '{{json .Image}}']));
+  const image = JSON.parse(
+    run('docker', ['buildx', 'imagetools', 'inspect', reference, '--format', '{{json .Image}}']),
+  );
   // A multi-platform index maps each platform to its config; a single manifest is one config.
   if (image && typeof image.architecture === 'string') return [`${image.os}/${image.architecture}`];
   return Object.keys(image ?? {}).map((platform) => platform.split('/').slice(0, 2).join('/'));
@@ -60,10 +74,16 @@ function checkImages() {
     try {
       const have = platformsOf(row.reference);
       const missing = row.platforms.filter((p) => !have.includes(p));
-      if (missing.length) fail(`${row.reference}: no build for ${missing.join(', ')} (has ${have.join(', ') || 'none'})`);
+      if (missing.length)
+        fail(`${row.reference}: no build for ${missing.join(', ')} (has ${have.join(', ') || 'none'})`);
       else ok(`${row.reference}: ${row.platforms.join(', ')}`);
     } catch (error) {
-      fail(`${row.reference}: ${String(error.stderr || error.message).trim().split('\n').pop()}`);
+      fail(
+        `${row.reference}: ${String(error.stderr || error.message)
+          .trim()
+          .split('\n')
+          .pop()}`,
+      );
     }
   }
 }
@@ -76,10 +96,16 @@ function addChartRepo() {
 function checkChart() {
   try {
     const chart = run('helm', ['show', 'chart', `${CHART.repoName}/${CHART.name}`, '--version', CHART.version]);
-    if (new RegExp(`^version: ${CHART.version.replace(/\./g, '\\.')}$`, 'm').test(chart)) ok(`chart ${CHART.name} ${CHART.version}`);
+    if (new RegExp(`^version: ${CHART.version.replace(/\./g, '\\.')}$`, 'm').test(chart))
+      ok(`chart ${CHART.name} ${CHART.version}`);
     else fail(`chart ${CHART.name} ${CHART.version}: helm show chart answered another version`);
   } catch (error) {
-    fail(`chart ${CHART.name} ${CHART.version}: ${String(error.stderr || error.message).trim().split('\n').pop()}`);
+    fail(
+      `chart ${CHART.name} ${CHART.version}: ${String(error.stderr || error.message)
+        .trim()
+        .split('\n')
+        .pop()}`,
+    );
   }
 }
 
@@ -109,16 +135,23 @@ function checkSchema() {
     { replicas: 1, gpuSharing: 'hami', autoscale: { min: 2, max: 3 } },
   ];
   let checked = 0;
-  for (const file of readdirSync(hostsDir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(hostsDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const facts = HostFactsSchema.parse(JSON.parse(readFileSync(path.join(hostsDir, file), 'utf8')));
     for (const profile of ['development', 'production']) {
       const plan = planStack(facts, DEFAULT_SETTINGS, { profile: { choice: profile, source: 'upstream-check' } });
       if (!plan.services.some((s) => s.role === 'model') || plan.warnings.some((w) => w.blocking)) continue;
       for (const options of optionSets) {
         const label = `${file.replace(/\.json$/, '')} ${profile} ${JSON.stringify(options)}`;
-        const { values } = k8sExport(plan, facts, { namespace: 'llm', prometheusUrl: DEFAULT_PROMETHEUS_URL, ...options });
+        const { values } = k8sExport(plan, facts, {
+          namespace: 'llm',
+          prometheusUrl: DEFAULT_PROMETHEUS_URL,
+          ...options,
+        });
         checked += 1;
-        if (!validate(values)) fail(`${label}: ${validate.errors.map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ')}`);
+        if (!validate(values))
+          fail(`${label}: ${validate.errors.map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ')}`);
       }
     }
   }
@@ -134,4 +167,4 @@ if (failures.length) {
   console.log(`\n${failures.length} upstream check${failures.length === 1 ? '' : 's'} failed`);
   process.exit(1);
 }
-console.log('\nevery pinned version exists upstream, and the exports pass the chart\'s schema');
+console.log("\nevery pinned version exists upstream, and the exports pass the chart's schema");

@@ -13,33 +13,92 @@ async function layerErrors(file: string, code: string): Promise<string[]> {
 
 describe('the layer rule (README, Architecture): common ← node ← main, and the renderer sees only common', () => {
   it('keeps electron/common free of Node, Docker and Electron', async () => {
-    expect(await layerErrors('electron/common/planner/x.ts', "import { readFile } from 'node:fs';\nvoid readFile;\n")).toHaveLength(1);
-    expect(await layerErrors('electron/common/planner/x.ts', "import Docker from 'dockerode';\nvoid Docker;\n")).toHaveLength(1);
-    expect(await layerErrors('electron/common/planner/x.ts', "import { probeHostFacts } from '../../node/probe/facts.js';\nvoid probeHostFacts;\n")).toHaveLength(1);
+    expect(
+      await layerErrors('electron/common/planner/x.ts', "import { readFile } from 'node:fs';\nvoid readFile;\n"),
+    ).toHaveLength(1);
+    expect(
+      await layerErrors('electron/common/planner/x.ts', "import Docker from 'dockerode';\nvoid Docker;\n"),
+    ).toHaveLength(1);
+    expect(
+      await layerErrors(
+        'electron/common/planner/x.ts',
+        "import { probeHostFacts } from '../../node/probe/facts.js';\nvoid probeHostFacts;\n",
+      ),
+    ).toHaveLength(1);
     expect(await layerErrors('electron/common/planner/x.ts', "import { z } from 'zod';\nvoid z;\n")).toEqual([]);
   });
 
   it('keeps Electron out of electron/node', async () => {
     expect(await layerErrors('electron/node/cli/x.ts', "import { app } from 'electron';\nvoid app;\n")).toHaveLength(1);
-    expect(await layerErrors('electron/node/cli/x.ts', "import { mainWindowOptions } from '../../main/window-options.js';\nvoid mainWindowOptions;\n")).toHaveLength(1);
-    expect(await layerErrors('electron/node/cli/x.ts', "import { readFile } from 'node:fs/promises';\nvoid readFile;\n")).toEqual([]);
+    expect(
+      await layerErrors(
+        'electron/node/cli/x.ts',
+        "import { mainWindowOptions } from '../../main/window-options.js';\nvoid mainWindowOptions;\n",
+      ),
+    ).toHaveLength(1);
+    expect(
+      await layerErrors('electron/node/cli/x.ts', "import { readFile } from 'node:fs/promises';\nvoid readFile;\n"),
+    ).toEqual([]);
   });
 
   it('keeps the planner below the pictures, the exports and the API, and the engine below what uses it', async () => {
-    expect(await layerErrors('electron/common/planner/x.ts', "import { memoryBar } from '../pictures/plan-pictures.js';\nvoid memoryBar;\n")).toHaveLength(1);
-    expect(await layerErrors('electron/common/planner/x.ts', "import { composeFile } from '../export/compose.js';\nvoid composeFile;\n")).toHaveLength(1);
-    expect(await layerErrors('electron/common/planner/x.ts', "import { readFile } from 'node:fs';\nvoid readFile;\n")).toHaveLength(1);
-    expect(await layerErrors('electron/common/planner/x.ts', "import { OTHER_SERVICES_BYTES } from './services.js';\nvoid OTHER_SERVICES_BYTES;\n")).toEqual([]);
-    expect(await layerErrors('electron/common/pictures/x.ts', "import { engineMemory } from '../planner/memory-account.js';\nvoid engineMemory;\n")).toEqual([]);
-    expect(await layerErrors('electron/node/engine/x.ts', "import { StackSession } from '../session/stack-session.js';\nvoid StackSession;\n")).toHaveLength(1);
-    expect(await layerErrors('electron/node/engine/x.ts', "import { Backend } from '../api/backend.js';\nvoid Backend;\n")).toHaveLength(1);
-    expect(await layerErrors('electron/node/engine/x.ts', "import { app } from 'electron';\nvoid app;\n")).toHaveLength(1);
-    expect(await layerErrors('electron/node/engine/x.ts', "import { LABELS } from './labels.js';\nvoid LABELS;\n")).toEqual([]);
+    expect(
+      await layerErrors(
+        'electron/common/planner/x.ts',
+        "import { memoryBar } from '../pictures/plan-pictures.js';\nvoid memoryBar;\n",
+      ),
+    ).toHaveLength(1);
+    expect(
+      await layerErrors(
+        'electron/common/planner/x.ts',
+        "import { composeFile } from '../export/compose.js';\nvoid composeFile;\n",
+      ),
+    ).toHaveLength(1);
+    expect(
+      await layerErrors('electron/common/planner/x.ts', "import { readFile } from 'node:fs';\nvoid readFile;\n"),
+    ).toHaveLength(1);
+    expect(
+      await layerErrors(
+        'electron/common/planner/x.ts',
+        "import { OTHER_SERVICES_BYTES } from './services.js';\nvoid OTHER_SERVICES_BYTES;\n",
+      ),
+    ).toEqual([]);
+    expect(
+      await layerErrors(
+        'electron/common/pictures/x.ts',
+        "import { engineMemory } from '../planner/memory-account.js';\nvoid engineMemory;\n",
+      ),
+    ).toEqual([]);
+    expect(
+      await layerErrors(
+        'electron/node/engine/x.ts',
+        "import { StackSession } from '../session/stack-session.js';\nvoid StackSession;\n",
+      ),
+    ).toHaveLength(1);
+    expect(
+      await layerErrors('electron/node/engine/x.ts', "import { Backend } from '../api/backend.js';\nvoid Backend;\n"),
+    ).toHaveLength(1);
+    expect(await layerErrors('electron/node/engine/x.ts', "import { app } from 'electron';\nvoid app;\n")).toHaveLength(
+      1,
+    );
+    expect(
+      await layerErrors('electron/node/engine/x.ts', "import { LABELS } from './labels.js';\nvoid LABELS;\n"),
+    ).toEqual([]);
   });
 
   it('keeps the renderer on the DOM side', async () => {
     expect(await layerErrors('renderer/src/x.ts', "import fs from 'fs';\nvoid fs;\n")).toHaveLength(1);
-    expect(await layerErrors('renderer/src/x.ts', "import { probeHostFacts } from '../../electron/node/probe/facts.js';\nvoid probeHostFacts;\n")).toHaveLength(1);
-    expect(await layerErrors('renderer/src/x.ts', "import { formatGiB } from '../../electron/common/units.js';\nvoid formatGiB;\n")).toEqual([]);
+    expect(
+      await layerErrors(
+        'renderer/src/x.ts',
+        "import { probeHostFacts } from '../../electron/node/probe/facts.js';\nvoid probeHostFacts;\n",
+      ),
+    ).toHaveLength(1);
+    expect(
+      await layerErrors(
+        'renderer/src/x.ts',
+        "import { formatGiB } from '../../electron/common/units.js';\nvoid formatGiB;\n",
+      ),
+    ).toEqual([]);
   });
 });

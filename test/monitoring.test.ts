@@ -31,7 +31,18 @@ function recordedWhenMeasured(): Set<string> {
   const plan = planStack(facts, SettingsSchema.parse({}));
   const measurements = plan.services.flatMap((s) =>
     s.model
-      ? [{ service: s.name, image: s.image, model: s.model.id, device: s.model.device, engine: facts.engine?.endpoint ?? '', at: '2026-12-01T00:00:00Z', planned: s.model.expected ?? {}, measured: { weightsBytes: 1, kvTokens: 1, peakBytes: 1 } }]
+      ? [
+          {
+            service: s.name,
+            image: s.image,
+            model: s.model.id,
+            device: s.model.device,
+            engine: facts.engine?.endpoint ?? '',
+            at: '2026-12-01T00:00:00Z',
+            planned: s.model.expected ?? {},
+            measured: { weightsBytes: 1, kvTokens: 1, peakBytes: 1 },
+          },
+        ]
       : [],
   );
   return recorded(stackFiles(planStack(facts, SettingsSchema.parse({}), { measurements })));
@@ -40,12 +51,17 @@ function recordedWhenMeasured(): Set<string> {
 function everyGeneratedDashboard(): { name: string; dashboard: Dashboard; recorded: Set<string> }[] {
   const out: { name: string; dashboard: Dashboard; recorded: Set<string> }[] = [];
   const defaults = defaultMonitoringFiles();
-  for (const file of defaults.filter((f) => f.path.endsWith('.json'))) out.push({ name: file.path, dashboard: JSON.parse(file.content), recorded: recorded(defaults) });
+  for (const file of defaults.filter((f) => f.path.endsWith('.json')))
+    out.push({ name: file.path, dashboard: JSON.parse(file.content), recorded: recorded(defaults) });
   for (const [host, facts] of Object.entries(corpus())) {
     for (const profile of ['development', 'production'] as const) {
       const files = stackFiles(planStack(facts, SettingsSchema.parse({ profile })));
       for (const file of files.filter((f) => f.path.endsWith('.json'))) {
-        out.push({ name: `${host}/${profile}/${file.path}`, dashboard: JSON.parse(file.content), recorded: recorded(files) });
+        out.push({
+          name: `${host}/${profile}/${file.path}`,
+          dashboard: JSON.parse(file.content),
+          recorded: recorded(files),
+        });
       }
     }
   }
@@ -59,11 +75,15 @@ describe('the monitoring configuration', () => {
     }
   });
 
-  const upstream = JSON.parse(readFileSync(path.join(repoRoot(), 'test', 'fixtures', 'upstream-metrics.json'), 'utf8')) as UpstreamMetrics;
+  const upstream = JSON.parse(
+    readFileSync(path.join(repoRoot(), 'test', 'fixtures', 'upstream-metrics.json'), 'utf8'),
+  ) as UpstreamMetrics;
   const exported = exportedSamples(upstream);
 
   it("every dashboard query parses as PromQL and names only metrics vLLM's or litellm's source exports, or the berth: series its rules file records, through the provisioned datasource", () => {
-    const datasource = parse(readFileSync(path.join(repoRoot(), 'monitoring/grafana/provisioning/datasources/prometheus.yaml'), 'utf8'));
+    const datasource = parse(
+      readFileSync(path.join(repoRoot(), 'monitoring/grafana/provisioning/datasources/prometheus.yaml'), 'utf8'),
+    );
     const uid = datasource.datasources[0].uid;
     const dashboards = everyGeneratedDashboard();
     const measured = recordedWhenMeasured();
@@ -78,8 +98,13 @@ describe('the monitoring configuration', () => {
           const names = selectedMetrics(target.expr);
           expect(names.length, `${name}: ${target.expr}`).toBeGreaterThan(0);
           for (const metric of names) {
-            const known = metric.startsWith('berth:') ? berthSeries.has(metric) || measured.has(metric) : exported.has(metric);
-            expect(known, `${name} queries ${metric}, which ${Object.keys(upstream.sources).join(' and ')} do not export and Berth's rules do not record`).toBe(true);
+            const known = metric.startsWith('berth:')
+              ? berthSeries.has(metric) || measured.has(metric)
+              : exported.has(metric);
+            expect(
+              known,
+              `${name} queries ${metric}, which ${Object.keys(upstream.sources).join(' and ')} do not export and Berth's rules do not record`,
+            ).toBe(true);
           }
         }
       }
@@ -93,30 +118,62 @@ describe('the monitoring configuration', () => {
   });
 
   it('the check reads names the way Prometheus does, and refuses a removed or unknown one', () => {
-    expect(selectedMetrics('histogram_quantile(0.5, sum by (le) (rate(vllm:time_per_output_token_seconds_bucket{service="x"}[1m])))')).toEqual(['vllm:time_per_output_token_seconds_bucket']);
+    expect(
+      selectedMetrics(
+        'histogram_quantile(0.5, sum by (le) (rate(vllm:time_per_output_token_seconds_bucket{service="x"}[1m])))',
+      ),
+    ).toEqual(['vllm:time_per_output_token_seconds_bucket']);
     // A selector without braces, which a regex looking for "name{" misses.
-    expect(selectedMetrics('rate(vllm:gpu_cache_usage_perc[5m]) / on() group_left vllm:num_requests_running')).toEqual(['vllm:gpu_cache_usage_perc', 'vllm:num_requests_running']);
-    for (const removed of ['vllm:gpu_cache_usage_perc', 'vllm:time_per_output_token_seconds_bucket', 'vllm:prompt_tokens']) expect(exported.has(removed), removed).toBe(false);
+    expect(selectedMetrics('rate(vllm:gpu_cache_usage_perc[5m]) / on() group_left vllm:num_requests_running')).toEqual([
+      'vllm:gpu_cache_usage_perc',
+      'vllm:num_requests_running',
+    ]);
+    for (const removed of [
+      'vllm:gpu_cache_usage_perc',
+      'vllm:time_per_output_token_seconds_bucket',
+      'vllm:prompt_tokens',
+    ])
+      expect(exported.has(removed), removed).toBe(false);
     expect(() => selectedMetrics('sum(rate(vllm:prompt_tokens_total[1m])')).toThrow(/not PromQL/);
     for (const source of Object.values(upstream.sources)) expect(source.commit).toMatch(/^[0-9a-f]{40}$/);
   });
 
   it('provisioning files have the shape Grafana reads', () => {
     const root = repoRoot();
-    const datasources = parse(readFileSync(path.join(root, 'monitoring/grafana/provisioning/datasources/prometheus.yaml'), 'utf8'));
-    expect(datasources).toMatchObject({ apiVersion: 1, datasources: [{ name: 'Prometheus', type: 'prometheus', access: 'proxy', url: 'http://prometheus:9090', isDefault: true }] });
-    const providers = parse(readFileSync(path.join(root, 'monitoring/grafana/provisioning/dashboards/berth.yaml'), 'utf8'));
-    expect(providers).toMatchObject({ apiVersion: 1, providers: [{ type: 'file', options: { path: '/var/lib/grafana/dashboards' } }] });
+    const datasources = parse(
+      readFileSync(path.join(root, 'monitoring/grafana/provisioning/datasources/prometheus.yaml'), 'utf8'),
+    );
+    expect(datasources).toMatchObject({
+      apiVersion: 1,
+      datasources: [
+        { name: 'Prometheus', type: 'prometheus', access: 'proxy', url: 'http://prometheus:9090', isDefault: true },
+      ],
+    });
+    const providers = parse(
+      readFileSync(path.join(root, 'monitoring/grafana/provisioning/dashboards/berth.yaml'), 'utf8'),
+    );
+    expect(providers).toMatchObject({
+      apiVersion: 1,
+      providers: [{ type: 'file', options: { path: '/var/lib/grafana/dashboards' } }],
+    });
     // The folder the provider reads is where the plan mounts the dashboards.
     const plan = planStack(corpus()['server-64core'] as never, SettingsSchema.parse({}));
-    expect(plan.services.find((s) => s.name === 'grafana')?.mounts.map((m) => m.target)).toContain('/var/lib/grafana/dashboards');
+    expect(plan.services.find((s) => s.name === 'grafana')?.mounts.map((m) => m.target)).toContain(
+      '/var/lib/grafana/dashboards',
+    );
   });
 
   it('the stack config scrapes every model and litellm every 5 s, with service and model labels', () => {
     const config = parse(readFileSync(path.join(repoRoot(), 'monitoring/prometheus.yaml'), 'utf8'));
     expect(config.global.scrape_interval).toBe('5s');
     const vllm = config.scrape_configs.find((j: { job_name: string }) => j.job_name === 'vllm');
-    expect(vllm.static_configs.map((c: { targets: string[]; labels: Record<string, string> }) => [c.targets[0], c.labels.service, c.labels.model])).toEqual([
+    expect(
+      vllm.static_configs.map((c: { targets: string[]; labels: Record<string, string> }) => [
+        c.targets[0],
+        c.labels.service,
+        c.labels.model,
+      ]),
+    ).toEqual([
       ['vllm-qwen3:8000', 'vllm-qwen3', 'qwen3-1.7b'],
       ['vllm-llama3:8000', 'vllm-llama3', 'llama3.2-3b'],
       ['vllm-coder:8000', 'vllm-coder', 'qwen2.5-coder-7b'],
@@ -125,7 +182,19 @@ describe('the monitoring configuration', () => {
   });
 
   it('an added model is scraped and gets a dashboard', () => {
-    const settings = SettingsSchema.parse({ models: [{ id: 'Qwen/Qwen3-0.6B', device: 'cpu', layers: 28, kvHeads: 8, headDim: 128, maxModelLen: 40960, weightsGiB: 1.2 }] });
+    const settings = SettingsSchema.parse({
+      models: [
+        {
+          id: 'Qwen/Qwen3-0.6B',
+          device: 'cpu',
+          layers: 28,
+          kvHeads: 8,
+          headDim: 128,
+          maxModelLen: 40960,
+          weightsGiB: 1.2,
+        },
+      ],
+    });
     const files = stackFiles(planStack(corpus()['server-64core'] as never, settings));
     expect(files.find((f) => f.path.endsWith('prometheus.yaml'))?.content).toMatch(/vllm-qwen3-0\.6b:8000/);
     expect(files.some((f) => f.path.endsWith('dashboards/vllm-qwen3-0.6b.json'))).toBe(true);

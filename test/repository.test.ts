@@ -18,7 +18,17 @@ function files(dir: string): string[] {
 describe('the repository speaks of itself only', () => {
   it('cites upstream sources or docs/ here, never a briefing outside the repository', () => {
     const outside = /\b(?:STYLE|REFERENCE|DESIGN)\.md\b|\.\.\/shared\b/;
-    const offenders = [...files(path.join(root, 'electron')), ...files(path.join(root, 'renderer')), ...files(path.join(root, 'test')), ...files(path.join(root, 'benchmarks')), ...files(path.join(root, 'docs')), ...files(path.join(root, 'scripts')), ...files(path.join(root, '.github')), path.join(root, 'README.md'), path.join(root, 'eslint.config.js')]
+    const offenders = [
+      ...files(path.join(root, 'electron')),
+      ...files(path.join(root, 'renderer')),
+      ...files(path.join(root, 'test')),
+      ...files(path.join(root, 'benchmarks')),
+      ...files(path.join(root, 'docs')),
+      ...files(path.join(root, 'scripts')),
+      ...files(path.join(root, '.github')),
+      path.join(root, 'README.md'),
+      path.join(root, 'eslint.config.js'),
+    ]
       .filter((file) => file !== path.join(root, 'test', 'repository.test.ts'))
       .filter((file) => outside.test(readFileSync(file, 'utf8')))
       .map((file) => path.relative(root, file));
@@ -34,7 +44,10 @@ describe("the README's architecture", () => {
     const table = rest.slice(rest.indexOf('\n|'), rest.indexOf('\n\n', rest.indexOf('\n|')));
     return [...table.matchAll(/^\| `([\w-]+)\/` \|/gm)].map((m) => m[1] as string);
   }
-  const folders = (dir: string) => readdirSync(path.join(root, dir)).filter((name) => statSync(path.join(root, dir, name)).isDirectory()).sort();
+  const folders = (dir: string) =>
+    readdirSync(path.join(root, dir))
+      .filter((name) => statSync(path.join(root, dir, name)).isDirectory())
+      .sort();
 
   it.each([
     ['electron/common', 'Inside `electron/common/`'],

@@ -23,22 +23,38 @@ function ledger(): LedgerRow[] {
     .filter((line) => line.startsWith('|'))
     .slice(2)
     .map((line) => {
-      const cells = line.slice(1, -1).split(' | ').map((c) => c.trim());
+      const cells = line
+        .slice(1, -1)
+        .split(' | ')
+        .map((c) => c.trim());
       const [what = '', reference = '', platforms = '', source = '', seen = '', checked = ''] = cells;
-      return { what, reference: reference.replace(/`/g, ''), platforms: platforms.split(',').map((p) => p.trim()), source, seen, checked };
+      return {
+        what,
+        reference: reference.replace(/`/g, ''),
+        platforms: platforms.split(',').map((p) => p.trim()),
+        source,
+        seen,
+        checked,
+      };
     });
 }
 
 /** Every version Berth pins by default: the images, the chart and the router image the chart runs. */
 function pinned(): string[] {
-  return [...Object.values(DEFAULT_IMAGES), `${CHART.name} ${CHART.version}`, `${CHART.routerImage.repository}:${CHART.routerImage.tag}`];
+  return [
+    ...Object.values(DEFAULT_IMAGES),
+    `${CHART.name} ${CHART.version}`,
+    `${CHART.routerImage.repository}:${CHART.routerImage.tag}`,
+  ];
 }
 
 describe('the upstream ledger (docs/upstream.md)', () => {
   it('has a row for every version Berth pins, and no row for one it does not', () => {
     const references = ledger().map((row) => row.reference);
-    for (const reference of pinned()) expect(references, `${reference} is pinned but not in docs/upstream.md`).toContain(reference);
-    for (const reference of references) expect(pinned(), `docs/upstream.md names ${reference}, which Berth does not pin`).toContain(reference);
+    for (const reference of pinned())
+      expect(references, `${reference} is pinned but not in docs/upstream.md`).toContain(reference);
+    for (const reference of references)
+      expect(pinned(), `docs/upstream.md names ${reference}, which Berth does not pin`).toContain(reference);
   });
 
   it('gives each an upstream https source, what was seen there, the platforms it is needed for and the date it was checked', () => {
@@ -51,11 +67,16 @@ describe('the upstream ledger (docs/upstream.md)', () => {
     }
   });
 
-  it("lists the platform each vLLM CPU image is built for, and both for the images a Mac and a Linux host pull", () => {
+  it('lists the platform each vLLM CPU image is built for, and both for the images a Mac and a Linux host pull', () => {
     const rows = new Map(ledger().map((row) => [row.reference, row]));
     expect(rows.get(DEFAULT_IMAGES.vllmCpuX86)?.platforms).toEqual(['linux/amd64']);
     expect(rows.get(DEFAULT_IMAGES.vllmCpuArm)?.platforms).toEqual(['linux/arm64']);
-    for (const image of [DEFAULT_IMAGES.litellm, DEFAULT_IMAGES.openWebui, DEFAULT_IMAGES.prometheus, DEFAULT_IMAGES.grafana]) {
+    for (const image of [
+      DEFAULT_IMAGES.litellm,
+      DEFAULT_IMAGES.openWebui,
+      DEFAULT_IMAGES.prometheus,
+      DEFAULT_IMAGES.grafana,
+    ]) {
       expect(rows.get(image)?.platforms, image).toEqual(['linux/amd64', 'linux/arm64']);
     }
   });

@@ -4,7 +4,14 @@ import { describe, expect, it } from 'vitest';
 import type { ModelSpec } from '../electron/common/catalog/models.js';
 import { BUILTIN_MODELS } from '../electron/common/catalog/models.js';
 import { CUDA_GRAPH_BYTES, VLLM_UNSEEN_BYTES, kvBytesAt } from '../electron/common/planner/gpu-memory.js';
-import { GPU_BLOCK_TOKENS, defaultBatchedTokens, kvBytesForRequest, kvPool, longestRequest, type KvLayout } from '../electron/common/planner/kv-cache.js';
+import {
+  GPU_BLOCK_TOKENS,
+  defaultBatchedTokens,
+  kvBytesForRequest,
+  kvPool,
+  longestRequest,
+  type KvLayout,
+} from '../electron/common/planner/kv-cache.js';
 import { repoRoot } from './support/repo-root.js';
 
 /**
@@ -18,7 +25,16 @@ interface Observed {
   source: string;
   vllm: string;
   device: 'cpu' | 'gpu';
-  model: null | { id: string; layers: number; kvHeads: number; headDim: number; maxModelLen: number; slidingWindow?: { layers: number; tokens: number }; tensorParallel?: number; config: string };
+  model: null | {
+    id: string;
+    layers: number;
+    kvHeads: number;
+    headDim: number;
+    maxModelLen: number;
+    slidingWindow?: { layers: number; tokens: number };
+    tensorParallel?: number;
+    config: string;
+  };
   given: { kvGiB?: number; maxModelLen?: number; gpuMemoryUtilization?: number; cardBytes?: number; cardName?: string };
   observed: {
     blocks?: number;
@@ -73,7 +89,8 @@ function spec(c: Observed): ModelSpec {
 }
 
 function layout(c: Observed): KvLayout {
-  const card = c.given.cardBytes !== undefined ? { memoryBytes: c.given.cardBytes, model: c.given.cardName ?? '' } : undefined;
+  const card =
+    c.given.cardBytes !== undefined ? { memoryBytes: c.given.cardBytes, model: c.given.cardName ?? '' } : undefined;
   return { blockTokens: GPU_BLOCK_TOKENS, batchedTokens: defaultBatchedTokens(c.device, card), dtypeBytes: 2 };
 }
 
@@ -81,8 +98,14 @@ function within(id: string, what: string, predicted: number, observed: number): 
   const gap = GAPS[id];
   const off = Math.abs(predicted - observed) / observed;
   if (gap) {
-    expect(off, `${id}: the named gap has closed (${predicted} against ${observed}); remove it from GAPS`).toBeGreaterThan(0.1);
-    expect(gap.safe(predicted, observed), `${id} ${what}: ${predicted} against ${observed} errs on the unsafe side (${gap.why})`).toBe(true);
+    expect(
+      off,
+      `${id}: the named gap has closed (${predicted} against ${observed}); remove it from GAPS`,
+    ).toBeGreaterThan(0.1);
+    expect(
+      gap.safe(predicted, observed),
+      `${id} ${what}: ${predicted} against ${observed} errs on the unsafe side (${gap.why})`,
+    ).toBe(true);
     return;
   }
   expect(off, `${id} ${what}: Berth predicts ${predicted}, vLLM logged ${observed}`).toBeLessThanOrEqual(0.1);
@@ -113,9 +136,20 @@ describe("vLLM's own figures, observed on real machines (test/fixtures/vllm-obse
       if (o.blocks !== undefined) within(c.id, 'KV blocks', pool.blocks, o.blocks);
       if (o.kvTokens !== undefined) within(c.id, 'KV cache tokens', pool.tokens, o.kvTokens);
       if (o.maxConcurrency !== undefined) within(c.id, 'maximum concurrency', pool.concurrency, o.maxConcurrency);
-      if (o.neededGiB !== undefined) within(c.id, 'KV cache one request needs', kvBytesForRequest(model, len, layout(c)) / GiB, o.neededGiB);
-      if (o.estimatedMaxModelLen !== undefined) within(c.id, 'estimated maximum model length', longestRequest(model, kv, layout(c), len), o.estimatedMaxModelLen);
-      if (o.refused !== undefined) expect(kvBytesForRequest(model, len, layout(c)) > kv, `${c.id}: vLLM ${o.refused ? 'refused' : 'accepted'} ${len} tokens`).toBe(o.refused);
+      if (o.neededGiB !== undefined)
+        within(c.id, 'KV cache one request needs', kvBytesForRequest(model, len, layout(c)) / GiB, o.neededGiB);
+      if (o.estimatedMaxModelLen !== undefined)
+        within(
+          c.id,
+          'estimated maximum model length',
+          longestRequest(model, kv, layout(c), len),
+          o.estimatedMaxModelLen,
+        );
+      if (o.refused !== undefined)
+        expect(
+          kvBytesForRequest(model, len, layout(c)) > kv,
+          `${c.id}: vLLM ${o.refused ? 'refused' : 'accepted'} ${len} tokens`,
+        ).toBe(o.refused);
       if (o.weightsGiB !== undefined && o.availableKvGiB === undefined) {
         const builtin = BUILTIN_MODELS.find((m) => m.id === model.id);
         expect(builtin, `${model.id} is not a built-in model`).toBeDefined();
@@ -124,8 +158,15 @@ describe("vLLM's own figures, observed on real machines (test/fixtures/vllm-obse
       if (o.availableKvGiB !== undefined) {
         // The share's KV cache as Berth computes it, given the weights vLLM reported.
         const cardBytes = c.given.cardBytes ?? 0;
-        const card = { index: 0, memoryBytes: cardBytes, visibleBytes: cardBytes - VLLM_UNSEEN_BYTES, model: c.given.cardName ?? '' };
-        const predicted = kvBytesAt({ ...model, weightsBytes: (o.weightsGiB ?? 0) * GiB }, c.given.gpuMemoryUtilization ?? 0.9, card) / GiB;
+        const card = {
+          index: 0,
+          memoryBytes: cardBytes,
+          visibleBytes: cardBytes - VLLM_UNSEEN_BYTES,
+          model: c.given.cardName ?? '',
+        };
+        const predicted =
+          kvBytesAt({ ...model, weightsBytes: (o.weightsGiB ?? 0) * GiB }, c.given.gpuMemoryUtilization ?? 0.9, card) /
+          GiB;
         within(c.id, 'available KV cache memory at the share', predicted, o.availableKvGiB);
       }
     });
@@ -134,7 +175,9 @@ describe("vLLM's own figures, observed on real machines (test/fixtures/vllm-obse
   it("gpt-oss-20b's sliding-window layers reserve vLLM's admission window, not the bare window: ~195 MiB a request on a large card", () => {
     const gptOss = BUILTIN_MODELS.find((m) => m.id === 'openai/gpt-oss-20b') as ModelSpec;
     const large = { blockTokens: 16, batchedTokens: 8192, dtypeBytes: 2 };
-    const sliding = kvBytesForRequest(gptOss, 131072, large) - kvBytesForRequest({ ...gptOss, layers: 12, slidingWindow: undefined }, 131072, large);
+    const sliding =
+      kvBytesForRequest(gptOss, 131072, large) -
+      kvBytesForRequest({ ...gptOss, layers: 12, slidingWindow: undefined }, 131072, large);
     // 12 layers × (cdiv(min(128 − 1 + 8192, 131072), 16) + 1) blocks × 16 tokens × 8 heads × 64 × 2 (K, V) × 2 bytes.
     expect(sliding).toBe(12 * (Math.ceil((128 - 1 + 8192) / 16) + 1) * 16 * 8 * 64 * 2 * 2);
     expect(sliding / 1024 ** 2).toBeCloseTo(195.4, 1);

@@ -26,7 +26,8 @@ export function limitText(limit, unit = '') {
 export function verdict(figure, limit) {
   const value = figure.value;
   if (!Number.isFinite(value)) return { ok: false, value, why: 'no value' };
-  if (limit.max !== undefined) return { ok: value <= limit.max + limit.tolerance, value, why: `${value} > ${limit.max} + ${limit.tolerance}` };
+  if (limit.max !== undefined)
+    return { ok: value <= limit.max + limit.tolerance, value, why: `${value} > ${limit.max} + ${limit.tolerance}` };
   return { ok: value >= limit.min - limit.tolerance, value, why: `${value} < ${limit.min} − ${limit.tolerance}` };
 }
 
@@ -50,11 +51,14 @@ export function judgeRun(results, { benchmarks = Object.keys(LIMITS), limits = L
         continue;
       }
       const v = verdict(figure, limit);
-      lines.push(`${v.ok ? 'ok  ' : 'FAIL'} ${`${benchmark}: ${name}`.padEnd(72)} ${String(figure.value).padStart(9)} ${figure.unit.padEnd(7)} limit ${limitText(limit)}`);
+      lines.push(
+        `${v.ok ? 'ok  ' : 'FAIL'} ${`${benchmark}: ${name}`.padEnd(72)} ${String(figure.value).padStart(9)} ${figure.unit.padEnd(7)} limit ${limitText(limit)}`,
+      );
       if (!v.ok) failures.push(`${benchmark}: ${name}: ${v.why} ${figure.unit}`);
     }
     for (const figure of result.figures) {
-      if (!limits[benchmark]?.[figure.name] && !figure.baseline) failures.push(`${benchmark}: ${figure.name}: no limit declared in benchmarks/limits.js`);
+      if (!limits[benchmark]?.[figure.name] && !figure.baseline)
+        failures.push(`${benchmark}: ${figure.name}: no limit declared in benchmarks/limits.js`);
     }
   }
   return { lines, failures };
@@ -66,6 +70,13 @@ export function plant(results, benchmark, name, fraction, limits = LIMITS) {
   return results.map((r) =>
     r.benchmark !== benchmark
       ? r
-      : { ...r, figures: r.figures.map((f) => (f.name !== name ? f : { ...f, value: limit.max !== undefined ? f.value * (1 + fraction) : f.value * (1 - fraction) })) },
+      : {
+          ...r,
+          figures: r.figures.map((f) =>
+            f.name !== name
+              ? f
+              : { ...f, value: limit.max !== undefined ? f.value * (1 + fraction) : f.value * (1 - fraction) },
+          ),
+        },
   );
 }

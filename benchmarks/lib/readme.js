@@ -17,15 +17,26 @@ export function read() {
     .map((f) => JSON.parse(readFileSync(path.join(resultsDir, f), 'utf8')));
 }
 
-const SCRIPTS = { 'cli-cold-start': 'cli-cold-start.js', 'engine-up': 'engine-up-vs-compose.ts', 'idle-engine': 'idle-engine.ts', 'log-ingestion': 'log-ingestion.ts', dashboard: 'dashboard.ts', 'remote-engine': 'remote-engine.ts' };
+const SCRIPTS = {
+  'cli-cold-start': 'cli-cold-start.js',
+  'engine-up': 'engine-up-vs-compose.ts',
+  'idle-engine': 'idle-engine.ts',
+  'log-ingestion': 'log-ingestion.ts',
+  dashboard: 'dashboard.ts',
+  'remote-engine': 'remote-engine.ts',
+};
 
 /** The quick results of one run, or an error naming what does not belong to it. */
 export function oneRun(results) {
   const quick = results.filter((r) => r.benchmark !== 'vllm');
   const runs = [...new Set(quick.map((r) => `${r.run} (commit ${r.commit})`))];
-  if (runs.length > 1) throw new Error(`benchmarks/results holds more than one run: ${runs.join(', ')}; run npm run bench to measure them all at once`);
+  if (runs.length > 1)
+    throw new Error(
+      `benchmarks/results holds more than one run: ${runs.join(', ')}; run npm run bench to measure them all at once`,
+    );
   const missing = Object.keys(LIMITS).filter((b) => !quick.some((r) => r.benchmark === b));
-  if (missing.length) throw new Error(`benchmarks/results lacks ${missing.join(', ')}: run npm run bench to measure them all at once`);
+  if (missing.length)
+    throw new Error(`benchmarks/results lacks ${missing.join(', ')}: run npm run bench to measure them all at once`);
   return quick;
 }
 
@@ -39,7 +50,9 @@ function quickTable(results) {
     for (const f of r.figures) {
       const limit = limitOf(benchmark, f.name);
       const verdictText = limit ? (verdict(f, limit).ok ? 'within' : '**over**') : '';
-      rows.push(`| ${f.name} | ${f.value} ${f.unit} | ${f.detail} | ${limitText(limit, limit ? f.unit : '')} ${verdictText} | \`${SCRIPTS[benchmark] ?? benchmark}\` |`);
+      rows.push(
+        `| ${f.name} | ${f.value} ${f.unit} | ${f.detail} | ${limitText(limit, limit ? f.unit : '')} ${verdictText} | \`${SCRIPTS[benchmark] ?? benchmark}\` |`,
+      );
     }
   }
   return [
@@ -58,25 +71,55 @@ function vllmSection(results) {
   const out = [];
   for (const profile of ['development', 'production']) {
     const run = runs.find((r) => r.profile === profile);
-    const where = profile === 'development' ? 'CPU models (a Mac through Docker Desktop, or a Linux host)' : 'GPU models (a Linux host with NVIDIA GPUs)';
+    const where =
+      profile === 'development'
+        ? 'CPU models (a Mac through Docker Desktop, or a Linux host)'
+        : 'GPU models (a Linux host with NVIDIA GPUs)';
     out.push(`### ${profile}: ${where}`, '');
     if (!run) {
-      out.push(`Not measured yet: run \`npm run bench:vllm\` with the ${profile} stack up (\`berth up --profile ${profile}\`). Until then every row of the set says so.`, '');
-      out.push('| model | plan | path | concurrency | output tok/s | req/s | TTFT p50 / p99 ms | TPOT p50 / p99 ms | ITL p50 / p99 ms |', '|---|---|---|---|---|---|---|---|---|');
-      for (const plan of ['berth', 'naive']) for (const target of ['direct', 'litellm']) for (const level of [1, 4, 16]) out.push(`| each model of the profile | ${plan} | ${target} | ${level} | not measured yet | not measured yet | not measured yet | not measured yet | not measured yet |`);
+      out.push(
+        `Not measured yet: run \`npm run bench:vllm\` with the ${profile} stack up (\`berth up --profile ${profile}\`). Until then every row of the set says so.`,
+        '',
+      );
+      out.push(
+        '| model | plan | path | concurrency | output tok/s | req/s | TTFT p50 / p99 ms | TPOT p50 / p99 ms | ITL p50 / p99 ms |',
+        '|---|---|---|---|---|---|---|---|---|',
+      );
+      for (const plan of ['berth', 'naive'])
+        for (const target of ['direct', 'litellm'])
+          for (const level of [1, 4, 16])
+            out.push(
+              `| each model of the profile | ${plan} | ${target} | ${level} | not measured yet | not measured yet | not measured yet | not measured yet | not measured yet |`,
+            );
       out.push('');
       continue;
     }
-    out.push(`\`${run.command}\` on ${run.date.slice(0, 10)}, commit ${run.commit}: ${run.machine.cpus} CPUs and ${Math.round(run.machine.memoryBytes / 2 ** 30)} GiB for containers${run.machine.gpus.length ? `, ${run.machine.gpus.join(', ')}` : ''}; ${run.set.dataset} dataset, ${run.set.inputLen} input / ${run.set.outputLen} output tokens.`, '');
-    out.push('| model | plan | path | concurrency | output tok/s | req/s | TTFT p50 / p99 ms | TPOT p50 / p99 ms | ITL p50 / p99 ms |', '|---|---|---|---|---|---|---|---|---|');
+    out.push(
+      `\`${run.command}\` on ${run.date.slice(0, 10)}, commit ${run.commit}: ${run.machine.cpus} CPUs and ${Math.round(run.machine.memoryBytes / 2 ** 30)} GiB for containers${run.machine.gpus.length ? `, ${run.machine.gpus.join(', ')}` : ''}; ${run.set.dataset} dataset, ${run.set.inputLen} input / ${run.set.outputLen} output tokens.`,
+      '',
+    );
+    out.push(
+      '| model | plan | path | concurrency | output tok/s | req/s | TTFT p50 / p99 ms | TPOT p50 / p99 ms | ITL p50 / p99 ms |',
+      '|---|---|---|---|---|---|---|---|---|',
+    );
     for (const row of run.rows) {
       const r = row.result;
-      out.push(`| ${row.service} | ${row.plan} | ${row.target} | ${row.concurrency} | ${fmt(r.output_throughput)} | ${fmt(r.request_throughput, 2)} | ${fmt(r.median_ttft_ms, 0)} / ${fmt(r.p99_ttft_ms, 0)} | ${fmt(r.median_tpot_ms)} / ${fmt(r.p99_tpot_ms)} | ${fmt(r.median_itl_ms)} / ${fmt(r.p99_itl_ms)} |`);
+      out.push(
+        `| ${row.service} | ${row.plan} | ${row.target} | ${row.concurrency} | ${fmt(r.output_throughput)} | ${fmt(r.request_throughput, 2)} | ${fmt(r.median_ttft_ms, 0)} / ${fmt(r.p99_ttft_ms, 0)} | ${fmt(r.median_tpot_ms)} / ${fmt(r.p99_tpot_ms)} | ${fmt(r.median_itl_ms)} / ${fmt(r.p99_itl_ms)} |`,
+      );
     }
-    out.push('', 'The plans behind those rows:', '', '| model | plan | cores (cpuset / binding) | KV cache | GPU share | context |', '|---|---|---|---|---|---|');
+    out.push(
+      '',
+      'The plans behind those rows:',
+      '',
+      '| model | plan | cores (cpuset / binding) | KV cache | GPU share | context |',
+      '|---|---|---|---|---|---|',
+    );
     for (const kind of ['berth', 'naive']) {
       for (const [service, p] of Object.entries(run.plans[kind] ?? {})) {
-        out.push(`| ${service} | ${kind} | ${p.cpuset ?? 'any'} / ${p.ompThreadsBind ?? 'default'} | ${p.kvCacheGiB ? `${p.kvCacheGiB} GiB` : '—'} | ${p.gpuMemoryUtilization ?? '—'} | ${p.maxModelLen ?? '—'} |`);
+        out.push(
+          `| ${service} | ${kind} | ${p.cpuset ?? 'any'} / ${p.ompThreadsBind ?? 'default'} | ${p.kvCacheGiB ? `${p.kvCacheGiB} GiB` : '—'} | ${p.gpuMemoryUtilization ?? '—'} | ${p.maxModelLen ?? '—'} |`,
+        );
       }
     }
     out.push('');

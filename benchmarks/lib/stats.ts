@@ -16,7 +16,13 @@ export function quantile(samples: readonly number[], q: number): number {
 }
 
 export function summary(samples: readonly number[]) {
-  return { median: round(quantile(samples, 0.5)), p95: round(quantile(samples, 0.95)), min: round(Math.min(...samples)), max: round(Math.max(...samples)), runs: samples.length };
+  return {
+    median: round(quantile(samples, 0.5)),
+    p95: round(quantile(samples, 0.95)),
+    min: round(Math.min(...samples)),
+    max: round(Math.max(...samples)),
+    runs: samples.length,
+  };
 }
 
 export function round(value: number, digits = 1): number {
@@ -26,7 +32,9 @@ export function round(value: number, digits = 1): number {
 
 /** The machine a run measured: CPU, cores, memory, OS and the Docker Engine's version. */
 export function machine(): string {
-  const engine = spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], { encoding: 'utf8' }).stdout?.trim();
+  const engine = spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], {
+    encoding: 'utf8',
+  }).stdout?.trim();
   return `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()}, Docker Engine ${engine || 'not answering'}`;
 }
 
@@ -49,24 +57,38 @@ export function resultsDir(): string {
 
 /** The commit the measured code came from, so every figure can be traced to it. */
 export function commit(): string {
-  return spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() || 'unknown';
+  return (
+    spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() || 'unknown'
+  );
 }
 
 export function save(result: Result): void {
   const dir = resultsDir();
   mkdirSync(dir, { recursive: true });
   // BENCH_RUN_ID ties the results of one `npm run bench` together; the table refuses results of another run.
-  const recorded = { benchmark: result.benchmark, command: result.command, run: process.env.BENCH_RUN_ID ?? 'single', date: new Date().toISOString(), machine: machine(), node: process.version, commit: commit(), figures: result.figures };
+  const recorded = {
+    benchmark: result.benchmark,
+    command: result.command,
+    run: process.env.BENCH_RUN_ID ?? 'single',
+    date: new Date().toISOString(),
+    machine: machine(),
+    node: process.version,
+    commit: commit(),
+    figures: result.figures,
+  };
   writeFileSync(path.join(dir, `${result.benchmark}.json`), `${JSON.stringify(recorded, null, 2)}\n`);
 }
 
 /** Saves the result, prints each figure against its declared limit, and sets the exit code when one fails. */
 export async function finish(result: Result): Promise<void> {
   save(result);
-  const { judgeRun } = (await import(pathToFileURL(path.join(ROOT, 'benchmarks', 'lib', 'guard.js')).href)) as { judgeRun: (results: unknown[], options: { benchmarks: string[] }) => { lines: string[]; failures: string[] } };
+  const { judgeRun } = (await import(pathToFileURL(path.join(ROOT, 'benchmarks', 'lib', 'guard.js')).href)) as {
+    judgeRun: (results: unknown[], options: { benchmarks: string[] }) => { lines: string[]; failures: string[] };
+  };
   const { lines, failures } = judgeRun([result], { benchmarks: [result.benchmark] });
   console.log(`${result.benchmark} (${machine()})`);
-  for (const f of result.figures.filter((x) => x.baseline)) console.log(`     ${f.name.padEnd(72)} ${String(f.value).padStart(9)} ${f.unit.padEnd(7)} baseline: ${f.detail}`);
+  for (const f of result.figures.filter((x) => x.baseline))
+    console.log(`     ${f.name.padEnd(72)} ${String(f.value).padStart(9)} ${f.unit.padEnd(7)} baseline: ${f.detail}`);
   for (const line of lines) console.log(`  ${line}`);
   if (failures.length) {
     console.error(failures.join('; '));

@@ -7,11 +7,18 @@ import { ROOT } from '../lib/stats.js';
 import { runVllmBench } from './runner.js';
 
 const program = new Command('bench:vllm')
-  .description("vLLM's `vllm bench serve` against each running model, directly and through litellm, under Berth's plan and a naive one")
+  .description(
+    "vLLM's `vllm bench serve` against each running model, directly and through litellm, under Berth's plan and a naive one",
+  )
   .option('--services <names>', 'model services to measure, comma-separated (default: every model in the plan)')
   .option('--concurrency <levels>', 'concurrency levels, comma-separated', '1,4,16')
   .option('--no-naive', "skip the naive plan (it restarts the model containers, then puts Berth's plan back)")
-  .addOption(new Option('--out <file>', 'where to write the results').default(undefined, 'benchmarks/results/vllm-<profile>.json'))
+  .addOption(
+    new Option('--out <file>', 'where to write the results').default(
+      undefined,
+      'benchmarks/results/vllm-<profile>.json',
+    ),
+  )
   .parse();
 
 const flags = program.opts<{ services?: string; concurrency: string; naive: boolean; out?: string }>();
@@ -21,7 +28,13 @@ if (concurrency.some((c) => !Number.isInteger(c) || c < 1)) {
   process.exit(2);
 }
 try {
-  const record = await runVllmBench({ env: process.env, services: flags.services?.split(',').filter(Boolean), concurrency, naive: flags.naive, log: (line) => console.log(line) });
+  const record = await runVllmBench({
+    env: process.env,
+    services: flags.services?.split(',').filter(Boolean),
+    concurrency,
+    naive: flags.naive,
+    log: (line) => console.log(line),
+  });
   const out = flags.out ?? path.join(ROOT, 'benchmarks', 'results', `vllm-${record.profile}.json`);
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(record, null, 2)}\n`);

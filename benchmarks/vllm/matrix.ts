@@ -17,26 +17,52 @@ export type BenchTarget = 'direct' | 'litellm';
 export type PlanKind = 'berth' | 'naive';
 
 /** `vllm bench serve` as run inside a model's container. */
-export function benchServeArgs(options: { baseUrl: string; modelId: string; servedName: string; concurrency: number; prompts: number; inputLen: number; outputLen: number; resultDir: string; resultFile: string }): string[] {
+export function benchServeArgs(options: {
+  baseUrl: string;
+  modelId: string;
+  servedName: string;
+  concurrency: number;
+  prompts: number;
+  inputLen: number;
+  outputLen: number;
+  resultDir: string;
+  resultFile: string;
+}): string[] {
   return [
-    'bench', 'serve',
-    '--backend', 'openai-chat',
-    '--endpoint', '/v1/chat/completions',
-    '--base-url', options.baseUrl,
-    '--model', options.modelId,
-    '--served-model-name', options.servedName,
-    '--dataset-name', 'random',
-    '--random-input-len', String(options.inputLen),
-    '--random-output-len', String(options.outputLen),
+    'bench',
+    'serve',
+    '--backend',
+    'openai-chat',
+    '--endpoint',
+    '/v1/chat/completions',
+    '--base-url',
+    options.baseUrl,
+    '--model',
+    options.modelId,
+    '--served-model-name',
+    options.servedName,
+    '--dataset-name',
+    'random',
+    '--random-input-len',
+    String(options.inputLen),
+    '--random-output-len',
+    String(options.outputLen),
     '--ignore-eos',
-    '--num-prompts', String(options.prompts),
-    '--max-concurrency', String(options.concurrency),
-    '--percentile-metrics', 'ttft,tpot,itl',
-    '--metric-percentiles', '50,99',
-    '--seed', '0',
+    '--num-prompts',
+    String(options.prompts),
+    '--max-concurrency',
+    String(options.concurrency),
+    '--percentile-metrics',
+    'ttft,tpot,itl',
+    '--metric-percentiles',
+    '50,99',
+    '--seed',
+    '0',
     '--save-result',
-    '--result-dir', options.resultDir,
-    '--result-filename', options.resultFile,
+    '--result-dir',
+    options.resultDir,
+    '--result-filename',
+    options.resultFile,
   ];
 }
 
@@ -99,10 +125,21 @@ export function naivePlan(plan: StackPlan): StackPlan {
       if (!models.has(service.name)) return service;
       const dependsOn = service.dependsOn.filter((d) => !models.has(d.service));
       if (service.model?.device === 'gpu') {
-        return { ...service, dependsOn, gpuMemoryUtilization: 0.9, command: withArg(service.command, '--gpu-memory-utilization', '0.9'), reasons: ['naive: alone on its card at vLLM\'s default share'] };
+        return {
+          ...service,
+          dependsOn,
+          gpuMemoryUtilization: 0.9,
+          command: withArg(service.command, '--gpu-memory-utilization', '0.9'),
+          reasons: ["naive: alone on its card at vLLM's default share"],
+        };
       }
       const { cpuset: _unbound, ...rest } = service;
-      return { ...rest, dependsOn, env: { ...service.env, VLLM_CPU_OMP_THREADS_BIND: 'nobind' }, reasons: ['naive: no binding, every core'] };
+      return {
+        ...rest,
+        dependsOn,
+        env: { ...service.env, VLLM_CPU_OMP_THREADS_BIND: 'nobind' },
+        reasons: ['naive: no binding, every core'],
+      };
     }),
   };
 }

@@ -9,7 +9,17 @@ import { StackSession } from '../../electron/node/session/stack-session.js';
 import { up } from '../../electron/node/engine/converge.js';
 import { containerName } from '../../electron/node/engine/labels.js';
 import { commit } from '../lib/stats.js';
-import { BenchResultSchema, VLLM_BENCH_SET, benchServeArgs, naivePlan, naiveRunsAlone, planSummary, type BenchRow, type BenchTarget, type PlanKind } from './matrix.js';
+import {
+  BenchResultSchema,
+  VLLM_BENCH_SET,
+  benchServeArgs,
+  naivePlan,
+  naiveRunsAlone,
+  planSummary,
+  type BenchRow,
+  type BenchTarget,
+  type PlanKind,
+} from './matrix.js';
 
 export interface VllmBenchOptions {
   env: NodeJS.ProcessEnv;
@@ -50,7 +60,10 @@ async function exec(docker: Docker, container: string, cmd: string[], env: strin
     stream.on('error', reject);
   });
   const { ExitCode } = await run.inspect();
-  if (ExitCode !== 0) throw new Error(`${cmd.slice(0, 3).join(' ')} in ${container} exited ${ExitCode}: ${text.trim().split('\n').slice(-5).join(' | ')}`);
+  if (ExitCode !== 0)
+    throw new Error(
+      `${cmd.slice(0, 3).join(' ')} in ${container} exited ${ExitCode}: ${text.trim().split('\n').slice(-5).join(' | ')}`,
+    );
   return text;
 }
 
@@ -58,21 +71,40 @@ async function running(docker: Docker, name: string): Promise<boolean> {
   return docker
     .getContainer(name)
     .inspect()
-    .then((info) => info.State.Running, () => false);
+    .then(
+      (info) => info.State.Running,
+      () => false,
+    );
 }
 
 export async function runVllmBench(options: VllmBenchOptions): Promise<VllmBenchRecord> {
   const session = new StackSession({ env: options.env });
-  const { context, plan } = await session.engineContext((event) => void (event.kind === 'failed' && options.log(`${event.service}: ${event.message}`)), options.factsFile ? { facts: options.factsFile } : {});
+  const { context, plan } = await session.engineContext(
+    (event) => void (event.kind === 'failed' && options.log(`${event.service}: ${event.message}`)),
+    options.factsFile ? { facts: options.factsFile } : {},
+  );
   const facts = await session.factsFor(options.factsFile ? { facts: options.factsFile } : {});
   const docker = context.docker;
-  const models = plan.services.filter((s) => s.role === 'model' && s.model && (!options.services?.length || options.services.includes(s.name)));
-  if (!models.length) throw new Error(`no model to measure${options.services?.length ? ` among ${options.services.join(', ')}` : ''}; the plan has ${plan.services.filter((s) => s.role === 'model').map((s) => s.name).join(', ') || 'none'}`);
+  const models = plan.services.filter(
+    (s) => s.role === 'model' && s.model && (!options.services?.length || options.services.includes(s.name)),
+  );
+  if (!models.length)
+    throw new Error(
+      `no model to measure${options.services?.length ? ` among ${options.services.join(', ')}` : ''}; the plan has ${
+        plan.services
+          .filter((s) => s.role === 'model')
+          .map((s) => s.name)
+          .join(', ') || 'none'
+      }`,
+    );
   for (const model of models) {
-    if (!(await running(docker, containerName(plan.stack, model.name)))) throw new Error(`${model.name} is not running: start the stack first (berth up)`);
+    if (!(await running(docker, containerName(plan.stack, model.name))))
+      throw new Error(`${model.name} is not running: start the stack first (berth up)`);
   }
   const litellm = plan.services.find((s) => s.name === 'litellm');
-  const targets = (options.targets ?? ['direct', 'litellm']).filter((t) => t === 'direct' || (litellm && t === 'litellm'));
+  const targets = (options.targets ?? ['direct', 'litellm']).filter(
+    (t) => t === 'direct' || (litellm && t === 'litellm'),
+  );
   const concurrency = [...(options.concurrency ?? VLLM_BENCH_SET.concurrency)];
   const inputLen = options.inputLen ?? VLLM_BENCH_SET.inputLen;
   const outputLen = options.outputLen ?? VLLM_BENCH_SET.outputLen;
@@ -88,10 +120,32 @@ export async function runVllmBench(options: VllmBenchOptions): Promise<VllmBench
           active.map(async (model) => {
             const container = containerName(plan.stack, model.name);
             const file = `berth-${kind}-${target}-${level}-${Date.now()}.json`;
-            const baseUrl = target === 'direct' ? `http://127.0.0.1:${model.ports[0]?.container ?? 8000}` : `http://litellm:${litellm?.ports[0]?.container ?? 4000}`;
-            const args = benchServeArgs({ baseUrl, modelId: model.model?.id ?? model.name, servedName: model.model?.servedName ?? model.name, concurrency: level, prompts: prompts(level), inputLen, outputLen, resultDir: '/tmp/berth-bench', resultFile: file });
-            await exec(docker, container, ['vllm', ...args], target === 'litellm' && context.secrets.LITELLM_MASTER_KEY ? [`OPENAI_API_KEY=${context.secrets.LITELLM_MASTER_KEY}`] : []);
-            const result = BenchResultSchema.parse(JSON.parse(await exec(docker, container, ['cat', `/tmp/berth-bench/${file}`])));
+            const baseUrl =
+              target === 'direct'
+                ? `http://127.0.0.1:${model.ports[0]?.container ?? 8000}`
+                : `http://litellm:${litellm?.ports[0]?.container ?? 4000}`;
+            const args = benchServeArgs({
+              baseUrl,
+              modelId: model.model?.id ?? model.name,
+              servedName: model.model?.servedName ?? model.name,
+              concurrency: level,
+              prompts: prompts(level),
+              inputLen,
+              outputLen,
+              resultDir: '/tmp/berth-bench',
+              resultFile: file,
+            });
+            await exec(
+              docker,
+              container,
+              ['vllm', ...args],
+              target === 'litellm' && context.secrets.LITELLM_MASTER_KEY
+                ? [`OPENAI_API_KEY=${context.secrets.LITELLM_MASTER_KEY}`]
+                : [],
+            );
+            const result = BenchResultSchema.parse(
+              JSON.parse(await exec(docker, container, ['cat', `/tmp/berth-bench/${file}`])),
+            );
             rows.push({ service: model.name, plan: kind, target, concurrency: level, prompts: prompts(level), result });
           }),
         );
@@ -107,13 +161,23 @@ export async function runVllmBench(options: VllmBenchOptions): Promise<VllmBench
       if (naiveRunsAlone(plan)) {
         // GPU models: each alone on its card; the other models are stopped meanwhile.
         for (const model of models) {
-          for (const other of models.filter((m) => m !== model)) await docker.getContainer(containerName(plan.stack, other.name)).stop().catch(() => undefined);
+          for (const other of models.filter((m) => m !== model))
+            await docker
+              .getContainer(containerName(plan.stack, other.name))
+              .stop()
+              .catch(() => undefined);
           await up(context, naive, [model.name]);
-          await load('naive', naive.services.filter((s) => s.name === model.name));
+          await load(
+            'naive',
+            naive.services.filter((s) => s.name === model.name),
+          );
         }
       } else {
         await up(context, naive, names);
-        await load('naive', naive.services.filter((s) => names.includes(s.name)));
+        await load(
+          'naive',
+          naive.services.filter((s) => names.includes(s.name)),
+        );
       }
     }
   } finally {
@@ -128,11 +192,18 @@ export async function runVllmBench(options: VllmBenchOptions): Promise<VllmBench
     date: new Date().toISOString(),
     commit: commit(),
     profile: plan.profile,
-    machine: { cpus: facts.engine?.cpus ?? facts.cpu.logical, memoryBytes: facts.engine?.memoryBytes ?? facts.memory.totalBytes, gpus: facts.gpus.map((g) => g.model), engine: facts.engine?.endpoint },
+    machine: {
+      cpus: facts.engine?.cpus ?? facts.cpu.logical,
+      memoryBytes: facts.engine?.memoryBytes ?? facts.memory.totalBytes,
+      gpus: facts.gpus.map((g) => g.model),
+      engine: facts.engine?.endpoint,
+    },
     set: { dataset: VLLM_BENCH_SET.dataset, inputLen, outputLen, concurrency },
     plans: {
       berth: Object.fromEntries(models.map((m) => [m.name, planSummary(m)])),
-      naive: options.naive ? Object.fromEntries(naive.services.filter((s) => names.includes(s.name)).map((s) => [s.name, planSummary(s)])) : {},
+      naive: options.naive
+        ? Object.fromEntries(naive.services.filter((s) => names.includes(s.name)).map((s) => [s.name, planSummary(s)]))
+        : {},
     },
     rows,
   };

@@ -4,12 +4,19 @@ import type { EngineEntry, Settings } from './contracts/settings.js';
 export const LOCAL_ENGINE = 'local';
 
 /** The engine a name picks: undefined for "local" (found as the docker CLI finds it), else its entry in settings. */
-export function engineEntry(settings: Pick<Settings, 'engines'>, name: string, field = 'engine'): EngineEntry | undefined {
+export function engineEntry(
+  settings: Pick<Settings, 'engines'>,
+  name: string,
+  field = 'engine',
+): EngineEntry | undefined {
   if (name === LOCAL_ENGINE) return undefined;
   const entry = settings.engines.find((e) => e.name === name);
   if (!entry) {
     const known = [LOCAL_ENGINE, ...settings.engines.map((e) => e.name)].join(', ');
-    throw new InputError(field, `no engine named "${name}"; known engines: ${known} (add one with \`berth engine add NAME ssh://user@host\`)`);
+    throw new InputError(
+      field,
+      `no engine named "${name}"; known engines: ${known} (add one with \`berth engine add NAME ssh://user@host\`)`,
+    );
   }
   return entry;
 }

@@ -13,7 +13,10 @@ describe('desktops', () => {
 
 describe('the CLI inside the app', () => {
   it('takes the arguments after --cli', () => {
-    expect(cliArguments(['/Applications/Berth.app/Contents/MacOS/Berth', '--cli', 'status', '--json'])).toEqual(['status', '--json']);
+    expect(cliArguments(['/Applications/Berth.app/Contents/MacOS/Berth', '--cli', 'status', '--json'])).toEqual([
+      'status',
+      '--json',
+    ]);
     expect(cliArguments(['/opt/Berth.AppImage', '--hidden'])).toBeUndefined();
   });
 });

@@ -30,7 +30,19 @@ if (cliArgs) {
   app.quit();
 } else {
   void runTrayApp(
-    { app, BrowserWindow, dialog, ipcMain, Menu, Notification, safeStorage, session, shell, Tray, updater: app.isPackaged ? electronUpdater.autoUpdater : undefined },
+    {
+      app,
+      BrowserWindow,
+      dialog,
+      ipcMain,
+      Menu,
+      Notification,
+      safeStorage,
+      session,
+      shell,
+      Tray,
+      updater: app.isPackaged ? electronUpdater.autoUpdater : undefined,
+    },
     {
       home: berthHome(),
       env: process.env,

@@ -34,6 +34,12 @@ describe("the tray's tokens per second", () => {
   });
 
   it("take each generating model's latest rate and leave idle ones out", () => {
-    expect(currentRates([{ service: 'a', generationTokensPerS: [3, 12.5] }, { service: 'b', generationTokensPerS: [4, 0] }, { service: 'c', generationTokensPerS: [] }])).toEqual({ a: 12.5 });
+    expect(
+      currentRates([
+        { service: 'a', generationTokensPerS: [3, 12.5] },
+        { service: 'b', generationTokensPerS: [4, 0] },
+        { service: 'c', generationTokensPerS: [] },
+      ]),
+    ).toEqual({ a: 12.5 });
   });
 });

@@ -43,7 +43,9 @@ export class TokensPerSecondPoller {
 }
 
 /** The last generation rate of each model that is generating now (an idle model has no entry). */
-export function currentRates(models: readonly { service: string; generationTokensPerS: number[] }[]): Record<string, number> {
+export function currentRates(
+  models: readonly { service: string; generationTokensPerS: number[] }[],
+): Record<string, number> {
   const out: Record<string, number> = {};
   for (const model of models) {
     const last = model.generationTokensPerS.at(-1);

@@ -10,7 +10,11 @@ export interface DesktopNotification {
  * What to tell the user between two status updates: a service that failed (with its one-sentence
  * explanation, which arrives in a second update after the `die` event) and the stack becoming ready.
  */
-export function notificationsFor(previous: readonly ServiceStatus[], next: readonly ServiceStatus[], told: Set<string>): DesktopNotification[] {
+export function notificationsFor(
+  previous: readonly ServiceStatus[],
+  next: readonly ServiceStatus[],
+  told: Set<string>,
+): DesktopNotification[] {
   const out: DesktopNotification[] = [];
   for (const service of next) {
     const key = `${service.name}:${service.containerId ?? ''}:${service.since ?? ''}`;

@@ -36,7 +36,9 @@ export class QuitController {
     } catch (error) {
       this.deps.log(`stopping the stack on quit failed: ${(error as Error).message}`);
     }
-    await this.deps.closeBackend().catch((error: Error) => this.deps.log(`closing the backend failed: ${error.message}`));
+    await this.deps
+      .closeBackend()
+      .catch((error: Error) => this.deps.log(`closing the backend failed: ${error.message}`));
     this.phase = 'done';
     this.deps.exit();
   }

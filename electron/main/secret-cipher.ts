@@ -13,10 +13,20 @@ export interface SafeStorageLike {
  * built into Chromium ('basic_text'), which protects nothing a 0600 file does not: Berth then says so and
  * keeps the plain 0600 file, which the CLI can read too.
  */
-export function chooseSecretCipher(safeStorage: SafeStorageLike, platform: NodeJS.Platform): { cipher: SecretCipher; note?: string } {
-  if (!safeStorage.isEncryptionAvailable()) return { cipher: NO_CIPHER, note: 'No keychain is available: secrets stay in a file only you can read (mode 0600).' };
+export function chooseSecretCipher(
+  safeStorage: SafeStorageLike,
+  platform: NodeJS.Platform,
+): { cipher: SecretCipher; note?: string } {
+  if (!safeStorage.isEncryptionAvailable())
+    return {
+      cipher: NO_CIPHER,
+      note: 'No keychain is available: secrets stay in a file only you can read (mode 0600).',
+    };
   if (platform === 'linux' && safeStorage.getSelectedStorageBackend?.() === 'basic_text') {
-    return { cipher: NO_CIPHER, note: 'No secret service (GNOME Keyring, KWallet) is running: secrets stay in a file only you can read (mode 0600).' };
+    return {
+      cipher: NO_CIPHER,
+      note: 'No secret service (GNOME Keyring, KWallet) is running: secrets stay in a file only you can read (mode 0600).',
+    };
   }
   return {
     cipher: {

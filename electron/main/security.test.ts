@@ -39,7 +39,10 @@ describe('the main window', () => {
   it('grants the page no permission', () => {
     let request: ((c: unknown, p: string, cb: (g: boolean) => void) => void) | undefined;
     let check: (() => boolean) | undefined;
-    hardenSession({ setPermissionRequestHandler: (fn) => (request = fn), setPermissionCheckHandler: (fn) => (check = fn) });
+    hardenSession({
+      setPermissionRequestHandler: (fn) => (request = fn),
+      setPermissionCheckHandler: (fn) => (check = fn),
+    });
     const answers: boolean[] = [];
     request?.(null, 'media', (granted) => answers.push(granted));
     expect(answers).toEqual([false]);

@@ -77,7 +77,12 @@ export async function runTrayApp(electron: ElectronObjects, options: TrayAppOpti
   const state: AppState = { settings: undefined, loginItem: { enabled: false }, secrets: {} };
   const log = AppLog.inHome(home, () => state.secrets);
   const stackSession = new StackSession({ env, home, platform, cipher, openSettings });
-  const backend = new Backend({ session: stackSession, cipherNote: keychainNote, log: (message) => log.write('error', message), chooseFolder: () => chooseFolder() });
+  const backend = new Backend({
+    session: stackSession,
+    cipherNote: keychainNote,
+    log: (message) => log.write('error', message),
+    chooseFolder: () => chooseFolder(),
+  });
   if (keychainNote) log.write('warn', keychainNote);
   // The master key and the Grafana password are generated on the first run, in the keychain.
   state.secrets = await stackSession.secrets().catch((error: Error) => (log.write('error', error.message), {}));
@@ -85,16 +90,24 @@ export async function runTrayApp(electron: ElectronObjects, options: TrayAppOpti
   hardenSession(electron.session.defaultSession);
   const hasTray = desktopHasTray(platform, env);
   const loginItem = options.loginItem ?? loginItemFor(platform, app, env);
-  state.settings = await stackSession.settings().then((r) => r.settings, (error: Error) => (log.write('error', error.message), undefined));
+  state.settings = await stackSession.settings().then(
+    (r) => r.settings,
+    (error: Error) => (log.write('error', error.message), undefined),
+  );
   const reconciled = await reconcileLoginItem(loginItem, state.settings?.startAtLogin ?? false);
   state.loginItem = reconciled.state;
   backend.setAppState({ startAtLogin: state.loginItem });
-  if (state.settings && reconciled.wanted !== state.settings.startAtLogin) state.settings = await backend.updateSettings({ startAtLogin: reconciled.wanted });
+  if (state.settings && reconciled.wanted !== state.settings.startAtLogin)
+    state.settings = await backend.updateSettings({ startAtLogin: reconciled.wanted });
   const startHidden = hasTray && loginItem.launchedAtLogin(argv);
 
   // Settings → Export: the system's folder picker, over the window when one is open.
   const chooseFolder = async (): Promise<string | null> => {
-    const options: Electron.OpenDialogOptions = { title: 'Export the stack to a folder', buttonLabel: 'Export Here', properties: ['openDirectory', 'createDirectory'] };
+    const options: Electron.OpenDialogOptions = {
+      title: 'Export the stack to a folder',
+      buttonLabel: 'Export Here',
+      properties: ['openDirectory', 'createDirectory'],
+    };
     const parent = windows.current();
     const picked = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
     return picked.canceled ? null : (picked.filePaths[0] ?? null);
@@ -113,7 +126,11 @@ export async function runTrayApp(electron: ElectronObjects, options: TrayAppOpti
     tray,
     resources,
     platform,
-    choices: () => ({ startAtLogin: state.loginItem, updateReady: state.updateReady, quitStopsStack: state.settings?.onQuit === 'stop-stack' }),
+    choices: () => ({
+      startAtLogin: state.loginItem,
+      updateReady: state.updateReady,
+      quitStopsStack: state.settings?.onQuit === 'stop-stack',
+    }),
     run: (action) => void run(action),
     notify,
     log: (message) => log.write('info', message),
@@ -122,13 +139,28 @@ export async function runTrayApp(electron: ElectronObjects, options: TrayAppOpti
     ? new UpdateController({
         updater: electron.updater,
         askToRestart: async (version) =>
-          (await dialog.showMessageBox({ type: 'info', buttons: ['Restart Now', 'Later'], defaultId: 0, cancelId: 1, message: `Berth ${version} is ready`, detail: 'Restart Berth to finish updating. The stack keeps running unless you chose to stop it on quit.' })).response === 0,
+          (
+            await dialog.showMessageBox({
+              type: 'info',
+              buttons: ['Restart Now', 'Later'],
+              defaultId: 0,
+              cancelId: 1,
+              message: `Berth ${version} is ready`,
+              detail: 'Restart Berth to finish updating. The stack keeps running unless you chose to stop it on quit.',
+            })
+          ).response === 0,
         onReady: (version) => ((state.updateReady = version), presenter.render()),
         log: (message) => log.write('warn', message),
       })
     : undefined;
   const quit = new QuitController({
-    choice: async () => (await stackSession.settings().then((r) => r.settings, () => state.settings))?.onQuit ?? 'leave-running',
+    choice: async () =>
+      (
+        await stackSession.settings().then(
+          (r) => r.settings,
+          () => state.settings,
+        )
+      )?.onQuit ?? 'leave-running',
     stopStack: () => backend.down(),
     closeBackend: async () => {
       presenter.poller.watch('window', false);
@@ -162,7 +194,9 @@ export async function runTrayApp(electron: ElectronObjects, options: TrayAppOpti
         case 'stop': {
           const services = action.service ? [action.service] : undefined;
           const result = action.type === 'start' ? await backend.up(services) : await backend.down(services);
-          if (!result.ok) for (const failure of result.failed) notify(`${failure.service} failed`, `${failure.message} ${failure.fix}`);
+          if (!result.ok)
+            for (const failure of result.failed)
+              notify(`${failure.service} failed`, `${failure.message} ${failure.fix}`);
           presenter.done();
           return;
         }
@@ -201,7 +235,10 @@ export async function runTrayApp(electron: ElectronObjects, options: TrayAppOpti
   async function applySettings(): Promise<void> {
     const previous = state.settings;
     state.settings = (await stackSession.settings()).settings;
-    if (state.settings.startAtLogin !== previous?.startAtLogin && state.settings.startAtLogin !== state.loginItem.enabled) {
+    if (
+      state.settings.startAtLogin !== previous?.startAtLogin &&
+      state.settings.startAtLogin !== state.loginItem.enabled
+    ) {
       state.loginItem = await loginItem.set(state.settings.startAtLogin);
       backend.setAppState({ startAtLogin: state.loginItem });
     }
@@ -209,16 +246,19 @@ export async function runTrayApp(electron: ElectronObjects, options: TrayAppOpti
   }
 
   backend.onEvent((event) => {
-    if (event.type === 'settings-changed') void applySettings().catch((error: Error) => log.write('error', `settings: ${error.message}`));
+    if (event.type === 'settings-changed')
+      void applySettings().catch((error: Error) => log.write('error', `settings: ${error.message}`));
     presenter.onEvent(event);
   });
 
   ipcMain.handle('berth:call', async (event, method: unknown, args: unknown) => {
     // Only Berth's own page, loaded from the app's files, may call the backend.
-    if (!isTrustedSender(event.senderFrame?.url, pathToFileURL(rendererIndex).href)) return { ok: false, error: { message: 'refused: not the Berth window' } };
+    if (!isTrustedSender(event.senderFrame?.url, pathToFileURL(rendererIndex).href))
+      return { ok: false, error: { message: 'refused: not the Berth window' } };
     const response = await dispatch(backend, method, args);
     // A secret set from the window is redacted from the app's log from now on.
-    if ((method === 'setSecret' || method === 'importEnv') && response.ok) state.secrets = await stackSession.secrets({ generate: false }).catch(() => state.secrets);
+    if ((method === 'setSecret' || method === 'importEnv') && response.ok)
+      state.secrets = await stackSession.secrets({ generate: false }).catch(() => state.secrets);
     return response;
   });
 

@@ -46,7 +46,8 @@ export class WindowController {
   /** Shows the window on one service's log, once its page is ready for the message. */
   showLogs(service: string): void {
     const shown = this.show();
-    const navigate = () => shown.webContents.send('berth:event', { type: 'navigate', view: 'logs', service } satisfies BerthEvent);
+    const navigate = () =>
+      shown.webContents.send('berth:event', { type: 'navigate', view: 'logs', service } satisfies BerthEvent);
     if (shown.webContents.isLoading()) shown.webContents.once('did-finish-load', navigate);
     else navigate();
   }

@@ -7,11 +7,20 @@ import { AppLog } from './app-log.js';
 describe("the app's log", () => {
   it('never holds a secret: each is replaced by its name before the line is written', async () => {
     const home = await mkdtemp(path.join(os.tmpdir(), 'berth-log-'));
-    const secrets = { LITELLM_MASTER_KEY: 'sk-abcdef123456', HF_TOKEN: 'hf_zyxwvu987654', GRAFANA_ADMIN_PASSWORD: 'pw-1234567890' };
+    const secrets = {
+      LITELLM_MASTER_KEY: 'sk-abcdef123456',
+      HF_TOKEN: 'hf_zyxwvu987654',
+      GRAFANA_ADMIN_PASSWORD: 'pw-1234567890',
+    };
     const log = AppLog.inHome(home, () => secrets);
-    log.write('error', 'litellm refused sk-abcdef123456\nwhile hf_zyxwvu987654 downloaded; grafana login pw-1234567890 failed');
+    log.write(
+      'error',
+      'litellm refused sk-abcdef123456\nwhile hf_zyxwvu987654 downloaded; grafana login pw-1234567890 failed',
+    );
     const text = await readFile(path.join(home, 'logs', 'berth.log'), 'utf8');
-    expect(text).toMatch(/ error litellm refused <LITELLM_MASTER_KEY> ⏎ while <HF_TOKEN> downloaded; grafana login <GRAFANA_ADMIN_PASSWORD> failed\n$/);
+    expect(text).toMatch(
+      / error litellm refused <LITELLM_MASTER_KEY> ⏎ while <HF_TOKEN> downloaded; grafana login <GRAFANA_ADMIN_PASSWORD> failed\n$/,
+    );
     for (const value of Object.values(secrets)) expect(text).not.toContain(value);
   });
 

@@ -22,7 +22,8 @@ export class AppLog {
     const line = `${this.now().toISOString()} ${level} ${redact(message, this.secrets()).replace(/\r?\n/g, ' ⏎ ')}\n`;
     try {
       mkdirSync(path.dirname(this.file), { recursive: true });
-      if ((statSync(this.file, { throwIfNoEntry: false })?.size ?? 0) + line.length > this.maxBytes) renameSync(this.file, `${this.file}.1`);
+      if ((statSync(this.file, { throwIfNoEntry: false })?.size ?? 0) + line.length > this.maxBytes)
+        renameSync(this.file, `${this.file}.1`);
       appendFileSync(this.file, line, { mode: 0o600 });
     } catch {
       // A log that cannot be written must never take the app down with it.

@@ -5,7 +5,8 @@ function findPackageJson(): { version: string } {
   for (let url = new URL('../', import.meta.url); ; url = new URL('../', url)) {
     const candidate = new URL('package.json', url);
     if (existsSync(candidate)) return JSON.parse(readFileSync(candidate, 'utf8')) as { version: string };
-    if (url.pathname === '/' || url.pathname === new URL('../', url).pathname) throw new Error('Berth cannot find its package.json');
+    if (url.pathname === '/' || url.pathname === new URL('../', url).pathname)
+      throw new Error('Berth cannot find its package.json');
   }
 }
 

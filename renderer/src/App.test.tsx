@@ -22,7 +22,9 @@ describe('the window', () => {
 
   it('the last known state at once while the backend is slow, and its error when it fails', async () => {
     localStorage.setItem('berth.lastSnapshot', JSON.stringify(snapshotFor(HOSTS.workstation)));
-    const client = fakeClient(fakeApi({ snapshot: async () => Promise.reject(new ApiError('the backend stopped', 'start Berth again')) }));
+    const client = fakeClient(
+      fakeApi({ snapshot: async () => Promise.reject(new ApiError('the backend stopped', 'start Berth again')) }),
+    );
     renderView(<App client={client} />);
     expect(screen.getByTestId('freshness').textContent).toBe('last known state');
     expect(screen.getByTestId('state-vllm-qwen3')).toBeTruthy();
@@ -31,12 +33,14 @@ describe('the window', () => {
     expect(screen.getByText('The backend did not answer')).toBeTruthy();
   });
 
-  it("status events move the badges without asking the backend again", async () => {
+  it('status events move the badges without asking the backend again', async () => {
     const api = fakeApi({ snapshot: async () => snapshotFor(HOSTS.workstation) });
     const client = fakeClient(api);
     renderView(<App client={client} />);
     await act(async () => undefined);
-    await act(async () => client.emit({ type: 'status', services: [{ name: 'litellm', state: 'healthy', ports: [4000] }] }));
+    await act(async () =>
+      client.emit({ type: 'status', services: [{ name: 'litellm', state: 'healthy', ports: [4000] }] }),
+    );
     expect(screen.getByTestId('state-litellm').textContent).toBe('healthy');
     expect(screen.getByTestId('stack-state').textContent).toBe('Partly up');
     expect(api.calls.filter((c) => c.method === 'snapshot')).toHaveLength(1);

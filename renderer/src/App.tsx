@@ -1,5 +1,12 @@
 import { Alert, Box, Group, Loader, NavLink, Text, Title } from '@mantine/core';
-import { IconChartLine, IconCpu, IconFileText, IconLayoutDashboard, IconMessages, IconSettings } from '@tabler/icons-react';
+import {
+  IconChartLine,
+  IconCpu,
+  IconFileText,
+  IconLayoutDashboard,
+  IconMessages,
+  IconSettings,
+} from '@tabler/icons-react';
 import { Suspense, lazy, useCallback, useEffect, useState } from 'react';
 import type { Snapshot } from '../../electron/common/api/berth-api.js';
 import type { ProgressEvent } from '../../electron/common/contracts/progress.js';
@@ -65,7 +72,10 @@ export function App({ client }: { client: Client }) {
     return client.onEvent((event) => {
       if (event.type === 'status') setSnapshot((s) => (s ? { ...s, status: event.services } : s));
       // The engine's news is in the event; settings (and so the plan) are read again only when they changed.
-      if (event.type === 'engine') setSnapshot((s) => (s ? { ...s, engine: { ...s.engine, endpoint: event.endpoint, problem: event.problem } } : s));
+      if (event.type === 'engine')
+        setSnapshot((s) =>
+          s ? { ...s, engine: { ...s.engine, endpoint: event.endpoint, problem: event.problem } } : s,
+        );
       if (event.type === 'settings-changed') void refresh();
       if (event.type === 'navigate') {
         setLogService(event.service);
@@ -73,7 +83,10 @@ export function App({ client }: { client: Client }) {
       }
       if (event.type === 'progress' && 'service' in event.event) {
         const service = event.event.service;
-        setProgress((p) => ({ ...p, [service]: { event: event.event, at: Date.now(), since: p[service]?.since ?? Date.now() } }));
+        setProgress((p) => ({
+          ...p,
+          [service]: { event: event.event, at: Date.now(), since: p[service]?.since ?? Date.now() },
+        }));
       }
     });
   }, [client, refresh]);
@@ -86,7 +99,9 @@ export function App({ client }: { client: Client }) {
       <Box component="header" className="shell-header">
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
-            <Title order={1} size="h4">Berth</Title>
+            <Title order={1} size="h4">
+              Berth
+            </Title>
             {snapshot && <StackBadge state={snapshot.engine.endpoint ? stackState(services) : 'stopped'} />}
           </Group>
           <Group gap="sm" wrap="nowrap">
@@ -129,14 +144,18 @@ export function App({ client }: { client: Client }) {
           </Group>
         )}
         <ErrorBoundary view={view}>
-        {snapshot && view === 'Overview' && <Overview api={client.api} snapshot={snapshot} progress={progress} onChanged={refresh} />}
-        <Suspense fallback={<Loader size="sm" aria-label="Loading the view" />}>
-          {snapshot && view === 'Host' && <Host api={client.api} snapshot={snapshot} />}
-          {snapshot && view === 'Logs' && <Logs key={logService} client={client} snapshot={snapshot} initialService={logService} />}
-          {snapshot && view === 'Metrics' && <Metrics api={client.api} />}
-          {snapshot && view === 'Chat' && <Chat client={client} />}
-          {snapshot && view === 'Settings' && <SettingsView api={client.api} snapshot={snapshot} onSaved={refresh} />}
-        </Suspense>
+          {snapshot && view === 'Overview' && (
+            <Overview api={client.api} snapshot={snapshot} progress={progress} onChanged={refresh} />
+          )}
+          <Suspense fallback={<Loader size="sm" aria-label="Loading the view" />}>
+            {snapshot && view === 'Host' && <Host api={client.api} snapshot={snapshot} />}
+            {snapshot && view === 'Logs' && (
+              <Logs key={logService} client={client} snapshot={snapshot} initialService={logService} />
+            )}
+            {snapshot && view === 'Metrics' && <Metrics api={client.api} />}
+            {snapshot && view === 'Chat' && <Chat client={client} />}
+            {snapshot && view === 'Settings' && <SettingsView api={client.api} snapshot={snapshot} onSaved={refresh} />}
+          </Suspense>
         </ErrorBoundary>
       </Box>
     </div>

@@ -48,8 +48,16 @@ function httpBridge(): Bridge {
   connectEvents(0);
   return {
     async call(method, args) {
-      if (!token) return { ok: false, error: { message: 'this page was opened without its token: open the link berth serve printed' } };
-      const res = await fetch('/api/call', { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: JSON.stringify({ method, args }) });
+      if (!token)
+        return {
+          ok: false,
+          error: { message: 'this page was opened without its token: open the link berth serve printed' },
+        };
+      const res = await fetch('/api/call', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+        body: JSON.stringify({ method, args }),
+      });
       return (await res.json()) as ApiResponse;
     },
     onEvent(listener) {
@@ -69,11 +77,13 @@ export interface Client {
 export function createClient(): Client {
   const bridge = window.berthBridge ?? httpBridge();
   const api = new Proxy({} as BerthApi, {
-    get: (_target, method: string) => async (...args: unknown[]) => {
-      const response = await bridge.call(method, args);
-      if (!response.ok) throw new ApiError(response.error.message, response.error.fix);
-      return response.value;
-    },
+    get:
+      (_target, method: string) =>
+      async (...args: unknown[]) => {
+        const response = await bridge.call(method, args);
+        if (!response.ok) throw new ApiError(response.error.message, response.error.fix);
+        return response.value;
+      },
   });
   return { api, onEvent: (listener) => bridge.onEvent(listener) };
 }

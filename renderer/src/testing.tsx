@@ -15,7 +15,9 @@ import type { Client } from './client.js';
 
 // happy-dom has no FontFaceSet; Mantine's autosizing textarea listens to it.
 if (typeof document !== 'undefined' && !('fonts' in document)) {
-  Object.defineProperty(document, 'fonts', { value: { addEventListener: () => undefined, removeEventListener: () => undefined, ready: Promise.resolve() } });
+  Object.defineProperty(document, 'fonts', {
+    value: { addEventListener: () => undefined, removeEventListener: () => undefined, ready: Promise.resolve() },
+  });
 }
 
 /** The corpus hosts the views are tested on. */
@@ -29,18 +31,29 @@ export const HOSTS: Record<'laptop' | 'mac' | 'workstation' | 'gpuServer', HostF
 /** A snapshot as the backend returns it, for these facts and settings, with these live services. */
 export function snapshotFor(
   facts: HostFacts,
-  options: { settings?: Partial<Settings>; status?: ServiceStatus[]; engine?: Snapshot['engine']; measurements?: Measurement[] } = {},
+  options: {
+    settings?: Partial<Settings>;
+    status?: ServiceStatus[];
+    engine?: Snapshot['engine'];
+    measurements?: Measurement[];
+  } = {},
 ): Snapshot {
   const settings = SettingsSchema.parse({ ...DEFAULT_SETTINGS, ...options.settings });
   return {
-    engine: options.engine ?? { endpoint: facts.engine ? facts.engine.endpoint : null, ...(facts.engine ? {} : { problem: facts.engineProblem ?? 'not running: no Docker socket was found' }) },
+    engine: options.engine ?? {
+      endpoint: facts.engine ? facts.engine.endpoint : null,
+      ...(facts.engine ? {} : { problem: facts.engineProblem ?? 'not running: no Docker socket was found' }),
+    },
     facts,
     plan: planStack(facts, settings, options.measurements ? { measurements: options.measurements } : {}),
     status: options.status ?? [],
     settings,
     planInputs: { settings, options: {} },
     secretsSet: { HF_TOKEN: false, LITELLM_MASTER_KEY: true, GRAFANA_ADMIN_PASSWORD: true },
-    secretsStorage: { encrypted: false, note: 'Secrets are kept in secrets.json in BERTH_HOME, readable only by you (mode 0600).' },
+    secretsStorage: {
+      encrypted: false,
+      note: 'Secrets are kept in secrets.json in BERTH_HOME, readable only by you (mode 0600).',
+    },
   };
 }
 
@@ -50,7 +63,9 @@ export function allIn(snapshot: Snapshot, state: ServiceStatus['state']): Servic
 }
 
 /** An API whose calls record their arguments and answer what the test gives (or fail: "not in this test"). */
-export function fakeApi(answers: Partial<{ [K in keyof BerthApi]: (...args: Parameters<BerthApi[K]>) => ReturnType<BerthApi[K]> }> = {}): BerthApi & { calls: { method: string; args: unknown[] }[] } {
+export function fakeApi(
+  answers: Partial<{ [K in keyof BerthApi]: (...args: Parameters<BerthApi[K]>) => ReturnType<BerthApi[K]> }> = {},
+): BerthApi & { calls: { method: string; args: unknown[] }[] } {
   const calls: { method: string; args: unknown[] }[] = [];
   return new Proxy({ calls } as BerthApi & { calls: typeof calls }, {
     get(target, method: string) {
@@ -81,5 +96,9 @@ export function fakeClient(api: BerthApi): Client & { emit: (event: BerthEvent) 
 }
 
 export function renderView(ui: ReactElement, scheme: 'light' | 'dark' = 'light'): RenderResult {
-  return render(<MantineProvider forceColorScheme={scheme} withCssVariables={false} withGlobalClasses={false}>{ui}</MantineProvider>);
+  return render(
+    <MantineProvider forceColorScheme={scheme} withCssVariables={false} withGlobalClasses={false}>
+      {ui}
+    </MantineProvider>,
+  );
 }

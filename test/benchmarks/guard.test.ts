@@ -35,13 +35,18 @@ const recorded = (): Recorded[] =>
   readdirSync(resultsDir)
     .filter((f) => f.endsWith('.json') && !f.startsWith('vllm'))
     .map((f) => JSON.parse(readFileSync(path.join(resultsDir, f), 'utf8')) as Recorded);
-const limited = Object.entries(LIMITS as Record<string, Record<string, Limit>>).flatMap(([benchmark, figures]) => Object.entries(figures).map(([name, limit]) => ({ benchmark, name, limit })));
+const limited = Object.entries(LIMITS as Record<string, Record<string, Limit>>).flatMap(([benchmark, figures]) =>
+  Object.entries(figures).map(([name, limit]) => ({ benchmark, name, limit })),
+);
 /** What `npm run bench:check` repeats (benchmarks/check.js). */
 const GUARDED = ['cli-cold-start', 'engine-up'];
-const checkJs = (dir: string) => spawnSync(process.execPath, [path.join(repoRoot(), 'benchmarks', 'check.js'), '--results', dir], { encoding: 'utf8' });
+const checkJs = (dir: string) =>
+  spawnSync(process.execPath, [path.join(repoRoot(), 'benchmarks', 'check.js'), '--results', dir], {
+    encoding: 'utf8',
+  });
 
 describe('the regression guard', () => {
-  it("judges a median against limit + tolerance, whatever the spread of the runs", () => {
+  it('judges a median against limit + tolerance, whatever the spread of the runs', () => {
     expect(verdict({ value: 1.04 }, { max: 1, tolerance: 0.05 }).ok).toBe(true);
     expect(verdict({ value: 1.06 }, { max: 1, tolerance: 0.05 }).ok).toBe(false);
     expect(verdict({ value: 40_500 }, { min: 50_000, tolerance: 10_000 }).ok).toBe(true);
@@ -59,7 +64,9 @@ describe('the regression guard', () => {
   });
 
   it("quotes the Metrics view's cost in the project's README as the run measured it, end to end", () => {
-    const figure = recorded().find((r) => r.benchmark === 'dashboard')?.figures.find((f) => f.name === 'berth serve process CPU while Metrics is open, per model') as Figure;
+    const figure = recorded()
+      .find((r) => r.benchmark === 'dashboard')
+      ?.figures.find((f) => f.name === 'berth serve process CPU while Metrics is open, per model') as Figure;
     const readme = readFileSync(path.join(repoRoot(), 'README.md'), 'utf8').replace(/\s+/g, ' ');
     expect(readme).toContain(`uses about ${figure.value} ms of CPU a minute per model, measured end to end`);
   });
@@ -70,42 +77,63 @@ describe('the regression guard', () => {
     expect(() => oneRun(stitched)).toThrow(/more than one run/);
   });
 
-  it('declares a limit for every figure of the recorded run that is not a baseline, and bench:check\'s figures are within theirs', () => {
+  it("declares a limit for every figure of the recorded run that is not a baseline, and bench:check's figures are within theirs", () => {
     const { failures } = judgeRun(recorded());
     expect(failures.filter((f: string) => /no limit declared|not measured|no results/.test(f))).toEqual([]);
     expect(judgeRun(recorded(), { benchmarks: GUARDED }).failures).toEqual([]);
   });
 
-  it.each(limited)('fails on a planted regression of 20 per cent in $benchmark: $name', ({ benchmark, name, limit }) => {
-    const results = recorded();
-    if (limit.step) {
-      // A figure counted in coarse steps (CPU time in 10 ms ticks a minute) cannot show 20% of one tick: it fails at
-      // two steps past what was measured, the smallest regression its counter can tell from one tick of noise.
-      expect(limit.tolerance).toBeLessThan(2 * limit.step);
-      const worse = results.map((r) => (r.benchmark !== benchmark ? r : { ...r, figures: r.figures.map((f) => (f.name === name ? { ...f, value: f.value + 2 * (limit.step as number) } : f)) }));
-      expect(judgeRun(worse).failures.join('\n')).toContain(name);
-      return;
-    }
-    const { failures } = judgeRun(plant(results, benchmark, name, 0.2));
-    expect(failures).toHaveLength(1);
-    expect(failures[0]).toContain(`${benchmark}: ${name}`);
-  });
+  it.each(limited)(
+    'fails on a planted regression of 20 per cent in $benchmark: $name',
+    ({ benchmark, name, limit }) => {
+      const results = recorded();
+      if (limit.step) {
+        // A figure counted in coarse steps (CPU time in 10 ms ticks a minute) cannot show 20% of one tick: it fails at
+        // two steps past what was measured, the smallest regression its counter can tell from one tick of noise.
+        expect(limit.tolerance).toBeLessThan(2 * limit.step);
+        const worse = results.map((r) =>
+          r.benchmark !== benchmark
+            ? r
+            : {
+                ...r,
+                figures: r.figures.map((f) =>
+                  f.name === name ? { ...f, value: f.value + 2 * (limit.step as number) } : f,
+                ),
+              },
+        );
+        expect(judgeRun(worse).failures.join('\n')).toContain(name);
+        return;
+      }
+      const { failures } = judgeRun(plant(results, benchmark, name, 0.2));
+      expect(failures).toHaveLength(1);
+      expect(failures[0]).toContain(`${benchmark}: ${name}`);
+    },
+  );
 
   it('bench:check exits 0 on the recorded run and 1 on one with a planted regression, naming the figure', () => {
     const write = (results: Recorded[]) => {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-check-'));
-      for (const r of results.filter((x) => GUARDED.includes(x.benchmark))) writeFileSync(path.join(dir, `${r.benchmark}.json`), JSON.stringify(r));
+      for (const r of results.filter((x) => GUARDED.includes(x.benchmark)))
+        writeFileSync(path.join(dir, `${r.benchmark}.json`), JSON.stringify(r));
       return dir;
     };
     expect(checkJs(write(recorded())).status).toBe(0);
-    const failed = checkJs(write(plant(recorded(), 'engine-up', 'berth up ÷ docker-compose up, same run', 0.2) as Recorded[]));
+    const failed = checkJs(
+      write(plant(recorded(), 'engine-up', 'berth up ÷ docker-compose up, same run', 0.2) as Recorded[]),
+    );
     expect(failed.status).toBe(1);
     expect(failed.stderr).toContain('engine-up: berth up ÷ docker-compose up, same run');
   });
 
   it('fails a figure that no limit was declared for, and a declared one a run did not produce', () => {
-    const results = recorded().map((r) => (r.benchmark === 'log-ingestion' ? { ...r, figures: [...r.figures, { name: 'ring buffer held', value: 5000, unit: 'lines' }] } : r));
-    expect(judgeRun(results).failures).toContain('log-ingestion: ring buffer held: no limit declared in benchmarks/limits.js');
+    const results = recorded().map((r) =>
+      r.benchmark === 'log-ingestion'
+        ? { ...r, figures: [...r.figures, { name: 'ring buffer held', value: 5000, unit: 'lines' }] }
+        : r,
+    );
+    expect(judgeRun(results).failures).toContain(
+      'log-ingestion: ring buffer held: no limit declared in benchmarks/limits.js',
+    );
     const dropped = recorded().map((r) => (r.benchmark === 'idle-engine' ? { ...r, figures: r.figures.slice(1) } : r));
     expect(judgeRun(dropped).failures.join('\n')).toMatch(/idle-engine: .*: not measured/);
   });

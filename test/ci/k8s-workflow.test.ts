@@ -61,7 +61,10 @@ describe('the Kubernetes workflow (it runs on GitHub, not here)', () => {
   });
 
   it('its kind cluster has a worker for the stack beside the control plane', () => {
-    const cluster = parse(readFileSync(path.join(root, '.github', 'kind', 'berth.yaml'), 'utf8')) as { kind: string; nodes: { role: string }[] };
+    const cluster = parse(readFileSync(path.join(root, '.github', 'kind', 'berth.yaml'), 'utf8')) as {
+      kind: string;
+      nodes: { role: string }[];
+    };
     expect(cluster.kind).toBe('Cluster');
     expect(cluster.nodes.map((n) => n.role)).toEqual(['control-plane', 'worker']);
   });
@@ -94,13 +97,21 @@ describe('scripts/k8s-node-facts.mjs', () => {
     };
     writeFileSync(path.join(bin, 'node.json'), JSON.stringify(node));
     writeFileSync(path.join(bin, 'pods.json'), JSON.stringify(pods));
-    writeFileSync(path.join(bin, 'kubectl'), `#!/bin/sh\ncase "$2" in node) cat "${bin}/node.json";; pods) cat "${bin}/pods.json";; esac\n`, { mode: 0o755 });
+    writeFileSync(
+      path.join(bin, 'kubectl'),
+      `#!/bin/sh\ncase "$2" in node) cat "${bin}/node.json";; pods) cat "${bin}/pods.json";; esac\n`,
+      { mode: 0o755 },
+    );
     try {
-      const out = execFileSync(process.execPath, [path.join(root, 'scripts', 'k8s-node-facts.mjs'), runner, 'berth-worker'], {
-        env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const out = execFileSync(
+        process.execPath,
+        [path.join(root, 'scripts', 'k8s-node-facts.mjs'), runner, 'berth-worker'],
+        {
+          env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       return { code: 0, facts: JSON.parse(out), stderr: '' };
     } catch (error) {
       const e = error as { status: number; stderr: string };
@@ -108,7 +119,7 @@ describe('scripts/k8s-node-facts.mjs', () => {
     }
   }
 
-  it("leaves the engines what the worker has once its pods, the router and Open WebUI have their requests, as CPUs without a topology", () => {
+  it('leaves the engines what the worker has once its pods, the router and Open WebUI have their requests, as CPUs without a topology', () => {
     const { code, facts } = nodeFacts(hostFile('workstation-16c32t-2numa'));
     expect(code).toBe(0);
     const parsed = HostFactsSchema.parse(facts);
@@ -119,7 +130,12 @@ describe('scripts/k8s-node-facts.mjs', () => {
     expect(parsed.gpus).toEqual([]);
     // The export for those facts fits the worker beside the router and Open WebUI.
     const plan = planStack(parsed, DEFAULT_SETTINGS);
-    const specs = k8sExport(plan, parsed, { namespace: 'berth', replicas: 1, gpuSharing: 'whole', prometheusUrl: DEFAULT_PROMETHEUS_URL }).values.servingEngineSpec.modelSpec;
+    const specs = k8sExport(plan, parsed, {
+      namespace: 'berth',
+      replicas: 1,
+      gpuSharing: 'whole',
+      prometheusUrl: DEFAULT_PROMETHEUS_URL,
+    }).values.servingEngineSpec.modelSpec;
     expect(specs.reduce((sum, s) => sum + s.requestCPU, 0) + 0.1 + 0.4 + 0.25).toBeLessThanOrEqual(4);
   });
 });

@@ -28,13 +28,25 @@ interface Step {
 }
 
 describe("the project's GitHub workflows", () => {
-  it.each(readdirSync(dir).filter((f) => f.endsWith('.yml')))('%s is valid against GitHub\'s workflow schema', async (file) => {
-    expect(await workflowErrors(file, readFileSync(path.join(dir, file), 'utf8'))).toEqual([]);
-  });
+  it.each(readdirSync(dir).filter((f) => f.endsWith('.yml')))(
+    "%s is valid against GitHub's workflow schema",
+    async (file) => {
+      expect(await workflowErrors(file, readFileSync(path.join(dir, file), 'utf8'))).toEqual([]);
+    },
+  );
 
-  it("the schema check catches a wrong workflow (so a passing check means something)", async () => {
-    expect(await workflowErrors('bad.yml', 'on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    stepz: []\n')).toEqual([expect.stringMatching(/Unexpected value 'stepz'/)]);
-    expect((await workflowErrors('bad.yml', 'on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - name: x: y\n        run: echo\n')).length).toBeGreaterThan(0);
+  it('the schema check catches a wrong workflow (so a passing check means something)', async () => {
+    expect(
+      await workflowErrors('bad.yml', 'on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    stepz: []\n'),
+    ).toEqual([expect.stringMatching(/Unexpected value 'stepz'/)]);
+    expect(
+      (
+        await workflowErrors(
+          'bad.yml',
+          'on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - name: x: y\n        run: echo\n',
+        )
+      ).length,
+    ).toBeGreaterThan(0);
   });
 });
 
@@ -56,7 +68,12 @@ describe('the real-stack workflow (it runs on GitHub, not here)', () => {
     expect(runs).toMatch(/npm ci\n\s*npm run build\n\s*npm link/);
     expect(runs).toMatch(/"id": "Qwen\/Qwen3-0\.6B", "device": "cpu"/);
     expect(runs).toMatch(/"disabledModels": \["vllm-qwen3", "vllm-llama3"\]/);
-    const order = ['berth up', 'node scripts/real-stack-check.mjs', 'npm run bench:vllm -- --concurrency 1,4', 'berth down'].map((command) => runs.indexOf(command));
+    const order = [
+      'berth up',
+      'node scripts/real-stack-check.mjs',
+      'npm run bench:vllm -- --concurrency 1,4',
+      'berth down',
+    ].map((command) => runs.indexOf(command));
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     const down = job?.steps.find((s) => s.run?.startsWith('berth down'));
@@ -81,21 +98,38 @@ describe('the real-stack workflow (it runs on GitHub, not here)', () => {
 });
 
 describe('the release workflow signs only with a certificate', () => {
-  const workflow = parse(readFileSync(path.join(dir, 'release.yml'), 'utf8')) as { jobs: Record<string, { steps: (Step & { env?: Record<string, string> })[] }> };
+  const workflow = parse(readFileSync(path.join(dir, 'release.yml'), 'utf8')) as {
+    jobs: Record<string, { steps: (Step & { env?: Record<string, string> })[] }>;
+  };
   const step = Object.values(workflow.jobs)[0]?.steps.find((s) => s.name === 'Package and publish');
 
   /** Runs the step's script as the runner would, with `npx` standing in to print what electron-builder would see. */
   function run(secrets: Record<string, string>): Record<string, string> {
     const bin = mkdtempSync(path.join(os.tmpdir(), 'berth-npx-'));
-    writeFileSync(path.join(bin, 'npx'), '#!/bin/sh\nenv | grep -E "^(CSC_|APPLE_|MAC_|NOTARY_)" | sort\necho "ARGS=$*"\n', { mode: 0o755 });
+    writeFileSync(
+      path.join(bin, 'npx'),
+      '#!/bin/sh\nenv | grep -E "^(CSC_|APPLE_|MAC_|NOTARY_)" | sort\necho "ARGS=$*"\n',
+      { mode: 0o755 },
+    );
     // The step's env, as GitHub fills it: an unset secret is an empty string.
     const env: Record<string, string> = { PATH: `${bin}:${process.env.PATH}` };
     for (const [name, value] of Object.entries(step?.env ?? {})) {
       const secret = /secrets\.(\w+)/.exec(value)?.[1];
-      env[name] = secret ? (secrets[secret] ?? '') : name === 'BUILDER_TARGET' ? '--mac' : name === 'PUBLISH' ? 'never' : '';
+      env[name] = secret
+        ? (secrets[secret] ?? '')
+        : name === 'BUILDER_TARGET'
+          ? '--mac'
+          : name === 'PUBLISH'
+            ? 'never'
+            : '';
     }
     const out = execFileSync('bash', ['-e', '-c', step?.run ?? ''], { env, encoding: 'utf8' });
-    return Object.fromEntries(out.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    return Object.fromEntries(
+      out
+        .split('\n')
+        .filter((l) => l.includes('='))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
   }
 
   it('without signing secrets (a fork): no CSC_LINK at all, not an empty one, and auto-discovery off', () => {
@@ -104,7 +138,13 @@ describe('the release workflow signs only with a certificate', () => {
   });
 
   it('with them: the certificate and the notarisation credentials, and nothing else of the secrets', () => {
-    const seen = run({ MAC_CERTIFICATE_P12_BASE64: 'cert-base64', MAC_CERTIFICATE_PASSWORD: 'pw', APPLE_ID: 'dev@example.com', APPLE_APP_SPECIFIC_PASSWORD: 'app-pw', APPLE_TEAM_ID: 'TEAM1' });
+    const seen = run({
+      MAC_CERTIFICATE_P12_BASE64: 'cert-base64',
+      MAC_CERTIFICATE_PASSWORD: 'pw',
+      APPLE_ID: 'dev@example.com',
+      APPLE_APP_SPECIFIC_PASSWORD: 'app-pw',
+      APPLE_TEAM_ID: 'TEAM1',
+    });
     expect(seen).toEqual({
       CSC_LINK: 'cert-base64',
       CSC_KEY_PASSWORD: 'pw',
@@ -127,12 +167,15 @@ describe('the upstream workflow (it runs on GitHub, not here)', () => {
   it('runs every week, by hand, and on pull requests that touch the catalog, the Kubernetes export or the ledger', () => {
     expect(workflow.on.schedule).toHaveLength(1);
     expect(workflow.on).toHaveProperty('workflow_dispatch');
-    expect(workflow.on.pull_request.paths).toEqual(expect.arrayContaining(['electron/common/catalog/**', 'electron/common/export/k8s/**', 'docs/upstream.md']));
+    expect(workflow.on.pull_request.paths).toEqual(
+      expect.arrayContaining(['electron/common/catalog/**', 'electron/common/export/k8s/**', 'docs/upstream.md']),
+    );
   });
 
   it('checks the images per platform, the chart version and the exports against the chart schema, from a build of the checkout', () => {
     expect(runs).toMatch(/npm ci\n\s*npm run build/);
-    for (const part of ['images', 'chart', 'schema']) expect(runs).toContain(`node scripts/upstream-check.mjs --only ${part}`);
+    for (const part of ['images', 'chart', 'schema'])
+      expect(runs).toContain(`node scripts/upstream-check.mjs --only ${part}`);
     const text = readFileSync(script, 'utf8');
     expect(text).toContain("'docker', ['buildx', 'imagetools', 'inspect'");
     expect(text).toContain("'helm', ['show', 'chart'");
@@ -144,7 +187,10 @@ describe('the upstream workflow (it runs on GitHub, not here)', () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'berth-schema-')), 'values.schema.json');
     writeFileSync(file, JSON.stringify(schema));
     try {
-      return { code: 0, out: execFileSync('node', [script, '--only', 'schema', '--schema', file], { encoding: 'utf8' }) };
+      return {
+        code: 0,
+        out: execFileSync('node', [script, '--only', 'schema', '--schema', file], { encoding: 'utf8' }),
+      };
     } catch (error) {
       const failed = error as { status: number; stdout: string };
       return { code: failed.status, out: failed.stdout };
@@ -161,11 +207,25 @@ describe('the upstream workflow (it runs on GitHub, not here)', () => {
       type: 'object',
       properties: {
         extraObjects: { type: 'array' },
-        servingEngineSpec: { type: 'object', properties: { modelSpec: { type: 'array', items: { type: 'object', properties: { keda: { type: 'object', properties: { triggers: { type: 'object' } } } } } } } },
+        servingEngineSpec: {
+          type: 'object',
+          properties: {
+            modelSpec: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { keda: { type: 'object', properties: { triggers: { type: 'object' } } } },
+              },
+            },
+          },
+        },
       },
     };
     expect(schemaCheck(chartLike).code).toBe(0);
-    const refusing = schemaCheck({ type: 'object', properties: { routerSpec: { type: 'object', properties: { tag: { type: 'integer' } } } } });
+    const refusing = schemaCheck({
+      type: 'object',
+      properties: { routerSpec: { type: 'object', properties: { tag: { type: 'integer' } } } },
+    });
     expect(refusing.code).toBe(1);
     expect(refusing.out).toMatch(/FAIL .*\/routerSpec\/tag must be integer/);
   });

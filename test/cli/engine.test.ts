@@ -6,13 +6,25 @@ import { berth, freshHome } from '../support/cli.js';
 describe('berth engine: naming remote engines, in one line each', () => {
   it('adds, lists, uses and removes an engine, and settings keep it', () => {
     const home = freshHome();
-    expect(berth(['engine', 'add', 'gpu-box', 'ssh://me@gpu-box:2222'], { home }).stdout.trim()).toBe('added gpu-box → ssh://me@gpu-box:2222; use it with `berth --engine gpu-box …` or `berth engine use gpu-box`');
+    expect(berth(['engine', 'add', 'gpu-box', 'ssh://me@gpu-box:2222'], { home }).stdout.trim()).toBe(
+      'added gpu-box → ssh://me@gpu-box:2222; use it with `berth --engine gpu-box …` or `berth engine use gpu-box`',
+    );
     expect(berth(['engine', 'use', 'gpu-box'], { home }).stdout.trim()).toBe('Berth now uses gpu-box');
-    expect(berth(['engine', 'list'], { home }).stdout.trimEnd()).toMatch(/^ENGINE\s+ENDPOINT\n {2}local\s+found as the docker CLI finds it.*\n\* gpu-box\s+ssh:\/\/me@gpu-box:2222$/);
+    expect(berth(['engine', 'list'], { home }).stdout.trimEnd()).toMatch(
+      /^ENGINE\s+ENDPOINT\n {2}local\s+found as the docker CLI finds it.*\n\* gpu-box\s+ssh:\/\/me@gpu-box:2222$/,
+    );
     const settings = JSON.parse(readFileSync(path.join(home, 'settings.json'), 'utf8'));
-    expect(settings).toMatchObject({ engines: [{ name: 'gpu-box', endpoint: 'ssh://me@gpu-box:2222' }], engine: 'gpu-box' });
-    expect(berth(['engine', 'remove', 'gpu-box'], { home }).stdout.trim()).toBe("removed gpu-box; Berth uses this machine's engine again");
-    expect(JSON.parse(readFileSync(path.join(home, 'settings.json'), 'utf8'))).toMatchObject({ engines: [], engine: 'local' });
+    expect(settings).toMatchObject({
+      engines: [{ name: 'gpu-box', endpoint: 'ssh://me@gpu-box:2222' }],
+      engine: 'gpu-box',
+    });
+    expect(berth(['engine', 'remove', 'gpu-box'], { home }).stdout.trim()).toBe(
+      "removed gpu-box; Berth uses this machine's engine again",
+    );
+    expect(JSON.parse(readFileSync(path.join(home, 'settings.json'), 'utf8'))).toMatchObject({
+      engines: [],
+      engine: 'local',
+    });
   });
 
   it('refuses a bad name, a bad URL, a name taken, an unknown engine and removing this machine, changing nothing', () => {

@@ -8,8 +8,18 @@ import { berth, freshHome } from '../support/cli.js';
 import { hostFile } from '../support/hosts.js';
 import { validateManifest, yamlDocuments } from '../support/kubernetes.js';
 
-const FILES = ['production-stack-values.yaml', 'open-webui.yaml', 'monitoring.yaml', 'secrets.example.yaml', 'README.md'];
-const SECRETS = { HF_TOKEN: 'hf_k8sExportMustNeverHoldThis0123', LITELLM_MASTER_KEY: 'sk-k8sExportMustNeverHoldThis0123', GRAFANA_ADMIN_PASSWORD: 'grafana-never-exported-0123' };
+const FILES = [
+  'production-stack-values.yaml',
+  'open-webui.yaml',
+  'monitoring.yaml',
+  'secrets.example.yaml',
+  'README.md',
+];
+const SECRETS = {
+  HF_TOKEN: 'hf_k8sExportMustNeverHoldThis0123',
+  LITELLM_MASTER_KEY: 'sk-k8sExportMustNeverHoldThis0123',
+  GRAFANA_ADMIN_PASSWORD: 'grafana-never-exported-0123',
+};
 
 function exportK8s(facts: string, extra: string[] = [], dir = path.join(freshHome(), 'k8s')) {
   return { dir, result: berth(['export', 'k8s', '--facts', facts, '--out', dir, ...extra], { env: SECRETS }) };
@@ -23,24 +33,31 @@ describe('berth export k8s', () => {
     expect(result.code).toBe(0);
     // With the record of what Berth wrote (sha256sum's format), which kubectl apply -f on the folder leaves alone.
     expect(readdirSync(dir).sort()).toEqual([...FILES, '.berth-export.sha256'].sort());
-    expect(result.stdout).toMatch(/helm install berth vllm\/vllm-stack --version 0\.1\.12 -n llm -f .*production-stack-values\.yaml/);
+    expect(result.stdout).toMatch(
+      /helm install berth vllm\/vllm-stack --version 0\.1\.12 -n llm -f .*production-stack-values\.yaml/,
+    );
     const plan = JSON.parse(berth(['plan', '--facts', facts, '--json']).stdout) as StackPlan;
-    const values = ProductionStackValuesSchema.parse(parse(readFileSync(path.join(dir, 'production-stack-values.yaml'), 'utf8')));
+    const values = ProductionStackValuesSchema.parse(
+      parse(readFileSync(path.join(dir, 'production-stack-values.yaml'), 'utf8')),
+    );
     for (const spec of values.servingEngineSpec.modelSpec) {
       const service = plan.services.find((s) => s.name === spec.name);
-      expect([spec.vllmConfig.gpuMemoryUtilization, spec.vllmConfig.maxModelLen, spec.requestGPU, `${spec.repository}:${spec.tag}`]).toEqual([
-        service?.gpuMemoryUtilization,
-        service?.model?.maxModelLen,
-        service?.gpus?.length,
-        service?.image,
-      ]);
+      expect([
+        spec.vllmConfig.gpuMemoryUtilization,
+        spec.vllmConfig.maxModelLen,
+        spec.requestGPU,
+        `${spec.repository}:${spec.tag}`,
+      ]).toEqual([service?.gpuMemoryUtilization, service?.model?.maxModelLen, service?.gpus?.length, service?.image]);
     }
     for (const name of ['open-webui.yaml', 'monitoring.yaml', 'secrets.example.yaml']) {
-      for (const doc of yamlDocuments(readFileSync(path.join(dir, name), 'utf8'))) expect(() => validateManifest(doc)).not.toThrow();
+      for (const doc of yamlDocuments(readFileSync(path.join(dir, name), 'utf8')))
+        expect(() => validateManifest(doc)).not.toThrow();
     }
     const readme = readFileSync(path.join(dir, 'README.md'), 'utf8');
     expect(readme).toMatch(/helm repo add vllm https:\/\/vllm-project\.github\.io\/production-stack/);
-    expect(readme).toMatch(/\| vllm-coder \| qwen2\.5-coder-7b \| vllm\/vllm-openai:v0\.30\.0 \| 32768 \| auto \| 1 \| 0\.9 \|/);
+    expect(readme).toMatch(
+      /\| vllm-coder \| qwen2\.5-coder-7b \| vllm\/vllm-openai:v0\.30\.0 \| 32768 \| auto \| 1 \| 0\.9 \|/,
+    );
     expect(statSync(path.join(dir, 'secrets.example.yaml')).mode & 0o077).toBe(0);
   });
 
@@ -65,7 +82,9 @@ describe('berth export k8s', () => {
     const refused = exportK8s(facts, [], dir);
     expect(refused.result.code).toBe(1);
     expect(refused.result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(refused.result.stderr).toMatch(/README\.md exists and was not written by Berth \(or was changed since\): pass --force/);
+    expect(refused.result.stderr).toMatch(
+      /README\.md exists and was not written by Berth \(or was changed since\): pass --force/,
+    );
     expect(readFileSync(path.join(dir, 'README.md'), 'utf8')).toBe('my own notes\n');
     expect(exportK8s(facts, ['--force'], dir).result.code).toBe(0);
     expect(readFileSync(path.join(dir, 'README.md'), 'utf8')).toMatch(/^# The stack on Kubernetes/);
@@ -82,7 +101,10 @@ describe('berth export k8s', () => {
   it.each([
     [['--replicas', '0'], /^berth: --replicas: a whole number of replicas per model from 1 to 100/],
     [['--replicas', 'two'], /^berth: --replicas: a whole number/],
-    [['--replicas', '2', '--autoscale', '1-3'], /^berth: --replicas: give --replicas N or --autoscale MIN-MAX, not both/],
+    [
+      ['--replicas', '2', '--autoscale', '1-3'],
+      /^berth: --replicas: give --replicas N or --autoscale MIN-MAX, not both/,
+    ],
     [['--autoscale', '4'], /^berth: --autoscale: MIN-MAX replicas per model/],
     [['--autoscale', '3-1'], /^berth: --autoscale: MIN-MAX replicas per model/],
     [['--gpu-sharing', 'mig'], /^berth: --gpu-sharing: whole \(a card per model pod\) or hami/],

@@ -44,7 +44,9 @@ describe('berth plan', () => {
   it("the README's example is what berth plan prints for that host today", () => {
     const result = berth(['plan', '--facts', hostFile('macbook-docker-desktop-8cpu-8gib')]);
     const readme = readFileSync(path.join(repoRoot(), 'README.md'), 'utf8');
-    const example = readme.slice(readme.indexOf('$ berth plan --facts test/fixtures/hosts/macbook-docker-desktop-8cpu-8gib.json'));
+    const example = readme.slice(
+      readme.indexOf('$ berth plan --facts test/fixtures/hosts/macbook-docker-desktop-8cpu-8gib.json'),
+    );
     const shown = example.slice(0, example.indexOf('…')).split('\n').slice(1).filter(Boolean);
     expect(shown.length).toBeGreaterThan(8);
     for (const line of shown) expect(result.stdout.split('\n')).toContain(line);
@@ -55,9 +57,18 @@ describe('berth plan', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/✗ no-gpu: Docker on macOS cannot reach a GPU/);
     expect(result.stdout).toMatch(/This plan cannot start \(✗ above\): berth up and berth export refuse it/);
-    const json = berth(['plan', '--facts', hostFile('macbook-docker-desktop-8cpu-8gib'), '--profile', 'production', '--json']);
+    const json = berth([
+      'plan',
+      '--facts',
+      hostFile('macbook-docker-desktop-8cpu-8gib'),
+      '--profile',
+      'production',
+      '--json',
+    ]);
     expect(json.code).toBe(1);
-    expect(StackPlanSchema.parse(JSON.parse(json.stdout)).warnings).toContainEqual(expect.objectContaining({ code: 'no-gpu', blocking: true }));
+    expect(StackPlanSchema.parse(JSON.parse(json.stdout)).warnings).toContainEqual(
+      expect.objectContaining({ code: 'no-gpu', blocking: true }),
+    );
   });
 
   it('on a 24 GB card: exit 0 with the model that fits, never a plan in which both production models cannot load', () => {
@@ -65,24 +76,44 @@ describe('berth plan', () => {
     expect(result.code).toBe(0);
     const plan = StackPlanSchema.parse(JSON.parse(result.stdout));
     // Alone on its card, the model gets vLLM's own default share (--gpu-memory-utilization 0.9, vllm/config/cache.py).
-    expect(plan.services.filter((s) => s.role === 'model').map((s) => [s.name, s.gpuMemoryUtilization])).toEqual([['vllm-coder', 0.9]]);
+    expect(plan.services.filter((s) => s.role === 'model').map((s) => [s.name, s.gpuMemoryUtilization])).toEqual([
+      ['vllm-coder', 0.9],
+    ]);
     expect(plan.warnings.map((w) => w.code)).toEqual(['gpu-model-left-out']);
     const home = freshHome();
-    writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ tuning: { 'vllm-coder': { gpus: [0] }, 'vllm-gpt-oss': { gpus: [0] } } }));
-    expect(berth(['plan', '--facts', hostFile('gpu-workstation-1x24gb'), '--profile', 'production'], { home }).code).toBe(1);
+    writeFileSync(
+      path.join(home, 'settings.json'),
+      JSON.stringify({ tuning: { 'vllm-coder': { gpus: [0] }, 'vllm-gpt-oss': { gpus: [0] } } }),
+    );
+    expect(
+      berth(['plan', '--facts', hostFile('gpu-workstation-1x24gb'), '--profile', 'production'], { home }).code,
+    ).toBe(1);
   });
 
   it('takes the profile from --profile, then LITELLM_ENVIRONMENT, then settings', () => {
     const facts = hostFile('gpu-server-1x80gb');
-    const byEnv = JSON.parse(berth(['plan', '--facts', facts, '--json'], { env: { LITELLM_ENVIRONMENT: 'development' } }).stdout);
+    const byEnv = JSON.parse(
+      berth(['plan', '--facts', facts, '--json'], { env: { LITELLM_ENVIRONMENT: 'development' } }).stdout,
+    );
     expect([byEnv.profile, byEnv.profileReason]).toEqual(['development', 'development: chosen by LITELLM_ENVIRONMENT']);
-    const byFlag = JSON.parse(berth(['plan', '--facts', facts, '--json', '--profile', 'production'], { env: { LITELLM_ENVIRONMENT: 'development' } }).stdout);
+    const byFlag = JSON.parse(
+      berth(['plan', '--facts', facts, '--json', '--profile', 'production'], {
+        env: { LITELLM_ENVIRONMENT: 'development' },
+      }).stdout,
+    );
     expect(byFlag.profileReason).toBe('production: chosen by --profile');
   });
 
   it('reads settings.json from BERTH_HOME: images, ports and models', () => {
     const home = freshHome();
-    writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ images: { litellm: 'example/litellm:1' }, ports: { litellm: 14000 }, disabledModels: ['vllm-llama3'] }));
+    writeFileSync(
+      path.join(home, 'settings.json'),
+      JSON.stringify({
+        images: { litellm: 'example/litellm:1' },
+        ports: { litellm: 14000 },
+        disabledModels: ['vllm-llama3'],
+      }),
+    );
     const plan = JSON.parse(berth(['plan', '--facts', hostFile('server-64core'), '--json'], { home }).stdout);
     const litellm = plan.services.find((s: { name: string }) => s.name === 'litellm');
     expect([litellm.image, litellm.ports[0].host]).toEqual(['example/litellm:1', 14000]);
@@ -98,33 +129,54 @@ describe('berth plan', () => {
 
 describe('berth plan with bad input', () => {
   it('a facts file that does not exist', () => {
-    expectBadInput(berth(['plan', '--facts', path.join(os.tmpdir(), 'berth-none.json')]), /^berth: --facts: cannot read .*berth-none\.json \(ENOENT\); pass the output of `berth facts --json`/);
+    expectBadInput(
+      berth(['plan', '--facts', path.join(os.tmpdir(), 'berth-none.json')]),
+      /^berth: --facts: cannot read .*berth-none\.json \(ENOENT\); pass the output of `berth facts --json`/,
+    );
   });
 
   it('a facts file that is not JSON', () => {
-    expectBadInput(berth(['plan', '--facts', writeTemp('facts.json', '{"schema": 1,')]), /^berth: --facts: .*facts\.json is not JSON/);
+    expectBadInput(
+      berth(['plan', '--facts', writeTemp('facts.json', '{"schema": 1,')]),
+      /^berth: --facts: .*facts\.json is not JSON/,
+    );
   });
 
   it('a facts file with an impossible field', () => {
     const facts = { ...host('laptop-vm-4cpu'), cpu: { ...host('laptop-vm-4cpu').cpu, logical: -4 } };
-    expectBadInput(berth(['plan', '--facts', writeTemp('facts.json', JSON.stringify(facts))]), /^berth: --facts .*facts\.json: cpu\.logical: /);
+    expectBadInput(
+      berth(['plan', '--facts', writeTemp('facts.json', JSON.stringify(facts))]),
+      /^berth: --facts .*facts\.json: cpu\.logical: /,
+    );
   });
 
   it('an unknown profile', () => {
-    expectBadInput(berth(['plan', '--profile', 'staging']), /argument 'staging' is invalid\. Allowed choices are auto, development, production/);
-    expectBadInput(berth(['plan', '--facts', hostFile('laptop-vm-4cpu')], { env: { LITELLM_ENVIRONMENT: 'staging' } }), /^berth: LITELLM_ENVIRONMENT: development or production/);
+    expectBadInput(
+      berth(['plan', '--profile', 'staging']),
+      /argument 'staging' is invalid\. Allowed choices are auto, development, production/,
+    );
+    expectBadInput(
+      berth(['plan', '--facts', hostFile('laptop-vm-4cpu')], { env: { LITELLM_ENVIRONMENT: 'staging' } }),
+      /^berth: LITELLM_ENVIRONMENT: development or production/,
+    );
   });
 
   it('a port outside 1–65535 in settings.json', () => {
     const home = freshHome();
     writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ ports: { litellm: 70000 } }));
-    expectBadInput(berth(['plan', '--facts', hostFile('laptop-vm-4cpu')], { home }), /^berth: settings\.json: ports\.litellm: a port from 1 to 65535/);
+    expectBadInput(
+      berth(['plan', '--facts', hostFile('laptop-vm-4cpu')], { home }),
+      /^berth: settings\.json: ports\.litellm: a port from 1 to 65535/,
+    );
   });
 
   it('the same port for two services', () => {
     const home = freshHome();
     writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ ports: { litellm: 9000, grafana: 9000 } }));
-    expectBadInput(berth(['plan', '--facts', hostFile('laptop-vm-4cpu')], { home }), /^berth: ports\.grafana: 9000 is already set for litellm/);
+    expectBadInput(
+      berth(['plan', '--facts', hostFile('laptop-vm-4cpu')], { home }),
+      /^berth: ports\.grafana: 9000 is already set for litellm/,
+    );
   });
 
   it('a KV cache larger than the memory containers get', () => {
@@ -139,14 +191,20 @@ describe('berth plan with bad input', () => {
   it('an unknown model', () => {
     const home = freshHome();
     writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ disabledModels: ['vllm-mistral'] }));
-    expectBadInput(berth(['plan', '--facts', hostFile('laptop-vm-4cpu')], { home }), /^berth: disabledModels\.0: unknown model "vllm-mistral"; known models: vllm-qwen3, /);
+    expectBadInput(
+      berth(['plan', '--facts', hostFile('laptop-vm-4cpu')], { home }),
+      /^berth: disabledModels\.0: unknown model "vllm-mistral"; known models: vllm-qwen3, /,
+    );
   });
 
   it('a settings.json that is not JSON is reported and left as it was', () => {
     const home = freshHome();
     const file = path.join(home, 'settings.json');
     writeFileSync(file, '{ "profile": "auto", ');
-    expectBadInput(berth(['plan', '--facts', hostFile('laptop-vm-4cpu')], { home }), /settings\.json: is not valid JSON .*fix it or move it away/);
+    expectBadInput(
+      berth(['plan', '--facts', hostFile('laptop-vm-4cpu')], { home }),
+      /settings\.json: is not valid JSON .*fix it or move it away/,
+    );
     expect(readFileSync(file, 'utf8')).toBe('{ "profile": "auto", ');
   });
 

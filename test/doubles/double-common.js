@@ -20,7 +20,9 @@ function readFile(file) {
 function containerInfo(role, args, extra = {}) {
   const status = readFile('/proc/self/status') || '';
   const cpus = (status.match(/^Cpus_allowed_list:\s*(.+)$/m) || [])[1] || null;
-  const memoryMax = (readFile('/sys/fs/cgroup/memory.max') || readFile('/sys/fs/cgroup/memory/memory.limit_in_bytes') || '').trim() || null;
+  const memoryMax =
+    (readFile('/sys/fs/cgroup/memory.max') || readFile('/sys/fs/cgroup/memory/memory.limit_in_bytes') || '').trim() ||
+    null;
   return { role, args, env: process.env, cpusAllowed: cpus, memoryMax, pid: process.pid, ...extra };
 }
 
@@ -39,7 +41,8 @@ function listen(port, handler, onListening) {
         .then(() => handler(req, res, Buffer.concat(chunks).toString('utf8')))
         .catch((error) => {
           logError(`ERROR ${error && error.stack ? error.stack : error}`);
-          if (!res.headersSent) sendJson(res, 500, { error: { message: String(error && error.message ? error.message : error) } });
+          if (!res.headersSent)
+            sendJson(res, 500, { error: { message: String(error && error.message ? error.message : error) } });
           else res.end();
         });
     });
@@ -66,8 +69,12 @@ function bearer(req) {
 function histogram(name, labels, observations) {
   const buckets = [0.01, 0.05, 0.1, 0.5, 1, 5, '+Inf'];
   const lines = [`# TYPE ${name} histogram`];
-  for (const le of buckets) lines.push(`${name}_bucket{${labels},le="${le}"} ${observations.filter((v) => le === '+Inf' || v <= le).length}`);
-  lines.push(`${name}_sum{${labels}} ${observations.reduce((a, b) => a + b, 0)}`, `${name}_count{${labels}} ${observations.length}`);
+  for (const le of buckets)
+    lines.push(`${name}_bucket{${labels},le="${le}"} ${observations.filter((v) => le === '+Inf' || v <= le).length}`);
+  lines.push(
+    `${name}_sum{${labels}} ${observations.reduce((a, b) => a + b, 0)}`,
+    `${name}_count{${labels}} ${observations.length}`,
+  );
   return lines;
 }
 
@@ -87,12 +94,16 @@ function streamChat(res, { id, model, words }, done) {
   let i = 0;
   const timer = setInterval(() => {
     if (i < words.length) {
-      res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', model, choices: [{ index: 0, delta: { content: words[i] }, finish_reason: null }] })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', model, choices: [{ index: 0, delta: { content: words[i] }, finish_reason: null }] })}\n\n`,
+      );
       i++;
       return;
     }
     clearInterval(timer);
-    res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', model, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`);
+    res.write(
+      `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', model, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`,
+    );
     res.end('data: [DONE]\n\n');
   }, 20);
   res.on('close', () => {
@@ -103,4 +114,16 @@ function streamChat(res, { id, model, words }, done) {
 
 process.on('SIGTERM', () => process.exit(0));
 
-module.exports = { log, logError, readFile, containerInfo, sendJson, listen, parseJson, bearer, histogram, processMetrics, streamChat };
+module.exports = {
+  log,
+  logError,
+  readFile,
+  containerInfo,
+  sendJson,
+  listen,
+  parseJson,
+  bearer,
+  histogram,
+  processMetrics,
+  streamChat,
+};

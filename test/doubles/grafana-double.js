@@ -23,7 +23,11 @@ const adminPassword = process.env.GF_SECURITY_ADMIN_PASSWORD || 'admin';
 
 function stop(logger, message) {
   logError(`logger=${logger} level=error msg="${message}"`);
-  logError('logger=server level=error msg="Server shutdown" error="*provisioning.ProvisioningServiceImpl run error: ' + message.replace(/"/g, "'") + '"');
+  logError(
+    'logger=server level=error msg="Server shutdown" error="*provisioning.ProvisioningServiceImpl run error: ' +
+      message.replace(/"/g, "'") +
+      '"',
+  );
   process.exit(1);
 }
 
@@ -47,14 +51,19 @@ function readYaml(file, logger) {
 const datasources = [];
 for (const file of yamlFiles(path.join(provisioning, 'datasources'))) {
   const config = readYaml(file, 'provisioning.datasources');
-  if (config.apiVersion !== undefined && ![0, 1].includes(Number(config.apiVersion))) stop('provisioning.datasources', `unsupported apiVersion ${config.apiVersion} in ${path.basename(file)}`);
+  if (config.apiVersion !== undefined && ![0, 1].includes(Number(config.apiVersion)))
+    stop('provisioning.datasources', `unsupported apiVersion ${config.apiVersion} in ${path.basename(file)}`);
   for (const ds of config.datasources || []) {
     if (!ds.name) stop('provisioning.datasources', `datasource in ${path.basename(file)} is missing a name`);
     if (!ds.type) stop('provisioning.datasources', `datasource ${ds.name} in ${path.basename(file)} is missing a type`);
     datasources.push(ds);
   }
 }
-if (datasources.filter((ds) => ds.isDefault).length > 1) stop('provisioning.datasources', 'datasource.yaml config is invalid. Only one datasource per organization can be marked as default');
+if (datasources.filter((ds) => ds.isDefault).length > 1)
+  stop(
+    'provisioning.datasources',
+    'datasource.yaml config is invalid. Only one datasource per organization can be marked as default',
+  );
 
 const dashboards = new Map();
 const skipped = [];
@@ -71,7 +80,9 @@ function loadDashboards(dir, folder) {
       dashboard = JSON.parse(fs.readFileSync(file, 'utf8'));
     } catch (error) {
       skipped.push(`${entry.name}: ${error.message}`);
-      logError(`logger=provisioning.dashboard level=error msg="failed to load dashboard from " file=${file} error="${error.message}"`);
+      logError(
+        `logger=provisioning.dashboard level=error msg="failed to load dashboard from " file=${file} error="${error.message}"`,
+      );
       continue;
     }
     const problem = !dashboard.title
@@ -83,13 +94,17 @@ function loadDashboards(dir, folder) {
           : undefined;
     if (problem) {
       skipped.push(`${entry.name}: ${problem}`);
-      logError(`logger=provisioning.dashboard level=error msg="failed to save dashboard" file=${file} error="${problem}"`);
+      logError(
+        `logger=provisioning.dashboard level=error msg="failed to save dashboard" file=${file} error="${problem}"`,
+      );
       continue;
     }
     const uid = String(dashboard.uid ?? entry.name.replace(/\.json$/, ''));
     if (dashboards.has(uid)) {
       skipped.push(`${entry.name}: the same UID is used more than once`);
-      logError(`logger=provisioning.dashboard level=warn msg="the same UID is used more than once" orgId=1 uid=${uid} times=2`);
+      logError(
+        `logger=provisioning.dashboard level=warn msg="the same UID is used more than once" orgId=1 uid=${uid} times=2`,
+      );
       continue;
     }
     dashboards.set(uid, { uid, title: dashboard.title, folderTitle: folder, dashboard });
@@ -98,10 +113,12 @@ function loadDashboards(dir, folder) {
 for (const file of yamlFiles(path.join(provisioning, 'dashboards'))) {
   const config = readYaml(file, 'provisioning.dashboard');
   for (const provider of config.providers || []) {
-    if (!provider.name) stop('provisioning.dashboard', `dashboard provider in ${path.basename(file)} is missing a name`);
+    if (!provider.name)
+      stop('provisioning.dashboard', `dashboard provider in ${path.basename(file)} is missing a name`);
     if ((provider.type ?? 'file') !== 'file') stop('provisioning.dashboard', `type ${provider.type} is not supported`);
     const dir = provider.options?.path;
-    if (!dir || !fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) stop('provisioning.dashboard', `Failed to read content of symlinked path: ${dir}`);
+    if (!dir || !fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+      stop('provisioning.dashboard', `Failed to read content of symlinked path: ${dir}`);
     loadDashboards(dir, provider.folder || 'General');
   }
 }
@@ -119,7 +136,16 @@ function role(req) {
 
 function handle(req, res) {
   const url = new URL(req.url, 'http://grafana');
-  if (url.pathname === '/double/info') return sendJson(res, 200, containerInfo('grafana', process.argv.slice(2), { datasources: datasources.map((d) => d.name), dashboards: [...dashboards.keys()], skipped }));
+  if (url.pathname === '/double/info')
+    return sendJson(
+      res,
+      200,
+      containerInfo('grafana', process.argv.slice(2), {
+        datasources: datasources.map((d) => d.name),
+        dashboards: [...dashboards.keys()],
+        skipped,
+      }),
+    );
   if (url.pathname === '/api/health') return sendJson(res, 200, { database: 'ok', version: '13.2.3' });
   const who = role(req);
   if (!who) return sendJson(res, 401, { message: 'Unauthorized' });
@@ -128,21 +154,42 @@ function handle(req, res) {
     return sendJson(
       res,
       200,
-      [...dashboards.values()].filter((d) => d.title.toLowerCase().includes(query)).map((d) => ({ uid: d.uid, title: d.title, type: 'dash-db', folderTitle: d.folderTitle })),
+      [...dashboards.values()]
+        .filter((d) => d.title.toLowerCase().includes(query))
+        .map((d) => ({ uid: d.uid, title: d.title, type: 'dash-db', folderTitle: d.folderTitle })),
     );
   }
   const dashboard = /^\/api\/dashboards\/uid\/([^/]+)$/.exec(url.pathname);
   if (dashboard) {
     const found = dashboards.get(decodeURIComponent(dashboard[1]));
-    return found ? sendJson(res, 200, { dashboard: found.dashboard, meta: { folderTitle: found.folderTitle, provisioned: true } }) : sendJson(res, 404, { message: 'Dashboard not found' });
+    return found
+      ? sendJson(res, 200, { dashboard: found.dashboard, meta: { folderTitle: found.folderTitle, provisioned: true } })
+      : sendJson(res, 404, { message: 'Dashboard not found' });
   }
   if (url.pathname === '/api/datasources') {
     if (who !== 'Admin') return sendJson(res, 403, { message: 'Permission denied' });
-    return sendJson(res, 200, datasources.map((d, i) => ({ id: i + 1, uid: d.uid, name: d.name, type: d.type, url: d.url, isDefault: Boolean(d.isDefault) })));
+    return sendJson(
+      res,
+      200,
+      datasources.map((d, i) => ({
+        id: i + 1,
+        uid: d.uid,
+        name: d.name,
+        type: d.type,
+        url: d.url,
+        isDefault: Boolean(d.isDefault),
+      })),
+    );
   }
   sendJson(res, 404, { message: 'Not found' });
 }
 
-log(`logger=provisioning.datasources level=info msg="inserting datasource from configuration" names="${datasources.map((d) => d.name).join(',')}"`);
-log(`logger=provisioning.dashboard level=info msg="finished to provision dashboards" loaded=${dashboards.size} skipped=${skipped.length}`);
-listen(port, handle, () => log(`logger=http.server level=info msg="HTTP Server Listen" address=[::]:${port} protocol=http`));
+log(
+  `logger=provisioning.datasources level=info msg="inserting datasource from configuration" names="${datasources.map((d) => d.name).join(',')}"`,
+);
+log(
+  `logger=provisioning.dashboard level=info msg="finished to provision dashboards" loaded=${dashboards.size} skipped=${skipped.length}`,
+);
+listen(port, handle, () =>
+  log(`logger=http.server level=info msg="HTTP Server Listen" address=[::]:${port} protocol=http`),
+);

@@ -13,11 +13,29 @@
 //   `<api_base>/chat/completions`), so a wrong api_base, prefix or served name fails as it would: the upstream's 404
 //   comes back as litellm's NotFoundError, an unreachable api_base as an APIConnectionError (500).
 'use strict';
-const { log, logError, containerInfo, sendJson, listen, parseJson, bearer, histogram, processMetrics, readFile } = require('./double-common.js');
+const {
+  log,
+  logError,
+  containerInfo,
+  sendJson,
+  listen,
+  parseJson,
+  bearer,
+  histogram,
+  processMetrics,
+  readFile,
+} = require('./double-common.js');
 const YAML = require('yaml');
 
 const argv = process.argv.slice(2);
-const OPTIONS = { '--config': true, '--port': true, '--host': true, '--num_workers': true, '--detailed_debug': false, '--debug': false };
+const OPTIONS = {
+  '--config': true,
+  '--port': true,
+  '--host': true,
+  '--num_workers': true,
+  '--detailed_debug': false,
+  '--debug': false,
+};
 const options = {};
 for (let i = 0; i < argv.length; i++) {
   const [name, inline] = argv[i].includes('=') ? argv[i].split(/=(.*)/s) : [argv[i], undefined];
@@ -44,16 +62,24 @@ try {
 } catch (error) {
   fatal(`Error loading config: ${error.message}`);
 }
-const fromEnv = (value) => (typeof value === 'string' && value.startsWith('os.environ/') ? process.env[value.slice('os.environ/'.length)] : value);
+const fromEnv = (value) =>
+  typeof value === 'string' && value.startsWith('os.environ/') ? process.env[value.slice('os.environ/'.length)] : value;
 const masterKey = fromEnv(config.general_settings?.master_key) ?? process.env.LITELLM_MASTER_KEY;
-if (masterKey !== undefined && !String(masterKey).startsWith('sk-')) fatal("Master key must start with 'sk-'. Received an invalid master key");
+if (masterKey !== undefined && !String(masterKey).startsWith('sk-'))
+  fatal("Master key must start with 'sk-'. Received an invalid master key");
 const settings = config.litellm_settings || {};
-const prometheusOn = (settings.callbacks || []).includes('prometheus') || (settings.success_callback || []).includes('prometheus');
+const prometheusOn =
+  (settings.callbacks || []).includes('prometheus') || (settings.success_callback || []).includes('prometheus');
 const metricsNeedKey = settings.require_auth_for_metrics_endpoint !== false;
 const models = (config.model_list || []).map((entry) => {
   const target = String(entry?.litellm_params?.model || '');
   const slash = target.indexOf('/');
-  return { name: entry?.model_name, provider: slash > 0 ? target.slice(0, slash) : '', upstream: slash > 0 ? target.slice(slash + 1) : target, apiBase: entry?.litellm_params?.api_base };
+  return {
+    name: entry?.model_name,
+    provider: slash > 0 ? target.slice(0, slash) : '',
+    upstream: slash > 0 ? target.slice(slash + 1) : target,
+    apiBase: entry?.litellm_params?.api_base,
+  };
 });
 const counters = { success: 0, failed: 0 };
 const latencies = [];
@@ -71,7 +97,12 @@ function authorised(req, res) {
     return false;
   }
   if (key !== masterKey) {
-    litellmError(res, 401, 'Authentication Error, Invalid proxy server token passed. Unable to find token in cache or `LiteLLM_VerificationTokenTable`', 'auth_error');
+    litellmError(
+      res,
+      401,
+      'Authentication Error, Invalid proxy server token passed. Unable to find token in cache or `LiteLLM_VerificationTokenTable`',
+      'auth_error',
+    );
     return false;
   }
   return true;
@@ -80,7 +111,10 @@ function authorised(req, res) {
 function metrics() {
   return [
     '# TYPE litellm_proxy_total_requests_metric_total counter',
-    ...models.map((m) => `litellm_proxy_total_requests_metric_total{requested_model="${m.name}",end_user="",hashed_api_key="x",api_key_alias="",team="",team_alias="",user=""} ${counters.success}`),
+    ...models.map(
+      (m) =>
+        `litellm_proxy_total_requests_metric_total{requested_model="${m.name}",end_user="",hashed_api_key="x",api_key_alias="",team="",team_alias="",user=""} ${counters.success}`,
+    ),
     '# TYPE litellm_proxy_failed_requests_metric_total counter',
     `litellm_proxy_failed_requests_metric_total{requested_model="",end_user="",hashed_api_key="x",api_key_alias="",team="",team_alias="",user="",exception_status="500",exception_class="Internal"} ${counters.failed}`,
     ...histogram('litellm_request_total_latency_metric', `model="${models[0]?.name ?? ''}"`, latencies),
@@ -95,13 +129,26 @@ async function chat(req, res, body) {
   const route = models.find((m) => m.name === request.model);
   if (!route) {
     counters.failed += 1;
-    return litellmError(res, 400, `{'error': '/chat/completions: Invalid model name passed in model=${request.model}. Call \`/v1/models\` to view available models for your key.'}`);
+    return litellmError(
+      res,
+      400,
+      `{'error': '/chat/completions: Invalid model name passed in model=${request.model}. Call \`/v1/models\` to view available models for your key.'}`,
+    );
   }
   if (route.provider !== 'hosted_vllm' && route.provider !== 'openai') {
     counters.failed += 1;
-    return litellmError(res, 400, `litellm.BadRequestError: LLM Provider NOT provided. Pass in the LLM provider you are trying to call. You passed model=${route.provider}/${route.upstream}`);
+    return litellmError(
+      res,
+      400,
+      `litellm.BadRequestError: LLM Provider NOT provided. Pass in the LLM provider you are trying to call. You passed model=${route.provider}/${route.upstream}`,
+    );
   }
-  if (!route.apiBase) return litellmError(res, 500, `litellm.APIConnectionError: Hosted_vllmException - api_base is required for ${route.name}`);
+  if (!route.apiBase)
+    return litellmError(
+      res,
+      500,
+      `litellm.APIConnectionError: Hosted_vllmException - api_base is required for ${route.name}`,
+    );
   const started = Date.now();
   let upstream;
   try {
@@ -112,12 +159,18 @@ async function chat(req, res, body) {
     });
   } catch (error) {
     counters.failed += 1;
-    return litellmError(res, 500, `litellm.APIConnectionError: Hosted_vllmException - ${error.cause?.code ?? error.message}`);
+    return litellmError(
+      res,
+      500,
+      `litellm.APIConnectionError: Hosted_vllmException - ${error.cause?.code ?? error.message}`,
+    );
   }
   if (!upstream.ok) {
     counters.failed += 1;
     const text = await upstream.text();
-    const kind = { 400: 'BadRequestError', 401: 'AuthenticationError', 404: 'NotFoundError' }[upstream.status] ?? 'InternalServerError';
+    const kind =
+      { 400: 'BadRequestError', 401: 'AuthenticationError', 404: 'NotFoundError' }[upstream.status] ??
+      'InternalServerError';
     return litellmError(res, upstream.status, `litellm.${kind}: ${kind}: Hosted_vllmException - ${text}`);
   }
   counters.success += 1;
@@ -135,7 +188,12 @@ async function handle(req, res, body) {
   if (url.includes('/metrics')) {
     if (metricsNeedKey && masterKey !== undefined) {
       const key = bearer(req);
-      if (key !== masterKey) return sendJson(res, 401, `Unauthorized access to metrics endpoint: ${key ? 'Authentication Error, Invalid proxy server token passed.' : 'Authentication Error, No api key passed in.'}`);
+      if (key !== masterKey)
+        return sendJson(
+          res,
+          401,
+          `Unauthorized access to metrics endpoint: ${key ? 'Authentication Error, Invalid proxy server token passed.' : 'Authentication Error, No api key passed in.'}`,
+        );
     }
     if (!prometheusOn) return sendJson(res, 404, { detail: 'Not Found' });
     res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
@@ -144,7 +202,10 @@ async function handle(req, res, body) {
   const openAi = url.replace(/^\/v1\//, '/');
   if (openAi === '/models' && req.method === 'GET') {
     if (!authorised(req, res)) return;
-    return sendJson(res, 200, { object: 'list', data: models.map((m) => ({ id: m.name, object: 'model', created: 1677610602, owned_by: 'openai' })) });
+    return sendJson(res, 200, {
+      object: 'list',
+      data: models.map((m) => ({ id: m.name, object: 'model', created: 1677610602, owned_by: 'openai' })),
+    });
   }
   if (openAi === '/chat/completions' && req.method === 'POST') {
     if (!authorised(req, res)) return;

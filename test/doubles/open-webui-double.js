@@ -12,16 +12,39 @@
 'use strict';
 const { log, logError, containerInfo, sendJson, listen, parseJson } = require('./double-common.js');
 
-const split = (value) => (value ? String(value).split(';').map((v) => v.trim()) : []);
-const urls = split(process.env.OPENAI_API_BASE_URLS) .length ? split(process.env.OPENAI_API_BASE_URLS) : split(process.env.OPENAI_API_BASE_URL || 'https://api.openai.com/v1');
-const keys = split(process.env.OPENAI_API_KEYS).length ? split(process.env.OPENAI_API_KEYS) : split(process.env.OPENAI_API_KEY || '');
+const split = (value) =>
+  value
+    ? String(value)
+        .split(';')
+        .map((v) => v.trim())
+    : [];
+const urls = split(process.env.OPENAI_API_BASE_URLS).length
+  ? split(process.env.OPENAI_API_BASE_URLS)
+  : split(process.env.OPENAI_API_BASE_URL || 'https://api.openai.com/v1');
+const keys = split(process.env.OPENAI_API_KEYS).length
+  ? split(process.env.OPENAI_API_KEYS)
+  : split(process.env.OPENAI_API_KEY || '');
 const connections = urls.map((url, i) => ({ url: url.replace(/\/$/, ''), key: keys[i] ?? '' }));
 const port = Number(process.env.PORT || 8080);
 
 /** Built-in tools Open WebUI offers a model in native function-calling mode (a subset, by their names). */
 const BUILTIN_TOOLS = [
-  { type: 'function', function: { name: 'get_current_timestamp', description: 'Get the current date and time.', parameters: { type: 'object', properties: {} } } },
-  { type: 'function', function: { name: 'search_memories', description: "Search the user's memories.", parameters: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'] } } },
+  {
+    type: 'function',
+    function: {
+      name: 'get_current_timestamp',
+      description: 'Get the current date and time.',
+      parameters: { type: 'object', properties: {} },
+    },
+  },
+  {
+    type: 'function',
+    function: {
+      name: 'search_memories',
+      description: "Search the user's memories.",
+      parameters: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'] },
+    },
+  },
 ];
 
 let atStart = { models: [], errors: [] };
@@ -31,10 +54,13 @@ async function listModels() {
   const errors = [];
   for (const [index, connection] of connections.entries()) {
     try {
-      const res = await fetch(`${connection.url}/models`, { headers: connection.key ? { Authorization: `Bearer ${connection.key}` } : {} });
+      const res = await fetch(`${connection.url}/models`, {
+        headers: connection.key ? { Authorization: `Bearer ${connection.key}` } : {},
+      });
       const body = await res.text();
       if (!res.ok) throw new Error(`HTTP ${res.status}: ${body}`);
-      for (const model of JSON.parse(body).data || []) models.push({ id: model.id, name: model.id, owned_by: 'openai', urlIdx: index, connection_type: 'external' });
+      for (const model of JSON.parse(body).data || [])
+        models.push({ id: model.id, name: model.id, owned_by: 'openai', urlIdx: index, connection_type: 'external' });
     } catch (error) {
       errors.push(`${connection.url}: ${error.message}`);
       logError(`ERROR [open_webui.routers.openai] Connection error: ${connection.url}/models ${error.message}`);
@@ -54,7 +80,10 @@ async function chat(req, res, body) {
   if (request.params?.function_calling === 'native') payload.tools = BUILTIN_TOOLS;
   const upstream = await fetch(`${connection.url}/chat/completions`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...(connection.key ? { Authorization: `Bearer ${connection.key}` } : {}) },
+    headers: {
+      'Content-Type': 'application/json',
+      ...(connection.key ? { Authorization: `Bearer ${connection.key}` } : {}),
+    },
     body: JSON.stringify(payload),
   });
   if (!upstream.ok) {
@@ -69,7 +98,16 @@ async function chat(req, res, body) {
 
 async function handle(req, res, body) {
   const url = req.url.split('?')[0];
-  if (url === '/double/info') return sendJson(res, 200, containerInfo('open-webui', [], { connections: connections.map((c) => c.url), modelsAtStart: atStart.models.map((m) => m.id), errorsAtStart: atStart.errors }));
+  if (url === '/double/info')
+    return sendJson(
+      res,
+      200,
+      containerInfo('open-webui', [], {
+        connections: connections.map((c) => c.url),
+        modelsAtStart: atStart.models.map((m) => m.id),
+        errorsAtStart: atStart.errors,
+      }),
+    );
   if (url === '/health') return sendJson(res, 200, { status: true });
   if (url === '/api/models' && req.method === 'GET') return sendJson(res, 200, { data: (await listModels()).models });
   if (url === '/api/chat/completions' && req.method === 'POST') return chat(req, res, body);
@@ -79,6 +117,8 @@ async function handle(req, res, body) {
 (async () => {
   log(`INFO  [open_webui.env] OPENAI_API_BASE_URLS=${connections.map((c) => c.url).join(';')}`);
   atStart = await listModels();
-  log(`INFO  [open_webui.routers.openai] get_all_models: ${atStart.models.length} model(s): ${atStart.models.map((m) => m.id).join(', ')}`);
+  log(
+    `INFO  [open_webui.routers.openai] get_all_models: ${atStart.models.length} model(s): ${atStart.models.map((m) => m.id).join(', ')}`,
+  );
   listen(port, handle, () => log(`INFO:     Uvicorn running on http://0.0.0.0:${port} (Press CTRL+C to quit)`));
 })();

@@ -20,13 +20,17 @@ if (url) {
   const repo = process.env.BERTH_MODEL_ID || 'unknown/model';
   const gated = (process.env.DOUBLE_GATED_REPOS || '').split(',').filter(Boolean);
   if (gated.includes(repo) && !process.env.HF_TOKEN) {
-    process.stdout.write(`BERTH-ERROR 401 GatedRepoError: Access to model ${repo} is restricted. You must have access to it and be authenticated to access it.\n`);
+    process.stdout.write(
+      `BERTH-ERROR 401 GatedRepoError: Access to model ${repo} is restricted. You must have access to it and be authenticated to access it.\n`,
+    );
     process.exit(3);
   }
   // The lines Berth's prefetch script prints for the hub's other failures (see electron/node/engine/weights.ts).
   const failure = {
-    nospace: "BERTH-ERROR NOSPACE OSError: [Errno 28] No space left on device: '/root/.cache/huggingface/hub/models--x'",
-    network: "BERTH-ERROR NETWORK LocalEntryNotFoundError: An error happened while trying to locate the file on the Hub and we cannot find the requested files in the local cache.",
+    nospace:
+      "BERTH-ERROR NOSPACE OSError: [Errno 28] No space left on device: '/root/.cache/huggingface/hub/models--x'",
+    network:
+      'BERTH-ERROR NETWORK LocalEntryNotFoundError: An error happened while trying to locate the file on the Hub and we cannot find the requested files in the local cache.',
     notfound: `BERTH-ERROR 404 RepositoryNotFoundError: 404 Client Error. (Request ID: Root=1-x) Repository Not Found for url: https://huggingface.co/api/models/${repo}.`,
   }[process.env.DOUBLE_PREFETCH || ''];
   if (failure) {

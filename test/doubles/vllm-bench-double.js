@@ -17,7 +17,15 @@ for (let i = 2; i < argv.length; i++) {
   if (next === undefined || next.startsWith('--')) flags[argv[i].slice(2)] = true;
   else flags[argv[i].slice(2)] = argv[++i];
 }
-for (const required of ['base-url', 'endpoint', 'model', 'num-prompts', 'max-concurrency', 'result-dir', 'result-filename']) {
+for (const required of [
+  'base-url',
+  'endpoint',
+  'model',
+  'num-prompts',
+  'max-concurrency',
+  'result-dir',
+  'result-filename',
+]) {
   if (!flags[required]) {
     console.error(`vllm bench serve (test double): --${required} is required`);
     process.exit(2);
@@ -40,13 +48,23 @@ async function one() {
   const started = performance.now();
   const res = await fetch(`${flags['base-url']}${flags.endpoint}`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...(process.env.OPENAI_API_KEY ? { Authorization: `Bearer ${process.env.OPENAI_API_KEY}` } : {}) },
-    body: JSON.stringify({ model: flags['served-model-name'] ?? flags.model, messages: [{ role: 'user', content: 'x '.repeat(Number(flags['random-input-len'] ?? 16)) }], max_tokens: Number(flags['random-output-len'] ?? 16), stream: true }),
+    headers: {
+      'Content-Type': 'application/json',
+      ...(process.env.OPENAI_API_KEY ? { Authorization: `Bearer ${process.env.OPENAI_API_KEY}` } : {}),
+    },
+    body: JSON.stringify({
+      model: flags['served-model-name'] ?? flags.model,
+      messages: [{ role: 'user', content: 'x '.repeat(Number(flags['random-input-len'] ?? 16)) }],
+      max_tokens: Number(flags['random-output-len'] ?? 16),
+      stream: true,
+    }),
   });
   if (!res.ok) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
   const times = [];
   const decoder = new TextDecoder();
-  for await (const chunk of res.body) for (const line of decoder.decode(chunk).split('\n')) if (line.startsWith('data: {') && line.includes('"content"')) times.push(performance.now());
+  for await (const chunk of res.body)
+    for (const line of decoder.decode(chunk).split('\n'))
+      if (line.startsWith('data: {') && line.includes('"content"')) times.push(performance.now());
   const ttft = times[0] - started;
   const itls = times.slice(1).map((t, i) => t - times[i]);
   const latency = times.at(-1) - started;
@@ -64,7 +82,10 @@ async function one() {
     Array.from({ length: Math.min(concurrency, total) }, async () => {
       while (next < total) {
         next++;
-        await one().then((r) => results.push(r), (e) => errors.push(String(e.message)));
+        await one().then(
+          (r) => results.push(r),
+          (e) => errors.push(String(e.message)),
+        );
       }
     }),
   );
@@ -75,11 +96,26 @@ async function one() {
   const output = results.reduce((n, r) => n + r.output, 0);
   const input = results.length * Number(flags['random-input-len'] ?? 0);
   const saved = {
-    backend: flags.backend, model_id: flags.model, max_concurrency: concurrency, num_prompts: total, duration, completed: results.length,
-    total_input_tokens: input, total_output_tokens: output, request_throughput: results.length / duration, output_throughput: output / duration, total_token_throughput: (input + output) / duration,
-    mean_ttft_ms: mean(ttfts), median_ttft_ms: quantile(ttfts, 0.5), p99_ttft_ms: quantile(ttfts, 0.99),
-    mean_tpot_ms: mean(tpots), median_tpot_ms: quantile(tpots, 0.5), p99_tpot_ms: quantile(tpots, 0.99),
-    mean_itl_ms: mean(itls), median_itl_ms: quantile(itls, 0.5), p99_itl_ms: quantile(itls, 0.99),
+    backend: flags.backend,
+    model_id: flags.model,
+    max_concurrency: concurrency,
+    num_prompts: total,
+    duration,
+    completed: results.length,
+    total_input_tokens: input,
+    total_output_tokens: output,
+    request_throughput: results.length / duration,
+    output_throughput: output / duration,
+    total_token_throughput: (input + output) / duration,
+    mean_ttft_ms: mean(ttfts),
+    median_ttft_ms: quantile(ttfts, 0.5),
+    p99_ttft_ms: quantile(ttfts, 0.99),
+    mean_tpot_ms: mean(tpots),
+    median_tpot_ms: quantile(tpots, 0.5),
+    p99_tpot_ms: quantile(tpots, 0.99),
+    mean_itl_ms: mean(itls),
+    median_itl_ms: quantile(itls, 0.5),
+    p99_itl_ms: quantile(itls, 0.99),
     errors,
   };
   console.log('============ Serving Benchmark Result ============');

@@ -22,7 +22,18 @@
 // DOUBLE_HEALTH=fail (unhealthy), DOUBLE_FATAL (print a vLLM fatal message and exit 1), DOUBLE_HOG_MIB (grow past the
 // memory limit), DOUBLE_CHATTER_PER_S (log lines).
 'use strict';
-const { log, logError, containerInfo, sendJson, listen, parseJson, bearer, histogram, processMetrics, streamChat } = require('./double-common.js');
+const {
+  log,
+  logError,
+  containerInfo,
+  sendJson,
+  listen,
+  parseJson,
+  bearer,
+  histogram,
+  processMetrics,
+  streamChat,
+} = require('./double-common.js');
 
 const VERSION = '0.30.0';
 const GiB = 1024 ** 3;
@@ -87,13 +98,36 @@ const VALUE_FLAGS = {
 };
 const LIST_FLAGS = new Set(['--served-model-name']);
 /** Boolean flags (argparse.BooleanOptionalAction where vLLM gives them a `--no-` form). */
-const BOOLEAN_FLAGS = new Set(['--enable-auto-tool-choice', '--enable-prefix-caching', '--enforce-eager', '--trust-remote-code', '--enable-sleep-mode', '--disable-uvicorn-access-log', '--enable-log-requests']);
+const BOOLEAN_FLAGS = new Set([
+  '--enable-auto-tool-choice',
+  '--enable-prefix-caching',
+  '--enforce-eager',
+  '--trust-remote-code',
+  '--enable-sleep-mode',
+  '--disable-uvicorn-access-log',
+  '--enable-log-requests',
+]);
 
 /**
  * Tool-call parsers registered in vLLM 0.30.0's ToolParserManager that vLLM's docs name (docs/features/tool_calling.md
  * and the gpt-oss recipe); vLLM refuses any other name when it starts.
  */
-const TOOL_CALL_PARSERS = new Set(['hermes', 'llama3_json', 'llama4_json', 'llama4_pythonic', 'mistral', 'pythonic', 'openai', 'qwen3_coder', 'qwen3_xml', 'granite', 'internlm', 'jamba', 'xlam', 'deepseek_v3']);
+const TOOL_CALL_PARSERS = new Set([
+  'hermes',
+  'llama3_json',
+  'llama4_json',
+  'llama4_pythonic',
+  'mistral',
+  'pythonic',
+  'openai',
+  'qwen3_coder',
+  'qwen3_xml',
+  'granite',
+  'internlm',
+  'jamba',
+  'xlam',
+  'deepseek_v3',
+]);
 
 function usageError(message) {
   logError('usage: vllm serve [model_tag] [options]');
@@ -111,7 +145,9 @@ function parseServeArgs(argv) {
       args.positional.push(raw);
       continue;
     }
-    const [rawName, inline] = raw.includes('=') ? [raw.slice(0, raw.indexOf('=')), raw.slice(raw.indexOf('=') + 1)] : [raw, undefined];
+    const [rawName, inline] = raw.includes('=')
+      ? [raw.slice(0, raw.indexOf('=')), raw.slice(raw.indexOf('=') + 1)]
+      : [raw, undefined];
     const name = `--${rawName.slice(2).replace(/_/g, '-')}`;
     const positive = name.startsWith('--no-') ? `--${name.slice(5)}` : name;
     if (BOOLEAN_FLAGS.has(positive)) {
@@ -131,11 +167,14 @@ function parseServeArgs(argv) {
       unknown.push(raw);
       continue;
     }
-    const value = inline !== undefined ? inline : i + 1 < argv.length && !argv[i + 1].startsWith('--') ? argv[++i] : undefined;
+    const value =
+      inline !== undefined ? inline : i + 1 < argv.length && !argv[i + 1].startsWith('--') ? argv[++i] : undefined;
     if (value === undefined) usageError(`argument ${name}: expected one argument`);
     if (type === 'int' && !/^-?\d+$/.test(value)) usageError(`argument ${name}: invalid int value: '${value}'`);
-    if (type === 'float' && Number.isNaN(Number(value))) usageError(`argument ${name}: invalid float value: '${value}'`);
-    if (Array.isArray(type) && !type.includes(value)) usageError(`argument ${name}: invalid choice: '${value}' (choose from ${type.map((t) => `'${t}'`).join(', ')})`);
+    if (type === 'float' && Number.isNaN(Number(value)))
+      usageError(`argument ${name}: invalid float value: '${value}'`);
+    if (Array.isArray(type) && !type.includes(value))
+      usageError(`argument ${name}: invalid choice: '${value}' (choose from ${type.map((t) => `'${t}'`).join(', ')})`);
     args.flags[name] = value;
   }
   if (args.positional.length > 1) unknown.push(...args.positional.slice(1));
@@ -155,7 +194,13 @@ function run(argv) {
   let model = parsed.positional[0];
   if (!model && parsed.flags['--model']) {
     model = parsed.flags['--model'];
-    log(vllmLine('WARNING', 'api_server.py:1870', 'With `vllm serve`, you should provide the model as a positional argument or in a config file instead of via the `--model` option. The `--model` option will be removed in a future version.'));
+    log(
+      vllmLine(
+        'WARNING',
+        'api_server.py:1870',
+        'With `vllm serve`, you should provide the model as a positional argument or in a config file instead of via the `--model` option. The `--model` option will be removed in a future version.',
+      ),
+    );
   }
   if (!model) model = 'Qwen/Qwen3-0.6B';
   const servedNames = parsed.lists['--served-model-name'] || [model];
@@ -165,17 +210,34 @@ function run(argv) {
   const autoTools = parsed.booleans.has('--enable-auto-tool-choice');
   const parser = parsed.flags['--tool-call-parser'];
   if (autoTools && !parser) {
-    logError(vllmLine('ERROR', 'api_server.py:1900', 'TypeError: Error: --enable-auto-tool-choice requires --tool-call-parser'));
+    logError(
+      vllmLine(
+        'ERROR',
+        'api_server.py:1900',
+        'TypeError: Error: --enable-auto-tool-choice requires --tool-call-parser',
+      ),
+    );
     process.exit(1);
   }
   if (parser && !TOOL_CALL_PARSERS.has(parser)) {
-    logError(vllmLine('ERROR', 'api_server.py:1900', `KeyError: 'invalid tool call parser: ${parser} (chose from { ${[...TOOL_CALL_PARSERS].join(',')} })'`));
+    logError(
+      vllmLine(
+        'ERROR',
+        'api_server.py:1900',
+        `KeyError: 'invalid tool call parser: ${parser} (chose from { ${[...TOOL_CALL_PARSERS].join(',')} })'`,
+      ),
+    );
     process.exit(1);
   }
 
   const info = containerInfo('vllm', argv);
   const gpu = parsed.flags['--gpu-memory-utilization'] !== undefined;
-  const config = MODELS[model] || { layers: 28, kvHeads: 8, headDim: 128, weightsBytes: Number(process.env.DOUBLE_WEIGHTS_BYTES || 0) };
+  const config = MODELS[model] || {
+    layers: 28,
+    kvHeads: 8,
+    headDim: 128,
+    weightsBytes: Number(process.env.DOUBLE_WEIGHTS_BYTES || 0),
+  };
   const weightsBytes = config.weightsBytes * Number(process.env.DOUBLE_WEIGHTS_FACTOR || 1);
   const blockTokens = gpu ? 16 : 128;
   const fullLayers = config.layers - (config.slidingLayers || 0);
@@ -184,7 +246,10 @@ function run(argv) {
   if (!gpu) {
     const bind = process.env.VLLM_CPU_OMP_THREADS_BIND;
     const allowed = cpuList(info.cpusAllowed);
-    const outside = bind && !/^(auto|nobind)$/.test(bind) ? cpuList(bind.replace(/\|/g, ',')).filter((cpu) => allowed.length && !allowed.includes(cpu)) : [];
+    const outside =
+      bind && !/^(auto|nobind)$/.test(bind)
+        ? cpuList(bind.replace(/\|/g, ',')).filter((cpu) => allowed.length && !allowed.includes(cpu))
+        : [];
     if (outside.length) {
       log(vllmLine('INFO', 'cpu_worker.py:118', `OMP threads binding of Process ${process.pid}: ${bind}`));
       logError(vllmLine('ERROR', 'core.py:708', 'EngineCore failed to start.'));
@@ -192,7 +257,9 @@ function run(argv) {
       process.exit(1);
     }
   }
-  const kvBytes = gpu ? 0 : Number(parsed.flags['--kv-cache-memory-bytes'] || Number(process.env.VLLM_CPU_KVCACHE_SPACE || 4) * GiB);
+  const kvBytes = gpu
+    ? 0
+    : Number(parsed.flags['--kv-cache-memory-bytes'] || Number(process.env.VLLM_CPU_KVCACHE_SPACE || 4) * GiB);
   const limit = Number(info.memoryMax);
   if (!gpu && Number.isFinite(limit) && limit > 0 && limit < weightsBytes + kvBytes + CPU_PROCESSES_BYTES) {
     // What vLLM does with too small a limit: it keeps allocating (weights, then the KV cache) until the kernel kills it.
@@ -252,10 +319,17 @@ function run(argv) {
   function chat(req, res, body) {
     const request = parseJson(body);
     if (!request) return error(res, 400, 'BadRequestError', 'Expecting value: line 1 column 1 (char 0)');
-    if (!servedNames.includes(request.model)) return error(res, 404, 'NotFoundError', `The model \`${request.model}\` does not exist.`, 'model');
+    if (!servedNames.includes(request.model))
+      return error(res, 404, 'NotFoundError', `The model \`${request.model}\` does not exist.`, 'model');
     const tools = Array.isArray(request.tools) && request.tools.length > 0;
     const choice = request.tool_choice ?? (tools ? 'auto' : 'none');
-    if (tools && choice === 'auto' && !(autoTools && parser)) return error(res, 400, 'BadRequestError', '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set');
+    if (tools && choice === 'auto' && !(autoTools && parser))
+      return error(
+        res,
+        400,
+        'BadRequestError',
+        '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set',
+      );
     const words = ['Hello', ' from', ' the', ' test', ' double', '.'];
     counters.prompt += 5;
     counters.generation += words.length;
@@ -266,7 +340,12 @@ function run(argv) {
     latencies.queue.push(0.001);
     const id = `chatcmpl-double-${Date.now()}`;
     if (!request.stream) {
-      return sendJson(res, 200, { id, object: 'chat.completion', model: request.model, choices: [{ index: 0, message: { role: 'assistant', content: words.join('') }, finish_reason: 'stop' }] });
+      return sendJson(res, 200, {
+        id,
+        object: 'chat.completion',
+        model: request.model,
+        choices: [{ index: 0, message: { role: 'assistant', content: words.join('') }, finish_reason: 'stop' }],
+      });
     }
     counters.running += 1;
     streamChat(res, { id, model: request.model, words }, () => (counters.running -= 1));
@@ -274,15 +353,26 @@ function run(argv) {
 
   function handle(req, res, body) {
     const url = req.url.split('?')[0];
-    if (url === '/double/info') return sendJson(res, 200, containerInfo('vllm', argv, { model, servedNames, kvTokens, blocks }));
+    if (url === '/double/info')
+      return sendJson(res, 200, containerInfo('vllm', argv, { model, servedNames, kvTokens, blocks }));
     if (url === '/health') return process.env.DOUBLE_HEALTH === 'fail' ? sendJson(res, 503, {}) : res.end();
     if (url === '/metrics') {
       res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
       return res.end(metrics());
     }
-    if (url.startsWith('/v1/') && apiKey && bearer(req) !== apiKey) return sendJson(res, 401, { error: 'Unauthorized' });
+    if (url.startsWith('/v1/') && apiKey && bearer(req) !== apiKey)
+      return sendJson(res, 401, { error: 'Unauthorized' });
     if (url === '/v1/models' && req.method === 'GET') {
-      return sendJson(res, 200, { object: 'list', data: servedNames.map((id) => ({ id, object: 'model', owned_by: 'vllm', root: model, max_model_len: maxModelLen })) });
+      return sendJson(res, 200, {
+        object: 'list',
+        data: servedNames.map((id) => ({
+          id,
+          object: 'model',
+          owned_by: 'vllm',
+          root: model,
+          max_model_len: maxModelLen,
+        })),
+      });
     }
     if (url === '/v1/chat/completions' && req.method === 'POST') return chat(req, res, body);
     sendJson(res, 404, { detail: 'Not Found' });
@@ -302,13 +392,34 @@ function run(argv) {
     return;
   }
   log(vllmLine('INFO', 'api_server.py:1885', `vLLM API server version ${VERSION}`));
-  log(vllmLine('INFO', 'utils.py:253', `non-default args: ${JSON.stringify({ model_tag: model, served_model_name: servedNames, port, max_model_len: maxModelLen })}`));
-  log(vllmLine('INFO', gpu ? 'gpu_model_runner.py:2653' : 'cpu_model_runner.py:71', `Model loading took ${(weightsBytes / GiB).toFixed(4)} GiB memory and ${startDelayMs / 1000} seconds`));
-  if (gpu) log(vllmLine('INFO', 'gpu_worker.py:298', `Available KV cache memory: ${(availableKv / GiB).toFixed(2)} GiB`));
+  log(
+    vllmLine(
+      'INFO',
+      'utils.py:253',
+      `non-default args: ${JSON.stringify({ model_tag: model, served_model_name: servedNames, port, max_model_len: maxModelLen })}`,
+    ),
+  );
+  log(
+    vllmLine(
+      'INFO',
+      gpu ? 'gpu_model_runner.py:2653' : 'cpu_model_runner.py:71',
+      `Model loading took ${(weightsBytes / GiB).toFixed(4)} GiB memory and ${startDelayMs / 1000} seconds`,
+    ),
+  );
+  if (gpu)
+    log(vllmLine('INFO', 'gpu_worker.py:298', `Available KV cache memory: ${(availableKv / GiB).toFixed(2)} GiB`));
   log(vllmLine('INFO', 'kv_cache_utils.py:1311', `GPU KV cache size: ${kvTokens.toLocaleString('en-US')} tokens`));
-  log(vllmLine('INFO', 'kv_cache_utils.py:1315', `Maximum concurrency for ${maxModelLen.toLocaleString('en-US')} tokens per request: ${concurrency.toFixed(2)}x`));
+  log(
+    vllmLine(
+      'INFO',
+      'kv_cache_utils.py:1315',
+      `Maximum concurrency for ${maxModelLen.toLocaleString('en-US')} tokens per request: ${concurrency.toFixed(2)}x`,
+    ),
+  );
   setTimeout(() => {
-    listen(port, handle, () => log(vllmLine('INFO', 'api_server.py:1952', `Starting vLLM API server 0 on http://0.0.0.0:${port}`)));
+    listen(port, handle, () =>
+      log(vllmLine('INFO', 'api_server.py:1952', `Starting vLLM API server 0 on http://0.0.0.0:${port}`)),
+    );
   }, startDelayMs);
   if (process.env.DOUBLE_CHATTER_PER_S) {
     const perTick = Math.max(1, Math.round(Number(process.env.DOUBLE_CHATTER_PER_S) / 100));

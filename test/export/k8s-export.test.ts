@@ -4,7 +4,12 @@ import { DEFAULT_SETTINGS, SettingsSchema } from '../../electron/common/contract
 import { blockingWarnings, type PlannedService, type StackPlan } from '../../electron/common/contracts/stack-plan.js';
 import type { HostFacts } from '../../electron/common/contracts/host-facts.js';
 import { modelDashboard } from '../../electron/common/export/grafana-dashboards.js';
-import { DEFAULT_PROMETHEUS_URL, K8S_FILES, k8sExport, type K8sOptions } from '../../electron/common/export/k8s/index.js';
+import {
+  DEFAULT_PROMETHEUS_URL,
+  K8S_FILES,
+  k8sExport,
+  type K8sOptions,
+} from '../../electron/common/export/k8s/index.js';
 import { ProductionStackValuesSchema, type ModelSpecValues } from '../../electron/common/export/k8s/chart.js';
 import { k8sModelName } from '../../electron/common/export/k8s/model-spec.js';
 import { usableCores } from '../../electron/common/planner/cpu-cores.js';
@@ -15,7 +20,12 @@ import { GiB, MiB } from '../../electron/common/units.js';
 import { corpus, host } from '../support/hosts.js';
 import { validateManifest, yamlDocuments } from '../support/kubernetes.js';
 
-const OPTIONS: K8sOptions = { namespace: 'llm', replicas: 1, gpuSharing: 'whole', prometheusUrl: DEFAULT_PROMETHEUS_URL };
+const OPTIONS: K8sOptions = {
+  namespace: 'llm',
+  replicas: 1,
+  gpuSharing: 'whole',
+  prometheusUrl: DEFAULT_PROMETHEUS_URL,
+};
 
 function file(exported: ReturnType<typeof k8sExport>, name: string): string {
   const found = exported.files.find((f) => f.path === name);
@@ -76,7 +86,8 @@ function checkAgainstPlan(spec: ModelSpecValues, service: PlannedService, facts:
   for (let i = 0; i < service.command.length; i += 1) {
     const arg = service.command[i] as string;
     if (i === 0 && arg === model?.id) expect(command[1]).toBe(arg);
-    else if (arg === '--gpu-memory-utilization') expect(flag(command, '--gpu_memory_utilization')).toBe(service.command[i + 1]);
+    else if (arg === '--gpu-memory-utilization')
+      expect(flag(command, '--gpu_memory_utilization')).toBe(service.command[i + 1]);
     else if (arg === '--host' || arg === '--port') continue;
     else if (arg.startsWith('--')) expect(command, arg).toContain(arg);
   }
@@ -116,40 +127,55 @@ describe('berth export k8s: the plan on the production-stack chart', () => {
     expect(CASES.some((c) => c.plan.profile === 'development')).toBe(true);
   });
 
-  it.each(CASES)('$label: context, dtype, GPU share, cores, memory, shm and image equal the plan', ({ facts, plan }) => {
-    const exported = k8sExport(plan, facts, OPTIONS);
-    const values = ProductionStackValuesSchema.parse(parse(file(exported, K8S_FILES.values)));
-    expect(values).toEqual(exported.values);
-    const models = plan.services.filter((s) => s.role === 'model');
-    expect(values.servingEngineSpec.modelSpec.map((s) => s.name)).toEqual(models.map((s) => k8sModelName(s.name)));
-    for (const spec of values.servingEngineSpec.modelSpec) checkAgainstPlan(spec, models.find((s) => k8sModelName(s.name) === spec.name) as PlannedService, facts);
-    const gpu = models.some((s) => s.model?.device === 'gpu');
-    expect(values.servingEngineSpec.runtimeClassName).toBe(gpu ? 'nvidia' : '');
-    expect(values.servingEngineSpec.startupProbe.failureThreshold * values.servingEngineSpec.startupProbe.periodSeconds).toBeGreaterThanOrEqual(models[0]?.health?.startPeriodS ?? 0);
-  });
+  it.each(CASES)(
+    '$label: context, dtype, GPU share, cores, memory, shm and image equal the plan',
+    ({ facts, plan }) => {
+      const exported = k8sExport(plan, facts, OPTIONS);
+      const values = ProductionStackValuesSchema.parse(parse(file(exported, K8S_FILES.values)));
+      expect(values).toEqual(exported.values);
+      const models = plan.services.filter((s) => s.role === 'model');
+      expect(values.servingEngineSpec.modelSpec.map((s) => s.name)).toEqual(models.map((s) => k8sModelName(s.name)));
+      for (const spec of values.servingEngineSpec.modelSpec)
+        checkAgainstPlan(spec, models.find((s) => k8sModelName(s.name) === spec.name) as PlannedService, facts);
+      const gpu = models.some((s) => s.model?.device === 'gpu');
+      expect(values.servingEngineSpec.runtimeClassName).toBe(gpu ? 'nvidia' : '');
+      expect(
+        values.servingEngineSpec.startupProbe.failureThreshold * values.servingEngineSpec.startupProbe.periodSeconds,
+      ).toBeGreaterThanOrEqual(models[0]?.health?.startPeriodS ?? 0);
+    },
+  );
 
-  it.each(CASES)("$label: every manifest is valid against Kubernetes' schemas, and no file holds a secret or a ${…} reference", ({ facts, plan }) => {
-    const exported = k8sExport(plan, facts, OPTIONS);
-    for (const name of [K8S_FILES.openWebui, K8S_FILES.monitoring, K8S_FILES.secrets]) {
-      const docs = yamlDocuments(file(exported, name));
-      expect(docs.length).toBeGreaterThan(0);
-      for (const doc of docs) {
-        expect(() => validateManifest(doc), `${name}: ${doc.kind} ${doc.metadata?.name}`).not.toThrow();
-        expect(doc.metadata?.namespace).toBe('llm');
+  it.each(CASES)(
+    "$label: every manifest is valid against Kubernetes' schemas, and no file holds a secret or a ${…} reference",
+    ({ facts, plan }) => {
+      const exported = k8sExport(plan, facts, OPTIONS);
+      for (const name of [K8S_FILES.openWebui, K8S_FILES.monitoring, K8S_FILES.secrets]) {
+        const docs = yamlDocuments(file(exported, name));
+        expect(docs.length).toBeGreaterThan(0);
+        for (const doc of docs) {
+          expect(() => validateManifest(doc), `${name}: ${doc.kind} ${doc.metadata?.name}`).not.toThrow();
+          expect(doc.metadata?.namespace).toBe('llm');
+        }
       }
-    }
-    for (const f of exported.files) expect(f.content, f.path).not.toMatch(/\$\{[A-Z_]+\}|sk-[A-Za-z0-9]{20,}|hf_[A-Za-z0-9]{20,}/);
-  });
+      for (const f of exported.files)
+        expect(f.content, f.path).not.toMatch(/\$\{[A-Z_]+\}|sk-[A-Za-z0-9]{20,}|hf_[A-Za-z0-9]{20,}/);
+    },
+  );
 
-  it("the schema check catches a wrong manifest (so a passing check means something)", () => {
+  it('the schema check catches a wrong manifest (so a passing check means something)', () => {
     const plan = planStack(host('gpu-server-2x40gb'), DEFAULT_SETTINGS);
-    const [, deployment] = k8sExport(plan, host('gpu-server-2x40gb'), OPTIONS).manifests[K8S_FILES.openWebui] as [unknown, { spec: { replicas: unknown } }];
-    expect(() => validateManifest({ ...deployment, spec: { ...deployment.spec, replicas: 'one' } } as never)).toThrow(/replicas must be integer/);
+    const [, deployment] = k8sExport(plan, host('gpu-server-2x40gb'), OPTIONS).manifests[K8S_FILES.openWebui] as [
+      unknown,
+      { spec: { replicas: unknown } },
+    ];
+    expect(() => validateManifest({ ...deployment, spec: { ...deployment.spec, replicas: 'one' } } as never)).toThrow(
+      /replicas must be integer/,
+    );
     expect(() => validateManifest({ apiVersion: 'v1', kind: 'Pod' })).toThrow(/no schema/);
     expect(() => ProductionStackValuesSchema.parse({ servingEngineSpec: {}, routerSpec: {}, typo: 1 })).toThrow();
   });
 
-  it('two models on one card: a card each at the plan\'s shares by default, the choice and its reason in the README', () => {
+  it("two models on one card: a card each at the plan's shares by default, the choice and its reason in the README", () => {
     const facts = host('gpu-server-1x80gb');
     const plan = planStack(facts, DEFAULT_SETTINGS);
     const exported = k8sExport(plan, facts, OPTIONS);
@@ -159,9 +185,13 @@ describe('berth export k8s: the plan on the production-stack chart', () => {
       ['vllm-gpt-oss', 1, undefined, 0.45],
     ]);
     const readme = file(exported, K8S_FILES.readme);
-    expect(readme).toMatch(/shares GPU 0 with vllm-gpt-oss in the plan; here it gets a card of its own .* at the plan's share 0.44/);
+    expect(readme).toMatch(
+      /shares GPU 0 with vllm-gpt-oss in the plan; here it gets a card of its own .* at the plan's share 0.44/,
+    );
     expect(readme).toMatch(/export with --gpu-sharing hami/);
-    expect(readme).toMatch(/vllm-gpt-oss starts once vllm-coder is healthy.*Here each pod has a card of its own, so they start together/);
+    expect(readme).toMatch(
+      /vllm-gpt-oss starts once vllm-coder is healthy.*Here each pod has a card of its own, so they start together/,
+    );
   });
 
   it('with --gpu-sharing hami they share the card: HAMi memory of the share plus room for the CUDA context, and the same bytes for vLLM', () => {
@@ -183,7 +213,10 @@ describe('berth export k8s: the plan on the production-stack chart', () => {
     const sum = specs.reduce((s, spec) => s + Number(spec.requestGPUMem) * MiB, 0);
     expect(sum).toBeLessThanOrEqual(card?.memoryBytes ?? 0);
     // A model alone on its card keeps the whole card and its share.
-    const alone = k8sExport(planStack(host('gpu-server-2x40gb'), DEFAULT_SETTINGS), host('gpu-server-2x40gb'), { ...OPTIONS, gpuSharing: 'hami' }).values.servingEngineSpec.modelSpec;
+    const alone = k8sExport(planStack(host('gpu-server-2x40gb'), DEFAULT_SETTINGS), host('gpu-server-2x40gb'), {
+      ...OPTIONS,
+      gpuSharing: 'hami',
+    }).values.servingEngineSpec.modelSpec;
     expect(alone.map((s) => [s.requestGPUMem, s.vllmConfig.gpuMemoryUtilization])).toEqual([
       [undefined, 0.9],
       [undefined, 0.9],
@@ -194,25 +227,43 @@ describe('berth export k8s: the plan on the production-stack chart', () => {
     const facts = host('workstation-16c32t-2numa');
     const plan = planStack(facts, DEFAULT_SETTINGS);
     const fixed = k8sExport(plan, facts, { ...OPTIONS, replicas: 2 });
-    expect(fixed.values.servingEngineSpec.modelSpec[0]).toMatchObject({ replicaCount: 2, pvcAccessMode: ['ReadWriteMany'] });
+    expect(fixed.values.servingEngineSpec.modelSpec[0]).toMatchObject({
+      replicaCount: 2,
+      pvcAccessMode: ['ReadWriteMany'],
+    });
     expect(fixed.values.servingEngineSpec.modelSpec[0]).not.toHaveProperty('keda');
     expect(fixed.values.extraObjects).toBeUndefined();
     const scaled = k8sExport(plan, facts, { ...OPTIONS, autoscale: { min: 1, max: 4 } });
-    expect(scaled.values.servingEngineSpec.modelSpec[0]).toMatchObject({ replicaCount: 1, pvcAccessMode: ['ReadWriteMany'] });
+    expect(scaled.values.servingEngineSpec.modelSpec[0]).toMatchObject({
+      replicaCount: 1,
+      pvcAccessMode: ['ReadWriteMany'],
+    });
     // The chart's own ScaledObject stays off: its schema types keda.triggers as an object, which KEDA refuses.
     expect(scaled.values.servingEngineSpec.modelSpec[0]).not.toHaveProperty('keda');
     // Berth's ScaledObject targets the Deployment the chart names `<release>-<model>-deployment-vllm`, with KEDA's list of triggers.
     expect(scaled.values.extraObjects?.[0]).toEqual({
       apiVersion: 'keda.sh/v1alpha1',
       kind: 'ScaledObject',
-      metadata: { name: 'berth-vllm-qwen3-scaledobject', labels: { model: 'vllm-qwen3', 'app.kubernetes.io/managed-by': 'berth' } },
+      metadata: {
+        name: 'berth-vllm-qwen3-scaledobject',
+        labels: { model: 'vllm-qwen3', 'app.kubernetes.io/managed-by': 'berth' },
+      },
       spec: {
         scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'berth-vllm-qwen3-deployment-vllm' },
         minReplicaCount: 1,
         maxReplicaCount: 4,
         pollingInterval: 15,
         cooldownPeriod: 360,
-        triggers: [{ type: 'prometheus', metadata: { serverAddress: DEFAULT_PROMETHEUS_URL, query: 'sum(vllm:num_requests_waiting{service="vllm-qwen3"})', threshold: '5' } }],
+        triggers: [
+          {
+            type: 'prometheus',
+            metadata: {
+              serverAddress: DEFAULT_PROMETHEUS_URL,
+              query: 'sum(vllm:num_requests_waiting{service="vllm-qwen3"})',
+              threshold: '5',
+            },
+          },
+        ],
       },
     });
     expect(scaled.values.extraObjects).toHaveLength(plan.services.filter((s) => s.role === 'model').length);
@@ -236,32 +287,55 @@ describe('berth export k8s: the plan on the production-stack chart', () => {
       expect(exprs(dashboard)).toEqual(exprs(modelDashboard(service.name, service.model?.servedName ?? '')));
     }
     const monitor = docs.find((d) => d.kind === 'ServiceMonitor');
-    expect(monitor?.spec?.endpoints[0]?.relabelings).toContainEqual(expect.objectContaining({ sourceLabels: ['__meta_kubernetes_pod_label_model'], targetLabel: 'service' }));
+    expect(monitor?.spec?.endpoints[0]?.relabelings).toContainEqual(
+      expect.objectContaining({ sourceLabels: ['__meta_kubernetes_pod_label_model'], targetLabel: 'service' }),
+    );
   });
 
   it('Open WebUI talks to the router with the API key from the Secret, as the plan has it talk to litellm', () => {
     const facts = host('macbook-docker-desktop-8cpu-8gib');
     const plan = planStack(facts, DEFAULT_SETTINGS);
-    const [pvc, deployment, service] = yamlDocuments(file(k8sExport(plan, facts, OPTIONS), K8S_FILES.openWebui)) as unknown as {
+    const [pvc, deployment, service] = yamlDocuments(
+      file(k8sExport(plan, facts, OPTIONS), K8S_FILES.openWebui),
+    ) as unknown as {
       kind: string;
-      spec: { template?: { spec: { containers: { image: string; env: { name: string; value?: string; valueFrom?: unknown }[] }[] } }; type?: string };
+      spec: {
+        template?: {
+          spec: { containers: { image: string; env: { name: string; value?: string; valueFrom?: unknown }[] }[] };
+        };
+        type?: string;
+      };
     }[];
     expect([pvc?.kind, deployment?.kind, service?.kind]).toEqual(['PersistentVolumeClaim', 'Deployment', 'Service']);
     const container = deployment?.spec.template?.spec.containers[0];
     expect(container?.image).toBe(plan.services.find((s) => s.role === 'webui')?.image);
     expect(container?.env).toContainEqual({ name: 'OPENAI_API_BASE_URL', value: 'http://berth-router-service:80/v1' });
-    expect(container?.env).toContainEqual({ name: 'OPENAI_API_KEY', valueFrom: { secretKeyRef: { name: 'berth-secrets', key: 'api-key' } } });
+    expect(container?.env).toContainEqual({
+      name: 'OPENAI_API_KEY',
+      valueFrom: { secretKeyRef: { name: 'berth-secrets', key: 'api-key' } },
+    });
     expect(service?.spec.type).toBe('ClusterIP');
   });
 
   it('refuses, in one line naming the setting, what a cluster cannot run or Kubernetes cannot name', () => {
     const facts = host('workstation-16c32t-2numa');
     const plan = planStack(facts, DEFAULT_SETTINGS);
-    const untagged: StackPlan = { ...plan, services: plan.services.map((s) => (s.name === 'vllm-qwen3' ? { ...s, image: 'registry.local/vllm@sha256:abc' } : s)) };
-    expect(() => k8sExport(untagged, facts, OPTIONS)).toThrow(/^images\.vllm-qwen3: "registry.local\/vllm@sha256:abc" has no tag/);
+    const untagged: StackPlan = {
+      ...plan,
+      services: plan.services.map((s) =>
+        s.name === 'vllm-qwen3' ? { ...s, image: 'registry.local/vllm@sha256:abc' } : s,
+      ),
+    };
+    expect(() => k8sExport(untagged, facts, OPTIONS)).toThrow(
+      /^images\.vllm-qwen3: "registry.local\/vllm@sha256:abc" has no tag/,
+    );
     const built = planStack(facts, SettingsSchema.parse({ vllmSource: '/src/vllm' }));
-    expect(() => k8sExport(built, facts, OPTIONS)).toThrow(/^images\.vllm-qwen3: this model's image is built from a local vLLM checkout/);
-    expect(() => k8sExport(plan, facts, { ...OPTIONS, namespace: 'Bad_Name' })).toThrow(/^--namespace: a Kubernetes namespace/);
+    expect(() => k8sExport(built, facts, OPTIONS)).toThrow(
+      /^images\.vllm-qwen3: this model's image is built from a local vLLM checkout/,
+    );
+    expect(() => k8sExport(plan, facts, { ...OPTIONS, namespace: 'Bad_Name' })).toThrow(
+      /^--namespace: a Kubernetes namespace/,
+    );
     expect(() => k8sExport(plan, facts, { ...OPTIONS, replicas: 0 })).toThrow(/^--replicas: /);
     expect(() => k8sExport(plan, facts, { ...OPTIONS, autoscale: { min: 3, max: 2 } })).toThrow(/^--autoscale: /);
     const none = planStack(facts, SettingsSchema.parse({ disabledModels: ['vllm-qwen3', 'vllm-llama3'] }));
@@ -272,14 +346,26 @@ describe('berth export k8s: the plan on the production-stack chart', () => {
     const facts = host('server-64core');
     const settings = SettingsSchema.parse({
       disabledModels: ['vllm-qwen3', 'vllm-llama3'],
-      models: [{ id: 'Qwen/Qwen3-0.6B', device: 'cpu', layers: 28, kvHeads: 8, headDim: 128, maxModelLen: 40960, weightsGiB: 1.5 }],
+      models: [
+        {
+          id: 'Qwen/Qwen3-0.6B',
+          device: 'cpu',
+          layers: 28,
+          kvHeads: 8,
+          headDim: 128,
+          maxModelLen: 40960,
+          weightsGiB: 1.5,
+        },
+      ],
     });
     const plan = planStack(facts, settings);
     const service = plan.services.find((s) => s.role === 'model') as PlannedService;
     expect(service.name).toContain('.');
     const exported = k8sExport(plan, facts, OPTIONS);
     expect(exported.values.servingEngineSpec.modelSpec[0]?.name).toBe(service.name.replace(/\./g, '-'));
-    const monitor = yamlDocuments(file(exported, K8S_FILES.monitoring)).find((d) => d.kind === 'ServiceMonitor') as unknown as { spec: { endpoints: { relabelings: unknown[] }[] } };
+    const monitor = yamlDocuments(file(exported, K8S_FILES.monitoring)).find(
+      (d) => d.kind === 'ServiceMonitor',
+    ) as unknown as { spec: { endpoints: { relabelings: unknown[] }[] } };
     expect(monitor.spec.endpoints[0]?.relabelings).toContainEqual({
       sourceLabels: ['__meta_kubernetes_pod_label_model'],
       regex: service.name.replace(/\./g, '-'),
@@ -287,12 +373,15 @@ describe('berth export k8s: the plan on the production-stack chart', () => {
       replacement: service.name,
       action: 'replace',
     });
-    for (const doc of yamlDocuments(file(exported, K8S_FILES.monitoring))) expect(() => validateManifest(doc)).not.toThrow();
+    for (const doc of yamlDocuments(file(exported, K8S_FILES.monitoring)))
+      expect(() => validateManifest(doc)).not.toThrow();
   });
 
   it('is pure: the same plan, facts and options give the same files', () => {
     const facts = host('server-64core');
     const plan = planStack(facts, DEFAULT_SETTINGS);
-    expect(k8sExport(plan, facts, OPTIONS).files).toEqual(k8sExport(structuredClone(plan), structuredClone(facts), { ...OPTIONS }).files);
+    expect(k8sExport(plan, facts, OPTIONS).files).toEqual(
+      k8sExport(structuredClone(plan), structuredClone(facts), { ...OPTIONS }).files,
+    );
   });
 });

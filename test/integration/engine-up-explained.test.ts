@@ -12,46 +12,82 @@ afterEach(async () => {
 });
 
 async function modelStack(variant: VllmVariant, extra: Parameters<typeof testStack>[0] = {}): Promise<TestStack> {
-  const stack = await testStack({ disabledModels: ['vllm-llama3'], images: doubleImages({ 'vllm-qwen3': variant }), ...extra });
+  const stack = await testStack({
+    disabledModels: ['vllm-llama3'],
+    images: doubleImages({ 'vllm-qwen3': variant }),
+    ...extra,
+  });
   stacks.push(stack);
   return stack;
 }
 
 async function modelContainers(stack: TestStack) {
-  return docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${LABELS.stack}=${stack.settings.stack}`, `${LABELS.service}=vllm-qwen3`] }) });
+  return docker.listContainers({
+    all: true,
+    filters: JSON.stringify({ label: [`${LABELS.stack}=${stack.settings.stack}`, `${LABELS.service}=vllm-qwen3`] }),
+  });
 }
 
-describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker.sock (start dockerd)', 'berth up explains what went wrong, each with its own fix', () => {
-  it.each([
-    ['nospace', /^the disk filled up while vllm-qwen3's weights were downloading$/, /^free space where Docker keeps its volumes/],
-    ['offline', /^vllm-qwen3 could not reach Hugging Face to download its weights$/, /^check the network/],
-    ['notfound', /^vllm-qwen3's model is not on Hugging Face under that id \(or it is private\)$/, /^check the model's id/],
-    ['nopython', /^cannot download Qwen\/Qwen3-1\.7B's weights ahead for vllm-qwen3: its image .* has no python3$/, /^set "prefetchWeights": false in settings \(vLLM then downloads the weights itself as it starts\)/],
-  ] as const)('a weights download that fails (%s): the reason and its fix, before the model server is created', async (variant, message, fix) => {
-    const stack = await modelStack(variant);
-    const result = await up(stack.context(), stack.plan(await localFacts()), ['vllm-qwen3']);
-    expect(result.failed).toHaveLength(1);
-    expect(result.failed[0]?.message).toMatch(message);
-    expect(result.failed[0]?.fix).toMatch(fix);
-    expect(kinds(stack.events, 'creating')).toEqual([]);
-    expect(await modelContainers(stack)).toEqual([]);
-  }, 60_000);
+describeWhen(
+  await dockerAnswers(),
+  'no Docker engine answers at /var/run/docker.sock (start dockerd)',
+  'berth up explains what went wrong, each with its own fix',
+  () => {
+    it.each([
+      [
+        'nospace',
+        /^the disk filled up while vllm-qwen3's weights were downloading$/,
+        /^free space where Docker keeps its volumes/,
+      ],
+      ['offline', /^vllm-qwen3 could not reach Hugging Face to download its weights$/, /^check the network/],
+      [
+        'notfound',
+        /^vllm-qwen3's model is not on Hugging Face under that id \(or it is private\)$/,
+        /^check the model's id/,
+      ],
+      [
+        'nopython',
+        /^cannot download Qwen\/Qwen3-1\.7B's weights ahead for vllm-qwen3: its image .* has no python3$/,
+        /^set "prefetchWeights": false in settings \(vLLM then downloads the weights itself as it starts\)/,
+      ],
+    ] as const)(
+      'a weights download that fails (%s): the reason and its fix, before the model server is created',
+      async (variant, message, fix) => {
+        const stack = await modelStack(variant);
+        const result = await up(stack.context(), stack.plan(await localFacts()), ['vllm-qwen3']);
+        expect(result.failed).toHaveLength(1);
+        expect(result.failed[0]?.message).toMatch(message);
+        expect(result.failed[0]?.fix).toMatch(fix);
+        expect(kinds(stack.events, 'creating')).toEqual([]);
+        expect(await modelContainers(stack)).toEqual([]);
+      },
+      60_000,
+    );
 
-  it("a server that answers while Docker's health check cannot pass (no python3 in the image): up says so instead of waiting", async () => {
-    const stack = await modelStack('nopython', { prefetchWeights: false });
-    const result = await up(stack.context({ prefetchWeights: false }), stack.plan(await localFacts()), ['vllm-qwen3']);
-    expect(result.failed).toHaveLength(1);
-    expect(result.failed[0]?.message).toMatch(/^vllm-qwen3 answers on \/health, but Docker's health check of it does not pass \(.*python3.*\)$/);
-    expect(result.failed[0]?.fix).toMatch(/^the image must have what the check runs \(python3\)/);
-  }, 90_000);
+    it("a server that answers while Docker's health check cannot pass (no python3 in the image): up says so instead of waiting", async () => {
+      const stack = await modelStack('nopython', { prefetchWeights: false });
+      const result = await up(stack.context({ prefetchWeights: false }), stack.plan(await localFacts()), [
+        'vllm-qwen3',
+      ]);
+      expect(result.failed).toHaveLength(1);
+      expect(result.failed[0]?.message).toMatch(
+        /^vllm-qwen3 answers on \/health, but Docker's health check of it does not pass \(.*python3.*\)$/,
+      );
+      expect(result.failed[0]?.fix).toMatch(/^the image must have what the check runs \(python3\)/);
+    }, 90_000);
 
-  it('once up calls the services healthy, Docker (and so berth status, the app and the tray) says healthy too', async () => {
-    const stack = await testStack();
-    stacks.push(stack);
-    const plan = stack.plan(await localFacts());
-    const result = await up(stack.context(), plan);
-    expect(result.failed).toEqual([]);
-    const states = await stackSnapshot(docker, plan.stack, plan.services.map((s) => s.name));
-    expect(states.map((s) => [s.name, s.state])).toEqual(plan.services.map((s) => [s.name, 'healthy']));
-  }, 120_000);
-});
+    it('once up calls the services healthy, Docker (and so berth status, the app and the tray) says healthy too', async () => {
+      const stack = await testStack();
+      stacks.push(stack);
+      const plan = stack.plan(await localFacts());
+      const result = await up(stack.context(), plan);
+      expect(result.failed).toEqual([]);
+      const states = await stackSnapshot(
+        docker,
+        plan.stack,
+        plan.services.map((s) => s.name),
+      );
+      expect(states.map((s) => [s.name, s.state])).toEqual(plan.services.map((s) => [s.name, 'healthy']));
+    }, 120_000);
+  },
+);

@@ -11,7 +11,10 @@ import { docker, doubleImages, localFacts, testStack, type TestStack } from '../
 const stacks: TestStack[] = [];
 afterEach(async () => {
   while (stacks.length) await stacks.pop()?.cleanup();
-  await docker.getImage(LOCAL_VLLM_CPU_IMAGE).remove({ force: true }).catch(() => undefined);
+  await docker
+    .getImage(LOCAL_VLLM_CPU_IMAGE)
+    .remove({ force: true })
+    .catch(() => undefined);
 });
 
 /** A stand-in for a vllm checkout: docker/Dockerfile.cpu with the vllm-openai target, built FROM the test image. */
@@ -35,22 +38,35 @@ function fakeVllmCheckout(): string {
   return dir;
 }
 
-describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker.sock (start dockerd)', 'the vLLM CPU image built from a local checkout', () => {
-  it('builds the vllm-openai target with max_jobs sized to the engine, reports the build, and runs the model from it', async () => {
-    const { 'vllm-qwen3': _qwen, ...images } = doubleImages();
-    const stack = await testStack({ images, vllmSource: fakeVllmCheckout(), disabledModels: ['vllm-llama3'] });
-    stacks.push(stack);
-    const facts = await localFacts();
-    const plan = stack.plan(facts);
-    const qwen = plan.services.find((s) => s.name === 'vllm-qwen3');
-    expect(qwen?.image).toBe(LOCAL_VLLM_CPU_IMAGE);
-    expect(qwen?.build).toMatchObject({ dockerfile: 'docker/Dockerfile.cpu', target: 'vllm-openai', platform: 'linux/amd64', args: { max_jobs: String(Math.max(2, facts.engine?.cpus ?? 2)) } });
-    await docker.getImage(LOCAL_VLLM_CPU_IMAGE).remove({ force: true }).catch(() => undefined);
+describeWhen(
+  await dockerAnswers(),
+  'no Docker engine answers at /var/run/docker.sock (start dockerd)',
+  'the vLLM CPU image built from a local checkout',
+  () => {
+    it('builds the vllm-openai target with max_jobs sized to the engine, reports the build, and runs the model from it', async () => {
+      const { 'vllm-qwen3': _qwen, ...images } = doubleImages();
+      const stack = await testStack({ images, vllmSource: fakeVllmCheckout(), disabledModels: ['vllm-llama3'] });
+      stacks.push(stack);
+      const facts = await localFacts();
+      const plan = stack.plan(facts);
+      const qwen = plan.services.find((s) => s.name === 'vllm-qwen3');
+      expect(qwen?.image).toBe(LOCAL_VLLM_CPU_IMAGE);
+      expect(qwen?.build).toMatchObject({
+        dockerfile: 'docker/Dockerfile.cpu',
+        target: 'vllm-openai',
+        platform: 'linux/amd64',
+        args: { max_jobs: String(Math.max(2, facts.engine?.cpus ?? 2)) },
+      });
+      await docker
+        .getImage(LOCAL_VLLM_CPU_IMAGE)
+        .remove({ force: true })
+        .catch(() => undefined);
 
-    const result = await up(stack.context(), plan, ['vllm-qwen3']);
-    expect(result.failed).toEqual([]);
-    expect(stack.events.some((e) => e.kind === 'building' && e.service === 'vllm-qwen3')).toBe(true);
-    const image = await docker.getImage(LOCAL_VLLM_CPU_IMAGE).inspect();
-    expect(image.Config.Labels?.['dev.berth.test.max-jobs']).toBe(qwen?.build?.args.max_jobs);
-  }, 120_000);
-});
+      const result = await up(stack.context(), plan, ['vllm-qwen3']);
+      expect(result.failed).toEqual([]);
+      expect(stack.events.some((e) => e.kind === 'building' && e.service === 'vllm-qwen3')).toBe(true);
+      const image = await docker.getImage(LOCAL_VLLM_CPU_IMAGE).inspect();
+      expect(image.Config.Labels?.['dev.berth.test.max-jobs']).toBe(qwen?.build?.args.max_jobs);
+    }, 120_000);
+  },
+);

@@ -20,87 +20,126 @@ afterAll(async () => {
   while (stacks.length) await stacks.pop()?.cleanup();
 });
 
-describeWhen(await dockerAnswers(), 'no Docker engine answers at /var/run/docker.sock (start dockerd)', 'what vLLM reports as it starts, kept beside the plan', () => {
-  it('berth up keeps each model server’s figures; berth plan, berth status --json and the next plan show planned beside measured', async () => {
-    const stack = await testStack({ prefetchWeights: false, disabledModels: ['vllm-llama3'] });
-    stacks.push(stack);
-    writeFileSync(path.join(stack.home, 'settings.json'), JSON.stringify(stack.settings));
-    const env = { HF_TOKEN: 'hf_test', LITELLM_MASTER_KEY: 'sk-test-master-key', GRAFANA_ADMIN_PASSWORD: 'test-password', DOCKER_HOST: ENGINE };
-    const upped = await berthAsync(['up', 'vllm-qwen3'], { home: stack.home, env });
-    expect(upped.code, upped.stderr).toBe(0);
-    expect(upped.stdout).toMatch(/vllm-qwen3 measured: weights 3\.2 GiB \(planned 3\.2 GiB\), peak .* of a .* limit, KV cache [\d,]+ tokens \(planned [\d,]+\)/);
+describeWhen(
+  await dockerAnswers(),
+  'no Docker engine answers at /var/run/docker.sock (start dockerd)',
+  'what vLLM reports as it starts, kept beside the plan',
+  () => {
+    it('berth up keeps each model server’s figures; berth plan, berth status --json and the next plan show planned beside measured', async () => {
+      const stack = await testStack({ prefetchWeights: false, disabledModels: ['vllm-llama3'] });
+      stacks.push(stack);
+      writeFileSync(path.join(stack.home, 'settings.json'), JSON.stringify(stack.settings));
+      const env = {
+        HF_TOKEN: 'hf_test',
+        LITELLM_MASTER_KEY: 'sk-test-master-key',
+        GRAFANA_ADMIN_PASSWORD: 'test-password',
+        DOCKER_HOST: ENGINE,
+      };
+      const upped = await berthAsync(['up', 'vllm-qwen3'], { home: stack.home, env });
+      expect(upped.code, upped.stderr).toBe(0);
+      expect(upped.stdout).toMatch(
+        /vllm-qwen3 measured: weights 3\.2 GiB \(planned 3\.2 GiB\), peak .* of a .* limit, KV cache [\d,]+ tokens \(planned [\d,]+\)/,
+      );
 
-    const [measurement] = readMeasurements(stack.home);
-    expect(measurement).toMatchObject({ service: 'vllm-qwen3', model: 'Qwen/Qwen3-1.7B', device: 'cpu', engine: ENGINE });
-    // The double computes its figures from Qwen3-1.7B's config.json on its own (test/doubles/vllm-serve-double.js):
-    // the same KV cache tokens as the plan means the plan pages the cache as vLLM does.
-    expect(measurement?.measured.kvTokens).toBe(measurement?.planned.kvTokens);
-    expect(measurement?.measured.blockTokens).toBe(128);
-    expect(measurement?.measured.weightsBytes).toBeCloseTo(1.7e9 * 2, -6);
-    expect(measurement?.measured.peakBytes).toBeGreaterThan(10 * 1024 ** 2);
-    expect(measurement?.measured.peakBytes).toBeLessThan(measurement?.planned.peakBytes ?? 0);
+      const [measurement] = readMeasurements(stack.home);
+      expect(measurement).toMatchObject({
+        service: 'vllm-qwen3',
+        model: 'Qwen/Qwen3-1.7B',
+        device: 'cpu',
+        engine: ENGINE,
+      });
+      // The double computes its figures from Qwen3-1.7B's config.json on its own (test/doubles/vllm-serve-double.js):
+      // the same KV cache tokens as the plan means the plan pages the cache as vLLM does.
+      expect(measurement?.measured.kvTokens).toBe(measurement?.planned.kvTokens);
+      expect(measurement?.measured.blockTokens).toBe(128);
+      expect(measurement?.measured.weightsBytes).toBeCloseTo(1.7e9 * 2, -6);
+      expect(measurement?.measured.peakBytes).toBeGreaterThan(10 * 1024 ** 2);
+      expect(measurement?.measured.peakBytes).toBeLessThan(measurement?.planned.peakBytes ?? 0);
 
-    const plan = JSON.parse(berth(['plan', '--json'], { home: stack.home, env }).stdout) as StackPlan;
-    const qwen = plan.services.find((s) => s.name === 'vllm-qwen3');
-    expect(qwen?.model?.measured).toMatchObject({ kvTokens: measurement?.measured.kvTokens, at: measurement?.at });
-    expect(qwen?.reasons.join('\n')).toMatch(/runtime \(measured on \d{4}-\d\d-\d\d: a .* peak less weights and KV cache, and 15% more\)/);
-    const text = berth(['plan'], { home: stack.home, env }).stdout;
-    expect(text).toMatch(/vllm-qwen3: fits[: ].*; planned \d+ GiB KV → vLLM holds [\d,]+ tokens: \d+ requests? of \S+ \(measured \d{4}-\d\d-\d\d\)/);
+      const plan = JSON.parse(berth(['plan', '--json'], { home: stack.home, env }).stdout) as StackPlan;
+      const qwen = plan.services.find((s) => s.name === 'vllm-qwen3');
+      expect(qwen?.model?.measured).toMatchObject({ kvTokens: measurement?.measured.kvTokens, at: measurement?.at });
+      expect(qwen?.reasons.join('\n')).toMatch(
+        /runtime \(measured on \d{4}-\d\d-\d\d: a .* peak less weights and KV cache, and 15% more\)/,
+      );
+      const text = berth(['plan'], { home: stack.home, env }).stdout;
+      expect(text).toMatch(
+        /vllm-qwen3: fits[: ].*; planned \d+ GiB KV → vLLM holds [\d,]+ tokens: \d+ requests? of \S+ \(measured \d{4}-\d\d-\d\d\)/,
+      );
 
-    const status = JSON.parse(berth(['status', '--json'], { home: stack.home, env }).stdout) as StackStatus;
-    const row = status.services.find((s) => s.name === 'vllm-qwen3');
-    expect(row?.state).toBe('healthy');
-    expect(row?.vllm?.planned.kvTokens).toBeGreaterThan(0);
-    expect(row?.vllm?.measured?.kvTokens).toBe(measurement?.measured.kvTokens);
+      const status = JSON.parse(berth(['status', '--json'], { home: stack.home, env }).stdout) as StackStatus;
+      const row = status.services.find((s) => s.name === 'vllm-qwen3');
+      expect(row?.state).toBe('healthy');
+      expect(row?.vllm?.planned.kvTokens).toBeGreaterThan(0);
+      expect(row?.vllm?.measured?.kvTokens).toBe(measurement?.measured.kvTokens);
 
-    // The next start applies the measured runtime once (the double needs far less than vLLM's three processes); the
-    // one after measures within 10% of that plan, keeps it, and leaves the server as it is.
-    const corrected = await berthAsync(['up', 'vllm-qwen3'], { home: stack.home, env });
-    expect(corrected.stdout).toMatch(/vllm-qwen3: recreating/);
-    const settled = await berthAsync(['up', 'vllm-qwen3'], { home: stack.home, env });
-    expect(settled.stdout).toMatch(/= vllm-qwen3: unchanged/);
-    expect(settled.stdout).not.toMatch(/vllm-qwen3 measured:/);
-  }, 180_000);
+      // The next start applies the measured runtime once (the double needs far less than vLLM's three processes); the
+      // one after measures within 10% of that plan, keeps it, and leaves the server as it is.
+      const corrected = await berthAsync(['up', 'vllm-qwen3'], { home: stack.home, env });
+      expect(corrected.stdout).toMatch(/vllm-qwen3: recreating/);
+      const settled = await berthAsync(['up', 'vllm-qwen3'], { home: stack.home, env });
+      expect(settled.stdout).toMatch(/= vllm-qwen3: unchanged/);
+      expect(settled.stdout).not.toMatch(/vllm-qwen3 measured:/);
+    }, 180_000);
 
-  it('a model server killed at its limit is explained with the numbers, and the next plan raises its limit, warns, and doctor says so', async () => {
-    const model = { id: 'Qwen/Qwen3-0.6B', service: 'vllm-small', servedName: 'qwen3-0.6b', device: 'cpu' as const, layers: 28, kvHeads: 8, headDim: 128, maxModelLen: 40960, weightsGiB: 1.2 };
-    const stack = await testStack({
-      prefetchWeights: false,
-      disabledModels: ['vllm-qwen3', 'vllm-llama3'],
-      models: [model],
-      images: { ...doubleImages(), 'vllm-small': doubleImages({ 'vllm-qwen3': 'hungry' })['vllm-qwen3'] as string },
-      tuning: { 'vllm-small': { kvCacheGiB: 1 } },
-    });
-    stacks.push(stack);
-    const facts = await localFacts();
-    const plan = stack.plan(facts);
-    const before = plan.services.find((s) => s.name === 'vllm-small');
-    const events: ProgressEvent[] = [];
-    const kept: Measurement[] = [];
-    const result = await up(
-      stack.context({
-        engineEndpoint: facts.engine?.endpoint ?? ENGINE,
-        record: async (m) => {
-          kept.push(m);
-          await recordMeasurement(stack.home, m);
-        },
-        emit: (e) => events.push(e),
-      }),
-      plan,
-      ['vllm-small'],
-    );
-    // What the limit held, by the plan: the explanation carries the numbers.
-    expect(result.failed[0]?.message).toMatch(/^vllm-small was killed for running out of memory \(limit [\d.]+ GiB, all of it used: 1\.2 GiB weights \+ 1 GiB KV cache \+ [\d.]+ GiB runtime planned\)$/);
-    expect(kept[0]?.measured).toMatchObject({ oomKilled: true, limitBytes: before?.memoryBytes });
-    expect(events).toContainEqual(expect.objectContaining({ kind: 'measured', service: 'vllm-small', overPlan: true }));
+    it('a model server killed at its limit is explained with the numbers, and the next plan raises its limit, warns, and doctor says so', async () => {
+      const model = {
+        id: 'Qwen/Qwen3-0.6B',
+        service: 'vllm-small',
+        servedName: 'qwen3-0.6b',
+        device: 'cpu' as const,
+        layers: 28,
+        kvHeads: 8,
+        headDim: 128,
+        maxModelLen: 40960,
+        weightsGiB: 1.2,
+      };
+      const stack = await testStack({
+        prefetchWeights: false,
+        disabledModels: ['vllm-qwen3', 'vllm-llama3'],
+        models: [model],
+        images: { ...doubleImages(), 'vllm-small': doubleImages({ 'vllm-qwen3': 'hungry' })['vllm-qwen3'] as string },
+        tuning: { 'vllm-small': { kvCacheGiB: 1 } },
+      });
+      stacks.push(stack);
+      const facts = await localFacts();
+      const plan = stack.plan(facts);
+      const before = plan.services.find((s) => s.name === 'vllm-small');
+      const events: ProgressEvent[] = [];
+      const kept: Measurement[] = [];
+      const result = await up(
+        stack.context({
+          engineEndpoint: facts.engine?.endpoint ?? ENGINE,
+          record: async (m) => {
+            kept.push(m);
+            await recordMeasurement(stack.home, m);
+          },
+          emit: (e) => events.push(e),
+        }),
+        plan,
+        ['vllm-small'],
+      );
+      // What the limit held, by the plan: the explanation carries the numbers.
+      expect(result.failed[0]?.message).toMatch(
+        /^vllm-small was killed for running out of memory \(limit [\d.]+ GiB, all of it used: 1\.2 GiB weights \+ 1 GiB KV cache \+ [\d.]+ GiB runtime planned\)$/,
+      );
+      expect(kept[0]?.measured).toMatchObject({ oomKilled: true, limitBytes: before?.memoryBytes });
+      expect(events).toContainEqual(
+        expect.objectContaining({ kind: 'measured', service: 'vllm-small', overPlan: true }),
+      );
 
-    const next = planStack(facts, stack.settings, { measurements: readMeasurements(stack.home) });
-    const after = next.services.find((s) => s.name === 'vllm-small');
-    expect(after?.memoryBytes).toBeGreaterThanOrEqual((before?.memoryBytes ?? 0) + GiB);
-    expect(after?.reasons.join('\n')).toMatch(/killed at its [\d.]+ GiB limit on \d{4}-\d\d-\d\d, so its runtime is raised by [\d.]+ GiB/);
-    expect(next.warnings).toContainEqual(expect.objectContaining({ code: 'measured-above-plan', service: 'vllm-small' }));
-    const doctor = await measuredVsPlanned.run({ plan: next } as Parameters<typeof measuredVsPlanned.run>[0]);
-    expect(doctor.status).toBe('warn');
-    expect(doctor.message).toMatch(/vllm-small was killed for running out of memory at its [\d.]+ GiB limit/);
-  }, 120_000);
-});
+      const next = planStack(facts, stack.settings, { measurements: readMeasurements(stack.home) });
+      const after = next.services.find((s) => s.name === 'vllm-small');
+      expect(after?.memoryBytes).toBeGreaterThanOrEqual((before?.memoryBytes ?? 0) + GiB);
+      expect(after?.reasons.join('\n')).toMatch(
+        /killed at its [\d.]+ GiB limit on \d{4}-\d\d-\d\d, so its runtime is raised by [\d.]+ GiB/,
+      );
+      expect(next.warnings).toContainEqual(
+        expect.objectContaining({ code: 'measured-above-plan', service: 'vllm-small' }),
+      );
+      const doctor = await measuredVsPlanned.run({ plan: next } as Parameters<typeof measuredVsPlanned.run>[0]);
+      expect(doctor.status).toBe('warn');
+      expect(doctor.message).toMatch(/vllm-small was killed for running out of memory at its [\d.]+ GiB limit/);
+    }, 120_000);
+  },
+);

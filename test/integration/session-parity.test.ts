@@ -17,21 +17,52 @@ const NO_DOCKER = 'no Docker engine answers at /var/run/docker.sock (start docke
 const environments: { name: string; env: Record<string, string> }[] = [
   { name: 'no variables', env: {} },
   { name: 'LITELLM_ENVIRONMENT=production', env: { LITELLM_ENVIRONMENT: 'production' } },
-  { name: 'LITELLM_ENVIRONMENT=development and LITELLM_URL', env: { LITELLM_ENVIRONMENT: 'development', LITELLM_URL: 'http://gpu-host:4000' } },
+  {
+    name: 'LITELLM_ENVIRONMENT=development and LITELLM_URL',
+    env: { LITELLM_ENVIRONMENT: 'development', LITELLM_URL: 'http://gpu-host:4000' },
+  },
 ];
 
-const matrix = (list: typeof engines) => list.flatMap((engine) => environments.map((e) => [`${engine.engine}, ${e.name}`, { ...e.env, DOCKER_HOST: engine.DOCKER_HOST } as Record<string, string>] as const));
+const matrix = (list: typeof engines) =>
+  list.flatMap((engine) =>
+    environments.map(
+      (e) =>
+        [
+          `${engine.engine}, ${e.name}`,
+          { ...e.env, DOCKER_HOST: engine.DOCKER_HOST } as Record<string, string>,
+        ] as const,
+    ),
+  );
 
 async function sameAnswers(_label: string, env: Record<string, string>): Promise<void> {
   const home = freshHome();
-  writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ disabledModels: ['vllm-llama3'], ports: { litellm: 14000 } }));
-  const cli = { plan: await berthAsync(['plan', '--json'], { home, env }), doctor: await berthAsync(['doctor', '--json'], { home, env }) };
-  const backend = new Backend({ session: new StackSession({ env: { ...process.env, BERTH_HOME: home, ...env, ...(env.LITELLM_URL ? {} : { LITELLM_URL: '' }), ...(env.LITELLM_ENVIRONMENT ? {} : { LITELLM_ENVIRONMENT: '' }) } }) });
+  writeFileSync(
+    path.join(home, 'settings.json'),
+    JSON.stringify({ disabledModels: ['vllm-llama3'], ports: { litellm: 14000 } }),
+  );
+  const cli = {
+    plan: await berthAsync(['plan', '--json'], { home, env }),
+    doctor: await berthAsync(['doctor', '--json'], { home, env }),
+  };
+  const backend = new Backend({
+    session: new StackSession({
+      env: {
+        ...process.env,
+        BERTH_HOME: home,
+        ...env,
+        ...(env.LITELLM_URL ? {} : { LITELLM_URL: '' }),
+        ...(env.LITELLM_ENVIRONMENT ? {} : { LITELLM_ENVIRONMENT: '' }),
+      },
+    }),
+  });
   try {
     await backend.start();
     const snapshot = await backend.snapshot();
     expect(snapshot.plan).toEqual(JSON.parse(cli.plan.stdout));
-    const doctor = (JSON.parse(cli.doctor.stdout) as { checks: { id: string; status: string }[] }).checks.map((c) => [c.id, c.status]);
+    const doctor = (JSON.parse(cli.doctor.stdout) as { checks: { id: string; status: string }[] }).checks.map((c) => [
+      c.id,
+      c.status,
+    ]);
     expect((await backend.doctor()).map((c) => [c.id, c.status])).toEqual(doctor);
     expect(snapshot.engine.endpoint === null).toBe(env.DOCKER_HOST !== 'unix:///var/run/docker.sock');
     if (snapshot.engine.endpoint) {
@@ -76,7 +107,11 @@ async function sameExports(_label: string, DOCKER_HOST: string): Promise<void> {
       const fromApp = path.join(home, `app-${format}`);
       const cli = await berthAsync(['export', format, '--out', fromCli, ...flags], { home, env });
       expect(cli.stderr).toBe('');
-      const outcome = await backend.exportStack(format === 'compose' ? { format, dir: fromApp } : { format, dir: fromApp, k8s: { namespace: 'llm', autoscale: { min: 1, max: 3 }, gpuSharing: 'whole' } });
+      const outcome = await backend.exportStack(
+        format === 'compose'
+          ? { format, dir: fromApp }
+          : { format, dir: fromApp, k8s: { namespace: 'llm', autoscale: { min: 1, max: 3 }, gpuSharing: 'whole' } },
+      );
       expect(outcome.dir).toBe(fromApp);
       const files = filesUnder(fromCli);
       expect(Object.keys(files).length).toBeGreaterThan(3);
@@ -88,19 +123,41 @@ async function sameExports(_label: string, DOCKER_HOST: string): Promise<void> {
 }
 
 describe('the CLI and the app export the same files for the same settings and environment', () => {
-  it.each(engines.map((e) => [e.engine, e.DOCKER_HOST] as const))('%s: berth export compose|k8s and Settings → Export', sameExports, 60_000);
+  it.each(engines.map((e) => [e.engine, e.DOCKER_HOST] as const))(
+    '%s: berth export compose|k8s and Settings → Export',
+    sameExports,
+    60_000,
+  );
 
   it('the app refuses a relative folder, both replicas and autoscale, or a bad namespace, in one line, writing nothing', async () => {
     const home = freshHome();
-    const backend = new Backend({ session: new StackSession({ env: { ...process.env, BERTH_HOME: home, DOCKER_HOST: 'unix:///nonexistent/docker.sock' } }) });
-    await expect(backend.exportStack({ format: 'k8s', dir: 'relative/k8s' })).rejects.toThrow(/^dir: a full path to a folder, such as .* or ~\/berth-k8s$/);
+    const backend = new Backend({
+      session: new StackSession({
+        env: { ...process.env, BERTH_HOME: home, DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
+      }),
+    });
+    await expect(backend.exportStack({ format: 'k8s', dir: 'relative/k8s' })).rejects.toThrow(
+      /^dir: a full path to a folder, such as .* or ~\/berth-k8s$/,
+    );
     const dir = path.join(home, 'k8s');
-    await expect(backend.exportStack({ format: 'k8s', dir, k8s: { namespace: 'llm', replicas: 2, autoscale: { min: 1, max: 2 }, gpuSharing: 'whole' } })).rejects.toThrow(/^k8s\.replicas: give replicas or autoscale, not both$/);
-    await expect(backend.exportStack({ format: 'k8s', dir, k8s: { namespace: 'Not_A_Namespace', gpuSharing: 'whole' } })).rejects.toThrow(/^--namespace: a Kubernetes namespace/);
+    await expect(
+      backend.exportStack({
+        format: 'k8s',
+        dir,
+        k8s: { namespace: 'llm', replicas: 2, autoscale: { min: 1, max: 2 }, gpuSharing: 'whole' },
+      }),
+    ).rejects.toThrow(/^k8s\.replicas: give replicas or autoscale, not both$/);
+    await expect(
+      backend.exportStack({ format: 'k8s', dir, k8s: { namespace: 'Not_A_Namespace', gpuSharing: 'whole' } }),
+    ).rejects.toThrow(/^--namespace: a Kubernetes namespace/);
     expect(existsSync(dir)).toBe(false);
     await backend.close();
   });
 });
 describeWhen(withDocker, NO_DOCKER, "the CLI and the app export the same files with this machine's engine", () => {
-  it.each([[LOCAL_ENGINE.engine, LOCAL_ENGINE.DOCKER_HOST] as const])('%s: berth export compose|k8s and Settings → Export', sameExports, 60_000);
+  it.each([[LOCAL_ENGINE.engine, LOCAL_ENGINE.DOCKER_HOST] as const])(
+    '%s: berth export compose|k8s and Settings → Export',
+    sameExports,
+    60_000,
+  );
 });

@@ -16,7 +16,9 @@ interface Running {
 
 /** `berth serve` on a free port, as a user starts it. */
 async function serve(home: string, env: Record<string, string>, args: string[] = []): Promise<Running> {
-  const child = spawn(process.execPath, [BIN, ...args, 'serve', '--port', '0'], { env: { ...process.env, BERTH_HOME: home, LITELLM_URL: '', LITELLM_ENVIRONMENT: '', ...env } });
+  const child = spawn(process.execPath, [BIN, ...args, 'serve', '--port', '0'], {
+    env: { ...process.env, BERTH_HOME: home, LITELLM_URL: '', LITELLM_ENVIRONMENT: '', ...env },
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const url = await new Promise<string>((resolve, reject) => {
@@ -31,12 +33,17 @@ async function serve(home: string, env: Record<string, string>, args: string[] =
 }
 
 async function call(running: Running, method: string, args: unknown[] = []): Promise<{ ok: boolean }> {
-  const res = await fetch(`${running.origin}/api/call`, { method: 'POST', headers: { Authorization: `Bearer ${running.token}` }, body: JSON.stringify({ method, args }) });
+  const res = await fetch(`${running.origin}/api/call`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${running.token}` },
+    body: JSON.stringify({ method, args }),
+  });
   return (await res.json()) as { ok: boolean };
 }
 
 function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  if (child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 }
 
@@ -54,60 +61,82 @@ describe('berth serve stops cleanly on every signal, after a settings save', () 
   it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('%s: exits 0', async (signal) => {
     const home = freshHome();
     const running = await serve(home, { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
-    expect(await call(running, 'updateSettings', [{ exposePorts: false, autoUpdate: false }])).toMatchObject({ ok: true });
+    expect(await call(running, 'updateSettings', [{ exposePorts: false, autoUpdate: false }])).toMatchObject({
+      ok: true,
+    });
     running.child.kill(signal);
     expect(await exited(running.child)).toEqual({ code: 0, signal: null });
     expect(running.stderr()).not.toMatch(/Error|at /);
   });
 });
 
-describeWhen((await dockerAnswers()) && hasOpenSsh(), 'needs Docker at /var/run/docker.sock and OpenSSH (openssh-server, openssh-client)', 'a remote engine’s SSH connection ends with Berth', () => {
-  let lab: SshLab;
-  const home = freshHome();
-  let env: Record<string, string>;
-  beforeAll(async () => {
-    lab = await startSshLab(['0, GPU-aaaa, NVIDIA L4, 23034, 0, 23034, 0']);
-    env = { DOCKER_HOST: '', BERTH_SSH_CONFIG: lab.config };
-    writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ stack: `bt-shut${process.pid.toString(36)}`, profile: 'development' }));
-    expect((await berthAsync(['engine', 'add', 'gpu-box'], { home, env })).code).toBe(0);
-  }, 60_000);
-  afterAll(async () => lab?.stop());
+describeWhen(
+  (await dockerAnswers()) && hasOpenSsh(),
+  'needs Docker at /var/run/docker.sock and OpenSSH (openssh-server, openssh-client)',
+  'a remote engine’s SSH connection ends with Berth',
+  () => {
+    let lab: SshLab;
+    const home = freshHome();
+    let env: Record<string, string>;
+    beforeAll(async () => {
+      lab = await startSshLab(['0, GPU-aaaa, NVIDIA L4, 23034, 0, 23034, 0']);
+      env = { DOCKER_HOST: '', BERTH_SSH_CONFIG: lab.config };
+      writeFileSync(
+        path.join(home, 'settings.json'),
+        JSON.stringify({ stack: `bt-shut${process.pid.toString(36)}`, profile: 'development' }),
+      );
+      expect((await berthAsync(['engine', 'add', 'gpu-box'], { home, env })).code).toBe(0);
+    }, 60_000);
+    afterAll(async () => lab?.stop());
 
-  it.each(['SIGINT', 'SIGTERM'] as const)('kill -%s of berth serve after a settings save: exit 0 and no ssh process left', async (signal) => {
-    const running = await serve(home, env, ['--engine', 'gpu-box']);
-    // The snapshot reaches the engine, which opens the SSH connection; the save loads the settings store's writer.
-    expect(await call(running, 'snapshot')).toMatchObject({ ok: true });
-    expect(sshProcessesFor(lab.dir).length).toBeGreaterThan(0);
-    expect(await call(running, 'updateSettings', [{ autoUpdate: false }])).toMatchObject({ ok: true });
-    running.child.kill(signal);
-    expect(await exited(running.child)).toEqual({ code: 0, signal: null });
-    expect(sshProcessesFor(lab.dir)).toEqual([]);
-  }, 60_000);
-});
+    it.each(['SIGINT', 'SIGTERM'] as const)(
+      'kill -%s of berth serve after a settings save: exit 0 and no ssh process left',
+      async (signal) => {
+        const running = await serve(home, env, ['--engine', 'gpu-box']);
+        // The snapshot reaches the engine, which opens the SSH connection; the save loads the settings store's writer.
+        expect(await call(running, 'snapshot')).toMatchObject({ ok: true });
+        expect(sshProcessesFor(lab.dir).length).toBeGreaterThan(0);
+        expect(await call(running, 'updateSettings', [{ autoUpdate: false }])).toMatchObject({ ok: true });
+        running.child.kill(signal);
+        expect(await exited(running.child)).toEqual({ code: 0, signal: null });
+        expect(sshProcessesFor(lab.dir)).toEqual([]);
+      },
+      60_000,
+    );
+  },
+);
 
-describeWhen((await dockerAnswers()) && hasOpenSsh(), 'needs Docker at /var/run/docker.sock and OpenSSH (openssh-server, openssh-client)', 'an SSH connection a crashed Berth left', () => {
-  let lab: SshLab;
-  const home = freshHome();
-  let env: Record<string, string>;
-  beforeAll(async () => {
-    lab = await startSshLab(['0, GPU-aaaa, NVIDIA L4, 23034, 0, 23034, 0']);
-    env = { DOCKER_HOST: '', BERTH_SSH_CONFIG: lab.config };
-    writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ stack: `bt-crash${process.pid.toString(36)}`, profile: 'development' }));
-    expect((await berthAsync(['engine', 'add', 'gpu-box'], { home, env })).code).toBe(0);
-  }, 60_000);
-  afterAll(async () => lab?.stop());
+describeWhen(
+  (await dockerAnswers()) && hasOpenSsh(),
+  'needs Docker at /var/run/docker.sock and OpenSSH (openssh-server, openssh-client)',
+  'an SSH connection a crashed Berth left',
+  () => {
+    let lab: SshLab;
+    const home = freshHome();
+    let env: Record<string, string>;
+    beforeAll(async () => {
+      lab = await startSshLab(['0, GPU-aaaa, NVIDIA L4, 23034, 0, 23034, 0']);
+      env = { DOCKER_HOST: '', BERTH_SSH_CONFIG: lab.config };
+      writeFileSync(
+        path.join(home, 'settings.json'),
+        JSON.stringify({ stack: `bt-crash${process.pid.toString(36)}`, profile: 'development' }),
+      );
+      expect((await berthAsync(['engine', 'add', 'gpu-box'], { home, env })).code).toBe(0);
+    }, 60_000);
+    afterAll(async () => lab?.stop());
 
-  it('is closed by the next Berth that connects over SSH, and its control folder removed', async () => {
-    const running = await serve(home, env, ['--engine', 'gpu-box']);
-    expect(await call(running, 'snapshot')).toMatchObject({ ok: true });
-    const left = sshProcessesFor(lab.dir);
-    expect(left.length).toBeGreaterThan(0);
-    // A crash: no handler runs, the master outlives its owner, still authenticated.
-    running.child.kill('SIGKILL');
-    await exited(running.child);
-    expect(sshProcessesFor(lab.dir).length).toBeGreaterThan(0);
-    const facts = await berthAsync(['--engine', 'gpu-box', 'facts', '--json'], { home, env });
-    expect(facts.code).toBe(0);
-    expect(sshProcessesFor(lab.dir)).toEqual([]);
-  }, 60_000);
-});
+    it('is closed by the next Berth that connects over SSH, and its control folder removed', async () => {
+      const running = await serve(home, env, ['--engine', 'gpu-box']);
+      expect(await call(running, 'snapshot')).toMatchObject({ ok: true });
+      const left = sshProcessesFor(lab.dir);
+      expect(left.length).toBeGreaterThan(0);
+      // A crash: no handler runs, the master outlives its owner, still authenticated.
+      running.child.kill('SIGKILL');
+      await exited(running.child);
+      expect(sshProcessesFor(lab.dir).length).toBeGreaterThan(0);
+      const facts = await berthAsync(['--engine', 'gpu-box', 'facts', '--json'], { home, env });
+      expect(facts.code).toBe(0);
+      expect(sshProcessesFor(lab.dir)).toEqual([]);
+    }, 60_000);
+  },
+);

@@ -18,8 +18,12 @@ async function race(home: string, contenders: number): Promise<string[]> {
   const log = path.join(home, 'holders.log');
   writeFileSync(log, '');
   const startAt = Date.now() + 1500;
-  const children = Array.from({ length: contenders }, () => spawn(process.execPath, [CONTENDER, DIST_LOCK, home, 'race', log, String(startAt)], { stdio: 'inherit' }));
-  const codes = await Promise.all(children.map((child) => new Promise<number | null>((resolve) => child.once('exit', resolve))));
+  const children = Array.from({ length: contenders }, () =>
+    spawn(process.execPath, [CONTENDER, DIST_LOCK, home, 'race', log, String(startAt)], { stdio: 'inherit' }),
+  );
+  const codes = await Promise.all(
+    children.map((child) => new Promise<number | null>((resolve) => child.once('exit', resolve))),
+  );
   expect(codes).toEqual(Array.from({ length: contenders }, () => 0));
   return readFileSync(log, 'utf8').trim().split('\n');
 }

@@ -24,16 +24,28 @@ it('with Docker stopped, the tray says so, offers nothing that needs it, and a s
     loginItem: new LinuxAutostart({ configHome: home, appImagePath: '/opt/Berth.AppImage' }),
   });
   const tray = TrayDouble.instances[0]!;
-  const tooltip = await until(() => tray.tooltip, (t) => t.startsWith('Docker is not reachable'), 15_000, 'tray tooltip');
+  const tooltip = await until(
+    () => tray.tooltip,
+    (t) => t.startsWith('Docker is not reachable'),
+    15_000,
+    'tray tooltip',
+  );
   expect(tooltip).toContain(`no socket at unix://${home}/docker.sock`);
   expect(tray.images.at(-1)).toMatch(/tray-stopped\.png$/);
   expect(menuItem(tray.menu!.template, 'Start All')).toMatchObject({ enabled: false });
   expect(menuItem(tray.menu!.template, 'Open Dashboard')).toMatchObject({ enabled: true });
 
-  const answer = await handlers.get('berth:call')!({ senderFrame: { url: pathToFileURL(rendererIndex).href } }, 'up', []);
+  const answer = await handlers.get('berth:call')!(
+    { senderFrame: { url: pathToFileURL(rendererIndex).href } },
+    'up',
+    [],
+  );
   expect(answer).toEqual({
     ok: false,
-    error: { message: `Docker is not running: no socket at unix://${home}/docker.sock (from DOCKER_HOST)`, fix: 'start Docker Desktop, Colima, OrbStack or the docker service, then try again' },
+    error: {
+      message: `Docker is not running: no socket at unix://${home}/docker.sock (from DOCKER_HOST)`,
+      fix: 'start Docker Desktop, Colima, OrbStack or the docker service, then try again',
+    },
   });
   app.quit();
   expect(await app.exited).toBe(0);

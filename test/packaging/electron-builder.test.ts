@@ -1,5 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -55,8 +65,11 @@ describe('the packaging config (electron-builder.yml)', () => {
   });
 
   it('carries the icons, the tray images and the `berth` CLI', () => {
-    for (const entry of config.extraResources as { from: string }[]) expect(existsSync(path.join(root, entry.from)), entry.from).toBe(true);
-    expect((config.extraResources as { to: string }[]).map((e) => e.to)).toEqual(expect.arrayContaining(['tray', 'cli']));
+    for (const entry of config.extraResources as { from: string }[])
+      expect(existsSync(path.join(root, entry.from)), entry.from).toBe(true);
+    expect((config.extraResources as { to: string }[]).map((e) => e.to)).toEqual(
+      expect.arrayContaining(['tray', 'cli']),
+    );
     expect(existsSync(path.join(root, config.mac.icon))).toBe(true);
     expect(existsSync(path.join(root, config.linux.icon, '512x512.png'))).toBe(true);
     const cli = path.join(root, 'resources', 'cli', 'berth');
@@ -78,6 +91,11 @@ describe('the packaged `berth` command', () => {
     chmodSync(wrapper, 0o755);
     mkdirSync(path.join(app, 'bin'));
     symlinkSync(wrapper, path.join(app, 'bin', 'berth'));
-    expect(execFileSync(path.join(app, 'bin', 'berth'), ['status', '--json'], { encoding: 'utf8', env: { PATH: process.env.PATH } })).toBe('app got: --cli status --json\n');
+    expect(
+      execFileSync(path.join(app, 'bin', 'berth'), ['status', '--json'], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH },
+      }),
+    ).toBe('app got: --cli status --json\n');
   });
 });

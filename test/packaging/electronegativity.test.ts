@@ -26,13 +26,27 @@ function acceptedFindings(): Set<string> {
 describe("Electron's security checklist, checked by Electronegativity over the built app", () => {
   it('leaves no high or medium finding without a written reason, and no reason without a finding', async () => {
     const dist = path.join(root, 'dist');
-    expect(existsSync(path.join(dist, 'electron', 'main', 'main.js')), 'run `npm run build` first (npm test does)').toBe(true);
-    const run = require('@doyensec/electronegativity') as (options: Record<string, unknown>) => Promise<{ issues: Finding[] }>;
-    const result = await run({ input: dist, isSarif: false, customScan: [], excludeFromScan: [], electronVersionOverride: '45.5.0', isRelative: true });
+    expect(
+      existsSync(path.join(dist, 'electron', 'main', 'main.js')),
+      'run `npm run build` first (npm test does)',
+    ).toBe(true);
+    const run = require('@doyensec/electronegativity') as (
+      options: Record<string, unknown>,
+    ) => Promise<{ issues: Finding[] }>;
+    const result = await run({
+      input: dist,
+      isSarif: false,
+      customScan: [],
+      excludeFromScan: [],
+      electronVersionOverride: '45.5.0',
+      isRelative: true,
+    });
     const serious = result.issues.filter((issue) => ['HIGH', 'MEDIUM'].includes(issue.severity.name));
     const keys = new Set(serious.map((issue) => `${issue.id} ${issue.file}`));
     const accepted = acceptedFindings();
-    const unexplained = serious.filter((issue) => !accepted.has(`${issue.id} ${issue.file}`)).map((i) => `${i.id} ${i.file}:${i.location.line} — ${i.description}`);
+    const unexplained = serious
+      .filter((issue) => !accepted.has(`${issue.id} ${issue.file}`))
+      .map((i) => `${i.id} ${i.file}:${i.location.line} — ${i.description}`);
     expect(unexplained).toEqual([]);
     expect([...accepted].filter((key) => !keys.has(key))).toEqual([]);
   }, 120_000);

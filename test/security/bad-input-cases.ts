@@ -11,7 +11,15 @@ export interface BadInputRow {
 }
 
 /** Requests to `berth serve` that once stopped it or were answered wrongly, each sent as raw bytes. */
-export const SERVE_REQUESTS: { name: string; line: string; host?: string; headers?: Record<string, string>; body?: string; withToken?: boolean; status: number }[] = [
+export const SERVE_REQUESTS: {
+  name: string;
+  line: string;
+  host?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  withToken?: boolean;
+  status: number;
+}[] = [
   { name: 'a lone percent sign', line: 'GET /% HTTP/1.1', status: 400 },
   { name: 'a truncated UTF-8 escape', line: 'GET /%E0%A4%A HTTP/1.1', status: 400 },
   { name: 'an overlong UTF-8 dot-dot', line: 'GET /%c0%ae%c0%ae/x HTTP/1.1', status: 400 },
@@ -22,10 +30,28 @@ export const SERVE_REQUESTS: { name: string; line: string; host?: string; header
   { name: 'another site in Host (DNS rebinding)', line: 'GET / HTTP/1.1', host: 'evil.example', status: 421 },
   { name: 'an authenticated null body', line: 'POST /api/call HTTP/1.1', withToken: true, body: 'null', status: 400 },
   { name: 'an authenticated array body', line: 'POST /api/call HTTP/1.1', withToken: true, body: '[1,2]', status: 400 },
-  { name: 'an authenticated call with args that are not a list', line: 'POST /api/call HTTP/1.1', withToken: true, body: '{"method":"up","args":"x"}', status: 400 },
+  {
+    name: 'an authenticated call with args that are not a list',
+    line: 'POST /api/call HTTP/1.1',
+    withToken: true,
+    body: '{"method":"up","args":"x"}',
+    status: 400,
+  },
   { name: 'GET on the API with the token', line: 'GET /api/call HTTP/1.1', withToken: true, status: 405 },
-  { name: 'a call from another site with the token', line: 'POST /api/call HTTP/1.1', withToken: true, headers: { Origin: 'http://evil.example' }, body: '{"method":"snapshot","args":[]}', status: 403 },
-  { name: 'a call without the token', line: 'POST /api/call HTTP/1.1', body: '{"method":"snapshot","args":[]}', status: 401 },
+  {
+    name: 'a call from another site with the token',
+    line: 'POST /api/call HTTP/1.1',
+    withToken: true,
+    headers: { Origin: 'http://evil.example' },
+    body: '{"method":"snapshot","args":[]}',
+    status: 403,
+  },
+  {
+    name: 'a call without the token',
+    line: 'POST /api/call HTTP/1.1',
+    body: '{"method":"snapshot","args":[]}',
+    status: 401,
+  },
   { name: 'a symbolic link inside the built renderer', line: 'GET /linked-secret.txt HTTP/1.1', status: 404 },
   { name: 'a header Node cannot parse', line: 'GET / HTTP/1.1', headers: { 'Bad Header': 'x' }, status: 400 },
 ];
@@ -40,7 +66,8 @@ export const BAD_INPUT_ROWS: BadInputRow[] = [
   },
   {
     surface: '`berth serve`, generated',
-    tried: 'request lines with any bytes in method and target, arbitrary header names and values, arbitrary bodies to /api/call with and without the token',
+    tried:
+      'request lines with any bytes in method and target, arbitrary header names and values, arbitrary bodies to /api/call with and without the token',
     cases: '2,000 (fast-check), against one running server',
     answer: 'a status below 500 or a closed connection; afterwards the page still loads',
     test: 'test/security/serve.test.ts',
@@ -61,58 +88,74 @@ export const BAD_INPUT_ROWS: BadInputRow[] = [
   },
   {
     surface: 'Settings through the API',
-    tried: 'a patch of one field over custom settings with a key from a newer Berth; the dashboard\'s Save without `network`; `disabledModels: ["nosuch"]`; ports of an unknown service; a typo key (`exposeports`); `null` for an optional field',
+    tried:
+      'a patch of one field over custom settings with a key from a newer Berth; the dashboard\'s Save without `network`; `disabledModels: ["nosuch"]`; ports of an unknown service; a typo key (`exposeports`); `null` for an optional field',
     cases: '6',
-    answer: 'only the fields sent change and unknown keys stay; what the planner refuses is refused with the field named, the file byte for byte as it was; `null` removes',
+    answer:
+      'only the fields sent change and unknown keys stay; what the planner refuses is refused with the field named, the file byte for byte as it was; `null` removes',
     test: 'test/security/settings-and-secrets.test.ts',
   },
   {
     surface: 'The master key',
-    tried: 'a `litellmUrl` set (API, .env import) but not confirmed; confirmed; changed after confirming; with a query string; `${LITELLM_MASTER_KEY}` inside a URL',
+    tried:
+      'a `litellmUrl` set (API, .env import) but not confirmed; confirmed; changed after confirming; with a query string; `${LITELLM_MASTER_KEY}` inside a URL',
     cases: '5',
-    answer: 'sent only to the stack\'s own litellm or the confirmed URL; a reference inside a typed value is never filled in',
+    answer:
+      "sent only to the stack's own litellm or the confirmed URL; a reference inside a typed value is never filled in",
     test: 'test/security/settings-and-secrets.test.ts',
   },
   {
     surface: 'Secrets',
-    tried: 'a .env with one bad value among good ones; secrets.json as a symbolic link out of BERTH_HOME; mode 644; a folder named secrets.json',
+    tried:
+      'a .env with one bad value among good ones; secrets.json as a symbolic link out of BERTH_HOME; mode 644; a folder named secrets.json',
     cases: '4',
-    answer: 'nothing stored from a bad file; the link replaced by a 0600 file, never written through, and flagged by doctor; Settings and doctor say the real mode; "is a folder"',
+    answer:
+      'nothing stored from a bad file; the link replaced by a 0600 file, never written through, and flagged by doctor; Settings and doctor say the real mode; "is a folder"',
     test: 'test/security/settings-and-secrets.test.ts',
   },
   {
     surface: 'The command line',
-    tried: '`--enable`/`--disable` of an unknown model; a model id `../..`; `export --out \'\'` and `--out /proc/x`; a DOCKER_HOST that is a web server; a schema-1 settings.json in a folder the user cannot write; a host of 65,536 CPUs given to the planner; `$` and `${LITELLM_MASTER_KEY}` in an image, a served name and a URL of a compose export',
+    tried:
+      "`--enable`/`--disable` of an unknown model; a model id `../..`; `export --out ''` and `--out /proc/x`; a DOCKER_HOST that is a web server; a schema-1 settings.json in a folder the user cannot write; a host of 65,536 CPUs given to the planner; `$` and `${LITELLM_MASTER_KEY}` in an image, a served name and a URL of a compose export",
     cases: '9',
-    answer: 'one line naming the field and the fix (exit 2 for input, 1 otherwise); planned at once; the export reaches the containers as planned, with no secret filled in',
+    answer:
+      'one line naming the field and the fix (exit 2 for input, 1 otherwise); planned at once; the export reaches the containers as planned, with no secret filled in',
     test: 'test/cli/bad-input.test.ts',
   },
   {
     surface: 'Stop signals',
-    tried: 'SIGINT, SIGTERM and SIGHUP to `berth serve` after a settings save (whose store adds handlers that re-raise the signal); SIGINT and SIGTERM with a remote engine\'s SSH connection open; SIGKILL (a crash) with one open; SIGTERM to the app',
+    tried:
+      "SIGINT, SIGTERM and SIGHUP to `berth serve` after a settings save (whose store adds handlers that re-raise the signal); SIGINT and SIGTERM with a remote engine's SSH connection open; SIGKILL (a crash) with one open; SIGTERM to the app",
     cases: '7',
-    answer: 'exit 0 after closing the server, the streams and the SSH connection, no ssh process left; a master a crash left is closed by the next Berth that connects; the app quits as Quit does',
+    answer:
+      'exit 0 after closing the server, the streams and the SSH connection, no ssh process left; a master a crash left is closed by the next Berth that connects; the app quits as Quit does',
     test: 'test/integration/shutdown.test.ts',
   },
   {
     surface: 'Exports',
-    tried: 'a dangling link at `docker-compose.yml`, `.env` and `generated/`; a link to an existing file, with `--force`; `generated/monitoring` linked elsewhere; the API\'s export into a folder with a link and an `--out` that is a dangling link; a file that merely says "Generated by Berth"; a Berth file the user edited',
+    tried:
+      'a dangling link at `docker-compose.yml`, `.env` and `generated/`; a link to an existing file, with `--force`; `generated/monitoring` linked elsewhere; the API\'s export into a folder with a link and an `--out` that is a dangling link; a file that merely says "Generated by Berth"; a Berth file the user edited',
     cases: '8',
-    answer: 'one line naming the link, nothing written anywhere (inside or out); files replaced only when their SHA-256 is what Berth recorded (`.berth-export.sha256`, which `sha256sum -c` checks), else with `--force`',
+    answer:
+      'one line naming the link, nothing written anywhere (inside or out); files replaced only when their SHA-256 is what Berth recorded (`.berth-export.sha256`, which `sha256sum -c` checks), else with `--force`',
     test: 'test/security/export-links.test.ts',
   },
   {
     surface: 'Model lookups (HF_ENDPOINT)',
-    tried: 'a 1.5 GB config.json streamed without a length; a file list that pages forever; a config.json that never comes',
+    tried:
+      'a 1.5 GB config.json streamed without a length; a file list that pages forever; a config.json that never comes',
     cases: '3',
-    answer: 'the answer refused past 1 MiB and the connection dropped (less than 64 MiB ever sent); stopped at 200 pages or 20,000 files; the whole lookup ends at its time budget; each says its cause',
+    answer:
+      'the answer refused past 1 MiB and the connection dropped (less than 64 MiB ever sent); stopped at 200 pages or 20,000 files; the whole lookup ends at its time budget; each says its cause',
     test: 'test/integration/model-lookup.test.ts',
   },
   {
     surface: 'Inputs where they enter',
-    tried: 'secrets with CR/LF, an escape or a tab; an error quoting the master key; `weightsGiB: 1e308` for plan, export compose and export k8s; 1e6 layers through the API; a 200,001-character network; `__proto__` and `constructor` keys; 100,000 levels of nesting in settings.json; a byte-order mark; `ssh://-oProxyCommand=…`, `ssh://--@host`, port 99999, a password and a tcp:// path as engine addresses; 1e12 CPUs in `--facts`; empty `--facts`, `--network`, `--engine`, `--engine=` and `--host`; an unknown option, command and choice; a secret in what `berth serve` prints',
+    tried:
+      'secrets with CR/LF, an escape or a tab; an error quoting the master key; `weightsGiB: 1e308` for plan, export compose and export k8s; 1e6 layers through the API; a 200,001-character network; `__proto__` and `constructor` keys; 100,000 levels of nesting in settings.json; a byte-order mark; `ssh://-oProxyCommand=…`, `ssh://--@host`, port 99999, a password and a tcp:// path as engine addresses; 1e12 CPUs in `--facts`; empty `--facts`, `--network`, `--engine`, `--engine=` and `--host`; an unknown option, command and choice; a secret in what `berth serve` prints',
     cases: '28',
-    answer: 'one line naming the field and what is allowed (exit 2), nothing stored; the key shown by its name; the BOM read and the file saved whole',
+    answer:
+      'one line naming the field and what is allowed (exit 2), nothing stored; the key shown by its name; the BOM read and the file saved whole',
     test: 'test/security/inputs.test.ts',
   },
   {
@@ -131,9 +174,11 @@ export const BAD_INPUT_ROWS: BadInputRow[] = [
   },
   {
     surface: '`berth serve`, sockets',
-    tried: 'ten times the connection cap of idle sockets beside the dashboard\'s event socket; headers trickled a line at a time; a body dripped a byte at a time',
+    tried:
+      "ten times the connection cap of idle sockets beside the dashboard's event socket; headers trickled a line at a time; a body dripped a byte at a time",
     cases: '3',
-    answer: 'the dashboard\'s call answered and its event socket kept; idle sockets closed to make room; the slow ones closed at the header and request deadlines',
+    answer:
+      "the dashboard's call answered and its event socket kept; idle sockets closed to make room; the slow ones closed at the header and request deadlines",
     test: 'test/security/serve.test.ts',
   },
 ];

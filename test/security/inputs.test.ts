@@ -43,14 +43,21 @@ describe('secrets are one line of text', () => {
 
   it('an error that quotes the master key (an invalid header names its value) reaches the window without it', () => {
     const key = 'sk-the-master-key-0123\r\n';
-    const message = chatFailure(new TypeError(`Headers.append: "Bearer ${key}" is an invalid header value.`), { baseUrl: 'http://127.0.0.1:4000', apiKey: key }, '');
+    const message = chatFailure(
+      new TypeError(`Headers.append: "Bearer ${key}" is an invalid header value.`),
+      { baseUrl: 'http://127.0.0.1:4000', apiKey: key },
+      '',
+    );
     expect(message).not.toContain('sk-the-master-key');
     expect(message).toContain('<LITELLM_MASTER_KEY>');
   });
 });
 
 describe("a model's numbers are bounded", () => {
-  const model = (weightsGiB: number) => JSON.stringify({ models: [{ id: 'big/model', device: 'cpu', layers: 32, kvHeads: 8, headDim: 128, maxModelLen: 8192, weightsGiB }] });
+  const model = (weightsGiB: number) =>
+    JSON.stringify({
+      models: [{ id: 'big/model', device: 'cpu', layers: 32, kvHeads: 8, headDim: 128, maxModelLen: 8192, weightsGiB }],
+    });
 
   it.each([
     ['plan', ['plan', '--facts', hostFile('server-64core')]],
@@ -62,39 +69,75 @@ describe("a model's numbers are bounded", () => {
   });
 
   it('the API refuses a model with 1e6 layers with its field', async () => {
-    const response = await dispatch(backendFor(freshHome()), 'updateSettings', [{ models: [{ id: 'big/model', device: 'cpu', layers: 1e6, kvHeads: 8, headDim: 128, maxModelLen: 8192, weightsGiB: 1 }] }]);
-    expect(response).toMatchObject({ ok: false, error: { field: 'updateSettings.0.models.0.layers', message: 'updateSettings.0.models.0.layers: at most 1024' } });
+    const response = await dispatch(backendFor(freshHome()), 'updateSettings', [
+      {
+        models: [
+          { id: 'big/model', device: 'cpu', layers: 1e6, kvHeads: 8, headDim: 128, maxModelLen: 8192, weightsGiB: 1 },
+        ],
+      },
+    ]);
+    expect(response).toMatchObject({
+      ok: false,
+      error: { field: 'updateSettings.0.models.0.layers', message: 'updateSettings.0.models.0.layers: at most 1024' },
+    });
   });
 });
 
 describe('settings: strings, keys and shapes', () => {
   it('a 200,001-character network is refused', () => {
-    refused(berth(['plan', '--facts', hostFile('server-64core')], { home: homeWithSettings(JSON.stringify({ network: 'n'.repeat(200_001) })) }), /network: at most 128 characters/);
+    refused(
+      berth(['plan', '--facts', hostFile('server-64core')], {
+        home: homeWithSettings(JSON.stringify({ network: 'n'.repeat(200_001) })),
+      }),
+      /network: at most 128 characters/,
+    );
   });
 
   it('a "__proto__" key in a map is refused with its place, not dropped without a word', async () => {
-    refused(berth(['plan', '--facts', hostFile('server-64core')], { home: homeWithSettings('{"ports": {"__proto__": {"litellm": 1}}}') }), /ports\.__proto__: "__proto__" is not a name Berth accepts for a key/);
-    const response = await dispatch(backendFor(freshHome()), 'updateSettings', [JSON.parse('{"tuning": {"constructor": {"kvCacheGiB": 2}}}')]);
-    expect(response).toMatchObject({ ok: false, error: { message: expect.stringMatching(/tuning\.constructor: "constructor" is not a name Berth accepts/) } });
+    refused(
+      berth(['plan', '--facts', hostFile('server-64core')], {
+        home: homeWithSettings('{"ports": {"__proto__": {"litellm": 1}}}'),
+      }),
+      /ports\.__proto__: "__proto__" is not a name Berth accepts for a key/,
+    );
+    const response = await dispatch(backendFor(freshHome()), 'updateSettings', [
+      JSON.parse('{"tuning": {"constructor": {"kvCacheGiB": 2}}}'),
+    ]);
+    expect(response).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/tuning\.constructor: "constructor" is not a name Berth accepts/) },
+    });
   });
 
   it('a deeply nested unknown key: refused in one line when read, and a save through the API says so too (no stack overflow)', async () => {
     const deep = `{"profile": "auto", "extra": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
     const home = homeWithSettings(deep);
-    refused(berth(['plan', '--facts', hostFile('server-64core')], { home }), /settings\.json: is nested more than 32 levels deep/);
+    refused(
+      berth(['plan', '--facts', hostFile('server-64core')], { home }),
+      /settings\.json: is nested more than 32 levels deep/,
+    );
     const response = await dispatch(backendFor(home), 'updateSettings', [{ exposePorts: false }]);
-    expect(response).toMatchObject({ ok: false, error: { message: expect.stringMatching(/is nested more than 32 levels deep/) } });
+    expect(response).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/is nested more than 32 levels deep/) },
+    });
     expect(readFileSync(path.join(home, 'settings.json'), 'utf8')).toBe(deep);
   });
 
   it('a settings.json that starts with a byte-order mark is read, and saved without losing anything', async () => {
-    const home = homeWithSettings(`\uFEFF${JSON.stringify({ schema: 2, network: 'bom_network', custom: { kept: true } })}`);
+    const home = homeWithSettings(
+      `\uFEFF${JSON.stringify({ schema: 2, network: 'bom_network', custom: { kept: true } })}`,
+    );
     const plan = berth(['plan', '--facts', hostFile('server-64core'), '--json'], { home });
     expect(plan.code, plan.stderr).toBe(0);
     expect(JSON.parse(plan.stdout).network).toBe('bom_network');
     const added = await berthAsync(['engine', 'add', 'gpu-box', 'ssh://me@gpu-box'], { home, env: NO_ENGINE });
     expect(added.code, added.stderr).toBe(0);
-    expect(JSON.parse(readFileSync(path.join(home, 'settings.json'), 'utf8'))).toMatchObject({ network: 'bom_network', custom: { kept: true }, engines: [{ name: 'gpu-box' }] });
+    expect(JSON.parse(readFileSync(path.join(home, 'settings.json'), 'utf8'))).toMatchObject({
+      network: 'bom_network',
+      custom: { kept: true },
+      engines: [{ name: 'gpu-box' }],
+    });
   });
 });
 
@@ -135,7 +178,10 @@ describe('the command line', () => {
   it.each([
     [['plan', '--nope'], /^berth: unknown option '--nope' \(run berth --help for usage\)$/],
     [['nosuch'], /^berth: unknown command 'nosuch' \(run berth --help for usage\)$/],
-    [['plan', '--profile', 'huge'], /^berth: option '--profile <profile>' argument 'huge' is invalid\. Allowed choices are auto, development, production\. \(run berth --help for usage\)$/],
+    [
+      ['plan', '--profile', 'huge'],
+      /^berth: option '--profile <profile>' argument 'huge' is invalid\. Allowed choices are auto, development, production\. \(run berth --help for usage\)$/,
+    ],
   ])("commander's usage errors are one line: %j", (args, message) => {
     refused(berth(args), message);
   });
@@ -149,7 +195,10 @@ describe("berth serve's own output", () => {
     await say('litellm answered 401 for sk-serve-secret-0042');
     secrets = { LITELLM_MASTER_KEY: 'sk-serve-secret-0042' };
     await say('litellm answered 401 for sk-serve-secret-0042');
-    expect(lines).toEqual(['berth: litellm answered 401 for sk-serve-secret-0042', 'berth: litellm answered 401 for <LITELLM_MASTER_KEY>']);
+    expect(lines).toEqual([
+      'berth: litellm answered 401 for sk-serve-secret-0042',
+      'berth: litellm answered 401 for <LITELLM_MASTER_KEY>',
+    ]);
   });
 });
 

@@ -36,6 +36,12 @@ export function rawRequest(port: number, text: string | Buffer, timeoutMs = 5000
 
 /** A request with the given line, headers and body, framed as HTTP/1.1 with Content-Length. */
 export function httpText(line: string, headers: Record<string, string>, body = ''): string {
-  const all = { ...headers, ...(body ? { 'Content-Length': String(Buffer.byteLength(body)) } : {}), Connection: 'close' };
-  return `${line}\r\n${Object.entries(all).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${body}`;
+  const all = {
+    ...headers,
+    ...(body ? { 'Content-Length': String(Buffer.byteLength(body)) } : {}),
+    Connection: 'close',
+  };
+  return `${line}\r\n${Object.entries(all)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\r\n')}\r\n\r\n${body}`;
 }

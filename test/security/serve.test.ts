@@ -28,7 +28,11 @@ function rendererWithSymlink(): string {
 }
 
 function requestFor(c: (typeof SERVE_REQUESTS)[number], port: number, token: string): string {
-  const headers: Record<string, string> = { Host: c.host ?? `127.0.0.1:${port}`, ...(c.withToken ? { Authorization: `Bearer ${token}` } : {}), ...c.headers };
+  const headers: Record<string, string> = {
+    Host: c.host ?? `127.0.0.1:${port}`,
+    ...(c.withToken ? { Authorization: `Bearer ${token}` } : {}),
+    ...c.headers,
+  };
   return httpText(c.line, headers, c.body);
 }
 
@@ -42,45 +46,90 @@ describe('berth serve cannot be knocked over', () => {
   const errors: Error[] = [];
 
   beforeAll(async () => {
-    server = await startServer({ api, onEvent: () => () => undefined, rendererDir: rendererWithSymlink(), host: '127.0.0.1', port: 0, token: 'test-token-0123456789', onError: (e) => errors.push(e) });
+    server = await startServer({
+      api,
+      onEvent: () => () => undefined,
+      rendererDir: rendererWithSymlink(),
+      host: '127.0.0.1',
+      port: 0,
+      token: 'test-token-0123456789',
+      onError: (e) => errors.push(e),
+    });
   });
   afterAll(async () => server?.close());
 
-  it.each(SERVE_REQUESTS.map((c) => [c.name, c] as const))('%s: answered as it deserves, and the server keeps answering', async (_name, c) => {
-    expect(await rawRequest(server.port, requestFor(c, server.port, server.token))).toBe(c.status);
-    expect(await pageLoads(server.port)).toBe(true);
-  });
+  it.each(SERVE_REQUESTS.map((c) => [c.name, c] as const))(
+    '%s: answered as it deserves, and the server keeps answering',
+    async (_name, c) => {
+      expect(await rawRequest(server.port, requestFor(c, server.port, server.token))).toBe(c.status);
+      expect(await pageLoads(server.port)).toBe(true);
+    },
+  );
 
   it('a body over the limit is refused with 413', async () => {
     const body = JSON.stringify({ method: 'importEnv', args: ['x'.repeat(1024 * 1024 + 10)] });
-    const res = await fetch(`http://127.0.0.1:${server.port}/api/call`, { method: 'POST', headers: { Authorization: `Bearer ${server.token}` }, body });
+    const res = await fetch(`http://127.0.0.1:${server.port}/api/call`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${server.token}` },
+      body,
+    });
     expect(res.status).toBe(413);
   });
 
   it('thousands of generated request lines, headers and bodies: never an error, and the page still loads', async () => {
     const token = server.token;
     const anyText = fc.string({ unit: 'binary', maxLength: 60 });
-    const line = fc.record({ method: fc.oneof(fc.constantFrom('GET', 'POST', 'HEAD', 'PUT', 'OPTIONS', 'CONNECT'), fc.string({ maxLength: 8 })), target: fc.oneof(anyText, anyText.map((t) => `/${t}`), fc.webUrl(), fc.constantFrom('/api/call', '/api/events', '*')) });
-    const header = fc.tuple(fc.oneof(fc.constantFrom('Host', 'Origin', 'Authorization', 'Content-Type', 'Transfer-Encoding', 'Upgrade'), fc.string({ maxLength: 12 })), anyText);
-    const body = fc.oneof(fc.json(), anyText, fc.record({ method: fc.string({ maxLength: 20 }), args: fc.array(fc.jsonValue(), { maxLength: 3 }) }).map((x) => JSON.stringify(x)));
+    const line = fc.record({
+      method: fc.oneof(
+        fc.constantFrom('GET', 'POST', 'HEAD', 'PUT', 'OPTIONS', 'CONNECT'),
+        fc.string({ maxLength: 8 }),
+      ),
+      target: fc.oneof(
+        anyText,
+        anyText.map((t) => `/${t}`),
+        fc.webUrl(),
+        fc.constantFrom('/api/call', '/api/events', '*'),
+      ),
+    });
+    const header = fc.tuple(
+      fc.oneof(
+        fc.constantFrom('Host', 'Origin', 'Authorization', 'Content-Type', 'Transfer-Encoding', 'Upgrade'),
+        fc.string({ maxLength: 12 }),
+      ),
+      anyText,
+    );
+    const body = fc.oneof(
+      fc.json(),
+      anyText,
+      fc
+        .record({ method: fc.string({ maxLength: 20 }), args: fc.array(fc.jsonValue(), { maxLength: 3 }) })
+        .map((x) => JSON.stringify(x)),
+    );
     const statuses = new Set<number>();
     await fc.assert(
-      fc.asyncProperty(line, fc.array(header, { maxLength: 4 }), body, fc.boolean(), fc.boolean(), async (l, headers, b, withHost, withToken) => {
-        const all: Record<string, string> = {};
-        if (withHost) all.Host = `127.0.0.1:${server.port}`;
-        if (withToken) all.Authorization = `Bearer ${token}`;
-        for (const [k, v] of headers) all[k] = v;
-        let text: Buffer;
-        try {
-          text = Buffer.from(httpText(`${l.method} ${l.target} HTTP/1.1`, all, b), 'latin1');
-        } catch {
-          return;
-        }
-        const status = await rawRequest(server.port, text, 2000);
-        statuses.add(status);
-        // Answered below 500, or closed; never left hanging (-1).
-        expect(status === 0 || (status >= 100 && status < 500), `status ${status}`).toBe(true);
-      }),
+      fc.asyncProperty(
+        line,
+        fc.array(header, { maxLength: 4 }),
+        body,
+        fc.boolean(),
+        fc.boolean(),
+        async (l, headers, b, withHost, withToken) => {
+          const all: Record<string, string> = {};
+          if (withHost) all.Host = `127.0.0.1:${server.port}`;
+          if (withToken) all.Authorization = `Bearer ${token}`;
+          for (const [k, v] of headers) all[k] = v;
+          let text: Buffer;
+          try {
+            text = Buffer.from(httpText(`${l.method} ${l.target} HTTP/1.1`, all, b), 'latin1');
+          } catch {
+            return;
+          }
+          const status = await rawRequest(server.port, text, 2000);
+          statuses.add(status);
+          // Answered below 500, or closed; never left hanging (-1).
+          expect(status === 0 || (status >= 100 && status < 500), `status ${status}`).toBe(true);
+        },
+      ),
       { numRuns: Number(process.env.BERTH_FUZZ_RUNS ?? 2000) },
     );
     expect(errors).toEqual([]);
@@ -118,7 +167,15 @@ describe('berth serve cannot be locked out by idle or slow sockets', () => {
   let server: Awaited<ReturnType<typeof startServer>>;
   const limits = { connections: 32, idleMs: 600, headersMs: 800, requestMs: 1500 };
   beforeAll(async () => {
-    server = await startServer({ api, onEvent: () => () => undefined, rendererDir: rendererWithSymlink(), host: '127.0.0.1', port: 0, token: 'test-token-0123456789', limits });
+    server = await startServer({
+      api,
+      onEvent: () => () => undefined,
+      rendererDir: rendererWithSymlink(),
+      host: '127.0.0.1',
+      port: 0,
+      token: 'test-token-0123456789',
+      limits,
+    });
   });
   afterAll(async () => server?.close());
 
@@ -129,8 +186,14 @@ describe('berth serve cannot be locked out by idle or slow sockets', () => {
       // Read what comes, so the server's answer and close reach 'close' here.
       socket.resume();
     });
-  const closed = (socket: net.Socket) => new Promise<void>((resolve) => (socket.destroyed ? resolve() : socket.once('close', () => resolve())));
-  const call = () => fetch(`http://127.0.0.1:${server.port}/api/call`, { method: 'POST', headers: { Authorization: `Bearer ${server.token}` }, body: JSON.stringify({ method: 'snapshot', args: [] }) });
+  const closed = (socket: net.Socket) =>
+    new Promise<void>((resolve) => (socket.destroyed ? resolve() : socket.once('close', () => resolve())));
+  const call = () =>
+    fetch(`http://127.0.0.1:${server.port}/api/call`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${server.token}` },
+      body: JSON.stringify({ method: 'snapshot', args: [] }),
+    });
 
   it('ten times the connection cap of idle sockets: the dashboard still gets its answer, and the event socket stays open', async () => {
     const events = new WebSocket(`ws://127.0.0.1:${server.port}/api/events`, ['berth', server.token]);
@@ -154,7 +217,9 @@ describe('berth serve cannot be locked out by idle or slow sockets', () => {
     clearInterval(trickle);
 
     const slowBody = await connect();
-    slowBody.write(`POST /api/call HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: Bearer ${server.token}\r\nContent-Length: 100000\r\n\r\n`);
+    slowBody.write(
+      `POST /api/call HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: Bearer ${server.token}\r\nContent-Length: 100000\r\n\r\n`,
+    );
     const drip = setInterval(() => slowBody.write('x'), 100);
     await closed(slowBody);
     clearInterval(drip);
@@ -169,9 +234,15 @@ describe('berth serve, the command', () => {
   let stderr = '';
 
   beforeAll(async () => {
-    child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { env: { ...process.env, BERTH_HOME: freshHome(), DOCKER_HOST: 'unix:///nonexistent/docker.sock' } });
+    child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], {
+      env: { ...process.env, BERTH_HOME: freshHome(), DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
+    });
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    const url = await new Promise<string>((resolve) => readline.createInterface({ input: child.stdout! }).on('line', (l) => /Berth dashboard: (\S+)/.test(l) && resolve(/Berth dashboard: (\S+)/.exec(l)?.[1] ?? '')));
+    const url = await new Promise<string>((resolve) =>
+      readline
+        .createInterface({ input: child.stdout! })
+        .on('line', (l) => /Berth dashboard: (\S+)/.test(l) && resolve(/Berth dashboard: (\S+)/.exec(l)?.[1] ?? '')),
+    );
     port = Number(new URL(url).port);
     token = /#token=(.+)$/.exec(url)?.[1] ?? '';
   });
@@ -195,15 +266,25 @@ describe('berth serve, the command', () => {
     try {
       const env = { DOCKER_HOST: 'unix:///nonexistent/docker.sock' };
       const inUse = await berthAsync(['serve', '--port', String(taken)], { env });
-      expect([inUse.code, inUse.stderr.trim()]).toEqual([1, `berth: port ${taken} on 127.0.0.1 is in use by another program: choose another with --port (0 picks a free one)`]);
+      expect([inUse.code, inUse.stderr.trim()]).toEqual([
+        1,
+        `berth: port ${taken} on 127.0.0.1 is in use by another program: choose another with --port (0 picks a free one)`,
+      ]);
       const unresolvable = await berthAsync(['serve', '--port', '0', '--host', 'nonexistent.invalid'], { env });
       expect(unresolvable.code).toBe(2);
-      expect(unresolvable.stderr.trim().split('\n').at(-1)).toBe('berth: --host: "nonexistent.invalid" is not a name this machine can resolve; use 127.0.0.1 (the default) or an address of this machine');
+      expect(unresolvable.stderr.trim().split('\n').at(-1)).toBe(
+        'berth: --host: "nonexistent.invalid" is not a name this machine can resolve; use 127.0.0.1 (the default) or an address of this machine',
+      );
       const notOurs = await berthAsync(['serve', '--port', '0', '--host', '8.8.8.8'], { env });
       expect(notOurs.code).toBe(2);
-      expect(notOurs.stderr.trim().split('\n').at(-1)).toBe('berth: --host: "8.8.8.8" is not an address of this machine; use 127.0.0.1 (the default) or one of its own addresses');
+      expect(notOurs.stderr.trim().split('\n').at(-1)).toBe(
+        'berth: --host: "8.8.8.8" is not an address of this machine; use 127.0.0.1 (the default) or one of its own addresses',
+      );
       const hex = await berthAsync(['serve', '--port', '0x10'], { env });
-      expect([hex.code, hex.stderr.trim()]).toEqual([2, 'berth: --port: "0x10" is not a port from 0 to 65535 (0 picks a free one)']);
+      expect([hex.code, hex.stderr.trim()]).toEqual([
+        2,
+        'berth: --port: "0x10" is not a port from 0 to 65535 (0 picks a free one)',
+      ]);
     } finally {
       squatter.close();
     }
@@ -213,7 +294,11 @@ describe('berth serve, the command', () => {
 describe('docs/security/bad-input.md', () => {
   it('is the table of what the tests try, kept current by them', () => {
     const doc = readFileSync(path.join(repoRoot(), 'docs', 'security', 'bad-input.md'), 'utf8');
-    const table = ['| Surface | What was tried | Cases | What each gets | Test |', '| --- | --- | --- | --- | --- |', ...BAD_INPUT_ROWS.map((r) => `| ${r.surface} | ${r.tried} | ${r.cases} | ${r.answer} | \`${r.test}\` |`)].join('\n');
+    const table = [
+      '| Surface | What was tried | Cases | What each gets | Test |',
+      '| --- | --- | --- | --- | --- |',
+      ...BAD_INPUT_ROWS.map((r) => `| ${r.surface} | ${r.tried} | ${r.cases} | ${r.answer} | \`${r.test}\` |`),
+    ].join('\n');
     expect(doc).toContain(table);
   });
 });

@@ -21,12 +21,15 @@ async function homeWith(settings?: Record<string, unknown>): Promise<string> {
 }
 
 async function backendIn(home: string, env: Record<string, string> = {}): Promise<Backend> {
-  const backend = new Backend({ session: new StackSession({ env: { BERTH_HOME: home, DOCKER_HOST: NO_ENGINE, ...env } }) });
+  const backend = new Backend({
+    session: new StackSession({ env: { BERTH_HOME: home, DOCKER_HOST: NO_ENGINE, ...env } }),
+  });
   await backend.start();
   return backend;
 }
 
-const onDisk = async (home: string) => JSON.parse(await readFile(path.join(home, 'settings.json'), 'utf8')) as Record<string, unknown>;
+const onDisk = async (home: string) =>
+  JSON.parse(await readFile(path.join(home, 'settings.json'), 'utf8')) as Record<string, unknown>;
 
 describe('settings writes are patches', () => {
   const custom = {
@@ -36,7 +39,18 @@ describe('settings writes are patches', () => {
     exposePorts: true,
     ports: { litellm: 14000 },
     images: { grafana: 'grafana/grafana:12.1.0' },
-    models: [{ id: 'Qwen/Qwen3-0.6B', device: 'cpu', gated: false, layers: 28, kvHeads: 8, headDim: 128, maxModelLen: 40960, weightsGiB: 1.5 }],
+    models: [
+      {
+        id: 'Qwen/Qwen3-0.6B',
+        device: 'cpu',
+        gated: false,
+        layers: 28,
+        kvHeads: 8,
+        headDim: 128,
+        maxModelLen: 40960,
+        weightsGiB: 1.5,
+      },
+    ],
     disabledModels: ['vllm-llama3'],
     fromANewerBerth: { kept: true },
   };
@@ -54,7 +68,12 @@ describe('settings writes are patches', () => {
     const home = await homeWith(custom);
     const backend = await backendIn(home);
     const { network: _network, schema: _schema, fromANewerBerth: _kept, ...sent } = custom;
-    await backend.updateSettings({ ...(sent as object), startAtLogin: false, onQuit: 'leave-running', autoUpdate: true } as never);
+    await backend.updateSettings({
+      ...(sent as object),
+      startAtLogin: false,
+      onQuit: 'leave-running',
+      autoUpdate: true,
+    } as never);
     expect(await onDisk(home)).toMatchObject({ network: 'team_net', fromANewerBerth: { kept: true } });
     await backend.close();
   });
@@ -63,7 +82,10 @@ describe('settings writes are patches', () => {
     const home = await homeWith(custom);
     const before = await readFile(path.join(home, 'settings.json'), 'utf8');
     const backend = await backendIn(home);
-    await expect(backend.updateSettings({ disabledModels: ['nosuch'] })).rejects.toMatchObject({ field: 'disabledModels.0', allowed: expect.stringMatching(/unknown model "nosuch"; known models: vllm-qwen3/) });
+    await expect(backend.updateSettings({ disabledModels: ['nosuch'] })).rejects.toMatchObject({
+      field: 'disabledModels.0',
+      allowed: expect.stringMatching(/unknown model "nosuch"; known models: vllm-qwen3/),
+    });
     await expect(backend.updateSettings({ ports: { nosuch: 1234 } })).rejects.toMatchObject({ field: 'ports.nosuch' });
     const typo = await dispatch(backend, 'updateSettings', [{ exposeports: true }]);
     expect(typo).toMatchObject({ ok: false, error: { message: expect.stringMatching(/exposeports/) } });
@@ -88,7 +110,12 @@ describe('the master key goes only where the user said', () => {
   beforeAll(async () => {
     remote = http.createServer((req, res) => {
       seen.push({ path: req.url ?? '', authorization: req.headers.authorization });
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data: [{ id: 'remote-model', object: 'model', created: 0, owned_by: 'x' }] }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          object: 'list',
+          data: [{ id: 'remote-model', object: 'model', created: 0, owned_by: 'x' }],
+        }),
+      );
     });
     await new Promise<void>((resolve) => remote.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(remote.address() as AddressInfo).port}`;
@@ -103,12 +130,16 @@ describe('the master key goes only where the user said', () => {
     expect(seen).toEqual([]);
     const snapshot = await backend.snapshot();
     expect(snapshot.plan?.warnings.map((w) => w.code)).toContain('litellm-url-unconfirmed');
-    expect(snapshot.plan?.services.find((s) => s.name === 'open-webui')?.env.OPENAI_API_BASE_URL).toBe('http://litellm:4000/v1');
+    expect(snapshot.plan?.services.find((s) => s.name === 'open-webui')?.env.OPENAI_API_BASE_URL).toBe(
+      'http://litellm:4000/v1',
+    );
 
     await backend.updateSettings({ trustedLitellmUrl: url });
     expect(await backend.chatModels()).toEqual(['remote-model']);
     expect(seen).toEqual([{ path: '/v1/models', authorization: 'Bearer sk-the-real-master-key' }]);
-    expect((await backend.snapshot()).plan?.services.find((s) => s.name === 'open-webui')?.env.OPENAI_API_BASE_URL).toBe(`${url}/v1`);
+    expect(
+      (await backend.snapshot()).plan?.services.find((s) => s.name === 'open-webui')?.env.OPENAI_API_BASE_URL,
+    ).toBe(`${url}/v1`);
 
     // Changing the URL takes the confirmation away from it.
     seen.length = 0;
@@ -125,15 +156,19 @@ describe('the master key goes only where the user said', () => {
     await backend.updateSettings({ litellmUrl: `${url}/?team=blue`, trustedLitellmUrl: `${url}/?team=blue` });
     expect(await backend.chatModels()).toEqual(['remote-model']);
     expect(seen.map((s) => s.path)).toEqual(['/v1/models?team=blue']);
-    expect((await backend.snapshot()).plan?.services.find((s) => s.name === 'open-webui')?.env.OPENAI_API_BASE_URL).toBe(`${url}/v1?team=blue`);
+    expect(
+      (await backend.snapshot()).plan?.services.find((s) => s.name === 'open-webui')?.env.OPENAI_API_BASE_URL,
+    ).toBe(`${url}/v1?team=blue`);
     await backend.close();
   });
 
   it('a secret reference inside a value the user typed is never filled in', () => {
-    expect(resolveEnv({ OPENAI_API_BASE_URL: 'http://x/${LITELLM_MASTER_KEY}', OPENAI_API_KEY: '${LITELLM_MASTER_KEY}' }, { LITELLM_MASTER_KEY: 'sk-real' })).toEqual([
-      'OPENAI_API_BASE_URL=http://x/${LITELLM_MASTER_KEY}',
-      'OPENAI_API_KEY=sk-real',
-    ]);
+    expect(
+      resolveEnv(
+        { OPENAI_API_BASE_URL: 'http://x/${LITELLM_MASTER_KEY}', OPENAI_API_KEY: '${LITELLM_MASTER_KEY}' },
+        { LITELLM_MASTER_KEY: 'sk-real' },
+      ),
+    ).toEqual(['OPENAI_API_BASE_URL=http://x/${LITELLM_MASTER_KEY}', 'OPENAI_API_KEY=sk-real']);
   });
 });
 
@@ -144,13 +179,21 @@ describe('importing a .env is all or nothing', () => {
     // Taken once the app has started (which reads the settings, migrating a file without a schema number): from here
     // on, only the import could change the file.
     const before = await readFile(path.join(home, 'settings.json'), 'utf8');
-    await expect(backend.importEnv('HF_TOKEN=hf_good_token\nLITELLM_ENVIRONMENT=production\nLITELLM_MASTER_KEY=not-a-key\n')).rejects.toMatchObject({ field: 'LITELLM_MASTER_KEY' });
+    await expect(
+      backend.importEnv('HF_TOKEN=hf_good_token\nLITELLM_ENVIRONMENT=production\nLITELLM_MASTER_KEY=not-a-key\n'),
+    ).rejects.toMatchObject({ field: 'LITELLM_MASTER_KEY' });
     await expect(stat(path.join(home, 'secrets.json'))).rejects.toMatchObject({ code: 'ENOENT' });
-    await expect(backend.importEnv('HF_TOKEN=hf_good_token\nGRAFANA_ADMIN_PASSWORD=short\n')).rejects.toBeInstanceOf(InputError);
+    await expect(backend.importEnv('HF_TOKEN=hf_good_token\nGRAFANA_ADMIN_PASSWORD=short\n')).rejects.toBeInstanceOf(
+      InputError,
+    );
     await expect(stat(path.join(home, 'secrets.json'))).rejects.toMatchObject({ code: 'ENOENT' });
     expect(await readFile(path.join(home, 'settings.json'), 'utf8')).toBe(before);
 
-    expect(await backend.importEnv('HF_TOKEN=hf_good_token\nLITELLM_URL=http://gpu-host:4000\nLITELLM_MASTER_KEY=sk-good-key\n')).toEqual(['LITELLM_URL', 'HF_TOKEN', 'LITELLM_MASTER_KEY']);
+    expect(
+      await backend.importEnv(
+        'HF_TOKEN=hf_good_token\nLITELLM_URL=http://gpu-host:4000\nLITELLM_MASTER_KEY=sk-good-key\n',
+      ),
+    ).toEqual(['LITELLM_URL', 'HF_TOKEN', 'LITELLM_MASTER_KEY']);
     expect(await onDisk(home)).toMatchObject({ litellmUrl: 'http://gpu-host:4000' });
     expect(await onDisk(home)).not.toHaveProperty('trustedLitellmUrl');
     await backend.close();
@@ -158,19 +201,25 @@ describe('importing a .env is all or nothing', () => {
 });
 
 describe('secrets.json', () => {
-  const doctor = (file: DoctorContext['secretsFile']) => secretsFile.run({ secretsFile: file, env: {} } as unknown as DoctorContext);
+  const doctor = (file: DoctorContext['secretsFile']) =>
+    secretsFile.run({ secretsFile: file, env: {} } as unknown as DoctorContext);
 
   it('a symbolic link is replaced by a plain file in BERTH_HOME, never written through; doctor flags the link first', async () => {
     const home = await homeWith();
     const outside = await mkdtemp(path.join(os.tmpdir(), 'berth-outside-'));
     await writeFile(path.join(outside, 'elsewhere.json'), '{}\n');
     await symlink(path.join(outside, 'elsewhere.json'), path.join(home, 'secrets.json'));
-    expect(await doctor(await secretsFileState(home))).toMatchObject({ status: 'fail', message: `secrets.json is a symbolic link to ${path.join(outside, 'elsewhere.json')}, so the secrets live outside BERTH_HOME` });
+    expect(await doctor(await secretsFileState(home))).toMatchObject({
+      status: 'fail',
+      message: `secrets.json is a symbolic link to ${path.join(outside, 'elsewhere.json')}, so the secrets live outside BERTH_HOME`,
+    });
     await saveSecret(home, 'HF_TOKEN', 'hf_secret_value');
     expect(await readFile(path.join(outside, 'elsewhere.json'), 'utf8')).toBe('{}\n');
     const info = await lstat(path.join(home, 'secrets.json'));
     expect([info.isSymbolicLink(), info.mode & 0o777]).toEqual([false, 0o600]);
-    expect(JSON.parse(await readFile(path.join(home, 'secrets.json'), 'utf8'))).toEqual({ HF_TOKEN: 'hf_secret_value' });
+    expect(JSON.parse(await readFile(path.join(home, 'secrets.json'), 'utf8'))).toEqual({
+      HF_TOKEN: 'hf_secret_value',
+    });
     await expect(readlink(path.join(home, 'secrets.json'))).rejects.toMatchObject({ code: 'EINVAL' });
   });
 
@@ -180,13 +229,17 @@ describe('secrets.json', () => {
     const backend = await backendIn(home);
     expect((await backend.snapshot()).secretsStorage.note).toMatch(/readable only by you \(mode 0600\)/);
     await chmod(path.join(home, 'secrets.json'), 0o644);
-    expect((await backend.snapshot()).secretsStorage.note).toBe('Secrets are kept in secrets.json in BERTH_HOME, which other users can read (mode 644): run chmod 600 on it.');
+    expect((await backend.snapshot()).secretsStorage.note).toBe(
+      'Secrets are kept in secrets.json in BERTH_HOME, which other users can read (mode 644): run chmod 600 on it.',
+    );
     await backend.close();
   });
 
   it('a folder named secrets.json is called a folder', async () => {
     const home = await homeWith();
     await mkdir(path.join(home, 'secrets.json'));
-    await expect(loadSecrets(home, {})).rejects.toThrow(/secrets\.json: is a folder, not the secrets file: move it away/);
+    await expect(loadSecrets(home, {})).rejects.toThrow(
+      /secrets\.json: is a folder, not the secrets file: move it away/,
+    );
   });
 });

@@ -9,7 +9,8 @@ const MiB = 2 ** 20;
 export function linuxTopology(cores: number, threadsPerCore: number, nodes: number): CpuPlace[] {
   const perNode = Math.ceil(cores / nodes);
   const places: CpuPlace[] = [];
-  for (let t = 0; t < threadsPerCore; t++) for (let c = 0; c < cores; c++) places.push({ cpu: t * cores + c, core: c, node: Math.floor(c / perNode) });
+  for (let t = 0; t < threadsPerCore; t++)
+    for (let c = 0; c < cores; c++) places.push({ cpu: t * cores + c, core: c, node: Math.floor(c / perNode) });
   return places.sort((a, b) => a.cpu - b.cpu);
 }
 
@@ -47,9 +48,19 @@ export const arbHost: fc.Arbitrary<HostFacts> = fc
   .map(({ platform, engine, gpus, flags, hostGiB }) => ({
     schema: 1 as const,
     os: { platform, arch: 'x64' as const },
-    cpu: { brand: 'Test CPU', logical: engine?.cpus ?? 8, physical: Math.max(1, Math.floor((engine?.cpus ?? 8) / 2)), flags },
+    cpu: {
+      brand: 'Test CPU',
+      logical: engine?.cpus ?? 8,
+      physical: Math.max(1, Math.floor((engine?.cpus ?? 8) / 2)),
+      flags,
+    },
     memory: { totalBytes: hostGiB * GiB, availableBytes: Math.floor(hostGiB / 2) * GiB },
-    gpus: gpus.map((gib, index) => ({ index, vendor: 'NVIDIA', model: `Test ${gib}GB`, memoryBytes: gib * 1024 * MiB })),
+    gpus: gpus.map((gib, index) => ({
+      index,
+      vendor: 'NVIDIA',
+      model: `Test ${gib}GB`,
+      memoryBytes: gib * 1024 * MiB,
+    })),
     engine,
   }));
 
@@ -66,7 +77,17 @@ export const arbSettings: fc.Arbitrary<Settings> = fc
       exposePorts,
       disabledModels,
       models: withCustom
-        ? [{ id: 'Qwen/Qwen3-0.6B', device: 'cpu', layers: 28, kvHeads: 8, headDim: 128, maxModelLen: 40960, weightsGiB: 1.2 }]
+        ? [
+            {
+              id: 'Qwen/Qwen3-0.6B',
+              device: 'cpu',
+              layers: 28,
+              kvHeads: 8,
+              headDim: 128,
+              maxModelLen: 40960,
+              weightsGiB: 1.2,
+            },
+          ]
         : [],
     }),
   );

@@ -16,6 +16,8 @@ describe('the browser the end-to-end tests drive', () => {
     expect(findChromium({}, [debian, chrome])).toBe(debian);
     expect(findChromium({ BERTH_CHROMIUM: '/opt/my/chrome' }, [debian, chrome])).toBe('/opt/my/chrome');
     expect(findChromium({}, [path.join(dir, 'none')])).toBeUndefined();
-    expect(BROWSER_CANDIDATES.indexOf('/usr/bin/chromium')).toBeLessThan(BROWSER_CANDIDATES.indexOf('/usr/bin/google-chrome'));
+    expect(BROWSER_CANDIDATES.indexOf('/usr/bin/chromium')).toBeLessThan(
+      BROWSER_CANDIDATES.indexOf('/usr/bin/google-chrome'),
+    );
   });
 });

@@ -20,9 +20,17 @@ function cliEnv(options: { home?: string; env?: Record<string, string> }): NodeJ
   return env;
 }
 
-export function berth(args: string[], options: { home?: string; env?: Record<string, string>; cwd?: string } = {}): CliResult {
+export function berth(
+  args: string[],
+  options: { home?: string; env?: Record<string, string>; cwd?: string } = {},
+): CliResult {
   const env = cliEnv(options);
-  const result = spawnSync(process.execPath, [BIN, ...args], { env, cwd: options.cwd, encoding: 'utf8', timeout: 30_000 });
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    env,
+    cwd: options.cwd,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -31,7 +39,10 @@ export function freshHome(): string {
 }
 
 /** Like berth(), without blocking this process: for tests whose doubles answer from inside it. */
-export function berthAsync(args: string[], options: { home?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+export function berthAsync(
+  args: string[],
+  options: { home?: string; env?: Record<string, string> } = {},
+): Promise<CliResult> {
   const env = cliEnv(options);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { env });

@@ -26,5 +26,6 @@ export default function distFresh(): void {
     throw new Error(`${built} is missing: run npm run build (npm test builds first)`);
   }
   const newest = newestSource('electron');
-  if (newest.mtimeMs > builtAt) throw new Error(`dist/ is older than ${newest.file}: run npm run build (npm test builds first)`);
+  if (newest.mtimeMs > builtAt)
+    throw new Error(`dist/ is older than ${newest.file}: run npm run build (npm test builds first)`);
 }

@@ -23,8 +23,12 @@ export async function startEngineDouble(options: {
     if (url.startsWith('/version')) return send(200, options.version ?? { Version: '28.0.0', Components: [] });
     send(404, { message: `page not found: ${url}` });
   });
-  await new Promise<void>((resolve) => (options.socketPath ? server.listen(options.socketPath, resolve) : server.listen(0, '127.0.0.1', resolve)));
-  const endpoint = options.socketPath ? `unix://${options.socketPath}` : `tcp://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise<void>((resolve) =>
+    options.socketPath ? server.listen(options.socketPath, resolve) : server.listen(0, '127.0.0.1', resolve),
+  );
+  const endpoint = options.socketPath
+    ? `unix://${options.socketPath}`
+    : `tcp://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     endpoint,
     close: () =>
@@ -36,7 +40,9 @@ export async function startEngineDouble(options: {
 }
 
 /** An engine double whose image pulls fail with `message` in the progress stream, as Docker reports a full disk. */
-export async function startPullFailingEngine(message: string): Promise<{ endpoint: string; port: number; close: () => Promise<void> }> {
+export async function startPullFailingEngine(
+  message: string,
+): Promise<{ endpoint: string; port: number; close: () => Promise<void> }> {
   const server = http.createServer((req, res) => {
     const url = (req.url ?? '').replace(/^\/v[0-9.]+/, '');
     if (url.startsWith('/images/create')) {
@@ -55,5 +61,9 @@ export async function startPullFailingEngine(message: string): Promise<{ endpoin
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  return { endpoint: `tcp://127.0.0.1:${port}`, port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    endpoint: `tcp://127.0.0.1:${port}`,
+    port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

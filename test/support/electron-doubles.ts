@@ -134,9 +134,13 @@ export class NotificationDouble extends EventEmitter {
 }
 
 /** The first item with this label (or matching it), anywhere in a menu template. */
-export function menuItem(template: readonly MenuItemConstructorOptions[], label: string | RegExp): MenuItemConstructorOptions | undefined {
+export function menuItem(
+  template: readonly MenuItemConstructorOptions[],
+  label: string | RegExp,
+): MenuItemConstructorOptions | undefined {
   for (const item of template) {
-    if (item.label !== undefined && (typeof label === 'string' ? item.label === label : label.test(item.label))) return item;
+    if (item.label !== undefined && (typeof label === 'string' ? item.label === label : label.test(item.label)))
+      return item;
     if (Array.isArray(item.submenu)) {
       const inner = menuItem(item.submenu, label);
       if (inner) return inner;
@@ -156,12 +160,28 @@ export function electronDoubles(options: { exportFolder?: string } = {}) {
   const objects = {
     app,
     BrowserWindow: BrowserWindowDouble,
-    dialog: { showMessageBox: async () => ({ response: 1, checkboxChecked: false }), showOpenDialog: async () => (options.exportFolder ? { canceled: false, filePaths: [options.exportFolder] } : { canceled: true, filePaths: [] }) },
-    ipcMain: { handle: (channel: string, handler: (event: unknown, ...args: unknown[]) => Promise<unknown>) => void handlers.set(channel, handler) },
+    dialog: {
+      showMessageBox: async () => ({ response: 1, checkboxChecked: false }),
+      showOpenDialog: async () =>
+        options.exportFolder
+          ? { canceled: false, filePaths: [options.exportFolder] }
+          : { canceled: true, filePaths: [] },
+    },
+    ipcMain: {
+      handle: (channel: string, handler: (event: unknown, ...args: unknown[]) => Promise<unknown>) =>
+        void handlers.set(channel, handler),
+    },
     Menu: MenuDouble,
     Notification: NotificationDouble,
-    safeStorage: { isEncryptionAvailable: () => false, encryptString: () => Buffer.alloc(0), decryptString: () => '', getSelectedStorageBackend: () => 'basic_text' },
-    session: { defaultSession: { setPermissionRequestHandler: () => undefined, setPermissionCheckHandler: () => undefined } },
+    safeStorage: {
+      isEncryptionAvailable: () => false,
+      encryptString: () => Buffer.alloc(0),
+      decryptString: () => '',
+      getSelectedStorageBackend: () => 'basic_text',
+    },
+    session: {
+      defaultSession: { setPermissionRequestHandler: () => undefined, setPermissionCheckHandler: () => undefined },
+    },
     shell: { openExternal: async (url: string) => void opened.push(url) },
     Tray: TrayDouble,
   } as unknown as ElectronObjects;

@@ -10,7 +10,10 @@ export function corpus(): Record<string, HostFacts> {
   return Object.fromEntries(
     readdirSync(HOSTS_DIR)
       .filter((f) => f.endsWith('.json'))
-      .map((f) => [f.replace(/\.json$/, ''), HostFactsSchema.parse(JSON.parse(readFileSync(path.join(HOSTS_DIR, f), 'utf8')))]),
+      .map((f) => [
+        f.replace(/\.json$/, ''),
+        HostFactsSchema.parse(JSON.parse(readFileSync(path.join(HOSTS_DIR, f), 'utf8'))),
+      ]),
   );
 }
 

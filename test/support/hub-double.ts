@@ -55,7 +55,16 @@ export const HUB_REPOS: Record<string, HubRepo> = {
     ],
   },
   'meta-llama/Llama-3.2-3B-Instruct': {
-    config: { architectures: ['LlamaForCausalLM'], head_dim: 128, hidden_size: 3072, max_position_embeddings: 131072, num_attention_heads: 24, num_hidden_layers: 28, num_key_value_heads: 8, torch_dtype: 'bfloat16' },
+    config: {
+      architectures: ['LlamaForCausalLM'],
+      head_dim: 128,
+      hidden_size: 3072,
+      max_position_embeddings: 131072,
+      num_attention_heads: 24,
+      num_hidden_layers: 28,
+      num_key_value_heads: 8,
+      torch_dtype: 'bfloat16',
+    },
     files: [
       { path: 'config.json', size: 877 },
       { path: 'model-00001-of-00002.safetensors', size: 4_970_000_000 },
@@ -88,7 +97,12 @@ export async function startHubDouble(repos: Record<string, HubRepo> = HUB_REPOS)
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://hub.local');
     const authorization = req.headers.authorization;
-    requests.push({ method: req.method ?? 'GET', path: url.pathname + url.search, authorization, range: req.headers.range });
+    requests.push({
+      method: req.method ?? 'GET',
+      path: url.pathname + url.search,
+      authorization,
+      range: req.headers.range,
+    });
     const token = authorization?.replace(/^Bearer /, '');
     const info = /^\/api\/models\/([^/]+\/[^/]+)\/revision\/([^/]+)$/.exec(url.pathname);
     const tree = /^\/api\/models\/([^/]+\/[^/]+)\/tree\/([^/]+)$/.exec(url.pathname);
@@ -96,14 +110,36 @@ export async function startHubDouble(repos: Record<string, HubRepo> = HUB_REPOS)
     const id = decodeURIComponent((info ?? tree ?? resolve)?.[1] ?? '');
     const repo = repos[id];
     if (!repo) return json(res, 404, { error: 'Repository not found' }, { 'x-error-code': 'RepoNotFound' });
-    if (info) return json(res, 200, { _id: `id-${id}`, id, private: false, gated: repo.gated ? 'manual' : false, downloads: 1, likes: 1, lastModified: '2026-05-01T00:00:00.000Z', pipeline_tag: 'text-generation' });
+    if (info)
+      return json(res, 200, {
+        _id: `id-${id}`,
+        id,
+        private: false,
+        gated: repo.gated ? 'manual' : false,
+        downloads: 1,
+        likes: 1,
+        lastModified: '2026-05-01T00:00:00.000Z',
+        pipeline_tag: 'text-generation',
+      });
     if (tree && repo.hostile === 'endless-tree') {
       const cursor = Number(url.searchParams.get('cursor') ?? 0);
-      const page = Array.from({ length: 100 }, (_, i) => ({ type: 'file', oid: 'x', path: `shard-${cursor + i}.bin`, size: 1 }));
-      return json(res, 200, page, { link: `<http://${req.headers.host}${url.pathname}?recursive=true&expand=false&cursor=${cursor + 100}>; rel="next"` });
+      const page = Array.from({ length: 100 }, (_, i) => ({
+        type: 'file',
+        oid: 'x',
+        path: `shard-${cursor + i}.bin`,
+        size: 1,
+      }));
+      return json(res, 200, page, {
+        link: `<http://${req.headers.host}${url.pathname}?recursive=true&expand=false&cursor=${cursor + 100}>; rel="next"`,
+      });
     }
     if (resolve && resolve[3] === 'config.json' && repo.hostile === 'silent-config') return;
-    if (resolve && resolve[3] === 'config.json' && repo.hostile === 'huge-config' && req.headers.range !== 'bytes=0-0') {
+    if (
+      resolve &&
+      resolve[3] === 'config.json' &&
+      repo.hostile === 'huge-config' &&
+      req.headers.range !== 'bytes=0-0'
+    ) {
       res.writeHead(200, { 'content-type': 'application/json', etag: '"config"' });
       const chunk = Buffer.alloc(1024 * 1024, 0x20);
       let sent = 0;
@@ -121,20 +157,48 @@ export async function startHubDouble(repos: Record<string, HubRepo> = HUB_REPOS)
     }
     if (tree) {
       const cursor = Number(url.searchParams.get('cursor') ?? 0);
-      const page = repo.files.slice(cursor, cursor + PAGE).map((f) => ({ type: 'file', oid: 'x', path: f.path, size: f.size, ...(f.size > 10_000_000 ? { lfs: { oid: 'y', size: f.size, pointerSize: 134 } } : {}) }));
-      const next: Record<string, string> = cursor + PAGE < repo.files.length ? { link: `<http://${req.headers.host}${url.pathname}?recursive=true&expand=false&cursor=${cursor + PAGE}>; rel="next"` } : {};
+      const page = repo.files.slice(cursor, cursor + PAGE).map((f) => ({
+        type: 'file',
+        oid: 'x',
+        path: f.path,
+        size: f.size,
+        ...(f.size > 10_000_000 ? { lfs: { oid: 'y', size: f.size, pointerSize: 134 } } : {}),
+      }));
+      const next: Record<string, string> =
+        cursor + PAGE < repo.files.length
+          ? {
+              link: `<http://${req.headers.host}${url.pathname}?recursive=true&expand=false&cursor=${cursor + PAGE}>; rel="next"`,
+            }
+          : {};
       return json(res, 200, page, next);
     }
     if (resolve) {
       if (repo.gated && !repo.gated.granted.includes(token ?? '')) {
         return token
-          ? json(res, 403, { error: `Access to model ${id} is restricted and you are not in the authorized list.` }, { 'x-error-code': 'GatedRepo' })
-          : json(res, 401, { error: `Access to model ${id} is restricted. You must have access to it and be authenticated to access it.` }, { 'x-error-code': 'GatedRepo' });
+          ? json(
+              res,
+              403,
+              { error: `Access to model ${id} is restricted and you are not in the authorized list.` },
+              { 'x-error-code': 'GatedRepo' },
+            )
+          : json(
+              res,
+              401,
+              {
+                error: `Access to model ${id} is restricted. You must have access to it and be authenticated to access it.`,
+              },
+              { 'x-error-code': 'GatedRepo' },
+            );
       }
-      if (resolve[3] !== 'config.json' || !Object.keys(repo.config).length) return json(res, 404, { error: 'Entry not found' }, { 'x-error-code': 'EntryNotFound' });
+      if (resolve[3] !== 'config.json' || !Object.keys(repo.config).length)
+        return json(res, 404, { error: 'Entry not found' }, { 'x-error-code': 'EntryNotFound' });
       const body = Buffer.from(JSON.stringify(repo.config));
       if (req.headers.range === 'bytes=0-0') {
-        res.writeHead(206, { 'content-type': 'application/json', 'content-range': `bytes 0-0/${body.length}`, etag: '"config"' });
+        res.writeHead(206, {
+          'content-type': 'application/json',
+          'content-range': `bytes 0-0/${body.length}`,
+          etag: '"config"',
+        });
         return res.end(body.subarray(0, 1));
       }
       res.writeHead(200, { 'content-type': 'application/json', etag: '"config"', 'content-length': body.length });

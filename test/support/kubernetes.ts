@@ -24,7 +24,9 @@ export function validateManifest(object: { apiVersion?: string; kind?: string })
 }
 
 /** Every document of a multi-document YAML file, each parsed without a YAML error. */
-export function yamlDocuments(text: string): { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } }[] {
+export function yamlDocuments(
+  text: string,
+): { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } }[] {
   return parseAllDocuments(text).map((doc) => {
     if (doc.errors.length) throw new Error(doc.errors.map((e) => e.message).join('; '));
     return doc.toJS() as { apiVersion?: string; kind?: string };

@@ -25,7 +25,9 @@ function cpuList(text: string): number[] {
     .filter(Boolean)
     .flatMap((part) => {
       const [a, b] = part.split('-').map(Number);
-      return b === undefined ? [a as number] : Array.from({ length: (b as number) - (a as number) + 1 }, (_, i) => (a as number) + i);
+      return b === undefined
+        ? [a as number]
+        : Array.from({ length: (b as number) - (a as number) + 1 }, (_, i) => (a as number) + i);
     });
 }
 
@@ -36,7 +38,9 @@ function kvForRequest(spec: ModelSpec, tokens: number, device: 'cpu' | 'gpu'): n
   const block = BLOCK[device];
   const sliding = spec.slidingWindow?.layers ?? 0;
   const full = Math.ceil(tokens / block) * block * (spec.layers - sliding) * perLayerToken;
-  const window = spec.slidingWindow ? (Math.ceil(Math.min(spec.slidingWindow.tokens - 1 + 2048, tokens) / block) + 1) * block * sliding * perLayerToken : 0;
+  const window = spec.slidingWindow
+    ? (Math.ceil(Math.min(spec.slidingWindow.tokens - 1 + 2048, tokens) / block) + 1) * block * sliding * perLayerToken
+    : 0;
   return full + window;
 }
 export function brokenPromises(facts: HostFacts, settings: Settings, plan: StackPlan): string[] {
@@ -55,49 +59,72 @@ export function brokenPromises(facts: HostFacts, settings: Settings, plan: Stack
     const bind = service.env.VLLM_CPU_OMP_THREADS_BIND ?? '';
     const cpus = cpuList(bind);
     const cpuset = cpuList(service.cpuset ?? '');
-    for (const cpu of cpus) if (!cpuset.includes(cpu)) broken.push(`${service.name}: bind CPU ${cpu} is outside the cpuset ${service.cpuset} (vLLM fails with sched_setaffinity)`);
-    for (const cpu of cpuset) if (!engineCpus.has(cpu)) broken.push(`${service.name}: cpuset CPU ${cpu} is not one the engine has`);
-    if (cores.length >= 4 && cpuset.length <= cpus.length) broken.push(`${service.name}: cpuset ${service.cpuset} leaves no CPU for the frontend beside the bind list ${bind}`);
+    for (const cpu of cpus)
+      if (!cpuset.includes(cpu))
+        broken.push(
+          `${service.name}: bind CPU ${cpu} is outside the cpuset ${service.cpuset} (vLLM fails with sched_setaffinity)`,
+        );
+    for (const cpu of cpuset)
+      if (!engineCpus.has(cpu)) broken.push(`${service.name}: cpuset CPU ${cpu} is not one the engine has`);
+    if (cores.length >= 4 && cpuset.length <= cpus.length)
+      broken.push(
+        `${service.name}: cpuset ${service.cpuset} leaves no CPU for the frontend beside the bind list ${bind}`,
+      );
     if (cpus.length === 0) broken.push(`${service.name}: no cores`);
     for (const cpu of cpus) {
       if (seen.has(cpu)) broken.push(`${service.name}: CPU ${cpu} is bound twice`);
       seen.add(cpu);
-      if (!coreCpus.has(cpu)) broken.push(`${service.name}: CPU ${cpu} is not the first thread of a core the engine has`);
+      if (!coreCpus.has(cpu))
+        broken.push(`${service.name}: CPU ${cpu} is not the first thread of a core the engine has`);
     }
     if (new Set(cpus.map((c) => coreCpus.get(c))).size > 1) broken.push(`${service.name}: spans NUMA nodes`);
     const kv = Number(service.env.VLLM_CPU_KVCACHE_SPACE);
-    if (!Number.isInteger(kv) || kv < 1 || kv !== service.kvCacheGiB) broken.push(`${service.name}: KV cache "${service.env.VLLM_CPU_KVCACHE_SPACE}" is not whole GiB`);
+    if (!Number.isInteger(kv) || kv < 1 || kv !== service.kvCacheGiB)
+      broken.push(`${service.name}: KV cache "${service.env.VLLM_CPU_KVCACHE_SPACE}" is not whole GiB`);
     const spec = catalog.find((m) => m.service === service.name);
     if (spec && service.model && kv * GiB < kvForRequest(spec, service.model.maxModelLen, 'cpu')) {
       broken.push(`${service.name}: one ${service.model.maxModelLen}-token request does not fit ${kv} GiB`);
     }
   }
-  if (cores.length >= 4 && models.some((s) => s.cpuset) && seen.size >= cores.length) broken.push('no core left for the other services');
+  if (cores.length >= 4 && models.some((s) => s.cpuset) && seen.size >= cores.length)
+    broken.push('no core left for the other services');
 
   // Memory: fits, or a warning says why not.
   const engineBytes = facts.engine?.memoryBytes ?? facts.memory.totalBytes;
   const cpuModelBytes = models.reduce((sum, s) => sum + (s.memoryBytes ?? 0), 0);
   if (cpuModelBytes > engineBytes && !codes.has('insufficient-memory')) {
-    broken.push(`memory: ${cpuModelBytes} bytes of model limits, ${engineBytes} available, and no insufficient-memory warning`);
+    broken.push(
+      `memory: ${cpuModelBytes} bytes of model limits, ${engineBytes} available, and no insufficient-memory warning`,
+    );
   }
   for (const service of models) {
     const spec = catalog.find((m) => m.service === service.name);
     if (!spec || !service.model) continue;
-    if (service.model.maxModelLen > spec.maxModelLen) broken.push(`${service.name}: context ${service.model.maxModelLen} > limit ${spec.maxModelLen}`);
-    if (service.memoryBytes && service.kvCacheGiB && service.memoryBytes < spec.weightsBytes + service.kvCacheGiB * GiB + CPU_PROCESSES_BYTES) {
-      broken.push(`${service.name}: memory limit ${service.memoryBytes} below weights + KV cache + vLLM's three processes`);
+    if (service.model.maxModelLen > spec.maxModelLen)
+      broken.push(`${service.name}: context ${service.model.maxModelLen} > limit ${spec.maxModelLen}`);
+    if (
+      service.memoryBytes &&
+      service.kvCacheGiB &&
+      service.memoryBytes < spec.weightsBytes + service.kvCacheGiB * GiB + CPU_PROCESSES_BYTES
+    ) {
+      broken.push(
+        `${service.name}: memory limit ${service.memoryBytes} below weights + KV cache + vLLM's three processes`,
+      );
     }
   }
 
   // GPU: shares on one card ≤ 0.95, in two decimals, with room outside them for each process's CUDA context unless
   // settings chose the shares; the context fits what the share leaves beside the weights, or a blocking warning says so.
-  const cards = facts.gpus.filter((g) => /nvidia/i.test(g.vendor) && g.memoryBytes !== null).map((g) => ({ index: g.index, bytes: g.memoryBytes as number }));
+  const cards = facts.gpus
+    .filter((g) => /nvidia/i.test(g.vendor) && g.memoryBytes !== null)
+    .map((g) => ({ index: g.index, bytes: g.memoryBytes as number }));
   const blocking = new Set(plan.warnings.filter((w) => w.blocking).map((w) => w.code));
   const perCard = new Map<number, { share: number; count: number; tuned: boolean }>();
   for (const service of models.filter((s) => s.model?.device === 'gpu')) {
     const share = service.gpuMemoryUtilization ?? 0;
     const tunedShare = settings.tuning[service.name]?.gpuMemoryUtilization !== undefined;
-    if (!tunedShare && Math.round(share * 100) / 100 !== share) broken.push(`${service.name}: GPU share ${share} is not rounded to two decimals`);
+    if (!tunedShare && Math.round(share * 100) / 100 !== share)
+      broken.push(`${service.name}: GPU share ${share} is not rounded to two decimals`);
     for (const gpu of service.gpus ?? []) {
       const card = perCard.get(gpu) ?? { share: 0, count: 0, tuned: false };
       perCard.set(gpu, { share: card.share + share, count: card.count + 1, tuned: card.tuned || tunedShare });
@@ -108,18 +135,23 @@ export function brokenPromises(facts: HostFacts, settings: Settings, plan: Stack
       // vLLM sees a little less than NVML: share × NVML is an upper bound on what the share holds.
       const kvBytes = service.gpuMemoryUtilization * card.bytes - spec.weightsBytes - GPU_LEAST_OVERHEAD_BYTES;
       const fits = kvBytes >= kvForRequest(spec, service.model.maxModelLen, 'gpu');
-      if (!fits && !blocking.has('insufficient-gpu-memory') && !blocking.has('context-too-long')) broken.push(`${service.name}: context does not fit its GPU share and no blocking warning says so`);
+      if (!fits && !blocking.has('insufficient-gpu-memory') && !blocking.has('context-too-long'))
+        broken.push(`${service.name}: context does not fit its GPU share and no blocking warning says so`);
     }
   }
   for (const [gpu, { share, count, tuned }] of perCard) {
     if (share > 0.95 + 1e-9) broken.push(`GPU ${gpu}: shares add up to ${share}`);
     const card = cards.find((c) => c.index === gpu);
     // Each vLLM process holds a CUDA context outside its share: a few hundred MiB at least.
-    if (card && !tuned && share * card.bytes + count * 0.25 * GiB > card.bytes) broken.push(`GPU ${gpu}: no room left outside the shares for the processes' CUDA contexts`);
+    if (card && !tuned && share * card.bytes + count * 0.25 * GiB > card.bytes)
+      broken.push(`GPU ${gpu}: no room left outside the shares for the processes' CUDA contexts`);
   }
   // A plan that places no model of its profile where some are on says why, and blocks when nothing can run.
-  const enabled = catalog.filter((m) => !settings.disabledModels.includes(m.service) && m.device === (plan.profile === 'production' ? 'gpu' : 'cpu'));
-  if (enabled.length > 0 && models.length === 0 && !plan.warnings.some((w) => w.blocking)) broken.push('no model is planned and no blocking warning says why');
+  const enabled = catalog.filter(
+    (m) => !settings.disabledModels.includes(m.service) && m.device === (plan.profile === 'production' ? 'gpu' : 'cpu'),
+  );
+  if (enabled.length > 0 && models.length === 0 && !plan.warnings.some((w) => w.blocking))
+    broken.push('no model is planned and no blocking warning says why');
 
   // Ports: each host port once; loopback unless opened.
   const hostPorts = plan.services.flatMap((s) => s.ports.map((p) => p.host));
@@ -130,7 +162,9 @@ export function brokenPromises(facts: HostFacts, settings: Settings, plan: Stack
   }
   for (const service of plan.services) {
     if (service.reasons.length === 0) broken.push(`${service.name}: no reasons`);
-    for (const dep of service.dependsOn) if (!plan.services.some((s) => s.name === dep.service)) broken.push(`${service.name} depends on missing ${dep.service}`);
+    for (const dep of service.dependsOn)
+      if (!plan.services.some((s) => s.name === dep.service))
+        broken.push(`${service.name} depends on missing ${dep.service}`);
   }
   return broken;
 }

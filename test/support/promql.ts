@@ -10,7 +10,8 @@ export function selectedMetrics(expr: string): string[] {
   parser.parse(expr).iterate({
     enter(node) {
       if (node.type.isError) broken ??= `at ${node.from}: "${expr.slice(Math.max(0, node.from - 10), node.to + 10)}"`;
-      if (node.name === 'Identifier' && node.node.parent?.name === 'VectorSelector') names.push(expr.slice(node.from, node.to));
+      if (node.name === 'Identifier' && node.node.parent?.name === 'VectorSelector')
+        names.push(expr.slice(node.from, node.to));
     },
   });
   if (broken) throw new Error(`not PromQL ${broken}`);
@@ -18,7 +19,10 @@ export function selectedMetrics(expr: string): string[] {
 }
 
 export interface UpstreamMetrics {
-  sources: Record<string, { repository: string; file: string; commit: string; metrics: Record<string, 'gauge' | 'counter' | 'histogram'> }>;
+  sources: Record<
+    string,
+    { repository: string; file: string; commit: string; metrics: Record<string, 'gauge' | 'counter' | 'histogram'> }
+  >;
 }
 
 /** Every sample name the upstream lists allow: a histogram's base name gives its _bucket, _sum and _count. */

@@ -11,7 +11,6 @@ export function registryInstalled(): boolean {
   return hasCommand('docker-registry');
 }
 
-
 export interface TestRegistry {
   /** `127.0.0.1:PORT`: a loopback registry, which Docker Engine talks to over plain HTTP without configuration. */
   host: string;
@@ -23,13 +22,29 @@ export async function startRegistry(): Promise<TestRegistry> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-registry-'));
   const port = await freeLocalPort();
   const config = path.join(dir, 'config.yml');
-  writeFileSync(config, ['version: 0.1', 'log:', '  level: error', 'storage:', '  filesystem:', `    rootdirectory: ${dir}/data`, 'http:', `  addr: 127.0.0.1:${port}`, ''].join('\n'));
+  writeFileSync(
+    config,
+    [
+      'version: 0.1',
+      'log:',
+      '  level: error',
+      'storage:',
+      '  filesystem:',
+      `    rootdirectory: ${dir}/data`,
+      'http:',
+      `  addr: 127.0.0.1:${port}`,
+      '',
+    ].join('\n'),
+  );
   const child: ChildProcess = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const started = Date.now();
   for (;;) {
-    const ok = await fetch(`http://127.0.0.1:${port}/v2/`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/v2/`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (child.exitCode !== null || Date.now() - started > 15_000) {
       child.kill();
@@ -65,7 +80,13 @@ function splitReference(reference: string): { repo: string; tag: string } {
 /** Tags a local image into the registry, pushes it, and removes the local tag so only the registry has it. */
 export async function pushImage(docker: Docker, source: string, target: string): Promise<void> {
   await docker.getImage(source).tag(splitReference(target));
-  await follow(docker, (await docker.getImage(target).push({ authconfig: { serveraddress: target.split('/')[0] } })) as NodeJS.ReadableStream, `pushing ${target}`);
+  await follow(
+    docker,
+    (await docker
+      .getImage(target)
+      .push({ authconfig: { serveraddress: target.split('/')[0] } })) as NodeJS.ReadableStream,
+    `pushing ${target}`,
+  );
   await docker.getImage(target).remove({ noprune: true });
 }
 
@@ -74,9 +95,18 @@ export async function pushForeignImage(docker: Docker, target: string, platform:
   const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-foreign-'));
   writeFileSync(path.join(dir, 'hello.txt'), `built for ${platform}\n`);
   writeFileSync(path.join(dir, 'Dockerfile'), 'FROM scratch\nCOPY hello.txt /hello.txt\n');
-  const stream = (await docker.buildImage({ context: dir, src: ['Dockerfile', 'hello.txt'] }, { t: target, platform } as Docker.ImageBuildOptions)) as NodeJS.ReadableStream;
+  const stream = (await docker.buildImage({ context: dir, src: ['Dockerfile', 'hello.txt'] }, {
+    t: target,
+    platform,
+  } as Docker.ImageBuildOptions)) as NodeJS.ReadableStream;
   await follow(docker, stream, `building ${target}`);
   rmSync(dir, { recursive: true, force: true });
-  await follow(docker, (await docker.getImage(target).push({ authconfig: { serveraddress: target.split('/')[0] } })) as NodeJS.ReadableStream, `pushing ${target}`);
+  await follow(
+    docker,
+    (await docker
+      .getImage(target)
+      .push({ authconfig: { serveraddress: target.split('/')[0] } })) as NodeJS.ReadableStream,
+    `pushing ${target}`,
+  );
   await docker.getImage(target).remove({ noprune: true });
 }

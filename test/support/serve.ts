@@ -16,7 +16,9 @@ export interface Serve {
 
 /** `berth serve` on a free port, as a user starts it; resolves with the link it prints. */
 export async function startServe(env: Record<string, string>): Promise<Serve> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { env: { ...process.env, DOCKER_HOST: '', LITELLM_URL: '', LITELLM_ENVIRONMENT: '', ...env } });
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], {
+    env: { ...process.env, DOCKER_HOST: '', LITELLM_URL: '', LITELLM_ENVIRONMENT: '', ...env },
+  });
   const lines = readline.createInterface({ input: child.stdout });
   const url = await new Promise<string>((resolve, reject) => {
     lines.on('line', (line) => {
@@ -56,17 +58,26 @@ export async function useScheme(page: Page, scheme: 'light' | 'dark'): Promise<v
 
 /** axe-core's serious and critical findings (WCAG 2 A and AA) on the page as it is now, one line each. */
 export async function seriousViolations(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page: page as never }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const result = await new AxeBuilder({ page: page as never })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
 
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} [${n.failureSummary?.split('\n').slice(1).join(' ').trim() ?? ''}]`).join(', ')}`);
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+          .slice(0, 3)
+          .map((n) => `${n.target.join(' ')} [${n.failureSummary?.split('\n').slice(1).join(' ').trim() ?? ''}]`)
+          .join(', ')}`,
+    );
 }
 
 /** Fails the test on a script error or a style or script the CSP refused. */
 export function watchPage(page: Page, problems: string[]): void {
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
-    if (message.type() === 'error' && !/Failed to load resource|ERR_CONNECTION_REFUSED|WebSocket/.test(message.text())) problems.push(`console: ${message.text()}`);
+    if (message.type() === 'error' && !/Failed to load resource|ERR_CONNECTION_REFUSED|WebSocket/.test(message.text()))
+      problems.push(`console: ${message.text()}`);
   });
 }

@@ -4,7 +4,13 @@ import net from 'node:net';
  * A TCP proxy in front of the Docker socket that a test can cut and restore: the engine "goes away and comes
  * back" for the client without restarting the real dockerd, which other tests share.
  */
-export async function startSocketProxy(target = '/var/run/docker.sock'): Promise<{ endpoint: string; port: number; cut: () => Promise<void>; restore: () => Promise<void>; close: () => Promise<void> }> {
+export async function startSocketProxy(target = '/var/run/docker.sock'): Promise<{
+  endpoint: string;
+  port: number;
+  cut: () => Promise<void>;
+  restore: () => Promise<void>;
+  close: () => Promise<void>;
+}> {
   const sockets = new Set<net.Socket>();
   let server: net.Server | undefined;
   let port = 0;

@@ -12,7 +12,6 @@ export function hasOpenSsh(): boolean {
   return existsSync(SSHD) && existsSync('/usr/bin/ssh');
 }
 
-
 export interface SshServer {
   port: number;
   /** sshd's log (LogLevel VERBOSE): one "Accepted publickey" line per authentication. */
@@ -33,7 +32,13 @@ export interface SshLab {
   stop(): Promise<void>;
 }
 
-async function startSshd(dir: string, name: string, hostKey: string, authorizedKeys: string, remotePath: string): Promise<SshServer> {
+async function startSshd(
+  dir: string,
+  name: string,
+  hostKey: string,
+  authorizedKeys: string,
+  remotePath: string,
+): Promise<SshServer> {
   const port = await freeLocalPort();
   const log = path.join(dir, `${name}.log`);
   const config = path.join(dir, `${name}_config`);
@@ -60,7 +65,12 @@ async function startSshd(dir: string, name: string, hostKey: string, authorizedK
   writeFileSync(log, '');
   // -D: stays in the foreground, a child of this process; -e with -E: its log goes to the file.
   const child: ChildProcess = spawn(SSHD, ['-D', '-f', config, '-E', log], { stdio: 'ignore' });
-  await until(() => readFileSync(log, 'utf8'), (text) => /Server listening/.test(text) || child.exitCode !== null, 10_000, `${name} listening`);
+  await until(
+    () => readFileSync(log, 'utf8'),
+    (text) => /Server listening/.test(text) || child.exitCode !== null,
+    10_000,
+    `${name} listening`,
+  );
   if (child.exitCode !== null) throw new Error(`sshd did not start: ${readFileSync(log, 'utf8')}`);
   return {
     port,
@@ -103,11 +113,20 @@ export async function startSshLab(gpus: string[]): Promise<SshLab> {
   const jumpBox = await startSshd(dir, 'jump_box', hostKey, authorizedKeys, remotePath);
   const publicHostKey = readFileSync(`${hostKey}.pub`, 'utf8').split(' ').slice(0, 2).join(' ');
   const knownHosts = path.join(dir, 'known_hosts');
-  writeFileSync(knownHosts, `[127.0.0.1]:${gpuBox.port} ${publicHostKey}\n[127.0.0.1]:${jumpBox.port} ${publicHostKey}\n`);
+  writeFileSync(
+    knownHosts,
+    `[127.0.0.1]:${gpuBox.port} ${publicHostKey}\n[127.0.0.1]:${jumpBox.port} ${publicHostKey}\n`,
+  );
   writeFileSync(path.join(dir, 'empty_known_hosts'), '');
 
   const user = os.userInfo().username;
-  const common = [`  User ${user}`, `  IdentityFile ${userKey}`, '  IdentitiesOnly yes', '  StrictHostKeyChecking yes', `  UserKnownHostsFile ${knownHosts}`];
+  const common = [
+    `  User ${user}`,
+    `  IdentityFile ${userKey}`,
+    '  IdentitiesOnly yes',
+    '  StrictHostKeyChecking yes',
+    `  UserKnownHostsFile ${knownHosts}`,
+  ];
   const config = path.join(dir, 'ssh_config');
   writeFileSync(
     config,

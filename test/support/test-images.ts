@@ -12,7 +12,10 @@ const doublesDir = path.join(repoRoot(), 'test', 'doubles');
 export const VLLM_VARIANTS = {
   ok: {},
   slow: { DOUBLE_START_DELAY_MS: '1500' },
-  nomem: { DOUBLE_FATAL: 'ValueError: No available memory for the cache blocks. Try increasing `gpu_memory_utilization` when initializing the engine.' },
+  nomem: {
+    DOUBLE_FATAL:
+      'ValueError: No available memory for the cache blocks. Try increasing `gpu_memory_utilization` when initializing the engine.',
+  },
   unhealthy: { DOUBLE_HEALTH: 'fail' },
   chatty: { DOUBLE_CHATTER_PER_S: '10000' },
   hog: { DOUBLE_HOG_MIB: '1024', DOUBLE_START_DELAY_MS: '5000' },
@@ -50,9 +53,13 @@ const yamlPackage = path.join(repoRoot(), 'node_modules', 'yaml');
 
 function contentHash(): string {
   const hash = createHash('sha256').update(process.version);
-  for (const file of readdirSync(doublesDir).sort()) hash.update(file).update(readFileSync(path.join(doublesDir, file)));
+  for (const file of readdirSync(doublesDir).sort())
+    hash.update(file).update(readFileSync(path.join(doublesDir, file)));
   hash.update(readFileSync(path.join(yamlPackage, 'package.json')));
-  hash.update(JSON.stringify(VLLM_VARIANTS)).update(JSON.stringify(VLLM_VARIANT_STEPS)).update(JSON.stringify(SERVICES));
+  hash
+    .update(JSON.stringify(VLLM_VARIANTS))
+    .update(JSON.stringify(VLLM_VARIANT_STEPS))
+    .update(JSON.stringify(SERVICES));
   return hash.digest('hex').slice(0, 12);
 }
 
@@ -69,7 +76,10 @@ function nodeLibraries(): string[] {
 }
 
 async function build(docker: Docker, context: string, tag: string): Promise<void> {
-  const stream = await docker.buildImage({ context, src: readdirSync(context, { recursive: true }).map(String) }, { t: tag, rm: true, forcerm: true });
+  const stream = await docker.buildImage(
+    { context, src: readdirSync(context, { recursive: true }).map(String) },
+    { t: tag, rm: true, forcerm: true },
+  );
   await new Promise<void>((resolve, reject) =>
     docker.modem.followProgress(stream, (error, output: { error?: string }[]) => {
       const failed = error ?? output.find((o) => o.error)?.error;
@@ -105,20 +115,39 @@ export async function ensureTestImages(docker: Docker): Promise<void> {
     mkdirSync(path.join(rootfs, 'bin'), { recursive: true });
     copyFileSync('/bin/busybox', path.join(rootfs, 'bin/busybox'));
     mkdirSync(path.join(rootfs, 'double'), { recursive: true });
-    for (const file of readdirSync(doublesDir)) copyFileSync(path.join(doublesDir, file), path.join(rootfs, 'double', file));
+    for (const file of readdirSync(doublesDir))
+      copyFileSync(path.join(doublesDir, file), path.join(rootfs, 'double', file));
     cpSync(yamlPackage, path.join(rootfs, 'double', 'node_modules', 'yaml'), { recursive: true });
     mkdirSync(path.join(rootfs, 'usr/bin'), { recursive: true });
-    writeFileSync(path.join(rootfs, 'usr/bin/python3'), '#!/bin/sh\nexec /usr/local/bin/node /double/python3-shim.js "$@"\n', { mode: 0o755 });
-    writeFileSync(path.join(rootfs, 'usr/bin/vllm'), '#!/bin/sh\nexec /usr/local/bin/node /double/vllm-cli-double.js "$@"\n', { mode: 0o755 });
+    writeFileSync(
+      path.join(rootfs, 'usr/bin/python3'),
+      '#!/bin/sh\nexec /usr/local/bin/node /double/python3-shim.js "$@"\n',
+      { mode: 0o755 },
+    );
+    writeFileSync(
+      path.join(rootfs, 'usr/bin/vllm'),
+      '#!/bin/sh\nexec /usr/local/bin/node /double/vllm-cli-double.js "$@"\n',
+      { mode: 0o755 },
+    );
     mkdirSync(path.join(rootfs, 'tmp'), { recursive: true });
     writeFileSync(
       path.join(context, 'Dockerfile'),
-      ['FROM scratch', 'COPY rootfs/ /', 'RUN ["/bin/busybox", "--install", "-s", "/bin"]', 'ENV PATH=/usr/local/bin:/usr/bin:/bin', ''].join('\n'),
+      [
+        'FROM scratch',
+        'COPY rootfs/ /',
+        'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
+        'ENV PATH=/usr/local/bin:/usr/bin:/bin',
+        '',
+      ].join('\n'),
     );
     await build(docker, context, base);
   }
   const images: [string, Record<string, string>, string[]][] = [
-    ...Object.entries(SERVICES).map(([service, start]): [string, Record<string, string>, string[]] => [testImage(service as keyof typeof SERVICES), {}, [start]]),
+    ...Object.entries(SERVICES).map(([service, start]): [string, Record<string, string>, string[]] => [
+      testImage(service as keyof typeof SERVICES),
+      {},
+      [start],
+    ]),
     ...Object.entries(VLLM_VARIANTS).map(([variant, env]): [string, Record<string, string>, string[]] => [
       testImage(`vllm-${variant as VllmVariant}`),
       { DOUBLE_GATED_REPOS: 'meta-llama/Llama-3.2-3B-Instruct', ...env },
@@ -145,6 +174,9 @@ async function ensurePrometheusImage(docker: Docker, base: string): Promise<void
   if (await exists(docker, tag)) return;
   const context = mkdtempSync(path.join(os.tmpdir(), 'berth-image-'));
   copyFileSync('/usr/bin/prometheus', path.join(context, 'prometheus'));
-  writeFileSync(path.join(context, 'Dockerfile'), [`FROM ${base}`, 'COPY prometheus /bin/prometheus', 'ENTRYPOINT ["/bin/prometheus"]', ''].join('\n'));
+  writeFileSync(
+    path.join(context, 'Dockerfile'),
+    [`FROM ${base}`, 'COPY prometheus /bin/prometheus', 'ENTRYPOINT ["/bin/prometheus"]', ''].join('\n'),
+  );
   await build(docker, context, tag);
 }

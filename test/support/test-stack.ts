@@ -43,7 +43,16 @@ export async function testStack(base: SettingsInput = {}): Promise<TestStack> {
   await ensureTestImages(docker);
   counter += 1;
   const id = `${process.pid.toString(36)}${counter}`;
-  const names = ['vllm-qwen3', 'vllm-llama3', 'vllm-coder', 'vllm-gpt-oss', 'litellm', 'open-webui', 'prometheus', 'grafana'];
+  const names = [
+    'vllm-qwen3',
+    'vllm-llama3',
+    'vllm-coder',
+    'vllm-gpt-oss',
+    'litellm',
+    'open-webui',
+    'prometheus',
+    'grafana',
+  ];
   const ports = await freePorts(names.length);
   const home = mkdtempSync(path.join(os.tmpdir(), 'berth-engine-home-'));
   const settings = SettingsSchema.parse({
@@ -61,7 +70,11 @@ export async function testStack(base: SettingsInput = {}): Promise<TestStack> {
     context: (overrides = {}) => ({
       docker,
       home,
-      secrets: { HF_TOKEN: 'hf_test_token_value', LITELLM_MASTER_KEY: 'sk-test-master-key', GRAFANA_ADMIN_PASSWORD: 'test-grafana-password' },
+      secrets: {
+        HF_TOKEN: 'hf_test_token_value',
+        LITELLM_MASTER_KEY: 'sk-test-master-key',
+        GRAFANA_ADMIN_PASSWORD: 'test-grafana-password',
+      },
       gpuRuntime: false,
       probeHost: '127.0.0.1',
       local: true,
@@ -71,8 +84,13 @@ export async function testStack(base: SettingsInput = {}): Promise<TestStack> {
     }),
     plan: (facts, changes = {}) => planStack(facts, SettingsSchema.parse({ ...settings, ...changes })),
     cleanup: async () => {
-      await down({ docker, home, stack: settings.stack, network: settings.network, emit: () => undefined }, [], { volumes: true }).catch(() => undefined);
-      await docker.getNetwork(settings.network).remove().catch(() => undefined);
+      await down({ docker, home, stack: settings.stack, network: settings.network, emit: () => undefined }, [], {
+        volumes: true,
+      }).catch(() => undefined);
+      await docker
+        .getNetwork(settings.network)
+        .remove()
+        .catch(() => undefined);
     },
   };
   return stack;
@@ -88,7 +106,16 @@ export async function localFacts(): Promise<HostFacts> {
     cpu: { brand: 'Test CPU', logical: info.NCPU, physical: info.NCPU, flags: ['avx512f', 'avx512_bf16'] },
     memory: { totalBytes: info.MemTotal, availableBytes: info.MemTotal },
     gpus: [],
-    engine: { endpoint: 'unix:///var/run/docker.sock', kind: 'docker-engine', version: info.ServerVersion, arch: 'x86_64', cpus: info.NCPU, memoryBytes: info.MemTotal, cpuTopology: cpus, gpuRuntime: false },
+    engine: {
+      endpoint: 'unix:///var/run/docker.sock',
+      kind: 'docker-engine',
+      version: info.ServerVersion,
+      arch: 'x86_64',
+      cpus: info.NCPU,
+      memoryBytes: info.MemTotal,
+      cpuTopology: cpus,
+      gpuRuntime: false,
+    },
   };
 }
 

@@ -8,7 +8,12 @@ import { repoRoot } from './repo-root.js';
 export const RENDERER_INDEX = path.join(repoRoot(), 'dist', 'renderer', 'index.html');
 
 /** The tray app as an AppImage on Linux would run it, with the built renderer and an autostart folder of its own. */
-export async function linuxTrayApp(options: { home: string; env: NodeJS.ProcessEnv; argv?: string[]; configHome?: string }): Promise<TrayAppOptions> {
+export async function linuxTrayApp(options: {
+  home: string;
+  env: NodeJS.ProcessEnv;
+  argv?: string[];
+  configHome?: string;
+}): Promise<TrayAppOptions> {
   const configHome = options.configHome ?? (await mkdtemp(path.join(os.tmpdir(), 'berth-xdg-')));
   return {
     home: options.home,

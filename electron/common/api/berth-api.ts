@@ -19,7 +19,10 @@ export const ChatRequestSchema = z.object({
   streamId: z.string().regex(/^[\w-]{8,100}$/, 'letters, digits, "_" or "-", 8 to 100'),
   model: z.string().min(1).max(200),
   system: z.string().max(20_000).optional(),
-  messages: z.array(z.object({ role: z.enum(['user', 'assistant']), content: z.string().max(200_000) })).min(1).max(500),
+  messages: z
+    .array(z.object({ role: z.enum(['user', 'assistant']), content: z.string().max(200_000) }))
+    .min(1)
+    .max(500),
 });
 
 const field = SettingsSchema.shape;
@@ -55,7 +58,9 @@ export const ExportRequestSchema = z.strictObject({
     .strictObject({
       namespace: z.string().max(63),
       replicas: z.number().int().min(1).max(100).optional(),
-      autoscale: z.strictObject({ min: z.number().int().min(1).max(100), max: z.number().int().min(1).max(100) }).optional(),
+      autoscale: z
+        .strictObject({ min: z.number().int().min(1).max(100), max: z.number().int().min(1).max(100) })
+        .optional(),
       gpuSharing: z.enum(['whole', 'hami']),
     })
     .optional(),
@@ -91,7 +96,18 @@ export type ExportRequest = z.infer<typeof ExportRequestSchema>;
 export type ModelLookup =
   | {
       ok: true;
-      model: { id: string; gated: boolean; layers: number; kvHeads: number; headDim: number; maxModelLen: number; weightsGiB: number; weightFiles: number; slidingWindow?: { layers: number; tokens: number }; architecture?: string };
+      model: {
+        id: string;
+        gated: boolean;
+        layers: number;
+        kvHeads: number;
+        headDim: number;
+        maxModelLen: number;
+        weightsGiB: number;
+        weightFiles: number;
+        slidingWindow?: { layers: number; tokens: number };
+        architecture?: string;
+      };
     }
   | { ok: false; reason: 'unknown' | 'gated' | 'offline' | 'unreadable'; message: string };
 
@@ -172,7 +188,8 @@ export interface BerthApi {
 }
 
 /** The charts' series: [unix seconds, value] pairs. */
-export type MetricPanel = 'generationTokensPerS' | 'ttftP50Seconds' | 'ttftP95Seconds' | 'running' | 'waiting' | 'kvCachePercent';
+export type MetricPanel =
+  'generationTokensPerS' | 'ttftP50Seconds' | 'ttftP95Seconds' | 'running' | 'waiting' | 'kvCachePercent';
 
 export interface ModelMetrics {
   source: 'prometheus' | 'servers' | 'none';
@@ -193,7 +210,13 @@ export type BerthEvent =
   | { type: 'engine'; endpoint: string | null; problem?: string; name?: string }
   | { type: 'progress'; event: ProgressEvent }
   | { type: 'log'; service: string; lines: LogLineView[] }
-  | { type: 'chat'; streamId: string; delta?: string; done?: { ttftMs: number | null; tokensPerS: number | null; tokens: number }; error?: string }
+  | {
+      type: 'chat';
+      streamId: string;
+      delta?: string;
+      done?: { ttftMs: number | null; tokensPerS: number | null; tokens: number };
+      error?: string;
+    }
   /** The tray asked the window to show one service's logs. */
   | { type: 'navigate'; view: 'logs'; service: string }
   /** Settings changed outside the window (the tray's start-at-login item, a migration): read them again. */

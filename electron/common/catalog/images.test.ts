@@ -25,7 +25,8 @@ describe('default images', () => {
     for (const [name, facts] of Object.entries(corpus())) {
       for (const profile of ['development', 'production'] as const) {
         const plan = planStack(facts, SettingsSchema.parse({ ...DEFAULT_SETTINGS, profile }));
-        for (const service of plan.services) expect(imageTag(service.image), `${name} ${profile} ${service.name}`).not.toMatch(FLOATING_TAGS);
+        for (const service of plan.services)
+          expect(imageTag(service.image), `${name} ${profile} ${service.name}`).not.toMatch(FLOATING_TAGS);
       }
     }
   });

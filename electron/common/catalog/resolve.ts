@@ -6,7 +6,10 @@ import { BUILTIN_MODELS, type ModelSpec } from './models.js';
 const OTHER_SERVICES = ['litellm', 'open-webui', 'prometheus', 'grafana'];
 
 function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-+|-+$/g, '');
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9.]+/g, '-')
+    .replace(/^-+|-+$/g, '');
 }
 
 export function modelFromCustom(custom: CustomModel): ModelSpec {
@@ -22,7 +25,9 @@ export function modelFromCustom(custom: CustomModel): ModelSpec {
     headDim: custom.headDim,
     maxModelLen: custom.maxModelLen,
     weightsBytes: Math.round(custom.weightsGiB * GiB),
-    ...(custom.slidingWindow && custom.slidingWindow.layers < custom.layers ? { slidingWindow: custom.slidingWindow } : {}),
+    ...(custom.slidingWindow && custom.slidingWindow.layers < custom.layers
+      ? { slidingWindow: custom.slidingWindow }
+      : {}),
     ...(custom.toolCallParser ? { toolCallParser: custom.toolCallParser } : {}),
   };
 }
@@ -44,7 +49,10 @@ export function catalogFor(settings: Settings): ModelSpec[] {
   const known = new Set(models.map((m) => m.service));
   settings.disabledModels.forEach((service, index) => {
     if (!known.has(service)) {
-      throw new InputError(`disabledModels.${index}`, `unknown model "${service}"; known models: ${[...known].join(', ')}`);
+      throw new InputError(
+        `disabledModels.${index}`,
+        `unknown model "${service}"; known models: ${[...known].join(', ')}`,
+      );
     }
   });
   return models;

@@ -41,10 +41,15 @@ export function checkInputShape(value: unknown, where: string): void {
   while (stack.length) {
     const item = stack.pop() as { value: unknown; path: string; depth: number };
     if (!item.value || typeof item.value !== 'object') continue;
-    if (item.depth >= MAX_INPUT_DEPTH) throw new InputError(where, `is nested more than ${MAX_INPUT_DEPTH} levels deep${item.path ? ` (at ${item.path})` : ''}; no setting is`);
+    if (item.depth >= MAX_INPUT_DEPTH)
+      throw new InputError(
+        where,
+        `is nested more than ${MAX_INPUT_DEPTH} levels deep${item.path ? ` (at ${item.path})` : ''}; no setting is`,
+      );
     for (const key of Object.keys(item.value)) {
       const path = item.path ? `${item.path}.${key}` : key;
-      if (RESERVED_KEYS.has(key)) throw new InputError(`${where}${where ? ': ' : ''}${path}`, `"${key}" is not a name Berth accepts for a key`);
+      if (RESERVED_KEYS.has(key))
+        throw new InputError(`${where}${where ? ': ' : ''}${path}`, `"${key}" is not a name Berth accepts for a key`);
       stack.push({ value: (item.value as Record<string, unknown>)[key], path, depth: item.depth + 1 });
     }
   }

@@ -6,7 +6,10 @@ import { z } from 'zod';
  */
 const cpuCount = z.number().int().positive().max(16_384, 'at most 16,384 CPUs');
 const cpuIndex = z.number().int().nonnegative().max(16_383, 'a CPU number below 16,384');
-const bytes = z.number().int().max(2 ** 50, 'at most 1 PiB');
+const bytes = z
+  .number()
+  .int()
+  .max(2 ** 50, 'at most 1 PiB');
 const text = z.string().max(512, 'at most 512 characters');
 
 /** What `berth facts --json` prints and `--facts FILE` reads: the machine as Berth sees it. Stable contract. */
@@ -28,14 +31,19 @@ export const HostFactsSchema = z.object({
     totalBytes: bytes.positive(),
     availableBytes: bytes.nonnegative(),
   }),
-  gpus: z.array(
-    z.object({
-      index: z.number().int().nonnegative().max(255),
-      vendor: text,
-      model: text,
-      memoryBytes: bytes.positive().max(2 ** 40, 'at most 1 TiB on one card').nullable(),
-    }),
-  ).max(64, 'at most 64 GPUs'),
+  gpus: z
+    .array(
+      z.object({
+        index: z.number().int().nonnegative().max(255),
+        vendor: text,
+        model: text,
+        memoryBytes: bytes
+          .positive()
+          .max(2 ** 40, 'at most 1 TiB on one card')
+          .nullable(),
+      }),
+    )
+    .max(64, 'at most 64 GPUs'),
   engine: z
     .object({
       endpoint: text.min(1),

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { endpointProblem } from './engine-endpoint.js';
 
-const serviceName = z.string().max(63, 'at most 63 characters').regex(/^[a-z0-9][a-z0-9_.-]*$/, 'lowercase letters, digits, ".", "_" or "-", starting with a letter or digit');
+const serviceName = z
+  .string()
+  .max(63, 'at most 63 characters')
+  .regex(/^[a-z0-9][a-z0-9_.-]*$/, 'lowercase letters, digits, ".", "_" or "-", starting with a letter or digit');
 const hostPort = z.number().int().min(1, 'a port from 1 to 65535').max(65535, 'a port from 1 to 65535');
 
 /**
@@ -9,37 +12,81 @@ const hostPort = z.number().int().min(1, 'a port from 1 to 65535').max(65535, 'a
  * of 512, contexts of 10M tokens and 2 TB of weights), so a typo or a hostile config.json is refused with its field
  * instead of planning "Infinity GiB".
  */
-export const MODEL_LIMITS = { layers: 1024, heads: 1024, headDim: 1024, context: 16 * 1024 * 1024, weightsGiB: 8192 } as const;
+export const MODEL_LIMITS = {
+  layers: 1024,
+  heads: 1024,
+  headDim: 1024,
+  context: 16 * 1024 * 1024,
+  weightsGiB: 8192,
+} as const;
 
 /** A model a user adds by its Hugging Face id, with the numbers from its config.json. */
 export const CustomModelSchema = z.object({
   // Hugging Face's own rule for names: letters, digits, "-", "_", ".", not at either end, no "--" or "..".
-  id: z.string().max(200).regex(/^(?!.*(?:--|\.\.))[A-Za-z0-9](?:[\w.-]*[A-Za-z0-9])?\/[A-Za-z0-9](?:[\w.-]*[A-Za-z0-9])?$/, 'a Hugging Face id such as "Qwen/Qwen3-4B"'),
+  id: z
+    .string()
+    .max(200)
+    .regex(
+      /^(?!.*(?:--|\.\.))[A-Za-z0-9](?:[\w.-]*[A-Za-z0-9])?\/[A-Za-z0-9](?:[\w.-]*[A-Za-z0-9])?$/,
+      'a Hugging Face id such as "Qwen/Qwen3-4B"',
+    ),
   service: serviceName.optional(),
-  servedName: z.string().min(1).max(200).regex(/^[^\s\p{Cc}]+$/u, 'a name without spaces or control characters').optional(),
+  servedName: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[^\s\p{Cc}]+$/u, 'a name without spaces or control characters')
+    .optional(),
   device: z.enum(['cpu', 'gpu']),
   gated: z.boolean().default(false),
   layers: z.number().int().positive().max(MODEL_LIMITS.layers, `at most ${MODEL_LIMITS.layers}`),
   kvHeads: z.number().int().positive().max(MODEL_LIMITS.heads, `at most ${MODEL_LIMITS.heads}`),
   headDim: z.number().int().positive().max(MODEL_LIMITS.headDim, `at most ${MODEL_LIMITS.headDim}`),
-  maxModelLen: z.number().int().min(256).max(MODEL_LIMITS.context, `at most ${MODEL_LIMITS.context.toLocaleString('en-US')} tokens`),
+  maxModelLen: z
+    .number()
+    .int()
+    .min(256)
+    .max(MODEL_LIMITS.context, `at most ${MODEL_LIMITS.context.toLocaleString('en-US')} tokens`),
   weightsGiB: z.number().positive().max(MODEL_LIMITS.weightsGiB, `at most ${MODEL_LIMITS.weightsGiB} GiB`),
   /** Layers with a sliding attention window (config.json's layer_types and sliding_window), if any. */
-  slidingWindow: z.object({ layers: z.number().int().positive().max(MODEL_LIMITS.layers), tokens: z.number().int().positive().max(MODEL_LIMITS.context) }).optional(),
+  slidingWindow: z
+    .object({
+      layers: z.number().int().positive().max(MODEL_LIMITS.layers),
+      tokens: z.number().int().positive().max(MODEL_LIMITS.context),
+    })
+    .optional(),
   /** vLLM's --tool-call-parser for the model's chat template (hermes, llama3_json, mistral…); without it, tools are off. */
-  toolCallParser: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'a vLLM tool-call parser name such as "hermes" or "llama3_json"').optional(),
+  toolCallParser: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'a vLLM tool-call parser name such as "hermes" or "llama3_json"')
+    .optional(),
 });
 
 export const ModelTuningSchema = z.object({
-  kvCacheGiB: z.number().int().min(1, 'whole GiB, at least 1').max(MODEL_LIMITS.weightsGiB, `at most ${MODEL_LIMITS.weightsGiB} GiB`).optional(),
-  maxModelLen: z.number().int().min(256).max(MODEL_LIMITS.context, `at most ${MODEL_LIMITS.context.toLocaleString('en-US')} tokens`).optional(),
+  kvCacheGiB: z
+    .number()
+    .int()
+    .min(1, 'whole GiB, at least 1')
+    .max(MODEL_LIMITS.weightsGiB, `at most ${MODEL_LIMITS.weightsGiB} GiB`)
+    .optional(),
+  maxModelLen: z
+    .number()
+    .int()
+    .min(256)
+    .max(MODEL_LIMITS.context, `at most ${MODEL_LIMITS.context.toLocaleString('en-US')} tokens`)
+    .optional(),
   gpuMemoryUtilization: z.number().gt(0).max(0.95, 'at most 0.95').optional(),
   gpus: z.array(z.number().int().nonnegative().max(255, 'a GPU index from 0 to 255')).min(1).max(64).optional(),
 });
 
 /** A Docker engine the user named, such as the team's GPU box: `gpu-box → ssh://me@gpu-box`. */
 export const EngineEntrySchema = z.object({
-  name: z.string().regex(/^(?!local$)[a-z0-9][a-z0-9_.-]{0,62}$/, 'a name such as gpu-box: lowercase letters, digits, ".", "_" or "-" (not "local")'),
+  name: z
+    .string()
+    .regex(
+      /^(?!local$)[a-z0-9][a-z0-9_.-]{0,62}$/,
+      'a name such as gpu-box: lowercase letters, digits, ".", "_" or "-" (not "local")',
+    ),
   endpoint: z.string().superRefine((endpoint, ctx) => {
     const problem = endpointProblem(endpoint);
     // The address itself is not repeated: it may hold a password.
@@ -56,7 +103,10 @@ export const SettingsSchema = z.object({
   /** The settings format; files from older versions are migrated when the app or the CLI opens them. */
   schema: z.literal(SETTINGS_SCHEMA_VERSION).default(SETTINGS_SCHEMA_VERSION),
   /** Names Berth's containers (`<stack>-<service>`) and volumes, and labels them: two stacks never touch each other. */
-  stack: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'lowercase letters, digits and "-", at most 31').default('berth'),
+  stack: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'lowercase letters, digits and "-", at most 31')
+    .default('berth'),
   profile: ProfileChoiceSchema.default('auto'),
   network: z
     .string()
@@ -70,9 +120,15 @@ export const SettingsSchema = z.object({
     .array(EngineEntrySchema)
     .max(50)
     .default([])
-    .refine((engines) => new Set(engines.map((e) => e.name)).size === engines.length, 'each engine needs a name of its own'),
+    .refine(
+      (engines) => new Set(engines.map((e) => e.name)).size === engines.length,
+      'each engine needs a name of its own',
+    ),
   /** The engine in use: "local" (found as the docker CLI finds it) or a name from `engines`. */
-  engine: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'local, or the name of an engine in engines').default('local'),
+  engine: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'local, or the name of an engine in engines')
+    .default('local'),
   /** A remote litellm (the team's GPU host) for Open WebUI and Chat, instead of the local one. */
   litellmUrl: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://gpu-host:4000' }).optional(),
   /**
@@ -81,12 +137,25 @@ export const SettingsSchema = z.object({
    */
   trustedLitellmUrl: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://gpu-host:4000' }).optional(),
   ports: z.record(serviceName, hostPort).default({}),
-  images: z.record(serviceName, z.string().max(512, 'at most 512 characters').regex(/^[^\s\p{Cc}]+$/u, 'an image reference without spaces')).default({}),
+  images: z
+    .record(
+      serviceName,
+      z
+        .string()
+        .max(512, 'at most 512 characters')
+        .regex(/^[^\s\p{Cc}]+$/u, 'an image reference without spaces'),
+    )
+    .default({}),
   models: z.array(CustomModelSchema).default([]),
   disabledModels: z.array(serviceName).default([]),
   tuning: z.record(serviceName, ModelTuningSchema).default({}),
   /** A local vllm checkout: the CPU image is built from it (Apple Silicon, where the published image lags). */
-  vllmSource: z.string().min(1).max(4096).regex(/^[^\p{Cc}]+$/u, 'a folder path without control characters').optional(),
+  vllmSource: z
+    .string()
+    .min(1)
+    .max(4096)
+    .regex(/^[^\p{Cc}]+$/u, 'a folder path without control characters')
+    .optional(),
   /** Download model weights into the shared cache before a model server starts, with progress. */
   prefetchWeights: z.boolean().default(true),
   /** The app starts at login (hidden in the tray); off unless the user turns it on. */

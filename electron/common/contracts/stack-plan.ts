@@ -65,7 +65,13 @@ export const PlannedServiceSchema = z.object({
   restart: z.enum(['no', 'unless-stopped']),
   /** Build the image from a local checkout instead of pulling it. */
   build: z
-    .object({ context: z.string(), dockerfile: z.string(), target: z.string(), platform: z.string(), args: z.record(z.string(), z.string()) })
+    .object({
+      context: z.string(),
+      dockerfile: z.string(),
+      target: z.string(),
+      platform: z.string(),
+      args: z.record(z.string(), z.string()),
+    })
     .optional(),
 });
 

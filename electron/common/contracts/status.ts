@@ -1,7 +1,17 @@
 import { z } from 'zod';
 import { VllmFiguresSchema } from './measurement.js';
 
-export const ServiceStateSchema = z.enum(['missing', 'created', 'starting', 'healthy', 'unhealthy', 'running', 'exited', 'restarting', 'oom-killed']);
+export const ServiceStateSchema = z.enum([
+  'missing',
+  'created',
+  'starting',
+  'healthy',
+  'unhealthy',
+  'running',
+  'exited',
+  'restarting',
+  'oom-killed',
+]);
 
 export const ServiceStatusSchema = z.object({
   name: z.string(),
@@ -15,7 +25,9 @@ export const ServiceStatusSchema = z.object({
    * A model server's figures in vLLM's terms: what its plan expects, and what it reported at its last start of this
    * image on this engine (with when). Extension of the contract.
    */
-  vllm: z.object({ planned: VllmFiguresSchema, measured: VllmFiguresSchema.extend({ at: z.string() }).optional() }).optional(),
+  vllm: z
+    .object({ planned: VllmFiguresSchema, measured: VllmFiguresSchema.extend({ at: z.string() }).optional() })
+    .optional(),
 });
 
 /** `berth status --json`: a stable contract. */

@@ -3,7 +3,10 @@ import { explainExit, explainFailure } from './failures.js';
 
 describe("explaining a failed start from vLLM's log", () => {
   it('no memory for the cache blocks names the KV cache and the fix', () => {
-    const explanation = explainFailure('vllm-qwen3', ['INFO loading', 'ValueError: No available memory for the cache blocks. Try increasing `gpu_memory_utilization` when initializing the engine.']);
+    const explanation = explainFailure('vllm-qwen3', [
+      'INFO loading',
+      'ValueError: No available memory for the cache blocks. Try increasing `gpu_memory_utilization` when initializing the engine.',
+    ]);
     expect(explanation).toEqual({
       message: 'vllm-qwen3 found no memory left for its KV cache after loading the weights',
       fix: 'lower the KV cache (tuning.vllm-qwen3.kvCacheGiB) or the GPU share, give the engine more memory, or turn another model off',
@@ -20,29 +23,64 @@ describe("explaining a failed start from vLLM's log", () => {
   });
 
   it('a gated repository tells a missing token (401) from a token without access (403)', () => {
-    expect(explainFailure('vllm-llama3', ['huggingface_hub.errors.GatedRepoError: 401 Client Error.'])?.fix).toMatch(/set HF_TOKEN/);
-    expect(explainFailure('vllm-llama3', ['huggingface_hub.errors.GatedRepoError: 403 Client Error.'])?.fix).toMatch(/accept the model's license/);
+    expect(explainFailure('vllm-llama3', ['huggingface_hub.errors.GatedRepoError: 401 Client Error.'])?.fix).toMatch(
+      /set HF_TOKEN/,
+    );
+    expect(explainFailure('vllm-llama3', ['huggingface_hub.errors.GatedRepoError: 403 Client Error.'])?.fix).toMatch(
+      /accept the model's license/,
+    );
   });
 
   it('recognises Illegal instruction, a too-long max_model_len, GPU memory taken, and a port clash', () => {
-    expect(explainFailure('vllm-qwen3', ['Illegal instruction (core dumped)'])?.message).toMatch(/x86 images before vLLM 0.17.0 need AVX-512/);
-    expect(explainFailure('vllm-qwen3', ['Illegal instruction (core dumped)'])?.fix).toMatch(/^use a vLLM CPU image from 0.17.0 on \(remove images.vllm-qwen3 from settings/);
-    expect(explainFailure('vllm-coder', ['ValueError: User-specified max_model_len (65536) is greater than the derived max_model_len (max_position_embeddings=32768)'])?.message).toBe(
-      'vllm-coder was asked for a 65536-token context, more than the model supports',
+    expect(explainFailure('vllm-qwen3', ['Illegal instruction (core dumped)'])?.message).toMatch(
+      /x86 images before vLLM 0.17.0 need AVX-512/,
     );
-    expect(explainFailure('vllm-gpt-oss', ['ValueError: Free memory on device (20.1/79.1 GiB) on startup is less than desired GPU memory utilization (0.46, 36.4 GiB).'])?.message).toMatch(/less free memory than its share/);
-    expect(explainFailure('litellm', ['Error starting userland proxy: listen tcp4 127.0.0.1:4000: bind: address already in use'])?.fix).toBe('stop that program, or choose another port (ports.litellm in settings)');
+    expect(explainFailure('vllm-qwen3', ['Illegal instruction (core dumped)'])?.fix).toMatch(
+      /^use a vLLM CPU image from 0.17.0 on \(remove images.vllm-qwen3 from settings/,
+    );
+    expect(
+      explainFailure('vllm-coder', [
+        'ValueError: User-specified max_model_len (65536) is greater than the derived max_model_len (max_position_embeddings=32768)',
+      ])?.message,
+    ).toBe('vllm-coder was asked for a 65536-token context, more than the model supports');
+    expect(
+      explainFailure('vllm-gpt-oss', [
+        'ValueError: Free memory on device (20.1/79.1 GiB) on startup is less than desired GPU memory utilization (0.46, 36.4 GiB).',
+      ])?.message,
+    ).toMatch(/less free memory than its share/);
+    expect(
+      explainFailure('litellm', [
+        'Error starting userland proxy: listen tcp4 127.0.0.1:4000: bind: address already in use',
+      ])?.fix,
+    ).toBe('stop that program, or choose another port (ports.litellm in settings)');
   });
 
   it("tells a weights download's failures apart, each with its own fix: no such repo, a full disk, no network", () => {
-    expect(explainFailure('vllm-qwen3', ['BERTH-ERROR 404 RepositoryNotFoundError: 404 Client Error. Repository Not Found for url: https://huggingface.co/api/models/x/y.'])).toEqual({
+    expect(
+      explainFailure('vllm-qwen3', [
+        'BERTH-ERROR 404 RepositoryNotFoundError: 404 Client Error. Repository Not Found for url: https://huggingface.co/api/models/x/y.',
+      ]),
+    ).toEqual({
       message: "vllm-qwen3's model is not on Hugging Face under that id (or it is private)",
       fix: 'check the model\'s id (settings: "models"), or set HF_TOKEN to a token that can see a private repository',
     });
-    expect(explainFailure('vllm-qwen3', ["BERTH-ERROR NOSPACE OSError: [Errno 28] No space left on device: '/root/.cache'"])?.message).toBe("the disk filled up while vllm-qwen3's weights were downloading");
-    expect(explainFailure('vllm-qwen3', ["OSError: [Errno 28] No space left on device"])?.fix).toMatch(/^free space where Docker keeps its volumes/);
-    expect(explainFailure('vllm-qwen3', ['BERTH-ERROR NETWORK LocalEntryNotFoundError: An error happened while trying to locate the file on the Hub'])?.message).toBe('vllm-qwen3 could not reach Hugging Face to download its weights');
-    expect(explainFailure('vllm-qwen3', ["requests.exceptions.ConnectionError: HTTPSConnectionPool(host='huggingface.co', port=443): Max retries exceeded with url: /api/models/Qwen/Qwen3-1.7B (Caused by NameResolutionError: Failed to resolve 'huggingface.co')"])?.fix).toMatch(/^check the network/);
+    expect(
+      explainFailure('vllm-qwen3', ["BERTH-ERROR NOSPACE OSError: [Errno 28] No space left on device: '/root/.cache'"])
+        ?.message,
+    ).toBe("the disk filled up while vllm-qwen3's weights were downloading");
+    expect(explainFailure('vllm-qwen3', ['OSError: [Errno 28] No space left on device'])?.fix).toMatch(
+      /^free space where Docker keeps its volumes/,
+    );
+    expect(
+      explainFailure('vllm-qwen3', [
+        'BERTH-ERROR NETWORK LocalEntryNotFoundError: An error happened while trying to locate the file on the Hub',
+      ])?.message,
+    ).toBe('vllm-qwen3 could not reach Hugging Face to download its weights');
+    expect(
+      explainFailure('vllm-qwen3', [
+        "requests.exceptions.ConnectionError: HTTPSConnectionPool(host='huggingface.co', port=443): Max retries exceeded with url: /api/models/Qwen/Qwen3-1.7B (Caused by NameResolutionError: Failed to resolve 'huggingface.co')",
+      ])?.fix,
+    ).toMatch(/^check the network/);
   });
 
   it('says nothing about an ordinary log', () => {
@@ -50,7 +88,9 @@ describe("explaining a failed start from vLLM's log", () => {
   });
 
   it('explains an OOM kill and an unexplained exit', () => {
-    expect(explainExit('vllm-qwen3', 137, true, '5.3 GiB').message).toBe('vllm-qwen3 was killed for running out of memory (limit 5.3 GiB)');
+    expect(explainExit('vllm-qwen3', 137, true, '5.3 GiB').message).toBe(
+      'vllm-qwen3 was killed for running out of memory (limit 5.3 GiB)',
+    );
     expect(explainExit('litellm', 3, false).fix).toBe('read its log: berth logs litellm --tail 200');
   });
 });

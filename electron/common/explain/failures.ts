@@ -19,7 +19,8 @@ const RECOGNIZERS: Recognizer[] = [
     }),
   },
   {
-    pattern: /max seq len \((\d+)\).*?\(([\d.]+) GiB KV cache is needed, which is larger than the available KV cache memory \(([\d.]+) GiB\)(?:.*?estimated maximum model length is (\d+))?/s,
+    pattern:
+      /max seq len \((\d+)\).*?\(([\d.]+) GiB KV cache is needed, which is larger than the available KV cache memory \(([\d.]+) GiB\)(?:.*?estimated maximum model length is (\d+))?/s,
     explain: (m, service) => ({
       message: `${service}'s KV cache holds ${m[3]} GiB, but one ${m[1]}-token request needs ${m[2]} GiB`,
       fix: `set tuning.${service}.maxModelLen to ${m[4] ?? 'a shorter context'} or raise tuning.${service}.kvCacheGiB`,
@@ -29,7 +30,7 @@ const RECOGNIZERS: Recognizer[] = [
     pattern: /Free memory on device.*?is less than desired GPU memory utilization/,
     explain: (_m, service) => ({
       message: `${service} started while the GPU had less free memory than its share`,
-      fix: 'another process holds GPU memory: stop it, or lower this model\'s gpuMemoryUtilization (a model sharing the card must start after the first is healthy)',
+      fix: "another process holds GPU memory: stop it, or lower this model's gpuMemoryUtilization (a model sharing the card must start after the first is healthy)",
     }),
   },
   {
@@ -44,8 +45,14 @@ const RECOGNIZERS: Recognizer[] = [
     explain: (m, service) => {
       const forbidden = /403/.test(m[0] ?? '');
       return forbidden
-        ? { message: `${service}'s model is gated and HF_TOKEN's account has not been granted access`, fix: "accept the model's license on its Hugging Face page with the account the token belongs to" }
-        : { message: `${service}'s model is gated and no valid HF_TOKEN was given`, fix: 'set HF_TOKEN to a Hugging Face token (huggingface.co/settings/tokens) from an account granted access, then berth up again' };
+        ? {
+            message: `${service}'s model is gated and HF_TOKEN's account has not been granted access`,
+            fix: "accept the model's license on its Hugging Face page with the account the token belongs to",
+          }
+        : {
+            message: `${service}'s model is gated and no valid HF_TOKEN was given`,
+            fix: 'set HF_TOKEN to a Hugging Face token (huggingface.co/settings/tokens) from an account granted access, then berth up again',
+          };
     },
   },
   {
@@ -63,10 +70,11 @@ const RECOGNIZERS: Recognizer[] = [
     }),
   },
   {
-    pattern: /BERTH-ERROR NETWORK|LocalEntryNotFoundError|OfflineModeIsEnabled|Max retries exceeded with url: \/api\/models|Failed to resolve 'huggingface\.co'|Temporary failure in name resolution/,
+    pattern:
+      /BERTH-ERROR NETWORK|LocalEntryNotFoundError|OfflineModeIsEnabled|Max retries exceeded with url: \/api\/models|Failed to resolve 'huggingface\.co'|Temporary failure in name resolution/,
     explain: (_m, service) => ({
       message: `${service} could not reach Hugging Face to download its weights`,
-      fix: 'check the network (a proxy needs HTTPS_PROXY in the engine\'s environment), or berth up again once online; weights already downloaded are kept',
+      fix: "check the network (a proxy needs HTTPS_PROXY in the engine's environment), or berth up again once online; weights already downloaded are kept",
     }),
   },
   {
@@ -98,9 +106,13 @@ export function explainFailure(service: string, lines: readonly string[]): Expla
   const text = lines.join('\n');
   let best: { index: number; explanation: Explanation } | undefined;
   for (const recognizer of RECOGNIZERS) {
-    const pattern = new RegExp(recognizer.pattern.source, recognizer.pattern.flags.includes('g') ? recognizer.pattern.flags : `${recognizer.pattern.flags}g`);
+    const pattern = new RegExp(
+      recognizer.pattern.source,
+      recognizer.pattern.flags.includes('g') ? recognizer.pattern.flags : `${recognizer.pattern.flags}g`,
+    );
     for (const match of text.matchAll(pattern)) {
-      if (!best || (match.index ?? 0) >= best.index) best = { index: match.index ?? 0, explanation: recognizer.explain(match, service) };
+      if (!best || (match.index ?? 0) >= best.index)
+        best = { index: match.index ?? 0, explanation: recognizer.explain(match, service) };
     }
   }
   return best?.explanation;
@@ -115,7 +127,10 @@ export function explainExit(service: string, exitCode: number, oomKilled: boolea
     };
   }
   if (exitCode === 9) {
-    return { message: `${service}'s worker was killed (exit code 9): weights and KV cache outgrew its NUMA node's memory`, fix: `lower tuning.${service}.kvCacheGiB` };
+    return {
+      message: `${service}'s worker was killed (exit code 9): weights and KV cache outgrew its NUMA node's memory`,
+      fix: `lower tuning.${service}.kvCacheGiB`,
+    };
   }
   return { message: `${service} exited with code ${exitCode}`, fix: `read its log: berth logs ${service} --tail 200` };
 }

@@ -14,7 +14,10 @@ export interface GeneratedFile {
 }
 
 function yamlFile(path: string, value: object): GeneratedFile {
-  return { path, content: `# ${GENERATED_HEADER} from the plan; edits are overwritten.\n${stringify(value, { lineWidth: 0 })}` };
+  return {
+    path,
+    content: `# ${GENERATED_HEADER} from the plan; edits are overwritten.\n${stringify(value, { lineWidth: 0 })}`,
+  };
 }
 
 /** Every configuration file the plan's containers mount. */
@@ -25,6 +28,9 @@ export function stackFiles(plan: StackPlan): GeneratedFile[] {
     yamlFile(GENERATED_FILES.prometheusRules, planRules(plan)),
     yamlFile(`${GENERATED_FILES.grafanaProvisioning}/datasources/prometheus.yaml`, grafanaDatasources()),
     yamlFile(`${GENERATED_FILES.grafanaProvisioning}/dashboards/berth.yaml`, grafanaDashboardProviders()),
-    ...grafanaDashboards(plan).map((d) => ({ path: `${GENERATED_FILES.grafanaDashboards}/${d.file}`, content: `${JSON.stringify(d.json, null, 2)}\n` })),
+    ...grafanaDashboards(plan).map((d) => ({
+      path: `${GENERATED_FILES.grafanaDashboards}/${d.file}`,
+      content: `${JSON.stringify(d.json, null, 2)}\n`,
+    })),
   ];
 }

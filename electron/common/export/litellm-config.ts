@@ -18,7 +18,10 @@ export function litellmConfig(plan: StackPlan): object {
       .filter((s) => s.role === 'model' && s.model)
       .map((s) => ({
         model_name: s.model?.servedName,
-        litellm_params: { model: `hosted_vllm/${s.model?.servedName}`, api_base: `http://${s.name}:${CONTAINER_PORTS.model}/v1` },
+        litellm_params: {
+          model: `hosted_vllm/${s.model?.servedName}`,
+          api_base: `http://${s.name}:${CONTAINER_PORTS.model}/v1`,
+        },
       })),
     general_settings: { master_key: 'os.environ/LITELLM_MASTER_KEY' },
     litellm_settings: { callbacks: ['prometheus'], require_auth_for_metrics_endpoint: false },

@@ -33,7 +33,9 @@ export function prometheusConfig(plan: StackPlan, where: 'stack' | 'local' = 'st
       },
       {
         job_name: 'prometheus',
-        static_configs: [{ targets: [address('prometheus', CONTAINER_PORTS.prometheus)], labels: { service: 'prometheus' } }],
+        static_configs: [
+          { targets: [address('prometheus', CONTAINER_PORTS.prometheus)], labels: { service: 'prometheus' } },
+        ],
       },
     ],
   };
@@ -43,7 +45,15 @@ export function grafanaDatasources(): object {
   return {
     apiVersion: 1,
     datasources: [
-      { name: 'Prometheus', type: 'prometheus', uid: 'berth-prometheus', access: 'proxy', url: `http://prometheus:${CONTAINER_PORTS.prometheus}`, isDefault: true, editable: false },
+      {
+        name: 'Prometheus',
+        type: 'prometheus',
+        uid: 'berth-prometheus',
+        access: 'proxy',
+        url: `http://prometheus:${CONTAINER_PORTS.prometheus}`,
+        isDefault: true,
+        editable: false,
+      },
     ],
   };
 }
@@ -52,7 +62,14 @@ export function grafanaDashboardProviders(): object {
   return {
     apiVersion: 1,
     providers: [
-      { name: 'berth', type: 'file', folder: 'Berth', disableDeletion: true, allowUiUpdates: false, options: { path: '/var/lib/grafana/dashboards', foldersFromFilesStructure: false } },
+      {
+        name: 'berth',
+        type: 'file',
+        folder: 'Berth',
+        disableDeletion: true,
+        allowUiUpdates: false,
+        options: { path: '/var/lib/grafana/dashboards', foldersFromFilesStructure: false },
+      },
     ],
   };
 }

@@ -9,7 +9,9 @@ import { planRules } from './plan-rules.js';
 import { grafanaDashboardProviders, grafanaDatasources, prometheusConfig } from './monitoring-config.js';
 
 /** Only what the monitoring files read of a plan: names, models and host ports. */
-function skeleton(services: { name: string; role: PlannedService['role']; servedName?: string; device?: 'cpu' | 'gpu' }[]): StackPlan {
+function skeleton(
+  services: { name: string; role: PlannedService['role']; servedName?: string; device?: 'cpu' | 'gpu' }[],
+): StackPlan {
   return {
     schema: 1,
     profile: 'development',
@@ -21,7 +23,9 @@ function skeleton(services: { name: string; role: PlannedService['role']; served
       name: s.name,
       role: s.role,
       image: '',
-      ...(s.servedName && s.device ? { model: { id: s.name, servedName: s.servedName, device: s.device, maxModelLen: 1 } } : {}),
+      ...(s.servedName && s.device
+        ? { model: { id: s.name, servedName: s.servedName, device: s.device, maxModelLen: 1 } }
+        : {}),
       command: [],
       env: {},
       ports: [{ host: DEFAULT_PORTS[s.name] ?? 0, container: 0, bind: '127.0.0.1' }],
@@ -44,16 +48,47 @@ const OTHERS = [
  * installed on a Mac (Homebrew), scraping the development profile on its host ports.
  */
 export function defaultMonitoringFiles(): GeneratedFile[] {
-  const models = BUILTIN_MODELS.map((m) => ({ name: m.service, role: 'model' as const, servedName: m.servedName, device: m.device }));
+  const models = BUILTIN_MODELS.map((m) => ({
+    name: m.service,
+    role: 'model' as const,
+    servedName: m.servedName,
+    device: m.device,
+  }));
   const all = skeleton([...models, ...OTHERS]);
   const local = skeleton([...models.filter((m) => m.device === 'cpu'), ...OTHERS]);
-  const yaml = (path: string, value: object, note: string) => ({ path, content: `# ${GENERATED_HEADER}: ${note}\n${stringify(value, { lineWidth: 0 })}` });
+  const yaml = (path: string, value: object, note: string) => ({
+    path,
+    content: `# ${GENERATED_HEADER}: ${note}\n${stringify(value, { lineWidth: 0 })}`,
+  });
   return [
-    yaml('monitoring/prometheus.yaml', prometheusConfig(all, 'stack'), 'the default models of both profiles; berth up writes one for its plan.'),
-    yaml('monitoring/prometheus-local.yaml', prometheusConfig(local, 'local'), 'for `prometheus --config.file=monitoring/prometheus-local.yaml` on the host (Homebrew).'),
-    yaml('monitoring/rules.yaml', planRules(all), 'the alert on model servers that measured more than their plan; berth up writes the plan\'s figures too.'),
-    yaml('monitoring/grafana/provisioning/datasources/prometheus.yaml', grafanaDatasources(), 'the Prometheus datasource.'),
-    yaml('monitoring/grafana/provisioning/dashboards/berth.yaml', grafanaDashboardProviders(), 'dashboards from /var/lib/grafana/dashboards.'),
-    ...grafanaDashboards(all).map((d) => ({ path: `monitoring/grafana/dashboards/${d.file}`, content: `${JSON.stringify(d.json, null, 2)}\n` })),
+    yaml(
+      'monitoring/prometheus.yaml',
+      prometheusConfig(all, 'stack'),
+      'the default models of both profiles; berth up writes one for its plan.',
+    ),
+    yaml(
+      'monitoring/prometheus-local.yaml',
+      prometheusConfig(local, 'local'),
+      'for `prometheus --config.file=monitoring/prometheus-local.yaml` on the host (Homebrew).',
+    ),
+    yaml(
+      'monitoring/rules.yaml',
+      planRules(all),
+      "the alert on model servers that measured more than their plan; berth up writes the plan's figures too.",
+    ),
+    yaml(
+      'monitoring/grafana/provisioning/datasources/prometheus.yaml',
+      grafanaDatasources(),
+      'the Prometheus datasource.',
+    ),
+    yaml(
+      'monitoring/grafana/provisioning/dashboards/berth.yaml',
+      grafanaDashboardProviders(),
+      'dashboards from /var/lib/grafana/dashboards.',
+    ),
+    ...grafanaDashboards(all).map((d) => ({
+      path: `monitoring/grafana/dashboards/${d.file}`,
+      content: `${JSON.stringify(d.json, null, 2)}\n`,
+    })),
   ];
 }

@@ -42,7 +42,8 @@ export function planRules(plan: StackPlan): object {
     if (service.memoryBytes) rules.push(rule(PLAN_SERIES.plannedMemory, service.memoryBytes, labels));
     const measured = model.measured;
     if (!measured) continue;
-    if (measured.weightsBytes !== undefined) rules.push(rule(PLAN_SERIES.measuredWeights, measured.weightsBytes, labels));
+    if (measured.weightsBytes !== undefined)
+      rules.push(rule(PLAN_SERIES.measuredWeights, measured.weightsBytes, labels));
     if (measured.kvTokens !== undefined) rules.push(rule(PLAN_SERIES.measuredKvTokens, measured.kvTokens, labels));
     if (measured.peakBytes !== undefined) rules.push(rule(PLAN_SERIES.measuredPeak, measured.peakBytes, labels));
     rules.push(rule(PLAN_SERIES.measuredOverPlan, overPlanRatio(measured, model.expected), labels));
@@ -60,7 +61,8 @@ export function planRules(plan: StackPlan): object {
             labels: { severity: 'warning' },
             annotations: {
               summary: '{{ $labels.service }} needed more memory than Berth planned',
-              description: 'At its last start {{ $labels.service }} measured {{ $value | printf "%.2f" }}× its plan (killed at its limit counts as 2×). berth up again applies a plan corrected by the measurement.',
+              description:
+                'At its last start {{ $labels.service }} measured {{ $value | printf "%.2f" }}× its plan (killed at its limit counts as 2×). berth up again applies a plan corrected by the measurement.',
             },
           },
         ],

@@ -58,14 +58,17 @@ function reasonOf(service: PlannedService, ...prefixes: string[]): string | unde
 
 export function coreMap(plan: StackPlan, facts: HostFacts): CoreMap {
   const cpuModels = models(plan).filter((s) => s.model?.device === 'cpu' && s.cpuset);
-  const places = facts.engine?.cpuTopology ?? usableCores(facts).cores.flatMap((core) => core.threads.map((cpu) => ({ cpu, core: core.cpu, node: core.node })));
+  const places =
+    facts.engine?.cpuTopology ??
+    usableCores(facts).cores.flatMap((core) => core.threads.map((cpu) => ({ cpu, core: core.cpu, node: core.node })));
   const owner = new Map<number, { service: string; use: CpuUse }>();
   for (const service of cpuModels) {
     const bind = new Set(parseCpuList(service.env.VLLM_CPU_OMP_THREADS_BIND ?? ''));
     const boundCores = new Set(places.filter((p) => bind.has(p.cpu)).map((p) => `${p.node}:${p.core}`));
     for (const place of places) {
       if (bind.has(place.cpu)) owner.set(place.cpu, { service: service.name, use: 'openmp' });
-      else if (boundCores.has(`${place.node}:${place.core}`)) owner.set(place.cpu, { service: service.name, use: 'sibling' });
+      else if (boundCores.has(`${place.node}:${place.core}`))
+        owner.set(place.cpu, { service: service.name, use: 'sibling' });
     }
   }
   const frontend = new Set(cpuModels.flatMap((s) => parseCpuList(s.cpuset ?? '')).filter((cpu) => !owner.has(cpu)));
@@ -88,13 +91,29 @@ export function coreMap(plan: StackPlan, facts: HostFacts): CoreMap {
       };
     } else if (frontend.has(place.cpu)) {
       const sample = cpuModels.find((s) => parseCpuList(s.cpuset ?? '').includes(place.cpu));
-      cell = { cpu: place.cpu, core: place.core, node: place.node, use: 'frontend', reason: `CPU ${place.cpu}: kept for vLLM's API servers, litellm and Open WebUI. ${(sample && reasonOf(sample, 'container cpuset')) ?? ''}`.trim() };
+      cell = {
+        cpu: place.cpu,
+        core: place.core,
+        node: place.node,
+        use: 'frontend',
+        reason:
+          `CPU ${place.cpu}: kept for vLLM's API servers, litellm and Open WebUI. ${(sample && reasonOf(sample, 'container cpuset')) ?? ''}`.trim(),
+      };
     } else {
-      cell = { cpu: place.cpu, core: place.core, node: place.node, use: 'free', reason: `CPU ${place.cpu}: no model binds it${cpuModels.length ? '' : ' (no CPU model in this plan)'}.` };
+      cell = {
+        cpu: place.cpu,
+        core: place.core,
+        node: place.node,
+        use: 'free',
+        reason: `CPU ${place.cpu}: no model binds it${cpuModels.length ? '' : ' (no CPU model in this plan)'}.`,
+      };
     }
     nodes.set(place.node, [...(nodes.get(place.node) ?? []), cell]);
   }
-  return { nodes: [...nodes.entries()].sort(([a], [b]) => a - b).map(([node, cpus]) => ({ node, cpus })), models: cpuModels.map((s) => s.name) };
+  return {
+    nodes: [...nodes.entries()].sort(([a], [b]) => a - b).map(([node, cpus]) => ({ node, cpus })),
+    models: cpuModels.map((s) => s.name),
+  };
 }
 
 /** The engine's memory: each CPU model's weights, KV cache and runtime, the other services, and what is left. */
@@ -108,23 +127,64 @@ export function memoryBar(plan: StackPlan, facts: HostFacts): MemoryBar {
     const limit = reasonOf(service, 'memory limit') ?? '';
     const tag = part.measured ? ' (measured)' : '';
     segments.push(
-      { kind: 'weights', service: service.name, bytes: part.weightsBytes, label: `${service.name} weights ${formatGiB(part.weightsBytes)}${tag}`, reason: limit, measured: part.measured },
-      { kind: 'kv', service: service.name, bytes: part.kvBytes, label: `${service.name} KV cache ${formatGiB(part.kvBytes)}`, reason: reasonOf(service, 'KV cache') ?? limit },
-      { kind: 'runtime', service: service.name, bytes: part.runtimeBytes, label: `${service.name} runtime ${formatGiB(part.runtimeBytes)}${tag}`, reason: limit, measured: part.measured },
+      {
+        kind: 'weights',
+        service: service.name,
+        bytes: part.weightsBytes,
+        label: `${service.name} weights ${formatGiB(part.weightsBytes)}${tag}`,
+        reason: limit,
+        measured: part.measured,
+      },
+      {
+        kind: 'kv',
+        service: service.name,
+        bytes: part.kvBytes,
+        label: `${service.name} KV cache ${formatGiB(part.kvBytes)}`,
+        reason: reasonOf(service, 'KV cache') ?? limit,
+      },
+      {
+        kind: 'runtime',
+        service: service.name,
+        bytes: part.runtimeBytes,
+        label: `${service.name} runtime ${formatGiB(part.runtimeBytes)}${tag}`,
+        reason: limit,
+        measured: part.measured,
+      },
     );
   }
   const others = account.otherServicesBytes;
   if (others > 0) {
-    segments.push({ kind: 'services', bytes: others, label: `litellm, Open WebUI, Prometheus, Grafana ${formatGiB(others)}`, reason: 'What the other services of the stack take, as the planner counts them.' });
+    segments.push({
+      kind: 'services',
+      bytes: others,
+      label: `litellm, Open WebUI, Prometheus, Grafana ${formatGiB(others)}`,
+      reason: 'What the other services of the stack take, as the planner counts them.',
+    });
   }
   const used = account.usedBytes;
   const over = account.overBytes;
-  if (over === 0) segments.push({ kind: 'free', bytes: total - used, label: `free ${formatGiB(total - used)}`, reason: 'Left for the page cache and whatever else runs in the engine.' });
+  if (over === 0)
+    segments.push({
+      kind: 'free',
+      bytes: total - used,
+      label: `free ${formatGiB(total - used)}`,
+      reason: 'Left for the page cache and whatever else runs in the engine.',
+    });
   else {
     const warning = plan.warnings.find((w) => w.code === 'insufficient-memory');
-    segments.push({ kind: 'over', bytes: over, label: `${formatGiB(over)} more than there is`, reason: warning?.message ?? 'The plan asks for more memory than the engine has.' });
+    segments.push({
+      kind: 'over',
+      bytes: over,
+      label: `${formatGiB(over)} more than there is`,
+      reason: warning?.message ?? 'The plan asks for more memory than the engine has.',
+    });
   }
-  return { totalBytes: total, segments, overBytes: over, title: `${facts.engine ? "The engine's" : "This machine's"} ${formatGiB(total)} of memory` };
+  return {
+    totalBytes: total,
+    segments,
+    overBytes: over,
+    title: `${facts.engine ? "The engine's" : "This machine's"} ${formatGiB(total)} of memory`,
+  };
 }
 
 /** One bar per NVIDIA card: each model's weights, activations, CUDA graphs and KV cache inside its share, its CUDA context outside. */
@@ -132,7 +192,14 @@ export function gpuBars(plan: StackPlan, facts: HostFacts): (MemoryBar & { index
   const gpuModels = models(plan).filter((s) => s.model?.device === 'gpu');
   return nvidiaCards(facts).map((card) => {
     const onCard = gpuModels.filter((s) => s.gpus?.includes(card.index));
-    const segments: Segment[] = [{ kind: 'unseen', bytes: VLLM_UNSEEN_BYTES, label: `driver ${formatGiB(VLLM_UNSEEN_BYTES)}`, reason: 'What the driver keeps: vLLM sees the card this much smaller than NVML reports.' }];
+    const segments: Segment[] = [
+      {
+        kind: 'unseen',
+        bytes: VLLM_UNSEEN_BYTES,
+        label: `driver ${formatGiB(VLLM_UNSEEN_BYTES)}`,
+        reason: 'What the driver keeps: vLLM sees the card this much smaller than NVML reports.',
+      },
+    ];
     for (const service of onCard) {
       const shareBytes = (service.gpuMemoryUtilization ?? 0) * card.visibleBytes;
       const expected = service.model?.expected;
@@ -143,16 +210,62 @@ export function gpuBars(plan: StackPlan, facts: HostFacts): (MemoryBar & { index
       const measured = service.model?.measured !== undefined;
       const tag = measured ? ' (measured)' : '';
       segments.push(
-        { kind: 'weights', service: service.name, bytes: weights, label: `${service.name} weights ${formatGiB(weights)}${tag}`, reason: share, measured },
-        { kind: 'activations', service: service.name, bytes: activations, label: `${service.name} activations and CUDA graphs ${formatGiB(activations)}${tag}`, reason: share, measured },
-        { kind: 'kv', service: service.name, bytes: kv, label: `${service.name} KV cache ${formatGiB(kv)}`, reason: reasonOf(service, 'context') ?? share },
-        { kind: 'headroom', service: service.name, bytes: GPU_OUTSIDE_SHARE_BYTES, label: `${service.name} CUDA context ${formatGiB(GPU_OUTSIDE_SHARE_BYTES)}`, reason: 'Kept outside the share for the process\'s CUDA context, which vLLM does not count in --gpu-memory-utilization.' },
+        {
+          kind: 'weights',
+          service: service.name,
+          bytes: weights,
+          label: `${service.name} weights ${formatGiB(weights)}${tag}`,
+          reason: share,
+          measured,
+        },
+        {
+          kind: 'activations',
+          service: service.name,
+          bytes: activations,
+          label: `${service.name} activations and CUDA graphs ${formatGiB(activations)}${tag}`,
+          reason: share,
+          measured,
+        },
+        {
+          kind: 'kv',
+          service: service.name,
+          bytes: kv,
+          label: `${service.name} KV cache ${formatGiB(kv)}`,
+          reason: reasonOf(service, 'context') ?? share,
+        },
+        {
+          kind: 'headroom',
+          service: service.name,
+          bytes: GPU_OUTSIDE_SHARE_BYTES,
+          label: `${service.name} CUDA context ${formatGiB(GPU_OUTSIDE_SHARE_BYTES)}`,
+          reason:
+            "Kept outside the share for the process's CUDA context, which vLLM does not count in --gpu-memory-utilization.",
+        },
       );
     }
     const used = segments.reduce((sum, s) => sum + s.bytes, 0);
     const over = Math.max(0, used - card.memoryBytes);
-    if (over === 0) segments.push({ kind: 'free', bytes: card.memoryBytes - used, label: `free ${formatGiB(card.memoryBytes - used)}`, reason: onCard.length ? 'Left free on the card.' : 'No model is placed on this card.' });
-    else segments.push({ kind: 'over', bytes: over, label: `${formatGiB(over)} more than the card has`, reason: 'The shares and headroom add up to more than the card.' });
-    return { index: card.index, model: card.model, totalBytes: card.memoryBytes, segments, overBytes: over, title: `GPU ${card.index}: ${card.model}, ${formatGiB(card.memoryBytes)}` };
+    if (over === 0)
+      segments.push({
+        kind: 'free',
+        bytes: card.memoryBytes - used,
+        label: `free ${formatGiB(card.memoryBytes - used)}`,
+        reason: onCard.length ? 'Left free on the card.' : 'No model is placed on this card.',
+      });
+    else
+      segments.push({
+        kind: 'over',
+        bytes: over,
+        label: `${formatGiB(over)} more than the card has`,
+        reason: 'The shares and headroom add up to more than the card.',
+      });
+    return {
+      index: card.index,
+      model: card.model,
+      totalBytes: card.memoryBytes,
+      segments,
+      overBytes: over,
+      title: `GPU ${card.index}: ${card.model}, ${formatGiB(card.memoryBytes)}`,
+    };
   });
 }

@@ -66,9 +66,15 @@ export function reservedCoreCount(coreCount: number): number {
   return 0;
 }
 
-function cpusetReason(cpus: readonly number[], siblings: readonly number[], reserved: readonly number[]): string | undefined {
+function cpusetReason(
+  cpus: readonly number[],
+  siblings: readonly number[],
+  reserved: readonly number[],
+): string | undefined {
   const extra = [
-    ...(siblings.length ? [`the bound cores' other hardware thread${siblings.length > 1 ? 's' : ''} (${formatCpuList(siblings)})`] : []),
+    ...(siblings.length
+      ? [`the bound cores' other hardware thread${siblings.length > 1 ? 's' : ''} (${formatCpuList(siblings)})`]
+      : []),
     ...(reserved.length ? [`the reserved CPU${reserved.length > 1 ? 's' : ''} ${formatCpuList(reserved)}`] : []),
   ];
   if (!extra.length) return undefined;
@@ -93,7 +99,9 @@ export function splitCores(models: readonly ModelSpec[], facts: HostFacts): Core
   // Reserve from the end of the largest node, so the split stays even.
   const reservedCores: Core[] = [];
   for (let i = 0; i < reserveCount; i++) {
-    const largest = [...nodeIds].sort((a, b) => (byNode.get(b)?.length ?? 0) - (byNode.get(a)?.length ?? 0) || b - a)[0];
+    const largest = [...nodeIds].sort(
+      (a, b) => (byNode.get(b)?.length ?? 0) - (byNode.get(a)?.length ?? 0) || b - a,
+    )[0];
     const taken = largest === undefined ? undefined : byNode.get(largest)?.pop();
     if (taken) reservedCores.push(taken);
   }
@@ -138,9 +146,12 @@ export function splitCores(models: readonly ModelSpec[], facts: HostFacts): Core
       const why = cpusetReason(cpus, siblings, reserved);
       if (why) reasons.push(why);
       if (reservedCores.length > 0) {
-        reasons.push(`core${reservedCores.length > 1 ? 's' : ''} ${formatCpuList(reservedCores.map((c) => c.cpu))} bound by no model: kept for vLLM's API servers, litellm and Open WebUI (upstream reserves 1–2 cores for the serving frontend)`);
+        reasons.push(
+          `core${reservedCores.length > 1 ? 's' : ''} ${formatCpuList(reservedCores.map((c) => c.cpu))} bound by no model: kept for vLLM's API servers, litellm and Open WebUI (upstream reserves 1–2 cores for the serving frontend)`,
+        );
       }
-      if (onNode.length > 1) reasons.push(`the node's cores are split among ${onNode.length} models; larger models get the odd core`);
+      if (onNode.length > 1)
+        reasons.push(`the node's cores are split among ${onNode.length} models; larger models get the odd core`);
       assignments.push({ service: model.service, cpus, cpuset, node: id, reasons });
     }
   }

@@ -33,17 +33,36 @@ export function cpuSupport(facts: HostFacts): CpuSupport {
     // Apple M1 lacks FEAT_BF16; M2 and later have it. Linux lists it as the "bf16" flag.
     const appleWithBf16 = /Apple M([2-9]|\d{2})/.test(facts.cpu.brand);
     if (flags.has('bf16') || appleWithBf16) {
-      return { dtype: 'bfloat16', reason: 'dtype bfloat16: the Arm CPU has FEAT_BF16 (upstream recommends bf16 where supported)' };
+      return {
+        dtype: 'bfloat16',
+        reason: 'dtype bfloat16: the Arm CPU has FEAT_BF16 (upstream recommends bf16 where supported)',
+      };
     }
-    return { dtype: 'float16', reason: 'dtype float16: this Arm CPU has no FEAT_BF16 (ARMv8.6), so bf16 would be emulated; fp16 keeps the same memory' };
+    return {
+      dtype: 'float16',
+      reason:
+        'dtype float16: this Arm CPU has no FEAT_BF16 (ARMv8.6), so bf16 would be emulated; fp16 keeps the same memory',
+    };
   }
   if (flags.has('avx512_bf16') || flags.has('amx_bf16')) {
-    return { dtype: 'bfloat16', reason: 'dtype bfloat16: the CPU has AVX-512 with native bf16 instructions (avx512_bf16/amx_bf16), vLLM\'s fastest x86 path' };
+    return {
+      dtype: 'bfloat16',
+      reason:
+        "dtype bfloat16: the CPU has AVX-512 with native bf16 instructions (avx512_bf16/amx_bf16), vLLM's fastest x86 path",
+    };
   }
   if (flags.has('avx512f')) {
-    return { dtype: 'bfloat16', reason: "dtype bfloat16: the CPU has AVX-512, vLLM's recommended x86 path, which converts bf16 cheaply even without avx512_bf16" };
+    return {
+      dtype: 'bfloat16',
+      reason:
+        "dtype bfloat16: the CPU has AVX-512, vLLM's recommended x86 path, which converts bf16 cheaply even without avx512_bf16",
+    };
   }
-  if (flags.size === 0) return { dtype: 'bfloat16', reason: "dtype bfloat16: upstream's recommendation (the CPU's instruction sets are not known)" };
+  if (flags.size === 0)
+    return {
+      dtype: 'bfloat16',
+      reason: "dtype bfloat16: upstream's recommendation (the CPU's instruction sets are not known)",
+    };
   if (flags.has('avx2')) {
     return {
       dtype: 'bfloat16',
@@ -73,7 +92,8 @@ export function oldImageWarning(facts: HostFacts, service: string, image: string
   const version = vllmImageVersion(image);
   if (!version) return undefined;
   const [major, minor] = version;
-  if (major > FIRST_AVX2_RELEASE[0] || (major === FIRST_AVX2_RELEASE[0] && minor >= FIRST_AVX2_RELEASE[1])) return undefined;
+  if (major > FIRST_AVX2_RELEASE[0] || (major === FIRST_AVX2_RELEASE[0] && minor >= FIRST_AVX2_RELEASE[1]))
+    return undefined;
   return {
     code: 'cpu-no-avx512',
     message: `${service} runs ${image}, a vLLM release older than 0.17.0, whose x86 CPU build stops with "Illegal instruction" on a CPU without AVX-512 (avx512f), as this one is: remove images.${service} from settings to use the default image, or set a vLLM CPU image from 0.17.0 on.`,

@@ -81,7 +81,13 @@ interface Demand {
   tunedKv: boolean;
 }
 
-function demandFor(model: ModelSpec, tuning: ModelTuning | undefined, engineBytes: number, dtypeBytes: number, engineLabel: string): Demand {
+function demandFor(
+  model: ModelSpec,
+  tuning: ModelTuning | undefined,
+  engineBytes: number,
+  dtypeBytes: number,
+  engineLabel: string,
+): Demand {
   const field = `tuning.${model.service}`;
   if (tuning?.kvCacheGiB !== undefined && tuning.kvCacheGiB * GiB + model.weightsBytes > engineBytes) {
     const most = Math.floor((engineBytes - model.weightsBytes) / GiB);
@@ -98,11 +104,25 @@ function demandFor(model: ModelSpec, tuning: ModelTuning | undefined, engineByte
       `${tuning.kvCacheGiB} GiB cannot hold one ${fixedContext}-token request (maxModelLen); allowed: ${neededForContext} GiB or more, or a shorter maxModelLen`,
     );
   }
-  const minKvGiB = tuning?.kvCacheGiB ?? neededForContext ?? kvGiBFor(model, Math.min(model.maxModelLen, MIN_CONTEXT_TOKENS), dtypeBytes);
+  const minKvGiB =
+    tuning?.kvCacheGiB ??
+    neededForContext ??
+    kvGiBFor(model, Math.min(model.maxModelLen, MIN_CONTEXT_TOKENS), dtypeBytes);
   const wantKvGiB =
     tuning?.kvCacheGiB ??
-    Math.max(minKvGiB, REFERENCE_KV_CACHE_GIB, kvGiBFor(model, Math.min(model.maxModelLen, CPU_TARGET_CONTEXT_TOKENS), dtypeBytes));
-  return { model, fixedBytes: model.weightsBytes + cpuRuntimeBytes(model), minKvGiB, wantKvGiB, fixedContext, tunedKv: tuning?.kvCacheGiB !== undefined };
+    Math.max(
+      minKvGiB,
+      REFERENCE_KV_CACHE_GIB,
+      kvGiBFor(model, Math.min(model.maxModelLen, CPU_TARGET_CONTEXT_TOKENS), dtypeBytes),
+    );
+  return {
+    model,
+    fixedBytes: model.weightsBytes + cpuRuntimeBytes(model),
+    minKvGiB,
+    wantKvGiB,
+    fixedContext,
+    tunedKv: tuning?.kvCacheGiB !== undefined,
+  };
 }
 
 /** A model's container limit: weights + runtime + KV cache, rounded up to 256 MiB. */
@@ -186,15 +206,30 @@ export function sizeCpuModels(args: {
 
 const VM_KINDS: readonly EngineKind[] = ['docker-desktop', 'colima', 'orbstack', 'podman', 'rancher-desktop'];
 
-function insufficientMemoryWarning(demands: readonly Demand[], engineBytes: number, otherBytes: number, kind: EngineKind | undefined): PlanWarning {
+function insufficientMemoryWarning(
+  demands: readonly Demand[],
+  engineBytes: number,
+  otherBytes: number,
+  kind: EngineKind | undefined,
+): PlanWarning {
   const label = engineName(kind);
   const needBytes = total(demands, (d) => d.minKvGiB) + otherBytes + ENGINE_HEADROOM_BYTES;
   const raiseTo = Math.ceil(needBytes / (2 * GiB)) * 2;
   const budget = engineBytes - otherBytes - ENGINE_HEADROOM_BYTES;
   const droppable = [...demands]
     .sort((a, b) => a.fixedBytes - b.fixedBytes)
-    .find((drop) => total(demands.filter((d) => d !== drop), (d) => d.minKvGiB) <= budget);
-  const remedies = [kind && VM_KINDS.includes(kind) ? `raise ${label}'s memory to ${raiseTo} GiB` : `add memory to reach ${raiseTo} GiB`];
+    .find(
+      (drop) =>
+        total(
+          demands.filter((d) => d !== drop),
+          (d) => d.minKvGiB,
+        ) <= budget,
+    );
+  const remedies = [
+    kind && VM_KINDS.includes(kind)
+      ? `raise ${label}'s memory to ${raiseTo} GiB`
+      : `add memory to reach ${raiseTo} GiB`,
+  ];
   if (droppable) remedies.push(`turn off ${droppable.model.service}`);
   else if (demands.length > 1) remedies.push('turn off models until the rest fit');
   const profileNeeds = `the CPU models need ${formatGiB(needBytes)} with the other services (weights, at least ${Math.min(...demands.map((d) => d.minKvGiB))} GiB KV cache each, runtime)`;

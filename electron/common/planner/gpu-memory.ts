@@ -53,7 +53,12 @@ export interface Card {
 export function nvidiaCards(facts: HostFacts): Card[] {
   return facts.gpus
     .filter((g) => /nvidia/i.test(g.vendor) && g.memoryBytes !== null)
-    .map((g) => ({ index: g.index, memoryBytes: g.memoryBytes as number, visibleBytes: Math.max(0, (g.memoryBytes as number) - VLLM_UNSEEN_BYTES), model: g.model }));
+    .map((g) => ({
+      index: g.index,
+      memoryBytes: g.memoryBytes as number,
+      visibleBytes: Math.max(0, (g.memoryBytes as number) - VLLM_UNSEEN_BYTES),
+      model: g.model,
+    }));
 }
 
 /** Shares as vLLM is given them: two decimals, rounded down (never 0.47000000000000003). */
@@ -97,7 +102,10 @@ export function contextAt(model: ModelSpec, share: number, card: Card): number {
 
 /** The smallest card (as NVML counts it, whole GiB) that holds these models at a short context. */
 export function cardNeededGiB(models: readonly ModelSpec[]): number {
-  const inShares = models.reduce((sum, m) => sum + bytesInShare(m, Math.min(m.maxModelLen, MIN_GPU_CONTEXT), undefined), 0);
+  const inShares = models.reduce(
+    (sum, m) => sum + bytesInShare(m, Math.min(m.maxModelLen, MIN_GPU_CONTEXT), undefined),
+    0,
+  );
   const visible = Math.max(inShares / CARD_BUDGET, inShares + models.length * GPU_OUTSIDE_SHARE_BYTES);
   return Math.ceil((visible + VLLM_UNSEEN_BYTES) / GiB);
 }

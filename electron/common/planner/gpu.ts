@@ -61,10 +61,20 @@ function holds(card: Card, group: readonly ModelSpec[], tuned: Tuned): boolean {
  * Cards for models, the larger model first: an empty card that holds it (the roomiest), else the card with the most
  * room that still holds it beside the others. A model no card holds is left out, unless settings pin it to a card.
  */
-function placeOnCards(models: readonly ModelSpec[], cards: readonly Card[], tuning: Record<string, ModelTuning>, tuned: Tuned) {
+function placeOnCards(
+  models: readonly ModelSpec[],
+  cards: readonly Card[],
+  tuning: Record<string, ModelTuning>,
+  tuned: Tuned,
+) {
   const onCard = new Map<number, ModelSpec[]>(cards.map((c) => [c.index, []]));
   const leftOut: ModelSpec[] = [];
-  const room = (card: Card) => cardBudget(card, (onCard.get(card.index)?.length ?? 0) + 1) * card.visibleBytes - (onCard.get(card.index) ?? []).reduce((s, m) => s + (tuned(m) ?? shareFor(m, shortContext(m), card)) * card.visibleBytes, 0);
+  const room = (card: Card) =>
+    cardBudget(card, (onCard.get(card.index)?.length ?? 0) + 1) * card.visibleBytes -
+    (onCard.get(card.index) ?? []).reduce(
+      (s, m) => s + (tuned(m) ?? shareFor(m, shortContext(m), card)) * card.visibleBytes,
+      0,
+    );
   for (const model of [...models].sort((a, b) => b.weightsBytes - a.weightsBytes)) {
     const pinned = tuning[model.service]?.gpus?.[0];
     if (pinned !== undefined) {
@@ -72,7 +82,9 @@ function placeOnCards(models: readonly ModelSpec[], cards: readonly Card[], tuni
       continue;
     }
     const candidates = cards.filter((c) => holds(c, [...(onCard.get(c.index) ?? []), model], tuned));
-    const empty = candidates.filter((c) => (onCard.get(c.index) ?? []).length === 0).sort((a, b) => b.visibleBytes - a.visibleBytes);
+    const empty = candidates
+      .filter((c) => (onCard.get(c.index) ?? []).length === 0)
+      .sort((a, b) => b.visibleBytes - a.visibleBytes);
     const chosen = empty[0] ?? [...candidates].sort((a, b) => room(b) - room(a))[0];
     if (chosen) onCard.get(chosen.index)?.push(model);
     else leftOut.push(model);
@@ -80,7 +92,12 @@ function placeOnCards(models: readonly ModelSpec[], cards: readonly Card[], tuni
   return { onCard, leftOut };
 }
 
-function leftOutWarning(model: ModelSpec, cards: readonly Card[], onCard: Map<number, ModelSpec[]>, models: readonly ModelSpec[]): PlanWarning {
+function leftOutWarning(
+  model: ModelSpec,
+  cards: readonly Card[],
+  onCard: Map<number, ModelSpec[]>,
+  models: readonly ModelSpec[],
+): PlanWarning {
   const placed = models.filter((m) => m !== model && [...onCard.values()].some((g) => g.includes(m)));
   const card = cards[0];
   if (cards.length === 1 && card && placed.length > 0) {
@@ -101,7 +118,10 @@ function leftOutWarning(model: ModelSpec, cards: readonly Card[], onCard: Map<nu
 function checkTunedShares(card: Card, group: readonly ModelSpec[], tuned: Tuned): number {
   const tunedSum = group.reduce((s, m) => s + (tuned(m) ?? 0), 0);
   if (tunedSum > MAX_TUNED_SHARE + 1e-9) {
-    throw new InputError(`tuning.${group.find((m) => tuned(m) !== undefined)?.service}.gpuMemoryUtilization`, `the models on GPU ${card.index} would claim ${tunedSum.toFixed(2)} of it; allowed: shares that add up to ${MAX_TUNED_SHARE} at most`);
+    throw new InputError(
+      `tuning.${group.find((m) => tuned(m) !== undefined)?.service}.gpuMemoryUtilization`,
+      `the models on GPU ${card.index} would claim ${tunedSum.toFixed(2)} of it; allowed: shares that add up to ${MAX_TUNED_SHARE} at most`,
+    );
   }
   const untuned = group.filter((m) => tuned(m) === undefined);
   if (untuned.length > 0 && MAX_TUNED_SHARE - tunedSum < 0.05 * untuned.length) {
@@ -114,7 +134,12 @@ function checkTunedShares(card: Card, group: readonly ModelSpec[], tuned: Tuned)
 }
 
 /** Shares of one card for the models placed on it, and the warnings they earn. */
-function shareCard(card: Card, group: readonly ModelSpec[], tuned: Tuned, warnings: PlanWarning[]): { shares: Map<string, number>; fits: boolean } {
+function shareCard(
+  card: Card,
+  group: readonly ModelSpec[],
+  tuned: Tuned,
+  warnings: PlanWarning[],
+): { shares: Map<string, number>; fits: boolean } {
   const budget = cardBudget(card, group.length);
   const tunedSum = checkTunedShares(card, group, tuned);
   const untuned = group.filter((m) => tuned(m) === undefined);
@@ -149,7 +174,14 @@ function shareCard(card: Card, group: readonly ModelSpec[], tuned: Tuned, warnin
   return { shares, fits };
 }
 
-function shareReason(model: ModelSpec, share: number, card: Card, group: readonly ModelSpec[], tunedShare: boolean, claimed: number): string {
+function shareReason(
+  model: ModelSpec,
+  share: number,
+  card: Card,
+  group: readonly ModelSpec[],
+  tunedShare: boolean,
+  claimed: number,
+): string {
   if (tunedShare) return `GPU share ${share.toFixed(2)}: set in settings`;
   return [
     `GPU share ${share.toFixed(2)} of the ${formatGiB(card.visibleBytes)} vLLM sees of the card (NVML reports ${formatGiB(card.memoryBytes)}): ${formatGiB(model.weightsBytes)} weights as vLLM loads them + ${formatGiB(overheadInShare(card, model))} for activations, non-torch memory and CUDA graphs (inside the share since vLLM 0.21${model.measured?.overheadInShareBytes ? `; ${model.measured.why}` : ''}) + KV cache`,
@@ -173,12 +205,20 @@ function contextReason(model: ModelSpec, maxModelLen: number, kvBytes: number, f
  * rest split evenly. The largest context that the share's KV cache holds is picked. Models no card can hold are
  * left out with a warning; a plan that cannot start is marked blocking.
  */
-export function planGpuModels(models: readonly ModelSpec[], facts: HostFacts, tuning: Record<string, ModelTuning>): GpuPlan {
+export function planGpuModels(
+  models: readonly ModelSpec[],
+  facts: HostFacts,
+  tuning: Record<string, ModelTuning>,
+): GpuPlan {
   const cards = nvidiaCards(facts);
   if (cards.length === 0) return referencePlacement(models, facts, tuning);
   for (const model of models) {
     const bad = (tuning[model.service]?.gpus ?? []).find((index) => !cards.some((c) => c.index === index));
-    if (bad !== undefined) throw new InputError(`tuning.${model.service}.gpus`, `there is no NVIDIA GPU ${bad}; allowed: ${cards.map((c) => c.index).join(', ')}`);
+    if (bad !== undefined)
+      throw new InputError(
+        `tuning.${model.service}.gpus`,
+        `there is no NVIDIA GPU ${bad}; allowed: ${cards.map((c) => c.index).join(', ')}`,
+      );
   }
 
   const tuned: Tuned = (m) => tuning[m.service]?.gpuMemoryUtilization;
@@ -214,8 +254,18 @@ export function planGpuModels(models: readonly ModelSpec[], facts: HostFacts, tu
         shareReason(model, share, card, group, tuned(model) !== undefined, claimed),
         contextReason(model, maxModelLen, kvBytes, fixed !== undefined, card),
       ];
-      if (previous) reasons.push(`starts after ${previous.service} is healthy: vLLM refuses to start while the card's free memory is below its share, and two models loading at once spike past it`);
-      placements.push({ service: model.service, gpus: [card.index], gpuMemoryUtilization: share, maxModelLen, waitsFor: previous?.service, reasons });
+      if (previous)
+        reasons.push(
+          `starts after ${previous.service} is healthy: vLLM refuses to start while the card's free memory is below its share, and two models loading at once spike past it`,
+        );
+      placements.push({
+        service: model.service,
+        gpus: [card.index],
+        gpuMemoryUtilization: share,
+        maxModelLen,
+        waitsFor: previous?.service,
+        reasons,
+      });
     });
   }
   if (placements.length > 0) for (const model of leftOut) warnings.push(leftOutWarning(model, cards, onCard, models));
@@ -228,20 +278,33 @@ export function planGpuModels(models: readonly ModelSpec[], facts: HostFacts, tu
       blocking: true,
     });
   }
-  placements.sort((a, b) => models.findIndex((m) => m.service === a.service) - models.findIndex((m) => m.service === b.service));
+  placements.sort(
+    (a, b) => models.findIndex((m) => m.service === a.service) - models.findIndex((m) => m.service === b.service),
+  );
   return { placements, warnings, leftOut: leftOut.map((m) => m.service), fits };
 }
 
 /** No card to size against: the reference setup's proven numbers, on one shared card. */
-function referencePlacement(models: readonly ModelSpec[], facts: HostFacts, tuning: Record<string, ModelTuning>): GpuPlan {
+function referencePlacement(
+  models: readonly ModelSpec[],
+  facts: HostFacts,
+  tuning: Record<string, ModelTuning>,
+): GpuPlan {
   const tunedSum = models.reduce((s, m) => s + (tuning[m.service]?.gpuMemoryUtilization ?? 0), 0);
   const untuned = models.filter((m) => tuning[m.service]?.gpuMemoryUtilization === undefined).length;
   if (tunedSum > MAX_TUNED_SHARE + 1e-9 || (untuned > 0 && MAX_TUNED_SHARE - tunedSum < 0.05 * untuned)) {
     const first = models.find((m) => tuning[m.service]?.gpuMemoryUtilization !== undefined);
-    throw new InputError(`tuning.${first?.service}.gpuMemoryUtilization`, `the models on GPU 0 would claim more than ${MAX_TUNED_SHARE} of it; allowed: shares that add up to ${MAX_TUNED_SHARE} at most, with 0.05 or more per other model`);
+    throw new InputError(
+      `tuning.${first?.service}.gpuMemoryUtilization`,
+      `the models on GPU 0 would claim more than ${MAX_TUNED_SHARE} of it; allowed: shares that add up to ${MAX_TUNED_SHARE} at most, with 0.05 or more per other model`,
+    );
   }
   const share =
-    untuned === 0 ? 0.9 : models.length > 1 ? Math.min(REFERENCE_SHARED_UTILIZATION, roundShare(Math.max(0.9 - tunedSum, 0.05 * untuned) / untuned)) : 0.9;
+    untuned === 0
+      ? 0.9
+      : models.length > 1
+        ? Math.min(REFERENCE_SHARED_UTILIZATION, roundShare(Math.max(0.9 - tunedSum, 0.05 * untuned) / untuned))
+        : 0.9;
   const placements = models.map((model, position): GpuModelPlacement => {
     const previous = position > 0 ? models[position - 1] : undefined;
     const maxModelLen = tuning[model.service]?.maxModelLen ?? Math.min(model.maxModelLen, REFERENCE_GPU_CONTEXT);
@@ -253,7 +316,9 @@ function referencePlacement(models: readonly ModelSpec[], facts: HostFacts, tuni
       waitsFor: previous?.service,
       reasons: [
         `no NVIDIA GPU was detected here, so the reference setup's numbers are used: GPU 0, share ${share}, ${formatTokens(maxModelLen)} context; plan on the GPU host (or with --facts from it) to size them to its cards`,
-        ...(previous ? [`starts after ${previous.service} is healthy, so the two never load onto the card at once`] : []),
+        ...(previous
+          ? [`starts after ${previous.service} is healthy, so the two never load onto the card at once`]
+          : []),
       ],
     };
   });

@@ -82,7 +82,12 @@ export function kvBytesForRequest(model: ModelSpec, tokens: number, layout: KvLa
  * The pool vLLM makes of `bytes`: its blocks (each holding one block of every layer of a KV cache group; a hybrid
  * model's groups share them), and what it reports for requests of `maxModelLen`.
  */
-export function kvPool(model: ModelSpec, bytes: number, maxModelLen: number, layout: KvLayout): { blocks: number; concurrency: number; tokens: number } {
+export function kvPool(
+  model: ModelSpec,
+  bytes: number,
+  maxModelLen: number,
+  layout: KvLayout,
+): { blocks: number; concurrency: number; tokens: number } {
   const sliding = model.slidingWindow?.layers ?? 0;
   const full = fullLayers(model);
   // vLLM groups layers of the same kind into groups of equal size; a block of the pool holds one page per layer of a
@@ -91,7 +96,10 @@ export function kvPool(model: ModelSpec, bytes: number, maxModelLen: number, lay
   const page = layout.blockTokens * bytesPerTokenPerLayer(model, layout.dtypeBytes);
   const blocks = Math.max(0, Math.floor(bytes / (page * groupLayers)));
   const perRequest = blocksPerRequest(model, maxModelLen, layout);
-  const need = sliding > 0 ? perRequest.full * Math.ceil(full / groupLayers) + perRequest.sliding * Math.ceil(sliding / groupLayers) : perRequest.full;
+  const need =
+    sliding > 0
+      ? perRequest.full * Math.ceil(full / groupLayers) + perRequest.sliding * Math.ceil(sliding / groupLayers)
+      : perRequest.full;
   const concurrency = need > 0 ? blocks / need : 0;
   return { blocks, concurrency, tokens: Math.floor(concurrency * maxModelLen) };
 }

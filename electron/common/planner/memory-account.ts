@@ -38,9 +38,18 @@ export function engineMemory(plan: StackPlan, facts: HostFacts): EngineMemory {
       const weightsBytes = expected?.weightsBytes ?? service.model?.weightsBytes ?? 0;
       const kvBytes = expected?.kvBytes ?? (service.kvCacheGiB ?? 0) * GiB;
       const runtimeBytes = Math.max(0, (service.memoryBytes ?? weightsBytes + kvBytes) - weightsBytes - kvBytes);
-      return { service: service.name, weightsBytes, kvBytes, runtimeBytes, measured: service.model?.measured !== undefined };
+      return {
+        service: service.name,
+        weightsBytes,
+        kvBytes,
+        runtimeBytes,
+        measured: service.model?.measured !== undefined,
+      };
     });
-  const otherServicesBytes = plan.services.filter((s) => s.role !== 'model').reduce((sum, s) => sum + (OTHER_SERVICES_BYTES[s.name as keyof typeof OTHER_SERVICES_BYTES] ?? 0), 0);
-  const usedBytes = models.reduce((sum, m) => sum + m.weightsBytes + m.kvBytes + m.runtimeBytes, 0) + otherServicesBytes;
+  const otherServicesBytes = plan.services
+    .filter((s) => s.role !== 'model')
+    .reduce((sum, s) => sum + (OTHER_SERVICES_BYTES[s.name as keyof typeof OTHER_SERVICES_BYTES] ?? 0), 0);
+  const usedBytes =
+    models.reduce((sum, m) => sum + m.weightsBytes + m.kvBytes + m.runtimeBytes, 0) + otherServicesBytes;
   return { totalBytes, models, otherServicesBytes, usedBytes, overBytes: Math.max(0, usedBytes - totalBytes) };
 }

@@ -4,17 +4,22 @@ import { SettingsSchema, DEFAULT_SETTINGS } from '../contracts/settings.js';
 import { parseCpuList } from './cpu-list.js';
 import { host } from '../../../test/support/hosts.js';
 
-const models = (name: string, settings = DEFAULT_SETTINGS) => planStack(host(name), settings).services.filter((s) => s.role === 'model');
+const models = (name: string, settings = DEFAULT_SETTINGS) =>
+  planStack(host(name), settings).services.filter((s) => s.role === 'model');
 
 describe('the planner on the corpus of hosts', () => {
   it('a 4-CPU laptop VM: one core kept for the frontends inside both cpusets, 1 and 2 cores bound, AVX2 enough for current vLLM', () => {
     const plan = planStack(host('laptop-vm-4cpu'), DEFAULT_SETTINGS);
-    expect(plan.services.filter((s) => s.cpuset).map((s) => [s.name, s.env.VLLM_CPU_OMP_THREADS_BIND, s.cpuset])).toEqual([
+    expect(
+      plan.services.filter((s) => s.cpuset).map((s) => [s.name, s.env.VLLM_CPU_OMP_THREADS_BIND, s.cpuset]),
+    ).toEqual([
       ['vllm-qwen3', '0', '0,3'],
       ['vllm-llama3', '1-2', '1-3'],
     ]);
     expect(plan.warnings.map((w) => w.code)).not.toContain('cpu-no-avx512');
-    expect(plan.services.find((s) => s.name === 'vllm-qwen3')?.reasons.join(' ')).toMatch(/AVX2 but no AVX-512, which vLLM's x86 CPU build supports since 0.17.0 with limited features and slower kernels/);
+    expect(plan.services.find((s) => s.name === 'vllm-qwen3')?.reasons.join(' ')).toMatch(
+      /AVX2 but no AVX-512, which vLLM's x86 CPU build supports since 0.17.0 with limited features and slower kernels/,
+    );
     // Both models need their weights, 1 GiB of KV cache and vLLM's three processes (0.86 + 0.46 + 0.75 GB measured in a
     // CPU container) at least: 3.4 GB + 6 GiB + 2 × (1 GiB + 2.07 GB), more than this 15 GiB VM gives.
     const floorGiB = (3.4e9 + 6 * 1024 ** 3 + 2 * (1024 ** 3 + 2.07e9)) / 1024 ** 3;
@@ -28,14 +33,20 @@ describe('the planner on the corpus of hosts', () => {
     const plan = planStack({ ...laptop, cpu: { ...laptop.cpu, flags: ['fpu', 'sse4_2', 'avx'] } }, DEFAULT_SETTINGS);
     expect(plan.services.filter((s) => s.role === 'model')).toEqual([]);
     expect(plan.warnings).toContainEqual(expect.objectContaining({ code: 'cpu-no-avx2', blocking: true }));
-    expect(plan.warnings.find((w) => w.code === 'cpu-no-avx2')?.message).toMatch(/needs at least \(AVX-512 is recommended\).*Haswell/);
+    expect(plan.warnings.find((w) => w.code === 'cpu-no-avx2')?.message).toMatch(
+      /needs at least \(AVX-512 is recommended\).*Haswell/,
+    );
   });
 
   it('a vLLM image older than 0.17 set by the user on a CPU without AVX-512: "Illegal instruction" foretold; a current one: nothing', () => {
-    const old = SettingsSchema.parse({ images: { 'vllm-qwen3': 'public.ecr.aws/q9t5s3a7/vllm-cpu-release-repo:v0.11.0' } });
+    const old = SettingsSchema.parse({
+      images: { 'vllm-qwen3': 'public.ecr.aws/q9t5s3a7/vllm-cpu-release-repo:v0.11.0' },
+    });
     const plan = planStack(host('laptop-vm-4cpu'), old);
     expect(plan.warnings.filter((w) => w.code === 'cpu-no-avx512').map((w) => w.message)).toEqual([
-      expect.stringMatching(/^vllm-qwen3 runs public.ecr.aws\/q9t5s3a7\/vllm-cpu-release-repo:v0.11.0, a vLLM release older than 0.17.0, whose x86 CPU build stops with "Illegal instruction"/),
+      expect.stringMatching(
+        /^vllm-qwen3 runs public.ecr.aws\/q9t5s3a7\/vllm-cpu-release-repo:v0.11.0, a vLLM release older than 0.17.0, whose x86 CPU build stops with "Illegal instruction"/,
+      ),
     ]);
     expect(planStack(host('server-64core'), old).warnings.map((w) => w.code)).not.toContain('cpu-no-avx512');
     const current = SettingsSchema.parse({ images: { 'vllm-qwen3': 'vllm/vllm-openai-cpu:v0.17.0-x86_64' } });
@@ -53,7 +64,9 @@ describe('the planner on the corpus of hosts', () => {
     expect(nodeOf(qwenCpus[0] ?? -1)).not.toBe(nodeOf(llamaCpus[0] ?? -1));
     expect([...qwenCpus, ...llamaCpus].every((cpu) => cpu < 16)).toBe(true);
     expect(qwenCpus.length + llamaCpus.length).toBe(14);
-    expect(qwen?.reasons.join(' ')).toMatch(/16 physical cores \(2 threads each; one OpenMP thread per core\) on 2 NUMA nodes/);
+    expect(qwen?.reasons.join(' ')).toMatch(
+      /16 physical cores \(2 threads each; one OpenMP thread per core\) on 2 NUMA nodes/,
+    );
     // The bound cores' other threads and the two reserved cores (both threads) are in the cpuset, for the frontend.
     const cpuset = parseCpuList(qwen?.cpuset ?? '');
     expect(qwenCpus.every((cpu) => cpuset.includes(cpu) && cpuset.includes(cpu + 16))).toBe(true);
@@ -63,7 +76,9 @@ describe('the planner on the corpus of hosts', () => {
 
   it('a 64-core server: 31 cores per model, a KV cache of 4 GiB, and no warning', () => {
     const plan = planStack(host('server-64core'), DEFAULT_SETTINGS);
-    expect(plan.services.filter((s) => s.cpuset).map((s) => parseCpuList(s.env.VLLM_CPU_OMP_THREADS_BIND ?? '').length)).toEqual([31, 31]);
+    expect(
+      plan.services.filter((s) => s.cpuset).map((s) => parseCpuList(s.env.VLLM_CPU_OMP_THREADS_BIND ?? '').length),
+    ).toEqual([31, 31]);
     expect(plan.warnings).toEqual([]);
   });
 
@@ -82,7 +97,12 @@ describe('the planner on the corpus of hosts', () => {
     expect(plan.profile).toBe('development');
     expect(plan.profileReason).toMatch(/NVIDIA Container Toolkit/);
     const small = host('gpu-server-1x80gb');
-    expect(planStack({ ...small, gpus: [{ index: 0, vendor: 'NVIDIA', model: 'RTX 4060', memoryBytes: 8 * 2 ** 30 }] }, DEFAULT_SETTINGS).profile).toBe('development');
+    expect(
+      planStack(
+        { ...small, gpus: [{ index: 0, vendor: 'NVIDIA', model: 'RTX 4060', memoryBytes: 8 * 2 ** 30 }] },
+        DEFAULT_SETTINGS,
+      ).profile,
+    ).toBe('development');
     // Where one production model fits, auto runs it on the GPU and says which one is left out.
     const workstation = planStack(host('gpu-workstation-1x24gb'), DEFAULT_SETTINGS);
     expect(workstation.profile).toBe('production');
@@ -91,14 +111,21 @@ describe('the planner on the corpus of hosts', () => {
 
   it('production where no GPU model fits: nothing placed, and a blocking warning with the card each would need', () => {
     const small = host('gpu-server-1x80gb');
-    const plan = planStack({ ...small, gpus: [{ index: 0, vendor: 'NVIDIA', model: 'RTX 4060', memoryBytes: 8 * 2 ** 30 }] }, SettingsSchema.parse({ profile: 'production' }));
+    const plan = planStack(
+      { ...small, gpus: [{ index: 0, vendor: 'NVIDIA', model: 'RTX 4060', memoryBytes: 8 * 2 ** 30 }] },
+      SettingsSchema.parse({ profile: 'production' }),
+    );
     expect(plan.services.filter((s) => s.role === 'model')).toEqual([]);
     expect(plan.warnings).toEqual([expect.objectContaining({ code: 'insufficient-gpu-memory', blocking: true })]);
-    expect(plan.warnings[0]?.message).toMatch(/vllm-coder needs a \d+ GiB card, vllm-gpt-oss needs a \d+ GiB card at a 4k context/);
+    expect(plan.warnings[0]?.message).toMatch(
+      /vllm-coder needs a \d+ GiB card, vllm-gpt-oss needs a \d+ GiB card at a 4k context/,
+    );
   });
 
   it('an explicit profile wins over auto, and says who chose it', () => {
-    const plan = planStack(host('gpu-server-1x80gb'), DEFAULT_SETTINGS, { profile: { choice: 'development', source: 'LITELLM_ENVIRONMENT' } });
+    const plan = planStack(host('gpu-server-1x80gb'), DEFAULT_SETTINGS, {
+      profile: { choice: 'development', source: 'LITELLM_ENVIRONMENT' },
+    });
     expect(plan.profile).toBe('development');
     expect(plan.profileReason).toBe('development: chosen by LITELLM_ENVIRONMENT');
   });
@@ -109,20 +136,30 @@ describe('the planner on the corpus of hosts', () => {
       [0.45, 16384],
       [0.45, 16384],
     ]);
-    expect(plan.warnings.find((w) => w.code === 'no-gpu')?.message).toMatch(/Docker on macOS cannot reach a GPU.*LITELLM_URL/);
+    expect(plan.warnings.find((w) => w.code === 'no-gpu')?.message).toMatch(
+      /Docker on macOS cannot reach a GPU.*LITELLM_URL/,
+    );
   });
 
   it('a confirmed remote litellm: Open WebUI talks to it and no longer waits for the local one', () => {
-    const plan = planStack(host('macbook-docker-desktop-8cpu-8gib'), SettingsSchema.parse({ litellmUrl: 'http://gpu-host:4000/', trustedLitellmUrl: 'http://gpu-host:4000/' }));
+    const plan = planStack(
+      host('macbook-docker-desktop-8cpu-8gib'),
+      SettingsSchema.parse({ litellmUrl: 'http://gpu-host:4000/', trustedLitellmUrl: 'http://gpu-host:4000/' }),
+    );
     const webui = plan.services.find((s) => s.name === 'open-webui');
     expect(webui?.env.OPENAI_API_BASE_URL).toBe('http://gpu-host:4000/v1');
     expect(webui?.dependsOn).toEqual([]);
   });
 
   it('a remote litellm not confirmed: Open WebUI keeps the local one (the remote would get the master key), and a warning says so', () => {
-    const plan = planStack(host('macbook-docker-desktop-8cpu-8gib'), SettingsSchema.parse({ litellmUrl: 'http://gpu-host:4000/' }));
+    const plan = planStack(
+      host('macbook-docker-desktop-8cpu-8gib'),
+      SettingsSchema.parse({ litellmUrl: 'http://gpu-host:4000/' }),
+    );
     expect(plan.services.find((s) => s.name === 'open-webui')?.env.OPENAI_API_BASE_URL).toBe('http://litellm:4000/v1');
-    expect(plan.warnings.find((w) => w.code === 'litellm-url-unconfirmed')?.message).toMatch(/not confirmed: Open WebUI and Chat use the stack's own litellm until you confirm it in Settings/);
+    expect(plan.warnings.find((w) => w.code === 'litellm-url-unconfirmed')?.message).toMatch(
+      /not confirmed: Open WebUI and Chat use the stack's own litellm until you confirm it in Settings/,
+    );
   });
 
   it('ports bind to 127.0.0.1 unless the settings open them, and then a warning says so', () => {
@@ -136,7 +173,17 @@ describe('the planner on the corpus of hosts', () => {
 
   it('a model added by its Hugging Face id is planned beside the defaults, on the next free port', () => {
     const settings = SettingsSchema.parse({
-      models: [{ id: 'Qwen/Qwen3-0.6B', device: 'cpu', layers: 28, kvHeads: 8, headDim: 128, maxModelLen: 40960, weightsGiB: 1.2 }],
+      models: [
+        {
+          id: 'Qwen/Qwen3-0.6B',
+          device: 'cpu',
+          layers: 28,
+          kvHeads: 8,
+          headDim: 128,
+          maxModelLen: 40960,
+          weightsGiB: 1.2,
+        },
+      ],
     });
     const plan = planStack(host('server-64core'), settings);
     const added = plan.services.find((s) => s.name === 'vllm-qwen3-0.6b');

@@ -11,7 +11,13 @@ import { host } from '../../../test/support/hosts.js';
  * one card each (90% together), a 16k context, the second started once the first is healthy. Berth must match them or
  * do better and say why; these expected values are the reference's, not Berth's.
  */
-const REFERENCE = { cpuCoresEach: 4, kvCacheGB: 4, gpuShareEach: 0.45, gpuShareTogether: 0.9, gpuContext: 16 * 1024 } as const;
+const REFERENCE = {
+  cpuCoresEach: 4,
+  kvCacheGB: 4,
+  gpuShareEach: 0.45,
+  gpuShareTogether: 0.9,
+  gpuContext: 16 * 1024,
+} as const;
 
 const cpus = (list: string | undefined) =>
   (list ?? '')
@@ -19,7 +25,9 @@ const cpus = (list: string | undefined) =>
     .filter(Boolean)
     .flatMap((part) => {
       const [a, b] = part.split('-').map(Number);
-      return b === undefined ? [a as number] : Array.from({ length: (b as number) - (a as number) + 1 }, (_, i) => (a as number) + i);
+      return b === undefined
+        ? [a as number]
+        : Array.from({ length: (b as number) - (a as number) + 1 }, (_, i) => (a as number) + i);
     });
 
 describe('against the reference setup: an 8-CPU Mac (cores 0-3 and 4-7, 4 GB of KV cache each)', () => {
@@ -64,6 +72,8 @@ describe('against the reference setup: one 80 GB card (45% each, 16k context, th
   });
 
   it('starts gpt-oss once the coder is healthy, as the reference does', () => {
-    expect(models.find((s) => s.name === 'vllm-gpt-oss')?.dependsOn).toEqual([{ service: 'vllm-coder', condition: 'healthy' }]);
+    expect(models.find((s) => s.name === 'vllm-gpt-oss')?.dependsOn).toEqual([
+      { service: 'vllm-coder', condition: 'healthy' },
+    ]);
   });
 });

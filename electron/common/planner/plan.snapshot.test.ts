@@ -35,7 +35,9 @@ describe('snapshot of the planner on the fixture hosts', () => {
   for (const [name, facts] of Object.entries(corpus())) {
     for (const profile of ['development', 'production'] as const) {
       it(`${name}, ${profile}`, () => {
-        expect(numbers(planStack(facts, DEFAULT_SETTINGS, { profile: { choice: profile, source: 'test' } }))).toMatchSnapshot();
+        expect(
+          numbers(planStack(facts, DEFAULT_SETTINGS, { profile: { choice: profile, source: 'test' } })),
+        ).toMatchSnapshot();
       });
     }
   }

@@ -36,16 +36,26 @@ export interface PlanOptions {
 }
 
 /** The measurement of this model's last start with this image on this engine, if there was one. */
-function measurementFor(options: PlanOptions, facts: HostFacts, model: ModelSpec, image: string): Measurement | undefined {
+function measurementFor(
+  options: PlanOptions,
+  facts: HostFacts,
+  model: ModelSpec,
+  image: string,
+): Measurement | undefined {
   const engine = facts.engine?.endpoint ?? 'none';
   const key = measurementKey({ engine, image, model: model.id, device: model.device });
-  return (options.measurements ?? []).filter((m) => measurementKey(m) === key).sort((a, b) => b.at.localeCompare(a.at))[0];
+  return (options.measurements ?? [])
+    .filter((m) => measurementKey(m) === key)
+    .sort((a, b) => b.at.localeCompare(a.at))[0];
 }
 
 /** vLLM's current flag for the KV cache, which its CPU backend maps VLLM_CPU_KVCACHE_SPACE onto; images before 0.11 lack it. */
 function kvCacheFlag(image: string, kvCacheGiB: number): string[] {
   const version = vllmImageVersion(image);
-  const current = image === DEFAULT_IMAGES.vllmCpuArm || image === DEFAULT_IMAGES.vllmCpuX86 || (version !== undefined && (version[0] > 0 || version[1] >= 11));
+  const current =
+    image === DEFAULT_IMAGES.vllmCpuArm ||
+    image === DEFAULT_IMAGES.vllmCpuX86 ||
+    (version !== undefined && (version[0] > 0 || version[1] >= 11));
   return current ? ['--kv-cache-memory-bytes', String(kvCacheGiB * GiB)] : [];
 }
 
@@ -54,7 +64,8 @@ type Draft = Omit<PlannedService, 'ports'>;
 function checkKnownServices(settings: Settings, known: readonly string[]): void {
   for (const key of ['ports', 'images', 'tuning'] as const) {
     for (const name of Object.keys(settings[key])) {
-      if (!known.includes(name)) throw new InputError(`${key}.${name}`, `unknown service "${name}"; known services: ${known.join(', ')}`);
+      if (!known.includes(name))
+        throw new InputError(`${key}.${name}`, `unknown service "${name}"; known services: ${known.join(', ')}`);
     }
   }
 }
@@ -63,30 +74,48 @@ function checkTuning(models: readonly ModelSpec[], settings: Settings): void {
   for (const model of models) {
     const fixed = settings.tuning[model.service]?.maxModelLen;
     if (fixed !== undefined && fixed > model.maxModelLen) {
-      throw new InputError(`tuning.${model.service}.maxModelLen`, `${fixed} is more than ${model.id}'s limit of ${model.maxModelLen} tokens; allowed: 256 to ${model.maxModelLen}`);
+      throw new InputError(
+        `tuning.${model.service}.maxModelLen`,
+        `${fixed} is more than ${model.id}'s limit of ${model.maxModelLen} tokens; allowed: 256 to ${model.maxModelLen}`,
+      );
     }
   }
 }
 
 /** Upstream's recipe for the CPU image; max_jobs defaults to 32 there, too many for a laptop. */
-function localVllmBuild(context: string, arch: 'x86_64' | 'aarch64', dtype: string, cores: number): NonNullable<PlannedService['build']> {
+function localVllmBuild(
+  context: string,
+  arch: 'x86_64' | 'aarch64',
+  dtype: string,
+  cores: number,
+): NonNullable<PlannedService['build']> {
   return {
     context,
     dockerfile: 'docker/Dockerfile.cpu',
     target: 'vllm-openai',
     platform: arch === 'aarch64' ? 'linux/arm64' : 'linux/amd64',
-    args: { max_jobs: String(Math.max(2, cores)), ...(arch === 'aarch64' ? { VLLM_CPU_ARM_BF16: dtype === 'bfloat16' ? 'true' : 'false' } : {}) },
+    args: {
+      max_jobs: String(Math.max(2, cores)),
+      ...(arch === 'aarch64' ? { VLLM_CPU_ARM_BF16: dtype === 'bfloat16' ? 'true' : 'false' } : {}),
+    },
   };
 }
 
-function planCpuModels(catalogModels: readonly ModelSpec[], facts: HostFacts, settings: Settings, options: PlanOptions, warnings: PlanWarning[]): Draft[] {
+function planCpuModels(
+  catalogModels: readonly ModelSpec[],
+  facts: HostFacts,
+  settings: Settings,
+  options: PlanOptions,
+  warnings: PlanWarning[],
+): Draft[] {
   const isa = cpuSupport(facts);
   if (isa.refusal) {
     if (catalogModels.length > 0) warnings.push(isa.refusal);
     return [];
   }
   const arch = facts.engine?.arch ?? (facts.os.arch === 'arm64' ? 'aarch64' : 'x86_64');
-  const imageOf = (model: ModelSpec) => settings.images[model.service] ?? defaultVllmImage('cpu', arch, settings.vllmSource !== undefined);
+  const imageOf = (model: ModelSpec) =>
+    settings.images[model.service] ?? defaultVllmImage('cpu', arch, settings.vllmSource !== undefined);
   const measurements = new Map(catalogModels.map((m) => [m.service, measurementFor(options, facts, m, imageOf(m))]));
   const models = catalogModels.map((m) => withMeasurement(m, measurements.get(m.service)));
   const split = splitCores(models, facts);
@@ -123,12 +152,27 @@ function planCpuModels(catalogModels: readonly ModelSpec[], facts: HostFacts, se
     const measurement = measurements.get(model.service);
     const overPlan = overPlanWarning(model.service, measurement);
     if (overPlan) warnings.push(overPlan);
-    const shell = modelService(model, image, ['--max-model-len', String(size.maxModelLen), '--dtype', isa.dtype, ...kvCacheFlag(image, size.kvCacheGiB)], settings.stack);
-    const build = settings.vllmSource && !settings.images[model.service] ? localVllmBuild(settings.vllmSource, arch, isa.dtype, facts.engine?.cpus ?? facts.cpu.physical) : undefined;
+    const shell = modelService(
+      model,
+      image,
+      ['--max-model-len', String(size.maxModelLen), '--dtype', isa.dtype, ...kvCacheFlag(image, size.kvCacheGiB)],
+      settings.stack,
+    );
+    const build =
+      settings.vllmSource && !settings.images[model.service]
+        ? localVllmBuild(settings.vllmSource, arch, isa.dtype, facts.engine?.cpus ?? facts.cpu.physical)
+        : undefined;
     const expected = expectedCpu(model, size.kvCacheGiB, size.maxModelLen, size.memoryBytes);
     const alone = engineBytes - otherServicesBytes - ENGINE_HEADROOM_BYTES;
     const room = alone - (modelsBytes - size.memoryBytes);
-    const fit = fitWords({ expected, maxModelLen: size.maxModelLen, modelLimit: model.maxModelLen, needsBytes: size.memoryBytes, hasBytes: room, aloneBytes: alone });
+    const fit = fitWords({
+      expected,
+      maxModelLen: size.maxModelLen,
+      modelLimit: model.maxModelLen,
+      needsBytes: size.memoryBytes,
+      hasBytes: room,
+      aloneBytes: alone,
+    });
     return {
       ...shell,
       ...(build ? { build } : {}),
@@ -152,13 +196,23 @@ function planCpuModels(catalogModels: readonly ModelSpec[], facts: HostFacts, se
         `${fit.words}: vLLM pages the ${size.kvCacheGiB} GiB KV cache in blocks of ${expected.blockTokens} tokens and should report ${(expected.kvTokens ?? 0).toLocaleString('en-US')} tokens, ${expected.maxConcurrency}× a ${size.maxModelLen}-token request`,
         isa.reason,
         "SYS_NICE lets vLLM place memory on the model's NUMA node; Docker's default seccomp profile then allows those calls, so seccomp stays on",
-        ...(build ? [`image built from the vllm checkout at ${build.context} (docker/Dockerfile.cpu, ${build.platform}, VLLM_CPU_ARM_BF16=${build.args.VLLM_CPU_ARM_BF16 ?? 'n/a'}, max_jobs=${build.args.max_jobs})`] : []),
+        ...(build
+          ? [
+              `image built from the vllm checkout at ${build.context} (docker/Dockerfile.cpu, ${build.platform}, VLLM_CPU_ARM_BF16=${build.args.VLLM_CPU_ARM_BF16 ?? 'n/a'}, max_jobs=${build.args.max_jobs})`,
+            ]
+          : []),
       ],
     };
   });
 }
 
-function planGpuModelServices(catalogModels: readonly ModelSpec[], facts: HostFacts, settings: Settings, options: PlanOptions, warnings: PlanWarning[]): Draft[] {
+function planGpuModelServices(
+  catalogModels: readonly ModelSpec[],
+  facts: HostFacts,
+  settings: Settings,
+  options: PlanOptions,
+  warnings: PlanWarning[],
+): Draft[] {
   const imageOf = (model: ModelSpec) => settings.images[model.service] ?? defaultVllmImage('gpu', 'x86_64', false);
   const measurements = new Map(catalogModels.map((m) => [m.service, measurementFor(options, facts, m, imageOf(m))]));
   const models = catalogModels.map((m) => withMeasurement(m, measurements.get(m.service)));
@@ -167,7 +221,8 @@ function planGpuModelServices(catalogModels: readonly ModelSpec[], facts: HostFa
   if (facts.engine && !facts.engine.gpuRuntime && nvidiaCards(facts).length > 0) {
     warnings.push({
       code: 'no-gpu-runtime',
-      message: 'the engine has no NVIDIA runtime and no CDI devices, so containers cannot reach the GPUs: install the NVIDIA Container Toolkit and run `nvidia-ctk runtime configure --runtime=docker`, then restart Docker.',
+      message:
+        'the engine has no NVIDIA runtime and no CDI devices, so containers cannot reach the GPUs: install the NVIDIA Container Toolkit and run `nvidia-ctk runtime configure --runtime=docker`, then restart Docker.',
       blocking: true,
     });
   }
@@ -186,7 +241,9 @@ function planGpuModelServices(catalogModels: readonly ModelSpec[], facts: HostFa
     );
     const card = cards.find((c) => c.index === place.gpus[0]);
     const expected = expectedGpu(model, place.gpuMemoryUtilization, card, place.maxModelLen);
-    const fit = card ? fitWords({ expected, maxModelLen: place.maxModelLen, modelLimit: model.maxModelLen }) : { verdict: 'no' as const, words: 'does not fit: no NVIDIA card was seen to size it on' };
+    const fit = card
+      ? fitWords({ expected, maxModelLen: place.maxModelLen, modelLimit: model.maxModelLen })
+      : { verdict: 'no' as const, words: 'does not fit: no NVIDIA card was seen to size it on' };
     return [
       {
         ...shell,
@@ -204,7 +261,11 @@ function planGpuModelServices(catalogModels: readonly ModelSpec[], facts: HostFa
         reasons: [
           ...shell.reasons,
           ...place.reasons,
-          ...(card ? [`${fit.words}: vLLM should report ${formatGiB(expected.kvBytes ?? 0)} of available KV cache, ${(expected.kvTokens ?? 0).toLocaleString('en-US')} tokens, ${expected.maxConcurrency}× a ${place.maxModelLen}-token request`] : []),
+          ...(card
+            ? [
+                `${fit.words}: vLLM should report ${formatGiB(expected.kvBytes ?? 0)} of available KV cache, ${(expected.kvTokens ?? 0).toLocaleString('en-US')} tokens, ${expected.maxConcurrency}× a ${place.maxModelLen}-token request`,
+              ]
+            : []),
         ],
       },
     ];
@@ -237,9 +298,15 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
   const engineBytes = engineMemoryBytes(facts);
   const othersBytes = Object.values(OTHER_SERVICES_BYTES).reduce((a, b) => a + b, 0) + ENGINE_HEADROOM_BYTES;
   if (models.length === 0) {
-    warnings.push({ code: 'no-models', message: `no ${decision.profile} model is turned on: turn one on in settings (disabledModels) or add one by its Hugging Face id.` });
+    warnings.push({
+      code: 'no-models',
+      message: `no ${decision.profile} model is turned on: turn one on in settings (disabledModels) or add one by its Hugging Face id.`,
+    });
   }
-  const modelDrafts = decision.profile === 'development' ? planCpuModels(models, facts, settings, options, warnings) : planGpuModelServices(models, facts, settings, options, warnings);
+  const modelDrafts =
+    decision.profile === 'development'
+      ? planCpuModels(models, facts, settings, options, warnings)
+      : planGpuModelServices(models, facts, settings, options, warnings);
   if (engineBytes < othersBytes && !warnings.some((w) => w.code === 'insufficient-memory')) {
     warnings.push({
       code: 'insufficient-memory',
@@ -259,7 +326,11 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
 
   const bind = settings.exposePorts ? '0.0.0.0' : '127.0.0.1';
   const containerPort = (d: Draft) => d.health?.port ?? CONTAINER_PORTS.model;
-  const ports = assignHostPorts(drafts.map((d) => ({ name: d.name, containerPort: containerPort(d) })), settings.ports, bind);
+  const ports = assignHostPorts(
+    drafts.map((d) => ({ name: d.name, containerPort: containerPort(d) })),
+    settings.ports,
+    bind,
+  );
   if (settings.litellmUrl && !trustedRemoteLitellm(settings)) {
     warnings.push({
       code: 'litellm-url-unconfirmed',
@@ -269,7 +340,8 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
   if (settings.exposePorts) {
     warnings.push({
       code: 'ports-exposed',
-      message: 'every port is open to the network (exposePorts): anyone who reaches this machine can use the models with the master key and see Grafana. Turn exposePorts off unless a firewall guards the host.',
+      message:
+        'every port is open to the network (exposePorts): anyone who reaches this machine can use the models with the master key and see Grafana. Turn exposePorts off unless a firewall guards the host.',
     });
   }
 
@@ -278,10 +350,23 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
     return {
       ...d,
       ports: port ? [port] : [],
-      reasons: [...d.reasons, ...(port ? [`port ${port.host} on ${bind === '127.0.0.1' ? '127.0.0.1 only (loopback)' : 'every interface'}`] : [])],
+      reasons: [
+        ...d.reasons,
+        ...(port
+          ? [`port ${port.host} on ${bind === '127.0.0.1' ? '127.0.0.1 only (loopback)' : 'every interface'}`]
+          : []),
+      ],
     };
   });
-  return { schema: 1, profile: decision.profile, stack: settings.stack, network: settings.network, services, warnings, profileReason: decision.reason };
+  return {
+    schema: 1,
+    profile: decision.profile,
+    stack: settings.stack,
+    network: settings.network,
+    services,
+    warnings,
+    profileReason: decision.reason,
+  };
 }
 
 export { engineName };

@@ -17,7 +17,11 @@ export function assignHostPorts(
   for (const [name, port] of Object.entries(overrides)) {
     if (!services.some((s) => s.name === name)) continue;
     const owner = taken.get(port);
-    if (owner) throw new InputError(`ports.${name}`, `${port} is already set for ${owner}; each service needs its own host port`);
+    if (owner)
+      throw new InputError(
+        `ports.${name}`,
+        `${port} is already set for ${owner}; each service needs its own host port`,
+      );
     taken.set(port, name);
   }
   const result = new Map<string, PlannedPort>();

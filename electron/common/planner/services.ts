@@ -28,12 +28,23 @@ export const GENERATED_FILES = {
  */
 export const RELOADED_ON_HUP: ReadonlySet<string> = new Set([GENERATED_FILES.prometheusRules]);
 
-export const CONTAINER_PORTS = { model: 8000, litellm: 4000, openWebui: 8080, prometheus: 9090, grafana: 3000 } as const;
+export const CONTAINER_PORTS = {
+  model: 8000,
+  litellm: 4000,
+  openWebui: 8080,
+  prometheus: 9090,
+  grafana: 3000,
+} as const;
 
 type ServiceShell = Omit<PlannedService, 'ports' | 'reasons'> & { reasons: string[] };
 
 function pythonGet(port: number, path: string): string[] {
-  return ['CMD', 'python3', '-c', `import urllib.request; urllib.request.urlopen('http://localhost:${port}${path}', timeout=4)`];
+  return [
+    'CMD',
+    'python3',
+    '-c',
+    `import urllib.request; urllib.request.urlopen('http://localhost:${port}${path}', timeout=4)`,
+  ];
 }
 
 function health(test: string[], port: number, path: string, startPeriodS: number): Health {
@@ -53,16 +64,40 @@ function toolCallArgs(model: ModelSpec): string[] {
  * A vLLM server: the parts every model shares; the planner adds cores, memory, cards and context. The images run
  * `vllm serve`, which takes the model as its positional argument (`--model` is deprecated there).
  */
-export function modelService(model: ModelSpec, image: string, extraArgs: string[], stack: string): ServiceShell & { model: NonNullable<PlannedService['model']> } {
+export function modelService(
+  model: ModelSpec,
+  image: string,
+  extraArgs: string[],
+  stack: string,
+): ServiceShell & { model: NonNullable<PlannedService['model']> } {
   return {
     name: model.service,
     role: 'model',
     image,
-    model: { id: model.id, servedName: model.servedName, device: model.device, maxModelLen: 1, gated: model.gated, weightsBytes: model.weightsBytes },
-    command: [model.id, '--served-model-name', model.servedName, '--host', '0.0.0.0', '--port', String(CONTAINER_PORTS.model), ...toolCallArgs(model), ...extraArgs],
+    model: {
+      id: model.id,
+      servedName: model.servedName,
+      device: model.device,
+      maxModelLen: 1,
+      gated: model.gated,
+      weightsBytes: model.weightsBytes,
+    },
+    command: [
+      model.id,
+      '--served-model-name',
+      model.servedName,
+      '--host',
+      '0.0.0.0',
+      '--port',
+      String(CONTAINER_PORTS.model),
+      ...toolCallArgs(model),
+      ...extraArgs,
+    ],
     env: { HF_TOKEN: '${HF_TOKEN}' },
     dependsOn: [],
-    mounts: [{ kind: 'volume', source: volumeNames(stack).hfCache, target: '/root/.cache/huggingface', readOnly: false }],
+    mounts: [
+      { kind: 'volume', source: volumeNames(stack).hfCache, target: '/root/.cache/huggingface', readOnly: false },
+    ],
     // Weights download on first start: a generous start period keeps that from counting as failures.
     health: health(pythonGet(CONTAINER_PORTS.model, '/health'), CONTAINER_PORTS.model, '/health', 1800),
     shmBytes: 4 * GiB,
@@ -92,7 +127,12 @@ export function litellmService(image: string, models: readonly ModelSpec[]): Ser
     env: { LITELLM_MASTER_KEY: '${LITELLM_MASTER_KEY}' },
     dependsOn: [],
     mounts: [{ kind: 'config', source: GENERATED_FILES.litellmConfig, target: '/app/config.yaml', readOnly: true }],
-    health: health(pythonGet(CONTAINER_PORTS.litellm, '/health/liveliness'), CONTAINER_PORTS.litellm, '/health/liveliness', 60),
+    health: health(
+      pythonGet(CONTAINER_PORTS.litellm, '/health/liveliness'),
+      CONTAINER_PORTS.litellm,
+      '/health/liveliness',
+      60,
+    ),
     restart: 'unless-stopped',
     reasons: [
       `one OpenAI-compatible endpoint for ${models.length} model${models.length === 1 ? '' : 's'} (${models.map((m) => m.servedName).join(', ') || 'none'}), keyed with LITELLM_MASTER_KEY`,
@@ -133,15 +173,29 @@ export function prometheusService(image: string, stack: string): ServiceShell {
     name: 'prometheus',
     role: 'metrics',
     image,
-    command: ['--config.file=/etc/prometheus/prometheus.yml', '--storage.tsdb.path=/prometheus', '--storage.tsdb.retention.time=15d'],
+    command: [
+      '--config.file=/etc/prometheus/prometheus.yml',
+      '--storage.tsdb.path=/prometheus',
+      '--storage.tsdb.retention.time=15d',
+    ],
     env: {},
     dependsOn: [],
     mounts: [
-      { kind: 'config', source: GENERATED_FILES.prometheusConfig, target: '/etc/prometheus/prometheus.yml', readOnly: true },
+      {
+        kind: 'config',
+        source: GENERATED_FILES.prometheusConfig,
+        target: '/etc/prometheus/prometheus.yml',
+        readOnly: true,
+      },
       { kind: 'config', source: GENERATED_FILES.prometheusRules, target: '/etc/prometheus/rules.yml', readOnly: true },
       { kind: 'volume', source: volumeNames(stack).prometheus, target: '/prometheus', readOnly: false },
     ],
-    health: health(['CMD', 'wget', '-q', '--spider', `http://localhost:${CONTAINER_PORTS.prometheus}/-/ready`], CONTAINER_PORTS.prometheus, '/-/ready', 30),
+    health: health(
+      ['CMD', 'wget', '-q', '--spider', `http://localhost:${CONTAINER_PORTS.prometheus}/-/ready`],
+      CONTAINER_PORTS.prometheus,
+      '/-/ready',
+      30,
+    ),
     restart: 'unless-stopped',
     reasons: ["scrapes every model server's and litellm's /metrics every 5 s; 15 days kept"],
   };
@@ -161,15 +215,32 @@ export function grafanaService(image: string, exposed: boolean, stack: string): 
     },
     dependsOn: [{ service: 'prometheus', condition: 'started' }],
     mounts: [
-      { kind: 'config', source: GENERATED_FILES.grafanaProvisioning, target: '/etc/grafana/provisioning', readOnly: true },
-      { kind: 'config', source: GENERATED_FILES.grafanaDashboards, target: '/var/lib/grafana/dashboards', readOnly: true },
+      {
+        kind: 'config',
+        source: GENERATED_FILES.grafanaProvisioning,
+        target: '/etc/grafana/provisioning',
+        readOnly: true,
+      },
+      {
+        kind: 'config',
+        source: GENERATED_FILES.grafanaDashboards,
+        target: '/var/lib/grafana/dashboards',
+        readOnly: true,
+      },
       { kind: 'volume', source: volumeNames(stack).grafana, target: '/var/lib/grafana', readOnly: false },
     ],
-    health: health(['CMD', 'wget', '-q', '--spider', `http://localhost:${CONTAINER_PORTS.grafana}/api/health`], CONTAINER_PORTS.grafana, '/api/health', 60),
+    health: health(
+      ['CMD', 'wget', '-q', '--spider', `http://localhost:${CONTAINER_PORTS.grafana}/api/health`],
+      CONTAINER_PORTS.grafana,
+      '/api/health',
+      60,
+    ),
     restart: 'unless-stopped',
     reasons: [
       'dashboards and the Prometheus datasource are provisioned from files Berth writes',
-      exposed ? 'anonymous access is off because the ports are open to the network' : 'anonymous read-only access, since the port is reachable from this machine only',
+      exposed
+        ? 'anonymous access is off because the ports are open to the network'
+        : 'anonymous read-only access, since the port is reachable from this machine only',
     ],
   };
 }

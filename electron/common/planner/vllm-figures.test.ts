@@ -10,15 +10,39 @@ const GiB = 1024 ** 3;
 
 describe('fit words, in vLLM’s terms', () => {
   it('says how many requests of the planned context the cache holds, and when the context is shorter than the model allows', () => {
-    expect(fitWords({ expected: { maxConcurrency: 4.2, kvBytes: 4 * GiB }, maxModelLen: 32_768, modelLimit: 32_768 })).toEqual({ verdict: 'fits', words: 'fits: 32k context, 4 requests at once' });
-    expect(fitWords({ expected: { maxConcurrency: 1.01, kvBytes: GiB }, maxModelLen: 9216, modelLimit: 40_960 })).toEqual({ verdict: 'shorter', words: 'fits 9k context' });
-    expect(fitWords({ expected: { maxConcurrency: 0.8, kvBytes: GiB }, maxModelLen: 9216, modelLimit: 40_960 }).verdict).toBe('no');
+    expect(
+      fitWords({ expected: { maxConcurrency: 4.2, kvBytes: 4 * GiB }, maxModelLen: 32_768, modelLimit: 32_768 }),
+    ).toEqual({ verdict: 'fits', words: 'fits: 32k context, 4 requests at once' });
+    expect(
+      fitWords({ expected: { maxConcurrency: 1.01, kvBytes: GiB }, maxModelLen: 9216, modelLimit: 40_960 }),
+    ).toEqual({ verdict: 'shorter', words: 'fits 9k context' });
+    expect(
+      fitWords({ expected: { maxConcurrency: 0.8, kvBytes: GiB }, maxModelLen: 9216, modelLimit: 40_960 }).verdict,
+    ).toBe('no');
   });
 
   it('a model larger than the engine says what the engine has; one that fits alone but not beside the others says so', () => {
     const expected = { maxConcurrency: 2, kvBytes: GiB };
-    expect(fitWords({ expected, maxModelLen: 9216, modelLimit: 40_960, needsBytes: 7.1 * GiB, hasBytes: 2 * GiB, aloneBytes: 6 * GiB }).words).toBe('does not fit: needs 7.1 GiB, the engine has 6');
-    expect(fitWords({ expected, maxModelLen: 9216, modelLimit: 40_960, needsBytes: 5 * GiB, hasBytes: -1 * GiB, aloneBytes: 6 * GiB }).words).toBe('does not fit beside the other models: needs 5 GiB, they leave 0');
+    expect(
+      fitWords({
+        expected,
+        maxModelLen: 9216,
+        modelLimit: 40_960,
+        needsBytes: 7.1 * GiB,
+        hasBytes: 2 * GiB,
+        aloneBytes: 6 * GiB,
+      }).words,
+    ).toBe('does not fit: needs 7.1 GiB, the engine has 6');
+    expect(
+      fitWords({
+        expected,
+        maxModelLen: 9216,
+        modelLimit: 40_960,
+        needsBytes: 5 * GiB,
+        hasBytes: -1 * GiB,
+        aloneBytes: 6 * GiB,
+      }).words,
+    ).toBe('does not fit beside the other models: needs 5 GiB, they leave 0');
   });
 
   it('on an 8 GiB Docker Desktop, each CPU model names the engine’s memory, not what the other model left (0)', () => {

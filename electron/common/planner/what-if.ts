@@ -42,7 +42,11 @@ export function recreatedBy(before: StackPlan, after: StackPlan): string[] {
 }
 
 /** The limits a slider offers for one model: what the settings schema and the model allow. */
-export function tuningLimits(settings: Settings, service: string, facts: HostFacts): { maxContext: number; maxKvCacheGiB: number } | undefined {
+export function tuningLimits(
+  settings: Settings,
+  service: string,
+  facts: HostFacts,
+): { maxContext: number; maxKvCacheGiB: number } | undefined {
   const model = catalogFor(settings).find((m) => m.service === service);
   if (!model) return undefined;
   const engineGiB = Math.floor(engineMemoryBytes(facts) / 1024 ** 3);
@@ -68,30 +72,56 @@ export function modelFit(facts: HostFacts, inputs: PlanInputs, custom: CustomMod
   const spec = modelFromCustom(custom);
   const settings = inputs.settings;
   const before = replan(facts, inputs, {});
-  const after = replan(facts, inputs, { models: [...settings.models, custom], disabledModels: settings.disabledModels.filter((d) => d !== spec.service) });
+  const after = replan(facts, inputs, {
+    models: [...settings.models, custom],
+    disabledModels: settings.disabledModels.filter((d) => d !== spec.service),
+  });
   if (!after.ok) return { verdict: 'no', message: `${after.field}: ${after.message}` };
   const plan = after.plan;
   const service = plan.services.find((s) => s.name === spec.service);
   const profile = plan.profile;
   if (!service) {
     if ((custom.device === 'gpu') !== (profile === 'production')) {
-      return { verdict: 'no', plan, message: `this is a ${custom.device.toUpperCase()} model, and the ${profile} profile runs ${profile === 'production' ? 'GPU' : 'CPU'} models: ${plan.profileReason}` };
+      return {
+        verdict: 'no',
+        plan,
+        message: `this is a ${custom.device.toUpperCase()} model, and the ${profile} profile runs ${profile === 'production' ? 'GPU' : 'CPU'} models: ${plan.profileReason}`,
+      };
     }
     const why = plan.warnings.find((w) => w.service === spec.service);
     return { verdict: 'no', plan, message: why?.message ?? `the planner leaves ${spec.service} out on this machine` };
   }
-  const blocking = blockingWarnings(plan).find((w) => !before.ok || !before.plan.warnings.some((o) => o.code === w.code && o.message === w.message));
+  const blocking = blockingWarnings(plan).find(
+    (w) => !before.ok || !before.plan.warnings.some((o) => o.code === w.code && o.message === w.message),
+  );
   if (blocking) return { verdict: 'no', plan, message: blocking.message };
   // Memory: a model that makes the plan ask for more than the engine has (or more than it already did) does not fit.
   const over = engineMemory(plan, facts).overBytes;
   const overBefore = before.ok ? engineMemory(before.plan, facts).overBytes : 0;
   if (over > overBefore + 1024 ** 2) {
     const memory = plan.warnings.find((w) => w.code === 'insufficient-memory');
-    return { verdict: 'no', plan, message: `${memory ? `${memory.message} ` : ''}With it the plan needs ${formatGiB(over - overBefore)} more than the engine has.`.trim() };
+    return {
+      verdict: 'no',
+      plan,
+      message:
+        `${memory ? `${memory.message} ` : ''}With it the plan needs ${formatGiB(over - overBefore)} more than the engine has.`.trim(),
+    };
   }
   const context = service.model?.maxModelLen ?? 0;
   // The same words as the plan's fit badge, in vLLM's terms.
   const fit = service.model?.fit;
-  if (fit) return { verdict: fit.verdict, context, plan, message: fit.verdict === 'shorter' ? `${fit.words} (the model allows ${formatTokens(custom.maxModelLen)})` : fit.words };
-  return { verdict: context < custom.maxModelLen ? 'shorter' : 'fits', context, plan, message: `fits ${formatTokens(context)} context` };
+  if (fit)
+    return {
+      verdict: fit.verdict,
+      context,
+      plan,
+      message:
+        fit.verdict === 'shorter' ? `${fit.words} (the model allows ${formatTokens(custom.maxModelLen)})` : fit.words,
+    };
+  return {
+    verdict: context < custom.maxModelLen ? 'shorter' : 'fits',
+    context,
+    plan,
+    message: `fits ${formatTokens(context)} context`,
+  };
 }

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { ServiceStateSchema, type ServiceState, type ServiceStatus } from '../contracts/status.js';
 import { isActive, isComingUp, isFailed, isUp, serviceUrl, stackState, withPlanned } from './service-state.js';
 
-const status = (name: string, state: ServiceState, extra: Partial<ServiceStatus> = {}): ServiceStatus => ({ name, state, ports: [], ...extra });
+const status = (name: string, state: ServiceState, extra: Partial<ServiceStatus> = {}): ServiceStatus => ({
+  name,
+  state,
+  ports: [],
+  ...extra,
+});
 
 describe("a service's state has one meaning everywhere", () => {
   // state: [up, coming up, active, failed (exit 1 / with a problem), failed (exit 0 / no problem)]
@@ -46,8 +51,10 @@ describe("a service's state has one meaning everywhere", () => {
     expect(serviceUrl({ ports: [] })).toBeUndefined();
   });
 
-  it('planned and live together: the plan\'s order, missing where nothing runs, then what runs unplanned', () => {
-    expect(withPlanned(['a', 'b'], [status('c', 'running'), status('b', 'healthy')]).map((s) => [s.name, s.state])).toEqual([
+  it("planned and live together: the plan's order, missing where nothing runs, then what runs unplanned", () => {
+    expect(
+      withPlanned(['a', 'b'], [status('c', 'running'), status('b', 'healthy')]).map((s) => [s.name, s.state]),
+    ).toEqual([
       ['a', 'missing'],
       ['b', 'healthy'],
       ['c', 'running'],

@@ -23,7 +23,11 @@ export function isActive(state: ServiceState): boolean {
 
 /** It died (out of memory, a non-zero exit) or runs but fails its health check for a known reason. */
 export function isFailed(status: Pick<ServiceStatus, 'state' | 'exitCode' | 'problem'>): boolean {
-  return status.state === 'oom-killed' || (status.state === 'exited' && (status.exitCode ?? 0) !== 0) || (status.state === 'unhealthy' && !!status.problem);
+  return (
+    status.state === 'oom-killed' ||
+    (status.state === 'exited' && (status.exitCode ?? 0) !== 0) ||
+    (status.state === 'unhealthy' && !!status.problem)
+  );
 }
 
 /** What the stack is at a glance. */
@@ -58,7 +62,10 @@ export function serviceUrl(service: Pick<PlannedService, 'ports'>): string | und
  * Where a service answers from this machine, given where the backend made it reachable (`Snapshot.urls`: local
  * forwards of a remote engine's ports), else from its published port.
  */
-export function reachableUrl(service: Pick<PlannedService, 'name' | 'ports'>, urls?: Readonly<Record<string, string>>): string | undefined {
+export function reachableUrl(
+  service: Pick<PlannedService, 'name' | 'ports'>,
+  urls?: Readonly<Record<string, string>>,
+): string | undefined {
   return urls?.[service.name] ?? serviceUrl(service);
 }
 

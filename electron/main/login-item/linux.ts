@@ -38,7 +38,13 @@ export class LinuxAutostart implements LoginItemStrategy {
     if (text === undefined) return { enabled: false };
     const enabled = !/^Hidden=true$/m.test(text) && !/^X-GNOME-Autostart-enabled=false$/m.test(text);
     const current = text.includes(execQuoted(this.options.appImagePath));
-    return { enabled, note: enabled && !current ? 'The autostart entry names another copy of Berth; turn it off and on to use this one' : undefined };
+    return {
+      enabled,
+      note:
+        enabled && !current
+          ? 'The autostart entry names another copy of Berth; turn it off and on to use this one'
+          : undefined,
+    };
   }
 
   async set(enabled: boolean): Promise<LoginItemState> {

@@ -30,7 +30,10 @@ describe('start at login on macOS', () => {
   });
 
   it('tells the user when macOS waits for approval in System Settings', async () => {
-    expect(await new MacLoginItem(macApp('requires-approval')).get()).toEqual({ enabled: true, note: 'Allow Berth in System Settings › General › Login Items' });
+    expect(await new MacLoginItem(macApp('requires-approval')).get()).toEqual({
+      enabled: true,
+      note: 'Allow Berth in System Settings › General › Login Items',
+    });
   });
 
   it('knows a launch made at login, so the app starts hidden in the tray', () => {
@@ -65,7 +68,10 @@ describe('start at login on Linux', () => {
     const item = new LinuxAutostart({ configHome, appImagePath: '/opt/Berth.AppImage' });
     await item.set(true);
     const file = path.join(configHome, 'autostart', 'berth.desktop');
-    await writeFile(file, (await readFile(file, 'utf8')).replace('X-GNOME-Autostart-enabled=true', 'X-GNOME-Autostart-enabled=false'));
+    await writeFile(
+      file,
+      (await readFile(file, 'utf8')).replace('X-GNOME-Autostart-enabled=true', 'X-GNOME-Autostart-enabled=false'),
+    );
     expect((await item.get()).enabled).toBe(false);
     await rm(configHome, { recursive: true });
   });
@@ -82,6 +88,9 @@ describe('the start-at-login choice', () => {
   });
 
   it('stays on while the OS waits for approval', async () => {
-    expect(await reconcileLoginItem(new MacLoginItem(macApp('requires-approval')), true)).toMatchObject({ wanted: true, state: { enabled: true } });
+    expect(await reconcileLoginItem(new MacLoginItem(macApp('requires-approval')), true)).toMatchObject({
+      wanted: true,
+      state: { enabled: true },
+    });
   });
 });

@@ -15,7 +15,8 @@ export class MacLoginItem implements LoginItemStrategy {
   async get(): Promise<LoginItemState> {
     const settings = this.app.getLoginItemSettings();
     if (settings.status === 'requires-approval') return { enabled: true, note: APPROVAL_NOTE };
-    if (settings.status === 'not-found') return { enabled: false, note: 'macOS cannot find Berth’s login item; move Berth to Applications and try again' };
+    if (settings.status === 'not-found')
+      return { enabled: false, note: 'macOS cannot find Berth’s login item; move Berth to Applications and try again' };
     return { enabled: settings.status ? settings.status === 'enabled' : settings.openAtLogin };
   }
 

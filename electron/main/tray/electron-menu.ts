@@ -3,7 +3,10 @@ import type { TrayAction, TrayItem } from './menu-model.js';
 import type { StackState } from '../../common/status/service-state.js';
 
 /** The menu model as Electron's menu template; used for the tray and for the window's menu bar alike. */
-export function menuTemplate(items: readonly TrayItem[], run: (action: TrayAction) => void): MenuItemConstructorOptions[] {
+export function menuTemplate(
+  items: readonly TrayItem[],
+  run: (action: TrayAction) => void,
+): MenuItemConstructorOptions[] {
   return items.map((item): MenuItemConstructorOptions => {
     switch (item.kind) {
       case 'separator':

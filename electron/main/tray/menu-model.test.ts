@@ -3,7 +3,12 @@ import type { ServiceStatus } from '../../common/contracts/status.js';
 import { trayMenu, type TrayInput, type TrayItem } from './menu-model.js';
 import { stackState } from '../../common/status/service-state.js';
 
-const svc = (name: string, state: ServiceStatus['state'], extra: Partial<ServiceStatus> = {}): ServiceStatus => ({ name, state, ports: [], ...extra });
+const svc = (name: string, state: ServiceStatus['state'], extra: Partial<ServiceStatus> = {}): ServiceStatus => ({
+  name,
+  state,
+  ports: [],
+  ...extra,
+});
 
 function input(services: ServiceStatus[], extra: Partial<TrayInput> = {}): TrayInput {
   return {
@@ -21,7 +26,8 @@ function input(services: ServiceStatus[], extra: Partial<TrayInput> = {}): TrayI
   };
 }
 
-const all = (state: ServiceStatus['state']) => ['vllm-qwen3', 'vllm-llama', 'litellm', 'open-webui', 'grafana'].map((n) => svc(n, state));
+const all = (state: ServiceStatus['state']) =>
+  ['vllm-qwen3', 'vllm-llama', 'litellm', 'open-webui', 'grafana'].map((n) => svc(n, state));
 
 function find(items: TrayItem[], label: string | RegExp): TrayItem | undefined {
   for (const item of items) {
@@ -48,13 +54,21 @@ describe('the stack state the tray icon shows', () => {
 
 describe('the tray menu', () => {
   it('starts with the state line, then each model with its state and a start or stop item', () => {
-    const model = trayMenu(input([svc('vllm-qwen3', 'healthy'), svc('vllm-llama', 'missing'), svc('litellm', 'healthy')]));
+    const model = trayMenu(
+      input([svc('vllm-qwen3', 'healthy'), svc('vllm-llama', 'missing'), svc('litellm', 'healthy')]),
+    );
     expect(model.state).toBe('degraded');
     expect(model.items[0]).toEqual({ kind: 'label', label: 'Berth: Some services are not running (2 of 3 up)' });
     const qwen = find(model.items, /^qwen3-4b/);
     expect(qwen).toMatchObject({ kind: 'submenu', label: 'qwen3-4b — running' });
-    expect(find(model.items, 'Stop qwen3-4b')).toMatchObject({ action: { type: 'stop', service: 'vllm-qwen3' }, enabled: true });
-    expect(find(model.items, 'Start llama-3.2-3b')).toMatchObject({ action: { type: 'start', service: 'vllm-llama' }, enabled: true });
+    expect(find(model.items, 'Stop qwen3-4b')).toMatchObject({
+      action: { type: 'stop', service: 'vllm-qwen3' },
+      enabled: true,
+    });
+    expect(find(model.items, 'Start llama-3.2-3b')).toMatchObject({
+      action: { type: 'start', service: 'vllm-llama' },
+      enabled: true,
+    });
   });
 
   it("shows a model's tokens per second while it generates", () => {
@@ -78,14 +92,19 @@ describe('the tray menu', () => {
     expect(find(stopped.items, 'Open Open WebUI')).toMatchObject({ enabled: false });
     expect(find(stopped.items, 'No service has run yet')).toBeDefined();
     const running = trayMenu(input(all('healthy')));
-    expect(find(running.items, 'Open Open WebUI')).toMatchObject({ enabled: true, action: { type: 'open-url', url: 'http://127.0.0.1:3000/' } });
+    expect(find(running.items, 'Open Open WebUI')).toMatchObject({
+      enabled: true,
+      action: { type: 'open-url', url: 'http://127.0.0.1:3000/' },
+    });
     expect(find(running.items, 'Open Grafana')).toMatchObject({ enabled: true });
     expect(find(running.items, 'Open Dashboard')).toMatchObject({ enabled: true, action: { type: 'open-dashboard' } });
     expect(find(running.items, 'litellm')).toMatchObject({ action: { type: 'show-logs', service: 'litellm' } });
   });
 
   it('says when Docker is unreachable and disables what needs it', () => {
-    const model = trayMenu(input(all('missing'), { engine: { endpoint: null, problem: 'Docker Desktop is not running' } }));
+    const model = trayMenu(
+      input(all('missing'), { engine: { endpoint: null, problem: 'Docker Desktop is not running' } }),
+    );
     expect(model.summary).toBe('Docker is not reachable: Docker Desktop is not running');
     expect(find(model.items, 'Start All')).toMatchObject({ enabled: false });
     expect(find(model.items, 'Start qwen3-4b')).toMatchObject({ enabled: false });
@@ -101,9 +120,18 @@ describe('the tray menu', () => {
 
   it('has the start-at-login checkbox with its note, the update, and a quit that says what it does', () => {
     const model = trayMenu(
-      input(all('healthy'), { startAtLogin: { enabled: true, note: 'Allow Berth in System Settings › Login Items' }, updateReady: '0.3.0', quitStopsStack: true }),
+      input(all('healthy'), {
+        startAtLogin: { enabled: true, note: 'Allow Berth in System Settings › Login Items' },
+        updateReady: '0.3.0',
+        quitStopsStack: true,
+      }),
     );
-    expect(find(model.items, 'Start at Login')).toEqual({ kind: 'checkbox', label: 'Start at Login', checked: true, action: { type: 'toggle-start-at-login' } });
+    expect(find(model.items, 'Start at Login')).toEqual({
+      kind: 'checkbox',
+      label: 'Start at Login',
+      checked: true,
+      action: { type: 'toggle-start-at-login' },
+    });
     expect(find(model.items, 'Allow Berth in System Settings › Login Items')).toBeDefined();
     expect(find(model.items, 'Restart to Update to 0.3.0')).toMatchObject({ action: { type: 'install-update' } });
     expect(model.items.at(-1)).toMatchObject({ label: 'Quit Berth and Stop the Stack', action: { type: 'quit' } });
@@ -114,11 +142,21 @@ describe('the engine the tray runs the stack on', () => {
   const engines = [{ name: 'local' }, { name: 'gpu-box', endpoint: 'ssh://me@gpu-box' }];
 
   it('offers every engine, the one in use checked, and switching is an action', () => {
-    const model = trayMenu(input(all('healthy'), { engine: { endpoint: 'ssh://me@gpu-box', name: 'gpu-box' }, engines }));
+    const model = trayMenu(
+      input(all('healthy'), { engine: { endpoint: 'ssh://me@gpu-box', name: 'gpu-box' }, engines }),
+    );
     const submenu = find(model.items, 'Engine: gpu-box');
     expect(submenu?.kind).toBe('submenu');
-    expect(find(model.items, 'gpu-box — ssh://me@gpu-box')).toEqual({ kind: 'checkbox', label: 'gpu-box — ssh://me@gpu-box', checked: true, action: { type: 'use-engine', name: 'gpu-box' } });
-    expect(find(model.items, 'This Mac or PC (local)')).toMatchObject({ checked: false, action: { type: 'use-engine', name: 'local' } });
+    expect(find(model.items, 'gpu-box — ssh://me@gpu-box')).toEqual({
+      kind: 'checkbox',
+      label: 'gpu-box — ssh://me@gpu-box',
+      checked: true,
+      action: { type: 'use-engine', name: 'gpu-box' },
+    });
+    expect(find(model.items, 'This Mac or PC (local)')).toMatchObject({
+      checked: false,
+      action: { type: 'use-engine', name: 'local' },
+    });
   });
 
   it('shows no engine menu while only this machine is known', () => {
@@ -126,9 +164,16 @@ describe('the engine the tray runs the stack on', () => {
   });
 
   it('says the connection to a remote engine is lost (not that Docker stopped), with the degraded icon', () => {
-    const model = trayMenu(input(all('healthy'), { engine: { endpoint: null, name: 'gpu-box', problem: 'connection lost to ssh://me@gpu-box; reconnecting' }, engines }));
+    const model = trayMenu(
+      input(all('healthy'), {
+        engine: { endpoint: null, name: 'gpu-box', problem: 'connection lost to ssh://me@gpu-box; reconnecting' },
+        engines,
+      }),
+    );
     expect(model.summary).toBe('Connection lost to gpu-box: reconnecting…');
     expect(model.state).toBe('degraded');
-    expect(trayMenu(input(all('healthy'), { engine: { endpoint: null, problem: 'not running' } })).summary).toBe('Docker is not reachable: not running');
+    expect(trayMenu(input(all('healthy'), { engine: { endpoint: null, problem: 'not running' } })).summary).toBe(
+      'Docker is not reachable: not running',
+    );
   });
 });

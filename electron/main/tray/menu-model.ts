@@ -73,11 +73,14 @@ function linkLost(input: TrayInput): boolean {
 
 function summaryLine(input: TrayInput, state: StackState): string {
   if (linkLost(input)) return `Connection lost to ${input.engine.name ?? 'the engine'}: reconnecting…`;
-  if (!input.engine.endpoint) return `Docker is not reachable${input.engine.problem ? `: ${input.engine.problem}` : ''}`;
+  if (!input.engine.endpoint)
+    return `Docker is not reachable${input.engine.problem ? `: ${input.engine.problem}` : ''}`;
   if (input.busy) return input.busy;
   const up = input.services.filter((s) => isUp(s.state)).length;
   const words = STATE_WORDS[state];
-  return state === 'stopped' || state === 'healthy' ? `Berth: ${words}` : `Berth: ${words} (${up} of ${input.services.length} up)`;
+  return state === 'stopped' || state === 'healthy'
+    ? `Berth: ${words}`
+    : `Berth: ${words} (${up} of ${input.services.length} up)`;
 }
 
 function modelItem(input: TrayInput, model: { service: string; servedName: string }, engineUp: boolean): TrayItem {
@@ -91,16 +94,35 @@ function modelItem(input: TrayInput, model: { service: string; servedName: strin
     label,
     items: [
       running
-        ? { kind: 'action', label: `Stop ${model.servedName}`, action: { type: 'stop', service: model.service }, enabled: engineUp && !input.busy }
-        : { kind: 'action', label: `Start ${model.servedName}`, action: { type: 'start', service: model.service }, enabled: engineUp && !input.busy },
-      { kind: 'action', label: 'Show logs', action: { type: 'show-logs', service: model.service }, enabled: !!status && status.state !== 'missing' },
+        ? {
+            kind: 'action',
+            label: `Stop ${model.servedName}`,
+            action: { type: 'stop', service: model.service },
+            enabled: engineUp && !input.busy,
+          }
+        : {
+            kind: 'action',
+            label: `Start ${model.servedName}`,
+            action: { type: 'start', service: model.service },
+            enabled: engineUp && !input.busy,
+          },
+      {
+        kind: 'action',
+        label: 'Show logs',
+        action: { type: 'show-logs', service: model.service },
+        enabled: !!status && status.state !== 'missing',
+      },
     ],
   };
 }
 
 /** The tray menu as data: a pure function of engine state, so it is tested without Electron. */
 export function trayMenu(input: TrayInput): TrayModel {
-  const state = input.engine.endpoint ? stackState(input.services, { busy: !!input.busy }) : linkLost(input) ? 'degraded' : 'stopped';
+  const state = input.engine.endpoint
+    ? stackState(input.services, { busy: !!input.busy })
+    : linkLost(input)
+      ? 'degraded'
+      : 'stopped';
   const summary = summaryLine(input, state);
   const engineUp = !!input.engine.endpoint;
   const anyUp = input.services.some((s) => isActive(s.state));
@@ -114,7 +136,15 @@ export function trayMenu(input: TrayInput): TrayModel {
     items.push({
       kind: 'submenu',
       label: `Engine: ${current === 'local' ? 'This Mac or PC' : current}`,
-      items: engines.map((e) => ({ kind: 'checkbox', label: e.name === 'local' ? 'This Mac or PC (local)' : `${e.name} — ${e.endpoint}`, checked: e.name === current, action: { type: 'use-engine', name: e.name } }) satisfies TrayItem),
+      items: engines.map(
+        (e) =>
+          ({
+            kind: 'checkbox',
+            label: e.name === 'local' ? 'This Mac or PC (local)' : `${e.name} — ${e.endpoint}`,
+            checked: e.name === current,
+            action: { type: 'use-engine', name: e.name },
+          }) satisfies TrayItem,
+      ),
     });
   }
   if (input.models.length) {
@@ -127,20 +157,57 @@ export function trayMenu(input: TrayInput): TrayModel {
     { kind: 'action', label: 'Stop All', action: { type: 'stop' }, enabled: engineUp && !input.busy && anyUp },
     { kind: 'separator' },
     { kind: 'action', label: 'Open Dashboard', action: { type: 'open-dashboard' }, enabled: true },
-    { kind: 'action', label: 'Open Open WebUI', action: { type: 'open-url', url: input.links.openWebUi ?? '' }, enabled: !!input.links.openWebUi && active('open-webui') },
-    { kind: 'action', label: 'Open Grafana', action: { type: 'open-url', url: input.links.grafana ?? '' }, enabled: !!input.links.grafana && active('grafana') },
+    {
+      kind: 'action',
+      label: 'Open Open WebUI',
+      action: { type: 'open-url', url: input.links.openWebUi ?? '' },
+      enabled: !!input.links.openWebUi && active('open-webui'),
+    },
+    {
+      kind: 'action',
+      label: 'Open Grafana',
+      action: { type: 'open-url', url: input.links.grafana ?? '' },
+      enabled: !!input.links.grafana && active('grafana'),
+    },
     {
       kind: 'submenu',
       label: 'Logs',
       items: created.length
-        ? created.map((s) => ({ kind: 'action', label: s.name, action: { type: 'show-logs', service: s.name }, enabled: true }) satisfies TrayItem)
+        ? created.map(
+            (s) =>
+              ({
+                kind: 'action',
+                label: s.name,
+                action: { type: 'show-logs', service: s.name },
+                enabled: true,
+              }) satisfies TrayItem,
+          )
         : [{ kind: 'label', label: 'No service has run yet' }],
     },
     { kind: 'separator' },
-    { kind: 'checkbox', label: 'Start at Login', checked: input.startAtLogin.enabled, action: { type: 'toggle-start-at-login' } },
+    {
+      kind: 'checkbox',
+      label: 'Start at Login',
+      checked: input.startAtLogin.enabled,
+      action: { type: 'toggle-start-at-login' },
+    },
   );
   if (input.startAtLogin.note) items.push({ kind: 'label', label: input.startAtLogin.note });
-  if (input.updateReady) items.push({ kind: 'action', label: `Restart to Update to ${input.updateReady}`, action: { type: 'install-update' }, enabled: true });
-  items.push({ kind: 'separator' }, { kind: 'action', label: input.quitStopsStack ? 'Quit Berth and Stop the Stack' : 'Quit Berth', action: { type: 'quit' }, enabled: true });
+  if (input.updateReady)
+    items.push({
+      kind: 'action',
+      label: `Restart to Update to ${input.updateReady}`,
+      action: { type: 'install-update' },
+      enabled: true,
+    });
+  items.push(
+    { kind: 'separator' },
+    {
+      kind: 'action',
+      label: input.quitStopsStack ? 'Quit Berth and Stop the Stack' : 'Quit Berth',
+      action: { type: 'quit' },
+      enabled: true,
+    },
+  );
   return { state, summary, items };
 }

@@ -18,7 +18,9 @@ export function stackViewFromSnapshot(snapshot: Snapshot): StackView {
     engine: snapshot.engine,
     engines: engineChoices(snapshot.settings),
     services: withPlanned(planned, snapshot.status),
-    models: (snapshot.plan?.services ?? []).filter((s) => s.role === 'model' && s.model).map((s) => ({ service: s.name, servedName: s.model?.servedName ?? s.name })),
+    models: (snapshot.plan?.services ?? [])
+      .filter((s) => s.role === 'model' && s.model)
+      .map((s) => ({ service: s.name, servedName: s.model?.servedName ?? s.name })),
     links: { openWebUi: link(snapshot, 'open-webui'), grafana: link(snapshot, 'grafana') },
     tokensPerS: {},
   };
@@ -48,10 +50,23 @@ function busyLine(event: ProgressEvent): string | undefined {
 export function withEvent(view: StackView, event: BerthEvent): StackView {
   switch (event.type) {
     case 'status':
-      return { ...view, services: withPlanned(view.services.map((s) => s.name), event.services) };
+      return {
+        ...view,
+        services: withPlanned(
+          view.services.map((s) => s.name),
+          event.services,
+        ),
+      };
     case 'engine': {
       const name = event.name ?? view.engine.name;
-      return { ...view, engine: { ...(name ? { name } : {}), endpoint: event.endpoint, ...(event.problem ? { problem: event.problem } : {}) } };
+      return {
+        ...view,
+        engine: {
+          ...(name ? { name } : {}),
+          endpoint: event.endpoint,
+          ...(event.problem ? { problem: event.problem } : {}),
+        },
+      };
     }
     case 'progress': {
       const line = busyLine(event.event);

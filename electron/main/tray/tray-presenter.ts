@@ -64,7 +64,11 @@ export class TrayPresenter {
     // The stack's ports, and where a remote engine's are forwarded here.
     const forwarded = Object.values(snapshot.urls ?? {}).map((url) => Number(new URL(url).port));
     this.ports = new Set([...(snapshot.plan?.services ?? []).flatMap((s) => s.ports.map((p) => p.host)), ...forwarded]);
-    this.view = { ...stackViewFromSnapshot(snapshot), tokensPerS: this.view.tokensPerS, ...(this.view.busy ? { busy: this.view.busy } : {}) };
+    this.view = {
+      ...stackViewFromSnapshot(snapshot),
+      tokensPerS: this.view.tokensPerS,
+      ...(this.view.busy ? { busy: this.view.busy } : {}),
+    };
     this.render();
   }
 
@@ -76,9 +80,11 @@ export class TrayPresenter {
     }
     const before = this.view.services;
     this.view = withEvent(this.view, event);
-    if (event.type === 'status') for (const n of notificationsFor(before, this.view.services, this.told)) this.options.notify(n.title, n.body);
+    if (event.type === 'status')
+      for (const n of notificationsFor(before, this.view.services, this.told)) this.options.notify(n.title, n.body);
     // A model server that measured more than its plan: the next plan corrects it, and the user hears of it once.
-    if (event.type === 'progress' && event.event.kind === 'measured' && event.event.overPlan) this.options.notify(`${event.event.service} needed more than planned`, event.event.message);
+    if (event.type === 'progress' && event.event.kind === 'measured' && event.event.overPlan)
+      this.options.notify(`${event.event.service} needed more than planned`, event.event.message);
     this.render();
   }
 
@@ -97,7 +103,9 @@ export class TrayPresenter {
     const template = menuTemplate(model.items, this.options.run);
     if (!tray) {
       // No tray on this desktop: the same actions live in the window's menu bar.
-      Menu.setApplicationMenu(Menu.buildFromTemplate([{ label: 'Berth', submenu: template }, { role: 'editMenu' }, { role: 'viewMenu' }]));
+      Menu.setApplicationMenu(
+        Menu.buildFromTemplate([{ label: 'Berth', submenu: template }, { role: 'editMenu' }, { role: 'viewMenu' }]),
+      );
       return;
     }
     if (!this.lastState) this.options.log(`tray ready (${model.state})`);

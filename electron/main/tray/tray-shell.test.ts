@@ -37,7 +37,18 @@ describe("the tray menu in Electron's terms", () => {
       [
         { kind: 'label', label: 'Berth: Stopped' },
         { kind: 'separator' },
-        { kind: 'submenu', label: 'qwen3-4b — stopped', items: [{ kind: 'action', label: 'Start qwen3-4b', action: { type: 'start', service: 'vllm-qwen3' }, enabled: true }] },
+        {
+          kind: 'submenu',
+          label: 'qwen3-4b — stopped',
+          items: [
+            {
+              kind: 'action',
+              label: 'Start qwen3-4b',
+              action: { type: 'start', service: 'vllm-qwen3' },
+              enabled: true,
+            },
+          ],
+        },
         { kind: 'checkbox', label: 'Start at Login', checked: false, action: { type: 'toggle-start-at-login' } },
       ],
       (action) => ran.push(action),
@@ -57,7 +68,12 @@ describe("the tray's view of the stack", () => {
     engine: { endpoint: 'unix:///var/run/docker.sock' },
     plan: {
       services: [
-        { name: 'vllm-qwen3', role: 'model', model: { servedName: 'qwen3-4b' }, ports: [{ host: 8000, container: 8000 }] },
+        {
+          name: 'vllm-qwen3',
+          role: 'model',
+          model: { servedName: 'qwen3-4b' },
+          ports: [{ host: 8000, container: 8000 }],
+        },
         { name: 'open-webui', role: 'ui', ports: [{ host: 3000, container: 8080 }] },
         { name: 'grafana', role: 'monitoring', ports: [{ host: 3001, container: 3000 }] },
       ],
@@ -68,22 +84,36 @@ describe("the tray's view of the stack", () => {
 
   it('lists every planned service, models by the name clients use, and the stack links', () => {
     const view = stackViewFromSnapshot(snapshot);
-    expect(view.services.map((s) => [s.name, s.state])).toEqual([['vllm-qwen3', 'healthy'], ['open-webui', 'missing'], ['grafana', 'missing']]);
+    expect(view.services.map((s) => [s.name, s.state])).toEqual([
+      ['vllm-qwen3', 'healthy'],
+      ['open-webui', 'missing'],
+      ['grafana', 'missing'],
+    ]);
     expect(view.models).toEqual([{ service: 'vllm-qwen3', servedName: 'qwen3-4b' }]);
     expect(view.links).toEqual({ openWebUi: 'http://127.0.0.1:3000/', grafana: 'http://127.0.0.1:3001/' });
     expect(view.engines).toEqual([{ name: 'local' }, { name: 'gpu-box', endpoint: 'ssh://me@gpu-box' }]);
   });
 
   it("links a remote engine's services where they are forwarded to, not to the remote ports", () => {
-    const remote = { ...snapshot, engine: { endpoint: 'ssh://me@gpu-box', name: 'gpu-box' }, urls: { 'open-webui': 'http://127.0.0.1:41001/', grafana: 'http://127.0.0.1:41002/' } } as Snapshot;
-    expect(stackViewFromSnapshot(remote).links).toEqual({ openWebUi: 'http://127.0.0.1:41001/', grafana: 'http://127.0.0.1:41002/' });
+    const remote = {
+      ...snapshot,
+      engine: { endpoint: 'ssh://me@gpu-box', name: 'gpu-box' },
+      urls: { 'open-webui': 'http://127.0.0.1:41001/', grafana: 'http://127.0.0.1:41002/' },
+    } as Snapshot;
+    expect(stackViewFromSnapshot(remote).links).toEqual({
+      openWebUi: 'http://127.0.0.1:41001/',
+      grafana: 'http://127.0.0.1:41002/',
+    });
   });
 
   it("follows the backend's events: states, the engine, and what is in progress until it ends", () => {
     let view = stackViewFromSnapshot(snapshot);
     view = withEvent(view, { type: 'status', services: [{ name: 'open-webui', state: 'starting', ports: [] }] });
     expect(view.services.find((s) => s.name === 'open-webui')?.state).toBe('starting');
-    view = withEvent(view, { type: 'progress', event: { kind: 'pulling', service: 'grafana', image: 'grafana/grafana', percent: 41.6 } });
+    view = withEvent(view, {
+      type: 'progress',
+      event: { kind: 'pulling', service: 'grafana', image: 'grafana/grafana', percent: 41.6 },
+    });
     expect(view.busy).toBe('Pulling grafana (42%)…');
     expect(idle(view).busy).toBeUndefined();
     view = withEvent(view, { type: 'engine', endpoint: null, problem: 'Docker is not running' });

@@ -1,5 +1,18 @@
 import type Docker from 'dockerode';
-import type { ActionResult, BerthApi, BerthEvent, ChatRequest, DoctorOutcome, ExportOutcome, ExportRequest, LogLineView, ModelLookup, ModelMetrics, SettingsPatch, Snapshot } from '../../common/api/berth-api.js';
+import type {
+  ActionResult,
+  BerthApi,
+  BerthEvent,
+  ChatRequest,
+  DoctorOutcome,
+  ExportOutcome,
+  ExportRequest,
+  LogLineView,
+  ModelLookup,
+  ModelMetrics,
+  SettingsPatch,
+  Snapshot,
+} from '../../common/api/berth-api.js';
 import { SECRET_NAMES } from '../../common/api/berth-api.js';
 import { InputError } from '../../common/contracts/errors.js';
 import type { Settings } from '../../common/contracts/settings.js';
@@ -53,9 +66,19 @@ export class Backend implements BerthApi {
 
   constructor(private readonly options: BackendOptions) {
     this.session = options.session;
-    this.follower = new StackFollower(this.session, (event) => this.emit(event), (error) => this.report(error));
-    this.logs = new LogRelay((event) => this.emit(event), (error) => this.report(error));
-    this.chats = new ChatRelay(() => this.chatTarget(), (event) => this.emit(event));
+    this.follower = new StackFollower(
+      this.session,
+      (event) => this.emit(event),
+      (error) => this.report(error),
+    );
+    this.logs = new LogRelay(
+      (event) => this.emit(event),
+      (error) => this.report(error),
+    );
+    this.chats = new ChatRelay(
+      () => this.chatTarget(),
+      (event) => this.emit(event),
+    );
   }
 
   onEvent(listener: (event: BerthEvent) => void): () => void {
@@ -121,17 +144,31 @@ export class Backend implements BerthApi {
     const problem = this.follower.engineProblem;
     const name = this.follower.engineName ?? settings.engine;
     return {
-      engine: { endpoint: this.follower.endpoint, name, ...(problem ? { problem } : {}), ...(name !== 'local' ? { forwardsUp: this.session.forwardsUp } : {}) },
-      ...(plan && this.follower.endpoint ? { urls: await this.session.reachable(plan).catch((error: Error) => (this.report(error), undefined)) } : {}),
+      engine: {
+        endpoint: this.follower.endpoint,
+        name,
+        ...(problem ? { problem } : {}),
+        ...(name !== 'local' ? { forwardsUp: this.session.forwardsUp } : {}),
+      },
+      ...(plan && this.follower.endpoint
+        ? { urls: await this.session.reachable(plan).catch((error: Error) => (this.report(error), undefined)) }
+        : {}),
       facts: await this.session.facts(),
       plan,
       ...(planProblem ? { planProblem } : {}),
       status: this.follower.current(),
       settings,
       planInputs: { settings, options: resolved.profile ? { profile: resolved.profile } : {} },
-      secretsSet: Object.fromEntries(SECRET_NAMES.map((n) => [n, Boolean((secrets as Record<string, string | undefined>)[n])])) as Snapshot['secretsSet'],
+      secretsSet: Object.fromEntries(
+        SECRET_NAMES.map((n) => [n, Boolean((secrets as Record<string, string | undefined>)[n])]),
+      ) as Snapshot['secretsSet'],
       ...(this.appState ? { app: this.appState } : {}),
-      secretsStorage: { encrypted, note: this.options.cipherNote ?? (encrypted ? undefined : await plainSecretsNote(this.session.home, this.session.cipher)) },
+      secretsStorage: {
+        encrypted,
+        note:
+          this.options.cipherNote ??
+          (encrypted ? undefined : await plainSecretsNote(this.session.home, this.session.cipher)),
+      },
     };
   }
 
@@ -140,7 +177,13 @@ export class Backend implements BerthApi {
       const { context, plan } = await this.session.engineContext((event) => this.emit({ type: 'progress', event }));
       const result = await up(context, plan, services);
       const ok = result.failed.length === 0 && result.skipped.length === 0;
-      return { ok, summary: ok ? `${result.healthy.length} healthy` : `${result.failed.length} failed, ${result.skipped.length} not started`, failed: result.failed };
+      return {
+        ok,
+        summary: ok
+          ? `${result.healthy.length} healthy`
+          : `${result.failed.length} failed, ${result.skipped.length} not started`,
+        failed: result.failed,
+      };
     });
   }
 
@@ -148,7 +191,13 @@ export class Backend implements BerthApi {
     return this.serialise(async () => {
       const { settings } = await this.session.settings();
       const result = await down(
-        { docker: this.requireDocker(), home: this.session.home, stack: settings.stack, network: settings.network, emit: (event) => this.emit({ type: 'progress', event }) },
+        {
+          docker: this.requireDocker(),
+          home: this.session.home,
+          stack: settings.stack,
+          network: settings.network,
+          emit: (event) => this.emit({ type: 'progress', event }),
+        },
         services ?? [],
       );
       return { ok: true, summary: `${result.removed.length} stopped`, failed: [] };
@@ -193,7 +242,10 @@ export class Backend implements BerthApi {
     const plan = await this.session.plan();
     const litellm = plan.services.find((s) => s.name === 'litellm');
     const urls = await this.session.reachable(plan);
-    const baseUrl = trustedRemoteLitellm(settings) ?? (litellm && reachableUrl(litellm, urls)?.replace(/\/$/, '')) ?? 'http://127.0.0.1:4000';
+    const baseUrl =
+      trustedRemoteLitellm(settings) ??
+      (litellm && reachableUrl(litellm, urls)?.replace(/\/$/, '')) ??
+      'http://127.0.0.1:4000';
     return { baseUrl, apiKey: secrets.LITELLM_MASTER_KEY ?? '' };
   }
 
@@ -210,7 +262,10 @@ export class Backend implements BerthApi {
   }
 
   async updateSettings(patch: SettingsPatch): Promise<Settings> {
-    const saved = await savePatch(this.session.home, patch, { openSettings: this.session.openSettings, check: (next) => this.checkPlannable(next) });
+    const saved = await savePatch(this.session.home, patch, {
+      openSettings: this.session.openSettings,
+      check: (next) => this.checkPlannable(next),
+    });
     if (patch.engine !== undefined || patch.engines !== undefined) {
       // Another engine: what follows this one's logs ends with it.
       if (this.follower.engineName !== (await this.session.engineName())) this.logs.stopAll();
@@ -238,14 +293,24 @@ export class Backend implements BerthApi {
   async importEnv(text: string): Promise<string[]> {
     const { patch, secrets, taken } = readEnvImport(text);
     const changesSettings = Object.keys(patch).length > 0;
-    if (changesSettings) await savePatch(this.session.home, patch, { openSettings: this.session.openSettings, check: (next) => this.checkPlannable(next), dryRun: true });
+    if (changesSettings)
+      await savePatch(this.session.home, patch, {
+        openSettings: this.session.openSettings,
+        check: (next) => this.checkPlannable(next),
+        dryRun: true,
+      });
     if (Object.keys(secrets).length) await saveSecrets(this.session.home, secrets, this.session.cipher);
     if (changesSettings) await this.updateSettings(patch);
     return taken;
   }
 
   async metrics(): Promise<ModelMetrics> {
-    const running = new Set(this.follower.current().filter((s) => isActive(s.state)).map((s) => s.name));
+    const running = new Set(
+      this.follower
+        .current()
+        .filter((s) => isActive(s.state))
+        .map((s) => s.name),
+    );
     const plan = await this.session.plan();
     return this.metricsSource.read(plan, running, await this.session.reachable(plan));
   }

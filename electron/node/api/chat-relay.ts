@@ -30,7 +30,8 @@ export class ChatRelay {
     void streamChat(target, request, (delta) => this.emit({ type: 'chat', streamId, delta }), abort.signal)
       .then((stats) => this.emit({ type: 'chat', streamId, done: stats }))
       .catch((error: unknown) => {
-        if (abort.signal.aborted) this.emit({ type: 'chat', streamId, done: { ttftMs: null, tokensPerS: null, tokens: 0 } });
+        if (abort.signal.aborted)
+          this.emit({ type: 'chat', streamId, done: { ttftMs: null, tokensPerS: null, tokens: 0 } });
         else this.emit({ type: 'chat', streamId, error: chatFailure(error, target, request.model) });
       })
       .finally(() => this.chats.delete(streamId));

@@ -6,11 +6,13 @@ import { dispatch } from './dispatch.js';
 
 const calls: unknown[][] = [];
 const api = new Proxy({} as BerthApi, {
-  get: (_t, method: string) => async (...args: unknown[]) => {
-    calls.push([method, ...args]);
-    if (method === 'up') throw new EngineError('Docker is not running', 'start Docker');
-    return method === 'logTail' ? [] : null;
-  },
+  get:
+    (_t, method: string) =>
+    async (...args: unknown[]) => {
+      calls.push([method, ...args]);
+      if (method === 'up') throw new EngineError('Docker is not running', 'start Docker');
+      return method === 'logTail' ? [] : null;
+    },
 });
 
 describe('calls crossing into the backend', () => {
@@ -18,15 +20,27 @@ describe('calls crossing into the backend', () => {
     calls.length = 0;
     expect(await dispatch(api, 'rmrf', [])).toEqual({ ok: false, error: { message: 'unknown call "rmrf"' } });
     expect(await dispatch(api, 'logTail', ['../etc', 10])).toMatchObject({ ok: false, error: { field: 'logTail.0' } });
-    expect(await dispatch(api, 'logTail', ['litellm', 1e9])).toMatchObject({ ok: false, error: { field: 'logTail.1' } });
-    expect(await dispatch(api, 'setSecret', ['AWS_SECRET', 'x'])).toMatchObject({ ok: false, error: { field: 'setSecret.0' } });
-    expect(await dispatch(api, 'updateSettings', [{ ports: { litellm: 70000 } }])).toMatchObject({ ok: false, error: { field: 'updateSettings.0.ports.litellm' } });
+    expect(await dispatch(api, 'logTail', ['litellm', 1e9])).toMatchObject({
+      ok: false,
+      error: { field: 'logTail.1' },
+    });
+    expect(await dispatch(api, 'setSecret', ['AWS_SECRET', 'x'])).toMatchObject({
+      ok: false,
+      error: { field: 'setSecret.0' },
+    });
+    expect(await dispatch(api, 'updateSettings', [{ ports: { litellm: 70000 } }])).toMatchObject({
+      ok: false,
+      error: { field: 'updateSettings.0.ports.litellm' },
+    });
     expect(calls).toEqual([]);
   });
 
   it('carry results back, and errors as data with their fix', async () => {
     expect(await dispatch(api, 'logTail', ['litellm', 100])).toEqual({ ok: true, value: [] });
-    expect(await dispatch(api, 'up', [['litellm']])).toEqual({ ok: false, error: { message: 'Docker is not running', fix: 'start Docker' } });
+    expect(await dispatch(api, 'up', [['litellm']])).toEqual({
+      ok: false,
+      error: { message: 'Docker is not running', fix: 'start Docker' },
+    });
   });
 });
 

@@ -18,11 +18,22 @@ export function readEnvImport(text: string): EnvImport {
   const values = parseDotenv(text);
   const patch: SettingsPatch = {};
   if (values.LITELLM_ENVIRONMENT) {
-    if (!['development', 'production'].includes(values.LITELLM_ENVIRONMENT)) throw new InputError('LITELLM_ENVIRONMENT', `"${values.LITELLM_ENVIRONMENT}": development or production`);
+    if (!['development', 'production'].includes(values.LITELLM_ENVIRONMENT))
+      throw new InputError('LITELLM_ENVIRONMENT', `"${values.LITELLM_ENVIRONMENT}": development or production`);
     patch.profile = values.LITELLM_ENVIRONMENT as 'development' | 'production';
   }
   if (values.LITELLM_URL) patch.litellmUrl = values.LITELLM_URL;
-  const secrets = Object.fromEntries(SECRET_NAMES.filter((name) => values[name]).map((name) => [name, values[name] as string]));
+  const secrets = Object.fromEntries(
+    SECRET_NAMES.filter((name) => values[name]).map((name) => [name, values[name] as string]),
+  );
   checkSecrets(secrets);
-  return { patch, secrets, taken: [...(patch.profile ? ['LITELLM_ENVIRONMENT'] : []), ...(patch.litellmUrl ? ['LITELLM_URL'] : []), ...Object.keys(secrets)] };
+  return {
+    patch,
+    secrets,
+    taken: [
+      ...(patch.profile ? ['LITELLM_ENVIRONMENT'] : []),
+      ...(patch.litellmUrl ? ['LITELLM_URL'] : []),
+      ...Object.keys(secrets),
+    ],
+  };
 }

@@ -14,12 +14,23 @@ export class MetricsSource {
   private prometheusUnusableUntil = 0;
 
   /** `urls`: where each service answers from here (a remote engine's forwards). */
-  async read(plan: StackPlan, running: ReadonlySet<string>, urls?: Readonly<Record<string, string>>, now = Date.now()): Promise<ModelMetrics> {
+  async read(
+    plan: StackPlan,
+    running: ReadonlySet<string>,
+    urls?: Readonly<Record<string, string>>,
+    now = Date.now(),
+  ): Promise<ModelMetrics> {
     const models = plan.services.filter((s) => s.role === 'model');
     const prometheus = plan.services.find((s) => s.name === 'prometheus');
     const prometheusUrl = prometheus && reachableUrl(prometheus, urls);
     if (prometheusUrl && running.has('prometheus') && now >= this.prometheusUnusableUntil) {
-      const read = await modelSparklines(prometheusUrl, models.map((s) => s.name), 15, 15, 1500).catch(() => undefined);
+      const read = await modelSparklines(
+        prometheusUrl,
+        models.map((s) => s.name),
+        15,
+        15,
+        1500,
+      ).catch(() => undefined);
       if (read) return { source: 'prometheus', models: read };
       // Not answering queries yet (starting, or not a Prometheus): ask again in a minute, read the servers meanwhile.
       this.prometheusUnusableUntil = now + 60_000;

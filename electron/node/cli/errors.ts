@@ -20,6 +20,9 @@ export function reportError(error: unknown, write: (line: string) => void, debug
   }
   write(`berth: ${(error as Error)?.message ?? String(error)}`);
   if (debug && error instanceof Error && error.stack) write(error.stack);
-  else write('berth: this is a bug; run again with BERTH_DEBUG=1 and attach the output and `berth facts --json` to a bug report');
+  else
+    write(
+      'berth: this is a bug; run again with BERTH_DEBUG=1 and attach the output and `berth facts --json` to a bug report',
+    );
   return EXIT.failed;
 }

@@ -22,7 +22,10 @@ function withOverrides(command: Command): Command {
 }
 
 function factsOption(): Option {
-  return new Option('--facts <file>', 'plan for the machine described by this file (`berth facts --json` output) instead of this one');
+  return new Option(
+    '--facts <file>',
+    'plan for the machine described by this file (`berth facts --json` output) instead of this one',
+  );
 }
 
 /** The `berth` command line. Returns the exit code: 0 done, 1 failed, 2 bad usage or bad input. */
@@ -50,7 +53,9 @@ function emptyArgument(argv: readonly string[]): string | undefined {
     if (inline) return `${inline} needs a value: give one, or leave the option out`;
     if (arg !== '') continue;
     const before = argv[i - 1];
-    return before?.startsWith('-') ? `${before} needs a value, not an empty one: give one, or leave the option out` : 'an empty argument: give a value, or leave it out';
+    return before?.startsWith('-')
+      ? `${before} needs a value, not an empty one: give one, or leave the option out`
+      : 'an empty argument: give a value, or leave it out';
   }
   return undefined;
 }
@@ -72,9 +77,14 @@ export async function runCli(
     return created;
   };
   const program = new Command('berth')
-    .description('Plans and runs a self-hosted LLM stack (vLLM, litellm, Open WebUI, Prometheus, Grafana) through Docker.')
+    .description(
+      'Plans and runs a self-hosted LLM stack (vLLM, litellm, Open WebUI, Prometheus, Grafana) through Docker.',
+    )
     .version(BERTH_VERSION)
-    .option('-e, --engine <name>', 'use this engine ("local", or a name from `berth engine list`) instead of the one settings choose')
+    .option(
+      '-e, --engine <name>',
+      'use this engine ("local", or a name from `berth engine list`) instead of the one settings choose',
+    )
     .exitOverride()
     .configureOutput({ writeOut: (t) => io.out(t.trimEnd()), writeErr: (t) => io.err(usageError(t)) });
 
@@ -172,7 +182,9 @@ export async function runCli(
     });
 
   withOverrides(exportCommand.command('k8s'))
-    .description("values for vLLM's production-stack Helm chart, Open WebUI and monitoring manifests, the Secret to create and a README")
+    .description(
+      "values for vLLM's production-stack Helm chart, Open WebUI and monitoring manifests, the Secret to create and a README",
+    )
     .addOption(profileOption())
     .addOption(factsOption())
     .option('--out <dir>', 'folder to write into', 'berth-k8s')
@@ -187,7 +199,9 @@ export async function runCli(
       code = await exportK8sCommand(await session(), options, io.out);
     });
 
-  const engine = program.command('engine').description('the Docker engines Berth can use: this machine\'s and remote ones, such as a GPU box over SSH');
+  const engine = program
+    .command('engine')
+    .description("the Docker engines Berth can use: this machine's and remote ones, such as a GPU box over SSH");
   engine
     .command('list', { isDefault: true })
     .description('the engines, the one in use marked *')
@@ -197,7 +211,9 @@ export async function runCli(
     });
   engine
     .command('add')
-    .description('name a remote engine: an ssh:// URL or an alias from your ssh config, e.g. `berth engine add gpu-box ssh://me@gpu-box`')
+    .description(
+      'name a remote engine: an ssh:// URL or an alias from your ssh config, e.g. `berth engine add gpu-box ssh://me@gpu-box`',
+    )
     .argument('<name>', 'what to call it, e.g. gpu-box')
     .argument('[endpoint]', 'ssh://[user@]host[:port], tcp://host:port, or an ssh alias; the name itself when left out')
     .action(async (name: string, endpoint: string | undefined) => {
@@ -231,7 +247,12 @@ export async function runCli(
     return code;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.done;
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help'
+      )
+        return EXIT.done;
       return EXIT.badInput;
     }
     return reportError(error, io.err, process.env.BERTH_DEBUG === '1');

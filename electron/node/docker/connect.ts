@@ -15,7 +15,9 @@ export function dockerOptions(endpoint: string, env: NodeJS.ProcessEnv, home: st
   if (endpoint.startsWith('npipe://')) return { socketPath: endpoint.slice('npipe://'.length).replace(/\//g, '\\') };
   const url = new URL(endpoint);
   if (url.protocol === 'tcp:' || url.protocol === 'http:' || url.protocol === 'https:') {
-    const tls = url.protocol === 'https:' || (env.DOCKER_TLS_VERIFY !== undefined && env.DOCKER_TLS_VERIFY !== '' && env.DOCKER_TLS_VERIFY !== '0');
+    const tls =
+      url.protocol === 'https:' ||
+      (env.DOCKER_TLS_VERIFY !== undefined && env.DOCKER_TLS_VERIFY !== '' && env.DOCKER_TLS_VERIFY !== '0');
     const certs = env.DOCKER_CERT_PATH ?? path.join(home, '.docker');
     return {
       protocol: tls ? 'https' : 'http',
@@ -46,9 +48,14 @@ export function describePingFailure(error: unknown, endpoint: string, timeoutMs:
     };
   }
   if (code === 'ENOENT') return { ok: false, present: false, problem: `not running: no socket at ${endpoint}` };
-  if (code === 'ECONNREFUSED') return { ok: false, present: true, problem: `not running: ${endpoint} refuses connections; start Docker` };
+  if (code === 'ECONNREFUSED')
+    return { ok: false, present: true, problem: `not running: ${endpoint} refuses connections; start Docker` };
   if (err.name === 'AbortError' || err.name === 'TimeoutError' || code === 'ABORT_ERR' || code === 'ETIMEDOUT') {
-    return { ok: false, present: true, problem: `starting or stuck: ${endpoint} did not answer /_ping within ${timeoutMs} ms` };
+    return {
+      ok: false,
+      present: true,
+      problem: `starting or stuck: ${endpoint} did not answer /_ping within ${timeoutMs} ms`,
+    };
   }
   return { ok: false, present: true, problem: `${endpoint} did not answer /_ping: ${err.message ?? String(error)}` };
 }
@@ -66,13 +73,33 @@ export interface OpenedEngine {
  */
 export function openEngine(endpoint: string, env: NodeJS.ProcessEnv, home: string): OpenedEngine {
   if (!endpoint.startsWith('ssh://')) return { docker: new Docker(dockerOptions(endpoint, env, home)) };
-  const ssh = new SshMaster({ destination: parseSshEndpoint(endpoint), ...(env.BERTH_SSH_CONFIG ? { configFile: env.BERTH_SSH_CONFIG } : {}) });
-  return { docker: new Docker({ protocol: 'http', host: 'docker', port: 80, agent: new DialStdioAgent(ssh) } as Docker.DockerOptions), ssh };
+  const ssh = new SshMaster({
+    destination: parseSshEndpoint(endpoint),
+    ...(env.BERTH_SSH_CONFIG ? { configFile: env.BERTH_SSH_CONFIG } : {}),
+  });
+  return {
+    docker: new Docker({
+      protocol: 'http',
+      host: 'docker',
+      port: 80,
+      agent: new DialStdioAgent(ssh),
+    } as Docker.DockerOptions),
+    ssh,
+  };
 }
 
 /** GET /_ping under a short timeout; tells "not running" apart from "permission denied". */
-export async function pingEndpoint(endpoint: string, env: NodeJS.ProcessEnv, home: string, timeoutMs = PING_TIMEOUT_MS): Promise<PingResult> {
-  const { opened, result } = await tryEndpoint({ endpoint, source: endpoint, explicit: true }, { env, home, platform: process.platform }, timeoutMs);
+export async function pingEndpoint(
+  endpoint: string,
+  env: NodeJS.ProcessEnv,
+  home: string,
+  timeoutMs = PING_TIMEOUT_MS,
+): Promise<PingResult> {
+  const { opened, result } = await tryEndpoint(
+    { endpoint, source: endpoint, explicit: true },
+    { env, home, platform: process.platform },
+    timeoutMs,
+  );
   await opened?.ssh?.close();
   return result;
 }
@@ -93,7 +120,11 @@ export async function pingEngine(docker: Docker, endpoint: string, timeoutMs = P
     // Docker answers /_ping with "OK"; any other HTTP server that answers 200 is not an engine to talk to.
     if (answer !== 'OK') {
       const said = answer.replace(/\s+/g, ' ').slice(0, 60);
-      return { ok: false, present: true, problem: `${endpoint} answers HTTP but is not a Docker engine (its /_ping said "${said}")` };
+      return {
+        ok: false,
+        present: true,
+        problem: `${endpoint} answers HTTP but is not a Docker engine (its /_ping said "${said}")`,
+      };
     }
     return { ok: true };
   } catch (error) {
@@ -102,10 +133,15 @@ export async function pingEngine(docker: Docker, endpoint: string, timeoutMs = P
 }
 
 /** A connection, or why there is none (with its own fix where the generic "start Docker" would be wrong: SSH). */
-export type EngineConnection = { docker: Docker; candidate: Candidate; ssh?: SshMaster } | { docker: null; problem: string; fix?: string };
+export type EngineConnection =
+  { docker: Docker; candidate: Candidate; ssh?: SshMaster } | { docker: null; problem: string; fix?: string };
 
 /** Opens an endpoint and pings it; an ssh:// one first connects (its errors say what OpenSSH refused). */
-async function tryEndpoint(candidate: Candidate, discovery: DiscoveryEnv, timeoutMs: number): Promise<{ opened?: OpenedEngine; result: PingResult }> {
+async function tryEndpoint(
+  candidate: Candidate,
+  discovery: DiscoveryEnv,
+  timeoutMs: number,
+): Promise<{ opened?: OpenedEngine; result: PingResult }> {
   let opened: OpenedEngine;
   try {
     opened = openEngine(candidate.endpoint, discovery.env, discovery.home);
@@ -119,26 +155,47 @@ async function tryEndpoint(candidate: Candidate, discovery: DiscoveryEnv, timeou
     return { opened, result: { ok: false, present: true, problem: (error as Error).message } };
   }
   // An SSH round trip, a remote shell and dial-stdio's start take longer than a local socket.
-  const result = await pingEngine(opened.docker, candidate.endpoint, opened.ssh ? Math.max(timeoutMs, 10_000) : timeoutMs);
+  const result = await pingEngine(
+    opened.docker,
+    candidate.endpoint,
+    opened.ssh ? Math.max(timeoutMs, 10_000) : timeoutMs,
+  );
   if (!result.ok) await opened.ssh?.close();
   return { opened, result };
 }
 
 /** The first candidate that answers, as a client without a request timeout (logs and events stream for long). */
-export async function connectEngine(discovery: DiscoveryEnv, timeoutMs = PING_TIMEOUT_MS, explicit?: Candidate): Promise<EngineConnection> {
+export async function connectEngine(
+  discovery: DiscoveryEnv,
+  timeoutMs = PING_TIMEOUT_MS,
+  explicit?: Candidate,
+): Promise<EngineConnection> {
   const candidates = explicit ? [explicit] : await candidateEndpoints(discovery);
   let firstPresent: string | undefined;
   for (const candidate of candidates) {
     if (candidate.endpoint.startsWith('context:')) {
-      return { docker: null, problem: `docker context "${candidate.endpoint.slice(8)}" (${candidate.source}) does not exist: run \`docker context ls\`` };
+      return {
+        docker: null,
+        problem: `docker context "${candidate.endpoint.slice(8)}" (${candidate.source}) does not exist: run \`docker context ls\``,
+      };
     }
     const { opened, result } = await tryEndpoint(candidate, discovery, timeoutMs);
     if (result.ok) {
       if (opened) return { docker: opened.docker, candidate, ...(opened.ssh ? { ssh: opened.ssh } : {}) };
       continue;
     }
-    if (candidate.explicit) return { docker: null, problem: `${result.problem} (from ${candidate.source})`, ...(opened?.ssh ? { fix: opened.ssh.fix } : {}) };
+    if (candidate.explicit)
+      return {
+        docker: null,
+        problem: `${result.problem} (from ${candidate.source})`,
+        ...(opened?.ssh ? { fix: opened.ssh.fix } : {}),
+      };
     if (result.present && !firstPresent) firstPresent = result.problem;
   }
-  return { docker: null, problem: firstPresent ?? 'not running: no Docker socket was found; start Docker Desktop, Colima, OrbStack or the Docker service' };
+  return {
+    docker: null,
+    problem:
+      firstPresent ??
+      'not running: no Docker socket was found; start Docker Desktop, Colima, OrbStack or the Docker service',
+  };
 }

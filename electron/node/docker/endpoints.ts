@@ -31,15 +31,16 @@ export async function contextEndpoint(configDir: string, name: string): Promise<
   if (name === 'default') return undefined;
   const digest = createHash('sha256').update(name).digest('hex');
   const meta = (await readJson(path.join(configDir, 'contexts', 'meta', digest, 'meta.json'))) as
-    | { Endpoints?: { docker?: { Host?: string } } }
-    | undefined;
+    { Endpoints?: { docker?: { Host?: string } } } | undefined;
   return meta?.Endpoints?.docker?.Host;
 }
 
 async function colimaSockets(home: string): Promise<string[]> {
   const root = path.join(home, '.colima');
   try {
-    const profiles = (await readdir(root, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith('_')).map((e) => e.name);
+    const profiles = (await readdir(root, { withFileTypes: true }))
+      .filter((e) => e.isDirectory() && !e.name.startsWith('_'))
+      .map((e) => e.name);
     profiles.sort((a, b) => (a === 'default' ? -1 : b === 'default' ? 1 : a.localeCompare(b)));
     return profiles.map((p) => path.join(root, p, 'docker.sock'));
   } catch {
@@ -52,12 +53,26 @@ async function colimaSockets(home: string): Promise<string[]> {
  * DOCKER_CONTEXT; the current context of the docker CLI's config; then the well-known sockets of Docker Engine, Docker Desktop, Colima, OrbStack, rootless
  * Docker, Rancher Desktop and Podman. An app started at login has no shell environment, hence the files.
  */
-export async function candidateEndpoints({ env, home, platform, systemSocket = '/var/run/docker.sock' }: DiscoveryEnv): Promise<Candidate[]> {
+export async function candidateEndpoints({
+  env,
+  home,
+  platform,
+  systemSocket = '/var/run/docker.sock',
+}: DiscoveryEnv): Promise<Candidate[]> {
   if (env.DOCKER_HOST) return [{ endpoint: env.DOCKER_HOST, source: 'DOCKER_HOST', explicit: true }];
   const configDir = env.DOCKER_CONFIG ?? path.join(home, '.docker');
   if (env.DOCKER_CONTEXT) {
-    const endpoint = env.DOCKER_CONTEXT === 'default' ? `unix://${systemSocket}` : await contextEndpoint(configDir, env.DOCKER_CONTEXT);
-    return [{ endpoint: endpoint ?? `context:${env.DOCKER_CONTEXT}`, source: `DOCKER_CONTEXT=${env.DOCKER_CONTEXT}`, explicit: true }];
+    const endpoint =
+      env.DOCKER_CONTEXT === 'default'
+        ? `unix://${systemSocket}`
+        : await contextEndpoint(configDir, env.DOCKER_CONTEXT);
+    return [
+      {
+        endpoint: endpoint ?? `context:${env.DOCKER_CONTEXT}`,
+        source: `DOCKER_CONTEXT=${env.DOCKER_CONTEXT}`,
+        explicit: true,
+      },
+    ];
   }
   const candidates: Candidate[] = [];
   const config = (await readJson(path.join(configDir, 'config.json'))) as { currentContext?: string } | undefined;
@@ -74,8 +89,14 @@ export async function candidateEndpoints({ env, home, platform, systemSocket = '
     if (env.XDG_RUNTIME_DIR) sockets.push([path.join(env.XDG_RUNTIME_DIR, 'docker.sock'), 'rootless Docker']);
     sockets.push([path.join(home, '.rd', 'docker.sock'), 'Rancher Desktop']);
     if (env.XDG_RUNTIME_DIR) sockets.push([path.join(env.XDG_RUNTIME_DIR, 'podman', 'podman.sock'), 'Podman']);
-    sockets.push([path.join(home, '.local', 'share', 'containers', 'podman', 'machine', 'podman.sock'), 'Podman machine']);
-    sockets.push([path.join(home, '.local', 'share', 'containers', 'podman', 'machine', 'podman-machine-default', 'podman.sock'), 'Podman machine']);
+    sockets.push([
+      path.join(home, '.local', 'share', 'containers', 'podman', 'machine', 'podman.sock'),
+      'Podman machine',
+    ]);
+    sockets.push([
+      path.join(home, '.local', 'share', 'containers', 'podman', 'machine', 'podman-machine-default', 'podman.sock'),
+      'Podman machine',
+    ]);
   }
   for (const [socket, source] of sockets) {
     const endpoint = `unix://${socket}`;

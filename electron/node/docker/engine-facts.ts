@@ -23,7 +23,8 @@ export function engineKind(info: DockerInfo, endpoint: string, components: strin
   if (os.includes('orbstack') || endpoint.includes('.orbstack')) return 'orbstack';
   if (name.includes('colima') || endpoint.includes('.colima')) return 'colima';
   if (name.includes('rancher-desktop') || endpoint.includes('/.rd/')) return 'rancher-desktop';
-  if (endpoint.startsWith('unix://') || endpoint.startsWith('ssh://') || endpoint.startsWith('tcp://')) return 'docker-engine';
+  if (endpoint.startsWith('unix://') || endpoint.startsWith('ssh://') || endpoint.startsWith('tcp://'))
+    return 'docker-engine';
   return 'unknown';
 }
 
@@ -51,7 +52,10 @@ export const LOCAL_FILES: Pick<EngineHost, 'listDir'> = {
  * configure`), else through CDI devices (Docker 25+ lists its CDI spec folders in /info, Docker 28 the devices found
  * there); undefined when neither.
  */
-export async function gpuDevices(info: DockerInfo, host: Pick<EngineHost, 'listDir'> | undefined): Promise<'nvidia-runtime' | 'cdi' | undefined> {
+export async function gpuDevices(
+  info: DockerInfo,
+  host: Pick<EngineHost, 'listDir'> | undefined,
+): Promise<'nvidia-runtime' | 'cdi' | undefined> {
   if (info.Runtimes && 'nvidia' in info.Runtimes) return 'nvidia-runtime';
   if (info.DiscoveredDevices?.some((d) => d.Source === 'cdi' && /nvidia/i.test(d.ID ?? ''))) return 'cdi';
   for (const dir of host ? (info.CDISpecDirs ?? []) : []) {
@@ -60,18 +64,28 @@ export async function gpuDevices(info: DockerInfo, host: Pick<EngineHost, 'listD
   return undefined;
 }
 
-
-async function gpuFacts(info: DockerInfo, host: EngineHost | undefined): Promise<Pick<EngineFacts, 'gpuRuntime' | 'gpuDevices'>> {
+async function gpuFacts(
+  info: DockerInfo,
+  host: EngineHost | undefined,
+): Promise<Pick<EngineFacts, 'gpuRuntime' | 'gpuDevices'>> {
   const devices = await gpuDevices(info, host);
   return devices ? { gpuRuntime: true, gpuDevices: devices } : { gpuRuntime: false };
 }
 
-export async function readEngineFacts(docker: Docker, endpoint: string, options: { host?: EngineHost }): Promise<EngineFacts> {
+export async function readEngineFacts(
+  docker: Docker,
+  endpoint: string,
+  options: { host?: EngineHost },
+): Promise<EngineFacts> {
   const [info, version] = await Promise.all([
     docker.info() as Promise<DockerInfo>,
     docker.version().catch(() => undefined) as Promise<{ Components?: { Name?: string }[] } | undefined>,
   ]);
-  const kind = engineKind(info, endpoint, (version?.Components ?? []).map((c) => c.Name ?? ''));
+  const kind = engineKind(
+    info,
+    endpoint,
+    (version?.Components ?? []).map((c) => c.Name ?? ''),
+  );
   const cpus = Math.max(1, info.NCPU ?? 1);
   // Only an engine on the host's own kernel shares its /sys; Docker Desktop runs a VM even on Linux.
   const sharesKernel = kind === 'docker-engine' || kind === 'podman' || kind === 'unknown';

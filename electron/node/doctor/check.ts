@@ -12,7 +12,14 @@ export interface DoctorContext {
   engineProblem: string | undefined;
   secrets: Secrets;
   /** secrets.json as this process finds it (locked: encrypted with the app's keychain, which it cannot read). */
-  secretsFile: { exists: boolean; encrypted: boolean; locked: boolean; mode?: number; linkTo?: string; problem?: string };
+  secretsFile: {
+    exists: boolean;
+    encrypted: boolean;
+    locked: boolean;
+    mode?: number;
+    linkTo?: string;
+    problem?: string;
+  };
   env: NodeJS.ProcessEnv;
 }
 

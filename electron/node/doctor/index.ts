@@ -12,4 +12,17 @@ import { portsFree } from './checks/ports-free.js';
 import { secretsFile } from './checks/secrets-file.js';
 import { socketPermission } from './checks/socket-permission.js';
 
-export const CHECKS: readonly Check[] = [engineReachable, socketPermission, engineVersion, planCanStart, engineResources, gpuRuntime, portsFree, imagesPresent, hfToken, secretsFile, diskSpace, measuredVsPlanned];
+export const CHECKS: readonly Check[] = [
+  engineReachable,
+  socketPermission,
+  engineVersion,
+  planCanStart,
+  engineResources,
+  gpuRuntime,
+  portsFree,
+  imagesPresent,
+  hfToken,
+  secretsFile,
+  diskSpace,
+  measuredVsPlanned,
+];

@@ -14,14 +14,23 @@ export async function runChecks(checks: readonly Check[], context: DoctorContext
     try {
       outcomes.push({ id: check.id, title: check.title, ...(await check.run(context)) });
     } catch (error) {
-      outcomes.push({ id: check.id, title: check.title, status: 'fail', message: `the check itself failed: ${(error as Error).message}` });
+      outcomes.push({
+        id: check.id,
+        title: check.title,
+        status: 'fail',
+        message: `the check itself failed: ${(error as Error).message}`,
+      });
     }
   }
   return outcomes;
 }
 
 /** Every check, over what the session knows: the same answers for `berth doctor` and the app. */
-export async function diagnose(session: StackSession, inputs: PlanInputs = {}, checks: readonly Check[] = CHECKS): Promise<DoctorOutcome[]> {
+export async function diagnose(
+  session: StackSession,
+  inputs: PlanInputs = {},
+  checks: readonly Check[] = CHECKS,
+): Promise<DoctorOutcome[]> {
   const [connection, facts] = await Promise.all([session.connect(), session.facts()]);
   let plan: StackPlan | undefined;
   let planProblem: string | undefined;
@@ -32,7 +41,12 @@ export async function diagnose(session: StackSession, inputs: PlanInputs = {}, c
     planProblem = error.message;
   }
   const secrets: Secrets = await session.secrets({ generate: false }).catch(() => ({}));
-  const secretsFile = await secretsFileState(session.home, session.cipher).catch((error: Error) => ({ exists: true, encrypted: false, locked: false, problem: error.message }));
+  const secretsFile = await secretsFileState(session.home, session.cipher).catch((error: Error) => ({
+    exists: true,
+    encrypted: false,
+    locked: false,
+    problem: error.message,
+  }));
   const outcomes = await runChecks(checks, {
     facts,
     plan,
@@ -43,6 +57,13 @@ export async function diagnose(session: StackSession, inputs: PlanInputs = {}, c
     secretsFile,
     env: session.env,
   });
-  if (planProblem) outcomes.unshift({ id: 'settings', title: 'Settings', status: 'fail', message: planProblem, fix: 'correct the field named, in settings.json or the flag' });
+  if (planProblem)
+    outcomes.unshift({
+      id: 'settings',
+      title: 'Settings',
+      status: 'fail',
+      message: planProblem,
+      fix: 'correct the field named, in settings.json or the flag',
+    });
   return outcomes;
 }

@@ -7,7 +7,10 @@ import type { PlannedService } from '../../common/contracts/stack-plan.js';
  * `PUT /containers/{id}/archive`) before it starts. They are the generated configs, which refer to secrets by
  * their environment variables' names, never by value.
  */
-export async function configArchive(service: PlannedService, files: ReadonlyMap<string, string>): Promise<Buffer | undefined> {
+export async function configArchive(
+  service: PlannedService,
+  files: ReadonlyMap<string, string>,
+): Promise<Buffer | undefined> {
   const entries: { name: string; content: string }[] = [];
   for (const mount of service.mounts) {
     if (mount.kind !== 'config') continue;

@@ -39,16 +39,27 @@ export function gpuRequest(gpus: readonly number[], devices: GpuDevices = 'nvidi
 export function containerSpec(
   plan: StackPlan,
   service: PlannedService,
-  context: { home: string; secrets: Secrets; gpuRuntime: boolean; gpuDevices?: GpuDevices; files: Map<string, string>; local?: boolean },
+  context: {
+    home: string;
+    secrets: Secrets;
+    gpuRuntime: boolean;
+    gpuDevices?: GpuDevices;
+    files: Map<string, string>;
+    local?: boolean;
+  },
 ): ContainerSpec {
   const name = containerName(plan.stack, service.name);
   const env = resolveEnv(service.env, context.secrets);
   const exposed = Object.fromEntries(service.ports.map((p) => [`${p.container}/tcp`, {}]));
-  const bindings = Object.fromEntries(service.ports.map((p) => [`${p.container}/tcp`, [{ HostIp: p.bind, HostPort: String(p.host) }]]));
+  const bindings = Object.fromEntries(
+    service.ports.map((p) => [`${p.container}/tcp`, [{ HostIp: p.bind, HostPort: String(p.host) }]]),
+  );
   // An engine on another machine cannot bind this one's files: its configs are copied in (configArchive).
   const mounts: Docker.MountSettings[] = service.mounts.flatMap((m): Docker.MountSettings[] => {
     if (m.kind === 'volume') return [{ Type: 'volume', Source: m.source, Target: m.target, ReadOnly: m.readOnly }];
-    return context.local === false ? [] : [{ Type: 'bind', Source: path.join(context.home, m.source), Target: m.target, ReadOnly: m.readOnly }];
+    return context.local === false
+      ? []
+      : [{ Type: 'bind', Source: path.join(context.home, m.source), Target: m.target, ReadOnly: m.readOnly }];
   });
   const gpus = context.gpuRuntime && service.gpus?.length ? service.gpus : undefined;
   const hostConfig: Docker.HostConfig = {
@@ -91,7 +102,17 @@ export function containerSpec(
     return `${key}=${digest(rest.join('='))}`;
   });
   // A file the service reloads on SIGHUP is left out: changing it reloads the running container (converge.ts).
-  const fileFingerprints = service.mounts.filter((m) => m.kind === 'config' && !RELOADED_ON_HUP.has(m.source)).map((m) => `${m.source}:${digest([...context.files].filter(([p]) => p === m.source || p.startsWith(`${m.source}/`)).map(([p, c]) => `${p}\n${c}`).join('\n'))}`);
+  const fileFingerprints = service.mounts
+    .filter((m) => m.kind === 'config' && !RELOADED_ON_HUP.has(m.source))
+    .map(
+      (m) =>
+        `${m.source}:${digest(
+          [...context.files]
+            .filter(([p]) => p === m.source || p.startsWith(`${m.source}/`))
+            .map(([p, c]) => `${p}\n${c}`)
+            .join('\n'),
+        )}`,
+    );
   const hash = digest(JSON.stringify({ ...options, Env: secretFingerprints, files: fileFingerprints })).slice(0, 16);
   options.Labels = { ...options.Labels, [LABELS.planHash]: hash };
   return { name, options, hash };

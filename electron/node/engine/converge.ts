@@ -63,7 +63,15 @@ async function removeContainer(docker: Docker, id: string): Promise<void> {
 }
 
 /** Creates, recreates or keeps one service's container, then starts it. Returns its id, and whether this run started it. */
-async function ensureContainer(ctx: EngineContext, plan: StackPlan, service: PlannedService, spec: ContainerSpec, existing: OwnedContainer | undefined, stack: StackFiles, created: () => void): Promise<{ id: string; started: boolean }> {
+async function ensureContainer(
+  ctx: EngineContext,
+  plan: StackPlan,
+  service: PlannedService,
+  spec: ContainerSpec,
+  existing: OwnedContainer | undefined,
+  stack: StackFiles,
+  created: () => void,
+): Promise<{ id: string; started: boolean }> {
   const files = stack.contents;
   if (existing && existing.planHash === spec.hash) {
     created();
@@ -80,7 +88,8 @@ async function ensureContainer(ctx: EngineContext, plan: StackPlan, service: Pla
     await ctx.docker.getContainer(existing.id).start();
     return { id: existing.id, started: true };
   }
-  if (service.role === 'model' && ctx.prefetchWeights) await prefetchWeights(ctx.docker, plan.stack, service, ctx.secrets, ctx.emit);
+  if (service.role === 'model' && ctx.prefetchWeights)
+    await prefetchWeights(ctx.docker, plan.stack, service, ctx.secrets, ctx.emit);
   ctx.emit({ kind: 'creating', service: service.name, recreate: existing !== undefined });
   if (existing) await removeContainer(ctx.docker, existing.id);
   const dependsOnLabel = service.dependsOn.map((d) => `${d.service}:${d.condition}`).join(',');
@@ -95,7 +104,10 @@ async function ensureContainer(ctx: EngineContext, plan: StackPlan, service: Pla
   try {
     container = await ctx.docker.createContainer(options);
   } catch (error) {
-    throw new EngineError(`cannot create ${service.name}: ${dockerMessage(error)}`, 'read the message: a wrong image, a missing GPU runtime or a bad setting is the usual cause');
+    throw new EngineError(
+      `cannot create ${service.name}: ${dockerMessage(error)}`,
+      'read the message: a wrong image, a missing GPU runtime or a bad setting is the usual cause',
+    );
   }
   created();
   ctx.emit({ kind: 'starting', service: service.name });
@@ -107,14 +119,25 @@ async function ensureContainer(ctx: EngineContext, plan: StackPlan, service: Pla
     const message = dockerMessage(error);
     await container.remove({ force: true }).catch(() => undefined);
     if (/port is already allocated|address already in use/.test(message)) {
-      throw new EngineError(`${service.name}'s port ${service.ports[0]?.host} was taken before it could start`, `free it, or set another port (settings: "ports": { "${service.name}": … })`);
+      throw new EngineError(
+        `${service.name}'s port ${service.ports[0]?.host} was taken before it could start`,
+        `free it, or set another port (settings: "ports": { "${service.name}": … })`,
+      );
     }
-    throw new EngineError(`cannot start ${service.name}: ${message}`, 'read the message; berth doctor checks the usual causes');
+    throw new EngineError(
+      `cannot start ${service.name}: ${message}`,
+      'read the message; berth doctor checks the usual causes',
+    );
   }
   return { id: container.id, started: true };
 }
 
-async function keepMeasurement(ctx: EngineContext, service: PlannedService, containerId: string, oomKilled: boolean): Promise<void> {
+async function keepMeasurement(
+  ctx: EngineContext,
+  service: PlannedService,
+  containerId: string,
+  oomKilled: boolean,
+): Promise<void> {
   if (!ctx.record) return;
   const port = service.ports[0]?.host;
   try {
@@ -124,14 +147,20 @@ async function keepMeasurement(ctx: EngineContext, service: PlannedService, cont
       service,
       engine: ctx.engineEndpoint ?? 'unknown',
       oomKilled,
-      metrics: async () => (ctx.probeHost && port !== undefined ? (await httpGet(`http://${ctx.probeHost}:${port}/metrics`, 2000))?.body : undefined),
+      metrics: async () =>
+        ctx.probeHost && port !== undefined
+          ? (await httpGet(`http://${ctx.probeHost}:${port}/metrics`, 2000))?.body
+          : undefined,
     });
     if (!measurement) return;
     await ctx.record(measurement);
     const over = aboveItsPlan(measurement);
     ctx.emit({ kind: 'measured', service: service.name, overPlan: over, message: describeMeasurement(measurement) });
   } catch (error) {
-    ctx.emit({ kind: 'warning', message: `${service.name}: what it reported at start could not be kept (${(error as Error).message})` });
+    ctx.emit({
+      kind: 'warning',
+      message: `${service.name}: what it reported at start could not be kept (${(error as Error).message})`,
+    });
   }
 }
 
@@ -139,7 +168,8 @@ async function keepMeasurement(ctx: EngineContext, service: PlannedService, cont
 async function restorePolicy(docker: Docker, id: string, service: PlannedService): Promise<void> {
   const wanted = service.restart === 'no' ? '' : service.restart;
   const info = await docker.getContainer(id).inspect();
-  if ((info.HostConfig.RestartPolicy?.Name ?? '') !== wanted) await docker.getContainer(id).update({ RestartPolicy: { Name: wanted } });
+  if ((info.HostConfig.RestartPolicy?.Name ?? '') !== wanted)
+    await docker.getContainer(id).update({ RestartPolicy: { Name: wanted } });
 }
 
 /**
@@ -149,131 +179,178 @@ async function restorePolicy(docker: Docker, id: string, service: PlannedService
  */
 export async function up(ctx: EngineContext, plan: StackPlan, names?: readonly string[]): Promise<UpResult> {
   const blocking = blockingWarnings(plan)[0];
-  if (blocking) throw new EngineError(`this stack cannot start: ${blocking.code}: ${blocking.message}`, 'nothing was created or stopped; berth plan shows the whole plan');
+  if (blocking)
+    throw new EngineError(
+      `this stack cannot start: ${blocking.code}: ${blocking.message}`,
+      'nothing was created or stopped; berth plan shows the whole plan',
+    );
   const selected = withDependencies(edgesOf(plan.services), names).map((e) => e.planned);
   // Every image is resolved (here, built from a checkout, or in its registry for this engine's platform) before
   // anything is created or stopped.
   const platform = await enginePlatform(ctx.docker);
   const unavailable = imageProblem(await resolveImages(ctx.docker, selected, platform), platform);
   if (unavailable) throw unavailable;
-  return withStackLock(ctx.home, plan.stack, async () => {
-    const owned = await listOwned(ctx.docker, plan.stack);
-    await checkNameCollisions(ctx.docker, plan, selected);
-    await checkPorts(ctx.docker, selected, owned, ctx.local);
-    for (const service of selected) {
-      if (service.gpus?.length && !ctx.gpuRuntime) {
-        ctx.emit({ kind: 'warning', message: `${service.name}: the engine has no NVIDIA runtime, so its GPU request (${service.gpus.join(',')}) is dropped and it runs without a GPU` });
-      }
-    }
-
-    if ((await ensureNetwork(ctx.docker, plan)) === 'created') ctx.emit({ kind: 'step', message: `created network ${plan.network}` });
-    for (const volume of await ensureVolumes(ctx.docker, plan, selected)) ctx.emit({ kind: 'step', message: `created volume ${volume}` });
-    const files = await writeStackFiles(ctx.home, plan);
-    const specs = new Map(selected.map((s) => [s.name, containerSpec(plan, s, { home: ctx.home, secrets: ctx.secrets, gpuRuntime: ctx.gpuRuntime, gpuDevices: ctx.gpuDevices, files: files.contents, local: ctx.local })]));
-
-    if (!names?.length) {
-      // Services this plan no longer has (a model turned off, the other profile): removed to free their memory.
-      for (const [service, container] of owned) {
-        if (!plan.services.some((s) => s.name === service)) {
-          ctx.emit({ kind: 'stopping', service });
-          await removeContainer(ctx.docker, container.id);
-          ctx.emit({ kind: 'removed', service });
+  return withStackLock(
+    ctx.home,
+    plan.stack,
+    async () => {
+      const owned = await listOwned(ctx.docker, plan.stack);
+      await checkNameCollisions(ctx.docker, plan, selected);
+      await checkPorts(ctx.docker, selected, owned, ctx.local);
+      for (const service of selected) {
+        if (service.gpus?.length && !ctx.gpuRuntime) {
+          ctx.emit({
+            kind: 'warning',
+            message: `${service.name}: the engine has no NVIDIA runtime, so its GPU request (${service.gpus.join(',')}) is dropped and it runs without a GPU`,
+          });
         }
       }
-    }
 
-    const images = new Map(selected.map((s) => [s.name, ensureImage(ctx.docker, s, ctx.emit)]));
-    images.forEach((p) => p.catch(() => undefined));
-    const started = new Map(selected.map((s) => [s.name, new Deferred()]));
-    const healthy = new Map(selected.map((s) => [s.name, new Deferred()]));
-    // A service answers as its users reach it (probeHealthy) before Docker's next health check says so, which on an
-    // engine without StartInterval (Docker < 25) is a whole interval after the start. Its dependents start on that
-    // answer; `up` still waits for Docker's check of every service, so `berth status` agrees when it returns.
-    const answering = new Map(selected.map((s) => [s.name, new Deferred()]));
-    const result: UpResult = { healthy: [], failed: [], skipped: [] };
+      if ((await ensureNetwork(ctx.docker, plan)) === 'created')
+        ctx.emit({ kind: 'step', message: `created network ${plan.network}` });
+      for (const volume of await ensureVolumes(ctx.docker, plan, selected))
+        ctx.emit({ kind: 'step', message: `created volume ${volume}` });
+      const files = await writeStackFiles(ctx.home, plan);
+      const specs = new Map(
+        selected.map((s) => [
+          s.name,
+          containerSpec(plan, s, {
+            home: ctx.home,
+            secrets: ctx.secrets,
+            gpuRuntime: ctx.gpuRuntime,
+            gpuDevices: ctx.gpuDevices,
+            files: files.contents,
+            local: ctx.local,
+          }),
+        ]),
+      );
 
-    const nudges = new Map<string, () => void>();
-    const events = new AbortController();
-    const subscription = await subscribeContainerEvents(ctx.docker, plan.stack, (event) => {
-      if (event.service) nudges.get(event.service)?.();
-    }, events.signal).catch(() => undefined);
+      if (!names?.length) {
+        // Services this plan no longer has (a model turned off, the other profile): removed to free their memory.
+        for (const [service, container] of owned) {
+          if (!plan.services.some((s) => s.name === service)) {
+            ctx.emit({ kind: 'stopping', service });
+            await removeContainer(ctx.docker, container.id);
+            ctx.emit({ kind: 'removed', service });
+          }
+        }
+      }
 
-    // Model servers take longest to become healthy: their containers are created first, so the engine has their
-    // starts in hand before the quick services' (or after 1.5 s, when a model is still pulling or downloading). The
-    // quick services do not wait for those starts to finish: on Docker 20.10 a start takes most of a second, and
-    // waiting for it put that second on every path to healthy.
-    const created = new Map(selected.map((s) => [s.name, new Deferred()]));
-    const modelsCreated = Promise.race([
-      Promise.all(selected.filter((s) => s.role === 'model').map((s) => created.get(s.name)?.promise)),
-      new Promise((resolve) => setTimeout(resolve, 1500).unref()),
-    ]);
+      const images = new Map(selected.map((s) => [s.name, ensureImage(ctx.docker, s, ctx.emit)]));
+      images.forEach((p) => p.catch(() => undefined));
+      const started = new Map(selected.map((s) => [s.name, new Deferred()]));
+      const healthy = new Map(selected.map((s) => [s.name, new Deferred()]));
+      // A service answers as its users reach it (probeHealthy) before Docker's next health check says so, which on an
+      // engine without StartInterval (Docker < 25) is a whole interval after the start. Its dependents start on that
+      // answer; `up` still waits for Docker's check of every service, so `berth status` agrees when it returns.
+      const answering = new Map(selected.map((s) => [s.name, new Deferred()]));
+      const result: UpResult = { healthy: [], failed: [], skipped: [] };
 
-    const run = async (service: PlannedService) => {
-      const t0 = Date.now();
-      if (service.role !== 'model') await modelsCreated;
-      for (const dep of service.dependsOn) {
-        const gate = dep.condition === 'healthy' ? answering.get(dep.service) : started.get(dep.service);
-        if (gate && !(await gate.promise)) {
-          result.skipped.push(service.name);
-          ctx.emit({ kind: 'skipped', service: service.name, because: `${dep.service} did not ${dep.condition === 'healthy' ? 'become healthy' : 'start'}` });
+      const nudges = new Map<string, () => void>();
+      const events = new AbortController();
+      const subscription = await subscribeContainerEvents(
+        ctx.docker,
+        plan.stack,
+        (event) => {
+          if (event.service) nudges.get(event.service)?.();
+        },
+        events.signal,
+      ).catch(() => undefined);
+
+      // Model servers take longest to become healthy: their containers are created first, so the engine has their
+      // starts in hand before the quick services' (or after 1.5 s, when a model is still pulling or downloading). The
+      // quick services do not wait for those starts to finish: on Docker 20.10 a start takes most of a second, and
+      // waiting for it put that second on every path to healthy.
+      const created = new Map(selected.map((s) => [s.name, new Deferred()]));
+      const modelsCreated = Promise.race([
+        Promise.all(selected.filter((s) => s.role === 'model').map((s) => created.get(s.name)?.promise)),
+        new Promise((resolve) => setTimeout(resolve, 1500).unref()),
+      ]);
+
+      const run = async (service: PlannedService) => {
+        const t0 = Date.now();
+        if (service.role !== 'model') await modelsCreated;
+        for (const dep of service.dependsOn) {
+          const gate = dep.condition === 'healthy' ? answering.get(dep.service) : started.get(dep.service);
+          if (gate && !(await gate.promise)) {
+            result.skipped.push(service.name);
+            ctx.emit({
+              kind: 'skipped',
+              service: service.name,
+              because: `${dep.service} did not ${dep.condition === 'healthy' ? 'become healthy' : 'start'}`,
+            });
+            created.get(service.name)?.resolve(false);
+            started.get(service.name)?.resolve(false);
+            answering.get(service.name)?.resolve(false);
+            healthy.get(service.name)?.resolve(false);
+            return;
+          }
+        }
+        try {
+          await images.get(service.name);
+          const { id, started: startedNow } = await ensureContainer(
+            ctx,
+            plan,
+            service,
+            specs.get(service.name) as ContainerSpec,
+            owned.get(service.name),
+            files,
+            () => created.get(service.name)?.resolve(true),
+          );
+          started.get(service.name)?.resolve(true);
+          const since = Date.now();
+          const probing = new AbortController();
+          let answeredAt: number | undefined;
+          if (ctx.probeHost) {
+            void untilAnswers(service, ctx.probeHost, probing.signal).then((yes) => {
+              if (!yes) return;
+              answeredAt = Date.now();
+              answering.get(service.name)?.resolve(true);
+            });
+          }
+          try {
+            await waitHealthy({
+              docker: ctx.docker,
+              service,
+              containerId: id,
+              answeredAt: () => answeredAt,
+              emit: ctx.emit,
+              started: since,
+              nudge: () => new Promise<void>((resolve) => nudges.set(service.name, resolve)),
+            });
+          } finally {
+            probing.abort();
+          }
+          answering.get(service.name)?.resolve(true);
+          await restorePolicy(ctx.docker, id, service);
+          ctx.emit({ kind: 'healthy', service: service.name, elapsedS: Math.round((Date.now() - t0) / 100) / 10 });
+          result.healthy.push(service.name);
+          healthy.get(service.name)?.resolve(true);
+          // Measured when this run started it: a server left running was measured at its own start.
+          if (service.role === 'model' && startedNow) await keepMeasurement(ctx, service, id, false);
+        } catch (error) {
+          if (service.role === 'model' && error instanceof ServiceStoppedError && error.oomKilled && error.containerId)
+            await keepMeasurement(ctx, service, error.containerId, true);
+          const failure =
+            error instanceof EngineError
+              ? { message: error.message, fix: error.fix }
+              : { message: (error as Error).message, fix: 'run berth doctor' };
+          result.failed.push({ service: service.name, ...failure });
+          ctx.emit({ kind: 'failed', service: service.name, ...failure });
           created.get(service.name)?.resolve(false);
           started.get(service.name)?.resolve(false);
           answering.get(service.name)?.resolve(false);
           healthy.get(service.name)?.resolve(false);
-          return;
         }
-      }
+      };
       try {
-        await images.get(service.name);
-        const { id, started: startedNow } = await ensureContainer(ctx, plan, service, specs.get(service.name) as ContainerSpec, owned.get(service.name), files, () => created.get(service.name)?.resolve(true));
-        started.get(service.name)?.resolve(true);
-        const since = Date.now();
-        const probing = new AbortController();
-        let answeredAt: number | undefined;
-        if (ctx.probeHost) {
-          void untilAnswers(service, ctx.probeHost, probing.signal).then((yes) => {
-            if (!yes) return;
-            answeredAt = Date.now();
-            answering.get(service.name)?.resolve(true);
-          });
-        }
-        try {
-          await waitHealthy({
-            docker: ctx.docker,
-            service,
-            containerId: id,
-            answeredAt: () => answeredAt,
-            emit: ctx.emit,
-            started: since,
-            nudge: () => new Promise<void>((resolve) => nudges.set(service.name, resolve)),
-          });
-        } finally {
-          probing.abort();
-        }
-        answering.get(service.name)?.resolve(true);
-        await restorePolicy(ctx.docker, id, service);
-        ctx.emit({ kind: 'healthy', service: service.name, elapsedS: Math.round((Date.now() - t0) / 100) / 10 });
-        result.healthy.push(service.name);
-        healthy.get(service.name)?.resolve(true);
-        // Measured when this run started it: a server left running was measured at its own start.
-        if (service.role === 'model' && startedNow) await keepMeasurement(ctx, service, id, false);
-      } catch (error) {
-        if (service.role === 'model' && error instanceof ServiceStoppedError && error.oomKilled && error.containerId) await keepMeasurement(ctx, service, error.containerId, true);
-        const failure = error instanceof EngineError ? { message: error.message, fix: error.fix } : { message: (error as Error).message, fix: 'run berth doctor' };
-        result.failed.push({ service: service.name, ...failure });
-        ctx.emit({ kind: 'failed', service: service.name, ...failure });
-        created.get(service.name)?.resolve(false);
-        started.get(service.name)?.resolve(false);
-        answering.get(service.name)?.resolve(false);
-        healthy.get(service.name)?.resolve(false);
+        await Promise.all(selected.map(run));
+      } finally {
+        events.abort();
+        await subscription?.closed;
       }
-    };
-    try {
-      await Promise.all(selected.map(run));
-    } finally {
-      events.abort();
-      await subscription?.closed;
-    }
-    return result;
-  }, (pid) => ctx.emit({ kind: 'step', message: `waiting for another Berth (pid ${pid}) that is changing this stack` }));
+      return result;
+    },
+    (pid) => ctx.emit({ kind: 'step', message: `waiting for another Berth (pid ${pid}) that is changing this stack` }),
+  );
 }

@@ -3,7 +3,19 @@ import type Docker from 'dockerode';
 import { stackFilter } from './labels.js';
 
 /** The container events that can change a service's state. */
-export const STATE_EVENTS = ['create', 'start', 'restart', 'die', 'kill', 'oom', 'stop', 'destroy', 'pause', 'unpause', 'health_status'];
+export const STATE_EVENTS = [
+  'create',
+  'start',
+  'restart',
+  'die',
+  'kill',
+  'oom',
+  'stop',
+  'destroy',
+  'pause',
+  'unpause',
+  'health_status',
+];
 
 /** One container event as Docker's /events reports it. */
 export interface ContainerEvent {
@@ -41,7 +53,13 @@ export async function subscribeContainerEvents(
   reader.on('line', (line) => {
     if (!line.trim()) return;
     try {
-      const raw = JSON.parse(line) as { Action?: string; status?: string; id?: string; Actor?: { ID?: string; Attributes?: Record<string, string> }; timeNano?: number };
+      const raw = JSON.parse(line) as {
+        Action?: string;
+        status?: string;
+        id?: string;
+        Actor?: { ID?: string; Attributes?: Record<string, string> };
+        timeNano?: number;
+      };
       const attributes = raw.Actor?.Attributes ?? {};
       onEvent({
         action: raw.Action ?? raw.status ?? '',

@@ -7,8 +7,11 @@ describe('no engine answering', () => {
       message: 'Docker is not running: no socket at unix:///var/run/docker.sock',
       fix: 'start Docker Desktop, Colima, OrbStack or the docker service, then try again',
     });
-    expect(engineUnavailable('permission denied on unix:///var/run/docker.sock; add your user to the docker group')).toMatchObject({
-      message: 'Docker is there but refuses Berth: permission denied on unix:///var/run/docker.sock; add your user to the docker group',
+    expect(
+      engineUnavailable('permission denied on unix:///var/run/docker.sock; add your user to the docker group'),
+    ).toMatchObject({
+      message:
+        'Docker is there but refuses Berth: permission denied on unix:///var/run/docker.sock; add your user to the docker group',
     });
     expect(engineUnavailable(undefined).message).toBe('Docker is not running: no Docker engine answered');
   });

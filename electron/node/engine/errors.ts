@@ -37,7 +37,18 @@ export class ServiceStoppedError extends EngineError {
 export function engineUnavailable(problem: string | undefined, fix?: string): EngineError {
   if (problem && fix) return new EngineError(problem, fix);
   const detail = (problem ?? 'no Docker engine answered').replace(/^not running: /, '');
-  if (/permission denied/.test(detail)) return new EngineError(`Docker is there but refuses Berth: ${detail}`, 'fix the socket permission as above, then try again');
-  if (/is not a Docker engine/.test(detail)) return new EngineError(`no Docker engine: ${detail}`, 'point DOCKER_HOST (or the docker context) at a Docker engine, or unset it');
-  return new EngineError(`Docker is not running: ${detail}`, 'start Docker Desktop, Colima, OrbStack or the docker service, then try again');
+  if (/permission denied/.test(detail))
+    return new EngineError(
+      `Docker is there but refuses Berth: ${detail}`,
+      'fix the socket permission as above, then try again',
+    );
+  if (/is not a Docker engine/.test(detail))
+    return new EngineError(
+      `no Docker engine: ${detail}`,
+      'point DOCKER_HOST (or the docker context) at a Docker engine, or unset it',
+    );
+  return new EngineError(
+    `Docker is not running: ${detail}`,
+    'start Docker Desktop, Colima, OrbStack or the docker service, then try again',
+  );
 }

@@ -14,8 +14,15 @@ const names = (list: { service: string }[]) => list.map((s) => s.service);
 describe('the dependency graph', () => {
   it('up SERVICE brings what the service needs', () => {
     expect(names(withDependencies(stack, ['open-webui']))).toEqual(['litellm', 'open-webui']);
-    expect(names(withDependencies(stack, ['vllm-gpt-oss', 'grafana']))).toEqual(['vllm-coder', 'vllm-gpt-oss', 'prometheus', 'grafana']);
-    expect(() => withDependencies(stack, ['vllm-mistral'])).toThrow(/unknown service "vllm-mistral"; this plan has: vllm-coder, /);
+    expect(names(withDependencies(stack, ['vllm-gpt-oss', 'grafana']))).toEqual([
+      'vllm-coder',
+      'vllm-gpt-oss',
+      'prometheus',
+      'grafana',
+    ]);
+    expect(() => withDependencies(stack, ['vllm-mistral'])).toThrow(
+      /unknown service "vllm-mistral"; this plan has: vllm-coder, /,
+    );
   });
 
   it('down SERVICE takes what needs the service with it', () => {

@@ -7,14 +7,18 @@ export interface DependencyEdge {
 }
 
 /** The named services and everything they need, in plan order. Unknown names are bad input. */
-export function withDependencies<T extends DependencyEdge>(services: readonly T[], names: readonly string[] | undefined): T[] {
+export function withDependencies<T extends DependencyEdge>(
+  services: readonly T[],
+  names: readonly string[] | undefined,
+): T[] {
   if (!names?.length) return [...services];
   const known = new Map(services.map((s) => [s.service, s]));
   const wanted = new Set<string>();
   const visit = (name: string) => {
     if (wanted.has(name)) return;
     const service = known.get(name);
-    if (!service) throw new InputError('SERVICE', `unknown service "${name}"; this plan has: ${[...known.keys()].join(', ')}`);
+    if (!service)
+      throw new InputError('SERVICE', `unknown service "${name}"; this plan has: ${[...known.keys()].join(', ')}`);
     wanted.add(name);
     for (const dep of service.dependsOn) if (known.has(dep.service)) visit(dep.service);
   };
@@ -43,7 +47,11 @@ export function stopOrder<T extends DependencyEdge>(services: readonly T[]): T[]
   const left = new Set(services.map((s) => s.service));
   const groups: T[][] = [];
   while (left.size) {
-    const group = services.filter((s) => left.has(s.service) && !services.some((other) => left.has(other.service) && other.dependsOn.some((d) => d.service === s.service)));
+    const group = services.filter(
+      (s) =>
+        left.has(s.service) &&
+        !services.some((other) => left.has(other.service) && other.dependsOn.some((d) => d.service === s.service)),
+    );
     if (group.length === 0) {
       groups.push(services.filter((s) => left.has(s.service)));
       break;

@@ -39,18 +39,33 @@ export async function untilAnswers(service: PlannedService, host: string, signal
 /** "5.3 GiB: 3.2 GiB weights + 1 GiB KV cache + 2.5 GiB runtime planned, all used": what the limit held, by the plan. */
 function memoryLimitWords(service: PlannedService, limit: number): string {
   const expected = service.model?.expected;
-  if (!expected?.weightsBytes || expected.kvBytes === undefined || expected.overheadBytes === undefined) return formatBytes(limit);
+  if (!expected?.weightsBytes || expected.kvBytes === undefined || expected.overheadBytes === undefined)
+    return formatBytes(limit);
   return `${formatBytes(limit)}, all of it used: ${formatBytes(expected.weightsBytes)} weights + ${formatBytes(expected.kvBytes)} KV cache + ${formatBytes(expected.overheadBytes)} runtime planned`;
 }
 
 /** Why a container stopped, in one sentence with a fix, from its exit and its log. */
-export async function explainStopped(docker: Docker, service: PlannedService, containerId: string): Promise<ServiceStoppedError> {
+export async function explainStopped(
+  docker: Docker,
+  service: PlannedService,
+  containerId: string,
+): Promise<ServiceStoppedError> {
   const info = await docker.getContainer(containerId).inspect();
   const lines = (await readLogTail(docker, containerId, 300).catch(() => [])).map((l) => l.text);
   const explained =
     explainFailure(service.name, lines) ??
-    explainExit(service.name, info.State.ExitCode, info.State.OOMKilled, service.memoryBytes ? memoryLimitWords(service, service.memoryBytes) : undefined);
-  return new ServiceStoppedError(explained.message, explained.fix, info.State.OOMKilled || info.State.ExitCode === 137, containerId);
+    explainExit(
+      service.name,
+      info.State.ExitCode,
+      info.State.OOMKilled,
+      service.memoryBytes ? memoryLimitWords(service, service.memoryBytes) : undefined,
+    );
+  return new ServiceStoppedError(
+    explained.message,
+    explained.fix,
+    info.State.OOMKilled || info.State.ExitCode === 137,
+    containerId,
+  );
 }
 
 const DELAYS_MS = [100, 100, 150, 200, 250, 300, 400, 500, 750, 1000];
@@ -106,7 +121,12 @@ export async function waitHealthy(args: {
     }
     if (elapsedMs - lastReport >= 5000) {
       lastReport = elapsedMs;
-      emit({ kind: 'waiting', service: service.name, elapsedS: Math.round(elapsedMs / 1000), on: answeredAt === undefined ? health.path : "Docker's health check" });
+      emit({
+        kind: 'waiting',
+        service: service.name,
+        elapsedS: Math.round(elapsedMs / 1000),
+        on: answeredAt === undefined ? health.path : "Docker's health check",
+      });
     }
     const delay = DELAYS_MS[Math.min(attempt, DELAYS_MS.length - 1)] as number;
     // The timer is cleared when Docker's event comes first: a pending one kept `berth up` alive for up to a second

@@ -10,7 +10,13 @@ export interface EnginePlatform {
 
 export type ImageResolution =
   | { image: string; services: string[]; found: 'local' | 'registry' | 'build' }
-  | { image: string; services: string[]; found: 'missing' | 'wrong-platform' | 'unreachable'; detail: string; platforms?: string[] };
+  | {
+      image: string;
+      services: string[];
+      found: 'missing' | 'wrong-platform' | 'unreachable';
+      detail: string;
+      platforms?: string[];
+    };
 
 interface DistributionInspect {
   Platforms?: { architecture?: string; os?: string; variant?: string }[];
@@ -37,11 +43,18 @@ async function presentLocally(docker: Docker, image: string): Promise<boolean> {
 }
 
 /** Registry answers that mean "no such repository or tag", as registries and Docker word them. */
-const NOT_FOUND = /manifest unknown|name unknown|not found|does not exist|pull access denied|unauthorized|authentication required|denied/i;
+const NOT_FOUND =
+  /manifest unknown|name unknown|not found|does not exist|pull access denied|unauthorized|authentication required|denied/i;
 /** Answers that mean the registry could not be asked at all. */
-const UNREACHABLE = /no such host|connection refused|i\/o timeout|timeout|network is unreachable|tls|certificate|server misbehaving/i;
+const UNREACHABLE =
+  /no such host|connection refused|i\/o timeout|timeout|network is unreachable|tls|certificate|server misbehaving/i;
 
-async function resolveOne(docker: Docker, image: string, services: string[], platform: EnginePlatform): Promise<ImageResolution> {
+async function resolveOne(
+  docker: Docker,
+  image: string,
+  services: string[],
+  platform: EnginePlatform,
+): Promise<ImageResolution> {
   if (await presentLocally(docker, image)) return { image, services, found: 'local' };
   let inspect: DistributionInspect;
   try {
@@ -50,12 +63,18 @@ async function resolveOne(docker: Docker, image: string, services: string[], pla
   } catch (error) {
     const detail = dockerMessage(error);
     const code = statusCode(error);
-    if (!UNREACHABLE.test(detail) && (code === 404 || code === 401 || code === 403 || NOT_FOUND.test(detail))) return { image, services, found: 'missing', detail };
+    if (!UNREACHABLE.test(detail) && (code === 404 || code === 401 || code === 403 || NOT_FOUND.test(detail)))
+      return { image, services, found: 'missing', detail };
     return { image, services, found: 'unreachable', detail };
   }
-  const platforms = (inspect.Platforms ?? []).filter((p) => p.os && p.architecture).map((p) => `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`);
-  const matches = (inspect.Platforms ?? []).some((p) => p.os === platform.os && p.architecture === platform.architecture);
-  if (platforms.length > 0 && !matches) return { image, services, found: 'wrong-platform', detail: `it is built for ${platforms.join(', ')}`, platforms };
+  const platforms = (inspect.Platforms ?? [])
+    .filter((p) => p.os && p.architecture)
+    .map((p) => `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`);
+  const matches = (inspect.Platforms ?? []).some(
+    (p) => p.os === platform.os && p.architecture === platform.architecture,
+  );
+  if (platforms.length > 0 && !matches)
+    return { image, services, found: 'wrong-platform', detail: `it is built for ${platforms.join(', ')}`, platforms };
   return { image, services, found: 'registry' };
 }
 
@@ -64,7 +83,11 @@ async function resolveOne(docker: Docker, image: string, services: string[], pla
  * found in its registry for the engine's platform through the Engine API's distribution inspect, which reads the
  * manifest without pulling. Images are asked once each, all at once.
  */
-export async function resolveImages(docker: Docker, services: readonly PlannedService[], platform: EnginePlatform): Promise<ImageResolution[]> {
+export async function resolveImages(
+  docker: Docker,
+  services: readonly PlannedService[],
+  platform: EnginePlatform,
+): Promise<ImageResolution[]> {
   const byImage = new Map<string, string[]>();
   const built = new Map<string, string[]>();
   for (const service of services) {
@@ -72,11 +95,17 @@ export async function resolveImages(docker: Docker, services: readonly PlannedSe
     target.set(service.image, [...(target.get(service.image) ?? []), service.name]);
   }
   const resolved = await Promise.all([...byImage].map(([image, names]) => resolveOne(docker, image, names, platform)));
-  return [...resolved, ...[...built].map(([image, names]): ImageResolution => ({ image, services: names, found: 'build' }))];
+  return [
+    ...resolved,
+    ...[...built].map(([image, names]): ImageResolution => ({ image, services: names, found: 'build' })),
+  ];
 }
 
 /** The first image that cannot be had, as one line naming the image, the platform and the fix. */
-export function imageProblem(resolutions: readonly ImageResolution[], platform: EnginePlatform): EngineError | undefined {
+export function imageProblem(
+  resolutions: readonly ImageResolution[],
+  platform: EnginePlatform,
+): EngineError | undefined {
   for (const r of resolutions) {
     if (!('detail' in r)) continue;
     const setting = `settings: "images": { "${r.services[0]}": … }`;

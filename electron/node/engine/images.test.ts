@@ -10,7 +10,9 @@ import { DEFAULT_IMAGES } from '../../common/catalog/images.js';
 
 describe('getting an image', () => {
   it('reports a disk that fills up while pulling, with the fix', async () => {
-    const engine = await startPullFailingEngine('failed to register layer: write /var/lib/docker/overlay2/x/diff/usr/lib/libtorch.so: no space left on device');
+    const engine = await startPullFailingEngine(
+      'failed to register layer: write /var/lib/docker/overlay2/x/diff/usr/lib/libtorch.so: no space left on device',
+    );
     try {
       const docker = new Docker({ host: '127.0.0.1', port: engine.port, protocol: 'http' });
       const service = planStack(host('server-64core'), DEFAULT_SETTINGS).services.find((s) => s.name === 'litellm');

@@ -15,7 +15,10 @@ async function present(docker: Docker, image: string): Promise<boolean> {
 
 function pullFailure(service: string, image: string, message: string): EngineError {
   if (/no space left on device/i.test(message)) {
-    return new EngineError(`the disk filled up while pulling ${image} for ${service}`, 'free space (docker system prune removes unused images) and run berth up again');
+    return new EngineError(
+      `the disk filled up while pulling ${image} for ${service}`,
+      'free space (docker system prune removes unused images) and run berth up again',
+    );
   }
   return new EngineError(
     `the image ${image} for ${service} cannot be had: ${message}`,
@@ -54,7 +57,11 @@ async function pull(docker: Docker, service: string, image: string, emit: Progre
         if (event.status === 'Downloading' && event.progressDetail?.total) {
           layer.current = event.progressDetail.current ?? 0;
           layer.total = event.progressDetail.total;
-        } else if (event.status === 'Download complete' || event.status === 'Already exists' || event.status === 'Pull complete') {
+        } else if (
+          event.status === 'Download complete' ||
+          event.status === 'Already exists' ||
+          event.status === 'Pull complete'
+        ) {
           layer.current = layer.total;
         }
         layers.set(event.id, layer);
@@ -79,19 +86,39 @@ async function build(docker: Docker, service: PlannedService, emit: ProgressList
     stream = (await docker.buildImage(
       { context: recipe.context, src: ['.'] },
       // BuildKit (version 2): vllm's Dockerfile.cpu uses cache mounts the classic builder lacks.
-      { t: service.image, dockerfile: recipe.dockerfile, target: recipe.target, platform: recipe.platform, buildargs: recipe.args, rm: true, forcerm: true, version: '2' } as Docker.ImageBuildOptions,
+      {
+        t: service.image,
+        dockerfile: recipe.dockerfile,
+        target: recipe.target,
+        platform: recipe.platform,
+        buildargs: recipe.args,
+        rm: true,
+        forcerm: true,
+        version: '2',
+      } as Docker.ImageBuildOptions,
     )) as NodeJS.ReadableStream;
   } catch (error) {
-    throw new EngineError(`cannot build ${service.image} from ${recipe.context}: ${dockerMessage(error)}`, 'check that settings.vllmSource is a vllm checkout with docker/Dockerfile.cpu');
+    throw new EngineError(
+      `cannot build ${service.image} from ${recipe.context}: ${dockerMessage(error)}`,
+      'check that settings.vllmSource is a vllm checkout with docker/Dockerfile.cpu',
+    );
   }
   // dockerode's followProgress decodes BuildKit's status messages into lines.
-  const follow = (docker as unknown as { followProgress: Docker['modem']['followProgress'] }).followProgress.bind(docker);
+  const follow = (docker as unknown as { followProgress: Docker['modem']['followProgress'] }).followProgress.bind(
+    docker,
+  );
   await new Promise<void>((resolve, reject) =>
     follow(
       stream,
       (error: Error | null, output: { error?: string }[]) => {
         const failed = error?.message ?? output.find((o) => o.error)?.error;
-        if (failed) reject(new EngineError(`building ${service.image} from ${recipe.context} failed: ${failed.trim()}`, 'read the build output above; lower max_jobs if the build ran out of memory'));
+        if (failed)
+          reject(
+            new EngineError(
+              `building ${service.image} from ${recipe.context} failed: ${failed.trim()}`,
+              'read the build output above; lower max_jobs if the build ran out of memory',
+            ),
+          );
         else resolve();
       },
       (event: { stream?: string }) => {

@@ -51,7 +51,12 @@ async function breakIfStale(file: string): Promise<void> {
     // A takeover left by a process that died inside its few milliseconds is broken after a while.
     const info = await stat(takeover).catch(() => undefined);
     const holder = await pidIn(takeover);
-    if (info && Date.now() - info.mtimeMs > TAKEOVER_STALE_MS && (holder === undefined || Number.isNaN(holder) || !alive(holder))) await unlink(takeover).catch(() => undefined);
+    if (
+      info &&
+      Date.now() - info.mtimeMs > TAKEOVER_STALE_MS &&
+      (holder === undefined || Number.isNaN(holder) || !alive(holder))
+    )
+      await unlink(takeover).catch(() => undefined);
     await sleep(20);
     return;
   }
@@ -67,7 +72,12 @@ async function breakIfStale(file: string): Promise<void> {
  * Runs `fn` holding the stack's lock file, so the app and the CLI never converge one stack at the same time.
  * A lock whose process is gone is stale and taken over; a live one is waited for.
  */
-export async function withStackLock<T>(home: string, stack: string, fn: () => Promise<T>, onWait?: (pid: number) => void): Promise<T> {
+export async function withStackLock<T>(
+  home: string,
+  stack: string,
+  fn: () => Promise<T>,
+  onWait?: (pid: number) => void,
+): Promise<T> {
   await mkdir(home, { recursive: true });
   const file = path.join(home, `${stack}.lock`);
   const mine = String(process.pid);

@@ -22,7 +22,10 @@ export class LogRing {
   push(line: LogLine): void {
     this.items.push(line);
     this.bytes += line.text.length;
-    while (this.items.length - this.head > this.maxLines || (this.bytes > this.maxBytes && this.items.length - this.head > 1)) {
+    while (
+      this.items.length - this.head > this.maxLines ||
+      (this.bytes > this.maxBytes && this.items.length - this.head > 1)
+    ) {
       this.bytes -= (this.items[this.head] as LogLine).text.length;
       this.head++;
     }
@@ -72,8 +75,15 @@ class LineSink extends Writable {
 }
 
 /** Splits Docker's multiplexed log stream (no TTY) into stdout and stderr lines, in the order they were written. */
-function demux(docker: Docker, source: NodeJS.ReadableStream, timestamps: boolean, onLine: (line: LogLine) => void): Promise<void> {
-  const sinks = (['stdout', 'stderr'] as const).map((name) => new LineSink((raw) => onLine({ stream: name, ...splitTimestamp(raw, timestamps) })));
+function demux(
+  docker: Docker,
+  source: NodeJS.ReadableStream,
+  timestamps: boolean,
+  onLine: (line: LogLine) => void,
+): Promise<void> {
+  const sinks = (['stdout', 'stderr'] as const).map(
+    (name) => new LineSink((raw) => onLine({ stream: name, ...splitTimestamp(raw, timestamps) })),
+  );
   docker.modem.demuxStream(source, sinks[0] as Writable, sinks[1] as Writable);
   return new Promise<void>((resolve) => {
     let done = false;
@@ -90,8 +100,15 @@ function demux(docker: Docker, source: NodeJS.ReadableStream, timestamps: boolea
 }
 
 /** The last `tail` lines of a container's log. */
-export async function readLogTail(docker: Docker, containerId: string, tail: number, timestamps = false): Promise<LogLine[]> {
-  const buffer = (await docker.getContainer(containerId).logs({ stdout: true, stderr: true, tail, timestamps, follow: false })) as unknown as Buffer;
+export async function readLogTail(
+  docker: Docker,
+  containerId: string,
+  tail: number,
+  timestamps = false,
+): Promise<LogLine[]> {
+  const buffer = (await docker
+    .getContainer(containerId)
+    .logs({ stdout: true, stderr: true, tail, timestamps, follow: false })) as unknown as Buffer;
   const lines: LogLine[] = [];
   await demux(docker, Readable.from([buffer]), timestamps, (line) => lines.push(line));
   return lines;

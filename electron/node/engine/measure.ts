@@ -46,7 +46,7 @@ async function execText(container: Docker.Container, cmd: string[]): Promise<str
   // The stream is multiplexed: 8-byte frame headers before each payload.
   const raw = Buffer.concat(chunks);
   const out: Buffer[] = [];
-  for (let at = 0; at + 8 <= raw.length; ) {
+  for (let at = 0; at + 8 <= raw.length;) {
     const size = raw.readUInt32BE(at + 4);
     out.push(raw.subarray(at + 8, at + 8 + size));
     at += 8 + size;
@@ -93,11 +93,18 @@ export async function measureStart(args: {
       if (service.memoryBytes) measured.limitBytes = service.memoryBytes;
       // The CPU server's KV cache is what it was given; its runtime is the rest of its peak.
       if (service.kvCacheGiB) measured.kvBytes = service.kvCacheGiB * GiB;
-      if (peak !== undefined && measured.weightsBytes !== undefined) measured.overheadBytes = Math.max(0, peak - measured.weightsBytes - (measured.kvBytes ?? 0));
+      if (peak !== undefined && measured.weightsBytes !== undefined)
+        measured.overheadBytes = Math.max(0, peak - measured.weightsBytes - (measured.kvBytes ?? 0));
     }
-  } else if (service.gpuMemoryUtilization && measured.weightsBytes !== undefined && measured.kvBytes !== undefined && model.expected?.kvBytes !== undefined) {
+  } else if (
+    service.gpuMemoryUtilization &&
+    measured.weightsBytes !== undefined &&
+    measured.kvBytes !== undefined &&
+    model.expected?.kvBytes !== undefined
+  ) {
     // A share's activations and CUDA graphs: what the share held besides weights and KV cache.
-    const shareBytes = (model.expected.weightsBytes ?? 0) + (model.expected.overheadBytes ?? 0) + model.expected.kvBytes;
+    const shareBytes =
+      (model.expected.weightsBytes ?? 0) + (model.expected.overheadBytes ?? 0) + model.expected.kvBytes;
     measured.overheadBytes = Math.max(0, shareBytes - measured.weightsBytes - measured.kvBytes);
   }
   const block = blockTokensFromMetrics((await args.metrics?.().catch(() => undefined)) ?? '');
@@ -118,5 +125,10 @@ export async function measureStart(args: {
 /** Whether a measurement went past its plan by more than 10%, or was killed at its limit. */
 export function aboveItsPlan(m: Measurement): boolean {
   const over = (a?: number, b?: number) => a !== undefined && b !== undefined && b > 0 && a > b * OVER_PLAN_RATIO;
-  return Boolean(m.measured.oomKilled) || over(m.measured.peakBytes, m.planned.peakBytes) || over(m.measured.weightsBytes, m.planned.weightsBytes) || over(m.measured.overheadBytes, m.planned.overheadBytes);
+  return (
+    Boolean(m.measured.oomKilled) ||
+    over(m.measured.peakBytes, m.planned.peakBytes) ||
+    over(m.measured.weightsBytes, m.planned.weightsBytes) ||
+    over(m.measured.overheadBytes, m.planned.overheadBytes)
+  );
 }

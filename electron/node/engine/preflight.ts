@@ -6,9 +6,16 @@ import { LABELS, containerName, ownedBy, stackLabels } from './labels.js';
 import type { OwnedContainer } from './owned.js';
 
 /** A container that holds one of our names but is not ours: never touched, always reported. */
-export async function checkNameCollisions(docker: Docker, plan: StackPlan, services: readonly PlannedService[]): Promise<void> {
+export async function checkNameCollisions(
+  docker: Docker,
+  plan: StackPlan,
+  services: readonly PlannedService[],
+): Promise<void> {
   const names = services.map((s) => containerName(plan.stack, s.name));
-  const found = await docker.listContainers({ all: true, filters: JSON.stringify({ name: names.map((n) => `^/${n}$`) }) });
+  const found = await docker.listContainers({
+    all: true,
+    filters: JSON.stringify({ name: names.map((n) => `^/${n}$`) }),
+  });
   for (const name of names) {
     const clash = found.find((c) => c.Names.includes(`/${name}`) && !ownedBy(c.Labels, plan.stack));
     if (clash) {
@@ -42,7 +49,9 @@ export async function checkPorts(
   const all = await docker.listContainers({ all: false });
   for (const service of services) {
     for (const port of service.ports) {
-      const holder = all.find((c) => c.Ports.some((p) => p.PublicPort === port.host) && c.Id !== owned.get(service.name)?.id);
+      const holder = all.find(
+        (c) => c.Ports.some((p) => p.PublicPort === port.host) && c.Id !== owned.get(service.name)?.id,
+      );
       if (holder) {
         const name = (holder.Names[0] ?? holder.Id).replace(/^\//, '');
         const ours = holder.Labels[LABELS.owner] === 'berth' ? ` (Berth's ${holder.Labels[LABELS.service]})` : '';
@@ -67,7 +76,11 @@ const COMPATIBLE_DRIVERS = ['bridge', 'overlay'];
 /** The stack's network: reused when it exists with a driver containers can share, created otherwise. */
 export async function ensureNetwork(docker: Docker, plan: StackPlan): Promise<'created' | 'reused'> {
   try {
-    const info = (await docker.getNetwork(plan.network).inspect()) as { Driver: string; Attachable?: boolean; Scope?: string };
+    const info = (await docker.getNetwork(plan.network).inspect()) as {
+      Driver: string;
+      Attachable?: boolean;
+      Scope?: string;
+    };
     if (!COMPATIBLE_DRIVERS.includes(info.Driver) || (info.Driver === 'overlay' && !info.Attachable)) {
       throw new EngineError(
         `the network "${plan.network}" exists with driver "${info.Driver}"${info.Driver === 'overlay' ? ' and is not attachable' : ''}, which Berth's containers cannot join`,
@@ -77,20 +90,39 @@ export async function ensureNetwork(docker: Docker, plan: StackPlan): Promise<'c
     return 'reused';
   } catch (error) {
     if (error instanceof EngineError) throw error;
-    if (statusCode(error) !== 404) throw new EngineError(`cannot inspect the network "${plan.network}": ${dockerMessage(error)}`, 'check that Docker is running');
+    if (statusCode(error) !== 404)
+      throw new EngineError(
+        `cannot inspect the network "${plan.network}": ${dockerMessage(error)}`,
+        'check that Docker is running',
+      );
   }
   try {
-    await docker.createNetwork({ Name: plan.network, Driver: 'bridge', CheckDuplicate: true, Labels: stackLabels(plan.stack) });
+    await docker.createNetwork({
+      Name: plan.network,
+      Driver: 'bridge',
+      CheckDuplicate: true,
+      Labels: stackLabels(plan.stack),
+    });
   } catch (error) {
     // Another Berth (or docker network create) made it in the meantime: reuse it.
-    if (statusCode(error) !== 409) throw new EngineError(`cannot create the network "${plan.network}": ${dockerMessage(error)}`, 'check that Docker is running and has room for another network');
+    if (statusCode(error) !== 409)
+      throw new EngineError(
+        `cannot create the network "${plan.network}": ${dockerMessage(error)}`,
+        'check that Docker is running and has room for another network',
+      );
   }
   return 'created';
 }
 
 /** Named volumes of the plan, created (with Berth's labels) when missing; existing ones are kept as they are. */
-export async function ensureVolumes(docker: Docker, plan: StackPlan, services: readonly PlannedService[]): Promise<string[]> {
-  const wanted = [...new Set(services.flatMap((s) => s.mounts.filter((m) => m.kind === 'volume').map((m) => m.source)))];
+export async function ensureVolumes(
+  docker: Docker,
+  plan: StackPlan,
+  services: readonly PlannedService[],
+): Promise<string[]> {
+  const wanted = [
+    ...new Set(services.flatMap((s) => s.mounts.filter((m) => m.kind === 'volume').map((m) => m.source))),
+  ];
   const { Volumes } = await docker.listVolumes();
   const missing = wanted.filter((name) => !(Volumes ?? []).some((v) => v.Name === name));
   await Promise.all(missing.map((name) => docker.createVolume({ Name: name, Labels: stackLabels(plan.stack) })));

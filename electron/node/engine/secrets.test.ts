@@ -28,7 +28,10 @@ describe('secrets', () => {
     expect(text).not.toContain(generated.LITELLM_MASTER_KEY);
     expect(JSON.parse(text).encryptedWith).toBe('safeStorage');
     expect((await stat(path.join(home, 'secrets.json'))).mode & 0o777).toBe(0o600);
-    expect(await loadSecrets(home, {}, { cipher: keychain })).toEqual({ ...generated, HF_TOKEN: 'hf_secret_token_value' });
+    expect(await loadSecrets(home, {}, { cipher: keychain })).toEqual({
+      ...generated,
+      HF_TOKEN: 'hf_secret_token_value',
+    });
   });
 
   it('written in plain by an older version or the CLI are encrypted the first time the app reads them', async () => {
@@ -43,11 +46,15 @@ describe('secrets', () => {
     const home = await mkdtemp(path.join(os.tmpdir(), 'berth-secrets-'));
     await loadSecrets(home, {}, { cipher: keychainCipherDouble() });
     const before = await readFile(path.join(home, 'secrets.json'), 'utf8');
-    await expect(loadSecrets(home, {})).rejects.toThrow(/encrypted with the Berth app's keychain key.*set LITELLM_MASTER_KEY and GRAFANA_ADMIN_PASSWORD/);
+    await expect(loadSecrets(home, {})).rejects.toThrow(
+      /encrypted with the Berth app's keychain key.*set LITELLM_MASTER_KEY and GRAFANA_ADMIN_PASSWORD/,
+    );
     await expect(saveSecret(home, 'HF_TOKEN', 'hf_x')).rejects.toThrow(/keychain/);
     expect(await readFile(path.join(home, 'secrets.json'), 'utf8')).toBe(before);
     // With the keys in the environment the CLI works, and reading for redaction needs nothing.
-    expect(await loadSecrets(home, { LITELLM_MASTER_KEY: 'sk-from-env', GRAFANA_ADMIN_PASSWORD: 'from-env-pw' })).toMatchObject({ LITELLM_MASTER_KEY: 'sk-from-env' });
+    expect(
+      await loadSecrets(home, { LITELLM_MASTER_KEY: 'sk-from-env', GRAFANA_ADMIN_PASSWORD: 'from-env-pw' }),
+    ).toMatchObject({ LITELLM_MASTER_KEY: 'sk-from-env' });
     expect(await loadSecrets(home, {}, { generate: false })).toEqual({});
   });
 
@@ -59,10 +66,20 @@ describe('secrets', () => {
   });
 
   it('fill ${VAR} references when containers are made, leaving out empty ones', () => {
-    expect(resolveEnv({ HF_TOKEN: '${HF_TOKEN}', KEY: '${LITELLM_MASTER_KEY}', PLAIN: 'x' }, { LITELLM_MASTER_KEY: 'sk-abc' })).toEqual(['KEY=sk-abc', 'PLAIN=x']);
+    expect(
+      resolveEnv(
+        { HF_TOKEN: '${HF_TOKEN}', KEY: '${LITELLM_MASTER_KEY}', PLAIN: 'x' },
+        { LITELLM_MASTER_KEY: 'sk-abc' },
+      ),
+    ).toEqual(['KEY=sk-abc', 'PLAIN=x']);
   });
 
   it('are redacted from log lines Berth passes on', () => {
-    expect(redact('auth with sk-supersecret123 and hf_tokenvalue ok', { LITELLM_MASTER_KEY: 'sk-supersecret123', HF_TOKEN: 'hf_tokenvalue' })).toBe('auth with <LITELLM_MASTER_KEY> and <HF_TOKEN> ok');
+    expect(
+      redact('auth with sk-supersecret123 and hf_tokenvalue ok', {
+        LITELLM_MASTER_KEY: 'sk-supersecret123',
+        HF_TOKEN: 'hf_tokenvalue',
+      }),
+    ).toBe('auth with <LITELLM_MASTER_KEY> and <HF_TOKEN> ok');
   });
 });

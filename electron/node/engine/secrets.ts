@@ -31,9 +31,13 @@ export interface SecretCipher {
 
 export const NO_CIPHER: SecretCipher = { name: 'none', encrypt: (value) => value, decrypt: (stored) => stored };
 
-const EncryptedFileSchema = z.object({ encryptedWith: z.literal('safeStorage'), values: z.record(z.string(), z.string()) });
+const EncryptedFileSchema = z.object({
+  encryptedWith: z.literal('safeStorage'),
+  values: z.record(z.string(), z.string()),
+});
 
-type StoredFile = { encryptedWith: 'none'; values: Secrets } | { encryptedWith: 'safeStorage'; values: Record<string, string> };
+type StoredFile =
+  { encryptedWith: 'none'; values: Secrets } | { encryptedWith: 'safeStorage'; values: Record<string, string> };
 
 function secretsFile(home: string): string {
   return path.join(home, 'secrets.json');
@@ -42,7 +46,7 @@ function secretsFile(home: string): string {
 export function lockedSecretsError(home: string): InputError {
   return new InputError(
     secretsFile(home),
-    'is encrypted with the Berth app\'s keychain key, which only the app can read: run the `berth` that comes inside the app, or set LITELLM_MASTER_KEY and GRAFANA_ADMIN_PASSWORD (and HF_TOKEN for gated models) in the environment',
+    "is encrypted with the Berth app's keychain key, which only the app can read: run the `berth` that comes inside the app, or set LITELLM_MASTER_KEY and GRAFANA_ADMIN_PASSWORD (and HF_TOKEN for gated models) in the environment",
   );
 }
 
@@ -55,8 +59,10 @@ async function readStored(home: string): Promise<StoredFile> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { encryptedWith: 'none', values: {} };
-    if (code === 'EISDIR') throw new InputError(file, 'is a folder, not the secrets file: move it away (Berth then generates new keys)');
-    if (code === 'EACCES') throw new InputError(file, 'cannot be read by this user: check its owner (it should be yours, mode 600)');
+    if (code === 'EISDIR')
+      throw new InputError(file, 'is a folder, not the secrets file: move it away (Berth then generates new keys)');
+    if (code === 'EACCES')
+      throw new InputError(file, 'cannot be read by this user: check its owner (it should be yours, mode 600)');
     throw new InputError(file, `cannot be read (${(error as Error).message})`);
   }
   try {
@@ -67,7 +73,11 @@ async function readStored(home: string): Promise<StoredFile> {
   const encrypted = EncryptedFileSchema.safeParse(raw);
   if (encrypted.success) return { encryptedWith: 'safeStorage', values: encrypted.data.values };
   const plain = SecretsSchema.safeParse(raw);
-  if (!plain.success) throw new InputError(`${file}: ${plain.error.issues[0]?.path.join('.')}`, plain.error.issues[0]?.message ?? 'invalid');
+  if (!plain.success)
+    throw new InputError(
+      `${file}: ${plain.error.issues[0]?.path.join('.')}`,
+      plain.error.issues[0]?.message ?? 'invalid',
+    );
   return { encryptedWith: 'none', values: plain.data };
 }
 
@@ -75,7 +85,9 @@ async function readStored(home: string): Promise<StoredFile> {
 function decrypted(stored: StoredFile, cipher: SecretCipher): Secrets | undefined {
   if (stored.encryptedWith === 'none') return stored.values;
   if (cipher.name !== 'safeStorage') return undefined;
-  return Object.fromEntries(Object.entries(stored.values).map(([name, value]) => [name, cipher.decrypt(value)])) as Secrets;
+  return Object.fromEntries(
+    Object.entries(stored.values).map(([name, value]) => [name, cipher.decrypt(value)]),
+  ) as Secrets;
 }
 
 /**
@@ -86,7 +98,14 @@ async function writeStored(home: string, secrets: Secrets, cipher: SecretCipher)
   const body =
     cipher.name === 'none'
       ? secrets
-      : { encryptedWith: cipher.name, values: Object.fromEntries(Object.entries(secrets).filter(([, v]) => v).map(([name, value]) => [name, cipher.encrypt(value as string)])) };
+      : {
+          encryptedWith: cipher.name,
+          values: Object.fromEntries(
+            Object.entries(secrets)
+              .filter(([, v]) => v)
+              .map(([name, value]) => [name, cipher.encrypt(value as string)]),
+          ),
+        };
   await mkdir(home, { recursive: true });
   const file = secretsFile(home);
   const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
@@ -101,7 +120,8 @@ async function writeStored(home: string, secrets: Secrets, cipher: SecretCipher)
     await rename(temporary, file);
   } catch (error) {
     await rm(temporary, { force: true });
-    if ((error as NodeJS.ErrnoException).code === 'EISDIR') throw new InputError(file, 'is a folder, not the secrets file: move it away, then save again');
+    if ((error as NodeJS.ErrnoException).code === 'EISDIR')
+      throw new InputError(file, 'is a folder, not the secrets file: move it away, then save again');
     throw error;
   }
 }
@@ -111,9 +131,15 @@ async function writeStored(home: string, secrets: Secrets, cipher: SecretCipher)
  * cipher is given). A missing master key and Grafana password are generated once and kept, so clients keep
  * working across restarts; a plain file is encrypted the first time the app reads it.
  */
-export async function loadSecrets(home: string, env: NodeJS.ProcessEnv, options: { generate?: boolean; cipher?: SecretCipher } = {}): Promise<Secrets> {
+export async function loadSecrets(
+  home: string,
+  env: NodeJS.ProcessEnv,
+  options: { generate?: boolean; cipher?: SecretCipher } = {},
+): Promise<Secrets> {
   const cipher = options.cipher ?? NO_CIPHER;
-  const fromEnv = Object.fromEntries(SECRET_NAMES.filter((name) => env[name]).map((name) => [name, env[name]])) as Secrets;
+  const fromEnv = Object.fromEntries(
+    SECRET_NAMES.filter((name) => env[name]).map((name) => [name, env[name]]),
+  ) as Secrets;
   const storedFile = await readStored(home);
   const stored = decrypted(storedFile, cipher);
   const generate = options.generate ?? true;
@@ -137,7 +163,8 @@ export async function loadSecrets(home: string, env: NodeJS.ProcessEnv, options:
 
 function checked(secrets: Secrets): Secrets {
   const result = SecretsSchema.safeParse(secrets);
-  if (!result.success) throw new InputError(String(result.error.issues[0]?.path[0]), result.error.issues[0]?.message ?? 'invalid');
+  if (!result.success)
+    throw new InputError(String(result.error.issues[0]?.path[0]), result.error.issues[0]?.message ?? 'invalid');
   return result.data;
 }
 
@@ -163,7 +190,8 @@ export function resolveEnv(env: Record<string, string>, secrets: Secrets): strin
 /** Replaces every secret value in a text with its name, for logs and error messages. */
 export function redact(text: string, secrets: Secrets): string {
   let out = text;
-  for (const [name, value] of Object.entries(secrets)) if (value && value.length >= 6) out = out.split(value).join(`<${name}>`);
+  for (const [name, value] of Object.entries(secrets))
+    if (value && value.length >= 6) out = out.split(value).join(`<${name}>`);
   return out;
 }
 
@@ -179,11 +207,24 @@ export interface SecretsFileState {
 /** Where secrets.json stands for this process: absent, readable (plain or with its cipher), or locked in the app's keychain; its mode; a link. */
 export async function secretsFileState(home: string, cipher: SecretCipher = NO_CIPHER): Promise<SecretsFileState> {
   const file = secretsFile(home);
-  const link = await lstat(file).then((s) => (s.isSymbolicLink() ? readlink(file) : undefined), () => undefined);
-  const mode = await stat(file).then((s) => s.mode & 0o777, () => undefined);
-  if (mode === undefined) return { exists: link !== undefined, encrypted: false, locked: false, ...(link ? { linkTo: link } : {}) };
+  const link = await lstat(file).then(
+    (s) => (s.isSymbolicLink() ? readlink(file) : undefined),
+    () => undefined,
+  );
+  const mode = await stat(file).then(
+    (s) => s.mode & 0o777,
+    () => undefined,
+  );
+  if (mode === undefined)
+    return { exists: link !== undefined, encrypted: false, locked: false, ...(link ? { linkTo: link } : {}) };
   const stored = await readStored(home);
-  return { exists: true, encrypted: stored.encryptedWith === 'safeStorage', locked: decrypted(stored, cipher) === undefined, mode, ...(link ? { linkTo: link } : {}) };
+  return {
+    exists: true,
+    encrypted: stored.encryptedWith === 'safeStorage',
+    locked: decrypted(stored, cipher) === undefined,
+    mode,
+    ...(link ? { linkTo: link } : {}),
+  };
 }
 
 /** Every value checked before any is stored: a bad one changes nothing. */
@@ -192,14 +233,26 @@ export function checkSecrets(values: Partial<Secrets>): Secrets {
 }
 
 /** Stores one secret in secrets.json (mode 0600, encrypted with the cipher); the value is never returned to any client. */
-export async function saveSecret(home: string, name: keyof Secrets, value: string, cipher: SecretCipher = NO_CIPHER): Promise<void> {
+export async function saveSecret(
+  home: string,
+  name: keyof Secrets,
+  value: string,
+  cipher: SecretCipher = NO_CIPHER,
+): Promise<void> {
   await saveSecrets(home, { [name]: value }, cipher);
 }
 
 /** Stores several secrets in one write: all of them, or (when one is invalid) none. */
-export async function saveSecrets(home: string, values: Partial<Record<keyof Secrets, string>>, cipher: SecretCipher = NO_CIPHER): Promise<void> {
+export async function saveSecrets(
+  home: string,
+  values: Partial<Record<keyof Secrets, string>>,
+  cipher: SecretCipher = NO_CIPHER,
+): Promise<void> {
   const current = decrypted(await readStored(home), cipher);
   if (!current) throw lockedSecretsError(home);
-  const next = checked({ ...current, ...Object.fromEntries(Object.entries(values).map(([name, value]) => [name, value || undefined])) });
+  const next = checked({
+    ...current,
+    ...Object.fromEntries(Object.entries(values).map(([name, value]) => [name, value || undefined])),
+  });
   await writeStored(home, next, cipher);
 }

@@ -29,14 +29,23 @@ export async function writeStackFiles(home: string, plan: StackPlan): Promise<St
     contents.set(file.path, file.content);
   }
   for (const service of plan.services) {
-    for (const mount of service.mounts) if (mount.kind === 'config' && !contents.has(mount.source)) await mkdir(path.join(home, mount.source), { recursive: true });
+    for (const mount of service.mounts)
+      if (mount.kind === 'config' && !contents.has(mount.source))
+        await mkdir(path.join(home, mount.source), { recursive: true });
   }
   return { contents, changed };
 }
 
 /** A running service whose reloadable files changed gets them (copied in, on a remote engine) and SIGHUP. */
-export async function reloadChanged(ctx: { docker: Docker; local?: boolean }, service: PlannedService, id: string, files: StackFiles): Promise<void> {
-  const changed = service.mounts.some((m) => m.kind === 'config' && RELOADED_ON_HUP.has(m.source) && files.changed.has(m.source));
+export async function reloadChanged(
+  ctx: { docker: Docker; local?: boolean },
+  service: PlannedService,
+  id: string,
+  files: StackFiles,
+): Promise<void> {
+  const changed = service.mounts.some(
+    (m) => m.kind === 'config' && RELOADED_ON_HUP.has(m.source) && files.changed.has(m.source),
+  );
   if (!changed) return;
   const container = ctx.docker.getContainer(id);
   const archive = ctx.local ? undefined : await configArchive(service, files.contents);

@@ -26,17 +26,36 @@ export function stateOf(info: Pick<Inspect, 'State'>): ServiceState {
   return state.OOMKilled ? 'oom-killed' : 'exited';
 }
 
-async function problemOf(docker: Docker, service: string, info: Inspect, state: ServiceState): Promise<ServiceStatus['problem']> {
+async function problemOf(
+  docker: Docker,
+  service: string,
+  info: Inspect,
+  state: ServiceState,
+): Promise<ServiceStatus['problem']> {
   if (!['exited', 'oom-killed', 'unhealthy', 'restarting'].includes(state)) return undefined;
   if (state === 'exited' && info.State.ExitCode === 0) return undefined;
   const lines = (await readLogTail(docker, info.Id, 300).catch(() => [])).map((l) => l.text);
   const explained = explainFailure(service, lines);
   if (explained) return explained;
-  if (state === 'unhealthy') return { message: `${service} runs but fails its health check`, fix: `read its log: berth logs ${service} --tail 200` };
-  return explainExit(service, info.State.ExitCode, info.State.OOMKilled, info.HostConfig.Memory ? formatBytes(info.HostConfig.Memory) : undefined);
+  if (state === 'unhealthy')
+    return {
+      message: `${service} runs but fails its health check`,
+      fix: `read its log: berth logs ${service} --tail 200`,
+    };
+  return explainExit(
+    service,
+    info.State.ExitCode,
+    info.State.OOMKilled,
+    info.HostConfig.Memory ? formatBytes(info.HostConfig.Memory) : undefined,
+  );
 }
 
-export async function statusOfContainer(docker: Docker, service: string, id: string, options: { explain?: boolean } = {}): Promise<ServiceStatus> {
+export async function statusOfContainer(
+  docker: Docker,
+  service: string,
+  id: string,
+  options: { explain?: boolean } = {},
+): Promise<ServiceStatus> {
   let info: Inspect;
   try {
     info = await docker.getContainer(id).inspect();
@@ -63,7 +82,11 @@ export async function statusOfContainer(docker: Docker, service: string, id: str
 }
 
 /** Every service of the stack, from one listing: planned services without a container are "missing". */
-export async function stackSnapshot(docker: Docker, stack: string, planned: readonly string[]): Promise<ServiceStatus[]> {
+export async function stackSnapshot(
+  docker: Docker,
+  stack: string,
+  planned: readonly string[],
+): Promise<ServiceStatus[]> {
   const owned = await listOwned(docker, stack);
   const live = await Promise.all([...owned].map(([name, container]) => statusOfContainer(docker, name, container.id)));
   return withPlanned(planned, live);
@@ -100,7 +123,10 @@ export class StatusTracker {
   }
 
   current(): ServiceStatus[] {
-    return withPlanned(this.options.planned, [...this.services.values()].filter((s) => s.state !== 'missing' || this.options.planned.includes(s.name)));
+    return withPlanned(
+      this.options.planned,
+      [...this.services.values()].filter((s) => s.state !== 'missing' || this.options.planned.includes(s.name)),
+    );
   }
 
   /** Resolves after the first listing; keeps following until stop(). */
@@ -128,22 +154,45 @@ export class StatusTracker {
       // The event says enough to report the stop at once; the inspect below confirms it.
       const exitCode = Number(event.attributes.exitCode ?? '0');
       const state = this.oomKilled.has(event.id) ? 'oom-killed' : 'exited';
-      this.services.set(service, { name: service, state, exitCode, ports: before0.ports, containerId: event.id.slice(0, 12), since: new Date(event.timeNano / 1e6).toISOString() });
+      this.services.set(service, {
+        name: service,
+        state,
+        exitCode,
+        ports: before0.ports,
+        containerId: event.id.slice(0, 12),
+        since: new Date(event.timeNano / 1e6).toISOString(),
+      });
       this.options.onChange(this.current(), service);
     }
     if (event.action === 'start') this.oomKilled.delete(event.id);
     // The state first, at once; the explanation of a failure (it reads the log) follows in a second update.
-    const status = event.action === 'destroy' ? { name: service, state: 'missing' as const, ports: [] } : await statusOfContainer(this.options.docker, service, event.id, { explain: false });
+    const status =
+      event.action === 'destroy'
+        ? { name: service, state: 'missing' as const, ports: [] }
+        : await statusOfContainer(this.options.docker, service, event.id, { explain: false });
     const before = this.services.get(service);
     if (status.state === 'missing' && before?.containerId && before.containerId !== event.id.slice(0, 12)) return;
-    if (before?.state !== status.state || before?.containerId !== status.containerId || before?.exitCode !== status.exitCode) {
-      this.services.set(service, { ...status, ...(before?.problem && before.state === status.state ? { problem: before.problem } : {}) });
+    if (
+      before?.state !== status.state ||
+      before?.containerId !== status.containerId ||
+      before?.exitCode !== status.exitCode
+    ) {
+      this.services.set(service, {
+        ...status,
+        ...(before?.problem && before.state === status.state ? { problem: before.problem } : {}),
+      });
       this.options.onChange(this.current(), service);
     }
     if (status.state !== 'missing' && ['exited', 'oom-killed', 'unhealthy', 'restarting'].includes(status.state)) {
       const explained = await statusOfContainer(this.options.docker, service, event.id);
       const current = this.services.get(service);
-      if (current && explained.problem && current.containerId === explained.containerId && current.state === explained.state && current.problem?.message !== explained.problem.message) {
+      if (
+        current &&
+        explained.problem &&
+        current.containerId === explained.containerId &&
+        current.state === explained.state &&
+        current.problem?.message !== explained.problem.message
+      ) {
         this.services.set(service, { ...current, problem: explained.problem });
         this.options.onChange(this.current(), service);
       }
@@ -163,7 +212,11 @@ export class StatusTracker {
           (event) => {
             queue = queue
               .then(() => this.refresh(event))
-              .catch((error: unknown) => this.options.log?.(`status: reading ${event.service ?? event.id.slice(0, 12)} after its ${event.action} event failed: ${(error as Error).message}`));
+              .catch((error: unknown) =>
+                this.options.log?.(
+                  `status: reading ${event.service ?? event.id.slice(0, 12)} after its ${event.action} event failed: ${(error as Error).message}`,
+                ),
+              );
           },
           this.abort.signal,
         );
@@ -184,10 +237,14 @@ export class StatusTracker {
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, backoff(attempt++));
-        this.abort.signal.addEventListener('abort', () => {
-          clearTimeout(timer);
-          resolve();
-        }, { once: true });
+        this.abort.signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(timer);
+            resolve();
+          },
+          { once: true },
+        );
       });
     }
   }

@@ -21,7 +21,10 @@ function edges(owned: Map<string, OwnedContainer>): (DependencyEdge & { containe
       .filter(Boolean)
       .map((entry) => {
         const [service, condition] = entry.split(':');
-        return { service: service ?? '', condition: condition === 'started' ? ('started' as const) : ('healthy' as const) };
+        return {
+          service: service ?? '',
+          condition: condition === 'started' ? ('started' as const) : ('healthy' as const),
+        };
       }),
   }));
 }
@@ -41,7 +44,11 @@ export async function down(
     const owned = await listOwned(docker, stack);
     const all = edges(owned);
     for (const name of names) {
-      if (!owned.has(name)) throw new InputError('SERVICE', `"${name}" is not running in the "${stack}" stack; running: ${[...owned.keys()].join(', ') || 'nothing'}`);
+      if (!owned.has(name))
+        throw new InputError(
+          'SERVICE',
+          `"${name}" is not running in the "${stack}" stack; running: ${[...owned.keys()].join(', ') || 'nothing'}`,
+        );
     }
     const chosen = names.length ? withDependents(all, names) : all;
     const removed: string[] = [];
@@ -65,7 +72,11 @@ export async function down(
     if (!names.length) {
       // Prefetch jobs left behind by an interrupted up.
       const jobs = await docker.listContainers({ all: true, filters: JSON.stringify(stackFilter(stack)) });
-      for (const job of jobs) await docker.getContainer(job.Id).remove({ force: true }).catch(() => undefined);
+      for (const job of jobs)
+        await docker
+          .getContainer(job.Id)
+          .remove({ force: true })
+          .catch(() => undefined);
       if (options.volumes) {
         const { Volumes } = await docker.listVolumes({ filters: JSON.stringify(stackFilter(stack)) });
         for (const volume of Volumes ?? []) {
@@ -79,13 +90,17 @@ export async function down(
         }
       }
       try {
-        const network = (await docker.getNetwork(args.network).inspect()) as { Labels?: Record<string, string>; Containers?: Record<string, unknown> };
+        const network = (await docker.getNetwork(args.network).inspect()) as {
+          Labels?: Record<string, string>;
+          Containers?: Record<string, unknown>;
+        };
         if (ownedBy(network.Labels, stack) && Object.keys(network.Containers ?? {}).length === 0) {
           await docker.getNetwork(args.network).remove();
           emit({ kind: 'step', message: `removed network ${args.network}` });
         }
       } catch (error) {
-        if (statusCode(error) !== 404) emit({ kind: 'warning', message: `network ${args.network} kept: ${dockerMessage(error)}` });
+        if (statusCode(error) !== 404)
+          emit({ kind: 'warning', message: `network ${args.network} kept: ${dockerMessage(error)}` });
       }
     }
     return { removed, volumesRemoved };

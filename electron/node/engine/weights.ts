@@ -62,7 +62,13 @@ except Exception as e:
 `;
 
 /** Downloads a model's weights before its server starts; a 401/403 is reported here, not by a crash loop. */
-export async function prefetchWeights(docker: Docker, stack: string, service: PlannedService, secrets: Secrets, emit: ProgressListener): Promise<void> {
+export async function prefetchWeights(
+  docker: Docker,
+  stack: string,
+  service: PlannedService,
+  secrets: Secrets,
+  emit: ProgressListener,
+): Promise<void> {
   const model = service.model;
   if (!model) return;
   const cache = service.mounts.find((m) => m.kind === 'volume' && m.target === '/root/.cache/huggingface');
@@ -72,7 +78,10 @@ export async function prefetchWeights(docker: Docker, stack: string, service: Pl
     Cmd: [],
     Env: [`BERTH_MODEL_ID=${model.id}`, ...(secrets.HF_TOKEN ? [`HF_TOKEN=${secrets.HF_TOKEN}`] : [])],
     Labels: { ...stackLabels(stack), 'dev.berth.job': 'prefetch' },
-    HostConfig: { AutoRemove: false, ...(cache ? { Mounts: [{ Type: 'volume', Source: cache.source, Target: cache.target }] } : {}) },
+    HostConfig: {
+      AutoRemove: false,
+      ...(cache ? { Mounts: [{ Type: 'volume', Source: cache.source, Target: cache.target }] } : {}),
+    },
   });
   const lines: string[] = [];
   try {
@@ -84,7 +93,14 @@ export async function prefetchWeights(docker: Docker, stack: string, service: Pl
     reader.on('line', (line) => {
       lines.push(line);
       const progress = /^BERTH-PROGRESS (\d+) (\d+)/.exec(line);
-      if (progress) emit({ kind: 'downloading', service: service.name, model: model.id, bytesDone: Number(progress[1]), bytesTotal: Number(progress[2]) });
+      if (progress)
+        emit({
+          kind: 'downloading',
+          service: service.name,
+          model: model.id,
+          bytesDone: Number(progress[1]),
+          bytesTotal: Number(progress[2]),
+        });
     });
     try {
       await container.start();
@@ -102,11 +118,17 @@ export async function prefetchWeights(docker: Docker, stack: string, service: Pl
     if (result.StatusCode !== 0) {
       const explained = explainFailure(service.name, lines);
       const error = lines.find((l) => l.startsWith('BERTH-ERROR')) ?? lines.at(-1) ?? `exit code ${result.StatusCode}`;
-      throw new EngineError(explained?.message ?? `downloading ${model.id} for ${service.name} failed: ${error}`, explained?.fix ?? 'read the message above; berth logs shows the model server\'s own attempt once it starts');
+      throw new EngineError(
+        explained?.message ?? `downloading ${model.id} for ${service.name} failed: ${error}`,
+        explained?.fix ?? "read the message above; berth logs shows the model server's own attempt once it starts",
+      );
     }
   } catch (error) {
     if (error instanceof EngineError) throw error;
-    throw new EngineError(`downloading ${model.id} for ${service.name} failed: ${dockerMessage(error)}`, 'read the message: berth doctor checks Docker, its disk space and the images');
+    throw new EngineError(
+      `downloading ${model.id} for ${service.name} failed: ${dockerMessage(error)}`,
+      'read the message: berth doctor checks Docker, its disk space and the images',
+    );
   } finally {
     await container.remove({ force: true }).catch(() => undefined);
   }

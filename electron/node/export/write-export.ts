@@ -21,7 +21,9 @@ export async function makeDirs(dir: string): Promise<void> {
   const missing: string[] = [];
   let current = path.resolve(dir);
   for (;;) {
-    const info = await stat(current).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' || error.code === 'ENOTDIR' ? undefined : Promise.reject(error)));
+    const info = await stat(current).catch((error: NodeJS.ErrnoException) =>
+      error.code === 'ENOENT' || error.code === 'ENOTDIR' ? undefined : Promise.reject(error),
+    );
     if (info) {
       if (!info.isDirectory()) throw new CommandError(`cannot write to ${dir}: ${current} is a file, not a folder`);
       break;
@@ -32,7 +34,9 @@ export async function makeDirs(dir: string): Promise<void> {
     current = parent;
   }
   for (const folder of missing) {
-    await mkdir(folder).catch((error: NodeJS.ErrnoException) => (error.code === 'EEXIST' ? undefined : Promise.reject(error)));
+    await mkdir(folder).catch((error: NodeJS.ErrnoException) =>
+      error.code === 'EEXIST' ? undefined : Promise.reject(error),
+    );
   }
 }
 
@@ -50,7 +54,9 @@ interface Manifest {
 const sha256 = (content: string | Buffer) => createHash('sha256').update(content).digest('hex');
 
 function linkRefused(shown: string): CommandError {
-  return new CommandError(`${shown} is a symbolic link: Berth never writes through one; remove it, or choose another --out folder`);
+  return new CommandError(
+    `${shown} is a symbolic link: Berth never writes through one; remove it, or choose another --out folder`,
+  );
 }
 
 /** What is at `relative` under `root`, never following a link: every folder on the way must be a real folder. */
@@ -59,7 +65,9 @@ async function entryAt(root: string, relative: string): Promise<'missing' | 'fil
   let current = root;
   for (const [i, part] of parts.entries()) {
     current = path.join(current, part);
-    const info = await lstat(current).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
+    const info = await lstat(current).catch((error: NodeJS.ErrnoException) =>
+      error.code === 'ENOENT' ? undefined : Promise.reject(error),
+    );
     if (!info) return 'missing';
     if (info.isSymbolicLink()) throw linkRefused(current);
     if (i < parts.length - 1) {
@@ -68,7 +76,9 @@ async function entryAt(root: string, relative: string): Promise<'missing' | 'fil
     }
     if (info.isDirectory()) return 'folder';
     if (info.isFile()) return 'file';
-    throw new CommandError(`${current} is neither a file nor a folder: Berth leaves it alone; choose another --out folder`);
+    throw new CommandError(
+      `${current} is neither a file nor a folder: Berth leaves it alone; choose another --out folder`,
+    );
   }
   return 'folder';
 }
@@ -79,8 +89,12 @@ async function makeFoldersUnder(root: string, relative: string): Promise<void> {
   for (const part of relative.split('/').filter((p) => p && p !== '.')) {
     current = current ? `${current}/${part}` : part;
     const at = await entryAt(root, current);
-    if (at === 'file') throw new CommandError(`cannot write to ${root}: ${path.join(root, current)} is a file, not a folder`);
-    if (at === 'missing') await mkdir(path.join(root, current)).catch((error: NodeJS.ErrnoException) => (error.code === 'EEXIST' ? undefined : Promise.reject(error)));
+    if (at === 'file')
+      throw new CommandError(`cannot write to ${root}: ${path.join(root, current)} is a file, not a folder`);
+    if (at === 'missing')
+      await mkdir(path.join(root, current)).catch((error: NodeJS.ErrnoException) =>
+        error.code === 'EEXIST' ? undefined : Promise.reject(error),
+      );
     // Made by someone else meanwhile: it must still be a real folder.
     if ((await entryAt(root, current)) !== 'folder') throw linkRefused(path.join(root, current));
   }
@@ -93,7 +107,10 @@ async function makeFoldersUnder(root: string, relative: string): Promise<void> {
  */
 async function writeInside(root: string, relative: string, content: string, mode = 0o644): Promise<void> {
   await makeFoldersUnder(root, path.posix.dirname(relative));
-  if ((await entryAt(root, relative)) === 'folder') throw new CommandError(`${path.join(root, relative)} is a folder: Berth writes a file there; move it, or choose another --out folder`);
+  if ((await entryAt(root, relative)) === 'folder')
+    throw new CommandError(
+      `${path.join(root, relative)} is a folder: Berth writes a file there; move it, or choose another --out folder`,
+    );
   const target = path.join(root, relative);
   const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temporary, 'wx', mode);
@@ -145,7 +162,8 @@ interface ExportFiles {
 
 function refuseBlocked(plan: StackPlan): void {
   const blocking = blockingWarnings(plan)[0];
-  if (blocking) throw new CommandError(`nothing exported: this stack cannot start (${blocking.code}: ${blocking.message})`);
+  if (blocking)
+    throw new CommandError(`nothing exported: this stack cannot start (${blocking.code}: ${blocking.message})`);
 }
 
 /**
@@ -158,13 +176,18 @@ async function writeExport(dir: string, output: ExportFiles, force: boolean): Pr
   try {
     // The folder itself is the user's choice, a link to a folder included; a link to nothing is refused.
     const given = path.resolve(dir);
-    const link = await lstat(given).then((info) => info.isSymbolicLink(), () => false);
+    const link = await lstat(given).then(
+      (info) => info.isSymbolicLink(),
+      () => false,
+    );
     const root = link ? await realpath(given).catch(() => Promise.reject(linkRefused(given))) : given;
     await makeDirs(root);
     const manifest = await readManifest(root);
     for (const file of output.files) {
       if (!force && !(await ours(root, file.path, manifest))) {
-        throw new CommandError(`${path.join(root, file.path)} exists and was not written by Berth (or was changed since): pass --force to replace it, or choose another --out folder`);
+        throw new CommandError(
+          `${path.join(root, file.path)} exists and was not written by Berth (or was changed since): pass --force to replace it, or choose another --out folder`,
+        );
       }
     }
     // A link where a kept file or a folder goes is refused before anything is written.
@@ -199,13 +222,28 @@ export async function writeComposeExport(plan: StackPlan, dir: string, force: bo
   refuseBlocked(plan);
   const files: GeneratedFile[] = [{ path: 'docker-compose.yml', content: composeFile(plan) }, ...stackFiles(plan)];
   // Folders that are mounted whole must exist even while empty.
-  const folders = plan.services.flatMap((s) => s.mounts.filter((m) => m.kind === 'config' && !files.some((f) => f.path === m.source)).map((m) => m.source));
+  const folders = plan.services.flatMap((s) =>
+    s.mounts.filter((m) => m.kind === 'config' && !files.some((f) => f.path === m.source)).map((m) => m.source),
+  );
   return writeExport(dir, { files, private: [{ path: '.env', content: envFile(plan) }], folders }, force);
 }
 
 /** The Kubernetes export: chart values, manifests and README; an existing secrets.example.yaml (it may be filled in) is kept. */
-export async function writeK8sExport(plan: StackPlan, facts: HostFacts, options: K8sOptions, dir: string, force: boolean): Promise<ExportResult> {
+export async function writeK8sExport(
+  plan: StackPlan,
+  facts: HostFacts,
+  options: K8sOptions,
+  dir: string,
+  force: boolean,
+): Promise<ExportResult> {
   refuseBlocked(plan);
   const { files } = k8sExport(plan, facts, options);
-  return writeExport(dir, { files: files.filter((f) => f.path !== K8S_FILES.secrets), private: files.filter((f) => f.path === K8S_FILES.secrets) }, force);
+  return writeExport(
+    dir,
+    {
+      files: files.filter((f) => f.path !== K8S_FILES.secrets),
+      private: files.filter((f) => f.path === K8S_FILES.secrets),
+    },
+    force,
+  );
 }

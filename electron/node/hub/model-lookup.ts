@@ -57,7 +57,11 @@ async function boundedResponse(res: Response, limit: number, what: string, abort
       chunks.push(value);
     }
   }
-  return new Response(NO_BODY_STATUSES.has(res.status) ? null : Buffer.concat(chunks), { status: res.status, statusText: res.statusText, headers: res.headers });
+  return new Response(NO_BODY_STATUSES.has(res.status) ? null : Buffer.concat(chunks), {
+    status: res.status,
+    statusText: res.statusText,
+    headers: res.headers,
+  });
 }
 
 /** What went wrong with one call to the Hub: its HTTP status and Hugging Face's X-Error-Code, or no answer at all. */
@@ -85,14 +89,20 @@ export async function lookupModel(id: string, options: LookupOptions = {}): Prom
   const hubFetch: typeof fetch = async (input, init) => {
     const url = input instanceof Request ? input.url : String(input);
     const tree = /\/api\/models\/.+\/tree\//.test(url);
-    if (tree && ++treePages > LOOKUP_LIMITS.treePages) throw new OverLimit(`its file list runs past ${LOOKUP_LIMITS.treePages} pages`);
+    if (tree && ++treePages > LOOKUP_LIMITS.treePages)
+      throw new OverLimit(`its file list runs past ${LOOKUP_LIMITS.treePages} pages`);
     const config = /\/resolve\/[^/]+\/config\.json$/.test(new URL(url).pathname);
     const abort = new AbortController();
     const signal = AbortSignal.any([deadline, abort.signal, ...(init?.signal ? [init.signal] : [])]);
     try {
       const res = await fetch(input, { ...init, signal });
       if (!res.ok) last = { status: res.status, code: res.headers.get('x-error-code') ?? undefined };
-      return await boundedResponse(res, config ? LOOKUP_LIMITS.configBytes : LOOKUP_LIMITS.responseBytes, config ? 'its config.json' : 'an answer', abort);
+      return await boundedResponse(
+        res,
+        config ? LOOKUP_LIMITS.configBytes : LOOKUP_LIMITS.responseBytes,
+        config ? 'its config.json' : 'an answer',
+        abort,
+      );
     } catch (error) {
       if (!(error instanceof OverLimit)) last = {};
       throw error;
@@ -103,25 +113,45 @@ export async function lookupModel(id: string, options: LookupOptions = {}): Prom
   try {
     const info = await modelInfo({ name: repo, ...common });
     const file = await downloadFile({ repo, path: 'config.json', ...common });
-    if (!file) return { ok: false, reason: 'unreadable', message: `${repo} has no config.json, so it is not a model vLLM loads by its id: enter its numbers by hand` };
+    if (!file)
+      return {
+        ok: false,
+        reason: 'unreadable',
+        message: `${repo} has no config.json, so it is not a model vLLM loads by its id: enter its numbers by hand`,
+      };
     // Read first: a time-out or an answer over its limit is said as such, not as "not JSON".
     const text = await file.text();
     let config: unknown;
     try {
       config = JSON.parse(text);
     } catch {
-      return { ok: false, reason: 'unreadable', message: `${repo}'s config.json is not JSON: enter its numbers by hand` };
+      return {
+        ok: false,
+        reason: 'unreadable',
+        message: `${repo}'s config.json is not JSON: enter its numbers by hand`,
+      };
     }
     const numbers = configNumbers(config);
-    if (!numbers.ok) return { ok: false, reason: 'unreadable', message: `${repo}'s config.json ${numbers.message}: enter its numbers by hand` };
+    if (!numbers.ok)
+      return {
+        ok: false,
+        reason: 'unreadable',
+        message: `${repo}'s config.json ${numbers.message}: enter its numbers by hand`,
+      };
     const files: { path: string; size: number }[] = [];
     for await (const entry of listFiles({ repo, recursive: true, ...common })) {
       if (entry.type !== 'file') continue;
-      if (files.length >= LOOKUP_LIMITS.files) throw new OverLimit(`it lists more than ${LOOKUP_LIMITS.files.toLocaleString('en-US')} files`);
+      if (files.length >= LOOKUP_LIMITS.files)
+        throw new OverLimit(`it lists more than ${LOOKUP_LIMITS.files.toLocaleString('en-US')} files`);
       files.push({ path: entry.path, size: entry.lfs?.size ?? entry.size });
     }
     const weights = weightBytes(files);
-    if (!weights) return { ok: false, reason: 'unreadable', message: `${repo} has no safetensors or PyTorch weights at its top level: enter its numbers by hand` };
+    if (!weights)
+      return {
+        ok: false,
+        reason: 'unreadable',
+        message: `${repo} has no safetensors or PyTorch weights at its top level: enter its numbers by hand`,
+      };
     return {
       ok: true,
       model: {
@@ -133,17 +163,48 @@ export async function lookupModel(id: string, options: LookupOptions = {}): Prom
       },
     };
   } catch (error) {
-    if (error instanceof OverLimit) return { ok: false, reason: 'unreadable', message: `${where} sent more than a model lookup needs for ${repo}: ${error.message}; enter its numbers by hand` };
-    if (deadline.aborted) return { ok: false, reason: 'offline', message: `${where} did not finish answering within ${totalMs / 1000} s: try again later, or enter the numbers from its config.json by hand` };
+    if (error instanceof OverLimit)
+      return {
+        ok: false,
+        reason: 'unreadable',
+        message: `${where} sent more than a model lookup needs for ${repo}: ${error.message}; enter its numbers by hand`,
+      };
+    if (deadline.aborted)
+      return {
+        ok: false,
+        reason: 'offline',
+        message: `${where} did not finish answering within ${totalMs / 1000} s: try again later, or enter the numbers from its config.json by hand`,
+      };
     if (last.status === 404 || last.code === 'RepoNotFound') {
-      return { ok: false, reason: 'unknown', message: `${where} has no model ${repo} (or it is private and HF_TOKEN cannot see it): check the id` };
+      return {
+        ok: false,
+        reason: 'unknown',
+        message: `${where} has no model ${repo} (or it is private and HF_TOKEN cannot see it): check the id`,
+      };
     }
     if (last.code === 'GatedRepo' || last.status === 401 || last.status === 403) {
       return accessToken
-        ? { ok: false, reason: 'gated', message: `${repo} is gated and your HF_TOKEN's account has not been granted access: request it on the model's page, then look it up again` }
-        : { ok: false, reason: 'gated', message: `${repo} is gated: accept its terms on the model's page, set HF_TOKEN in Settings › Secrets, then look it up again` };
+        ? {
+            ok: false,
+            reason: 'gated',
+            message: `${repo} is gated and your HF_TOKEN's account has not been granted access: request it on the model's page, then look it up again`,
+          }
+        : {
+            ok: false,
+            reason: 'gated',
+            message: `${repo} is gated: accept its terms on the model's page, set HF_TOKEN in Settings › Secrets, then look it up again`,
+          };
     }
-    if (last.status) return { ok: false, reason: 'unreadable', message: `${where} answered HTTP ${last.status} for ${repo}: enter its numbers by hand, or try again later` };
-    return { ok: false, reason: 'offline', message: `${where} cannot be reached (${(error as Error).message}): you may be offline; enter the numbers from its config.json by hand` };
+    if (last.status)
+      return {
+        ok: false,
+        reason: 'unreadable',
+        message: `${where} answered HTTP ${last.status} for ${repo}: enter its numbers by hand, or try again later`,
+      };
+    return {
+      ok: false,
+      reason: 'offline',
+      message: `${where} cannot be reached (${(error as Error).message}): you may be offline; enter the numbers from its config.json by hand`,
+    };
   }
 }

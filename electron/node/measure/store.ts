@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { MeasurementsFileSchema, measurementKey, type Measurement, type MeasurementsFile } from '../../common/contracts/measurement.js';
+import {
+  MeasurementsFileSchema,
+  measurementKey,
+  type Measurement,
+  type MeasurementsFile,
+} from '../../common/contracts/measurement.js';
 
 /** Where Berth keeps what model servers measured as they started: planned beside measured, per image, model, device and engine. */
 export function measurementsPath(home: string): string {

@@ -10,7 +10,13 @@ const Response = z.object({
   data: z
     .object({
       resultType: z.string(),
-      result: z.array(z.object({ metric: z.record(z.string(), z.string()), value: Sample.optional(), values: z.array(Sample).optional() })),
+      result: z.array(
+        z.object({
+          metric: z.record(z.string(), z.string()),
+          value: Sample.optional(),
+          values: z.array(Sample).optional(),
+        }),
+      ),
     })
     .optional(),
 });
@@ -20,7 +26,12 @@ export interface Series {
   points: { time: number; value: number }[];
 }
 
-async function call(baseUrl: string, path: string, params: Record<string, string>, timeoutMs: number): Promise<Series[]> {
+async function call(
+  baseUrl: string,
+  path: string,
+  params: Record<string, string>,
+  timeoutMs: number,
+): Promise<Series[]> {
   const url = `${baseUrl.replace(/\/+$/, '')}${path}?${new URLSearchParams(params)}`;
   // node:http rather than fetch: these reads repeat every few seconds while a window shows metrics.
   const res = await httpGet(url, timeoutMs);
@@ -32,7 +43,8 @@ async function call(baseUrl: string, path: string, params: Record<string, string
     throw new Error(`Prometheus answered ${res.status} without JSON at ${baseUrl}`);
   }
   const body = Response.parse(json);
-  if (body.status !== 'success' || !body.data) throw new Error(`Prometheus refused the query: ${body.error ?? res.status}`);
+  if (body.status !== 'success' || !body.data)
+    throw new Error(`Prometheus refused the query: ${body.error ?? res.status}`);
   return body.data.result.map((r) => ({
     labels: r.metric,
     points: (r.values ?? (r.value ? [r.value] : [])).map(([time, value]) => ({ time, value: Number(value) })),
@@ -45,8 +57,20 @@ export function queryInstant(baseUrl: string, expr: string, timeoutMs = 3000): P
 }
 
 /** Prometheus's HTTP API: an expression over the last minutes, for sparklines. */
-export function queryRange(baseUrl: string, expr: string, minutes: number, stepS: number, now = Date.now() / 1000, timeoutMs = 3000): Promise<Series[]> {
-  return call(baseUrl, '/api/v1/query_range', { query: expr, start: String(now - minutes * 60), end: String(now), step: String(stepS) }, timeoutMs);
+export function queryRange(
+  baseUrl: string,
+  expr: string,
+  minutes: number,
+  stepS: number,
+  now = Date.now() / 1000,
+  timeoutMs = 3000,
+): Promise<Series[]> {
+  return call(
+    baseUrl,
+    '/api/v1/query_range',
+    { query: expr, start: String(now - minutes * 60), end: String(now), step: String(stepS) },
+    timeoutMs,
+  );
 }
 
 export type ModelSparklines = ModelMetrics['models'][number];
@@ -67,11 +91,20 @@ const PANEL_OF: Record<(typeof PANELS)[number], MetricPanel> = {
  * range query for every model and panel (each expression tagged with labels naming both, joined with `or`),
  * so a refresh costs one request however many models run.
  */
-export async function modelSparklines(baseUrl: string, services: readonly string[], minutes = 15, stepS = 15, timeoutMs = 3000): Promise<ModelSparklines[]> {
+export async function modelSparklines(
+  baseUrl: string,
+  services: readonly string[],
+  minutes = 15,
+  stepS = 15,
+  timeoutMs = 3000,
+): Promise<ModelSparklines[]> {
   if (!services.length) return [];
   const tagged = services.flatMap((service) => {
     const q = modelQueries(service);
-    return PANELS.map((panel) => `label_replace(label_replace(${q[panel]}, "berth_panel", "${panel}", "", ""), "berth_service", "${service}", "", "")`);
+    return PANELS.map(
+      (panel) =>
+        `label_replace(label_replace(${q[panel]}, "berth_panel", "${panel}", "", ""), "berth_service", "${service}", "", "")`,
+    );
   });
   const series = await queryRange(baseUrl, tagged.join(' or '), minutes, stepS, Date.now() / 1000, timeoutMs);
   const points = (service: string, panel: (typeof PANELS)[number]): [number, number][] =>
@@ -80,7 +113,10 @@ export async function modelSparklines(baseUrl: string, services: readonly string
       ?.points.filter((p) => Number.isFinite(p.value))
       .map((p) => [p.time, p.value]) ?? [];
   return services.map((service) => {
-    const timeline = Object.fromEntries(PANELS.map((panel) => [PANEL_OF[panel], points(service, panel)])) as Record<MetricPanel, [number, number][]>;
+    const timeline = Object.fromEntries(PANELS.map((panel) => [PANEL_OF[panel], points(service, panel)])) as Record<
+      MetricPanel,
+      [number, number][]
+    >;
     const values = (panel: MetricPanel) => timeline[panel].map(([, v]) => v);
     return {
       service,

@@ -32,15 +32,38 @@ describe("sparklines from a model server's /metrics, when no Prometheus runs", (
         generationTokensPerS: [[5, 10]],
         ttftP50Seconds: [[5, 0.05]],
         ttftP95Seconds: [[5, 0.095]],
-        running: [[0, 2], [5, 2]],
-        waiting: [[0, 0], [5, 0]],
-        kvCachePercent: [[0, 25], [5, 25]],
+        running: [
+          [0, 2],
+          [5, 2],
+        ],
+        waiting: [
+          [0, 0],
+          [5, 0],
+        ],
+        kvCachePercent: [
+          [0, 25],
+          [5, 25],
+        ],
       },
     });
   });
 
   it('interpolates inside a bucket, as histogram_quantile does', () => {
-    expect(quantileBetween(new Map([[0.1, 0], [0.2, 0], [Infinity, 0]]), new Map([[0.1, 0], [0.2, 10], [Infinity, 10]]), 0.5)).toBeCloseTo(0.15);
+    expect(
+      quantileBetween(
+        new Map([
+          [0.1, 0],
+          [0.2, 0],
+          [Infinity, 0],
+        ]),
+        new Map([
+          [0.1, 0],
+          [0.2, 10],
+          [Infinity, 10],
+        ]),
+        0.5,
+      ),
+    ).toBeCloseTo(0.15);
     expect(quantileBetween(new Map(), new Map([[Infinity, 0]]), 0.5)).toBeNull();
   });
 });

@@ -30,7 +30,10 @@ export function sampleFromText(text: string, at: number): ServerSample {
     generationTokens: total(families, 'vllm:generation_tokens_total'),
     running: total(families, 'vllm:num_requests_running'),
     waiting: total(families, 'vllm:num_requests_waiting'),
-    kvCacheUsage: Math.max(0, ...(families.find((f) => f.name === 'vllm:kv_cache_usage_perc')?.metrics ?? []).map((m) => Number(m.value ?? 0))),
+    kvCacheUsage: Math.max(
+      0,
+      ...(families.find((f) => f.name === 'vllm:kv_cache_usage_perc')?.metrics ?? []).map((m) => Number(m.value ?? 0)),
+    ),
     ttftBuckets,
   };
 }
@@ -76,7 +79,10 @@ export class ServerMetricsHistory {
         return value === null ? [] : [[at(after), value]];
       });
     const timeline: Record<MetricPanel, [number, number][]> = {
-      generationTokensPerS: pairs.map(({ before, after }) => [at(after), Math.max(0, after.generationTokens - before.generationTokens) / Math.max(0.001, (after.at - before.at) / 1000)]),
+      generationTokensPerS: pairs.map(({ before, after }) => [
+        at(after),
+        Math.max(0, after.generationTokens - before.generationTokens) / Math.max(0.001, (after.at - before.at) / 1000),
+      ]),
       ttftP50Seconds: quantile(0.5),
       ttftP95Seconds: quantile(0.95),
       running: list.map((s) => [at(s), s.running]),

@@ -23,14 +23,27 @@ export interface ProbeEnvironment {
 }
 
 export function defaultProbeEnvironment(): ProbeEnvironment {
-  return { env: process.env, home: os.homedir(), platform: process.platform, arch: process.arch, sysRoot: '/sys', nvidiaSmi: 'nvidia-smi', pingTimeoutMs: 1500 };
+  return {
+    env: process.env,
+    home: os.homedir(),
+    platform: process.platform,
+    arch: process.arch,
+    sysRoot: '/sys',
+    nvidiaSmi: 'nvidia-smi',
+    pingTimeoutMs: 1500,
+  };
 }
 
 /** macOS reports core tiers exactly through sysctl; systeminformation may misclassify newer chips. */
 async function appleCoreTiers(): Promise<{ performanceCores?: number; efficiencyCores?: number }> {
   try {
-    const { stdout } = await run('sysctl', ['-n', 'hw.perflevel0.physicalcpu', 'hw.perflevel1.physicalcpu'], { timeout: 1000 });
-    const [p, e] = stdout.trim().split('\n').map((n) => Number.parseInt(n, 10));
+    const { stdout } = await run('sysctl', ['-n', 'hw.perflevel0.physicalcpu', 'hw.perflevel1.physicalcpu'], {
+      timeout: 1000,
+    });
+    const [p, e] = stdout
+      .trim()
+      .split('\n')
+      .map((n) => Number.parseInt(n, 10));
     return { performanceCores: p, efficiencyCores: e };
   } catch {
     return {};
@@ -39,14 +52,20 @@ async function appleCoreTiers(): Promise<{ performanceCores?: number; efficiency
 
 async function probeCpu(platform: NodeJS.Platform): Promise<HostFacts['cpu']> {
   const cpu = await si.cpu();
-  const brand = cpu.brand.toLowerCase().startsWith(cpu.manufacturer.toLowerCase()) ? cpu.brand : `${cpu.manufacturer} ${cpu.brand}`.trim();
+  const brand = cpu.brand.toLowerCase().startsWith(cpu.manufacturer.toLowerCase())
+    ? cpu.brand
+    : `${cpu.manufacturer} ${cpu.brand}`.trim();
   const tiers = platform === 'darwin' ? await appleCoreTiers() : {};
   const logical = Math.max(1, cpu.cores || os.cpus().length);
   return {
     brand,
     logical,
     physical: Math.max(1, cpu.physicalCores || logical),
-    ...(tiers.performanceCores ? tiers : cpu.efficiencyCores ? { performanceCores: cpu.performanceCores, efficiencyCores: cpu.efficiencyCores } : {}),
+    ...(tiers.performanceCores
+      ? tiers
+      : cpu.efficiencyCores
+        ? { performanceCores: cpu.performanceCores, efficiencyCores: cpu.efficiencyCores }
+        : {}),
     flags: cpu.flags.split(/\s+/).filter(Boolean),
   };
 }
@@ -56,25 +75,42 @@ async function probeGpus(environment: ProbeEnvironment): Promise<{ gpus: HostFac
     // Apple GPUs share the system's memory and Docker cannot reach them: listed for the summary only.
     const graphics = await si.graphics().catch(() => ({ controllers: [] }));
     return {
-      gpus: graphics.controllers.map((c, index) => ({ index, vendor: c.vendor || 'Apple', model: c.model, memoryBytes: c.vram ? c.vram * 1024 * 1024 : null })),
+      gpus: graphics.controllers.map((c, index) => ({
+        index,
+        vendor: c.vendor || 'Apple',
+        model: c.model,
+        memoryBytes: c.vram ? c.vram * 1024 * 1024 : null,
+      })),
     };
   }
   const nvidia = await queryNvidiaGpus(3000, environment.nvidiaSmi);
   return {
-    gpus: nvidia.gpus.map((g) => ({ index: g.index, vendor: 'NVIDIA', model: g.name, memoryBytes: g.memoryTotalBytes || null })),
+    gpus: nvidia.gpus.map((g) => ({
+      index: g.index,
+      vendor: 'NVIDIA',
+      model: g.name,
+      memoryBytes: g.memoryTotalBytes || null,
+    })),
     ...(nvidia.problem ? { problem: nvidia.problem } : {}),
   };
 }
 
 async function probeEngine(environment: ProbeEnvironment): Promise<{ engine: HostFacts['engine']; problem?: string }> {
-  const connection = environment.connection ?? (await connectEngine({ env: environment.env, home: environment.home, platform: environment.platform }, environment.pingTimeoutMs));
+  const connection =
+    environment.connection ??
+    (await connectEngine(
+      { env: environment.env, home: environment.home, platform: environment.platform },
+      environment.pingTimeoutMs,
+    ));
   if (!connection.docker) return { engine: null, problem: connection.problem };
   const endpoint = connection.candidate.endpoint;
   try {
     // A unix socket on Linux is an engine on this machine's kernel (or in a VM, which readEngineFacts tells apart).
     const onThisHost = endpoint.startsWith('unix://') && environment.platform === 'linux';
     const engine = await readEngineFacts(connection.docker, endpoint, {
-      ...(onThisHost ? { host: { ...LOCAL_FILES, topology: (cpus: number) => readCpuTopology(environment.sysRoot, cpus) } } : {}),
+      ...(onThisHost
+        ? { host: { ...LOCAL_FILES, topology: (cpus: number) => readCpuTopology(environment.sysRoot, cpus) } }
+        : {}),
     });
     return { engine };
   } catch (error) {
@@ -84,8 +120,14 @@ async function probeEngine(environment: ProbeEnvironment): Promise<{ engine: Hos
 
 /** HostFacts for this machine: everything probed at once, the engine and GPUs under timeouts. */
 export async function probeHostFacts(environment: ProbeEnvironment = defaultProbeEnvironment()): Promise<HostFacts> {
-  const [cpu, mem, gpus, engine] = await Promise.all([probeCpu(environment.platform), si.mem(), probeGpus(environment), probeEngine(environment)]);
-  const platform = environment.platform === 'darwin' || environment.platform === 'win32' ? environment.platform : 'linux';
+  const [cpu, mem, gpus, engine] = await Promise.all([
+    probeCpu(environment.platform),
+    si.mem(),
+    probeGpus(environment),
+    probeEngine(environment),
+  ]);
+  const platform =
+    environment.platform === 'darwin' || environment.platform === 'win32' ? environment.platform : 'linux';
   return {
     schema: 1,
     os: { platform, arch: environment.arch === 'arm64' ? 'arm64' : 'x64' },

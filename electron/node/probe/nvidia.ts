@@ -14,7 +14,10 @@ export interface NvidiaGpu {
   utilizationPercent: number | null;
 }
 
-export const NVIDIA_QUERY = ['--query-gpu=index,uuid,name,memory.total,memory.used,memory.free,utilization.gpu', '--format=csv,noheader,nounits'];
+export const NVIDIA_QUERY = [
+  '--query-gpu=index,uuid,name,memory.total,memory.used,memory.free,utilization.gpu',
+  '--format=csv,noheader,nounits',
+];
 
 function number(text: string | undefined): number | null {
   const value = Number.parseFloat(text ?? '');

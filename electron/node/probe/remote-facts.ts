@@ -42,7 +42,14 @@ function meminfoBytes(lines: readonly string[], name: string): number | undefine
 async function remoteGpus(ssh: SshMaster): Promise<{ gpus: HostFacts['gpus']; problem?: string }> {
   try {
     const output = await ssh.exec(['nvidia-smi', ...NVIDIA_QUERY.map((a) => `'${a}'`)], 5000);
-    return { gpus: parseNvidiaSmi(output).map((g) => ({ index: g.index, vendor: 'NVIDIA', model: g.name, memoryBytes: g.memoryTotalBytes || null })) };
+    return {
+      gpus: parseNvidiaSmi(output).map((g) => ({
+        index: g.index,
+        vendor: 'NVIDIA',
+        model: g.name,
+        memoryBytes: g.memoryTotalBytes || null,
+      })),
+    };
   } catch (error) {
     const message = (error as Error).message;
     if (/not found|No such file/i.test(message)) return { gpus: [] };
@@ -80,7 +87,9 @@ export async function probeRemoteHost(docker: Docker, endpoint: string, ssh: Ssh
       brand: cpuinfoField(cpuinfo, 'model name')[0] ?? (engine.arch === 'aarch64' ? 'Arm CPU' : 'x86-64 CPU'),
       logical,
       physical: cores.size || logical,
-      flags: (cpuinfoField(cpuinfo, 'flags')[0] ?? cpuinfoField(cpuinfo, 'Features')[0] ?? '').split(/\s+/).filter(Boolean),
+      flags: (cpuinfoField(cpuinfo, 'flags')[0] ?? cpuinfoField(cpuinfo, 'Features')[0] ?? '')
+        .split(/\s+/)
+        .filter(Boolean),
     },
     memory: { totalBytes, availableBytes: meminfoBytes(meminfo, 'MemAvailable') ?? totalBytes },
     gpus: gpus.gpus,

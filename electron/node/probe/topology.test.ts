@@ -4,7 +4,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCpuTopology } from './topology.js';
 
-async function fakeSys(spec: { online: string; cpus: { cpu: number; core: number; pkg: number }[]; nodes?: Record<number, string> }): Promise<string> {
+async function fakeSys(spec: {
+  online: string;
+  cpus: { cpu: number; core: number; pkg: number }[];
+  nodes?: Record<number, string>;
+}): Promise<string> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'berth-sys-'));
   const cpuDir = path.join(root, 'devices', 'system', 'cpu');
   await mkdir(cpuDir, { recursive: true });
@@ -57,12 +61,24 @@ describe('CPU topology from /sys', () => {
   });
 
   it('puts every CPU on node 0 where the kernel has no NUMA folder', async () => {
-    const root = await fakeSys({ online: '0-1', cpus: [{ cpu: 0, core: 0, pkg: 0 }, { cpu: 1, core: 1, pkg: 0 }] });
+    const root = await fakeSys({
+      online: '0-1',
+      cpus: [
+        { cpu: 0, core: 0, pkg: 0 },
+        { cpu: 1, core: 1, pkg: 0 },
+      ],
+    });
     expect((await readCpuTopology(root))?.map((p) => p.node)).toEqual([0, 0]);
   });
 
   it('gives up when the engine sees another number of CPUs than this kernel (a VM)', async () => {
-    const root = await fakeSys({ online: '0-1', cpus: [{ cpu: 0, core: 0, pkg: 0 }, { cpu: 1, core: 1, pkg: 0 }] });
+    const root = await fakeSys({
+      online: '0-1',
+      cpus: [
+        { cpu: 0, core: 0, pkg: 0 },
+        { cpu: 1, core: 1, pkg: 0 },
+      ],
+    });
     expect(await readCpuTopology(root, 8)).toBeUndefined();
   });
 

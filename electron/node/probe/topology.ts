@@ -18,7 +18,11 @@ async function readLocal(file: string): Promise<string | undefined> {
  * made unique across sockets. Undefined when /sys does not describe `expectedCpus` online CPUs, as in a VM
  * whose engine sees fewer CPUs than this kernel. `read` reads another machine's files (a remote host over SSH).
  */
-export async function readCpuTopology(sysRoot = '/sys', expectedCpus?: number, read: ReadText = readLocal): Promise<CpuPlace[] | undefined> {
+export async function readCpuTopology(
+  sysRoot = '/sys',
+  expectedCpus?: number,
+  read: ReadText = readLocal,
+): Promise<CpuPlace[] | undefined> {
   const cpuDir = path.join(sysRoot, 'devices', 'system', 'cpu');
   const online = await read(path.join(cpuDir, 'online'));
   if (!online) return undefined;

@@ -60,7 +60,9 @@ function limitConnections(server: http.Server, limits: typeof SERVE_LIMITS): voi
   server.on('connection', (socket: Socket) => {
     if (open.size >= limits.connections) {
       let oldest: [Socket, Connection] | undefined;
-      for (const entry of open) if (!entry[1].requests && !entry[1].upgraded && (!oldest || entry[1].lastActive < oldest[1].lastActive)) oldest = entry;
+      for (const entry of open)
+        if (!entry[1].requests && !entry[1].upgraded && (!oldest || entry[1].lastActive < oldest[1].lastActive))
+          oldest = entry;
       if (!oldest) return void socket.destroy();
       oldest[0].destroy();
       open.delete(oldest[0]);
@@ -152,7 +154,9 @@ function send(res: http.ServerResponse, status: number, headers: Record<string, 
  * it: whatever does not parse is answered 400, a `Host` that is not this server 421, and a failure inside a
  * request ends that request only.
  */
-export async function startServer(options: ServeOptions): Promise<{ url: string; token: string; port: number; close: () => Promise<void> }> {
+export async function startServer(
+  options: ServeOptions,
+): Promise<{ url: string; token: string; port: number; close: () => Promise<void> }> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   // Until it listens, a failure to listen is the caller's to report, once.
   let listening = false;
@@ -164,7 +168,11 @@ export async function startServer(options: ServeOptions): Promise<{ url: string;
   const origins = () => new Set([...hosts].map((h) => `http://${h}`));
   const rendererRoot = realpath(options.rendererDir).catch(() => path.resolve(options.rendererDir));
 
-  async function serveStatic(req: http.IncomingMessage, res: http.ServerResponse, headers: Record<string, string>): Promise<void> {
+  async function serveStatic(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    headers: Record<string, string>,
+  ): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { ...headers, Allow: 'GET, HEAD' });
     const relative = staticPath(req.url ?? '/');
     if (relative === undefined) return send(res, 400, headers);
@@ -178,24 +186,43 @@ export async function startServer(options: ServeOptions): Promise<{ url: string;
     res.end(req.method === 'HEAD' ? undefined : content);
   }
 
-  async function serveCall(req: http.IncomingMessage, res: http.ServerResponse, headers: Record<string, string>): Promise<void> {
-    if (req.method !== 'POST') return send(res, 405, { ...headers, Allow: 'POST' }, { ok: false, error: { message: 'API calls are POST requests' } });
+  async function serveCall(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    headers: Record<string, string>,
+  ): Promise<void> {
+    if (req.method !== 'POST')
+      return send(
+        res,
+        405,
+        { ...headers, Allow: 'POST' },
+        { ok: false, error: { message: 'API calls are POST requests' } },
+      );
     const origin = req.headers.origin;
-    if (origin !== undefined && !origins().has(origin.toLowerCase())) return send(res, 403, headers, { ok: false, error: { message: 'refused: a call from another site' } });
+    if (origin !== undefined && !origins().has(origin.toLowerCase()))
+      return send(res, 403, headers, { ok: false, error: { message: 'refused: a call from another site' } });
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (!tokenMatches(token, bearer)) return send(res, 401, headers, { ok: false, error: { message: 'refused: this request lacks the token of this berth serve' } });
+    if (!tokenMatches(token, bearer))
+      return send(res, 401, headers, {
+        ok: false,
+        error: { message: 'refused: this request lacks the token of this berth serve' },
+      });
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of req) {
       size += (chunk as Buffer).length;
-      if (size > MAX_BODY_BYTES) return send(res, 413, headers, { ok: false, error: { message: `the body is over ${MAX_BODY_BYTES} bytes` } });
+      if (size > MAX_BODY_BYTES)
+        return send(res, 413, headers, { ok: false, error: { message: `the body is over ${MAX_BODY_BYTES} bytes` } });
       chunks.push(chunk as Buffer);
     }
     let call: z.infer<typeof CallSchema>;
     try {
       call = CallSchema.parse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
     } catch {
-      return send(res, 400, headers, { ok: false, error: { message: 'the body must be a JSON object {"method": "…", "args": […]}' } });
+      return send(res, 400, headers, {
+        ok: false,
+        error: { message: 'the body must be a JSON object {"method": "…", "args": […]}' },
+      });
     }
     send(res, 200, headers, await dispatch(options.api, call.method, call.args));
   }

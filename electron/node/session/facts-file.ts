@@ -8,13 +8,19 @@ export async function readFactsFile(file: string): Promise<HostFacts> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new InputError('--facts', `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); pass the output of \`berth facts --json\``);
+    throw new InputError(
+      '--facts',
+      `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); pass the output of \`berth facts --json\``,
+    );
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new InputError('--facts', `${file} is not JSON (${(error as Error).message}); pass the output of \`berth facts --json\``);
+    throw new InputError(
+      '--facts',
+      `${file} is not JSON (${(error as Error).message}); pass the output of \`berth facts --json\``,
+    );
   }
   const parsed = HostFactsSchema.safeParse(raw);
   if (!parsed.success) {

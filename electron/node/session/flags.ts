@@ -14,7 +14,11 @@ export interface OverrideFlags {
 function pairs(flag: string, values: readonly string[] | undefined): [string, string][] {
   return (values ?? []).map((value) => {
     const at = value.indexOf('=');
-    if (at <= 0 || at === value.length - 1) throw new InputError(flag, `"${value}" is not SERVICE=VALUE, e.g. ${flag} litellm=${flag === '--port' ? '14000' : 'ghcr.io/berriai/litellm:v1.104.1'}`);
+    if (at <= 0 || at === value.length - 1)
+      throw new InputError(
+        flag,
+        `"${value}" is not SERVICE=VALUE, e.g. ${flag} litellm=${flag === '--port' ? '14000' : 'ghcr.io/berriai/litellm:v1.104.1'}`,
+      );
     return [value.slice(0, at), value.slice(at + 1)];
   });
 }
@@ -23,14 +27,19 @@ export function applyFlags(settings: Settings, flags: OverrideFlags): Settings {
   const images = Object.fromEntries(pairs('--image', flags.image));
   const ports = Object.fromEntries(
     pairs('--port', flags.port).map(([service, port]) => {
-      if (!/^\d+$/.test(port)) throw new InputError('--port', `"${service}=${port}": the port must be a number from 1 to 65535`);
+      if (!/^\d+$/.test(port))
+        throw new InputError('--port', `"${service}=${port}": the port must be a number from 1 to 65535`);
       return [service, Number(port)];
     }),
   );
   const known = catalogFor(settings).map((m) => m.service);
-  for (const [flag, models] of [['--disable', flags.disable], ['--enable', flags.enable]] as const) {
+  for (const [flag, models] of [
+    ['--disable', flags.disable],
+    ['--enable', flags.enable],
+  ] as const) {
     const unknown = (models ?? []).find((model) => !known.includes(model));
-    if (unknown !== undefined) throw new InputError(flag, `unknown model "${unknown}"; known models: ${known.join(', ')}`);
+    if (unknown !== undefined)
+      throw new InputError(flag, `unknown model "${unknown}"; known models: ${known.join(', ')}`);
   }
   const disabled = new Set([...settings.disabledModels, ...(flags.disable ?? [])]);
   for (const model of flags.enable ?? []) disabled.delete(model);

@@ -120,7 +120,11 @@ export class StackSession {
     this.connectedTo = name;
     const discovery = { env: this.env, home: this.userHome, platform: this.platform };
     this.connection = import('../docker/connect.js').then(({ connectEngine }) =>
-      connectEngine(discovery, undefined, entry ? { endpoint: entry.endpoint, source: `engine "${name}"`, explicit: true } : undefined),
+      connectEngine(
+        discovery,
+        undefined,
+        entry ? { endpoint: entry.endpoint, source: `engine "${name}"`, explicit: true } : undefined,
+      ),
     );
     return this.connection;
   }
@@ -160,7 +164,13 @@ export class StackSession {
     const connection = await this.connect();
     if (!connection.docker) throw engineUnavailable(connection.problem, connection.fix);
     const endpoint = connection.candidate.endpoint;
-    return { docker: connection.docker, endpoint, local: isLocalEndpoint(endpoint), name: this.connectedTo ?? LOCAL_ENGINE, ...(connection.ssh ? { ssh: connection.ssh } : {}) };
+    return {
+      docker: connection.docker,
+      endpoint,
+      local: isLocalEndpoint(endpoint),
+      name: this.connectedTo ?? LOCAL_ENGINE,
+      ...(connection.ssh ? { ssh: connection.ssh } : {}),
+    };
   }
 
   /** The engine's machine as Berth sees it, probed once through the session's engine connection (SSH included). */
@@ -171,16 +181,30 @@ export class StackSession {
         const named = this.connectedTo !== undefined && this.connectedTo !== LOCAL_ENGINE;
         // An engine chosen by name (--engine, or settings) that does not answer is that engine's problem: its facts
         // are not this machine's, so nothing falls back to describing this one.
-        if (!connection.docker && named) throw engineUnavailable(`${this.connectedTo} does not answer: ${connection.problem}`, connection.fix ?? `check that ${this.connectedTo} is up (berth engine list shows its address), or use this machine's engine: berth engine use local`);
+        if (!connection.docker && named)
+          throw engineUnavailable(
+            `${this.connectedTo} does not answer: ${connection.problem}`,
+            connection.fix ??
+              `check that ${this.connectedTo} is up (berth engine list shows its address), or use this machine's engine: berth engine use local`,
+          );
         if (connection.docker && connection.ssh) {
           const endpoint = connection.candidate.endpoint;
           const { probeRemoteHost } = await import('../probe/remote-facts.js');
           return probeRemoteHost(connection.docker, endpoint, connection.ssh).catch((error: Error) => {
-            throw new EngineError(`${endpoint} answers Docker but its machine could not be probed: ${error.message}`, 'check that the host has a shell with /proc and /sys (a Linux host), or plan with --facts FILE');
+            throw new EngineError(
+              `${endpoint} answers Docker but its machine could not be probed: ${error.message}`,
+              'check that the host has a shell with /proc and /sys (a Linux host), or plan with --facts FILE',
+            );
           });
         }
         const { defaultProbeEnvironment, probeHostFacts } = await import('../probe/facts.js');
-        return probeHostFacts({ ...defaultProbeEnvironment(), env: this.env, home: this.userHome, platform: this.platform, connection });
+        return probeHostFacts({
+          ...defaultProbeEnvironment(),
+          env: this.env,
+          home: this.userHome,
+          platform: this.platform,
+          connection,
+        });
       })
       .catch((error: unknown) => {
         // Asked again next time: the engine may come back.
@@ -197,11 +221,14 @@ export class StackSession {
   async reachable(plan: StackPlan): Promise<Record<string, string>> {
     const connection = await this.connect();
     const published = plan.services.filter((s) => serviceUrl(s));
-    if (!connection.docker || !connection.ssh) return Object.fromEntries(published.map((s) => [s.name, serviceUrl(s) as string]));
+    if (!connection.docker || !connection.ssh)
+      return Object.fromEntries(published.map((s) => [s.name, serviceUrl(s) as string]));
     const { PortForwards } = await import('../ssh/port-forwards.js');
     this.forwards ??= new PortForwards(connection.ssh, (error) => this.options.log?.(error.message));
     const local = await this.forwards.reach(published.map((s) => s.ports[0]?.host as number));
-    return Object.fromEntries(published.map((s) => [s.name, `http://127.0.0.1:${local.get(s.ports[0]?.host as number)}/`]));
+    return Object.fromEntries(
+      published.map((s) => [s.name, `http://127.0.0.1:${local.get(s.ports[0]?.host as number)}/`]),
+    );
   }
 
   /** Whether the forwards of a remote engine are up; true where nothing is forwarded. */
@@ -228,7 +255,14 @@ export class StackSession {
   planFor(resolved: ResolvedSettings, facts: HostFacts): StackPlan {
     const measurements = this.measurements();
     const key = JSON.stringify([resolved, facts, measurements]);
-    if (this.planned?.key !== key) this.planned = { key, plan: planStack(facts, resolved.settings, { ...(resolved.profile ? { profile: resolved.profile } : {}), measurements }) };
+    if (this.planned?.key !== key)
+      this.planned = {
+        key,
+        plan: planStack(facts, resolved.settings, {
+          ...(resolved.profile ? { profile: resolved.profile } : {}),
+          measurements,
+        }),
+      };
     return this.planned.plan;
   }
 
@@ -238,7 +272,10 @@ export class StackSession {
   }
 
   /** Everything `up` acts on, for these inputs: the engine, the plan and the secrets. */
-  async engineContext(emit: ProgressListener, inputs: PlanInputs = {}): Promise<{ context: EngineContext; plan: StackPlan; settings: Settings }> {
+  async engineContext(
+    emit: ProgressListener,
+    inputs: PlanInputs = {},
+  ): Promise<{ context: EngineContext; plan: StackPlan; settings: Settings }> {
     const engine = await this.engine();
     const [resolved, facts] = await Promise.all([this.settings(inputs), this.facts()]);
     const plan = this.planFor(resolved, inputs.facts ? await readFactsFile(inputs.facts) : facts);

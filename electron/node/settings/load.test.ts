@@ -22,15 +22,36 @@ describe('settings.json', () => {
   });
 
   it('reads the file electron-store writes, ignoring its internal migration record', async () => {
-    const dir = await home(JSON.stringify({ __internal__: { migrations: { version: '0.1.0' } }, profile: 'production', images: { grafana: 'grafana/grafana:12.2.0' } }));
-    expect(await loadSettings(dir)).toMatchObject({ profile: 'production', images: { grafana: 'grafana/grafana:12.2.0' } });
+    const dir = await home(
+      JSON.stringify({
+        __internal__: { migrations: { version: '0.1.0' } },
+        profile: 'production',
+        images: { grafana: 'grafana/grafana:12.2.0' },
+      }),
+    );
+    expect(await loadSettings(dir)).toMatchObject({
+      profile: 'production',
+      images: { grafana: 'grafana/grafana:12.2.0' },
+    });
   });
 
   it('migrates a file written by 0.1 to the current schema once, keeping every choice in it', async () => {
-    const dir = await home(JSON.stringify({ schema: 1, profile: 'development', startAtLogin: true, ports: { grafana: 3300 } }, null, 2));
-    expect(await loadSettings(dir)).toMatchObject({ schema: 2, profile: 'development', startAtLogin: true, ports: { grafana: 3300 }, autoUpdate: true });
+    const dir = await home(
+      JSON.stringify({ schema: 1, profile: 'development', startAtLogin: true, ports: { grafana: 3300 } }, null, 2),
+    );
+    expect(await loadSettings(dir)).toMatchObject({
+      schema: 2,
+      profile: 'development',
+      startAtLogin: true,
+      ports: { grafana: 3300 },
+      autoUpdate: true,
+    });
     const onDisk = JSON.parse(await readFile(path.join(dir, 'settings.json'), 'utf8'));
-    expect(onDisk).toMatchObject({ schema: 2, profile: 'development', __internal__: { migrations: { version: '0.2.0' } } });
+    expect(onDisk).toMatchObject({
+      schema: 2,
+      profile: 'development',
+      __internal__: { migrations: { version: '0.2.0' } },
+    });
     expect(Object.keys(SETTINGS_MIGRATIONS)).toContain('0.2.0');
   });
 
@@ -67,13 +88,20 @@ describe('settings.json', () => {
 
 describe('the environment of the reference setup (.env)', () => {
   it('LITELLM_URL points Open WebUI elsewhere; a bad one names the variable', () => {
-    expect(applyEnvironment(DEFAULT_SETTINGS, { LITELLM_URL: 'http://host.docker.internal:4000' }).settings.litellmUrl).toBe('http://host.docker.internal:4000');
+    expect(
+      applyEnvironment(DEFAULT_SETTINGS, { LITELLM_URL: 'http://host.docker.internal:4000' }).settings.litellmUrl,
+    ).toBe('http://host.docker.internal:4000');
     expect(() => applyEnvironment(DEFAULT_SETTINGS, { LITELLM_URL: 'gpu-host:4000' })).toThrow(InputError);
-    expect(() => applyEnvironment(DEFAULT_SETTINGS, { LITELLM_URL: 'gpu-host:4000' })).toThrow(/^LITELLM_URL: an http\(s\) URL/);
+    expect(() => applyEnvironment(DEFAULT_SETTINGS, { LITELLM_URL: 'gpu-host:4000' })).toThrow(
+      /^LITELLM_URL: an http\(s\) URL/,
+    );
   });
 
   it('LITELLM_ENVIRONMENT chooses the profile', () => {
-    expect(applyEnvironment(DEFAULT_SETTINGS, { LITELLM_ENVIRONMENT: 'production' }).profile).toEqual({ choice: 'production', source: 'LITELLM_ENVIRONMENT' });
+    expect(applyEnvironment(DEFAULT_SETTINGS, { LITELLM_ENVIRONMENT: 'production' }).profile).toEqual({
+      choice: 'production',
+      source: 'LITELLM_ENVIRONMENT',
+    });
   });
 });
 

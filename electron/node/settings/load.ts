@@ -19,13 +19,20 @@ async function readRaw(file: string): Promise<Record<string, unknown> | undefine
     // A byte-order mark, as some Windows editors write one, is not part of the JSON.
     raw = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
-    throw new InputError(file, `is not valid JSON (${(error as Error).message}); fix it or move it away to start from the defaults`);
+    throw new InputError(
+      file,
+      `is not valid JSON (${(error as Error).message}); fix it or move it away to start from the defaults`,
+    );
   }
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new InputError(file, 'must hold a JSON object; fix it or move it away to start from the defaults');
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw new InputError(file, 'must hold a JSON object; fix it or move it away to start from the defaults');
   checkInputShape(raw, file);
   const record = raw as Record<string, unknown>;
   if (typeof record.schema === 'number' && record.schema > SETTINGS_SCHEMA_VERSION) {
-    throw new InputError(file, `was written by a newer Berth (settings schema ${record.schema}, this one reads ${SETTINGS_SCHEMA_VERSION}); update Berth`);
+    throw new InputError(
+      file,
+      `was written by a newer Berth (settings schema ${record.schema}, this one reads ${SETTINGS_SCHEMA_VERSION}); update Berth`,
+    );
   }
   return record;
 }
@@ -58,7 +65,10 @@ async function open(home: string, raw: Record<string, unknown>, factory: Setting
     }
     // The store's schema refused the file: say which field in the words the CLI uses everywhere else.
     checked(raw, settingsPath(home));
-    throw new InputError(settingsPath(home), `${(error as Error).message}; fix it or move it away to start from the defaults`);
+    throw new InputError(
+      settingsPath(home),
+      `${(error as Error).message}; fix it or move it away to start from the defaults`,
+    );
   }
 }
 
@@ -86,7 +96,11 @@ function checkedBeforeMigration(raw: Record<string, unknown>, file: string): voi
  * Writes the keys of a patch through the store (atomically): `null` or `undefined` removes a key, every other key of
  * the file (including ones this Berth does not know) stays as it is. Callers validate the result first (savePatch).
  */
-export async function writeSettings(home: string, patch: Record<string, unknown>, factory: SettingsFileFactory = openWithConf): Promise<void> {
+export async function writeSettings(
+  home: string,
+  patch: Record<string, unknown>,
+  factory: SettingsFileFactory = openWithConf,
+): Promise<void> {
   const raw = (await readRaw(settingsPath(home))) ?? {};
   // The store reads the file itself and knows no byte-order mark: it goes (the JSON after it stays as it is).
   const text = await readFile(settingsPath(home), 'utf8').catch(() => '');

@@ -25,7 +25,11 @@ export function patched(current: Settings, patch: SettingsPatch): Settings {
 export async function savePatch(
   home: string,
   patch: SettingsPatch,
-  options: { openSettings?: SettingsFileFactory; check?: (next: Settings) => void | Promise<void>; dryRun?: boolean } = {},
+  options: {
+    openSettings?: SettingsFileFactory;
+    check?: (next: Settings) => void | Promise<void>;
+    dryRun?: boolean;
+  } = {},
 ): Promise<Settings> {
   const next = patched(await loadSettings(home, options.openSettings), patch);
   await options.check?.(next);

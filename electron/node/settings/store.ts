@@ -32,7 +32,12 @@ export const SETTINGS_MIGRATIONS: Record<string, (store: MigrationStore) => void
 /** The schema without its `default`s: the store must not write defaults into the file (see settingsJsonSchema). */
 function withoutDefaults(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutDefaults);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).filter(([key]) => key !== 'default').map(([key, item]) => [key, withoutDefaults(item)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([key]) => key !== 'default')
+        .map(([key, item]) => [key, withoutDefaults(item)]),
+    );
   return value;
 }
 
@@ -42,7 +47,9 @@ function withoutDefaults(value: unknown): unknown {
  * today's default" for every key a patch did not touch. Berth applies the defaults when it reads (zod).
  */
 export function settingsJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(SettingsSchema, { target: 'draft-07', io: 'input', unrepresentable: 'any' }) as { properties: Record<string, unknown> };
+  const schema = z.toJSONSchema(SettingsSchema, { target: 'draft-07', io: 'input', unrepresentable: 'any' }) as {
+    properties: Record<string, unknown>;
+  };
   return withoutDefaults(schema.properties) as Record<string, unknown>;
 }
 
@@ -65,4 +72,3 @@ export const openWithConf: SettingsFileFactory = async (options) => {
   const { default: Conf } = await import('conf');
   return new Conf<SettingsInput>(options) as unknown as SettingsFile;
 };
-

@@ -61,12 +61,14 @@ class DialStdioSocket extends Duplex {
   /** An idle pooled channel does not keep the process alive, as an idle TCP socket would not. */
   unref(): this {
     this.child.unref();
-    for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr]) (stream as unknown as Socket | null)?.unref?.();
+    for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr])
+      (stream as unknown as Socket | null)?.unref?.();
     return this;
   }
   ref(): this {
     this.child.ref();
-    for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr]) (stream as unknown as Socket | null)?.ref?.();
+    for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr])
+      (stream as unknown as Socket | null)?.ref?.();
     return this;
   }
 }
@@ -81,7 +83,12 @@ export class DialStdioAgent extends http.Agent {
     this.master.ensure().then(
       () => {
         try {
-          callback(null, new DialStdioSocket(this.master.channel(['docker', 'system', 'dial-stdio']), (stderr) => this.master.explain(stderr)));
+          callback(
+            null,
+            new DialStdioSocket(this.master.channel(['docker', 'system', 'dial-stdio']), (stderr) =>
+              this.master.explain(stderr),
+            ),
+          );
         } catch (error) {
           callback(error as Error);
         }

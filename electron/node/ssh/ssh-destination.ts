@@ -16,9 +16,13 @@ export function parseSshEndpoint(endpoint: string): SshDestination {
   } catch {
     throw new InputError('engine', `"${endpoint}" is not an ssh:// URL such as ssh://me@gpu-box`);
   }
-  if (url.protocol !== 'ssh:' || !url.hostname) throw new InputError('engine', `"${endpoint}" is not an ssh:// URL such as ssh://me@gpu-box`);
+  if (url.protocol !== 'ssh:' || !url.hostname)
+    throw new InputError('engine', `"${endpoint}" is not an ssh:// URL such as ssh://me@gpu-box`);
   if ((url.pathname && url.pathname !== '/') || url.search || url.password) {
-    throw new InputError('engine', `"${endpoint}": an ssh:// engine is ssh://[user@]host[:port], without a path, query or password`);
+    throw new InputError(
+      'engine',
+      `"${endpoint}": an ssh:// engine is ssh://[user@]host[:port], without a path, query or password`,
+    );
   }
   return {
     host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
@@ -36,5 +40,10 @@ export function describeDestination(destination: SshDestination): { name: string
 
 /** ssh's arguments for the destination; what the URL leaves out comes from the user's ssh config. */
 export function destinationArgs(destination: SshDestination): string[] {
-  return [...(destination.user ? ['-l', destination.user] : []), ...(destination.port ? ['-p', String(destination.port)] : []), '--', destination.host];
+  return [
+    ...(destination.user ? ['-l', destination.user] : []),
+    ...(destination.port ? ['-p', String(destination.port)] : []),
+    '--',
+    destination.host,
+  ];
 }

@@ -13,7 +13,13 @@ describe('ssh:// endpoints, read as the docker CLI reads them', () => {
   });
 
   it('refuses a path, a query or a password, and anything that is not ssh://', () => {
-    for (const bad of ['ssh://gpu-box/var/run', 'ssh://gpu-box?x=1', 'ssh://me:secret@gpu-box', 'tcp://gpu-box', 'gpu box']) {
+    for (const bad of [
+      'ssh://gpu-box/var/run',
+      'ssh://gpu-box?x=1',
+      'ssh://me:secret@gpu-box',
+      'tcp://gpu-box',
+      'gpu box',
+    ]) {
       expect(() => parseSshEndpoint(bad)).toThrow(InputError);
     }
   });
@@ -22,14 +28,23 @@ describe('ssh:// endpoints, read as the docker CLI reads them', () => {
 describe("OpenSSH's failures, each as one line with what to do", () => {
   const cases: [string, RegExp][] = [
     ['Host key verification failed.', /host key of gpu-box is not in known_hosts: connect once with `ssh gpu-box`/],
-    ['@@@@@@@\n@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\nHost key verification failed.', /host key of gpu-box has changed/],
+    [
+      '@@@@@@@\n@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\nHost key verification failed.',
+      /host key of gpu-box has changed/,
+    ],
     ['me@127.0.0.1: Permission denied (publickey).', /gpu-box refused the login: check the user and the key/],
     ['ssh: Could not resolve hostname gpu-box: Name or service not known', /cannot resolve gpu-box/],
     ['ssh: connect to host 127.0.0.1 port 2222: Connection refused', /no SSH server answers on gpu-box/],
     ['ssh: connect to host 10.0.0.9 port 22: Connection timed out', /gpu-box did not answer \(timed out\)/],
     ['bash: line 1: docker: command not found', /docker is not installed on gpu-box/],
-    ['permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock', /may not use Docker on gpu-box: run `sudo usermod -aG docker \$USER`/],
-    ['Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?', /Docker is not running on gpu-box/],
+    [
+      'permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock',
+      /may not use Docker on gpu-box: run `sudo usermod -aG docker \$USER`/,
+    ],
+    [
+      'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?',
+      /Docker is not running on gpu-box/,
+    ],
     ['something else went wrong\nlast words', /^ssh gpu-box: last words$/],
   ];
   it.each(cases)('%s', (stderr, expected) => {
@@ -39,7 +54,11 @@ describe("OpenSSH's failures, each as one line with what to do", () => {
   });
 
   it('a dropped link is "connection lost", whatever the engine said', () => {
-    expect(describeSshLoss('ssh://gpu-box', 'the Docker engine went away; reconnecting')).toBe('connection lost to ssh://gpu-box (the Docker engine went away); reconnecting');
-    expect(describeSshLoss('ssh://gpu-box', 'connection lost to ssh://gpu-box')).toBe('connection lost to ssh://gpu-box; reconnecting');
+    expect(describeSshLoss('ssh://gpu-box', 'the Docker engine went away; reconnecting')).toBe(
+      'connection lost to ssh://gpu-box (the Docker engine went away); reconnecting',
+    );
+    expect(describeSshLoss('ssh://gpu-box', 'connection lost to ssh://gpu-box')).toBe(
+      'connection lost to ssh://gpu-box; reconnecting',
+    );
   });
 });

@@ -13,16 +13,24 @@ export function explainSsh(stderr: string, destination: string, command = `ssh $
   if (/Permission denied \(/.test(text)) {
     return `${destination} refused the login: check the user and the key (IdentityFile in ~/.ssh/config, or \`ssh-add\`), and that \`${command}\` works without a password prompt`;
   }
-  if (/Could not resolve hostname/.test(text)) return `cannot resolve ${destination}: check the host name, or add a Host entry for it in ~/.ssh/config`;
-  if (/Connection refused/.test(text)) return `no SSH server answers on ${destination} (connection refused): check the host and port`;
-  if (/timed out/i.test(text)) return `${destination} did not answer (timed out): check that the host is up and reachable`;
+  if (/Could not resolve hostname/.test(text))
+    return `cannot resolve ${destination}: check the host name, or add a Host entry for it in ~/.ssh/config`;
+  if (/Connection refused/.test(text))
+    return `no SSH server answers on ${destination} (connection refused): check the host and port`;
+  if (/timed out/i.test(text))
+    return `${destination} did not answer (timed out): check that the host is up and reachable`;
   if (/permission denied while trying to connect to the Docker daemon socket/i.test(text)) {
     return `the remote user may not use Docker on ${destination}: run \`sudo usermod -aG docker $USER\` there and log in again`;
   }
-  if (/docker: (command )?not found|docker: No such file|exec: "?docker"?: not found|command not found: docker/i.test(text)) {
+  if (
+    /docker: (command )?not found|docker: No such file|exec: "?docker"?: not found|command not found: docker/i.test(
+      text,
+    )
+  ) {
     return `docker is not installed on ${destination} (or not on the PATH of a non-interactive login): install Docker Engine there`;
   }
-  if (/Cannot connect to the Docker daemon|Is the docker daemon running/i.test(text)) return `Docker is not running on ${destination}: start it there (sudo systemctl start docker)`;
+  if (/Cannot connect to the Docker daemon|Is the docker daemon running/i.test(text))
+    return `Docker is not running on ${destination}: start it there (sudo systemctl start docker)`;
   const last = text.split('\n').filter(Boolean).pop();
   return last ? `ssh ${destination}: ${last}` : `the SSH connection to ${destination} closed`;
 }
@@ -30,5 +38,7 @@ export function explainSsh(stderr: string, destination: string, command = `ssh $
 /** What status says when a remote engine stops answering: the link is down, not Docker. */
 export function describeSshLoss(destination: string, problem: string): string {
   const detail = problem.replace(/;? ?reconnecting$/, '');
-  return /^connection lost/.test(detail) ? `${detail}; reconnecting` : `connection lost to ${destination} (${detail}); reconnecting`;
+  return /^connection lost/.test(detail)
+    ? `${detail}; reconnecting`
+    : `connection lost to ${destination} (${detail}); reconnecting`;
 }

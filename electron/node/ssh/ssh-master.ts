@@ -61,11 +61,22 @@ export class SshMaster extends EventEmitter {
   }
 
   get alive(): boolean {
-    return !!this.process && this.process.exitCode === null && this.process.signalCode === null && existsSync(this.controlPath);
+    return (
+      !!this.process &&
+      this.process.exitCode === null &&
+      this.process.signalCode === null &&
+      existsSync(this.controlPath)
+    );
   }
 
   private baseArgs(): string[] {
-    return [...(this.options.configFile ? ['-F', this.options.configFile] : []), '-o', 'BatchMode=yes', '-o', `ControlPath=${this.controlPath}`];
+    return [
+      ...(this.options.configFile ? ['-F', this.options.configFile] : []),
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      `ControlPath=${this.controlPath}`,
+    ];
   }
 
   private spawnSsh(args: string[]): ChildProcess {
@@ -89,11 +100,16 @@ export class SshMaster extends EventEmitter {
     const timeout = this.options.connectTimeoutS ?? 10;
     const child = this.spawnSsh([
       ...this.baseArgs(),
-      '-o', 'ControlMaster=yes',
-      '-o', 'ControlPersist=no',
-      '-o', `ConnectTimeout=${timeout}`,
-      '-o', 'ServerAliveInterval=5',
-      '-o', 'ServerAliveCountMax=3',
+      '-o',
+      'ControlMaster=yes',
+      '-o',
+      'ControlPersist=no',
+      '-o',
+      `ConnectTimeout=${timeout}`,
+      '-o',
+      'ServerAliveInterval=5',
+      '-o',
+      'ServerAliveCountMax=3',
       '-N',
       ...destinationArgs(this.options.destination),
     ]);
@@ -115,13 +131,23 @@ export class SshMaster extends EventEmitter {
       ready();
       child.once('error', (error: NodeJS.ErrnoException) => {
         watcher.close();
-        reject(new SshError(error.code === 'ENOENT' ? 'ssh is not installed: install the OpenSSH client' : `ssh could not start: ${error.message}`));
+        reject(
+          new SshError(
+            error.code === 'ENOENT'
+              ? 'ssh is not installed: install the OpenSSH client'
+              : `ssh could not start: ${error.message}`,
+          ),
+        );
       });
       child.once('exit', () => {
         watcher.close();
         if (this.process === child) this.process = undefined;
         if (!up) reject(new SshError(this.explain(stderr)));
-        else if (!this.closed) this.emit('lost', `connection lost to ${this.destination}${stderr.trim() ? ` (${this.explain(stderr)})` : ''}`);
+        else if (!this.closed)
+          this.emit(
+            'lost',
+            `connection lost to ${this.destination}${stderr.trim() ? ` (${this.explain(stderr)})` : ''}`,
+          );
       });
     });
   }
@@ -129,7 +155,14 @@ export class SshMaster extends EventEmitter {
   /** A channel running `command` on the remote host; its stdin and stdout are the channel's two directions. */
   channel(command: string[]): ChildProcess {
     if (!this.alive) throw new SshError(`connection lost to ${this.destination}`);
-    return this.spawnSsh([...this.baseArgs(), '-o', 'ControlMaster=no', '-T', ...destinationArgs(this.options.destination), ...command]);
+    return this.spawnSsh([
+      ...this.baseArgs(),
+      '-o',
+      'ControlMaster=no',
+      '-T',
+      ...destinationArgs(this.options.destination),
+      ...command,
+    ]);
   }
 
   /** Runs a command on the remote host over the connection; its stdout, or an SshError with what it printed. */
@@ -143,9 +176,21 @@ export class SshMaster extends EventEmitter {
   /** Forwards 127.0.0.1:localPort here to 127.0.0.1:remotePort on the remote host, over the same connection. */
   async forward(localPort: number, remotePort: number, cancel = false): Promise<void> {
     await this.ensure();
-    const child = this.spawnSsh([...this.baseArgs(), '-O', cancel ? 'cancel' : 'forward', '-L', `127.0.0.1:${localPort}:127.0.0.1:${remotePort}`, ...destinationArgs(this.options.destination)]);
+    const child = this.spawnSsh([
+      ...this.baseArgs(),
+      '-O',
+      cancel ? 'cancel' : 'forward',
+      '-L',
+      `127.0.0.1:${localPort}:127.0.0.1:${remotePort}`,
+      ...destinationArgs(this.options.destination),
+    ]);
     child.stdin?.end();
-    await collect(child, 5000, (stderr) => `cannot forward port ${remotePort} of ${this.destination}: ${stderr.trim().split('\n').pop() ?? 'ssh failed'}`);
+    await collect(
+      child,
+      5000,
+      (stderr) =>
+        `cannot forward port ${remotePort} of ${this.destination}: ${stderr.trim().split('\n').pop() ?? 'ssh failed'}`,
+    );
   }
 
   async close(): Promise<void> {
@@ -194,7 +239,9 @@ function alive(pid: number): boolean {
  * commands through it. Each is asked to exit through its own socket (`ssh -O exit`), and its folder removed. Only
  * this user's folders are looked at. Returns how many masters were closed.
  */
-export async function closeStaleMasters(options: { tmp?: string; sshBinary?: string; minAgeMs?: number } = {}): Promise<number> {
+export async function closeStaleMasters(
+  options: { tmp?: string; sshBinary?: string; minAgeMs?: number } = {},
+): Promise<number> {
   const tmp = options.tmp ?? os.tmpdir();
   const uid = process.getuid?.();
   let closed = 0;
@@ -214,7 +261,11 @@ export async function closeStaleMasters(options: { tmp?: string; sshBinary?: str
     if (Number.isFinite(owner) ? alive(owner) : Date.now() - info.mtimeMs < (options.minAgeMs ?? 60_000)) continue;
     const socket = path.join(dir, SOCKET_FILE);
     if (existsSync(socket)) {
-      const child = spawn(options.sshBinary ?? 'ssh', ['-F', '/dev/null', '-o', `ControlPath=${socket}`, '-O', 'exit', 'berth-stale-master'], { stdio: ['ignore', 'ignore', 'pipe'], windowsHide: true });
+      const child = spawn(
+        options.sshBinary ?? 'ssh',
+        ['-F', '/dev/null', '-o', `ControlPath=${socket}`, '-O', 'exit', 'berth-stale-master'],
+        { stdio: ['ignore', 'ignore', 'pipe'], windowsHide: true },
+      );
       await collect(child, 5000, (stderr) => stderr.trim()).then(
         () => closed++,
         () => undefined,

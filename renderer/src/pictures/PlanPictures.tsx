@@ -1,7 +1,14 @@
 import { Box, Group, Paper, Stack, Text, Title, Tooltip } from '@mantine/core';
 import type { HostFacts } from '../../../electron/common/contracts/host-facts.js';
 import type { StackPlan } from '../../../electron/common/contracts/stack-plan.js';
-import { coreMap, gpuBars, memoryBar, type CpuCell, type MemoryBar, type Segment } from '../../../electron/common/pictures/plan-pictures.js';
+import {
+  coreMap,
+  gpuBars,
+  memoryBar,
+  type CpuCell,
+  type MemoryBar,
+  type Segment,
+} from '../../../electron/common/pictures/plan-pictures.js';
 
 /** A colour per model, in the plan's order, the same in every picture. */
 const MODEL_COLORS = ['blue', 'grape', 'teal', 'orange', 'cyan', 'pink', 'lime', 'indigo'];
@@ -11,12 +18,23 @@ export function modelColor(models: readonly string[], service: string | undefine
   return MODEL_COLORS[(i < 0 ? 0 : i) % MODEL_COLORS.length] as string;
 }
 
-const SHADE: Record<Segment['kind'], number> = { weights: 7, activations: 5, kv: 4, runtime: 2, headroom: 2, services: 5, unseen: 4, free: 0, over: 7 };
+const SHADE: Record<Segment['kind'], number> = {
+  weights: 7,
+  activations: 5,
+  kv: 4,
+  runtime: 2,
+  headroom: 2,
+  services: 5,
+  unseen: 4,
+  free: 0,
+  over: 7,
+};
 
 function segmentColor(segment: Segment, models: readonly string[]): string {
   if (segment.kind === 'over') return 'var(--mantine-color-red-7)';
   if (segment.kind === 'free') return 'var(--berth-free)';
-  if (segment.kind === 'services' || segment.kind === 'unseen') return `var(--mantine-color-gray-${SHADE[segment.kind]})`;
+  if (segment.kind === 'services' || segment.kind === 'unseen')
+    return `var(--mantine-color-gray-${SHADE[segment.kind]})`;
   if (segment.kind === 'headroom') return 'var(--mantine-color-yellow-3)';
   return `var(--mantine-color-${modelColor(models, segment.service)}-${SHADE[segment.kind]})`;
 }
@@ -27,7 +45,12 @@ function cellColor(cell: CpuCell, models: readonly string[]): string {
   return `var(--mantine-color-${modelColor(models, cell.service)}-${cell.use === 'openmp' ? 6 : 2})`;
 }
 
-const CELL_WORDS: Record<CpuCell['use'], string> = { openmp: 'OpenMP thread', sibling: 'other hardware thread', frontend: 'frontends and services', free: 'free' };
+const CELL_WORDS: Record<CpuCell['use'], string> = {
+  openmp: 'OpenMP thread',
+  sibling: 'other hardware thread',
+  frontend: 'frontends and services',
+  free: 'free',
+};
 
 /** The CPUs the engine sees, grouped by NUMA node: whose OpenMP thread each one runs, and which stay for the frontends. */
 export function CoreMapView({ plan, facts }: { plan: StackPlan; facts: HostFacts }) {
@@ -35,11 +58,17 @@ export function CoreMapView({ plan, facts }: { plan: StackPlan; facts: HostFacts
   if (!map.models.length) return null;
   return (
     <Paper withBorder p="sm" radius="md" aria-label="Core map" role="figure">
-      <Title order={3} size="h5" mb={6}>Cores</Title>
+      <Title order={3} size="h5" mb={6}>
+        Cores
+      </Title>
       <Stack gap={6}>
         {map.nodes.map((node) => (
           <Group key={node.node} gap={6} wrap="nowrap" align="flex-start">
-            {map.nodes.length > 1 && <Text size="xs" c="dimmed" w={56} style={{ flexShrink: 0 }}>NUMA {node.node}</Text>}
+            {map.nodes.length > 1 && (
+              <Text size="xs" c="dimmed" w={56} style={{ flexShrink: 0 }}>
+                NUMA {node.node}
+              </Text>
+            )}
             <div className="core-grid">
               {node.cpus.map((cell) => (
                 <Tooltip key={cell.cpu} label={cell.reason} multiline w={320} withArrow openDelay={80}>
@@ -63,7 +92,11 @@ export function CoreMapView({ plan, facts }: { plan: StackPlan; facts: HostFacts
       </Stack>
       <Group gap="md" mt={8}>
         {map.models.map((service) => (
-          <Legend key={service} color={`var(--mantine-color-${modelColor(map.models, service)}-6)`} label={`${service} (OpenMP)`} />
+          <Legend
+            key={service}
+            color={`var(--mantine-color-${modelColor(map.models, service)}-6)`}
+            label={`${service} (OpenMP)`}
+          />
         ))}
         <Legend color="var(--mantine-color-gray-5)" label="frontends and services" />
         <Legend color="var(--berth-free)" label="free" />
@@ -87,7 +120,9 @@ export function MemoryBarView({ bar, models, label }: { bar: MemoryBar; models: 
   return (
     <div aria-label={label} role="figure">
       <Group justify="space-between" mb={4}>
-        <Text size="sm" fw={600}>{bar.title}</Text>
+        <Text size="sm" fw={600}>
+          {bar.title}
+        </Text>
         {bar.overBytes > 0 && (
           <Text size="sm" c="red.7" fw={600} data-testid="memory-over">
             over by {(bar.overBytes / 1024 ** 3).toFixed(1)} GiB
@@ -98,7 +133,14 @@ export function MemoryBarView({ bar, models, label }: { bar: MemoryBar; models: 
         {bar.segments
           .filter((s) => s.bytes > 0)
           .map((segment, i) => (
-            <Tooltip key={`${segment.kind}-${segment.service ?? ''}-${i}`} label={segment.reason || segment.label} multiline w={340} withArrow openDelay={80}>
+            <Tooltip
+              key={`${segment.kind}-${segment.service ?? ''}-${i}`}
+              label={segment.reason || segment.label}
+              multiline
+              w={340}
+              withArrow
+              openDelay={80}
+            >
               <div
                 className={`memory-segment segment-${segment.kind}`}
                 tabIndex={0}

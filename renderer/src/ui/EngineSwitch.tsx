@@ -9,7 +9,15 @@ import { ApiError } from '../client.js';
  * Which engine the window shows and runs the stack on (this machine's, or a remote one such as the team's GPU box),
  * and whether a remote one's link is down. Switching saves the choice; the backend connects and the window follows.
  */
-export function EngineSwitch({ api, snapshot, onSwitched }: { api: BerthApi; snapshot: Snapshot; onSwitched: () => void }) {
+export function EngineSwitch({
+  api,
+  snapshot,
+  onSwitched,
+}: {
+  api: BerthApi;
+  snapshot: Snapshot;
+  onSwitched: () => void;
+}) {
   const [failure, setFailure] = useState<string | null>(null);
   const engines = engineChoices(snapshot.settings ?? { engines: [] });
   const current = snapshot.engine.name ?? snapshot.settings?.engine ?? 'local';
@@ -27,18 +35,34 @@ export function EngineSwitch({ api, snapshot, onSwitched }: { api: BerthApi; sna
   return (
     <Group gap="xs" wrap="nowrap">
       {lost && (
-        <Badge color="orange" variant="outline" leftSection={<IconPlugConnectedX size={14} aria-hidden />} data-testid="link-lost">
+        <Badge
+          color="orange"
+          variant="outline"
+          leftSection={<IconPlugConnectedX size={14} aria-hidden />}
+          data-testid="link-lost"
+        >
           connection lost — reconnecting
         </Badge>
       )}
-      {unforwarded && <Badge color="orange" variant="outline" data-testid="forwards-down">ports not forwarded</Badge>}
-      {failure && <Badge color="red" variant="outline" title={failure}>not switched</Badge>}
+      {unforwarded && (
+        <Badge color="orange" variant="outline" data-testid="forwards-down">
+          ports not forwarded
+        </Badge>
+      )}
+      {failure && (
+        <Badge color="red" variant="outline" title={failure}>
+          not switched
+        </Badge>
+      )}
       {engines.length > 1 && (
         <NativeSelect
           aria-label="Engine"
           size="xs"
           value={current}
-          data={engines.map((e) => ({ value: e.name, label: e.name === 'local' ? 'This machine' : `${e.name} (${e.endpoint})` }))}
+          data={engines.map((e) => ({
+            value: e.name,
+            label: e.name === 'local' ? 'This machine' : `${e.name} (${e.endpoint})`,
+          }))}
           onChange={(e) => void choose(e.currentTarget.value)}
         />
       )}

@@ -17,8 +17,12 @@ export class ErrorBoundary extends Component<{ children: ReactNode; view: string
     if (!this.state.error) return this.props.children;
     return (
       <Alert color="red" role="alert" title={`${this.props.view} failed to show`}>
-        <Text size="sm" mb="xs">{this.state.error.message}</Text>
-        <Button size="compact-sm" variant="light" onClick={() => this.setState({ error: null })}>Try again</Button>
+        <Text size="sm" mb="xs">
+          {this.state.error.message}
+        </Text>
+        <Button size="compact-sm" variant="light" onClick={() => this.setState({ error: null })}>
+          Try again
+        </Button>
       </Alert>
     );
   }

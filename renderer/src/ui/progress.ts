@@ -2,14 +2,21 @@ import type { ProgressEvent } from '../../../electron/common/contracts/progress.
 import { formatBytes } from '../../../electron/common/units.js';
 
 /** What a service is doing while `up` runs, as words and (where known) a percentage, with the time it has taken. */
-export function progressView(event: ProgressEvent, since: number, now = Date.now()): { text: string; percent?: number; failed?: boolean } {
+export function progressView(
+  event: ProgressEvent,
+  since: number,
+  now = Date.now(),
+): { text: string; percent?: number; failed?: boolean } {
   const elapsed = `${Math.max(0, Math.round((now - since) / 1000))} s`;
   switch (event.kind) {
     case 'pulling':
       return { text: `Pulling ${event.image} · ${event.percent}% · ${elapsed}`, percent: event.percent };
     case 'downloading': {
       const percent = event.bytesTotal ? Math.floor((event.bytesDone / event.bytesTotal) * 100) : 0;
-      return { text: `Downloading weights ${formatBytes(event.bytesDone)} of ${formatBytes(event.bytesTotal)} · ${percent}% · ${elapsed}`, percent };
+      return {
+        text: `Downloading weights ${formatBytes(event.bytesDone)} of ${formatBytes(event.bytesTotal)} · ${percent}% · ${elapsed}`,
+        percent,
+      };
     }
     case 'waiting':
       return { text: `Waiting for ${event.on} · ${event.elapsedS} s` };

@@ -1,5 +1,15 @@
 import { Badge, type MantineColor } from '@mantine/core';
-import { IconAlertTriangle, IconCircleCheck, IconCircleDashed, IconCircleX, IconLoader2, IconPlayerPlay, IconRefresh, IconPlayerStop, IconPointFilled } from '@tabler/icons-react';
+import {
+  IconAlertTriangle,
+  IconCircleCheck,
+  IconCircleDashed,
+  IconCircleX,
+  IconLoader2,
+  IconPlayerPlay,
+  IconRefresh,
+  IconPlayerStop,
+  IconPointFilled,
+} from '@tabler/icons-react';
 import type { ComponentType } from 'react';
 import type { ServiceState, ServiceStatus } from '../../../electron/common/contracts/status.js';
 import type { StackState } from '../../../electron/common/status/service-state.js';
@@ -28,12 +38,24 @@ export const STACK_STATE_VIEW: Record<StackState, { color: MantineColor; icon: I
 };
 
 /** A service's state as a badge: icon, words and colour; an exit code where there is one. */
-export function StatusBadge({ status, testId }: { status: Pick<ServiceStatus, 'state' | 'exitCode'>; testId?: string }) {
+export function StatusBadge({
+  status,
+  testId,
+}: {
+  status: Pick<ServiceStatus, 'state' | 'exitCode'>;
+  testId?: string;
+}) {
   const view = SERVICE_STATES[status.state];
   const Icon = view.icon;
   const label = status.state === 'exited' ? `exited (${status.exitCode ?? '?'})` : view.label;
   return (
-    <Badge color={view.color} variant="light" leftSection={<Icon size={14} stroke={2} aria-hidden />} data-testid={testId} data-state={status.state}>
+    <Badge
+      color={view.color}
+      variant="light"
+      leftSection={<Icon size={14} stroke={2} aria-hidden />}
+      data-testid={testId}
+      data-state={status.state}
+    >
       {label}
     </Badge>
   );
@@ -43,7 +65,13 @@ export function StackBadge({ state }: { state: StackState }) {
   const view = STACK_STATE_VIEW[state];
   const Icon = view.icon;
   return (
-    <Badge size="lg" color={view.color} variant="light" leftSection={<Icon size={16} stroke={2} aria-hidden />} data-testid="stack-state">
+    <Badge
+      size="lg"
+      color={view.color}
+      variant="light"
+      leftSection={<Icon size={16} stroke={2} aria-hidden />}
+      data-testid="stack-state"
+    >
       {view.label}
     </Badge>
   );

@@ -10,7 +10,12 @@ afterEach(cleanup);
 
 describe('Chat', () => {
   it("litellm down: the backend's one line, in an alert", async () => {
-    const client = fakeClient(fakeApi({ chatModels: async () => Promise.reject(new ApiError('litellm is not answering at http://127.0.0.1:4000', 'start the stack')) }));
+    const client = fakeClient(
+      fakeApi({
+        chatModels: async () =>
+          Promise.reject(new ApiError('litellm is not answering at http://127.0.0.1:4000', 'start the stack')),
+      }),
+    );
     renderView(<Chat client={client} />);
     await act(async () => undefined);
     expect(screen.getByText('litellm is not answering at http://127.0.0.1:4000 — start the stack')).toBeTruthy();
@@ -23,7 +28,11 @@ describe('Chat', () => {
     await act(async () => undefined);
     fireEvent.change(screen.getByLabelText('Message'), { target: { value: 'Say hello' } });
     await act(async () => void fireEvent.click(screen.getByRole('button', { name: /Send/ })));
-    const sent = api.calls.find((c) => c.method === 'chatSend')?.args[0] as { streamId: string; model: string; messages: unknown[] };
+    const sent = api.calls.find((c) => c.method === 'chatSend')?.args[0] as {
+      streamId: string;
+      model: string;
+      messages: unknown[];
+    };
     expect(sent).toMatchObject({ model: 'qwen3-1.7b', messages: [{ role: 'user', content: 'Say hello' }] });
     await act(async () => {
       client.emit({ type: 'chat', streamId: sent.streamId, delta: 'Hello ' });
@@ -36,6 +45,8 @@ describe('Chat', () => {
     // Chromium by test/e2e/dashboard.test.ts).
     const conversation = screen.getByTestId('conversation');
     expect(conversation.contains(screen.getByTestId('message-assistant'))).toBe(true);
-    expect(conversation.compareDocumentPosition(screen.getByLabelText('Message')) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(
+      conversation.compareDocumentPosition(screen.getByLabelText('Message')) & Node.DOCUMENT_POSITION_FOLLOWING,
+    ).toBeTruthy();
   });
 });

@@ -1,7 +1,18 @@
 import { useEffect, useRef, useState } from 'react';
 import Markdown from 'react-markdown';
 import rehypeHighlight from 'rehype-highlight';
-import { Alert, Button, Group, NativeSelect, NavLink, ScrollArea, Stack, Text, TextInput, Textarea } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Group,
+  NativeSelect,
+  NavLink,
+  ScrollArea,
+  Stack,
+  Text,
+  TextInput,
+  Textarea,
+} from '@mantine/core';
 import { IconPlayerStop, IconPlus, IconSend } from '@tabler/icons-react';
 import type { Client } from '../client.js';
 import { ApiError } from '../client.js';
@@ -60,8 +71,10 @@ export function Chat({ client }: { client: Client }) {
     );
   }, [client]);
 
-  const update = (change: (c: Conversation) => Conversation) => setConversations((all) => all.map((c) => (c.id === current?.id ? change(c) : c)));
-  const patchLast = (change: (m: Message) => Message) => update((c) => ({ ...c, messages: c.messages.map((m, i) => (i === c.messages.length - 1 ? change(m) : m)) }));
+  const update = (change: (c: Conversation) => Conversation) =>
+    setConversations((all) => all.map((c) => (c.id === current?.id ? change(c) : c)));
+  const patchLast = (change: (m: Message) => Message) =>
+    update((c) => ({ ...c, messages: c.messages.map((m, i) => (i === c.messages.length - 1 ? change(m) : m)) }));
 
   useEffect(
     () =>
@@ -111,44 +124,125 @@ export function Chat({ client }: { client: Client }) {
   return (
     <Group component="section" aria-label="Chat" align="flex-start" gap="md" wrap="nowrap" className="chat">
       <Stack gap="xs" w={220} style={{ flexShrink: 0 }}>
-        <Button variant="light" leftSection={<IconPlus size={16} aria-hidden />} onClick={() => { const c = fresh(models[0] ?? ''); setConversations((all) => [c, ...all]); setCurrentId(c.id); }}>New chat</Button>
+        <Button
+          variant="light"
+          leftSection={<IconPlus size={16} aria-hidden />}
+          onClick={() => {
+            const c = fresh(models[0] ?? '');
+            setConversations((all) => [c, ...all]);
+            setCurrentId(c.id);
+          }}
+        >
+          New chat
+        </Button>
         <ScrollArea.Autosize mah="70vh">
           {conversations.map((c) => (
-            <NavLink key={c.id} component="button" active={c.id === current.id} label={c.messages[0]?.content.slice(0, 40) || 'New chat'} onClick={() => setCurrentId(c.id)} />
+            <NavLink
+              key={c.id}
+              component="button"
+              active={c.id === current.id}
+              label={c.messages[0]?.content.slice(0, 40) || 'New chat'}
+              onClick={() => setCurrentId(c.id)}
+            />
           ))}
         </ScrollArea.Autosize>
       </Stack>
       <Stack gap="sm" className="chat-pane" style={{ flex: 1, minWidth: 0 }}>
-        {modelsError && <Alert color="red" role="alert">{modelsError}</Alert>}
+        {modelsError && (
+          <Alert color="red" role="alert">
+            {modelsError}
+          </Alert>
+        )}
         <Group gap="xs" wrap="nowrap">
-          <NativeSelect value={current.model} onChange={(e) => { const value = e.currentTarget.value; update((c) => ({ ...c, model: value })); }} aria-label="Model" data={[...new Set([current.model, ...models].filter(Boolean))].length ? [...new Set([current.model, ...models].filter(Boolean))] : ['']} w={220} />
-          <TextInput style={{ flex: 1 }} placeholder="System prompt" value={current.system} onChange={(e) => { const value = e.currentTarget.value; update((c) => ({ ...c, system: value })); }} aria-label="System prompt" />
+          <NativeSelect
+            value={current.model}
+            onChange={(e) => {
+              const value = e.currentTarget.value;
+              update((c) => ({ ...c, model: value }));
+            }}
+            aria-label="Model"
+            data={
+              [...new Set([current.model, ...models].filter(Boolean))].length
+                ? [...new Set([current.model, ...models].filter(Boolean))]
+                : ['']
+            }
+            w={220}
+          />
+          <TextInput
+            style={{ flex: 1 }}
+            placeholder="System prompt"
+            value={current.system}
+            onChange={(e) => {
+              const value = e.currentTarget.value;
+              update((c) => ({ ...c, system: value }));
+            }}
+            aria-label="System prompt"
+          />
         </Group>
         {/* The conversation fills the pane and scrolls; the message box stays at the bottom, as in every chat app. */}
         <div className="chat-conversation" ref={conversation} data-testid="conversation">
-        <ol className="messages">
-          {current.messages.map((m, i) => (
-            <li key={i} className={`message ${m.role}`} data-testid={`message-${m.role}`}>
-              {m.role === 'assistant' ? <Markdown rehypePlugins={[rehypeHighlight]}>{m.content}</Markdown> : <p>{m.content}</p>}
-              {m.error && <Alert color="red" role="alert">{m.error}</Alert>}
-              {m.stats && (
-                <Text size="xs" c="dimmed" data-testid="reply-stats">
-                  {m.stats.ttftMs !== null ? `first token ${m.stats.ttftMs} ms` : ''}
-                  {m.stats.tokensPerS !== null ? ` · ${m.stats.tokensPerS} tokens/s` : ''}
-                  {` · ${m.stats.tokens} tokens`}
-                </Text>
-              )}
-            </li>
-          ))}
-        </ol>
+          <ol className="messages">
+            {current.messages.map((m, i) => (
+              <li key={i} className={`message ${m.role}`} data-testid={`message-${m.role}`}>
+                {m.role === 'assistant' ? (
+                  <Markdown rehypePlugins={[rehypeHighlight]}>{m.content}</Markdown>
+                ) : (
+                  <p>{m.content}</p>
+                )}
+                {m.error && (
+                  <Alert color="red" role="alert">
+                    {m.error}
+                  </Alert>
+                )}
+                {m.stats && (
+                  <Text size="xs" c="dimmed" data-testid="reply-stats">
+                    {m.stats.ttftMs !== null ? `first token ${m.stats.ttftMs} ms` : ''}
+                    {m.stats.tokensPerS !== null ? ` · ${m.stats.tokensPerS} tokens/s` : ''}
+                    {` · ${m.stats.tokens} tokens`}
+                  </Text>
+                )}
+              </li>
+            ))}
+          </ol>
         </div>
-        <form className="chat-composer" onSubmit={(e) => { e.preventDefault(); void send(); }}>
+        <form
+          className="chat-composer"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void send();
+          }}
+        >
           <Group align="flex-end" gap="xs" wrap="nowrap">
-            <Textarea style={{ flex: 1 }} autosize minRows={2} maxRows={8} value={draft} onChange={(e) => setDraft(e.currentTarget.value)} placeholder="Message" aria-label="Message" onKeyDown={(e) => { if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); void send(); } }} />
+            <Textarea
+              style={{ flex: 1 }}
+              autosize
+              minRows={2}
+              maxRows={8}
+              value={draft}
+              onChange={(e) => setDraft(e.currentTarget.value)}
+              placeholder="Message"
+              aria-label="Message"
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && !e.shiftKey) {
+                  e.preventDefault();
+                  void send();
+                }
+              }}
+            />
             {streamId ? (
-              <Button type="button" color="red" variant="light" leftSection={<IconPlayerStop size={16} aria-hidden />} onClick={() => void client.api.chatStop(streamId)}>Stop</Button>
+              <Button
+                type="button"
+                color="red"
+                variant="light"
+                leftSection={<IconPlayerStop size={16} aria-hidden />}
+                onClick={() => void client.api.chatStop(streamId)}
+              >
+                Stop
+              </Button>
             ) : (
-              <Button type="submit" leftSection={<IconSend size={16} aria-hidden />} disabled={!current.model}>Send</Button>
+              <Button type="submit" leftSection={<IconSend size={16} aria-hidden />} disabled={!current.model}>
+                Send
+              </Button>
             )}
           </Group>
         </form>

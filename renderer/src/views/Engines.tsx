@@ -26,7 +26,10 @@ export function Engines({ api, snapshot, onSaved }: { api: BerthApi; snapshot: S
     }
   };
   const add = async () => {
-    const added = await save({ engines: [...settings.engines, { name: name.trim(), endpoint: endpointFor(name, address) }] }, `Added ${name.trim()}.`);
+    const added = await save(
+      { engines: [...settings.engines, { name: name.trim(), endpoint: endpointFor(name, address) }] },
+      `Added ${name.trim()}.`,
+    );
     // What was typed stays for correcting when the backend refused it.
     if (!added) return;
     setName('');
@@ -36,8 +39,9 @@ export function Engines({ api, snapshot, onSaved }: { api: BerthApi; snapshot: S
     <Section title="Engines">
       <Stack gap="sm">
         <Text size="sm" c="dimmed">
-          Run the stack on another machine, such as the team's GPU box: Berth connects with your ssh setup as it is (aliases, keys, ProxyJump,
-          known_hosts) and brings the stack's ports here over the same connection. Secrets stay on this machine.
+          Run the stack on another machine, such as the team's GPU box: Berth connects with your ssh setup as it is
+          (aliases, keys, ProxyJump, known_hosts) and brings the stack's ports here over the same connection. Secrets
+          stay on this machine.
         </Text>
         <Table>
           <Table.Tbody>
@@ -48,12 +52,34 @@ export function Engines({ api, snapshot, onSaved }: { api: BerthApi; snapshot: S
                 <Table.Td>
                   <Group gap="xs" justify="flex-end">
                     {settings.engine === engine.name ? (
-                      <Text size="sm" fw={600}>in use</Text>
+                      <Text size="sm" fw={600}>
+                        in use
+                      </Text>
                     ) : (
-                      <Button size="xs" variant="default" onClick={() => void save({ engine: engine.name }, `Berth now uses ${engine.name}.`)}>Use</Button>
+                      <Button
+                        size="xs"
+                        variant="default"
+                        onClick={() => void save({ engine: engine.name }, `Berth now uses ${engine.name}.`)}
+                      >
+                        Use
+                      </Button>
                     )}
                     {engine.name !== 'local' && (
-                      <Button size="xs" variant="subtle" color="red" aria-label={`Remove ${engine.name}`} onClick={() => void save({ engines: settings.engines.filter((e) => e.name !== engine.name), ...(settings.engine === engine.name ? { engine: 'local' } : {}) }, `Removed ${engine.name}.`)}>
+                      <Button
+                        size="xs"
+                        variant="subtle"
+                        color="red"
+                        aria-label={`Remove ${engine.name}`}
+                        onClick={() =>
+                          void save(
+                            {
+                              engines: settings.engines.filter((e) => e.name !== engine.name),
+                              ...(settings.engine === engine.name ? { engine: 'local' } : {}),
+                            },
+                            `Removed ${engine.name}.`,
+                          )
+                        }
+                      >
                         Remove
                       </Button>
                     )}
@@ -64,11 +90,29 @@ export function Engines({ api, snapshot, onSaved }: { api: BerthApi; snapshot: S
           </Table.Tbody>
         </Table>
         <Group gap="sm" align="flex-end">
-          <TextInput label="Name" placeholder="gpu-box" value={name} onChange={(e) => setName(e.currentTarget.value)} w={160} />
-          <TextInput label="SSH alias or URL" placeholder="gpu-box or ssh://me@gpu-box" value={address} onChange={(e) => setAddress(e.currentTarget.value)} w={280} />
-          <Button variant="default" onClick={() => void add()} disabled={!name.trim()}>Add engine</Button>
+          <TextInput
+            label="Name"
+            placeholder="gpu-box"
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            w={160}
+          />
+          <TextInput
+            label="SSH alias or URL"
+            placeholder="gpu-box or ssh://me@gpu-box"
+            value={address}
+            onChange={(e) => setAddress(e.currentTarget.value)}
+            w={280}
+          />
+          <Button variant="default" onClick={() => void add()} disabled={!name.trim()}>
+            Add engine
+          </Button>
         </Group>
-        {message && <Text size="sm" role="status" c={message.ok ? undefined : 'red.8'} data-testid="engines-message">{message.text}</Text>}
+        {message && (
+          <Text size="sm" role="status" c={message.ok ? undefined : 'red.8'} data-testid="engines-message">
+            {message.text}
+          </Text>
+        )}
       </Stack>
     </Section>
   );

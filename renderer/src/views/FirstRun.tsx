@@ -35,11 +35,24 @@ function steps(trouble: EngineTrouble, platform: HostFacts['os']['platform']): {
         { text: 'Log out and in again (or run newgrp docker), so the group applies. Berth checks again by itself.' },
       ];
     case 'starting':
-      return [{ text: 'Docker answers but has not finished starting. Wait for its whale (or Colima, OrbStack) to say it runs; Berth checks again by itself.' }];
+      return [
+        {
+          text: 'Docker answers but has not finished starting. Wait for its whale (or Colima, OrbStack) to say it runs; Berth checks again by itself.',
+        },
+      ];
     case 'not-docker':
-      return [{ text: 'DOCKER_HOST or the engine set in Settings points at something that is not a Docker engine: unset it, or point it at the Docker socket.' }];
+      return [
+        {
+          text: 'DOCKER_HOST or the engine set in Settings points at something that is not a Docker engine: unset it, or point it at the Docker socket.',
+        },
+      ];
     case 'context':
-      return [{ text: 'The Docker context Berth was told to use does not exist. List the contexts and choose one:', command: 'docker context ls' }];
+      return [
+        {
+          text: 'The Docker context Berth was told to use does not exist. List the contexts and choose one:',
+          command: 'docker context ls',
+        },
+      ];
     default:
       return platform === 'darwin'
         ? [
@@ -55,16 +68,36 @@ function steps(trouble: EngineTrouble, platform: HostFacts['os']['platform']): {
 }
 
 /** No engine answers: say which trouble it is and how to fix it, and look again every few seconds until it answers. */
-export function FirstRun({ problem, facts, onRecheck }: { problem: string | undefined; facts: HostFacts; onRecheck: () => void }) {
+export function FirstRun({
+  problem,
+  facts,
+  onRecheck,
+}: {
+  problem: string | undefined;
+  facts: HostFacts;
+  onRecheck: () => void;
+}) {
   const trouble = engineTrouble(problem);
   useEffect(() => {
     const timer = setInterval(onRecheck, RECHECK_MS);
     return () => clearInterval(timer);
   }, [onRecheck]);
   return (
-    <Alert color="orange" variant="light" icon={<IconPlugConnectedX aria-hidden />} data-testid="first-run" data-trouble={trouble}>
-      <Title order={2} size="h4" mb={4}>{TITLES[trouble]}</Title>
-      {problem && <Text size="sm" mb="xs">{problem}</Text>}
+    <Alert
+      color="orange"
+      variant="light"
+      icon={<IconPlugConnectedX aria-hidden />}
+      data-testid="first-run"
+      data-trouble={trouble}
+    >
+      <Title order={2} size="h4" mb={4}>
+        {TITLES[trouble]}
+      </Title>
+      {problem && (
+        <Text size="sm" mb="xs">
+          {problem}
+        </Text>
+      )}
       <List type="ordered" spacing={6} size="sm">
         {steps(trouble, facts.os.platform).map((step) => (
           <List.Item key={step.text}>
@@ -74,7 +107,9 @@ export function FirstRun({ problem, facts, onRecheck }: { problem: string | unde
       </List>
       <Group gap="xs" mt="sm">
         <Loader size="xs" />
-        <Text size="sm" c="dimmed">Checking again every {RECHECK_MS / 1000} s; nothing starts until you click Start.</Text>
+        <Text size="sm" c="dimmed">
+          Checking again every {RECHECK_MS / 1000} s; nothing starts until you click Start.
+        </Text>
       </Group>
     </Alert>
   );
@@ -84,18 +119,24 @@ export function FirstRun({ problem, facts, onRecheck }: { problem: string | unde
 export function SmallVm({ plan, facts }: { plan: StackPlan; facts: HostFacts }) {
   const warning = plan.warnings.find((w) => w.code === 'insufficient-memory');
   const kind = facts.engine?.kind;
-  if (!warning || !kind || !['docker-desktop', 'colima', 'orbstack', 'rancher-desktop', 'podman'].includes(kind)) return null;
+  if (!warning || !kind || !['docker-desktop', 'colima', 'orbstack', 'rancher-desktop', 'podman'].includes(kind))
+    return null;
   const where: Record<string, { text: string; command?: string }> = {
-    'docker-desktop': { text: "Docker Desktop › Settings › Resources › Advanced: raise Memory, then Apply & restart." },
+    'docker-desktop': { text: 'Docker Desktop › Settings › Resources › Advanced: raise Memory, then Apply & restart.' },
     colima: { text: 'Restart Colima with more memory:', command: 'colima stop && colima start --memory 16 --cpu 8' },
     orbstack: { text: 'OrbStack › Settings › System: raise the memory limit.' },
     'rancher-desktop': { text: 'Rancher Desktop › Preferences › Virtual Machine: raise Memory.' },
-    podman: { text: 'Give the Podman machine more memory:', command: 'podman machine stop && podman machine set --memory 16384 && podman machine start' },
+    podman: {
+      text: 'Give the Podman machine more memory:',
+      command: 'podman machine stop && podman machine set --memory 16384 && podman machine start',
+    },
   };
   const step = where[kind] as { text: string; command?: string };
   return (
     <Alert color="yellow" variant="light" data-testid="small-vm" title="The Docker VM is smaller than this plan needs">
-      <Text size="sm" mb={4}>{warning.message}</Text>
+      <Text size="sm" mb={4}>
+        {warning.message}
+      </Text>
       <Text size="sm">
         {step.text} {step.command && <Code>{step.command}</Code>} Berth plans again when the engine comes back.
       </Text>

@@ -28,7 +28,13 @@ describe('Host', () => {
     const api = fakeApi({
       doctor: async () => [
         { id: 'engine', title: 'Docker engine', status: 'ok', message: 'docker-engine 27 answers' },
-        { id: 'ports', title: 'Ports', status: 'fail', message: 'port 8000 is in use', fix: 'stop what uses it or set ports.vllm-qwen3' },
+        {
+          id: 'ports',
+          title: 'Ports',
+          status: 'fail',
+          message: 'port 8000 is in use',
+          fix: 'stop what uses it or set ports.vllm-qwen3',
+        },
       ],
     });
     renderView(<Host api={api} snapshot={snapshotFor(HOSTS.workstation)} />);
@@ -40,7 +46,12 @@ describe('Host', () => {
   });
 
   it('the checks failing to run: what the backend said', async () => {
-    renderView(<Host api={fakeApi({ doctor: async () => Promise.reject(new ApiError('the backend is gone')) })} snapshot={snapshotFor(HOSTS.workstation)} />);
+    renderView(
+      <Host
+        api={fakeApi({ doctor: async () => Promise.reject(new ApiError('the backend is gone')) })}
+        snapshot={snapshotFor(HOSTS.workstation)}
+      />,
+    );
     await act(async () => void fireEvent.click(screen.getByRole('button', { name: /Run the checks/ })));
     expect(screen.getByRole('status').textContent).toBe('the backend is gone');
   });

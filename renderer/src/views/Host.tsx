@@ -16,7 +16,9 @@ const CHECK = {
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
     <div>
-      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>{label}</Text>
+      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
+        {label}
+      </Text>
       <Text size="sm">{children}</Text>
     </div>
   );
@@ -40,37 +42,71 @@ export function Host({ api, snapshot }: { api: BerthApi; snapshot: Snapshot }) {
         <div className="facts-grid">
           <Fact label="CPU">
             {facts.cpu.brand}: {facts.cpu.physical} physical cores, {facts.cpu.logical} threads
-            {facts.cpu.performanceCores ? ` (${facts.cpu.performanceCores} performance + ${facts.cpu.efficiencyCores ?? 0} efficiency)` : ''}
+            {facts.cpu.performanceCores
+              ? ` (${facts.cpu.performanceCores} performance + ${facts.cpu.efficiencyCores ?? 0} efficiency)`
+              : ''}
           </Fact>
-          <Fact label="Memory">{formatGiB(facts.memory.totalBytes)} ({formatGiB(facts.memory.availableBytes)} free)</Fact>
-          <Fact label="GPUs">{facts.gpus.length ? facts.gpus.map((g) => `${g.model}${g.memoryBytes ? ` ${formatGiB(g.memoryBytes)}` : ''}`).join(', ') : 'none found'}</Fact>
-          <Fact label="Docker">{engine ? `${engine.kind} ${engine.version} at ${engine.endpoint}` : `not running: ${facts.engineProblem ?? snapshot.engine.problem ?? ''}`}</Fact>
-          {engine && <Fact label="Containers can use">{engine.cpus} CPUs and {formatGiB(engine.memoryBytes)}; {engine.gpuRuntime ? 'NVIDIA GPUs' : 'no GPU runtime'}</Fact>}
+          <Fact label="Memory">
+            {formatGiB(facts.memory.totalBytes)} ({formatGiB(facts.memory.availableBytes)} free)
+          </Fact>
+          <Fact label="GPUs">
+            {facts.gpus.length
+              ? facts.gpus.map((g) => `${g.model}${g.memoryBytes ? ` ${formatGiB(g.memoryBytes)}` : ''}`).join(', ')
+              : 'none found'}
+          </Fact>
+          <Fact label="Docker">
+            {engine
+              ? `${engine.kind} ${engine.version} at ${engine.endpoint}`
+              : `not running: ${facts.engineProblem ?? snapshot.engine.problem ?? ''}`}
+          </Fact>
+          {engine && (
+            <Fact label="Containers can use">
+              {engine.cpus} CPUs and {formatGiB(engine.memoryBytes)};{' '}
+              {engine.gpuRuntime ? 'NVIDIA GPUs' : 'no GPU runtime'}
+            </Fact>
+          )}
         </div>
       </Paper>
-      <Title order={2} size="h4">Warnings</Title>
+      <Title order={2} size="h4">
+        Warnings
+      </Title>
       {plan?.warnings.length ? (
         plan.warnings.map((w) => (
-          <Alert key={w.code} color={w.blocking ? 'red' : 'yellow'} variant="light" title={w.code} icon={<IconAlertTriangle aria-hidden />}>
+          <Alert
+            key={w.code}
+            color={w.blocking ? 'red' : 'yellow'}
+            variant="light"
+            title={w.code}
+            icon={<IconAlertTriangle aria-hidden />}
+          >
             {w.message}
           </Alert>
         ))
       ) : (
-        <Text c="dimmed" size="sm">None: the plan fits this machine.</Text>
+        <Text c="dimmed" size="sm">
+          None: the plan fits this machine.
+        </Text>
       )}
       {plan && (
         <>
-          <Title order={2} size="h4">The plan on this machine</Title>
+          <Title order={2} size="h4">
+            The plan on this machine
+          </Title>
           <PlanPictures plan={plan} facts={facts} />
-          <Title order={2} size="h4">In vLLM's terms</Title>
+          <Title order={2} size="h4">
+            In vLLM's terms
+          </Title>
           <List spacing={4} aria-label="Planned and measured" listStyleType="none">
             {plan.services.flatMap((s) =>
               s.model?.expected
                 ? [
                     <List.Item key={s.name} data-testid={`host-vllm-${s.name}`}>
                       <Text size="sm">
-                        <b>{s.name}</b>: {s.model.fit?.words}; {plannedBesideMeasured(s.model.expected, s.model.measured, s.model.maxModelLen)}
-                        {s.model.measured ? ` (measured ${s.model.measured.at.slice(0, 10)})` : ' (not measured yet: figures appear after its first start)'}
+                        <b>{s.name}</b>: {s.model.fit?.words};{' '}
+                        {plannedBesideMeasured(s.model.expected, s.model.measured, s.model.maxModelLen)}
+                        {s.model.measured
+                          ? ` (measured ${s.model.measured.at.slice(0, 10)})`
+                          : ' (not measured yet: figures appear after its first start)'}
                       </Text>
                     </List.Item>,
                   ]
@@ -80,11 +116,25 @@ export function Host({ api, snapshot }: { api: BerthApi; snapshot: Snapshot }) {
         </>
       )}
       <Group justify="space-between">
-        <Title order={2} size="h4">Checks</Title>
-        <Button variant="light" leftSection={<IconStethoscope size={16} aria-hidden />} onClick={() => void runChecks()}>Run the checks</Button>
+        <Title order={2} size="h4">
+          Checks
+        </Title>
+        <Button
+          variant="light"
+          leftSection={<IconStethoscope size={16} aria-hidden />}
+          onClick={() => void runChecks()}
+        >
+          Run the checks
+        </Button>
       </Group>
-      <Text size="sm" c="dimmed">The checks of <code>berth doctor</code>, each failing one with its fix.</Text>
-      {typeof checks === 'string' && <Text role="status" size="sm">{checks}</Text>}
+      <Text size="sm" c="dimmed">
+        The checks of <code>berth doctor</code>, each failing one with its fix.
+      </Text>
+      {typeof checks === 'string' && (
+        <Text role="status" size="sm">
+          {checks}
+        </Text>
+      )}
       {Array.isArray(checks) && (
         <List spacing="xs" aria-label="Checks" listStyleType="none">
           {checks.map((c) => {
@@ -94,10 +144,20 @@ export function Host({ api, snapshot }: { api: BerthApi; snapshot: Snapshot }) {
               <List.Item
                 key={c.id}
                 data-status={c.status}
-                icon={<ThemeIcon color={view.color} variant="light" size="sm" radius="xl" aria-label={view.word}><Icon size={14} /></ThemeIcon>}
+                icon={
+                  <ThemeIcon color={view.color} variant="light" size="sm" radius="xl" aria-label={view.word}>
+                    <Icon size={14} />
+                  </ThemeIcon>
+                }
               >
-                <Text size="sm"><strong>{c.title}</strong>: {c.message}</Text>
-                {c.status !== 'ok' && c.fix && <Text size="xs" c="dimmed">fix: {c.fix}</Text>}
+                <Text size="sm">
+                  <strong>{c.title}</strong>: {c.message}
+                </Text>
+                {c.status !== 'ok' && c.fix && (
+                  <Text size="xs" c="dimmed">
+                    fix: {c.fix}
+                  </Text>
+                )}
               </List.Item>
             );
           })}

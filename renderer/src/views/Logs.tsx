@@ -15,8 +15,14 @@ function Highlighted({ text, search }: { text: string; search: string }) {
   return (
     <>
       {parts.map((part, i) => {
-        const className = [part.fg, part.decoration ? `ansi-${part.decoration}` : ''].filter(Boolean).join(' ') || undefined;
-        if (!search) return <span key={i} className={className}>{part.content}</span>;
+        const className =
+          [part.fg, part.decoration ? `ansi-${part.decoration}` : ''].filter(Boolean).join(' ') || undefined;
+        if (!search)
+          return (
+            <span key={i} className={className}>
+              {part.content}
+            </span>
+          );
         const pieces = part.content.split(new RegExp(`(${search.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')})`, 'gi'));
         return (
           <span key={i} className={className}>
@@ -28,7 +34,15 @@ function Highlighted({ text, search }: { text: string; search: string }) {
   );
 }
 
-export function Logs({ client, snapshot, initialService }: { client: Client; snapshot: Snapshot; initialService?: string }) {
+export function Logs({
+  client,
+  snapshot,
+  initialService,
+}: {
+  client: Client;
+  snapshot: Snapshot;
+  initialService?: string;
+}) {
   const running = snapshot.status.filter((s) => s.state !== 'missing').map((s) => s.name);
   const [service, setService] = useState<string>(initialService ?? running[0] ?? '');
   const [lines, setLines] = useState<LogLineView[]>([]);
@@ -53,7 +67,10 @@ export function Logs({ client, snapshot, initialService }: { client: Client; sna
         const arrived = pending.current;
         pending.current = [];
         setLines((current) => {
-          const next = current.length + arrived.length > MAX_LINES ? [...current, ...arrived].slice(-MAX_LINES) : [...current, ...arrived];
+          const next =
+            current.length + arrived.length > MAX_LINES
+              ? [...current, ...arrived].slice(-MAX_LINES)
+              : [...current, ...arrived];
           return next;
         });
       }
@@ -68,7 +85,12 @@ export function Logs({ client, snapshot, initialService }: { client: Client; sna
     };
   }, [client, service]);
 
-  const virtualizer = useVirtualizer({ count: lines.length, getScrollElement: () => scroller.current, estimateSize: () => 18, overscan: 20 });
+  const virtualizer = useVirtualizer({
+    count: lines.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => 18,
+    overscan: 20,
+  });
   useEffect(() => {
     if (!paused && lines.length) virtualizer.scrollToIndex(lines.length - 1, { align: 'end' });
   }, [lines.length, paused, virtualizer]);
@@ -77,24 +99,82 @@ export function Logs({ client, snapshot, initialService }: { client: Client; sna
   return (
     <Stack gap="sm" component="section" aria-label="Logs" className="logs">
       <Group gap="xs" wrap="wrap">
-        <NativeSelect value={service} onChange={(e) => setService(e.currentTarget.value)} aria-label="Service" data={running.length ? running : ['']} w={200} />
-        <Button variant="default" leftSection={paused ? <IconPlayerPlay size={16} aria-hidden /> : <IconPlayerPause size={16} aria-hidden />} onClick={() => setPaused((p) => !p)} aria-pressed={paused}>
+        <NativeSelect
+          value={service}
+          onChange={(e) => setService(e.currentTarget.value)}
+          aria-label="Service"
+          data={running.length ? running : ['']}
+          w={200}
+        />
+        <Button
+          variant="default"
+          leftSection={paused ? <IconPlayerPlay size={16} aria-hidden /> : <IconPlayerPause size={16} aria-hidden />}
+          onClick={() => setPaused((p) => !p)}
+          aria-pressed={paused}
+        >
           {paused ? 'Follow' : 'Pause'}
         </Button>
-        <TextInput type="search" placeholder="Search" value={search} onChange={(e) => setSearch(e.currentTarget.value)} aria-label="Search the log" leftSection={<IconSearch size={16} aria-hidden />} w={220} />
-        <Button variant="default" leftSection={<IconAlertOctagon size={16} aria-hidden />} disabled={firstError < 0} onClick={() => { setPaused(true); virtualizer.scrollToIndex(firstError, { align: 'center' }); }}>First error</Button>
-        <Button variant="default" leftSection={<IconCopy size={16} aria-hidden />} onClick={() => void navigator.clipboard?.writeText(lines.map((l) => l.text).join('\n'))}>Copy</Button>
-        <Text size="sm" c="dimmed">{lines.length} lines{lines.length >= MAX_LINES ? ` (the last ${MAX_LINES})` : ''}</Text>
+        <TextInput
+          type="search"
+          placeholder="Search"
+          value={search}
+          onChange={(e) => setSearch(e.currentTarget.value)}
+          aria-label="Search the log"
+          leftSection={<IconSearch size={16} aria-hidden />}
+          w={220}
+        />
+        <Button
+          variant="default"
+          leftSection={<IconAlertOctagon size={16} aria-hidden />}
+          disabled={firstError < 0}
+          onClick={() => {
+            setPaused(true);
+            virtualizer.scrollToIndex(firstError, { align: 'center' });
+          }}
+        >
+          First error
+        </Button>
+        <Button
+          variant="default"
+          leftSection={<IconCopy size={16} aria-hidden />}
+          onClick={() => void navigator.clipboard?.writeText(lines.map((l) => l.text).join('\n'))}
+        >
+          Copy
+        </Button>
+        <Text size="sm" c="dimmed">
+          {lines.length} lines{lines.length >= MAX_LINES ? ` (the last ${MAX_LINES})` : ''}
+        </Text>
       </Group>
-      {error && <Alert color="red" role="alert">{error}</Alert>}
-      {!service && <Text c="dimmed" size="sm">No service runs yet: start the stack in Overview.</Text>}
+      {error && (
+        <Alert color="red" role="alert">
+          {error}
+        </Alert>
+      )}
+      {!service && (
+        <Text c="dimmed" size="sm">
+          No service runs yet: start the stack in Overview.
+        </Text>
+      )}
       {/* A log, named for its service; not announced line by line (aria-live off): it can print thousands a second. */}
-      <div ref={scroller} className="log-view" data-testid="log-view" role="log" aria-live="off" tabIndex={0} aria-label={`The log of ${service || 'no service'}`} onWheel={() => setPaused(true)}>
+      <div
+        ref={scroller}
+        className="log-view"
+        data-testid="log-view"
+        role="log"
+        aria-live="off"
+        tabIndex={0}
+        aria-label={`The log of ${service || 'no service'}`}
+        onWheel={() => setPaused(true)}
+      >
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {virtualizer.getVirtualItems().map((item) => {
             const line = lines[item.index] as LogLineView;
             return (
-              <div key={item.key} className={`log-line ${line.stream}`} style={{ position: 'absolute', top: 0, transform: `translateY(${item.start}px)` }}>
+              <div
+                key={item.key}
+                className={`log-line ${line.stream}`}
+                style={{ position: 'absolute', top: 0, transform: `translateY(${item.start}px)` }}
+              >
                 <Highlighted text={line.text} search={search} />
               </div>
             );

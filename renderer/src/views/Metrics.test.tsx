@@ -21,7 +21,17 @@ const series = (values: number[]): [number, number][] => values.map((v, i) => [n
 function metrics(timeline?: NonNullable<ModelMetrics['models'][number]['timeline']>): ModelMetrics {
   return {
     source: 'servers',
-    models: [{ service: 'vllm-qwen3', generationTokensPerS: [], ttftP50Seconds: [], running: [], waiting: [], kvCachePercent: [], ...(timeline ? { timeline } : {}) }],
+    models: [
+      {
+        service: 'vllm-qwen3',
+        generationTokensPerS: [],
+        ttftP50Seconds: [],
+        running: [],
+        waiting: [],
+        kvCachePercent: [],
+        ...(timeline ? { timeline } : {}),
+      },
+    ],
   };
 }
 
@@ -30,7 +40,9 @@ describe('Metrics', () => {
     renderView(<Metrics api={fakeApi({ metrics: async () => ({ source: 'none', models: [] }) })} />);
     expect(screen.getByText('Reading the metrics…')).toBeTruthy();
     await act(async () => undefined);
-    expect(screen.getByTestId('metrics-none').textContent).toMatch(/No model server runs, and Prometheus neither: start the stack/);
+    expect(screen.getByTestId('metrics-none').textContent).toMatch(
+      /No model server runs, and Prometheus neither: start the stack/,
+    );
   });
 
   it('charts with axes and units and the last value; a chart without data says so', async () => {
@@ -71,10 +83,34 @@ describe('Metrics', () => {
     expect(valueRange(3, 10)).toEqual([0, 11]);
   });
 
-  it("series of different times line up on one time axis, gaps as nulls", () => {
-    const data = chartData({ ...metrics().models[0], ttftP50Seconds: [[1, 0.1], [3, 0.3]], ttftP95Seconds: [[2, 0.2], [3, 0.4]] } as never, {
-      title: 'TTFT', unit: 'ms', digits: 0, scale: 1000, series: [{ panel: 'ttftP50Seconds', name: 'p50', color: 'teal' }, { panel: 'ttftP95Seconds', name: 'p95', color: 'orange' }],
-    });
-    expect(data).toEqual([[1, 2, 3], [100, null, 300], [null, 200, 400]]);
+  it('series of different times line up on one time axis, gaps as nulls', () => {
+    const data = chartData(
+      {
+        ...metrics().models[0],
+        ttftP50Seconds: [
+          [1, 0.1],
+          [3, 0.3],
+        ],
+        ttftP95Seconds: [
+          [2, 0.2],
+          [3, 0.4],
+        ],
+      } as never,
+      {
+        title: 'TTFT',
+        unit: 'ms',
+        digits: 0,
+        scale: 1000,
+        series: [
+          { panel: 'ttftP50Seconds', name: 'p50', color: 'teal' },
+          { panel: 'ttftP95Seconds', name: 'p95', color: 'orange' },
+        ],
+      },
+    );
+    expect(data).toEqual([
+      [1, 2, 3],
+      [100, null, 300],
+      [null, 200, 400],
+    ]);
   });
 });

@@ -16,9 +16,31 @@ interface ChartSpec {
 }
 
 const CHARTS: ChartSpec[] = [
-  { title: 'Generation', unit: 'tokens/s', series: [{ panel: 'generationTokensPerS', name: 'tokens/s', color: 'blue' }], digits: 1 },
-  { title: 'Time to first token', unit: 'ms', series: [{ panel: 'ttftP50Seconds', name: 'p50', color: 'teal' }, { panel: 'ttftP95Seconds', name: 'p95', color: 'orange' }], scale: 1000, digits: 0 },
-  { title: 'Requests', unit: 'requests', series: [{ panel: 'running', name: 'running', color: 'grape' }, { panel: 'waiting', name: 'waiting', color: 'red' }], digits: 0 },
+  {
+    title: 'Generation',
+    unit: 'tokens/s',
+    series: [{ panel: 'generationTokensPerS', name: 'tokens/s', color: 'blue' }],
+    digits: 1,
+  },
+  {
+    title: 'Time to first token',
+    unit: 'ms',
+    series: [
+      { panel: 'ttftP50Seconds', name: 'p50', color: 'teal' },
+      { panel: 'ttftP95Seconds', name: 'p95', color: 'orange' },
+    ],
+    scale: 1000,
+    digits: 0,
+  },
+  {
+    title: 'Requests',
+    unit: 'requests',
+    series: [
+      { panel: 'running', name: 'running', color: 'grape' },
+      { panel: 'waiting', name: 'waiting', color: 'red' },
+    ],
+    digits: 0,
+  },
   { title: 'KV cache', unit: '%', series: [{ panel: 'kvCachePercent', name: 'used', color: 'cyan' }], digits: 1 },
 ];
 
@@ -77,16 +99,35 @@ function Chart({ spec, timeline }: { spec: ChartSpec; timeline: Timeline }) {
     const opts: uPlot.Options = {
       width: Math.max(240, el.clientWidth),
       height: 150,
-      scales: { x: { time: true, range: (_u, min, max) => timeRange(min, max) }, y: { range: (_u, min, max) => valueRange(min, max) } },
+      scales: {
+        x: { time: true, range: (_u, min, max) => timeRange(min, max) },
+        y: { range: (_u, min, max) => valueRange(min, max) },
+      },
       axes: [
         { stroke: axis, grid: { stroke: grid } },
-        { stroke: axis, grid: { stroke: grid }, label: spec.unit, size: 56, values: (_u, values) => values.map((v) => v.toFixed(spec.digits)) },
+        {
+          stroke: axis,
+          grid: { stroke: grid },
+          label: spec.unit,
+          size: 56,
+          values: (_u, values) => values.map((v) => v.toFixed(spec.digits)),
+        },
       ],
-      series: [{}, ...spec.series.map((s) => ({ label: s.name, stroke: cssColor(`${s.color}-6`), width: 2, value: (_u: uPlot, v: number | null) => (v === null ? '–' : `${v.toFixed(spec.digits)} ${spec.unit}`) }))],
+      series: [
+        {},
+        ...spec.series.map((s) => ({
+          label: s.name,
+          stroke: cssColor(`${s.color}-6`),
+          width: 2,
+          value: (_u: uPlot, v: number | null) => (v === null ? '–' : `${v.toFixed(spec.digits)} ${spec.unit}`),
+        })),
+      ],
       legend: { live: false },
     };
     plot.current = new uPlot(opts, data, el);
-    const resize = new ResizeObserver(() => plot.current?.setSize({ width: Math.max(240, el.clientWidth), height: 150 }));
+    const resize = new ResizeObserver(() =>
+      plot.current?.setSize({ width: Math.max(240, el.clientWidth), height: 150 }),
+    );
     resize.observe(el);
     return () => {
       resize.disconnect();
@@ -107,8 +148,12 @@ function Chart({ spec, timeline }: { spec: ChartSpec; timeline: Timeline }) {
   return (
     <Paper withBorder p="xs" radius="md" className="chart" data-chart={spec.title}>
       <Group justify="space-between" mb={4} wrap="nowrap">
-        <Text size="sm" fw={600}>{spec.title}</Text>
-        <Text size="xs" c="dimmed" data-testid={`last-${spec.title}`}>{last.join(' · ')} {spec.unit}</Text>
+        <Text size="sm" fw={600}>
+          {spec.title}
+        </Text>
+        <Text size="xs" c="dimmed" data-testid={`last-${spec.title}`}>
+          {last.join(' · ')} {spec.unit}
+        </Text>
       </Group>
       {empty ? (
         <Text size="sm" c="dimmed" h={150} data-testid="chart-empty">
@@ -148,24 +193,39 @@ export function Metrics({ api }: { api: BerthApi }) {
   }, [api]);
   return (
     <Stack gap="md" component="section" aria-label="Metrics">
-      {error && <Alert color="red" role="alert">{error}</Alert>}
-      {!metrics && !error && <Text c="dimmed" size="sm">Reading the metrics…</Text>}
+      {error && (
+        <Alert color="red" role="alert">
+          {error}
+        </Alert>
+      )}
+      {!metrics && !error && (
+        <Text c="dimmed" size="sm">
+          Reading the metrics…
+        </Text>
+      )}
       {metrics?.source === 'none' && (
         <Alert color="gray" variant="light" title="No metrics yet" data-testid="metrics-none">
-          No model server runs, and Prometheus neither: start the stack in Overview and the charts fill in as the models answer.
+          No model server runs, and Prometheus neither: start the stack in Overview and the charts fill in as the models
+          answer.
         </Alert>
       )}
       {metrics && metrics.source !== 'none' && (
         <Text size="sm" c="dimmed" data-testid="metrics-source">
-          From {metrics.source === 'prometheus' ? 'Prometheus' : "the model servers' /metrics (Prometheus is not running)"}, every {REFRESH_MS / 1000} s.
+          From{' '}
+          {metrics.source === 'prometheus' ? 'Prometheus' : "the model servers' /metrics (Prometheus is not running)"},
+          every {REFRESH_MS / 1000} s.
         </Text>
       )}
       {metrics?.models.map((model) => (
         <Stack key={model.service} gap="xs" data-service={model.service}>
-          <Title order={2} size="h5">{model.service}</Title>
+          <Title order={2} size="h5">
+            {model.service}
+          </Title>
           {model.timeline && (
             <div className="charts-grid">
-              {CHARTS.map((spec) => <Chart key={spec.title} spec={spec} timeline={model.timeline as Timeline} />)}
+              {CHARTS.map((spec) => (
+                <Chart key={spec.title} spec={spec} timeline={model.timeline as Timeline} />
+              ))}
             </div>
           )}
         </Stack>

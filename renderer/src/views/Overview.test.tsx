@@ -13,7 +13,11 @@ describe('Overview', () => {
   it('engine down: says which trouble it is, gives the fix for this machine, and checks again by itself', () => {
     vi.useFakeTimers();
     const onChanged = vi.fn();
-    const facts = { ...HOSTS.laptop, engine: null, engineProblem: 'permission denied on unix:///var/run/docker.sock: add your user to the docker group' };
+    const facts = {
+      ...HOSTS.laptop,
+      engine: null,
+      engineProblem: 'permission denied on unix:///var/run/docker.sock: add your user to the docker group',
+    };
     const snapshot = snapshotFor(facts, { engine: { endpoint: null, problem: facts.engineProblem } });
     renderView(<Overview api={fakeApi()} snapshot={snapshot} progress={{}} onChanged={onChanged} />);
     const guide = screen.getByTestId('first-run');
@@ -40,7 +44,14 @@ describe('Overview', () => {
 
   it('healthy: a badge with icon and word per service, links that open Open WebUI and Grafana', () => {
     const base = snapshotFor(HOSTS.workstation);
-    renderView(<Overview api={fakeApi()} snapshot={{ ...base, status: allIn(base, 'healthy') }} progress={{}} onChanged={() => undefined} />);
+    renderView(
+      <Overview
+        api={fakeApi()}
+        snapshot={{ ...base, status: allIn(base, 'healthy') }}
+        progress={{}}
+        onChanged={() => undefined}
+      />,
+    );
     const badge = screen.getByTestId('state-litellm');
     expect(badge.textContent).toBe('healthy');
     expect(badge.getAttribute('data-state')).toBe('healthy');
@@ -55,32 +66,70 @@ describe('Overview', () => {
   it("failing: the failure's explanation and fix inline, the exit code on the badge", () => {
     const base = snapshotFor(HOSTS.workstation);
     const status = allIn(base, 'healthy').map((s) =>
-      s.name === 'vllm-qwen3' ? { ...s, state: 'exited' as const, exitCode: 1, problem: { message: 'the KV cache is too small for the context', fix: 'lower the context or raise the KV cache' } } : s,
+      s.name === 'vllm-qwen3'
+        ? {
+            ...s,
+            state: 'exited' as const,
+            exitCode: 1,
+            problem: {
+              message: 'the KV cache is too small for the context',
+              fix: 'lower the context or raise the KV cache',
+            },
+          }
+        : s,
     );
     renderView(<Overview api={fakeApi()} snapshot={{ ...base, status }} progress={{}} onChanged={() => undefined} />);
     expect(screen.getByTestId('state-vllm-qwen3').textContent).toBe('exited (1)');
-    expect(screen.getByTestId('problem-vllm-qwen3').textContent).toBe('the KV cache is too small for the context — lower the context or raise the KV cache');
-    expect(within(screen.getByRole('row', { name: /vllm-qwen3/ })).getByRole('button', { name: 'Start vllm-qwen3' })).toBeTruthy();
+    expect(screen.getByTestId('problem-vllm-qwen3').textContent).toBe(
+      'the KV cache is too small for the context — lower the context or raise the KV cache',
+    );
+    expect(
+      within(screen.getByRole('row', { name: /vllm-qwen3/ })).getByRole('button', { name: 'Start vllm-qwen3' }),
+    ).toBeTruthy();
   });
 
   it('while up runs: a progress bar with the percentage and the time taken', () => {
     const base = snapshotFor(HOSTS.workstation);
     const since = Date.now() - 12_000;
-    const progress = { 'vllm-qwen3': { event: { kind: 'downloading' as const, service: 'vllm-qwen3', model: 'Qwen/Qwen3-1.7B', bytesDone: 1024 ** 3, bytesTotal: 4 * 1024 ** 3 }, at: Date.now(), since } };
+    const progress = {
+      'vllm-qwen3': {
+        event: {
+          kind: 'downloading' as const,
+          service: 'vllm-qwen3',
+          model: 'Qwen/Qwen3-1.7B',
+          bytesDone: 1024 ** 3,
+          bytesTotal: 4 * 1024 ** 3,
+        },
+        at: Date.now(),
+        since,
+      },
+    };
     renderView(<Overview api={fakeApi()} snapshot={base} progress={progress} onChanged={() => undefined} />);
     const shown = screen.getByTestId('progress-vllm-qwen3');
     expect(shown.textContent).toMatch(/^Downloading weights 1(\.0)? GiB of 4(\.0)? GiB · 25% · 1[23] s$/);
     expect(within(shown).getByRole('progressbar').getAttribute('aria-valuenow')).toBe('25');
   });
 
-  it("a Docker Desktop VM smaller than the plan: where to raise its memory", () => {
-    renderView(<Overview api={fakeApi()} snapshot={snapshotFor(HOSTS.mac)} progress={{}} onChanged={() => undefined} />);
-    expect(screen.getByTestId('small-vm').textContent).toMatch(/Docker Desktop › Settings › Resources › Advanced: raise Memory/);
+  it('a Docker Desktop VM smaller than the plan: where to raise its memory', () => {
+    renderView(
+      <Overview api={fakeApi()} snapshot={snapshotFor(HOSTS.mac)} progress={{}} onChanged={() => undefined} />,
+    );
+    expect(screen.getByTestId('small-vm').textContent).toMatch(
+      /Docker Desktop › Settings › Resources › Advanced: raise Memory/,
+    );
   });
 
   it('in dark too, the same parts', () => {
     const base = snapshotFor(HOSTS.gpuServer);
-    renderView(<Overview api={fakeApi()} snapshot={{ ...base, status: allIn(base, 'starting') }} progress={{}} onChanged={() => undefined} />, 'dark');
+    renderView(
+      <Overview
+        api={fakeApi()}
+        snapshot={{ ...base, status: allIn(base, 'starting') }}
+        progress={{}}
+        onChanged={() => undefined}
+      />,
+      'dark',
+    );
     expect(screen.getByTestId('state-vllm-coder').textContent).toBe('starting');
     expect(screen.getAllByRole('figure').map((f) => f.getAttribute('aria-label'))).toEqual(['GPU 0']);
   });
@@ -91,7 +140,9 @@ describe('Overview', () => {
     const qwen = before.plan?.services.find((s) => s.name === 'vllm-qwen3');
     renderView(<Overview api={fakeApi()} snapshot={before} progress={{}} onChanged={() => undefined} />);
     expect(screen.getByTestId('fit-vllm-qwen3').textContent).toMatch(/^fits(:| )\S+ context/);
-    expect(screen.getByTestId('vllm-vllm-qwen3').textContent).toMatch(/^planned \d+ GiB KV → vLLM should hold [\d,]+ tokens: \d+ requests? of \S+$/);
+    expect(screen.getByTestId('vllm-vllm-qwen3').textContent).toMatch(
+      /^planned \d+ GiB KV → vLLM should hold [\d,]+ tokens: \d+ requests? of \S+$/,
+    );
     cleanup();
     // The same image and engine measured 12,345 tokens on 2026-11-30: the line says so, with the date.
     const measurement = {
@@ -104,7 +155,16 @@ describe('Overview', () => {
       planned: qwen?.model?.expected ?? {},
       measured: { kvTokens: 12345, maxConcurrency: 2.5, weightsBytes: 3.17 * 1024 ** 3 },
     };
-    renderView(<Overview api={fakeApi()} snapshot={snapshotFor(facts, { measurements: [measurement] })} progress={{}} onChanged={() => undefined} />);
-    expect(screen.getByTestId('vllm-vllm-qwen3').textContent).toBe(`planned ${qwen?.kvCacheGiB} GiB KV → vLLM holds 12,345 tokens: 2 requests of ${Math.round((qwen?.model?.maxModelLen ?? 0) / 1024)}k (measured 2026-11-30)`);
+    renderView(
+      <Overview
+        api={fakeApi()}
+        snapshot={snapshotFor(facts, { measurements: [measurement] })}
+        progress={{}}
+        onChanged={() => undefined}
+      />,
+    );
+    expect(screen.getByTestId('vllm-vllm-qwen3').textContent).toBe(
+      `planned ${qwen?.kvCacheGiB} GiB KV → vLLM holds 12,345 tokens: 2 requests of ${Math.round((qwen?.model?.maxModelLen ?? 0) / 1024)}k (measured 2026-11-30)`,
+    );
   });
 });

@@ -26,7 +26,17 @@ function useTicking(active: boolean): number {
   return now;
 }
 
-export function Overview({ api, snapshot, progress, onChanged }: { api: BerthApi; snapshot: Snapshot; progress: ProgressMap; onChanged: () => void }) {
+export function Overview({
+  api,
+  snapshot,
+  progress,
+  onChanged,
+}: {
+  api: BerthApi;
+  snapshot: Snapshot;
+  progress: ProgressMap;
+  onChanged: () => void;
+}) {
   const [busy, setBusy] = useState<string | null>(null);
   const [message, setMessage] = useState<{ text: string; failed: boolean } | null>(null);
   const now = useTicking(busy !== null || Object.values(progress).some((p) => Date.now() - p.at < 60_000));
@@ -35,9 +45,16 @@ export function Overview({ api, snapshot, progress, onChanged }: { api: BerthApi
     setMessage(null);
     try {
       const result = await work();
-      setMessage(result.failed.length ? { text: result.failed.map((f) => `${f.service}: ${f.message} — ${f.fix}`).join('\n'), failed: true } : { text: result.summary, failed: false });
+      setMessage(
+        result.failed.length
+          ? { text: result.failed.map((f) => `${f.service}: ${f.message} — ${f.fix}`).join('\n'), failed: true }
+          : { text: result.summary, failed: false },
+      );
     } catch (e) {
-      setMessage({ text: e instanceof ApiError ? `${e.message}${e.fix ? ` — ${e.fix}` : ''}` : String(e), failed: true });
+      setMessage({
+        text: e instanceof ApiError ? `${e.message}${e.fix ? ` — ${e.fix}` : ''}` : String(e),
+        failed: true,
+      });
     } finally {
       setBusy(null);
       onChanged();
@@ -46,37 +63,63 @@ export function Overview({ api, snapshot, progress, onChanged }: { api: BerthApi
   const { plan, facts } = snapshot;
   const engine = Boolean(snapshot.engine.endpoint);
   const statusOf = (name: string) => snapshot.status.find((s) => s.name === name);
-  const nothingCreated = engine && plan !== null && plan.services.every((s) => (statusOf(s.name)?.state ?? 'missing') === 'missing');
+  const nothingCreated =
+    engine && plan !== null && plan.services.every((s) => (statusOf(s.name)?.state ?? 'missing') === 'missing');
   return (
     <Stack gap="md" component="section" aria-label="Overview">
-      {!engine && <FirstRun problem={snapshot.engine.problem ?? facts.engineProblem} facts={facts} onRecheck={onChanged} />}
+      {!engine && (
+        <FirstRun problem={snapshot.engine.problem ?? facts.engineProblem} facts={facts} onRecheck={onChanged} />
+      )}
       {plan && <SmallVm plan={plan} facts={facts} />}
       <Group justify="space-between" wrap="wrap">
         <Group gap="xs">
-          <Button leftSection={<IconPlayerPlay size={16} aria-hidden />} disabled={busy !== null || !engine || !plan} loading={busy === 'up'} onClick={() => act('up', () => api.up())}>
+          <Button
+            leftSection={<IconPlayerPlay size={16} aria-hidden />}
+            disabled={busy !== null || !engine || !plan}
+            loading={busy === 'up'}
+            onClick={() => act('up', () => api.up())}
+          >
             Start all
           </Button>
-          <Button variant="default" leftSection={<IconPlayerStop size={16} aria-hidden />} disabled={busy !== null || !engine} loading={busy === 'down'} onClick={() => act('down', () => api.down())}>
+          <Button
+            variant="default"
+            leftSection={<IconPlayerStop size={16} aria-hidden />}
+            disabled={busy !== null || !engine}
+            loading={busy === 'down'}
+            onClick={() => act('down', () => api.down())}
+          >
             Stop all
           </Button>
         </Group>
-        <Text size="sm" c="dimmed">{plan ? plan.profileReason : snapshot.planProblem}</Text>
+        <Text size="sm" c="dimmed">
+          {plan ? plan.profileReason : snapshot.planProblem}
+        </Text>
       </Group>
       {nothingCreated && busy === null && (
         <Alert color="blue" variant="light" data-testid="ready-to-start" title="Ready when you are">
-          Docker answers and nothing of the stack exists yet. The plan below is what Start all will create: the cores, memory and cards each model gets.
+          Docker answers and nothing of the stack exists yet. The plan below is what Start all will create: the cores,
+          memory and cards each model gets.
         </Alert>
       )}
       {message && (
         <Alert color={message.failed ? 'red' : 'green'} variant="light" role="status">
-          <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{message.text}</Text>
+          <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+            {message.text}
+          </Text>
         </Alert>
       )}
       <Table striped highlightOnHover verticalSpacing="xs" aria-label="Services">
         <Table.Thead>
           <Table.Tr>
-            <Table.Th>Service</Table.Th><Table.Th>State</Table.Th><Table.Th>Device</Table.Th><Table.Th>Cores</Table.Th><Table.Th>KV cache</Table.Th>
-            <Table.Th>Context</Table.Th><Table.Th>GPU share</Table.Th><Table.Th>Open</Table.Th><Table.Th>Actions</Table.Th>
+            <Table.Th>Service</Table.Th>
+            <Table.Th>State</Table.Th>
+            <Table.Th>Device</Table.Th>
+            <Table.Th>Cores</Table.Th>
+            <Table.Th>KV cache</Table.Th>
+            <Table.Th>Context</Table.Th>
+            <Table.Th>GPU share</Table.Th>
+            <Table.Th>Open</Table.Th>
+            <Table.Th>Actions</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -84,13 +127,18 @@ export function Overview({ api, snapshot, progress, onChanged }: { api: BerthApi
             const status = statusOf(service.name) ?? { name: service.name, state: 'missing' as const, ports: [] };
             const running = isActive(status.state);
             const live = progress[service.name];
-            const shown = live && (!running || ['waiting', 'failed'].includes(live.event.kind)) && status.state !== 'healthy' ? progressView(live.event, live.since, now) : null;
+            const shown =
+              live && (!running || ['waiting', 'failed'].includes(live.event.kind)) && status.state !== 'healthy'
+                ? progressView(live.event, live.since, now)
+                : null;
             const port = service.ports[0];
             return (
               <Table.Tr key={service.name} data-service={service.name}>
                 <Table.Td>
                   <Tooltip label={service.reasons.join('\n')} multiline w={420} withArrow openDelay={200}>
-                    <Text fw={600} size="sm" tabIndex={0}>{service.name}</Text>
+                    <Text fw={600} size="sm" tabIndex={0}>
+                      {service.name}
+                    </Text>
                   </Tooltip>
                 </Table.Td>
                 <Table.Td miw={220}>
@@ -102,13 +150,21 @@ export function Overview({ api, snapshot, progress, onChanged }: { api: BerthApi
                   )}
                   {shown && (
                     <Stack gap={2} mt={4} data-testid={`progress-${service.name}`}>
-                      {shown.percent !== undefined && <Progress value={shown.percent} size="sm" aria-label={`${service.name} progress`} animated />}
-                      <Text size="xs" c={shown.failed ? 'red.8' : 'dimmed'}>{shown.text}</Text>
+                      {shown.percent !== undefined && (
+                        <Progress value={shown.percent} size="sm" aria-label={`${service.name} progress`} animated />
+                      )}
+                      <Text size="xs" c={shown.failed ? 'red.8' : 'dimmed'}>
+                        {shown.text}
+                      </Text>
                     </Stack>
                   )}
                 </Table.Td>
-                <Table.Td><Text size="sm">{service.model?.device ?? service.role}</Text></Table.Td>
-                <Table.Td><Text size="sm">{describeCores(service) ?? '–'}</Text></Table.Td>
+                <Table.Td>
+                  <Text size="sm">{service.model?.device ?? service.role}</Text>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm">{describeCores(service) ?? '–'}</Text>
+                </Table.Td>
                 <Table.Td>
                   <Text size="sm">{service.kvCacheGiB ? `${service.kvCacheGiB} GiB` : '–'}</Text>
                   {service.model?.expected && (
@@ -121,30 +177,73 @@ export function Overview({ api, snapshot, progress, onChanged }: { api: BerthApi
                 <Table.Td>
                   <Text size="sm">{service.model ? formatTokens(service.model.maxModelLen) : '–'}</Text>
                   {service.model?.fit && (
-                    <Badge size="xs" variant="light" color={service.model.fit.verdict === 'no' ? 'red' : service.model.fit.verdict === 'shorter' ? 'yellow' : 'green'} data-testid={`fit-${service.name}`}>
+                    <Badge
+                      size="xs"
+                      variant="light"
+                      color={
+                        service.model.fit.verdict === 'no'
+                          ? 'red'
+                          : service.model.fit.verdict === 'shorter'
+                            ? 'yellow'
+                            : 'green'
+                      }
+                      data-testid={`fit-${service.name}`}
+                    >
                       {service.model.fit.words}
                     </Badge>
                   )}
                 </Table.Td>
-                <Table.Td><Text size="sm">{service.gpuMemoryUtilization ?? '–'}</Text></Table.Td>
+                <Table.Td>
+                  <Text size="sm">{service.gpuMemoryUtilization ?? '–'}</Text>
+                </Table.Td>
                 <Table.Td>
                   {port && LINKS[service.name] && running ? (
                     <Anchor href={reachableUrl(service, snapshot.urls)} target="_blank" rel="noreferrer" size="sm">
-                      <Group gap={4} wrap="nowrap">{LINKS[service.name]} :{port.host}<IconExternalLink size={14} aria-hidden /></Group>
+                      <Group gap={4} wrap="nowrap">
+                        {LINKS[service.name]} :{port.host}
+                        <IconExternalLink size={14} aria-hidden />
+                      </Group>
                     </Anchor>
                   ) : (
-                    <Text size="sm" c="dimmed">{port?.host ?? '–'}</Text>
+                    <Text size="sm" c="dimmed">
+                      {port?.host ?? '–'}
+                    </Text>
                   )}
                 </Table.Td>
                 <Table.Td>
                   <Group gap={4} wrap="nowrap">
                     {running ? (
                       <>
-                        <Button size="compact-sm" variant="default" disabled={busy !== null} onClick={() => act(`down ${service.name}`, () => api.down([service.name]))} aria-label={`Stop ${service.name}`}>Stop</Button>
-                        <Button size="compact-sm" variant="default" leftSection={<IconRefresh size={14} aria-hidden />} disabled={busy !== null} onClick={() => act(`restart ${service.name}`, () => api.restart(service.name))} aria-label={`Restart ${service.name}`}>Restart</Button>
+                        <Button
+                          size="compact-sm"
+                          variant="default"
+                          disabled={busy !== null}
+                          onClick={() => act(`down ${service.name}`, () => api.down([service.name]))}
+                          aria-label={`Stop ${service.name}`}
+                        >
+                          Stop
+                        </Button>
+                        <Button
+                          size="compact-sm"
+                          variant="default"
+                          leftSection={<IconRefresh size={14} aria-hidden />}
+                          disabled={busy !== null}
+                          onClick={() => act(`restart ${service.name}`, () => api.restart(service.name))}
+                          aria-label={`Restart ${service.name}`}
+                        >
+                          Restart
+                        </Button>
                       </>
                     ) : (
-                      <Button size="compact-sm" variant="light" disabled={busy !== null || !engine} onClick={() => act(`up ${service.name}`, () => api.up([service.name]))} aria-label={`Start ${service.name}`}>Start</Button>
+                      <Button
+                        size="compact-sm"
+                        variant="light"
+                        disabled={busy !== null || !engine}
+                        onClick={() => act(`up ${service.name}`, () => api.up([service.name]))}
+                        aria-label={`Start ${service.name}`}
+                      >
+                        Start
+                      </Button>
                     )}
                   </Group>
                 </Table.Td>
@@ -155,7 +254,9 @@ export function Overview({ api, snapshot, progress, onChanged }: { api: BerthApi
       </Table>
       {plan && (
         <>
-          <Title order={2} size="h4">The plan</Title>
+          <Title order={2} size="h4">
+            The plan
+          </Title>
           <PlanPictures plan={plan} facts={facts} />
         </>
       )}

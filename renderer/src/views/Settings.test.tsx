@@ -7,7 +7,17 @@ import { SettingsView } from './Settings.js';
 
 afterEach(cleanup);
 
-const QWEN3_4B = { id: 'Qwen/Qwen3-4B', gated: false, layers: 36, kvHeads: 8, headDim: 128, maxModelLen: 40960, weightsGiB: 7.5, weightFiles: 3, architecture: 'Qwen3ForCausalLM' };
+const QWEN3_4B = {
+  id: 'Qwen/Qwen3-4B',
+  gated: false,
+  layers: 36,
+  kvHeads: 8,
+  headDim: 128,
+  maxModelLen: 40960,
+  weightsGiB: 7.5,
+  weightFiles: 3,
+  architecture: 'Qwen3ForCausalLM',
+};
 
 describe('Settings: what-if', () => {
   it('moving the KV cache re-plans at once: the new numbers, what up would recreate, nothing saved yet', () => {
@@ -16,7 +26,9 @@ describe('Settings: what-if', () => {
     const whatIf = screen.getByTestId('what-if');
     expect(screen.getByTestId('what-if-result').textContent).toMatch(/4 GiB of KV cache; nothing would change\.$/);
     fireEvent.keyDown(within(whatIf).getByRole('slider', { name: 'KV cache in GiB' }), { key: 'ArrowRight' });
-    expect(screen.getByTestId('what-if-result').textContent).toMatch(/5 GiB of KV cache; Start all would create vllm-qwen3 again\.$/);
+    expect(screen.getByTestId('what-if-result').textContent).toMatch(
+      /5 GiB of KV cache; Start all would create vllm-qwen3 again\.$/,
+    );
     expect(api.calls).toEqual([]);
   });
 
@@ -30,16 +42,25 @@ describe('Settings: what-if', () => {
   });
 
   it('saving writes tuning and names the services up will create again', async () => {
-    const api = fakeApi({ updateSettings: async (patch) => ({ ...snapshotFor(HOSTS.workstation).settings, ...patch }) as Settings });
+    const api = fakeApi({
+      updateSettings: async (patch) => ({ ...snapshotFor(HOSTS.workstation).settings, ...patch }) as Settings,
+    });
     renderView(<SettingsView api={api} snapshot={snapshotFor(HOSTS.workstation)} onSaved={() => undefined} />);
-    fireEvent.keyDown(within(screen.getByTestId('what-if')).getByRole('slider', { name: 'KV cache in GiB' }), { key: 'ArrowRight' });
+    fireEvent.keyDown(within(screen.getByTestId('what-if')).getByRole('slider', { name: 'KV cache in GiB' }), {
+      key: 'ArrowRight',
+    });
     await act(async () => void fireEvent.click(screen.getByRole('button', { name: 'Save tuning' })));
     expect(api.calls).toEqual([{ method: 'updateSettings', args: [{ tuning: { 'vllm-qwen3': { kvCacheGiB: 5 } } }] }]);
-    expect(screen.getByTestId('what-if-saved').textContent).toBe('Saved. Start all will create vllm-qwen3 again with the new numbers.');
+    expect(screen.getByTestId('what-if-saved').textContent).toBe(
+      'Saved. Start all will create vllm-qwen3 again with the new numbers.',
+    );
   });
 
   it('in dark, on a GPU host: the share slider and one bar per card', () => {
-    renderView(<SettingsView api={fakeApi()} snapshot={snapshotFor(HOSTS.gpuServer)} onSaved={() => undefined} />, 'dark');
+    renderView(
+      <SettingsView api={fakeApi()} snapshot={snapshotFor(HOSTS.gpuServer)} onSaved={() => undefined} />,
+      'dark',
+    );
     expect(within(screen.getByTestId('what-if')).getByRole('slider', { name: 'GPU share' })).toBeTruthy();
     expect(within(screen.getByTestId('what-if')).getByRole('figure', { name: 'GPU 0' })).toBeTruthy();
   });
@@ -63,11 +84,19 @@ describe('Settings: add a model by its Hugging Face id', () => {
   });
 
   it('offline: says so and leaves the numbers to type; a model with a number missing is not saved', async () => {
-    const api = fakeApi({ lookupModel: async () => ({ ok: false, reason: 'offline', message: 'the Hugging Face Hub cannot be reached (fetch failed): you may be offline' }) });
+    const api = fakeApi({
+      lookupModel: async () => ({
+        ok: false,
+        reason: 'offline',
+        message: 'the Hugging Face Hub cannot be reached (fetch failed): you may be offline',
+      }),
+    });
     renderView(<SettingsView api={api} snapshot={snapshotFor(HOSTS.workstation)} onSaved={() => undefined} />);
     fireEvent.change(screen.getByLabelText('Hugging Face id'), { target: { value: 'Qwen/Qwen3-4B' } });
     await act(async () => void fireEvent.click(screen.getByRole('button', { name: /Look up/ })));
-    expect(screen.getByTestId('lookup-result').textContent).toMatch(/cannot be reached.*typed from the model's config\.json/);
+    expect(screen.getByTestId('lookup-result').textContent).toMatch(
+      /cannot be reached.*typed from the model's config\.json/,
+    );
     fireEvent.change(screen.getByLabelText('layers'), { target: { value: '36' } });
     await act(async () => void fireEvent.click(screen.getByRole('button', { name: 'Save' })));
     expect(screen.getByRole('status').textContent).toMatch(/^Not saved: the model to add needs every number/);
@@ -78,8 +107,17 @@ describe('Settings: add a model by its Hugging Face id', () => {
     renderView(<SettingsView api={fakeApi()} snapshot={snapshotFor(HOSTS.workstation)} onSaved={() => undefined} />);
     fireEvent.change(screen.getByLabelText('Hugging Face id'), { target: { value: 'Qwen/Qwen3-4B' } });
     fireEvent.change(screen.getByLabelText('Device'), { target: { value: 'gpu' } });
-    for (const [field, value] of Object.entries({ layers: '36', kvHeads: '8', headDim: '128', maxModelLen: '40960', weightsGiB: '7.5' })) fireEvent.change(screen.getByLabelText(field), { target: { value } });
+    for (const [field, value] of Object.entries({
+      layers: '36',
+      kvHeads: '8',
+      headDim: '128',
+      maxModelLen: '40960',
+      weightsGiB: '7.5',
+    }))
+      fireEvent.change(screen.getByLabelText(field), { target: { value } });
     expect(screen.getByTestId('fit').getAttribute('data-verdict')).toBe('no');
-    expect(screen.getByTestId('fit').textContent).toMatch(/this is a GPU model, and the development profile runs CPU models/);
+    expect(screen.getByTestId('fit').textContent).toMatch(
+      /this is a GPU model, and the development profile runs CPU models/,
+    );
   });
 });

@@ -52,7 +52,13 @@ const Probe = z.strictObject({
 });
 
 const NodeSelectorTerm = z.strictObject({
-  matchExpressions: z.array(z.strictObject({ key: z.string(), operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']), values: z.array(z.string()) })),
+  matchExpressions: z.array(
+    z.strictObject({
+      key: z.string(),
+      operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+      values: z.array(z.string()),
+    }),
+  ),
 });
 
 /**
@@ -66,7 +72,11 @@ export const ScaledObjectSchema = z.strictObject({
   kind: z.literal('ScaledObject'),
   metadata: z.strictObject({ name: z.string().min(1), labels: z.record(z.string(), z.string()) }),
   spec: z.strictObject({
-    scaleTargetRef: z.strictObject({ apiVersion: z.literal('apps/v1'), kind: z.literal('Deployment'), name: z.string().min(1) }),
+    scaleTargetRef: z.strictObject({
+      apiVersion: z.literal('apps/v1'),
+      kind: z.literal('Deployment'),
+      name: z.string().min(1),
+    }),
     minReplicaCount: z.number().int().positive(),
     maxReplicaCount: z.number().int().positive(),
     pollingInterval: z.number().int().positive(),
@@ -75,7 +85,11 @@ export const ScaledObjectSchema = z.strictObject({
       .array(
         z.strictObject({
           type: z.literal('prometheus'),
-          metadata: z.strictObject({ serverAddress: z.string().url(), query: z.string().min(1), threshold: z.string().regex(/^\d+$/) }),
+          metadata: z.strictObject({
+            serverAddress: z.string().url(),
+            query: z.string().min(1),
+            threshold: z.string().regex(/^\d+$/),
+          }),
         }),
       )
       .min(1),

@@ -44,8 +44,13 @@ function yamlDocuments(objects: readonly object[], header: string[]): string {
 }
 
 export function checkK8sOptions(options: K8sOptions): void {
-  if (!NAMESPACE.test(options.namespace)) throw new InputError('--namespace', 'a Kubernetes namespace: lowercase letters, digits and -, at most 63 characters, e.g. --namespace llm');
-  if (!Number.isInteger(options.replicas) || options.replicas < 1 || options.replicas > 100) throw new InputError('--replicas', 'a whole number of replicas per model from 1 to 100, e.g. --replicas 2');
+  if (!NAMESPACE.test(options.namespace))
+    throw new InputError(
+      '--namespace',
+      'a Kubernetes namespace: lowercase letters, digits and -, at most 63 characters, e.g. --namespace llm',
+    );
+  if (!Number.isInteger(options.replicas) || options.replicas < 1 || options.replicas > 100)
+    throw new InputError('--replicas', 'a whole number of replicas per model from 1 to 100, e.g. --replicas 2');
   if (options.autoscale) {
     const { min, max } = options.autoscale;
     if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max < min || max > 100) {
@@ -62,11 +67,19 @@ export function checkK8sOptions(options: K8sOptions): void {
 export function k8sExport(plan: StackPlan, facts: HostFacts, options: K8sOptions): K8sExport {
   checkK8sOptions(options);
   const modelServices = plan.services.filter((s) => s.role === 'model' && s.model);
-  if (modelServices.length === 0) throw new InputError('models', 'the plan has no model to export: turn one on (disabledModels) or add one to settings');
+  if (modelServices.length === 0)
+    throw new InputError(
+      'models',
+      'the plan has no model to export: turn one on (disabledModels) or add one to settings',
+    );
   const models = modelServices.map((s) => modelSpecFor(s, plan, facts, options));
   const names = models.map((m) => m.spec.name);
   const twice = names.find((n, i) => names.indexOf(n) !== i);
-  if (twice) throw new InputError('models', `two models would both be named "${twice}" on Kubernetes: give one of them another service name`);
+  if (twice)
+    throw new InputError(
+      'models',
+      `two models would both be named "${twice}" on Kubernetes: give one of them another service name`,
+    );
   const gpu = modelServices.some((s) => s.model?.device === 'gpu');
   const health = modelServices[0]?.health;
   const period = 10;
@@ -84,7 +97,12 @@ export function k8sExport(plan: StackPlan, facts: HostFacts, options: K8sOptions
       },
       modelSpec: models.map((m) => m.spec),
     },
-    routerSpec: { repository: CHART.routerImage.repository, tag: CHART.routerImage.tag, serviceDiscovery: 'k8s', routingLogic: 'roundrobin' },
+    routerSpec: {
+      repository: CHART.routerImage.repository,
+      tag: CHART.routerImage.tag,
+      serviceDiscovery: 'k8s',
+      routingLogic: 'roundrobin',
+    },
     ...(options.autoscale ? { extraObjects: models.flatMap((m) => (m.scaledObject ? [m.scaledObject] : [])) } : {}),
   } satisfies ProductionStackValues);
 
@@ -103,7 +121,10 @@ export function k8sExport(plan: StackPlan, facts: HostFacts, options: K8sOptions
     { path: K8S_FILES.values, content: valuesDoc.toString({ lineWidth: 0 }) },
     {
       path: K8S_FILES.openWebui,
-      content: yamlDocuments(manifests[K8S_FILES.openWebui], [`${GENERATED_HEADER} from the plan; edits are overwritten.`, `Open WebUI on the router: kubectl -n ${options.namespace} apply -f ${K8S_FILES.openWebui}`]),
+      content: yamlDocuments(manifests[K8S_FILES.openWebui], [
+        `${GENERATED_HEADER} from the plan; edits are overwritten.`,
+        `Open WebUI on the router: kubectl -n ${options.namespace} apply -f ${K8S_FILES.openWebui}`,
+      ]),
     },
     {
       path: K8S_FILES.monitoring,

@@ -26,8 +26,10 @@ export const OPEN_WEBUI = { name: 'open-webui', port: 8080, storage: '5Gi' } as 
 function containerEnv(env: Record<string, string>, overrides: Record<string, string>) {
   return Object.entries({ ...env, ...overrides }).map(([name, value]) => {
     const secret = SECRET_REFERENCE.exec(value)?.[1];
-    if (secret === 'LITELLM_MASTER_KEY') return { name, valueFrom: { secretKeyRef: { name: SECRET_NAME, key: SECRET_KEYS.apiKey } } };
-    if (secret === 'HF_TOKEN') return { name, valueFrom: { secretKeyRef: { name: SECRET_NAME, key: SECRET_KEYS.hfToken } } };
+    if (secret === 'LITELLM_MASTER_KEY')
+      return { name, valueFrom: { secretKeyRef: { name: SECRET_NAME, key: SECRET_KEYS.apiKey } } };
+    if (secret === 'HF_TOKEN')
+      return { name, valueFrom: { secretKeyRef: { name: SECRET_NAME, key: SECRET_KEYS.hfToken } } };
     return { name, value };
   });
 }
@@ -39,7 +41,11 @@ export function openWebuiManifests(plan: StackPlan, namespace: string): Manifest
   const selector = { 'app.kubernetes.io/name': OPEN_WEBUI.name, 'app.kubernetes.io/part-of': CHART.release };
   const health = webui.health;
   const memory = toQuantity(OTHER_SERVICES_BYTES['open-webui'] + 0.25 * GiB);
-  const probe = { httpGet: { path: health?.path ?? '/health', port: OPEN_WEBUI.port }, periodSeconds: health?.intervalS ?? 5, timeoutSeconds: health?.timeoutS ?? 5 };
+  const probe = {
+    httpGet: { path: health?.path ?? '/health', port: OPEN_WEBUI.port },
+    periodSeconds: health?.intervalS ?? 5,
+    timeoutSeconds: health?.timeoutS ?? 5,
+  };
   const pvc: IPersistentVolumeClaim = {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
@@ -64,11 +70,18 @@ export function openWebuiManifests(plan: StackPlan, namespace: string): Manifest
               name: OPEN_WEBUI.name,
               image: webui.image,
               ports: [{ name: 'http', containerPort: OPEN_WEBUI.port }],
-              env: containerEnv(webui.env, { OPENAI_API_BASE_URL: `http://${routerServiceName}:${CHART.servicePort}/v1` }),
+              env: containerEnv(webui.env, {
+                OPENAI_API_BASE_URL: `http://${routerServiceName}:${CHART.servicePort}/v1`,
+              }),
               resources: { requests: { cpu: '250m', memory }, limits: { memory: toQuantity(2 * GiB) } },
               securityContext: { allowPrivilegeEscalation: false },
-              volumeMounts: webui.mounts.filter((m) => m.kind === 'volume').map((m) => ({ name: 'data', mountPath: m.target })),
-              startupProbe: { ...probe, failureThreshold: Math.ceil((health?.startPeriodS ?? 120) / (health?.intervalS ?? 5)) },
+              volumeMounts: webui.mounts
+                .filter((m) => m.kind === 'volume')
+                .map((m) => ({ name: 'data', mountPath: m.target })),
+              startupProbe: {
+                ...probe,
+                failureThreshold: Math.ceil((health?.startPeriodS ?? 120) / (health?.intervalS ?? 5)),
+              },
               readinessProbe: { ...probe, failureThreshold: health?.retries ?? 3 },
             },
           ],
@@ -121,7 +134,13 @@ export function monitoringManifests(plan: StackPlan, namespace: string): Manifes
           interval: '15s',
           // The chart labels each engine pod `model: <name>`; the series get the plan's service name back from it.
           relabelings: [
-            ...models.map((s) => ({ sourceLabels: ['__meta_kubernetes_pod_label_model'], regex: k8sModelName(s.name), targetLabel: 'service', replacement: s.name, action: 'replace' as const })),
+            ...models.map((s) => ({
+              sourceLabels: ['__meta_kubernetes_pod_label_model'],
+              regex: k8sModelName(s.name),
+              targetLabel: 'service',
+              replacement: s.name,
+              action: 'replace' as const,
+            })),
             { targetLabel: 'job', replacement: 'vllm', action: 'replace' as const },
           ],
         },
@@ -129,13 +148,20 @@ export function monitoringManifests(plan: StackPlan, namespace: string): Manifes
     },
   };
   const dashboards = [
-    ...models.map((s) => ({ name: k8sModelName(s.name), json: modelDashboard(s.name, s.model?.servedName ?? s.name, 'chosen') })),
+    ...models.map((s) => ({
+      name: k8sModelName(s.name),
+      json: modelDashboard(s.name, s.model?.servedName ?? s.name, 'chosen'),
+    })),
     { name: 'containers', json: containersDashboard('chosen') },
   ];
   const configMaps: IConfigMap[] = dashboards.map((d) => ({
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: `${CHART.release}-dashboard-${d.name}`, namespace, labels: { ...MANAGED, grafana_dashboard: '1' } },
+    metadata: {
+      name: `${CHART.release}-dashboard-${d.name}`,
+      namespace,
+      labels: { ...MANAGED, grafana_dashboard: '1' },
+    },
     data: { [`${CHART.release}-${d.name}.json`]: JSON.stringify(d.json, null, 2) },
   }));
   return [monitor, ...configMaps];

@@ -31,7 +31,14 @@ export interface ModelExport {
 }
 
 /** Flags the chart writes from vllmConfig or itself (`vllm serve MODEL --host 0.0.0.0 --port 8000`). */
-const MAPPED_FLAGS = new Set(['--host', '--port', '--max-model-len', '--dtype', '--gpu-memory-utilization', '--tensor-parallel-size']);
+const MAPPED_FLAGS = new Set([
+  '--host',
+  '--port',
+  '--max-model-len',
+  '--dtype',
+  '--gpu-memory-utilization',
+  '--tensor-parallel-size',
+]);
 
 /** A flag's value in a plan's command (`--flag value`, as the planner writes them). */
 function flag(command: readonly string[], name: string): string | undefined {
@@ -67,7 +74,10 @@ export function k8sModelName(service: string): string {
     .replace(/-+/g, '-')
     .replace(/^-|-$/g, '');
   if (!MODEL_NAME.test(name) || name.length > MAX_MODEL_NAME) {
-    throw new InputError('models', `"${service}" cannot name Kubernetes objects even as "${name}": at most ${MAX_MODEL_NAME} letters, digits and '-'; give the model a shorter service name`);
+    throw new InputError(
+      'models',
+      `"${service}" cannot name Kubernetes objects even as "${name}": at most ${MAX_MODEL_NAME} letters, digits and '-'; give the model a shorter service name`,
+    );
   }
   return name;
 }
@@ -78,7 +88,10 @@ export function splitImage(service: string, reference: string): { repository: st
   const slash = name.lastIndexOf('/');
   const colon = name.lastIndexOf(':');
   if (colon <= slash) {
-    throw new InputError(`images.${service}`, `"${reference}" has no tag, and the chart pulls repository:tag; use a tagged image such as vllm/vllm-openai:v0.30.0`);
+    throw new InputError(
+      `images.${service}`,
+      `"${reference}" has no tag, and the chart pulls repository:tag; use a tagged image such as vllm/vllm-openai:v0.30.0`,
+    );
   }
   return { repository: name.slice(0, colon), tag: `${name.slice(colon + 1)}${digest ? `@${digest}` : ''}` };
 }
@@ -109,7 +122,10 @@ function cpuResources(service: PlannedService, facts: HostFacts): { cpus: number
   };
 }
 
-function cpuModel(service: PlannedService, facts: HostFacts): { resources: Partial<ModelSpecValues>; env: { name: string; value: string }[]; reasons: string[] } {
+function cpuModel(
+  service: PlannedService,
+  facts: HostFacts,
+): { resources: Partial<ModelSpecValues>; env: { name: string; value: string }[]; reasons: string[] } {
   const cores = cpuResources(service, facts);
   const memory = service.memoryBytes as number;
   const arch = facts.engine?.arch ?? (facts.os.arch === 'arm64' ? 'aarch64' : 'x86_64');
@@ -121,7 +137,13 @@ function cpuModel(service: PlannedService, facts: HostFacts): { resources: Parti
       limitMemory: quantity(memory),
       requestGPU: 0,
       runtimeClassName: '',
-      nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'In', values: [arch === 'aarch64' ? 'arm64' : 'amd64'] }] }],
+      nodeSelectorTerms: [
+        {
+          matchExpressions: [
+            { key: 'kubernetes.io/arch', operator: 'In', values: [arch === 'aarch64' ? 'arm64' : 'amd64'] },
+          ],
+        },
+      ],
     },
     env: [
       { name: 'VLLM_CPU_KVCACHE_SPACE', value: service.env.VLLM_CPU_KVCACHE_SPACE ?? String(service.kvCacheGiB ?? 1) },
@@ -142,13 +164,18 @@ interface GpuContext {
   sharing: GpuSharing;
 }
 
-function gpuModel(service: PlannedService, ctx: GpuContext): { resources: Partial<ModelSpecValues>; gpuMemoryUtilization: number; reasons: string[] } {
+function gpuModel(
+  service: PlannedService,
+  ctx: GpuContext,
+): { resources: Partial<ModelSpecValues>; gpuMemoryUtilization: number; reasons: string[] } {
   const { facts, plan, sharing } = ctx;
   const gpus = service.gpus ?? [];
   const share = service.gpuMemoryUtilization ?? 0.9;
   const cards = nvidiaCards(facts);
   const card = cards.find((c) => c.index === gpus[0]);
-  const sharers = plan.services.filter((s) => s.role === 'model' && s.name !== service.name && s.gpus?.some((g) => gpus.includes(g)));
+  const sharers = plan.services.filter(
+    (s) => s.role === 'model' && s.name !== service.name && s.gpus?.some((g) => gpus.includes(g)),
+  );
   const count = modelCount(plan);
   const nodeCpus = facts.engine?.cpus ?? facts.cpu.logical;
   const cpus = Math.max(2, Math.floor((nodeCpus - 2) / count));
@@ -179,9 +206,14 @@ function gpuModel(service: PlannedService, ctx: GpuContext): { resources: Partia
       `shares GPU ${gpus.join(',')} with ${sharers.map((s) => s.name).join(' and ')} in the plan; here it gets a card of its own (nvidia.com/gpu is whole cards unless the cluster shares them) at the plan's share ${share}, so its context and KV cache are as planned and the rest of the card stays free. On a cluster running HAMi, export with --gpu-sharing hami to put them on one card`,
     );
   } else {
-    reasons.push(`${gpus.length > 1 ? `${gpus.length} cards` : 'a card'} of its own, as in the plan, at the plan's share ${share}`);
+    reasons.push(
+      `${gpus.length > 1 ? `${gpus.length} cards` : 'a card'} of its own, as in the plan, at the plan's share ${share}`,
+    );
   }
-  if (card) reasons.push(`the share assumes a ${card.model} (${formatGiB(card.visibleBytes)} as vLLM sees it): on a cluster with other cards, add nodeSelectorTerms on nvidia.com/gpu.product`);
+  if (card)
+    reasons.push(
+      `the share assumes a ${card.model} (${formatGiB(card.visibleBytes)} as vLLM sees it): on a cluster with other cards, add nodeSelectorTerms on nvidia.com/gpu.product`,
+    );
   return { resources, gpuMemoryUtilization, reasons };
 }
 
@@ -189,7 +221,10 @@ function gpuModel(service: PlannedService, ctx: GpuContext): { resources: Partia
 function storage(service: PlannedService): { size: string; reason: string } {
   const weights = service.model?.weightsBytes ?? 4 * GiB;
   const size = gib(weights * 1.25 + GiB);
-  return { size, reason: `volume ${size} for the Hugging Face cache (HF_HOME=/data): ${formatGiB(weights)} of weights + a quarter and 1 GiB for the tokenizer, configs and a download's temporary files` };
+  return {
+    size,
+    reason: `volume ${size} for the Hugging Face cache (HF_HOME=/data): ${formatGiB(weights)} of weights + a quarter and 1 GiB for the tokenizer, configs and a download's temporary files`,
+  };
 }
 
 /** The chart's Deployment for a model (helm/templates/deployment-vllm-multi.yaml): the ScaledObject's target. */
@@ -197,14 +232,21 @@ export function engineDeploymentName(model: string): string {
   return `${CHART.release}-${model}-deployment-vllm`;
 }
 
-function scaling(service: PlannedService, name: string, options: K8sOptions): { fields: Partial<ModelSpecValues>; scaledObject?: ScaledObject; reason: string } {
+function scaling(
+  service: PlannedService,
+  name: string,
+  options: K8sOptions,
+): { fields: Partial<ModelSpecValues>; scaledObject?: ScaledObject; reason: string } {
   if (options.autoscale) {
     const { min, max } = options.autoscale;
     const query = `sum(vllm:num_requests_waiting{service="${service.name}"})`;
     const scaledObject: ScaledObject = {
       apiVersion: 'keda.sh/v1alpha1',
       kind: 'ScaledObject',
-      metadata: { name: `${CHART.release}-${name}-scaledobject`, labels: { model: name, 'app.kubernetes.io/managed-by': 'berth' } },
+      metadata: {
+        name: `${CHART.release}-${name}-scaledobject`,
+        labels: { model: name, 'app.kubernetes.io/managed-by': 'berth' },
+      },
       spec: {
         scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: engineDeploymentName(name) },
         minReplicaCount: min,
@@ -229,11 +271,19 @@ function scaling(service: PlannedService, name: string, options: K8sOptions): { 
 }
 
 /** One modelSpec entry of the chart's values for a planned model server, and the reasons for its numbers. */
-export function modelSpecFor(service: PlannedService, plan: StackPlan, facts: HostFacts, options: K8sOptions): ModelExport {
+export function modelSpecFor(
+  service: PlannedService,
+  plan: StackPlan,
+  facts: HostFacts,
+  options: K8sOptions,
+): ModelExport {
   const model = service.model;
   if (!model) throw new Error(`internal: ${service.name} is not a model`);
   if (service.build) {
-    throw new InputError(`images.${service.name}`, `this model's image is built from a local vLLM checkout (vllmSource), which a cluster cannot pull: set images.${service.name} to a pushed image, or remove vllmSource`);
+    throw new InputError(
+      `images.${service.name}`,
+      `this model's image is built from a local vLLM checkout (vllmSource), which a cluster cannot pull: set images.${service.name} to a pushed image, or remove vllmSource`,
+    );
   }
   const name = k8sModelName(service.name);
   const { repository, tag } = splitImage(service.name, service.image);
@@ -285,5 +335,3 @@ export function modelSpecFor(service: PlannedService, plan: StackPlan, facts: Ho
     ],
   };
 }
-
-

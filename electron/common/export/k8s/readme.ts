@@ -52,9 +52,13 @@ function fitNote(input: ReadmeInput): string {
     `The model pods request ${cpus} CPUs and ${formatGiB(memory)} together${gpus ? ` and ${gpus} whole GPU${gpus === 1 ? '' : 's'}` : ''}; the node the plan was made for has ${nodeCpus} CPUs, ${formatGiB(nodeMemory)}${nodeGpus ? ` and ${nodeGpus} GPU${nodeGpus === 1 ? '' : 's'}` : ''}.`,
   ];
   if (cpus > nodeCpus || memory > nodeMemory || gpus > nodeGpus) {
-    lines.push('They do not all fit on one such node, so the scheduler spreads them over several; each pod alone fits one.');
+    lines.push(
+      'They do not all fit on one such node, so the scheduler spreads them over several; each pod alone fits one.',
+    );
   } else {
-    lines.push("The kubelet keeps some of a node's CPUs and memory for itself (kube-reserved, system-reserved): where less is allocatable than these requests, the scheduler puts a pod on another node.");
+    lines.push(
+      "The kubelet keeps some of a node's CPUs and memory for itself (kube-reserved, system-reserved): where less is allocatable than these requests, the scheduler puts a pod on another node.",
+    );
   }
   return lines.join(' ');
 }
@@ -107,7 +111,9 @@ export function k8sReadme(input: ReadmeInput): string {
   );
   for (const spec of specs) {
     const served = plan.services.find((s) => s.name === spec.name)?.model?.servedName ?? spec.name;
-    const gpuCells = gpu ? `${spec.requestGPUMem ? `${spec.requestGPU} (HAMi, ${spec.requestGPUMem} MiB)` : spec.requestGPU} | ${spec.vllmConfig.gpuMemoryUtilization ?? ''} | ` : '';
+    const gpuCells = gpu
+      ? `${spec.requestGPUMem ? `${spec.requestGPU} (HAMi, ${spec.requestGPUMem} MiB)` : spec.requestGPU} | ${spec.vllmConfig.gpuMemoryUtilization ?? ''} | `
+      : '';
     const scaled = models.find((m) => m.spec.name === spec.name)?.scaledObject?.spec;
     const replicas = scaled ? `${scaled.minReplicaCount}–${scaled.maxReplicaCount} (KEDA)` : String(spec.replicaCount);
     out.push(
@@ -119,7 +125,10 @@ export function k8sReadme(input: ReadmeInput): string {
     out.push(`### ${model.spec.name}`, '', ...model.reasons.map((r) => `- ${r}`), '');
   }
   out.push('## What changes on a cluster', '');
-  const order = plan.services.filter((s) => s.role === 'model' && s.dependsOn.some((d) => plan.services.find((t) => t.name === d.service)?.role === 'model'));
+  const order = plan.services.filter(
+    (s) =>
+      s.role === 'model' && s.dependsOn.some((d) => plan.services.find((t) => t.name === d.service)?.role === 'model'),
+  );
   if (order.length) {
     out.push(
       `- Start order: in the plan ${order.map((s) => `${s.name} starts once ${s.dependsOn.map((d) => d.service).join(' and ')} is healthy`).join('; ')}, because they share a card and vLLM measures the free memory when it starts. ${options.gpuSharing === 'hami' ? 'Here HAMi shows each pod a card of its own size' : 'Here each pod has a card of its own'}, so they start together.`,
@@ -132,13 +141,17 @@ export function k8sReadme(input: ReadmeInput): string {
   } else {
     out.push(
       "- CPUs: each engine is a Guaranteed pod (whole CPUs, requests = limits) for the plan's OpenMP cores. With the kubelet's static CPU manager policy (`cpuManagerPolicy: static`, best with `full-pcpus-only`) it gets cores of its own and vLLM binds one OpenMP thread to each (`VLLM_CPU_OMP_THREADS_BIND=auto`); under the default `none` policy engines on one node contend for the node's cores. The plan's unbound cores stay with the node for the kubelet, the router and Open WebUI.",
-      ...(numaNodes(facts) > 1 ? ["- NUMA: the plan keeps each engine inside one NUMA node; the kubelet's Topology Manager (`topologyManagerPolicy: single-numa-node`) does the same for a pod's CPUs."] : []),
+      ...(numaNodes(facts) > 1
+        ? [
+            "- NUMA: the plan keeps each engine inside one NUMA node; the kubelet's Topology Manager (`topologyManagerPolicy: single-numa-node`) does the same for a pod's CPUs.",
+          ]
+        : []),
       `- KV cache: VLLM_CPU_KVCACHE_SPACE as planned; no GPU request and no runtime class.`,
     );
   }
   out.push(
     `- Replicas: ${options.autoscale ? `KEDA scales each engine between ${options.autoscale.min} and ${options.autoscale.max} replicas on its waiting requests, read from ${options.prometheusUrl} (install KEDA and apply monitoring.yaml first)` : `${options.replicas} per model`}${specs.some((s) => s.pvcAccessMode) ? '; the weights volumes are ReadWriteMany, which needs a storage class that offers it' : ''}.`,
-    '- Monitoring: monitoring.yaml relabels the engines\' series with the `service` label Berth\'s own Prometheus gives them, so the dashboards run the same PromQL as the local ones. kube-prometheus-stack picks ServiceMonitors labelled `release: kube-prometheus-stack` by default, and Grafana\'s sidecar reads dashboards from its own namespace unless `sidecar.dashboards.searchNamespace` is `ALL`.',
+    "- Monitoring: monitoring.yaml relabels the engines' series with the `service` label Berth's own Prometheus gives them, so the dashboards run the same PromQL as the local ones. kube-prometheus-stack picks ServiceMonitors labelled `release: kube-prometheus-stack` by default, and Grafana's sidecar reads dashboards from its own namespace unless `sidecar.dashboards.searchNamespace` is `ALL`.",
     '',
   );
   const warnings = plan.warnings.filter((w) => !w.blocking);

@@ -14,12 +14,17 @@ export async function logsCommand(
   err: (text: string) => void,
 ): Promise<number> {
   const tail = Number(flags.tail);
-  if (!Number.isInteger(tail) || tail < 0) throw new InputError('--tail', `"${flags.tail}" is not a number of lines (0 or more)`);
+  if (!Number.isInteger(tail) || tail < 0)
+    throw new InputError('--tail', `"${flags.tail}" is not a number of lines (0 or more)`);
   const connection = await session.engine();
   const { settings } = await session.settings();
   const owned = await listOwned(connection.docker, settings.stack);
   const container = owned.get(service);
-  if (!container) throw new InputError('SERVICE', `no container for "${service}" in the "${settings.stack}" stack; there are: ${[...owned.keys()].join(', ') || 'none (berth up starts the stack)'}`);
+  if (!container)
+    throw new InputError(
+      'SERVICE',
+      `no container for "${service}" in the "${settings.stack}" stack; there are: ${[...owned.keys()].join(', ') || 'none (berth up starts the stack)'}`,
+    );
   // A service may log a secret (litellm's debug output does): it is shown by its name, never its value.
   const secrets = await session.secrets({ generate: false }).catch(() => ({}));
   const recent: string[] = [];
@@ -33,7 +38,12 @@ export async function logsCommand(
     const abort = new AbortController();
     const stop = new AbortController();
     void untilStopSignal(stop.signal).then((why) => why !== 'aborted' && abort.abort());
-    await followLog(connection.docker, container.id, { tail, timestamps: flags.timestamps ?? false, signal: abort.signal }, print).finally(() => stop.abort());
+    await followLog(
+      connection.docker,
+      container.id,
+      { tail, timestamps: flags.timestamps ?? false, signal: abort.signal },
+      print,
+    ).finally(() => stop.abort());
   } else {
     for (const line of await readLogTail(connection.docker, container.id, tail, flags.timestamps ?? false)) print(line);
   }

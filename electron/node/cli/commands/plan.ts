@@ -4,7 +4,11 @@ import { planReport } from '../format/plan-table.js';
 
 export type PlanFlags = PlanInputs;
 
-export async function planCommand(session: StackSession, flags: PlanFlags & { json?: boolean }, out: (text: string) => void): Promise<number> {
+export async function planCommand(
+  session: StackSession,
+  flags: PlanFlags & { json?: boolean },
+  out: (text: string) => void,
+): Promise<number> {
   const plan = await session.plan(flags);
   out(flags.json ? JSON.stringify(plan, null, 2) : planReport(plan));
   // A plan that cannot start is a failed plan, also for scripts reading --json.

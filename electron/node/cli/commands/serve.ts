@@ -15,14 +15,24 @@ const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
 function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
   switch (error.code) {
     case 'EADDRINUSE':
-      return new CommandError(`port ${port} on ${host} is in use by another program: choose another with --port (0 picks a free one)`);
+      return new CommandError(
+        `port ${port} on ${host} is in use by another program: choose another with --port (0 picks a free one)`,
+      );
     case 'EACCES':
-      return new CommandError(`port ${port} on ${host} needs privileges this user lacks: choose one above 1023 with --port`);
+      return new CommandError(
+        `port ${port} on ${host} needs privileges this user lacks: choose one above 1023 with --port`,
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new InputError('--host', `"${host}" is not a name this machine can resolve; use 127.0.0.1 (the default) or an address of this machine`);
+      return new InputError(
+        '--host',
+        `"${host}" is not a name this machine can resolve; use 127.0.0.1 (the default) or an address of this machine`,
+      );
     case 'EADDRNOTAVAIL':
-      return new InputError('--host', `"${host}" is not an address of this machine; use 127.0.0.1 (the default) or one of its own addresses`);
+      return new InputError(
+        '--host',
+        `"${host}" is not an address of this machine; use 127.0.0.1 (the default) or one of its own addresses`,
+      );
     default:
       return new CommandError(`cannot listen on ${host}:${port}: ${error.message}`);
   }
@@ -32,7 +42,10 @@ function listenError(error: NodeJS.ErrnoException, host: string, port: number): 
  * What serve prints, redacted as the app's log is: a secret's value never, its name instead. The secrets are read
  * again for each line, so one set from the dashboard a moment ago is covered too.
  */
-export function redactedLog(session: Pick<StackSession, 'secrets'>, err: (text: string) => void): (message: string) => Promise<void> {
+export function redactedLog(
+  session: Pick<StackSession, 'secrets'>,
+  err: (text: string) => void,
+): (message: string) => Promise<void> {
   return (message) =>
     session
       .secrets({ generate: false })
@@ -41,20 +54,36 @@ export function redactedLog(session: Pick<StackSession, 'secrets'>, err: (text: 
 }
 
 /** `berth serve`: the dashboard for a browser, e.g. through an SSH tunnel to a headless GPU host. */
-export async function serveCommand(session: StackSession, flags: { port: string; host: string }, out: (text: string) => void, err: (text: string) => void): Promise<number> {
+export async function serveCommand(
+  session: StackSession,
+  flags: { port: string; host: string },
+  out: (text: string) => void,
+  err: (text: string) => void,
+): Promise<number> {
   const port = /^\d{1,5}$/.test(flags.port) ? Number(flags.port) : NaN;
-  if (!Number.isInteger(port) || port > 65535) throw new InputError('--port', `"${flags.port}" is not a port from 0 to 65535 (0 picks a free one)`);
+  if (!Number.isInteger(port) || port > 65535)
+    throw new InputError('--port', `"${flags.port}" is not a port from 0 to 65535 (0 picks a free one)`);
   const rendererDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'renderer');
-  if (!existsSync(path.join(rendererDir, 'index.html'))) throw new CommandError(`the dashboard is not built (${rendererDir}): run npm run build`);
+  if (!existsSync(path.join(rendererDir, 'index.html')))
+    throw new CommandError(`the dashboard is not built (${rendererDir}): run npm run build`);
   if (!LOOPBACK.includes(flags.host)) {
-    err(`berth: warning: serving on ${flags.host}, not only on this machine: anyone who reaches it and has the link controls the stack. Prefer an SSH tunnel (ssh -L ${port || 7000}:127.0.0.1:${port || 7000} host).`);
+    err(
+      `berth: warning: serving on ${flags.host}, not only on this machine: anyone who reaches it and has the link controls the stack. Prefer an SSH tunnel (ssh -L ${port || 7000}:127.0.0.1:${port || 7000} host).`,
+    );
   }
   const say = redactedLog(session, err);
   const backend = new Backend({ session, log: (message) => void say(message) });
   await backend.start();
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer({ api: backend, onEvent: (listener) => backend.onEvent(listener), rendererDir, host: flags.host, port, onError: (error) => void say(error.message) });
+    server = await startServer({
+      api: backend,
+      onEvent: (listener) => backend.onEvent(listener),
+      rendererDir,
+      host: flags.host,
+      port,
+      onError: (error) => void say(error.message),
+    });
   } catch (error) {
     await backend.close();
     throw listenError(error as NodeJS.ErrnoException, flags.host, port);

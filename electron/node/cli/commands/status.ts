@@ -11,18 +11,30 @@ import { untilStopSignal } from '../../shutdown.js';
 export function withVllmFigures(plan: StackPlan, services: ServiceStatus[]): ServiceStatus[] {
   return services.map((status) => {
     const model = plan.services.find((s) => s.name === status.name)?.model;
-    return model?.expected ? { ...status, vllm: { planned: model.expected, ...(model.measured ? { measured: model.measured } : {}) } } : status;
+    return model?.expected
+      ? { ...status, vllm: { planned: model.expected, ...(model.measured ? { measured: model.measured } : {}) } }
+      : status;
   });
 }
 
-export async function statusCommand(session: StackSession, flags: PlanFlags & { json?: boolean; watch?: boolean }, out: (text: string) => void, signal?: AbortSignal): Promise<number> {
+export async function statusCommand(
+  session: StackSession,
+  flags: PlanFlags & { json?: boolean; watch?: boolean },
+  out: (text: string) => void,
+  signal?: AbortSignal,
+): Promise<number> {
   const connection = await session.engine();
   const plan = await session.plan(flags);
   const planned = plan.services.map((s) => s.name);
   const endpoint = connection.endpoint;
-  const print = (status: StackStatus) => out(flags.json ? JSON.stringify(status, null, flags.watch ? 0 : 2) : statusReport(status));
+  const print = (status: StackStatus) =>
+    out(flags.json ? JSON.stringify(status, null, flags.watch ? 0 : 2) : statusReport(status));
   if (!flags.watch) {
-    print({ schema: 1, engine: endpoint, services: withVllmFigures(plan, await stackSnapshot(connection.docker, plan.stack, planned)) });
+    print({
+      schema: 1,
+      engine: endpoint,
+      services: withVllmFigures(plan, await stackSnapshot(connection.docker, plan.stack, planned)),
+    });
     return 0;
   }
   let engine: string | null = endpoint;
@@ -45,7 +57,11 @@ export async function statusCommand(session: StackSession, flags: PlanFlags & { 
       if (connected) return;
       // Back after a loss, the state is printed again, even when nothing changed meanwhile.
       previous = '';
-      out(flags.json ? JSON.stringify({ schema: 1, engine: null, services: [], problem }) : `! ${connection.ssh ? problem : `the engine went away (${problem}); reconnecting…`}`);
+      out(
+        flags.json
+          ? JSON.stringify({ schema: 1, engine: null, services: [], problem })
+          : `! ${connection.ssh ? problem : `the engine went away (${problem}); reconnecting…`}`,
+      );
     },
   });
   await tracker.start();

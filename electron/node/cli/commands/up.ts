@@ -4,7 +4,12 @@ import type { StackSession } from '../../session/stack-session.js';
 import { progressPrinter } from '../format/progress.js';
 import type { PlanFlags } from './plan.js';
 
-export async function upCommand(session: StackSession, services: string[], flags: PlanFlags, out: (text: string) => void): Promise<number> {
+export async function upCommand(
+  session: StackSession,
+  services: string[],
+  flags: PlanFlags,
+  out: (text: string) => void,
+): Promise<number> {
   const { context, plan } = await session.engineContext(progressPrinter(out), flags);
   for (const warning of plan.warnings) out(`! ${warning.code}: ${warning.message}`);
   const result = await up(context, plan, services);
@@ -14,9 +19,13 @@ export async function upCommand(session: StackSession, services: string[], flags
       .filter((s) => s.name === 'open-webui' || s.name === 'grafana' || s.name === 'litellm')
       .filter((s) => result.healthy.includes(s.name))
       .map((s) => `${s.name} ${serviceUrl(s)?.replace(/\/$/, '')}`);
-    out(`\n${total} service${total === 1 ? '' : 's'} healthy (${plan.profile} profile).${links.length ? ` ${links.join(' · ')}` : ''}`);
+    out(
+      `\n${total} service${total === 1 ? '' : 's'} healthy (${plan.profile} profile).${links.length ? ` ${links.join(' · ')}` : ''}`,
+    );
     return 0;
   }
-  out(`\n${result.healthy.length} of ${total} healthy; ${result.failed.length} failed, ${result.skipped.length} not started. Nothing that was running was stopped.`);
+  out(
+    `\n${result.healthy.length} of ${total} healthy; ${result.failed.length} failed, ${result.skipped.length} not started. Nothing that was running was stopped.`,
+  );
   return 1;
 }

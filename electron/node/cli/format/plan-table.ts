@@ -27,15 +27,20 @@ export function planReport(plan: StackPlan): string {
   const out = [
     `Profile: ${plan.profileReason}`,
     '',
-    textTable(['SERVICE', 'DEVICE', 'CORES', 'KV CACHE', 'MEMORY', 'CONTEXT', 'GPU SHARE', 'PORTS', 'WAITS FOR'], plan.services.map(row)),
+    textTable(
+      ['SERVICE', 'DEVICE', 'CORES', 'KV CACHE', 'MEMORY', 'CONTEXT', 'GPU SHARE', 'PORTS', 'WAITS FOR'],
+      plan.services.map(row),
+    ),
   ];
   const models = plan.services.filter((s) => s.model?.expected);
   if (models.length) {
-    out.push('', 'In vLLM\'s terms (planned, and measured where a start of the same image on this engine was):');
+    out.push('', "In vLLM's terms (planned, and measured where a start of the same image on this engine was):");
     for (const service of models) {
       const model = service.model;
       if (!model?.expected) continue;
-      out.push(`  ${service.name}: ${model.fit?.words ?? ''}; ${plannedBesideMeasured(model.expected, model.measured, model.maxModelLen)}${model.measured ? ` (measured ${model.measured.at.slice(0, 10)})` : ''}`);
+      out.push(
+        `  ${service.name}: ${model.fit?.words ?? ''}; ${plannedBesideMeasured(model.expected, model.measured, model.maxModelLen)}${model.measured ? ` (measured ${model.measured.at.slice(0, 10)})` : ''}`,
+      );
     }
   }
   out.push('', 'Why:');
@@ -45,8 +50,10 @@ export function planReport(plan: StackPlan): string {
   }
   if (plan.warnings.length) {
     out.push('', 'Warnings:');
-    for (const warning of plan.warnings) out.push(`  ${warning.blocking ? '✗' : '!'} ${warning.code}: ${warning.message}`);
+    for (const warning of plan.warnings)
+      out.push(`  ${warning.blocking ? '✗' : '!'} ${warning.code}: ${warning.message}`);
   }
-  if (plan.warnings.some((w) => w.blocking)) out.push('', 'This plan cannot start (✗ above): berth up and berth export refuse it until that is changed.');
+  if (plan.warnings.some((w) => w.blocking))
+    out.push('', 'This plan cannot start (✗ above): berth up and berth export refuse it until that is changed.');
   return out.join('\n');
 }

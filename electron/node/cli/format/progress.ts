@@ -17,20 +17,26 @@ export function progressPrinter(write: (line: string) => void): (event: Progress
       case 'warning':
         return write(`! ${event.message}`);
       case 'pulling':
-        if (crossed(`pull:${event.service}`, event.percent)) write(`↓ ${event.service}: pulling ${event.image} ${event.percent}%`);
+        if (crossed(`pull:${event.service}`, event.percent))
+          write(`↓ ${event.service}: pulling ${event.image} ${event.percent}%`);
         return;
       case 'building':
         if (/^(Step \d+\/\d+|#\d+ \[)/.test(event.message)) write(`⚙ ${event.service}: ${event.message}`);
         return;
       case 'downloading': {
         const percent = event.bytesTotal ? Math.floor((event.bytesDone / event.bytesTotal) * 100) : 0;
-        if (crossed(`weights:${event.service}`, percent)) write(`↓ ${event.service}: ${event.model} ${formatBytes(event.bytesDone)} of ${formatBytes(event.bytesTotal)} (${percent}%)`);
+        if (crossed(`weights:${event.service}`, percent))
+          write(
+            `↓ ${event.service}: ${event.model} ${formatBytes(event.bytesDone)} of ${formatBytes(event.bytesTotal)} (${percent}%)`,
+          );
         return;
       }
       case 'unchanged':
         return write(`= ${event.service}: unchanged`);
       case 'creating':
-        return write(`+ ${event.service}: ${event.recreate ? 'recreating (its part of the plan changed)' : 'creating'}`);
+        return write(
+          `+ ${event.service}: ${event.recreate ? 'recreating (its part of the plan changed)' : 'creating'}`,
+        );
       case 'starting':
         return write(`▶ ${event.service}: starting`);
       case 'waiting':
@@ -38,7 +44,9 @@ export function progressPrinter(write: (line: string) => void): (event: Progress
       case 'healthy':
         return write(`✓ ${event.service}: healthy (${event.elapsedS} s)`);
       case 'measured':
-        return write(`${event.overPlan ? '!' : ' '} ${event.message}${event.overPlan ? ' — more than planned: the next plan uses these figures' : ''}`);
+        return write(
+          `${event.overPlan ? '!' : ' '} ${event.message}${event.overPlan ? ' — more than planned: the next plan uses these figures' : ''}`,
+        );
       case 'failed':
         return write(`✗ ${event.service}: ${event.message}\n    fix: ${event.fix}`);
       case 'skipped':

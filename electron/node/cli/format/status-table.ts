@@ -18,7 +18,11 @@ export function statusReport(status: StackStatus, now = Date.now()): string {
     s.containerId ?? '-',
     ['exited', 'oom-killed', 'missing'].includes(s.state) ? '-' : uptime(s.since, now),
   ]);
-  const lines = [`Engine: ${status.engine ?? 'not running'}`, '', textTable(['SERVICE', 'STATE', 'PORTS', 'CONTAINER', 'UP'], rows)];
+  const lines = [
+    `Engine: ${status.engine ?? 'not running'}`,
+    '',
+    textTable(['SERVICE', 'STATE', 'PORTS', 'CONTAINER', 'UP'], rows),
+  ];
   for (const s of status.services) if (s.problem) lines.push(`! ${s.name}: ${s.problem.message} — ${s.problem.fix}`);
   return lines.join('\n');
 }

@@ -12,7 +12,11 @@ export const engineVersion: Check = {
     const [major = 0, minor = 0] = version.split(/[.+-]/).map((n) => Number.parseInt(n, 10));
     const podman = facts.engine?.kind === 'podman';
     if (!podman && (major < (MINIMUM[0] as number) || (major === MINIMUM[0] && minor < (MINIMUM[1] as number)))) {
-      return { status: 'fail', message: `Docker ${version} is older than ${MINIMUM.join('.')}`, fix: 'update Docker (Docker Desktop: Check for updates; Linux: your distribution\'s docker package)' };
+      return {
+        status: 'fail',
+        message: `Docker ${version} is older than ${MINIMUM.join('.')}`,
+        fix: "update Docker (Docker Desktop: Check for updates; Linux: your distribution's docker package)",
+      };
     }
     return { status: 'ok', message: `${version}` };
   },

@@ -13,7 +13,9 @@ export const imagesPresent: Check = {
     const problem = imageProblem(resolutions, platform);
     if (problem) return { status: 'fail', message: problem.message, fix: problem.fix };
     const fetch = resolutions.filter((r) => r.found === 'registry').map((r) => r.image);
-    const build = resolutions.filter((r) => r.found === 'build').map((r) => `${r.image} (built from your vllm checkout)`);
+    const build = resolutions
+      .filter((r) => r.found === 'build')
+      .map((r) => `${r.image} (built from your vllm checkout)`);
     if (fetch.length || build.length) {
       return {
         status: 'warn',

@@ -12,10 +12,21 @@ export const measuredVsPlanned: Check = {
   async run({ plan }) {
     const over = (plan?.warnings ?? []).filter((w) => w.code === 'measured-above-plan');
     if (over.length) {
-      return { status: 'warn', message: over.map((w) => w.message).join(' '), fix: 'berth up again to apply the corrected plan, or turn a model off where the engine has no room' };
+      return {
+        status: 'warn',
+        message: over.map((w) => w.message).join(' '),
+        fix: 'berth up again to apply the corrected plan, or turn a model off where the engine has no room',
+      };
     }
     const measured = (plan?.services ?? []).filter((s) => s.model?.measured);
-    if (!measured.length) return { status: 'ok', message: 'no model server has started here yet: the plan uses its own figures until one does' };
-    return { status: 'ok', message: `${measured.map((s) => s.name).join(', ')} started within their plans (measured ${measured.map((s) => s.model?.measured?.at.slice(0, 10)).join(', ')})` };
+    if (!measured.length)
+      return {
+        status: 'ok',
+        message: 'no model server has started here yet: the plan uses its own figures until one does',
+      };
+    return {
+      status: 'ok',
+      message: `${measured.map((s) => s.name).join(', ')} started within their plans (measured ${measured.map((s) => s.model?.measured?.at.slice(0, 10)).join(', ')})`,
+    };
   },
 };

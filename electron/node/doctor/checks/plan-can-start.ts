@@ -9,8 +9,15 @@ export const planCanStart: Check = {
   async run({ plan }) {
     const blocking = plan ? blockingWarnings(plan) : [];
     if (blocking.length) {
-      return { status: 'fail', message: blocking.map((w) => `${w.code}: ${w.message}`).join(' '), fix: 'change what the message names; berth up refuses this plan until then' };
+      return {
+        status: 'fail',
+        message: blocking.map((w) => `${w.code}: ${w.message}`).join(' '),
+        fix: 'change what the message names; berth up refuses this plan until then',
+      };
     }
-    return { status: 'ok', message: `the ${plan?.profile} profile places ${plan?.services.filter((s) => s.role === 'model').length} model(s)` };
+    return {
+      status: 'ok',
+      message: `the ${plan?.profile} profile places ${plan?.services.filter((s) => s.role === 'model').length} model(s)`,
+    };
   },
 };

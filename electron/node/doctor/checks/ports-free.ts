@@ -12,12 +12,24 @@ export const portsFree: Check = {
     for (const service of plan?.services ?? []) {
       for (const port of service.ports) {
         const holder = running.find((c) => c.Ports.some((p) => p.PublicPort === port.host));
-        const ours = holder && holder.Labels[LABELS.stack] === plan?.stack && holder.Labels[LABELS.service] === service.name;
+        const ours =
+          holder && holder.Labels[LABELS.stack] === plan?.stack && holder.Labels[LABELS.service] === service.name;
         if (ours) continue;
-        if (holder || !(await portFree(port.host, port.bind))) taken.push(`${port.host} (${service.name}${holder ? `, held by container ${(holder.Names[0] ?? '').replace(/^\//, '')}` : ''})`);
+        if (holder || !(await portFree(port.host, port.bind)))
+          taken.push(
+            `${port.host} (${service.name}${holder ? `, held by container ${(holder.Names[0] ?? '').replace(/^\//, '')}` : ''})`,
+          );
       }
     }
-    if (taken.length) return { status: 'fail', message: `in use: ${taken.join(', ')}`, fix: 'stop what holds them, or set other ports in settings ("ports": { "<service>": … })' };
-    return { status: 'ok', message: `${plan?.services.reduce((n, s) => n + s.ports.length, 0)} ports free or held by this stack` };
+    if (taken.length)
+      return {
+        status: 'fail',
+        message: `in use: ${taken.join(', ')}`,
+        fix: 'stop what holds them, or set other ports in settings ("ports": { "<service>": … })',
+      };
+    return {
+      status: 'ok',
+      message: `${plan?.services.reduce((n, s) => n + s.ports.length, 0)} ports free or held by this stack`,
+    };
   },
 };

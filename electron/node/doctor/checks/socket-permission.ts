@@ -7,7 +7,11 @@ export const socketPermission: Check = {
   async run({ engineProblem }) {
     if (engineProblem && /permission denied/.test(engineProblem)) {
       // The endpoint has colons of its own (unix:///…); the advice after ": " is the fix, given below.
-      return { status: 'fail', message: engineProblem.split(': ')[0] ?? 'permission denied', fix: 'sudo usermod -aG docker "$USER", then log out and in again (or use rootless Docker)' };
+      return {
+        status: 'fail',
+        message: engineProblem.split(': ')[0] ?? 'permission denied',
+        fix: 'sudo usermod -aG docker "$USER", then log out and in again (or use rootless Docker)',
+      };
     }
     return { status: 'ok', message: 'no permission problem (the engine is not running)' };
   },
