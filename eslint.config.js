@@ -4,6 +4,10 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
+/** Names that hold Berth's own sentences for people: matching them would make behaviour follow the wording. */
+const WORDED = '/^(problem|message|reason|detail|summary|warning)$/';
+const WORDED_MESSAGE = "act on a kind or a topic, not on a message's words (engine trouble kinds, reason topics)";
+
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 function restrict(message, { node = false, electron = false, paths = [] }) {
@@ -34,6 +38,30 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
       ],
       'no-template-curly-in-string': 'off',
+    },
+  },
+  {
+    // No behaviour depends on the wording of Berth's own messages: states travel as kinds and topics (README,
+    // Architecture). Parsing what another program printed (Docker, OpenSSH, vLLM) reads other names.
+    files: ['electron/**/*.ts', 'renderer/**/*.{ts,tsx}'],
+    ignores: ['**/*.test.ts', '**/*.test.tsx'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...['test', 'exec'].flatMap((method) =>
+          [
+            `CallExpression[callee.property.name='${method}'] > Identifier.arguments[name=${WORDED}]`,
+            `CallExpression[callee.property.name='${method}'] > MemberExpression.arguments[property.name=${WORDED}]`,
+            `CallExpression[callee.property.name='${method}'] > LogicalExpression.arguments > MemberExpression.left[property.name=${WORDED}]`,
+          ].map((selector) => ({ selector, message: WORDED_MESSAGE })),
+        ),
+        ...['includes', 'startsWith', 'endsWith', 'match'].flatMap((method) =>
+          [
+            `CallExpression[callee.property.name='${method}'][callee.object.name=${WORDED}]`,
+            `CallExpression[callee.property.name='${method}'][callee.object.property.name=${WORDED}]`,
+          ].map((selector) => ({ selector, message: WORDED_MESSAGE })),
+        ),
+      ],
     },
   },
   {

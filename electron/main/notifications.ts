@@ -1,5 +1,5 @@
 import type { ServiceStatus } from '../common/contracts/status.js';
-import { isFailed, stackState } from '../common/status/service-state.js';
+import { isFailed, servicesState } from '../common/status/service-state.js';
 
 export interface DesktopNotification {
   title: string;
@@ -27,7 +27,7 @@ export function notificationsFor(
     told.add(key);
     out.push({ title: `${service.name} failed`, body: `${service.problem.message} ${service.problem.fix}`.trim() });
   }
-  if (previous.length && stackState(previous) !== 'healthy' && stackState(next) === 'healthy') {
+  if (previous.length && servicesState(previous) !== 'healthy' && servicesState(next) === 'healthy') {
     out.push({ title: 'Berth is ready', body: `All ${next.length} services are healthy.` });
   }
   return out;

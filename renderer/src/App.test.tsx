@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { act, cleanup, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { engineTrouble } from '../../electron/common/contracts/engine-trouble.js';
 import { App } from './App.js';
 import { ApiError } from './client.js';
 import { HOSTS, fakeApi, fakeClient, renderView, snapshotFor } from './testing.js';
@@ -44,5 +45,22 @@ describe('the window', () => {
     expect(screen.getByTestId('state-litellm').textContent).toBe('healthy');
     expect(screen.getByTestId('stack-state').textContent).toBe('Partly up');
     expect(api.calls.filter((c) => c.method === 'snapshot')).toHaveLength(1);
+  });
+
+  it('the stack state the tray shows: a lost link is degraded, an absent engine stopped, by kind not by words', async () => {
+    const running = HOSTS.workstation;
+    const api = fakeApi({ snapshot: async () => snapshotFor(running) });
+    const client = fakeClient(api);
+    renderView(<App client={client} />);
+    await act(async () => undefined);
+    await act(async () =>
+      client.emit({ type: 'status', services: [{ name: 'litellm', state: 'healthy', ports: [4000] }] }),
+    );
+    const lost = engineTrouble('link-lost', 'the tunnel to gpu-box closed');
+    await act(async () => client.emit({ type: 'engine', endpoint: null, problem: lost.message, trouble: lost }));
+    expect(screen.getByTestId('stack-state').textContent).toBe('Partly up');
+    const absent = engineTrouble('absent', 'connection lost, this sentence begins, yet Docker is simply stopped');
+    await act(async () => client.emit({ type: 'engine', endpoint: null, problem: absent.message, trouble: absent }));
+    expect(screen.getByTestId('stack-state').textContent).toBe('Stopped');
   });
 });

@@ -74,7 +74,17 @@ export function App({ client }: { client: Client }) {
       // The engine's news is in the event; settings (and so the plan) are read again only when they changed.
       if (event.type === 'engine')
         setSnapshot((s) =>
-          s ? { ...s, engine: { ...s.engine, endpoint: event.endpoint, problem: event.problem } } : s,
+          s
+            ? {
+                ...s,
+                engine: {
+                  ...s.engine,
+                  endpoint: event.endpoint,
+                  problem: event.problem,
+                  trouble: event.trouble,
+                },
+              }
+            : s,
         );
       if (event.type === 'settings-changed') void refresh();
       if (event.type === 'navigate') {
@@ -102,7 +112,7 @@ export function App({ client }: { client: Client }) {
             <Title order={1} size="h4">
               Berth
             </Title>
-            {snapshot && <StackBadge state={snapshot.engine.endpoint ? stackState(services) : 'stopped'} />}
+            {snapshot && <StackBadge state={stackState(snapshot.engine, services)} />}
           </Group>
           <Group gap="sm" wrap="nowrap">
             {snapshot && (snapshot.settings?.engines.length ?? 0) > 0 && (

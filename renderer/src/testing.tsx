@@ -42,7 +42,12 @@ export function snapshotFor(
   return {
     engine: options.engine ?? {
       endpoint: facts.engine ? facts.engine.endpoint : null,
-      ...(facts.engine ? {} : { problem: facts.engineProblem ?? 'not running: no Docker socket was found' }),
+      ...(facts.engine
+        ? {}
+        : {
+            problem: facts.engineProblem ?? 'not running: no Docker socket was found',
+            ...(facts.engineTrouble ? { trouble: facts.engineTrouble } : {}),
+          }),
     },
     facts,
     plan: planStack(facts, settings, options.measurements ? { measurements: options.measurements } : {}),

@@ -84,7 +84,9 @@ describe('bad input gets one line that says what to do', () => {
       'unix:///var/run/docker.sock',
       1500,
     );
-    const outcome = await socketPermission.run({ engineProblem: problem.ok ? '' : problem.problem } as DoctorContext);
+    const outcome = await socketPermission.run({
+      engineTrouble: problem.ok ? undefined : problem.trouble,
+    } as DoctorContext);
     expect(outcome.message).toBe('permission denied on unix:///var/run/docker.sock');
   });
 

@@ -56,7 +56,7 @@ describeWhen(
       await page.goto(serve.url);
       const guide = page.getByTestId('first-run');
       await guide.waitFor();
-      expect(await guide.getAttribute('data-trouble')).toBe('not-running');
+      expect(await guide.getAttribute('data-trouble')).toBe('refused');
       expect(await guide.textContent()).toMatch(
         /Docker is not running.*refuses connections.*Checking again every 3 s; nothing starts until you click Start/,
       );

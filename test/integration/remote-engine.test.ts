@@ -191,6 +191,7 @@ describeWhen(
               (e) =>
                 e.type === 'engine' &&
                 e.endpoint === null &&
+                e.trouble?.kind === 'link-lost' &&
                 /^connection lost to ssh:\/\/gpu-box/.test(e.problem ?? ''),
             ),
           20_000,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { EngineTrouble } from '../contracts/engine-trouble.js';
 import type { HostFacts } from '../contracts/host-facts.js';
 import type { ProgressEvent } from '../contracts/progress.js';
 import type { ServiceStatus } from '../contracts/status.js';
@@ -120,7 +121,7 @@ export interface ExportOutcome {
 
 export interface Snapshot {
   /** The engine in use: its name ("local" or one from settings), its endpoint while it answers, and for a remote one whether the forwarded ports are up. */
-  engine: { endpoint: string | null; problem?: string; name?: string; forwardsUp?: boolean };
+  engine: { endpoint: string | null; problem?: string; trouble?: EngineTrouble; name?: string; forwardsUp?: boolean };
   /** Where each service answers from this machine (a remote engine's ports forwarded here). Extension of the contract. */
   urls?: Record<string, string>;
   facts: HostFacts;
@@ -207,7 +208,7 @@ export interface ModelMetrics {
 
 export type BerthEvent =
   | { type: 'status'; services: ServiceStatus[] }
-  | { type: 'engine'; endpoint: string | null; problem?: string; name?: string }
+  | { type: 'engine'; endpoint: string | null; problem?: string; trouble?: EngineTrouble; name?: string }
   | { type: 'progress'; event: ProgressEvent }
   | { type: 'log'; service: string; lines: LogLineView[] }
   | {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EngineTroubleSchema } from './engine-trouble.js';
 
 /**
  * Bounds past any machine Berth can plan for (Linux builds for at most 8,192 CPUs; no host has a PiB of memory or a
@@ -65,8 +66,10 @@ export const HostFactsSchema = z.object({
       gpuDevices: z.enum(['nvidia-runtime', 'cdi']).optional(),
     })
     .nullable(),
-  /** Why `engine` is null: "not running", "permission denied", … Extension of the contract. */
+  /** Why `engine` is null, as one line: "not running", "permission denied", … */
   engineProblem: z.string().max(10_000).optional(),
+  /** Why `engine` is null, as a kind to act on, with the line and its fix (absent in facts saved before it). */
+  engineTrouble: EngineTroubleSchema.optional(),
   /** Why GPUs could not be listed (nvidia-smi timed out or failed). Extension of the contract. */
   gpuProblem: z.string().max(10_000).optional(),
 });

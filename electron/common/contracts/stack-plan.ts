@@ -25,6 +25,32 @@ export const HealthSchema = z.object({
   startPeriodS: z.number().nonnegative(),
 });
 
+/** What a reason of the plan is about. */
+export const REASON_TOPICS = [
+  'role',
+  'image',
+  'cores',
+  'cpuset',
+  'memory',
+  'kv-cache',
+  'context',
+  'fit',
+  'gpu',
+  'gpu-share',
+  'start-order',
+  'network',
+  'security',
+  'runtime',
+] as const;
+
+export type ReasonTopic = (typeof REASON_TOPICS)[number];
+
+/** One reason of the plan: its sentence for people, and what it is about for code. */
+export interface Reason {
+  topic: ReasonTopic;
+  text: string;
+}
+
 export const PlannedServiceSchema = z.object({
   name: z.string(),
   role: ServiceRoleSchema,
@@ -56,6 +82,8 @@ export const PlannedServiceSchema = z.object({
   ports: z.array(PortSchema),
   dependsOn: z.array(z.object({ service: z.string(), condition: z.enum(['started', 'healthy']) })),
   reasons: z.array(z.string()),
+  /** What each reason is about, in the same order: the pictures and what-if find a reason by it, never by its words. */
+  reasonTopics: z.array(z.enum(REASON_TOPICS)).optional(),
   // Extensions: what a container needs beyond the contract's fields.
   kvCacheGiB: z.number().int().positive().optional(),
   shmBytes: z.number().int().positive().optional(),
@@ -108,4 +136,23 @@ export type Profile = StackPlan['profile'];
 /** Warnings that mean the stack cannot start as planned. */
 export function blockingWarnings(plan: Pick<StackPlan, 'warnings'>): PlanWarning[] {
   return plan.warnings.filter((w) => w.blocking);
+}
+
+/** A reason about a topic. */
+export function about(topic: ReasonTopic, text: string): Reason {
+  return { topic, text };
+}
+
+/** A service's reasons in the contract's shape: the sentences, and their topics in the same order. */
+export function reasonFields(reasons: readonly Reason[]): Pick<PlannedService, 'reasons' | 'reasonTopics'> {
+  return { reasons: reasons.map((r) => r.text), reasonTopics: reasons.map((r) => r.topic) };
+}
+
+/** The plan's sentence about a topic of a service, if it gave one. */
+export function reasonAbout(
+  service: Pick<PlannedService, 'reasons' | 'reasonTopics'>,
+  topic: ReasonTopic,
+): string | undefined {
+  const index = service.reasonTopics?.indexOf(topic) ?? -1;
+  return index >= 0 ? service.reasons[index] : undefined;
 }

@@ -1,5 +1,5 @@
 import type { HostFacts } from '../contracts/host-facts.js';
-import type { PlannedService, StackPlan } from '../contracts/stack-plan.js';
+import { reasonAbout, type PlannedService, type StackPlan } from '../contracts/stack-plan.js';
 import { usableCores } from '../planner/cpu-cores.js';
 import { parseCpuList } from '../planner/cpu-list.js';
 import { GPU_OUTSIDE_SHARE_BYTES, VLLM_UNSEEN_BYTES, nvidiaCards } from '../planner/gpu-memory.js';
@@ -51,11 +51,6 @@ export interface MemoryBar {
 
 const models = (plan: StackPlan) => plan.services.filter((s) => s.role === 'model' && s.model);
 
-/** The plan's own sentence about a thing, found by how the planner starts it. */
-function reasonOf(service: PlannedService, ...prefixes: string[]): string | undefined {
-  return service.reasons.find((r) => prefixes.some((p) => r.startsWith(p)));
-}
-
 export function coreMap(plan: StackPlan, facts: HostFacts): CoreMap {
   const cpuModels = models(plan).filter((s) => s.model?.device === 'cpu' && s.cpuset);
   const places =
@@ -86,7 +81,7 @@ export function coreMap(plan: StackPlan, facts: HostFacts): CoreMap {
         service: own.service,
         reason:
           own.use === 'openmp'
-            ? `CPU ${place.cpu}: an OpenMP thread of ${own.service}. ${reasonOf(service, 'cores ') ?? ''}`.trim()
+            ? `CPU ${place.cpu}: an OpenMP thread of ${own.service}. ${reasonAbout(service, 'cores') ?? ''}`.trim()
             : `CPU ${place.cpu}: the other hardware thread of a core ${own.service} binds, left to it so nothing else shares the core.`,
       };
     } else if (frontend.has(place.cpu)) {
@@ -97,7 +92,7 @@ export function coreMap(plan: StackPlan, facts: HostFacts): CoreMap {
         node: place.node,
         use: 'frontend',
         reason:
-          `CPU ${place.cpu}: kept for vLLM's API servers, litellm and Open WebUI. ${(sample && reasonOf(sample, 'container cpuset')) ?? ''}`.trim(),
+          `CPU ${place.cpu}: kept for vLLM's API servers, litellm and Open WebUI. ${(sample && reasonAbout(sample, 'cpuset')) ?? ''}`.trim(),
       };
     } else {
       cell = {
@@ -124,7 +119,7 @@ export function memoryBar(plan: StackPlan, facts: HostFacts): MemoryBar {
   const segments: Segment[] = [];
   for (const part of account.models) {
     const service = plan.services.find((s) => s.name === part.service) as PlannedService;
-    const limit = reasonOf(service, 'memory limit') ?? '';
+    const limit = reasonAbout(service, 'memory') ?? '';
     const tag = part.measured ? ' (measured)' : '';
     segments.push(
       {
@@ -140,7 +135,7 @@ export function memoryBar(plan: StackPlan, facts: HostFacts): MemoryBar {
         service: service.name,
         bytes: part.kvBytes,
         label: `${service.name} KV cache ${formatGiB(part.kvBytes)}`,
-        reason: reasonOf(service, 'KV cache') ?? limit,
+        reason: reasonAbout(service, 'kv-cache') ?? limit,
       },
       {
         kind: 'runtime',
@@ -206,7 +201,7 @@ export function gpuBars(plan: StackPlan, facts: HostFacts): (MemoryBar & { index
       const weights = Math.min(shareBytes, expected?.weightsBytes ?? service.model?.weightsBytes ?? 0);
       const activations = Math.min(expected?.overheadBytes ?? 0, shareBytes - weights);
       const kv = Math.max(0, shareBytes - weights - activations);
-      const share = reasonOf(service, 'GPU share') ?? '';
+      const share = reasonAbout(service, 'gpu-share') ?? '';
       const measured = service.model?.measured !== undefined;
       const tag = measured ? ' (measured)' : '';
       segments.push(
@@ -231,7 +226,7 @@ export function gpuBars(plan: StackPlan, facts: HostFacts): (MemoryBar & { index
           service: service.name,
           bytes: kv,
           label: `${service.name} KV cache ${formatGiB(kv)}`,
-          reason: reasonOf(service, 'context') ?? share,
+          reason: reasonAbout(service, 'context') ?? share,
         },
         {
           kind: 'headroom',

@@ -1,4 +1,5 @@
 import type { HostFacts } from '../contracts/host-facts.js';
+import { about, type Reason } from '../contracts/stack-plan.js';
 import type { ModelSpec } from '../catalog/models.js';
 import { formatCpuList } from './cpu-list.js';
 
@@ -16,7 +17,7 @@ export interface CoreAssignment {
   /** The container's cpuset: the bind list, the bound cores' other threads and the reserved cores. */
   cpuset: number[];
   node: number;
-  reasons: string[];
+  reasons: Reason[];
 }
 
 export interface CoreSplit {
@@ -141,17 +142,25 @@ export function splitCores(models: readonly ModelSpec[], facts: HostFacts): Core
       const siblings = slice.flatMap((c) => c.threads.slice(1));
       const cpuset = [...cpus, ...siblings, ...reserved].sort((a, b) => a - b);
       const reasons = [
-        `cores ${formatCpuList(cpus)}: ${source}; ${cpus.length} of them go to this model, one OpenMP thread each${nodeIds.length > 1 ? `, all on NUMA node ${id}` : ''}`,
+        about(
+          'cores',
+          `cores ${formatCpuList(cpus)}: ${source}; ${cpus.length} of them go to this model, one OpenMP thread each${nodeIds.length > 1 ? `, all on NUMA node ${id}` : ''}`,
+        ),
       ];
       const why = cpusetReason(cpus, siblings, reserved);
-      if (why) reasons.push(why);
+      if (why) reasons.push(about('cpuset', why));
       if (reservedCores.length > 0) {
         reasons.push(
-          `core${reservedCores.length > 1 ? 's' : ''} ${formatCpuList(reservedCores.map((c) => c.cpu))} bound by no model: kept for vLLM's API servers, litellm and Open WebUI (upstream reserves 1–2 cores for the serving frontend)`,
+          about(
+            'cores',
+            `core${reservedCores.length > 1 ? 's' : ''} ${formatCpuList(reservedCores.map((c) => c.cpu))} bound by no model: kept for vLLM's API servers, litellm and Open WebUI (upstream reserves 1–2 cores for the serving frontend)`,
+          ),
         );
       }
       if (onNode.length > 1)
-        reasons.push(`the node's cores are split among ${onNode.length} models; larger models get the odd core`);
+        reasons.push(
+          about('cores', `the node's cores are split among ${onNode.length} models; larger models get the odd core`),
+        );
       assignments.push({ service: model.service, cpus, cpuset, node: id, reasons });
     }
   }

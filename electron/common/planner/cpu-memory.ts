@@ -1,6 +1,6 @@
 import type { EngineKind } from '../contracts/host-facts.js';
 import type { ModelTuning } from '../contracts/settings.js';
-import type { PlanWarning } from '../contracts/stack-plan.js';
+import { about, type PlanWarning, type Reason } from '../contracts/stack-plan.js';
 import { InputError } from '../contracts/errors.js';
 import type { ModelSpec } from '../catalog/models.js';
 import { GiB, MiB, capitalized, formatGiB, formatTokens } from '../units.js';
@@ -37,7 +37,7 @@ export interface CpuModelSize {
   kvCacheGiB: number;
   maxModelLen: number;
   memoryBytes: number;
-  reasons: string[];
+  reasons: Reason[];
 }
 
 export interface CpuMemoryPlan {
@@ -182,15 +182,24 @@ export function sizeCpuModels(args: {
     const memoryBytes = limitBytes(d, kvCacheGiB);
     const perTokenKiB = kvBytesPerToken(d.model, dtypeBytes) / 1024;
     const reasons = [
-      d.tunedKv
-        ? `KV cache ${kvCacheGiB} GiB: set in settings`
-        : fitsWanted
-          ? `KV cache ${kvCacheGiB} GiB: ${kvCacheGiB === REFERENCE_KV_CACHE_GIB ? "the reference setup's 4 GiB" : `enough for a ${formatTokens(Math.min(d.model.maxModelLen, CPU_TARGET_CONTEXT_TOKENS))}-token request`}, and it fits in memory`
-          : `KV cache ${kvCacheGiB} GiB: the most that fits in ${formatGiB(engineBytes)} beside the weights and the other services`,
-      d.fixedContext
-        ? `context ${formatTokens(maxModelLen)} tokens: set in settings`
-        : `context ${formatTokens(maxModelLen)} tokens: ${maxModelLen === d.model.maxModelLen ? "the model's limit, and" : 'the longest request that'} fits in ${kvCacheGiB} GiB of KV cache at ${perTokenKiB} KiB per token${maxModelLen < d.model.maxModelLen ? ` (the model allows ${formatTokens(d.model.maxModelLen)}; without --max-model-len vLLM would refuse to start)` : ''}`,
-      `memory limit ${formatGiB(memoryBytes)}: ${formatGiB(d.model.weightsBytes)} weights${d.model.measured ? ' as vLLM loaded them' : ''} + ${kvCacheGiB} GiB KV cache + ${formatGiB(cpuRuntimeBytes(d.model))} runtime (${d.model.measured?.runtimeBytes ? d.model.measured.why : "vLLM's API server, engine core and worker, each importing PyTorch, with /dev/shm"}), so a leak is stopped before it takes the other services down`,
+      about(
+        'kv-cache',
+        d.tunedKv
+          ? `KV cache ${kvCacheGiB} GiB: set in settings`
+          : fitsWanted
+            ? `KV cache ${kvCacheGiB} GiB: ${kvCacheGiB === REFERENCE_KV_CACHE_GIB ? "the reference setup's 4 GiB" : `enough for a ${formatTokens(Math.min(d.model.maxModelLen, CPU_TARGET_CONTEXT_TOKENS))}-token request`}, and it fits in memory`
+            : `KV cache ${kvCacheGiB} GiB: the most that fits in ${formatGiB(engineBytes)} beside the weights and the other services`,
+      ),
+      about(
+        'context',
+        d.fixedContext
+          ? `context ${formatTokens(maxModelLen)} tokens: set in settings`
+          : `context ${formatTokens(maxModelLen)} tokens: ${maxModelLen === d.model.maxModelLen ? "the model's limit, and" : 'the longest request that'} fits in ${kvCacheGiB} GiB of KV cache at ${perTokenKiB} KiB per token${maxModelLen < d.model.maxModelLen ? ` (the model allows ${formatTokens(d.model.maxModelLen)}; without --max-model-len vLLM would refuse to start)` : ''}`,
+      ),
+      about(
+        'memory',
+        `memory limit ${formatGiB(memoryBytes)}: ${formatGiB(d.model.weightsBytes)} weights${d.model.measured ? ' as vLLM loaded them' : ''} + ${kvCacheGiB} GiB KV cache + ${formatGiB(cpuRuntimeBytes(d.model))} runtime (${d.model.measured?.runtimeBytes ? d.model.measured.why : "vLLM's API server, engine core and worker, each importing PyTorch, with /dev/shm"}), so a leak is stopped before it takes the other services down`,
+      ),
     ];
     if (args.numaNodes > 1 && memoryBytes > engineBytes / args.numaNodes) {
       warnings.push({

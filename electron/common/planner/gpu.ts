@@ -1,6 +1,6 @@
 import type { HostFacts } from '../contracts/host-facts.js';
 import type { ModelTuning } from '../contracts/settings.js';
-import type { PlanWarning } from '../contracts/stack-plan.js';
+import { about, type PlanWarning, type Reason } from '../contracts/stack-plan.js';
 import { InputError } from '../contracts/errors.js';
 import type { ModelSpec } from '../catalog/models.js';
 import { gpuLayout, kvBytesForRequest } from './kv-cache.js';
@@ -33,7 +33,7 @@ export interface GpuModelPlacement {
   maxModelLen: number;
   /** The model placed before it on the same card: start after it is healthy. */
   waitsFor?: string;
-  reasons: string[];
+  reasons: Reason[];
 }
 
 export interface GpuPlan {
@@ -248,15 +248,21 @@ export function planGpuModels(
       }
       const previous = position > 0 ? group[position - 1] : undefined;
       const reasons = [
-        group.length > 1
-          ? `GPU ${card.index} (${card.model}) shared by ${group.length} models`
-          : `GPU ${card.index} (${card.model}) to itself${cards.length > 1 ? ': there is a card for each model' : ''}`,
-        shareReason(model, share, card, group, tuned(model) !== undefined, claimed),
-        contextReason(model, maxModelLen, kvBytes, fixed !== undefined, card),
+        about(
+          'gpu',
+          group.length > 1
+            ? `GPU ${card.index} (${card.model}) shared by ${group.length} models`
+            : `GPU ${card.index} (${card.model}) to itself${cards.length > 1 ? ': there is a card for each model' : ''}`,
+        ),
+        about('gpu-share', shareReason(model, share, card, group, tuned(model) !== undefined, claimed)),
+        about('context', contextReason(model, maxModelLen, kvBytes, fixed !== undefined, card)),
       ];
       if (previous)
         reasons.push(
-          `starts after ${previous.service} is healthy: vLLM refuses to start while the card's free memory is below its share, and two models loading at once spike past it`,
+          about(
+            'start-order',
+            `starts after ${previous.service} is healthy: vLLM refuses to start while the card's free memory is below its share, and two models loading at once spike past it`,
+          ),
         );
       placements.push({
         service: model.service,
@@ -315,9 +321,17 @@ function referencePlacement(
       maxModelLen,
       waitsFor: previous?.service,
       reasons: [
-        `no NVIDIA GPU was detected here, so the reference setup's numbers are used: GPU 0, share ${share}, ${formatTokens(maxModelLen)} context; plan on the GPU host (or with --facts from it) to size them to its cards`,
+        about(
+          'gpu',
+          `no NVIDIA GPU was detected here, so the reference setup's numbers are used: GPU 0, share ${share}, ${formatTokens(maxModelLen)} context; plan on the GPU host (or with --facts from it) to size them to its cards`,
+        ),
         ...(previous
-          ? [`starts after ${previous.service} is healthy, so the two never load onto the card at once`]
+          ? [
+              about(
+                'start-order',
+                `starts after ${previous.service} is healthy, so the two never load onto the card at once`,
+              ),
+            ]
           : []),
       ],
     };

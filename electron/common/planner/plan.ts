@@ -1,6 +1,13 @@
 import type { HostFacts } from '../contracts/host-facts.js';
 import type { ProfileChoice, Settings } from '../contracts/settings.js';
-import type { PlannedService, PlanWarning, StackPlan } from '../contracts/stack-plan.js';
+import {
+  about,
+  reasonFields,
+  type PlannedService,
+  type PlanWarning,
+  type Reason,
+  type StackPlan,
+} from '../contracts/stack-plan.js';
 import { InputError } from '../contracts/errors.js';
 import { catalogFor, allServiceNames } from '../catalog/resolve.js';
 import type { ModelSpec } from '../catalog/models.js';
@@ -59,7 +66,7 @@ function kvCacheFlag(image: string, kvCacheGiB: number): string[] {
   return current ? ['--kv-cache-memory-bytes', String(kvCacheGiB * GiB)] : [];
 }
 
-type Draft = Omit<PlannedService, 'ports'>;
+type Draft = Omit<PlannedService, 'ports' | 'reasons' | 'reasonTopics'> & { reasons: Reason[] };
 
 function checkKnownServices(settings: Settings, known: readonly string[]): void {
   for (const key of ['ports', 'images', 'tuning'] as const) {
@@ -193,12 +200,21 @@ function planCpuModels(
         ...shell.reasons,
         ...cores.reasons,
         ...size.reasons,
-        `${fit.words}: vLLM pages the ${size.kvCacheGiB} GiB KV cache in blocks of ${expected.blockTokens} tokens and should report ${(expected.kvTokens ?? 0).toLocaleString('en-US')} tokens, ${expected.maxConcurrency}× a ${size.maxModelLen}-token request`,
-        isa.reason,
-        "SYS_NICE lets vLLM place memory on the model's NUMA node; Docker's default seccomp profile then allows those calls, so seccomp stays on",
+        about(
+          'fit',
+          `${fit.words}: vLLM pages the ${size.kvCacheGiB} GiB KV cache in blocks of ${expected.blockTokens} tokens and should report ${(expected.kvTokens ?? 0).toLocaleString('en-US')} tokens, ${expected.maxConcurrency}× a ${size.maxModelLen}-token request`,
+        ),
+        about('runtime', isa.reason),
+        about(
+          'security',
+          "SYS_NICE lets vLLM place memory on the model's NUMA node; Docker's default seccomp profile then allows those calls, so seccomp stays on",
+        ),
         ...(build
           ? [
-              `image built from the vllm checkout at ${build.context} (docker/Dockerfile.cpu, ${build.platform}, VLLM_CPU_ARM_BF16=${build.args.VLLM_CPU_ARM_BF16 ?? 'n/a'}, max_jobs=${build.args.max_jobs})`,
+              about(
+                'image',
+                `image built from the vllm checkout at ${build.context} (docker/Dockerfile.cpu, ${build.platform}, VLLM_CPU_ARM_BF16=${build.args.VLLM_CPU_ARM_BF16 ?? 'n/a'}, max_jobs=${build.args.max_jobs})`,
+              ),
             ]
           : []),
       ],
@@ -263,7 +279,10 @@ function planGpuModelServices(
           ...place.reasons,
           ...(card
             ? [
-                `${fit.words}: vLLM should report ${formatGiB(expected.kvBytes ?? 0)} of available KV cache, ${(expected.kvTokens ?? 0).toLocaleString('en-US')} tokens, ${expected.maxConcurrency}× a ${place.maxModelLen}-token request`,
+                about(
+                  'fit',
+                  `${fit.words}: vLLM should report ${formatGiB(expected.kvBytes ?? 0)} of available KV cache, ${(expected.kvTokens ?? 0).toLocaleString('en-US')} tokens, ${expected.maxConcurrency}× a ${place.maxModelLen}-token request`,
+                ),
               ]
             : []),
         ],
@@ -350,12 +369,17 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
     return {
       ...d,
       ports: port ? [port] : [],
-      reasons: [
+      ...reasonFields([
         ...d.reasons,
         ...(port
-          ? [`port ${port.host} on ${bind === '127.0.0.1' ? '127.0.0.1 only (loopback)' : 'every interface'}`]
+          ? [
+              about(
+                'network',
+                `port ${port.host} on ${bind === '127.0.0.1' ? '127.0.0.1 only (loopback)' : 'every interface'}`,
+              ),
+            ]
           : []),
-      ],
+      ]),
     };
   });
   return {

@@ -1,4 +1,4 @@
-import type { Health, PlannedService } from '../contracts/stack-plan.js';
+import { about, type Health, type PlannedService, type Reason } from '../contracts/stack-plan.js';
 import type { ModelSpec } from '../catalog/models.js';
 import { DEFAULT_IMAGES, LOCAL_VLLM_CPU_IMAGE, volumeNames } from '../catalog/images.js';
 import { GiB } from '../units.js';
@@ -36,7 +36,7 @@ export const CONTAINER_PORTS = {
   grafana: 3000,
 } as const;
 
-type ServiceShell = Omit<PlannedService, 'ports' | 'reasons'> & { reasons: string[] };
+type ServiceShell = Omit<PlannedService, 'ports' | 'reasons' | 'reasonTopics'> & { reasons: Reason[] };
 
 function pythonGet(port: number, path: string): string[] {
   return [
@@ -103,11 +103,20 @@ export function modelService(
     shmBytes: 4 * GiB,
     restart: 'unless-stopped',
     reasons: [
-      `serves ${model.id} as "${model.servedName}"${model.gated ? '; gated on Hugging Face, so HF_TOKEN must belong to an account that was granted access' : ''}`,
-      'shared memory 4 GiB: PyTorch moves tensors between processes through /dev/shm, and Docker gives 64 MB by default',
-      model.toolCallParser
-        ? `tool calls on (--enable-auto-tool-choice --tool-call-parser ${model.toolCallParser}): Open WebUI's native function calling and agents send "tools", which vLLM refuses without them`
-        : 'tool calls off: no --tool-call-parser is known for this model (set models[].toolCallParser), so a request with "tools" is refused by vLLM',
+      about(
+        'role',
+        `serves ${model.id} as "${model.servedName}"${model.gated ? '; gated on Hugging Face, so HF_TOKEN must belong to an account that was granted access' : ''}`,
+      ),
+      about(
+        'runtime',
+        'shared memory 4 GiB: PyTorch moves tensors between processes through /dev/shm, and Docker gives 64 MB by default',
+      ),
+      about(
+        'role',
+        model.toolCallParser
+          ? `tool calls on (--enable-auto-tool-choice --tool-call-parser ${model.toolCallParser}): Open WebUI's native function calling and agents send "tools", which vLLM refuses without them`
+          : 'tool calls off: no --tool-call-parser is known for this model (set models[].toolCallParser), so a request with "tools" is refused by vLLM',
+      ),
     ],
   };
 }
@@ -135,8 +144,14 @@ export function litellmService(image: string, models: readonly ModelSpec[]): Ser
     ),
     restart: 'unless-stopped',
     reasons: [
-      `one OpenAI-compatible endpoint for ${models.length} model${models.length === 1 ? '' : 's'} (${models.map((m) => m.servedName).join(', ') || 'none'}), keyed with LITELLM_MASTER_KEY`,
-      'starts without waiting for the models: it routes by name, so the gateway is up while weights load',
+      about(
+        'role',
+        `one OpenAI-compatible endpoint for ${models.length} model${models.length === 1 ? '' : 's'} (${models.map((m) => m.servedName).join(', ') || 'none'}), keyed with LITELLM_MASTER_KEY`,
+      ),
+      about(
+        'start-order',
+        'starts without waiting for the models: it routes by name, so the gateway is up while weights load',
+      ),
     ],
   };
 }
@@ -160,10 +175,16 @@ export function openWebuiService(image: string, litellmUrl: string | undefined, 
     health: health(pythonGet(CONTAINER_PORTS.openWebui, '/health'), CONTAINER_PORTS.openWebui, '/health', 120),
     restart: 'unless-stopped',
     reasons: [
-      litellmUrl
-        ? `talks to the remote litellm at ${litellmUrl} (LITELLM_URL, confirmed) instead of the local one, and sends it the master key`
-        : 'talks to the local litellm over the stack network, after it is healthy',
-      'connection settings come from the environment on every start (ENABLE_PERSISTENT_CONFIG=False), so a changed LITELLM_URL takes effect',
+      about(
+        'network',
+        litellmUrl
+          ? `talks to the remote litellm at ${litellmUrl} (LITELLM_URL, confirmed) instead of the local one, and sends it the master key`
+          : 'talks to the local litellm over the stack network, after it is healthy',
+      ),
+      about(
+        'network',
+        'connection settings come from the environment on every start (ENABLE_PERSISTENT_CONFIG=False), so a changed LITELLM_URL takes effect',
+      ),
     ],
   };
 }
@@ -197,7 +218,7 @@ export function prometheusService(image: string, stack: string): ServiceShell {
       30,
     ),
     restart: 'unless-stopped',
-    reasons: ["scrapes every model server's and litellm's /metrics every 5 s; 15 days kept"],
+    reasons: [about('role', "scrapes every model server's and litellm's /metrics every 5 s; 15 days kept")],
   };
 }
 
@@ -237,10 +258,13 @@ export function grafanaService(image: string, exposed: boolean, stack: string): 
     ),
     restart: 'unless-stopped',
     reasons: [
-      'dashboards and the Prometheus datasource are provisioned from files Berth writes',
-      exposed
-        ? 'anonymous access is off because the ports are open to the network'
-        : 'anonymous read-only access, since the port is reachable from this machine only',
+      about('role', 'dashboards and the Prometheus datasource are provisioned from files Berth writes'),
+      about(
+        'security',
+        exposed
+          ? 'anonymous access is off because the ports are open to the network'
+          : 'anonymous read-only access, since the port is reachable from this machine only',
+      ),
     ],
   };
 }

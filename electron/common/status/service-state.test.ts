@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ServiceStateSchema, type ServiceState, type ServiceStatus } from '../contracts/status.js';
 import { isActive, isComingUp, isFailed, isUp, serviceUrl, stackState, withPlanned } from './service-state.js';
+import { engineTrouble } from '../contracts/engine-trouble.js';
+
+const ON = { endpoint: 'unix:///var/run/docker.sock' };
 
 const status = (name: string, state: ServiceState, extra: Partial<ServiceStatus> = {}): ServiceStatus => ({
   name,
@@ -35,13 +38,22 @@ describe("a service's state has one meaning everywhere", () => {
   });
 
   it('the stack: failed over starting over healthy, degraded or stopped', () => {
-    expect(stackState([status('a', 'healthy'), status('b', 'running')])).toBe('healthy');
-    expect(stackState([status('a', 'healthy'), status('b', 'missing')])).toBe('degraded');
-    expect(stackState([status('a', 'missing'), status('b', 'exited', { exitCode: 0 })])).toBe('stopped');
-    expect(stackState([status('a', 'healthy'), status('b', 'starting')])).toBe('starting');
-    expect(stackState([status('a', 'healthy')], { busy: true })).toBe('starting');
-    expect(stackState([status('a', 'starting'), status('b', 'oom-killed')])).toBe('failed');
-    expect(stackState([])).toBe('stopped');
+    expect(stackState(ON, [status('a', 'healthy'), status('b', 'running')])).toBe('healthy');
+    expect(stackState(ON, [status('a', 'healthy'), status('b', 'missing')])).toBe('degraded');
+    expect(stackState(ON, [status('a', 'missing'), status('b', 'exited', { exitCode: 0 })])).toBe('stopped');
+    expect(stackState(ON, [status('a', 'healthy'), status('b', 'starting')])).toBe('starting');
+    expect(stackState(ON, [status('a', 'healthy')], { busy: true })).toBe('starting');
+    expect(stackState(ON, [status('a', 'starting'), status('b', 'oom-killed')])).toBe('failed');
+    expect(stackState(ON, [])).toBe('stopped');
+  });
+
+  it('the stack with no engine answering: degraded while only the link is down, else stopped', () => {
+    const up = [status('a', 'healthy')];
+    const lost = engineTrouble('link-lost', 'the words do not matter here');
+    expect(stackState({ endpoint: null, trouble: lost }, up)).toBe('degraded');
+    const absent = engineTrouble('absent', 'connection lost, says the sentence');
+    expect(stackState({ endpoint: null, trouble: absent }, up)).toBe('stopped');
+    expect(stackState({ endpoint: null }, up)).toBe('stopped');
   });
 
   it("a service's URL: its port on its address, 127.0.0.1 for every interface, none without a port", () => {

@@ -1,3 +1,4 @@
+import { onlyLinkDown, type EngineTrouble } from '../contracts/engine-trouble.js';
 import type { PlannedService } from '../contracts/stack-plan.js';
 import type { ServiceState, ServiceStatus } from '../contracts/status.js';
 
@@ -35,11 +36,31 @@ export type StackState = 'stopped' | 'starting' | 'healthy' | 'degraded' | 'fail
 
 export const STACK_STATES: readonly StackState[] = ['stopped', 'starting', 'healthy', 'degraded', 'failed'];
 
+/** The engine as the stack's state needs it: its endpoint while it answers, and why it does not. */
+export interface EngineReach {
+  endpoint: string | null;
+  trouble?: EngineTrouble | undefined;
+}
+
 /**
- * The stack's state from its services: failed when one died or went unhealthy with a reason, starting while one
- * comes up (or an operation runs), healthy when every service is up, degraded when only some are, else stopped.
+ * The stack's state, for the tray and the window alike: with no engine answering, degraded when only the link to a
+ * remote engine is down (the stack there may still run) and stopped otherwise; else the services' state.
  */
-export function stackState(services: readonly ServiceStatus[], options: { busy?: boolean } = {}): StackState {
+export function stackState(
+  engine: EngineReach,
+  services: readonly ServiceStatus[],
+  options: { busy?: boolean } = {},
+): StackState {
+  if (!engine.endpoint) return onlyLinkDown(engine.trouble) ? 'degraded' : 'stopped';
+  return servicesState(services, options);
+}
+
+/**
+ * The services' state on an engine that answers: failed when one died or went unhealthy with a reason, starting
+ * while one comes up (or an operation runs), healthy when every service is up, degraded when only some are, else
+ * stopped.
+ */
+export function servicesState(services: readonly ServiceStatus[], options: { busy?: boolean } = {}): StackState {
   if (services.some(isFailed)) return 'failed';
   if (options.busy || services.some((s) => isComingUp(s.state))) return 'starting';
   const up = services.filter((s) => isUp(s.state)).length;

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { ServiceStatus } from '../../common/contracts/status.js';
 import { trayMenu, type TrayInput, type TrayItem } from './menu-model.js';
 import { stackState } from '../../common/status/service-state.js';
+import { engineTrouble } from '../../common/contracts/engine-trouble.js';
+
+const ON = { endpoint: 'unix:///var/run/docker.sock' };
 
 const svc = (name: string, state: ServiceStatus['state'], extra: Partial<ServiceStatus> = {}): ServiceStatus => ({
   name,
@@ -42,13 +45,13 @@ function find(items: TrayItem[], label: string | RegExp): TrayItem | undefined {
 
 describe('the stack state the tray icon shows', () => {
   it('is stopped, starting, healthy, degraded or failed from the services', () => {
-    expect(stackState(all('missing'))).toBe('stopped');
-    expect(stackState(all('healthy'))).toBe('healthy');
-    expect(stackState([svc('a', 'healthy'), svc('b', 'starting')])).toBe('starting');
-    expect(stackState([svc('a', 'healthy'), svc('b', 'exited', { exitCode: 0 })])).toBe('degraded');
-    expect(stackState([svc('a', 'healthy'), svc('b', 'exited', { exitCode: 1 })])).toBe('failed');
-    expect(stackState([svc('a', 'healthy'), svc('b', 'oom-killed')])).toBe('failed');
-    expect(stackState(all('missing'), { busy: true })).toBe('starting');
+    expect(stackState(ON, all('missing'))).toBe('stopped');
+    expect(stackState(ON, all('healthy'))).toBe('healthy');
+    expect(stackState(ON, [svc('a', 'healthy'), svc('b', 'starting')])).toBe('starting');
+    expect(stackState(ON, [svc('a', 'healthy'), svc('b', 'exited', { exitCode: 0 })])).toBe('degraded');
+    expect(stackState(ON, [svc('a', 'healthy'), svc('b', 'exited', { exitCode: 1 })])).toBe('failed');
+    expect(stackState(ON, [svc('a', 'healthy'), svc('b', 'oom-killed')])).toBe('failed');
+    expect(stackState(ON, all('missing'), { busy: true })).toBe('starting');
   });
 });
 
@@ -166,7 +169,12 @@ describe('the engine the tray runs the stack on', () => {
   it('says the connection to a remote engine is lost (not that Docker stopped), with the degraded icon', () => {
     const model = trayMenu(
       input(all('healthy'), {
-        engine: { endpoint: null, name: 'gpu-box', problem: 'connection lost to ssh://me@gpu-box; reconnecting' },
+        engine: {
+          endpoint: null,
+          name: 'gpu-box',
+          problem: 'connection lost to ssh://me@gpu-box; reconnecting',
+          trouble: engineTrouble('link-lost', 'connection lost to ssh://me@gpu-box; reconnecting'),
+        },
         engines,
       }),
     );
@@ -175,5 +183,16 @@ describe('the engine the tray runs the stack on', () => {
     expect(trayMenu(input(all('healthy'), { engine: { endpoint: null, problem: 'not running' } })).summary).toBe(
       'Docker is not reachable: not running',
     );
+  });
+
+  it('takes the state from the trouble kind, never its sentence', () => {
+    const reworded = engineTrouble('link-lost', 'the tunnel to gpu-box closed');
+    const lost = trayMenu(input(all('healthy'), { engine: { endpoint: null, name: 'gpu-box', trouble: reworded } }));
+    expect([lost.state, lost.summary]).toEqual(['degraded', 'Connection lost to gpu-box: reconnecting…']);
+    const absent = engineTrouble('absent', 'connection lost, as this sentence happens to begin');
+    const stopped = trayMenu(
+      input(all('healthy'), { engine: { endpoint: null, problem: absent.message, trouble: absent } }),
+    );
+    expect(stopped.state).toBe('stopped');
   });
 });

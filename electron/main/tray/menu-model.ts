@@ -1,3 +1,4 @@
+import { onlyLinkDown, type EngineTrouble } from '../../common/contracts/engine-trouble.js';
 import type { ServiceStatus } from '../../common/contracts/status.js';
 import { isActive, isUp, stackState, type StackState } from '../../common/status/service-state.js';
 
@@ -22,7 +23,7 @@ export type TrayItem =
 
 /** Everything the menu shows; built from the backend's events, never from a timer. */
 export interface TrayInput {
-  engine: { endpoint: string | null; problem?: string; name?: string };
+  engine: { endpoint: string | null; problem?: string; trouble?: EngineTrouble; name?: string };
   /** The engines the user can switch to ("local" first); the menu offers them when there is more than one. */
   engines?: { name: string; endpoint?: string }[];
   /** The plan's services with their live state ('missing' when not created). */
@@ -66,13 +67,10 @@ const SERVICE_WORDS: Record<ServiceStatus['state'], string> = {
   'oom-killed': 'out of memory',
 };
 
-/** A remote engine whose SSH connection dropped: Docker there may be fine, the link is not. */
-function linkLost(input: TrayInput): boolean {
-  return !input.engine.endpoint && /^connection lost/.test(input.engine.problem ?? '');
-}
-
 function summaryLine(input: TrayInput, state: StackState): string {
-  if (linkLost(input)) return `Connection lost to ${input.engine.name ?? 'the engine'}: reconnecting…`;
+  // A remote engine whose SSH connection dropped: Docker there may be fine, the link is not.
+  if (!input.engine.endpoint && onlyLinkDown(input.engine.trouble))
+    return `Connection lost to ${input.engine.name ?? 'the engine'}: reconnecting…`;
   if (!input.engine.endpoint)
     return `Docker is not reachable${input.engine.problem ? `: ${input.engine.problem}` : ''}`;
   if (input.busy) return input.busy;
@@ -118,11 +116,7 @@ function modelItem(input: TrayInput, model: { service: string; servedName: strin
 
 /** The tray menu as data: a pure function of engine state, so it is tested without Electron. */
 export function trayMenu(input: TrayInput): TrayModel {
-  const state = input.engine.endpoint
-    ? stackState(input.services, { busy: !!input.busy })
-    : linkLost(input)
-      ? 'degraded'
-      : 'stopped';
+  const state = stackState(input.engine, input.services, { busy: !!input.busy });
   const summary = summaryLine(input, state);
   const engineUp = !!input.engine.endpoint;
   const anyUp = input.services.some((s) => isActive(s.state));

@@ -65,6 +65,7 @@ export function withEvent(view: StackView, event: BerthEvent): StackView {
           ...(name ? { name } : {}),
           endpoint: event.endpoint,
           ...(event.problem ? { problem: event.problem } : {}),
+          ...(event.trouble ? { trouble: event.trouble } : {}),
         },
       };
     }

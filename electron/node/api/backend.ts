@@ -141,13 +141,13 @@ export class Backend implements BerthApi {
     }
     const secrets = await this.session.secrets({ generate: false }).catch((error: Error) => (this.report(error), {}));
     const encrypted = this.session.cipher.name === 'safeStorage';
-    const problem = this.follower.engineProblem;
+    const trouble = this.follower.engineTrouble;
     const name = this.follower.engineName ?? settings.engine;
     return {
       engine: {
         endpoint: this.follower.endpoint,
         name,
-        ...(problem ? { problem } : {}),
+        ...(trouble ? { problem: trouble.message, trouble } : {}),
         ...(name !== 'local' ? { forwardsUp: this.session.forwardsUp } : {}),
       },
       ...(plan && this.follower.endpoint

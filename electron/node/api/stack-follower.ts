@@ -1,10 +1,11 @@
 import type Docker from 'dockerode';
 import type { BerthEvent } from '../../common/api/berth-api.js';
+import { engineTrouble, type EngineTrouble } from '../../common/contracts/engine-trouble.js';
 import type { ServiceStatus } from '../../common/contracts/status.js';
 import { engineUnavailable } from '../engine/errors.js';
 import { StatusTracker } from '../engine/status.js';
 import type { Engine, StackSession } from '../session/stack-session.js';
-import { describeSshLoss } from '../ssh/ssh-errors.js';
+import { sshLinkLost } from '../ssh/ssh-errors.js';
 
 /**
  * The engine the backend talks to and the stack's live status on it: connects through the session, follows Docker's
@@ -13,8 +14,7 @@ import { describeSshLoss } from '../ssh/ssh-errors.js';
  */
 export class StackFollower {
   private engine: Engine | undefined;
-  private problem: string | undefined;
-  private fix: string | undefined;
+  private trouble: EngineTrouble | undefined;
   private tracker: StatusTracker | undefined;
   private trackedStack = '';
 
@@ -28,8 +28,8 @@ export class StackFollower {
     return this.engine?.endpoint ?? null;
   }
 
-  get engineProblem(): string | undefined {
-    return this.problem;
+  get engineTrouble(): EngineTrouble | undefined {
+    return this.trouble;
   }
 
   get engineName(): string | undefined {
@@ -41,7 +41,7 @@ export class StackFollower {
   }
 
   docker(): Docker {
-    if (!this.engine) throw engineUnavailable(this.problem, this.fix);
+    if (!this.engine) throw engineUnavailable(this.trouble);
     return this.engine.docker;
   }
 
@@ -50,18 +50,19 @@ export class StackFollower {
     try {
       const connection = await this.session.connect();
       if (!connection.docker) {
-        this.problem = connection.problem;
-        this.fix = connection.fix;
+        this.trouble = connection.trouble;
       } else {
         this.engine = await this.session.engine();
-        this.problem = this.fix = undefined;
+        this.trouble = undefined;
       }
     } catch (error) {
       // Settings that name an engine that is not there (edited by hand): said, not thrown at the window.
-      this.problem = (error as Error).message;
+      const { message, fix } = error as Error & { fix?: string };
+      this.trouble = engineTrouble('absent', message, fix);
     }
     if (!this.engine) {
-      this.emit({ type: 'engine', endpoint: null, problem: this.problem });
+      const trouble = this.trouble ?? engineTrouble('absent', 'no Docker engine answered');
+      this.emit({ type: 'engine', endpoint: null, problem: trouble.message, trouble });
       return;
     }
     await this.follow();
@@ -85,11 +86,17 @@ export class StackFollower {
       docker,
       stack: resolved.settings.stack,
       planned: plan?.services.map((s) => s.name) ?? [],
-      ...(ssh ? { describeLoss: (problem: string) => describeSshLoss(endpoint, problem) } : {}),
+      ...(ssh ? { describeLoss: (cause?: Error) => sshLinkLost(endpoint, cause) } : {}),
       onChange: (services) => this.emit({ type: 'status', services }),
       log: (message) => this.report(new Error(message)),
-      onEngine: (connected, problem) => {
-        this.emit({ type: 'engine', endpoint: connected ? endpoint : null, name, ...(problem ? { problem } : {}) });
+      onEngine: (connected, trouble) => {
+        this.trouble = trouble;
+        this.emit({
+          type: 'engine',
+          endpoint: connected ? endpoint : null,
+          name,
+          ...(trouble ? { problem: trouble.message, trouble } : {}),
+        });
         if (!connected) lost = true;
         else if (lost) void this.engineBack();
       },

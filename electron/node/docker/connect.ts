@@ -5,6 +5,7 @@ import Docker from 'dockerode';
 import { DialStdioAgent } from '../ssh/dial-stdio-agent.js';
 import { parseSshEndpoint } from '../ssh/ssh-destination.js';
 import { SshMaster } from '../ssh/ssh-master.js';
+import { engineTrouble, type EngineTrouble } from '../../common/contracts/engine-trouble.js';
 import { candidateEndpoints, type Candidate, type DiscoveryEnv } from './endpoints.js';
 
 export const PING_TIMEOUT_MS = 1500;
@@ -35,29 +36,30 @@ export function dockerOptions(endpoint: string, env: NodeJS.ProcessEnv, home: st
   throw new Error(`unsupported Docker endpoint "${endpoint}": use unix://, tcp:// or ssh://`);
 }
 
-export type PingResult = { ok: true } | { ok: false; problem: string; present: boolean };
+export type PingResult = { ok: true } | { ok: false; trouble: EngineTrouble; present: boolean };
 
 export function describePingFailure(error: unknown, endpoint: string, timeoutMs: number): PingResult {
   const err = error as NodeJS.ErrnoException & { statusCode?: number };
   const code = err.code ?? '';
   if (code === 'EACCES' || code === 'EPERM') {
+    return { ok: false, present: true, trouble: engineTrouble('permission', `permission denied on ${endpoint}`) };
+  }
+  if (code === 'ENOENT') {
+    return { ok: false, present: false, trouble: engineTrouble('absent', `not running: no socket at ${endpoint}`) };
+  }
+  if (code === 'ECONNREFUSED') {
     return {
       ok: false,
       present: true,
-      problem: `permission denied on ${endpoint}: add your user to the docker group (sudo usermod -aG docker "$USER", then log in again) or run Docker rootless`,
+      trouble: engineTrouble('refused', `not running: ${endpoint} refuses connections`),
     };
   }
-  if (code === 'ENOENT') return { ok: false, present: false, problem: `not running: no socket at ${endpoint}` };
-  if (code === 'ECONNREFUSED')
-    return { ok: false, present: true, problem: `not running: ${endpoint} refuses connections; start Docker` };
   if (err.name === 'AbortError' || err.name === 'TimeoutError' || code === 'ABORT_ERR' || code === 'ETIMEDOUT') {
-    return {
-      ok: false,
-      present: true,
-      problem: `starting or stuck: ${endpoint} did not answer /_ping within ${timeoutMs} ms`,
-    };
+    const message = `starting or stuck: ${endpoint} did not answer /_ping within ${timeoutMs} ms`;
+    return { ok: false, present: true, trouble: engineTrouble('stuck', message) };
   }
-  return { ok: false, present: true, problem: `${endpoint} did not answer /_ping: ${err.message ?? String(error)}` };
+  const message = `${endpoint} did not answer /_ping: ${err.message ?? String(error)}`;
+  return { ok: false, present: true, trouble: engineTrouble('refused', message) };
 }
 
 /** A client for an endpoint; for ssh:// its SSH connection too, which the caller closes. */
@@ -120,11 +122,8 @@ export async function pingEngine(docker: Docker, endpoint: string, timeoutMs = P
     // Docker answers /_ping with "OK"; any other HTTP server that answers 200 is not an engine to talk to.
     if (answer !== 'OK') {
       const said = answer.replace(/\s+/g, ' ').slice(0, 60);
-      return {
-        ok: false,
-        present: true,
-        problem: `${endpoint} answers HTTP but is not a Docker engine (its /_ping said "${said}")`,
-      };
+      const message = `${endpoint} answers HTTP but is not a Docker engine (its /_ping said "${said}")`;
+      return { ok: false, present: true, trouble: engineTrouble('not-docker', message) };
     }
     return { ok: true };
   } catch (error) {
@@ -134,7 +133,7 @@ export async function pingEngine(docker: Docker, endpoint: string, timeoutMs = P
 
 /** A connection, or why there is none (with its own fix where the generic "start Docker" would be wrong: SSH). */
 export type EngineConnection =
-  { docker: Docker; candidate: Candidate; ssh?: SshMaster } | { docker: null; problem: string; fix?: string };
+  { docker: Docker; candidate: Candidate; ssh?: SshMaster } | { docker: null; trouble: EngineTrouble };
 
 /** Opens an endpoint and pings it; an ssh:// one first connects (its errors say what OpenSSH refused). */
 async function tryEndpoint(
@@ -146,13 +145,15 @@ async function tryEndpoint(
   try {
     opened = openEngine(candidate.endpoint, discovery.env, discovery.home);
   } catch (error) {
-    return { result: { ok: false, present: true, problem: (error as Error).message } };
+    // An endpoint Berth cannot open (an unsupported scheme, TLS files missing) is not an engine to talk to.
+    return { result: { ok: false, present: true, trouble: engineTrouble('not-docker', (error as Error).message) } };
   }
   try {
     await opened.ssh?.ensure();
   } catch (error) {
     await opened.ssh?.close();
-    return { opened, result: { ok: false, present: true, problem: (error as Error).message } };
+    const trouble = engineTrouble('ssh', (error as Error).message, opened.ssh?.fix);
+    return { opened, result: { ok: false, present: true, trouble } };
   }
   // An SSH round trip, a remote shell and dial-stdio's start take longer than a local socket.
   const result = await pingEngine(
@@ -171,31 +172,24 @@ export async function connectEngine(
   explicit?: Candidate,
 ): Promise<EngineConnection> {
   const candidates = explicit ? [explicit] : await candidateEndpoints(discovery);
-  let firstPresent: string | undefined;
+  let firstPresent: EngineTrouble | undefined;
   for (const candidate of candidates) {
     if (candidate.endpoint.startsWith('context:')) {
-      return {
-        docker: null,
-        problem: `docker context "${candidate.endpoint.slice(8)}" (${candidate.source}) does not exist: run \`docker context ls\``,
-      };
+      const message = `docker context "${candidate.endpoint.slice(8)}" (${candidate.source}) does not exist`;
+      return { docker: null, trouble: engineTrouble('no-context', message) };
     }
     const { opened, result } = await tryEndpoint(candidate, discovery, timeoutMs);
     if (result.ok) {
       if (opened) return { docker: opened.docker, candidate, ...(opened.ssh ? { ssh: opened.ssh } : {}) };
       continue;
     }
-    if (candidate.explicit)
-      return {
-        docker: null,
-        problem: `${result.problem} (from ${candidate.source})`,
-        ...(opened?.ssh ? { fix: opened.ssh.fix } : {}),
-      };
-    if (result.present && !firstPresent) firstPresent = result.problem;
+    if (candidate.explicit) {
+      const { trouble } = result;
+      // Through SSH, "start Docker" is the wrong advice: the fix is on the other end of the link.
+      const fix = opened?.ssh ? opened.ssh.fix : trouble.fix;
+      return { docker: null, trouble: { ...trouble, message: `${trouble.message} (from ${candidate.source})`, fix } };
+    }
+    if (result.present && !firstPresent) firstPresent = result.trouble;
   }
-  return {
-    docker: null,
-    problem:
-      firstPresent ??
-      'not running: no Docker socket was found; start Docker Desktop, Colima, OrbStack or the Docker service',
-  };
+  return { docker: null, trouble: firstPresent ?? engineTrouble('absent', 'not running: no Docker socket was found') };
 }

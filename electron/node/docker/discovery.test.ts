@@ -69,7 +69,11 @@ describe('Docker socket discovery', () => {
     const result = await connectEngine({ env: { DOCKER_CONTEXT: 'nope' }, home, platform: 'linux' });
     expect(result).toEqual({
       docker: null,
-      problem: 'docker context "nope" (DOCKER_CONTEXT=nope) does not exist: run `docker context ls`',
+      trouble: {
+        kind: 'no-context',
+        message: 'docker context "nope" (DOCKER_CONTEXT=nope) does not exist',
+        fix: expect.stringContaining('docker context ls'),
+      },
     });
   });
 
@@ -97,7 +101,7 @@ describe('confirming an endpoint with /_ping', () => {
     expect(await pingEndpoint(`unix://${missing}`, {}, home)).toEqual({
       ok: false,
       present: false,
-      problem: `not running: no socket at unix://${missing}`,
+      trouble: { kind: 'absent', message: `not running: no socket at unix://${missing}`, fix: expect.any(String) },
     });
 
     // A socket file whose server died: the file stays, connections are refused.
@@ -112,7 +116,11 @@ describe('confirming an endpoint with /_ping', () => {
     expect(await pingEndpoint(`unix://${stale}`, {}, home)).toEqual({
       ok: false,
       present: true,
-      problem: `not running: unix://${stale} refuses connections; start Docker`,
+      trouble: {
+        kind: 'refused',
+        message: `not running: unix://${stale} refuses connections`,
+        fix: expect.stringContaining('start Docker'),
+      },
     });
   });
 
@@ -121,8 +129,11 @@ describe('confirming an endpoint with /_ping', () => {
     expect(describePingFailure(denied, 'unix:///var/run/docker.sock', 1500)).toEqual({
       ok: false,
       present: true,
-      problem:
-        'permission denied on unix:///var/run/docker.sock: add your user to the docker group (sudo usermod -aG docker "$USER", then log in again) or run Docker rootless',
+      trouble: {
+        kind: 'permission',
+        message: 'permission denied on unix:///var/run/docker.sock',
+        fix: 'add your user to the docker group (sudo usermod -aG docker "$USER", then log in again) or run Docker rootless',
+      },
     });
   });
 
@@ -134,7 +145,7 @@ describe('confirming an endpoint with /_ping', () => {
     const result = await pingEndpoint(engine.endpoint, {}, home, 300);
     expect(result).toMatchObject({
       ok: false,
-      problem: `starting or stuck: ${engine.endpoint} did not answer /_ping within 300 ms`,
+      trouble: { kind: 'stuck', message: `starting or stuck: ${engine.endpoint} did not answer /_ping within 300 ms` },
     });
   });
 
@@ -160,7 +171,7 @@ describe('confirming an endpoint with /_ping', () => {
       platform: 'darwin',
       systemSocket: path.join(home, 'no-system.sock'),
     });
-    if (!connection.docker) throw new Error(connection.problem);
+    if (!connection.docker) throw new Error(connection.trouble.message);
     expect(connection.candidate.endpoint).toBe(orb.endpoint);
     const facts = await readEngineFacts(connection.docker, orb.endpoint, {});
     expect(facts).toEqual({
@@ -185,7 +196,7 @@ describe('confirming an endpoint with /_ping', () => {
     });
     cleanups.push(tcp.close);
     const remote = await connectEngine({ env: { DOCKER_HOST: tcp.endpoint }, home, platform: 'darwin' });
-    if (!remote.docker) throw new Error(remote.problem);
+    if (!remote.docker) throw new Error(remote.trouble.message);
     expect(await readEngineFacts(remote.docker, tcp.endpoint, {})).toMatchObject({
       kind: 'docker-engine',
       cpus: 64,
@@ -198,7 +209,11 @@ describe('confirming an endpoint with /_ping', () => {
     const result = await connectEngine({ env: { DOCKER_HOST: `unix://${home}/gone.sock` }, home, platform: 'linux' });
     expect(result).toEqual({
       docker: null,
-      problem: `not running: no socket at unix://${home}/gone.sock (from DOCKER_HOST)`,
+      trouble: {
+        kind: 'absent',
+        message: `not running: no socket at unix://${home}/gone.sock (from DOCKER_HOST)`,
+        fix: expect.any(String),
+      },
     });
   });
 });

@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import type { EngineTrouble } from '../../common/contracts/engine-trouble.js';
 import type { HostFacts } from '../../common/contracts/host-facts.js';
 import type { StackPlan } from '../../common/contracts/stack-plan.js';
 import type { Secrets } from '../engine/secrets.js';
@@ -9,7 +10,7 @@ export interface DoctorContext {
   plan: StackPlan | undefined;
   planProblem?: string;
   docker: Docker | undefined;
-  engineProblem: string | undefined;
+  engineTrouble: EngineTrouble | undefined;
   secrets: Secrets;
   /** secrets.json as this process finds it (locked: encrypted with the app's keychain, which it cannot read). */
   secretsFile: {

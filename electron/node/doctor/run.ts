@@ -52,7 +52,7 @@ export async function diagnose(
     plan,
     ...(planProblem ? { planProblem } : {}),
     docker: connection.docker ?? undefined,
-    engineProblem: connection.docker ? undefined : connection.problem,
+    engineTrouble: connection.docker ? undefined : connection.trouble,
     secrets,
     secretsFile,
     env: session.env,

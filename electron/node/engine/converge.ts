@@ -116,16 +116,16 @@ async function ensureContainer(
     if (archive) await container.putArchive(archive, { path: '/' });
     await container.start();
   } catch (error) {
-    const message = dockerMessage(error);
+    const dockerSaid = dockerMessage(error);
     await container.remove({ force: true }).catch(() => undefined);
-    if (/port is already allocated|address already in use/.test(message)) {
+    if (/port is already allocated|address already in use/.test(dockerSaid)) {
       throw new EngineError(
         `${service.name}'s port ${service.ports[0]?.host} was taken before it could start`,
         `free it, or set another port (settings: "ports": { "${service.name}": … })`,
       );
     }
     throw new EngineError(
-      `cannot start ${service.name}: ${message}`,
+      `cannot start ${service.name}: ${dockerSaid}`,
       'read the message; berth doctor checks the usual causes',
     );
   }

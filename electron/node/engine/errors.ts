@@ -1,3 +1,5 @@
+import { engineTrouble, type EngineTrouble } from '../../common/contracts/engine-trouble.js';
+
 /** Something the engine could not do, with what the user can do about it. The CLI exits 1 and prints both. */
 export class EngineError extends Error {
   constructor(
@@ -34,21 +36,18 @@ export class ServiceStoppedError extends EngineError {
 }
 
 /** No engine answered: says whether Docker is stopped or refuses Berth, once, with what to do about it. */
-export function engineUnavailable(problem: string | undefined, fix?: string): EngineError {
-  if (problem && fix) return new EngineError(problem, fix);
-  const detail = (problem ?? 'no Docker engine answered').replace(/^not running: /, '');
-  if (/permission denied/.test(detail))
-    return new EngineError(
-      `Docker is there but refuses Berth: ${detail}`,
-      'fix the socket permission as above, then try again',
-    );
-  if (/is not a Docker engine/.test(detail))
-    return new EngineError(
-      `no Docker engine: ${detail}`,
-      'point DOCKER_HOST (or the docker context) at a Docker engine, or unset it',
-    );
-  return new EngineError(
-    `Docker is not running: ${detail}`,
-    'start Docker Desktop, Colima, OrbStack or the docker service, then try again',
-  );
+export function engineUnavailable(trouble: EngineTrouble | undefined): EngineError {
+  const { kind, message, fix } = trouble ?? engineTrouble('absent', 'no Docker engine answered');
+  const detail = message.replace(/^not running: /, '');
+  switch (kind) {
+    case 'permission':
+      return new EngineError(`Docker is there but refuses Berth: ${detail}`, fix);
+    case 'not-docker':
+      return new EngineError(`no Docker engine: ${detail}`, fix);
+    case 'absent':
+    case 'refused':
+      return new EngineError(`Docker is not running: ${detail}`, fix);
+    default:
+      return new EngineError(message, fix);
+  }
 }

@@ -61,11 +61,11 @@ async function resolveOne(
     // Asks the registry for the manifest (list) without pulling anything: which platforms the tag holds.
     inspect = (await docker.getImage(image).distribution({})) as DistributionInspect;
   } catch (error) {
-    const detail = dockerMessage(error);
+    const dockerSaid = dockerMessage(error);
     const code = statusCode(error);
-    if (!UNREACHABLE.test(detail) && (code === 404 || code === 401 || code === 403 || NOT_FOUND.test(detail)))
-      return { image, services, found: 'missing', detail };
-    return { image, services, found: 'unreachable', detail };
+    const notFound = code === 404 || code === 401 || code === 403 || NOT_FOUND.test(dockerSaid);
+    if (!UNREACHABLE.test(dockerSaid) && notFound) return { image, services, found: 'missing', detail: dockerSaid };
+    return { image, services, found: 'unreachable', detail: dockerSaid };
   }
   const platforms = (inspect.Platforms ?? [])
     .filter((p) => p.os && p.architecture)

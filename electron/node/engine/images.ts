@@ -13,15 +13,15 @@ async function present(docker: Docker, image: string): Promise<boolean> {
   }
 }
 
-function pullFailure(service: string, image: string, message: string): EngineError {
-  if (/no space left on device/i.test(message)) {
+function pullFailure(service: string, image: string, dockerSaid: string): EngineError {
+  if (/no space left on device/i.test(dockerSaid)) {
     return new EngineError(
       `the disk filled up while pulling ${image} for ${service}`,
       'free space (docker system prune removes unused images) and run berth up again',
     );
   }
   return new EngineError(
-    `the image ${image} for ${service} cannot be had: ${message}`,
+    `the image ${image} for ${service} cannot be had: ${dockerSaid}`,
     `check the name and your network, log in if the registry needs it (docker login), or set another image (settings: "images": { "${service}": … })`,
   );
 }

@@ -1,3 +1,4 @@
+import { engineTrouble, type EngineTrouble } from '../../common/contracts/engine-trouble.js';
 import type Docker from 'dockerode';
 import type { ServiceState, ServiceStatus } from '../../common/contracts/status.js';
 import { explainExit, explainFailure } from '../../common/explain/failures.js';
@@ -97,9 +98,9 @@ export interface StatusTrackerOptions {
   stack: string;
   planned: readonly string[];
   onChange: (services: ServiceStatus[], changed: string | null) => void;
-  onEngine?: (connected: boolean, problem?: string) => void;
+  onEngine?: (connected: boolean, trouble?: EngineTrouble) => void;
   /** How a loss is told: a remote engine's is its SSH connection lost, not Docker stopped. */
-  describeLoss?: (problem: string) => string;
+  describeLoss?: (cause: Error | undefined) => EngineTrouble;
   /** Waits before reconnecting after the engine went away: 250 ms doubling to 5 s. */
   backoffMs?: (attempt: number) => number;
   /** Where a failed refresh is told (the app's log); the state is then read again on the container's next event. */
@@ -118,8 +119,9 @@ export class StatusTracker {
 
   constructor(private readonly options: StatusTrackerOptions) {}
 
-  private lost(problem: string): string {
-    return this.options.describeLoss ? this.options.describeLoss(problem) : problem;
+  private lost(cause: Error | undefined): EngineTrouble {
+    if (this.options.describeLoss) return this.options.describeLoss(cause);
+    return engineTrouble('absent', `the Docker engine went away${cause ? ` (${cause.message})` : ''}; reconnecting`);
   }
 
   current(): ServiceStatus[] {
@@ -229,10 +231,10 @@ export class StatusTracker {
         ready();
         await subscription.closed;
         if (this.abort.signal.aborted) break;
-        this.options.onEngine?.(false, this.lost('the Docker engine went away; reconnecting'));
+        this.options.onEngine?.(false, this.lost(undefined));
       } catch (error) {
         if (this.abort.signal.aborted) break;
-        this.options.onEngine?.(false, this.lost((error as Error).message));
+        this.options.onEngine?.(false, this.lost(error as Error));
         ready();
       }
       await new Promise<void>((resolve) => {

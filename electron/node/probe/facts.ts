@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import os from 'node:os';
 import { promisify } from 'node:util';
 import si from 'systeminformation';
+import { engineTrouble, type EngineTrouble } from '../../common/contracts/engine-trouble.js';
 import type { HostFacts } from '../../common/contracts/host-facts.js';
 import { connectEngine, type EngineConnection } from '../docker/connect.js';
 import { LOCAL_FILES, readEngineFacts } from '../docker/engine-facts.js';
@@ -95,14 +96,16 @@ async function probeGpus(environment: ProbeEnvironment): Promise<{ gpus: HostFac
   };
 }
 
-async function probeEngine(environment: ProbeEnvironment): Promise<{ engine: HostFacts['engine']; problem?: string }> {
+async function probeEngine(
+  environment: ProbeEnvironment,
+): Promise<{ engine: HostFacts['engine']; trouble?: EngineTrouble }> {
   const connection =
     environment.connection ??
     (await connectEngine(
       { env: environment.env, home: environment.home, platform: environment.platform },
       environment.pingTimeoutMs,
     ));
-  if (!connection.docker) return { engine: null, problem: connection.problem };
+  if (!connection.docker) return { engine: null, trouble: connection.trouble };
   const endpoint = connection.candidate.endpoint;
   try {
     // A unix socket on Linux is an engine on this machine's kernel (or in a VM, which readEngineFacts tells apart).
@@ -114,7 +117,8 @@ async function probeEngine(environment: ProbeEnvironment): Promise<{ engine: Hos
     });
     return { engine };
   } catch (error) {
-    return { engine: null, problem: `${endpoint} answered /_ping but not /info: ${(error as Error).message}` };
+    const message = `${endpoint} answered /_ping but not /info: ${(error as Error).message}`;
+    return { engine: null, trouble: engineTrouble('not-docker', message) };
   }
 }
 
@@ -135,7 +139,7 @@ export async function probeHostFacts(environment: ProbeEnvironment = defaultProb
     memory: { totalBytes: mem.total, availableBytes: mem.available },
     gpus: gpus.gpus,
     engine: engine.engine,
-    ...(engine.problem ? { engineProblem: engine.problem } : {}),
+    ...(engine.trouble ? { engineProblem: engine.trouble.message, engineTrouble: engine.trouble } : {}),
     ...(gpus.problem ? { gpuProblem: gpus.problem } : {}),
   };
 }

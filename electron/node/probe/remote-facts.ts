@@ -51,9 +51,9 @@ async function remoteGpus(ssh: SshMaster): Promise<{ gpus: HostFacts['gpus']; pr
       })),
     };
   } catch (error) {
-    const message = (error as Error).message;
-    if (/not found|No such file/i.test(message)) return { gpus: [] };
-    return { gpus: [], problem: `nvidia-smi on ${ssh.destination}: ${message}` };
+    const sshSaid = (error as Error).message;
+    if (/not found|No such file/i.test(sshSaid)) return { gpus: [] };
+    return { gpus: [], problem: `nvidia-smi on ${ssh.destination}: ${sshSaid}` };
   }
 }
 

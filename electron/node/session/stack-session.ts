@@ -162,7 +162,7 @@ export class StackSession {
   /** The engine, or an EngineError that says whether Docker is stopped or refuses Berth. */
   async engine(): Promise<Engine> {
     const connection = await this.connect();
-    if (!connection.docker) throw engineUnavailable(connection.problem, connection.fix);
+    if (!connection.docker) throw engineUnavailable(connection.trouble);
     const endpoint = connection.candidate.endpoint;
     return {
       docker: connection.docker,
@@ -182,10 +182,12 @@ export class StackSession {
         // An engine chosen by name (--engine, or settings) that does not answer is that engine's problem: its facts
         // are not this machine's, so nothing falls back to describing this one.
         if (!connection.docker && named)
-          throw engineUnavailable(
-            `${this.connectedTo} does not answer: ${connection.problem}`,
-            connection.fix ??
-              `check that ${this.connectedTo} is up (berth engine list shows its address), or use this machine's engine: berth engine use local`,
+          throw new EngineError(
+            `${this.connectedTo} does not answer: ${connection.trouble.message}`,
+            ['absent', 'refused', 'stuck'].includes(connection.trouble.kind)
+              ? `check that ${this.connectedTo} is up (berth engine list shows its address), ` +
+                  `or use this machine's engine: berth engine use local`
+              : connection.trouble.fix,
           );
         if (connection.docker && connection.ssh) {
           const endpoint = connection.candidate.endpoint;

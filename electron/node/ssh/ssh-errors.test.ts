@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../common/contracts/errors.js';
 import { describeDestination, destinationArgs, parseSshEndpoint } from './ssh-destination.js';
-import { describeSshLoss, explainSsh } from './ssh-errors.js';
+import { SshError, explainSsh, sshLinkLost } from './ssh-errors.js';
 
 describe('ssh:// endpoints, read as the docker CLI reads them', () => {
   it('takes the user, host and port; what the URL leaves out comes from the ssh config', () => {
@@ -53,12 +53,15 @@ describe("OpenSSH's failures, each as one line with what to do", () => {
     expect(line).not.toContain('\n');
   });
 
-  it('a dropped link is "connection lost", whatever the engine said', () => {
-    expect(describeSshLoss('ssh://gpu-box', 'the Docker engine went away; reconnecting')).toBe(
-      'connection lost to ssh://gpu-box (the Docker engine went away); reconnecting',
+  it('a dropped link is a lost link, whatever the engine said', () => {
+    expect(sshLinkLost('ssh://gpu-box', new Error('socket hang up'))).toEqual({
+      kind: 'link-lost',
+      message: 'connection lost to ssh://gpu-box (socket hang up); reconnecting',
+      fix: expect.any(String),
+    });
+    expect(sshLinkLost('ssh://gpu-box', new SshError('connection lost to gpu-box', { linkLost: true })).message).toBe(
+      'connection lost to gpu-box; reconnecting',
     );
-    expect(describeSshLoss('ssh://gpu-box', 'connection lost to ssh://gpu-box')).toBe(
-      'connection lost to ssh://gpu-box; reconnecting',
-    );
+    expect(sshLinkLost('ssh://gpu-box').kind).toBe('link-lost');
   });
 });

@@ -1,3 +1,15 @@
+import { engineTrouble, type EngineTrouble } from '../../common/contracts/engine-trouble.js';
+
+/** A failure of the SSH connection or of a command over it; `linkLost` when a connection that worked dropped. */
+export class SshError extends Error {
+  override name = 'SshError';
+  readonly linkLost: boolean;
+  constructor(message: string, options: { linkLost?: boolean } = {}) {
+    super(message);
+    this.linkLost = options.linkLost ?? false;
+  }
+}
+
 /**
  * One line for what OpenSSH or the remote `docker` printed, with what to do. OpenSSH's own wording is matched (its
  * messages are stable across releases: ssh(1), sshconnect.c); anything else keeps ssh's last line.
@@ -36,9 +48,10 @@ export function explainSsh(stderr: string, destination: string, command = `ssh $
 }
 
 /** What status says when a remote engine stops answering: the link is down, not Docker. */
-export function describeSshLoss(destination: string, problem: string): string {
-  const detail = problem.replace(/;? ?reconnecting$/, '');
-  return /^connection lost/.test(detail)
-    ? `${detail}; reconnecting`
-    : `connection lost to ${destination} (${detail}); reconnecting`;
+export function sshLinkLost(destination: string, cause?: Error): EngineTrouble {
+  const detail =
+    cause instanceof SshError && cause.linkLost
+      ? cause.message
+      : `connection lost to ${destination}${cause ? ` (${cause.message})` : ''}`;
+  return engineTrouble('link-lost', `${detail}; reconnecting`);
 }

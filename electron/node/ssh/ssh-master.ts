@@ -23,9 +23,9 @@ const SOCKET_FILE = 'c';
 const MASTER_DIR = /^berth-ssh-[A-Za-z0-9]{6}$/;
 const MASTER_ENTRIES = new Set([SOCKET_FILE, OWNER_FILE]);
 
-export class SshError extends Error {
-  override name = 'SshError';
-}
+import { SshError } from './ssh-errors.js';
+
+export { SshError };
 
 /**
  * One SSH connection to a remote engine's host, as OpenSSH's ControlMaster keeps it: one TCP connection and one
@@ -154,7 +154,7 @@ export class SshMaster extends EventEmitter {
 
   /** A channel running `command` on the remote host; its stdin and stdout are the channel's two directions. */
   channel(command: string[]): ChildProcess {
-    if (!this.alive) throw new SshError(`connection lost to ${this.destination}`);
+    if (!this.alive) throw new SshError(`connection lost to ${this.destination}`, { linkLost: true });
     return this.spawnSsh([
       ...this.baseArgs(),
       '-o',

@@ -1,4 +1,5 @@
 import { Badge, Group, NativeSelect } from '@mantine/core';
+import { onlyLinkDown } from '../../../electron/common/contracts/engine-trouble.js';
 import { IconPlugConnectedX } from '@tabler/icons-react';
 import { useState } from 'react';
 import type { BerthApi, Snapshot } from '../../../electron/common/api/berth-api.js';
@@ -21,7 +22,7 @@ export function EngineSwitch({
   const [failure, setFailure] = useState<string | null>(null);
   const engines = engineChoices(snapshot.settings ?? { engines: [] });
   const current = snapshot.engine.name ?? snapshot.settings?.engine ?? 'local';
-  const lost = !snapshot.engine.endpoint && /^connection lost/.test(snapshot.engine.problem ?? '');
+  const lost = !snapshot.engine.endpoint && onlyLinkDown(snapshot.engine.trouble);
   const unforwarded = snapshot.engine.endpoint && snapshot.engine.forwardsUp === false;
   const choose = async (name: string) => {
     try {

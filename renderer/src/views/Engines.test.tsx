@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Settings } from '../../../electron/common/contracts/settings.js';
 import { ApiError } from '../client.js';
 import { EngineSwitch } from '../ui/EngineSwitch.js';
+import { engineTrouble } from '../../../electron/common/contracts/engine-trouble.js';
 import { HOSTS, fakeApi, renderView, snapshotFor } from '../testing.js';
 import { Engines } from './Engines.js';
 
@@ -64,7 +65,12 @@ describe('the header: which engine', () => {
   it('says a remote link is lost, and that ports are not forwarded', () => {
     const lost = snapshotFor(HOSTS.workstation, {
       settings: { ...GPU_BOX, engine: 'gpu-box' },
-      engine: { endpoint: null, name: 'gpu-box', problem: 'connection lost to ssh://me@gpu-box; reconnecting' },
+      engine: {
+        endpoint: null,
+        name: 'gpu-box',
+        problem: 'connection lost to ssh://me@gpu-box; reconnecting',
+        trouble: engineTrouble('link-lost', 'connection lost to ssh://me@gpu-box; reconnecting'),
+      },
     });
     renderView(<EngineSwitch api={fakeApi()} snapshot={lost} onSwitched={() => undefined} />);
     expect(screen.getByTestId('link-lost').textContent).toBe('connection lost — reconnecting');

@@ -1,40 +1,32 @@
 import { Alert, Code, Group, List, Loader, Text, Title } from '@mantine/core';
 import { IconPlugConnectedX } from '@tabler/icons-react';
 import { useEffect } from 'react';
+import type { EngineTrouble, EngineTroubleKind } from '../../../electron/common/contracts/engine-trouble.js';
 import type { HostFacts } from '../../../electron/common/contracts/host-facts.js';
 import type { StackPlan } from '../../../electron/common/contracts/stack-plan.js';
 
 export const RECHECK_MS = 3000;
 
-export type EngineTrouble = 'not-running' | 'starting' | 'permission' | 'not-docker' | 'context';
-
-/** Which of the engine's troubles the backend's one line names. */
-export function engineTrouble(problem: string | undefined): EngineTrouble {
-  if (!problem) return 'not-running';
-  if (/^permission denied/.test(problem)) return 'permission';
-  if (/^starting or stuck|did not answer/.test(problem)) return 'starting';
-  if (/is not a Docker engine/.test(problem)) return 'not-docker';
-  if (/docker context/.test(problem)) return 'context';
-  return 'not-running';
-}
-
-const TITLES: Record<EngineTrouble, string> = {
-  'not-running': 'Docker is not running',
-  starting: 'Docker is starting',
+const TITLES: Record<EngineTroubleKind, string> = {
+  absent: 'Docker is not running',
+  refused: 'Docker is not running',
+  stuck: 'Docker is starting',
   permission: 'Berth may not use Docker yet',
   'not-docker': 'That address is not Docker',
-  context: 'The Docker context does not exist',
+  'no-context': 'The Docker context does not exist',
+  ssh: 'Berth cannot reach the remote engine',
+  'link-lost': 'The connection to the remote engine is lost',
 };
 
 /** The steps for this trouble on this machine, each one a thing to do. */
 function steps(trouble: EngineTrouble, platform: HostFacts['os']['platform']): { text: string; command?: string }[] {
-  switch (trouble) {
+  switch (trouble.kind) {
     case 'permission':
       return [
         { text: 'Add your user to the docker group:', command: 'sudo usermod -aG docker "$USER"' },
         { text: 'Log out and in again (or run newgrp docker), so the group applies. Berth checks again by itself.' },
       ];
-    case 'starting':
+    case 'stuck':
       return [
         {
           text: 'Docker answers but has not finished starting. Wait for its whale (or Colima, OrbStack) to say it runs; Berth checks again by itself.',
@@ -46,13 +38,16 @@ function steps(trouble: EngineTrouble, platform: HostFacts['os']['platform']): {
           text: 'DOCKER_HOST or the engine set in Settings points at something that is not a Docker engine: unset it, or point it at the Docker socket.',
         },
       ];
-    case 'context':
+    case 'no-context':
       return [
         {
           text: 'The Docker context Berth was told to use does not exist. List the contexts and choose one:',
           command: 'docker context ls',
         },
       ];
+    case 'ssh':
+    case 'link-lost':
+      return [{ text: trouble.fix }];
     default:
       return platform === 'darwin'
         ? [
@@ -69,15 +64,14 @@ function steps(trouble: EngineTrouble, platform: HostFacts['os']['platform']): {
 
 /** No engine answers: say which trouble it is and how to fix it, and look again every few seconds until it answers. */
 export function FirstRun({
-  problem,
+  trouble,
   facts,
   onRecheck,
 }: {
-  problem: string | undefined;
+  trouble: EngineTrouble;
   facts: HostFacts;
   onRecheck: () => void;
 }) {
-  const trouble = engineTrouble(problem);
   useEffect(() => {
     const timer = setInterval(onRecheck, RECHECK_MS);
     return () => clearInterval(timer);
@@ -88,16 +82,14 @@ export function FirstRun({
       variant="light"
       icon={<IconPlugConnectedX aria-hidden />}
       data-testid="first-run"
-      data-trouble={trouble}
+      data-trouble={trouble.kind}
     >
       <Title order={2} size="h4" mb={4}>
-        {TITLES[trouble]}
+        {TITLES[trouble.kind]}
       </Title>
-      {problem && (
-        <Text size="sm" mb="xs">
-          {problem}
-        </Text>
-      )}
+      <Text size="sm" mb="xs">
+        {trouble.message}
+      </Text>
       <List type="ordered" spacing={6} size="sm">
         {steps(trouble, facts.os.platform).map((step) => (
           <List.Item key={step.text}>

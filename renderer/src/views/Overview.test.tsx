@@ -3,6 +3,7 @@ import { act, cleanup, fireEvent, screen, within } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HOSTS, allIn, fakeApi, renderView, snapshotFor } from '../testing.js';
 import { Overview } from './Overview.js';
+import { engineTrouble } from '../../../electron/common/contracts/engine-trouble.js';
 
 afterEach(() => {
   cleanup();
@@ -13,12 +14,9 @@ describe('Overview', () => {
   it('engine down: says which trouble it is, gives the fix for this machine, and checks again by itself', () => {
     vi.useFakeTimers();
     const onChanged = vi.fn();
-    const facts = {
-      ...HOSTS.laptop,
-      engine: null,
-      engineProblem: 'permission denied on unix:///var/run/docker.sock: add your user to the docker group',
-    };
-    const snapshot = snapshotFor(facts, { engine: { endpoint: null, problem: facts.engineProblem } });
+    const trouble = engineTrouble('permission', 'permission denied on unix:///var/run/docker.sock');
+    const facts = { ...HOSTS.laptop, engine: null, engineProblem: trouble.message, engineTrouble: trouble };
+    const snapshot = snapshotFor(facts, { engine: { endpoint: null, problem: trouble.message, trouble } });
     renderView(<Overview api={fakeApi()} snapshot={snapshot} progress={{}} onChanged={onChanged} />);
     const guide = screen.getByTestId('first-run');
     expect(guide.getAttribute('data-trouble')).toBe('permission');

@@ -12,6 +12,7 @@ import { PlanPictures } from '../pictures/PlanPictures.js';
 import { progressView } from '../ui/progress.js';
 import { StatusBadge } from '../ui/status.js';
 import { FirstRun, SmallVm } from './FirstRun.js';
+import { engineTrouble } from '../../../electron/common/contracts/engine-trouble.js';
 
 const LINKS: Record<string, string> = { 'open-webui': 'Open WebUI', grafana: 'Grafana', litellm: 'litellm API' };
 
@@ -68,7 +69,15 @@ export function Overview({
   return (
     <Stack gap="md" component="section" aria-label="Overview">
       {!engine && (
-        <FirstRun problem={snapshot.engine.problem ?? facts.engineProblem} facts={facts} onRecheck={onChanged} />
+        <FirstRun
+          trouble={
+            snapshot.engine.trouble ??
+            facts.engineTrouble ??
+            engineTrouble('absent', snapshot.engine.problem ?? facts.engineProblem ?? 'no Docker engine answered')
+          }
+          facts={facts}
+          onRecheck={onChanged}
+        />
       )}
       {plan && <SmallVm plan={plan} facts={facts} />}
       <Group justify="space-between" wrap="wrap">

@@ -2,7 +2,7 @@ import type { ServiceStatus, StackStatus } from '../../../common/contracts/statu
 import type { StackPlan } from '../../../common/contracts/stack-plan.js';
 import { StatusTracker, stackSnapshot } from '../../engine/status.js';
 import type { StackSession } from '../../session/stack-session.js';
-import { describeSshLoss } from '../../ssh/ssh-errors.js';
+import { sshLinkLost } from '../../ssh/ssh-errors.js';
 import { statusReport } from '../format/status-table.js';
 import type { PlanFlags } from './plan.js';
 import { untilStopSignal } from '../../shutdown.js';
@@ -43,7 +43,7 @@ export async function statusCommand(
     docker: connection.docker,
     stack: plan.stack,
     planned,
-    ...(connection.ssh ? { describeLoss: (problem: string) => describeSshLoss(endpoint, problem) } : {}),
+    ...(connection.ssh ? { describeLoss: (cause?: Error) => sshLinkLost(endpoint, cause) } : {}),
     onChange: (services) => {
       const status: StackStatus = { schema: 1, engine, services: withVllmFigures(plan, services) };
       const text = JSON.stringify(status);
@@ -52,15 +52,15 @@ export async function statusCommand(
       if (!flags.json) out(`\n${new Date().toLocaleTimeString()}`);
       print(status);
     },
-    onEngine: (connected, problem) => {
+    onEngine: (connected, trouble) => {
       engine = connected ? endpoint : null;
       if (connected) return;
       // Back after a loss, the state is printed again, even when nothing changed meanwhile.
       previous = '';
       out(
         flags.json
-          ? JSON.stringify({ schema: 1, engine: null, services: [], problem })
-          : `! ${connection.ssh ? problem : `the engine went away (${problem}); reconnecting…`}`,
+          ? JSON.stringify({ schema: 1, engine: null, services: [], problem: trouble?.message, trouble })
+          : `! ${trouble?.message ?? 'the engine went away; reconnecting'}`,
       );
     },
   });

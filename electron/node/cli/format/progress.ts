@@ -21,6 +21,8 @@ export function progressPrinter(write: (line: string) => void): (event: Progress
           write(`↓ ${event.service}: pulling ${event.image} ${event.percent}%`);
         return;
       case 'building':
+        // A building event's message is Docker's build output: its step lines are the ones worth a line here.
+        // eslint-disable-next-line no-restricted-syntax
         if (/^(Step \d+\/\d+|#\d+ \[)/.test(event.message)) write(`⚙ ${event.service}: ${event.message}`);
         return;
       case 'downloading': {
