@@ -46,6 +46,8 @@ describe('the plan as pictures', () => {
         expect(mine.reduce((s, seg) => s + seg.bytes, 0)).toBeCloseTo(service.memoryBytes ?? 0, 0);
       }
       for (const seg of bar.segments) expect(seg.bytes).toBeGreaterThanOrEqual(0);
+      // One accounting: the bar runs over exactly when the planner says the memory is short.
+      expect(bar.overBytes > 0).toBe(plan.warnings.some((w) => w.code === 'insufficient-memory'));
     },
   );
 

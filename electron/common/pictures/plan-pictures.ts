@@ -156,6 +156,14 @@ export function memoryBar(plan: StackPlan, facts: HostFacts): MemoryBar {
       reason: 'What the other services of the stack take, as the planner counts them.',
     });
   }
+  if (account.headroomBytes > 0) {
+    segments.push({
+      kind: 'headroom',
+      bytes: account.headroomBytes,
+      label: `kept for the engine ${formatGiB(account.headroomBytes)}`,
+      reason: 'The planner leaves this free for the engine itself and the page cache: no container is sized into it.',
+    });
+  }
   const used = account.usedBytes;
   const over = account.overBytes;
   if (over === 0)

@@ -96,6 +96,7 @@ export function oldImageWarning(facts: HostFacts, service: string, image: string
     return undefined;
   return {
     code: 'cpu-no-avx512',
+    service,
     message: `${service} runs ${image}, a vLLM release older than 0.17.0, whose x86 CPU build stops with "Illegal instruction" on a CPU without AVX-512 (avx512f), as this one is: remove images.${service} from settings to use the default image, or set a vLLM CPU image from 0.17.0 on.`,
   };
 }

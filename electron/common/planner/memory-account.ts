@@ -1,11 +1,20 @@
 import type { HostFacts } from '../contracts/host-facts.js';
 import type { StackPlan } from '../contracts/stack-plan.js';
 import { GiB } from '../units.js';
+import { ENGINE_HEADROOM_BYTES } from './cpu-memory.js';
 import { OTHER_SERVICES_BYTES } from './services.js';
 
 /** What the engine gives containers: the engine's own figure, the host's where no engine answered. */
 export function engineMemoryBytes(facts: HostFacts): number {
   return facts.engine?.memoryBytes ?? facts.memory.totalBytes;
+}
+
+/**
+ * The CPUs the engine schedules containers on, counted as Docker and Kubernetes count them (logical CPUs, hardware
+ * threads included); the host's where no engine answered. The core split binds physical cores (cpu-cores.ts).
+ */
+export function engineCpuCount(facts: HostFacts): number {
+  return facts.engine?.cpus ?? facts.cpu.logical;
 }
 
 /** One CPU model server's part of the engine's memory, as the plan expects it (or as it was measured). */
@@ -24,6 +33,8 @@ export interface EngineMemory {
   models: ModelMemory[];
   /** litellm, Open WebUI, Prometheus and Grafana. */
   otherServicesBytes: number;
+  /** What the planner keeps free for the engine itself and the page cache (never given to a container). */
+  headroomBytes: number;
   usedBytes: number;
   /** How much more the plan asks for than the engine has; 0 when it fits. */
   overBytes: number;
@@ -49,7 +60,17 @@ export function engineMemory(plan: StackPlan, facts: HostFacts): EngineMemory {
   const otherServicesBytes = plan.services
     .filter((s) => s.role !== 'model')
     .reduce((sum, s) => sum + (OTHER_SERVICES_BYTES[s.name as keyof typeof OTHER_SERVICES_BYTES] ?? 0), 0);
+  const headroomBytes = models.length > 0 ? ENGINE_HEADROOM_BYTES : 0;
   const usedBytes =
-    models.reduce((sum, m) => sum + m.weightsBytes + m.kvBytes + m.runtimeBytes, 0) + otherServicesBytes;
-  return { totalBytes, models, otherServicesBytes, usedBytes, overBytes: Math.max(0, usedBytes - totalBytes) };
+    models.reduce((sum, m) => sum + m.weightsBytes + m.kvBytes + m.runtimeBytes, 0) +
+    otherServicesBytes +
+    headroomBytes;
+  return {
+    totalBytes,
+    models,
+    otherServicesBytes,
+    headroomBytes,
+    usedBytes,
+    overBytes: Math.max(0, usedBytes - totalBytes),
+  };
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { planStack } from './plan.js';
+import { catalogFor } from '../catalog/resolve.js';
 import { InputError } from '../contracts/errors.js';
 import { StackPlanSchema } from '../contracts/stack-plan.js';
 import { SettingsSchema } from '../contracts/settings.js';
@@ -17,6 +18,24 @@ describe('every plan, on every host', () => {
         expect(StackPlanSchema.safeParse(plan).success).toBe(true);
       }),
       { numRuns: Number(process.env.BERTH_PROPERTY_RUNS ?? 400) },
+    );
+  });
+
+  it('says what it is about: a warning that names one model carries it, every reason has a topic', () => {
+    fc.assert(
+      fc.property(arbHost, arbSettings, (facts, settings) => {
+        const plan = planStack(facts, settings);
+        const models = plan.services.filter((s) => s.role === 'model').map((s) => s.name);
+        for (const warning of plan.warnings) {
+          // Which model a sentence concerns is read here, in the test, to check the field the code acts on.
+          const named = [...new Set([...models, ...catalogFor(settings).map((m) => m.service)])].filter(
+            (m) => warning.message.startsWith(`${m} `) || warning.message.startsWith(`${m}:`),
+          );
+          if (named.length === 1) expect([warning.code, warning.service]).toEqual([warning.code, named[0]]);
+        }
+        for (const service of plan.services) expect(service.reasonTopics).toHaveLength(service.reasons.length);
+      }),
+      { numRuns: 200 },
     );
   });
 

@@ -23,7 +23,7 @@ import { ENGINE_HEADROOM_BYTES, engineName, sizeCpuModels } from './cpu-memory.j
 import { nvidiaCards, planGpuModels } from './gpu.js';
 import { expectedCpu, expectedGpu, fitWords, overPlanWarning, withMeasurement } from './vllm-figures.js';
 import { assignHostPorts } from './ports.js';
-import { engineMemoryBytes } from './memory-account.js';
+import { engineCpuCount, engineMemoryBytes } from './memory-account.js';
 import {
   CONTAINER_PORTS,
   OTHER_SERVICES_BYTES,
@@ -130,7 +130,7 @@ function planCpuModels(
     warnings.push({
       code: 'insufficient-cpus',
       service: model.service,
-      message: `${model.service} is left out: the engine's ${facts.engine?.cpus ?? facts.cpu.physical} CPUs give every other model a core of its own and none is left for it. Give the engine more CPUs or turn a model off.`,
+      message: `${model.service} is left out: the engine's ${engineCpuCount(facts)} CPUs give every other model a core of its own and none is left for it. Give the engine more CPUs or turn a model off.`,
     });
   }
   const planned = models.filter((m) => split.assignments.some((a) => a.service === m.service));
@@ -167,7 +167,7 @@ function planCpuModels(
     );
     const build =
       settings.vllmSource && !settings.images[model.service]
-        ? localVllmBuild(settings.vllmSource, arch, isa.dtype, facts.engine?.cpus ?? facts.cpu.physical)
+        ? localVllmBuild(settings.vllmSource, arch, isa.dtype, engineCpuCount(facts))
         : undefined;
     const expected = expectedCpu(model, size.kvCacheGiB, size.maxModelLen, size.memoryBytes);
     const alone = engineBytes - otherServicesBytes - ENGINE_HEADROOM_BYTES;

@@ -1,4 +1,5 @@
 import type { HostFacts } from '../../contracts/host-facts.js';
+import { engineCpuCount } from '../../planner/memory-account.js';
 import type { PlannedService, StackPlan } from '../../contracts/stack-plan.js';
 import { InputError } from '../../contracts/errors.js';
 import { usableCores } from '../../planner/cpu-cores.js';
@@ -177,7 +178,7 @@ function gpuModel(
     (s) => s.role === 'model' && s.name !== service.name && s.gpus?.some((g) => gpus.includes(g)),
   );
   const count = modelCount(plan);
-  const nodeCpus = facts.engine?.cpus ?? facts.cpu.logical;
+  const nodeCpus = engineCpuCount(facts);
   const cpus = Math.max(2, Math.floor((nodeCpus - 2) / count));
   const weights = service.model?.weightsBytes ?? 0;
   const resources: Partial<ModelSpecValues> = {

@@ -1,4 +1,5 @@
 import type { HostFacts } from '../../contracts/host-facts.js';
+import { engineCpuCount } from '../../planner/memory-account.js';
 import type { StackPlan } from '../../contracts/stack-plan.js';
 import { GiB, MiB, formatGiB } from '../../units.js';
 import { GENERATED_HEADER } from '../compose.js';
@@ -31,7 +32,7 @@ function cell(text: string | number): string {
 }
 
 function nodeDescription(facts: HostFacts): string {
-  const cpus = facts.engine?.cpus ?? facts.cpu.logical;
+  const cpus = engineCpuCount(facts);
   const memory = engineMemoryBytes(facts);
   const gpus = facts.gpus.filter((g) => /nvidia/i.test(g.vendor));
   const cards = gpus.length ? `, ${gpus.length} × ${gpus[0]?.model}` : '';
@@ -44,7 +45,7 @@ function fitNote(input: ReadmeInput): string {
   const specs = values.servingEngineSpec.modelSpec;
   const cpus = specs.reduce((sum, s) => sum + s.requestCPU, 0);
   const memory = specs.reduce((sum, s) => sum + quantityBytes(s.requestMemory), 0);
-  const nodeCpus = facts.engine?.cpus ?? facts.cpu.logical;
+  const nodeCpus = engineCpuCount(facts);
   const nodeMemory = engineMemoryBytes(facts);
   const gpus = specs.reduce((sum, s) => sum + (s.requestGPUMem ? 0 : s.requestGPU), 0);
   const nodeGpus = facts.gpus.filter((g) => /nvidia/i.test(g.vendor)).length;
