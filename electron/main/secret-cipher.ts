@@ -1,4 +1,4 @@
-import { NO_CIPHER, type SecretCipher } from '../node/engine/secrets.js';
+import { NO_CIPHER, type SecretCipher } from '../node/secrets/secrets-file.js';
 
 /** The part of Electron's safeStorage Berth uses. */
 export interface SafeStorageLike {

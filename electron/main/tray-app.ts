@@ -8,7 +8,7 @@ import type { Settings } from '../common/contracts/settings.js';
 import { AppLog } from '../node/app-log.js';
 import { Backend } from '../node/api/backend.js';
 import { dispatch } from '../node/api/dispatch.js';
-import type { Secrets } from '../node/engine/secrets.js';
+import type { Secrets } from '../common/contracts/secrets.js';
 import { StackSession } from '../node/session/stack-session.js';
 import type { SettingsFileFactory } from '../node/settings/store.js';
 import { desktopHasTray } from './desktop.js';

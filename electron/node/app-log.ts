@@ -1,6 +1,7 @@
 import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { redact, type Secrets } from './engine/secrets.js';
+import { redact } from './secrets/secrets-file.js';
+import { type Secrets } from '../common/contracts/secrets.js';
 
 /**
  * The app's own log (BERTH_HOME/logs/berth.log): one line per event, every secret replaced by its name

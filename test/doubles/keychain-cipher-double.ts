@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { SecretCipher } from '../../electron/node/engine/secrets.js';
+import type { SecretCipher } from '../../electron/node/secrets/secrets-file.js';
 
 /**
  * A test double of the app's safeStorage cipher: AES-256-GCM with a key held in memory, as the OS keychain

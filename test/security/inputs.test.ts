@@ -5,7 +5,7 @@ import { chatFailure } from '../../electron/node/api/chat.js';
 import { dispatch } from '../../electron/node/api/dispatch.js';
 import { Backend } from '../../electron/node/api/backend.js';
 import { StackSession } from '../../electron/node/session/stack-session.js';
-import { saveSecret } from '../../electron/node/engine/secrets.js';
+import { saveSecret } from '../../electron/node/secrets/secrets-file.js';
 import { redactedLog } from '../../electron/node/cli/commands/serve.js';
 import { berth, berthAsync, freshHome } from '../support/cli.js';
 import { host, hostFile } from '../support/hosts.js';

@@ -8,7 +8,7 @@ import { Backend } from '../../electron/node/api/backend.js';
 import { StackSession } from '../../electron/node/session/stack-session.js';
 import { dispatch } from '../../electron/node/api/dispatch.js';
 import { InputError } from '../../electron/common/contracts/errors.js';
-import { loadSecrets, resolveEnv, saveSecret, secretsFileState } from '../../electron/node/engine/secrets.js';
+import { loadSecrets, resolveEnv, saveSecret, secretsFileState } from '../../electron/node/secrets/secrets-file.js';
 import { secretsFile } from '../../electron/node/doctor/checks/secrets-file.js';
 import type { DoctorContext } from '../../electron/node/doctor/check.js';
 

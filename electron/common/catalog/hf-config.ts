@@ -1,3 +1,5 @@
+import type { ModelNumbers } from '../contracts/model-numbers.js';
+
 /**
  * The numbers the planner sizes a model from, read from a Hugging Face config.json the way vLLM reads them: the text
  * model's config where the model has one (`text_config`), KV heads defaulting to the attention heads, head size to
@@ -5,12 +7,7 @@
  * from `layer_types`.
  */
 
-export interface ConfigNumbers {
-  layers: number;
-  kvHeads: number;
-  headDim: number;
-  maxModelLen: number;
-  slidingWindow?: { layers: number; tokens: number };
+export interface ConfigNumbers extends ModelNumbers {
   architecture?: string;
 }
 

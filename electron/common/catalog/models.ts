@@ -1,7 +1,8 @@
+import type { ModelNumbers } from '../contracts/model-numbers.js';
 import { GiB } from '../units.js';
 
 /** A model Berth can serve with vLLM, with the architecture numbers the planner sizes it from. */
-export interface ModelSpec {
+export interface ModelSpec extends ModelNumbers {
   /** Container and service name, e.g. `vllm-qwen3`. */
   service: string;
   /** Hugging Face id. */
@@ -11,15 +12,8 @@ export interface ModelSpec {
   device: 'cpu' | 'gpu';
   /** Needs HF_TOKEN with access granted on Hugging Face. */
   gated: boolean;
-  layers: number;
-  kvHeads: number;
-  headDim: number;
-  /** The longest context the model accepts (its max position embeddings). */
-  maxModelLen: number;
   /** Weights as vLLM loads them (its "Model loading took X GiB"): bf16, or the shipped quantisation. */
   weightsBytes: number;
-  /** Layers that attend to a sliding window of `tokens` instead of the whole context (gpt-oss: half of them). */
-  slidingWindow?: { layers: number; tokens: number };
   /**
    * vLLM's tool-call parser for the model's chat template (`--tool-call-parser`), so a request that carries `tools`
    * (Open WebUI's native function calling, agents through litellm) is answered instead of refused; none: tools off.

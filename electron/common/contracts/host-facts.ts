@@ -61,7 +61,7 @@ export const HostFactsSchema = z.object({
       gpuRuntime: z.boolean(),
       /**
        * How containers reach the GPUs when gpuRuntime is true: the nvidia runtime's device requests, or CDI devices
-       * (`nvidia.com/gpu=<index>`, Docker 25+ with CDI specs from `nvidia-ctk cdi generate`). Extension of the contract.
+       * (`nvidia.com/gpu=<index>`, Docker 25+ with CDI specs from `nvidia-ctk cdi generate`).
        */
       gpuDevices: z.enum(['nvidia-runtime', 'cdi']).optional(),
     })
@@ -70,7 +70,7 @@ export const HostFactsSchema = z.object({
   engineProblem: z.string().max(10_000).optional(),
   /** Why `engine` is null, as a kind to act on, with the line and its fix (absent in facts saved before it). */
   engineTrouble: EngineTroubleSchema.optional(),
-  /** Why GPUs could not be listed (nvidia-smi timed out or failed). Extension of the contract. */
+  /** Why GPUs could not be listed (nvidia-smi timed out or failed). */
   gpuProblem: z.string().max(10_000).optional(),
 });
 

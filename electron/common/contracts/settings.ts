@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MODEL_LIMITS, ModelNumbersSchema } from './model-numbers.js';
 import { endpointProblem } from './engine-endpoint.js';
 
 const serviceName = z
@@ -6,19 +7,6 @@ const serviceName = z
   .max(63, 'at most 63 characters')
   .regex(/^[a-z0-9][a-z0-9_.-]*$/, 'lowercase letters, digits, ".", "_" or "-", starting with a letter or digit');
 const hostPort = z.number().int().min(1, 'a port from 1 to 65535').max(65535, 'a port from 1 to 65535');
-
-/**
- * Bounds on a model's numbers, above every model vLLM serves today (the largest have 126 layers, 128 KV heads, heads
- * of 512, contexts of 10M tokens and 2 TB of weights), so a typo or a hostile config.json is refused with its field
- * instead of planning "Infinity GiB".
- */
-export const MODEL_LIMITS = {
-  layers: 1024,
-  heads: 1024,
-  headDim: 1024,
-  context: 16 * 1024 * 1024,
-  weightsGiB: 8192,
-} as const;
 
 /** A model a user adds by its Hugging Face id, with the numbers from its config.json. */
 export const CustomModelSchema = z.object({
@@ -39,22 +27,8 @@ export const CustomModelSchema = z.object({
     .optional(),
   device: z.enum(['cpu', 'gpu']),
   gated: z.boolean().default(false),
-  layers: z.number().int().positive().max(MODEL_LIMITS.layers, `at most ${MODEL_LIMITS.layers}`),
-  kvHeads: z.number().int().positive().max(MODEL_LIMITS.heads, `at most ${MODEL_LIMITS.heads}`),
-  headDim: z.number().int().positive().max(MODEL_LIMITS.headDim, `at most ${MODEL_LIMITS.headDim}`),
-  maxModelLen: z
-    .number()
-    .int()
-    .min(256)
-    .max(MODEL_LIMITS.context, `at most ${MODEL_LIMITS.context.toLocaleString('en-US')} tokens`),
+  ...ModelNumbersSchema.shape,
   weightsGiB: z.number().positive().max(MODEL_LIMITS.weightsGiB, `at most ${MODEL_LIMITS.weightsGiB} GiB`),
-  /** Layers with a sliding attention window (config.json's layer_types and sliding_window), if any. */
-  slidingWindow: z
-    .object({
-      layers: z.number().int().positive().max(MODEL_LIMITS.layers),
-      tokens: z.number().int().positive().max(MODEL_LIMITS.context),
-    })
-    .optional(),
   /** vLLM's --tool-call-parser for the model's chat template (hermes, llama3_json, mistral…); without it, tools are off. */
   toolCallParser: z
     .string()

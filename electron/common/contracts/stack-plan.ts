@@ -5,7 +5,7 @@ export const ServiceRoleSchema = z.enum(['model', 'gateway', 'webui', 'metrics',
 
 export const PortSchema = z.object({ host: z.number().int(), container: z.number().int(), bind: z.string() });
 
-/** A volume or a file Berth generates, mounted into the container. Extension of the contract. */
+/** A volume or a file Berth generates, mounted into the container. */
 export const MountSchema = z.object({
   kind: z.enum(['volume', 'config']),
   /** Volume name, or a path relative to BERTH_HOME for generated configuration. */
@@ -14,7 +14,7 @@ export const MountSchema = z.object({
   readOnly: z.boolean(),
 });
 
-/** How the container reports health; the engine and the compose export both use it. Extension of the contract. */
+/** How the container reports health; the engine and the compose export both use it. */
 export const HealthSchema = z.object({
   test: z.array(z.string()),
   path: z.string(),
@@ -61,15 +61,15 @@ export const PlannedServiceSchema = z.object({
       servedName: z.string(),
       device: z.enum(['cpu', 'gpu']),
       maxModelLen: z.number().int().positive(),
-      /** Needs HF_TOKEN from an account granted access. Extension of the contract. */
+      /** Needs HF_TOKEN from an account granted access. */
       gated: z.boolean().optional(),
-      /** The weights as vLLM loads them; sizes the Kubernetes export's volumes and host memory. Extension of the contract. */
+      /** The weights as vLLM loads them; sizes the Kubernetes export's volumes and host memory. */
       weightsBytes: z.number().positive().optional(),
-      /** What the plan expects vLLM to report when it starts, in vLLM's terms. Extension of the contract. */
+      /** What the plan expects vLLM to report when it starts, in vLLM's terms. */
       expected: VllmFiguresSchema.optional(),
-      /** What vLLM reported the last time this image served this model on this engine, and when. Extension of the contract. */
+      /** What vLLM reported the last time this image served this model on this engine, and when. */
       measured: VllmFiguresSchema.extend({ at: z.string() }).optional(),
-      /** Whether it fits, in vLLM's terms: "fits: 32k context, 4 requests at once". Extension of the contract. */
+      /** Whether it fits, in vLLM's terms: "fits: 32k context, 4 requests at once". */
       fit: z.object({ verdict: z.enum(['fits', 'shorter', 'no']), words: z.string() }).optional(),
     })
     .optional(),
@@ -84,7 +84,7 @@ export const PlannedServiceSchema = z.object({
   reasons: z.array(z.string()),
   /** What each reason is about, in the same order: the pictures and what-if find a reason by it, never by its words. */
   reasonTopics: z.array(z.enum(REASON_TOPICS)).optional(),
-  // Extensions: what a container needs beyond the contract's fields.
+  // What a container needs beyond the fields above.
   kvCacheGiB: z.number().int().positive().optional(),
   shmBytes: z.number().int().positive().optional(),
   capAdd: z.array(z.string()).optional(),
@@ -106,7 +106,7 @@ export const PlannedServiceSchema = z.object({
 export const StackPlanSchema = z.object({
   schema: z.literal(1),
   profile: z.enum(['development', 'production']),
-  /** Prefix and label of every container and volume of this stack. Extension of the contract. */
+  /** Prefix and label of every container and volume of this stack. */
   stack: z.string(),
   network: z.string(),
   services: z.array(PlannedServiceSchema),
@@ -114,13 +114,13 @@ export const StackPlanSchema = z.object({
     z.object({
       code: z.string(),
       message: z.string(),
-      /** The stack cannot start as planned: `up` and the exports refuse it and `plan` exits 1. Extension of the contract. */
+      /** The stack cannot start as planned: `up` and the exports refuse it and `plan` exits 1. */
       blocking: z.boolean().optional(),
-      /** The service the warning concerns, where it concerns one. Extension of the contract. */
+      /** The service the warning concerns, where it concerns one. */
       service: z.string().optional(),
     }),
   ),
-  /** Why the profile was chosen. Extension of the contract. */
+  /** Why the profile was chosen. */
   profileReason: z.string(),
 });
 

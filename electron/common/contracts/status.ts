@@ -23,7 +23,7 @@ export const ServiceStatusSchema = z.object({
   problem: z.object({ message: z.string(), fix: z.string() }).optional(),
   /**
    * A model server's figures in vLLM's terms: what its plan expects, and what it reported at its last start of this
-   * image on this engine (with when). Extension of the contract.
+   * image on this engine (with when).
    */
   vllm: z
     .object({ planned: VllmFiguresSchema, measured: VllmFiguresSchema.extend({ at: z.string() }).optional() })

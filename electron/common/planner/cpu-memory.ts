@@ -55,7 +55,7 @@ const ENGINE_NAMES: Record<EngineKind, string> = {
   unknown: 'the Docker engine',
 };
 
-export function engineName(kind: EngineKind | undefined): string {
+export function engineProductName(kind: EngineKind | undefined): string {
   return kind ? ENGINE_NAMES[kind] : 'this host';
 }
 
@@ -148,7 +148,7 @@ export function sizeCpuModels(args: {
   numaNodes: number;
 }): CpuMemoryPlan {
   const { models, engineBytes, otherServicesBytes, dtypeBytes } = args;
-  const label = engineName(args.engineKind);
+  const label = engineProductName(args.engineKind);
   const demands = models.map((m) => demandFor(m, args.tuning[m.service], engineBytes, dtypeBytes, label));
   const budget = engineBytes - otherServicesBytes - ENGINE_HEADROOM_BYTES;
   const warnings: PlanWarning[] = [];
@@ -221,7 +221,7 @@ function insufficientMemoryWarning(
   otherBytes: number,
   kind: EngineKind | undefined,
 ): PlanWarning {
-  const label = engineName(kind);
+  const label = engineProductName(kind);
   const needBytes = total(demands, (d) => d.minKvGiB) + otherBytes + ENGINE_HEADROOM_BYTES;
   const raiseTo = Math.ceil(needBytes / (2 * GiB)) * 2;
   const budget = engineBytes - otherBytes - ENGINE_HEADROOM_BYTES;

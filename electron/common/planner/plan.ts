@@ -19,7 +19,7 @@ import { trustedRemoteLitellm } from '../litellm-url.js';
 import { splitCores } from './cpu-cores.js';
 import { formatCpuList } from './cpu-list.js';
 import { cpuSupport, oldImageWarning } from './cpu-isa.js';
-import { ENGINE_HEADROOM_BYTES, engineName, sizeCpuModels } from './cpu-memory.js';
+import { ENGINE_HEADROOM_BYTES, engineProductName, sizeCpuModels } from './cpu-memory.js';
 import { nvidiaCards, planGpuModels } from './gpu.js';
 import { expectedCpu, expectedGpu, fitWords, overPlanWarning, withMeasurement } from './vllm-figures.js';
 import { assignHostPorts } from './ports.js';
@@ -40,6 +40,12 @@ export interface PlanOptions {
   profile?: { choice: ProfileChoice; source: string };
   /** What earlier starts measured (BERTH_HOME/measured.json): a plan for the same image, model and engine uses them. */
   measurements?: readonly Measurement[];
+}
+
+/** The exact inputs a plan was made from: the settings with the environment applied, and the options outside them. */
+export interface PlanInputs {
+  settings: Settings;
+  options: PlanOptions;
 }
 
 /** The measurement of this model's last start with this image on this engine, if there was one. */
@@ -329,7 +335,7 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
   if (engineBytes < othersBytes && !warnings.some((w) => w.code === 'insufficient-memory')) {
     warnings.push({
       code: 'insufficient-memory',
-      message: `${capitalized(engineName(facts.engine?.kind))} gives containers ${formatGiB(engineBytes)}; litellm, Open WebUI, Prometheus and Grafana need ${formatGiB(othersBytes)}: give the engine more memory.`,
+      message: `${capitalized(engineProductName(facts.engine?.kind))} gives containers ${formatGiB(engineBytes)}; litellm, Open WebUI, Prometheus and Grafana need ${formatGiB(othersBytes)}: give the engine more memory.`,
     });
   }
   const served = models.filter((m) => modelDrafts.some((d) => d.name === m.service));
@@ -392,5 +398,3 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
     profileReason: decision.reason,
   };
 }
-
-export { engineName };

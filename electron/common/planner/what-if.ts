@@ -5,18 +5,12 @@ import { blockingWarnings, type PlannedService, type StackPlan } from '../contra
 import { catalogFor, modelFromCustom } from '../catalog/resolve.js';
 import { formatGiB, formatTokens } from '../units.js';
 import { engineMemory, engineMemoryBytes } from './memory-account.js';
-import { planStack, type PlanOptions } from './plan.js';
+import { planStack, type PlanInputs } from './plan.js';
 
 /**
  * What-if: the planner run on settings the user has not saved yet, in the window, as a slider moves. Pure and
  * fast (the planner is), so every change re-plans at once; nothing here touches a file or the engine.
  */
-
-/** The exact inputs a plan was made from: the settings with the environment applied, and the profile chosen outside them. */
-export interface PlanInputs {
-  settings: Settings;
-  options: PlanOptions;
-}
 
 export type Replanned = { ok: true; plan: StackPlan } | { ok: false; field: string; message: string };
 

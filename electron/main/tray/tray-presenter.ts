@@ -1,5 +1,6 @@
 import type * as Electron from 'electron';
-import type { BerthEvent, ModelMetrics, Snapshot } from '../../common/api/berth-api.js';
+import type { BerthEvent, Snapshot } from '../../common/api/berth-api.js';
+import type { ModelMetrics } from '../../common/contracts/metrics.js';
 import { currentRates, TokensPerSecondPoller } from '../metrics-poller.js';
 import { notificationsFor } from '../notifications.js';
 import { menuTemplate, trayIconFile } from './electron-menu.js';

@@ -1,19 +1,13 @@
 import type Docker from 'dockerode';
-import type {
-  ActionResult,
-  BerthApi,
-  BerthEvent,
-  ChatRequest,
-  DoctorOutcome,
-  ExportOutcome,
-  ExportRequest,
-  LogLineView,
-  ModelLookup,
-  ModelMetrics,
-  SettingsPatch,
-  Snapshot,
-} from '../../common/api/berth-api.js';
-import { SECRET_NAMES } from '../../common/api/berth-api.js';
+import type { ActionResult, BerthApi, BerthEvent, Snapshot } from '../../common/api/berth-api.js';
+import type { ChatRequest } from '../../common/contracts/chat.js';
+import type { DoctorOutcome } from '../../common/contracts/doctor.js';
+import type { ExportOutcome, ExportRequest } from '../../common/contracts/export-request.js';
+import type { LogLineView } from '../../common/contracts/logs.js';
+import type { ModelLookup } from '../../common/contracts/model-lookup.js';
+import type { ModelMetrics } from '../../common/contracts/metrics.js';
+import type { SettingsPatch } from '../../common/contracts/settings-patch.js';
+import { SECRET_NAMES } from '../../common/contracts/secrets.js';
 import { InputError } from '../../common/contracts/errors.js';
 import type { Settings } from '../../common/contracts/settings.js';
 import type { StackPlan } from '../../common/contracts/stack-plan.js';
@@ -25,7 +19,7 @@ import { diagnose } from '../doctor/run.js';
 import { up } from '../engine/converge.js';
 import { readLogTail } from '../engine/logs.js';
 import { listOwned } from '../engine/owned.js';
-import { saveSecret, saveSecrets } from '../engine/secrets.js';
+import { saveSecret, saveSecrets } from '../secrets/secrets-file.js';
 import { down } from '../engine/teardown.js';
 import { applyEnvironment } from '../settings/environment.js';
 import { savePatch } from '../settings/patch.js';
@@ -142,7 +136,7 @@ export class Backend implements BerthApi {
     const secrets = await this.session.secrets({ generate: false }).catch((error: Error) => (this.report(error), {}));
     const encrypted = this.session.cipher.name === 'safeStorage';
     const trouble = this.follower.engineTrouble;
-    const name = this.follower.engineName ?? settings.engine;
+    const name = this.follower.connectedEngine ?? settings.engine;
     return {
       engine: {
         endpoint: this.follower.endpoint,
@@ -268,7 +262,7 @@ export class Backend implements BerthApi {
     });
     if (patch.engine !== undefined || patch.engines !== undefined) {
       // Another engine: what follows this one's logs ends with it.
-      if (this.follower.engineName !== (await this.session.engineName())) this.logs.stopAll();
+      if (this.follower.connectedEngine !== (await this.session.chosenEngine())) this.logs.stopAll();
       await this.follower.switchEngine().catch((error: Error) => this.report(error));
     }
     await this.follower.follow().catch((error: Error) => this.report(error));
@@ -281,7 +275,7 @@ export class Backend implements BerthApi {
   private async checkPlannable(next: Settings): Promise<void> {
     engineEntry(next, next.engine);
     // A plan for another engine is made once connected to it, from its own facts.
-    if (next.engine !== (await this.session.engineName())) return;
+    if (next.engine !== (await this.session.chosenEngine())) return;
     planStack(await this.session.facts(), applyEnvironment(next, this.session.env).settings);
   }
 

@@ -1,4 +1,5 @@
-import type { BerthEvent, ChatRequest } from '../../common/api/berth-api.js';
+import type { BerthEvent } from '../../common/api/berth-api.js';
+import type { ChatRequest } from '../../common/contracts/chat.js';
 import { InputError } from '../../common/contracts/errors.js';
 import { EngineError } from '../engine/errors.js';
 import { chatFailure, listModels, streamChat, type ChatTarget } from './chat.js';

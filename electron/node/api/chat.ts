@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import type { ChatRequest } from '../../common/api/berth-api.js';
+import type { ChatRequest } from '../../common/contracts/chat.js';
 import { openAiBase } from '../../common/litellm-url.js';
 
 export interface ChatTarget {

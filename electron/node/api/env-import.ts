@@ -1,7 +1,8 @@
 import { parse as parseDotenv } from 'dotenv';
-import { SECRET_NAMES, type SettingsPatch } from '../../common/api/berth-api.js';
+import { SECRET_NAMES } from '../../common/contracts/secrets.js';
+import { type SettingsPatch } from '../../common/contracts/settings-patch.js';
 import { InputError } from '../../common/contracts/errors.js';
-import { checkSecrets } from '../engine/secrets.js';
+import { checkSecrets } from '../secrets/secrets-file.js';
 
 export interface EnvImport {
   patch: SettingsPatch;

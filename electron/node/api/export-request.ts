@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import type { ExportOutcome, ExportRequest } from '../../common/api/berth-api.js';
+import type { ExportOutcome, ExportRequest } from '../../common/contracts/export-request.js';
 import { InputError } from '../../common/contracts/errors.js';
 import { DEFAULT_PROMETHEUS_URL, checkK8sOptions, type K8sOptions } from '../../common/export/k8s/index.js';
 import { writeComposeExport, writeK8sExport } from '../export/write-export.js';

@@ -1,7 +1,9 @@
 import type Docker from 'dockerode';
-import type { BerthEvent, LogLineView } from '../../common/api/berth-api.js';
+import type { BerthEvent } from '../../common/api/berth-api.js';
+import type { LogLineView } from '../../common/contracts/logs.js';
 import { followLog } from '../engine/logs.js';
-import { redact, type Secrets } from '../engine/secrets.js';
+import { redact } from '../secrets/secrets-file.js';
+import { type Secrets } from '../../common/contracts/secrets.js';
 
 /**
  * Services' logs followed for the windows: one follow per service however many windows watch, secrets replaced by

@@ -1,4 +1,4 @@
-import type { ModelMetrics } from '../../common/api/berth-api.js';
+import type { ModelMetrics } from '../../common/contracts/metrics.js';
 import type { StackPlan } from '../../common/contracts/stack-plan.js';
 import { reachableUrl } from '../../common/status/service-state.js';
 import { httpGet } from '../http-get.js';

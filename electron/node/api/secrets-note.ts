@@ -1,4 +1,4 @@
-import { secretsFileState, type SecretCipher } from '../engine/secrets.js';
+import { secretsFileState, type SecretCipher } from '../secrets/secrets-file.js';
 
 /** What Settings says of a plain secrets.json: as it is on disk, not as it should be. */
 export async function plainSecretsNote(home: string, cipher: SecretCipher): Promise<string> {

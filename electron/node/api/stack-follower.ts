@@ -32,7 +32,7 @@ export class StackFollower {
     return this.trouble;
   }
 
-  get engineName(): string | undefined {
+  get connectedEngine(): string | undefined {
     return this.engine?.name;
   }
 
@@ -114,7 +114,7 @@ export class StackFollower {
 
   /** Settings chose another engine: stop following this one, connect to that one and follow the stack there. */
   async switchEngine(): Promise<void> {
-    if (this.engine?.name === (await this.session.engineName())) return;
+    if (this.engine?.name === (await this.session.chosenEngine())) return;
     await this.tracker?.stop();
     this.tracker = undefined;
     this.engine = undefined;

@@ -1,5 +1,5 @@
 import { BERTH_VERSION } from '../version.js';
-import type { SecretCipher } from '../engine/secrets.js';
+import type { SecretCipher } from '../secrets/secrets-file.js';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, reportError } from './errors.js';
 

@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import type { EngineTrouble } from '../../common/contracts/engine-trouble.js';
 import type { HostFacts } from '../../common/contracts/host-facts.js';
 import type { StackPlan } from '../../common/contracts/stack-plan.js';
-import type { Secrets } from '../engine/secrets.js';
+import type { Secrets } from '../../common/contracts/secrets.js';
 
 /** What every check may look at; gathered once by `berth doctor`. */
 export interface DoctorContext {

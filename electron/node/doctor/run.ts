@@ -1,8 +1,9 @@
-import type { DoctorOutcome } from '../../common/api/berth-api.js';
+import type { DoctorOutcome } from '../../common/contracts/doctor.js';
 import { InputError } from '../../common/contracts/errors.js';
 import type { StackPlan } from '../../common/contracts/stack-plan.js';
-import { secretsFileState, type Secrets } from '../engine/secrets.js';
-import type { PlanInputs, StackSession } from '../session/stack-session.js';
+import { secretsFileState } from '../secrets/secrets-file.js';
+import { type Secrets } from '../../common/contracts/secrets.js';
+import type { PlanRequest, StackSession } from '../session/stack-session.js';
 import type { Check, DoctorContext } from './check.js';
 import { CHECKS } from './index.js';
 
@@ -28,7 +29,7 @@ export async function runChecks(checks: readonly Check[], context: DoctorContext
 /** Every check, over what the session knows: the same answers for `berth doctor` and the app. */
 export async function diagnose(
   session: StackSession,
-  inputs: PlanInputs = {},
+  inputs: PlanRequest = {},
   checks: readonly Check[] = CHECKS,
 ): Promise<DoctorOutcome[]> {
   const [connection, facts] = await Promise.all([session.connect(), session.facts()]);

@@ -4,7 +4,8 @@ import type Docker from 'dockerode';
 import type { PlannedService, StackPlan } from '../../common/contracts/stack-plan.js';
 import { RELOADED_ON_HUP } from '../../common/planner/services.js';
 import { LABELS, containerName, stackLabels } from './labels.js';
-import { resolveEnv, type Secrets } from './secrets.js';
+import { resolveEnv } from '../secrets/secrets-file.js';
+import { type Secrets } from '../../common/contracts/secrets.js';
 
 const NS_PER_S = 1e9;
 

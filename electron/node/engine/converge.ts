@@ -14,7 +14,7 @@ import { LABELS } from './labels.js';
 import { withStackLock } from './lock.js';
 import { listOwned, type OwnedContainer } from './owned.js';
 import { checkNameCollisions, checkPorts, ensureNetwork, ensureVolumes } from './preflight.js';
-import type { Secrets } from './secrets.js';
+import type { Secrets } from '../../common/contracts/secrets.js';
 import { prefetchWeights } from './weights.js';
 import { aboveItsPlan, measureStart } from './measure.js';
 import { describeMeasurement } from '../../common/planner/vllm-figures.js';

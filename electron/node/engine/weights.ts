@@ -6,7 +6,7 @@ import type { ProgressListener } from '../../common/contracts/progress.js';
 import { explainFailure } from '../../common/explain/failures.js';
 import { EngineError, dockerMessage } from './errors.js';
 import { stackLabels } from './labels.js';
-import type { Secrets } from './secrets.js';
+import type { Secrets } from '../../common/contracts/secrets.js';
 
 /**
  * Runs inside the model's own vLLM image, which ships huggingface_hub: downloads what vLLM loads into the

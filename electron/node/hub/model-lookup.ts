@@ -1,5 +1,5 @@
 import { downloadFile, listFiles, modelInfo } from '@huggingface/hub';
-import type { ModelLookup } from '../../common/api/berth-api.js';
+import type { ModelLookup } from '../../common/contracts/model-lookup.js';
 import { CustomModelSchema } from '../../common/contracts/settings.js';
 import { InputError } from '../../common/contracts/errors.js';
 import { configNumbers, weightBytes } from '../../common/catalog/hf-config.js';

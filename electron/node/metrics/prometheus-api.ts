@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { MetricPanel, ModelMetrics } from '../../common/api/berth-api.js';
+import type { MetricPanel, ModelMetrics } from '../../common/contracts/metrics.js';
 import { modelQueries } from '../../common/monitoring/queries.js';
 import { httpGet } from '../http-get.js';
 

@@ -1,4 +1,4 @@
-import type { MetricPanel } from '../../common/api/berth-api.js';
+import type { MetricPanel } from '../../common/contracts/metrics.js';
 import parsePrometheusText from 'parse-prometheus-text-format';
 import type { ModelSparklines } from './prometheus-api.js';
 

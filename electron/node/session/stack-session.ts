@@ -13,7 +13,8 @@ import { serviceUrl } from '../../common/status/service-state.js';
 import type { EngineConnection } from '../docker/connect.js';
 import type { EngineContext } from '../engine/converge.js';
 import { EngineError, engineUnavailable } from '../engine/errors.js';
-import { loadSecrets, NO_CIPHER, type SecretCipher, type Secrets } from '../engine/secrets.js';
+import { loadSecrets, NO_CIPHER, type SecretCipher } from '../secrets/secrets-file.js';
+import { type Secrets } from '../../common/contracts/secrets.js';
 import type { PortForwards } from '../ssh/port-forwards.js';
 import type { SshMaster } from '../ssh/ssh-master.js';
 import { applyEnvironment } from '../settings/environment.js';
@@ -23,8 +24,11 @@ import { openWithConf, type SettingsFileFactory } from '../settings/store.js';
 import { applyFlags, type OverrideFlags } from './flags.js';
 import { readFactsFile } from './facts-file.js';
 
-/** What one command or window asks the session for: a profile, overrides for this run, another machine's facts. */
-export interface PlanInputs extends OverrideFlags {
+/**
+ * What one command or window asks the session for: a profile, overrides for this run, another machine's facts. The
+ * session resolves it into the planner's PlanInputs (settings with the environment applied, and the options).
+ */
+export interface PlanRequest extends OverrideFlags {
   profile?: ProfileChoice;
   /** `--facts FILE`: plan for the machine it describes instead of this one. */
   facts?: string;
@@ -98,7 +102,7 @@ export class StackSession {
   }
 
   /** Settings from BERTH_HOME, then the environment (LITELLM_URL, LITELLM_ENVIRONMENT), then this run's flags. */
-  async settings(inputs: PlanInputs = {}): Promise<ResolvedSettings> {
+  async settings(inputs: PlanRequest = {}): Promise<ResolvedSettings> {
     const applied = applyEnvironment(await loadSettings(this.home, this.openSettings), this.env);
     const profile = inputs.profile ? { choice: inputs.profile, source: '--profile' } : applied.profile;
     return { settings: applyFlags(applied.settings, inputs), ...(profile ? { profile } : {}) };
@@ -130,7 +134,7 @@ export class StackSession {
   }
 
   /** The engine in use: `--engine`, else the settings' choice. */
-  async engineName(): Promise<string> {
+  async chosenEngine(): Promise<string> {
     return this.options.engine ?? (await this.settings()).settings.engine;
   }
 
@@ -239,12 +243,12 @@ export class StackSession {
   }
 
   /** The machine a plan is for: a `--facts` file's, or this one's. */
-  factsFor(inputs: PlanInputs = {}): Promise<HostFacts> {
+  factsFor(inputs: PlanRequest = {}): Promise<HostFacts> {
     return inputs.facts ? readFactsFile(inputs.facts) : this.facts();
   }
 
   /** The plan for these inputs; computed again only when settings, flags or facts differ. */
-  async plan(inputs: PlanInputs = {}): Promise<StackPlan> {
+  async plan(inputs: PlanRequest = {}): Promise<StackPlan> {
     const [resolved, facts] = await Promise.all([this.settings(inputs), this.factsFor(inputs)]);
     return this.planFor(resolved, facts);
   }
@@ -276,7 +280,7 @@ export class StackSession {
   /** Everything `up` acts on, for these inputs: the engine, the plan and the secrets. */
   async engineContext(
     emit: ProgressListener,
-    inputs: PlanInputs = {},
+    inputs: PlanRequest = {},
   ): Promise<{ context: EngineContext; plan: StackPlan; settings: Settings }> {
     const engine = await this.engine();
     const [resolved, facts] = await Promise.all([this.settings(inputs), this.facts()]);

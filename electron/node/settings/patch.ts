@@ -1,4 +1,4 @@
-import type { SettingsPatch } from '../../common/api/berth-api.js';
+import type { SettingsPatch } from '../../common/contracts/settings-patch.js';
 import { checkInputShape, inputErrorFromZod } from '../../common/contracts/errors.js';
 import { SettingsSchema, type Settings } from '../../common/contracts/settings.js';
 import { loadSettings, writeSettings } from './load.js';

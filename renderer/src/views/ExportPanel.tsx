@@ -1,7 +1,8 @@
 import { Alert, Button, Group, NativeSelect, Paper, Radio, Stack, Text, TextInput, Title } from '@mantine/core';
 import { IconFileExport, IconFolderOpen } from '@tabler/icons-react';
 import { useState } from 'react';
-import type { BerthApi, ExportRequest, Snapshot } from '../../../electron/common/api/berth-api.js';
+import type { BerthApi, Snapshot } from '../../../electron/common/api/berth-api.js';
+import type { ExportRequest } from '../../../electron/common/contracts/export-request.js';
 import { ApiError } from '../client.js';
 
 type Format = ExportRequest['format'];

@@ -1,7 +1,8 @@
 import { Alert, Button, Group, List, Paper, Stack, Text, ThemeIcon, Title } from '@mantine/core';
 import { IconAlertTriangle, IconCircleCheck, IconCircleX, IconStethoscope } from '@tabler/icons-react';
 import { useState, type ReactNode } from 'react';
-import type { BerthApi, DoctorOutcome, Snapshot } from '../../../electron/common/api/berth-api.js';
+import type { BerthApi, Snapshot } from '../../../electron/common/api/berth-api.js';
+import type { DoctorOutcome } from '../../../electron/common/contracts/doctor.js';
 import { formatGiB } from '../../../electron/common/units.js';
 import { ApiError } from '../client.js';
 import { plannedBesideMeasured } from '../../../electron/common/planner/vllm-figures.js';

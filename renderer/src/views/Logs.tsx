@@ -3,7 +3,8 @@ import Anser from 'anser';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { Alert, Button, Group, NativeSelect, Stack, Text, TextInput } from '@mantine/core';
 import { IconAlertOctagon, IconCopy, IconPlayerPause, IconPlayerPlay, IconSearch } from '@tabler/icons-react';
-import type { LogLineView, Snapshot } from '../../../electron/common/api/berth-api.js';
+import type { Snapshot } from '../../../electron/common/api/berth-api.js';
+import type { LogLineView } from '../../../electron/common/contracts/logs.js';
 import type { Client } from '../client.js';
 
 /** Lines kept per view: older ones fall off, so a service printing thousands of lines a second holds memory flat. */

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { act, cleanup, screen } from '@testing-library/react';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelMetrics } from '../../../electron/common/api/berth-api.js';
+import type { ModelMetrics } from '../../../electron/common/contracts/metrics.js';
 import { fakeApi, renderView } from '../testing.js';
 import { MIN_TIME_SPAN_S, Metrics, chartData, timeRange, valueRange } from './Metrics.js';
 

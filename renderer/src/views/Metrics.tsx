@@ -2,7 +2,8 @@ import { Alert, Group, Paper, Stack, Text, Title, useComputedColorScheme } from 
 import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { BerthApi, MetricPanel, ModelMetrics } from '../../../electron/common/api/berth-api.js';
+import type { BerthApi } from '../../../electron/common/api/berth-api.js';
+import type { MetricPanel, ModelMetrics } from '../../../electron/common/contracts/metrics.js';
 
 const REFRESH_MS = 5000;
 

@@ -13,7 +13,7 @@ import {
 import { useState } from 'react';
 import { Section } from '../ui/Section.js';
 import type { BerthApi, Snapshot } from '../../../electron/common/api/berth-api.js';
-import { SECRET_NAMES } from '../../../electron/common/api/berth-api.js';
+import { SECRET_NAMES } from '../../../electron/common/contracts/secrets.js';
 import { ApiError } from '../client.js';
 import { AddModel, EMPTY_MODEL, draftModel } from './AddModel.js';
 import { Engines } from './Engines.js';

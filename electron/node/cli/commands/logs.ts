@@ -2,7 +2,7 @@ import { InputError } from '../../../common/contracts/errors.js';
 import { explainFailure } from '../../../common/explain/failures.js';
 import { followLog, readLogTail, type LogLine } from '../../engine/logs.js';
 import { listOwned } from '../../engine/owned.js';
-import { redact } from '../../engine/secrets.js';
+import { redact } from '../../secrets/secrets-file.js';
 import type { StackSession } from '../../session/stack-session.js';
 import { untilStopSignal } from '../../shutdown.js';
 

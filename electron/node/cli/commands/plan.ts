@@ -1,8 +1,8 @@
 import { blockingWarnings } from '../../../common/contracts/stack-plan.js';
-import type { PlanInputs, StackSession } from '../../session/stack-session.js';
+import type { PlanRequest, StackSession } from '../../session/stack-session.js';
 import { planReport } from '../format/plan-table.js';
 
-export type PlanFlags = PlanInputs;
+export type PlanFlags = PlanRequest;
 
 export async function planCommand(
   session: StackSession,

@@ -7,7 +7,7 @@ import { Backend } from '../../api/backend.js';
 import { startServer } from '../../serve/server.js';
 import { CommandError } from '../../errors.js';
 import { untilStopSignal } from '../../shutdown.js';
-import { redact } from '../../engine/secrets.js';
+import { redact } from '../../secrets/secrets-file.js';
 
 const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
 

@@ -1,5 +1,5 @@
 import type { HostFacts } from '../../../common/contracts/host-facts.js';
-import { engineName } from '../../../common/planner/cpu-memory.js';
+import { engineProductName } from '../../../common/planner/cpu-memory.js';
 import { formatGiB } from '../../../common/units.js';
 
 const OS_NAMES = { darwin: 'macOS', linux: 'Linux', win32: 'Windows' } as const;
@@ -27,7 +27,7 @@ export function factsSummary(facts: HostFacts): string {
       : '';
     const gpuAccess = engine.gpuRuntime ? 'containers can reach NVIDIA GPUs' : 'no GPU runtime';
     lines.push(
-      `Docker   ${engineName(engine.kind).replace(/^the /, '')} ${engine.version} (${engine.arch}) at ${engine.endpoint}`,
+      `Docker   ${engineProductName(engine.kind).replace(/^the /, '')} ${engine.version} (${engine.arch}) at ${engine.endpoint}`,
     );
     lines.push(
       `         containers get ${engine.cpus} CPUs${topology} and ${formatGiB(engine.memoryBytes)} · ${gpuAccess}`,

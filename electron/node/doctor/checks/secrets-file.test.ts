@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { keychainCipherDouble } from '../../../../test/doubles/keychain-cipher-double.js';
-import { loadSecrets, secretsFileState } from '../../engine/secrets.js';
+import { loadSecrets, secretsFileState } from '../../secrets/secrets-file.js';
 import type { DoctorContext } from '../check.js';
 import { hfToken } from './hf-token.js';
 import { secretsFile } from './secrets-file.js';

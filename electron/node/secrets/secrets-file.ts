@@ -2,22 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, open, readFile, readlink, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { SECRET_NAMES, SecretsSchema, type Secrets } from '../../common/contracts/secrets.js';
 import { InputError } from '../../common/contracts/errors.js';
-
-/** A secret goes into HTTP headers and environment variables: one line of text, no control characters. */
-const secretText = z
-  .string()
-  .max(1024, 'at most 1024 characters')
-  .regex(/^[^\p{Cc}]*$/u, 'one line without control characters (no line break, tab or escape): paste the value alone');
-
-const SecretsSchema = z.object({
-  HF_TOKEN: secretText.optional(),
-  LITELLM_MASTER_KEY: secretText.startsWith('sk-', 'must start with "sk-"').optional(),
-  GRAFANA_ADMIN_PASSWORD: secretText.min(8, 'at least 8 characters').optional(),
-});
-
-export type Secrets = z.infer<typeof SecretsSchema>;
-export const SECRET_NAMES = ['HF_TOKEN', 'LITELLM_MASTER_KEY', 'GRAFANA_ADMIN_PASSWORD'] as const;
 
 /**
  * How secrets.json holds its values. The app passes one backed by Electron's safeStorage (the OS keychain);

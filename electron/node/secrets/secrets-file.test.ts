@@ -2,7 +2,7 @@ import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadSecrets, redact, resolveEnv, saveSecret } from './secrets.js';
+import { loadSecrets, redact, resolveEnv, saveSecret } from './secrets-file.js';
 import { keychainCipherDouble } from '../../../test/doubles/keychain-cipher-double.js';
 
 describe('secrets', () => {
