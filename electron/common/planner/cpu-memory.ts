@@ -2,8 +2,9 @@ import type { EngineKind } from '../contracts/host-facts.js';
 import type { ModelTuning } from '../contracts/settings.js';
 import { about, type PlanWarning, type Reason } from '../contracts/stack-plan.js';
 import { InputError } from '../contracts/errors.js';
+import { cpuMemoryReasons, cpuMemoryRefusals, cpuMemoryWarnings, engineProductName } from './cpu-memory-words.js';
 import type { ModelSpec } from '../catalog/models.js';
-import { GiB, MiB, capitalized, formatGiB, formatTokens } from '../units.js';
+import { GiB, MiB } from '../units.js';
 import { cpuLayout, kvBytesForRequest, kvBytesPerToken, longestRequest } from './kv-cache.js';
 
 /**
@@ -45,20 +46,6 @@ export interface CpuMemoryPlan {
   warnings: PlanWarning[];
 }
 
-const ENGINE_NAMES: Record<EngineKind, string> = {
-  'docker-desktop': 'Docker Desktop',
-  colima: 'Colima',
-  orbstack: 'OrbStack',
-  podman: 'the Podman machine',
-  'rancher-desktop': 'Rancher Desktop',
-  'docker-engine': 'the Docker engine',
-  unknown: 'the Docker engine',
-};
-
-export function engineProductName(kind: EngineKind | undefined): string {
-  return kind ? ENGINE_NAMES[kind] : 'this host';
-}
-
 function kvGiBFor(model: ModelSpec, tokens: number, dtypeBytes: number): number {
   return Math.max(1, Math.ceil(kvBytesForRequest(model, tokens, cpuLayout(dtypeBytes)) / GiB));
 }
@@ -93,7 +80,7 @@ function demandFor(
     const most = Math.floor((engineBytes - model.weightsBytes) / GiB);
     throw new InputError(
       `${field}.kvCacheGiB`,
-      `${tuning.kvCacheGiB} GiB of KV cache plus ${formatGiB(model.weightsBytes)} of weights is more than the ${formatGiB(engineBytes)} ${engineLabel} gives containers; allowed: ${most >= 1 ? `1 to ${most}` : 'none: the weights alone do not fit'}`,
+      cpuMemoryRefusals.kvOverEngine(tuning.kvCacheGiB, model, engineBytes, engineLabel, most),
     );
   }
   const fixedContext = tuning?.maxModelLen;
@@ -101,7 +88,7 @@ function demandFor(
   if (tuning?.kvCacheGiB !== undefined && neededForContext !== undefined && tuning.kvCacheGiB < neededForContext) {
     throw new InputError(
       `${field}.kvCacheGiB`,
-      `${tuning.kvCacheGiB} GiB cannot hold one ${fixedContext}-token request (maxModelLen); allowed: ${neededForContext} GiB or more, or a shorter maxModelLen`,
+      cpuMemoryRefusals.kvUnderContext(tuning.kvCacheGiB, fixedContext ?? 0, neededForContext),
     );
   }
   const minKvGiB =
@@ -184,29 +171,32 @@ export function sizeCpuModels(args: {
     const reasons = [
       about(
         'kv-cache',
-        d.tunedKv
-          ? `KV cache ${kvCacheGiB} GiB: set in settings`
-          : fitsWanted
-            ? `KV cache ${kvCacheGiB} GiB: ${kvCacheGiB === REFERENCE_KV_CACHE_GIB ? "the reference setup's 4 GiB" : `enough for a ${formatTokens(Math.min(d.model.maxModelLen, CPU_TARGET_CONTEXT_TOKENS))}-token request`}, and it fits in memory`
-            : `KV cache ${kvCacheGiB} GiB: the most that fits in ${formatGiB(engineBytes)} beside the weights and the other services`,
+        cpuMemoryReasons.kvCache({
+          kvCacheGiB,
+          tuned: d.tunedKv,
+          fitsWanted,
+          reference: kvCacheGiB === REFERENCE_KV_CACHE_GIB,
+          targetTokens: Math.min(d.model.maxModelLen, CPU_TARGET_CONTEXT_TOKENS),
+          engineBytes,
+        }),
       ),
       about(
         'context',
-        d.fixedContext
-          ? `context ${formatTokens(maxModelLen)} tokens: set in settings`
-          : `context ${formatTokens(maxModelLen)} tokens: ${maxModelLen === d.model.maxModelLen ? "the model's limit, and" : 'the longest request that'} fits in ${kvCacheGiB} GiB of KV cache at ${perTokenKiB} KiB per token${maxModelLen < d.model.maxModelLen ? ` (the model allows ${formatTokens(d.model.maxModelLen)}; without --max-model-len vLLM would refuse to start)` : ''}`,
+        cpuMemoryReasons.context({
+          maxModelLen,
+          modelLimit: d.model.maxModelLen,
+          kvCacheGiB,
+          perTokenKiB,
+          fixed: d.fixedContext !== undefined,
+        }),
       ),
       about(
         'memory',
-        `memory limit ${formatGiB(memoryBytes)}: ${formatGiB(d.model.weightsBytes)} weights${d.model.measured ? ' as vLLM loaded them' : ''} + ${kvCacheGiB} GiB KV cache + ${formatGiB(cpuRuntimeBytes(d.model))} runtime (${d.model.measured?.runtimeBytes ? d.model.measured.why : "vLLM's API server, engine core and worker, each importing PyTorch, with /dev/shm"}), so a leak is stopped before it takes the other services down`,
+        cpuMemoryReasons.limit({ memoryBytes, model: d.model, kvCacheGiB, runtimeBytes: cpuRuntimeBytes(d.model) }),
       ),
     ];
     if (args.numaNodes > 1 && memoryBytes > engineBytes / args.numaNodes) {
-      warnings.push({
-        code: 'numa-memory',
-        service: d.model.service,
-        message: `${d.model.service} needs ${formatGiB(memoryBytes)}, more than one NUMA node's share (${formatGiB(engineBytes / args.numaNodes)}); vLLM's worker is killed (exit code 9) when weights and KV cache outgrow its node: lower tuning.${d.model.service}.kvCacheGiB or turn the model off`,
-      });
+      warnings.push(cpuMemoryWarnings['numa-memory'](d.model.service, memoryBytes, engineBytes / args.numaNodes));
     }
     return { service: d.model.service, kvCacheGiB, maxModelLen, memoryBytes, reasons };
   });
@@ -221,7 +211,6 @@ function insufficientMemoryWarning(
   otherBytes: number,
   kind: EngineKind | undefined,
 ): PlanWarning {
-  const label = engineProductName(kind);
   const needBytes = total(demands, (d) => d.minKvGiB) + otherBytes + ENGINE_HEADROOM_BYTES;
   const raiseTo = Math.ceil(needBytes / (2 * GiB)) * 2;
   const budget = engineBytes - otherBytes - ENGINE_HEADROOM_BYTES;
@@ -234,16 +223,14 @@ function insufficientMemoryWarning(
           (d) => d.minKvGiB,
         ) <= budget,
     );
-  const remedies = [
-    kind && VM_KINDS.includes(kind)
-      ? `raise ${label}'s memory to ${raiseTo} GiB`
-      : `add memory to reach ${raiseTo} GiB`,
-  ];
-  if (droppable) remedies.push(`turn off ${droppable.model.service}`);
-  else if (demands.length > 1) remedies.push('turn off models until the rest fit');
-  const profileNeeds = `the CPU models need ${formatGiB(needBytes)} with the other services (weights, at least ${Math.min(...demands.map((d) => d.minKvGiB))} GiB KV cache each, runtime)`;
-  return {
-    code: 'insufficient-memory',
-    message: `${label === 'this host' ? 'This host has' : `${capitalized(label)} gives containers`} ${formatGiB(engineBytes)}; ${profileNeeds}: ${remedies.join(' or ')}.`,
-  };
+  return cpuMemoryWarnings['insufficient-memory']({
+    kind,
+    inVm: kind !== undefined && VM_KINDS.includes(kind),
+    engineBytes,
+    needBytes,
+    raiseToGiB: raiseTo,
+    minKvGiB: Math.min(...demands.map((d) => d.minKvGiB)),
+    drop: droppable?.model.service,
+    models: demands.length,
+  });
 }

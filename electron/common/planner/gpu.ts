@@ -4,7 +4,7 @@ import { about, type PlanWarning, type Reason } from '../contracts/stack-plan.js
 import { InputError } from '../contracts/errors.js';
 import type { ModelSpec } from '../catalog/models.js';
 import { gpuLayout, kvBytesForRequest } from './kv-cache.js';
-import { formatGiB, formatTokens } from '../units.js';
+import { gpuReasons, gpuWarnings } from './gpu-words.js';
 import {
   GPU_OUTSIDE_SHARE_BYTES,
   MAX_TUNED_SHARE,
@@ -100,19 +100,9 @@ function leftOutWarning(
 ): PlanWarning {
   const placed = models.filter((m) => m !== model && [...onCard.values()].some((g) => g.includes(m)));
   const card = cards[0];
-  if (cards.length === 1 && card && placed.length > 0) {
-    const need = cardNeededGiB([...placed, model]);
-    return {
-      code: 'gpu-model-left-out',
-      service: model.service,
-      message: `${model.service} is left out: GPU ${card.index} (${card.model}, ${formatGiB(card.visibleBytes)} as vLLM sees it) holds ${placed.map((m) => m.service).join(' and ')}, and ${placed.length > 1 ? 'all' : 'both'} need a ${need} GiB card at a ${formatTokens(MIN_GPU_CONTEXT)} context with ${formatGiB(GPU_OUTSIDE_SHARE_BYTES)} per model kept outside the shares for its CUDA context: add a card, use one with at least ${need} GiB, or turn off ${placed.map((m) => m.service).join(' and ')} (disabledModels) to run ${model.service} instead.`,
-    };
-  }
-  return {
-    code: 'gpu-model-left-out',
-    service: model.service,
-    message: `${model.service} is left out: no card has room for it beside the others (it needs a ${cardNeededGiB([model])} GiB card of its own at a ${formatTokens(MIN_GPU_CONTEXT)} context): add a card, or turn another model off (disabledModels).`,
-  };
+  if (cards.length === 1 && card && placed.length > 0)
+    return gpuWarnings.leftOutOfCard(model, card, placed, cardNeededGiB([...placed, model]));
+  return gpuWarnings.leftOutOfAll(model, cardNeededGiB([model]));
 }
 
 function checkTunedShares(card: Card, group: readonly ModelSpec[], tuned: Tuned): number {
@@ -153,12 +143,7 @@ function shareCard(
     fits = false;
     const each = roundShare(Math.max(budget - tunedSum, 0.05 * untuned.length) / Math.max(1, untuned.length));
     for (const m of group) shares.set(m.service, tuned(m) ?? each);
-    const need = cardNeededGiB(group);
-    warnings.push({
-      code: 'insufficient-gpu-memory',
-      message: `GPU ${card.index} (${card.model}, ${formatGiB(card.visibleBytes)} as vLLM sees it) cannot hold ${group.map((m) => m.service).join(' and ')} as settings place ${group.length > 1 ? 'them' : 'it'}: ${group.length > 1 ? 'they need' : 'it needs'} a ${need} GiB card at a ${formatTokens(MIN_GPU_CONTEXT)} context, with ${formatGiB(GPU_OUTSIDE_SHARE_BYTES)} per model kept outside the shares for its CUDA context: change tuning (gpus, gpuMemoryUtilization), turn a model off, or use a card with at least ${need} GiB.`,
-      blocking: true,
-    });
+    warnings.push(gpuWarnings.cardTooSmall(card, group, cardNeededGiB(group)));
   } else {
     const level = needFull <= budget + 1e-9 ? fullShare : minShare;
     const spare = budget - group.reduce((s, m) => s + (tuned(m) ?? level(m)), 0);
@@ -166,37 +151,9 @@ function shareCard(
   }
   const claimed = group.reduce((s, m) => s + (shares.get(m.service) ?? 0), 0);
   if (tunedSum > 0 && claimed * card.visibleBytes + group.length * GPU_OUTSIDE_SHARE_BYTES > card.visibleBytes) {
-    warnings.push({
-      code: 'gpu-headroom',
-      message: `the shares set for GPU ${card.index} (${claimed.toFixed(2)} together) leave less than ${formatGiB(GPU_OUTSIDE_SHARE_BYTES)} per model outside them for each process's CUDA context, which vLLM does not count in --gpu-memory-utilization: a model may run out of memory as it starts; lower tuning.<model>.gpuMemoryUtilization.`,
-    });
+    warnings.push(gpuWarnings['gpu-headroom'](card, claimed));
   }
   return { shares, fits };
-}
-
-function shareReason(
-  model: ModelSpec,
-  share: number,
-  card: Card,
-  group: readonly ModelSpec[],
-  tunedShare: boolean,
-  claimed: number,
-): string {
-  if (tunedShare) return `GPU share ${share.toFixed(2)}: set in settings`;
-  return [
-    `GPU share ${share.toFixed(2)} of the ${formatGiB(card.visibleBytes)} vLLM sees of the card (NVML reports ${formatGiB(card.memoryBytes)}): ${formatGiB(model.weightsBytes)} weights as vLLM loads them + ${formatGiB(overheadInShare(card, model))} for activations, non-torch memory and CUDA graphs (inside the share since vLLM 0.21${model.measured?.overheadInShareBytes ? `; ${model.measured.why}` : ''}) + KV cache`,
-    `; ${formatGiB(GPU_OUTSIDE_SHARE_BYTES)} per model stays free outside the shares for its CUDA context, which vLLM does not count in --gpu-memory-utilization`,
-    group.length > 1 ? `; the ${group.length} models on this card claim ${claimed.toFixed(2)} together` : '',
-  ].join('');
-}
-
-function contextReason(model: ModelSpec, maxModelLen: number, kvBytes: number, fixed: boolean, card: Card): string {
-  if (fixed) return `context ${formatTokens(maxModelLen)} tokens: set in settings`;
-  const batched = gpuLayout(card).batchedTokens;
-  const window = model.slidingWindow
-    ? ` (vLLM charges its ${model.layers - model.slidingWindow.layers} full-attention layers per token, and reserves ${formatTokens(Math.min(model.slidingWindow.tokens - 1 + batched, maxModelLen))} tokens per request on the other ${model.slidingWindow.layers}: the ${model.slidingWindow.tokens}-token window less one plus the ${formatTokens(batched)} tokens vLLM batches on this card)`
-    : '';
-  return `context ${formatTokens(maxModelLen)} tokens: ${maxModelLen === model.maxModelLen ? "the model's limit, which" : 'the longest request that'} fits in the ${formatGiB(Math.max(0, kvBytes))} of KV cache left at this share${window} (the reference setup found 16k by trial and error)`;
 }
 
 /**
@@ -239,31 +196,35 @@ export function planGpuModels(
       const kvBytes = kvBytesAt(model, share, card);
       if (shared.fits && kvBytes < kvBytesForRequest(model, maxModelLen, gpuLayout(card))) {
         fits = false;
-        warnings.push({
-          code: 'context-too-long',
-          service: model.service,
-          message: `${model.service}: a ${formatTokens(maxModelLen)}-token request does not fit the ${formatGiB(Math.max(0, kvBytes))} of KV cache left in its ${share.toFixed(2)} share of GPU ${card.index}, so vLLM would refuse to start: raise tuning.${model.service}.gpuMemoryUtilization, shorten maxModelLen, or turn another model off.`,
-          blocking: true,
-        });
+        warnings.push(gpuWarnings['context-too-long'](model, card, share, maxModelLen, kvBytes));
       }
       const previous = position > 0 ? group[position - 1] : undefined;
       const reasons = [
+        about('gpu', gpuReasons.card(card, group.length, cards.length > 1)),
         about(
-          'gpu',
-          group.length > 1
-            ? `GPU ${card.index} (${card.model}) shared by ${group.length} models`
-            : `GPU ${card.index} (${card.model}) to itself${cards.length > 1 ? ': there is a card for each model' : ''}`,
+          'gpu-share',
+          gpuReasons.share({
+            model,
+            share,
+            card,
+            overheadBytes: overheadInShare(card, model),
+            sharedBy: group.length,
+            claimed,
+            tuned: tuned(model) !== undefined,
+          }),
         ),
-        about('gpu-share', shareReason(model, share, card, group, tuned(model) !== undefined, claimed)),
-        about('context', contextReason(model, maxModelLen, kvBytes, fixed !== undefined, card)),
+        about(
+          'context',
+          gpuReasons.context({
+            model,
+            maxModelLen,
+            kvBytes,
+            batchedTokens: gpuLayout(card).batchedTokens,
+            fixed: fixed !== undefined,
+          }),
+        ),
       ];
-      if (previous)
-        reasons.push(
-          about(
-            'start-order',
-            `starts after ${previous.service} is healthy: vLLM refuses to start while the card's free memory is below its share, and two models loading at once spike past it`,
-          ),
-        );
+      if (previous) reasons.push(about('start-order', gpuReasons.startsAfter(previous.service)));
       placements.push({
         service: model.service,
         gpus: [card.index],
@@ -278,11 +239,12 @@ export function planGpuModels(
   else if (models.length > 0) {
     fits = false;
     const largest = [...cards].sort((a, b) => b.memoryBytes - a.memoryBytes)[0] as Card;
-    warnings.push({
-      code: 'insufficient-gpu-memory',
-      message: `no GPU model fits on the cards here (the largest, GPU ${largest.index}, ${largest.model}, has ${formatGiB(largest.visibleBytes)} as vLLM sees it): ${models.map((m) => `${m.service} needs a ${cardNeededGiB([m])} GiB card`).join(', ')} at a ${formatTokens(MIN_GPU_CONTEXT)} context. Use a larger card, or the development profile (CPU models).`,
-      blocking: true,
-    });
+    warnings.push(
+      gpuWarnings.noCardFits(
+        largest,
+        models.map((m) => ({ service: m.service, needGiB: cardNeededGiB([m]) })),
+      ),
+    );
   }
   placements.sort(
     (a, b) => models.findIndex((m) => m.service === a.service) - models.findIndex((m) => m.service === b.service),
@@ -321,34 +283,15 @@ function referencePlacement(
       maxModelLen,
       waitsFor: previous?.service,
       reasons: [
-        about(
-          'gpu',
-          `no NVIDIA GPU was detected here, so the reference setup's numbers are used: GPU 0, share ${share}, ${formatTokens(maxModelLen)} context; plan on the GPU host (or with --facts from it) to size them to its cards`,
-        ),
-        ...(previous
-          ? [
-              about(
-                'start-order',
-                `starts after ${previous.service} is healthy, so the two never load onto the card at once`,
-              ),
-            ]
-          : []),
+        about('gpu', gpuReasons.reference(share, maxModelLen)),
+        ...(previous ? [about('start-order', gpuReasons.referenceStartsAfter(previous.service))] : []),
       ],
     };
   });
-  const where = facts.os.platform === 'darwin' ? 'Docker on macOS cannot reach a GPU' : 'no NVIDIA GPU was detected';
   return {
     placements,
     leftOut: [],
     fits: false,
-    warnings: models.length
-      ? [
-          {
-            code: 'no-gpu',
-            message: `${where}: the production profile needs a Linux host with NVIDIA GPUs. Run it there (or export it for that host with berth export compose --facts FILE, from \`berth facts --json\` run there), and point this machine's Open WebUI at it with LITELLM_URL.`,
-            blocking: true,
-          },
-        ]
-      : [],
+    warnings: models.length ? [gpuWarnings['no-gpu'](facts.os.platform)] : [],
   };
 }

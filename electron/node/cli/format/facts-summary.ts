@@ -1,5 +1,5 @@
 import type { HostFacts } from '../../../common/contracts/host-facts.js';
-import { engineProductName } from '../../../common/planner/cpu-memory.js';
+import { engineProductName } from '../../../common/planner/cpu-memory-words.js';
 import { formatGiB } from '../../../common/units.js';
 
 const OS_NAMES = { darwin: 'macOS', linux: 'Linux', win32: 'Windows' } as const;
