@@ -11,7 +11,7 @@ import {
   type K8sOptions,
 } from '../../electron/common/export/k8s/index.js';
 import { ProductionStackValuesSchema, type ModelSpecValues } from '../../electron/common/export/k8s/chart.js';
-import { k8sModelName } from '../../electron/common/export/k8s/model-spec.js';
+import { k8sModelName } from '../../electron/common/export/k8s/model-names.js';
 import { usableCores } from '../../electron/common/planner/cpu-cores.js';
 import { parseCpuList } from '../../electron/common/planner/cpu-list.js';
 import { nvidiaCards } from '../../electron/common/planner/gpu-memory.js';

@@ -10,7 +10,8 @@ import { containersDashboard, modelDashboard } from '../grafana-dashboards.js';
 import { OTHER_SERVICES_BYTES } from '../../planner/services.js';
 import { GiB } from '../../units.js';
 import { CHART, routerServiceName, toQuantity } from './chart.js';
-import { SECRET_KEYS, SECRET_NAME, k8sModelName } from './model-spec.js';
+import { SECRET_KEYS, SECRET_NAME } from './model-spec.js';
+import { k8sModelName } from './model-names.js';
 
 export type Manifest = IDeployment | IService | IPersistentVolumeClaim | IConfigMap | ISecret | IServiceMonitor;
 

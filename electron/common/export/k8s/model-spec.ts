@@ -1,12 +1,15 @@
 import type { HostFacts } from '../../contracts/host-facts.js';
+import { modelSpecWords } from './model-spec-words.js';
 import { engineCpuCount } from '../../planner/memory-account.js';
 import type { PlannedService, StackPlan } from '../../contracts/stack-plan.js';
 import { InputError } from '../../contracts/errors.js';
 import { usableCores } from '../../planner/cpu-cores.js';
 import { parseCpuList } from '../../planner/cpu-list.js';
 import { GPU_OUTSIDE_SHARE_BYTES, nvidiaCards } from '../../planner/gpu-memory.js';
-import { GiB, MiB, formatGiB } from '../../units.js';
-import { CHART, MAX_MODEL_NAME, MODEL_NAME, toQuantity, type ModelSpecValues, type ScaledObject } from './chart.js';
+import { GiB, MiB } from '../../units.js';
+import { toQuantity, type ModelSpecValues, type ScaledObject } from './chart.js';
+import { extraArgs, flag, k8sModelName, splitImage } from './model-names.js';
+import { scaling } from './scaling.js';
 
 export type GpuSharing = 'whole' | 'hami';
 
@@ -31,72 +34,6 @@ export interface ModelExport {
   reasons: string[];
 }
 
-/** Flags the chart writes from vllmConfig or itself (`vllm serve MODEL --host 0.0.0.0 --port 8000`). */
-const MAPPED_FLAGS = new Set([
-  '--host',
-  '--port',
-  '--max-model-len',
-  '--dtype',
-  '--gpu-memory-utilization',
-  '--tensor-parallel-size',
-]);
-
-/** A flag's value in a plan's command (`--flag value`, as the planner writes them). */
-function flag(command: readonly string[], name: string): string | undefined {
-  const at = command.indexOf(name);
-  return at >= 0 ? command[at + 1] : undefined;
-}
-
-/**
- * The plan's arguments the chart has no field for, in their order: --served-model-name, the tool-call flags and whatever
- * settings add. The model, `vllm serve`'s positional argument, comes from modelURL.
- */
-function extraArgs(command: readonly string[], modelId: string): string[] {
-  const out: string[] = [];
-  for (let i = command[0] === modelId ? 1 : 0; i < command.length; i++) {
-    const arg = command[i] as string;
-    if (MAPPED_FLAGS.has(arg)) {
-      i++;
-      continue;
-    }
-    out.push(arg);
-  }
-  return out;
-}
-
-/**
- * The name the chart gives the model's Deployment, Service and volume: the plan's service name where Kubernetes takes
- * it, with anything else ('.' in `vllm-qwen3-0.6b`) turned into '-'.
- */
-export function k8sModelName(service: string): string {
-  const name = service
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/-+/g, '-')
-    .replace(/^-|-$/g, '');
-  if (!MODEL_NAME.test(name) || name.length > MAX_MODEL_NAME) {
-    throw new InputError(
-      'models',
-      `"${service}" cannot name Kubernetes objects even as "${name}": at most ${MAX_MODEL_NAME} letters, digits and '-'; give the model a shorter service name`,
-    );
-  }
-  return name;
-}
-
-/** `repository:tag` as the chart joins them; a digest rides along with its tag. */
-export function splitImage(service: string, reference: string): { repository: string; tag: string } {
-  const [name = '', digest] = reference.split('@');
-  const slash = name.lastIndexOf('/');
-  const colon = name.lastIndexOf(':');
-  if (colon <= slash) {
-    throw new InputError(
-      `images.${service}`,
-      `"${reference}" has no tag, and the chart pulls repository:tag; use a tagged image such as vllm/vllm-openai:v0.30.0`,
-    );
-  }
-  return { repository: name.slice(0, colon), tag: `${name.slice(colon + 1)}${digest ? `@${digest}` : ''}` };
-}
-
 const gib = (bytes: number) => `${Math.ceil(bytes / GiB)}Gi`;
 const quantity = toQuantity;
 
@@ -117,8 +54,8 @@ function cpuResources(service: PlannedService, facts: HostFacts): { cpus: number
   return {
     cpus,
     reasons: [
-      `CPU ${cpus} (request = limit, whole CPUs: a Guaranteed pod, which the kubelet's static CPU manager gives cores of its own): the plan's ${bound.length} OpenMP core${bound.length === 1 ? '' : 's'} (${service.env.VLLM_CPU_OMP_THREADS_BIND}), ${threadsPerCore} hardware thread${threadsPerCore === 1 ? '' : 's'} each as Kubernetes counts CPUs; the cores the plan keeps unbound stay with the node for the kubelet, the router and Open WebUI`,
-      `VLLM_CPU_OMP_THREADS_BIND=auto: a pod does not choose its CPUs, so vLLM binds one OpenMP thread to each physical core it is given, ${bound.length} as planned; VLLM_CPU_NUM_OF_RESERVED_CPU=0 (vLLM's default for one rank) lets its API server share those cores, since Kubernetes cannot give the frontends of several pods one shared core as the plan's cpusets do`,
+      modelSpecWords.cpus(cpus, bound.length, service.env.VLLM_CPU_OMP_THREADS_BIND ?? '', threadsPerCore),
+      modelSpecWords.cpuBind(bound.length),
     ],
   };
 }
@@ -153,8 +90,8 @@ function cpuModel(
     ],
     reasons: [
       ...cores.reasons,
-      `memory ${formatGiB(memory)} (request = limit): the plan's limit, weights + ${service.kvCacheGiB ?? 0} GiB KV cache (VLLM_CPU_KVCACHE_SPACE) + runtime`,
-      `nodes of kubernetes.io/arch=${arch === 'aarch64' ? 'arm64' : 'amd64'}: ${service.image} is built for ${arch}`,
+      modelSpecWords.cpuMemory(memory, service.kvCacheGiB ?? 0),
+      modelSpecWords.arch(arch === 'aarch64' ? 'arm64' : 'amd64', service.image, arch),
     ],
   };
 }
@@ -187,8 +124,8 @@ function gpuModel(
     requestGPU: Math.max(1, gpus.length),
   };
   const reasons = [
-    `CPU ${cpus}: the node's ${nodeCpus} CPUs less 2 for the kubelet, the router and Open WebUI, split between the ${count} model${count === 1 ? '' : 's'} the plan puts on it (no limit: vLLM's GPU workers use the CPU in bursts)`,
-    `memory ${gib(weights + 4 * GiB)}: the weights pass through host memory while they load (${formatGiB(weights)}) + 4 GiB for Python, CUDA's host buffers and the tokenizer (no limit, so loading is never OOM-killed)`,
+    modelSpecWords.gpuCpus(cpus, nodeCpus, count),
+    modelSpecWords.gpuMemory(gib(weights + 4 * GiB), weights),
   ];
   let gpuMemoryUtilization = share;
   if (sharers.length > 0 && sharing === 'hami' && card) {
@@ -200,21 +137,28 @@ function gpuModel(
     resources.requestGPUMem = String(limitMiB);
     resources.limitGPUMem = String(limitMiB);
     reasons.push(
-      `shares GPU ${card.index} (${card.model}) with ${sharers.map((s) => s.name).join(' and ')} as in the plan, through HAMi: ${limitMiB} MiB of the card (requestGPUMem) = its share ${share} of ${formatGiB(card.visibleBytes)} (${formatGiB(shareBytes)}) + ${formatGiB(GPU_OUTSIDE_SHARE_BYTES)} outside the share for CUDA graphs; HAMi shows the pod a card of that size, so --gpu-memory-utilization becomes ${gpuMemoryUtilization} of it, the same bytes`,
+      modelSpecWords.hamiShare({
+        card,
+        sharers: sharers.map((s) => s.name),
+        limitMiB,
+        share,
+        shareBytes,
+        outsideBytes: GPU_OUTSIDE_SHARE_BYTES,
+        utilization: gpuMemoryUtilization,
+      }),
     );
   } else if (sharers.length > 0) {
     reasons.push(
-      `shares GPU ${gpus.join(',')} with ${sharers.map((s) => s.name).join(' and ')} in the plan; here it gets a card of its own (nvidia.com/gpu is whole cards unless the cluster shares them) at the plan's share ${share}, so its context and KV cache are as planned and the rest of the card stays free. On a cluster running HAMi, export with --gpu-sharing hami to put them on one card`,
+      modelSpecWords.wholeCard(
+        gpus,
+        sharers.map((s) => s.name),
+        share,
+      ),
     );
   } else {
-    reasons.push(
-      `${gpus.length > 1 ? `${gpus.length} cards` : 'a card'} of its own, as in the plan, at the plan's share ${share}`,
-    );
+    reasons.push(modelSpecWords.ownCard(gpus.length, share));
   }
-  if (card)
-    reasons.push(
-      `the share assumes a ${card.model} (${formatGiB(card.visibleBytes)} as vLLM sees it): on a cluster with other cards, add nodeSelectorTerms on nvidia.com/gpu.product`,
-    );
+  if (card) reasons.push(modelSpecWords.cardAssumed(card.model, card.visibleBytes));
   return { resources, gpuMemoryUtilization, reasons };
 }
 
@@ -224,50 +168,7 @@ function storage(service: PlannedService): { size: string; reason: string } {
   const size = gib(weights * 1.25 + GiB);
   return {
     size,
-    reason: `volume ${size} for the Hugging Face cache (HF_HOME=/data): ${formatGiB(weights)} of weights + a quarter and 1 GiB for the tokenizer, configs and a download's temporary files`,
-  };
-}
-
-/** The chart's Deployment for a model (helm/templates/deployment-vllm-multi.yaml): the ScaledObject's target. */
-export function engineDeploymentName(model: string): string {
-  return `${CHART.release}-${model}-deployment-vllm`;
-}
-
-function scaling(
-  service: PlannedService,
-  name: string,
-  options: K8sOptions,
-): { fields: Partial<ModelSpecValues>; scaledObject?: ScaledObject; reason: string } {
-  if (options.autoscale) {
-    const { min, max } = options.autoscale;
-    const query = `sum(vllm:num_requests_waiting{service="${service.name}"})`;
-    const scaledObject: ScaledObject = {
-      apiVersion: 'keda.sh/v1alpha1',
-      kind: 'ScaledObject',
-      metadata: {
-        name: `${CHART.release}-${name}-scaledobject`,
-        labels: { model: name, 'app.kubernetes.io/managed-by': 'berth' },
-      },
-      spec: {
-        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: engineDeploymentName(name) },
-        minReplicaCount: min,
-        maxReplicaCount: max,
-        // The chart's defaults (values.yaml: keda.pollingInterval 15, cooldownPeriod 360).
-        pollingInterval: 15,
-        cooldownPeriod: 360,
-        triggers: [{ type: 'prometheus', metadata: { serverAddress: options.prometheusUrl, query, threshold: '5' } }],
-      },
-    };
-    return {
-      fields: { replicaCount: min, ...(max > 1 ? { pvcAccessMode: ['ReadWriteMany' as const] } : {}) },
-      scaledObject,
-      reason: `${min}–${max} replicas by KEDA on ${query} > 5 per replica, read from ${options.prometheusUrl} (a ScaledObject in extraObjects, on the service label monitoring.yaml puts on vLLM's series)${max > 1 ? '; the weights volume is ReadWriteMany so replicas on other nodes share it' : ''}`,
-    };
-  }
-  const replicas = options.replicas;
-  return {
-    fields: { replicaCount: replicas, ...(replicas > 1 ? { pvcAccessMode: ['ReadWriteMany' as const] } : {}) },
-    reason: `${replicas} replica${replicas === 1 ? '' : 's'}${replicas > 1 ? '; the weights volume is ReadWriteMany so replicas on other nodes share it' : ''}`,
+    reason: modelSpecWords.volume(size, weights),
   };
 }
 
@@ -281,10 +182,7 @@ export function modelSpecFor(
   const model = service.model;
   if (!model) throw new Error(`internal: ${service.name} is not a model`);
   if (service.build) {
-    throw new InputError(
-      `images.${service.name}`,
-      `this model's image is built from a local vLLM checkout (vllmSource), which a cluster cannot pull: set images.${service.name} to a pushed image, or remove vllmSource`,
-    );
+    throw new InputError(`images.${service.name}`, modelSpecWords.localBuild(service.name));
   }
   const name = k8sModelName(service.name);
   const { repository, tag } = splitImage(service.name, service.image);
@@ -325,14 +223,14 @@ export function modelSpecFor(
     spec,
     ...(scale.scaledObject ? { scaledObject: scale.scaledObject } : {}),
     reasons: [
-      `${model.id} as "${model.servedName}" (--served-model-name: the router lists and routes the plan's names)`,
-      `context ${model.maxModelLen} tokens and dtype ${dtype}${dtype === 'auto' ? " (vLLM's default: the model's own)" : ''}, as planned`,
+      modelSpecWords.served(model.id, model.servedName),
+      modelSpecWords.context(model.maxModelLen, dtype),
       ...(device?.reasons ?? []),
       ...(gpu?.reasons ?? []),
       volume.reason,
-      `/dev/shm ${quantity(service.shmBytes ?? 4 * GiB)} as in the plan (a memory-backed volume: what it holds counts toward the pod's memory)`,
+      modelSpecWords.shm(quantity(service.shmBytes ?? 4 * GiB)),
       scale.reason,
-      `image ${repository}:${tag}, as planned`,
+      modelSpecWords.image(repository, tag),
     ],
   };
 }
