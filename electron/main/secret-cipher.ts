@@ -25,7 +25,9 @@ export function chooseSecretCipher(
   if (platform === 'linux' && safeStorage.getSelectedStorageBackend?.() === 'basic_text') {
     return {
       cipher: NO_CIPHER,
-      note: 'No secret service (GNOME Keyring, KWallet) is running: secrets stay in a file only you can read (mode 0600).',
+      note:
+        'No secret service (GNOME Keyring, KWallet) is running: secrets stay in a file only you can read (mode ' +
+        '0600).',
     };
   }
   return {

@@ -50,7 +50,10 @@ export interface TrayAppOptions {
   preload: string;
   openSettings?: SettingsFileFactory;
   loginItem?: LoginItemStrategy;
-  /** Resolves when the OS asks the app to stop (SIGINT, SIGTERM, SIGHUP: logout, `kill`); the app then quits as Quit does. */
+  /**
+   * Resolves when the OS asks the app to stop (SIGINT, SIGTERM, SIGHUP: logout, `kill`); the app then quits as Quit
+   * does.
+   */
   stopRequested?: Promise<unknown>;
 }
 

@@ -103,7 +103,8 @@ export function App({ client }: { client: Client }) {
 
   const services = snapshot ? withPlanned(snapshot.plan?.services.map((s) => s.name) ?? [], snapshot.status) : [];
   return (
-    // A header, a rail of views and the view: laid out in styles.css (Mantine's AppShell writes an inline <style>, which
+    // A header, a rail of views and the view: laid out in styles.css (Mantine's AppShell writes an inline <style>,
+    // which
     // the page's CSP refuses).
     <div className="shell">
       <Box component="header" className="shell-header">

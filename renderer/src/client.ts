@@ -73,7 +73,10 @@ export interface Client {
   onEvent: (listener: (event: BerthEvent) => void) => () => void;
 }
 
-/** The typed API as method calls, carried by whichever bridge this window has (one API, declared once in electron/common/api/berth-api.ts). */
+/**
+ * The typed API as method calls, carried by whichever bridge this window has (one API, declared once in
+ * electron/common/api/berth-api.ts).
+ */
 export function createClient(): Client {
   const bridge = window.berthBridge ?? httpBridge();
   const api = new Proxy({} as BerthApi, {

@@ -45,7 +45,10 @@ export const API_CALLS = {
 export type ApiMethod = keyof typeof API_CALLS;
 
 export interface Snapshot {
-  /** The engine in use: its name ("local" or one from settings), its endpoint while it answers, and for a remote one whether the forwarded ports are up. */
+  /**
+   * The engine in use: its name ("local" or one from settings), its endpoint while it answers, and for a remote one
+   * whether the forwarded ports are up.
+   */
   engine: { endpoint: string | null; problem?: string; trouble?: EngineTrouble; name?: string; forwardsUp?: boolean };
   /** Where each service answers from this machine (a remote engine's ports forwarded here). */
   urls?: Record<string, string>;
@@ -58,7 +61,10 @@ export interface Snapshot {
   secretsSet: Record<SecretName, boolean>;
   /** Where the secrets are kept: the OS keychain (the app), or a file only the user can read, and why. */
   secretsStorage: { encrypted: boolean; note?: string };
-  /** What the plan was made from (settings with the environment applied, the profile chosen outside them): the window re-plans what-ifs from it. */
+  /**
+   * What the plan was made from (settings with the environment applied, the profile chosen outside them): the window
+   * re-plans what-ifs from it.
+   */
   planInputs?: PlanInputs;
   /** The tray app's own state (start at login as the OS sees it); absent when `berth serve` answers. */
   app?: { startAtLogin: { enabled: boolean; note?: string } };
@@ -84,7 +90,10 @@ export interface BerthApi {
   chatStop(streamId: string): Promise<void>;
   updateSettings(patch: SettingsPatch): Promise<Settings>;
   setSecret(name: SecretName, value: string): Promise<void>;
-  /** Reads a reference-setup .env (HF_TOKEN, LITELLM_MASTER_KEY, LITELLM_ENVIRONMENT, LITELLM_URL); returns the names taken. */
+  /**
+   * Reads a reference-setup .env (HF_TOKEN, LITELLM_MASTER_KEY, LITELLM_ENVIRONMENT, LITELLM_URL); returns the names
+   * taken.
+   */
   importEnv(text: string): Promise<string[]>;
   /** Sparklines per model, from Prometheus when it runs, from the model servers otherwise. Read on demand only. */
   metrics(): Promise<ModelMetrics>;

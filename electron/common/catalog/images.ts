@@ -25,7 +25,8 @@ export const DEFAULT_IMAGES = {
   // Open WebUI 0.11.4: https://github.com/open-webui/open-webui/releases/tag/v0.11.4
   openWebui: 'ghcr.io/open-webui/open-webui:v0.11.4',
   // Prometheus 3.13, the long-term-support line (supported to July 2027), at its patch release 3.13.4:
-  // https://prometheus.io/docs/introduction/release-cycle/ and https://github.com/prometheus/prometheus/releases/tag/v3.13.4
+  // https://prometheus.io/docs/introduction/release-cycle/ and
+  // https://github.com/prometheus/prometheus/releases/tag/v3.13.4
   prometheus: 'prom/prometheus:v3.13.4',
   // Grafana 13.2.3: https://github.com/grafana/grafana/releases/tag/v13.2.3
   grafana: 'grafana/grafana:13.2.3',
@@ -42,7 +43,10 @@ export function imageTag(reference: string): string {
   return colon > lastSlash ? withoutDigest.slice(colon + 1) : 'latest';
 }
 
-/** The vLLM release an image is tagged with (`v0.16.0`, `v0.29.0-x86_64`, `0.11.0`), or undefined when its tag names none. */
+/**
+ * The vLLM release an image is tagged with (`v0.16.0`, `v0.29.0-x86_64`, `0.11.0`), or undefined when its tag names
+ * none.
+ */
 export function vllmImageVersion(reference: string): [number, number, number] | undefined {
   const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(imageTag(reference));
   if (!match) return undefined;

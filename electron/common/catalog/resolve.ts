@@ -41,7 +41,8 @@ export function catalogFor(settings: Settings): ModelSpec[] {
     if (clash || OTHER_SERVICES.includes(model.service)) {
       throw new InputError(
         `models.${index}.service`,
-        `"${model.service}" (served as "${model.servedName}") is already taken${clash ? ` by ${clash.id}` : ''}: give the model another "service" and "servedName"`,
+        `"${model.service}" (served as "${model.servedName}") is already taken${clash ? ` by ${clash.id}` : ''}` +
+          ': give the model another "service" and "servedName"',
       );
     }
     models.push(model);

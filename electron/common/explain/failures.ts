@@ -15,7 +15,9 @@ const RECOGNIZERS: Recognizer[] = [
     pattern: /No available memory for the cache blocks/,
     explain: (_m, service) => ({
       message: `${service} found no memory left for its KV cache after loading the weights`,
-      fix: `lower the KV cache (tuning.${service}.kvCacheGiB) or the GPU share, give the engine more memory, or turn another model off`,
+      fix:
+        `lower the KV cache (tuning.${service}.kvCacheGiB) or the GPU share, give the engine more memory, or ` +
+        'turn another model off',
     }),
   },
   {
@@ -30,7 +32,9 @@ const RECOGNIZERS: Recognizer[] = [
     pattern: /Free memory on device.*?is less than desired GPU memory utilization/,
     explain: (_m, service) => ({
       message: `${service} started while the GPU had less free memory than its share`,
-      fix: "another process holds GPU memory: stop it, or lower this model's gpuMemoryUtilization (a model sharing the card must start after the first is healthy)",
+      fix:
+        "another process holds GPU memory: stop it, or lower this model's gpuMemoryUtilization (a model " +
+        'sharing the card must start after the first is healthy)',
     }),
   },
   {
@@ -51,7 +55,9 @@ const RECOGNIZERS: Recognizer[] = [
           }
         : {
             message: `${service}'s model is gated and no valid HF_TOKEN was given`,
-            fix: 'set HF_TOKEN to a Hugging Face token (huggingface.co/settings/tokens) from an account granted access, then berth up again',
+            fix:
+              'set HF_TOKEN to a Hugging Face token (huggingface.co/settings/tokens) from an account granted ' +
+              'access, then berth up again',
           };
     },
   },
@@ -66,7 +72,9 @@ const RECOGNIZERS: Recognizer[] = [
     pattern: /BERTH-ERROR NOSPACE|No space left on device|\[Errno 28\]/,
     explain: (_m, service) => ({
       message: `the disk filled up while ${service}'s weights were downloading`,
-      fix: "free space where Docker keeps its volumes (docker system prune removes unused images; on a Mac, raise Docker Desktop's disk limit in Settings › Resources), then berth up again",
+      fix:
+        'free space where Docker keeps its volumes (docker system prune removes unused images; on a Mac, raise ' +
+        "Docker Desktop's disk limit in Settings › Resources), then berth up again",
     }),
   },
   {
@@ -74,22 +82,32 @@ const RECOGNIZERS: Recognizer[] = [
       /BERTH-ERROR NETWORK|LocalEntryNotFoundError|OfflineModeIsEnabled|Max retries exceeded with url: \/api\/models|Failed to resolve 'huggingface\.co'|Temporary failure in name resolution/,
     explain: (_m, service) => ({
       message: `${service} could not reach Hugging Face to download its weights`,
-      fix: "check the network (a proxy needs HTTPS_PROXY in the engine's environment), or berth up again once online; weights already downloaded are kept",
+      fix:
+        "check the network (a proxy needs HTTPS_PROXY in the engine's environment), or berth up again once " +
+        'online; weights already downloaded are kept',
     }),
   },
   {
     // csrc/cpu/utils.cpp, init_cpu_threads_env: an OpenMP bind CPU the container may not use.
     pattern: /sched_setaffinity failed\. errno: (\d+)/,
     explain: (_m, service) => ({
-      message: `${service} could not pin its OpenMP threads: VLLM_CPU_OMP_THREADS_BIND names a CPU outside the container's cpuset`,
-      fix: 'plan again (berth up re-plans from the engine as it is now), or remove a hand-set cpuset or VLLM_CPU_OMP_THREADS_BIND',
+      message:
+        `${service} could not pin its OpenMP threads: VLLM_CPU_OMP_THREADS_BIND names a CPU outside the ` +
+        `container's cpuset`,
+      fix:
+        'plan again (berth up re-plans from the engine as it is now), or remove a hand-set cpuset or ' +
+        'VLLM_CPU_OMP_THREADS_BIND',
     }),
   },
   {
     pattern: /Illegal instruction/,
     explain: (_m, service) => ({
-      message: `${service} stopped with "Illegal instruction": the CPU lacks instructions its vLLM image was built for (x86 images before vLLM 0.17.0 need AVX-512, later ones AVX2)`,
-      fix: `use a vLLM CPU image from 0.17.0 on (remove images.${service} from settings for the default one), or run the CPU models on a machine with AVX-512`,
+      message:
+        `${service} stopped with "Illegal instruction": the CPU lacks instructions its vLLM image was built ` +
+        'for (x86 images before vLLM 0.17.0 need AVX-512, later ones AVX2)',
+      fix:
+        `use a vLLM CPU image from 0.17.0 on (remove images.${service} from settings for the default one), or ` +
+        'run the CPU models on a machine with AVX-512',
     }),
   },
   {
@@ -123,7 +141,9 @@ export function explainExit(service: string, exitCode: number, oomKilled: boolea
   if (oomKilled || exitCode === 137) {
     return {
       message: `${service} was killed for running out of memory${memoryLimit ? ` (limit ${memoryLimit})` : ''}`,
-      fix: `berth up again: the next plan raises ${service}'s limit from this start; or lower tuning.${service}.kvCacheGiB, or give the engine more memory`,
+      fix:
+        `berth up again: the next plan raises ${service}'s limit from this start; or lower tuning.${service}` +
+        '.kvCacheGiB, or give the engine more memory',
     };
   }
   if (exitCode === 9) {

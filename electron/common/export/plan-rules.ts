@@ -62,7 +62,9 @@ export function planRules(plan: StackPlan): object {
             annotations: {
               summary: '{{ $labels.service }} needed more memory than Berth planned',
               description:
-                'At its last start {{ $labels.service }} measured {{ $value | printf "%.2f" }}× its plan (killed at its limit counts as 2×). berth up again applies a plan corrected by the measurement.',
+                'At its last start {{ $labels.service }} measured {{ $value | printf "%.2f" }}× its plan ' +
+                '(killed at its limit counts as 2×). berth up again applies a plan corrected by the ' +
+                'measurement.',
             },
           },
         ],

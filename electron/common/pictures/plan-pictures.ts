@@ -82,7 +82,8 @@ export function coreMap(plan: StackPlan, facts: HostFacts): CoreMap {
         reason:
           own.use === 'openmp'
             ? `CPU ${place.cpu}: an OpenMP thread of ${own.service}. ${reasonAbout(service, 'cores') ?? ''}`.trim()
-            : `CPU ${place.cpu}: the other hardware thread of a core ${own.service} binds, left to it so nothing else shares the core.`,
+            : `CPU ${place.cpu}: the other hardware thread of a core ${own.service} binds, left to it so ` +
+              'nothing else shares the core.',
       };
     } else if (frontend.has(place.cpu)) {
       const sample = cpuModels.find((s) => parseCpuList(s.cpuset ?? '').includes(place.cpu));
@@ -190,7 +191,10 @@ export function memoryBar(plan: StackPlan, facts: HostFacts): MemoryBar {
   };
 }
 
-/** One bar per NVIDIA card: each model's weights, activations, CUDA graphs and KV cache inside its share, its CUDA context outside. */
+/**
+ * One bar per NVIDIA card: each model's weights, activations, CUDA graphs and KV cache inside its share, its CUDA
+ * context outside.
+ */
 export function gpuBars(plan: StackPlan, facts: HostFacts): (MemoryBar & { index: number; model: string })[] {
   const gpuModels = models(plan).filter((s) => s.model?.device === 'gpu');
   return nvidiaCards(facts).map((card) => {
@@ -242,7 +246,8 @@ export function gpuBars(plan: StackPlan, facts: HostFacts): (MemoryBar & { index
           bytes: GPU_OUTSIDE_SHARE_BYTES,
           label: `${service.name} CUDA context ${formatGiB(GPU_OUTSIDE_SHARE_BYTES)}`,
           reason:
-            "Kept outside the share for the process's CUDA context, which vLLM does not count in --gpu-memory-utilization.",
+            "Kept outside the share for the process's CUDA context, which vLLM does not count in " +
+            '--gpu-memory-utilization.',
         },
       );
     }

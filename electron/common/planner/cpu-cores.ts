@@ -45,7 +45,9 @@ export function usableCores(facts: HostFacts): { cores: Core[]; source: string }
     const nodes = new Set(cores.map((c) => c.node)).size;
     return {
       cores,
-      source: `the engine's ${threads} CPUs are ${cores.length} physical cores${threads > cores.length ? ` (${threads / cores.length} threads each; one OpenMP thread per core)` : ''} on ${nodes} NUMA node${nodes > 1 ? 's' : ''}`,
+      source:
+        `the engine's ${threads} CPUs are ${cores.length} physical cores${threads > cores.length ? ` (${threads / cores.length} threads each; one OpenMP thread per core)` : ''}` +
+        ` on ${nodes} NUMA node${nodes > 1 ? 's' : ''}`,
     };
   }
   if (engine) {
@@ -79,7 +81,11 @@ function cpusetReason(
     ...(reserved.length ? [`the reserved CPU${reserved.length > 1 ? 's' : ''} ${formatCpuList(reserved)}`] : []),
   ];
   if (!extra.length) return undefined;
-  return `container cpuset ${formatCpuList([...cpus, ...siblings, ...reserved])}: the OpenMP cores plus ${extra.join(' and ')}, where vLLM's API server, engine core and tokenizer run without taking an OpenMP core (vLLM's CPU FAQ: the frontend's CPU belongs inside the container's cpuset and outside VLLM_CPU_OMP_THREADS_BIND)`;
+  return (
+    `container cpuset ${formatCpuList([...cpus, ...siblings, ...reserved])}: the OpenMP cores plus ${extra.join(' and ')}` +
+    `, where vLLM's API server, engine core and tokenizer run without taking an OpenMP core (vLLM's CPU FAQ: ` +
+    `the frontend's CPU belongs inside the container's cpuset and outside VLLM_CPU_OMP_THREADS_BIND)`
+  );
 }
 
 /**
@@ -144,7 +150,8 @@ export function splitCores(models: readonly ModelSpec[], facts: HostFacts): Core
       const reasons = [
         about(
           'cores',
-          `cores ${formatCpuList(cpus)}: ${source}; ${cpus.length} of them go to this model, one OpenMP thread each${nodeIds.length > 1 ? `, all on NUMA node ${id}` : ''}`,
+          `cores ${formatCpuList(cpus)}: ${source}; ${cpus.length} of them go to this model, one OpenMP ` +
+            `thread each${nodeIds.length > 1 ? `, all on NUMA node ${id}` : ''}`,
         ),
       ];
       const why = cpusetReason(cpus, siblings, reserved);
@@ -153,7 +160,9 @@ export function splitCores(models: readonly ModelSpec[], facts: HostFacts): Core
         reasons.push(
           about(
             'cores',
-            `core${reservedCores.length > 1 ? 's' : ''} ${formatCpuList(reservedCores.map((c) => c.cpu))} bound by no model: kept for vLLM's API servers, litellm and Open WebUI (upstream reserves 1–2 cores for the serving frontend)`,
+            `core${reservedCores.length > 1 ? 's' : ''} ${formatCpuList(reservedCores.map((c) => c.cpu))}` +
+              ` bound by no model: kept for vLLM's API servers, litellm and Open WebUI (upstream reserves 1–2 ` +
+              'cores for the serving frontend)',
           ),
         );
       }

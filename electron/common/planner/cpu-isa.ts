@@ -48,14 +48,16 @@ export function cpuSupport(facts: HostFacts): CpuSupport {
     return {
       dtype: 'bfloat16',
       reason:
-        "dtype bfloat16: the CPU has AVX-512 with native bf16 instructions (avx512_bf16/amx_bf16), vLLM's fastest x86 path",
+        "dtype bfloat16: the CPU has AVX-512 with native bf16 instructions (avx512_bf16/amx_bf16), vLLM's " +
+        'fastest x86 path',
     };
   }
   if (flags.has('avx512f')) {
     return {
       dtype: 'bfloat16',
       reason:
-        "dtype bfloat16: the CPU has AVX-512, vLLM's recommended x86 path, which converts bf16 cheaply even without avx512_bf16",
+        "dtype bfloat16: the CPU has AVX-512, vLLM's recommended x86 path, which converts bf16 cheaply even " +
+        'without avx512_bf16',
     };
   }
   if (flags.size === 0)
@@ -67,7 +69,9 @@ export function cpuSupport(facts: HostFacts): CpuSupport {
     return {
       dtype: 'bfloat16',
       reason:
-        "dtype bfloat16: the CPU has AVX2 but no AVX-512, which vLLM's x86 CPU build supports since 0.17.0 with limited features and slower kernels; a CPU with AVX-512 (Intel Skylake-SP or later, AMD Zen 4 or later) is faster",
+        "dtype bfloat16: the CPU has AVX2 but no AVX-512, which vLLM's x86 CPU build supports since 0.17.0 " +
+        'with limited features and slower kernels; a CPU with AVX-512 (Intel Skylake-SP or later, AMD Zen 4 ' +
+        'or later) is faster',
     };
   }
   return {
@@ -76,7 +80,10 @@ export function cpuSupport(facts: HostFacts): CpuSupport {
     refusal: {
       code: 'cpu-no-avx2',
       message:
-        "the CPU has no AVX2 (avx2), which vLLM's x86 CPU build needs at least (AVX-512 is recommended): no CPU model can run here. Run the development profile on a machine with AVX2 (Intel Haswell or AMD Zen and later, or an Arm Mac), or turn the CPU models off (disabledModels) and point Open WebUI at a GPU host with LITELLM_URL.",
+        "the CPU has no AVX2 (avx2), which vLLM's x86 CPU build needs at least (AVX-512 is recommended): no " +
+        'CPU model can run here. Run the development profile on a machine with AVX2 (Intel Haswell or AMD ' +
+        'Zen and later, or an Arm Mac), or turn the CPU models off (disabledModels) and point Open WebUI at ' +
+        'a GPU host with LITELLM_URL.',
       blocking: true,
     },
   };
@@ -97,6 +104,9 @@ export function oldImageWarning(facts: HostFacts, service: string, image: string
   return {
     code: 'cpu-no-avx512',
     service,
-    message: `${service} runs ${image}, a vLLM release older than 0.17.0, whose x86 CPU build stops with "Illegal instruction" on a CPU without AVX-512 (avx512f), as this one is: remove images.${service} from settings to use the default image, or set a vLLM CPU image from 0.17.0 on.`,
+    message:
+      `${service} runs ${image}, a vLLM release older than 0.17.0, whose x86 CPU build stops with "Illegal ` +
+      `instruction" on a CPU without AVX-512 (avx512f), as this one is: remove images.${service} from settings ` +
+      'to use the default image, or set a vLLM CPU image from 0.17.0 on.',
   };
 }

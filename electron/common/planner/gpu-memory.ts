@@ -14,7 +14,9 @@ import { gpuLayout, kvBytesForRequest, longestRequest, type KvLayout } from './k
  * memory snapshot: its CUDA context and library workspaces.
  */
 
-/** vLLM sees a card a little smaller than NVML reports: 79.19 GiB of an 80 GB H100's 79.65 (the driver's reservation). */
+/**
+ * vLLM sees a card a little smaller than NVML reports: 79.19 GiB of an 80 GB H100's 79.65 (the driver's reservation).
+ */
 export const VLLM_UNSEEN_BYTES = 0.46 * GiB;
 
 /**

@@ -110,14 +110,16 @@ function checkTunedShares(card: Card, group: readonly ModelSpec[], tuned: Tuned)
   if (tunedSum > MAX_TUNED_SHARE + 1e-9) {
     throw new InputError(
       `tuning.${group.find((m) => tuned(m) !== undefined)?.service}.gpuMemoryUtilization`,
-      `the models on GPU ${card.index} would claim ${tunedSum.toFixed(2)} of it; allowed: shares that add up to ${MAX_TUNED_SHARE} at most`,
+      `the models on GPU ${card.index} would claim ${tunedSum.toFixed(2)} of it; allowed: shares that add up ` +
+        `to ${MAX_TUNED_SHARE} at most`,
     );
   }
   const untuned = group.filter((m) => tuned(m) === undefined);
   if (untuned.length > 0 && MAX_TUNED_SHARE - tunedSum < 0.05 * untuned.length) {
     throw new InputError(
       `tuning.${group.find((m) => tuned(m) !== undefined)?.service}.gpuMemoryUtilization`,
-      `leaves GPU ${card.index} no room for ${untuned.map((m) => m.service).join(' and ')}; allowed: shares that leave at least 0.05 per other model`,
+      `leaves GPU ${card.index} no room for ${untuned.map((m) => m.service).join(' and ')}; allowed: shares ` +
+        'that leave at least 0.05 per other model',
     );
   }
   return tunedSum;
@@ -264,7 +266,8 @@ function referencePlacement(
     const first = models.find((m) => tuning[m.service]?.gpuMemoryUtilization !== undefined);
     throw new InputError(
       `tuning.${first?.service}.gpuMemoryUtilization`,
-      `the models on GPU 0 would claim more than ${MAX_TUNED_SHARE} of it; allowed: shares that add up to ${MAX_TUNED_SHARE} at most, with 0.05 or more per other model`,
+      `the models on GPU 0 would claim more than ${MAX_TUNED_SHARE} of it; allowed: shares that add up to ${MAX_TUNED_SHARE}` +
+        ' at most, with 0.05 or more per other model',
     );
   }
   const share =

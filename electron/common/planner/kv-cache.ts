@@ -20,7 +20,8 @@ export const CPU_BLOCK_TOKENS = 128;
 
 /**
  * vLLM's default max_num_batched_tokens for `vllm serve` (vllm/engine/arg_utils.py, EngineArgs.get_batch_defaults,
- * UsageContext.OPENAI_API_SERVER): 8192 on a card of 70 GiB or more that is not an A100, 2048 on every other card and on
+ * UsageContext.OPENAI_API_SERVER): 8192 on a card of 70 GiB or more that is not an A100, 2048 on every other card and
+ * on
  * the CPU backend. It sizes a sliding window's reservation.
  */
 export function defaultBatchedTokens(device: 'cpu' | 'gpu', card?: { memoryBytes: number; model: string }): number {

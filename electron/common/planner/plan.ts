@@ -63,7 +63,10 @@ function measurementFor(
     .sort((a, b) => b.at.localeCompare(a.at))[0];
 }
 
-/** vLLM's current flag for the KV cache, which its CPU backend maps VLLM_CPU_KVCACHE_SPACE onto; images before 0.11 lack it. */
+/**
+ * vLLM's current flag for the KV cache, which its CPU backend maps VLLM_CPU_KVCACHE_SPACE onto; images before 0.11 lack
+ * it.
+ */
 function kvCacheFlag(image: string, kvCacheGiB: number): string[] {
   const version = vllmImageVersion(image);
   const current =
@@ -137,7 +140,9 @@ function planCpuModels(
     warnings.push({
       code: 'insufficient-cpus',
       service: model.service,
-      message: `${model.service} is left out: the engine's ${engineCpuCount(facts)} CPUs give every other model a core of its own and none is left for it. Give the engine more CPUs or turn a model off.`,
+      message:
+        `${model.service} is left out: the engine's ${engineCpuCount(facts)} CPUs give every other model a ` +
+        'core of its own and none is left for it. Give the engine more CPUs or turn a model off.',
     });
   }
   const planned = models.filter((m) => split.assignments.some((a) => a.service === m.service));
@@ -209,18 +214,23 @@ function planCpuModels(
         ...size.reasons,
         about(
           'fit',
-          `${fit.words}: vLLM pages the ${size.kvCacheGiB} GiB KV cache in blocks of ${expected.blockTokens} tokens and should report ${(expected.kvTokens ?? 0).toLocaleString('en-US')} tokens, ${expected.maxConcurrency}× a ${size.maxModelLen}-token request`,
+          `${fit.words}: vLLM pages the ${size.kvCacheGiB} GiB KV cache in blocks of ${expected.blockTokens}` +
+            ` tokens and should report ${(expected.kvTokens ?? 0).toLocaleString('en-US')} tokens, ${expected.maxConcurrency}` +
+            `× a ${size.maxModelLen}-token request`,
         ),
         about('runtime', isa.reason),
         about(
           'security',
-          "SYS_NICE lets vLLM place memory on the model's NUMA node; Docker's default seccomp profile then allows those calls, so seccomp stays on",
+          "SYS_NICE lets vLLM place memory on the model's NUMA node; Docker's default seccomp profile then " +
+            'allows those calls, so seccomp stays on',
         ),
         ...(build
           ? [
               about(
                 'image',
-                `image built from the vllm checkout at ${build.context} (docker/Dockerfile.cpu, ${build.platform}, VLLM_CPU_ARM_BF16=${build.args.VLLM_CPU_ARM_BF16 ?? 'n/a'}, max_jobs=${build.args.max_jobs})`,
+                `image built from the vllm checkout at ${build.context} (docker/Dockerfile.cpu, ${build.platform}` +
+                  `, VLLM_CPU_ARM_BF16=${build.args.VLLM_CPU_ARM_BF16 ?? 'n/a'}, max_jobs=${build.args.max_jobs}` +
+                  ')',
               ),
             ]
           : []),
@@ -245,7 +255,9 @@ function planGpuModelServices(
     warnings.push({
       code: 'no-gpu-runtime',
       message:
-        'the engine has no NVIDIA runtime and no CDI devices, so containers cannot reach the GPUs: install the NVIDIA Container Toolkit and run `nvidia-ctk runtime configure --runtime=docker`, then restart Docker.',
+        'the engine has no NVIDIA runtime and no CDI devices, so containers cannot reach the GPUs: install ' +
+        'the NVIDIA Container Toolkit and run `nvidia-ctk runtime configure --runtime=docker`, then restart ' +
+        'Docker.',
       blocking: true,
     });
   }
@@ -288,7 +300,9 @@ function planGpuModelServices(
             ? [
                 about(
                   'fit',
-                  `${fit.words}: vLLM should report ${formatGiB(expected.kvBytes ?? 0)} of available KV cache, ${(expected.kvTokens ?? 0).toLocaleString('en-US')} tokens, ${expected.maxConcurrency}× a ${place.maxModelLen}-token request`,
+                  `${fit.words}: vLLM should report ${formatGiB(expected.kvBytes ?? 0)} of available KV ` +
+                    `cache, ${(expected.kvTokens ?? 0).toLocaleString('en-US')} tokens, ${expected.maxConcurrency}` +
+                    `× a ${place.maxModelLen}-token request`,
                 ),
               ]
             : []),
@@ -316,7 +330,10 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
   if (!facts.engine) {
     warnings.push({
       code: 'no-engine',
-      message: `no Docker engine answered${facts.engineProblem ? ` (${facts.engineProblem})` : ''}: this plan assumes the host's ${facts.cpu.physical} cores and ${formatGiB(facts.memory.totalBytes)}, which containers may not get. Start Docker and plan again.`,
+      message:
+        `no Docker engine answered${facts.engineProblem ? ` (${facts.engineProblem})` : ''}: this plan assumes ` +
+        `the host's ${facts.cpu.physical} cores and ${formatGiB(facts.memory.totalBytes)}, which containers ` +
+        'may not get. Start Docker and plan again.',
     });
   }
 
@@ -326,7 +343,9 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
   if (models.length === 0) {
     warnings.push({
       code: 'no-models',
-      message: `no ${decision.profile} model is turned on: turn one on in settings (disabledModels) or add one by its Hugging Face id.`,
+      message:
+        `no ${decision.profile} model is turned on: turn one on in settings (disabledModels) or add one by its ` +
+        'Hugging Face id.',
     });
   }
   const modelDrafts =
@@ -336,7 +355,10 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
   if (engineBytes < othersBytes && !warnings.some((w) => w.code === 'insufficient-memory')) {
     warnings.push({
       code: 'insufficient-memory',
-      message: `${capitalized(engineProductName(facts.engine?.kind))} gives containers ${formatGiB(engineBytes)}; litellm, Open WebUI, Prometheus and Grafana need ${formatGiB(othersBytes)}: give the engine more memory.`,
+      message:
+        `${capitalized(engineProductName(facts.engine?.kind))} gives containers ${formatGiB(engineBytes)}; ` +
+        `litellm, Open WebUI, Prometheus and Grafana need ${formatGiB(othersBytes)}: give the engine more ` +
+        'memory.',
     });
   }
   const served = models.filter((m) => modelDrafts.some((d) => d.name === m.service));
@@ -360,14 +382,17 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
   if (settings.litellmUrl && !trustedRemoteLitellm(settings)) {
     warnings.push({
       code: 'litellm-url-unconfirmed',
-      message: `litellmUrl is ${settings.litellmUrl}, but it is not confirmed: Open WebUI and Chat use the stack's own litellm until you confirm it in Settings (it then receives the master key).`,
+      message:
+        `litellmUrl is ${settings.litellmUrl}, but it is not confirmed: Open WebUI and Chat use the stack's ` +
+        'own litellm until you confirm it in Settings (it then receives the master key).',
     });
   }
   if (settings.exposePorts) {
     warnings.push({
       code: 'ports-exposed',
       message:
-        'every port is open to the network (exposePorts): anyone who reaches this machine can use the models with the master key and see Grafana. Turn exposePorts off unless a firewall guards the host.',
+        'every port is open to the network (exposePorts): anyone who reaches this machine can use the models ' +
+        'with the master key and see Grafana. Turn exposePorts off unless a firewall guards the host.',
     });
   }
 

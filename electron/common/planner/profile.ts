@@ -25,7 +25,8 @@ export function chooseProfile(
     return {
       profile: 'development',
       reason:
-        'development: the engine has no NVIDIA runtime or CDI devices, so containers cannot reach the GPUs (install the NVIDIA Container Toolkit)',
+        'development: the engine has no NVIDIA runtime or CDI devices, so containers cannot reach the GPUs ' +
+        '(install the NVIDIA Container Toolkit)',
     };
   }
   const gpu = gpuModels();
@@ -33,7 +34,9 @@ export function chooseProfile(
   if (gpu.leftOut.length) {
     return {
       profile: 'production',
-      reason: `production: the engine reaches NVIDIA GPUs with room for some production models (${gpu.leftOut.join(' and ')} ${gpu.leftOut.length > 1 ? 'do' : 'does'} not fit: see the warnings)`,
+      reason:
+        `production: the engine reaches NVIDIA GPUs with room for some production models (${gpu.leftOut.join(' and ')}` +
+        ` ${gpu.leftOut.length > 1 ? 'do' : 'does'} not fit: see the warnings)`,
     };
   }
   return {

@@ -109,13 +109,16 @@ export function modelService(
       ),
       about(
         'runtime',
-        'shared memory 4 GiB: PyTorch moves tensors between processes through /dev/shm, and Docker gives 64 MB by default',
+        'shared memory 4 GiB: PyTorch moves tensors between processes through /dev/shm, and Docker gives 64 ' +
+          'MB by default',
       ),
       about(
         'role',
         model.toolCallParser
-          ? `tool calls on (--enable-auto-tool-choice --tool-call-parser ${model.toolCallParser}): Open WebUI's native function calling and agents send "tools", which vLLM refuses without them`
-          : 'tool calls off: no --tool-call-parser is known for this model (set models[].toolCallParser), so a request with "tools" is refused by vLLM',
+          ? `tool calls on (--enable-auto-tool-choice --tool-call-parser ${model.toolCallParser}): Open ` +
+              `WebUI's native function calling and agents send "tools", which vLLM refuses without them`
+          : 'tool calls off: no --tool-call-parser is known for this model (set models[].toolCallParser), so a ' +
+              'request with "tools" is refused by vLLM',
       ),
     ],
   };
@@ -146,7 +149,8 @@ export function litellmService(image: string, models: readonly ModelSpec[]): Ser
     reasons: [
       about(
         'role',
-        `one OpenAI-compatible endpoint for ${models.length} model${models.length === 1 ? '' : 's'} (${models.map((m) => m.servedName).join(', ') || 'none'}), keyed with LITELLM_MASTER_KEY`,
+        `one OpenAI-compatible endpoint for ${models.length} model${models.length === 1 ? '' : 's'} (${models.map((m) => m.servedName).join(', ') || 'none'}` +
+          '), keyed with LITELLM_MASTER_KEY',
       ),
       about(
         'start-order',
@@ -178,12 +182,14 @@ export function openWebuiService(image: string, litellmUrl: string | undefined, 
       about(
         'network',
         litellmUrl
-          ? `talks to the remote litellm at ${litellmUrl} (LITELLM_URL, confirmed) instead of the local one, and sends it the master key`
+          ? `talks to the remote litellm at ${litellmUrl} (LITELLM_URL, confirmed) instead of the local one, ` +
+              'and sends it the master key'
           : 'talks to the local litellm over the stack network, after it is healthy',
       ),
       about(
         'network',
-        'connection settings come from the environment on every start (ENABLE_PERSISTENT_CONFIG=False), so a changed LITELLM_URL takes effect',
+        'connection settings come from the environment on every start (ENABLE_PERSISTENT_CONFIG=False), so a ' +
+          'changed LITELLM_URL takes effect',
       ),
     ],
   };

@@ -17,7 +17,8 @@ const roundUp = (bytes: number, step: number) => Math.ceil(bytes / step) * step;
 /**
  * The model as the next plan sizes it, given what an earlier start of the same image on the same engine measured:
  * vLLM's own weights ("Model loading took"), the CPU server's runtime beside weights and KV (its peak less both, with
- * 15% for requests larger than the warm-up's, never less than vLLM's three processes), a GPU share's activations and CUDA graphs (the share less weights and
+ * 15% for requests larger than the warm-up's, never less than vLLM's three processes), a GPU share's activations and
+ * CUDA graphs (the share less weights and
  * "Available KV cache memory"). A server killed at its limit gets its runtime raised by a quarter of the limit, a GiB
  * at least.
  */
@@ -157,7 +158,9 @@ export function fitWords(args: {
   if (concurrency < 1)
     return {
       verdict: 'no',
-      words: `does not fit: a ${formatTokens(maxModelLen)} request needs more KV cache than the ${formatGiB(expected.kvBytes ?? 0)} there is`,
+      words:
+        `does not fit: a ${formatTokens(maxModelLen)} request needs more KV cache than the ${formatGiB(expected.kvBytes ?? 0)}` +
+        ' there is',
     };
   const verdict = maxModelLen < modelLimit ? 'shorter' : 'fits';
   if (concurrency < 2) return { verdict, words: `fits ${formatTokens(maxModelLen)} context` };
@@ -174,7 +177,10 @@ export function plannedBesideMeasured(
   const tokens = source.kvTokens ?? 0;
   const requests = Math.floor(source.maxConcurrency ?? 0);
   const who = measured?.kvTokens !== undefined ? 'vLLM holds' : 'vLLM should hold';
-  return `planned ${formatGiB(expected.kvBytes ?? 0)} KV → ${who} ${tokens.toLocaleString('en-US')} tokens: ${requests} request${requests === 1 ? '' : 's'} of ${formatTokens(maxModelLen)}`;
+  return (
+    `planned ${formatGiB(expected.kvBytes ?? 0)} KV → ${who} ${tokens.toLocaleString('en-US')} tokens: ${requests}` +
+    ` request${requests === 1 ? '' : 's'} of ${formatTokens(maxModelLen)}`
+  );
 }
 
 /** A measured start that went past what its plan expected by more than 10%: the plan was wrong for this machine. */
@@ -187,7 +193,9 @@ export function overPlanWarning(service: string, m: Measurement | undefined): Pl
     return {
       code: 'measured-above-plan',
       service,
-      message: `${service} was killed for running out of memory at its ${formatGiB(m.measured.limitBytes ?? m.planned.peakBytes ?? 0)} limit on ${when}: this plan raises its limit (turn another model off if the engine has no room).`,
+      message:
+        `${service} was killed for running out of memory at its ${formatGiB(m.measured.limitBytes ?? m.planned.peakBytes ?? 0)}` +
+        ` limit on ${when}: this plan raises its limit (turn another model off if the engine has no room).`,
     };
   }
   const parts: string[] = [];
@@ -205,7 +213,9 @@ export function overPlanWarning(service: string, m: Measurement | undefined): Pl
   return {
     code: 'measured-above-plan',
     service,
-    message: `${service} measured more than its plan on ${when} (${parts.join(', ')}): this plan uses the measured figures.`,
+    message:
+      `${service} measured more than its plan on ${when} (${parts.join(', ')}): this plan uses the measured ` +
+      'figures.',
   };
 }
 
@@ -213,14 +223,18 @@ export function overPlanWarning(service: string, m: Measurement | undefined): Pl
 export function describeMeasurement(m: Measurement): string {
   const parts: string[] = [];
   if (m.measured.oomKilled)
-    return `${m.service} was killed at its ${formatGiB(m.measured.limitBytes ?? 0)} memory limit: the next plan raises it`;
+    return (
+      `${m.service} was killed at its ${formatGiB(m.measured.limitBytes ?? 0)} memory limit: the next plan ` +
+      'raises it'
+    );
   if (m.measured.weightsBytes !== undefined)
     parts.push(`weights ${formatGiB(m.measured.weightsBytes)} (planned ${formatGiB(m.planned.weightsBytes ?? 0)})`);
   if (m.measured.peakBytes !== undefined)
     parts.push(`peak ${formatGiB(m.measured.peakBytes)} of a ${formatGiB(m.planned.peakBytes ?? 0)} limit`);
   if (m.measured.kvTokens !== undefined)
     parts.push(
-      `KV cache ${m.measured.kvTokens.toLocaleString('en-US')} tokens (planned ${(m.planned.kvTokens ?? 0).toLocaleString('en-US')})`,
+      `KV cache ${m.measured.kvTokens.toLocaleString('en-US')} tokens (planned ${(m.planned.kvTokens ?? 0).toLocaleString('en-US')}` +
+        ')',
     );
   return `${m.service} measured: ${parts.join(', ') || 'no figures in its log'}`;
 }

@@ -61,7 +61,10 @@ export interface Fit {
   plan?: StackPlan;
 }
 
-/** Whether a model would fit this host beside the others, computed by the planner: fits, fits with a shorter context, or not (and why). */
+/**
+ * Whether a model would fit this host beside the others, computed by the planner: fits, fits with a shorter context, or
+ * not (and why).
+ */
 export function modelFit(facts: HostFacts, inputs: PlanInputs, custom: CustomModel): Fit {
   const spec = modelFromCustom(custom);
   const settings = inputs.settings;
@@ -79,7 +82,9 @@ export function modelFit(facts: HostFacts, inputs: PlanInputs, custom: CustomMod
       return {
         verdict: 'no',
         plan,
-        message: `this is a ${custom.device.toUpperCase()} model, and the ${profile} profile runs ${profile === 'production' ? 'GPU' : 'CPU'} models: ${plan.profileReason}`,
+        message:
+          `this is a ${custom.device.toUpperCase()} model, and the ${profile} profile runs ${profile === 'production' ? 'GPU' : 'CPU'}` +
+          ` models: ${plan.profileReason}`,
       };
     }
     const why = plan.warnings.find((w) => w.service === spec.service);

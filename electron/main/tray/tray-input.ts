@@ -33,7 +33,10 @@ function busyLine(event: ProgressEvent): string | undefined {
     case 'building':
       return `Building ${event.service}…`;
     case 'downloading':
-      return `Downloading ${event.model} (${event.bytesTotal ? Math.round((event.bytesDone / event.bytesTotal) * 100) : 0}%)…`;
+      return (
+        `Downloading ${event.model} (${event.bytesTotal ? Math.round((event.bytesDone / event.bytesTotal) * 100) : 0}` +
+        '%)…'
+      );
     case 'creating':
     case 'starting':
       return `Starting ${event.service}…`;

@@ -33,7 +33,10 @@ export function chatFailure(error: unknown, target: ChatTarget, model: string): 
   if (err.status === 401 || err.status === 403)
     return 'litellm refused the master key: set LITELLM_MASTER_KEY in Settings to the key the stack was started with';
   if (err.status === 404 || err.status === 400)
-    return `litellm does not serve "${model}" (${err.message ?? 'unknown model'}): start its model server, or pick another model`;
+    return (
+      `litellm does not serve "${model}" (${err.message ?? 'unknown model'}): start its model server, or pick ` +
+      'another model'
+    );
   if (err.status && err.status >= 500)
     return `the model behind litellm failed (${err.status}): its log says why (Logs → the model's server)`;
   if (/ECONNREFUSED|fetch failed|Connection error/i.test(`${err.message ?? ''} ${err.cause?.code ?? ''}`))

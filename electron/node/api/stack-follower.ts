@@ -104,7 +104,10 @@ export class StackFollower {
     await this.tracker.start();
   }
 
-  /** The engine came back (Docker Desktop restarted, a dropped SSH link): the machine is probed again, and the plan follows. */
+  /**
+   * The engine came back (Docker Desktop restarted, a dropped SSH link): the machine is probed again, and the plan
+   * follows.
+   */
   private async engineBack(): Promise<void> {
     const before = await this.session.plan().catch(() => null);
     this.session.refreshFacts();

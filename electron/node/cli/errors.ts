@@ -22,7 +22,8 @@ export function reportError(error: unknown, write: (line: string) => void, debug
   if (debug && error instanceof Error && error.stack) write(error.stack);
   else
     write(
-      'berth: this is a bug; run again with BERTH_DEBUG=1 and attach the output and `berth facts --json` to a bug report',
+      'berth: this is a bug; run again with BERTH_DEBUG=1 and attach the output and `berth facts --json` to ' +
+        'a bug report',
     );
   return EXIT.failed;
 }

@@ -183,7 +183,8 @@ export async function runCli(
 
   withOverrides(exportCommand.command('k8s'))
     .description(
-      "values for vLLM's production-stack Helm chart, Open WebUI and monitoring manifests, the Secret to create and a README",
+      "values for vLLM's production-stack Helm chart, Open WebUI and monitoring manifests, the Secret to " +
+        'create and a README',
     )
     .addOption(profileOption())
     .addOption(factsOption())
@@ -212,7 +213,8 @@ export async function runCli(
   engine
     .command('add')
     .description(
-      'name a remote engine: an ssh:// URL or an alias from your ssh config, e.g. `berth engine add gpu-box ssh://me@gpu-box`',
+      'name a remote engine: an ssh:// URL or an alias from your ssh config, e.g. `berth engine add gpu-box ' +
+        'ssh://me@gpu-box`',
     )
     .argument('<name>', 'what to call it, e.g. gpu-box')
     .argument('[endpoint]', 'ssh://[user@]host[:port], tcp://host:port, or an ssh alias; the name itself when left out')

@@ -10,7 +10,10 @@ import { candidateEndpoints, type Candidate, type DiscoveryEnv } from './endpoin
 
 export const PING_TIMEOUT_MS = 1500;
 
-/** dockerode options for unix:// and tcp:// (TLS when DOCKER_TLS_VERIFY is set) endpoints; ssh:// goes through openEngine. */
+/**
+ * dockerode options for unix:// and tcp:// (TLS when DOCKER_TLS_VERIFY is set) endpoints; ssh:// goes through
+ * openEngine.
+ */
 export function dockerOptions(endpoint: string, env: NodeJS.ProcessEnv, home: string): Docker.DockerOptions {
   if (endpoint.startsWith('unix://')) return { socketPath: endpoint.slice('unix://'.length) };
   if (endpoint.startsWith('npipe://')) return { socketPath: endpoint.slice('npipe://'.length).replace(/\//g, '\\') };

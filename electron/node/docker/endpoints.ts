@@ -6,7 +6,10 @@ import path from 'node:path';
 export interface Candidate {
   endpoint: string;
   source: string;
-  /** Set by DOCKER_HOST or DOCKER_CONTEXT: when it fails, Berth reports it instead of trying others, as the docker CLI does. */
+  /**
+   * Set by DOCKER_HOST or DOCKER_CONTEXT: when it fails, Berth reports it instead of trying others, as the docker CLI
+   * does.
+   */
   explicit: boolean;
 }
 
@@ -50,7 +53,8 @@ async function colimaSockets(home: string): Promise<string[]> {
 
 /**
  * Candidates in the docker CLI's own order (https://docs.docker.com/engine/manage-resources/contexts/): DOCKER_HOST;
- * DOCKER_CONTEXT; the current context of the docker CLI's config; then the well-known sockets of Docker Engine, Docker Desktop, Colima, OrbStack, rootless
+ * DOCKER_CONTEXT; the current context of the docker CLI's config; then the well-known sockets of Docker Engine, Docker
+ * Desktop, Colima, OrbStack, rootless
  * Docker, Rancher Desktop and Podman. An app started at login has no shell environment, hence the files.
  */
 export async function candidateEndpoints({

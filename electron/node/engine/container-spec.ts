@@ -25,7 +25,8 @@ export type GpuDevices = 'nvidia-runtime' | 'cdi';
 /**
  * The cards a model runs on, as the engine takes them: the nvidia runtime's request (what `docker run --gpus
  * '"device=0,1"'` sends), or CDI device names, one request of driver `cdi` (what `docker run --device nvidia.com/gpu=0`
- * sends to Docker 25+, as moby's integration/container/cdi_test.go expects it), named as `nvidia-ctk cdi generate` names
+ * sends to Docker 25+, as moby's integration/container/cdi_test.go expects it), named as `nvidia-ctk cdi generate`
+ * names
  * the cards: `nvidia.com/gpu=<index>`.
  */
 export function gpuRequest(gpus: readonly number[], devices: GpuDevices = 'nvidia-runtime'): Docker.DeviceRequest {

@@ -62,7 +62,9 @@ async function removeContainer(docker: Docker, id: string): Promise<void> {
   await container.remove({ force: true, v: false });
 }
 
-/** Creates, recreates or keeps one service's container, then starts it. Returns its id, and whether this run started it. */
+/**
+ * Creates, recreates or keeps one service's container, then starts it. Returns its id, and whether this run started it.
+ */
 async function ensureContainer(
   ctx: EngineContext,
   plan: StackPlan,
@@ -201,7 +203,9 @@ export async function up(ctx: EngineContext, plan: StackPlan, names?: readonly s
         if (service.gpus?.length && !ctx.gpuRuntime) {
           ctx.emit({
             kind: 'warning',
-            message: `${service.name}: the engine has no NVIDIA runtime, so its GPU request (${service.gpus.join(',')}) is dropped and it runs without a GPU`,
+            message:
+              `${service.name}: the engine has no NVIDIA runtime, so its GPU request (${service.gpus.join(',')}` +
+              ') is dropped and it runs without a GPU',
           });
         }
       }

@@ -35,13 +35,21 @@ export async function untilAnswers(service: PlannedService, host: string, signal
   return false;
 }
 
-/** Reads what a model server reported as it started, keeps it beside its plan, and says so. A failure to read is logged, never fatal. */
-/** "5.3 GiB: 3.2 GiB weights + 1 GiB KV cache + 2.5 GiB runtime planned, all used": what the limit held, by the plan. */
+/**
+ * Reads what a model server reported as it started, keeps it beside its plan, and says so. A failure to read is logged,
+ * never fatal.
+ */
+/**
+ * "5.3 GiB: 3.2 GiB weights + 1 GiB KV cache + 2.5 GiB runtime planned, all used": what the limit held, by the plan.
+ */
 function memoryLimitWords(service: PlannedService, limit: number): string {
   const expected = service.model?.expected;
   if (!expected?.weightsBytes || expected.kvBytes === undefined || expected.overheadBytes === undefined)
     return formatBytes(limit);
-  return `${formatBytes(limit)}, all of it used: ${formatBytes(expected.weightsBytes)} weights + ${formatBytes(expected.kvBytes)} KV cache + ${formatBytes(expected.overheadBytes)} runtime planned`;
+  return (
+    `${formatBytes(limit)}, all of it used: ${formatBytes(expected.weightsBytes)} weights + ${formatBytes(expected.kvBytes)}` +
+    ` KV cache + ${formatBytes(expected.overheadBytes)} runtime planned`
+  );
 }
 
 /** Why a container stopped, in one sentence with a fix, from its exit and its log. */
@@ -108,8 +116,10 @@ export async function waitHealthy(args: {
     const answeredAt = args.answeredAt();
     if (answeredAt !== undefined && Date.now() - answeredAt > graceMs) {
       throw new EngineError(
-        `${service.name} answers on ${health.path}, but Docker's health check of it does not pass (${lastCheckOutput(info)})`,
-        `the image must have what the check runs (${health.test.slice(1, 2).join('')}): use an image that has it, or berth logs ${service.name} to see more`,
+        `${service.name} answers on ${health.path}, but Docker's health check of it does not pass (${lastCheckOutput(info)}` +
+          ')',
+        `the image must have what the check runs (${health.test.slice(1, 2).join('')}): use an image that ` +
+          `has it, or berth logs ${service.name} to see more`,
       );
     }
     const elapsedMs = Date.now() - args.started;

@@ -119,12 +119,14 @@ export function imageProblem(
     if (r.found === 'missing') {
       return new EngineError(
         `the image ${r.image} for ${who} is not in its registry for ${platformName(platform)} (${r.detail})`,
-        `check the name and tag, log in if the registry needs it (docker login, then docker pull ${r.image}), or set another image (${setting}); nothing was created or stopped`,
+        `check the name and tag, log in if the registry needs it (docker login, then docker pull ${r.image}` +
+          `), or set another image (${setting}); nothing was created or stopped`,
       );
     }
     return new EngineError(
       `cannot reach the registry of ${r.image} for ${who} to check it for ${platformName(platform)} (${r.detail})`,
-      `check this machine's network and the engine's proxy settings, or pull it yourself (docker pull ${r.image}); nothing was created or stopped`,
+      `check this machine's network and the engine's proxy settings, or pull it yourself (docker pull ${r.image}` +
+        '); nothing was created or stopped',
     );
   }
   return undefined;

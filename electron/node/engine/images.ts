@@ -22,7 +22,8 @@ function pullFailure(service: string, image: string, dockerSaid: string): Engine
   }
   return new EngineError(
     `the image ${image} for ${service} cannot be had: ${dockerSaid}`,
-    `check the name and your network, log in if the registry needs it (docker login), or set another image (settings: "images": { "${service}": … })`,
+    'check the name and your network, log in if the registry needs it (docker login), or set another image ' +
+      `(settings: "images": { "${service}": … })`,
   );
 }
 

@@ -20,8 +20,10 @@ export async function checkNameCollisions(
     const clash = found.find((c) => c.Names.includes(`/${name}`) && !ownedBy(c.Labels, plan.stack));
     if (clash) {
       throw new EngineError(
-        `a container named "${name}" exists and was not made by Berth for the "${plan.stack}" stack; Berth leaves it alone`,
-        `rename or remove it yourself (docker rename ${name} ${name}-old), or give Berth another stack name (settings: "stack")`,
+        `a container named "${name}" exists and was not made by Berth for the "${plan.stack}" stack; Berth ` +
+          'leaves it alone',
+        `rename or remove it yourself (docker rename ${name} ${name}-old), or give Berth another stack name ` +
+          '(settings: "stack")',
       );
     }
   }
@@ -64,7 +66,8 @@ export async function checkPorts(
       if (local && !ourRunning && !(await portFree(port.host, port.bind))) {
         throw new EngineError(
           `port ${port.host} on ${port.bind} for ${service.name} is in use by another program`,
-          `stop that program (lsof -i :${port.host} shows it), or set another port for ${service.name} (settings: "ports": { "${service.name}": … })`,
+          `stop that program (lsof -i :${port.host} shows it), or set another port for ${service.name}` +
+            ` (settings: "ports": { "${service.name}": … })`,
         );
       }
     }
@@ -83,7 +86,8 @@ export async function ensureNetwork(docker: Docker, plan: StackPlan): Promise<'c
     };
     if (!COMPATIBLE_DRIVERS.includes(info.Driver) || (info.Driver === 'overlay' && !info.Attachable)) {
       throw new EngineError(
-        `the network "${plan.network}" exists with driver "${info.Driver}"${info.Driver === 'overlay' ? ' and is not attachable' : ''}, which Berth's containers cannot join`,
+        `the network "${plan.network}" exists with driver "${info.Driver}"${info.Driver === 'overlay' ? ' and is not attachable' : ''}` +
+          `, which Berth's containers cannot join`,
         `choose another network name (settings: "network"), or remove that network if nothing uses it`,
       );
     }

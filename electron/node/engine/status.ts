@@ -216,7 +216,8 @@ export class StatusTracker {
               .then(() => this.refresh(event))
               .catch((error: unknown) =>
                 this.options.log?.(
-                  `status: reading ${event.service ?? event.id.slice(0, 12)} after its ${event.action} event failed: ${(error as Error).message}`,
+                  `status: reading ${event.service ?? event.id.slice(0, 12)} after its ${event.action} event ` +
+                    `failed: ${(error as Error).message}`,
                 ),
               );
           },

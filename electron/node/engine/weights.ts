@@ -109,7 +109,8 @@ export async function prefetchWeights(
       if (/executable file not found|no such file or directory/i.test(dockerSaid) && /python3/.test(dockerSaid)) {
         throw new EngineError(
           `cannot download ${model.id}'s weights ahead for ${service.name}: its image ${service.image} has no python3`,
-          'set "prefetchWeights": false in settings (vLLM then downloads the weights itself as it starts), or use an official vLLM image',
+          'set "prefetchWeights": false in settings (vLLM then downloads the weights itself as it starts), ' +
+            'or use an official vLLM image',
         );
       }
       throw error;

@@ -152,7 +152,10 @@ async function ours(root: string, relative: string, manifest: Manifest): Promise
   return recorded !== undefined && recorded === sha256(await readFile(path.join(root, relative)));
 }
 
-/** Files to write into an export folder; `private` ones may hold the user's secrets once filled in, so an existing one is kept. */
+/**
+ * Files to write into an export folder; `private` ones may hold the user's secrets once filled in, so an existing one
+ * is kept.
+ */
 interface ExportFiles {
   files: GeneratedFile[];
   private: GeneratedFile[];
@@ -186,7 +189,8 @@ async function writeExport(dir: string, output: ExportFiles, force: boolean): Pr
     for (const file of output.files) {
       if (!force && !(await ours(root, file.path, manifest))) {
         throw new CommandError(
-          `${path.join(root, file.path)} exists and was not written by Berth (or was changed since): pass --force to replace it, or choose another --out folder`,
+          `${path.join(root, file.path)} exists and was not written by Berth (or was changed since): pass ` +
+            '--force to replace it, or choose another --out folder',
         );
       }
     }
@@ -228,7 +232,10 @@ export async function writeComposeExport(plan: StackPlan, dir: string, force: bo
   return writeExport(dir, { files, private: [{ path: '.env', content: envFile(plan) }], folders }, force);
 }
 
-/** The Kubernetes export: chart values, manifests and README; an existing secrets.example.yaml (it may be filled in) is kept. */
+/**
+ * The Kubernetes export: chart values, manifests and README; an existing secrets.example.yaml (it may be filled in) is
+ * kept.
+ */
 export async function writeK8sExport(
   plan: StackPlan,
   facts: HostFacts,

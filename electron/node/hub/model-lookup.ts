@@ -167,13 +167,16 @@ export async function lookupModel(id: string, options: LookupOptions = {}): Prom
       return {
         ok: false,
         reason: 'unreadable',
-        message: `${where} sent more than a model lookup needs for ${repo}: ${error.message}; enter its numbers by hand`,
+        message:
+          `${where} sent more than a model lookup needs for ${repo}: ${error.message}; enter its numbers by ` + 'hand',
       };
     if (deadline.aborted)
       return {
         ok: false,
         reason: 'offline',
-        message: `${where} did not finish answering within ${totalMs / 1000} s: try again later, or enter the numbers from its config.json by hand`,
+        message:
+          `${where} did not finish answering within ${totalMs / 1000} s: try again later, or enter the numbers ` +
+          'from its config.json by hand',
       };
     if (last.status === 404 || last.code === 'RepoNotFound') {
       return {
@@ -187,12 +190,16 @@ export async function lookupModel(id: string, options: LookupOptions = {}): Prom
         ? {
             ok: false,
             reason: 'gated',
-            message: `${repo} is gated and your HF_TOKEN's account has not been granted access: request it on the model's page, then look it up again`,
+            message:
+              `${repo} is gated and your HF_TOKEN's account has not been granted access: request it on the ` +
+              `model's page, then look it up again`,
           }
         : {
             ok: false,
             reason: 'gated',
-            message: `${repo} is gated: accept its terms on the model's page, set HF_TOKEN in Settings › Secrets, then look it up again`,
+            message:
+              `${repo} is gated: accept its terms on the model's page, set HF_TOKEN in Settings › Secrets, ` +
+              'then look it up again',
           };
     }
     if (last.status)
@@ -204,7 +211,9 @@ export async function lookupModel(id: string, options: LookupOptions = {}): Prom
     return {
       ok: false,
       reason: 'offline',
-      message: `${where} cannot be reached (${(error as Error).message}): you may be offline; enter the numbers from its config.json by hand`,
+      message:
+        `${where} cannot be reached (${(error as Error).message}): you may be offline; enter the numbers from ` +
+        'its config.json by hand',
     };
   }
 }

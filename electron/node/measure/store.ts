@@ -8,7 +8,10 @@ import {
   type MeasurementsFile,
 } from '../../common/contracts/measurement.js';
 
-/** Where Berth keeps what model servers measured as they started: planned beside measured, per image, model, device and engine. */
+/**
+ * Where Berth keeps what model servers measured as they started: planned beside measured, per image, model, device and
+ * engine.
+ */
 export function measurementsPath(home: string): string {
   return path.join(home, 'measured.json');
 }

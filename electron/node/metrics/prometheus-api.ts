@@ -103,7 +103,8 @@ export async function modelSparklines(
     const q = modelQueries(service);
     return PANELS.map(
       (panel) =>
-        `label_replace(label_replace(${q[panel]}, "berth_panel", "${panel}", "", ""), "berth_service", "${service}", "", "")`,
+        `label_replace(label_replace(${q[panel]}, "berth_panel", "${panel}", "", ""), "berth_service", "${service}` +
+        '", "", "")',
     );
   });
   const series = await queryRange(baseUrl, tagged.join(' or '), minutes, stepS, Date.now() / 1000, timeoutMs);

@@ -38,7 +38,9 @@ export function sampleFromText(text: string, at: number): ServerSample {
   };
 }
 
-/** The q-quantile of the observations that fell between two reads of a cumulative histogram, as Prometheus computes it. */
+/**
+ * The q-quantile of the observations that fell between two reads of a cumulative histogram, as Prometheus computes it.
+ */
 export function quantileBetween(before: Map<number, number>, after: Map<number, number>, q: number): number | null {
   const bounds = [...after.keys()].sort((a, b) => a - b);
   const counts = bounds.map((b) => (after.get(b) ?? 0) - (before.get(b) ?? 0));

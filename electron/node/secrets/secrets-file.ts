@@ -32,7 +32,9 @@ function secretsFile(home: string): string {
 export function lockedSecretsError(home: string): InputError {
   return new InputError(
     secretsFile(home),
-    "is encrypted with the Berth app's keychain key, which only the app can read: run the `berth` that comes inside the app, or set LITELLM_MASTER_KEY and GRAFANA_ADMIN_PASSWORD (and HF_TOKEN for gated models) in the environment",
+    "is encrypted with the Berth app's keychain key, which only the app can read: run the `berth` that comes " +
+      'inside the app, or set LITELLM_MASTER_KEY and GRAFANA_ADMIN_PASSWORD (and HF_TOKEN for gated models) in ' +
+      'the environment',
   );
 }
 
@@ -190,7 +192,10 @@ export interface SecretsFileState {
   linkTo?: string;
 }
 
-/** Where secrets.json stands for this process: absent, readable (plain or with its cipher), or locked in the app's keychain; its mode; a link. */
+/**
+ * Where secrets.json stands for this process: absent, readable (plain or with its cipher), or locked in the app's
+ * keychain; its mode; a link.
+ */
 export async function secretsFileState(home: string, cipher: SecretCipher = NO_CIPHER): Promise<SecretsFileState> {
   const file = secretsFile(home);
   const link = await lstat(file).then(
@@ -218,7 +223,9 @@ export function checkSecrets(values: Partial<Secrets>): Secrets {
   return checked(values);
 }
 
-/** Stores one secret in secrets.json (mode 0600, encrypted with the cipher); the value is never returned to any client. */
+/**
+ * Stores one secret in secrets.json (mode 0600, encrypted with the cipher); the value is never returned to any client.
+ */
 export async function saveSecret(
   home: string,
   name: keyof Secrets,

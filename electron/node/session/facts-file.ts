@@ -10,7 +10,8 @@ export async function readFactsFile(file: string): Promise<HostFacts> {
   } catch (error) {
     throw new InputError(
       '--facts',
-      `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); pass the output of \`berth facts --json\``,
+      `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); pass the ` +
+        `output of \`berth facts --json\``,
     );
   }
   let raw: unknown;

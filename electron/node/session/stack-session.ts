@@ -253,7 +253,10 @@ export class StackSession {
     return this.planFor(resolved, facts);
   }
 
-  /** What earlier starts measured on this machine's engines (BERTH_HOME/measured.json), which plans correct themselves by. */
+  /**
+   * What earlier starts measured on this machine's engines (BERTH_HOME/measured.json), which plans correct themselves
+   * by.
+   */
   measurements(): Measurement[] {
     return readMeasurements(this.home);
   }

@@ -31,7 +31,8 @@ async function readRaw(file: string): Promise<Record<string, unknown> | undefine
   if (typeof record.schema === 'number' && record.schema > SETTINGS_SCHEMA_VERSION) {
     throw new InputError(
       file,
-      `was written by a newer Berth (settings schema ${record.schema}, this one reads ${SETTINGS_SCHEMA_VERSION}); update Berth`,
+      `was written by a newer Berth (settings schema ${record.schema}, this one reads ${SETTINGS_SCHEMA_VERSION}` +
+        '); update Berth',
     );
   }
   return record;
@@ -60,7 +61,8 @@ async function open(home: string, raw: Record<string, unknown>, factory: Setting
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
       throw new InputError(
         settingsPath(home),
-        `cannot be written by this user (${code}), and Berth must write it to ${raw.schema === SETTINGS_SCHEMA_VERSION ? 'save a change' : `bring it to settings schema ${SETTINGS_SCHEMA_VERSION}`}: check the owner and permissions of ${home}, or set BERTH_HOME to a folder you own`,
+        `cannot be written by this user (${code}), and Berth must write it to ${raw.schema === SETTINGS_SCHEMA_VERSION ? 'save a change' : `bring it to settings schema ${SETTINGS_SCHEMA_VERSION}`}` +
+          `: check the owner and permissions of ${home}, or set BERTH_HOME to a folder you own`,
       );
     }
     // The store's schema refused the file: say which field in the words the CLI uses everywhere else.

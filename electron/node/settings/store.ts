@@ -67,7 +67,10 @@ export function settingsFileOptions(home: string, appVersion: string): SettingsF
   };
 }
 
-/** conf (and its JSON Schema validator) is loaded only when there is a file to open, so a CLI run without one stays quick. */
+/**
+ * conf (and its JSON Schema validator) is loaded only when there is a file to open, so a CLI run without one stays
+ * quick.
+ */
 export const openWithConf: SettingsFileFactory = async (options) => {
   const { default: Conf } = await import('conf');
   return new Conf<SettingsInput>(options) as unknown as SettingsFile;

@@ -6,7 +6,8 @@ import type { SshMaster } from './ssh-master.js';
 
 /**
  * One Engine API connection: `docker system dial-stdio` on the remote host, in a channel of the SSH connection, as
- * the docker CLI does for ssh:// hosts (https://docs.docker.com/engine/security/protect-access/#use-ssh-to-protect-the-docker-daemon-socket).
+ * the docker CLI does for ssh:// hosts
+ * (https://docs.docker.com/engine/security/protect-access/#use-ssh-to-protect-the-docker-daemon-socket).
  * Node's HTTP client sees a socket; what the remote side prints on failure becomes the error.
  */
 class DialStdioSocket extends Duplex {

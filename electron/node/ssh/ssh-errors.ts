@@ -17,13 +17,23 @@ export class SshError extends Error {
 export function explainSsh(stderr: string, destination: string, command = `ssh ${destination}`): string {
   const text = stderr.trim();
   if (/REMOTE HOST IDENTIFICATION HAS CHANGED/.test(text)) {
-    return `the host key of ${destination} has changed since it was recorded in known_hosts: if the host was reinstalled, remove the old key with \`ssh-keygen -R HOST\` and connect once with \`${command}\`; if not, someone may be intercepting the connection`;
+    return (
+      `the host key of ${destination} has changed since it was recorded in known_hosts: if the host was ` +
+      `reinstalled, remove the old key with \`ssh-keygen -R HOST\` and connect once with \`${command}\`; if ` +
+      'not, someone may be intercepting the connection'
+    );
   }
   if (/Host key verification failed|No .* host key is known|host key for .* is not known/i.test(text)) {
-    return `the host key of ${destination} is not in known_hosts: connect once with \`${command}\`, check the fingerprint and accept it, then try again`;
+    return (
+      `the host key of ${destination} is not in known_hosts: connect once with \`${command}\`, check the ` +
+      'fingerprint and accept it, then try again'
+    );
   }
   if (/Permission denied \(/.test(text)) {
-    return `${destination} refused the login: check the user and the key (IdentityFile in ~/.ssh/config, or \`ssh-add\`), and that \`${command}\` works without a password prompt`;
+    return (
+      `${destination} refused the login: check the user and the key (IdentityFile in ~/.ssh/config, or ` +
+      `\`ssh-add\`), and that \`${command}\` works without a password prompt`
+    );
   }
   if (/Could not resolve hostname/.test(text))
     return `cannot resolve ${destination}: check the host name, or add a Host entry for it in ~/.ssh/config`;
@@ -32,14 +42,20 @@ export function explainSsh(stderr: string, destination: string, command = `ssh $
   if (/timed out/i.test(text))
     return `${destination} did not answer (timed out): check that the host is up and reachable`;
   if (/permission denied while trying to connect to the Docker daemon socket/i.test(text)) {
-    return `the remote user may not use Docker on ${destination}: run \`sudo usermod -aG docker $USER\` there and log in again`;
+    return (
+      `the remote user may not use Docker on ${destination}: run \`sudo usermod -aG docker $USER\` there and ` +
+      'log in again'
+    );
   }
   if (
     /docker: (command )?not found|docker: No such file|exec: "?docker"?: not found|command not found: docker/i.test(
       text,
     )
   ) {
-    return `docker is not installed on ${destination} (or not on the PATH of a non-interactive login): install Docker Engine there`;
+    return (
+      `docker is not installed on ${destination} (or not on the PATH of a non-interactive login): install ` +
+      'Docker Engine there'
+    );
   }
   if (/Cannot connect to the Docker daemon|Is the docker daemon running/i.test(text))
     return `Docker is not running on ${destination}: start it there (sudo systemctl start docker)`;

@@ -19,7 +19,10 @@ export interface SshMasterOptions {
 const MASTER_DIR_PREFIX = 'berth-ssh-';
 const OWNER_FILE = 'owner';
 const SOCKET_FILE = 'c';
-/** A master's folder exactly as SshMaster makes it: the prefix and mkdtemp's six characters, holding at most its socket and owner. */
+/**
+ * A master's folder exactly as SshMaster makes it: the prefix and mkdtemp's six characters, holding at most its socket
+ * and owner.
+ */
 const MASTER_DIR = /^berth-ssh-[A-Za-z0-9]{6}$/;
 const MASTER_ENTRIES = new Set([SOCKET_FILE, OWNER_FILE]);
 
@@ -57,7 +60,10 @@ export class SshMaster extends EventEmitter {
 
   /** The fix for any SSH failure: Berth takes the user's ssh setup as it is. */
   get fix(): string {
-    return `Berth uses your ssh setup as it is: \`${describeDestination(this.options.destination).command} docker version\` should work without a prompt`;
+    return (
+      `Berth uses your ssh setup as it is: \`${describeDestination(this.options.destination).command} docker ` +
+      `version\` should work without a prompt`
+    );
   }
 
   get alive(): boolean {
@@ -250,7 +256,8 @@ export async function closeStaleMasters(
     const dir = path.join(tmp, name);
     const info = lstatSync(dir, { throwIfNoEntry: false });
     if (!info?.isDirectory() || (uid !== undefined && info.uid !== uid)) continue;
-    // Anything else in the folder means it is not one of Berth's (another tool's, or a folder the user made): left alone.
+    // Anything else in the folder means it is not one of Berth's (another tool's, or a folder the user made): left
+    // alone.
     if (!readdirSync(dir).every((entry) => MASTER_ENTRIES.has(entry))) continue;
     let owner = Number.NaN;
     try {

@@ -52,7 +52,9 @@ const CELL_WORDS: Record<CpuCell['use'], string> = {
   free: 'free',
 };
 
-/** The CPUs the engine sees, grouped by NUMA node: whose OpenMP thread each one runs, and which stay for the frontends. */
+/**
+ * The CPUs the engine sees, grouped by NUMA node: whose OpenMP thread each one runs, and which stay for the frontends.
+ */
 export function CoreMapView({ plan, facts }: { plan: StackPlan; facts: HostFacts }) {
   const map = coreMap(plan, facts);
   if (!map.models.length) return null;

@@ -14,7 +14,9 @@ export function progressView(
     case 'downloading': {
       const percent = event.bytesTotal ? Math.floor((event.bytesDone / event.bytesTotal) * 100) : 0;
       return {
-        text: `Downloading weights ${formatBytes(event.bytesDone)} of ${formatBytes(event.bytesTotal)} · ${percent}% · ${elapsed}`,
+        text:
+          `Downloading weights ${formatBytes(event.bytesDone)} of ${formatBytes(event.bytesTotal)} · ${percent}` +
+          `% · ${elapsed}`,
         percent,
       };
     }

@@ -107,7 +107,9 @@ export function AddModel({
         }));
         setLookup({
           kind: 'ok',
-          text: `Read from the Hub: ${m.architecture ?? 'config.json'}, ${m.weightFiles} weight file${m.weightFiles === 1 ? '' : 's'}${m.gated ? '; gated, so HF_TOKEN must belong to an account with access' : ''}.`,
+          text:
+            `Read from the Hub: ${m.architecture ?? 'config.json'}, ${m.weightFiles} weight file${m.weightFiles === 1 ? '' : 's'}` +
+            `${m.gated ? '; gated, so HF_TOKEN must belong to an account with access' : ''}.`,
         });
       } else {
         setLookup({

@@ -29,13 +29,17 @@ function steps(trouble: EngineTrouble, platform: HostFacts['os']['platform']): {
     case 'stuck':
       return [
         {
-          text: 'Docker answers but has not finished starting. Wait for its whale (or Colima, OrbStack) to say it runs; Berth checks again by itself.',
+          text:
+            'Docker answers but has not finished starting. Wait for its whale (or Colima, OrbStack) to say it ' +
+            'runs; Berth checks again by itself.',
         },
       ];
     case 'not-docker':
       return [
         {
-          text: 'DOCKER_HOST or the engine set in Settings points at something that is not a Docker engine: unset it, or point it at the Docker socket.',
+          text:
+            'DOCKER_HOST or the engine set in Settings points at something that is not a Docker engine: unset ' +
+            'it, or point it at the Docker socket.',
         },
       ];
     case 'no-context':

@@ -47,7 +47,9 @@ const CHARTS: ChartSpec[] = [
 
 type Timeline = Record<MetricPanel, [number, number][]>;
 
-/** A model's series as uPlot's columns: the union of their times, each series aligned to it (null where it has none). */
+/**
+ * A model's series as uPlot's columns: the union of their times, each series aligned to it (null where it has none).
+ */
 export function chartData(timeline: Timeline, spec: ChartSpec): uPlot.AlignedData {
   const times = [...new Set(spec.series.flatMap((s) => timeline[s.panel].map(([t]) => t)))].sort((a, b) => a - b);
   const columns = spec.series.map((s) => {
@@ -60,7 +62,9 @@ export function chartData(timeline: Timeline, spec: ChartSpec): uPlot.AlignedDat
   return [times, ...columns];
 }
 
-/** At least this much time on the axis: a single reading (or two close ones) shows where it sits in the last minutes. */
+/**
+ * At least this much time on the axis: a single reading (or two close ones) shows where it sits in the last minutes.
+ */
 export const MIN_TIME_SPAN_S = 5 * 60;
 
 /**
@@ -73,7 +77,10 @@ export function timeRange(min: number | null, max: number | null): [number, numb
   return end - start >= MIN_TIME_SPAN_S ? [start, end] : [end - MIN_TIME_SPAN_S, end];
 }
 
-/** The value axis: from zero (rates, counts and latencies are never negative) to a little above the highest value; 0–1 for an all-zero series. */
+/**
+ * The value axis: from zero (rates, counts and latencies are never negative) to a little above the highest value; 0–1
+ * for an all-zero series.
+ */
 export function valueRange(min: number | null, max: number | null): [number, number] {
   const top = Math.max(max ?? 0, min ?? 0);
   if (top <= 0) return [Math.min(0, min ?? 0), 1];

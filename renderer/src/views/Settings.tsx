@@ -49,7 +49,8 @@ export function SettingsView({ api, snapshot, onSaved }: { api: BerthApi; snapsh
       const added = draft.id.trim() ? draftModel(draft) : undefined;
       if (draft.id.trim() && !added)
         throw new ApiError(
-          'the model to add needs every number: layers, kvHeads, headDim, maxModelLen and weightsGiB (look it up, or type them from its config.json)',
+          'the model to add needs every number: layers, kvHeads, headDim, maxModelLen and weightsGiB (look ' +
+            'it up, or type them from its config.json)',
         );
       const numericPorts = Object.fromEntries(
         Object.entries(ports)

@@ -62,7 +62,8 @@ const NodeSelectorTerm = z.strictObject({
 });
 
 /**
- * Berth's KEDA ScaledObject for one engine, which the chart renders from `extraObjects` (helm/templates/extra-objects.yaml).
+ * Berth's KEDA ScaledObject for one engine, which the chart renders from `extraObjects`
+ * (helm/templates/extra-objects.yaml).
  * The chart's own ScaledObject cannot be used: its values.schema.json types `keda.triggers` as one object, while its
  * template (scaledobject-vllm.yaml) writes the value under `triggers:`, where KEDA wants a list; Helm refuses a list
  * before KEDA could refuse an object. The target is the chart's Deployment, `<release>-<model>-deployment-vllm`.

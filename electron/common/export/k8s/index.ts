@@ -113,8 +113,10 @@ export function k8sExport(plan: StackPlan, facts: HostFacts, options: K8sOptions
   };
   const valuesDoc = new Document(values, { aliasDuplicateObjects: false });
   valuesDoc.commentBefore = [
-    ` ${GENERATED_HEADER} from the plan (${plan.profile} profile) for vLLM's production-stack chart ${CHART.name} ${CHART.version}; edits are overwritten.`,
-    ` helm install ${CHART.release} ${CHART.repoName}/${CHART.name} --version ${CHART.version} -n ${options.namespace} -f ${K8S_FILES.values}`,
+    ` ${GENERATED_HEADER} from the plan (${plan.profile} profile) for vLLM's production-stack chart ${CHART.name}` +
+      ` ${CHART.version}; edits are overwritten.`,
+    ` helm install ${CHART.release} ${CHART.repoName}/${CHART.name} --version ${CHART.version} -n ${options.namespace}` +
+      ` -f ${K8S_FILES.values}`,
     ` README.md says why each number is what it is.`,
   ].join('\n');
   const files: GeneratedFile[] = [
@@ -130,15 +132,18 @@ export function k8sExport(plan: StackPlan, facts: HostFacts, options: K8sOptions
       path: K8S_FILES.monitoring,
       content: yamlDocuments(manifests[K8S_FILES.monitoring], [
         `${GENERATED_HEADER} from the plan; edits are overwritten.`,
-        `For kube-prometheus-stack: scrapes the engines and adds Berth's dashboards. kubectl -n ${options.namespace} apply -f ${K8S_FILES.monitoring}`,
+        `For kube-prometheus-stack: scrapes the engines and adds Berth's dashboards. kubectl -n ${options.namespace}` +
+          ` apply -f ${K8S_FILES.monitoring}`,
       ]),
     },
     {
       path: K8S_FILES.secrets,
       content: yamlDocuments(manifests[K8S_FILES.secrets], [
         `${GENERATED_HEADER}: the Secret the chart and Open WebUI read. Placeholders only: fill them in, then`,
-        `kubectl -n ${options.namespace} apply -f ${K8S_FILES.secrets}   (or create it with kubectl, as README.md shows)`,
-        `${SECRET_KEYS.hfToken}: a Hugging Face token, needed for gated models; ${SECRET_KEYS.apiKey}: the key clients send to the router.`,
+        `kubectl -n ${options.namespace} apply -f ${K8S_FILES.secrets}   (or create it with kubectl, as ` +
+          'README.md shows)',
+        `${SECRET_KEYS.hfToken}: a Hugging Face token, needed for gated models; ${SECRET_KEYS.apiKey}: the ` +
+          'key clients send to the router.',
       ]),
     },
     { path: K8S_FILES.readme, content: k8sReadme({ plan, facts, options, models, values }) },

@@ -15,10 +15,16 @@ import { k8sModelName } from './model-names.js';
 
 export type Manifest = IDeployment | IService | IPersistentVolumeClaim | IConfigMap | ISecret | IServiceMonitor;
 
-/** Labels on everything Berth writes for the cluster, so `kubectl get all -l app.kubernetes.io/managed-by=berth` finds it. */
+/**
+ * Labels on everything Berth writes for the cluster, so `kubectl get all -l app.kubernetes.io/managed-by=berth` finds
+ * it.
+ */
 const MANAGED = { 'app.kubernetes.io/managed-by': 'berth', 'app.kubernetes.io/part-of': CHART.release };
 
-/** The engine pods' labels (servingEngineSpec.labels): the router discovers engines by them, monitoring.yaml scrapes by them. */
+/**
+ * The engine pods' labels (servingEngineSpec.labels): the router discovers engines by them, monitoring.yaml scrapes by
+ * them.
+ */
 export const ENGINE_LABELS = { environment: CHART.release, release: CHART.release };
 
 export const OPEN_WEBUI = { name: 'open-webui', port: 8080, storage: '5Gi' } as const;
@@ -100,7 +106,10 @@ export function openWebuiManifests(plan: StackPlan, namespace: string): Manifest
   return [pvc, deployment, service];
 }
 
-/** The Secret the values and Open WebUI refer to, with placeholders only: the user fills it in (or creates it with kubectl). */
+/**
+ * The Secret the values and Open WebUI refer to, with placeholders only: the user fills it in (or creates it with
+ * kubectl).
+ */
 export function secretsExample(namespace: string): ISecret {
   return {
     apiVersion: 'v1',

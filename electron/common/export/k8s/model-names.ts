@@ -20,7 +20,8 @@ export function flag(command: readonly string[], name: string): string | undefin
 }
 
 /**
- * The plan's arguments the chart has no field for, in their order: --served-model-name, the tool-call flags and whatever
+ * The plan's arguments the chart has no field for, in their order: --served-model-name, the tool-call flags and
+ * whatever
  * settings add. The model, `vllm serve`'s positional argument, comes from modelURL.
  */
 export function extraArgs(command: readonly string[], modelId: string): string[] {
@@ -49,7 +50,8 @@ export function k8sModelName(service: string): string {
   if (!MODEL_NAME.test(name) || name.length > MAX_MODEL_NAME) {
     throw new InputError(
       'models',
-      `"${service}" cannot name Kubernetes objects even as "${name}": at most ${MAX_MODEL_NAME} letters, digits and '-'; give the model a shorter service name`,
+      `"${service}" cannot name Kubernetes objects even as "${name}": at most ${MAX_MODEL_NAME} letters, ` +
+        `digits and '-'; give the model a shorter service name`,
     );
   }
   return name;
@@ -63,7 +65,8 @@ export function splitImage(service: string, reference: string): { repository: st
   if (colon <= slash) {
     throw new InputError(
       `images.${service}`,
-      `"${reference}" has no tag, and the chart pulls repository:tag; use a tagged image such as vllm/vllm-openai:v0.30.0`,
+      `"${reference}" has no tag, and the chart pulls repository:tag; use a tagged image such as ` +
+        'vllm/vllm-openai:v0.30.0',
     );
   }
   return { repository: name.slice(0, colon), tag: `${name.slice(colon + 1)}${digest ? `@${digest}` : ''}` };

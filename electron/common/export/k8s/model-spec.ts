@@ -207,7 +207,8 @@ export function modelSpecFor(
     pvcStorage: volume.size,
     shmSize: quantity(service.shmBytes ?? 4 * GiB),
     vllmConfig: {
-      // The chart passes --no-enable-prefix-caching unless this is true; vLLM (and so the plan) caches prefixes by default.
+      // The chart passes --no-enable-prefix-caching unless this is true; vLLM (and so the plan) caches prefixes by
+      // default.
       enablePrefixCaching: true,
       maxModelLen: model.maxModelLen,
       dtype,

@@ -50,7 +50,9 @@ function fitNote(input: ReadmeInput): string {
   const gpus = specs.reduce((sum, s) => sum + (s.requestGPUMem ? 0 : s.requestGPU), 0);
   const nodeGpus = facts.gpus.filter((g) => /nvidia/i.test(g.vendor)).length;
   const lines = [
-    `The model pods request ${cpus} CPUs and ${formatGiB(memory)} together${gpus ? ` and ${gpus} whole GPU${gpus === 1 ? '' : 's'}` : ''}; the node the plan was made for has ${nodeCpus} CPUs, ${formatGiB(nodeMemory)}${nodeGpus ? ` and ${nodeGpus} GPU${nodeGpus === 1 ? '' : 's'}` : ''}.`,
+    `The model pods request ${cpus} CPUs and ${formatGiB(memory)} together${gpus ? ` and ${gpus} whole GPU${gpus === 1 ? '' : 's'}` : ''}` +
+      `; the node the plan was made for has ${nodeCpus} CPUs, ${formatGiB(nodeMemory)}${nodeGpus ? ` and ${nodeGpus} GPU${nodeGpus === 1 ? '' : 's'}` : ''}` +
+      '.',
   ];
   if (cpus > nodeCpus || memory > nodeMemory || gpus > nodeGpus) {
     lines.push(
@@ -58,7 +60,8 @@ function fitNote(input: ReadmeInput): string {
     );
   } else {
     lines.push(
-      "The kubelet keeps some of a node's CPUs and memory for itself (kube-reserved, system-reserved): where less is allocatable than these requests, the scheduler puts a pod on another node.",
+      "The kubelet keeps some of a node's CPUs and memory for itself (kube-reserved, system-reserved): where " +
+        'less is allocatable than these requests, the scheduler puts a pod on another node.',
     );
   }
   return lines.join(' ');
@@ -73,16 +76,22 @@ export function k8sReadme(input: ReadmeInput): string {
   out.push(
     `# The stack on Kubernetes`,
     '',
-    `${GENERATED_HEADER} from the plan for a node of ${nodeDescription(facts)} (${plan.profile} profile); edits are overwritten. The models run on vLLM's production-stack Helm chart (${CHART.name} ${CHART.version}): one vLLM Deployment per model and the chart's router in front, which plays litellm's part here (one OpenAI-compatible endpoint for every model). Prometheus and Grafana are the cluster's own (kube-prometheus-stack).`,
+    `${GENERATED_HEADER} from the plan for a node of ${nodeDescription(facts)} (${plan.profile} profile); ` +
+      `edits are overwritten. The models run on vLLM's production-stack Helm chart (${CHART.name} ${CHART.version}` +
+      `): one vLLM Deployment per model and the chart's router in front, which plays litellm's part here (one ` +
+      `OpenAI-compatible endpoint for every model). Prometheus and Grafana are the cluster's own ` +
+      '(kube-prometheus-stack).',
     '',
     '## Install',
     '',
     '```sh',
     `kubectl create namespace ${ns}`,
     `# the Secret: fill in ${'`'}secrets.example.yaml${'`'} and apply it, or create it directly:`,
-    `kubectl -n ${ns} create secret generic ${SECRET_NAME} --from-literal=${SECRET_KEYS.hfToken}="$HF_TOKEN" --from-literal=${SECRET_KEYS.apiKey}="$(openssl rand -hex 24)"`,
+    `kubectl -n ${ns} create secret generic ${SECRET_NAME} --from-literal=${SECRET_KEYS.hfToken}="$HF_TOKEN" ` +
+      `--from-literal=${SECRET_KEYS.apiKey}="$(openssl rand -hex 24)"`,
     `helm repo add ${CHART.repoName} ${CHART.repoUrl}`,
-    `helm install ${CHART.release} ${CHART.repoName}/${CHART.name} --version ${CHART.version} -n ${ns} -f production-stack-values.yaml`,
+    `helm install ${CHART.release} ${CHART.repoName}/${CHART.name} --version ${CHART.version} -n ${ns} -f ` +
+      'production-stack-values.yaml',
     `kubectl -n ${ns} apply -f open-webui.yaml`,
     `kubectl -n ${ns} apply -f monitoring.yaml   # where kube-prometheus-stack runs`,
     '```',
@@ -90,20 +99,27 @@ export function k8sReadme(input: ReadmeInput): string {
     'Then, from this machine:',
     '',
     '```sh',
-    `kubectl -n ${ns} port-forward svc/${OPEN_WEBUI.name} ${OPEN_WEBUI.port}:${OPEN_WEBUI.port}   # Open WebUI on http://127.0.0.1:${OPEN_WEBUI.port}`,
-    `kubectl -n ${ns} port-forward svc/${routerServiceName} 30080:${CHART.servicePort}   # the OpenAI API on http://127.0.0.1:30080/v1, with the ${SECRET_KEYS.apiKey} as Bearer token`,
+    `kubectl -n ${ns} port-forward svc/${OPEN_WEBUI.name} ${OPEN_WEBUI.port}:${OPEN_WEBUI.port}   # Open ` +
+      `WebUI on http://127.0.0.1:${OPEN_WEBUI.port}`,
+    `kubectl -n ${ns} port-forward svc/${routerServiceName} 30080:${CHART.servicePort}   # the OpenAI API on ` +
+      `http://127.0.0.1:30080/v1, with the ${SECRET_KEYS.apiKey} as Bearer token`,
     '```',
     '',
-    `The release must be called \`${CHART.release}\`: Open WebUI reaches the router as \`${routerServiceName}\`. Nothing is exposed outside the cluster; add an Ingress when you mean to.`,
+    `The release must be called \`${CHART.release}\`: Open WebUI reaches the router as \`${routerServiceName}` +
+      `\`. Nothing is exposed outside the cluster; add an Ingress when you mean to.`,
     '',
     '## Files',
     '',
     '| File | What it is |',
     '| --- | --- |',
-    `| production-stack-values.yaml | values for the chart: a modelSpec per model with the plan's image, context, dtype${gpu ? ', GPU share' : ''} and resources; the router; the Secret references |`,
-    `| open-webui.yaml | Open WebUI (Deployment, Service, ${OPEN_WEBUI.storage} volume), talking to the router with the ${SECRET_KEYS.apiKey} |`,
-    `| monitoring.yaml | a ServiceMonitor for the engines and Berth's Grafana dashboards as ConfigMaps labelled \`grafana_dashboard: "1"\` |`,
-    `| secrets.example.yaml | the Secret \`${SECRET_NAME}\` with placeholders: \`${SECRET_KEYS.hfToken}\` (gated models) and \`${SECRET_KEYS.apiKey}\` (vLLM's --api-key; clients send it) |`,
+    `| production-stack-values.yaml | values for the chart: a modelSpec per model with the plan's image, ` +
+      `context, dtype${gpu ? ', GPU share' : ''} and resources; the router; the Secret references |`,
+    `| open-webui.yaml | Open WebUI (Deployment, Service, ${OPEN_WEBUI.storage} volume), talking to the ` +
+      `router with the ${SECRET_KEYS.apiKey} |`,
+    `| monitoring.yaml | a ServiceMonitor for the engines and Berth's Grafana dashboards as ConfigMaps ` +
+      `labelled \`grafana_dashboard: "1"\` |`,
+    `| secrets.example.yaml | the Secret \`${SECRET_NAME}\` with placeholders: \`${SECRET_KEYS.hfToken}\` ` +
+      `(gated models) and \`${SECRET_KEYS.apiKey}\` (vLLM's --api-key; clients send it) |`,
     '',
     '## The plan',
     '',
@@ -113,12 +129,15 @@ export function k8sReadme(input: ReadmeInput): string {
   for (const spec of specs) {
     const served = plan.services.find((s) => s.name === spec.name)?.model?.servedName ?? spec.name;
     const gpuCells = gpu
-      ? `${spec.requestGPUMem ? `${spec.requestGPU} (HAMi, ${spec.requestGPUMem} MiB)` : spec.requestGPU} | ${spec.vllmConfig.gpuMemoryUtilization ?? ''} | `
+      ? `${spec.requestGPUMem ? `${spec.requestGPU} (HAMi, ${spec.requestGPUMem} MiB)` : spec.requestGPU} | ${spec.vllmConfig.gpuMemoryUtilization ?? ''}` +
+        ' | '
       : '';
     const scaled = models.find((m) => m.spec.name === spec.name)?.scaledObject?.spec;
     const replicas = scaled ? `${scaled.minReplicaCount}–${scaled.maxReplicaCount} (KEDA)` : String(spec.replicaCount);
     out.push(
-      `| ${cell(spec.name)} | ${cell(served)} | ${cell(`${spec.repository}:${spec.tag}`)} | ${spec.vllmConfig.maxModelLen} | ${spec.vllmConfig.dtype} | ${gpuCells}${spec.requestCPU} | ${spec.requestMemory} | ${spec.pvcStorage} | ${replicas} |`,
+      `| ${cell(spec.name)} | ${cell(served)} | ${cell(`${spec.repository}:${spec.tag}`)} | ${spec.vllmConfig.maxModelLen}` +
+        ` | ${spec.vllmConfig.dtype} | ${gpuCells}${spec.requestCPU} | ${spec.requestMemory} | ${spec.pvcStorage}` +
+        ` | ${replicas} |`,
     );
   }
   out.push('', fitNote(input), '');
@@ -132,27 +151,42 @@ export function k8sReadme(input: ReadmeInput): string {
   );
   if (order.length) {
     out.push(
-      `- Start order: in the plan ${order.map((s) => `${s.name} starts once ${s.dependsOn.map((d) => d.service).join(' and ')} is healthy`).join('; ')}, because they share a card and vLLM measures the free memory when it starts. ${options.gpuSharing === 'hami' ? 'Here HAMi shows each pod a card of its own size' : 'Here each pod has a card of its own'}, so they start together.`,
+      `- Start order: in the plan ${order.map((s) => `${s.name} starts once ${s.dependsOn.map((d) => d.service).join(' and ')} is healthy`).join('; ')}` +
+        `, because they share a card and vLLM measures the free memory when it starts. ${options.gpuSharing === 'hami' ? 'Here HAMi shows each pod a card of its own size' : 'Here each pod has a card of its own'}` +
+        ', so they start together.',
     );
   }
   if (gpu) {
     out.push(
-      "- GPUs: the engines run with `runtimeClassName: nvidia` and request `nvidia.com/gpu` (the NVIDIA GPU Operator or device plugin provides both). Each gets the plan's --gpu-memory-utilization, so its KV cache and context are as planned.",
+      '- GPUs: the engines run with `runtimeClassName: nvidia` and request `nvidia.com/gpu` (the NVIDIA GPU ' +
+        "Operator or device plugin provides both). Each gets the plan's --gpu-memory-utilization, so its KV " +
+        'cache and context are as planned.',
     );
   } else {
     out.push(
-      "- CPUs: each engine is a Guaranteed pod (whole CPUs, requests = limits) for the plan's OpenMP cores. With the kubelet's static CPU manager policy (`cpuManagerPolicy: static`, best with `full-pcpus-only`) it gets cores of its own and vLLM binds one OpenMP thread to each (`VLLM_CPU_OMP_THREADS_BIND=auto`); under the default `none` policy engines on one node contend for the node's cores. The plan's unbound cores stay with the node for the kubelet, the router and Open WebUI.",
+      "- CPUs: each engine is a Guaranteed pod (whole CPUs, requests = limits) for the plan's OpenMP cores. " +
+        "With the kubelet's static CPU manager policy (`cpuManagerPolicy: static`, best with " +
+        '`full-pcpus-only`) it gets cores of its own and vLLM binds one OpenMP thread to each ' +
+        '(`VLLM_CPU_OMP_THREADS_BIND=auto`); under the default `none` policy engines on one node contend for ' +
+        "the node's cores. The plan's unbound cores stay with the node for the kubelet, the router and Open " +
+        'WebUI.',
       ...(numaNodes(facts) > 1
         ? [
-            "- NUMA: the plan keeps each engine inside one NUMA node; the kubelet's Topology Manager (`topologyManagerPolicy: single-numa-node`) does the same for a pod's CPUs.",
+            "- NUMA: the plan keeps each engine inside one NUMA node; the kubelet's Topology Manager " +
+              "(`topologyManagerPolicy: single-numa-node`) does the same for a pod's CPUs.",
           ]
         : []),
       `- KV cache: VLLM_CPU_KVCACHE_SPACE as planned; no GPU request and no runtime class.`,
     );
   }
   out.push(
-    `- Replicas: ${options.autoscale ? `KEDA scales each engine between ${options.autoscale.min} and ${options.autoscale.max} replicas on its waiting requests, read from ${options.prometheusUrl} (install KEDA and apply monitoring.yaml first)` : `${options.replicas} per model`}${specs.some((s) => s.pvcAccessMode) ? '; the weights volumes are ReadWriteMany, which needs a storage class that offers it' : ''}.`,
-    "- Monitoring: monitoring.yaml relabels the engines' series with the `service` label Berth's own Prometheus gives them, so the dashboards run the same PromQL as the local ones. kube-prometheus-stack picks ServiceMonitors labelled `release: kube-prometheus-stack` by default, and Grafana's sidecar reads dashboards from its own namespace unless `sidecar.dashboards.searchNamespace` is `ALL`.",
+    `- Replicas: ${options.autoscale ? `KEDA scales each engine between ${options.autoscale.min} and ${options.autoscale.max} replicas on its waiting requests, read from ${options.prometheusUrl} (install KEDA and apply monitoring.yaml first)` : `${options.replicas} per model`}` +
+      `${specs.some((s) => s.pvcAccessMode) ? '; the weights volumes are ReadWriteMany, which needs a storage class that offers it' : ''}` +
+      '.',
+    "- Monitoring: monitoring.yaml relabels the engines' series with the `service` label Berth's own " +
+      'Prometheus gives them, so the dashboards run the same PromQL as the local ones. kube-prometheus-stack ' +
+      "picks ServiceMonitors labelled `release: kube-prometheus-stack` by default, and Grafana's sidecar reads " +
+      'dashboards from its own namespace unless `sidecar.dashboards.searchNamespace` is `ALL`.',
     '',
   );
   const warnings = plan.warnings.filter((w) => !w.blocking);

@@ -32,7 +32,8 @@ export async function engineCommand(
         throw new InputError('engine', `"${name}" exists already; remove it first or pick another name`);
       await save({ engines: [...settings.engines, parsed.data] });
       out(
-        `added ${name} → ${parsed.data.endpoint}; use it with \`berth --engine ${name} …\` or \`berth engine use ${name}\``,
+        `added ${name} → ${parsed.data.endpoint}; use it with \`berth --engine ${name} …\` or \`berth engine ` +
+          `use ${name}\``,
       );
       return 0;
     }

@@ -67,7 +67,8 @@ export async function exportK8sCommand(
   const result = await writeK8sExport(plan, facts, options, dir, flags.force ?? false);
   const models = plan.services.filter((s) => s.role === 'model');
   const lines = [
-    `Exported the ${plan.profile} stack (${models.length} model${models.length === 1 ? '' : 's'}) for Kubernetes to ${dir}:`,
+    `Exported the ${plan.profile} stack (${models.length} model${models.length === 1 ? '' : 's'}) for ` +
+      `Kubernetes to ${dir}:`,
   ];
   for (const file of result.written) lines.push(`  wrote ${path.relative(dir, file)}`);
   for (const file of result.kept) lines.push(`  kept  ${path.relative(dir, file)} (it may hold your secrets)`);
@@ -77,7 +78,8 @@ export async function exportK8sCommand(
     `  kubectl create namespace ${options.namespace}`,
     `  edit ${K8S_FILES.secrets}, then kubectl -n ${options.namespace} apply -f ${path.join(dir, K8S_FILES.secrets)}`,
     `  helm repo add ${CHART.repoName} ${CHART.repoUrl}`,
-    `  helm install ${CHART.release} ${CHART.repoName}/${CHART.name} --version ${CHART.version} -n ${options.namespace} -f ${path.join(dir, K8S_FILES.values)}`,
+    `  helm install ${CHART.release} ${CHART.repoName}/${CHART.name} --version ${CHART.version} -n ${options.namespace}` +
+      ` -f ${path.join(dir, K8S_FILES.values)}`,
     `  kubectl -n ${options.namespace} apply -f ${path.join(dir, K8S_FILES.openWebui)}`,
   );
   for (const warning of plan.warnings) lines.push(`! ${warning.code}: ${warning.message}`);

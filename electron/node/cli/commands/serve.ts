@@ -68,7 +68,8 @@ export async function serveCommand(
     throw new CommandError(`the dashboard is not built (${rendererDir}): run npm run build`);
   if (!LOOPBACK.includes(flags.host)) {
     err(
-      `berth: warning: serving on ${flags.host}, not only on this machine: anyone who reaches it and has the link controls the stack. Prefer an SSH tunnel (ssh -L ${port || 7000}:127.0.0.1:${port || 7000} host).`,
+      `berth: warning: serving on ${flags.host}, not only on this machine: anyone who reaches it and has the ` +
+        `link controls the stack. Prefer an SSH tunnel (ssh -L ${port || 7000}:127.0.0.1:${port || 7000} host).`,
     );
   }
   const say = redactedLog(session, err);

@@ -7,7 +7,10 @@ import { statusReport } from '../format/status-table.js';
 import type { PlanFlags } from './plan.js';
 import { untilStopSignal } from '../../shutdown.js';
 
-/** Each model's figures in vLLM's terms beside its state: planned, and measured at its last start (the plan carries both). */
+/**
+ * Each model's figures in vLLM's terms beside its state: planned, and measured at its last start (the plan carries
+ * both).
+ */
 export function withVllmFigures(plan: StackPlan, services: ServiceStatus[]): ServiceStatus[] {
   return services.map((status) => {
     const model = plan.services.find((s) => s.name === status.name)?.model;

@@ -25,7 +25,8 @@ export async function upCommand(
     return 0;
   }
   out(
-    `\n${result.healthy.length} of ${total} healthy; ${result.failed.length} failed, ${result.skipped.length} not started. Nothing that was running was stopped.`,
+    `\n${result.healthy.length} of ${total} healthy; ${result.failed.length} failed, ${result.skipped.length}` +
+      ' not started. Nothing that was running was stopped.',
   );
   return 1;
 }

@@ -12,7 +12,8 @@ export function factsSummary(facts: HostFacts): string {
       ? ` (${cpu.performanceCores} performance + ${cpu.efficiencyCores} efficiency)`
       : '';
   const lines = [
-    `Host     ${OS_NAMES[facts.os.platform]} ${facts.os.arch} · ${cpu.brand}, ${cpu.physical} cores${tiers}, ${cpu.logical} threads · ${formatGiB(facts.memory.totalBytes)} memory (${formatGiB(facts.memory.availableBytes)} free)`,
+    `Host     ${OS_NAMES[facts.os.platform]} ${facts.os.arch} · ${cpu.brand}, ${cpu.physical} cores${tiers}, ${cpu.logical}` +
+      ` threads · ${formatGiB(facts.memory.totalBytes)} memory (${formatGiB(facts.memory.availableBytes)} free)`,
   ];
   const gpus = facts.gpus.map(
     (g) => `${g.index}: ${g.model}${g.memoryBytes ? ` ${formatGiB(g.memoryBytes)}` : ' (shares system memory)'}`,
@@ -23,7 +24,8 @@ export function factsSummary(facts: HostFacts): string {
   const engine = facts.engine;
   if (engine) {
     const topology = engine.cpuTopology
-      ? ` (${new Set(engine.cpuTopology.map((p) => `${p.node}:${p.core}`)).size} physical cores on ${new Set(engine.cpuTopology.map((p) => p.node)).size} NUMA node(s))`
+      ? ` (${new Set(engine.cpuTopology.map((p) => `${p.node}:${p.core}`)).size} physical cores on ${new Set(engine.cpuTopology.map((p) => p.node)).size}` +
+        ' NUMA node(s))'
       : '';
     const gpuAccess = engine.gpuRuntime ? 'containers can reach NVIDIA GPUs' : 'no GPU runtime';
     lines.push(

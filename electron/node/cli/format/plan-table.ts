@@ -39,7 +39,8 @@ export function planReport(plan: StackPlan): string {
       const model = service.model;
       if (!model?.expected) continue;
       out.push(
-        `  ${service.name}: ${model.fit?.words ?? ''}; ${plannedBesideMeasured(model.expected, model.measured, model.maxModelLen)}${model.measured ? ` (measured ${model.measured.at.slice(0, 10)})` : ''}`,
+        `  ${service.name}: ${model.fit?.words ?? ''}; ${plannedBesideMeasured(model.expected, model.measured, model.maxModelLen)}` +
+          `${model.measured ? ` (measured ${model.measured.at.slice(0, 10)})` : ''}`,
       );
     }
   }

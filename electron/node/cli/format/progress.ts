@@ -29,7 +29,8 @@ export function progressPrinter(write: (line: string) => void): (event: Progress
         const percent = event.bytesTotal ? Math.floor((event.bytesDone / event.bytesTotal) * 100) : 0;
         if (crossed(`weights:${event.service}`, percent))
           write(
-            `↓ ${event.service}: ${event.model} ${formatBytes(event.bytesDone)} of ${formatBytes(event.bytesTotal)} (${percent}%)`,
+            `↓ ${event.service}: ${event.model} ${formatBytes(event.bytesDone)} of ${formatBytes(event.bytesTotal)}` +
+              ` (${percent}%)`,
           );
         return;
       }

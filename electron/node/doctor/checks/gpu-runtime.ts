@@ -21,7 +21,9 @@ export const gpuRuntime: Check = {
       return {
         status: 'fail',
         message: 'the engine has no NVIDIA runtime and no CDI devices',
-        fix: 'install the NVIDIA Container Toolkit, run sudo nvidia-ctk runtime configure --runtime=docker and restart Docker',
+        fix:
+          'install the NVIDIA Container Toolkit, run sudo nvidia-ctk runtime configure --runtime=docker and ' +
+          'restart Docker',
       };
     }
     return {

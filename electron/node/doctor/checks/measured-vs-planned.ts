@@ -26,7 +26,9 @@ export const measuredVsPlanned: Check = {
       };
     return {
       status: 'ok',
-      message: `${measured.map((s) => s.name).join(', ')} started within their plans (measured ${measured.map((s) => s.model?.measured?.at.slice(0, 10)).join(', ')})`,
+      message:
+        `${measured.map((s) => s.name).join(', ')} started within their plans (measured ${measured.map((s) => s.model?.measured?.at.slice(0, 10)).join(', ')}` +
+        ')',
     };
   },
 };

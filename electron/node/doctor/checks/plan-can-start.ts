@@ -17,7 +17,8 @@ export const planCanStart: Check = {
     }
     return {
       status: 'ok',
-      message: `the ${plan?.profile} profile places ${plan?.services.filter((s) => s.role === 'model').length} model(s)`,
+      message:
+        `the ${plan?.profile} profile places ${plan?.services.filter((s) => s.role === 'model').length}` + ' model(s)',
     };
   },
 };

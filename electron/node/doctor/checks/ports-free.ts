@@ -17,7 +17,8 @@ export const portsFree: Check = {
         if (ours) continue;
         if (holder || !(await portFree(port.host, port.bind)))
           taken.push(
-            `${port.host} (${service.name}${holder ? `, held by container ${(holder.Names[0] ?? '').replace(/^\//, '')}` : ''})`,
+            `${port.host} (${service.name}${holder ? `, held by container ${(holder.Names[0] ?? '').replace(/^\//, '')}` : ''}` +
+              ')',
           );
       }
     }

@@ -10,13 +10,17 @@ export const secretsFile: Check = {
       return {
         status: 'fail',
         message: file.problem,
-        fix: 'fix secrets.json in BERTH_HOME, or move it away (Berth then generates new keys, and the running stack must be started again)',
+        fix:
+          'fix secrets.json in BERTH_HOME, or move it away (Berth then generates new keys, and the running ' +
+          'stack must be started again)',
       };
     if (file.linkTo) {
       return {
         status: 'fail',
         message: `secrets.json is a symbolic link to ${file.linkTo}, so the secrets live outside BERTH_HOME`,
-        fix: 'replace the link with the file itself (cp --remove-destination "$(readlink secrets.json)" secrets.json, then chmod 600 secrets.json)',
+        fix:
+          'replace the link with the file itself (cp --remove-destination "$(readlink secrets.json)" ' +
+          'secrets.json, then chmod 600 secrets.json)',
       };
     }
     if (!file.exists)
@@ -40,7 +44,9 @@ export const secretsFile: Check = {
       return {
         status: 'warn',
         message: "secrets.json is encrypted with the Berth app's keychain key, which this berth cannot read",
-        fix: 'run the berth that comes inside the app, or set LITELLM_MASTER_KEY and GRAFANA_ADMIN_PASSWORD (and HF_TOKEN) in the environment',
+        fix:
+          'run the berth that comes inside the app, or set LITELLM_MASTER_KEY and GRAFANA_ADMIN_PASSWORD (and ' +
+          'HF_TOKEN) in the environment',
       };
     }
     return {
