@@ -3,6 +3,7 @@ import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 /** Names that hold Berth's own sentences for people: matching them would make behaviour follow the wording. */
 const WORDED = '/^(problem|message|reason|detail|summary|warning)$/';
@@ -46,6 +47,8 @@ export default tseslint.config(
     files: ['electron/**/*.ts', 'renderer/**/*.{ts,tsx}'],
     ignores: ['**/*.test.ts', '**/*.test.tsx'],
     rules: {
+      // Prettier wraps code at 120; this catches what it cannot break (long strings, comments).
+      'max-len': ['error', { code: 120, ignoreUrls: true }],
       'no-restricted-syntax': [
         'error',
         ...['test', 'exec'].flatMap((method) =>
@@ -109,11 +112,16 @@ export default tseslint.config(
   },
   {
     files: ['renderer/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
     languageOptions: { globals: { ...globals.browser } },
-    rules: restrict('the renderer is sandboxed: only electron/common and the API reach it (README, Architecture)', {
-      node: true,
-      electron: true,
-      paths: ['electron/(node|main)/'],
-    }),
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'react-hooks/exhaustive-deps': 'error',
+      ...restrict('the renderer is sandboxed: only electron/common and the API reach it (README, Architecture)', {
+        node: true,
+        electron: true,
+        paths: ['electron/(node|main)/'],
+      }),
+    },
   },
 );

@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import semver from 'semver';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from './support/repo-root.js';
 
@@ -54,5 +55,30 @@ describe("the README's architecture", () => {
     ['electron/node', 'Inside `electron/node/`'],
   ])('lists every folder of %s, and only those', (dir, heading) => {
     expect(tableAfter(heading).sort()).toEqual(folders(dir));
+  });
+});
+
+describe('the Node that Berth asks for', () => {
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+    engines: { node: string };
+    dependencies: Record<string, string>;
+  };
+
+  it('is enough for every runtime dependency and Electron: each Node engines.node allows, they allow too', () => {
+    const short = [...Object.keys(pkg.dependencies), 'electron'].filter((name) => {
+      const theirs = (
+        JSON.parse(readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')) as {
+          engines?: { node?: string };
+        }
+      ).engines?.node;
+      return theirs !== undefined && !semver.subset(pkg.engines.node, theirs);
+    });
+    expect(short).toEqual([]);
+  });
+
+  it('is the one CI tests on: the workflow runs the lowest version engines.node allows', () => {
+    const ci = readFileSync(path.join(root, '.github/workflows/ci.yml'), 'utf8');
+    const tested = /node-version: '?([\d.]+)'?/.exec(ci)?.[1] ?? '';
+    expect(semver.minVersion(pkg.engines.node)?.version).toBe(semver.coerce(tested)?.version);
   });
 });

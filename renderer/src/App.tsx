@@ -68,6 +68,8 @@ export function App({ client }: { client: Client }) {
   }, [client]);
 
   useEffect(() => {
+    // The first read: its state is set when the backend answers, not synchronously in the effect.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     void refresh();
     return client.onEvent((event) => {
       if (event.type === 'status') setSnapshot((s) => (s ? { ...s, status: event.services } : s));
@@ -102,6 +104,13 @@ export function App({ client }: { client: Client }) {
   }, [client, refresh]);
 
   const services = snapshot ? withPlanned(snapshot.plan?.services.map((s) => s.name) ?? [], snapshot.status) : [];
+  const freshness = fresh
+    ? snapshot?.engine.endpoint
+      ? 'live'
+      : 'no engine'
+    : snapshot
+      ? 'last known state'
+      : 'loading…';
   return (
     // A header, a rail of views and the view: laid out in styles.css (Mantine's AppShell writes an inline <style>,
     // which
@@ -122,7 +131,7 @@ export function App({ client }: { client: Client }) {
               </Suspense>
             )}
             <Text size="sm" c="dimmed" data-testid="freshness">
-              {fresh ? (snapshot?.engine.endpoint ? 'live' : 'no engine') : snapshot ? 'last known state' : 'loading…'}
+              {freshness}
             </Text>
           </Group>
         </Group>

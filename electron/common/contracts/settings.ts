@@ -29,9 +29,7 @@ export const CustomModelSchema = z.object({
   gated: z.boolean().default(false),
   ...ModelNumbersSchema.shape,
   weightsGiB: z.number().positive().max(MODEL_LIMITS.weightsGiB, `at most ${MODEL_LIMITS.weightsGiB} GiB`),
-  /**
-   * vLLM's --tool-call-parser for the model's chat template (hermes, llama3_json, mistral…); without it, tools are off.
-   */
+  /** vLLM's --tool-call-parser for the model's chat template (hermes, llama3_json, mistral…); else tools are off. */
   toolCallParser: z
     .string()
     .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'a vLLM tool-call parser name such as "hermes" or "llama3_json"')

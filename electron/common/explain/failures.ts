@@ -21,8 +21,13 @@ const RECOGNIZERS: Recognizer[] = [
     }),
   },
   {
-    pattern:
-      /max seq len \((\d+)\).*?\(([\d.]+) GiB KV cache is needed, which is larger than the available KV cache memory \(([\d.]+) GiB\)(?:.*?estimated maximum model length is (\d+))?/s,
+    // vLLM's words (vllm/v1/core/kv_cache_utils.py), one regular expression read in four parts.
+    pattern: new RegExp(
+      String.raw`max seq len \((\d+)\).*?\(([\d.]+) GiB KV cache is needed, ` +
+        String.raw`which is larger than the available KV cache memory \(([\d.]+) GiB\)` +
+        String.raw`(?:.*?estimated maximum model length is (\d+))?`,
+      's',
+    ),
     explain: (m, service) => ({
       message: `${service}'s KV cache holds ${m[3]} GiB, but one ${m[1]}-token request needs ${m[2]} GiB`,
       fix: `set tuning.${service}.maxModelLen to ${m[4] ?? 'a shorter context'} or raise tuning.${service}.kvCacheGiB`,
@@ -78,8 +83,16 @@ const RECOGNIZERS: Recognizer[] = [
     }),
   },
   {
-    pattern:
-      /BERTH-ERROR NETWORK|LocalEntryNotFoundError|OfflineModeIsEnabled|Max retries exceeded with url: \/api\/models|Failed to resolve 'huggingface\.co'|Temporary failure in name resolution/,
+    pattern: new RegExp(
+      [
+        'BERTH-ERROR NETWORK',
+        'LocalEntryNotFoundError',
+        'OfflineModeIsEnabled',
+        String.raw`Max retries exceeded with url: /api/models`,
+        String.raw`Failed to resolve 'huggingface\.co'`,
+        'Temporary failure in name resolution',
+      ].join('|'),
+    ),
     explain: (_m, service) => ({
       message: `${service} could not reach Hugging Face to download its weights`,
       fix:

@@ -1,7 +1,8 @@
 /** PromQL for one model server, selected by the `service` label Berth's scrape config puts on every series. */
 export function modelQueries(service: string) {
   const s = `service="${service}"`;
-  const quantile = (q: number, histogram: string) => `histogram_quantile(${q}, sum by (le) (rate(${histogram}_bucket{${s}}[1m])))`;
+  const quantile = (q: number, histogram: string) =>
+    `histogram_quantile(${q}, sum by (le) (rate(${histogram}_bucket{${s}}[1m])))`;
   return {
     promptTokensPerS: `sum(rate(vllm:prompt_tokens_total{${s}}[1m]))`,
     generationTokensPerS: `sum(rate(vllm:generation_tokens_total{${s}}[1m]))`,

@@ -87,13 +87,13 @@ export function coreMap(plan: StackPlan, facts: HostFacts): CoreMap {
       };
     } else if (frontend.has(place.cpu)) {
       const sample = cpuModels.find((s) => parseCpuList(s.cpuset ?? '').includes(place.cpu));
+      const cpuset = (sample && reasonAbout(sample, 'cpuset')) ?? '';
       cell = {
         cpu: place.cpu,
         core: place.core,
         node: place.node,
         use: 'frontend',
-        reason:
-          `CPU ${place.cpu}: kept for vLLM's API servers, litellm and Open WebUI. ${(sample && reasonAbout(sample, 'cpuset')) ?? ''}`.trim(),
+        reason: `CPU ${place.cpu}: kept for vLLM's API servers, litellm and Open WebUI. ${cpuset}`.trim(),
       };
     } else {
       cell = {

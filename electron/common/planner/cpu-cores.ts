@@ -46,7 +46,8 @@ export function usableCores(facts: HostFacts): { cores: Core[]; source: string }
     return {
       cores,
       source:
-        `the engine's ${threads} CPUs are ${cores.length} physical cores${threads > cores.length ? ` (${threads / cores.length} threads each; one OpenMP thread per core)` : ''}` +
+        `the engine's ${threads} CPUs are ${cores.length} physical cores` +
+        (threads > cores.length ? ` (${threads / cores.length} threads each; one OpenMP thread per core)` : '') +
         ` on ${nodes} NUMA node${nodes > 1 ? 's' : ''}`,
     };
   }
@@ -82,9 +83,9 @@ function cpusetReason(
   ];
   if (!extra.length) return undefined;
   return (
-    `container cpuset ${formatCpuList([...cpus, ...siblings, ...reserved])}: the OpenMP cores plus ${extra.join(' and ')}` +
-    `, where vLLM's API server, engine core and tokenizer run without taking an OpenMP core (vLLM's CPU FAQ: ` +
-    `the frontend's CPU belongs inside the container's cpuset and outside VLLM_CPU_OMP_THREADS_BIND)`
+    `container cpuset ${formatCpuList([...cpus, ...siblings, ...reserved])}: the OpenMP cores plus ` +
+    `${extra.join(' and ')}, where vLLM's API server, engine core and tokenizer run without taking an OpenMP core ` +
+    `(vLLM's CPU FAQ: the frontend's CPU belongs inside the container's cpuset and outside VLLM_CPU_OMP_THREADS_BIND)`
   );
 }
 

@@ -266,8 +266,8 @@ function referencePlacement(
     const first = models.find((m) => tuning[m.service]?.gpuMemoryUtilization !== undefined);
     throw new InputError(
       `tuning.${first?.service}.gpuMemoryUtilization`,
-      `the models on GPU 0 would claim more than ${MAX_TUNED_SHARE} of it; allowed: shares that add up to ${MAX_TUNED_SHARE}` +
-        ' at most, with 0.05 or more per other model',
+      `the models on GPU 0 would claim more than ${MAX_TUNED_SHARE} of it; allowed: shares that add up to ` +
+        `${MAX_TUNED_SHARE} at most, with 0.05 or more per other model`,
     );
   }
   const share =

@@ -12,8 +12,8 @@ import { GiB } from '../units.js';
  *   rounded up to blocks, plus one block since the window may start inside one (SlidingWindowSpec);
  * - vLLM refuses to start unless one request of max_model_len fits (vllm/v1/core/kv_cache_utils.py,
  *   _check_enough_kv_cache_memory), and reports the pool as `GPU KV cache size: N tokens`, N = max concurrency ×
- *   max_model_len, and `Maximum concurrency for L tokens per request: C×`, C = blocks in the pool ÷ blocks one request
- *   of L takes (get_max_concurrency_for_kv_cache_config).
+ *   max_model_len, and `Maximum concurrency for L tokens per request: C×`, C = blocks in the pool ÷ blocks one
+ *   request of L takes (get_max_concurrency_for_kv_cache_config).
  */
 export const GPU_BLOCK_TOKENS = 16;
 export const CPU_BLOCK_TOKENS = 128;

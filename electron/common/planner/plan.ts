@@ -93,7 +93,8 @@ function checkTuning(models: readonly ModelSpec[], settings: Settings): void {
     if (fixed !== undefined && fixed > model.maxModelLen) {
       throw new InputError(
         `tuning.${model.service}.maxModelLen`,
-        `${fixed} is more than ${model.id}'s limit of ${model.maxModelLen} tokens; allowed: 256 to ${model.maxModelLen}`,
+        `${fixed} is more than ${model.id}'s limit of ${model.maxModelLen} tokens; ` +
+          `allowed: 256 to ${model.maxModelLen}`,
       );
     }
   }
@@ -214,9 +215,9 @@ function planCpuModels(
         ...size.reasons,
         about(
           'fit',
-          `${fit.words}: vLLM pages the ${size.kvCacheGiB} GiB KV cache in blocks of ${expected.blockTokens}` +
-            ` tokens and should report ${(expected.kvTokens ?? 0).toLocaleString('en-US')} tokens, ${expected.maxConcurrency}` +
-            `× a ${size.maxModelLen}-token request`,
+          `${fit.words}: vLLM pages the ${size.kvCacheGiB} GiB KV cache in blocks of ${expected.blockTokens} ` +
+            `tokens and should report ${(expected.kvTokens ?? 0).toLocaleString('en-US')} tokens, ` +
+            `${expected.maxConcurrency}× a ${size.maxModelLen}-token request`,
         ),
         about('runtime', isa.reason),
         about(

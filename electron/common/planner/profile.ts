@@ -35,8 +35,8 @@ export function chooseProfile(
     return {
       profile: 'production',
       reason:
-        `production: the engine reaches NVIDIA GPUs with room for some production models (${gpu.leftOut.join(' and ')}` +
-        ` ${gpu.leftOut.length > 1 ? 'do' : 'does'} not fit: see the warnings)`,
+        'production: the engine reaches NVIDIA GPUs with room for some production models ' +
+        `(${gpu.leftOut.join(' and ')} ${gpu.leftOut.length > 1 ? 'do' : 'does'} not fit: see the warnings)`,
     };
   }
   return {

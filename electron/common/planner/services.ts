@@ -105,7 +105,8 @@ export function modelService(
     reasons: [
       about(
         'role',
-        `serves ${model.id} as "${model.servedName}"${model.gated ? '; gated on Hugging Face, so HF_TOKEN must belong to an account that was granted access' : ''}`,
+        `serves ${model.id} as "${model.servedName}"` +
+          (model.gated ? '; gated on Hugging Face, so HF_TOKEN must belong to an account that was granted access' : ''),
       ),
       about(
         'runtime',
@@ -149,8 +150,8 @@ export function litellmService(image: string, models: readonly ModelSpec[]): Ser
     reasons: [
       about(
         'role',
-        `one OpenAI-compatible endpoint for ${models.length} model${models.length === 1 ? '' : 's'} (${models.map((m) => m.servedName).join(', ') || 'none'}` +
-          '), keyed with LITELLM_MASTER_KEY',
+        `one OpenAI-compatible endpoint for ${models.length} model${models.length === 1 ? '' : 's'} ` +
+          `(${models.map((m) => m.servedName).join(', ') || 'none'}), keyed with LITELLM_MASTER_KEY`,
       ),
       about(
         'start-order',

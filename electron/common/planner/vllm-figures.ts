@@ -38,7 +38,9 @@ export function withMeasurement(model: ModelSpec, m: Measurement | undefined): M
         measured: {
           at: m.at,
           runtimeBytes,
-          why: `killed at its ${formatGiB(limit)} limit on ${when}, so its runtime is raised by ${formatGiB(runtimeBytes - planned)}`,
+          why:
+            `killed at its ${formatGiB(limit)} limit on ${when}, so its runtime is raised by ` +
+            formatGiB(runtimeBytes - planned),
         },
       };
     }
@@ -159,15 +161,17 @@ export function fitWords(args: {
     return {
       verdict: 'no',
       words:
-        `does not fit: a ${formatTokens(maxModelLen)} request needs more KV cache than the ${formatGiB(expected.kvBytes ?? 0)}` +
-        ' there is',
+        `does not fit: a ${formatTokens(maxModelLen)} request needs more KV cache than the ` +
+        `${formatGiB(expected.kvBytes ?? 0)} there is`,
     };
   const verdict = maxModelLen < modelLimit ? 'shorter' : 'fits';
   if (concurrency < 2) return { verdict, words: `fits ${formatTokens(maxModelLen)} context` };
   return { verdict, words: `fits: ${formatTokens(maxModelLen)} context, ${Math.floor(concurrency)} requests at once` };
 }
 
-/** "planned 4 GiB KV → vLLM holds 36,864 tokens: 4 requests of 9k" — the plan and what vLLM reported, side by side. */
+/**
+ * "planned 4 GiB KV → vLLM holds 36,864 tokens: 4 requests of 9k" — the plan and what vLLM reported, side by side.
+ */
 export function plannedBesideMeasured(
   expected: VllmFigures,
   measured: VllmFigures | undefined,
@@ -194,8 +198,9 @@ export function overPlanWarning(service: string, m: Measurement | undefined): Pl
       code: 'measured-above-plan',
       service,
       message:
-        `${service} was killed for running out of memory at its ${formatGiB(m.measured.limitBytes ?? m.planned.peakBytes ?? 0)}` +
-        ` limit on ${when}: this plan raises its limit (turn another model off if the engine has no room).`,
+        `${service} was killed for running out of memory at its ` +
+        `${formatGiB(m.measured.limitBytes ?? m.planned.peakBytes ?? 0)} limit on ${when}: this plan raises its ` +
+        'limit (turn another model off if the engine has no room).',
     };
   }
   const parts: string[] = [];
@@ -233,8 +238,8 @@ export function describeMeasurement(m: Measurement): string {
     parts.push(`peak ${formatGiB(m.measured.peakBytes)} of a ${formatGiB(m.planned.peakBytes ?? 0)} limit`);
   if (m.measured.kvTokens !== undefined)
     parts.push(
-      `KV cache ${m.measured.kvTokens.toLocaleString('en-US')} tokens (planned ${(m.planned.kvTokens ?? 0).toLocaleString('en-US')}` +
-        ')',
+      `KV cache ${m.measured.kvTokens.toLocaleString('en-US')} tokens ` +
+        `(planned ${(m.planned.kvTokens ?? 0).toLocaleString('en-US')})`,
     );
   return `${m.service} measured: ${parts.join(', ') || 'no figures in its log'}`;
 }

@@ -83,8 +83,8 @@ export function modelFit(facts: HostFacts, inputs: PlanInputs, custom: CustomMod
         verdict: 'no',
         plan,
         message:
-          `this is a ${custom.device.toUpperCase()} model, and the ${profile} profile runs ${profile === 'production' ? 'GPU' : 'CPU'}` +
-          ` models: ${plan.profileReason}`,
+          `this is a ${custom.device.toUpperCase()} model, and the ${profile} profile runs ` +
+          `${profile === 'production' ? 'GPU' : 'CPU'} models: ${plan.profileReason}`,
       };
     }
     const why = plan.warnings.find((w) => w.service === spec.service);
@@ -103,7 +103,8 @@ export function modelFit(facts: HostFacts, inputs: PlanInputs, custom: CustomMod
       verdict: 'no',
       plan,
       message:
-        `${memory ? `${memory.message} ` : ''}With it the plan needs ${formatGiB(over - overBefore)} more than the engine has.`.trim(),
+        (memory ? `${memory.message} ` : '') +
+        `With it the plan needs ${formatGiB(over - overBefore)} more than the engine has.`,
     };
   }
   const context = service.model?.maxModelLen ?? 0;

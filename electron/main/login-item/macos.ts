@@ -7,6 +7,7 @@ export interface MacLoginApp {
 }
 
 const APPROVAL_NOTE = 'Allow Berth in System Settings › General › Login Items';
+const NOT_FOUND_NOTE = 'macOS cannot find Berth’s login item; move Berth to Applications and try again';
 
 /** Electron's login item, which is SMAppService on macOS 13 and later and may wait for the user's approval. */
 export class MacLoginItem implements LoginItemStrategy {
@@ -15,8 +16,7 @@ export class MacLoginItem implements LoginItemStrategy {
   async get(): Promise<LoginItemState> {
     const settings = this.app.getLoginItemSettings();
     if (settings.status === 'requires-approval') return { enabled: true, note: APPROVAL_NOTE };
-    if (settings.status === 'not-found')
-      return { enabled: false, note: 'macOS cannot find Berth’s login item; move Berth to Applications and try again' };
+    if (settings.status === 'not-found') return { enabled: false, note: NOT_FOUND_NOTE };
     return { enabled: settings.status ? settings.status === 'enabled' : settings.openAtLogin };
   }
 

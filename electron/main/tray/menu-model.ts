@@ -85,7 +85,8 @@ function modelItem(input: TrayInput, model: { service: string; servedName: strin
   const status = input.services.find((s) => s.name === model.service);
   const words = status ? SERVICE_WORDS[status.state] : 'stopped';
   const rate = input.tokensPerS[model.service];
-  const label = `${model.servedName} — ${words}${rate !== undefined && rate > 0 ? ` · ${rate.toFixed(1)} tok/s` : ''}`;
+  const speed = rate !== undefined && rate > 0 ? ` · ${rate.toFixed(1)} tok/s` : '';
+  const label = `${model.servedName} — ${words}${speed}`;
   const running = !!status && isActive(status.state);
   return {
     kind: 'submenu',

@@ -47,8 +47,8 @@ function memoryLimitWords(service: PlannedService, limit: number): string {
   if (!expected?.weightsBytes || expected.kvBytes === undefined || expected.overheadBytes === undefined)
     return formatBytes(limit);
   return (
-    `${formatBytes(limit)}, all of it used: ${formatBytes(expected.weightsBytes)} weights + ${formatBytes(expected.kvBytes)}` +
-    ` KV cache + ${formatBytes(expected.overheadBytes)} runtime planned`
+    `${formatBytes(limit)}, all of it used: ${formatBytes(expected.weightsBytes)} weights + ` +
+    `${formatBytes(expected.kvBytes)} KV cache + ${formatBytes(expected.overheadBytes)} runtime planned`
   );
 }
 
@@ -116,8 +116,8 @@ export async function waitHealthy(args: {
     const answeredAt = args.answeredAt();
     if (answeredAt !== undefined && Date.now() - answeredAt > graceMs) {
       throw new EngineError(
-        `${service.name} answers on ${health.path}, but Docker's health check of it does not pass (${lastCheckOutput(info)}` +
-          ')',
+        `${service.name} answers on ${health.path}, but Docker's health check of it does not pass ` +
+          `(${lastCheckOutput(info)})`,
         `the image must have what the check runs (${health.test.slice(1, 2).join('')}): use an image that ` +
           `has it, or berth logs ${service.name} to see more`,
       );

@@ -43,8 +43,19 @@ async function presentLocally(docker: Docker, image: string): Promise<boolean> {
 }
 
 /** Registry answers that mean "no such repository or tag", as registries and Docker word them. */
-const NOT_FOUND =
-  /manifest unknown|name unknown|not found|does not exist|pull access denied|unauthorized|authentication required|denied/i;
+const NOT_FOUND = new RegExp(
+  [
+    'manifest unknown',
+    'name unknown',
+    'not found',
+    'does not exist',
+    'pull access denied',
+    'unauthorized',
+    'authentication required',
+    'denied',
+  ].join('|'),
+  'i',
+);
 /** Answers that mean the registry could not be asked at all. */
 const UNREACHABLE =
   /no such host|connection refused|i\/o timeout|timeout|network is unreachable|tls|certificate|server misbehaving/i;

@@ -59,7 +59,8 @@ export async function checkPorts(
         const ours = holder.Labels[LABELS.owner] === 'berth' ? ` (Berth's ${holder.Labels[LABELS.service]})` : '';
         throw new EngineError(
           `port ${port.host} for ${service.name} is already published by container ${name}${ours}`,
-          `stop that container, or set another port for ${service.name} (settings: "ports": { "${service.name}": … })`,
+          `stop that container, or set another port for ${service.name} ` +
+            `(settings: "ports": { "${service.name}": … })`,
         );
       }
       const ourRunning = owned.get(service.name)?.state === 'running';
@@ -86,8 +87,8 @@ export async function ensureNetwork(docker: Docker, plan: StackPlan): Promise<'c
     };
     if (!COMPATIBLE_DRIVERS.includes(info.Driver) || (info.Driver === 'overlay' && !info.Attachable)) {
       throw new EngineError(
-        `the network "${plan.network}" exists with driver "${info.Driver}"${info.Driver === 'overlay' ? ' and is not attachable' : ''}` +
-          `, which Berth's containers cannot join`,
+        `the network "${plan.network}" exists with driver "${info.Driver}"` +
+          `${info.Driver === 'overlay' ? ' and is not attachable' : ''}, which Berth's containers cannot join`,
         `choose another network name (settings: "network"), or remove that network if nothing uses it`,
       );
     }

@@ -23,8 +23,14 @@ repo = os.environ["BERTH_MODEL_ID"]
 allow = ["*.json", "*.safetensors", "*.model", "*.tiktoken", "*.txt", "*.jinja", "tokenizer*"]
 try:
     info = HfApi().model_info(repo, files_metadata=True)
-    total = sum((s.size or 0) for s in info.siblings if not s.rfilename.startswith("original/") and s.rfilename.rsplit(".", 1)[-1] in ("json", "safetensors", "model", "tiktoken", "txt", "jinja"))
-    folder = os.path.join(os.environ.get("HF_HOME", "/root/.cache/huggingface"), "hub", "models--" + repo.replace("/", "--"))
+    kinds = ("json", "safetensors", "model", "tiktoken", "txt", "jinja")
+    total = sum(
+        (s.size or 0)
+        for s in info.siblings
+        if not s.rfilename.startswith("original/") and s.rfilename.rsplit(".", 1)[-1] in kinds
+    )
+    hf_home = os.environ.get("HF_HOME", "/root/.cache/huggingface")
+    folder = os.path.join(hf_home, "hub", "models--" + repo.replace("/", "--"))
     done = threading.Event()
     def report():
         while not done.is_set():
@@ -53,7 +59,10 @@ except Exception as e:
     text = (str(e).splitlines() or [type(e).__name__])[0]
     if (isinstance(e, OSError) and e.errno == 28) or "No space left on device" in str(e):
         kind = "NOSPACE"
-    elif names & {"ConnectionError", "ConnectError", "ConnectTimeout", "Timeout", "TimeoutException", "ProxyError", "SSLError", "LocalEntryNotFoundError", "OfflineModeIsEnabled"}:
+    elif names & {
+        "ConnectionError", "ConnectError", "ConnectTimeout", "Timeout", "TimeoutException", "ProxyError", "SSLError",
+        "LocalEntryNotFoundError", "OfflineModeIsEnabled",
+    }:
         kind = "NETWORK"
     else:
         kind = "OTHER"

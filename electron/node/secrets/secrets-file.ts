@@ -157,9 +157,9 @@ function checked(secrets: Secrets): Secrets {
 }
 
 /**
- * A plan's env with its secret references filled in: a value that is exactly `${NAME}` of a known secret. Any other
- * `${…}` (in a URL or a served name the user typed) is left as it is, so no secret is spliced into what goes elsewhere.
- * An empty secret leaves the variable out.
+ * A plan's env with its secret references filled in: a value that is exactly `${NAME}` of a known secret. Any
+ * other `${…}` (in a URL or a served name the user typed) is left as it is, so no secret is spliced into what goes
+ * elsewhere. An empty secret leaves the variable out.
  */
 export function resolveEnv(env: Record<string, string>, secrets: Secrets): string[] {
   const out: string[] = [];

@@ -1,6 +1,7 @@
 import { InputError } from '../../common/contracts/errors.js';
 import { SettingsSchema, type Settings } from '../../common/contracts/settings.js';
 import { catalogFor } from '../../common/catalog/resolve.js';
+import { DEFAULT_IMAGES } from '../../common/catalog/images.js';
 
 /** Flags that override settings for one command: images, ports, the network and which models run. */
 export interface OverrideFlags {
@@ -17,7 +18,7 @@ function pairs(flag: string, values: readonly string[] | undefined): [string, st
     if (at <= 0 || at === value.length - 1)
       throw new InputError(
         flag,
-        `"${value}" is not SERVICE=VALUE, e.g. ${flag} litellm=${flag === '--port' ? '14000' : 'ghcr.io/berriai/litellm:v1.104.1'}`,
+        `"${value}" is not SERVICE=VALUE, e.g. ${flag} litellm=${flag === '--port' ? '14000' : DEFAULT_IMAGES.litellm}`,
       );
     return [value.slice(0, at), value.slice(at + 1)];
   });

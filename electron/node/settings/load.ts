@@ -59,10 +59,14 @@ async function open(home: string, raw: Record<string, unknown>, factory: Setting
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+      const why =
+        raw.schema === SETTINGS_SCHEMA_VERSION
+          ? 'save a change'
+          : `bring it to settings schema ${SETTINGS_SCHEMA_VERSION}`;
       throw new InputError(
         settingsPath(home),
-        `cannot be written by this user (${code}), and Berth must write it to ${raw.schema === SETTINGS_SCHEMA_VERSION ? 'save a change' : `bring it to settings schema ${SETTINGS_SCHEMA_VERSION}`}` +
-          `: check the owner and permissions of ${home}, or set BERTH_HOME to a folder you own`,
+        `cannot be written by this user (${code}), and Berth must write it to ${why}: check the owner and ` +
+          `permissions of ${home}, or set BERTH_HOME to a folder you own`,
       );
     }
     // The store's schema refused the file: say which field in the words the CLI uses everywhere else.

@@ -81,11 +81,10 @@ export function AddModel({
 }) {
   const [looking, setLooking] = useState(false);
   const [lookup, setLookup] = useState<{ text: string; kind: 'ok' | 'manual' | 'error' } | null>(null);
-  const model = draftModel(draft);
-  const fit = useMemo(
-    () => (model && snapshot.planInputs ? modelFit(snapshot.facts, snapshot.planInputs, model) : undefined),
-    [model && JSON.stringify(model), snapshot],
-  );
+  const fit = useMemo(() => {
+    const asked = draftModel(draft);
+    return asked && snapshot.planInputs ? modelFit(snapshot.facts, snapshot.planInputs, asked) : undefined;
+  }, [draft, snapshot]);
 
   const look = async () => {
     setLooking(true);
@@ -108,7 +107,8 @@ export function AddModel({
         setLookup({
           kind: 'ok',
           text:
-            `Read from the Hub: ${m.architecture ?? 'config.json'}, ${m.weightFiles} weight file${m.weightFiles === 1 ? '' : 's'}` +
+            `Read from the Hub: ${m.architecture ?? 'config.json'}, ` +
+            `${m.weightFiles} weight file${m.weightFiles === 1 ? '' : 's'}` +
             `${m.gated ? '; gated, so HF_TOKEN must belong to an account with access' : ''}.`,
         });
       } else {

@@ -46,6 +46,11 @@ function fresh(model: string): Conversation {
 }
 
 /** Chat with the stack's models through litellm; the backend relays the stream, so the master key stays there. */
+/** A conversation with its last message changed (the reply being streamed). */
+function withLastMessage(change: (m: Message) => Message): (c: Conversation) => Conversation {
+  return (c) => ({ ...c, messages: c.messages.map((m, i) => (i === c.messages.length - 1 ? change(m) : m)) });
+}
+
 export function Chat({ client }: { client: Client }) {
   const [models, setModels] = useState<string[]>([]);
   const [modelsError, setModelsError] = useState<string | null>(null);
@@ -73,12 +78,14 @@ export function Chat({ client }: { client: Client }) {
 
   const update = (change: (c: Conversation) => Conversation) =>
     setConversations((all) => all.map((c) => (c.id === current?.id ? change(c) : c)));
-  const patchLast = (change: (m: Message) => Message) =>
-    update((c) => ({ ...c, messages: c.messages.map((m, i) => (i === c.messages.length - 1 ? change(m) : m)) }));
+  const patchLast = (change: (m: Message) => Message) => update(withLastMessage(change));
 
+  const currentConversation = current?.id;
   useEffect(
     () =>
       client.onEvent((event) => {
+        const patchLast = (change: (m: Message) => Message) =>
+          setConversations((all) => all.map((c) => (c.id === currentConversation ? withLastMessage(change)(c) : c)));
         if (event.type !== 'chat' || event.streamId !== streamRef.current) return;
         if (event.delta) patchLast((m) => ({ ...m, content: m.content + event.delta }));
         if (event.done) patchLast((m) => ({ ...m, stats: event.done }));
@@ -88,7 +95,7 @@ export function Chat({ client }: { client: Client }) {
           setStreamId(null);
         }
       }),
-    [client, current?.id],
+    [client, currentConversation],
   );
 
   const send = async () => {

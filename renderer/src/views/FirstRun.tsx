@@ -118,7 +118,9 @@ export function SmallVm({ plan, facts }: { plan: StackPlan; facts: HostFacts }) 
   if (!warning || !kind || !['docker-desktop', 'colima', 'orbstack', 'rancher-desktop', 'podman'].includes(kind))
     return null;
   const where: Record<string, { text: string; command?: string }> = {
-    'docker-desktop': { text: 'Docker Desktop › Settings › Resources › Advanced: raise Memory, then Apply & restart.' },
+    'docker-desktop': {
+      text: 'Docker Desktop › Settings › Resources › Advanced: raise Memory, then Apply & restart.',
+    },
     colima: { text: 'Restart Colima with more memory:', command: 'colima stop && colima start --memory 16 --cpu 8' },
     orbstack: { text: 'OrbStack › Settings › System: raise the memory limit.' },
     'rancher-desktop': { text: 'Rancher Desktop › Preferences › Virtual Machine: raise Memory.' },

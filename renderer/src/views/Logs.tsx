@@ -86,6 +86,8 @@ export function Logs({
     };
   }, [client, service]);
 
+  // No React Compiler memoizes this view, so the virtualizer's functions are read fresh on every render.
+  // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
     count: lines.length,
     getScrollElement: () => scroller.current,

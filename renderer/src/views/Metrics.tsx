@@ -132,7 +132,8 @@ function Chart({ spec, timeline }: { spec: ChartSpec; timeline: Timeline }) {
       ],
       legend: { live: false },
     };
-    plot.current = new uPlot(opts, data, el);
+    // Made empty: the effect below gives it the data, on this render and every later one.
+    plot.current = new uPlot(opts, [[], ...spec.series.map(() => [])], el);
     const resize = new ResizeObserver(() =>
       plot.current?.setSize({ width: Math.max(240, el.clientWidth), height: 150 }),
     );

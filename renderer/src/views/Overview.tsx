@@ -17,8 +17,9 @@ import { engineTrouble } from '../../../electron/common/contracts/engine-trouble
 const LINKS: Record<string, string> = { 'open-webui': 'Open WebUI', grafana: 'Grafana', litellm: 'litellm API' };
 
 /** Re-renders every second while something is in progress, so elapsed times move. */
-function useTicking(active: boolean): number {
+function useTicking(activeAt: (now: number) => boolean): number {
   const [now, setNow] = useState(() => Date.now());
+  const active = activeAt(now);
   useEffect(() => {
     if (!active) return;
     const timer = setInterval(() => setNow(Date.now()), 1000);
@@ -40,7 +41,7 @@ export function Overview({
 }) {
   const [busy, setBusy] = useState<string | null>(null);
   const [message, setMessage] = useState<{ text: string; failed: boolean } | null>(null);
-  const now = useTicking(busy !== null || Object.values(progress).some((p) => Date.now() - p.at < 60_000));
+  const now = useTicking((at) => busy !== null || Object.values(progress).some((p) => at - p.at < 60_000));
   const act = async (label: string, work: () => Promise<ActionResult>) => {
     setBusy(label);
     setMessage(null);

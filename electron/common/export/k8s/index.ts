@@ -9,6 +9,9 @@ import { ENGINE_LABELS, monitoringManifests, openWebuiManifests, secretsExample,
 import { SECRET_KEYS, SECRET_NAME, modelSpecFor, type K8sOptions, type ModelExport } from './model-spec.js';
 import { k8sReadme } from './readme.js';
 
+/** What --autoscale takes, said once for the CLI's parsing and the export's check. */
+export const AUTOSCALE_ALLOWED = 'MIN-MAX replicas per model, 1 ≤ MIN ≤ MAX ≤ 100, e.g. --autoscale 1-4';
+
 export type { K8sOptions, GpuSharing } from './model-spec.js';
 export { CHART } from './chart.js';
 
@@ -54,7 +57,7 @@ export function checkK8sOptions(options: K8sOptions): void {
   if (options.autoscale) {
     const { min, max } = options.autoscale;
     if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max < min || max > 100) {
-      throw new InputError('--autoscale', 'MIN-MAX replicas per model, 1 ≤ MIN ≤ MAX ≤ 100, e.g. --autoscale 1-4');
+      throw new InputError('--autoscale', AUTOSCALE_ALLOWED);
     }
   }
 }
@@ -115,8 +118,8 @@ export function k8sExport(plan: StackPlan, facts: HostFacts, options: K8sOptions
   valuesDoc.commentBefore = [
     ` ${GENERATED_HEADER} from the plan (${plan.profile} profile) for vLLM's production-stack chart ${CHART.name}` +
       ` ${CHART.version}; edits are overwritten.`,
-    ` helm install ${CHART.release} ${CHART.repoName}/${CHART.name} --version ${CHART.version} -n ${options.namespace}` +
-      ` -f ${K8S_FILES.values}`,
+    ` helm install ${CHART.release} ${CHART.repoName}/${CHART.name} --version ${CHART.version} ` +
+      `-n ${options.namespace} -f ${K8S_FILES.values}`,
     ` README.md says why each number is what it is.`,
   ].join('\n');
   const files: GeneratedFile[] = [

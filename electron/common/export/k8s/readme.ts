@@ -50,8 +50,10 @@ function fitNote(input: ReadmeInput): string {
   const gpus = specs.reduce((sum, s) => sum + (s.requestGPUMem ? 0 : s.requestGPU), 0);
   const nodeGpus = facts.gpus.filter((g) => /nvidia/i.test(g.vendor)).length;
   const lines = [
-    `The model pods request ${cpus} CPUs and ${formatGiB(memory)} together${gpus ? ` and ${gpus} whole GPU${gpus === 1 ? '' : 's'}` : ''}` +
-      `; the node the plan was made for has ${nodeCpus} CPUs, ${formatGiB(nodeMemory)}${nodeGpus ? ` and ${nodeGpus} GPU${nodeGpus === 1 ? '' : 's'}` : ''}` +
+    `The model pods request ${cpus} CPUs and ${formatGiB(memory)} together` +
+      (gpus ? ` and ${gpus} whole GPU${gpus === 1 ? '' : 's'}` : '') +
+      `; the node the plan was made for has ${nodeCpus} CPUs, ${formatGiB(nodeMemory)}` +
+      (nodeGpus ? ` and ${nodeGpus} GPU${nodeGpus === 1 ? '' : 's'}` : '') +
       '.',
   ];
   if (cpus > nodeCpus || memory > nodeMemory || gpus > nodeGpus) {
@@ -128,14 +130,13 @@ export function k8sReadme(input: ReadmeInput): string {
   );
   for (const spec of specs) {
     const served = plan.services.find((s) => s.name === spec.name)?.model?.servedName ?? spec.name;
-    const gpuCells = gpu
-      ? `${spec.requestGPUMem ? `${spec.requestGPU} (HAMi, ${spec.requestGPUMem} MiB)` : spec.requestGPU} | ${spec.vllmConfig.gpuMemoryUtilization ?? ''}` +
-        ' | '
-      : '';
+    const cards = spec.requestGPUMem ? `${spec.requestGPU} (HAMi, ${spec.requestGPUMem} MiB)` : spec.requestGPU;
+    const gpuCells = gpu ? `${cards} | ${spec.vllmConfig.gpuMemoryUtilization ?? ''} | ` : '';
     const scaled = models.find((m) => m.spec.name === spec.name)?.scaledObject?.spec;
     const replicas = scaled ? `${scaled.minReplicaCount}–${scaled.maxReplicaCount} (KEDA)` : String(spec.replicaCount);
+    const image = `${spec.repository}:${spec.tag}`;
     out.push(
-      `| ${cell(spec.name)} | ${cell(served)} | ${cell(`${spec.repository}:${spec.tag}`)} | ${spec.vllmConfig.maxModelLen}` +
+      `| ${cell(spec.name)} | ${cell(served)} | ${cell(image)} | ${spec.vllmConfig.maxModelLen}` +
         ` | ${spec.vllmConfig.dtype} | ${gpuCells}${spec.requestCPU} | ${spec.requestMemory} | ${spec.pvcStorage}` +
         ` | ${replicas} |`,
     );
@@ -150,10 +151,16 @@ export function k8sReadme(input: ReadmeInput): string {
       s.role === 'model' && s.dependsOn.some((d) => plan.services.find((t) => t.name === d.service)?.role === 'model'),
   );
   if (order.length) {
+    const waits = order.map(
+      (s) => `${s.name} starts once ${s.dependsOn.map((d) => d.service).join(' and ')} is healthy`,
+    );
+    const here =
+      options.gpuSharing === 'hami'
+        ? 'Here HAMi shows each pod a card of its own size'
+        : 'Here each pod has a card of its own';
     out.push(
-      `- Start order: in the plan ${order.map((s) => `${s.name} starts once ${s.dependsOn.map((d) => d.service).join(' and ')} is healthy`).join('; ')}` +
-        `, because they share a card and vLLM measures the free memory when it starts. ${options.gpuSharing === 'hami' ? 'Here HAMi shows each pod a card of its own size' : 'Here each pod has a card of its own'}` +
-        ', so they start together.',
+      `- Start order: in the plan ${waits.join('; ')}, because they share a card and vLLM measures the free memory ` +
+        `when it starts. ${here}, so they start together.`,
     );
   }
   if (gpu) {
@@ -179,10 +186,15 @@ export function k8sReadme(input: ReadmeInput): string {
       `- KV cache: VLLM_CPU_KVCACHE_SPACE as planned; no GPU request and no runtime class.`,
     );
   }
+  const replicas = options.autoscale
+    ? `KEDA scales each engine between ${options.autoscale.min} and ${options.autoscale.max} replicas on its ` +
+      `waiting requests, read from ${options.prometheusUrl} (install KEDA and apply monitoring.yaml first)`
+    : `${options.replicas} per model`;
+  const shared = specs.some((s) => s.pvcAccessMode)
+    ? '; the weights volumes are ReadWriteMany, which needs a storage class that offers it'
+    : '';
   out.push(
-    `- Replicas: ${options.autoscale ? `KEDA scales each engine between ${options.autoscale.min} and ${options.autoscale.max} replicas on its waiting requests, read from ${options.prometheusUrl} (install KEDA and apply monitoring.yaml first)` : `${options.replicas} per model`}` +
-      `${specs.some((s) => s.pvcAccessMode) ? '; the weights volumes are ReadWriteMany, which needs a storage class that offers it' : ''}` +
-      '.',
+    `- Replicas: ${replicas}${shared}.`,
     "- Monitoring: monitoring.yaml relabels the engines' series with the `service` label Berth's own " +
       'Prometheus gives them, so the dashboards run the same PromQL as the local ones. kube-prometheus-stack ' +
       "picks ServiceMonitors labelled `release: kube-prometheus-stack` by default, and Grafana's sidecar reads " +

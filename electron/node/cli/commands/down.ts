@@ -24,8 +24,10 @@ export async function downCommand(
   );
   out(
     result.removed.length
-      ? `\nStopped and removed ${result.removed.length} service${result.removed.length === 1 ? '' : 's'}${result.volumesRemoved.length ? ` and ${result.volumesRemoved.length} volumes` : '; volumes kept (berth down --volumes removes them)'}` +
-          '.'
+      ? `\nStopped and removed ${result.removed.length} service${result.removed.length === 1 ? '' : 's'}` +
+          (result.volumesRemoved.length
+            ? ` and ${result.volumesRemoved.length} volumes.`
+            : '; volumes kept (berth down --volumes removes them).')
       : '\nNothing of this stack was running.',
   );
   return 0;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { InputError } from '../../../common/contracts/errors.js';
 import {
+  AUTOSCALE_ALLOWED,
   DEFAULT_PROMETHEUS_URL,
   K8S_FILES,
   type GpuSharing,
@@ -32,8 +33,7 @@ export function k8sOptionsFromFlags(flags: Omit<K8sFlags, 'out'>): K8sOptions {
   let autoscale: K8sOptions['autoscale'];
   if (flags.autoscale !== undefined) {
     const match = /^(\d{1,3})-(\d{1,3})$/.exec(flags.autoscale);
-    if (!match)
-      throw new InputError('--autoscale', 'MIN-MAX replicas per model, 1 ≤ MIN ≤ MAX ≤ 100, e.g. --autoscale 1-4');
+    if (!match) throw new InputError('--autoscale', AUTOSCALE_ALLOWED);
     autoscale = { min: Number(match[1]), max: Number(match[2]) };
   }
   if (flags.gpuSharing !== 'whole' && flags.gpuSharing !== 'hami')
@@ -78,8 +78,8 @@ export async function exportK8sCommand(
     `  kubectl create namespace ${options.namespace}`,
     `  edit ${K8S_FILES.secrets}, then kubectl -n ${options.namespace} apply -f ${path.join(dir, K8S_FILES.secrets)}`,
     `  helm repo add ${CHART.repoName} ${CHART.repoUrl}`,
-    `  helm install ${CHART.release} ${CHART.repoName}/${CHART.name} --version ${CHART.version} -n ${options.namespace}` +
-      ` -f ${path.join(dir, K8S_FILES.values)}`,
+    `  helm install ${CHART.release} ${CHART.repoName}/${CHART.name} --version ${CHART.version} ` +
+      `-n ${options.namespace} -f ${path.join(dir, K8S_FILES.values)}`,
     `  kubectl -n ${options.namespace} apply -f ${path.join(dir, K8S_FILES.openWebui)}`,
   );
   for (const warning of plan.warnings) lines.push(`! ${warning.code}: ${warning.message}`);

@@ -23,7 +23,8 @@ export async function logsCommand(
   if (!container)
     throw new InputError(
       'SERVICE',
-      `no container for "${service}" in the "${settings.stack}" stack; there are: ${[...owned.keys()].join(', ') || 'none (berth up starts the stack)'}`,
+      `no container for "${service}" in the "${settings.stack}" stack; there are: ` +
+        ([...owned.keys()].join(', ') || 'none (berth up starts the stack)'),
     );
   // A service may log a secret (litellm's debug output does): it is shown by its name, never its value.
   const secrets = await session.secrets({ generate: false }).catch(() => ({}));

@@ -19,9 +19,8 @@ export async function upCommand(
       .filter((s) => s.name === 'open-webui' || s.name === 'grafana' || s.name === 'litellm')
       .filter((s) => result.healthy.includes(s.name))
       .map((s) => `${s.name} ${serviceUrl(s)?.replace(/\/$/, '')}`);
-    out(
-      `\n${total} service${total === 1 ? '' : 's'} healthy (${plan.profile} profile).${links.length ? ` ${links.join(' · ')}` : ''}`,
-    );
+    const services = `${total} service${total === 1 ? '' : 's'}`;
+    out(`\n${services} healthy (${plan.profile} profile).${links.length ? ` ${links.join(' · ')}` : ''}`);
     return 0;
   }
   out(

@@ -12,8 +12,9 @@ export function factsSummary(facts: HostFacts): string {
       ? ` (${cpu.performanceCores} performance + ${cpu.efficiencyCores} efficiency)`
       : '';
   const lines = [
-    `Host     ${OS_NAMES[facts.os.platform]} ${facts.os.arch} · ${cpu.brand}, ${cpu.physical} cores${tiers}, ${cpu.logical}` +
-      ` threads · ${formatGiB(facts.memory.totalBytes)} memory (${formatGiB(facts.memory.availableBytes)} free)`,
+    `Host     ${OS_NAMES[facts.os.platform]} ${facts.os.arch} · ${cpu.brand}, ${cpu.physical} cores${tiers}, ` +
+      `${cpu.logical} threads · ${formatGiB(facts.memory.totalBytes)} memory ` +
+      `(${formatGiB(facts.memory.availableBytes)} free)`,
   ];
   const gpus = facts.gpus.map(
     (g) => `${g.index}: ${g.model}${g.memoryBytes ? ` ${formatGiB(g.memoryBytes)}` : ' (shares system memory)'}`,
@@ -23,14 +24,13 @@ export function factsSummary(facts: HostFacts): string {
   );
   const engine = facts.engine;
   if (engine) {
-    const topology = engine.cpuTopology
-      ? ` (${new Set(engine.cpuTopology.map((p) => `${p.node}:${p.core}`)).size} physical cores on ${new Set(engine.cpuTopology.map((p) => p.node)).size}` +
-        ' NUMA node(s))'
-      : '';
+    const places = engine.cpuTopology ?? [];
+    const cores = new Set(places.map((p) => `${p.node}:${p.core}`)).size;
+    const nodes = new Set(places.map((p) => p.node)).size;
+    const topology = engine.cpuTopology ? ` (${cores} physical cores on ${nodes} NUMA node(s))` : '';
     const gpuAccess = engine.gpuRuntime ? 'containers can reach NVIDIA GPUs' : 'no GPU runtime';
-    lines.push(
-      `Docker   ${engineProductName(engine.kind).replace(/^the /, '')} ${engine.version} (${engine.arch}) at ${engine.endpoint}`,
-    );
+    const product = engineProductName(engine.kind).replace(/^the /, '');
+    lines.push(`Docker   ${product} ${engine.version} (${engine.arch}) at ${engine.endpoint}`);
     lines.push(
       `         containers get ${engine.cpus} CPUs${topology} and ${formatGiB(engine.memoryBytes)} · ${gpuAccess}`,
     );

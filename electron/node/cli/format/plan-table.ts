@@ -38,10 +38,9 @@ export function planReport(plan: StackPlan): string {
     for (const service of models) {
       const model = service.model;
       if (!model?.expected) continue;
-      out.push(
-        `  ${service.name}: ${model.fit?.words ?? ''}; ${plannedBesideMeasured(model.expected, model.measured, model.maxModelLen)}` +
-          `${model.measured ? ` (measured ${model.measured.at.slice(0, 10)})` : ''}`,
-      );
+      const figures = plannedBesideMeasured(model.expected, model.measured, model.maxModelLen);
+      const when = model.measured ? ` (measured ${model.measured.at.slice(0, 10)})` : '';
+      out.push(`  ${service.name}: ${model.fit?.words ?? ''}; ${figures}${when}`);
     }
   }
   out.push('', 'Why:');

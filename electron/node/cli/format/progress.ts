@@ -48,7 +48,9 @@ export function progressPrinter(write: (line: string) => void): (event: Progress
         return write(`✓ ${event.service}: healthy (${event.elapsedS} s)`);
       case 'measured':
         return write(
-          `${event.overPlan ? '!' : ' '} ${event.message}${event.overPlan ? ' — more than planned: the next plan uses these figures' : ''}`,
+          event.overPlan
+            ? `! ${event.message} — more than planned: the next plan uses these figures`
+            : `  ${event.message}`,
         );
       case 'failed':
         return write(`✗ ${event.service}: ${event.message}\n    fix: ${event.fix}`);

@@ -16,10 +16,11 @@ export const imagesPresent: Check = {
     const build = resolutions
       .filter((r) => r.found === 'build')
       .map((r) => `${r.image} (built from your vllm checkout)`);
+    const inRegistry = (image: string) => `${image} (in its registry for ${platformName(platform)})`;
     if (fetch.length || build.length) {
       return {
         status: 'warn',
-        message: `not here yet: ${[...fetch.map((i) => `${i} (in its registry for ${platformName(platform)})`), ...build].join(', ')}`,
+        message: `not here yet: ${[...fetch.map(inRegistry), ...build].join(', ')}`,
         fix: 'berth up pulls or builds them; the first start takes longer',
       };
     }

@@ -27,8 +27,8 @@ export const measuredVsPlanned: Check = {
     return {
       status: 'ok',
       message:
-        `${measured.map((s) => s.name).join(', ')} started within their plans (measured ${measured.map((s) => s.model?.measured?.at.slice(0, 10)).join(', ')}` +
-        ')',
+        `${measured.map((s) => s.name).join(', ')} started within their plans ` +
+        `(measured ${measured.map((s) => s.model?.measured?.at.slice(0, 10)).join(', ')})`,
     };
   },
 };

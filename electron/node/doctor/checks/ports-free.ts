@@ -15,11 +15,10 @@ export const portsFree: Check = {
         const ours =
           holder && holder.Labels[LABELS.stack] === plan?.stack && holder.Labels[LABELS.service] === service.name;
         if (ours) continue;
-        if (holder || !(await portFree(port.host, port.bind)))
-          taken.push(
-            `${port.host} (${service.name}${holder ? `, held by container ${(holder.Names[0] ?? '').replace(/^\//, '')}` : ''}` +
-              ')',
-          );
+        if (holder || !(await portFree(port.host, port.bind))) {
+          const container = (holder?.Names[0] ?? '').replace(/^\//, '');
+          taken.push(`${port.host} (${service.name}${holder ? `, held by container ${container}` : ''})`);
+        }
       }
     }
     if (taken.length)
