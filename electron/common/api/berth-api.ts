@@ -5,7 +5,7 @@ import type { ProgressEvent } from '../contracts/progress.js';
 import type { ServiceStatus } from '../contracts/status.js';
 import type { StackPlan } from '../contracts/stack-plan.js';
 import type { Settings } from '../contracts/settings.js';
-import type { PlanInputs } from '../planner/plan.js';
+import type { PlanInputs } from '../planner/plan-inputs.js';
 import { ChatRequestSchema, type ChatRequest } from '../contracts/chat.js';
 import type { DoctorOutcome } from '../contracts/doctor.js';
 import { ExportRequestSchema, type ExportOutcome, type ExportRequest } from '../contracts/export-request.js';

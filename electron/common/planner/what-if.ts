@@ -5,7 +5,8 @@ import { blockingWarnings, type PlannedService, type StackPlan } from '../contra
 import { catalogFor, modelFromCustom } from '../catalog/resolve.js';
 import { formatGiB, formatTokens } from '../units.js';
 import { engineMemory, engineMemoryBytes } from './memory-account.js';
-import { planStack, type PlanInputs } from './plan.js';
+import { planStack } from './plan.js';
+import type { PlanInputs } from './plan-inputs.js';
 
 /**
  * What-if: the planner run on settings the user has not saved yet, in the window, as a slider moves. Pure and

@@ -1,0 +1,57 @@
+import type { HostFacts } from '../contracts/host-facts.js';
+import { type PlannedService, type Reason } from '../contracts/stack-plan.js';
+import type { ModelSpec } from '../catalog/models.js';
+import { DEFAULT_IMAGES, vllmImageVersion } from '../catalog/images.js';
+import { measurementKey, type Measurement } from '../contracts/measurement.js';
+import { GiB } from '../units.js';
+import type { PlanOptions } from './plan-inputs.js';
+
+/** What the CPU and GPU model planners share: a service before its ports, what was measured, the KV flag. */
+
+/** The measurement of this model's last start with this image on this engine, if there was one. */
+export function measurementFor(
+  options: PlanOptions,
+  facts: HostFacts,
+  model: ModelSpec,
+  image: string,
+): Measurement | undefined {
+  const engine = facts.engine?.endpoint ?? 'none';
+  const key = measurementKey({ engine, image, model: model.id, device: model.device });
+  return (options.measurements ?? [])
+    .filter((m) => measurementKey(m) === key)
+    .sort((a, b) => b.at.localeCompare(a.at))[0];
+}
+
+/**
+ * vLLM's current flag for the KV cache, which its CPU backend maps VLLM_CPU_KVCACHE_SPACE onto; images before 0.11 lack
+ * it.
+ */
+export function kvCacheFlag(image: string, kvCacheGiB: number): string[] {
+  const version = vllmImageVersion(image);
+  const current =
+    image === DEFAULT_IMAGES.vllmCpuArm ||
+    image === DEFAULT_IMAGES.vllmCpuX86 ||
+    (version !== undefined && (version[0] > 0 || version[1] >= 11));
+  return current ? ['--kv-cache-memory-bytes', String(kvCacheGiB * GiB)] : [];
+}
+
+export type Draft = Omit<PlannedService, 'ports' | 'reasons' | 'reasonTopics'> & { reasons: Reason[] };
+
+/** Upstream's recipe for the CPU image; max_jobs defaults to 32 there, too many for a laptop. */
+export function localVllmBuild(
+  context: string,
+  arch: 'x86_64' | 'aarch64',
+  dtype: string,
+  cores: number,
+): NonNullable<PlannedService['build']> {
+  return {
+    context,
+    dockerfile: 'docker/Dockerfile.cpu',
+    target: 'vllm-openai',
+    platform: arch === 'aarch64' ? 'linux/arm64' : 'linux/amd64',
+    args: {
+      max_jobs: String(Math.max(2, cores)),
+      ...(arch === 'aarch64' ? { VLLM_CPU_ARM_BF16: dtype === 'bfloat16' ? 'true' : 'false' } : {}),
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import type { Settings } from '../contracts/settings.js';
+import { InputError } from '../contracts/errors.js';
+import type { ModelSpec } from '../catalog/models.js';
+
+/** Settings the planner refuses before planning: names it does not know, tuning a model cannot take. */
+
+export function checkKnownServices(settings: Settings, known: readonly string[]): void {
+  for (const key of ['ports', 'images', 'tuning'] as const) {
+    for (const name of Object.keys(settings[key])) {
+      if (!known.includes(name))
+        throw new InputError(`${key}.${name}`, `unknown service "${name}"; known services: ${known.join(', ')}`);
+    }
+  }
+}
+
+export function checkTuning(models: readonly ModelSpec[], settings: Settings): void {
+  for (const model of models) {
+    const fixed = settings.tuning[model.service]?.maxModelLen;
+    if (fixed !== undefined && fixed > model.maxModelLen) {
+      throw new InputError(
+        `tuning.${model.service}.maxModelLen`,
+        `${fixed} is more than ${model.id}'s limit of ${model.maxModelLen} tokens; ` +
+          `allowed: 256 to ${model.maxModelLen}`,
+      );
+    }
+  }
+}

@@ -1,0 +1,135 @@
+import type { HostFacts } from '../contracts/host-facts.js';
+import type { Settings } from '../contracts/settings.js';
+import { about, type PlanWarning } from '../contracts/stack-plan.js';
+import type { ModelSpec } from '../catalog/models.js';
+import { splitCores } from './cpu-cores.js';
+import { formatCpuList } from './cpu-list.js';
+import { cpuSupport, oldImageWarning } from './cpu-isa.js';
+import { ENGINE_HEADROOM_BYTES, sizeCpuModels } from './cpu-memory.js';
+import { expectedCpu, fitWords, overPlanWarning, withMeasurement } from './vllm-figures.js';
+import { engineCpuCount, engineMemoryBytes } from './memory-account.js';
+import { OTHER_SERVICES_BYTES, defaultVllmImage, modelService } from './services.js';
+import type { PlanOptions } from './plan-inputs.js';
+import { kvCacheFlag, localVllmBuild, measurementFor, type Draft } from './model-drafts.js';
+
+/** The development profile's model servers: cores, memory, KV cache and context for each CPU model. */
+export function planCpuModels(
+  catalogModels: readonly ModelSpec[],
+  facts: HostFacts,
+  settings: Settings,
+  options: PlanOptions,
+  warnings: PlanWarning[],
+): Draft[] {
+  const isa = cpuSupport(facts);
+  if (isa.refusal) {
+    if (catalogModels.length > 0) warnings.push(isa.refusal);
+    return [];
+  }
+  const arch = facts.engine?.arch ?? (facts.os.arch === 'arm64' ? 'aarch64' : 'x86_64');
+  const imageOf = (model: ModelSpec) =>
+    settings.images[model.service] ?? defaultVllmImage('cpu', arch, settings.vllmSource !== undefined);
+  const measurements = new Map(catalogModels.map((m) => [m.service, measurementFor(options, facts, m, imageOf(m))]));
+  const models = catalogModels.map((m) => withMeasurement(m, measurements.get(m.service)));
+  const split = splitCores(models, facts);
+  for (const model of split.dropped) {
+    warnings.push({
+      code: 'insufficient-cpus',
+      service: model.service,
+      message:
+        `${model.service} is left out: the engine's ${engineCpuCount(facts)} CPUs give every other model a ` +
+        'core of its own and none is left for it. Give the engine more CPUs or turn a model off.',
+    });
+  }
+  const planned = models.filter((m) => split.assignments.some((a) => a.service === m.service));
+  const engineBytes = engineMemoryBytes(facts);
+  const otherServicesBytes = Object.values(OTHER_SERVICES_BYTES).reduce((a, b) => a + b, 0);
+  const memory = sizeCpuModels({
+    models: planned,
+    tuning: settings.tuning,
+    engineBytes,
+    engineKind: facts.engine?.kind,
+    otherServicesBytes,
+    dtypeBytes: 2,
+    numaNodes: split.nodes,
+  });
+  warnings.push(...memory.warnings);
+  const modelsBytes = memory.sizes.reduce((sum, s) => sum + s.memoryBytes, 0);
+
+  return planned.map((model) => {
+    const cores = split.assignments.find((a) => a.service === model.service);
+    const size = memory.sizes.find((s) => s.service === model.service);
+    if (!cores || !size) throw new Error(`internal: ${model.service} was planned without cores or memory`);
+    const bind = formatCpuList(cores.cpus);
+    const image = imageOf(model);
+    const old = settings.images[model.service] ? oldImageWarning(facts, model.service, image) : undefined;
+    if (old) warnings.push(old);
+    const measurement = measurements.get(model.service);
+    const overPlan = overPlanWarning(model.service, measurement);
+    if (overPlan) warnings.push(overPlan);
+    const shell = modelService(
+      model,
+      image,
+      ['--max-model-len', String(size.maxModelLen), '--dtype', isa.dtype, ...kvCacheFlag(image, size.kvCacheGiB)],
+      settings.stack,
+    );
+    const build =
+      settings.vllmSource && !settings.images[model.service]
+        ? localVllmBuild(settings.vllmSource, arch, isa.dtype, engineCpuCount(facts))
+        : undefined;
+    const expected = expectedCpu(model, size.kvCacheGiB, size.maxModelLen, size.memoryBytes);
+    const alone = engineBytes - otherServicesBytes - ENGINE_HEADROOM_BYTES;
+    const room = alone - (modelsBytes - size.memoryBytes);
+    const fit = fitWords({
+      expected,
+      maxModelLen: size.maxModelLen,
+      modelLimit: model.maxModelLen,
+      needsBytes: size.memoryBytes,
+      hasBytes: room,
+      aloneBytes: alone,
+    });
+    return {
+      ...shell,
+      ...(build ? { build } : {}),
+      model: {
+        ...shell.model,
+        device: 'cpu',
+        maxModelLen: size.maxModelLen,
+        expected,
+        ...(measurement ? { measured: { ...measurement.measured, at: measurement.at } } : {}),
+        fit,
+      },
+      env: { ...shell.env, VLLM_CPU_OMP_THREADS_BIND: bind, VLLM_CPU_KVCACHE_SPACE: String(size.kvCacheGiB) },
+      cpuset: formatCpuList(cores.cpuset),
+      memoryBytes: size.memoryBytes,
+      kvCacheGiB: size.kvCacheGiB,
+      capAdd: ['SYS_NICE'],
+      reasons: [
+        ...shell.reasons,
+        ...cores.reasons,
+        ...size.reasons,
+        about(
+          'fit',
+          `${fit.words}: vLLM pages the ${size.kvCacheGiB} GiB KV cache in blocks of ${expected.blockTokens} ` +
+            `tokens and should report ${(expected.kvTokens ?? 0).toLocaleString('en-US')} tokens, ` +
+            `${expected.maxConcurrency}× a ${size.maxModelLen}-token request`,
+        ),
+        about('runtime', isa.reason),
+        about(
+          'security',
+          "SYS_NICE lets vLLM place memory on the model's NUMA node; Docker's default seccomp profile then " +
+            'allows those calls, so seccomp stays on',
+        ),
+        ...(build
+          ? [
+              about(
+                'image',
+                `image built from the vllm checkout at ${build.context} (docker/Dockerfile.cpu, ${build.platform}` +
+                  `, VLLM_CPU_ARM_BF16=${build.args.VLLM_CPU_ARM_BF16 ?? 'n/a'}, max_jobs=${build.args.max_jobs}` +
+                  ')',
+              ),
+            ]
+          : []),
+      ],
+    };
+  });
+}

@@ -1,0 +1,17 @@
+import type { ProfileChoice, Settings } from '../contracts/settings.js';
+import { type Measurement } from '../contracts/measurement.js';
+
+/** What a plan is made from besides the facts: settings, and the options chosen outside them. */
+
+export interface PlanOptions {
+  /** A profile chosen outside settings (a --profile flag, LITELLM_ENVIRONMENT) and who chose it. */
+  profile?: { choice: ProfileChoice; source: string };
+  /** What earlier starts measured (BERTH_HOME/measured.json): a plan for the same image, model and engine uses them. */
+  measurements?: readonly Measurement[];
+}
+
+/** The exact inputs a plan was made from: the settings with the environment applied, and the options outside them. */
+export interface PlanInputs {
+  settings: Settings;
+  options: PlanOptions;
+}
