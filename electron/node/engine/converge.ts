@@ -1,25 +1,20 @@
 import type Docker from 'dockerode';
 import { blockingWarnings, type PlannedService, type StackPlan } from '../../common/contracts/stack-plan.js';
 import type { ProgressListener } from '../../common/contracts/progress.js';
-import { EngineError, ServiceStoppedError, dockerMessage } from './errors.js';
-import { configArchive } from './config-archive.js';
+import { EngineError, ServiceStoppedError } from './errors.js';
 import { containerSpec, type ContainerSpec, type GpuDevices } from './container-spec.js';
 import { subscribeContainerEvents } from './docker-events.js';
 import { edgesOf, withDependencies } from './graph.js';
 import { untilAnswers, waitHealthy } from './health.js';
-import { reloadChanged, writeStackFiles, type StackFiles } from './stack-files.js';
+import { writeStackFiles } from './stack-files.js';
 import { enginePlatform, imageProblem, resolveImages } from './image-preflight.js';
 import { ensureImage } from './images.js';
-import { LABELS } from './labels.js';
 import { withStackLock } from './lock.js';
-import { listOwned, type OwnedContainer } from './owned.js';
+import { listOwned } from './owned.js';
 import { checkNameCollisions, checkPorts, ensureNetwork, ensureVolumes } from './preflight.js';
 import type { Secrets } from '../../common/contracts/secrets.js';
-import { prefetchWeights } from './weights.js';
-import { aboveItsPlan, measureStart } from './measure.js';
-import { describeMeasurement } from '../../common/planner/vllm-figures.js';
 import type { Measurement } from '../../common/contracts/measurement.js';
-import { httpGet } from '../http-get.js';
+import { ensureContainer, keepMeasurement, removeContainer, restorePolicy } from './service-container.js';
 
 /** What the engine acts on, passed in so the CLI, `berth serve`, the app and tests build it the same way. */
 export interface EngineContext {
@@ -54,124 +49,6 @@ class Deferred {
     this.promise = new Promise((resolve) => (this.resolve = resolve));
     this.promise.catch(() => undefined);
   }
-}
-
-async function removeContainer(docker: Docker, id: string): Promise<void> {
-  const container = docker.getContainer(id);
-  await container.stop({ t: 10 }).catch(() => undefined);
-  await container.remove({ force: true, v: false });
-}
-
-/**
- * Creates, recreates or keeps one service's container, then starts it. Returns its id, and whether this run started it.
- */
-async function ensureContainer(
-  ctx: EngineContext,
-  plan: StackPlan,
-  service: PlannedService,
-  spec: ContainerSpec,
-  existing: OwnedContainer | undefined,
-  stack: StackFiles,
-  created: () => void,
-): Promise<{ id: string; started: boolean }> {
-  const files = stack.contents;
-  if (existing && existing.planHash === spec.hash) {
-    created();
-    if (existing.state === 'running') {
-      ctx.emit({ kind: 'unchanged', service: service.name });
-      await reloadChanged(ctx, service, existing.id, stack);
-      return { id: existing.id, started: false };
-    }
-    ctx.emit({ kind: 'starting', service: service.name });
-    if (!ctx.local) {
-      const archive = await configArchive(service, files);
-      if (archive) await ctx.docker.getContainer(existing.id).putArchive(archive, { path: '/' });
-    }
-    await ctx.docker.getContainer(existing.id).start();
-    return { id: existing.id, started: true };
-  }
-  if (service.role === 'model' && ctx.prefetchWeights)
-    await prefetchWeights(ctx.docker, plan.stack, service, ctx.secrets, ctx.emit);
-  ctx.emit({ kind: 'creating', service: service.name, recreate: existing !== undefined });
-  if (existing) await removeContainer(ctx.docker, existing.id);
-  const dependsOnLabel = service.dependsOn.map((d) => `${d.service}:${d.condition}`).join(',');
-  // Created without a restart policy: a first start that fails stays stopped with its real exit code instead of
-  // crash-looping. The plan's policy is applied once the service is healthy (restorePolicy).
-  const options = {
-    ...spec.options,
-    Labels: { ...spec.options.Labels, [LABELS.dependsOn]: dependsOnLabel },
-    HostConfig: { ...spec.options.HostConfig, RestartPolicy: { Name: '' } },
-  };
-  let container: Docker.Container;
-  try {
-    container = await ctx.docker.createContainer(options);
-  } catch (error) {
-    throw new EngineError(
-      `cannot create ${service.name}: ${dockerMessage(error)}`,
-      'read the message: a wrong image, a missing GPU runtime or a bad setting is the usual cause',
-    );
-  }
-  created();
-  ctx.emit({ kind: 'starting', service: service.name });
-  try {
-    const archive = ctx.local ? undefined : await configArchive(service, files);
-    if (archive) await container.putArchive(archive, { path: '/' });
-    await container.start();
-  } catch (error) {
-    const dockerSaid = dockerMessage(error);
-    await container.remove({ force: true }).catch(() => undefined);
-    if (/port is already allocated|address already in use/.test(dockerSaid)) {
-      throw new EngineError(
-        `${service.name}'s port ${service.ports[0]?.host} was taken before it could start`,
-        `free it, or set another port (settings: "ports": { "${service.name}": … })`,
-      );
-    }
-    throw new EngineError(
-      `cannot start ${service.name}: ${dockerSaid}`,
-      'read the message; berth doctor checks the usual causes',
-    );
-  }
-  return { id: container.id, started: true };
-}
-
-async function keepMeasurement(
-  ctx: EngineContext,
-  service: PlannedService,
-  containerId: string,
-  oomKilled: boolean,
-): Promise<void> {
-  if (!ctx.record) return;
-  const port = service.ports[0]?.host;
-  try {
-    const measurement = await measureStart({
-      docker: ctx.docker,
-      containerId,
-      service,
-      engine: ctx.engineEndpoint ?? 'unknown',
-      oomKilled,
-      metrics: async () =>
-        ctx.probeHost && port !== undefined
-          ? (await httpGet(`http://${ctx.probeHost}:${port}/metrics`, 2000))?.body
-          : undefined,
-    });
-    if (!measurement) return;
-    await ctx.record(measurement);
-    const over = aboveItsPlan(measurement);
-    ctx.emit({ kind: 'measured', service: service.name, overPlan: over, message: describeMeasurement(measurement) });
-  } catch (error) {
-    ctx.emit({
-      kind: 'warning',
-      message: `${service.name}: what it reported at start could not be kept (${(error as Error).message})`,
-    });
-  }
-}
-
-/** The plan's restart policy, once the service has proved it starts. */
-async function restorePolicy(docker: Docker, id: string, service: PlannedService): Promise<void> {
-  const wanted = service.restart === 'no' ? '' : service.restart;
-  const info = await docker.getContainer(id).inspect();
-  if ((info.HostConfig.RestartPolicy?.Name ?? '') !== wanted)
-    await docker.getContainer(id).update({ RestartPolicy: { Name: wanted } });
 }
 
 /**
