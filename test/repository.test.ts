@@ -82,3 +82,15 @@ describe('the Node that Berth asks for', () => {
     expect(semver.minVersion(pkg.engines.node)?.version).toBe(semver.coerce(tested)?.version);
   });
 });
+
+describe('production files a reader can hold whole', () => {
+  it('keeps every file of electron/ and renderer/src at 300 lines or fewer (tests aside), split by job past that', () => {
+    const code = [...files(path.join(root, 'electron')), ...files(path.join(root, 'renderer', 'src'))].filter(
+      (f) => /\.(ts|tsx|cts)$/.test(f) && !/\.test\.tsx?$/.test(f),
+    );
+    const long = code
+      .map((f) => ({ file: path.relative(root, f), lines: readFileSync(f, 'utf8').split('\n').length - 1 }))
+      .filter((f) => f.lines > 300);
+    expect(long).toEqual([]);
+  });
+});

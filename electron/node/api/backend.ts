@@ -10,7 +10,6 @@ import type { SettingsPatch } from '../../common/contracts/settings-patch.js';
 import { SECRET_NAMES } from '../../common/contracts/secrets.js';
 import { InputError } from '../../common/contracts/errors.js';
 import type { Settings } from '../../common/contracts/settings.js';
-import type { StackPlan } from '../../common/contracts/stack-plan.js';
 import { trustedRemoteLitellm } from '../../common/litellm-url.js';
 import { planStack } from '../../common/planner/plan.js';
 import { engineEntry } from '../../common/engines.js';
@@ -31,7 +30,7 @@ import { exportStack } from './export-request.js';
 import { lookupModel } from '../hub/model-lookup.js';
 import { LogRelay } from './log-relay.js';
 import { MetricsSource } from './metrics-source.js';
-import { plainSecretsNote } from './secrets-note.js';
+import { readSnapshot } from './snapshot.js';
 
 export interface BackendOptions {
   session: StackSession;
@@ -122,48 +121,13 @@ export class Backend implements BerthApi {
   }
 
   async snapshot(): Promise<Snapshot> {
-    await this.follower.connect();
-    const resolved = await this.session.settings();
-    const settings = resolved.settings;
-    await this.follower.followStack(settings.stack);
-    let plan: StackPlan | null = null;
-    let planProblem: string | undefined;
-    try {
-      plan = await this.session.plan();
-    } catch (error) {
-      planProblem = (error as Error).message;
-    }
-    const secrets = await this.session.secrets({ generate: false }).catch((error: Error) => (this.report(error), {}));
-    const encrypted = this.session.cipher.name === 'safeStorage';
-    const trouble = this.follower.engineTrouble;
-    const name = this.follower.connectedEngine ?? settings.engine;
-    return {
-      engine: {
-        endpoint: this.follower.endpoint,
-        name,
-        ...(trouble ? { problem: trouble.message, trouble } : {}),
-        ...(name !== 'local' ? { forwardsUp: this.session.forwardsUp } : {}),
-      },
-      ...(plan && this.follower.endpoint
-        ? { urls: await this.session.reachable(plan).catch((error: Error) => (this.report(error), undefined)) }
-        : {}),
-      facts: await this.session.facts(),
-      plan,
-      ...(planProblem ? { planProblem } : {}),
-      status: this.follower.current(),
-      settings,
-      planInputs: { settings, options: resolved.profile ? { profile: resolved.profile } : {} },
-      secretsSet: Object.fromEntries(
-        SECRET_NAMES.map((n) => [n, Boolean((secrets as Record<string, string | undefined>)[n])]),
-      ) as Snapshot['secretsSet'],
+    return readSnapshot({
+      session: this.session,
+      follower: this.follower,
+      report: (error) => this.report(error),
       ...(this.appState ? { app: this.appState } : {}),
-      secretsStorage: {
-        encrypted,
-        note:
-          this.options.cipherNote ??
-          (encrypted ? undefined : await plainSecretsNote(this.session.home, this.session.cipher)),
-      },
-    };
+      ...(this.options.cipherNote ? { cipherNote: this.options.cipherNote } : {}),
+    });
   }
 
   up(services?: string[]): Promise<ActionResult> {

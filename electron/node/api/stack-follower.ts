@@ -4,7 +4,8 @@ import { engineTrouble, type EngineTrouble } from '../../common/contracts/engine
 import type { ServiceStatus } from '../../common/contracts/status.js';
 import { engineUnavailable } from '../engine/errors.js';
 import { StatusTracker } from '../engine/status.js';
-import type { Engine, StackSession } from '../session/stack-session.js';
+import type { StackSession } from '../session/stack-session.js';
+import type { Engine } from '../session/session-types.js';
 import { sshLinkLost } from '../ssh/ssh-errors.js';
 
 /**

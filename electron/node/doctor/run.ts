@@ -3,7 +3,8 @@ import { InputError } from '../../common/contracts/errors.js';
 import type { StackPlan } from '../../common/contracts/stack-plan.js';
 import { secretsFileState } from '../secrets/secrets-file.js';
 import { type Secrets } from '../../common/contracts/secrets.js';
-import type { PlanRequest, StackSession } from '../session/stack-session.js';
+import type { StackSession } from '../session/stack-session.js';
+import type { PlanRequest } from '../session/session-types.js';
 import type { Check, DoctorContext } from './check.js';
 import { CHECKS } from './index.js';
 

@@ -7,6 +7,7 @@ import { WebSocketServer } from 'ws';
 import { z } from 'zod';
 import type { BerthApi, BerthEvent } from '../../common/api/berth-api.js';
 import { dispatch } from '../api/dispatch.js';
+import { limitConnections } from './connection-limits.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -43,51 +44,6 @@ export interface ServeOptions {
   onError?: (error: Error) => void;
   /** SERVE_LIMITS unless a test says otherwise. */
   limits?: Partial<typeof SERVE_LIMITS>;
-}
-
-interface Connection {
-  requests: number;
-  upgraded: boolean;
-  lastActive: number;
-}
-
-/** Caps and deadlines on the server's sockets (SERVE_LIMITS). */
-function limitConnections(server: http.Server, limits: typeof SERVE_LIMITS): void {
-  server.headersTimeout = limits.headersMs;
-  server.requestTimeout = limits.requestMs;
-  server.keepAliveTimeout = Math.min(5000, limits.idleMs);
-  const open = new Map<Socket, Connection>();
-  server.on('connection', (socket: Socket) => {
-    if (open.size >= limits.connections) {
-      let oldest: [Socket, Connection] | undefined;
-      for (const entry of open)
-        if (!entry[1].requests && !entry[1].upgraded && (!oldest || entry[1].lastActive < oldest[1].lastActive))
-          oldest = entry;
-      if (!oldest) return void socket.destroy();
-      oldest[0].destroy();
-      open.delete(oldest[0]);
-    }
-    const connection: Connection = { requests: 0, upgraded: false, lastActive: Date.now() };
-    open.set(socket, connection);
-    socket.setTimeout(limits.idleMs, () => {
-      if (!connection.requests && !connection.upgraded) socket.destroy();
-    });
-    socket.once('close', () => open.delete(socket));
-  });
-  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const connection = open.get(req.socket);
-    if (!connection) return;
-    connection.requests++;
-    connection.lastActive = Date.now();
-    res.once('close', () => {
-      connection.requests--;
-      connection.lastActive = Date.now();
-    });
-  });
-  server.on('upgrade', (req: http.IncomingMessage) => {
-    const connection = open.get(req.socket);
-    if (connection) connection.upgraded = true;
-  });
 }
 
 /** Compares in constant time, so the token cannot be guessed a byte at a time from response times. */

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { HostFacts } from '../../common/contracts/host-facts.js';
 import type { ProgressListener } from '../../common/contracts/progress.js';
-import type { ProfileChoice, Settings } from '../../common/contracts/settings.js';
+import type { Settings } from '../../common/contracts/settings.js';
 import type { StackPlan } from '../../common/contracts/stack-plan.js';
 import type { Measurement } from '../../common/contracts/measurement.js';
 import { readMeasurements, recordMeasurement } from '../measure/store.js';
@@ -16,63 +16,19 @@ import { EngineError, engineUnavailable } from '../engine/errors.js';
 import { loadSecrets, NO_CIPHER, type SecretCipher } from '../secrets/secrets-file.js';
 import { type Secrets } from '../../common/contracts/secrets.js';
 import type { PortForwards } from '../ssh/port-forwards.js';
-import type { SshMaster } from '../ssh/ssh-master.js';
 import { applyEnvironment } from '../settings/environment.js';
 import { loadSettings } from '../settings/load.js';
 import { berthHome } from '../settings/paths.js';
 import { openWithConf, type SettingsFileFactory } from '../settings/store.js';
-import { applyFlags, type OverrideFlags } from './flags.js';
+import { applyFlags } from './flags.js';
+import {
+  isLocalEndpoint,
+  type Engine,
+  type PlanRequest,
+  type ResolvedSettings,
+  type StackSessionOptions,
+} from './session-types.js';
 import { readFactsFile } from './facts-file.js';
-
-/**
- * What one command or window asks the session for: a profile, overrides for this run, another machine's facts. The
- * session resolves it into the planner's PlanInputs (settings with the environment applied, and the options).
- */
-export interface PlanRequest extends OverrideFlags {
-  profile?: ProfileChoice;
-  /** `--facts FILE`: plan for the machine it describes instead of this one. */
-  facts?: string;
-}
-
-export interface StackSessionOptions {
-  env: NodeJS.ProcessEnv;
-  /** BERTH_HOME; derived from the environment and the platform when not given. */
-  home?: string;
-  /** The user's home, where the docker CLI keeps its contexts; HOME in `env`, else the account's. */
-  userHome?: string;
-  platform?: NodeJS.Platform;
-  /** The app's keychain cipher for secrets.json; a Node-run CLI has none. */
-  cipher?: SecretCipher;
-  /** electron-store in the app; conf (the store it is built on) otherwise. */
-  openSettings?: SettingsFileFactory;
-  /** Probes the machine; tests give their own. */
-  probe?: (connection: EngineConnection) => Promise<HostFacts>;
-  /** `berth --engine NAME`: this engine instead of the one settings name. */
-  engine?: string;
-  /** Where failures that no caller waits for go (a forward that could not be made again). */
-  log?: (message: string) => void;
-}
-
-export interface ResolvedSettings {
-  settings: Settings;
-  profile?: { choice: ProfileChoice; source: string };
-}
-
-/** An engine that answered, and whether it runs on this machine (its published ports are ours to check and reach). */
-export interface Engine {
-  docker: NonNullable<EngineConnection['docker']>;
-  endpoint: string;
-  local: boolean;
-  /** The engine's name: "local", or its name in settings. */
-  name: string;
-  /** The SSH connection an ssh:// engine is reached through. */
-  ssh?: SshMaster;
-}
-
-/** unix:// and npipe:// engines run on this machine; tcp:// and ssh:// ones may not. */
-export function isLocalEndpoint(endpoint: string): boolean {
-  return endpoint.startsWith('unix://') || endpoint.startsWith('npipe://');
-}
 
 /**
  * What the app, `berth serve`, every CLI command and doctor share, built one way: BERTH_HOME, the environment,

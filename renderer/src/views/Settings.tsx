@@ -1,15 +1,4 @@
-import {
-  Alert,
-  Button,
-  Checkbox,
-  Group,
-  NativeSelect,
-  PasswordInput,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-} from '@mantine/core';
+import { Alert, Button, Checkbox, Group, NativeSelect, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { Section } from '../ui/Section.js';
 import type { BerthApi, Snapshot } from '../../../electron/common/api/berth-api.js';
@@ -17,6 +6,7 @@ import { SECRET_NAMES } from '../../../electron/common/contracts/secrets.js';
 import { ApiError } from '../client.js';
 import { AddModel, EMPTY_MODEL, draftModel } from './AddModel.js';
 import { Engines } from './Engines.js';
+import { PortsAndImages } from './PortsAndImages.js';
 import { ExportPanel } from './ExportPanel.js';
 import { WhatIf } from './WhatIf.js';
 
@@ -154,41 +144,13 @@ export function SettingsView({ api, snapshot, onSaved }: { api: BerthApi; snapsh
             <AddModel api={api} snapshot={snapshot} draft={draft} setDraft={setDraft} />
           </Section>
           <Section title="Ports and images">
-            <Table verticalSpacing={4}>
-              <Table.Tbody>
-                {services.map((s) => (
-                  <Table.Tr key={s.name}>
-                    <Table.Td>
-                      <Text size="sm">{s.name}</Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <TextInput
-                        aria-label={`Port of ${s.name}`}
-                        inputMode="numeric"
-                        placeholder={String(s.ports[0]?.host ?? '')}
-                        value={ports[s.name] ?? ''}
-                        onChange={(e) => {
-                          const v = e.currentTarget.value;
-                          setPorts((p) => ({ ...p, [s.name]: v }));
-                        }}
-                        w={110}
-                      />
-                    </Table.Td>
-                    <Table.Td>
-                      <TextInput
-                        aria-label={`Image of ${s.name}`}
-                        placeholder={s.image}
-                        value={images[s.name] ?? ''}
-                        onChange={(e) => {
-                          const v = e.currentTarget.value;
-                          setImages((i) => ({ ...i, [s.name]: v }));
-                        }}
-                      />
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+            <PortsAndImages
+              services={services}
+              ports={ports}
+              setPorts={setPorts}
+              images={images}
+              setImages={setImages}
+            />
           </Section>
           <Section title="Remote litellm">
             <TextInput

@@ -1,5 +1,6 @@
 import { blockingWarnings } from '../../../common/contracts/stack-plan.js';
-import type { PlanRequest, StackSession } from '../../session/stack-session.js';
+import type { StackSession } from '../../session/stack-session.js';
+import type { PlanRequest } from '../../session/session-types.js';
 import { planReport } from '../format/plan-table.js';
 
 export type PlanFlags = PlanRequest;

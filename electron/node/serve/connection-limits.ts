@@ -1,0 +1,48 @@
+import type http from 'node:http';
+import type { Socket } from 'node:net';
+import type { SERVE_LIMITS } from './server.js';
+
+interface Connection {
+  requests: number;
+  upgraded: boolean;
+  lastActive: number;
+}
+
+/** Caps and deadlines on the server's sockets (SERVE_LIMITS). */
+export function limitConnections(server: http.Server, limits: typeof SERVE_LIMITS): void {
+  server.headersTimeout = limits.headersMs;
+  server.requestTimeout = limits.requestMs;
+  server.keepAliveTimeout = Math.min(5000, limits.idleMs);
+  const open = new Map<Socket, Connection>();
+  server.on('connection', (socket: Socket) => {
+    if (open.size >= limits.connections) {
+      let oldest: [Socket, Connection] | undefined;
+      for (const entry of open)
+        if (!entry[1].requests && !entry[1].upgraded && (!oldest || entry[1].lastActive < oldest[1].lastActive))
+          oldest = entry;
+      if (!oldest) return void socket.destroy();
+      oldest[0].destroy();
+      open.delete(oldest[0]);
+    }
+    const connection: Connection = { requests: 0, upgraded: false, lastActive: Date.now() };
+    open.set(socket, connection);
+    socket.setTimeout(limits.idleMs, () => {
+      if (!connection.requests && !connection.upgraded) socket.destroy();
+    });
+    socket.once('close', () => open.delete(socket));
+  });
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const connection = open.get(req.socket);
+    if (!connection) return;
+    connection.requests++;
+    connection.lastActive = Date.now();
+    res.once('close', () => {
+      connection.requests--;
+      connection.lastActive = Date.now();
+    });
+  });
+  server.on('upgrade', (req: http.IncomingMessage) => {
+    const connection = open.get(req.socket);
+    if (connection) connection.upgraded = true;
+  });
+}
