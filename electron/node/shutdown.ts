@@ -27,11 +27,6 @@ function install(): void {
   }
 }
 
-/** Installs the handlers now, so a signal that arrives before anything waits is not lost. */
-export function handleStopSignals(): void {
-  install();
-}
-
 /** Resolves with the first stop signal this process receives (at once, when one already came). */
 export function untilStopSignal(abort?: AbortSignal): Promise<StopSignal | 'aborted'> {
   install();
@@ -49,9 +44,4 @@ export function untilStopSignal(abort?: AbortSignal): Promise<StopSignal | 'abor
       { once: true },
     );
   });
-}
-
-/** The signal that started the shutdown, if one did. */
-export function stopSignalReceived(): StopSignal | undefined {
-  return received;
 }

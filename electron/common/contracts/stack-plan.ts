@@ -126,9 +126,7 @@ export const StackPlanSchema = z.object({
 
 export type StackPlan = z.infer<typeof StackPlanSchema>;
 export type PlannedService = z.infer<typeof PlannedServiceSchema>;
-export type ServiceRole = z.infer<typeof ServiceRoleSchema>;
 export type PlannedPort = z.infer<typeof PortSchema>;
-export type Mount = z.infer<typeof MountSchema>;
 export type Health = z.infer<typeof HealthSchema>;
 export type PlanWarning = StackPlan['warnings'][number];
 export type Profile = StackPlan['profile'];

@@ -18,4 +18,3 @@ export function modelQueries(service: string) {
   };
 }
 
-export type ModelQueries = ReturnType<typeof modelQueries>;
