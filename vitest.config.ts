@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /** Tests of the integration folder that need no engine, browser or SSH server: a Hub double, a lock race, the tray without an engine. */
@@ -42,6 +43,10 @@ export default defineConfig({
           include: ['electron/**/*.test.ts', 'renderer/**/*.test.{ts,tsx}', 'test/**/*.test.ts'],
           exclude: [...ENGINE_TESTS, ...BROWSER_TESTS],
           fileParallelism: true,
+          // Alone (`npm run test:unit`), one worker more than the cores: these files spend much of their time waiting
+          // on the CLI processes they spawn. Under `npm test` the engine lane shares the cores, so Vitest's default
+          // (cores − 1) stands.
+          ...(process.env.BERTH_TEST_LANES ? {} : { maxWorkers: availableParallelism() + 1 }),
         },
       },
       // Vitest runs files that forbid parallelism after the others, one at a time.

@@ -34,7 +34,10 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 function run(lane, { command, args }) {
   return new Promise((resolve) => {
     if (stopping) return resolve(1);
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    const child = spawn(command, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, BERTH_TEST_LANES: '2' },
+    });
     running.add(child);
     child.once('close', () => running.delete(child));
     for (const stream of [child.stdout, child.stderr]) {
