@@ -1,0 +1,54 @@
+/**
+ * Room for a model that wakes (docs/decisions/0013): what must go to sleep first so that the models awake fit in what
+ * the engine gives them. Pure: the waker asks it with the containers' limits and when each model was last used.
+ */
+
+/** A model server that is awake, as the waker sees it. */
+export interface AwakeModel {
+  service: string;
+  /** Its container's memory limit: what it may hold, and so what sleeping frees. */
+  memoryBytes: number;
+  /** When it last answered or was asked (ms since the epoch): the least recent idle one sleeps first. */
+  lastUsedAt: number;
+  /** Requests it is answering now: a model with any is never put to sleep. */
+  inFlight: number;
+}
+
+export type Room =
+  /** It fits once these (possibly none) are asleep, least recently used first. */
+  | { fits: true; sleep: string[] }
+  /** It could never fit, even with every other model asleep: said at plan time. */
+  | { fits: false; why: 'never'; needBytes: number; budgetBytes: number }
+  /** It fits alone, but models answering requests hold the memory: it waits for one to go idle. */
+  | { fits: false; why: 'busy'; busy: string[] };
+
+/**
+ * Which idle models to put to sleep so that `waking` fits beside the rest in `budgetBytes` (the engine's memory less
+ * the always-on services' and the engine's own): none when it already fits, the least recently used idle ones until
+ * it does, never one with requests in flight.
+ */
+export function roomFor(
+  waking: { service: string; memoryBytes: number },
+  awake: readonly AwakeModel[],
+  budgetBytes: number,
+): Room {
+  if (waking.memoryBytes > budgetBytes) {
+    return { fits: false, why: 'never', needBytes: waking.memoryBytes, budgetBytes };
+  }
+  const others = awake.filter((m) => m.service !== waking.service);
+  let used = others.reduce((sum, m) => sum + m.memoryBytes, 0);
+  const sleep: string[] = [];
+  const idle = others.filter((m) => m.inFlight === 0).sort((a, b) => a.lastUsedAt - b.lastUsedAt);
+  for (const model of idle) {
+    if (used + waking.memoryBytes <= budgetBytes) break;
+    sleep.push(model.service);
+    used -= model.memoryBytes;
+  }
+  if (used + waking.memoryBytes <= budgetBytes) return { fits: true, sleep };
+  return { fits: false, why: 'busy', busy: others.filter((m) => m.inFlight > 0).map((m) => m.service) };
+}
+
+/** Whether these models can all be awake at once in `budgetBytes`; if not, they take turns on demand. */
+export function allFitTogether(models: readonly { memoryBytes: number }[], budgetBytes: number): boolean {
+  return models.reduce((sum, m) => sum + m.memoryBytes, 0) <= budgetBytes;
+}
