@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allFitTogether, roomFor, type AwakeModel } from './on-demand.js';
+import { allFitTogether, idleTooLong, roomFor, type AwakeModel } from './on-demand.js';
 
 const GiB = 2 ** 30;
 const model = (service: string, gib: number, lastUsedAt: number, inFlight = 0): AwakeModel => ({
@@ -59,5 +59,21 @@ describe('room for a model that wakes', () => {
   it('tells when a set of models can all be awake at once', () => {
     expect(allFitTogether([{ memoryBytes: 3 * GiB }, { memoryBytes: 2.5 * GiB }], budget)).toBe(true);
     expect(allFitTogether([{ memoryBytes: 3 * GiB }, { memoryBytes: 2.6 * GiB }], budget)).toBe(false);
+  });
+});
+
+describe('keep-alive', () => {
+  const minute = 60_000;
+  const now = 100 * minute;
+
+  it('puts to sleep the models idle for longer than their keep-alive, never one set to always or in use', () => {
+    const awake = [
+      { ...model('a', 3, now - 6 * minute), keepAlive: 5 }, // idle 6 min, keep 5: sleeps
+      { ...model('b', 2, now - 4 * minute), keepAlive: 5 }, // idle 4 min: stays
+      { ...model('c', 2, now - 60 * minute), keepAlive: 'always' as const }, // always: stays
+      { ...model('d', 2, now - 60 * minute, 1), keepAlive: 1 }, // answering a request: stays
+      { ...model('e', 1, now - 5 * minute), keepAlive: 5 }, // exactly its keep-alive: stays until it has passed
+    ];
+    expect(idleTooLong(awake, now)).toEqual(['a']);
   });
 });

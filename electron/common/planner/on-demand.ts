@@ -52,3 +52,16 @@ export function roomFor(
 export function allFitTogether(models: readonly { memoryBytes: number }[], budgetBytes: number): boolean {
   return models.reduce((sum, m) => sum + m.memoryBytes, 0) <= budgetBytes;
 }
+
+/** How long an idle model stays awake: minutes, or always (never put to sleep for being idle). */
+export type KeepAlive = number | 'always';
+
+/**
+ * The awake models idle for longer than their keep-alive at `now`: these go to sleep. A model answering requests is
+ * not idle, whatever its last use.
+ */
+export function idleTooLong(awake: readonly (AwakeModel & { keepAlive: KeepAlive })[], now: number): string[] {
+  return awake
+    .filter((m) => m.keepAlive !== 'always' && m.inFlight === 0 && now - m.lastUsedAt > m.keepAlive * 60_000)
+    .map((m) => m.service);
+}
