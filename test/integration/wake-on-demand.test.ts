@@ -1,0 +1,86 @@
+import { afterEach, expect, it } from 'vitest';
+import { up } from '../../electron/node/engine/converge.js';
+import { listOwned } from '../../electron/node/engine/owned.js';
+import { ContainerTarget } from '../../electron/node/wake/engine-target.js';
+import { WakeGateway } from '../../electron/node/wake/wake-gateway.js';
+import { describeWhen, dockerAnswers } from '../support/docker.js';
+import { docker, doubleImages, localFacts, testStack, type TestStack } from '../support/test-stack.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of cleanups.splice(0).reverse()) await close();
+});
+
+/** One CPU model of a test stack, up, with its container and a gateway in front of it. */
+async function modelBehindGateway(variant: 'ok' | 'nomem') {
+  const stack: TestStack = await testStack({
+    disabledModels: ['vllm-llama3'],
+    images: doubleImages({ 'vllm-qwen3': variant }),
+  });
+  cleanups.push(() => stack.cleanup());
+  const plan = stack.plan(await localFacts());
+  const service = plan.services.find((s) => s.name === 'vllm-qwen3');
+  if (!service?.model) throw new Error('the plan has no vllm-qwen3');
+  await up(stack.context(), plan, ['vllm-qwen3']);
+  const container = (await listOwned(docker, plan.stack)).get('vllm-qwen3');
+  if (!container) throw new Error('vllm-qwen3 has no container');
+  const target = new ContainerTarget(docker, container.id, service, '127.0.0.1');
+  const gateway = new WakeGateway({ target: (s) => (s === 'vllm-qwen3' ? target : undefined), wakeTimeoutMs: 60_000 });
+  const address = await gateway.listen(0, '127.0.0.1');
+  cleanups.push(() => gateway.close());
+  const ask = (content: string) =>
+    fetch(`http://127.0.0.1:${address.port}/vllm-qwen3/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: service.model?.servedName, stream: true, messages: [{ role: 'user', content }] }),
+    });
+  return { target, container: docker.getContainer(container.id), ask };
+}
+
+describeWhen(
+  await dockerAnswers(),
+  'no Docker engine answers at /var/run/docker.sock (start dockerd)',
+  'a model asleep on the real engine, woken by a request',
+  () => {
+    it('asleep it holds no memory; ten requests wake it once, and every one is answered', async () => {
+      const { target, container, ask } = await modelBehindGateway('ok');
+      await target.sleep();
+      const asleep = await container.inspect();
+      expect(asleep.State.Running).toBe(false);
+      // A stopped container has no processes: its memory cgroup is gone, so it holds none of the engine's memory.
+      const stats = (await container.stats({ stream: false })) as { memory_stats: { usage?: number } };
+      expect(stats.memory_stats.usage ?? 0).toBe(0);
+
+      // Docker's event filter counts whole seconds: begin in a fresh second, after the start that `up` made.
+      await new Promise((resolve) => setTimeout(resolve, 1050 - (Date.now() % 1000)));
+      const since = Math.floor(Date.now() / 1000);
+      const replies = await Promise.all(Array.from({ length: 10 }, (_, i) => ask(`question ${i}`)));
+      expect(replies.map((r) => r.status)).toEqual(Array.from({ length: 10 }, () => 200));
+      const texts = await Promise.all(replies.map((r) => r.text()));
+      for (const text of texts) expect(text).toContain('data: [DONE]');
+
+      const awake = await container.inspect();
+      expect(awake.State.Running).toBe(true);
+      // Started once: Docker's own events between the sleep and now hold one start of this container.
+      const events = (await docker.getEvents({
+        since,
+        until: Math.ceil(Date.now() / 1000),
+        filters: { type: ['container'], container: [asleep.Id], event: ['start'] },
+      })) as NodeJS.ReadableStream;
+      let text = '';
+      for await (const chunk of events) text += chunk.toString();
+      expect(text.trim().split('\n').filter(Boolean)).toHaveLength(1);
+      expect(target.awake()).toBe(true);
+    });
+
+    it('a model that cannot start answers every waiting request with why, and is not left running', async () => {
+      const { target, container, ask } = await modelBehindGateway('nomem');
+      await target.sleep();
+      const replies = await Promise.all([ask('a'), ask('b'), ask('c')]);
+      expect(replies.map((r) => r.status)).toEqual([503, 503, 503]);
+      const messages = await Promise.all(replies.map(async (r) => (await r.json()) as { error: { message: string } }));
+      for (const body of messages) expect(body.error.message).toMatch(/^vllm-qwen3 could not wake: .*KV cache/);
+      expect((await container.inspect()).State.Running).toBe(false);
+    });
+  },
+);
