@@ -3,6 +3,7 @@ import { up } from '../../electron/node/engine/converge.js';
 import { listOwned } from '../../electron/node/engine/owned.js';
 import { ContainerTarget } from '../../electron/node/wake/engine-target.js';
 import { WakeGateway } from '../../electron/node/wake/wake-gateway.js';
+import { Waker, type SleepingModel } from '../../electron/node/wake/waker.js';
 import { describeWhen, dockerAnswers } from '../support/docker.js';
 import { docker, doubleImages, localFacts, testStack, type TestStack } from '../support/test-stack.js';
 
@@ -71,6 +72,62 @@ describeWhen(
       for await (const chunk of events) text += chunk.toString();
       expect(text.trim().split('\n').filter(Boolean)).toHaveLength(1);
       expect(target.awake()).toBe(true);
+    });
+
+    it('two models with room for one: chatting with one, the other, then the first swaps them, one awake at a time', async () => {
+      const stack: TestStack = await testStack({});
+      cleanups.push(() => stack.cleanup());
+      const plan = stack.plan(await localFacts());
+      const names = ['vllm-qwen3', 'vllm-llama3'];
+      await up(stack.context(), plan, names);
+      const owned = await listOwned(docker, plan.stack);
+      const models = new Map<string, SleepingModel>();
+      for (const name of names) {
+        const service = plan.services.find((s) => s.name === name);
+        const id = owned.get(name)?.id;
+        if (!service?.memoryBytes || !id) throw new Error(`${name} is not up`);
+        const target = new ContainerTarget(docker, id, service, '127.0.0.1');
+        await target.refresh();
+        models.set(name, Object.assign(target, { memoryBytes: service.memoryBytes, keepAlive: 5 as const }));
+      }
+      // Room for the larger of the two and not both: what an 8 GiB Docker Desktop leaves two development models.
+      const budget = Math.max(...[...models.values()].map((m) => m.memoryBytes));
+      const gateway: WakeGateway = new WakeGateway({
+        target: (s) => waker.target(s),
+        used: (s) => waker.used(s),
+        wakeTimeoutMs: 60_000,
+      });
+      const waker = new Waker(models, budget, { count: (s) => gateway.count(s) });
+      const address = await gateway.listen(0, '127.0.0.1');
+      cleanups.push(() => gateway.close());
+      await models.get('vllm-llama3')?.sleep();
+
+      const running = async () =>
+        (
+          await Promise.all(
+            names.map(
+              async (n) =>
+                [n, (await docker.getContainer(owned.get(n)?.id as string).inspect()).State.Running] as const,
+            ),
+          )
+        )
+          .filter(([, up]) => up)
+          .map(([n]) => n);
+      const chat = async (name: string) => {
+        const served = plan.services.find((s) => s.name === name)?.model?.servedName;
+        const reply = await fetch(`http://127.0.0.1:${address.port}/${name}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: served, stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+        });
+        expect([name, reply.status]).toEqual([name, 200]);
+        expect(await reply.text()).toContain('data: [DONE]');
+        return running();
+      };
+      expect(await running()).toEqual(['vllm-qwen3']);
+      expect(await chat('vllm-llama3')).toEqual(['vllm-llama3']);
+      expect(await chat('vllm-qwen3')).toEqual(['vllm-qwen3']);
+      expect(await chat('vllm-llama3')).toEqual(['vllm-llama3']);
     });
 
     it('a model that cannot start answers every waiting request with why, and is not left running', async () => {
