@@ -148,8 +148,12 @@ describeWhen(
       // The stack's Prometheus is the real one: the app's range queries answer from what it scraped.
       await page.getByTestId('metrics-source').getByText('From Prometheus').waitFor({ timeout: 20_000 });
       const row = page.locator('[data-service="vllm-qwen3"]');
+      // Prometheus answers before it has scraped every series: the figure shows "–" until its first sample, then a
+      // number, which is what this waits for.
       await row.getByTestId('last-KV cache').waitFor({ timeout: 15_000 });
-      expect(await row.getByTestId('last-KV cache').textContent()).toMatch(/^used \d+(\.\d+)? %$/);
+      await expect
+        .poll(() => row.getByTestId('last-KV cache').textContent(), { timeout: 15_000, interval: 250 })
+        .toMatch(/^used \d+(\.\d+)? %$/);
       await row.locator('[data-chart="Generation"] canvas').waitFor();
       await shot(page, 'metrics');
 
