@@ -42,7 +42,8 @@ describe('image references', () => {
   });
 
   it('know the vLLM release a tag names, and nothing when it names none', () => {
-    expect(vllmImageVersion('public.ecr.aws/q9t5s3a7/vllm-cpu-release-repo:v0.11.0')).toEqual([0, 11, 0]);
+    // A tag seen upstream: kubeai-project/kubeai#569 pulls vllm-cpu-release-repo:v0.10.2.
+    expect(vllmImageVersion('public.ecr.aws/q9t5s3a7/vllm-cpu-release-repo:v0.10.2')).toEqual([0, 10, 2]);
     expect(vllmImageVersion('vllm/vllm-openai-cpu:v0.29.0-x86_64')).toEqual([0, 29, 0]);
     expect(vllmImageVersion('my/vllm:avx2-build')).toBeUndefined();
   });

@@ -39,13 +39,14 @@ describe('the planner on the corpus of hosts', () => {
   });
 
   it('a vLLM image older than 0.17 set by the user on a CPU without AVX-512: "Illegal instruction" foretold; a current one: nothing', () => {
+    // vLLM's earlier CPU image repository; v0.10.2 seen pulled by name in kubeai-project/kubeai#569 (2025-10-01).
     const old = SettingsSchema.parse({
-      images: { 'vllm-qwen3': 'public.ecr.aws/q9t5s3a7/vllm-cpu-release-repo:v0.11.0' },
+      images: { 'vllm-qwen3': 'public.ecr.aws/q9t5s3a7/vllm-cpu-release-repo:v0.10.2' },
     });
     const plan = planStack(host('laptop-vm-4cpu'), old);
     expect(plan.warnings.filter((w) => w.code === 'cpu-no-avx512').map((w) => w.message)).toEqual([
       expect.stringMatching(
-        /^vllm-qwen3 runs public.ecr.aws\/q9t5s3a7\/vllm-cpu-release-repo:v0.11.0, a vLLM release older than 0.17.0, whose x86 CPU build stops with "Illegal instruction"/,
+        /^vllm-qwen3 runs public.ecr.aws\/q9t5s3a7\/vllm-cpu-release-repo:v0.10.2, a vLLM release older than 0.17.0, whose x86 CPU build stops with "Illegal instruction"/,
       ),
     ]);
     expect(planStack(host('server-64core'), old).warnings.map((w) => w.code)).not.toContain('cpu-no-avx512');

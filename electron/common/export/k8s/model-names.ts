@@ -1,3 +1,4 @@
+import { DEFAULT_IMAGES } from '../../catalog/images.js';
 import { InputError } from '../../contracts/errors.js';
 import { MAX_MODEL_NAME, MODEL_NAME } from './chart.js';
 
@@ -66,7 +67,7 @@ export function splitImage(service: string, reference: string): { repository: st
     throw new InputError(
       `images.${service}`,
       `"${reference}" has no tag, and the chart pulls repository:tag; use a tagged image such as ` +
-        'vllm/vllm-openai:v0.30.0',
+        DEFAULT_IMAGES.vllmGpu,
     );
   }
   return { repository: name.slice(0, colon), tag: `${name.slice(colon + 1)}${digest ? `@${digest}` : ''}` };
