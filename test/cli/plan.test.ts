@@ -41,6 +41,23 @@ describe('berth plan', () => {
     expect(result.stdout).toMatch(/! insufficient-memory: Docker Desktop gives containers 8 GiB/);
   });
 
+  it('an 8 GiB Docker Desktop with both development models: exit 0, both on demand, one at a time, and why', () => {
+    const result = berth(['plan', '--facts', hostFile('macbook-docker-desktop-8cpu-8gib'), '--json']);
+    expect(result.code).toBe(0);
+    const plan = StackPlanSchema.parse(JSON.parse(result.stdout));
+    const models = plan.services.filter((s) => s.model);
+    expect(models.map((s) => [s.name, typeof s.model?.keepAlive, s.restart])).toEqual([
+      ['vllm-qwen3', 'number', 'no'],
+      ['vllm-llama3', 'number', 'no'],
+    ]);
+    // 8,616,148,992 bytes less litellm, Open WebUI, Prometheus and Grafana (2 GiB) and the engine's 0.5 GiB.
+    expect(plan.onDemand?.budgetBytes).toBe(8616148992 - 2.5 * 1024 ** 3);
+    expect(plan.onDemand?.services).toEqual(['vllm-qwen3', 'vllm-llama3']);
+    const table = berth(['plan', '--facts', hostFile('macbook-docker-desktop-8cpu-8gib')]).stdout;
+    expect(table).toMatch(/^On demand.*: vllm-qwen3, vllm-llama3\. Each sleeps when idle/m);
+    expect(table).toMatch(/vllm-qwen3 .* 15 min$/m);
+  });
+
   it("the README's example is what berth plan prints for that host today", () => {
     const result = berth(['plan', '--facts', hostFile('macbook-docker-desktop-8cpu-8gib')]);
     const readme = readFileSync(path.join(repoRoot(), 'README.md'), 'utf8');

@@ -89,9 +89,20 @@ export function brokenPromises(facts: HostFacts, settings: Settings, plan: Stack
   if (cores.length >= 4 && models.some((s) => s.cpuset) && seen.size >= cores.length)
     broken.push('no core left for the other services');
 
-  // Memory: fits, or a warning says why not.
+  // Memory: what can be awake at once fits, or a warning says why not. Models on demand take turns: the always-on ones
+  // and the largest on-demand one must fit, and the room the plan gives the group is what the rest leave.
   const engineBytes = facts.engine?.memoryBytes ?? facts.memory.totalBytes;
-  const cpuModelBytes = models.reduce((sum, s) => sum + (s.memoryBytes ?? 0), 0);
+  const onDemand = models.filter((s) => typeof s.model?.keepAlive === 'number');
+  const alwaysBytes = models.filter((s) => !onDemand.includes(s)).reduce((sum, s) => sum + (s.memoryBytes ?? 0), 0);
+  const cpuModelBytes = alwaysBytes + Math.max(0, ...onDemand.map((s) => s.memoryBytes ?? 0));
+  if (onDemand.length && plan.profile === 'development') {
+    const others = 2 * GiB + 0.5 * GiB; // litellm, Open WebUI, Prometheus, Grafana and the engine's own, as planned
+    const room = Math.max(0, engineBytes - others - alwaysBytes);
+    if (Math.abs((plan.onDemand?.budgetBytes ?? -1) - room) > 1)
+      broken.push(`on demand: room ${plan.onDemand?.budgetBytes} bytes, expected ${room}`);
+    for (const s of onDemand)
+      if (!plan.onDemand?.services.includes(s.name)) broken.push(`on demand: ${s.name} is missing from the group`);
+  }
   if (cpuModelBytes > engineBytes && !codes.has('insufficient-memory')) {
     broken.push(
       `memory: ${cpuModelBytes} bytes of model limits, ${engineBytes} available, and no insufficient-memory warning`,

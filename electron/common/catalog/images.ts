@@ -76,4 +76,6 @@ export const DEFAULT_PORTS: Record<string, number> = {
   'open-webui': 8080,
   prometheus: 9090,
   grafana: 3000,
+  /** Berth's wake gateway for on-demand models (docs/decisions/0013): a port on the host, not a container's. */
+  wake: 4001,
 };

@@ -17,6 +17,7 @@ export const SettingsPatchSchema = z.strictObject({
   disabledModels: field.disabledModels.unwrap().optional(),
   models: field.models.unwrap().optional(),
   tuning: field.tuning.unwrap().optional(),
+  keepAlive: field.keepAlive.unwrap().optional(),
   litellmUrl: field.litellmUrl.unwrap().nullable().optional(),
   trustedLitellmUrl: field.trustedLitellmUrl.unwrap().nullable().optional(),
   startAtLogin: field.startAtLogin.unwrap().optional(),

@@ -53,6 +53,19 @@ export const ModelTuningSchema = z.object({
   gpus: z.array(z.number().int().nonnegative().max(255, 'a GPU index from 0 to 255')).min(1).max(64).optional(),
 });
 
+/**
+ * How long a model stays awake with no request (docs/decisions/0013): whole minutes, after which it sleeps and wakes on
+ * its next request, or "always" (started with the stack, never put to sleep for being idle).
+ */
+export const KeepAliveSchema = z.union([
+  z
+    .number()
+    .int()
+    .min(1, 'whole minutes from 1 to 1440, or "always"')
+    .max(1440, 'whole minutes from 1 to 1440, or "always"'),
+  z.literal('always'),
+]);
+
 /** A Docker engine the user named, such as the team's GPU box: `gpu-box → ssh://me@gpu-box`. */
 export const EngineEntrySchema = z.object({
   name: z
@@ -123,6 +136,8 @@ export const SettingsSchema = z.object({
   models: z.array(CustomModelSchema).default([]),
   disabledModels: z.array(serviceName).default([]),
   tuning: z.record(serviceName, ModelTuningSchema).default({}),
+  /** Per model: minutes idle before it sleeps, or "always"; a model not named takes the plan's default. */
+  keepAlive: z.record(serviceName, KeepAliveSchema).default({}),
   /** A local vllm checkout: the CPU image is built from it (Apple Silicon, where the published image lags). */
   vllmSource: z
     .string()
@@ -145,6 +160,7 @@ export type SettingsInput = z.input<typeof SettingsSchema>;
 export type EngineEntry = z.infer<typeof EngineEntrySchema>;
 export type CustomModel = z.infer<typeof CustomModelSchema>;
 export type ModelTuning = z.infer<typeof ModelTuningSchema>;
+export type KeepAlive = z.infer<typeof KeepAliveSchema>;
 export type ProfileChoice = z.infer<typeof ProfileChoiceSchema>;
 
 export const DEFAULT_SETTINGS: Settings = SettingsSchema.parse({});

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { VllmFiguresSchema } from './measurement.js';
+import { KeepAliveSchema } from './settings.js';
 
 export const ServiceRoleSchema = z.enum(['model', 'gateway', 'webui', 'metrics', 'dashboards']);
 
@@ -41,6 +42,7 @@ export const REASON_TOPICS = [
   'network',
   'security',
   'runtime',
+  'on-demand',
 ] as const;
 
 export type ReasonTopic = (typeof REASON_TOPICS)[number];
@@ -71,6 +73,8 @@ export const PlannedServiceSchema = z.object({
       measured: VllmFiguresSchema.extend({ at: z.string() }).optional(),
       /** Whether it fits, in vLLM's terms: "fits: 32k context, 4 requests at once". */
       fit: z.object({ verdict: z.enum(['fits', 'shorter', 'no']), words: z.string() }).optional(),
+      /** Minutes idle before it sleeps (it then wakes on request), or "always"; absent in older plans: always. */
+      keepAlive: KeepAliveSchema.optional(),
     })
     .optional(),
   command: z.array(z.string()),
@@ -122,6 +126,20 @@ export const StackPlanSchema = z.object({
   ),
   /** Why the profile was chosen. */
   profileReason: z.string(),
+  /**
+   * The models that sleep when idle and wake on request (docs/decisions/0013), and the room they take turns in: what
+   * the engine gives containers less the always-on services', the always-on models' and the engine's own.
+   */
+  onDemand: z
+    .object({
+      services: z.array(z.string()),
+      budgetBytes: z.number().nonnegative(),
+      /** How many of them fit awake at once, smallest first: "one of these at a time". */
+      atOnce: z.number().int().nonnegative(),
+      /** The host port of Berth's wake gateway, which litellm's api_base and Prometheus reach. */
+      gatewayPort: z.number().int().positive(),
+    })
+    .optional(),
 });
 
 export type StackPlan = z.infer<typeof StackPlanSchema>;
@@ -130,6 +148,12 @@ export type PlannedPort = z.infer<typeof PortSchema>;
 export type Health = z.infer<typeof HealthSchema>;
 export type PlanWarning = StackPlan['warnings'][number];
 export type Profile = StackPlan['profile'];
+export type OnDemandPlan = NonNullable<StackPlan['onDemand']>;
+
+/** A model that sleeps when idle and wakes on request; one without a keep-alive in its plan is always on. */
+export function isOnDemand(service: Pick<PlannedService, 'model'>): boolean {
+  return typeof service.model?.keepAlive === 'number';
+}
 
 /** Warnings that mean the stack cannot start as planned. */
 export function blockingWarnings(plan: Pick<StackPlan, 'warnings'>): PlanWarning[] {

@@ -41,7 +41,13 @@ describe('the plan as pictures', () => {
         expect(sum - 2 * bar.overBytes).toBeCloseTo(bar.totalBytes, 0);
         expect(bar.segments.at(-1)?.kind).toBe('over');
       }
-      for (const service of plan.services.filter((s) => s.model?.device === 'cpu')) {
+      // Every always-on model is drawn whole; of the models taking turns on demand, the largest one.
+      const cpu = plan.services.filter((s) => s.model?.device === 'cpu');
+      const turns = cpu.filter((s) => typeof s.model?.keepAlive === 'number');
+      const largest = Math.max(0, ...turns.map((s) => s.memoryBytes ?? 0));
+      const drawn = bar.segments.filter((seg) => turns.some((s) => s.name === seg.service));
+      expect(drawn.reduce((s, seg) => s + seg.bytes, 0)).toBeCloseTo(largest, 0);
+      for (const service of cpu.filter((s) => !turns.includes(s))) {
         const mine = bar.segments.filter((s) => s.service === service.name);
         expect(mine.reduce((s, seg) => s + seg.bytes, 0)).toBeCloseTo(service.memoryBytes ?? 0, 0);
       }

@@ -121,7 +121,7 @@ export function memoryBar(plan: StackPlan, facts: HostFacts): MemoryBar {
   for (const part of account.models) {
     const service = plan.services.find((s) => s.name === part.service) as PlannedService;
     const limit = reasonAbout(service, 'memory') ?? '';
-    const tag = part.measured ? ' (measured)' : '';
+    const tag = `${part.measured ? ' (measured)' : ''}${part.onDemand ? ' (on demand, the largest of its turns)' : ''}`;
     segments.push(
       {
         kind: 'weights',

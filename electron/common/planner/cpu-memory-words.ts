@@ -1,6 +1,7 @@
 import type { ModelSpec } from '../catalog/models.js';
 import type { EngineKind } from '../contracts/host-facts.js';
 import type { PlanWarning } from '../contracts/stack-plan.js';
+import type { KeepAlive } from '../contracts/settings.js';
 import { capitalized, formatGiB, formatTokens } from '../units.js';
 
 /**
@@ -133,3 +134,52 @@ export const cpuMemoryWarnings = {
     };
   },
 };
+
+/** Engines that run in a VM whose memory the user sets. */
+export const VM_KINDS: readonly EngineKind[] = ['docker-desktop', 'colima', 'orbstack', 'podman', 'rancher-desktop'];
+
+/** What the planner says about models that take turns on demand (cpu-on-demand.ts). */
+export const onDemandWarnings = {
+  neverFits(args: {
+    kind: EngineKind | undefined;
+    engineBytes: number;
+    services: readonly string[];
+    raiseToGiB: number;
+    budgetBytes: number;
+  }): PlanWarning {
+    const label = engineProductName(args.kind);
+    const inVm = args.kind !== undefined && VM_KINDS.includes(args.kind);
+    const has = label === 'this host' ? 'This host has' : `${capitalized(label)} gives containers`;
+    const names = args.services.join(' and ');
+    return {
+      code: 'insufficient-memory',
+      ...(args.services.length === 1 ? { service: args.services[0] } : {}),
+      message:
+        `${has} ${formatGiB(args.engineBytes)}, which leaves ${formatGiB(args.budgetBytes)} for models taking ` +
+        `turns: ${names} ${args.services.length === 1 ? 'does' : 'do'} not fit even alone and would never wake; ` +
+        (inVm
+          ? `raise ${label}'s memory to ${args.raiseToGiB} GiB (one model at a time)`
+          : `add memory to reach ${args.raiseToGiB} GiB (one model at a time)`) +
+        ` or turn ${args.services.length === 1 ? 'it' : 'them'} off.`,
+    };
+  },
+};
+
+/** The plan's reason about a model's keep-alive. */
+export function onDemandReason(
+  service: string,
+  keepAlive: KeepAlive,
+  onDemand: readonly string[],
+  room: { onDemandBudgetBytes: number; atOnce: number },
+): string {
+  if (keepAlive === 'always') return 'always on: starts with the stack and never sleeps for being idle (keepAlive)';
+  const turns =
+    onDemand.length > 1
+      ? `; ${onDemand.join(', ')} take turns in the ${formatGiB(room.onDemandBudgetBytes)} the engine leaves ` +
+        `models, ${room.atOnce === 0 ? 'none' : room.atOnce} at a time`
+      : '';
+  return (
+    `on demand (keepAlive ${keepAlive} min): sleeps after ${keepAlive} min without a request (its container ` +
+    `stopped, its memory freed) and wakes on the next one while Berth runs${turns}`
+  );
+}

@@ -2,7 +2,13 @@ import type { EngineKind } from '../contracts/host-facts.js';
 import type { ModelTuning } from '../contracts/settings.js';
 import { about, type PlanWarning, type Reason } from '../contracts/stack-plan.js';
 import { InputError } from '../contracts/errors.js';
-import { cpuMemoryReasons, cpuMemoryRefusals, cpuMemoryWarnings, engineProductName } from './cpu-memory-words.js';
+import {
+  VM_KINDS,
+  cpuMemoryReasons,
+  cpuMemoryRefusals,
+  cpuMemoryWarnings,
+  engineProductName,
+} from './cpu-memory-words.js';
 import type { ModelSpec } from '../catalog/models.js';
 import { GiB, MiB } from '../units.js';
 import { cpuLayout, kvBytesForRequest, kvBytesPerToken, longestRequest } from './kv-cache.js';
@@ -202,8 +208,6 @@ export function sizeCpuModels(args: {
   });
   return { sizes, warnings };
 }
-
-const VM_KINDS: readonly EngineKind[] = ['docker-desktop', 'colima', 'orbstack', 'podman', 'rancher-desktop'];
 
 function insufficientMemoryWarning(
   demands: readonly Demand[],

@@ -1,5 +1,5 @@
 import type { HostFacts } from '../contracts/host-facts.js';
-import type { StackPlan } from '../contracts/stack-plan.js';
+import { isOnDemand, type PlannedService, type StackPlan } from '../contracts/stack-plan.js';
 import { GiB } from '../units.js';
 import { ENGINE_HEADROOM_BYTES } from './cpu-memory.js';
 import { OTHER_SERVICES_BYTES } from './services.js';
@@ -25,6 +25,8 @@ export interface ModelMemory {
   /** vLLM's processes and /dev/shm: the rest of the container's limit. */
   runtimeBytes: number;
   measured: boolean;
+  /** It takes turns with other models on demand: the account holds the largest of them, one at a time. */
+  onDemand?: boolean;
 }
 
 /** The engine's memory as the plan spends it: the planner's accounting, which the pictures draw and what-if asks. */
@@ -42,8 +44,13 @@ export interface EngineMemory {
 
 export function engineMemory(plan: StackPlan, facts: HostFacts): EngineMemory {
   const totalBytes = engineMemoryBytes(facts);
-  const models = plan.services
-    .filter((s) => s.role === 'model' && s.model?.device === 'cpu')
+  const cpuModels = plan.services.filter((s) => s.role === 'model' && s.model?.device === 'cpu');
+  // Models on demand are awake one at a time at least: the account holds the largest, the one the room is sized for.
+  const largestOnDemand = cpuModels
+    .filter(isOnDemand)
+    .reduce<PlannedService | undefined>((a, b) => ((a?.memoryBytes ?? 0) >= (b.memoryBytes ?? 0) ? a : b), undefined);
+  const models = cpuModels
+    .filter((s) => !isOnDemand(s) || s === largestOnDemand)
     .map((service): ModelMemory => {
       const expected = service.model?.expected;
       const weightsBytes = expected?.weightsBytes ?? service.model?.weightsBytes ?? 0;
@@ -55,6 +62,7 @@ export function engineMemory(plan: StackPlan, facts: HostFacts): EngineMemory {
         kvBytes,
         runtimeBytes,
         measured: service.model?.measured !== undefined,
+        ...(isOnDemand(service) ? { onDemand: true } : {}),
       };
     });
   const otherServicesBytes = plan.services

@@ -1,3 +1,8 @@
+import type { KeepAlive } from '../contracts/settings.js';
+import { formatGiB } from '../units.js';
+
+export type { KeepAlive };
+
 /**
  * Room for a model that wakes (docs/decisions/0013): what must go to sleep first so that the models awake fit in what
  * the engine gives them. Pure: the waker asks it with the containers' limits and when each model was last used.
@@ -53,8 +58,12 @@ export function allFitTogether(models: readonly { memoryBytes: number }[], budge
   return models.reduce((sum, m) => sum + m.memoryBytes, 0) <= budgetBytes;
 }
 
-/** How long an idle model stays awake: minutes, or always (never put to sleep for being idle). */
-export type KeepAlive = number | 'always';
+/**
+ * The keep-alive of a model that cannot run beside the others: Ollama keeps an idle model 5 minutes by default
+ * (https://github.com/ollama/ollama/blob/main/docs/faq.md, "How do I keep a model loaded in memory"), but a vLLM CPU
+ * server takes a minute or more to start where Ollama loads in seconds, so Berth waits longer before a wake is needed.
+ */
+export const DEFAULT_KEEP_ALIVE_MINUTES = 15;
 
 /**
  * The awake models idle for longer than their keep-alive at `now`: these go to sleep. A model answering requests is
@@ -64,4 +73,31 @@ export function idleTooLong(awake: readonly (AwakeModel & { keepAlive: KeepAlive
   return awake
     .filter((m) => m.keepAlive !== 'always' && m.inFlight === 0 && now - m.lastUsedAt > m.keepAlive * 60_000)
     .map((m) => m.service);
+}
+
+/** A model's keep-alive in a few words, for tables and menus: "always", "15 min". */
+export function keepAliveWords(keepAlive: KeepAlive | undefined): string {
+  return keepAlive === undefined || keepAlive === 'always' ? 'always' : `${keepAlive} min`;
+}
+
+/** The plan's on-demand group in a sentence, for `berth plan`, `berth up` and the plan pictures. */
+export function takingTurns(
+  onDemand: { services: readonly string[]; budgetBytes: number; atOnce: number; gatewayPort: number } | undefined,
+): string | undefined {
+  if (!onDemand?.services.length) return undefined;
+  const { services, atOnce } = onDemand;
+  const howMany =
+    services.length === 1
+      ? ''
+      : atOnce >= services.length
+        ? ' (all fit at once)'
+        : atOnce === 0
+          ? ' (none fits: see the warnings)'
+          : ` (${atOnce === 1 ? 'one' : atOnce} of these at a time${
+              onDemand.budgetBytes ? ` in ${formatGiB(onDemand.budgetBytes)}` : ''
+            })`;
+  return (
+    `On demand${howMany}: ${services.join(', ')}. Each sleeps when idle for its keep-alive and wakes on its next ` +
+    `request through Berth's wake gateway (port ${onDemand.gatewayPort}) while Berth runs: the tray app or berth serve.`
+  );
 }

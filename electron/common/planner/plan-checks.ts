@@ -1,13 +1,14 @@
 import type { Settings } from '../contracts/settings.js';
 import { InputError } from '../contracts/errors.js';
 import type { ModelSpec } from '../catalog/models.js';
+import { WAKE_GATEWAY } from './ports.js';
 
 /** Settings the planner refuses before planning: names it does not know, tuning a model cannot take. */
 
 export function checkKnownServices(settings: Settings, known: readonly string[]): void {
-  for (const key of ['ports', 'images', 'tuning'] as const) {
+  for (const key of ['ports', 'images', 'tuning', 'keepAlive'] as const) {
     for (const name of Object.keys(settings[key])) {
-      if (!known.includes(name))
+      if (!known.includes(name) && !(key === 'ports' && name === WAKE_GATEWAY))
         throw new InputError(`${key}.${name}`, `unknown service "${name}"; known services: ${known.join(', ')}`);
     }
   }

@@ -5,7 +5,9 @@ import type { ModelSpec } from '../catalog/models.js';
 import { splitCores } from './cpu-cores.js';
 import { formatCpuList } from './cpu-list.js';
 import { cpuSupport, oldImageWarning } from './cpu-isa.js';
-import { ENGINE_HEADROOM_BYTES, sizeCpuModels } from './cpu-memory.js';
+import { ENGINE_HEADROOM_BYTES } from './cpu-memory.js';
+import { sizeCpuModelsOnDemand } from './cpu-on-demand.js';
+import { onDemandReason } from './cpu-memory-words.js';
 import { expectedCpu, fitWords, overPlanWarning, withMeasurement } from './vllm-figures.js';
 import { engineCpuCount, engineMemoryBytes } from './memory-account.js';
 import { OTHER_SERVICES_BYTES, defaultVllmImage, modelService } from './services.js';
@@ -19,6 +21,7 @@ export function planCpuModels(
   settings: Settings,
   options: PlanOptions,
   warnings: PlanWarning[],
+  out: { onDemand?: { budgetBytes: number; atOnce: number } | undefined } = {},
 ): Draft[] {
   const isa = cpuSupport(facts);
   if (isa.refusal) {
@@ -43,9 +46,10 @@ export function planCpuModels(
   const planned = models.filter((m) => split.assignments.some((a) => a.service === m.service));
   const engineBytes = engineMemoryBytes(facts);
   const otherServicesBytes = Object.values(OTHER_SERVICES_BYTES).reduce((a, b) => a + b, 0);
-  const memory = sizeCpuModels({
+  const memory = sizeCpuModelsOnDemand({
     models: planned,
     tuning: settings.tuning,
+    keepAlive: settings.keepAlive,
     engineBytes,
     engineKind: facts.engine?.kind,
     otherServicesBytes,
@@ -53,7 +57,8 @@ export function planCpuModels(
     numaNodes: split.nodes,
   });
   warnings.push(...memory.warnings);
-  const modelsBytes = memory.sizes.reduce((sum, s) => sum + s.memoryBytes, 0);
+  const onDemand = planned.filter((m) => memory.keepAlive.get(m.service) !== 'always').map((m) => m.service);
+  out.onDemand = onDemand.length ? { budgetBytes: memory.onDemandBudgetBytes, atOnce: memory.atOnce } : undefined;
 
   return planned.map((model) => {
     const cores = split.assignments.find((a) => a.service === model.service);
@@ -77,8 +82,11 @@ export function planCpuModels(
         ? localVllmBuild(settings.vllmSource, arch, isa.dtype, engineCpuCount(facts))
         : undefined;
     const expected = expectedCpu(model, size.kvCacheGiB, size.maxModelLen, size.memoryBytes);
-    const alone = engineBytes - otherServicesBytes - ENGINE_HEADROOM_BYTES;
-    const room = alone - (modelsBytes - size.memoryBytes);
+    const keepAlive = memory.keepAlive.get(model.service) ?? 'always';
+    // An always-on model shares the engine with the other always-on ones; one on demand has the room they leave.
+    const alone =
+      keepAlive === 'always' ? engineBytes - otherServicesBytes - ENGINE_HEADROOM_BYTES : memory.onDemandBudgetBytes;
+    const room = keepAlive === 'always' ? alone - (memory.alwaysBytes - size.memoryBytes) : alone;
     const fit = fitWords({
       expected,
       maxModelLen: size.maxModelLen,
@@ -97,6 +105,7 @@ export function planCpuModels(
         expected,
         ...(measurement ? { measured: { ...measurement.measured, at: measurement.at } } : {}),
         fit,
+        keepAlive,
       },
       env: { ...shell.env, VLLM_CPU_OMP_THREADS_BIND: bind, VLLM_CPU_KVCACHE_SPACE: String(size.kvCacheGiB) },
       cpuset: formatCpuList(cores.cpuset),
@@ -113,6 +122,7 @@ export function planCpuModels(
             `tokens and should report ${(expected.kvTokens ?? 0).toLocaleString('en-US')} tokens, ` +
             `${expected.maxConcurrency}× a ${size.maxModelLen}-token request`,
         ),
+        about('on-demand', onDemandReason(model.service, keepAlive, onDemand, memory)),
         about('runtime', isa.reason),
         about(
           'security',

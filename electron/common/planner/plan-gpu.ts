@@ -60,6 +60,7 @@ export function planGpuModelServices(
           expected,
           ...(measurement ? { measured: { ...measurement.measured, at: measurement.at } } : {}),
           fit,
+          keepAlive: settings.keepAlive[model.service] ?? 'always',
         },
         gpus: place.gpus,
         gpuMemoryUtilization: place.gpuMemoryUtilization,

@@ -21,11 +21,41 @@ describe('the planner on the corpus of hosts', () => {
       /AVX2 but no AVX-512, which vLLM's x86 CPU build supports since 0.17.0 with limited features and slower kernels/,
     );
     // Both models need their weights, 1 GiB of KV cache and vLLM's three processes (0.86 + 0.46 + 0.75 GB measured in a
-    // CPU container) at least: 3.4 GB + 6 GiB + 2 × (1 GiB + 2.07 GB), more than this 15 GiB VM gives.
+    // CPU container) at least: 3.4 GB + 6 GiB + 2 × (1 GiB + 2.07 GB), more than this 15 GiB VM gives. Kept always on
+    // (keepAlive), the plan says so.
     const floorGiB = (3.4e9 + 6 * 1024 ** 3 + 2 * (1024 ** 3 + 2.07e9)) / 1024 ** 3;
-    const message = plan.warnings.find((w) => w.code === 'insufficient-memory')?.message ?? '';
+    const alwaysOn = planStack(
+      host('laptop-vm-4cpu'),
+      SettingsSchema.parse({ keepAlive: { 'vllm-qwen3': 'always', 'vllm-llama3': 'always' } }),
+    );
+    const message = alwaysOn.warnings.find((w) => w.code === 'insufficient-memory')?.message ?? '';
     expect(message).toMatch(/add memory to reach \d+ GiB or turn off vllm-\w+/);
     expect(Number(/reach (\d+) GiB/.exec(message)?.[1])).toBeGreaterThanOrEqual(floorGiB);
+  });
+
+  it('the same laptop with no keep-alive set: both models on demand, each with the KV cache it would have alone', () => {
+    const plan = planStack(host('laptop-vm-4cpu'), DEFAULT_SETTINGS);
+    const GiB = 1024 ** 3;
+    // The VM gives containers 16,760,438,784 bytes; litellm, Open WebUI, Prometheus, Grafana and the engine keep
+    // 0.75 + 0.75 + 0.25 + 0.25 + 0.5 GiB. Alone, each model gets the reference 4 GiB of KV cache; its limit is weights
+    // + 4 GiB + vLLM's three processes (2.07 GB) + 0.5 GiB for /dev/shm, rounded up to 256 MiB.
+    const room = 16760438784 - 2.5 * GiB;
+    const limit = (weights: number) => Math.ceil((weights + 4 * GiB + 2.07e9 + 0.5 * GiB) / (GiB / 4)) * (GiB / 4);
+    const models = plan.services.filter((s) => s.model);
+    expect(models.map((s) => [s.name, s.model?.keepAlive, s.kvCacheGiB, s.memoryBytes, s.restart])).toEqual([
+      ['vllm-qwen3', 15, 4, limit(3.4e9), 'no'],
+      ['vllm-llama3', 15, 4, limit(6 * GiB), 'no'],
+    ]);
+    // 9.75 + 12.5 GiB do not fit in the 13.1 GiB left at once; either one does.
+    expect(plan.onDemand).toEqual({
+      services: ['vllm-qwen3', 'vllm-llama3'],
+      budgetBytes: room,
+      atOnce: 1,
+      gatewayPort: 4001,
+    });
+    expect(plan.warnings.map((w) => w.code)).not.toContain('insufficient-memory');
+    // Each runs, with a context shorter than the model allows (4 GiB holds about 37k tokens; 40k and 128k allowed).
+    expect(models.map((s) => s.model?.fit?.verdict)).toEqual(['shorter', 'shorter']);
   });
 
   it('an x86 CPU without AVX2: no CPU model, and a blocking warning that says why and what to do', () => {

@@ -1,6 +1,13 @@
 import type { HostFacts } from '../contracts/host-facts.js';
 import type { Settings } from '../contracts/settings.js';
-import { about, reasonFields, type PlannedService, type PlanWarning, type StackPlan } from '../contracts/stack-plan.js';
+import {
+  about,
+  isOnDemand,
+  reasonFields,
+  type PlannedService,
+  type PlanWarning,
+  type StackPlan,
+} from '../contracts/stack-plan.js';
 import { catalogFor, allServiceNames } from '../catalog/resolve.js';
 import { DEFAULT_IMAGES } from '../catalog/images.js';
 import { capitalized, formatGiB } from '../units.js';
@@ -9,7 +16,7 @@ import { trustedRemoteLitellm } from '../litellm-url.js';
 import { ENGINE_HEADROOM_BYTES } from './cpu-memory.js';
 import { engineProductName } from './cpu-memory-words.js';
 import { nvidiaCards, planGpuModels } from './gpu.js';
-import { assignHostPorts } from './ports.js';
+import { WAKE_GATEWAY, assignHostPorts } from './ports.js';
 import { engineMemoryBytes } from './memory-account.js';
 import {
   CONTAINER_PORTS,
@@ -61,10 +68,12 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
         'Hugging Face id.',
     });
   }
+  const cpuRoom: { onDemand?: { budgetBytes: number; atOnce: number } | undefined } = {};
   const modelDrafts =
     decision.profile === 'development'
-      ? planCpuModels(models, facts, settings, options, warnings)
+      ? planCpuModels(models, facts, settings, options, warnings, cpuRoom)
       : planGpuModelServices(models, facts, settings, options, warnings);
+  const onDemand = modelDrafts.filter(isOnDemand).map((d) => d.name);
   if (engineBytes < othersBytes && !warnings.some((w) => w.code === 'insufficient-memory')) {
     warnings.push({
       code: 'insufficient-memory',
@@ -88,10 +97,15 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
   const bind = settings.exposePorts ? '0.0.0.0' : '127.0.0.1';
   const containerPort = (d: Draft) => d.health?.port ?? CONTAINER_PORTS.model;
   const ports = assignHostPorts(
-    drafts.map((d) => ({ name: d.name, containerPort: containerPort(d) })),
+    [
+      ...drafts.map((d) => ({ name: d.name, containerPort: containerPort(d) })),
+      ...(onDemand.length ? [{ name: WAKE_GATEWAY, containerPort: 0 }] : []),
+    ],
     settings.ports,
     bind,
   );
+  const gatewayPort = ports.get(WAKE_GATEWAY)?.host;
+  ports.delete(WAKE_GATEWAY);
   if (settings.litellmUrl && !trustedRemoteLitellm(settings)) {
     warnings.push({
       code: 'litellm-url-unconfirmed',
@@ -113,6 +127,8 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
     const port = ports.get(d.name);
     return {
       ...d,
+      // An asleep model stays stopped: Docker must not start it again when the engine restarts.
+      ...(isOnDemand(d) ? { restart: 'no' as const } : {}),
       ports: port ? [port] : [],
       ...reasonFields([
         ...d.reasons,
@@ -135,5 +151,16 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
     services,
     warnings,
     profileReason: decision.reason,
+    ...(gatewayPort !== undefined
+      ? {
+          onDemand: {
+            services: onDemand,
+            // GPU models keep their planned share of the cards whether awake or not: none makes room for another.
+            budgetBytes: cpuRoom.onDemand?.budgetBytes ?? 0,
+            atOnce: cpuRoom.onDemand?.atOnce ?? onDemand.length,
+            gatewayPort,
+          },
+        }
+      : {}),
   };
 }

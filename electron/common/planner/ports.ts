@@ -4,6 +4,9 @@ import { DEFAULT_PORTS } from '../catalog/images.js';
 
 const FIRST_EXTRA_MODEL_PORT = 8002;
 
+/** The name under which settings' `ports` set the wake gateway's host port. */
+export const WAKE_GATEWAY = 'wake';
+
 /**
  * Host ports for the services in order: settings first, then the defaults, then the next free port from 8002.
  * A port set twice in settings is bad input.

@@ -3,6 +3,7 @@ import { describeCores } from '../../../common/planner/cpu-list.js';
 import { formatGiB, formatTokens } from '../../../common/units.js';
 import { textTable } from './table.js';
 import { plannedBesideMeasured } from '../../../common/planner/vllm-figures.js';
+import { keepAliveWords, takingTurns } from '../../../common/planner/on-demand.js';
 
 function cores(service: PlannedService): string {
   return describeCores(service) ?? '-';
@@ -19,6 +20,7 @@ function row(service: PlannedService): string[] {
     service.gpus?.length ? `${service.gpuMemoryUtilization ?? ''} of GPU ${service.gpus.join(',')}` : '-',
     service.ports.map((p) => `${p.bind}:${p.host}`).join(', ') || '-',
     service.dependsOn.map((d) => `${d.service} ${d.condition}`).join(', ') || '-',
+    service.model ? keepAliveWords(service.model.keepAlive) : '-',
   ];
 }
 
@@ -28,10 +30,12 @@ export function planReport(plan: StackPlan): string {
     `Profile: ${plan.profileReason}`,
     '',
     textTable(
-      ['SERVICE', 'DEVICE', 'CORES', 'KV CACHE', 'MEMORY', 'CONTEXT', 'GPU SHARE', 'PORTS', 'WAITS FOR'],
+      ['SERVICE', 'DEVICE', 'CORES', 'KV CACHE', 'MEMORY', 'CONTEXT', 'GPU SHARE', 'PORTS', 'WAITS FOR', 'AWAKE'],
       plan.services.map(row),
     ),
   ];
+  const turns = takingTurns(plan.onDemand);
+  if (turns) out.push('', turns);
   const models = plan.services.filter((s) => s.model?.expected);
   if (models.length) {
     out.push('', "In vLLM's terms (planned, and measured where a start of the same image on this engine was):");
