@@ -212,6 +212,11 @@ export async function runTrayApp(electron: ElectronObjects, options: TrayAppOpti
         case 'show-logs':
           windows.showLogs(action.service);
           return;
+        case 'keep-alive': {
+          const { settings } = await stackSession.settings();
+          await backend.updateSettings({ keepAlive: { ...settings.keepAlive, [action.service]: action.keepAlive } });
+          return;
+        }
         case 'use-engine':
           await backend.updateSettings({ engine: action.name });
           return;

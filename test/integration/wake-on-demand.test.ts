@@ -74,60 +74,36 @@ describeWhen(
       expect(target.awake()).toBe(true);
     });
 
-    it('two models with room for one: chatting with one, the other, then the first swaps them, one awake at a time', async () => {
-      const stack: TestStack = await testStack({});
-      cleanups.push(() => stack.cleanup());
-      const plan = stack.plan(await localFacts());
-      const names = ['vllm-qwen3', 'vllm-llama3'];
-      await up(stack.context(), plan, names);
-      const owned = await listOwned(docker, plan.stack);
-      const models = new Map<string, SleepingModel>();
-      for (const name of names) {
-        const service = plan.services.find((s) => s.name === name);
-        const id = owned.get(name)?.id;
-        if (!service?.memoryBytes || !id) throw new Error(`${name} is not up`);
-        const target = new ContainerTarget(docker, id, service, '127.0.0.1');
-        await target.refresh();
-        models.set(name, Object.assign(target, { memoryBytes: service.memoryBytes, keepAlive: 5 as const }));
-      }
-      // Room for the larger of the two and not both: what an 8 GiB Docker Desktop leaves two development models.
-      const budget = Math.max(...[...models.values()].map((m) => m.memoryBytes));
+    it('keep-alive: a model stays awake while a reply streams, and sleeps once idle past it, freeing its memory', async () => {
+      const { target, container, ask } = await modelBehindGateway('ok');
+      let clock = Date.now();
+      const model: SleepingModel = Object.assign(target, { memoryBytes: 1, keepAlive: 1 as const });
       const gateway: WakeGateway = new WakeGateway({
         target: (s) => waker.target(s),
         used: (s) => waker.used(s),
         wakeTimeoutMs: 60_000,
       });
-      const waker = new Waker(models, budget, { count: (s) => gateway.count(s) });
+      const waker = new Waker(new Map([['vllm-qwen3', model]]), 2, { count: (s) => gateway.count(s) }, () => clock);
       const address = await gateway.listen(0, '127.0.0.1');
       cleanups.push(() => gateway.close());
-      await models.get('vllm-llama3')?.sleep();
+      const reply = await fetch(`http://127.0.0.1:${address.port}/vllm-qwen3/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'qwen3-1.7b', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      const reader = (reply.body as ReadableStream<Uint8Array>).getReader();
+      await reader.read(); // the first chunk: the reply is streaming, 20 ms a word
+      clock += 2 * 60_000; // two minutes on, past the one-minute keep-alive
+      expect(await waker.sleepIdle()).toEqual([]);
+      while (!(await reader.read()).done);
+      expect((await container.inspect()).State.Running).toBe(true);
 
-      const running = async () =>
-        (
-          await Promise.all(
-            names.map(
-              async (n) =>
-                [n, (await docker.getContainer(owned.get(n)?.id as string).inspect()).State.Running] as const,
-            ),
-          )
-        )
-          .filter(([, up]) => up)
-          .map(([n]) => n);
-      const chat = async (name: string) => {
-        const served = plan.services.find((s) => s.name === name)?.model?.servedName;
-        const reply = await fetch(`http://127.0.0.1:${address.port}/${name}/v1/chat/completions`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ model: served, stream: true, messages: [{ role: 'user', content: 'hi' }] }),
-        });
-        expect([name, reply.status]).toEqual([name, 200]);
-        expect(await reply.text()).toContain('data: [DONE]');
-        return running();
-      };
-      expect(await running()).toEqual(['vllm-qwen3']);
-      expect(await chat('vllm-llama3')).toEqual(['vllm-llama3']);
-      expect(await chat('vllm-qwen3')).toEqual(['vllm-qwen3']);
-      expect(await chat('vllm-llama3')).toEqual(['vllm-llama3']);
+      expect(await waker.sleepIdle()).toEqual(['vllm-qwen3']);
+      expect((await container.inspect()).State.Running).toBe(false);
+      const stats = (await container.stats({ stream: false })) as { memory_stats: { usage?: number } };
+      expect(stats.memory_stats.usage ?? 0).toBe(0);
+      // Asleep, it still answers: the next request wakes it.
+      expect((await ask('again')).status).toBe(200);
     });
 
     it('a model that cannot start answers every waiting request with why, and is not left running', async () => {

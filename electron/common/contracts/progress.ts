@@ -6,6 +6,8 @@ export type ProgressEvent =
   | { kind: 'building'; service: string; image: string; message: string }
   | { kind: 'downloading'; service: string; model: string; bytesDone: number; bytesTotal: number }
   | { kind: 'unchanged'; service: string }
+  /** A model on demand left asleep: its container is ready and stopped, and its first request starts it. */
+  | { kind: 'asleep'; service: string }
   | { kind: 'creating'; service: string; recreate: boolean }
   | { kind: 'starting'; service: string }
   | { kind: 'waiting'; service: string; elapsedS: number; on: string }

@@ -92,6 +92,8 @@ export const PlannedServiceSchema = z.object({
   kvCacheGiB: z.number().int().positive().optional(),
   shmBytes: z.number().int().positive().optional(),
   capAdd: z.array(z.string()).optional(),
+  /** Extra /etc/hosts entries, "name:address" as Docker takes them: the host's alias for the wake gateway. */
+  extraHosts: z.array(z.string()).optional(),
   mounts: z.array(MountSchema),
   health: HealthSchema.optional(),
   restart: z.enum(['no', 'unless-stopped']),
@@ -149,6 +151,24 @@ export type Health = z.infer<typeof HealthSchema>;
 export type PlanWarning = StackPlan['warnings'][number];
 export type Profile = StackPlan['profile'];
 export type OnDemandPlan = NonNullable<StackPlan['onDemand']>;
+
+/**
+ * The plan as it runs without Berth (a compose or Kubernetes export): every model always on, litellm at the models
+ * themselves, since no wake gateway is there to wake them.
+ */
+export function withoutOnDemand(plan: StackPlan): StackPlan {
+  const { onDemand, ...rest } = plan;
+  if (!onDemand) return plan;
+  return {
+    ...rest,
+    services: plan.services.map((s) => {
+      if (s.role === 'model' && s.model && isOnDemand(s))
+        return { ...s, model: { ...s.model, keepAlive: 'always' }, restart: 'unless-stopped' };
+      const { extraHosts, ...others } = s;
+      return extraHosts ? others : s;
+    }),
+  };
+}
 
 /** A model that sleeps when idle and wakes on request; one without a keep-alive in its plan is always on. */
 export function isOnDemand(service: Pick<PlannedService, 'model'>): boolean {

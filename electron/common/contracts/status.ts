@@ -11,6 +11,10 @@ export const ServiceStateSchema = z.enum([
   'exited',
   'restarting',
   'oom-killed',
+  /** A model on demand whose container is stopped (docs/decisions/0013): its next request wakes it. */
+  'asleep',
+  /** A model on demand starting for a request. */
+  'waking',
 ]);
 
 export const ServiceStatusSchema = z.object({

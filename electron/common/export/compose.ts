@@ -56,6 +56,7 @@ function composeService(service: PlannedService): Record<string, unknown> {
   if (service.memoryBytes) out.mem_limit = `${Math.ceil(service.memoryBytes / MiB)}m`;
   if (service.shmBytes) out.shm_size = `${Math.ceil(service.shmBytes / MiB)}m`;
   if (service.capAdd?.length) out.cap_add = service.capAdd;
+  if (service.extraHosts?.length) out.extra_hosts = service.extraHosts;
   if (service.gpus?.length) {
     out.deploy = {
       resources: {

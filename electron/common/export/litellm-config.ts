@@ -1,4 +1,5 @@
-import type { StackPlan } from '../contracts/stack-plan.js';
+import { isOnDemand, type StackPlan } from '../contracts/stack-plan.js';
+import { HOST_ALIAS } from '../planner/services.js';
 import { CONTAINER_PORTS } from '../planner/services.js';
 
 /**
@@ -6,6 +7,7 @@ import { CONTAINER_PORTS } from '../planner/services.js';
  *
  * - `hosted_vllm/<served name>` with `api_base` on the model's service: litellm strips the provider prefix and sends
  *   the rest as the model name to `<api_base>/chat/completions`, where vLLM answers only to its --served-model-name.
+ * - a model on demand is reached through Berth's wake gateway on the host (docs/decisions/0013), which wakes it;
  * - `require_auth_for_metrics_endpoint: false`: litellm's auth middleware asks for the master key on every path that
  *   contains /metrics unless this is false (litellm/proxy/middleware/prometheus_auth_middleware.py:
  *   `require_auth_for_metrics_endpoint is not False`; auth is the default since 1.85), and the stack's Prometheus sends
@@ -20,7 +22,10 @@ export function litellmConfig(plan: StackPlan): object {
         model_name: s.model?.servedName,
         litellm_params: {
           model: `hosted_vllm/${s.model?.servedName}`,
-          api_base: `http://${s.name}:${CONTAINER_PORTS.model}/v1`,
+          api_base:
+            plan.onDemand && isOnDemand(s)
+              ? `http://${HOST_ALIAS}:${plan.onDemand.gatewayPort}/${s.name}/v1`
+              : `http://${s.name}:${CONTAINER_PORTS.model}/v1`,
         },
       })),
     general_settings: { master_key: 'os.environ/LITELLM_MASTER_KEY' },

@@ -1,5 +1,5 @@
 import type { StackPlan } from '../contracts/stack-plan.js';
-import { CONTAINER_PORTS } from '../planner/services.js';
+import { CONTAINER_PORTS, HOST_ALIAS, WAKE_METRICS_PATH } from '../planner/services.js';
 
 export const SCRAPE_INTERVAL = '5s';
 
@@ -31,6 +31,18 @@ export function prometheusConfig(plan: StackPlan, where: 'stack' | 'local' = 'st
         metrics_path: '/metrics/',
         static_configs: [{ targets: [address('litellm', CONTAINER_PORTS.litellm)], labels: { service: 'litellm' } }],
       },
+      ...(plan.onDemand && where === 'stack'
+        ? [
+            {
+              // Berth's own series: wakes and wake time per model on demand, from the wake gateway on the host.
+              job_name: 'berth',
+              metrics_path: WAKE_METRICS_PATH,
+              static_configs: [
+                { targets: [`${HOST_ALIAS}:${plan.onDemand.gatewayPort}`], labels: { service: 'berth' } },
+              ],
+            },
+          ]
+        : []),
       {
         job_name: 'prometheus',
         static_configs: [

@@ -33,6 +33,8 @@ export interface CpuSizingArgs {
   otherServicesBytes: number;
   dtypeBytes: number;
   numaNodes: number;
+  /** Berth runs beside the engine and can wake models: a model with no keep-alive set may then go on demand. */
+  canWake: boolean;
 }
 
 const short = (w: PlanWarning) => w.code === 'insufficient-memory';
@@ -44,7 +46,8 @@ export function sizeCpuModelsOnDemand(args: CpuSizingArgs): CpuSizing {
   // A model the user gave no keep-alive is always on when the models not set to sleep all fit at once, and takes its
   // turn on demand when two or more of them do not (one model alone has no other to take turns with).
   const awakeTogether = args.models.filter((m) => chosen(m) === undefined || chosen(m) === 'always');
-  const turns = awakeTogether.length > 1 && size(awakeTogether, args.otherServicesBytes).warnings.some(short);
+  const turns =
+    args.canWake && awakeTogether.length > 1 && size(awakeTogether, args.otherServicesBytes).warnings.some(short);
   const keepAlive = new Map(
     args.models.map((m): [string, KeepAlive] => [
       m.service,

@@ -17,6 +17,8 @@ export interface AwakeModel {
   lastUsedAt: number;
   /** Requests it is answering now: a model with any is never put to sleep. */
   inFlight: number;
+  /** Kept awake by the user (the tray's Start) until they stop it: never put to sleep to make room. */
+  pinned?: boolean;
 }
 
 export type Room =
@@ -24,7 +26,7 @@ export type Room =
   | { fits: true; sleep: string[] }
   /** It could never fit, even with every other model asleep: said at plan time. */
   | { fits: false; why: 'never'; needBytes: number; budgetBytes: number }
-  /** It fits alone, but models answering requests hold the memory: it waits for one to go idle. */
+  /** It fits alone, but models answering requests (or kept awake) hold the memory: it waits for one to go idle. */
   | { fits: false; why: 'busy'; busy: string[] };
 
 /**
@@ -43,14 +45,14 @@ export function roomFor(
   const others = awake.filter((m) => m.service !== waking.service);
   let used = others.reduce((sum, m) => sum + m.memoryBytes, 0);
   const sleep: string[] = [];
-  const idle = others.filter((m) => m.inFlight === 0).sort((a, b) => a.lastUsedAt - b.lastUsedAt);
+  const idle = others.filter((m) => m.inFlight === 0 && !m.pinned).sort((a, b) => a.lastUsedAt - b.lastUsedAt);
   for (const model of idle) {
     if (used + waking.memoryBytes <= budgetBytes) break;
     sleep.push(model.service);
     used -= model.memoryBytes;
   }
   if (used + waking.memoryBytes <= budgetBytes) return { fits: true, sleep };
-  return { fits: false, why: 'busy', busy: others.filter((m) => m.inFlight > 0).map((m) => m.service) };
+  return { fits: false, why: 'busy', busy: others.filter((m) => m.inFlight > 0 || m.pinned).map((m) => m.service) };
 }
 
 /** Whether these models can all be awake at once in `budgetBytes`; if not, they take turns on demand. */
@@ -73,6 +75,15 @@ export function idleTooLong(awake: readonly (AwakeModel & { keepAlive: KeepAlive
   return awake
     .filter((m) => m.keepAlive !== 'always' && m.inFlight === 0 && now - m.lastUsedAt > m.keepAlive * 60_000)
     .map((m) => m.service);
+}
+
+/**
+ * Whether Berth, running where this plan is made, can wake this engine's models: its wake gateway must be on the
+ * engine's host, so the engine must be this machine's (a unix socket or named pipe), or none answered yet.
+ */
+export function wakesHere(facts: { engine?: { endpoint: string } | null | undefined }): boolean {
+  const endpoint = facts.engine?.endpoint;
+  return !endpoint || endpoint.startsWith('unix://') || endpoint.startsWith('npipe://');
 }
 
 /** A model's keep-alive in a few words, for tables and menus: "always", "15 min". */

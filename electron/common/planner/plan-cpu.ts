@@ -7,6 +7,7 @@ import { formatCpuList } from './cpu-list.js';
 import { cpuSupport, oldImageWarning } from './cpu-isa.js';
 import { ENGINE_HEADROOM_BYTES } from './cpu-memory.js';
 import { sizeCpuModelsOnDemand } from './cpu-on-demand.js';
+import { wakesHere } from './on-demand.js';
 import { onDemandReason } from './cpu-memory-words.js';
 import { expectedCpu, fitWords, overPlanWarning, withMeasurement } from './vllm-figures.js';
 import { engineCpuCount, engineMemoryBytes } from './memory-account.js';
@@ -55,6 +56,7 @@ export function planCpuModels(
     otherServicesBytes,
     dtypeBytes: 2,
     numaNodes: split.nodes,
+    canWake: wakesHere(facts),
   });
   warnings.push(...memory.warnings);
   const onDemand = planned.filter((m) => memory.keepAlive.get(m.service) !== 'always').map((m) => m.service);

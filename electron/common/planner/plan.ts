@@ -17,9 +17,11 @@ import { ENGINE_HEADROOM_BYTES } from './cpu-memory.js';
 import { engineProductName } from './cpu-memory-words.js';
 import { nvidiaCards, planGpuModels } from './gpu.js';
 import { WAKE_GATEWAY, assignHostPorts } from './ports.js';
+import { wakesHere } from './on-demand.js';
 import { engineMemoryBytes } from './memory-account.js';
 import {
   CONTAINER_PORTS,
+  HOST_ALIAS_ENTRY,
   OTHER_SERVICES_BYTES,
   grafanaService,
   litellmService,
@@ -114,6 +116,15 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
         'own litellm until you confirm it in Settings (it then receives the master key).',
     });
   }
+  if (onDemand.length && !wakesHere(facts)) {
+    warnings.push({
+      code: 'on-demand-remote',
+      message:
+        `${onDemand.join(', ')} ${onDemand.length === 1 ? 'is' : 'are'} on demand (keepAlive), but the engine is on ` +
+        "another machine and Berth wakes models from the engine's own host: run berth serve there, or set keepAlive " +
+        'to "always".',
+    });
+  }
   if (settings.exposePorts) {
     warnings.push({
       code: 'ports-exposed',
@@ -125,8 +136,10 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
 
   const services = drafts.map((d): PlannedService => {
     const port = ports.get(d.name);
+    const reachesHost = onDemand.length > 0 && (d.name === 'litellm' || d.name === 'prometheus');
     return {
       ...d,
+      ...(reachesHost ? { extraHosts: [HOST_ALIAS_ENTRY] } : {}),
       // An asleep model stays stopped: Docker must not start it again when the engine restarts.
       ...(isOnDemand(d) ? { restart: 'no' as const } : {}),
       ports: port ? [port] : [],

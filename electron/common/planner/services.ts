@@ -28,6 +28,16 @@ export const GENERATED_FILES = {
  */
 export const RELOADED_ON_HUP: ReadonlySet<string> = new Set([GENERATED_FILES.prometheusRules]);
 
+/**
+ * How the stack's containers reach the host: Docker Desktop, Colima and OrbStack answer this name themselves, and on
+ * Linux `host-gateway` maps it to the default bridge's gateway address (Docker 20.10+:
+ * https://docs.docker.com/reference/cli/docker/container/run/#add-host).
+ */
+export const HOST_ALIAS = 'host.docker.internal';
+export const HOST_ALIAS_ENTRY = `${HOST_ALIAS}:host-gateway`;
+/** Where the wake gateway serves Berth's series; no service name starts with "-", so no model's path is taken. */
+export const WAKE_METRICS_PATH = '/-/metrics';
+
 export const CONTAINER_PORTS = {
   model: 8000,
   litellm: 4000,

@@ -24,6 +24,9 @@ describe("a service's state has one meaning everywhere", () => {
     exited: [false, false, false, true, false],
     restarting: [false, true, true, false, false],
     'oom-killed': [false, false, false, true, true],
+    // A model on demand: asleep holds nothing and has not failed; waking is on its way up.
+    asleep: [false, false, false, false, false],
+    waking: [false, true, true, false, false],
   };
 
   it('covers every state of the status contract', () => {
@@ -45,6 +48,12 @@ describe("a service's state has one meaning everywhere", () => {
     expect(stackState(ON, [status('a', 'healthy')], { busy: true })).toBe('starting');
     expect(stackState(ON, [status('a', 'starting'), status('b', 'oom-killed')])).toBe('failed');
     expect(stackState(ON, [])).toBe('stopped');
+  });
+
+  it('models asleep on demand leave the stack healthy; a waking one makes it starting; asleep alone is stopped', () => {
+    expect(stackState(ON, [status('a', 'healthy'), status('m', 'asleep')])).toBe('healthy');
+    expect(stackState(ON, [status('a', 'healthy'), status('m', 'waking')])).toBe('starting');
+    expect(stackState(ON, [status('m', 'asleep'), status('n', 'asleep')])).toBe('stopped');
   });
 
   it('the stack with no engine answering: degraded while only the link is down, else stopped', () => {

@@ -12,9 +12,14 @@ export function isUp(state: ServiceState): boolean {
   return state === 'healthy' || state === 'running';
 }
 
-/** On its way up: created, starting, or restarting after a crash. */
+/** On its way up: created, starting, waking for a request, or restarting after a crash. */
 export function isComingUp(state: ServiceState): boolean {
-  return state === 'created' || state === 'starting' || state === 'restarting';
+  return state === 'created' || state === 'starting' || state === 'waking' || state === 'restarting';
+}
+
+/** A model on demand that sleeps: it holds no memory, and its next request wakes it. Available, not up. */
+export function isAsleep(state: ServiceState): boolean {
+  return state === 'asleep';
 }
 
 /** Docker holds a container that runs or is about to: stopping it means something, and it uses the machine. */
@@ -57,15 +62,16 @@ export function stackState(
 
 /**
  * The services' state on an engine that answers: failed when one died or went unhealthy with a reason, starting
- * while one comes up (or an operation runs), healthy when every service is up, degraded when only some are, else
- * stopped.
+ * while one comes up (or an operation runs), healthy when every service is up or asleep on demand, degraded when only
+ * some are, else stopped.
  */
 export function servicesState(services: readonly ServiceStatus[], options: { busy?: boolean } = {}): StackState {
   if (services.some(isFailed)) return 'failed';
   if (options.busy || services.some((s) => isComingUp(s.state))) return 'starting';
   const up = services.filter((s) => isUp(s.state)).length;
   if (up === 0) return 'stopped';
-  return up === services.length ? 'healthy' : 'degraded';
+  const available = up + services.filter((s) => isAsleep(s.state)).length;
+  return available === services.length ? 'healthy' : 'degraded';
 }
 
 /**

@@ -56,6 +56,33 @@ describe('the stack state the tray icon shows', () => {
 });
 
 describe('the tray menu', () => {
+  it('a model on demand: asleep in words, the stack still healthy, and a keep-awake submenu with its choice ticked', () => {
+    const services = all('healthy').map((s) => (s.name === 'vllm-qwen3' ? svc(s.name, 'asleep') : s));
+    const menu = trayMenu(
+      input(services, {
+        models: [
+          { service: 'vllm-qwen3', servedName: 'qwen3-4b', keepAlive: 15 },
+          { service: 'vllm-llama', servedName: 'llama-3.2-3b', keepAlive: 'always' },
+        ],
+      }),
+    );
+    expect(menu.state).toBe('healthy');
+    expect(find(menu.items, 'qwen3-4b — asleep, wakes on request')?.kind).toBe('submenu');
+    // Asleep holds nothing: Start wakes it (and keeps it awake until stopped).
+    expect(find(menu.items, 'Start qwen3-4b')).toMatchObject({ action: { type: 'start', service: 'vllm-qwen3' } });
+    const keep = find(menu.items, 'Keep awake: 15 min idle, then sleep');
+    expect(keep?.kind).toBe('submenu');
+    const choices = keep?.kind === 'submenu' ? keep.items : [];
+    expect(choices.map((c) => (c.kind === 'checkbox' ? [c.label, c.checked] : []))).toEqual([
+      ['Always', false],
+      ['Sleep after 5 min idle', false],
+      ['Sleep after 15 min idle', true],
+      ['Sleep after 60 min idle', false],
+    ]);
+    expect(choices[0]).toMatchObject({ action: { type: 'keep-alive', service: 'vllm-qwen3', keepAlive: 'always' } });
+    expect(find(menu.items, 'Keep awake: always')?.kind).toBe('submenu');
+  });
+
   it('starts with the state line, then each model with its state and a start or stop item', () => {
     const model = trayMenu(
       input([svc('vllm-qwen3', 'healthy'), svc('vllm-llama', 'missing'), svc('litellm', 'healthy')]),

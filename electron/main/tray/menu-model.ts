@@ -1,5 +1,7 @@
 import { onlyLinkDown, type EngineTrouble } from '../../common/contracts/engine-trouble.js';
 import type { ServiceStatus } from '../../common/contracts/status.js';
+import type { KeepAlive } from '../../common/contracts/settings.js';
+import { DEFAULT_KEEP_ALIVE_MINUTES } from '../../common/planner/on-demand.js';
 import { isActive, isUp, stackState, type StackState } from '../../common/status/service-state.js';
 
 /** What a menu item does; the shell maps each to the backend, a window or the OS. */
@@ -9,6 +11,7 @@ export type TrayAction =
   | { type: 'open-dashboard' }
   | { type: 'open-url'; url: string }
   | { type: 'show-logs'; service: string }
+  | { type: 'keep-alive'; service: string; keepAlive: KeepAlive }
   | { type: 'use-engine'; name: string }
   | { type: 'toggle-start-at-login' }
   | { type: 'install-update' }
@@ -29,7 +32,7 @@ export interface TrayInput {
   /** The plan's services with their live state ('missing' when not created). */
   services: ServiceStatus[];
   /** The plan's model services, in plan order, with the name clients use. */
-  models: { service: string; servedName: string }[];
+  models: { service: string; servedName: string; keepAlive?: KeepAlive }[];
   /** Generation tokens/s per model service, present only while the model generates. */
   tokensPerS: Record<string, number>;
   /** An operation in flight (start all, stop one…), shown instead of the actions it would repeat. */
@@ -65,7 +68,26 @@ const SERVICE_WORDS: Record<ServiceStatus['state'], string> = {
   exited: 'stopped',
   restarting: 'restarting',
   'oom-killed': 'out of memory',
+  asleep: 'asleep, wakes on request',
+  waking: 'waking',
 };
+
+/** The keep-alives the tray offers; Settings takes any number of minutes. */
+const KEEP_ALIVE_CHOICES: readonly KeepAlive[] = ['always', 5, DEFAULT_KEEP_ALIVE_MINUTES, 60];
+
+function keepAliveItems(model: { service: string; keepAlive?: KeepAlive }): TrayItem {
+  const current = model.keepAlive ?? 'always';
+  return {
+    kind: 'submenu',
+    label: `Keep awake: ${current === 'always' ? 'always' : `${current} min idle, then sleep`}`,
+    items: [...new Set([...KEEP_ALIVE_CHOICES, current])].map((choice): TrayItem => ({
+      kind: 'checkbox',
+      label: choice === 'always' ? 'Always' : `Sleep after ${choice} min idle`,
+      checked: choice === current,
+      action: { type: 'keep-alive', service: model.service, keepAlive: choice },
+    })),
+  };
+}
 
 function summaryLine(input: TrayInput, state: StackState): string {
   // A remote engine whose SSH connection dropped: Docker there may be fine, the link is not.
@@ -81,7 +103,11 @@ function summaryLine(input: TrayInput, state: StackState): string {
     : `Berth: ${words} (${up} of ${input.services.length} up)`;
 }
 
-function modelItem(input: TrayInput, model: { service: string; servedName: string }, engineUp: boolean): TrayItem {
+function modelItem(
+  input: TrayInput,
+  model: { service: string; servedName: string; keepAlive?: KeepAlive },
+  engineUp: boolean,
+): TrayItem {
   const status = input.services.find((s) => s.name === model.service);
   const words = status ? SERVICE_WORDS[status.state] : 'stopped';
   const rate = input.tokensPerS[model.service];
@@ -111,6 +137,7 @@ function modelItem(input: TrayInput, model: { service: string; servedName: strin
         action: { type: 'show-logs', service: model.service },
         enabled: !!status && status.state !== 'missing',
       },
+      keepAliveItems(model),
     ],
   };
 }

@@ -20,7 +20,11 @@ export function stackViewFromSnapshot(snapshot: Snapshot): StackView {
     services: withPlanned(planned, snapshot.status),
     models: (snapshot.plan?.services ?? [])
       .filter((s) => s.role === 'model' && s.model)
-      .map((s) => ({ service: s.name, servedName: s.model?.servedName ?? s.name })),
+      .map((s) => ({
+        service: s.name,
+        servedName: s.model?.servedName ?? s.name,
+        keepAlive: s.model?.keepAlive ?? 'always',
+      })),
     links: { openWebUi: link(snapshot, 'open-webui'), grafana: link(snapshot, 'grafana') },
     tokensPerS: {},
   };

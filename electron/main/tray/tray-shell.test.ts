@@ -89,7 +89,7 @@ describe("the tray's view of the stack", () => {
       ['open-webui', 'missing'],
       ['grafana', 'missing'],
     ]);
-    expect(view.models).toEqual([{ service: 'vllm-qwen3', servedName: 'qwen3-4b' }]);
+    expect(view.models).toEqual([{ service: 'vllm-qwen3', servedName: 'qwen3-4b', keepAlive: 'always' }]);
     expect(view.links).toEqual({ openWebUi: 'http://127.0.0.1:3000/', grafana: 'http://127.0.0.1:3001/' });
     expect(view.engines).toEqual([{ name: 'local' }, { name: 'gpu-box', endpoint: 'ssh://me@gpu-box' }]);
   });

@@ -10,10 +10,9 @@ import type { SettingsPatch } from '../../common/contracts/settings-patch.js';
 import { SECRET_NAMES } from '../../common/contracts/secrets.js';
 import { InputError } from '../../common/contracts/errors.js';
 import type { Settings } from '../../common/contracts/settings.js';
-import { trustedRemoteLitellm } from '../../common/litellm-url.js';
 import { planStack } from '../../common/planner/plan.js';
 import { engineEntry } from '../../common/engines.js';
-import { isActive, reachableUrl } from '../../common/status/service-state.js';
+import { isActive } from '../../common/status/service-state.js';
 import { diagnose } from '../doctor/run.js';
 import { up } from '../engine/converge.js';
 import { readLogTail } from '../engine/logs.js';
@@ -23,7 +22,7 @@ import { down } from '../engine/teardown.js';
 import { applyEnvironment } from '../settings/environment.js';
 import { savePatch } from '../settings/patch.js';
 import type { StackSession } from '../session/stack-session.js';
-import { ChatRelay } from './chat-relay.js';
+import { ChatRelay, chatTarget } from './chat-relay.js';
 import { readEnvImport } from './env-import.js';
 import { StackFollower } from './stack-follower.js';
 import { exportStack } from './export-request.js';
@@ -31,6 +30,7 @@ import { lookupModel } from '../hub/model-lookup.js';
 import { LogRelay } from './log-relay.js';
 import { MetricsSource } from './metrics-source.js';
 import { readSnapshot } from './snapshot.js';
+import { OnDemandModels, syncWithSession } from '../wake/on-demand-models.js';
 
 export interface BackendOptions {
   session: StackSession;
@@ -56,20 +56,26 @@ export class Backend implements BerthApi {
   private readonly logs: LogRelay;
   private readonly chats: ChatRelay;
   private readonly metricsSource = new MetricsSource();
+  private readonly onDemand: OnDemandModels;
 
   constructor(private readonly options: BackendOptions) {
     this.session = options.session;
     this.follower = new StackFollower(
       this.session,
-      (event) => this.emit(event),
+      (event) => {
+        this.emit(event);
+        // The engine answers again (it started after Berth, or came back): models on demand are fronted again.
+        if (event.type === 'engine' && event.endpoint) void this.followOnDemand();
+      },
       (error) => this.report(error),
     );
     this.logs = new LogRelay(
       (event) => this.emit(event),
       (error) => this.report(error),
     );
+    this.onDemand = new OnDemandModels({ log: (message) => options.log?.(message) });
     this.chats = new ChatRelay(
-      () => this.chatTarget(),
+      () => chatTarget(this.session),
       (event) => this.emit(event),
     );
   }
@@ -90,6 +96,12 @@ export class Backend implements BerthApi {
   /** Connects to the engine, probes the machine once and starts following the stack. */
   async start(): Promise<void> {
     await this.follower.connect();
+    await this.followOnDemand();
+  }
+
+  /** Models on demand follow the plan: fronted by the wake gateway while this backend runs (docs/decisions/0013). */
+  private followOnDemand(): Promise<void> {
+    return syncWithSession(this.onDemand, this.session).catch((error: Error) => this.report(error));
   }
 
   /** The tray app tells the backend what only it knows (the login item), for the window's next snapshot. */
@@ -101,6 +113,7 @@ export class Backend implements BerthApi {
   async close(): Promise<void> {
     this.logs.stopAll();
     this.chats.stopAll();
+    await this.onDemand.close();
     await this.follower.close();
     await this.session.close();
   }
@@ -134,6 +147,8 @@ export class Backend implements BerthApi {
     return this.serialise(async () => {
       const { context, plan } = await this.session.engineContext((event) => this.emit({ type: 'progress', event }));
       const result = await up(context, plan, services);
+      await this.followOnDemand();
+      for (const service of services ?? []) if (this.onDemand.fronts(service)) await this.onDemand.keepAwake(service);
       const ok = result.failed.length === 0 && result.skipped.length === 0;
       return {
         ok,
@@ -147,6 +162,11 @@ export class Backend implements BerthApi {
 
   down(services?: string[]): Promise<ActionResult> {
     return this.serialise(async () => {
+      // A model on demand the user stops goes to sleep: its container stays, and its next request wakes it.
+      if (services?.length && services.every((s) => this.onDemand.fronts(s))) {
+        for (const service of services) await this.onDemand.sleepNow(service);
+        return { ok: true, summary: `${services.join(', ')} asleep`, failed: [] };
+      }
       const { settings } = await this.session.settings();
       const result = await down(
         {
@@ -193,20 +213,6 @@ export class Backend implements BerthApi {
     this.logs.stop(service);
   }
 
-  /** The master key goes to the stack's own litellm, or to a remote one the user confirmed in Settings. */
-  private async chatTarget() {
-    const { settings } = await this.session.settings();
-    const secrets = await this.session.secrets();
-    const plan = await this.session.plan();
-    const litellm = plan.services.find((s) => s.name === 'litellm');
-    const urls = await this.session.reachable(plan);
-    const baseUrl =
-      trustedRemoteLitellm(settings) ??
-      (litellm && reachableUrl(litellm, urls)?.replace(/\/$/, '')) ??
-      'http://127.0.0.1:4000';
-    return { baseUrl, apiKey: secrets.LITELLM_MASTER_KEY ?? '' };
-  }
-
   chatModels(): Promise<string[]> {
     return this.chats.models();
   }
@@ -230,6 +236,7 @@ export class Backend implements BerthApi {
       await this.follower.switchEngine().catch((error: Error) => this.report(error));
     }
     await this.follower.follow().catch((error: Error) => this.report(error));
+    await this.followOnDemand();
     // Every window and the tray read them again, whoever changed them (the window, the tray's menu).
     this.emit({ type: 'settings-changed' });
     return saved;

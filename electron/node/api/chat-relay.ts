@@ -3,6 +3,9 @@ import type { ChatRequest } from '../../common/contracts/chat.js';
 import { InputError } from '../../common/contracts/errors.js';
 import { EngineError } from '../engine/errors.js';
 import { chatFailure, listModels, streamChat, type ChatTarget } from './chat.js';
+import { trustedRemoteLitellm } from '../../common/litellm-url.js';
+import { reachableUrl } from '../../common/status/service-state.js';
+import type { StackSession } from '../session/stack-session.js';
 
 /** Chats relayed to litellm with the master key, which never leaves this process; one stream per id. */
 export class ChatRelay {
@@ -45,4 +48,18 @@ export class ChatRelay {
   stopAll(): void {
     for (const abort of this.chats.values()) abort.abort();
   }
+}
+
+/** The master key goes to the stack's own litellm, or to a remote one the user confirmed in Settings. */
+export async function chatTarget(session: StackSession): Promise<ChatTarget> {
+  const { settings } = await session.settings();
+  const secrets = await session.secrets();
+  const plan = await session.plan();
+  const litellm = plan.services.find((s) => s.name === 'litellm');
+  const urls = await session.reachable(plan);
+  const baseUrl =
+    trustedRemoteLitellm(settings) ??
+    (litellm && reachableUrl(litellm, urls)?.replace(/\/$/, '')) ??
+    'http://127.0.0.1:4000';
+  return { baseUrl, apiKey: secrets.LITELLM_MASTER_KEY ?? '' };
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type Docker from 'dockerode';
-import type { PlannedService, StackPlan } from '../../common/contracts/stack-plan.js';
+import { isOnDemand, type PlannedService, type StackPlan } from '../../common/contracts/stack-plan.js';
 import { RELOADED_ON_HUP } from '../../common/planner/services.js';
 import { LABELS, containerName, stackLabels } from './labels.js';
 import { resolveEnv } from '../secrets/secrets-file.js';
@@ -74,6 +74,7 @@ export function containerSpec(
     ...(service.memoryBytes ? { Memory: service.memoryBytes, MemorySwap: service.memoryBytes } : {}),
     ...(service.shmBytes ? { ShmSize: service.shmBytes } : {}),
     ...(service.capAdd?.length ? { CapAdd: service.capAdd } : {}),
+    ...(service.extraHosts?.length ? { ExtraHosts: service.extraHosts } : {}),
     ...(gpus ? { DeviceRequests: [gpuRequest(gpus, context.gpuDevices)] } : {}),
   };
   const health = service.health
@@ -94,7 +95,11 @@ export function containerSpec(
     Cmd: service.command,
     Env: env,
     ExposedPorts: exposed,
-    Labels: { ...stackLabels(plan.stack), [LABELS.service]: service.name },
+    Labels: {
+      ...stackLabels(plan.stack),
+      [LABELS.service]: service.name,
+      ...(isOnDemand(service) ? { [LABELS.onDemand]: 'true' } : {}),
+    },
     HostConfig: hostConfig,
     NetworkingConfig: { EndpointsConfig: { [plan.network]: { Aliases: [service.name] } } },
     ...(health ? { Healthcheck: health } : {}),

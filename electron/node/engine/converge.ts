@@ -1,5 +1,10 @@
 import type Docker from 'dockerode';
-import { blockingWarnings, type PlannedService, type StackPlan } from '../../common/contracts/stack-plan.js';
+import {
+  blockingWarnings,
+  isOnDemand,
+  type PlannedService,
+  type StackPlan,
+} from '../../common/contracts/stack-plan.js';
 import type { ProgressListener } from '../../common/contracts/progress.js';
 import { EngineError, ServiceStoppedError } from './errors.js';
 import { containerSpec, type ContainerSpec, type GpuDevices } from './container-spec.js';
@@ -38,8 +43,14 @@ export interface EngineContext {
 
 export interface UpResult {
   healthy: string[];
+  /** Models on demand left asleep: ready, stopped, woken by their first request. */
+  asleep: string[];
   failed: { service: string; message: string; fix: string }[];
   skipped: string[];
+}
+
+async function isRunning(docker: Docker, id: string): Promise<boolean> {
+  return (await docker.getContainer(id).inspect()).State.Running;
 }
 
 class Deferred {
@@ -125,7 +136,9 @@ export async function up(ctx: EngineContext, plan: StackPlan, names?: readonly s
       // engine without StartInterval (Docker < 25) is a whole interval after the start. Its dependents start on that
       // answer; `up` still waits for Docker's check of every service, so `berth status` agrees when it returns.
       const answering = new Map(selected.map((s) => [s.name, new Deferred()]));
-      const result: UpResult = { healthy: [], failed: [], skipped: [] };
+      const result: UpResult = { healthy: [], asleep: [], failed: [], skipped: [] };
+      // A model on demand sleeps until asked for, unless it is named (the tray's Start): then it starts now.
+      const leaveAsleep = (service: PlannedService) => isOnDemand(service) && !names?.includes(service.name);
 
       const nudges = new Map<string, () => void>();
       const events = new AbortController();
@@ -177,8 +190,16 @@ export async function up(ctx: EngineContext, plan: StackPlan, names?: readonly s
             owned.get(service.name),
             files,
             () => created.get(service.name)?.resolve(true),
+            leaveAsleep(service),
           );
           started.get(service.name)?.resolve(true);
+          if (leaveAsleep(service) && !startedNow && !(await isRunning(ctx.docker, id))) {
+            // Asleep: what waits for it goes on, as it would for a model that answers; its request wakes it.
+            answering.get(service.name)?.resolve(true);
+            healthy.get(service.name)?.resolve(true);
+            result.asleep.push(service.name);
+            return;
+          }
           const since = Date.now();
           const probing = new AbortController();
           let answeredAt: number | undefined;

@@ -5,7 +5,21 @@ export const LABELS = {
   service: 'dev.berth.service',
   planHash: 'dev.berth.plan-hash',
   dependsOn: 'dev.berth.depends-on',
+  /** "true" on a model on demand: stopped, it is asleep rather than exited (docs/decisions/0013). */
+  onDemand: 'dev.berth.on-demand',
 } as const;
+
+/** How a container stopped by `docker stop` exits: 0 or 143 after SIGTERM, 137 after the SIGKILL that follows. */
+const STOPPED_EXIT_CODES: ReadonlySet<number> = new Set([0, 137, 143]);
+
+/** A model on demand that stopped as sleeping stops it (not out of memory, not a crash's exit code) is asleep. */
+export function sleptQuietly(
+  labels: Record<string, string> | undefined | null,
+  exitCode: number,
+  oom: boolean,
+): boolean {
+  return labels?.[LABELS.onDemand] === 'true' && !oom && STOPPED_EXIT_CODES.has(exitCode);
+}
 
 export const OWNER = 'berth';
 

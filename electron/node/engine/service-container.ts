@@ -20,7 +20,8 @@ export async function removeContainer(docker: Docker, id: string): Promise<void>
 }
 
 /**
- * Creates, recreates or keeps one service's container, then starts it. Returns its id, and whether this run started it.
+ * Creates, recreates or keeps one service's container, then starts it, except a model on demand, which is left asleep
+ * (created or stopped) unless it is awake already. Returns its id, and whether this run started it.
  */
 export async function ensureContainer(
   ctx: EngineContext,
@@ -30,6 +31,8 @@ export async function ensureContainer(
   existing: OwnedContainer | undefined,
   stack: StackFiles,
   created: () => void,
+  /** A model on demand that nobody named: left asleep unless it is awake already. */
+  leaveAsleep = false,
 ): Promise<{ id: string; started: boolean }> {
   const files = stack.contents;
   if (existing && existing.planHash === spec.hash) {
@@ -37,6 +40,10 @@ export async function ensureContainer(
     if (existing.state === 'running') {
       ctx.emit({ kind: 'unchanged', service: service.name });
       await reloadChanged(ctx, service, existing.id, stack);
+      return { id: existing.id, started: false };
+    }
+    if (leaveAsleep) {
+      ctx.emit({ kind: 'asleep', service: service.name });
       return { id: existing.id, started: false };
     }
     ctx.emit({ kind: 'starting', service: service.name });
@@ -69,6 +76,14 @@ export async function ensureContainer(
     );
   }
   created();
+  if (leaveAsleep) {
+    if (!ctx.local) {
+      const archive = await configArchive(service, files);
+      if (archive) await container.putArchive(archive, { path: '/' });
+    }
+    ctx.emit({ kind: 'asleep', service: service.name });
+    return { id: container.id, started: false };
+  }
   ctx.emit({ kind: 'starting', service: service.name });
   try {
     const archive = ctx.local ? undefined : await configArchive(service, files);

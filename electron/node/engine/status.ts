@@ -6,24 +6,28 @@ import { withPlanned } from '../../common/status/service-state.js';
 import { formatBytes } from '../../common/units.js';
 import { statusCode } from './errors.js';
 import { subscribeContainerEvents, type ContainerEvent } from './docker-events.js';
-import { LABELS } from './labels.js';
+import { LABELS, sleptQuietly } from './labels.js';
 import { listOwned } from './owned.js';
 import { readLogTail } from './logs.js';
 
 type Inspect = Docker.ContainerInspectInfo;
 
 /** The contract's state for what `docker inspect` says. */
-export function stateOf(info: Pick<Inspect, 'State'>): ServiceState {
+export function stateOf(
+  info: Pick<Inspect, 'State'> & { Config?: { Labels?: Record<string, string> | null } },
+): ServiceState {
   const state = info.State;
+  const onDemand = info.Config?.Labels?.[LABELS.onDemand] === 'true';
   if (state.Restarting) return 'restarting';
-  if (state.Status === 'created') return 'created';
+  if (state.Status === 'created') return onDemand ? 'asleep' : 'created';
   if (state.Running || state.Status === 'paused') {
     const health = state.Health?.Status;
-    if (health === 'starting') return 'starting';
+    if (health === 'starting') return onDemand ? 'waking' : 'starting';
     if (health === 'healthy') return 'healthy';
     if (health === 'unhealthy') return 'unhealthy';
     return 'running';
   }
+  if (sleptQuietly(info.Config?.Labels, state.ExitCode, state.OOMKilled)) return 'asleep';
   return state.OOMKilled ? 'oom-killed' : 'exited';
 }
 
@@ -155,11 +159,12 @@ export class StatusTracker {
     if (event.action === 'die' && before0) {
       // The event says enough to report the stop at once; the inspect below confirms it.
       const exitCode = Number(event.attributes.exitCode ?? '0');
-      const state = this.oomKilled.has(event.id) ? 'oom-killed' : 'exited';
+      const oom = this.oomKilled.has(event.id);
+      const state = sleptQuietly(event.attributes, exitCode, oom) ? 'asleep' : oom ? 'oom-killed' : 'exited';
       this.services.set(service, {
         name: service,
         state,
-        exitCode,
+        ...(state === 'asleep' ? {} : { exitCode }),
         ports: before0.ports,
         containerId: event.id.slice(0, 12),
         since: new Date(event.timeNano / 1e6).toISOString(),

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { lstat, mkdir, open, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { blockingWarnings, type StackPlan } from '../../common/contracts/stack-plan.js';
+import { blockingWarnings, withoutOnDemand, type StackPlan } from '../../common/contracts/stack-plan.js';
 import { composeFile, envFile } from '../../common/export/compose.js';
 import { stackFiles, type GeneratedFile } from '../../common/export/files.js';
 import { K8S_FILES, k8sExport, type K8sOptions } from '../../common/export/k8s/index.js';
@@ -222,8 +222,9 @@ async function writeExport(dir: string, output: ExportFiles, force: boolean): Pr
  * docker-compose.yml, the files it mounts, and an env file with placeholders. Files Berth did not write are
  * never overwritten without `force`; an existing .env (it holds real secrets) is always kept.
  */
-export async function writeComposeExport(plan: StackPlan, dir: string, force: boolean): Promise<ExportResult> {
-  refuseBlocked(plan);
+export async function writeComposeExport(planned: StackPlan, dir: string, force: boolean): Promise<ExportResult> {
+  refuseBlocked(planned);
+  const plan = withoutOnDemand(planned);
   const files: GeneratedFile[] = [{ path: 'docker-compose.yml', content: composeFile(plan) }, ...stackFiles(plan)];
   // Folders that are mounted whole must exist even while empty.
   const folders = plan.services.flatMap((s) =>
@@ -244,7 +245,7 @@ export async function writeK8sExport(
   force: boolean,
 ): Promise<ExportResult> {
   refuseBlocked(plan);
-  const { files } = k8sExport(plan, facts, options);
+  const { files } = k8sExport(withoutOnDemand(plan), facts, options);
   return writeExport(
     dir,
     {

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
+import { WAKE_METRICS_PATH } from '../../common/planner/services.js';
 
 /**
  * The wake gateway of docs/decisions/0013: litellm's `api_base` for an on-demand model points here, at
@@ -8,6 +9,9 @@ import { pipeline } from 'node:stream/promises';
  * asleep one waits for its wake, and every request that arrives during a wake waits for that same wake. A wake that
  * fails or takes too long answers each waiting request with 503 and the model's failure explanation.
  */
+
+/** Where Berth's series are served; no service name starts with "-", so it is never a model's path. */
+export const METRICS_PATH = WAKE_METRICS_PATH;
 
 /** One model the gateway fronts. */
 export interface WakeTarget {
@@ -26,6 +30,10 @@ export interface WakeGatewayOptions {
   wakeTimeoutMs: number;
   /** A model was asked for (its last use, for putting the least recently used one to sleep first). */
   used?(service: string): void;
+  /** A wake ended: how long it took from its first request, and whether the model answered. */
+  woke?(service: string, seconds: number, ok: boolean): void;
+  /** Berth's series in Prometheus's text format, served at /-/metrics for the stack's Prometheus. */
+  metrics?(): Promise<{ contentType: string; body: string }>;
 }
 
 /** A model's requests being answered now: a model with any is never put to sleep. */
@@ -63,13 +71,29 @@ export class WakeGateway implements InFlight {
   private wakeOnce(service: string, target: WakeTarget): Promise<void> {
     let running = this.waking.get(service);
     if (!running) {
-      running = target.wake().finally(() => this.waking.delete(service));
+      const began = performance.now();
+      const report = (ok: boolean) => this.options.woke?.(service, (performance.now() - began) / 1000, ok);
+      running = target
+        .wake()
+        .then(
+          () => report(true),
+          (error: unknown) => {
+            report(false);
+            throw error;
+          },
+        )
+        .finally(() => this.waking.delete(service));
       this.waking.set(service, running);
     }
     return running;
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (req.url === METRICS_PATH && req.method === 'GET' && this.options.metrics) {
+      const { contentType, body } = await this.options.metrics();
+      res.writeHead(200, { 'content-type': contentType });
+      return void res.end(body);
+    }
     const match = /^\/([a-z0-9][a-z0-9_.-]*)(\/.*)?$/.exec(req.url ?? '');
     const service = match?.[1];
     const target = service ? this.options.target(service) : undefined;

@@ -74,7 +74,7 @@ describe('making room for a wake', () => {
       { qwen: 1, llama: 2 },
     );
     await expect(w.wake('coder')).rejects.toThrow(
-      'its memory is held by qwen and llama, answering requests now: ask again when done',
+      'its memory is held by qwen and llama, answering requests or kept awake: ask again when done, or stop one',
     );
     expect(log).toEqual([]);
   });

@@ -47,6 +47,7 @@ export class Waker {
         lastUsedAt: this.lastUsed.get(service) ?? 0,
         inFlight: this.inFlight.count(service),
         keepAlive: m.keepAlive,
+        pinned: m.keepAlive === 'always',
       }));
   }
 
@@ -60,10 +61,21 @@ export class Waker {
       );
     }
     if (!room.fits) {
-      throw new Error(`its memory is held by ${room.busy.join(' and ')}, answering requests now: ask again when done`);
+      throw new Error(
+        `its memory is held by ${room.busy.join(' and ')}, answering requests or kept awake: ask again when done, or ` +
+          'stop one',
+      );
     }
     for (const other of room.sleep) await this.models.get(other)?.sleep();
     await model.wake();
+  }
+
+  /** Puts one model to sleep now (the user stopped it); false for a model it does not hold. */
+  async sleep(service: string): Promise<boolean> {
+    const model = this.models.get(service);
+    if (!model) return false;
+    await model.sleep();
+    return true;
   }
 
   /** Puts to sleep the models idle past their keep-alive; returns which. */

@@ -9,6 +9,8 @@ import {
   IconRefresh,
   IconPlayerStop,
   IconPointFilled,
+  IconSunrise,
+  IconZzz,
 } from '@tabler/icons-react';
 import type { ComponentType } from 'react';
 import type { ServiceState, ServiceStatus } from '../../../electron/common/contracts/status.js';
@@ -27,6 +29,8 @@ export const SERVICE_STATES: Record<ServiceState, { color: MantineColor; icon: I
   restarting: { color: 'yellow', icon: IconRefresh, label: 'restarting' },
   exited: { color: 'red', icon: IconCircleX, label: 'exited' },
   'oom-killed': { color: 'red', icon: IconCircleX, label: 'oom-killed' },
+  asleep: { color: 'indigo', icon: IconZzz, label: 'asleep' },
+  waking: { color: 'blue', icon: IconSunrise, label: 'waking' },
 };
 
 export const STACK_STATE_VIEW: Record<StackState, { color: MantineColor; icon: Icon; label: string }> = {

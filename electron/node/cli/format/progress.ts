@@ -36,6 +36,8 @@ export function progressPrinter(write: (line: string) => void): (event: Progress
       }
       case 'unchanged':
         return write(`= ${event.service}: unchanged`);
+      case 'asleep':
+        return write(`z ${event.service}: asleep, wakes on its first request`);
       case 'creating':
         return write(
           `+ ${event.service}: ${event.recreate ? 'recreating (its part of the plan changed)' : 'creating'}`,

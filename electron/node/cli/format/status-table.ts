@@ -16,7 +16,7 @@ export function statusReport(status: StackStatus, now = Date.now()): string {
     s.state === 'exited' ? `exited(${s.exitCode ?? '?'})` : s.state,
     s.ports.join(', ') || '-',
     s.containerId ?? '-',
-    ['exited', 'oom-killed', 'missing'].includes(s.state) ? '-' : uptime(s.since, now),
+    ['exited', 'oom-killed', 'missing', 'asleep'].includes(s.state) ? '-' : uptime(s.since, now),
   ]);
   const lines = [
     `Engine: ${status.engine ?? 'not running'}`,

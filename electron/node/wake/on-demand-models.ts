@@ -1,0 +1,179 @@
+import type Docker from 'dockerode';
+import { Counter, Histogram, Registry } from 'prom-client';
+import { isOnDemand, type StackPlan } from '../../common/contracts/stack-plan.js';
+import type { EngineKind } from '../../common/contracts/host-facts.js';
+import { VM_KINDS } from '../../common/planner/cpu-memory-words.js';
+import { listOwned } from '../engine/owned.js';
+import { ContainerTarget } from './engine-target.js';
+import { WakeGateway } from './wake-gateway.js';
+import { Waker, type SleepingModel } from './waker.js';
+import type { StackSession } from '../session/stack-session.js';
+
+/**
+ * Models on demand, run by Berth's backend (docs/decisions/0013): the wake gateway litellm reaches them through, the
+ * waker that makes room and puts idle ones to sleep, and Berth's series of wakes for the stack's Prometheus.
+ */
+
+export interface OnDemandOptions {
+  /** How often idle models are looked at. */
+  checkEveryMs?: number;
+  /** How long a request waits for a wake before it is answered with why. */
+  wakeTimeoutMs?: number;
+  log(message: string): void;
+}
+
+/** Where the stack's containers reach this machine: what `host.docker.internal` means to them. */
+export async function hostAddressForContainers(docker: Docker, kind: EngineKind | undefined): Promise<string> {
+  // Docker Desktop, Colima and OrbStack forward the name to the Mac's loopback.
+  if (kind && VM_KINDS.includes(kind)) return '127.0.0.1';
+  // On Linux, `host-gateway` is the default bridge's gateway address, a local address of this host.
+  const bridge = (await docker.getNetwork('bridge').inspect()) as { IPAM?: { Config?: { Gateway?: string }[] } };
+  const gateway = bridge.IPAM?.Config?.find((c) => c.Gateway)?.Gateway;
+  if (!gateway) throw new Error("Docker's default bridge network has no gateway address for the wake gateway");
+  return gateway;
+}
+
+export class OnDemandModels {
+  private gateway: WakeGateway | undefined;
+  private listening: string | undefined;
+  private waker: Waker | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly pinned = new Set<string>();
+  private syncing: Promise<void> = Promise.resolve();
+  private readonly registry = new Registry();
+  private readonly wakes = new Counter({
+    name: 'berth_model_wakes_total',
+    help: 'Wakes of a model on demand, by outcome (ok: it answered; failed: it could not start or did not answer)',
+    labelNames: ['service', 'outcome'],
+    registers: [this.registry],
+  });
+  private readonly wakeSeconds = new Histogram({
+    name: 'berth_model_wake_seconds',
+    help: "Seconds from a wake's first request to the model answering",
+    labelNames: ['service'],
+    buckets: [1, 2, 5, 10, 20, 30, 60, 120, 300, 600],
+    registers: [this.registry],
+  });
+
+  constructor(private readonly options: OnDemandOptions) {}
+
+  /**
+   * Follows the plan: fronts its models on demand (their containers as they are now), listening at `listenHost` on
+   * the plan's gateway port; stops when the plan has none.
+   */
+  sync(docker: Docker, plan: StackPlan, probeHost: string, listenHost: string): Promise<void> {
+    return this.inTurn(() => this.syncNow(docker, plan, probeHost, listenHost));
+  }
+
+  /** One change at a time: the engine's return and the end of an `up` may both ask at once. */
+  private inTurn(work: () => Promise<void>): Promise<void> {
+    const next = this.syncing.then(work);
+    this.syncing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async syncNow(docker: Docker, plan: StackPlan, probeHost: string, listenHost: string): Promise<void> {
+    const group = plan.onDemand;
+    if (!group) return this.closeNow();
+    const owned = await listOwned(docker, plan.stack);
+    const models = new Map<string, SleepingModel>();
+    for (const service of plan.services.filter(isOnDemand)) {
+      const id = owned.get(service.name)?.id;
+      if (!id) continue;
+      const target = new ContainerTarget(docker, id, service, probeHost);
+      await target.refresh();
+      const keepAlive = service.model?.keepAlive ?? 'always';
+      const pinned = this.pinned;
+      models.set(service.name, {
+        upstream: target.upstream,
+        awake: () => target.awake(),
+        wake: () => target.wake(),
+        sleep: () => target.sleep(),
+        memoryBytes: service.memoryBytes ?? 0,
+        get keepAlive() {
+          return pinned.has(service.name) ? 'always' : keepAlive;
+        },
+      });
+    }
+    const waker = new Waker(models, group.budgetBytes, { count: (s) => this.gateway?.count(s) ?? 0 });
+    // A model found awake counts as used now: it is not put to sleep before its keep-alive has passed.
+    for (const [service, model] of models) if (model.awake()) waker.used(service);
+    this.waker = waker;
+    const address = `${listenHost}:${group.gatewayPort}`;
+    if (this.listening !== address) {
+      await this.gateway?.close();
+      this.gateway = this.newGateway();
+      this.listening = undefined;
+      await this.gateway.listen(group.gatewayPort, listenHost);
+      this.listening = address;
+    }
+    this.timer ??= setInterval(() => void this.sleepIdle(), this.options.checkEveryMs ?? 30_000).unref();
+  }
+
+  /** The tray's Start: awake now and kept awake until stopped. */
+  async keepAwake(service: string): Promise<void> {
+    this.pinned.add(service);
+    this.waker?.used(service);
+  }
+
+  /** The tray's Stop of a model on demand: asleep now, woken again by its next request. */
+  async sleepNow(service: string): Promise<boolean> {
+    this.pinned.delete(service);
+    return (await this.waker?.sleep(service)) ?? false;
+  }
+
+  fronts(service: string): boolean {
+    return !!this.waker?.target(service);
+  }
+
+  private newGateway(): WakeGateway {
+    return new WakeGateway({
+      target: (s) => this.waker?.target(s),
+      used: (s) => this.waker?.used(s),
+      wakeTimeoutMs: this.options.wakeTimeoutMs ?? 10 * 60_000,
+      woke: (service, seconds, ok) => {
+        this.wakes.inc({ service, outcome: ok ? 'ok' : 'failed' });
+        if (ok) this.wakeSeconds.observe({ service }, seconds);
+        this.options.log(`${service} ${ok ? `woke in ${seconds.toFixed(1)} s` : 'could not wake'}`);
+      },
+      metrics: async () => ({ contentType: this.registry.contentType, body: await this.registry.metrics() }),
+    });
+  }
+
+  private async sleepIdle(): Promise<void> {
+    try {
+      const slept = (await this.waker?.sleepIdle()) ?? [];
+      for (const service of slept) this.options.log(`${service} is asleep: idle past its keep-alive`);
+    } catch (error) {
+      this.options.log(`putting idle models to sleep failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** Stops fronting models on demand: the gateway closes, and nothing is put to sleep any more. */
+  close(): Promise<void> {
+    return this.inTurn(() => this.closeNow());
+  }
+
+  private async closeNow(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.waker = undefined;
+    this.listening = undefined;
+    await this.gateway?.close();
+    this.gateway = undefined;
+  }
+}
+
+/**
+ * Follows the session's plan on its engine: models on demand are fronted where Berth runs beside the engine (a local
+ * one); on another machine's engine there is nothing to front, and the plan warns (on-demand-remote).
+ */
+export async function syncWithSession(models: OnDemandModels, session: StackSession): Promise<void> {
+  // No engine answering: nothing to front; the stack's follower tells the user, and syncs again when it answers.
+  const engine = await session.engine().catch(() => undefined);
+  const plan = engine && (await session.plan());
+  if (!engine?.local || !plan?.onDemand) return models.close();
+  const facts = await session.facts();
+  const listenHost = await hostAddressForContainers(engine.docker, facts.engine?.kind);
+  await models.sync(engine.docker, plan, '127.0.0.1', listenHost);
+}

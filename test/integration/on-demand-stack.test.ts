@@ -1,0 +1,114 @@
+import { afterEach, expect, it } from 'vitest';
+import { Backend } from '../../electron/node/api/backend.js';
+import { StackSession } from '../../electron/node/session/stack-session.js';
+import type { HostFacts } from '../../electron/common/contracts/host-facts.js';
+import { writeSettings } from '../../electron/node/settings/load.js';
+import { saveSecrets } from '../../electron/node/secrets/secrets-file.js';
+import { describeWhen, dockerAnswers } from '../support/docker.js';
+import { docker, localFacts, testStack, type TestStack } from '../support/test-stack.js';
+import { freePorts } from '../support/ports.js';
+import { until } from '../support/wait.js';
+
+const GiB = 1024 ** 3;
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+});
+
+/** The running model containers' memory limits, from Docker: what the engine holds for models awake now. */
+async function awake(stack: string): Promise<{ names: string[]; limitBytes: number }> {
+  const listed = await docker.listContainers({
+    filters: { label: [`dev.berth.stack=${stack}`, 'dev.berth.on-demand'] },
+  });
+  const names: string[] = [];
+  let limitBytes = 0;
+  for (const c of listed) {
+    names.push(c.Labels['dev.berth.service'] ?? '');
+    limitBytes += (await docker.getContainer(c.Id).inspect()).HostConfig.Memory ?? 0;
+  }
+  return { names: names.sort(), limitBytes };
+}
+
+describeWhen(
+  await dockerAnswers(),
+  'no Docker engine answers at /var/run/docker.sock (start dockerd)',
+  'models on demand in a running stack, through litellm',
+  () => {
+    it('a Mac-sized engine: up leaves both models asleep; chatting with one, the other, then the first swaps them, never over the room', async () => {
+      const [wakePort] = await freePorts(1);
+      const stack: TestStack = await testStack();
+      closers.push(() => stack.cleanup());
+      // An engine with 16 GiB for containers: each development model fits beside the other services, both do not.
+      const real = await localFacts();
+      const facts: HostFacts = { ...real, engine: real.engine && { ...real.engine, memoryBytes: 16 * GiB } };
+      await writeSettings(stack.home, {
+        ...stack.settings,
+        ports: { ...stack.settings.ports, wake: wakePort as number },
+      });
+      // Llama 3.2 is gated: its weights are fetched (before it first sleeps) with a token.
+      await saveSecrets(stack.home, { HF_TOKEN: 'hf_test_token_value' });
+      const session = new StackSession({
+        env: { BERTH_HOME: stack.home, DOCKER_HOST: 'unix:///var/run/docker.sock' },
+        probe: async () => facts,
+      });
+      const backend = new Backend({ session });
+      closers.push(() => backend.close());
+      await backend.start();
+      const plan = await session.plan();
+      expect(plan.onDemand?.services).toEqual(['vllm-qwen3', 'vllm-llama3']);
+      expect(plan.onDemand?.atOnce).toBe(1);
+      const room = plan.onDemand?.budgetBytes ?? 0;
+
+      const result = await backend.up();
+      expect(result.failed).toEqual([]);
+      expect(result.ok).toBe(true);
+      expect((await awake(plan.stack)).names).toEqual([]);
+      const snapshot = await backend.snapshot();
+      expect(snapshot.status.filter((s) => s.name.startsWith('vllm-')).map((s) => [s.name, s.state])).toEqual([
+        ['vllm-qwen3', 'asleep'],
+        ['vllm-llama3', 'asleep'],
+      ]);
+
+      const { LITELLM_MASTER_KEY } = await session.secrets();
+      const litellm = plan.services.find((s) => s.name === 'litellm')?.ports[0]?.host;
+      // litellm lists both, asleep or not: Open WebUI shows them as available.
+      const listed = (await (
+        await fetch(`http://127.0.0.1:${litellm}/v1/models`, {
+          headers: { authorization: `Bearer ${LITELLM_MASTER_KEY}` },
+        })
+      ).json()) as { data: { id: string }[] };
+      expect(listed.data.map((m) => m.id).sort()).toEqual(['llama3.2-3b', 'qwen3-1.7b']);
+
+      const chat = async (model: string) => {
+        const reply = await fetch(`http://127.0.0.1:${litellm}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${LITELLM_MASTER_KEY}` },
+          body: JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: 'hello' }] }),
+        });
+        const text = await reply.text();
+        expect([model, reply.status]).toEqual([model, 200]);
+        expect(text).toContain('data: [DONE]');
+        const now = await awake(plan.stack);
+        expect(now.limitBytes).toBeLessThanOrEqual(room);
+        return now.names;
+      };
+      expect(await chat('qwen3-1.7b')).toEqual(['vllm-qwen3']);
+      expect(await chat('llama3.2-3b')).toEqual(['vllm-llama3']);
+      expect(await chat('qwen3-1.7b')).toEqual(['vllm-qwen3']);
+
+      // Berth's series: three wakes that answered, and how long each took, for the stack's Prometheus.
+      const series = await (await fetch(`http://172.17.0.1:${wakePort}/-/metrics`)).text();
+      expect(series).toMatch(/^berth_model_wakes_total\{service="vllm-qwen3",outcome="ok"\} 2$/m);
+      expect(series).toMatch(/^berth_model_wakes_total\{service="vllm-llama3",outcome="ok"\} 1$/m);
+      expect(series).toMatch(/^berth_model_wake_seconds_count\{service="vllm-qwen3"\} 2$/m);
+
+      // The status follows Docker's events: the model put to sleep reads asleep, the woken one healthy.
+      await until(
+        async () => (await backend.snapshot()).status.filter((s) => s.name.startsWith('vllm-')).map((s) => s.state),
+        (states) => states[0] === 'healthy' && states[1] === 'asleep',
+        10_000,
+        'qwen3 healthy and llama3 asleep',
+      );
+    });
+  },
+);
