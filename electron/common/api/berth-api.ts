@@ -66,6 +66,8 @@ export interface Snapshot {
    * re-plans what-ifs from it.
    */
   planInputs?: PlanInputs;
+  /** When each model on demand was last asked for through the wake gateway (ISO time), while this backend runs. */
+  lastUsed?: Record<string, string>;
   /** The tray app's own state (start at login as the OS sees it); absent when `berth serve` answers. */
   app?: { startAtLogin: { enabled: boolean; note?: string } };
 }

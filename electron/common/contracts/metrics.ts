@@ -1,3 +1,4 @@
+import type { ServiceState } from './status.js';
 /** The charts' series: [unix seconds, value] pairs. */
 export type MetricPanel =
   'generationTokensPerS' | 'ttftP50Seconds' | 'ttftP95Seconds' | 'running' | 'waiting' | 'kvCachePercent';
@@ -11,6 +12,8 @@ export interface ModelMetrics {
     running: number[];
     waiting: number[];
     kvCachePercent: number[];
+    /** The model's service state now: a model asleep on demand shows its charts up to when it went to sleep. */
+    state?: ServiceState;
     /** Each series with its times, for charts with a time axis. */
     timeline?: Record<MetricPanel, [number, number][]>;
   }[];

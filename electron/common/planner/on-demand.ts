@@ -86,6 +86,14 @@ export function wakesHere(facts: { engine?: { endpoint: string } | null | undefi
   return !endpoint || endpoint.startsWith('unix://') || endpoint.startsWith('npipe://');
 }
 
+/** What the window says under a model on demand: how it wakes and sleeps, and when it was last asked for. */
+export function onDemandWords(keepAlive: number, lastUsed: string | undefined): string {
+  const last = lastUsed
+    ? `last used ${new Date(lastUsed).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })}`
+    : 'not used since Berth started';
+  return `wakes on request · sleeps after ${keepAlive} min idle · ${last}`;
+}
+
 /** A model's keep-alive in a few words, for tables and menus: "always", "15 min". */
 export function keepAliveWords(keepAlive: KeepAlive | undefined): string {
   return keepAlive === undefined || keepAlive === 'always' ? 'always' : `${keepAlive} min`;

@@ -12,7 +12,6 @@ import { InputError } from '../../common/contracts/errors.js';
 import type { Settings } from '../../common/contracts/settings.js';
 import { planStack } from '../../common/planner/plan.js';
 import { engineEntry } from '../../common/engines.js';
-import { isActive } from '../../common/status/service-state.js';
 import { diagnose } from '../doctor/run.js';
 import { up } from '../engine/converge.js';
 import { readLogTail } from '../engine/logs.js';
@@ -134,13 +133,15 @@ export class Backend implements BerthApi {
   }
 
   async snapshot(): Promise<Snapshot> {
-    return readSnapshot({
+    const lastUsed = this.onDemand.lastUsed();
+    const snapshot = await readSnapshot({
       session: this.session,
       follower: this.follower,
       report: (error) => this.report(error),
       ...(this.appState ? { app: this.appState } : {}),
       ...(this.options.cipherNote ? { cipherNote: this.options.cipherNote } : {}),
     });
+    return Object.keys(lastUsed).length ? { ...snapshot, lastUsed } : snapshot;
   }
 
   up(services?: string[]): Promise<ActionResult> {
@@ -270,14 +271,8 @@ export class Backend implements BerthApi {
   }
 
   async metrics(): Promise<ModelMetrics> {
-    const running = new Set(
-      this.follower
-        .current()
-        .filter((s) => isActive(s.state))
-        .map((s) => s.name),
-    );
     const plan = await this.session.plan();
-    return this.metricsSource.read(plan, running, await this.session.reachable(plan));
+    return this.metricsSource.readFor(plan, this.follower.current(), await this.session.reachable(plan));
   }
 
   async doctor(): Promise<DoctorOutcome[]> {

@@ -1,6 +1,7 @@
 import type { ModelMetrics } from '../../common/contracts/metrics.js';
 import type { StackPlan } from '../../common/contracts/stack-plan.js';
-import { reachableUrl } from '../../common/status/service-state.js';
+import { isActive, reachableUrl } from '../../common/status/service-state.js';
+import type { ServiceStatus } from '../../common/contracts/status.js';
 import { httpGet } from '../http-get.js';
 import { modelSparklines } from '../metrics/prometheus-api.js';
 import { ServerMetricsHistory, sampleFromText } from '../metrics/server-metrics.js';
@@ -44,5 +45,23 @@ export class MetricsSource {
       }),
     );
     return { source: 'servers', models: read.map((s) => this.history.sparklines(s.name)) };
+  }
+
+  /** The numbers for the services as they are now, each model with its state (asleep on demand, waking…). */
+  async readFor(
+    plan: StackPlan,
+    services: readonly ServiceStatus[],
+    urls?: Readonly<Record<string, string>>,
+  ): Promise<ModelMetrics> {
+    const running = new Set(services.filter((s) => isActive(s.state)).map((s) => s.name));
+    const metrics = await this.read(plan, running, urls);
+    const stateOf = (name: string) => services.find((s) => s.name === name)?.state;
+    return {
+      ...metrics,
+      models: metrics.models.map((m) => {
+        const state = stateOf(m.service);
+        return state ? { ...m, state } : m;
+      }),
+    };
   }
 }

@@ -39,6 +39,7 @@ export class OnDemandModels {
   private waker: Waker | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly pinned = new Set<string>();
+  private readonly lastUses = new Map<string, number>();
   private syncing: Promise<void> = Promise.resolve();
   private readonly registry = new Registry();
   private readonly wakes = new Counter({
@@ -95,9 +96,15 @@ export class OnDemandModels {
         },
       });
     }
-    const waker = new Waker(models, group.budgetBytes, { count: (s) => this.gateway?.count(s) ?? 0 });
-    // A model found awake counts as used now: it is not put to sleep before its keep-alive has passed.
-    for (const [service, model] of models) if (model.awake()) waker.used(service);
+    const waker = new Waker(
+      models,
+      group.budgetBytes,
+      { count: (s) => this.gateway?.count(s) ?? 0 },
+      Date.now,
+      this.lastUses,
+    );
+    // A model found awake counts as used now, unless it was asked for before: it is not put to sleep at once.
+    for (const [service, model] of models) if (model.awake() && !this.lastUses.has(service)) waker.used(service);
     this.waker = waker;
     const address = `${listenHost}:${group.gatewayPort}`;
     if (this.listening !== address) {
@@ -120,6 +127,13 @@ export class OnDemandModels {
   async sleepNow(service: string): Promise<boolean> {
     this.pinned.delete(service);
     return (await this.waker?.sleep(service)) ?? false;
+  }
+
+  /** When each model it fronts was last asked for, as ISO times. */
+  lastUsed(): Record<string, string> {
+    return Object.fromEntries(
+      [...(this.waker?.lastUses() ?? [])].map(([service, at]) => [service, new Date(at).toISOString()]),
+    );
   }
 
   fronts(service: string): boolean {

@@ -16,15 +16,20 @@ export interface SleepingModel extends WakeTarget {
  * keep-alive.
  */
 export class Waker {
-  private readonly lastUsed = new Map<string, number>();
-
   constructor(
     private readonly models: ReadonlyMap<string, SleepingModel>,
     /** What the engine gives models once the always-on services and the engine itself have theirs. */
     private readonly budgetBytes: number,
     private readonly inFlight: InFlight,
     private readonly now: () => number = Date.now,
+    /** When each model was last asked for; kept by the owner across wakers made for a changed plan. */
+    private readonly lastUsed = new Map<string, number>(),
   ) {}
+
+  /** When each model was last asked for (ms since the epoch). */
+  lastUses(): ReadonlyMap<string, number> {
+    return this.lastUsed;
+  }
 
   /** The gateway's `used` hook: the model was asked for now. */
   used(service: string): void {

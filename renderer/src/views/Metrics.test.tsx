@@ -63,6 +63,15 @@ describe('Metrics', () => {
     expect(screen.getAllByTestId('chart-empty')).toHaveLength(1);
   });
 
+  it('a model asleep on demand: its state beside its name, and why its charts stopped', async () => {
+    const asleep = metrics();
+    asleep.models[0] = { ...(asleep.models[0] as ModelMetrics['models'][number]), state: 'asleep' };
+    renderView(<Metrics api={fakeApi({ metrics: async () => asleep })} />);
+    await act(async () => undefined);
+    expect(screen.getByTestId('metrics-state-vllm-qwen3').textContent).toBe('asleep');
+    expect(screen.getByText(/^Asleep on demand: it holds no memory and wakes on its next request/)).toBeTruthy();
+  });
+
   it('a failed read: the error, in an alert', async () => {
     renderView(<Metrics api={fakeApi({ metrics: async () => Promise.reject(new Error('the backend is gone')) })} />);
     await act(async () => undefined);

@@ -4,6 +4,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { BerthApi } from '../../../electron/common/api/berth-api.js';
 import type { MetricPanel, ModelMetrics } from '../../../electron/common/contracts/metrics.js';
+import { StatusBadge } from '../ui/status.js';
 
 const REFRESH_MS = 5000;
 
@@ -227,9 +228,17 @@ export function Metrics({ api }: { api: BerthApi }) {
       )}
       {metrics?.models.map((model) => (
         <Stack key={model.service} gap="xs" data-service={model.service}>
-          <Title order={2} size="h5">
-            {model.service}
-          </Title>
+          <Group gap="sm">
+            <Title order={2} size="h5">
+              {model.service}
+            </Title>
+            {model.state && <StatusBadge status={{ state: model.state }} testId={`metrics-state-${model.service}`} />}
+          </Group>
+          {model.state === 'asleep' && (
+            <Text size="xs" c="dimmed">
+              Asleep on demand: it holds no memory and wakes on its next request; the charts end when it went to sleep.
+            </Text>
+          )}
           {model.timeline && (
             <div className="charts-grid">
               {CHARTS.map((spec) => (

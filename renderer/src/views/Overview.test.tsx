@@ -11,6 +11,21 @@ afterEach(() => {
 });
 
 describe('Overview', () => {
+  it('models on demand: asleep with its badge, how it wakes and sleeps, and when it was last used', () => {
+    const status = allIn(snapshotFor(HOSTS.laptop), 'healthy').map((s) =>
+      s.name.startsWith('vllm-') ? { ...s, state: 'asleep' as const } : s,
+    );
+    const used = new Date(2026, 11, 3, 14, 5).toISOString();
+    const snapshot = { ...snapshotFor(HOSTS.laptop, { status }), lastUsed: { 'vllm-qwen3': used } };
+    renderView(<Overview api={fakeApi()} snapshot={snapshot} progress={{}} onChanged={() => undefined} />);
+    expect(screen.getByTestId('state-vllm-qwen3').textContent).toBe('asleep');
+    expect(screen.getByTestId('on-demand-vllm-qwen3').textContent).toMatch(
+      /^wakes on request · sleeps after 15 min idle · last used 14:05$/,
+    );
+    expect(screen.getByTestId('on-demand-vllm-llama3').textContent).toMatch(/· not used since Berth started$/);
+    expect(screen.queryByTestId('on-demand-litellm')).toBeNull();
+  });
+
   it('engine down: says which trouble it is, gives the fix for this machine, and checks again by itself', () => {
     vi.useFakeTimers();
     const onChanged = vi.fn();

@@ -3,6 +3,7 @@ import { IconExternalLink, IconPlayerPlay, IconPlayerStop, IconRefresh } from '@
 import { useEffect, useState } from 'react';
 import type { ActionResult, BerthApi, Snapshot } from '../../../electron/common/api/berth-api.js';
 import { describeCores } from '../../../electron/common/planner/cpu-list.js';
+import { onDemandWords } from '../../../electron/common/planner/on-demand.js';
 import { plannedBesideMeasured } from '../../../electron/common/planner/vllm-figures.js';
 import { isActive, reachableUrl } from '../../../electron/common/status/service-state.js';
 import { formatTokens } from '../../../electron/common/units.js';
@@ -153,6 +154,11 @@ export function Overview({
                 </Table.Td>
                 <Table.Td miw={220}>
                   <StatusBadge status={status} testId={`state-${service.name}`} />
+                  {typeof service.model?.keepAlive === 'number' && (
+                    <Text size="xs" c="dimmed" mt={4} data-testid={`on-demand-${service.name}`}>
+                      {onDemandWords(service.model.keepAlive, snapshot.lastUsed?.[service.name])}
+                    </Text>
+                  )}
                   {status.problem && (
                     <Text size="xs" c="red.8" mt={4} data-testid={`problem-${service.name}`}>
                       {status.problem.message} — {status.problem.fix}

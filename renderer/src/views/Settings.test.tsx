@@ -103,6 +103,22 @@ describe('Settings: add a model by its Hugging Face id', () => {
     expect(api.calls.map((c) => c.method)).toEqual(['lookupModel']);
   });
 
+  it("keep-alive per model: the plan's choice shown, a change saved as minutes or always", async () => {
+    const api = fakeApi({
+      updateSettings: async (patch) => ({ ...snapshotFor(HOSTS.laptop).settings, ...patch }) as Settings,
+    });
+    // The 4-CPU laptop's VM cannot hold both development models at once: the plan puts both on demand.
+    renderView(<SettingsView api={api} snapshot={snapshotFor(HOSTS.laptop)} onSaved={() => undefined} />);
+    const qwen = screen.getByLabelText('vllm-qwen3 keep-alive') as HTMLSelectElement;
+    expect(qwen.value).toBe('');
+    expect(qwen.selectedOptions[0]?.textContent).toBe('as planned (15 min)');
+    fireEvent.change(qwen, { target: { value: 'always' } });
+    fireEvent.change(screen.getByLabelText('vllm-llama3 keep-alive'), { target: { value: '60' } });
+    await act(async () => void fireEvent.click(screen.getByRole('button', { name: 'Save' })));
+    const patch = api.calls.find((c) => c.method === 'updateSettings')?.args[0] as { keepAlive?: unknown };
+    expect(patch.keepAlive).toEqual({ 'vllm-qwen3': 'always', 'vllm-llama3': 60 });
+  });
+
   it('a GPU model on a CPU profile does not fit, and says why', () => {
     renderView(<SettingsView api={fakeApi()} snapshot={snapshotFor(HOSTS.workstation)} onSaved={() => undefined} />);
     fireEvent.change(screen.getByLabelText('Hugging Face id'), { target: { value: 'Qwen/Qwen3-4B' } });

@@ -7,6 +7,7 @@ import { ApiError } from '../client.js';
 import { AddModel, EMPTY_MODEL, draftModel } from './AddModel.js';
 import { Engines } from './Engines.js';
 import { PortsAndImages } from './PortsAndImages.js';
+import { KeepAliveChoices, keepAliveFields, keepAliveSetting } from './KeepAlive.js';
 import { ExportPanel } from './ExportPanel.js';
 import { WhatIf } from './WhatIf.js';
 
@@ -22,6 +23,7 @@ export function SettingsView({ api, snapshot, onSaved }: { api: BerthApi; snapsh
     Object.fromEntries(Object.entries(settings.ports).map(([k, v]) => [k, String(v)])),
   );
   const [images, setImages] = useState<Record<string, string>>(settings.images);
+  const [keepAlive, setKeepAlive] = useState(() => keepAliveFields(settings.keepAlive));
   const [secrets, setSecrets] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<{ text: string; ok: boolean } | null>(null);
   const [startAtLogin, setStartAtLogin] = useState(settings.startAtLogin);
@@ -55,6 +57,7 @@ export function SettingsView({ api, snapshot, onSaved }: { api: BerthApi; snapsh
         autoUpdate,
         models: added ? [...settings.models, added] : settings.models,
         disabledModels: disabled,
+        keepAlive: keepAliveSetting(keepAlive),
         ports: numericPorts,
         images: Object.fromEntries(Object.entries(images).filter(([, v]) => v.trim())),
         // Sent only when edited, so a LITELLM_URL from the environment is not written into the file.
@@ -141,6 +144,11 @@ export function SettingsView({ api, snapshot, onSaved }: { api: BerthApi; snapsh
                 />
               ))}
             </Group>
+            <KeepAliveChoices
+              models={services.filter((s) => s.role === 'model')}
+              fields={keepAlive}
+              setFields={setKeepAlive}
+            />
             <AddModel api={api} snapshot={snapshot} draft={draft} setDraft={setDraft} />
           </Section>
           <Section title="Ports and images">
