@@ -10,6 +10,7 @@ import { planStack } from '../electron/common/planner/plan.js';
 import { SettingsSchema } from '../electron/common/contracts/settings.js';
 import { corpus } from './support/hosts.js';
 import { repoRoot } from './support/repo-root.js';
+import { WakeSeries } from '../electron/node/wake/wake-series.js';
 
 interface Dashboard {
   uid: string;
@@ -80,12 +81,27 @@ describe('the monitoring configuration', () => {
   ) as UpstreamMetrics;
   const exported = exportedSamples(upstream);
 
-  it("every dashboard query parses as PromQL and names only metrics vLLM's or litellm's source exports, or the berth: series its rules file records, through the provisioned datasource", () => {
+  it("every dashboard query parses as PromQL and names only metrics vLLM's or litellm's source exports, or the berth: series its rules file records, or the wake gateway's berth_ series, through the provisioned datasource", async () => {
     const datasource = parse(
       readFileSync(path.join(repoRoot(), 'monitoring/grafana/provisioning/datasources/prometheus.yaml'), 'utf8'),
     );
     const uid = datasource.datasources[0].uid;
     const dashboards = everyGeneratedDashboard();
+    // The wake gateway's own series, as prom-client writes them: a counter, and a histogram's buckets, sum and count.
+    const wakes = new WakeSeries();
+    wakes.woke('vllm-qwen3', 3, true);
+    const wakeSeries = new Set(
+      [...(await wakes.text()).body.matchAll(/^(berth_[a-z_]+)(?:\{| )/gm)].map((m) => m[1] as string),
+    );
+    expect([...wakeSeries].sort()).toEqual([
+      'berth_model_wake_seconds_bucket',
+      'berth_model_wake_seconds_count',
+      'berth_model_wake_seconds_sum',
+      'berth_model_wakes_total',
+    ]);
+    expect(
+      dashboards.some((d) => d.dashboard.panels.some((p) => p.targets.some((t) => t.expr.includes('berth_model_')))),
+    ).toBe(true);
     const measured = recordedWhenMeasured();
     expect([...measured].filter((m) => m.startsWith('berth:measured_')).length).toBeGreaterThan(0);
     expect(dashboards.length).toBeGreaterThan(20);
@@ -100,7 +116,9 @@ describe('the monitoring configuration', () => {
           for (const metric of names) {
             const known = metric.startsWith('berth:')
               ? berthSeries.has(metric) || measured.has(metric)
-              : exported.has(metric);
+              : metric.startsWith('berth_')
+                ? wakeSeries.has(metric)
+                : exported.has(metric);
             expect(
               known,
               `${name} queries ${metric}, which ${Object.keys(upstream.sources).join(' and ')} do not export and Berth's rules do not record`,

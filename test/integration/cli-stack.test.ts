@@ -24,6 +24,8 @@ const settings = {
   profile: 'development',
   images: doubleImages(),
   ports: Object.fromEntries(services.map((s, i) => [s, ports[i] as number])),
+  // Both always on, whatever this machine's memory (on a 16 GiB machine they would take turns on demand).
+  keepAlive: { 'vllm-qwen3': 'always', 'vllm-llama3': 'always' },
 };
 const env = { HF_TOKEN: 'hf_cli_test_token', DOCKER_HOST: '' };
 const run = (args: string[], extra: Record<string, string> = {}) =>

@@ -36,7 +36,7 @@ describeWhen(
   () => {
     it('a Mac-sized engine: up leaves both models asleep; chatting with one, the other, then the first swaps them, never over the room', async () => {
       const [wakePort] = await freePorts(1);
-      const stack: TestStack = await testStack();
+      const stack: TestStack = await testStack({ keepAlive: {} });
       closers.push(() => stack.cleanup());
       // An engine with 16 GiB for containers: each development model fits beside the other services, both do not.
       const real = await localFacts();

@@ -60,6 +60,9 @@ export async function testStack(base: SettingsInput = {}): Promise<TestStack> {
     network: `bt-net-${id}`,
     images: doubleImages(),
     ports: Object.fromEntries(names.map((n, i) => [n, ports[i] as number])),
+    // Always on, whatever this machine's memory: whether two models fit at once would otherwise decide it. The tests
+    // of models on demand set their own.
+    keepAlive: Object.fromEntries(names.filter((n) => n.startsWith('vllm-')).map((n) => [n, 'always'])),
     ...base,
   });
   const events: ProgressEvent[] = [];

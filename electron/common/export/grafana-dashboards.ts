@@ -1,4 +1,5 @@
-import type { StackPlan } from '../contracts/stack-plan.js';
+import { isOnDemand, type StackPlan } from '../contracts/stack-plan.js';
+import { WAKE_SERIES } from '../planner/services.js';
 import { modelQueries } from '../monitoring/queries.js';
 import { GENERATED_HEADER } from './compose.js';
 import { PLAN_SERIES } from './plan-rules.js';
@@ -56,8 +57,33 @@ function dashboard(uid: string, title: string, panels: Panel[], datasource: Dash
   };
 }
 
-/** One dashboard per model: throughput, latency, queue, KV cache, preemptions and successes. */
-export function modelDashboard(service: string, servedName: string, datasource: DashboardDatasource = 'stack'): object {
+/** A model on demand: how often it woke, and how long its wakes took (Berth's wake gateway, docs/decisions/0013). */
+function wakePanels(service: string): Panel[] {
+  const s = `service="${service}"`;
+  return [
+    {
+      title: 'Wakes per hour (Berth, on demand)',
+      unit: 'short',
+      targets: [{ expr: `sum by (outcome) (increase(${WAKE_SERIES.wakes}{${s}}[1h]))`, legend: '{{outcome}}' }],
+    },
+    {
+      title: 'Wake time, request to answering (Berth, on demand)',
+      unit: 's',
+      targets: [0.5, 0.95].map((q) => ({
+        expr: `histogram_quantile(${q}, sum by (le) (rate(${WAKE_SERIES.seconds}_bucket{${s}}[1h])))`,
+        legend: `p${q * 100}`,
+      })),
+    },
+  ];
+}
+
+/** One dashboard per model: throughput, latency, queue, KV cache, preemptions and successes; wakes when on demand. */
+export function modelDashboard(
+  service: string,
+  servedName: string,
+  datasource: DashboardDatasource = 'stack',
+  onDemand = false,
+): object {
   const q = modelQueries(service);
   return dashboard(
     `berth-${service}`,
@@ -122,6 +148,7 @@ export function modelDashboard(service: string, servedName: string, datasource: 
           { expr: `${PLAN_SERIES.measuredKvTokens}{service="${service}"}`, legend: 'measured' },
         ],
       },
+      ...(onDemand ? wakePanels(service) : []),
     ],
     datasource,
   );
@@ -204,7 +231,10 @@ export function containersDashboard(datasource: DashboardDatasource = 'stack'): 
 export function grafanaDashboards(plan: StackPlan): { file: string; json: object }[] {
   const models = plan.services.filter((s) => s.role === 'model' && s.model);
   return [
-    ...models.map((s) => ({ file: `${s.name}.json`, json: modelDashboard(s.name, s.model?.servedName ?? s.name) })),
+    ...models.map((s) => ({
+      file: `${s.name}.json`,
+      json: modelDashboard(s.name, s.model?.servedName ?? s.name, 'stack', !!plan.onDemand && isOnDemand(s)),
+    })),
     { file: 'litellm.json', json: litellmDashboard() },
     { file: 'containers.json', json: containersDashboard() },
   ];

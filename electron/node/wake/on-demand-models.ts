@@ -1,11 +1,11 @@
 import type Docker from 'dockerode';
-import { Counter, Histogram, Registry } from 'prom-client';
 import { isOnDemand, type StackPlan } from '../../common/contracts/stack-plan.js';
 import type { EngineKind } from '../../common/contracts/host-facts.js';
 import { VM_KINDS } from '../../common/planner/cpu-memory-words.js';
 import { listOwned } from '../engine/owned.js';
 import { ContainerTarget } from './engine-target.js';
 import { WakeGateway } from './wake-gateway.js';
+import { WakeSeries } from './wake-series.js';
 import { Waker, type SleepingModel } from './waker.js';
 import type { StackSession } from '../session/stack-session.js';
 
@@ -41,20 +41,7 @@ export class OnDemandModels {
   private readonly pinned = new Set<string>();
   private readonly lastUses = new Map<string, number>();
   private syncing: Promise<void> = Promise.resolve();
-  private readonly registry = new Registry();
-  private readonly wakes = new Counter({
-    name: 'berth_model_wakes_total',
-    help: 'Wakes of a model on demand, by outcome (ok: it answered; failed: it could not start or did not answer)',
-    labelNames: ['service', 'outcome'],
-    registers: [this.registry],
-  });
-  private readonly wakeSeconds = new Histogram({
-    name: 'berth_model_wake_seconds',
-    help: "Seconds from a wake's first request to the model answering",
-    labelNames: ['service'],
-    buckets: [1, 2, 5, 10, 20, 30, 60, 120, 300, 600],
-    registers: [this.registry],
-  });
+  private readonly series = new WakeSeries();
 
   constructor(private readonly options: OnDemandOptions) {}
 
@@ -146,11 +133,10 @@ export class OnDemandModels {
       used: (s) => this.waker?.used(s),
       wakeTimeoutMs: this.options.wakeTimeoutMs ?? 10 * 60_000,
       woke: (service, seconds, ok) => {
-        this.wakes.inc({ service, outcome: ok ? 'ok' : 'failed' });
-        if (ok) this.wakeSeconds.observe({ service }, seconds);
+        this.series.woke(service, seconds, ok);
         this.options.log(`${service} ${ok ? `woke in ${seconds.toFixed(1)} s` : 'could not wake'}`);
       },
-      metrics: async () => ({ contentType: this.registry.contentType, body: await this.registry.metrics() }),
+      metrics: () => this.series.text(),
     });
   }
 

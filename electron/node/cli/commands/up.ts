@@ -21,6 +21,12 @@ export async function upCommand(
       .map((s) => `${s.name} ${serviceUrl(s)?.replace(/\/$/, '')}`);
     const services = `${total} service${total === 1 ? '' : 's'}`;
     out(`\n${services} healthy (${plan.profile} profile).${links.length ? ` ${links.join(' · ')}` : ''}`);
+    if (result.asleep.length) {
+      out(
+        `${result.asleep.join(', ')} ${result.asleep.length === 1 ? 'is' : 'are'} asleep on demand: each wakes on ` +
+          'its first request while Berth runs (the tray app or berth serve); berth plan shows the keep-alives.',
+      );
+    }
     return 0;
   }
   out(
