@@ -47,4 +47,8 @@ export const LIMITS = {
       tolerance: 0.0025,
     }, // measured 0.05 ms
   },
+  wake: {
+    'wake on request, request sent → first token': { max: 2.4, tolerance: 0.11 }, // measured 2.2 s
+    'wake ÷ docker start and health, same run': { max: 1.2, tolerance: 0.055 }, // measured 1.1 ×
+  },
 };

@@ -14,7 +14,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(here, '..');
 const scripts = [
   path.join(here, 'cli-cold-start.js'),
-  ...['engine-up-vs-compose', 'idle-engine', 'log-ingestion', 'dashboard', 'remote-engine'].map((name) =>
+  ...['engine-up-vs-compose', 'idle-engine', 'log-ingestion', 'dashboard', 'remote-engine', 'wake'].map((name) =>
     path.join(root, 'dist-bench', 'benchmarks', `${name}.js`),
   ),
 ];

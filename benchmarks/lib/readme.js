@@ -24,6 +24,7 @@ const SCRIPTS = {
   'log-ingestion': 'log-ingestion.ts',
   dashboard: 'dashboard.ts',
   'remote-engine': 'remote-engine.ts',
+  wake: 'wake.ts',
 };
 
 /** The quick results of one run, or an error naming what does not belong to it. */

@@ -6,7 +6,7 @@ import { statusOfContainer } from '../engine/status.js';
 import type { WakeTarget } from './wake-gateway.js';
 
 /** How often a wake looks at the container while it waits for the server to answer. */
-const LOOK_EVERY_MS = 250;
+const LOOK_EVERY_MS = 100;
 
 /**
  * A model server whose container sleeps by stopping (docs/decisions/0013): its memory is free, its weights stay in
