@@ -61,7 +61,7 @@ describeWhen(
 
       const result = await backend.up();
       expect(result.failed).toEqual([]);
-      expect(result.ok).toBe(true);
+      expect(result).toMatchObject({ ok: true, summary: '4 healthy, 2 asleep on demand' });
       expect((await awake(plan.stack)).names).toEqual([]);
       const snapshot = await backend.snapshot();
       expect(snapshot.status.filter((s) => s.name.startsWith('vllm-')).map((s) => [s.name, s.state])).toEqual([

@@ -151,10 +151,11 @@ export class Backend implements BerthApi {
       await this.followOnDemand();
       for (const service of services ?? []) if (this.onDemand.fronts(service)) await this.onDemand.keepAwake(service);
       const ok = result.failed.length === 0 && result.skipped.length === 0;
+      const asleep = result.asleep.length ? `, ${result.asleep.length} asleep on demand` : '';
       return {
         ok,
         summary: ok
-          ? `${result.healthy.length} healthy`
+          ? `${result.healthy.length} healthy${asleep}`
           : `${result.failed.length} failed, ${result.skipped.length} not started`,
         failed: result.failed,
       };
