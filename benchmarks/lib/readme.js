@@ -157,11 +157,13 @@ The absolute limits are this reference machine's; on another machine the same-ru
 ### What each measures
 - **CLI cold start** (\`cli-cold-start.js\`): a new Node process per run, alternating with a bare \`node -e 0\`.
 - **engine-up** (\`engine-up-vs-compose.ts\`): the \`berth up\` command and \`docker-compose up -d\`, each timed from
-  its process's start until every container of the stack is healthy: the six-service development stack, models
-  that take 1.5 s to load, weights prefetch off, the same images and the same health checks (those Berth gave its
-  containers on this engine, copied into the exported compose file), alternating, every wait bounded; compose's
-  containers are found by their project label (v1 and v2 alike). The critical path is each service's create →
-  healthy, from the engine's own events, summed along the slowest dependency chain.
+  its process's start until every container of the stack is healthy (for Berth, as \`berth status\` reads it, which
+  the run checks after every \`up\`: each service answered and passed its own health check, run once by Berth; for
+  compose, Docker's health status): the six-service development stack, models that take 1.5 s to load, weights
+  prefetch off, the same images and the same health checks (those Berth gave its containers on this engine, copied
+  into the exported compose file), alternating, every wait bounded; compose's containers are found by their project
+  label (v1 and v2 alike). The critical path is each service's create → first answer, from the engine's own events,
+  summed along the slowest dependency chain.
 - **idle-engine** (\`idle-engine.ts\`): CPU time and resident memory of \`berth status --watch\` following a running stack.
 - **log-ingestion** (\`log-ingestion.ts\`): a container's whole log read through Berth's demultiplexer into the
   bounded ring buffer.
@@ -173,6 +175,9 @@ The absolute limits are this reference machine's; on another machine the same-ru
 - **remote-engine** (\`remote-engine.ts\`): from a \`docker kill\` to the status tracker reporting the stop, through the
   local socket and over SSH (sshd on loopback, \`docker system dial-stdio\` to the same engine), and a chat through
   the SSH port forward.
+- **wake** (\`wake.ts\`): a model on demand woken by a streamed chat request through Berth's wake gateway, from the
+  request to its first token, against \`docker start\` of the same stopped container until its server answers
+  (polled every 25 ms), alternating; and the memory the stopped container holds.
 
 What hosting the engine in a second process would cost (docs/decisions/0006) is printed by
 \`node dist-bench/benchmarks/engine-host.js\` after \`npm run bench\`'s build; it is evidence for a design not taken,

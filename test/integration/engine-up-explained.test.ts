@@ -1,6 +1,8 @@
 import { afterEach, expect, it } from 'vitest';
 import { up } from '../../electron/node/engine/converge.js';
 import { stackSnapshot } from '../../electron/node/engine/status.js';
+import { readAnsweredSync } from '../../electron/node/engine/answered.js';
+import { until } from '../support/wait.js';
 import { LABELS } from '../../electron/node/engine/labels.js';
 import { describeWhen, dockerAnswers } from '../support/docker.js';
 import { docker, doubleImages, kinds, localFacts, testStack, type TestStack } from '../support/test-stack.js';
@@ -76,18 +78,28 @@ describeWhen(
       expect(result.failed[0]?.fix).toMatch(/^the image must have what the check runs \(python3\)/);
     }, 90_000);
 
-    it('once up calls the services healthy, Docker (and so berth status, the app and the tray) says healthy too', async () => {
+    it('once up calls the services healthy, berth status (the app, the tray) says healthy too, and Docker soon agrees', async () => {
       const stack = await testStack();
       stacks.push(stack);
       const plan = stack.plan(await localFacts());
+      const names = plan.services.map((s) => s.name);
       const result = await up(stack.context(), plan);
       expect(result.failed).toEqual([]);
-      const states = await stackSnapshot(
-        docker,
-        plan.stack,
-        plan.services.map((s) => s.name),
-      );
+      const states = await stackSnapshot(docker, plan.stack, names, readAnsweredSync(stack.home, plan.stack));
       expect(states.map((s) => [s.name, s.state])).toEqual(plan.services.map((s) => [s.name, 'healthy']));
+      // Docker's own check, on its next tick (every 5 s on an engine before 25), says the same: up ran that check.
+      const docker5 = await until(
+        () => stackSnapshot(docker, plan.stack, names),
+        (now) => now.every((s) => s.state === 'healthy'),
+        (Math.max(...plan.services.map((s) => s.health?.intervalS ?? 0)) + 5) * 1000,
+        "Docker's own health check agreeing",
+      );
+      expect(docker5.map((s) => s.state)).toEqual(names.map(() => 'healthy'));
+      // A restart is a new start: until it answers again, status does not carry the last one's answer over.
+      const litellm = states.find((s) => s.name === 'litellm')?.containerId as string;
+      await docker.getContainer(litellm).restart({ t: 1 });
+      const after = await stackSnapshot(docker, plan.stack, ['litellm'], readAnsweredSync(stack.home, plan.stack));
+      expect(after.find((s) => s.name === 'litellm')?.state).toBe('starting');
     }, 120_000);
   },
 );

@@ -148,6 +148,7 @@ export class Backend implements BerthApi {
     return this.serialise(async () => {
       const { context, plan } = await this.session.engineContext((event) => this.emit({ type: 'progress', event }));
       const result = await up(context, plan, services);
+      await this.follower.recheck().catch((error: Error) => this.report(error));
       await this.followOnDemand();
       for (const service of services ?? []) if (this.onDemand.fronts(service)) await this.onDemand.keepAwake(service);
       const ok = result.failed.length === 0 && result.skipped.length === 0;

@@ -4,6 +4,7 @@ import { engineTrouble, type EngineTrouble } from '../../common/contracts/engine
 import type { ServiceStatus } from '../../common/contracts/status.js';
 import { engineUnavailable } from '../engine/errors.js';
 import { StatusTracker } from '../engine/status.js';
+import { readAnsweredSync } from '../engine/answered.js';
 import type { StackSession } from '../session/stack-session.js';
 import type { Engine } from '../session/session-types.js';
 import { sshLinkLost } from '../ssh/ssh-errors.js';
@@ -74,6 +75,11 @@ export class StackFollower {
     if (this.engine && stack !== this.trackedStack) await this.follow();
   }
 
+  /** Reads every service again: an `up` here called some healthy before Docker's next check (answered.ts). */
+  async recheck(): Promise<void> {
+    await this.tracker?.recheck();
+  }
+
   /** (Re)starts the status tracker for the stack the settings name. */
   async follow(): Promise<void> {
     if (!this.engine) return;
@@ -87,6 +93,7 @@ export class StackFollower {
       docker,
       stack: resolved.settings.stack,
       planned: plan?.services.map((s) => s.name) ?? [],
+      answered: () => readAnsweredSync(this.session.home, resolved.settings.stack),
       ...(ssh ? { describeLoss: (cause?: Error) => sshLinkLost(endpoint, cause) } : {}),
       onChange: (services) => this.emit({ type: 'status', services }),
       log: (message) => this.report(new Error(message)),

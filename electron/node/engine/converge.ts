@@ -10,7 +10,8 @@ import { EngineError, ServiceStoppedError } from './errors.js';
 import { containerSpec, type ContainerSpec, type GpuDevices } from './container-spec.js';
 import { subscribeContainerEvents } from './docker-events.js';
 import { edgesOf, withDependencies } from './graph.js';
-import { untilAnswers, waitHealthy } from './health.js';
+import { checkHealthOnce, untilAnswers, waitHealthy } from './health.js';
+import { recordAnswered } from './answered.js';
 import { writeStackFiles } from './stack-files.js';
 import { enginePlatform, imageProblem, resolveImages } from './image-preflight.js';
 import { ensureImage } from './images.js';
@@ -208,10 +209,12 @@ export async function up(ctx: EngineContext, plan: StackPlan, names?: readonly s
               if (!yes) return;
               answeredAt = Date.now();
               answering.get(service.name)?.resolve(true);
+              nudges.get(service.name)?.();
             });
           }
+          const health = service.health;
           try {
-            await waitHealthy({
+            const answeredStart = await waitHealthy({
               docker: ctx.docker,
               service,
               containerId: id,
@@ -219,12 +222,17 @@ export async function up(ctx: EngineContext, plan: StackPlan, names?: readonly s
               emit: ctx.emit,
               started: since,
               nudge: () => new Promise<void>((resolve) => nudges.set(service.name, resolve)),
+              ...(health ? { checkOnce: () => checkHealthOnce(ctx.docker, id, health) } : {}),
             });
+            answering.get(service.name)?.resolve(true);
+            await Promise.all([
+              // Healthy before Docker's next check: kept, so `berth status` reads this start as healthy too.
+              answeredStart ? recordAnswered(ctx.home, plan.stack, id, answeredStart) : undefined,
+              restorePolicy(ctx.docker, id, service),
+            ]);
           } finally {
             probing.abort();
           }
-          answering.get(service.name)?.resolve(true);
-          await restorePolicy(ctx.docker, id, service);
           ctx.emit({ kind: 'healthy', service: service.name, elapsedS: Math.round((Date.now() - t0) / 100) / 10 });
           result.healthy.push(service.name);
           healthy.get(service.name)?.resolve(true);

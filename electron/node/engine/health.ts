@@ -4,7 +4,8 @@ import type { PlannedService } from '../../common/contracts/stack-plan.js';
 import type { ProgressListener } from '../../common/contracts/progress.js';
 import { explainExit, explainFailure } from '../../common/explain/failures.js';
 import { formatBytes } from '../../common/units.js';
-import { EngineError, ServiceStoppedError } from './errors.js';
+import { PassThrough } from 'node:stream';
+import { EngineError, ServiceStoppedError, dockerMessage } from './errors.js';
 import { readLogTail } from './logs.js';
 
 /**
@@ -27,8 +28,8 @@ export async function untilAnswers(service: PlannedService, host: string, signal
   while (!signal.aborted) {
     if (await probeHealthy(service, host).catch(() => false)) return !signal.aborted;
     await new Promise<void>((resolve) => {
-      // Every 100 ms: a request to the service's own port on this machine, for the few seconds it takes to answer.
-      const timer = setTimeout(resolve, 100);
+      // Every 50 ms: a request to the service's own port on this machine, for the few seconds it takes to answer.
+      const timer = setTimeout(resolve, 50);
       signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
     });
   }
@@ -78,6 +79,46 @@ export async function explainStopped(
 
 const DELAYS_MS = [100, 100, 150, 200, 250, 300, 400, 500, 750, 1000];
 
+/** Docker's health test as a command to exec: CMD's arguments, or CMD-SHELL's line through /bin/sh. */
+function healthCommand(test: readonly string[]): string[] | undefined {
+  if (test[0] === 'CMD') return test.slice(1);
+  if (test[0] === 'CMD-SHELL') return ['/bin/sh', '-c', test.slice(1).join(' ')];
+  return undefined;
+}
+
+/**
+ * Runs the container's own health check once, now, as Docker would at its next tick: whether it passes, and its last
+ * line of output when it does not.
+ */
+export async function checkHealthOnce(
+  docker: Docker,
+  containerId: string,
+  health: NonNullable<PlannedService['health']>,
+): Promise<{ ok: boolean; output: string }> {
+  const command = healthCommand(health.test);
+  if (!command) return { ok: false, output: 'no health check to run' };
+  try {
+    const exec = await docker.getContainer(containerId).exec({ Cmd: command, AttachStdout: true, AttachStderr: true });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const chunks: Buffer[] = [];
+    const sink = new PassThrough();
+    sink.on('data', (chunk: Buffer) => chunks.push(chunk));
+    docker.modem.demuxStream(stream, sink, sink);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, health.timeoutS * 1000);
+      stream.once('end', () => (clearTimeout(timer), resolve()));
+      stream.once('close', () => (clearTimeout(timer), resolve()));
+      stream.once('error', () => (clearTimeout(timer), resolve()));
+    });
+    stream.destroy();
+    const { ExitCode, Running } = await exec.inspect();
+    const output = Buffer.concat(chunks).toString('utf8').trim().split('\n').filter(Boolean).at(-1) ?? '';
+    return { ok: !Running && ExitCode === 0, output: output.slice(0, 200) || `exit code ${ExitCode ?? '?'}` };
+  } catch (error) {
+    return { ok: false, output: dockerMessage(error).slice(0, 200) };
+  }
+}
+
 /** The last output of Docker's health check, in one line. */
 function lastCheckOutput(info: { State: { Health?: { Log?: { Output?: string; ExitCode?: number }[] } } }): string {
   const last = info.State.Health?.Log?.at(-1);
@@ -86,10 +127,13 @@ function lastCheckOutput(info: { State: { Health?: { Log?: { Output?: string; Ex
 }
 
 /**
- * Waits until Docker's health check says healthy, so `berth status` (which reads Docker) agrees the moment `up`
- * reports the service healthy. Berth's own probe of the service is the early witness: when the service answers but
- * Docker's check still fails a while later, the check itself is broken (the image lacks what it runs) and the wait
- * ends with that explanation. A container that stops meanwhile fails the wait with its own explanation.
+ * Waits until the service is healthy as `berth status` reads it: Docker's health check says so, or the service answers
+ * its users' way (untilAnswers) and its own health check, run once by Berth (`checkOnce`), passes — Docker would say
+ * the same at its next check, which an engine without StartInterval runs a whole interval after the start; status
+ * reads such a start as healthy (answered.ts). Returns that start's StartedAt, to be kept, or undefined when Docker
+ * said healthy first. When the service answers but its check keeps failing, the check itself is broken (the image
+ * lacks what it runs) and the wait ends with that explanation. A container that stops meanwhile fails the wait with
+ * its own explanation.
  */
 export async function waitHealthy(args: {
   docker: Docker;
@@ -101,23 +145,35 @@ export async function waitHealthy(args: {
   /** Resolves early when Docker reports something about this container. */
   nudge: () => Promise<void>;
   started: number;
-}): Promise<void> {
+  /** Runs the service's health check once now (checkHealthOnce); without it, only Docker's word counts. */
+  checkOnce?: () => Promise<{ ok: boolean; output: string }>;
+}): Promise<string | undefined> {
   const { docker, service, containerId, emit } = args;
   const health = service.health;
-  if (!health) return;
+  if (!health) return undefined;
   const limitMs = (health.startPeriodS + health.intervalS * (health.retries + 1) + 30) * 1000;
   // Docker checks every second while a service starts (StartInterval, engines from 25), else every interval.
   const graceMs = (health.intervalS + health.timeoutS) * 2000;
   let lastReport = 0;
+  let failedChecks = 0;
+  let checkOutput: string | undefined;
   for (let attempt = 0; ; attempt++) {
     const info = await docker.getContainer(containerId).inspect();
     if (!info.State.Running || info.State.Restarting) throw await explainStopped(docker, service, containerId);
-    if (info.State.Health?.Status === 'healthy') return;
+    if (info.State.Health?.Status === 'healthy') return undefined;
     const answeredAt = args.answeredAt();
-    if (answeredAt !== undefined && Date.now() - answeredAt > graceMs) {
+    if (answeredAt !== undefined && args.checkOnce) {
+      const check = await args.checkOnce();
+      if (check.ok) return info.State.StartedAt;
+      failedChecks += 1;
+      checkOutput = check.output;
+    }
+    // Three failed runs of the check a second apart while the service answers, or Docker's own failing past its grace.
+    const broken = failedChecks >= 3 || (answeredAt !== undefined && Date.now() - answeredAt > graceMs);
+    if (broken) {
       throw new EngineError(
         `${service.name} answers on ${health.path}, but Docker's health check of it does not pass ` +
-          `(${lastCheckOutput(info)})`,
+          `(${checkOutput ?? lastCheckOutput(info)})`,
         `the image must have what the check runs (${health.test.slice(1, 2).join('')}): use an image that ` +
           `has it, or berth logs ${service.name} to see more`,
       );
@@ -138,7 +194,7 @@ export async function waitHealthy(args: {
         on: answeredAt === undefined ? health.path : "Docker's health check",
       });
     }
-    const delay = DELAYS_MS[Math.min(attempt, DELAYS_MS.length - 1)] as number;
+    const delay = failedChecks > 0 ? 1000 : (DELAYS_MS[Math.min(attempt, DELAYS_MS.length - 1)] as number);
     // The timer is cleared when Docker's event comes first: a pending one kept `berth up` alive for up to a second
     // after the stack was healthy.
     let timer: NodeJS.Timeout | undefined;

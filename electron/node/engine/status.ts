@@ -7,6 +7,7 @@ import { formatBytes } from '../../common/units.js';
 import { statusCode } from './errors.js';
 import { subscribeContainerEvents, type ContainerEvent } from './docker-events.js';
 import { LABELS, sleptQuietly } from './labels.js';
+import { answeredSince, type Answered } from './answered.js';
 import { listOwned } from './owned.js';
 import { readLogTail } from './logs.js';
 
@@ -14,6 +15,17 @@ type Inspect = Docker.ContainerInspectInfo;
 
 /** The contract's state for what `docker inspect` says. */
 export function stateOf(
+  info: Pick<Inspect, 'State' | 'Id'> & { Config?: { Labels?: Record<string, string> | null } },
+  answered?: Answered,
+): ServiceState {
+  const state = stateFromDocker(info);
+  // Docker's next check is a whole interval away on engines before 25; `up` saw this start answer and pass the check.
+  if ((state === 'starting' || state === 'waking') && answeredSince(answered, info.Id, info.State.StartedAt))
+    return 'healthy';
+  return state;
+}
+
+function stateFromDocker(
   info: Pick<Inspect, 'State'> & { Config?: { Labels?: Record<string, string> | null } },
 ): ServiceState {
   const state = info.State;
@@ -59,7 +71,7 @@ export async function statusOfContainer(
   docker: Docker,
   service: string,
   id: string,
-  options: { explain?: boolean } = {},
+  options: { explain?: boolean; answered?: Answered } = {},
 ): Promise<ServiceStatus> {
   let info: Inspect;
   try {
@@ -68,7 +80,7 @@ export async function statusOfContainer(
     if (statusCode(error) === 404) return { name: service, state: 'missing', ports: [] };
     throw error;
   }
-  const state = stateOf(info);
+  const state = stateOf(info, options.answered);
   const ports = Object.values(info.HostConfig.PortBindings ?? {})
     .flat()
     .map((b) => Number((b as { HostPort?: string }).HostPort))
@@ -91,9 +103,12 @@ export async function stackSnapshot(
   docker: Docker,
   stack: string,
   planned: readonly string[],
+  answered?: Answered,
 ): Promise<ServiceStatus[]> {
   const owned = await listOwned(docker, stack);
-  const live = await Promise.all([...owned].map(([name, container]) => statusOfContainer(docker, name, container.id)));
+  const live = await Promise.all(
+    [...owned].map(([name, container]) => statusOfContainer(docker, name, container.id, { answered })),
+  );
   return withPlanned(planned, live);
 }
 
@@ -109,6 +124,8 @@ export interface StatusTrackerOptions {
   backoffMs?: (attempt: number) => number;
   /** Where a failed refresh is told (the app's log); the state is then read again on the container's next event. */
   log?: (message: string) => void;
+  /** The starts `up` saw answer before Docker's check (answered.ts), read at each look. */
+  answered?: () => Answered;
 }
 
 /**
@@ -148,6 +165,19 @@ export class StatusTracker {
     await this.running;
   }
 
+  /** Reads every service again (after an `up` in this process called them healthy before Docker's next check). */
+  async recheck(): Promise<void> {
+    const snapshot = await stackSnapshot(
+      this.options.docker,
+      this.options.stack,
+      this.options.planned,
+      this.options.answered?.(),
+    );
+    this.services.clear();
+    for (const status of snapshot) this.services.set(status.name, status);
+    this.options.onChange(this.current(), null);
+  }
+
   private async refresh(event: ContainerEvent): Promise<void> {
     const service = event.service ?? event.attributes[LABELS.service];
     if (!service) return;
@@ -176,7 +206,10 @@ export class StatusTracker {
     const status =
       event.action === 'destroy'
         ? { name: service, state: 'missing' as const, ports: [] }
-        : await statusOfContainer(this.options.docker, service, event.id, { explain: false });
+        : await statusOfContainer(this.options.docker, service, event.id, {
+            explain: false,
+            answered: this.options.answered?.(),
+          });
     const before = this.services.get(service);
     if (status.state === 'missing' && before?.containerId && before.containerId !== event.id.slice(0, 12)) return;
     if (
@@ -228,7 +261,12 @@ export class StatusTracker {
           },
           this.abort.signal,
         );
-        const snapshot = await stackSnapshot(this.options.docker, this.options.stack, this.options.planned);
+        const snapshot = await stackSnapshot(
+          this.options.docker,
+          this.options.stack,
+          this.options.planned,
+          this.options.answered?.(),
+        );
         this.services.clear();
         for (const status of snapshot) this.services.set(status.name, status);
         attempt = 0;

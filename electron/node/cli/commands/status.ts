@@ -1,6 +1,7 @@
 import type { ServiceStatus, StackStatus } from '../../../common/contracts/status.js';
 import type { StackPlan } from '../../../common/contracts/stack-plan.js';
 import { StatusTracker, stackSnapshot } from '../../engine/status.js';
+import { readAnsweredSync } from '../../engine/answered.js';
 import type { StackSession } from '../../session/stack-session.js';
 import { sshLinkLost } from '../../ssh/ssh-errors.js';
 import { statusReport } from '../format/status-table.js';
@@ -36,7 +37,10 @@ export async function statusCommand(
     print({
       schema: 1,
       engine: endpoint,
-      services: withVllmFigures(plan, await stackSnapshot(connection.docker, plan.stack, planned)),
+      services: withVllmFigures(
+        plan,
+        await stackSnapshot(connection.docker, plan.stack, planned, readAnsweredSync(session.home, plan.stack)),
+      ),
     });
     return 0;
   }
@@ -46,6 +50,7 @@ export async function statusCommand(
     docker: connection.docker,
     stack: plan.stack,
     planned,
+    answered: () => readAnsweredSync(session.home, plan.stack),
     ...(connection.ssh ? { describeLoss: (cause?: Error) => sshLinkLost(endpoint, cause) } : {}),
     onChange: (services) => {
       const status: StackStatus = { schema: 1, engine, services: withVllmFigures(plan, services) };

@@ -1,0 +1,54 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * The starts of containers whose service answered as its users reach it and passed its own health check, run once
+ * by Berth (BERTH_HOME/answered/<stack>.json): container id → the StartedAt of that start. `up` returns as soon as a
+ * service does both instead of waiting for Docker's next health check, which an engine without StartInterval
+ * (before Docker 25) runs only a whole interval after the start; `status` reads this file, so it agrees with `up`
+ * meanwhile. A restart changes StartedAt, so a container is trusted again only once it answers again (or Docker says healthy).
+ */
+export type Answered = Readonly<Record<string, string>>;
+
+const fileOf = (home: string, stack: string) => path.join(home, 'answered', `${stack}.json`);
+/** One write at a time in this process; `up` holds the stack's lock, so no other process writes this stack's file. */
+let writing: Promise<void> = Promise.resolve();
+/** Enough for every container of a few stacks; older starts are dropped first. */
+const KEEP = 200;
+
+export function readAnsweredSync(home: string, stack: string): Answered {
+  try {
+    const parsed = JSON.parse(readFileSync(fileOf(home, stack), 'utf8')) as unknown;
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Answered) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Keeps that this start of the container answered; written whole and renamed, so a reader never sees half a file. */
+export function recordAnswered(home: string, stack: string, containerId: string, startedAt: string): Promise<void> {
+  const next = writing.then(() => write(home, stack, containerId, startedAt));
+  writing = next.catch(() => undefined);
+  return next;
+}
+
+async function write(home: string, stack: string, containerId: string, startedAt: string): Promise<void> {
+  const file = fileOf(home, stack);
+  const current = await readFile(file, 'utf8')
+    .then((text) => JSON.parse(text) as Record<string, string>)
+    .catch((): Record<string, string> => ({}));
+  const entries = Object.entries({ ...current, [containerId]: startedAt })
+    .filter(([, at]) => typeof at === 'string')
+    .sort((a, b) => a[1].localeCompare(b[1]))
+    .slice(-KEEP);
+  await mkdir(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(Object.fromEntries(entries))}\n`);
+  await rename(temporary, file);
+}
+
+/** Whether Docker's "starting" for this start of the container may be read as healthy: it answered since it started. */
+export function answeredSince(answered: Answered | undefined, id: string, startedAt: string | undefined): boolean {
+  return !!answered && !!startedAt && answered[id] === startedAt;
+}
