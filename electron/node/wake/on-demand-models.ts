@@ -5,7 +5,7 @@ import { VM_KINDS } from '../../common/planner/cpu-memory-words.js';
 import { listOwned } from '../engine/owned.js';
 import { ContainerTarget } from './engine-target.js';
 import { WakeGateway } from './wake-gateway.js';
-import { WakeSeries } from './wake-series.js';
+import type { WakeSeries } from './wake-series.js';
 import { Waker, type SleepingModel } from './waker.js';
 import type { StackSession } from '../session/stack-session.js';
 
@@ -41,7 +41,8 @@ export class OnDemandModels {
   private readonly pinned = new Set<string>();
   private readonly lastUses = new Map<string, number>();
   private syncing: Promise<void> = Promise.resolve();
-  private readonly series = new WakeSeries();
+  /** Loaded with the first gateway: a stack without models on demand never loads prom-client. */
+  private series: WakeSeries | undefined;
 
   constructor(private readonly options: OnDemandOptions) {}
 
@@ -96,7 +97,8 @@ export class OnDemandModels {
     const address = `${listenHost}:${group.gatewayPort}`;
     if (this.listening !== address) {
       await this.gateway?.close();
-      this.gateway = this.newGateway();
+      if (!this.series) this.series = new (await import('./wake-series.js')).WakeSeries();
+      this.gateway = this.newGateway(this.series);
       this.listening = undefined;
       await this.gateway.listen(group.gatewayPort, listenHost);
       this.listening = address;
@@ -127,16 +129,16 @@ export class OnDemandModels {
     return !!this.waker?.target(service);
   }
 
-  private newGateway(): WakeGateway {
+  private newGateway(series: WakeSeries): WakeGateway {
     return new WakeGateway({
       target: (s) => this.waker?.target(s),
       used: (s) => this.waker?.used(s),
       wakeTimeoutMs: this.options.wakeTimeoutMs ?? 10 * 60_000,
       woke: (service, seconds, ok) => {
-        this.series.woke(service, seconds, ok);
+        series.woke(service, seconds, ok);
         this.options.log(`${service} ${ok ? `woke in ${seconds.toFixed(1)} s` : 'could not wake'}`);
       },
-      metrics: () => this.series.text(),
+      metrics: () => series.text(),
     });
   }
 

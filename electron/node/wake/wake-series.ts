@@ -1,5 +1,14 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type { Counter as CounterClass, Histogram as HistogramClass, Registry as RegistryClass } from 'prom-client';
 import { WAKE_SERIES } from '../../common/planner/services.js';
+
+// prom-client's index also loads its cluster aggregator, its push gateway and its default metrics, which keep an idle
+// process busy (about 100 ms of CPU a minute, measured with benchmarks/dashboard.ts's "backend CPU with no window
+// open"); the three classes Berth uses are loaded alone, from the files the index re-exports.
+const load = createRequire(import.meta.url);
+const Registry = load('prom-client/lib/registry') as typeof RegistryClass;
+const Counter = load('prom-client/lib/counter') as typeof CounterClass;
+const Histogram = load('prom-client/lib/histogram') as typeof HistogramClass;
 
 /** Berth's own series about models on demand, in Prometheus's text format (prom-client), for the stack's Prometheus. */
 export class WakeSeries {
