@@ -7,7 +7,8 @@ import path from 'node:path';
  * by Berth (BERTH_HOME/answered/<stack>.json): container id → the StartedAt of that start. `up` returns as soon as a
  * service does both instead of waiting for Docker's next health check, which an engine without StartInterval
  * (before Docker 25) runs only a whole interval after the start; `status` reads this file, so it agrees with `up`
- * meanwhile. A restart changes StartedAt, so a container is trusted again only once it answers again (or Docker says healthy).
+ * meanwhile. A restart changes StartedAt, so a container is trusted again only once it answers again (or Docker
+ * says healthy).
  */
 export type Answered = Readonly<Record<string, string>>;
 
