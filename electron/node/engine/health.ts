@@ -28,9 +28,11 @@ export async function untilAnswers(service: PlannedService, host: string, signal
   while (!signal.aborted) {
     if (await probeHealthy(service, host).catch(() => false)) return !signal.aborted;
     await new Promise<void>((resolve) => {
-      // Every 50 ms: a request to the service's own port on this machine, for the few seconds it takes to answer.
-      const timer = setTimeout(resolve, 50);
-      signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      // Every 50 ms: a request to the service's own port on this machine, for the few seconds it takes to answer. The
+      // abort listener goes with each wait: one per wait left on the signal grew past Node's warning at 10.
+      const stop = () => (clearTimeout(timer), resolve());
+      const timer = setTimeout(() => (signal.removeEventListener('abort', stop), resolve()), 50);
+      signal.addEventListener('abort', stop, { once: true });
     });
   }
   return false;
