@@ -42,7 +42,8 @@ describe('image references', () => {
   });
 
   it('know the vLLM release a tag names, and nothing when it names none', () => {
-    // A tag seen upstream: kubeai-project/kubeai#569 pulls vllm-cpu-release-repo:v0.10.2.
+    // A tag seen upstream, not extrapolated: the CPU image public.ecr.aws/q9t5s3a7/vllm-cpu-release-repo:v0.10.2 is named
+    // in a review of charts/kubeai/values.yaml (https://github.com/kubeai-project/kubeai/pull/569, 2025-10-01).
     expect(vllmImageVersion('public.ecr.aws/q9t5s3a7/vllm-cpu-release-repo:v0.10.2')).toEqual([0, 10, 2]);
     expect(vllmImageVersion('vllm/vllm-openai-cpu:v0.29.0-x86_64')).toEqual([0, 29, 0]);
     expect(vllmImageVersion('my/vllm:avx2-build')).toBeUndefined();

@@ -57,14 +57,11 @@ export const ModelTuningSchema = z.object({
  * How long a model stays awake with no request (docs/decisions/0013): whole minutes, after which it sleeps and wakes on
  * its next request, or "always" (started with the stack, never put to sleep for being idle).
  */
-export const KeepAliveSchema = z.union([
-  z
-    .number()
-    .int()
-    .min(1, 'whole minutes from 1 to 1440, or "always"')
-    .max(1440, 'whole minutes from 1 to 1440, or "always"'),
-  z.literal('always'),
-]);
+const KEEP_ALIVE_ALLOWED = 'whole minutes from 1 to 1440, or "always"';
+export const KeepAliveSchema = z.union(
+  [z.number().int(KEEP_ALIVE_ALLOWED).min(1, KEEP_ALIVE_ALLOWED).max(1440, KEEP_ALIVE_ALLOWED), z.literal('always')],
+  { error: KEEP_ALIVE_ALLOWED },
+);
 
 /** A Docker engine the user named, such as the team's GPU box: `gpu-box → ssh://me@gpu-box`. */
 export const EngineEntrySchema = z.object({

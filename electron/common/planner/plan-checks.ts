@@ -14,6 +14,14 @@ export function checkKnownServices(settings: Settings, known: readonly string[])
   }
 }
 
+/** A keep-alive is a model's: litellm, Open WebUI and the monitoring always run with the stack. */
+export function checkKeepAlive(settings: Settings, models: readonly string[]): void {
+  for (const name of Object.keys(settings.keepAlive)) {
+    if (!models.includes(name))
+      throw new InputError(`keepAlive.${name}`, `only a model sleeps and wakes; models: ${models.join(', ')}`);
+  }
+}
+
 export function checkTuning(models: readonly ModelSpec[], settings: Settings): void {
   for (const model of models) {
     const fixed = settings.tuning[model.service]?.maxModelLen;

@@ -58,6 +58,19 @@ describe('the planner on the corpus of hosts', () => {
     expect(models.map((s) => s.model?.fit?.verdict)).toEqual(['shorter', 'shorter']);
   });
 
+  it('a keep-alive that is not minutes or "always", or on a service that is not a model, is refused by name', () => {
+    for (const value of ['sometimes', 2.5, 0, 1441]) {
+      const parsed = SettingsSchema.safeParse({ keepAlive: { 'vllm-qwen3': value } });
+      expect(parsed.success).toBe(false);
+      expect(parsed.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+        ['keepAlive.vllm-qwen3', 'whole minutes from 1 to 1440, or "always"'],
+      ]);
+    }
+    expect(() => planStack(host('laptop-vm-4cpu'), SettingsSchema.parse({ keepAlive: { litellm: 5 } }))).toThrow(
+      /only a model sleeps and wakes/,
+    );
+  });
+
   it('an x86 CPU without AVX2: no CPU model, and a blocking warning that says why and what to do', () => {
     const laptop = host('laptop-vm-4cpu');
     const plan = planStack({ ...laptop, cpu: { ...laptop.cpu, flags: ['fpu', 'sse4_2', 'avx'] } }, DEFAULT_SETTINGS);
@@ -69,7 +82,8 @@ describe('the planner on the corpus of hosts', () => {
   });
 
   it('a vLLM image older than 0.17 set by the user on a CPU without AVX-512: "Illegal instruction" foretold; a current one: nothing', () => {
-    // vLLM's earlier CPU image repository; v0.10.2 seen pulled by name in kubeai-project/kubeai#569 (2025-10-01).
+    // vLLM's earlier CPU image repository; the tag v0.10.2 is named for KubeAI's CPU image in a review of its
+    // charts/kubeai/values.yaml (https://github.com/kubeai-project/kubeai/pull/569, 2025-10-01).
     const old = SettingsSchema.parse({
       images: { 'vllm-qwen3': 'public.ecr.aws/q9t5s3a7/vllm-cpu-release-repo:v0.10.2' },
     });

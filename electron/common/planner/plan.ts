@@ -30,7 +30,7 @@ import {
 } from './services.js';
 import type { PlanOptions } from './plan-inputs.js';
 import type { Draft } from './model-drafts.js';
-import { checkKnownServices, checkTuning } from './plan-checks.js';
+import { checkKeepAlive, checkKnownServices, checkTuning } from './plan-checks.js';
 import { planCpuModels } from './plan-cpu.js';
 import { planGpuModelServices } from './plan-gpu.js';
 
@@ -39,6 +39,10 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
   const catalog = catalogFor(settings);
   checkKnownServices(settings, allServiceNames(catalog));
   checkTuning(catalog, settings);
+  checkKeepAlive(
+    settings,
+    catalog.map((m) => m.service),
+  );
   const enabled = catalog.filter((m) => !settings.disabledModels.includes(m.service));
   const cpuModels = enabled.filter((m) => m.device === 'cpu');
   const gpuModels = enabled.filter((m) => m.device === 'gpu');

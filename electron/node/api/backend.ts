@@ -94,8 +94,8 @@ export class Backend implements BerthApi {
 
   /** Connects to the engine, probes the machine once and starts following the stack. */
   async start(): Promise<void> {
+    // Models on demand follow from the engine event the connection emits (the constructor's listener).
     await this.follower.connect();
-    await this.followOnDemand();
   }
 
   /** Models on demand follow the plan: fronted by the wake gateway while this backend runs (docs/decisions/0013). */

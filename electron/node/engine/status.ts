@@ -167,6 +167,12 @@ export class StatusTracker {
 
   /** Reads every service again (after an `up` in this process called them healthy before Docker's next check). */
   async recheck(): Promise<void> {
+    await this.relist();
+    this.options.onChange(this.current(), null);
+  }
+
+  /** One listing of the stack replaces what is known of it. */
+  private async relist(): Promise<void> {
     const snapshot = await stackSnapshot(
       this.options.docker,
       this.options.stack,
@@ -175,7 +181,6 @@ export class StatusTracker {
     );
     this.services.clear();
     for (const status of snapshot) this.services.set(status.name, status);
-    this.options.onChange(this.current(), null);
   }
 
   private async refresh(event: ContainerEvent): Promise<void> {
@@ -261,14 +266,7 @@ export class StatusTracker {
           },
           this.abort.signal,
         );
-        const snapshot = await stackSnapshot(
-          this.options.docker,
-          this.options.stack,
-          this.options.planned,
-          this.options.answered?.(),
-        );
-        this.services.clear();
-        for (const status of snapshot) this.services.set(status.name, status);
+        await this.relist();
         attempt = 0;
         this.options.onEngine?.(true);
         this.options.onChange(this.current(), null);
