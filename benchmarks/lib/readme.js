@@ -161,7 +161,8 @@ put first paint, the what-if p95 and both SSH figures over them, figures that sw
 - **CLI cold start** (\`cli-cold-start.js\`): a new Node process per run, alternating with a bare \`node -e 0\`.
 - **engine-up** (\`engine-up-vs-compose.ts\`): the \`berth up\` command and \`docker-compose up -d\`, each timed from
   its process's start until every container of the stack is healthy (for Berth, as \`berth status\` reads it, which
-  the run checks after every \`up\`: each service answered and passed its own health check, run once by Berth; for
+  the run checks after every \`up\`: each service answered and its own health check passed, run once by Berth at
+  an image's first start and kept, so the first \`up\`, before the compared runs, is timed apart; for
   compose, Docker's health status): the six-service development stack, models that take 1.5 s to load, weights
   prefetch off, the same images and the same health checks (those Berth gave its containers on this engine, copied
   into the exported compose file), alternating, every wait bounded; compose's containers are found by their project

@@ -1,5 +1,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { up } from '../../electron/node/engine/converge.js';
+import { down } from '../../electron/node/engine/teardown.js';
+import type { Measurement } from '../../electron/common/contracts/measurement.js';
 import { stackSnapshot } from '../../electron/node/engine/status.js';
 import { readAnsweredSync } from '../../electron/node/engine/answered.js';
 import { until } from '../support/wait.js';
@@ -77,6 +79,43 @@ describeWhen(
       );
       expect(result.failed[0]?.fix).toMatch(/^the image must have what the check runs \(python3\)/);
     }, 90_000);
+
+    it('a health check that passed on an image is not run again: the next start is healthy at its answer, with no exec', async () => {
+      const stack = await modelStack('slow', { prefetchWeights: false });
+      const plan = stack.plan(await localFacts());
+      const execsDuring = async (run: () => Promise<unknown>) => {
+        const since = Date.now();
+        await run();
+        const stream = (await docker.getEvents({
+          since: Math.floor(since / 1000) - 1,
+          until: Math.ceil(Date.now() / 1000),
+          filters: { type: ['container'], label: [`${LABELS.stack}=${plan.stack}`], event: ['exec_create'] },
+        })) as NodeJS.ReadableStream;
+        let text = '';
+        for await (const chunk of stream) text += chunk.toString();
+        return text
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as { status: string; timeNano: number })
+          .filter((event) => event.timeNano >= since * 1e6)
+          .map((event) => event.status);
+      };
+      const kept: Measurement[] = [];
+      const context = stack.context({ prefetchWeights: false, record: async (m) => void kept.push(m) });
+      const first = await execsDuring(async () => expect((await up(context, plan, ['vllm-qwen3'])).failed).toEqual([]));
+      // The first start of the image runs the check (the plan's python3 command) once, in the container.
+      expect(first.filter((s) => s.startsWith('exec_create: python3'))).toHaveLength(1);
+      await down({ docker, home: stack.home, stack: plan.stack, network: plan.network, emit: () => {} });
+      const again = await execsDuring(async () =>
+        expect((await up(context, plan, ['vllm-qwen3'])).healthy).toEqual(['vllm-qwen3']),
+      );
+      // Not the check, nor a `cat` of the cgroup for the peak: that is read from this machine's /sys/fs/cgroup.
+      expect(again).toEqual([]);
+      const states = await stackSnapshot(docker, plan.stack, ['vllm-qwen3'], readAnsweredSync(stack.home, plan.stack));
+      expect(states.map((s) => s.state)).toEqual(['healthy']);
+      // Each start measured all the same, its peak among it.
+      expect(kept.map((m) => m.measured.peakBytes)).toEqual([expect.any(Number), expect.any(Number)]);
+    }, 120_000);
 
     it('once up calls the services healthy, berth status (the app, the tray) says healthy too, and Docker soon agrees', async () => {
       const stack = await testStack();

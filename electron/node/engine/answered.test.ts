@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { answeredSince, readAnsweredSync, recordAnswered } from './answered.js';
+import { answeredSince, passedBefore, readAnsweredSync, recordAnswered, recordPassed } from './answered.js';
 
 describe('the starts up saw answer', () => {
   it('keeps every one of many written at once, per stack, and trusts only that start of the container', async () => {
@@ -17,5 +17,22 @@ describe('the starts up saw answer', () => {
     expect(answeredSince(answered, 'id3', '2026-12-03T10:05:00.000000000Z')).toBe(false);
     expect(answeredSince(answered, 'other', at)).toBe(false);
     expect(readAnsweredSync(home, 'none')).toEqual({});
+  });
+
+  it('keeps a health check that passed per image and check: another image, or the check changed, runs it again', async () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), 'berth-checked-'));
+    const check = ['CMD', 'python3', '-c', "urlopen('http://localhost:8000/health')"];
+    expect(await passedBefore(home, 'sha256:aaa', check)).toBe(false);
+    await Promise.all([
+      recordPassed(home, 'sha256:aaa', check, new Date('2026-12-03T10:00:00Z')),
+      recordAnswered(home, 'a', 'id1', '2026-12-03T10:00:00.000000000Z'),
+    ]);
+    expect(await passedBefore(home, 'sha256:aaa', check)).toBe(true);
+    expect(await passedBefore(home, 'sha256:bbb', check)).toBe(false);
+    expect(
+      await passedBefore(home, 'sha256:aaa', [...check.slice(0, 3), "urlopen('http://localhost:8001/health')"]),
+    ).toBe(false);
+    // Two stores: a check's pass is not a start of a container, nor the other way round.
+    expect(Object.keys(readAnsweredSync(home, 'a'))).toEqual(['id1']);
   });
 });

@@ -29,17 +29,41 @@ export function readAnsweredSync(home: string, stack: string): Answered {
 
 /** Keeps that this start of the container answered; written whole and renamed, so a reader never sees half a file. */
 export function recordAnswered(home: string, stack: string, containerId: string, startedAt: string): Promise<void> {
-  const next = writing.then(() => write(home, stack, containerId, startedAt));
+  return keep(fileOf(home, stack), containerId, startedAt);
+}
+
+/**
+ * Health checks that passed when Berth ran them (BERTH_HOME/answered/checks.json): the image's id and the check →
+ * when. A check is the image's own command against the service's own port, so once it has passed on an image it
+ * passes whenever that image's service answers: a later start of it is healthy at its answer, with no check run
+ * (a run is an exec, 0.1–0.3 s on Docker 20.10, and the last thing `up` waits on). Docker's own check still runs on
+ * its clock, and `status` follows it from then on.
+ */
+const checksOf = (home: string) => path.join(home, 'answered', 'checks.json');
+const checkKey = (imageId: string, test: readonly string[]) => `${imageId} ${JSON.stringify(test)}`;
+
+export async function passedBefore(home: string, imageId: string, test: readonly string[]): Promise<boolean> {
+  const passed = await readFile(checksOf(home), 'utf8')
+    .then((text) => JSON.parse(text) as Record<string, unknown>)
+    .catch(() => ({}) as Record<string, unknown>);
+  return typeof passed[checkKey(imageId, test)] === 'string';
+}
+
+export function recordPassed(home: string, imageId: string, test: readonly string[], at: Date): Promise<void> {
+  return keep(checksOf(home), checkKey(imageId, test), at.toISOString());
+}
+
+function keep(file: string, key: string, value: string): Promise<void> {
+  const next = writing.then(() => write(file, key, value));
   writing = next.catch(() => undefined);
   return next;
 }
 
-async function write(home: string, stack: string, containerId: string, startedAt: string): Promise<void> {
-  const file = fileOf(home, stack);
+async function write(file: string, key: string, value: string): Promise<void> {
   const current = await readFile(file, 'utf8')
     .then((text) => JSON.parse(text) as Record<string, string>)
     .catch((): Record<string, string> => ({}));
-  const entries = Object.entries({ ...current, [containerId]: startedAt })
+  const entries = Object.entries({ ...current, [key]: value })
     .filter(([, at]) => typeof at === 'string')
     .sort((a, b) => a[1].localeCompare(b[1]))
     .slice(-KEEP);

@@ -5,12 +5,12 @@ import {
   type PlannedService,
   type StackPlan,
 } from '../../common/contracts/stack-plan.js';
-import type { ProgressListener } from '../../common/contracts/progress.js';
+import type { ProgressEvent, ProgressListener } from '../../common/contracts/progress.js';
 import { EngineError, ServiceStoppedError } from './errors.js';
 import { containerSpec, type ContainerSpec, type GpuDevices } from './container-spec.js';
 import { subscribeContainerEvents } from './docker-events.js';
 import { edgesOf, withDependencies } from './graph.js';
-import { checkHealthOnce, untilAnswers, waitHealthy } from './health.js';
+import { untilAnswers, waitHealthy } from './health.js';
 import { recordAnswered } from './answered.js';
 import { writeStackFiles } from './stack-files.js';
 import { enginePlatform, imageProblem, resolveImages } from './image-preflight.js';
@@ -20,7 +20,7 @@ import { listOwned } from './owned.js';
 import { checkNameCollisions, checkPorts, ensureNetwork, ensureVolumes } from './preflight.js';
 import type { Secrets } from '../../common/contracts/secrets.js';
 import type { Measurement } from '../../common/contracts/measurement.js';
-import { ensureContainer, keepMeasurement, removeContainer, restorePolicy } from './service-container.js';
+import { afterStart, checkOnImage, ensureContainer, keepMeasurement, removeContainer } from './service-container.js';
 
 /** What the engine acts on, passed in so the CLI, `berth serve`, the app and tests build it the same way. */
 export interface EngineContext {
@@ -203,6 +203,8 @@ export async function up(ctx: EngineContext, plan: StackPlan, names?: readonly s
           }
           const since = Date.now();
           const probing = new AbortController();
+          // Measured when this run started it: a server left running was measured at its own start.
+          const settle = afterStart(ctx, service, id, service.role === 'model' && startedNow);
           let answeredAt: number | undefined;
           if (ctx.probeHost) {
             void untilAnswers(service, ctx.probeHost, probing.signal).then((yes) => {
@@ -210,9 +212,11 @@ export async function up(ctx: EngineContext, plan: StackPlan, names?: readonly s
               answeredAt = Date.now();
               answering.get(service.name)?.resolve(true);
               nudges.get(service.name)?.();
+              void settle();
             });
           }
           const health = service.health;
+          let measured: ProgressEvent[] = [];
           try {
             const answeredStart = await waitHealthy({
               docker: ctx.docker,
@@ -222,22 +226,21 @@ export async function up(ctx: EngineContext, plan: StackPlan, names?: readonly s
               emit: ctx.emit,
               started: since,
               nudge: () => new Promise<void>((resolve) => nudges.set(service.name, resolve)),
-              ...(health ? { checkOnce: () => checkHealthOnce(ctx.docker, id, health) } : {}),
+              ...(health ? { checkOnce: (image: string) => checkOnImage(ctx, id, image, health) } : {}),
             });
             answering.get(service.name)?.resolve(true);
-            await Promise.all([
+            [measured] = await Promise.all([
+              settle(),
               // Healthy before Docker's next check: kept, so `berth status` reads this start as healthy too.
               answeredStart ? recordAnswered(ctx.home, plan.stack, id, answeredStart) : undefined,
-              restorePolicy(ctx.docker, id, service),
             ]);
           } finally {
             probing.abort();
           }
           ctx.emit({ kind: 'healthy', service: service.name, elapsedS: Math.round((Date.now() - t0) / 100) / 10 });
+          for (const event of measured) ctx.emit(event);
           result.healthy.push(service.name);
           healthy.get(service.name)?.resolve(true);
-          // Measured when this run started it: a server left running was measured at its own start.
-          if (service.role === 'model' && startedNow) await keepMeasurement(ctx, service, id, false);
         } catch (error) {
           if (service.role === 'model' && error instanceof ServiceStoppedError && error.oomKilled && error.containerId)
             await keepMeasurement(ctx, service, error.containerId, true);

@@ -147,8 +147,11 @@ export async function waitHealthy(args: {
   /** Resolves early when Docker reports something about this container. */
   nudge: () => Promise<void>;
   started: number;
-  /** Runs the service's health check once now (checkHealthOnce); without it, only Docker's word counts. */
-  checkOnce?: () => Promise<{ ok: boolean; output: string }>;
+  /**
+   * Runs the service's health check once now (checkHealthOnce), or knows it passes on this image (the image's id is
+   * given); without it, only Docker's word counts.
+   */
+  checkOnce?: (imageId: string) => Promise<{ ok: boolean; output: string }>;
 }): Promise<string | undefined> {
   const { docker, service, containerId, emit } = args;
   const health = service.health;
@@ -159,13 +162,19 @@ export async function waitHealthy(args: {
   let lastReport = 0;
   let failedChecks = 0;
   let checkOutput: string | undefined;
+  let image: string | undefined;
   for (let attempt = 0; ; attempt++) {
-    const info = await docker.getContainer(containerId).inspect();
+    const answeredAt = args.answeredAt();
+    // Once it answers, its check runs beside the look at its state (after a first look, which finds a container
+    // already healthy): the check is what `up` waits on last.
+    const [info, check] = await Promise.all([
+      docker.getContainer(containerId).inspect(),
+      answeredAt !== undefined && image !== undefined ? args.checkOnce?.(image) : undefined,
+    ]);
+    image = info.Image;
     if (!info.State.Running || info.State.Restarting) throw await explainStopped(docker, service, containerId);
     if (info.State.Health?.Status === 'healthy') return undefined;
-    const answeredAt = args.answeredAt();
-    if (answeredAt !== undefined && args.checkOnce) {
-      const check = await args.checkOnce();
+    if (check) {
       if (check.ok) return info.State.StartedAt;
       failedChecks += 1;
       checkOutput = check.output;

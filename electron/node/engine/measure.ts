@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import { OVER_PLAN_RATIO, type Measurement, type VllmFigures } from '../../common/contracts/measurement.js';
 import type { PlannedService } from '../../common/contracts/stack-plan.js';
@@ -54,17 +55,53 @@ async function execText(container: Docker.Container, cmd: string[]): Promise<str
   return Buffer.concat(out).toString('utf8').trim();
 }
 
+const PEAK_FILES = { v2: 'memory.peak', v1: 'memory.max_usage_in_bytes' };
+
 /**
- * The container's peak memory as its cgroup counts it: memory.peak (cgroup v2, Linux 5.19 on), else
- * memory.max_usage_in_bytes (cgroup v1). vLLM's images have `cat`.
+ * The peak read from this machine's own /sys/fs/cgroup, when the engine runs on this kernel: the container's main
+ * process is in /proc and its cgroup names the container (Docker Desktop's, Colima's and a remote engine's are not,
+ * and are read inside the container instead). No exec: a model's measurement is the last thing `up` waits on.
  */
-export async function peakMemoryBytes(docker: Docker, containerId: string): Promise<number | undefined> {
-  const container = docker.getContainer(containerId);
-  for (const file of ['/sys/fs/cgroup/memory.peak', '/sys/fs/cgroup/memory/memory.max_usage_in_bytes']) {
-    const text = await execText(container, ['cat', file]).catch(() => undefined);
-    if (text && /^\d+$/.test(text)) return Number(text);
+export async function peakOnThisKernel(pid: number | undefined, containerId: string): Promise<number | undefined> {
+  if (!pid) return undefined;
+  const lines = (await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => '')).split('\n');
+  const unified = lines.find((l) => l.startsWith('0::'))?.slice(3);
+  const memory = lines.find((l) => /^\d+:([^:]*,)?memory(,[^:]*)?:/.test(l))?.replace(/^\d+:[^:]*:/, '');
+  const files = [
+    unified?.includes(containerId) ? `/sys/fs/cgroup${unified}/${PEAK_FILES.v2}` : undefined,
+    memory?.includes(containerId) ? `/sys/fs/cgroup/memory${memory}/${PEAK_FILES.v1}` : undefined,
+  ];
+  for (const file of files) {
+    const text = file ? await readFile(file, 'utf8').catch(() => undefined) : undefined;
+    if (text && /^\d+\s*$/.test(text)) return Number(text.trim());
   }
   return undefined;
+}
+
+/**
+ * The container's peak memory as its cgroup counts it: memory.peak (cgroup v2, Linux 5.19 on), else
+ * memory.max_usage_in_bytes (cgroup v1); from this machine's /sys/fs/cgroup when the engine runs here, else read
+ * inside the container (vLLM's images have `cat`).
+ */
+export async function peakMemoryBytes(docker: Docker, containerId: string): Promise<number | undefined> {
+  const info = await docker
+    .getContainer(containerId)
+    .inspect()
+    .catch(() => undefined);
+  return (await peakOnThisKernel(info?.State.Pid, info?.Id ?? containerId)) ?? peakInContainer(docker, containerId);
+}
+
+/** The peak as the container reads its own cgroup, an exec of `cat`. */
+export async function peakInContainer(docker: Docker, containerId: string): Promise<number | undefined> {
+  const container = docker.getContainer(containerId);
+  // Both read at once: one of them is there, and each read is an exec of its own (about 0.1 s on Docker 20.10).
+  const texts = await Promise.all(
+    [`/sys/fs/cgroup/${PEAK_FILES.v2}`, `/sys/fs/cgroup/memory/${PEAK_FILES.v1}`].map((file) =>
+      execText(container, ['cat', file]).catch(() => undefined),
+    ),
+  );
+  const text = texts.find((t) => t && /^\d+$/.test(t));
+  return text ? Number(text) : undefined;
 }
 
 /** What this start of a model server measured, beside what its plan expected. */
@@ -81,14 +118,19 @@ export async function measureStart(args: {
   const { service } = args;
   const model = service.model;
   if (!model) return undefined;
-  const lines = (await readLogTail(args.docker, args.containerId, 3000).catch(() => [])).map((l) => l.text);
-  const measured: VllmFigures = figuresFromLog(lines);
+  // The log, the peak and the metrics are read at once: a model's measurement is the last thing `up` waits on.
+  const [log, peakRead, metrics] = await Promise.all([
+    readLogTail(args.docker, args.containerId, 3000).catch(() => []),
+    model.device === 'cpu' && !args.oomKilled ? peakMemoryBytes(args.docker, args.containerId) : undefined,
+    args.metrics?.().catch(() => undefined),
+  ]);
+  const measured: VllmFigures = figuresFromLog(log.map((l) => l.text));
   if (model.device === 'cpu') {
     if (args.oomKilled) {
       measured.oomKilled = true;
       if (service.memoryBytes) measured.limitBytes = service.memoryBytes;
     } else {
-      const peak = await peakMemoryBytes(args.docker, args.containerId);
+      const peak = peakRead;
       if (peak !== undefined) measured.peakBytes = peak;
       if (service.memoryBytes) measured.limitBytes = service.memoryBytes;
       // The CPU server's KV cache is what it was given; its runtime is the rest of its peak.
@@ -107,7 +149,7 @@ export async function measureStart(args: {
       (model.expected.weightsBytes ?? 0) + (model.expected.overheadBytes ?? 0) + model.expected.kvBytes;
     measured.overheadBytes = Math.max(0, shareBytes - measured.weightsBytes - measured.kvBytes);
   }
-  const block = blockTokensFromMetrics((await args.metrics?.().catch(() => undefined)) ?? '');
+  const block = blockTokensFromMetrics(metrics ?? '');
   if (block !== undefined) measured.blockTokens = block;
   if (Object.keys(measured).length === 0) return undefined;
   return {

@@ -12,6 +12,9 @@ import { aboveItsPlan, measureStart } from './measure.js';
 import { describeMeasurement } from '../../common/planner/vllm-figures.js';
 import { httpGet } from '../http-get.js';
 import type { EngineContext } from './converge.js';
+import type { ProgressEvent } from '../../common/contracts/progress.js';
+import { passedBefore, recordPassed } from './answered.js';
+import { checkHealthOnce } from './health.js';
 
 export async function removeContainer(docker: Docker, id: string): Promise<void> {
   const container = docker.getContainer(id);
@@ -136,6 +139,47 @@ export async function keepMeasurement(
       message: `${service.name}: what it reported at start could not be kept (${(error as Error).message})`,
     });
   }
+}
+
+/**
+ * The service's own health check, run once now in its container, unless it has passed on this image before (a pass
+ * is kept: answered.ts).
+ */
+export async function checkOnImage(
+  ctx: EngineContext,
+  id: string,
+  imageId: string,
+  health: NonNullable<PlannedService['health']>,
+): Promise<{ ok: boolean; output: string }> {
+  if (await passedBefore(ctx.home, imageId, health.test)) return { ok: true, output: 'passed on this image before' };
+  const check = await checkHealthOnce(ctx.docker, id, health);
+  if (check.ok) await recordPassed(ctx.home, imageId, health.test, new Date());
+  return check;
+}
+
+/**
+ * What follows a start once the service has proved it starts: the plan's restart policy back, and for a model server
+ * this run started, what it measured. Begun at its first answer, beside its health check, so neither waits on the
+ * other; the measurement's lines are held and returned, to follow the service's "healthy". Idempotent; a failure
+ * waits for the caller (a handler is attached at once, so nothing is left unhandled meanwhile).
+ */
+export function afterStart(
+  ctx: EngineContext,
+  service: PlannedService,
+  id: string,
+  measure: boolean,
+): () => Promise<ProgressEvent[]> {
+  let work: Promise<ProgressEvent[]> | undefined;
+  return () => {
+    if (work) return work;
+    const held: ProgressEvent[] = [];
+    work = Promise.all([
+      restorePolicy(ctx.docker, id, service),
+      measure ? keepMeasurement({ ...ctx, emit: (event) => held.push(event) }, service, id, false) : undefined,
+    ]).then(() => held);
+    work.catch(() => undefined);
+    return work;
+  };
 }
 
 /** The plan's restart policy, once the service has proved it starts. */
