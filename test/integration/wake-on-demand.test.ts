@@ -3,6 +3,8 @@ import { up } from '../../electron/node/engine/converge.js';
 import { listOwned } from '../../electron/node/engine/owned.js';
 import { ContainerTarget } from '../../electron/node/wake/engine-target.js';
 import { WakeGateway } from '../../electron/node/wake/wake-gateway.js';
+import { hostAddressForContainers } from '../../electron/node/wake/on-demand-models.js';
+import { ensureTestImages, TEST_IMAGE_TAG } from '../support/test-images.js';
 import { Waker, type SleepingModel } from '../../electron/node/wake/waker.js';
 import { describeWhen, dockerAnswers } from '../support/docker.js';
 import { docker, doubleImages, localFacts, testStack, type TestStack } from '../support/test-stack.js';
@@ -114,6 +116,26 @@ describeWhen(
       const messages = await Promise.all(replies.map(async (r) => (await r.json()) as { error: { message: string } }));
       for (const body of messages) expect(body.error.message).toMatch(/^vllm-qwen3 could not wake: .*KV cache/);
       expect((await container.inspect()).State.Running).toBe(false);
+    });
+
+    it("listens where the stack's containers reach this machine: what Docker resolves host-gateway to in one", async () => {
+      await ensureTestImages(docker);
+      const container = await docker.createContainer({
+        Image: `berth-test/base:${TEST_IMAGE_TAG}`,
+        Entrypoint: ['/usr/local/bin/node'],
+        Cmd: ['-e', 'console.log(require("fs").readFileSync("/etc/hosts", "utf8"))'],
+        HostConfig: { ExtraHosts: ['host.docker.internal:host-gateway'] },
+      });
+      try {
+        await container.start();
+        await container.wait();
+        const log = (await container.logs({ stdout: true, stderr: true })).toString('utf8');
+        const resolved = /(\d+\.\d+\.\d+\.\d+)\s+host\.docker\.internal/.exec(log)?.[1];
+        expect(resolved).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+        expect(await hostAddressForContainers(docker, (await localFacts()).engine?.kind)).toBe(resolved);
+      } finally {
+        await container.remove({ force: true });
+      }
     });
   },
 );
