@@ -153,9 +153,11 @@ of any of them fails (\`test/benchmarks/guard.test.ts\` plants one in each). \`n
 fails or a script does; \`npm run bench:check\`, the regression guard the CI workflow runs, repeats the quick
 ones (the CLI's cold start and \`berth up\` against docker-compose and the critical path) and fails the same way.
 The absolute limits are this reference machine's; on another machine the same-run ratios are the ones to read.
-They were re-based on the run above when this shared machine had become slower for every commit alike (the figures
-each replaced, and why, are in \`benchmarks/limits.js\`); that run itself was judged against the earlier limits and
-put first paint, the what-if p95 and both SSH figures over them, figures that swing between runs of the same code here.
+They were re-based on the run above, the second of two runs an hour apart of code that differs only in where the
+wake gateway listens: its absolute figures moved by up to a third from the first run's, while the same-run ratios moved by
+8% at most, and judged against the first run's limits it put both cold starts, \`up\` to its first container, the
+page heap, the what-if p95 and the SSH chat overhead over them (the figures each replaced, and why, are in
+\`benchmarks/limits.js\`). On this shared machine, read an absolute figure over its limit beside its same-run ratio.
 
 ### What each measures
 - **CLI cold start** (\`cli-cold-start.js\`): a new Node process per run, alternating with a bare \`node -e 0\`.
