@@ -34,5 +34,9 @@ describe('the starts up saw answer', () => {
     ).toBe(false);
     // Two stores: a check's pass is not a start of a container, nor the other way round.
     expect(Object.keys(readAnsweredSync(home, 'a'))).toEqual(['id1']);
+    // Not even for a stack named "checks", a name the settings allow.
+    await recordAnswered(home, 'checks', 'id2', '2026-12-03T10:00:01.000000000Z');
+    expect(Object.keys(readAnsweredSync(home, 'checks'))).toEqual(['id2']);
+    expect(await passedBefore(home, 'sha256:aaa', check)).toBe(true);
   });
 });

@@ -33,20 +33,19 @@ export function recordAnswered(home: string, stack: string, containerId: string,
 }
 
 /**
- * Health checks that passed when Berth ran them (BERTH_HOME/answered/checks.json): the image's id and the check →
+ * Health checks that passed when Berth ran them (BERTH_HOME/answered/_checks.json, a name no stack can have): the
+ * image's id and the check →
  * when. A check is the image's own command against the service's own port, so once it has passed on an image it
  * passes whenever that image's service answers: a later start of it is healthy at its answer, with no check run
  * (a run is an exec, 0.1–0.3 s on Docker 20.10, and the last thing `up` waits on). Docker's own check still runs on
- * its clock, and `status` follows it from then on.
+ * its clock, and `status` follows it from then on. Shared by every stack: an `up` of another stack in another process
+ * may write it at the same time and one pass be lost (each write is whole), which only runs that check once more.
  */
-const checksOf = (home: string) => path.join(home, 'answered', 'checks.json');
+const checksOf = (home: string) => path.join(home, 'answered', '_checks.json');
 const checkKey = (imageId: string, test: readonly string[]) => `${imageId} ${JSON.stringify(test)}`;
 
 export async function passedBefore(home: string, imageId: string, test: readonly string[]): Promise<boolean> {
-  const passed = await readFile(checksOf(home), 'utf8')
-    .then((text) => JSON.parse(text) as Record<string, unknown>)
-    .catch(() => ({}) as Record<string, unknown>);
-  return typeof passed[checkKey(imageId, test)] === 'string';
+  return typeof (await readStore(checksOf(home)))[checkKey(imageId, test)] === 'string';
 }
 
 export function recordPassed(home: string, imageId: string, test: readonly string[], at: Date): Promise<void> {
@@ -59,12 +58,16 @@ function keep(file: string, key: string, value: string): Promise<void> {
   return next;
 }
 
+/** A store as written, or empty when it is not there or not readable. */
+function readStore(file: string): Promise<Record<string, unknown>> {
+  return readFile(file, 'utf8')
+    .then((text) => JSON.parse(text) as Record<string, unknown>)
+    .catch(() => ({}));
+}
+
 async function write(file: string, key: string, value: string): Promise<void> {
-  const current = await readFile(file, 'utf8')
-    .then((text) => JSON.parse(text) as Record<string, string>)
-    .catch((): Record<string, string> => ({}));
-  const entries = Object.entries({ ...current, [key]: value })
-    .filter(([, at]) => typeof at === 'string')
+  const entries = Object.entries({ ...(await readStore(file)), [key]: value })
+    .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
     .sort((a, b) => a[1].localeCompare(b[1]))
     .slice(-KEEP);
   await mkdir(path.dirname(file), { recursive: true });

@@ -119,7 +119,7 @@ export async function measureStart(args: {
   const model = service.model;
   if (!model) return undefined;
   // The log, the peak and the metrics are read at once: a model's measurement is the last thing `up` waits on.
-  const [log, peakRead, metrics] = await Promise.all([
+  const [log, peak, metrics] = await Promise.all([
     readLogTail(args.docker, args.containerId, 3000).catch(() => []),
     model.device === 'cpu' && !args.oomKilled ? peakMemoryBytes(args.docker, args.containerId) : undefined,
     args.metrics?.().catch(() => undefined),
@@ -130,7 +130,6 @@ export async function measureStart(args: {
       measured.oomKilled = true;
       if (service.memoryBytes) measured.limitBytes = service.memoryBytes;
     } else {
-      const peak = peakRead;
       if (peak !== undefined) measured.peakBytes = peak;
       if (service.memoryBytes) measured.limitBytes = service.memoryBytes;
       // The CPU server's KV cache is what it was given; its runtime is the rest of its peak.
