@@ -153,11 +153,12 @@ of any of them fails (\`test/benchmarks/guard.test.ts\` plants one in each). \`n
 fails or a script does; \`npm run bench:check\`, the regression guard the CI workflow runs, repeats the quick
 ones (the CLI's cold start and \`berth up\` against docker-compose and the critical path) and fails the same way.
 The absolute limits are this reference machine's; on another machine the same-run ratios are the ones to read.
-They were re-based on the run above, the second of two runs an hour apart of code that differs only in where the
-wake gateway listens: its absolute figures moved by up to a third from the first run's, while the same-run ratios moved by
-8% at most, and judged against the first run's limits it put both cold starts, \`up\` to its first container, the
-page heap, the what-if p95 and the SSH chat overhead over them (the figures each replaced, and why, are in
-\`benchmarks/limits.js\`). On this shared machine, read an absolute figure over its limit beside its same-run ratio.
+They were re-based on the run above, the fourth of four runs this day of code that differs on the measured paths
+only in the what-if warm-up, the name of a file and the wake gateway's address: between them the absolute figures moved by up to two thirds (first paint 247–416 ms,
+log lines 136k–170k a second), the same-run ratios by 12% at most, and judged against the limits committed at the
+time, the runs after the first put 6, 5 and 4 absolute figures over them (every figure, and why, is in
+\`benchmarks/limits.js\`). On this shared machine, read an absolute figure over its limit beside its same-run ratio
+and a second run before calling it a regression.
 
 ### What each measures
 - **CLI cold start** (\`cli-cold-start.js\`): a new Node process per run, alternating with a bare \`node -e 0\`.
