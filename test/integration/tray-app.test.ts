@@ -103,6 +103,21 @@ describeWhen(
       expect(menuItem(template(), /^qwen3-1\.7b — running/)).toBeDefined();
 
       // With the menu open, a model that generates shows its tokens per second; closed, nothing is read.
+      // The rate is the stack's Prometheus's, which `up` may have started a moment ago: its first scrape of the model
+      // can come seconds later, so the model generates once Prometheus holds its counter, and two scrapes (5 s apart)
+      // see it rise.
+      await until(
+        async () => {
+          const query = encodeURIComponent('vllm:generation_tokens_total');
+          const answer = await fetch(`http://127.0.0.1:${stack.settings.ports.prometheus}/api/v1/query?query=${query}`)
+            .then((r) => r.json() as Promise<{ data?: { result?: unknown[] } }>)
+            .catch(() => undefined);
+          return answer?.data?.result?.length ?? 0;
+        },
+        (series) => series > 0,
+        30_000,
+        "Prometheus's first scrape of the model",
+      );
       tray.menu?.emit('menu-will-show');
       const port = stack.settings.ports['vllm-qwen3'];
       const generate = async () => {
