@@ -11,6 +11,8 @@ import { Waker } from '../electron/node/wake/waker.js';
 import { docker, doubleImages, localFacts, testStack } from '../test/support/test-stack.js';
 import { finish, round, summary, type Result } from './lib/stats.js';
 
+/** The key litellm would send: the gateway refuses requests without it. */
+const KEY = 'sk-berth-wake-bench';
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
 const stack = await testStack({
@@ -32,7 +34,11 @@ try {
   if (!id) throw new Error('vllm-qwen3 has no container');
   const target = new ContainerTarget(docker, id, service, '127.0.0.1');
   const model = Object.assign(target, { memoryBytes: service.memoryBytes ?? 0, keepAlive: 5 as const });
-  const gateway: WakeGateway = new WakeGateway({ target: (s) => waker.target(s), wakeTimeoutMs: 120_000 });
+  const gateway: WakeGateway = new WakeGateway({
+    key: () => KEY,
+    target: (s) => waker.target(s),
+    wakeTimeoutMs: 120_000,
+  });
   const waker = new Waker(new Map([['vllm-qwen3', model]]), Number.MAX_SAFE_INTEGER, gateway);
   const address = await gateway.listen(0, '127.0.0.1');
   try {
@@ -45,7 +51,7 @@ try {
       const sent = performance.now();
       const reply = await fetch(`http://127.0.0.1:${address.port}/vllm-qwen3/v1/chat/completions`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
         body: JSON.stringify({
           model: service.model.servedName,
           stream: true,

@@ -15,7 +15,7 @@ import { desktopHasTray } from './desktop.js';
 import { loginItemFor, reconcileLoginItem } from './login-item/choose.js';
 import type { LoginItemState, LoginItemStrategy } from './login-item/login-item.js';
 import { QuitController } from './quit.js';
-import { untilStopSignal } from '../node/shutdown.js';
+import { logUnexpectedFailures, untilStopSignal } from '../node/shutdown.js';
 import { chooseSecretCipher } from './secret-cipher.js';
 import { hardenSession, isAllowedExternalUrl, isTrustedSender } from './security.js';
 import { trayIconFile } from './tray/electron-menu.js';
@@ -79,7 +79,15 @@ export async function runTrayApp(electron: ElectronObjects, options: TrayAppOpti
   const { cipher, note: keychainNote } = chooseSecretCipher(safeStorage, platform);
   const state: AppState = { settings: undefined, loginItem: { enabled: false }, secrets: {} };
   const log = AppLog.inHome(home, () => state.secrets);
-  const stackSession = new StackSession({ env, home, platform, cipher, openSettings });
+  const stackSession = new StackSession({
+    env,
+    home,
+    platform,
+    cipher,
+    openSettings,
+    log: (m) => log.write('warn', m),
+  });
+  logUnexpectedFailures((message) => log.write('error', message));
   const backend = new Backend({
     session: stackSession,
     cipherNote: keychainNote,

@@ -45,3 +45,13 @@ export function untilStopSignal(abort?: AbortSignal): Promise<StopSignal | 'abor
     );
   });
 }
+
+/**
+ * A failure no caller awaited is a bug to log, never a reason to stop: `berth serve` and the app keep the dashboard,
+ * the wake gateway and the models it woke up (Node's default for an unhandled rejection is to end the process).
+ */
+export function logUnexpectedFailures(log: (message: string) => void): void {
+  process.on('unhandledRejection', (reason) =>
+    log(`unexpected failure: ${(reason as Error | undefined)?.stack ?? String(reason)}`),
+  );
+}

@@ -11,7 +11,11 @@
 // - a model name not in model_list: 400 `Invalid model name passed in model=…` (litellm/proxy/route_llm_request.py);
 // - each chat routed to its `api_base` with the provider prefix removed (`hosted_vllm/<name>` → `<name>` at
 //   `<api_base>/chat/completions`), so a wrong api_base, prefix or served name fails as it would: the upstream's 404
-//   comes back as litellm's NotFoundError, an unreachable api_base as an APIConnectionError (500).
+//   comes back as litellm's NotFoundError, an unreachable api_base as an APIConnectionError (500);
+// - each chat sent with `Authorization: Bearer <key>`: the entry's `api_key` (`os.environ/VAR` read from the
+//   environment), else HOSTED_VLLM_API_KEY, else "fake-api-key" (litellm/llms/hosted_vllm/chat/transformation.py,
+//   `_get_openai_compatible_provider_info`; the header from `OpenAIGPTConfig.validate_environment` in
+//   litellm/llms/openai/chat/gpt_transformation.py).
 'use strict';
 const {
   log,
@@ -79,6 +83,7 @@ const models = (config.model_list || []).map((entry) => {
     provider: slash > 0 ? target.slice(0, slash) : '',
     upstream: slash > 0 ? target.slice(slash + 1) : target,
     apiBase: entry?.litellm_params?.api_base,
+    apiKey: fromEnv(entry?.litellm_params?.api_key) || process.env.HOSTED_VLLM_API_KEY || 'fake-api-key',
   };
 });
 const counters = { success: 0, failed: 0 };
@@ -154,7 +159,7 @@ async function chat(req, res, body) {
   try {
     upstream = await fetch(`${String(route.apiBase).replace(/\/$/, '')}/chat/completions`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${route.apiKey}` },
       body: JSON.stringify({ ...request, model: route.upstream }),
     });
   } catch (error) {
@@ -182,7 +187,15 @@ async function chat(req, res, body) {
 
 async function handle(req, res, body) {
   const url = req.url.split('?')[0];
-  if (url === '/double/info') return sendJson(res, 200, containerInfo('litellm', argv, { models, metricsNeedKey }));
+  if (url === '/double/info')
+    return sendJson(
+      res,
+      200,
+      containerInfo('litellm', argv, {
+        models: models.map(({ apiKey, ...m }) => ({ ...m, keyed: apiKey !== 'fake-api-key' })),
+        metricsNeedKey,
+      }),
+    );
   if (url === '/health/liveliness' || url === '/health/liveness') return sendJson(res, 200, "I'm alive!");
   if (url === '/health/readiness') return sendJson(res, 200, { status: 'healthy', db: 'Not connected' });
   if (url.includes('/metrics')) {

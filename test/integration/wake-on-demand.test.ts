@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterEach, expect, it } from 'vitest';
 import { up } from '../../electron/node/engine/converge.js';
 import { listOwned } from '../../electron/node/engine/owned.js';
@@ -10,6 +11,8 @@ import { describeWhen, dockerAnswers } from '../support/docker.js';
 import { docker, doubleImages, localFacts, testStack, type TestStack } from '../support/test-stack.js';
 
 const cleanups: (() => Promise<void>)[] = [];
+/** The key litellm would send (the gateway refuses requests without it). */
+const KEY = 'sk-berth-wake-test';
 afterEach(async () => {
   for (const close of cleanups.splice(0).reverse()) await close();
 });
@@ -28,16 +31,20 @@ async function modelBehindGateway(variant: 'ok' | 'nomem') {
   const container = (await listOwned(docker, plan.stack)).get('vllm-qwen3');
   if (!container) throw new Error('vllm-qwen3 has no container');
   const target = new ContainerTarget(docker, container.id, service, '127.0.0.1');
-  const gateway = new WakeGateway({ target: (s) => (s === 'vllm-qwen3' ? target : undefined), wakeTimeoutMs: 60_000 });
+  const gateway = new WakeGateway({
+    key: () => KEY,
+    target: (s) => (s === 'vllm-qwen3' ? target : undefined),
+    wakeTimeoutMs: 60_000,
+  });
   const address = await gateway.listen(0, '127.0.0.1');
   cleanups.push(() => gateway.close());
   const ask = (content: string) =>
     fetch(`http://127.0.0.1:${address.port}/vllm-qwen3/v1/chat/completions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
       body: JSON.stringify({ model: service.model?.servedName, stream: true, messages: [{ role: 'user', content }] }),
     });
-  return { target, container: docker.getContainer(container.id), ask };
+  return { target, container: docker.getContainer(container.id), ask, port: service.ports[0]?.host ?? 0 };
 }
 
 describeWhen(
@@ -81,6 +88,7 @@ describeWhen(
       let clock = Date.now();
       const model: SleepingModel = Object.assign(target, { memoryBytes: 1, keepAlive: 1 as const });
       const gateway: WakeGateway = new WakeGateway({
+        key: () => KEY,
         target: (s) => waker.target(s),
         used: (s) => waker.used(s),
         wakeTimeoutMs: 60_000,
@@ -90,7 +98,7 @@ describeWhen(
       cleanups.push(() => gateway.close());
       const reply = await fetch(`http://127.0.0.1:${address.port}/vllm-qwen3/v1/chat/completions`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
         body: JSON.stringify({ model: 'qwen3-1.7b', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
       });
       const reader = (reply.body as ReadableStream<Uint8Array>).getReader();
@@ -99,6 +107,9 @@ describeWhen(
       expect(await waker.sleepIdle()).toEqual([]);
       while (!(await reader.read()).done);
       expect((await container.inspect()).State.Running).toBe(true);
+      // Each chunk of the reply was a use: idle is counted from its last byte.
+      expect(await waker.sleepIdle()).toEqual([]);
+      clock += 2 * 60_000;
 
       expect(await waker.sleepIdle()).toEqual(['vllm-qwen3']);
       expect((await container.inspect()).State.Running).toBe(false);
@@ -116,6 +127,25 @@ describeWhen(
       const messages = await Promise.all(replies.map(async (r) => (await r.json()) as { error: { message: string } }));
       for (const body of messages) expect(body.error.message).toMatch(/^vllm-qwen3 could not wake: .*KV cache/);
       expect((await container.inspect()).State.Running).toBe(false);
+    });
+
+    it("an impostor on an asleep model's port: never believed awake, and no chat reaches it", async () => {
+      const { target, ask, port } = await modelBehindGateway('ok');
+      await target.sleep();
+      // Another local program listens on the freed port and answers as a vLLM server would.
+      const heard: string[] = [];
+      const impostor = http.createServer((req, res) => {
+        heard.push(`${req.method} ${req.url}`);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(req.url === '/v1/models' ? '{"data":[{"id":"qwen3-1.7b"}]}' : '{}');
+      });
+      await new Promise<void>((resolve) => impostor.listen(port, '127.0.0.1', resolve));
+      cleanups.push(() => new Promise<void>((resolve) => impostor.close(() => resolve())));
+      // Berth restarted, or settings were saved: it reads again whether the model is awake.
+      expect(await target.refresh()).toBe(false);
+      const reply = await ask('my secret prompt');
+      expect(reply.status).toBe(503);
+      expect(heard.filter((line) => line.startsWith('POST'))).toEqual([]);
     });
 
     it("listens where the stack's containers reach this machine: what Docker resolves host-gateway to in one", async () => {

@@ -56,6 +56,74 @@ export const SERVE_REQUESTS: {
   { name: 'a header Node cannot parse', line: 'GET / HTTP/1.1', headers: { 'Bad Header': 'x' }, status: 400 },
 ];
 
+/**
+ * Requests to the wake gateway that a container on any Docker network, or another local user, could send; each as raw
+ * bytes with the key where `withKey` says (`KEY` and `PORT` are filled in). Sent to one gateway, whose process must
+ * still run afterwards and must have woken nothing.
+ */
+export const GATEWAY_REQUESTS: {
+  name: string;
+  line: string;
+  host?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  withKey?: boolean;
+  /** Any of these (0: the connection closed without an answer). */
+  status: number[];
+}[] = [
+  { name: 'a chat without the key', line: 'POST /vllm-a/v1/chat/completions HTTP/1.1', body: '{}', status: [401] },
+  {
+    name: 'a chat with a wrong key',
+    line: 'POST /vllm-a/v1/chat/completions HTTP/1.1',
+    headers: { Authorization: 'Bearer sk-berth-wake-guess' },
+    body: '{}',
+    status: [401],
+  },
+  {
+    name: 'the key in another scheme',
+    line: 'POST /vllm-a/v1/chat/completions HTTP/1.1',
+    headers: { Authorization: 'Basic KEY' },
+    body: '{}',
+    status: [401],
+  },
+  {
+    name: 'another site in Host (DNS rebinding)',
+    line: 'POST /vllm-a/v1/chat/completions HTTP/1.1',
+    host: 'evil.example',
+    withKey: true,
+    body: '{}',
+    status: [421],
+  },
+  { name: 'a path outside the model routes', line: 'GET /vllm-a/admin HTTP/1.1', withKey: true, status: [404] },
+  { name: 'a dot-dot path', line: 'GET /vllm-a/v1/../../-/metrics HTTP/1.1', withKey: true, status: [404] },
+  { name: 'an encoded dot-dot', line: 'GET /vllm-a/%2e%2e/v1/models HTTP/1.1', withKey: true, status: [404] },
+  { name: 'a model the gateway does not front', line: 'GET /vllm-zz/v1/models HTTP/1.1', withKey: true, status: [404] },
+  {
+    name: 'DELETE on a model route',
+    line: 'DELETE /vllm-a/v1/chat/completions HTTP/1.1',
+    withKey: true,
+    status: [405],
+  },
+  { name: 'POST to /health', line: 'POST /vllm-a/health HTTP/1.1', withKey: true, body: '{}', status: [405] },
+  {
+    name: 'a body declared over the limit',
+    line: 'POST /vllm-a/v1/chat/completions HTTP/1.1',
+    withKey: true,
+    headers: { 'Content-Length': String(17 * 1024 * 1024) },
+    status: [413],
+  },
+  {
+    name: 'a bad chunk size',
+    line: 'POST /vllm-a/v1/chat/completions HTTP/1.1',
+    withKey: true,
+    headers: { 'Transfer-Encoding': 'chunked' },
+    body: 'zz\r\n{}\r\n0\r\n\r\n',
+    status: [0, 400],
+  },
+  { name: 'a request line Node cannot parse', line: 'GET /vllm-a/v1/models HTTP/9.9x', status: [0, 400] },
+  { name: '/health of an asleep model', line: 'GET /vllm-a/health HTTP/1.1', withKey: true, status: [503] },
+];
+
 export const BAD_INPUT_ROWS: BadInputRow[] = [
   {
     surface: '`berth serve`, HTTP',
@@ -175,10 +243,54 @@ export const BAD_INPUT_ROWS: BadInputRow[] = [
   {
     surface: '`berth serve`, sockets',
     tried:
-      "ten times the connection cap of idle sockets beside the dashboard's event socket; headers trickled a line at a time; a body dripped a byte at a time",
-    cases: '3',
+      "ten times the connection cap of idle sockets beside the dashboard's event socket; headers trickled a line at a time; a body dripped a byte at a time; a call worked on for three idle deadlines (an `up`)",
+    cases: '4',
     answer:
-      "the dashboard's call answered and its event socket kept; idle sockets closed to make room; the slow ones closed at the header and request deadlines",
+      "the dashboard's call answered and its event socket kept; idle sockets closed to make room; the slow ones closed at the header and request deadlines; the long call answered, never cut off while it runs",
     test: 'test/security/serve.test.ts',
+  },
+  {
+    surface: 'The wake gateway, HTTP',
+    tried: GATEWAY_REQUESTS.map((r) => r.name).join('; '),
+    cases: `${GATEWAY_REQUESTS.length} named, each against one gateway process`,
+    answer:
+      '400, 401, 404, 405, 413, 421 or 503 (asleep, not woken) as the request deserves, or the connection closed; ' +
+      'nothing woken; the process keeps answering',
+    test: 'test/security/wake-gateway.test.ts',
+  },
+  {
+    surface: 'The wake gateway, clients that fail',
+    tried:
+      "a client hanging up during a wake; one hanging up mid-body; a bad chunk size during a wake; a browser's no-cors " +
+      'POST (no key) aborted mid-body; a body slower than the request deadline; a stop signal with a request in ' +
+      'flight; a request after the model server died',
+    cases: '7',
+    answer:
+      'that request ends, the process stays up and answers the next chat; the stop signal exits 0; the dead model ' +
+      'counts as asleep, and the request wakes it again',
+    test: 'test/security/wake-gateway.test.ts',
+  },
+  {
+    surface: 'The wake gateway, load',
+    tried:
+      'two first requests at once to two models planned one at a time (5 runs); 20 requests alternating between ' +
+      'them; a client that stops reading a streamed reply; three times the connection cap of idle sockets',
+    cases: '4',
+    answer:
+      "never more awake (or waking) than the plan's room; wakes limited per model in a window, then 429 with " +
+      'Retry-After and why; the stalled request stops holding the model once the stall limit passes; idle sockets ' +
+      'closed to make room, and a chat still answered',
+    test: 'test/security/wake-gateway.test.ts',
+  },
+  {
+    surface: 'The wake gateway, generated',
+    tried:
+      'request lines with any method and target under the models, any headers, any bodies, with and without the ' +
+      'key and the right Host, and hang-ups at random points',
+    cases: '1,000 (fast-check), against one gateway process',
+    answer:
+      'a status below 500, a 503 or 429 that says why, or a closed connection; afterwards the process runs, every ' +
+      "model awake answers, and no more than the plan's room was ever awake",
+    test: 'test/security/wake-gateway.test.ts',
   },
 ];

@@ -208,6 +208,34 @@ describe('berth serve cannot be locked out by idle or slow sockets', () => {
     events.close();
   });
 
+  it('a call worked on for longer than the idle deadline (an `up`) gets its answer, not an empty reply', async () => {
+    // An up that is quiet for 2 s, three idle deadlines: Node's own socket timeout once closed such a call at 15 s.
+    const slowApi = new Proxy(
+      {},
+      { get: () => async () => new Promise((resolve) => setTimeout(() => resolve({ ok: true }), 2000)) },
+    ) as unknown as BerthApi;
+    const slow = await startServer({
+      api: slowApi,
+      onEvent: () => () => undefined,
+      rendererDir: rendererWithSymlink(),
+      host: '127.0.0.1',
+      port: 0,
+      token: 'test-token-0123456789',
+      limits,
+    });
+    try {
+      const reply = await fetch(`http://127.0.0.1:${slow.port}/api/call`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${slow.token}` },
+        body: JSON.stringify({ method: 'up', args: [] }),
+      });
+      expect(reply.status).toBe(200);
+      expect(await reply.json()).toEqual({ ok: true, value: { ok: true } });
+    } finally {
+      await slow.close();
+    }
+  });
+
   // Without the deadlines neither socket would ever be closed: the test would time out.
   it('a socket that trickles its headers is closed at the header deadline; one that sends a body slowly, at the request deadline', async () => {
     const slowHeaders = await connect();

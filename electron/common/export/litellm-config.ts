@@ -1,13 +1,16 @@
 import { isOnDemand, type StackPlan } from '../contracts/stack-plan.js';
-import { HOST_ALIAS } from '../planner/services.js';
-import { CONTAINER_PORTS } from '../planner/services.js';
+import { CONTAINER_PORTS, HOST_ALIAS, WAKE_KEY_ENV } from '../planner/services.js';
 
 /**
  * litellm's config.yaml: one entry per model the plan serves; the key is read from the environment.
  *
  * - `hosted_vllm/<served name>` with `api_base` on the model's service: litellm strips the provider prefix and sends
  *   the rest as the model name to `<api_base>/chat/completions`, where vLLM answers only to its --served-model-name.
- * - a model on demand is reached through Berth's wake gateway on the host (docs/decisions/0013), which wakes it;
+ * - a model on demand is reached through Berth's wake gateway on the host (docs/decisions/0013), which wakes it, with
+ *   the stack's wake key as its `api_key`: litellm sends it as `Authorization: Bearer <api_key>` (hosted_vllm's
+ *   `_get_openai_compatible_provider_info` takes `api_key`, else HOSTED_VLLM_API_KEY, else "fake-api-key";
+ *   `OpenAIGPTConfig.validate_environment` sets the header: litellm/llms/hosted_vllm/chat/transformation.py and
+ *   litellm/llms/openai/chat/gpt_transformation.py), and the gateway refuses any request without it;
  * - `require_auth_for_metrics_endpoint: false`: litellm's auth middleware asks for the master key on every path that
  *   contains /metrics unless this is false (litellm/proxy/middleware/prometheus_auth_middleware.py:
  *   `require_auth_for_metrics_endpoint is not False`; auth is the default since 1.85), and the stack's Prometheus sends
@@ -22,10 +25,12 @@ export function litellmConfig(plan: StackPlan): object {
         model_name: s.model?.servedName,
         litellm_params: {
           model: `hosted_vllm/${s.model?.servedName}`,
-          api_base:
-            plan.onDemand && isOnDemand(s)
-              ? `http://${HOST_ALIAS}:${plan.onDemand.gatewayPort}/${s.name}/v1`
-              : `http://${s.name}:${CONTAINER_PORTS.model}/v1`,
+          ...(plan.onDemand && isOnDemand(s)
+            ? {
+                api_base: `http://${HOST_ALIAS}:${plan.onDemand.gatewayPort}/${s.name}/v1`,
+                api_key: `os.environ/${WAKE_KEY_ENV}`,
+              }
+            : { api_base: `http://${s.name}:${CONTAINER_PORTS.model}/v1` }),
         },
       })),
     general_settings: { master_key: 'os.environ/LITELLM_MASTER_KEY' },

@@ -5,6 +5,7 @@ import { DEFAULT_IMAGES, vllmImageVersion } from '../catalog/images.js';
 import { measurementKey, type Measurement } from '../contracts/measurement.js';
 import { GiB } from '../units.js';
 import type { PlanOptions } from './plan-inputs.js';
+import { implausibleMeasurement } from './measured-bounds.js';
 
 /** What the CPU and GPU model planners share: a service before its ports, what was measured, the KV flag. */
 
@@ -18,7 +19,7 @@ export function measurementFor(
   const engine = facts.engine?.endpoint ?? 'none';
   const key = measurementKey({ engine, image, model: model.id, device: model.device });
   return (options.measurements ?? [])
-    .filter((m) => measurementKey(m) === key)
+    .filter((m) => measurementKey(m) === key && !implausibleMeasurement(m, facts))
     .sort((a, b) => b.at.localeCompare(a.at))[0];
 }
 

@@ -73,7 +73,9 @@ export const DEFAULT_KEEP_ALIVE_MINUTES = 15;
  */
 export function idleTooLong(awake: readonly (AwakeModel & { keepAlive: KeepAlive })[], now: number): string[] {
   return awake
-    .filter((m) => m.keepAlive !== 'always' && m.inFlight === 0 && now - m.lastUsedAt > m.keepAlive * 60_000)
+    .filter(
+      (m) => m.keepAlive !== 'always' && !m.pinned && m.inFlight === 0 && now - m.lastUsedAt > m.keepAlive * 60_000,
+    )
     .map((m) => m.service);
 }
 

@@ -22,6 +22,7 @@ import { engineMemoryBytes } from './memory-account.js';
 import {
   CONTAINER_PORTS,
   HOST_ALIAS_ENTRY,
+  WAKE_KEY_ENV,
   OTHER_SERVICES_BYTES,
   grafanaService,
   litellmService,
@@ -144,6 +145,10 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
     return {
       ...d,
       ...(reachesHost ? { extraHosts: [HOST_ALIAS_ENTRY] } : {}),
+      // litellm sends the wake gateway its key: the gateway refuses any request without it.
+      ...(onDemand.length > 0 && d.name === 'litellm'
+        ? { env: { ...d.env, [WAKE_KEY_ENV]: `\${${WAKE_KEY_ENV}}` } }
+        : {}),
       // An asleep model stays stopped: Docker must not start it again when the engine restarts.
       ...(isOnDemand(d) ? { restart: 'no' as const } : {}),
       ports: port ? [port] : [],

@@ -37,6 +37,11 @@ export const HOST_ALIAS = 'host.docker.internal';
 export const HOST_ALIAS_ENTRY = `${HOST_ALIAS}:host-gateway`;
 /** Where the wake gateway serves Berth's series; no service name starts with "-", so no model's path is taken. */
 export const WAKE_METRICS_PATH = '/-/metrics';
+/**
+ * The variable litellm reads the wake gateway's key from: each model on demand has `api_key: os.environ/<this>` in
+ * litellm's config, and Berth fills it with the stack's key (node/secrets/wake-key.ts) when it creates litellm.
+ */
+export const WAKE_KEY_ENV = 'BERTH_WAKE_KEY';
 /** The series the wake gateway serves there: a counter of wakes, and a histogram of their seconds. */
 export const WAKE_SERIES = { wakes: 'berth_model_wakes_total', seconds: 'berth_model_wake_seconds' } as const;
 

@@ -63,6 +63,7 @@ export class Backend implements BerthApi {
       this.session,
       (event) => {
         this.emit(event);
+        if (event.type === 'status') this.onDemand.follow(event.services);
         // The engine answers again (it started after Berth, or came back): models on demand are fronted again.
         if (event.type === 'engine' && event.endpoint) void this.followOnDemand();
       },

@@ -72,7 +72,12 @@ export async function runCli(
   const session = async () => {
     const { StackSession } = await import('../session/stack-session.js');
     const engine = program.opts<{ engine?: string }>().engine;
-    const created = new StackSession({ env: process.env, cipher: runtime.cipher, ...(engine ? { engine } : {}) });
+    const created = new StackSession({
+      env: process.env,
+      cipher: runtime.cipher,
+      log: (message) => io.err(`berth: ${message}`),
+      ...(engine ? { engine } : {}),
+    });
     opened = created;
     return created;
   };

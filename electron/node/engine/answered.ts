@@ -1,5 +1,5 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { readHomeFile, readHomeFileSync } from '../home-file.js';
 import path from 'node:path';
 
 /**
@@ -20,7 +20,7 @@ const KEEP = 200;
 
 export function readAnsweredSync(home: string, stack: string): Answered {
   try {
-    const parsed = JSON.parse(readFileSync(fileOf(home, stack), 'utf8')) as unknown;
+    const parsed = JSON.parse(readHomeFileSync(fileOf(home, stack))) as unknown;
     return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Answered) : {};
   } catch {
     return {};
@@ -60,7 +60,7 @@ function keep(file: string, key: string, value: string): Promise<void> {
 
 /** A store as written, or empty when it is not there or not readable. */
 function readStore(file: string): Promise<Record<string, unknown>> {
-  return readFile(file, 'utf8')
+  return readHomeFile(file)
     .then((text) => JSON.parse(text) as Record<string, unknown>)
     .catch(() => ({}));
 }

@@ -5,6 +5,7 @@ import { isOnDemand, type PlannedService, type StackPlan } from '../../common/co
 import { RELOADED_ON_HUP } from '../../common/planner/services.js';
 import { LABELS, containerName, stackLabels } from './labels.js';
 import { resolveEnv } from '../secrets/secrets-file.js';
+import { WAKE_KEY_ENV, wakeKey } from '../secrets/wake-key.js';
 import { type Secrets } from '../../common/contracts/secrets.js';
 
 const NS_PER_S = 1e9;
@@ -51,7 +52,10 @@ export function containerSpec(
   },
 ): ContainerSpec {
   const name = containerName(plan.stack, service.name);
-  const env = resolveEnv(service.env, context.secrets);
+  const master = context.secrets.LITELLM_MASTER_KEY;
+  const env = resolveEnv(service.env, context.secrets, {
+    [WAKE_KEY_ENV]: master ? wakeKey(master, plan.stack) : undefined,
+  });
   const exposed = Object.fromEntries(service.ports.map((p) => [`${p.container}/tcp`, {}]));
   const bindings = Object.fromEntries(
     service.ports.map((p) => [`${p.container}/tcp`, [{ HostIp: p.bind, HostPort: String(p.host) }]]),

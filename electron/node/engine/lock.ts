@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readHomeFile } from '../home-file.js';
 
 function alive(pid: number): boolean {
   try {
@@ -34,7 +35,7 @@ async function createWith(file: string, content: string): Promise<boolean> {
 }
 
 async function pidIn(file: string): Promise<number | undefined> {
-  const text = await readFile(file, 'utf8').catch(() => undefined);
+  const text = await readHomeFile(file, 64).catch(() => undefined);
   if (text === undefined) return undefined;
   const pid = Number.parseInt(text, 10);
   return Number.isFinite(pid) ? pid : Number.NaN;

@@ -15,6 +15,7 @@ import type { EngineContext } from './converge.js';
 import type { ProgressEvent } from '../../common/contracts/progress.js';
 import { passedBefore, recordPassed } from './answered.js';
 import { checkHealthOnce } from './health.js';
+import { dockerSawFail } from './container-state.js';
 
 export async function removeContainer(docker: Docker, id: string): Promise<void> {
   const container = docker.getContainer(id);
@@ -151,7 +152,16 @@ export async function checkOnImage(
   imageId: string,
   health: NonNullable<PlannedService['health']>,
 ): Promise<{ ok: boolean; output: string }> {
-  if (await passedBefore(ctx.home, imageId, health.test)) return { ok: true, output: 'passed on this image before' };
+  // A pass kept from an earlier start counts only while Docker's own check has not seen this start fail.
+  const failing = await ctx.docker
+    .getContainer(id)
+    .inspect()
+    .then(
+      (info) => dockerSawFail(info.State),
+      () => false,
+    );
+  if (!failing && (await passedBefore(ctx.home, imageId, health.test)))
+    return { ok: true, output: 'passed on this image before' };
   const check = await checkHealthOnce(ctx.docker, id, health);
   if (check.ok) await recordPassed(ctx.home, imageId, health.test, new Date());
   return check;

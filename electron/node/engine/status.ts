@@ -7,41 +7,12 @@ import { formatBytes } from '../../common/units.js';
 import { statusCode } from './errors.js';
 import { subscribeContainerEvents, type ContainerEvent } from './docker-events.js';
 import { LABELS, sleptQuietly } from './labels.js';
-import { answeredSince, type Answered } from './answered.js';
+import { type Answered } from './answered.js';
+import { stateOf } from './container-state.js';
 import { listOwned } from './owned.js';
 import { readLogTail } from './logs.js';
 
 type Inspect = Docker.ContainerInspectInfo;
-
-/** The contract's state for what `docker inspect` says. */
-export function stateOf(
-  info: Pick<Inspect, 'State' | 'Id'> & { Config?: { Labels?: Record<string, string> | null } },
-  answered?: Answered,
-): ServiceState {
-  const state = stateFromDocker(info);
-  // Docker's next check is a whole interval away on engines before 25; `up` saw this start answer and pass the check.
-  if ((state === 'starting' || state === 'waking') && answeredSince(answered, info.Id, info.State.StartedAt))
-    return 'healthy';
-  return state;
-}
-
-function stateFromDocker(
-  info: Pick<Inspect, 'State'> & { Config?: { Labels?: Record<string, string> | null } },
-): ServiceState {
-  const state = info.State;
-  const onDemand = info.Config?.Labels?.[LABELS.onDemand] === 'true';
-  if (state.Restarting) return 'restarting';
-  if (state.Status === 'created') return onDemand ? 'asleep' : 'created';
-  if (state.Running || state.Status === 'paused') {
-    const health = state.Health?.Status;
-    if (health === 'starting') return onDemand ? 'waking' : 'starting';
-    if (health === 'healthy') return 'healthy';
-    if (health === 'unhealthy') return 'unhealthy';
-    return 'running';
-  }
-  if (sleptQuietly(info.Config?.Labels, state.ExitCode, state.OOMKilled)) return 'asleep';
-  return state.OOMKilled ? 'oom-killed' : 'exited';
-}
 
 async function problemOf(
   docker: Docker,

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { readHomeFile, readHomeFileSync } from '../home-file.js';
 import path from 'node:path';
 import {
   MeasurementsFileSchema,
@@ -32,7 +32,7 @@ function parse(text: string): MeasurementsFile | undefined {
 export function readMeasurements(home: string): Measurement[] {
   let text: string;
   try {
-    text = readFileSync(measurementsPath(home), 'utf8');
+    text = readHomeFileSync(measurementsPath(home));
   } catch {
     return [];
   }
@@ -45,7 +45,7 @@ let queue: Promise<void> = Promise.resolve();
 export function recordMeasurement(home: string, measurement: Measurement): Promise<void> {
   queue = queue.then(async () => {
     const file = measurementsPath(home);
-    const current = parse(await readFile(file, 'utf8').catch(() => '')) ?? { schema: 1 as const, entries: {} };
+    const current = parse(await readHomeFile(file).catch(() => '')) ?? { schema: 1 as const, entries: {} };
     current.entries[measurementKey(measurement)] = measurement;
     await mkdir(home, { recursive: true });
     const temporary = `${file}.${process.pid}.tmp`;

@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, readFile, readlink, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, open, readlink, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { SECRET_NAMES, SecretsSchema, type Secrets } from '../../common/contracts/secrets.js';
 import { InputError } from '../../common/contracts/errors.js';
+import { redactWakeKeys } from './wake-key.js';
+import { type HomeFileError, readHomeFile } from '../home-file.js';
+
+/** Three secrets of at most 1024 characters each, encrypted or not, fit many times over. */
+const SECRETS_MAX_BYTES = 256 * 1024;
 
 /**
  * How secrets.json holds its values. The app passes one backed by Electron's safeStorage (the OS keychain);
@@ -43,15 +48,16 @@ async function readStored(home: string): Promise<StoredFile> {
   let raw: unknown;
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readHomeFile(file, SECRETS_MAX_BYTES);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const { code, message } = error as HomeFileError;
+    const cause = (error as Error & { cause?: NodeJS.ErrnoException }).cause;
     if (code === 'ENOENT') return { encryptedWith: 'none', values: {} };
-    if (code === 'EISDIR')
+    if (code === 'FOLDER')
       throw new InputError(file, 'is a folder, not the secrets file: move it away (Berth then generates new keys)');
-    if (code === 'EACCES')
+    if (cause?.code === 'EACCES')
       throw new InputError(file, 'cannot be read by this user: check its owner (it should be yours, mode 600)');
-    throw new InputError(file, `cannot be read (${(error as Error).message})`);
+    throw new InputError(file, message.slice(file.length + 1));
   }
   try {
     raw = JSON.parse(text);
@@ -161,12 +167,16 @@ function checked(secrets: Secrets): Secrets {
  * other `${…}` (in a URL or a served name the user typed) is left as it is, so no secret is spliced into what goes
  * elsewhere. An empty secret leaves the variable out.
  */
-export function resolveEnv(env: Record<string, string>, secrets: Secrets): string[] {
+export function resolveEnv(
+  env: Record<string, string>,
+  secrets: Secrets,
+  derived: Record<string, string | undefined> = {},
+): string[] {
   const out: string[] = [];
   for (const [name, value] of Object.entries(env)) {
     const reference = /^\$\{([A-Z][A-Z0-9_]*)\}$/.exec(value)?.[1];
-    if (reference && (SECRET_NAMES as readonly string[]).includes(reference)) {
-      const secret = (secrets as Record<string, string | undefined>)[reference];
+    if (reference && ((SECRET_NAMES as readonly string[]).includes(reference) || Object.hasOwn(derived, reference))) {
+      const secret = { ...derived, ...(secrets as Record<string, string | undefined>) }[reference];
       if (secret) out.push(`${name}=${secret}`);
       continue;
     }
@@ -175,9 +185,9 @@ export function resolveEnv(env: Record<string, string>, secrets: Secrets): strin
   return out;
 }
 
-/** Replaces every secret value in a text with its name, for logs and error messages. */
+/** Replaces every secret value in a text with its name, for logs and error messages; wake keys too. */
 export function redact(text: string, secrets: Secrets): string {
-  let out = text;
+  let out = redactWakeKeys(text);
   for (const [name, value] of Object.entries(secrets))
     if (value && value.length >= 6) out = out.split(value).join(`<${name}>`);
   return out;

@@ -26,10 +26,15 @@ export function limitConnections(server: http.Server, limits: typeof SERVE_LIMIT
     }
     const connection: Connection = { requests: 0, upgraded: false, lastActive: Date.now() };
     open.set(socket, connection);
-    socket.setTimeout(limits.idleMs, () => {
-      if (!connection.requests && !connection.upgraded) socket.destroy();
-    });
     socket.once('close', () => open.delete(socket));
+  });
+  // A socket quiet for idleMs is closed only when it has no request being answered. The check is the server's
+  // 'timeout' event: with no listener there, Node's own socketOnTimeout destroys every quiet socket, a call still
+  // being worked on included (an `up` quiet for 15 s got an empty reply).
+  server.timeout = limits.idleMs;
+  server.on('timeout', (socket: Socket) => {
+    const connection = open.get(socket);
+    if (!connection || (!connection.requests && !connection.upgraded)) socket.destroy();
   });
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     const connection = open.get(req.socket);

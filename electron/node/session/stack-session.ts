@@ -29,6 +29,11 @@ import {
   type StackSessionOptions,
 } from './session-types.js';
 import { readFactsFile } from './facts-file.js';
+import {
+  implausibleFigures,
+  implausibleMeasurement,
+  memoryCeilingBytes,
+} from '../../common/planner/measured-bounds.js';
 
 /**
  * What the app, `berth serve`, every CLI command and doctor share, built one way: BERTH_HOME, the environment,
@@ -221,6 +226,12 @@ export class StackSession {
     const measurements = this.measurements();
     const key = JSON.stringify([resolved, facts, measurements]);
     if (this.planned?.key !== key)
+      // The planner leaves such figures out; the log says which, once per plan they would have changed.
+      for (const m of measurements) {
+        const why = implausibleMeasurement(m, facts);
+        if (why) this.options.log?.(`measured.json: ${m.service}'s start of ${m.at} is ignored: ${why}`);
+      }
+    if (this.planned?.key !== key)
       this.planned = {
         key,
         plan: planStack(facts, resolved.settings, {
@@ -250,7 +261,12 @@ export class StackSession {
       secrets: await this.secrets(),
       gpuRuntime: facts.engine?.gpuRuntime ?? false,
       engineEndpoint: facts.engine?.endpoint ?? engine.endpoint,
-      record: (measurement) => recordMeasurement(this.home, measurement),
+      record: (measurement) => {
+        const why = implausibleFigures(measurement.measured, memoryCeilingBytes(facts));
+        if (!why) return recordMeasurement(this.home, measurement);
+        this.options.log?.(`${measurement.service} reported figures Berth does not keep: ${why}; its plan stands`);
+        return Promise.resolve();
+      },
       ...(facts.engine?.gpuDevices ? { gpuDevices: facts.engine.gpuDevices } : {}),
       probeHost: engine.local ? '127.0.0.1' : undefined,
       local: engine.local,

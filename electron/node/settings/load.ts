@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { HomeFileError, readHomeFile } from '../home-file.js';
 import { SETTINGS_SCHEMA_VERSION, SettingsSchema, type Settings } from '../../common/contracts/settings.js';
 import { InputError, checkInputShape, inputErrorFromZod } from '../../common/contracts/errors.js';
 import { BERTH_VERSION } from '../version.js';
@@ -9,10 +10,12 @@ import { openWithConf, settingsFileOptions, type SettingsFile, type SettingsFile
 async function readRaw(file: string): Promise<Record<string, unknown> | undefined> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readHomeFile(file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new InputError(file, `cannot be read (${(error as Error).message}); check its permissions`);
+    const { code, message } = error as HomeFileError;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'UNREADABLE') throw new InputError(file, `${message.slice(file.length + 1)}; check its permissions`);
+    throw new InputError(file, message.slice(file.length + 1));
   }
   let raw: unknown;
   try {
@@ -109,7 +112,7 @@ export async function writeSettings(
 ): Promise<void> {
   const raw = (await readRaw(settingsPath(home))) ?? {};
   // The store reads the file itself and knows no byte-order mark: it goes (the JSON after it stays as it is).
-  const text = await readFile(settingsPath(home), 'utf8').catch(() => '');
+  const text = await readHomeFile(settingsPath(home)).catch(() => '');
   if (text.startsWith('\uFEFF')) await writeFile(settingsPath(home), text.slice(1));
   const file = await open(home, raw, factory);
   // What this Berth writes is in its own format.

@@ -8,10 +8,25 @@ import type { WakeTarget } from './wake-gateway.js';
 /** How often a wake looks at the container while it waits for the server to answer. */
 const LOOK_EVERY_MS = 100;
 
+type Inspect = Awaited<ReturnType<Docker.Container['inspect']>>;
+
+/**
+ * Whether this container, running, is what holds the model's port on this machine: while a model sleeps its port is
+ * free, and any other local program may listen there. Berth sends a model's requests only where Docker says its own
+ * container is bound.
+ */
+export function holdsPort(info: Inspect, service: PlannedService): boolean {
+  const port = service.ports[0];
+  if (!info.State.Running || !port) return false;
+  const bound = (info.NetworkSettings?.Ports ?? {})[`${port.container}/tcp`] ?? [];
+  return bound.some((b) => Number(b.HostPort) === port.host);
+}
+
 /**
  * A model server whose container sleeps by stopping (docs/decisions/0013): its memory is free, its weights stay in
  * the Hugging Face cache volume, and waking it is `docker start` until it answers as its users will. A container
- * that dies while it wakes fails the wake at once, with the explanation `berth status` gives.
+ * that dies while it wakes fails the wake at once, with the explanation `berth status` gives. It is awake only while
+ * its own container runs and holds its port, and answers there.
  */
 export class ContainerTarget implements WakeTarget {
   readonly upstream: string;
@@ -32,10 +47,23 @@ export class ContainerTarget implements WakeTarget {
     return this.answering;
   }
 
-  /** Reads whether it answers now (after a restart of Berth, or a start from elsewhere). */
+  /**
+   * Reads whether it answers now (after a restart of Berth, or a start from elsewhere): its container must run and
+   * hold the port before whatever answers there is believed.
+   */
   async refresh(): Promise<boolean> {
-    this.answering = await probeHealthy(this.service, this.host).catch(() => false);
+    const info = await this.docker
+      .getContainer(this.containerId)
+      .inspect()
+      .catch(() => undefined);
+    this.answering =
+      !!info && holdsPort(info, this.service) && (await probeHealthy(this.service, this.host).catch(() => false));
     return this.answering;
+  }
+
+  /** Its server refused a connection, or its container stopped: asleep, and the next request wakes it. */
+  lost(): void {
+    this.answering = false;
   }
 
   async sleep(): Promise<void> {
@@ -55,11 +83,11 @@ export class ContainerTarget implements WakeTarget {
     });
     const deadline = Date.now() + this.maxWakeMs;
     for (;;) {
-      if (await probeHealthy(this.service, this.host).catch(() => false)) {
+      const info = await container.inspect();
+      if (holdsPort(info, this.service) && (await probeHealthy(this.service, this.host).catch(() => false))) {
         this.answering = true;
         return;
       }
-      const info = await container.inspect();
       if (!info.State.Running && !info.State.Restarting) {
         const status = await statusOfContainer(this.docker, this.service.name, this.containerId);
         throw new Error(status.problem?.message ?? `its container stopped (exit code ${info.State.ExitCode})`);

@@ -2,18 +2,23 @@ import net from 'node:net';
 import type Docker from 'dockerode';
 import { isOnDemand, type StackPlan } from '../../common/contracts/stack-plan.js';
 import type { EngineKind } from '../../common/contracts/host-facts.js';
+import type { ServiceState, ServiceStatus } from '../../common/contracts/status.js';
 import { VM_KINDS } from '../../common/planner/cpu-memory-words.js';
 import { listOwned } from '../engine/owned.js';
 import { ContainerTarget } from './engine-target.js';
 import { WakeGateway } from './wake-gateway.js';
 import type { WakeSeries } from './wake-series.js';
 import { Waker, type SleepingModel } from './waker.js';
+import { wakeKey } from '../secrets/wake-key.js';
 import type { StackSession } from '../session/stack-session.js';
 
 /**
  * Models on demand, run by Berth's backend (docs/decisions/0013): the wake gateway litellm reaches them through, the
  * waker that makes room and puts idle ones to sleep, and Berth's series of wakes for the stack's Prometheus.
  */
+
+/** Docker's states in which a model's container answers nothing. */
+const STOPPED = new Set<ServiceState>(['missing', 'created', 'exited', 'oom-killed', 'asleep', 'restarting']);
 
 export interface OnDemandOptions {
   /** How often idle models are looked at. */
@@ -59,6 +64,8 @@ export class OnDemandModels {
   private readonly pinned = new Set<string>();
   private readonly lastUses = new Map<string, number>();
   private syncing: Promise<void> = Promise.resolve();
+  /** The stack's wake key, which litellm sends with every request (node/secrets/wake-key.ts). */
+  private key = '';
   /** Loaded with the first gateway: a stack without models on demand never loads prom-client. */
   private series: WakeSeries | undefined;
 
@@ -68,8 +75,11 @@ export class OnDemandModels {
    * Follows the plan: fronts its models on demand (their containers as they are now), listening at `listenHost` on
    * the plan's gateway port; stops when the plan has none.
    */
-  sync(docker: Docker, plan: StackPlan, probeHost: string, listenHost: string): Promise<void> {
-    return this.inTurn(() => this.syncNow(docker, plan, probeHost, listenHost));
+  sync(docker: Docker, plan: StackPlan, probeHost: string, listenHost: string, key: string): Promise<void> {
+    return this.inTurn(() => {
+      this.key = key;
+      return this.syncNow(docker, plan, probeHost, listenHost);
+    });
   }
 
   /** One change at a time: the engine's return and the end of an `up` may both ask at once. */
@@ -95,6 +105,7 @@ export class OnDemandModels {
         upstream: target.upstream,
         awake: () => target.awake(),
         wake: () => target.wake(),
+        lost: () => target.lost(),
         sleep: () => target.sleep(),
         memoryBytes: service.memoryBytes ?? 0,
         get keepAlive() {
@@ -147,8 +158,18 @@ export class OnDemandModels {
     return !!this.waker?.target(service);
   }
 
+  /**
+   * Follows Docker's word on each service: a model on demand whose container died or was stopped elsewhere is asleep
+   * now, and its next request wakes it.
+   */
+  follow(services: readonly ServiceStatus[]): void {
+    for (const service of services) if (STOPPED.has(service.state)) this.waker?.target(service.name)?.lost?.();
+  }
+
   private newGateway(series: WakeSeries): WakeGateway {
     return new WakeGateway({
+      key: () => this.key,
+      log: (message) => this.options.log(message),
       target: (s) => this.waker?.target(s),
       used: (s) => this.waker?.used(s),
       wakeTimeoutMs: this.options.wakeTimeoutMs ?? 10 * 60_000,
@@ -195,5 +216,7 @@ export async function syncWithSession(models: OnDemandModels, session: StackSess
   if (!engine?.local || !plan?.onDemand) return models.close();
   const facts = await session.facts();
   const listenHost = await hostAddressForContainers(engine.docker, facts.engine?.kind);
-  await models.sync(engine.docker, plan, '127.0.0.1', listenHost);
+  const master = (await session.secrets()).LITELLM_MASTER_KEY;
+  if (!master) throw new Error('the wake gateway needs the master key, and none is set: set LITELLM_MASTER_KEY');
+  await models.sync(engine.docker, plan, '127.0.0.1', listenHost, wakeKey(master, plan.stack));
 }

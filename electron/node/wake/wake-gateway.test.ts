@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WakeGateway, type WakeTarget } from './wake-gateway.js';
 
 const cleanups: (() => Promise<void>)[] = [];
+const KEY = 'sk-berth-wake-unit';
 afterEach(async () => {
   for (const close of cleanups.splice(0).reverse()) await close();
 });
@@ -58,7 +59,12 @@ async function sleepingModel(options: { delayMs: number; failWith?: string; neve
 
 async function gatewayFor(targets: Record<string, WakeTarget>, wakeTimeoutMs = 5000) {
   const used: string[] = [];
-  const gateway = new WakeGateway({ target: (s) => targets[s], wakeTimeoutMs, used: (s) => used.push(s) });
+  const gateway = new WakeGateway({
+    key: () => KEY,
+    target: (s) => targets[s],
+    wakeTimeoutMs,
+    used: (s) => used.push(s),
+  });
   const address = await gateway.listen(0, '127.0.0.1');
   cleanups.push(() => gateway.close());
   return { gateway, url: `http://127.0.0.1:${address.port}`, used };
@@ -67,7 +73,7 @@ async function gatewayFor(targets: Record<string, WakeTarget>, wakeTimeoutMs = 5
 const ask = (url: string, content = 'hello') =>
   fetch(`${url}/v1/chat/completions`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
     body: JSON.stringify({ model: 'qwen3', stream: true, messages: [{ role: 'user', content }] }),
   });
 
@@ -83,7 +89,8 @@ describe('the wake gateway', () => {
     expect(text).toContain('data: [DONE]');
     expect(text).toContain('hello');
     expect(model.wakes()).toBe(1);
-    expect(used).toEqual(['vllm-qwen3']);
+    // Asked for once, then again with each chunk of its reply: bytes flowing keep the model in use.
+    expect(new Set(used)).toEqual(new Set(['vllm-qwen3']));
   });
 
   it('ten requests during one wake all complete, and the model is woken once', async () => {

@@ -13,9 +13,13 @@ export interface SleepingModel extends WakeTarget {
 /**
  * Makes room before a wake (docs/decisions/0013): the least recently used idle models sleep first, never one
  * answering a request, and a model that could never fit says so. Puts models to sleep when idle past their
- * keep-alive.
+ * keep-alive. Wakes run one at a time, and a model waking counts as awake: two first requests at once cannot both
+ * find the room free.
  */
 export class Waker {
+  private turn: Promise<unknown> = Promise.resolve();
+  private readonly waking = new Set<string>();
+
   constructor(
     private readonly models: ReadonlyMap<string, SleepingModel>,
     /** What the engine gives models once the always-on services and the engine itself have theirs. */
@@ -40,25 +44,44 @@ export class Waker {
   target(service: string): WakeTarget | undefined {
     const model = this.models.get(service);
     if (!model) return undefined;
-    return { upstream: model.upstream, awake: () => model.awake(), wake: () => this.wake(service) };
+    return {
+      upstream: model.upstream,
+      awake: () => model.awake(),
+      wake: () => this.wake(service),
+      lost: () => model.lost?.(),
+    };
+  }
+
+  /** Runs `work` after every wake asked for before it has ended. */
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.turn.then(work);
+    this.turn = next.catch(() => undefined);
+    return next;
   }
 
   private awakeModels(): (AwakeModel & { keepAlive: KeepAlive })[] {
     return [...this.models]
-      .filter(([, m]) => m.awake())
+      .filter(([service, m]) => m.awake() || this.waking.has(service))
       .map(([service, m]) => ({
         service,
         memoryBytes: m.memoryBytes,
         lastUsedAt: this.lastUsed.get(service) ?? 0,
         inFlight: this.inFlight.count(service),
         keepAlive: m.keepAlive,
-        pinned: m.keepAlive === 'always',
+        // A model waking holds its memory already, and is never the one put to sleep.
+        pinned: m.keepAlive === 'always' || this.waking.has(service),
       }));
   }
 
-  async wake(service: string): Promise<void> {
+  wake(service: string): Promise<void> {
+    return this.inTurn(() => this.wakeNow(service));
+  }
+
+  private async wakeNow(service: string): Promise<void> {
     const model = this.models.get(service);
     if (!model) throw new Error(`${service} is not a model Berth wakes`);
+    // It woke while this wake waited its turn.
+    if (model.awake()) return;
     const room = roomFor({ service, memoryBytes: model.memoryBytes }, this.awakeModels(), this.budgetBytes);
     if (!room.fits && room.why === 'never') {
       throw new Error(
@@ -71,8 +94,13 @@ export class Waker {
           'stop one',
       );
     }
-    for (const other of room.sleep) await this.models.get(other)?.sleep();
-    await model.wake();
+    this.waking.add(service);
+    try {
+      for (const other of room.sleep) await this.models.get(other)?.sleep();
+      await model.wake();
+    } finally {
+      this.waking.delete(service);
+    }
   }
 
   /** Puts one model to sleep now (the user stopped it); false for a model it does not hold. */

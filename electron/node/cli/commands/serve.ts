@@ -6,7 +6,7 @@ import { InputError } from '../../../common/contracts/errors.js';
 import { Backend } from '../../api/backend.js';
 import { startServer } from '../../serve/server.js';
 import { CommandError } from '../../errors.js';
-import { untilStopSignal } from '../../shutdown.js';
+import { logUnexpectedFailures, untilStopSignal } from '../../shutdown.js';
 import { redact } from '../../secrets/secrets-file.js';
 
 const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
@@ -73,6 +73,7 @@ export async function serveCommand(
     );
   }
   const say = redactedLog(session, err);
+  logUnexpectedFailures((message) => void say(message));
   const backend = new Backend({ session, log: (message) => void say(message) });
   await backend.start();
   let server: Awaited<ReturnType<typeof startServer>>;
