@@ -71,6 +71,32 @@ describe('berth serve stops cleanly on every signal, after a settings save', () 
 });
 
 describeWhen(
+  await dockerAnswers(),
+  'no Docker engine answers at /var/run/docker.sock (start dockerd)',
+  'berth serve stops cleanly on a signal during settings saves',
+  () => {
+    // A save follows the stack again (a new Docker event stream) and fronts models on demand: one still on its way
+    // when the signal came started a stream after the backend closed, which kept the process alive for ever with its
+    // port closed (9 runs of 10 before the fix).
+    it('SIGTERM with twenty saves in flight: exits 0, five runs of five', async () => {
+      for (let run = 0; run < 5; run++) {
+        const running = await serve(freshHome(), { DOCKER_HOST: 'unix:///var/run/docker.sock' });
+        for (let i = 0; i < 20; i++)
+          void call(running, 'updateSettings', [{ autoUpdate: i % 2 === 0 }]).catch(() => null);
+        await new Promise((resolve) => setTimeout(resolve, 5 + run * 5));
+        running.child.kill('SIGTERM');
+        const ended = await Promise.race([
+          exited(running.child),
+          new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 10_000)),
+        ]);
+        if (ended === 'still running') running.child.kill('SIGKILL');
+        expect(ended, `run ${run}`).toEqual({ code: 0, signal: null });
+      }
+    }, 90_000);
+  },
+);
+
+describeWhen(
   (await dockerAnswers()) && hasOpenSsh(),
   'needs Docker at /var/run/docker.sock and OpenSSH (openssh-server, openssh-client)',
   'a remote engine’s SSH connection ends with Berth',

@@ -193,8 +193,8 @@ export const BAD_INPUT_ROWS: BadInputRow[] = [
   {
     surface: 'Stop signals',
     tried:
-      "SIGINT, SIGTERM and SIGHUP to `berth serve` after a settings save (whose store adds handlers that re-raise the signal); SIGINT and SIGTERM with a remote engine's SSH connection open; SIGKILL (a crash) with one open; SIGTERM to the app",
-    cases: '7',
+      "SIGINT, SIGTERM and SIGHUP to `berth serve` after a settings save (whose store adds handlers that re-raise the signal); SIGTERM with twenty saves in flight, against a real engine (5 runs); SIGINT and SIGTERM with a remote engine's SSH connection open; SIGKILL (a crash) with one open; SIGTERM to the app",
+    cases: '8',
     answer:
       'exit 0 after closing the server, the streams and the SSH connection, no ssh process left; a master a crash left is closed by the next Berth that connects; the app quits as Quit does',
     test: 'test/integration/shutdown.test.ts',

@@ -19,6 +19,11 @@ export class StackFollower {
   private trouble: EngineTrouble | undefined;
   private tracker: StatusTracker | undefined;
   private trackedStack = '';
+  /**
+   * Closed for good (the process is stopping): a follow still on its way when close() ran, after a settings save,
+   * must not start a tracker no one will stop, whose event stream would keep the process alive forever.
+   */
+  private closed = false;
 
   constructor(
     private readonly session: StackSession,
@@ -48,7 +53,7 @@ export class StackFollower {
   }
 
   async connect(): Promise<void> {
-    if (this.engine) return;
+    if (this.engine || this.closed) return;
     try {
       const connection = await this.session.connect();
       if (!connection.docker) {
@@ -87,6 +92,7 @@ export class StackFollower {
     const resolved = await this.session.settings();
     const plan = await this.session.plan().catch((error: Error) => (this.report(error), null));
     await this.tracker?.stop();
+    if (this.closed) return;
     this.trackedStack = resolved.settings.stack;
     let lost = false;
     this.tracker = new StatusTracker({
@@ -109,7 +115,9 @@ export class StackFollower {
         else if (lost) void this.engineBack();
       },
     });
-    await this.tracker.start();
+    const started = this.tracker;
+    await started.start();
+    if (this.closed) await started.stop();
   }
 
   /**
@@ -125,7 +133,7 @@ export class StackFollower {
 
   /** Settings chose another engine: stop following this one, connect to that one and follow the stack there. */
   async switchEngine(): Promise<void> {
-    if (this.engine?.name === (await this.session.chosenEngine())) return;
+    if (this.closed || this.engine?.name === (await this.session.chosenEngine())) return;
     await this.tracker?.stop();
     this.tracker = undefined;
     this.engine = undefined;
@@ -135,6 +143,7 @@ export class StackFollower {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.tracker?.stop();
   }
 }

@@ -66,6 +66,8 @@ export class OnDemandModels {
   private syncing: Promise<void> = Promise.resolve();
   /** The stack's wake key, which litellm sends with every request (node/secrets/wake-key.ts). */
   private key = '';
+  /** Closed for good: a sync still on its way (a settings save) opens no gateway after close(). */
+  private closed = false;
   /** Loaded with the first gateway: a stack without models on demand never loads prom-client. */
   private series: WakeSeries | undefined;
 
@@ -91,7 +93,7 @@ export class OnDemandModels {
 
   private async syncNow(docker: Docker, plan: StackPlan, probeHost: string, listenHost: string): Promise<void> {
     const group = plan.onDemand;
-    if (!group) return this.closeNow();
+    if (!group || this.closed) return this.closeNow();
     const owned = await listOwned(docker, plan.stack);
     const models = new Map<string, SleepingModel>();
     for (const service of plan.services.filter(isOnDemand)) {
@@ -192,6 +194,12 @@ export class OnDemandModels {
 
   /** Stops fronting models on demand: the gateway closes, and nothing is put to sleep any more. */
   close(): Promise<void> {
+    this.closed = true;
+    return this.stop();
+  }
+
+  /** Fronts nothing until the next sync: the plan has no model on demand, or no engine answers. */
+  stop(): Promise<void> {
     return this.inTurn(() => this.closeNow());
   }
 
@@ -213,7 +221,7 @@ export async function syncWithSession(models: OnDemandModels, session: StackSess
   // No engine answering: nothing to front; the stack's follower tells the user, and syncs again when it answers.
   const engine = await session.engine().catch(() => undefined);
   const plan = engine && (await session.plan());
-  if (!engine?.local || !plan?.onDemand) return models.close();
+  if (!engine?.local || !plan?.onDemand) return models.stop();
   const facts = await session.facts();
   const listenHost = await hostAddressForContainers(engine.docker, facts.engine?.kind);
   const master = (await session.secrets()).LITELLM_MASTER_KEY;
