@@ -271,7 +271,7 @@ export async function runTrayApp(electron: ElectronObjects, options: TrayAppOpti
     // Only Berth's own page, loaded from the app's files, may call the backend.
     if (!isTrustedSender(event.senderFrame?.url, pathToFileURL(rendererIndex).href))
       return { ok: false, error: { message: 'refused: not the Berth window' } };
-    const response = await dispatch(backend, method, args);
+    const response = await dispatch(backend, method, args, (message) => log.write('error', message));
     // A secret set from the window is redacted from the app's log from now on.
     if ((method === 'setSecret' || method === 'importEnv') && response.ok)
       state.secrets = await stackSession.secrets({ generate: false }).catch(() => state.secrets);

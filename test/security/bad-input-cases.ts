@@ -149,9 +149,9 @@ export const BAD_INPUT_ROWS: BadInputRow[] = [
   },
   {
     surface: '`berth serve`, listening',
-    tried: 'a port in use; `--host nonexistent.invalid`; `--host 8.8.8.8`; `--port 0x10`',
-    cases: '4',
-    answer: 'one line with the fix, exit 1 (port in use) or 2 (bad flag)',
+    tried: "a port in use; `--host nonexistent.invalid`; `--host 8.8.8.8`; `--host ' '`; `--port 0x10`",
+    cases: '5',
+    answer: 'one line with the fix, exit 1 (port in use) or 2 (bad flag), and no exposure warning before it',
     test: 'test/security/serve.test.ts',
   },
   {
@@ -220,8 +220,8 @@ export const BAD_INPUT_ROWS: BadInputRow[] = [
   {
     surface: 'Inputs where they enter',
     tried:
-      'secrets with CR/LF, an escape or a tab; an error quoting the master key; `weightsGiB: 1e308` for plan, export compose and export k8s; 1e6 layers through the API; a 200,001-character network; `__proto__` and `constructor` keys; 100,000 levels of nesting in settings.json; a byte-order mark; `ssh://-oProxyCommand=…`, `ssh://--@host`, port 99999, a password and a tcp:// path as engine addresses; 1e12 CPUs in `--facts`; empty `--facts`, `--network`, `--engine`, `--engine=` and `--host`; an unknown option, command and choice; a secret in what `berth serve` prints',
-    cases: '28',
+      "secrets with CR/LF, an escape or a tab; an error quoting the master key; `weightsGiB: 1e308` for plan, export compose and export k8s; 1e6 layers through the API; a 200,001-character network; `__proto__` and `constructor` keys; 100,000 levels of nesting in settings.json; a byte-order mark; `ssh://-oProxyCommand=…`, `ssh://--@host`, port 99999, a password and a tcp:// path as engine addresses; 1e12 CPUs in `--facts`; empty `--facts`, `--network`, `--engine`, `--engine=` and `--host`; an unknown option, command and choice; a secret in what `berth serve` prints; a `__proto__` keep-alive key through the API; Docker's own networks (host, none, bridge) in settings.json, `--network` and the API",
+    cases: '32',
     answer:
       'one line naming the field and what is allowed (exit 2), nothing stored; the key shown by its name; the BOM read and the file saved whole',
     test: 'test/security/inputs.test.ts',
@@ -292,5 +292,56 @@ export const BAD_INPUT_ROWS: BadInputRow[] = [
       'a status below 500, a 503 or 429 that says why, or a closed connection; afterwards the process runs, every ' +
       "model awake answers, and no more than the plan's room was ever awake",
     test: 'test/security/wake-gateway.test.ts',
+  },
+  {
+    surface: "BERTH_HOME's files",
+    tried:
+      'measured.json as a FIFO no one writes; settings.json linked to /dev/zero; a 5 MiB measured.json; a FIFO, a ' +
+      'device and a folder read directly',
+    cases: '4',
+    answer:
+      'refused at once as not a regular file or over its cap, never waited on: a measurement is left out and the plan ' +
+      'made as with none; settings say what the file is and to move it away (exit 2)',
+    test: 'test/security/home-files.test.ts',
+  },
+  {
+    surface: 'Figures read back from a model server',
+    tried:
+      '"Model loading took 999999999 GiB" (1.07e18 bytes) in measured.json; a size past the machine, a negative ' +
+      'size, NaN, an infinite token count',
+    cases: '5',
+    answer:
+      "refused with why in the log, and the plan's own figures stand (the container keeps its planned limit); a " +
+      'plausible start still moves the plan',
+    test: 'electron/common/planner/measured-bounds.test.ts',
+  },
+  {
+    surface: 'A kept health pass',
+    tried:
+      'a start that answered, with a pass kept for its image, whose Docker check then failed; a failure before the ' +
+      'start; a failure then a pass',
+    cases: '4',
+    answer:
+      "failing (unhealthy) once Docker's check since the start has failed, whatever the cache says; `up` runs the " +
+      'check itself instead of trusting the cache once Docker has seen a failure',
+    test: 'electron/node/engine/container-state.test.ts',
+  },
+  {
+    surface: "The engine's own error text",
+    tried: 'an API call that the Docker engine answers with an HTTP 500 and its internal words',
+    cases: '1',
+    answer: "the caller told what failed and where to look; the engine's words go to Berth's log only",
+    test: 'electron/node/api/dispatch.test.ts',
+  },
+  {
+    surface: "An asleep model's port",
+    tried:
+      'another local program listening on the loopback port of an asleep model and answering as vLLM does, then a ' +
+      'restart of Berth (refresh) and a chat',
+    cases: '1',
+    answer:
+      "never believed awake (Docker must say the model's own container runs and holds the port); the chat is " +
+      'answered 503 and nothing reaches the impostor',
+    test: 'test/integration/wake-on-demand.test.ts',
   },
 ];

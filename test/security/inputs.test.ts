@@ -84,6 +84,20 @@ describe("a model's numbers are bounded", () => {
 });
 
 describe('settings: strings, keys and shapes', () => {
+  it.each(['host', 'none', 'bridge'])(
+    'Docker\'s own network "%s" as the stack\'s: refused in settings, by --network and through the API',
+    async (network) => {
+      const why = /network: one of Docker's own networks \(bridge, host, none\); name one for the stack/;
+      refused(
+        berth(['plan', '--facts', hostFile('server-64core')], { home: homeWithSettings(JSON.stringify({ network })) }),
+        why,
+      );
+      refused(berth(['plan', '--facts', hostFile('server-64core'), '--network', network]), why);
+      const response = await dispatch(backendFor(freshHome()), 'updateSettings', [{ network }]);
+      expect(response).toMatchObject({ ok: false, error: { message: expect.stringMatching(why) } });
+    },
+  );
+
   it('a 200,001-character network is refused', () => {
     refused(
       berth(['plan', '--facts', hostFile('server-64core')], {
@@ -106,6 +120,14 @@ describe('settings: strings, keys and shapes', () => {
     expect(response).toMatchObject({
       ok: false,
       error: { message: expect.stringMatching(/tuning\.constructor: "constructor" is not a name Berth accepts/) },
+    });
+    // As JSON.parse builds it: "__proto__" an own key, which a schema's record would drop without a word.
+    const proto = await dispatch(backendFor(freshHome()), 'updateSettings', [
+      JSON.parse('{"keepAlive": {"__proto__": 5}}'),
+    ]);
+    expect(proto).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/keepAlive\.__proto__: "__proto__" is not a name Berth accepts/) },
     });
   });
 

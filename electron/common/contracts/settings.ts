@@ -6,6 +6,8 @@ const serviceName = z
   .string()
   .max(63, 'at most 63 characters')
   .regex(/^[a-z0-9][a-z0-9_.-]*$/, 'lowercase letters, digits, ".", "_" or "-", starting with a letter or digit');
+/** The networks every Docker engine has, which no stack may take as its own. */
+const DOCKER_NETWORKS = ['bridge', 'host', 'none'];
 const hostPort = z.number().int().min(1, 'a port from 1 to 65535').max(65535, 'a port from 1 to 65535');
 
 /** A model a user adds by its Hugging Face id, with the numbers from its config.json. */
@@ -96,6 +98,11 @@ export const SettingsSchema = z.object({
     .string()
     .max(128, 'at most 128 characters')
     .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'a Docker network name: letters, digits, ".", "_" or "-"')
+    // Docker's own networks: the stack cannot own them (the Engine API answers a delete of one with 403, "operation
+    // not supported for pre-defined networks"), and on "host" or "none" its containers could not reach each other.
+    .refine((name) => !DOCKER_NETWORKS.includes(name), {
+      message: "one of Docker's own networks (bridge, host, none); name one for the stack, e.g. common_network",
+    })
     .default('common_network'),
   /** Bind host ports on every interface instead of 127.0.0.1. */
   exposePorts: z.boolean().default(false),

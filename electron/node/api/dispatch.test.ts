@@ -4,6 +4,15 @@ import { EngineError } from '../engine/errors.js';
 import { tokenMatches } from '../serve/server.js';
 import { dispatch } from './dispatch.js';
 
+/** An error as dockerode's modem builds one for an HTTP error of the engine (docker-modem lib/modem.js buildPayload). */
+function dockerSays(statusCode: number, message: string): Error {
+  return Object.assign(new Error(`(HTTP code ${statusCode}) server error - ${message} `), {
+    reason: 'server error',
+    statusCode,
+    json: { message },
+  });
+}
+
 const calls: unknown[][] = [];
 const api = new Proxy({} as BerthApi, {
   get:
@@ -11,6 +20,7 @@ const api = new Proxy({} as BerthApi, {
     async (...args: unknown[]) => {
       calls.push([method, ...args]);
       if (method === 'up') throw new EngineError('Docker is not running', 'start Docker');
+      if (method === 'restart') throw dockerSays(500, 'driver failed programming external connectivity on endpoint x');
       return method === 'logTail' ? [] : null;
     },
 });
@@ -41,6 +51,23 @@ describe('calls crossing into the backend', () => {
       ok: false,
       error: { message: 'Docker is not running', fix: 'start Docker' },
     });
+  });
+});
+
+describe("the engine's own words", () => {
+  it('go to the log, and the caller is told what failed and where to look', async () => {
+    const logged: string[] = [];
+    expect(await dispatch(api, 'restart', ['litellm'], (m) => logged.push(m))).toEqual({
+      ok: false,
+      error: {
+        message: 'the Docker engine refused restart (HTTP 500)',
+        fix: "berth doctor checks the usual causes; Berth's log has the engine's own words",
+      },
+    });
+    expect(logged).toEqual([
+      'restart: the Docker engine answered 500: (HTTP code 500) server error - driver failed programming external ' +
+        'connectivity on endpoint x ',
+    ]);
   });
 });
 

@@ -37,8 +37,12 @@ describe('a kept health pass never hides a failing check', () => {
     expect(stateOf(starting([]), answered)).toBe('healthy');
   });
 
-  it("answered this start, but Docker's check since then failed: not healthy, whatever the cache says", () => {
-    expect(stateOf(starting([{ Start: '2026-12-07T10:00:05Z', ExitCode: 1 }]), answered)).toBe('starting');
+  it("answered this start, but Docker's check since then failed: failing, whatever the cache says", () => {
+    expect(stateOf(starting([{ Start: '2026-12-07T10:00:05Z', ExitCode: 1 }]), answered)).toBe('unhealthy');
+  });
+
+  it('not answered yet, with failing runs in the start period: starting, as Docker says', () => {
+    expect(stateOf(starting([{ Start: '2026-12-07T10:00:05Z', ExitCode: 1 }]), {})).toBe('starting');
   });
 
   it("a failure before this start is not this start's", () => {

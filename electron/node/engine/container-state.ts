@@ -14,13 +14,10 @@ export function stateOf(
 ): ServiceState {
   const state = stateFromDocker(info);
   // Docker's next check is a whole interval away on engines before 25; `up` saw this start answer and pass the check.
-  // A check Docker ran since then and saw fail outvotes it: a kept pass is a speed-up, never a verdict.
-  if (
-    (state === 'starting' || state === 'waking') &&
-    answeredSince(answered, info.Id, info.State.StartedAt) &&
-    !dockerSawFail(info.State)
-  )
-    return 'healthy';
+  // A check Docker ran since then and saw fail outvotes it: a kept pass is a speed-up, never a verdict, and a service
+  // that answered and then failed its own check is failing (Docker itself says "starting" for the whole start period).
+  if ((state === 'starting' || state === 'waking') && answeredSince(answered, info.Id, info.State.StartedAt))
+    return dockerSawFail(info.State) ? 'unhealthy' : 'healthy';
   return state;
 }
 

@@ -182,7 +182,7 @@ export async function startServer(
         error: { message: 'the body must be a JSON object {"method": "…", "args": […]}' },
       });
     }
-    send(res, 200, headers, await dispatch(options.api, call.method, call.args));
+    send(res, 200, headers, await dispatch(options.api, call.method, call.args, (m) => report(new Error(m))));
   }
 
   const limits = { ...SERVE_LIMITS, ...options.limits };

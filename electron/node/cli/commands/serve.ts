@@ -66,12 +66,8 @@ export async function serveCommand(
   const rendererDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'renderer');
   if (!existsSync(path.join(rendererDir, 'index.html')))
     throw new CommandError(`the dashboard is not built (${rendererDir}): run npm run build`);
-  if (!LOOPBACK.includes(flags.host)) {
-    err(
-      `berth: warning: serving on ${flags.host}, not only on this machine: anyone who reaches it and has the ` +
-        `link controls the stack. Prefer an SSH tunnel (ssh -L ${port || 7000}:127.0.0.1:${port || 7000} host).`,
-    );
-  }
+  if (!flags.host.trim())
+    throw new InputError('--host', 'is empty; use 127.0.0.1 (the default) or an address of this machine');
   const say = redactedLog(session, err);
   logUnexpectedFailures((message) => void say(message));
   const backend = new Backend({ session, log: (message) => void say(message) });
@@ -89,6 +85,13 @@ export async function serveCommand(
   } catch (error) {
     await backend.close();
     throw listenError(error as NodeJS.ErrnoException, flags.host, port);
+  }
+  // Said once it listens: a --host that cannot be served gets its one line, with no warning before it.
+  if (!LOOPBACK.includes(flags.host)) {
+    err(
+      `berth: warning: serving on ${flags.host}, not only on this machine: anyone who reaches it and has the ` +
+        `link controls the stack. Prefer an SSH tunnel (ssh -L ${server.port}:127.0.0.1:${server.port} host).`,
+    );
   }
   out(`Berth dashboard: ${server.url}`);
   out('Open it in a browser on this machine (or through an SSH tunnel). Ctrl-C stops it; the stack keeps running.');
