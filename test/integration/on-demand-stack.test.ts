@@ -8,6 +8,7 @@ import { describeWhen, dockerAnswers } from '../support/docker.js';
 import { docker, localFacts, testStack, type TestStack } from '../support/test-stack.js';
 import { freePorts } from '../support/ports.js';
 import { until } from '../support/wait.js';
+import { hostAddressForContainers } from '../../electron/node/wake/on-demand-models.js';
 
 const GiB = 1024 ** 3;
 const closers: (() => Promise<void>)[] = [];
@@ -97,7 +98,9 @@ describeWhen(
       expect(await chat('qwen3-1.7b')).toEqual(['vllm-qwen3']);
 
       // Berth's series: three wakes that answered, and how long each took, for the stack's Prometheus.
-      const series = await (await fetch(`http://172.17.0.1:${wakePort}/-/metrics`)).text();
+      // Where the gateway listens: the address containers reach this machine at, as Docker says on this engine.
+      const gateway = `http://${await hostAddressForContainers(docker, real.engine?.kind)}:${wakePort}`;
+      const series = await (await fetch(`${gateway}/-/metrics`)).text();
       expect(series).toMatch(/^berth_model_wakes_total\{service="vllm-qwen3",outcome="ok"\} 2$/m);
       expect(series).toMatch(/^berth_model_wakes_total\{service="vllm-llama3",outcome="ok"\} 1$/m);
       expect(series).toMatch(/^berth_model_wake_seconds_count\{service="vllm-qwen3"\} 2$/m);
@@ -109,6 +112,21 @@ describeWhen(
         10_000,
         'qwen3 healthy and llama3 asleep',
       );
+
+      // The awake model's container dies (an OOM kill is the same to Docker): the next chat wakes it again.
+      const qwen = (await docker.listContainers({ filters: { label: [`dev.berth.stack=${plan.stack}`] } })).find(
+        (c) => c.Labels['dev.berth.service'] === 'vllm-qwen3',
+      );
+      await docker.getContainer(qwen?.Id ?? 'none').kill();
+      await until(
+        async () => (await backend.snapshot()).status.find((s) => s.name === 'vllm-qwen3')?.state,
+        (state) => state !== 'healthy',
+        10_000,
+        'qwen3 seen down',
+      );
+      expect(await chat('qwen3-1.7b')).toEqual(['vllm-qwen3']);
+      const after = await (await fetch(`${gateway}/-/metrics`)).text();
+      expect(after).toMatch(/^berth_model_wakes_total\{service="vllm-qwen3",outcome="ok"\} 3$/m);
     });
   },
 );
