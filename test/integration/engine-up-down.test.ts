@@ -165,8 +165,10 @@ describeWhen(
     });
 
     it('refuses a network of a driver its containers cannot join, and names it', async () => {
-      const stack = await newStack({ network: 'host' });
-      const plan = stack.plan(await localFacts());
+      // Settings refuse Docker's own networks by name; the engine's guard is for a network of such a driver however
+      // it came to be in the plan.
+      const stack = await newStack();
+      const plan = { ...stack.plan(await localFacts()), network: 'host' };
       const error = (await up(stack.context(), plan).catch((e: unknown) => e)) as EngineError;
       expect(error).toBeInstanceOf(EngineError);
       expect(error.message).toBe('the network "host" exists with driver "host", which Berth\'s containers cannot join');

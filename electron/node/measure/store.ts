@@ -39,11 +39,12 @@ export function readMeasurements(home: string): Measurement[] {
   return Object.values(parse(text)?.entries ?? {});
 }
 
+/** One write at a time in this process; a write that fails fails for its caller only, and the next one goes on. */
 let queue: Promise<void> = Promise.resolve();
 
 /** Keeps a measurement, replacing the one of the same image, model, device and engine; written whole, then renamed. */
 export function recordMeasurement(home: string, measurement: Measurement): Promise<void> {
-  queue = queue.then(async () => {
+  const next = queue.then(async () => {
     const file = measurementsPath(home);
     const current = parse(await readHomeFile(file).catch(() => '')) ?? { schema: 1 as const, entries: {} };
     current.entries[measurementKey(measurement)] = measurement;
@@ -52,5 +53,6 @@ export function recordMeasurement(home: string, measurement: Measurement): Promi
     await writeFile(temporary, `${JSON.stringify(current, null, 2)}\n`, { mode: 0o600 });
     await rename(temporary, file);
   });
-  return queue;
+  queue = next.catch(() => undefined);
+  return next;
 }

@@ -1,0 +1,29 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Measurement } from '../../common/contracts/measurement.js';
+import { readMeasurements, recordMeasurement } from './store.js';
+
+const start: Measurement = {
+  service: 'vllm-qwen3',
+  image: 'vllm/vllm-openai-cpu:v0.30.0-x86_64',
+  model: 'Qwen/Qwen3-1.7B',
+  device: 'cpu',
+  engine: 'unix:///var/run/docker.sock',
+  at: '2026-12-07T09:00:00.000Z',
+  planned: {},
+  measured: { weightsBytes: 3.4e9, kvTokens: 19_968 },
+};
+
+describe('the measured store', () => {
+  it('goes on saving after a write that failed', async () => {
+    // A BERTH_HOME that is a file: its folder cannot be made, so this write fails.
+    const notAFolder = path.join(mkdtempSync(path.join(os.tmpdir(), 'berth-store-')), 'home');
+    writeFileSync(notAFolder, 'a file, not a folder');
+    await expect(recordMeasurement(notAFolder, start)).rejects.toThrow();
+    const home = mkdtempSync(path.join(os.tmpdir(), 'berth-store-'));
+    await recordMeasurement(home, start);
+    expect(readMeasurements(home)).toEqual([start]);
+  });
+});
