@@ -88,6 +88,12 @@ export function App({ client }: { client: Client }) {
               }
             : s,
         );
+      if (event.type === 'wake-gateway')
+        setSnapshot((s) => {
+          if (!s) return s;
+          const { wakeGateway: _before, ...rest } = s;
+          return event.problem ? { ...rest, wakeGateway: event.problem } : rest;
+        });
       if (event.type === 'settings-changed') void refresh();
       if (event.type === 'navigate') {
         setLogService(event.service);

@@ -1,4 +1,6 @@
+import net from 'node:net';
 import { afterEach, expect, it } from 'vitest';
+import type { BerthEvent } from '../../electron/common/api/berth-api.js';
 import { Backend } from '../../electron/node/api/backend.js';
 import { StackSession } from '../../electron/node/session/stack-session.js';
 import type { HostFacts } from '../../electron/common/contracts/host-facts.js';
@@ -127,6 +129,45 @@ describeWhen(
       expect(await chat('qwen3-1.7b')).toEqual(['vllm-qwen3']);
       const after = await (await fetch(`${gateway}/-/metrics`)).text();
       expect(after).toMatch(/^berth_model_wakes_total\{service="vllm-qwen3",outcome="ok"\} 3$/m);
+    });
+
+    it('a wake gateway that cannot start is said in the snapshot and by an event, with its fix, until it runs', async () => {
+      const [wakePort] = await freePorts(1);
+      const stack: TestStack = await testStack({ keepAlive: {} });
+      closers.push(() => stack.cleanup());
+      const real = await localFacts();
+      const facts: HostFacts = { ...real, engine: real.engine && { ...real.engine, memoryBytes: 16 * GiB } };
+      await writeSettings(stack.home, {
+        ...stack.settings,
+        ports: { ...stack.settings.ports, wake: wakePort as number },
+      });
+      // Another program holds the gateway's port on every address.
+      const squatter = net.createServer();
+      await new Promise<void>((resolve) => squatter.listen(wakePort, '0.0.0.0', resolve));
+      const session = new StackSession({
+        env: { BERTH_HOME: stack.home, DOCKER_HOST: 'unix:///var/run/docker.sock' },
+        probe: async () => facts,
+      });
+      const backend = new Backend({ session });
+      closers.push(() => backend.close());
+      const events: BerthEvent[] = [];
+      backend.onEvent((event) => events.push(event));
+      await backend.start();
+      expect((await session.plan()).onDemand).toBeDefined();
+      const down = await until(
+        async () => (await backend.snapshot()).wakeGateway,
+        (problem) => problem !== undefined,
+        10_000,
+        'the gateway said down',
+      );
+      expect(down?.problem).toMatch(/^models on demand cannot wake: the wake gateway could not start \(.*EADDRINUSE/);
+      expect(down?.fix).toBe(`another program holds port ${wakePort}: stop it, or set ports.wake in Settings`);
+      expect(events.filter((e) => e.type === 'wake-gateway')).toEqual([{ type: 'wake-gateway', problem: down }]);
+      // The port is free again; the next sync (a settings save) starts the gateway, and the problem is gone.
+      await new Promise<void>((resolve) => squatter.close(() => resolve()));
+      await backend.updateSettings({ autoUpdate: false });
+      expect((await backend.snapshot()).wakeGateway).toBeUndefined();
+      expect(events.filter((e) => e.type === 'wake-gateway').at(-1)).toEqual({ type: 'wake-gateway' });
     });
   },
 );

@@ -68,6 +68,8 @@ export interface Snapshot {
   planInputs?: PlanInputs;
   /** When each model on demand was last asked for through the wake gateway (ISO time), while this backend runs. */
   lastUsed?: Record<string, string>;
+  /** Why the wake gateway is not running though the plan has models on demand: they cannot wake until it is. */
+  wakeGateway?: { problem: string; fix: string };
   /** The tray app's own state (start at login as the OS sees it); absent when `berth serve` answers. */
   app?: { startAtLogin: { enabled: boolean; note?: string } };
 }
@@ -125,7 +127,9 @@ export type BerthEvent =
   /** The tray asked the window to show one service's logs. */
   | { type: 'navigate'; view: 'logs'; service: string }
   /** Settings changed outside the window (the tray's start-at-login item, a migration): read them again. */
-  | { type: 'settings-changed' };
+  | { type: 'settings-changed' }
+  /** The wake gateway could not start (with why), or runs again (no problem). */
+  | { type: 'wake-gateway'; problem?: { problem: string; fix: string } };
 
 /** Errors cross the boundary as data and become errors again on the other side. */
 export interface ApiFailure {

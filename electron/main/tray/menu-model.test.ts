@@ -1,3 +1,4 @@
+import { withEvent, type StackView } from './tray-input.js';
 import { describe, expect, it } from 'vitest';
 import type { ServiceStatus } from '../../common/contracts/status.js';
 import { trayMenu, type TrayInput, type TrayItem } from './menu-model.js';
@@ -81,6 +82,20 @@ describe('the tray menu', () => {
     ]);
     expect(choices[0]).toMatchObject({ action: { type: 'keep-alive', service: 'vllm-qwen3', keepAlive: 'always' } });
     expect(find(menu.items, 'Keep awake: always')?.kind).toBe('submenu');
+  });
+
+  it('a wake gateway that could not start: an asleep model says it cannot wake, until the gateway runs again', () => {
+    const services = all('healthy').map((s) => (s.name === 'vllm-qwen3' ? svc(s.name, 'asleep') : s));
+    const models = [{ service: 'vllm-qwen3', servedName: 'qwen3-4b', keepAlive: 15 as const }];
+    const problem = 'models on demand cannot wake: the wake gateway could not start (listen EADDRINUSE)';
+    const view: StackView = { ...input(services, { models }), links: {} };
+    const down = withEvent(view, { type: 'wake-gateway', problem: { problem, fix: 'free port 4001' } });
+    const menu = trayMenu({ ...input(services, { models }), ...down });
+    expect(find(menu.items, 'qwen3-4b — asleep, cannot wake: the wake gateway is not running')?.kind).toBe('submenu');
+    const back = withEvent(down, { type: 'wake-gateway' });
+    expect(
+      find(trayMenu({ ...input(services, { models }), ...back }).items, 'qwen3-4b — asleep, wakes on request'),
+    ).toBeTruthy();
   });
 
   it('starts with the state line, then each model with its state and a start or stop item', () => {

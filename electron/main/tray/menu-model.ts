@@ -37,6 +37,8 @@ export interface TrayInput {
   tokensPerS: Record<string, number>;
   /** An operation in flight (start all, stop one…), shown instead of the actions it would repeat. */
   busy?: string;
+  /** Why the wake gateway is not running: asleep models cannot wake until it is. */
+  wakeProblem?: string;
   links: { openWebUi?: string; grafana?: string };
   startAtLogin: { enabled: boolean; note?: string };
   updateReady?: string;
@@ -109,7 +111,11 @@ function modelItem(
   engineUp: boolean,
 ): TrayItem {
   const status = input.services.find((s) => s.name === model.service);
-  const words = status ? SERVICE_WORDS[status.state] : 'stopped';
+  const words = !status
+    ? 'stopped'
+    : status.state === 'asleep' && input.wakeProblem
+      ? 'asleep, cannot wake: the wake gateway is not running'
+      : SERVICE_WORDS[status.state];
   const rate = input.tokensPerS[model.service];
   const speed = rate !== undefined && rate > 0 ? ` · ${rate.toFixed(1)} tok/s` : '';
   const label = `${model.servedName} — ${words}${speed}`;

@@ -5,7 +5,10 @@ import { engineChoices } from '../../common/engines.js';
 import type { TrayInput } from './menu-model.js';
 
 /** The part of the tray's input that comes from the backend; the shell adds login item, update and quit. */
-export type StackView = Pick<TrayInput, 'engine' | 'engines' | 'services' | 'models' | 'links' | 'tokensPerS' | 'busy'>;
+export type StackView = Pick<
+  TrayInput,
+  'engine' | 'engines' | 'services' | 'models' | 'links' | 'tokensPerS' | 'busy' | 'wakeProblem'
+>;
 
 function link(snapshot: Snapshot, service: string): string | undefined {
   const planned = snapshot.plan?.services.find((s) => s.name === service);
@@ -26,6 +29,7 @@ export function stackViewFromSnapshot(snapshot: Snapshot): StackView {
         keepAlive: s.model?.keepAlive ?? 'always',
       })),
     links: { openWebUi: link(snapshot, 'open-webui'), grafana: link(snapshot, 'grafana') },
+    ...(snapshot.wakeGateway ? { wakeProblem: snapshot.wakeGateway.problem } : {}),
     tokensPerS: {},
   };
 }
@@ -75,6 +79,10 @@ export function withEvent(view: StackView, event: BerthEvent): StackView {
           ...(event.trouble ? { trouble: event.trouble } : {}),
         },
       };
+    }
+    case 'wake-gateway': {
+      const { wakeProblem: _before, ...rest } = view;
+      return event.problem ? { ...rest, wakeProblem: event.problem.problem } : rest;
     }
     case 'progress': {
       const line = busyLine(event.event);

@@ -83,6 +83,9 @@ export class TrayPresenter {
     this.view = withEvent(this.view, event);
     if (event.type === 'status')
       for (const n of notificationsFor(before, this.view.services, this.told)) this.options.notify(n.title, n.body);
+    // Models on demand cannot wake: told once, with what to do (the menu's lines say it while it lasts).
+    if (event.type === 'wake-gateway' && event.problem)
+      this.options.notify('Models on demand cannot wake', `${event.problem.problem}. ${event.problem.fix}`);
     // A model server that measured more than its plan: the next plan corrects it, and the user hears of it once.
     if (event.type === 'progress' && event.event.kind === 'measured' && event.event.overPlan)
       this.options.notify(`${event.event.service} needed more than planned`, event.event.message);

@@ -29,7 +29,7 @@ import { lookupModel } from '../hub/model-lookup.js';
 import { LogRelay } from './log-relay.js';
 import { MetricsSource } from './metrics-source.js';
 import { readSnapshot } from './snapshot.js';
-import { OnDemandModels, syncWithSession } from '../wake/on-demand-models.js';
+import { OnDemandModels } from '../wake/on-demand-models.js';
 
 export interface BackendOptions {
   session: StackSession;
@@ -73,7 +73,10 @@ export class Backend implements BerthApi {
       (event) => this.emit(event),
       (error) => this.report(error),
     );
-    this.onDemand = new OnDemandModels({ log: (message) => options.log?.(message) });
+    this.onDemand = new OnDemandModels({
+      log: (message) => options.log?.(message),
+      onProblem: (problem) => this.emit({ type: 'wake-gateway', ...(problem ? { problem } : {}) }),
+    });
     this.chats = new ChatRelay(
       () => chatTarget(this.session),
       (event) => this.emit(event),
@@ -101,7 +104,7 @@ export class Backend implements BerthApi {
 
   /** Models on demand follow the plan: fronted by the wake gateway while this backend runs (docs/decisions/0013). */
   private followOnDemand(): Promise<void> {
-    return syncWithSession(this.onDemand, this.session).catch((error: Error) => this.report(error));
+    return this.onDemand.followSession(this.session);
   }
 
   /** The tray app tells the backend what only it knows (the login item), for the window's next snapshot. */
@@ -134,7 +137,6 @@ export class Backend implements BerthApi {
   }
 
   async snapshot(): Promise<Snapshot> {
-    const lastUsed = this.onDemand.lastUsed();
     const snapshot = await readSnapshot({
       session: this.session,
       follower: this.follower,
@@ -142,7 +144,7 @@ export class Backend implements BerthApi {
       ...(this.appState ? { app: this.appState } : {}),
       ...(this.options.cipherNote ? { cipherNote: this.options.cipherNote } : {}),
     });
-    return Object.keys(lastUsed).length ? { ...snapshot, lastUsed } : snapshot;
+    return { ...snapshot, ...this.onDemand.forSnapshot() };
   }
 
   up(services?: string[]): Promise<ActionResult> {

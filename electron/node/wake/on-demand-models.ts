@@ -26,6 +26,14 @@ export interface OnDemandOptions {
   /** How long a request waits for a wake before it is answered with why. */
   wakeTimeoutMs?: number;
   log(message: string): void;
+  /** The gateway could not start (why, and what to do), or runs again (undefined). */
+  onProblem?(problem: GatewayProblem | undefined): void;
+}
+
+/** Why the wake gateway is not running though the plan has models on demand. */
+export interface GatewayProblem {
+  problem: string;
+  fix: string;
 }
 
 interface BridgeInspect {
@@ -68,6 +76,8 @@ export class OnDemandModels {
   private key = '';
   /** Closed for good: a sync still on its way (a settings save) opens no gateway after close(). */
   private closed = false;
+  /** Why the gateway is not running, while it cannot start. */
+  problem: GatewayProblem | undefined;
   /** Loaded with the first gateway: a stack without models on demand never loads prom-client. */
   private series: WakeSeries | undefined;
 
@@ -137,6 +147,23 @@ export class OnDemandModels {
     this.timer ??= setInterval(() => void this.sleepIdle(), this.options.checkEveryMs ?? 30_000).unref();
   }
 
+  /**
+   * Follows the session's plan (syncWithSession). A gateway that cannot start is kept as the problem and told once,
+   * for the window and the tray, besides the log; told again when it runs.
+   */
+  async followSession(session: StackSession): Promise<void> {
+    let problem: GatewayProblem | undefined;
+    try {
+      await syncWithSession(this, session);
+    } catch (error) {
+      this.options.log((error as Error).message);
+      problem = gatewayProblem(error as Error);
+    }
+    if (JSON.stringify(problem) === JSON.stringify(this.problem)) return;
+    this.problem = problem;
+    this.options.onProblem?.(problem);
+  }
+
   /** The tray's Start: awake now and kept awake until stopped. */
   async keepAwake(service: string): Promise<void> {
     this.pinned.add(service);
@@ -154,6 +181,15 @@ export class OnDemandModels {
     return Object.fromEntries(
       [...(this.waker?.lastUses() ?? [])].map(([service, at]) => [service, new Date(at).toISOString()]),
     );
+  }
+
+  /** What the window's snapshot says of models on demand: their last use, and why the gateway is down. */
+  forSnapshot(): { lastUsed?: Record<string, string>; wakeGateway?: GatewayProblem } {
+    const lastUsed = this.lastUsed();
+    return {
+      ...(Object.keys(lastUsed).length ? { lastUsed } : {}),
+      ...(this.problem ? { wakeGateway: this.problem } : {}),
+    };
   }
 
   fronts(service: string): boolean {
@@ -211,6 +247,20 @@ export class OnDemandModels {
     await this.gateway?.close();
     this.gateway = undefined;
   }
+}
+
+/** Why the wake gateway could not start, in the user's terms, with what to do. */
+export function gatewayProblem(error: Error): GatewayProblem {
+  const { code, port } = error as NodeJS.ErrnoException & { port?: number };
+  const problem = `models on demand cannot wake: the wake gateway could not start (${error.message})`;
+  if (code === 'EADDRINUSE')
+    return {
+      problem,
+      fix: `another program holds port ${port ?? 'the gateway port'}: stop it, or set ports.wake in Settings`,
+    };
+  if (code === 'EADDRNOTAVAIL')
+    return { problem, fix: "Docker's bridge address is not on this machine yet: restart Docker, then Berth" };
+  return { problem, fix: 'read the log for why; berth doctor checks the usual causes' };
 }
 
 /**

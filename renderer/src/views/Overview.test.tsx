@@ -26,6 +26,22 @@ describe('Overview', () => {
     expect(screen.queryByTestId('on-demand-litellm')).toBeNull();
   });
 
+  it('a wake gateway that could not start: said above the services, with its fix', () => {
+    const status = allIn(snapshotFor(HOSTS.laptop), 'healthy').map((s) =>
+      s.name.startsWith('vllm-') ? { ...s, state: 'asleep' as const } : s,
+    );
+    const wakeGateway = {
+      problem: 'models on demand cannot wake: the wake gateway could not start (listen EADDRINUSE: 172.17.0.1:4001)',
+      fix: 'another program holds port 4001: stop it, or set ports.wake in Settings',
+    };
+    const snapshot = { ...snapshotFor(HOSTS.laptop, { status }), wakeGateway };
+    renderView(<Overview api={fakeApi()} snapshot={snapshot} progress={{}} onChanged={() => undefined} />);
+    const alert = screen.getByTestId('wake-gateway');
+    expect(within(alert).getByText('Models on demand cannot wake')).toBeTruthy();
+    expect(within(alert).getByText(wakeGateway.problem)).toBeTruthy();
+    expect(within(alert).getByText(wakeGateway.fix)).toBeTruthy();
+  });
+
   it('engine down: says which trouble it is, gives the fix for this machine, and checks again by itself', () => {
     vi.useFakeTimers();
     const onChanged = vi.fn();

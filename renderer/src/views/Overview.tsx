@@ -112,6 +112,12 @@ export function Overview({
           memory and cards each model gets.
         </Alert>
       )}
+      {snapshot.wakeGateway && plan?.onDemand && (
+        <Alert color="red" variant="light" data-testid="wake-gateway" title="Models on demand cannot wake">
+          <Text size="sm">{snapshot.wakeGateway.problem}</Text>
+          <Text size="sm">{snapshot.wakeGateway.fix}</Text>
+        </Alert>
+      )}
       {message && (
         <Alert color={message.failed ? 'red' : 'green'} variant="light" role="status">
           <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
