@@ -10,7 +10,7 @@ import { describeWhen, dockerAnswers } from '../support/docker.js';
 import { docker, localFacts, testStack, type TestStack } from '../support/test-stack.js';
 import { freePorts } from '../support/ports.js';
 import { until } from '../support/wait.js';
-import { hostAddressForContainers } from '../../electron/node/wake/on-demand-models.js';
+import { hostAddressForContainers } from '../../electron/node/wake/host-address.js';
 
 const GiB = 1024 ** 3;
 const closers: (() => Promise<void>)[] = [];
@@ -75,11 +75,12 @@ describeWhen(
       const { LITELLM_MASTER_KEY } = await session.secrets();
       const litellm = plan.services.find((s) => s.name === 'litellm')?.ports[0]?.host;
       // litellm lists both, asleep or not: Open WebUI shows them as available.
-      const listed = (await (
-        await fetch(`http://127.0.0.1:${litellm}/v1/models`, {
-          headers: { authorization: `Bearer ${LITELLM_MASTER_KEY}` },
-        })
-      ).json()) as { data: { id: string }[] };
+      const models = await fetch(`http://127.0.0.1:${litellm}/v1/models`, {
+        headers: { authorization: `Bearer ${LITELLM_MASTER_KEY}` },
+      });
+      const modelsText = await models.text();
+      expect(models.status, modelsText).toBe(200);
+      const listed = JSON.parse(modelsText) as { data: { id: string }[] };
       expect(listed.data.map((m) => m.id).sort()).toEqual(['llama3.2-3b', 'qwen3-1.7b']);
 
       const chat = async (model: string) => {
@@ -129,6 +130,29 @@ describeWhen(
       expect(await chat('qwen3-1.7b')).toEqual(['vllm-qwen3']);
       const after = await (await fetch(`${gateway}/-/metrics`)).text();
       expect(after).toMatch(/^berth_model_wakes_total\{service="vllm-qwen3",outcome="ok"\} 3$/m);
+
+      // The tray's Start on llama3: woken now through the waker (qwen3, idle, sleeps for its room), and kept awake.
+      expect(await backend.up(['vllm-llama3'])).toEqual({
+        ok: true,
+        summary: 'vllm-llama3 awake until stopped',
+        failed: [],
+      });
+      const started = await awake(plan.stack);
+      expect(started.names).toEqual(['vllm-llama3']);
+      expect(started.limitBytes).toBeLessThanOrEqual(room);
+      // Kept awake: a request for qwen3 cannot take its room, and says why.
+      const refused = await fetch(`http://127.0.0.1:${litellm}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${LITELLM_MASTER_KEY}` },
+        body: JSON.stringify({ model: 'qwen3-1.7b', messages: [{ role: 'user', content: 'hello' }] }),
+      });
+      expect(refused.status).toBe(503);
+      expect(await refused.text()).toContain('its memory is held by vllm-llama3');
+      expect((await awake(plan.stack)).names).toEqual(['vllm-llama3']);
+      // The tray's Stop: asleep now, and the next request for qwen3 wakes it.
+      expect(await backend.down(['vllm-llama3'])).toEqual({ ok: true, summary: 'vllm-llama3 asleep', failed: [] });
+      expect((await awake(plan.stack)).names).toEqual([]);
+      expect(await chat('qwen3-1.7b')).toEqual(['vllm-qwen3']);
     });
 
     it('a wake gateway that cannot start is said in the snapshot and by an event, with its fix, until it runs', async () => {

@@ -4,7 +4,7 @@ import { up } from '../../electron/node/engine/converge.js';
 import { listOwned } from '../../electron/node/engine/owned.js';
 import { ContainerTarget } from '../../electron/node/wake/engine-target.js';
 import { WakeGateway } from '../../electron/node/wake/wake-gateway.js';
-import { hostAddressForContainers } from '../../electron/node/wake/on-demand-models.js';
+import { hostAddressForContainers } from '../../electron/node/wake/host-address.js';
 import { ensureTestImages, TEST_IMAGE_TAG } from '../support/test-images.js';
 import { Waker, type SleepingModel } from '../../electron/node/wake/waker.js';
 import { describeWhen, dockerAnswers } from '../support/docker.js';

@@ -149,11 +149,12 @@ export class Backend implements BerthApi {
 
   up(services?: string[]): Promise<ActionResult> {
     return this.serialise(async () => {
+      if (services?.length && services.every((s) => this.onDemand.fronts(s))) return this.onDemand.keepAwake(services);
       const { context, plan } = await this.session.engineContext((event) => this.emit({ type: 'progress', event }));
       const result = await up(context, plan, services);
       await this.follower.recheck().catch((error: Error) => this.report(error));
       await this.followOnDemand();
-      for (const service of services ?? []) if (this.onDemand.fronts(service)) await this.onDemand.keepAwake(service);
+      for (const service of services ?? []) if (this.onDemand.fronts(service)) this.onDemand.pin(service);
       const ok = result.failed.length === 0 && result.skipped.length === 0;
       const asleep = result.asleep.length ? `, ${result.asleep.length} asleep on demand` : '';
       return {

@@ -83,3 +83,12 @@ describe('secrets', () => {
     ).toBe('auth with <LITELLM_MASTER_KEY> and <HF_TOKEN> ok');
   });
 });
+
+describe('the master key, generated once', () => {
+  it('two first reads at once get the same key, the one the file keeps', async () => {
+    const home = await mkdtemp(path.join(os.tmpdir(), 'berth-secrets-race-'));
+    const [a, b] = await Promise.all([loadSecrets(home, {}), loadSecrets(home, {})]);
+    expect(a.LITELLM_MASTER_KEY).toBe(b.LITELLM_MASTER_KEY);
+    expect((await loadSecrets(home, {}, { generate: false })).LITELLM_MASTER_KEY).toBe(a.LITELLM_MASTER_KEY);
+  });
+});

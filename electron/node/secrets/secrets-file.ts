@@ -125,10 +125,24 @@ async function writeStored(home: string, secrets: Secrets, cipher: SecretCipher)
  * cipher is given). A missing master key and Grafana password are generated once and kept, so clients keep
  * working across restarts; a plain file is encrypted the first time the app reads it.
  */
-export async function loadSecrets(
+export function loadSecrets(
   home: string,
   env: NodeJS.ProcessEnv,
   options: { generate?: boolean; cipher?: SecretCipher } = {},
+): Promise<Secrets> {
+  // One at a time in this process: two first reads at once (an `up` and the wake gateway's start) would each
+  // generate a master key, and litellm could get the one the file does not keep.
+  const next = loading.then(() => loadSecretsNow(home, env, options));
+  loading = next.catch(() => undefined);
+  return next;
+}
+
+let loading: Promise<unknown> = Promise.resolve();
+
+async function loadSecretsNow(
+  home: string,
+  env: NodeJS.ProcessEnv,
+  options: { generate?: boolean; cipher?: SecretCipher },
 ): Promise<Secrets> {
   const cipher = options.cipher ?? NO_CIPHER;
   const fromEnv = Object.fromEntries(

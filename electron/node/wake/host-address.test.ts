@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
-import { hostAddressForContainers } from './on-demand-models.js';
+import { hostAddressForContainers } from './host-address.js';
 
 /** An engine whose default bridge inspects as `network`: only what hostAddressForContainers reads. */
 const engine = (network: object) =>

@@ -1,15 +1,14 @@
-import net from 'node:net';
 import type Docker from 'dockerode';
 import { isOnDemand, type StackPlan } from '../../common/contracts/stack-plan.js';
-import type { EngineKind } from '../../common/contracts/host-facts.js';
 import type { ServiceState, ServiceStatus } from '../../common/contracts/status.js';
-import { VM_KINDS } from '../../common/planner/cpu-memory-words.js';
+import type { ActionResult } from '../../common/api/berth-api.js';
 import { listOwned } from '../engine/owned.js';
 import { ContainerTarget } from './engine-target.js';
 import { WakeGateway } from './wake-gateway.js';
 import type { WakeSeries } from './wake-series.js';
 import { Waker, type SleepingModel } from './waker.js';
 import { wakeKey } from '../secrets/wake-key.js';
+import { hostAddressForContainers } from './host-address.js';
 import type { StackSession } from '../session/stack-session.js';
 
 /**
@@ -34,34 +33,6 @@ export interface OnDemandOptions {
 export interface GatewayProblem {
   problem: string;
   fix: string;
-}
-
-interface BridgeInspect {
-  IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] };
-}
-
-/**
- * Where the stack's containers reach this machine: what `host.docker.internal` means to them. On Linux,
- * `host-gateway` is the default bridge's gateway address (moby's setHostGatewayIP), a local address of this host.
- * When dockerd created docker0 itself, it asked for no gateway and the network's inspect shows none (moby's
- * initBridgeDriver sets one only from an address the bridge already had: docker/for-linux#981, Docker 20.10 on a
- * fresh daemon); IPAM then gave the bridge the subnet's first address, which is what containers resolve.
- */
-export async function hostAddressForContainers(docker: Docker, kind: EngineKind | undefined): Promise<string> {
-  // Docker Desktop, Colima and OrbStack forward the name to the Mac's loopback.
-  if (kind && VM_KINDS.includes(kind)) return '127.0.0.1';
-  const bridge = (await docker.getNetwork('bridge').inspect()) as BridgeInspect;
-  const configs = bridge.IPAM?.Config ?? [];
-  const gateway = configs.find((c) => c.Gateway && net.isIPv4(c.Gateway))?.Gateway;
-  if (gateway) return gateway;
-  const subnet = configs.map((c) => c.Subnet?.split('/') ?? []).find(([address]) => address && net.isIPv4(address));
-  if (!subnet?.[0] || Number(subnet[1]) > 30) {
-    throw new Error(
-      "the wake gateway cannot tell where containers reach this machine: Docker's default bridge has no IPv4 subnet",
-    );
-  }
-  const first = (subnet[0].split('.').reduce((n, octet) => n * 256 + Number(octet), 0) + 1) >>> 0;
-  return [24, 16, 8, 0].map((shift) => (first >>> shift) & 255).join('.');
 }
 
 export class OnDemandModels {
@@ -164,10 +135,34 @@ export class OnDemandModels {
     this.options.onProblem?.(problem);
   }
 
-  /** The tray's Start: awake now and kept awake until stopped. */
-  async keepAwake(service: string): Promise<void> {
+  /** Kept awake until stopped: never put to sleep, for room or when idle. */
+  pin(service: string): void {
     this.pinned.add(service);
     this.waker?.used(service);
+  }
+
+  /**
+   * The tray's Start: awake now, through the waker (which makes room first, as for a request, and refuses when the
+   * room is held), and kept awake until stopped.
+   */
+  async keepAwake(services: readonly string[]): Promise<ActionResult> {
+    const failed: ActionResult['failed'] = [];
+    for (const service of services) {
+      this.pin(service);
+      try {
+        await this.waker?.wake(service);
+      } catch (error) {
+        this.pinned.delete(service);
+        failed.push({
+          service,
+          message: `${service} could not wake: ${(error as Error).message}`,
+          fix: 'stop a model that is kept awake, or ask again when its requests end',
+        });
+      }
+    }
+    return failed.length
+      ? { ok: false, summary: `${failed.length} could not wake`, failed }
+      : { ok: true, summary: `${services.join(', ')} awake until stopped`, failed };
   }
 
   /** The tray's Stop of a model on demand: asleep now, woken again by its next request. */
