@@ -5,6 +5,11 @@ export type MetricPanel =
 
 export interface ModelMetrics {
   source: 'prometheus' | 'servers' | 'none';
+  /**
+   * Why the numbers do not come from Prometheus, when they do not: it is not running, or it runs and does not answer
+   * queries (starting, or not a Prometheus at its port).
+   */
+  prometheus?: 'not-running' | 'not-answering';
   models: {
     service: string;
     generationTokensPerS: number[];

@@ -24,7 +24,8 @@ export class MetricsSource {
     const models = plan.services.filter((s) => s.role === 'model');
     const prometheus = plan.services.find((s) => s.name === 'prometheus');
     const prometheusUrl = prometheus && reachableUrl(prometheus, urls);
-    if (prometheusUrl && running.has('prometheus') && now >= this.prometheusUnusableUntil) {
+    const up = !!prometheusUrl && running.has('prometheus');
+    if (up && now >= this.prometheusUnusableUntil) {
       const read = await modelSparklines(
         prometheusUrl,
         models.map((s) => s.name),
@@ -36,15 +37,16 @@ export class MetricsSource {
       // Not answering queries yet (starting, or not a Prometheus): ask again in a minute, read the servers meanwhile.
       this.prometheusUnusableUntil = now + 60_000;
     }
+    const why = { prometheus: up ? ('not-answering' as const) : ('not-running' as const) };
     const read = models.filter((s) => running.has(s.name) && reachableUrl(s, urls));
-    if (!read.length) return { source: 'none', models: [] };
+    if (!read.length) return { source: 'none', ...why, models: [] };
     await Promise.all(
       read.map(async (service) => {
         const res = await httpGet(`${reachableUrl(service, urls)}metrics`, 1500);
         if (res && res.status === 200) this.history.push(service.name, sampleFromText(res.body, Date.now()));
       }),
     );
-    return { source: 'servers', models: read.map((s) => this.history.sparklines(s.name)) };
+    return { source: 'servers', ...why, models: read.map((s) => this.history.sparklines(s.name)) };
   }
 
   /** The numbers for the services as they are now, each model with its state (asleep on demand, waking…). */

@@ -3,7 +3,7 @@ import { act, cleanup, screen } from '@testing-library/react';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelMetrics } from '../../../electron/common/contracts/metrics.js';
 import { fakeApi, renderView } from '../testing.js';
-import { MIN_TIME_SPAN_S, Metrics, chartData, timeRange, valueRange } from './Metrics.js';
+import { MIN_TIME_SPAN_S, Metrics, chartData, integerSplits, timeRange, valueRange } from './Metrics.js';
 
 beforeAll(() => {
   // happy-dom draws nothing: a canvas context that accepts every call, so uPlot can lay out its axes.
@@ -63,6 +63,24 @@ describe('Metrics', () => {
     expect(screen.getAllByTestId('chart-empty')).toHaveLength(1);
   });
 
+  it('the source line says what is true: Prometheus not running, or running and not answering queries', async () => {
+    renderView(
+      <Metrics api={fakeApi({ metrics: async () => ({ ...metrics(), prometheus: 'not-answering' as const }) })} />,
+    );
+    await act(async () => undefined);
+    expect(screen.getByTestId('metrics-source').textContent).toBe(
+      "From the model servers' /metrics (Prometheus does not answer queries), every 5 s.",
+    );
+    cleanup();
+    renderView(
+      <Metrics api={fakeApi({ metrics: async () => ({ ...metrics(), prometheus: 'not-running' as const }) })} />,
+    );
+    await act(async () => undefined);
+    expect(screen.getByTestId('metrics-source').textContent).toBe(
+      "From the model servers' /metrics (Prometheus is not running), every 5 s.",
+    );
+  });
+
   it('a model asleep on demand: its state beside its name, and why its charts stopped', async () => {
     const asleep = metrics();
     asleep.models[0] = { ...(asleep.models[0] as ModelMetrics['models'][number]), state: 'asleep' };
@@ -90,6 +108,19 @@ describe('Metrics', () => {
     expect(valueRange(42, 42)).toEqual([0, 42 * 1.1]);
     expect(valueRange(0, 0)).toEqual([0, 1]);
     expect(valueRange(3, 10)).toEqual([0, 11]);
+  });
+
+  it('a count axis has whole-number ticks, each label once: 0 and 1 for a 0–1.1 axis, never "0, 1, 1"', () => {
+    // The Requests chart with one request running: the axis runs 0–1.1 (valueRange), and uPlot's own steps were halves.
+    expect(integerSplits(...valueRange(0, 1))).toEqual([0, 1]);
+    expect(integerSplits(0, 1)).toEqual([0, 1]);
+    // 0–11: steps of 1 would be 12 ticks, of 2 six.
+    expect(integerSplits(0, 11)).toEqual([0, 2, 4, 6, 8, 10]);
+    expect(integerSplits(0, 250)).toEqual([0, 50, 100, 150, 200, 250]);
+    for (const top of [1.1, 3.3, 7.7, 13.2, 99, 1234]) {
+      const labels = integerSplits(0, top).map((v) => v.toFixed(0));
+      expect(new Set(labels).size, `0–${top}`).toBe(labels.length);
+    }
   });
 
   it('series of different times line up on one time axis, gaps as nulls', () => {

@@ -15,6 +15,8 @@ interface ChartSpec {
   series: { panel: MetricPanel; name: string; color: string }[];
   scale?: number;
   digits: number;
+  /** A count: its axis has whole-number ticks only. */
+  integer?: boolean;
 }
 
 const CHARTS: ChartSpec[] = [
@@ -42,6 +44,7 @@ const CHARTS: ChartSpec[] = [
       { panel: 'waiting', name: 'waiting', color: 'red' },
     ],
     digits: 0,
+    integer: true,
   },
   { title: 'KV cache', unit: '%', series: [{ panel: 'kvCachePercent', name: 'used', color: 'cyan' }], digits: 1 },
 ];
@@ -88,6 +91,23 @@ export function valueRange(min: number | null, max: number | null): [number, num
   return [Math.min(0, min ?? 0), top * 1.1];
 }
 
+/**
+ * The ticks of a count's axis between min and max: whole numbers, a step of 1, 2 or 5 times a power of ten, at most
+ * `most` of them. uPlot's own steps include halves, which a count's labels round to the same number twice ("0, 1, 1").
+ */
+export function integerSplits(min: number, max: number, most = 6): number[] {
+  const low = Math.ceil(Math.max(0, min));
+  const high = Math.floor(max);
+  if (high < low) return [low];
+  const count = (step: number) => Math.floor((high - low) / step) + 1;
+  let step = 1;
+  for (let power = 1; count(step) > most; power *= 10)
+    step = [1, 2, 5].map((m) => m * power).find((s) => count(s) <= most) ?? 10 * power;
+  const ticks: number[] = [];
+  for (let tick = Math.ceil(low / step) * step; tick <= high; tick += step) ticks.push(tick);
+  return ticks;
+}
+
 function cssColor(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(`--mantine-color-${name}`).trim() || '#888';
 }
@@ -120,6 +140,9 @@ function Chart({ spec, timeline }: { spec: ChartSpec; timeline: Timeline }) {
           label: spec.unit,
           size: 56,
           values: (_u, values) => values.map((v) => v.toFixed(spec.digits)),
+          ...(spec.integer
+            ? { splits: (_u: uPlot, _axis: number, min: number, max: number) => integerSplits(min, max) }
+            : {}),
         },
       ],
       series: [
@@ -222,8 +245,14 @@ export function Metrics({ api }: { api: BerthApi }) {
       {metrics && metrics.source !== 'none' && (
         <Text size="sm" c="dimmed" data-testid="metrics-source">
           From{' '}
-          {metrics.source === 'prometheus' ? 'Prometheus' : "the model servers' /metrics (Prometheus is not running)"},
-          every {REFRESH_MS / 1000} s.
+          {metrics.source === 'prometheus'
+            ? 'Prometheus'
+            : `the model servers' /metrics (${
+                metrics.prometheus === 'not-answering'
+                  ? 'Prometheus does not answer queries'
+                  : 'Prometheus is not running'
+              })`}
+          , every {REFRESH_MS / 1000} s.
         </Text>
       )}
       {metrics?.models.map((model) => (
