@@ -10,7 +10,6 @@ import type { SettingsPatch } from '../../common/contracts/settings-patch.js';
 import { SECRET_NAMES } from '../../common/contracts/secrets.js';
 import { InputError } from '../../common/contracts/errors.js';
 import type { Settings } from '../../common/contracts/settings.js';
-import { planStack } from '../../common/planner/plan.js';
 import { engineEntry } from '../../common/engines.js';
 import { diagnose } from '../doctor/run.js';
 import { up } from '../engine/converge.js';
@@ -18,7 +17,6 @@ import { readLogTail } from '../engine/logs.js';
 import { listOwned } from '../engine/owned.js';
 import { saveSecret, saveSecrets } from '../secrets/secrets-file.js';
 import { down } from '../engine/teardown.js';
-import { applyEnvironment } from '../settings/environment.js';
 import { savePatch } from '../settings/patch.js';
 import type { StackSession } from '../session/stack-session.js';
 import { ChatRelay, chatTarget } from './chat-relay.js';
@@ -254,7 +252,7 @@ export class Backend implements BerthApi {
     engineEntry(next, next.engine);
     // A plan for another engine is made once connected to it, from its own facts.
     if (next.engine !== (await this.session.chosenEngine())) return;
-    planStack(await this.session.facts(), applyEnvironment(next, this.session.env).settings);
+    await this.session.planSettings(next);
   }
 
   async setSecret(name: (typeof SECRET_NAMES)[number], value: string): Promise<void> {

@@ -48,7 +48,7 @@ export async function readSnapshot(args: {
     ...(planProblem ? { planProblem } : {}),
     status: follower.current(),
     settings,
-    planInputs: { settings, options: resolved.profile ? { profile: resolved.profile } : {} },
+    planInputs: session.planInputs(resolved),
     secretsSet: Object.fromEntries(
       SECRET_NAMES.map((n) => [n, Boolean((secrets as Record<string, string | undefined>)[n])]),
     ) as Snapshot['secretsSet'],

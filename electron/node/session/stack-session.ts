@@ -5,6 +5,7 @@ import type { Settings } from '../../common/contracts/settings.js';
 import type { StackPlan } from '../../common/contracts/stack-plan.js';
 import type { Measurement } from '../../common/contracts/measurement.js';
 import { readMeasurements, recordMeasurement } from '../measure/store.js';
+import type { PlanInputs } from '../../common/planner/plan-inputs.js';
 import { planStack } from '../../common/planner/plan.js';
 import { engineEntry, LOCAL_ENGINE } from '../../common/engines.js';
 import { serviceUrl } from '../../common/status/service-state.js';
@@ -222,9 +223,27 @@ export class StackSession {
     return readMeasurements(this.home);
   }
 
+  /**
+   * The planner's inputs, built here only: `berth plan`, `up`, the snapshot (and so What-if, which re-plans from it)
+   * and a settings save's check all plan from the same settings, profile and measurements.
+   */
+  planInputs(resolved: ResolvedSettings): PlanInputs {
+    return {
+      settings: resolved.settings,
+      options: { ...(resolved.profile ? { profile: resolved.profile } : {}), measurements: this.measurements() },
+    };
+  }
+
+  /** The plan these settings would get once saved (the environment applied), on this machine's facts. */
+  async planSettings(settings: Settings): Promise<StackPlan> {
+    const inputs = this.planInputs(applyEnvironment(settings, this.env));
+    return planStack(await this.facts(), inputs.settings, inputs.options);
+  }
+
   planFor(resolved: ResolvedSettings, facts: HostFacts): StackPlan {
-    const measurements = this.measurements();
-    const key = JSON.stringify([resolved, facts, measurements]);
+    const inputs = this.planInputs(resolved);
+    const measurements = inputs.options.measurements ?? [];
+    const key = JSON.stringify([inputs, facts]);
     if (this.planned?.key !== key)
       // The planner leaves such figures out; the log says which, once per plan they would have changed.
       for (const m of measurements) {
@@ -234,10 +253,7 @@ export class StackSession {
     if (this.planned?.key !== key)
       this.planned = {
         key,
-        plan: planStack(facts, resolved.settings, {
-          ...(resolved.profile ? { profile: resolved.profile } : {}),
-          measurements,
-        }),
+        plan: planStack(facts, inputs.settings, inputs.options),
       };
     return this.planned.plan;
   }
