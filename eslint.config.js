@@ -68,6 +68,25 @@ export default tseslint.config(
     },
   },
   {
+    // The test oracles do their own arithmetic from upstream's figures: the contracts' types are all they may take
+    // from electron/, so a formula wrong in the planner cannot be wrong in its oracle the same way.
+    files: ['test/support/plan-invariants.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)electron/',
+              allowTypeImports: true,
+              message: "a test oracle imports nothing from electron/ but the contracts' types",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Test doubles run as plain CommonJS scripts inside the test images.
     files: ['test/doubles/**/*.js'],
     languageOptions: { sourceType: 'commonjs' },

@@ -1,9 +1,7 @@
+// The contracts' types only: the oracle shares no value, formula or constant with the planner (eslint.config.js).
 import type { HostFacts } from '../../electron/common/contracts/host-facts.js';
 import type { StackPlan } from '../../electron/common/contracts/stack-plan.js';
 import type { Settings } from '../../electron/common/contracts/settings.js';
-import { catalogFor } from '../../electron/common/catalog/resolve.js';
-import type { ModelSpec } from '../../electron/common/catalog/models.js';
-import { usableCores } from '../../electron/common/planner/cpu-cores.js';
 
 /**
  * The promises every plan keeps, whatever the host: returns each one broken, as a sentence. This oracle does vLLM's
@@ -19,6 +17,101 @@ const CPU_PROCESSES_BYTES = 0.86e9 + 0.46e9 + 0.75e9;
 /** The least a GPU share holds beside weights and KV: a profiling run's activations and CUDA graphs (half a GiB at least). */
 const GPU_LEAST_OVERHEAD_BYTES = 0.5 * GiB;
 
+/** What the oracle knows of a model: its config.json's numbers and its weights' size. */
+interface ModelNumbers {
+  service: string;
+  device: 'cpu' | 'gpu';
+  layers: number;
+  kvHeads: number;
+  headDim: number;
+  maxModelLen: number;
+  weightsBytes: number;
+  slidingWindow?: { layers: number; tokens: number };
+}
+
+/**
+ * The built-in models, by Hugging Face id, from each one's config.json on the Hub (num_hidden_layers,
+ * num_key_value_heads, head_dim or hidden_size ÷ num_attention_heads, max_position_embeddings; gpt-oss's layer_types
+ * and sliding_window) and its safetensors' size: bf16 parameters × 2 bytes, gpt-oss's MXFP4 checkpoint as published.
+ */
+const BUILT_IN: Record<string, ModelNumbers> = {
+  'Qwen/Qwen3-1.7B': {
+    service: 'vllm-qwen3',
+    device: 'cpu',
+    layers: 28,
+    kvHeads: 8,
+    headDim: 128,
+    maxModelLen: 40960,
+    weightsBytes: 3.4e9,
+  },
+  'meta-llama/Llama-3.2-3B-Instruct': {
+    service: 'vllm-llama3',
+    device: 'cpu',
+    layers: 28,
+    kvHeads: 8,
+    headDim: 128,
+    maxModelLen: 131072,
+    weightsBytes: 6 * GiB,
+  },
+  'Qwen/Qwen2.5-Coder-7B-Instruct': {
+    service: 'vllm-coder',
+    device: 'gpu',
+    layers: 28,
+    kvHeads: 4,
+    headDim: 128,
+    maxModelLen: 32768,
+    weightsBytes: 15.2e9,
+  },
+  'openai/gpt-oss-20b': {
+    service: 'vllm-gpt-oss',
+    device: 'gpu',
+    layers: 24,
+    kvHeads: 8,
+    headDim: 64,
+    maxModelLen: 131072,
+    weightsBytes: 13.72 * GiB,
+    slidingWindow: { layers: 12, tokens: 128 },
+  },
+};
+
+/** A model's numbers by its id: a built-in one's from the Hub, one the user added from what settings say of it. */
+function numbersOf(settings: Settings, id: string): ModelNumbers | undefined {
+  const custom = settings.models.find((m) => m.id === id);
+  if (!custom) return BUILT_IN[id];
+  return {
+    service: custom.service ?? id,
+    device: custom.device,
+    layers: custom.layers,
+    kvHeads: custom.kvHeads,
+    headDim: custom.headDim,
+    maxModelLen: custom.maxModelLen,
+    weightsBytes: custom.weightsGiB * GiB,
+    ...(custom.slidingWindow && custom.slidingWindow.layers < custom.layers
+      ? { slidingWindow: custom.slidingWindow }
+      : {}),
+  };
+}
+
+/**
+ * The engine's physical cores as Linux defines them: the CPUs that share a (NUMA node, core id) are one core's
+ * hyper-threads, and its first CPU is the one to bind. A VM without topology shows each CPU as a core; without an
+ * engine, the host's physical count.
+ */
+function physicalCores(facts: HostFacts): { cpu: number; node: number; threads: number[] }[] {
+  const topology = facts.engine?.cpuTopology;
+  if (!topology) {
+    const count = facts.engine?.cpus ?? facts.cpu.physical;
+    return Array.from({ length: count }, (_, cpu) => ({ cpu, node: 0, threads: [cpu] }));
+  }
+  const byCore = new Map<string, { cpu: number; node: number; threads: number[] }>();
+  for (const place of [...topology].sort((a, b) => a.cpu - b.cpu)) {
+    const core = byCore.get(`${place.node}:${place.core}`);
+    if (core) core.threads.push(place.cpu);
+    else byCore.set(`${place.node}:${place.core}`, { cpu: place.cpu, node: place.node, threads: [place.cpu] });
+  }
+  return [...byCore.values()];
+}
+
 function cpuList(text: string): number[] {
   return text
     .split(',')
@@ -33,7 +126,7 @@ function cpuList(text: string): number[] {
 
 /** The KV cache one request of `tokens` needs, as vLLM counts it: whole blocks on every full-attention layer, and a
  * sliding-window layer's window less one plus a batch, in blocks, plus one (the batch is at least 2048 tokens). */
-function kvForRequest(spec: ModelSpec, tokens: number, device: 'cpu' | 'gpu'): number {
+function kvForRequest(spec: ModelNumbers, tokens: number, device: 'cpu' | 'gpu'): number {
   const perLayerToken = 2 * spec.kvHeads * spec.headDim * 2;
   const block = BLOCK[device];
   const sliding = spec.slidingWindow?.layers ?? 0;
@@ -45,13 +138,14 @@ function kvForRequest(spec: ModelSpec, tokens: number, device: 'cpu' | 'gpu'): n
 }
 export function brokenPromises(facts: HostFacts, settings: Settings, plan: StackPlan): string[] {
   const broken: string[] = [];
-  const catalog = catalogFor(settings);
+  const specOf = (service: StackPlan['services'][number]) =>
+    service.model ? numbersOf(settings, service.model.id) : undefined;
   const codes = new Set(plan.warnings.map((w) => w.code));
   const models = plan.services.filter((s) => s.role === 'model');
 
   // CPU: disjoint, inside the engine, one thread per core, one NUMA node each, bind inside the cpuset, and the cpuset
   // one CPU more for the frontend wherever there are 4 cores or more.
-  const { cores } = usableCores(facts);
+  const cores = physicalCores(facts);
   const coreCpus = new Map(cores.map((c) => [c.cpu, c.node]));
   const engineCpus = new Set(cores.flatMap((c) => c.threads));
   const seen = new Set<number>();
@@ -81,7 +175,7 @@ export function brokenPromises(facts: HostFacts, settings: Settings, plan: Stack
     const kv = Number(service.env.VLLM_CPU_KVCACHE_SPACE);
     if (!Number.isInteger(kv) || kv < 1 || kv !== service.kvCacheGiB)
       broken.push(`${service.name}: KV cache "${service.env.VLLM_CPU_KVCACHE_SPACE}" is not whole GiB`);
-    const spec = catalog.find((m) => m.service === service.name);
+    const spec = specOf(service);
     if (spec && service.model && kv * GiB < kvForRequest(spec, service.model.maxModelLen, 'cpu')) {
       broken.push(`${service.name}: one ${service.model.maxModelLen}-token request does not fit ${kv} GiB`);
     }
@@ -109,7 +203,7 @@ export function brokenPromises(facts: HostFacts, settings: Settings, plan: Stack
     );
   }
   for (const service of models) {
-    const spec = catalog.find((m) => m.service === service.name);
+    const spec = specOf(service);
     if (!spec || !service.model) continue;
     if (service.model.maxModelLen > spec.maxModelLen)
       broken.push(`${service.name}: context ${service.model.maxModelLen} > limit ${spec.maxModelLen}`);
@@ -141,7 +235,7 @@ export function brokenPromises(facts: HostFacts, settings: Settings, plan: Stack
       perCard.set(gpu, { share: card.share + share, count: card.count + 1, tuned: card.tuned || tunedShare });
     }
     const card = cards.find((c) => c.index === service.gpus?.[0]);
-    const spec = catalog.find((m) => m.service === service.name);
+    const spec = specOf(service);
     if (card && spec && service.model && service.gpuMemoryUtilization) {
       // vLLM sees a little less than NVML: share × NVML is an upper bound on what the share holds.
       const kvBytes = service.gpuMemoryUtilization * card.bytes - spec.weightsBytes - GPU_LEAST_OVERHEAD_BYTES;
@@ -158,9 +252,12 @@ export function brokenPromises(facts: HostFacts, settings: Settings, plan: Stack
       broken.push(`GPU ${gpu}: no room left outside the shares for the processes' CUDA contexts`);
   }
   // A plan that places no model of its profile where some are on says why, and blocks when nothing can run.
-  const enabled = catalog.filter(
-    (m) => !settings.disabledModels.includes(m.service) && m.device === (plan.profile === 'production' ? 'gpu' : 'cpu'),
-  );
+  // A model the user added counts as on unless its own "service" is turned off.
+  const device = plan.profile === 'production' ? 'gpu' : 'cpu';
+  const enabled = [
+    ...Object.values(BUILT_IN),
+    ...settings.models.flatMap((m) => numbersOf(settings, m.id) ?? []),
+  ].filter((m) => !settings.disabledModels.includes(m.service) && m.device === device);
   if (enabled.length > 0 && models.length === 0 && !plan.warnings.some((w) => w.blocking))
     broken.push('no model is planned and no blocking warning says why');
 
