@@ -37,8 +37,9 @@ for (const script of scripts) {
 if (only.length) {
   console.log(`results in ${resultsDir}; benchmarks/README.md is rebuilt only from a whole run`);
 } else {
-  const { failures } = judgeRun(read());
+  const { failures, warnings } = judgeRun(read());
   failed.push(...failures);
+  if (warnings.length) console.log(`\nnpm run bench: absolute figures past their limits:\n  ${warnings.join('\n  ')}`);
   try {
     writeReadme();
   } catch (error) {

@@ -7,7 +7,7 @@ import { repoRoot } from '../support/repo-root.js';
 // @ts-expect-error plain JS module of the benchmark harness
 import { LIMITS } from '../../benchmarks/limits.js';
 // @ts-expect-error plain JS module of the benchmark harness
-import { judgeRun, plant, verdict } from '../../benchmarks/lib/guard.js';
+import { isRatio, judgeRun, plant, verdict } from '../../benchmarks/lib/guard.js';
 // @ts-expect-error plain JS module of the benchmark harness
 import { oneRun, renderReadme } from '../../benchmarks/lib/readme.js';
 
@@ -77,14 +77,26 @@ describe('the regression guard', () => {
     expect(() => oneRun(stitched)).toThrow(/more than one run/);
   });
 
-  it("declares a limit for every figure of the recorded run that is not a baseline, and bench:check's figures are within theirs", () => {
+  it("declares a limit for every figure of the recorded run that is not a baseline, and bench:check's ratios are within theirs", () => {
     const { failures } = judgeRun(recorded());
     expect(failures.filter((f: string) => /no limit declared|not measured|no results/.test(f))).toEqual([]);
+    // Judged against the limits committed before the run: its ratios gate, its absolute figures may only warn.
     expect(judgeRun(recorded(), { benchmarks: GUARDED }).failures).toEqual([]);
   });
 
+  it('gates on same-run ratios: a ratio past its limit fails, an absolute figure past its limit warns', () => {
+    const ratio = 'berth up ÷ docker-compose up, same run';
+    const absolute = 'berth up, process start to all healthy';
+    expect([isRatio(ratio), isRatio(absolute)]).toEqual([true, false]);
+    const slower = judgeRun(plant(recorded(), 'engine-up', absolute, 0.5), { benchmarks: GUARDED });
+    expect(slower.failures).toEqual([]);
+    expect(slower.warnings).toEqual([expect.stringContaining(`engine-up: ${absolute}`)]);
+    const worse = judgeRun(plant(recorded(), 'engine-up', ratio, 0.5), { benchmarks: GUARDED });
+    expect(worse.failures).toEqual([expect.stringContaining(`engine-up: ${ratio}`)]);
+  });
+
   it.each(limited)(
-    'fails on a planted regression of 20 per cent in $benchmark: $name',
+    'catches a planted regression of 20 per cent in $benchmark: $name (a ratio fails, an absolute figure warns)',
     ({ benchmark, name, limit }) => {
       const results = recorded();
       if (limit.step) {
@@ -101,7 +113,8 @@ describe('the regression guard', () => {
                 ),
               },
         );
-        expect(judgeRun(worse).failures.join('\n')).toContain(name);
+        const caught = judgeRun(worse);
+        expect((isRatio(name) ? caught.failures : caught.warnings).join('\n')).toContain(name);
         return;
       }
       const recordedValue = results.find((r) => r.benchmark === benchmark)?.figures.find((f) => f.name === name)?.value;
@@ -118,12 +131,21 @@ describe('the regression guard', () => {
                 ),
               },
         );
-        expect(judgeRun(past).failures).toEqual([expect.stringContaining(`${benchmark}: ${name}`)]);
+        const caught = judgeRun(past);
+        expect(isRatio(name) ? caught.failures : caught.warnings).toEqual([
+          expect.stringContaining(`${benchmark}: ${name}`),
+        ]);
         return;
       }
-      const { failures } = judgeRun(plant(results, benchmark, name, 0.2));
-      expect(failures).toHaveLength(1);
-      expect(failures[0]).toContain(`${benchmark}: ${name}`);
+      // Caught once: a ratio as a failure, an absolute figure as a warning (and, beside the run's own, no failure).
+      const before = judgeRun(results);
+      const caught = judgeRun(plant(results, benchmark, name, 0.2));
+      const found = (isRatio(name) ? caught.failures : caught.warnings).filter(
+        (line: string) => !(isRatio(name) ? before.failures : before.warnings).includes(line),
+      );
+      expect(found).toHaveLength(1);
+      expect(found[0]).toContain(`${benchmark}: ${name}`);
+      expect(caught.failures.length).toBe(before.failures.length + (isRatio(name) ? 1 : 0));
     },
   );
 
