@@ -57,10 +57,10 @@ describe('the window', () => {
       client.emit({ type: 'status', services: [{ name: 'litellm', state: 'healthy', ports: [4000] }] }),
     );
     const lost = engineTrouble('link-lost', 'the tunnel to gpu-box closed');
-    await act(async () => client.emit({ type: 'engine', endpoint: null, problem: lost.message, trouble: lost }));
+    await act(async () => client.emit({ type: 'engine', endpoint: null, trouble: lost }));
     expect(screen.getByTestId('stack-state').textContent).toBe('Partly up');
     const absent = engineTrouble('absent', 'connection lost, this sentence begins, yet Docker is simply stopped');
-    await act(async () => client.emit({ type: 'engine', endpoint: null, problem: absent.message, trouble: absent }));
+    await act(async () => client.emit({ type: 'engine', endpoint: null, trouble: absent }));
     expect(screen.getByTestId('stack-state').textContent).toBe('Stopped');
   });
 });

@@ -82,7 +82,6 @@ export function App({ client }: { client: Client }) {
                 engine: {
                   ...s.engine,
                   endpoint: event.endpoint,
-                  problem: event.problem,
                   trouble: event.trouble,
                 },
               }

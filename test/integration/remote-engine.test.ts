@@ -192,7 +192,7 @@ describeWhen(
                 e.type === 'engine' &&
                 e.endpoint === null &&
                 e.trouble?.kind === 'link-lost' &&
-                /^connection lost to ssh:\/\/gpu-box/.test(e.problem ?? ''),
+                /^connection lost to ssh:\/\/gpu-box/.test(e.trouble.message),
             ),
           20_000,
           'connection lost',

@@ -49,7 +49,8 @@ export interface Snapshot {
    * The engine in use: its name ("local" or one from settings), its endpoint while it answers, and for a remote one
    * whether the forwarded ports are up.
    */
-  engine: { endpoint: string | null; problem?: string; trouble?: EngineTrouble; name?: string; forwardsUp?: boolean };
+  /** Why the engine is not answering is its `trouble` (a kind and the words for it), the one field that says so. */
+  engine: { endpoint: string | null; trouble?: EngineTrouble; name?: string; forwardsUp?: boolean };
   /** Where each service answers from this machine (a remote engine's ports forwarded here). */
   urls?: Record<string, string>;
   facts: HostFacts;
@@ -114,7 +115,7 @@ export interface BerthApi {
 /** What the backend tells the window and the tray as it happens. */
 export type BerthEvent =
   | { type: 'status'; services: ServiceStatus[] }
-  | { type: 'engine'; endpoint: string | null; problem?: string; trouble?: EngineTrouble; name?: string }
+  | { type: 'engine'; endpoint: string | null; trouble?: EngineTrouble; name?: string }
   | { type: 'progress'; event: ProgressEvent }
   | { type: 'log'; service: string; lines: LogLineView[] }
   | {

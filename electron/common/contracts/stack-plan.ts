@@ -175,6 +175,14 @@ export function isOnDemand(service: Pick<PlannedService, 'model'>): boolean {
   return typeof service.model?.keepAlive === 'number';
 }
 
+/**
+ * Whether two warnings are the same one: its code and the service it is about, never its words (a warning whose
+ * figures moved with a slider is the same warning).
+ */
+export function sameWarning(a: PlanWarning, b: PlanWarning): boolean {
+  return a.code === b.code && a.service === b.service;
+}
+
 /** Warnings that mean the stack cannot start as planned. */
 export function blockingWarnings(plan: Pick<StackPlan, 'warnings'>): PlanWarning[] {
   return plan.warnings.filter((w) => w.blocking);

@@ -1,3 +1,4 @@
+import { sameWarning, type PlanWarning } from '../contracts/stack-plan.js';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, SettingsSchema } from '../contracts/settings.js';
 import { host } from '../../../test/support/hosts.js';
@@ -75,5 +76,14 @@ describe('what-if', () => {
       verdict: 'no',
       message: expect.stringMatching(/this is a GPU model, and the development profile runs CPU models/),
     });
+  });
+});
+
+describe('a warning is identified by its code and its service', () => {
+  it('not by its words: the same warning with figures moved by a slider is the same one', () => {
+    const before: PlanWarning = { code: 'insufficient-memory', service: 'vllm-qwen3', message: 'needs 7.1 GiB, has 6' };
+    expect(sameWarning(before, { ...before, message: 'needs 7.4 GiB, has 6' })).toBe(true);
+    expect(sameWarning(before, { ...before, service: 'vllm-llama3' })).toBe(false);
+    expect(sameWarning(before, { ...before, code: 'insufficient-cpus' })).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import type { HostFacts } from '../contracts/host-facts.js';
 import { InputError } from '../contracts/errors.js';
 import type { CustomModel, ModelTuning, Settings } from '../contracts/settings.js';
-import { blockingWarnings, type PlannedService, type StackPlan } from '../contracts/stack-plan.js';
+import { blockingWarnings, sameWarning, type PlannedService, type StackPlan } from '../contracts/stack-plan.js';
 import { catalogFor, modelFromCustom } from '../catalog/resolve.js';
 import { formatGiB, formatTokens } from '../units.js';
 import { engineMemory, engineMemoryBytes } from './memory-account.js';
@@ -92,7 +92,7 @@ export function modelFit(facts: HostFacts, inputs: PlanInputs, custom: CustomMod
     return { verdict: 'no', plan, message: why?.message ?? `the planner leaves ${spec.service} out on this machine` };
   }
   const blocking = blockingWarnings(plan).find(
-    (w) => !before.ok || !before.plan.warnings.some((o) => o.code === w.code && o.message === w.message),
+    (w) => !before.ok || !before.plan.warnings.some((o) => sameWarning(o, w)),
   );
   if (blocking) return { verdict: 'no', plan, message: blocking.message };
   // Memory: a model that makes the plan ask for more than the engine has (or more than it already did) does not fit.

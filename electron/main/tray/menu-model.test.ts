@@ -148,7 +148,9 @@ describe('the tray menu', () => {
 
   it('says when Docker is unreachable and disables what needs it', () => {
     const model = trayMenu(
-      input(all('missing'), { engine: { endpoint: null, problem: 'Docker Desktop is not running' } }),
+      input(all('missing'), {
+        engine: { endpoint: null, trouble: engineTrouble('absent', 'Docker Desktop is not running') },
+      }),
     );
     expect(model.summary).toBe('Docker is not reachable: Docker Desktop is not running');
     expect(find(model.items, 'Start All')).toMatchObject({ enabled: false });
@@ -214,7 +216,6 @@ describe('the engine the tray runs the stack on', () => {
         engine: {
           endpoint: null,
           name: 'gpu-box',
-          problem: 'connection lost to ssh://me@gpu-box; reconnecting',
           trouble: engineTrouble('link-lost', 'connection lost to ssh://me@gpu-box; reconnecting'),
         },
         engines,
@@ -222,9 +223,10 @@ describe('the engine the tray runs the stack on', () => {
     );
     expect(model.summary).toBe('Connection lost to gpu-box: reconnecting…');
     expect(model.state).toBe('degraded');
-    expect(trayMenu(input(all('healthy'), { engine: { endpoint: null, problem: 'not running' } })).summary).toBe(
-      'Docker is not reachable: not running',
-    );
+    expect(
+      trayMenu(input(all('healthy'), { engine: { endpoint: null, trouble: engineTrouble('absent', 'not running') } }))
+        .summary,
+    ).toBe('Docker is not reachable: not running');
   });
 
   it('takes the state from the trouble kind, never its sentence', () => {
@@ -232,9 +234,7 @@ describe('the engine the tray runs the stack on', () => {
     const lost = trayMenu(input(all('healthy'), { engine: { endpoint: null, name: 'gpu-box', trouble: reworded } }));
     expect([lost.state, lost.summary]).toEqual(['degraded', 'Connection lost to gpu-box: reconnecting…']);
     const absent = engineTrouble('absent', 'connection lost, as this sentence happens to begin');
-    const stopped = trayMenu(
-      input(all('healthy'), { engine: { endpoint: null, problem: absent.message, trouble: absent } }),
-    );
+    const stopped = trayMenu(input(all('healthy'), { engine: { endpoint: null, trouble: absent } }));
     expect(stopped.state).toBe('stopped');
   });
 });

@@ -26,7 +26,7 @@ export type TrayItem =
 
 /** Everything the menu shows; built from the backend's events, never from a timer. */
 export interface TrayInput {
-  engine: { endpoint: string | null; problem?: string; trouble?: EngineTrouble; name?: string };
+  engine: { endpoint: string | null; trouble?: EngineTrouble; name?: string };
   /** The engines the user can switch to ("local" first); the menu offers them when there is more than one. */
   engines?: { name: string; endpoint?: string }[];
   /** The plan's services with their live state ('missing' when not created). */
@@ -96,7 +96,7 @@ function summaryLine(input: TrayInput, state: StackState): string {
   if (!input.engine.endpoint && onlyLinkDown(input.engine.trouble))
     return `Connection lost to ${input.engine.name ?? 'the engine'}: reconnecting…`;
   if (!input.engine.endpoint)
-    return `Docker is not reachable${input.engine.problem ? `: ${input.engine.problem}` : ''}`;
+    return `Docker is not reachable${input.engine.trouble ? `: ${input.engine.trouble.message}` : ''}`;
   if (input.busy) return input.busy;
   const up = input.services.filter((s) => isUp(s.state)).length;
   const words = STATE_WORDS[state];

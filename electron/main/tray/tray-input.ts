@@ -75,7 +75,6 @@ export function withEvent(view: StackView, event: BerthEvent): StackView {
         engine: {
           ...(name ? { name } : {}),
           endpoint: event.endpoint,
-          ...(event.problem ? { problem: event.problem } : {}),
           ...(event.trouble ? { trouble: event.trouble } : {}),
         },
       };

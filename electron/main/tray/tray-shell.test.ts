@@ -7,6 +7,7 @@ import { menuTemplate, trayIconFile } from './electron-menu.js';
 import type { TrayAction } from './menu-model.js';
 import { STACK_STATES } from '../../common/status/service-state.js';
 import { idle, stackViewFromSnapshot, withEvent } from './tray-input.js';
+import { engineTrouble } from '../../common/contracts/engine-trouble.js';
 
 function pngSize(file: string): { width: number; height: number } {
   const bytes = readFileSync(file);
@@ -116,8 +117,9 @@ describe("the tray's view of the stack", () => {
     });
     expect(view.busy).toBe('Pulling grafana (42%)…');
     expect(idle(view).busy).toBeUndefined();
-    view = withEvent(view, { type: 'engine', endpoint: null, problem: 'Docker is not running' });
-    expect(view.engine).toEqual({ endpoint: null, problem: 'Docker is not running' });
+    const absent = engineTrouble('absent', 'Docker is not running');
+    view = withEvent(view, { type: 'engine', endpoint: null, trouble: absent });
+    expect(view.engine).toEqual({ endpoint: null, trouble: absent });
     expect(withEvent(view, { type: 'log', service: 'x', lines: [] })).toBe(view);
   });
 });

@@ -37,7 +37,7 @@ export async function readSnapshot(args: {
     engine: {
       endpoint: follower.endpoint,
       name,
-      ...(trouble ? { problem: trouble.message, trouble } : {}),
+      ...(trouble ? { trouble } : {}),
       ...(name !== 'local' ? { forwardsUp: session.forwardsUp } : {}),
     },
     ...(plan && follower.endpoint

@@ -69,7 +69,7 @@ export class StackFollower {
     }
     if (!this.engine) {
       const trouble = this.trouble ?? engineTrouble('absent', 'no Docker engine answered');
-      this.emit({ type: 'engine', endpoint: null, problem: trouble.message, trouble });
+      this.emit({ type: 'engine', endpoint: null, trouble });
       return;
     }
     await this.follow();
@@ -109,7 +109,7 @@ export class StackFollower {
           type: 'engine',
           endpoint: connected ? endpoint : null,
           name,
-          ...(trouble ? { problem: trouble.message, trouble } : {}),
+          ...(trouble ? { trouble } : {}),
         });
         if (!connected) lost = true;
         else if (lost) void this.engineBack();

@@ -68,7 +68,6 @@ describe('the header: which engine', () => {
       engine: {
         endpoint: null,
         name: 'gpu-box',
-        problem: 'connection lost to ssh://me@gpu-box; reconnecting',
         trouble: engineTrouble('link-lost', 'connection lost to ssh://me@gpu-box; reconnecting'),
       },
     });

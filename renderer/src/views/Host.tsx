@@ -58,7 +58,7 @@ export function Host({ api, snapshot }: { api: BerthApi; snapshot: Snapshot }) {
           <Fact label="Docker">
             {engine
               ? `${engine.kind} ${engine.version} at ${engine.endpoint}`
-              : `not running: ${facts.engineProblem ?? snapshot.engine.problem ?? ''}`}
+              : `not running: ${facts.engineProblem ?? snapshot.engine.trouble?.message ?? ''}`}
           </Fact>
           {engine && (
             <Fact label="Containers can use">

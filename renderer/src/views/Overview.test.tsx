@@ -47,7 +47,7 @@ describe('Overview', () => {
     const onChanged = vi.fn();
     const trouble = engineTrouble('permission', 'permission denied on unix:///var/run/docker.sock');
     const facts = { ...HOSTS.laptop, engine: null, engineProblem: trouble.message, engineTrouble: trouble };
-    const snapshot = snapshotFor(facts, { engine: { endpoint: null, problem: trouble.message, trouble } });
+    const snapshot = snapshotFor(facts, { engine: { endpoint: null, trouble } });
     renderView(<Overview api={fakeApi()} snapshot={snapshot} progress={{}} onChanged={onChanged} />);
     const guide = screen.getByTestId('first-run');
     expect(guide.getAttribute('data-trouble')).toBe('permission');

@@ -75,7 +75,7 @@ export function Overview({
           trouble={
             snapshot.engine.trouble ??
             facts.engineTrouble ??
-            engineTrouble('absent', snapshot.engine.problem ?? facts.engineProblem ?? 'no Docker engine answered')
+            engineTrouble('absent', facts.engineProblem ?? 'no Docker engine answered')
           }
           facts={facts}
           onRecheck={onChanged}

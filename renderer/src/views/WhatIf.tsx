@@ -2,6 +2,7 @@ import { Alert, Button, Group, NativeSelect, Slider, Stack, Text } from '@mantin
 import { useMemo, useState } from 'react';
 import type { BerthApi, Snapshot } from '../../../electron/common/api/berth-api.js';
 import type { ModelTuning } from '../../../electron/common/contracts/settings.js';
+import { sameWarning } from '../../../electron/common/contracts/stack-plan.js';
 import { recreatedBy, replan, tuningLimits, withTuning } from '../../../electron/common/planner/what-if.js';
 import { formatTokens } from '../../../electron/common/units.js';
 import { ApiError } from '../client.js';
@@ -46,11 +47,8 @@ export function WhatIf({
   const after = result?.ok ? result.plan : undefined;
   const planned = after?.services.find((s) => s.name === service);
   const recreate = after ? recreatedBy(plan, after) : [];
-  const newWarnings =
-    after?.warnings.filter((w) => !plan.warnings.some((o) => o.code === w.code && o.message === w.message)) ?? [];
-  const gone = plan.warnings.filter(
-    (w) => after && !after.warnings.some((n) => n.code === w.code && n.message === w.message),
-  );
+  const newWarnings = after?.warnings.filter((w) => !plan.warnings.some((o) => sameWarning(o, w))) ?? [];
+  const gone = plan.warnings.filter((w) => after && !after.warnings.some((n) => sameWarning(n, w)));
   const set = (change: Partial<ModelTuning>) => setTuning((t) => ({ ...t, ...change }));
 
   const save = async () => {
