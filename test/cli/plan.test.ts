@@ -230,3 +230,43 @@ describe('berth plan with bad input', () => {
     expect(berth(['plan', '--jsno']).code).toBe(2);
   });
 });
+
+describe('berth plan after a start whose KV cache held less than one request', () => {
+  it('plans a context that fits what vLLM logged, names the model in a warning, and never says "fits" beside 0 requests', () => {
+    // Llama 3.2 3B with a 4 GiB cache on the CPU: 36k of context by config.json's arithmetic (292 blocks of 128
+    // tokens, 37,376). Its last start logged "GPU KV cache size: 19,968 tokens" and a concurrency of 0.54 for 36,864.
+    const home = freshHome();
+    writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ tuning: { 'vllm-llama3': { kvCacheGiB: 4 } } }));
+    const facts = host('server-64core');
+    const before = JSON.parse(berth(['plan', '--facts', hostFile('server-64core'), '--json'], { home }).stdout);
+    const llama = before.services.find((s: { name: string }) => s.name === 'vllm-llama3');
+    expect(llama.model.maxModelLen).toBe(36_864);
+    const start = {
+      service: 'vllm-llama3',
+      image: llama.image,
+      model: 'meta-llama/Llama-3.2-3B-Instruct',
+      device: 'cpu',
+      engine: facts.engine?.endpoint,
+      at: '2026-12-07T09:00:00.000Z',
+      planned: llama.model.expected,
+      measured: { kvTokens: 19_968, maxConcurrency: 0.54, maxModelLen: 36_864 },
+    };
+    // measured.json as the store keeps it: the start under its engine, image, model and device.
+    const key = [start.engine, start.image, start.model, start.device].join('|');
+    writeFileSync(path.join(home, 'measured.json'), JSON.stringify({ schema: 1, entries: { [key]: start } }));
+
+    const result = berth(['plan', '--facts', hostFile('server-64core'), '--json'], { home });
+    expect(result.code).toBe(0);
+    const after = JSON.parse(result.stdout);
+    const model = after.services.find((s: { name: string }) => s.name === 'vllm-llama3').model;
+    // 19,968 tokens held: the context in whole KiB of tokens below it.
+    expect(model.maxModelLen).toBe(19_456);
+    expect(model.maxModelLen).toBeLessThanOrEqual(19_968);
+    expect(after.warnings).toContainEqual(
+      expect.objectContaining({ code: 'measured-kv-short', service: 'vllm-llama3' }),
+    );
+    const table = berth(['plan', '--facts', hostFile('server-64core')], { home }).stdout;
+    for (const line of table.split('\n')) expect(line, line).not.toMatch(/fits.*\b0 requests|\b0 requests.*fits/);
+    expect(table).toContain('vLLM holds 19,968 tokens: 1 request of 19k');
+  });
+});

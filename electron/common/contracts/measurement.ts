@@ -12,6 +12,8 @@ export const VllmFiguresSchema = z.object({
   kvBytes: z.number().nonnegative().optional(),
   kvTokens: z.number().int().nonnegative().optional(),
   maxConcurrency: z.number().nonnegative().optional(),
+  /** The context the concurrency is counted for: L of "Maximum concurrency for L tokens per request". */
+  maxModelLen: z.number().int().positive().optional(),
   /** Memory beside weights and KV: the three processes on the CPU; activations and CUDA graphs in a GPU share. */
   overheadBytes: z.number().nonnegative().optional(),
   /** The container's peak memory (cgroup memory.peak), for CPU models. */

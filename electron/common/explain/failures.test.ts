@@ -22,6 +22,16 @@ describe("explaining a failed start from vLLM's log", () => {
     });
   });
 
+  it('the refusal counted in tokens says how many the cache holds, and the context that fits', () => {
+    // As users report it from vLLM's log (a Mistral 7B in a docker-compose stack).
+    const line =
+      "ValueError: The model's max seq len (32768) is larger than the maximum number of tokens that can be stored in KV cache (16832). Try increasing `gpu_memory_utilization` or decreasing `max_model_len` when initializing the engine.";
+    expect(explainFailure('vllm-mistral', [line])).toEqual({
+      message: "vllm-mistral's KV cache holds 16,832 tokens, fewer than one 32,768-token request",
+      fix: 'set tuning.vllm-mistral.maxModelLen to 16832 or less, or raise tuning.vllm-mistral.kvCacheGiB',
+    });
+  });
+
   it('a gated repository tells a missing token (401) from a token without access (403)', () => {
     expect(explainFailure('vllm-llama3', ['huggingface_hub.errors.GatedRepoError: 401 Client Error.'])?.fix).toMatch(
       /set HF_TOKEN/,

@@ -34,6 +34,19 @@ const RECOGNIZERS: Recognizer[] = [
     }),
   },
   {
+    // The same refusal in its other words, counted in tokens (vllm/worker/worker.py, raise_if_cache_size_invalid; an
+    // engine's log as users report it: "The model's max seq len (32768) is larger than the maximum number of tokens
+    // that can be stored in KV cache (16832)").
+    pattern:
+      /max seq len \((\d+)\) is larger than the maximum number of tokens that can be stored in KV cache \((\d+)\)/,
+    explain: (m, service) => ({
+      message:
+        `${service}'s KV cache holds ${Number(m[2]).toLocaleString('en-US')} tokens, fewer than one ` +
+        `${Number(m[1]).toLocaleString('en-US')}-token request`,
+      fix: `set tuning.${service}.maxModelLen to ${m[2]} or less, or raise tuning.${service}.kvCacheGiB`,
+    }),
+  },
+  {
     pattern: /Free memory on device.*?is less than desired GPU memory utilization/,
     explain: (_m, service) => ({
       message: `${service} started while the GPU had less free memory than its share`,

@@ -47,9 +47,12 @@ export function gpuLayout(card: { memoryBytes: number; model: string } | undefin
 
 const cdiv = (a: number, b: number) => Math.ceil(a / b);
 
-/** One token of one layer: K and V, every KV head, each head_dim elements. */
+/**
+ * One token of one layer: K and V, every KV head, each head_dim elements; times what a start of this model measured
+ * over that arithmetic (ModelSpec.measured.kvScale), so a plan follows the tokens vLLM actually held.
+ */
 function bytesPerTokenPerLayer(model: ModelSpec, dtypeBytes: number): number {
-  return 2 * model.kvHeads * model.headDim * dtypeBytes;
+  return 2 * model.kvHeads * model.headDim * dtypeBytes * (model.measured?.kvScale ?? 1);
 }
 
 function fullLayers(model: ModelSpec): number {

@@ -9,7 +9,8 @@ import { ENGINE_HEADROOM_BYTES } from './cpu-memory.js';
 import { sizeCpuModelsOnDemand } from './cpu-on-demand.js';
 import { wakesHere } from './on-demand.js';
 import { onDemandReason } from './cpu-memory-words.js';
-import { expectedCpu, fitWords, overPlanWarning, withMeasurement } from './vllm-figures.js';
+import { expectedCpu, kvShortWarning, overPlanWarning, withMeasurement } from './vllm-figures.js';
+import { fitWords } from './vllm-words.js';
 import { engineCpuCount, engineMemoryBytes } from './memory-account.js';
 import { OTHER_SERVICES_BYTES, defaultVllmImage, modelService } from './services.js';
 import type { PlanOptions } from './plan-inputs.js';
@@ -73,6 +74,8 @@ export function planCpuModels(
     const measurement = measurements.get(model.service);
     const overPlan = overPlanWarning(model.service, measurement);
     if (overPlan) warnings.push(overPlan);
+    const short = kvShortWarning(model.service, measurement, size.maxModelLen);
+    if (short) warnings.push(short);
     const shell = modelService(
       model,
       image,
@@ -105,7 +108,16 @@ export function planCpuModels(
         device: 'cpu',
         maxModelLen: size.maxModelLen,
         expected,
-        ...(measurement ? { measured: { ...measurement.measured, at: measurement.at } } : {}),
+        // The cache the start was given (VLLM_CPU_KVCACHE_SPACE: a CPU server logs no "Available KV cache memory").
+        ...(measurement
+          ? {
+              measured: {
+                ...(measurement.planned.kvBytes !== undefined ? { kvBytes: measurement.planned.kvBytes } : {}),
+                ...measurement.measured,
+                at: measurement.at,
+              },
+            }
+          : {}),
         fit,
         keepAlive,
       },

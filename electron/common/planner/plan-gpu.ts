@@ -4,7 +4,8 @@ import { about, type PlanWarning } from '../contracts/stack-plan.js';
 import type { ModelSpec } from '../catalog/models.js';
 import { formatGiB } from '../units.js';
 import { nvidiaCards, planGpuModels } from './gpu.js';
-import { expectedGpu, fitWords, overPlanWarning, withMeasurement } from './vllm-figures.js';
+import { expectedGpu, kvShortWarning, overPlanWarning, withMeasurement } from './vllm-figures.js';
+import { fitWords } from './vllm-words.js';
 import { defaultVllmImage, modelService } from './services.js';
 import type { PlanOptions } from './plan-inputs.js';
 import { measurementFor, type Draft } from './model-drafts.js';
@@ -39,6 +40,8 @@ export function planGpuModelServices(
     const measurement = measurements.get(model.service);
     const overPlan = overPlanWarning(model.service, measurement);
     if (overPlan) warnings.push(overPlan);
+    const short = kvShortWarning(model.service, measurement, place.maxModelLen);
+    if (short) warnings.push(short);
     const shell = modelService(
       model,
       imageOf(model),

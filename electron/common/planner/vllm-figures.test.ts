@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS } from '../contracts/settings.js';
+import { DEFAULT_SETTINGS, SettingsSchema } from '../contracts/settings.js';
 import { host } from '../../../test/support/hosts.js';
 import { planStack } from './plan.js';
 import { BUILTIN_MODELS } from '../catalog/models.js';
 import type { Measurement } from '../contracts/measurement.js';
-import { fitWords, withMeasurement } from './vllm-figures.js';
+import { withMeasurement } from './vllm-figures.js';
+import { fitWords, plannedBesideMeasured } from './vllm-words.js';
 
 const GiB = 1024 ** 3;
 
@@ -83,5 +84,55 @@ describe('a measured start, in the next plan', () => {
   it('never plans less than vLLM’s three processes (0.86 + 0.46 + 0.75 GB), however little a warm-up peaked at', () => {
     // 4.5 GiB peak leaves 0.33 GiB beside weights and KV; the floor is 2.07 GB = 1.928 GiB, in 128 MiB steps 2 GiB.
     expect(withMeasurement(qwen, start(4.5, 3)).measured?.runtimeBytes).toBe(2 * GiB);
+  });
+});
+
+describe('the fit follows what vLLM measured', () => {
+  // Llama 3.2 3B on the CPU with a 4 GiB cache: 28 layers × 8 KV heads × 128 dims × 2 (K and V) × 2 bytes is 4 KiB a
+  // token per layer, a block of 128 tokens on 28 layers 14 MiB, so 4 GiB holds 292 blocks (37,376 tokens) and the plan
+  // gives 36k of context (36,864). vLLM then held 19,968 tokens: less than one 36k request.
+  const facts = host('server-64core');
+  const settings = SettingsSchema.parse({ tuning: { 'vllm-llama3': { kvCacheGiB: 4 } } });
+  const before = planStack(facts, settings);
+  const llama = () => before.services.find((s) => s.name === 'vllm-llama3');
+  const start = (): Measurement => ({
+    service: 'vllm-llama3',
+    image: llama()?.image ?? '',
+    model: 'meta-llama/Llama-3.2-3B-Instruct',
+    device: 'cpu',
+    engine: facts.engine?.endpoint ?? 'none',
+    at: '2026-12-07T09:00:00.000Z',
+    planned: llama()?.model?.expected ?? {},
+    measured: { kvTokens: 19_968, maxConcurrency: 0.54, maxModelLen: 36_864 },
+  });
+
+  it('before: 36k of context in the 4 GiB', () => {
+    expect(llama()?.model?.maxModelLen).toBe(36_864);
+  });
+
+  it('after: a context that fits what vLLM held, a warning that names the model, and words that agree', () => {
+    const after = planStack(facts, settings, { measurements: [start()] });
+    const model = after.services.find((s) => s.name === 'vllm-llama3')?.model;
+    // 37,376 ÷ 19,968 = 1.8718 the cost of a token: 4 GiB ÷ (14 MiB × 1.8718) = 156 blocks, 19,968 tokens; the
+    // context in whole KiB of tokens below that is 19 × 1024 = 19,456.
+    expect(model?.maxModelLen).toBe(19_456);
+    expect(model?.fit?.words).toBe('fits 19k context');
+    expect(after.warnings.find((w) => w.code === 'measured-kv-short')).toEqual({
+      code: 'measured-kv-short',
+      service: 'vllm-llama3',
+      message:
+        "vllm-llama3's KV cache held 19,968 tokens, less than one 36k request, when it started on 2026-12-07: this " +
+        "plan gives it 19k of context, what vLLM's figures hold.",
+    });
+    expect(plannedBesideMeasured(model?.expected ?? {}, model?.measured, model?.maxModelLen ?? 0)).toBe(
+      'planned 4 GiB KV → vLLM holds 19,968 tokens: 1 request of 19k',
+    );
+  });
+
+  it('a start within 2% of the arithmetic moves nothing: the plan is not remade for a rounding', () => {
+    const close = { ...start(), measured: { kvTokens: 37_000, maxConcurrency: 1, maxModelLen: 36_864 } };
+    const after = planStack(facts, settings, { measurements: [close] });
+    expect(after.services.find((s) => s.name === 'vllm-llama3')?.model?.maxModelLen).toBe(36_864);
+    expect(after.warnings.some((w) => w.code === 'measured-kv-short')).toBe(false);
   });
 });

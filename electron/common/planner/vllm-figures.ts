@@ -24,6 +24,44 @@ const roundUp = (bytes: number, step: number) => Math.ceil(bytes / step) * step;
  */
 export function withMeasurement(model: ModelSpec, m: Measurement | undefined): ModelSpec {
   if (!m) return model;
+  const sized = sizedByMeasurement(model, m);
+  const kv = measuredKvScale(model, m);
+  if (!kv || !sized.measured) return sized;
+  return {
+    ...sized,
+    measured: {
+      ...sized.measured,
+      kvScale: kv.scale,
+      why:
+        `${sized.measured.why}; vLLM held ${kv.tokens.toLocaleString('en-US')} tokens in its KV cache, ` +
+        `${Math.round(100 / kv.scale)}% of the ${kv.arithmetic.toLocaleString('en-US')} its config.json gives, so ` +
+        'contexts follow what it held',
+    },
+  };
+}
+
+/**
+ * What a start says of the KV cache's cost per token against config.json's arithmetic: the tokens vLLM held ("KV cache
+ * size: N tokens") in the cache it was given, against the arithmetic's whole blocks of that cache. Undefined unless
+ * it held fewer, by more than 2% (a plan is not remade for a rounding), and for models with a sliding window, whose
+ * token count vLLM reports per group.
+ */
+export function measuredKvScale(
+  model: ModelSpec,
+  m: Measurement,
+): { scale: number; tokens: number; arithmetic: number } | undefined {
+  const tokens = m.measured.kvTokens;
+  const bytes = m.measured.kvBytes ?? m.planned.kvBytes;
+  if (!tokens || !bytes || model.slidingWindow) return undefined;
+  const layout = model.device === 'cpu' ? cpuLayout() : gpuLayout(undefined);
+  const blockTokens = m.measured.blockTokens ?? layout.blockTokens;
+  const arithmetic = kvPool(model, bytes, model.maxModelLen, { ...layout, blockTokens }).blocks * blockTokens;
+  if (arithmetic <= 0 || tokens >= arithmetic * 0.98) return undefined;
+  return { scale: arithmetic / tokens, tokens, arithmetic };
+}
+
+/** The model's weights and runtime as the start measured them (withMeasurement's first half). */
+function sizedByMeasurement(model: ModelSpec, m: Measurement): ModelSpec {
   const weightsBytes =
     m.measured.weightsBytes && m.measured.weightsBytes > 0 ? m.measured.weightsBytes : model.weightsBytes;
   const when = day(m.at);
@@ -124,69 +162,6 @@ export function expectedGpu(model: ModelSpec, share: number, card: Card | undefi
   };
 }
 
-export interface FitWords {
-  verdict: 'fits' | 'shorter' | 'no';
-  words: string;
-}
-
-/**
- * Whether a model fits, in vLLM's terms: "fits: 32k context, 4 requests at once" where the cache holds two or more
- * requests of the planned context, "fits 9k context" where it holds one, "does not fit: needs 7.1 GiB, the engine has
- * 6" where it cannot start. The what-if view says the same words.
- */
-export function fitWords(args: {
-  expected: VllmFigures;
-  maxModelLen: number;
-  modelLimit: number;
-  /** The model's memory limit. */
-  needsBytes?: number;
-  /** What the engine has for this model beside the other services and the other models. */
-  hasBytes?: number;
-  /** What the engine has for this model beside the other services alone. */
-  aloneBytes?: number;
-}): FitWords {
-  const { expected, maxModelLen, modelLimit, needsBytes, hasBytes, aloneBytes } = args;
-  const gib = (bytes: number) => formatGiB(Math.max(0, bytes)).replace(/ GiB$/, '');
-  if (needsBytes !== undefined && aloneBytes !== undefined && needsBytes > aloneBytes) {
-    return { verdict: 'no', words: `does not fit: needs ${formatGiB(needsBytes)}, the engine has ${gib(aloneBytes)}` };
-  }
-  if (needsBytes !== undefined && hasBytes !== undefined && needsBytes > hasBytes) {
-    return {
-      verdict: 'no',
-      words: `does not fit beside the other models: needs ${formatGiB(needsBytes)}, they leave ${gib(hasBytes)}`,
-    };
-  }
-  const concurrency = expected.maxConcurrency ?? 0;
-  if (concurrency < 1)
-    return {
-      verdict: 'no',
-      words:
-        `does not fit: a ${formatTokens(maxModelLen)} request needs more KV cache than the ` +
-        `${formatGiB(expected.kvBytes ?? 0)} there is`,
-    };
-  const verdict = maxModelLen < modelLimit ? 'shorter' : 'fits';
-  if (concurrency < 2) return { verdict, words: `fits ${formatTokens(maxModelLen)} context` };
-  return { verdict, words: `fits: ${formatTokens(maxModelLen)} context, ${Math.floor(concurrency)} requests at once` };
-}
-
-/**
- * "planned 4 GiB KV → vLLM holds 36,864 tokens: 4 requests of 9k" — the plan and what vLLM reported, side by side.
- */
-export function plannedBesideMeasured(
-  expected: VllmFigures,
-  measured: VllmFigures | undefined,
-  maxModelLen: number,
-): string {
-  const source = measured?.kvTokens !== undefined ? measured : expected;
-  const tokens = source.kvTokens ?? 0;
-  const requests = Math.floor(source.maxConcurrency ?? 0);
-  const who = measured?.kvTokens !== undefined ? 'vLLM holds' : 'vLLM should hold';
-  return (
-    `planned ${formatGiB(expected.kvBytes ?? 0)} KV → ${who} ${tokens.toLocaleString('en-US')} tokens: ${requests}` +
-    ` request${requests === 1 ? '' : 's'} of ${formatTokens(maxModelLen)}`
-  );
-}
-
 /** A measured start that went past what its plan expected by more than 10%: the plan was wrong for this machine. */
 export function overPlanWarning(service: string, m: Measurement | undefined): PlanWarning | undefined {
   if (!m) return undefined;
@@ -224,22 +199,29 @@ export function overPlanWarning(service: string, m: Measurement | undefined): Pl
   };
 }
 
-/** One line for what a start measured, beside its plan, as the CLI prints it and the tray notifies it. */
-export function describeMeasurement(m: Measurement): string {
-  const parts: string[] = [];
-  if (m.measured.oomKilled)
-    return (
-      `${m.service} was killed at its ${formatGiB(m.measured.limitBytes ?? 0)} memory limit: the next plan ` +
-      'raises it'
-    );
-  if (m.measured.weightsBytes !== undefined)
-    parts.push(`weights ${formatGiB(m.measured.weightsBytes)} (planned ${formatGiB(m.planned.weightsBytes ?? 0)})`);
-  if (m.measured.peakBytes !== undefined)
-    parts.push(`peak ${formatGiB(m.measured.peakBytes)} of a ${formatGiB(m.planned.peakBytes ?? 0)} limit`);
-  if (m.measured.kvTokens !== undefined)
-    parts.push(
-      `KV cache ${m.measured.kvTokens.toLocaleString('en-US')} tokens ` +
-        `(planned ${(m.planned.kvTokens ?? 0).toLocaleString('en-US')})`,
-    );
-  return `${m.service} measured: ${parts.join(', ') || 'no figures in its log'}`;
+/** Whether a start's cache held less than one request of the context it was started with. */
+export function heldLessThanOneRequest(measured: VllmFigures): boolean {
+  const { kvTokens, maxModelLen, maxConcurrency } = measured;
+  return (
+    (maxConcurrency !== undefined && maxConcurrency < 1) ||
+    (kvTokens !== undefined && maxModelLen !== undefined && kvTokens < maxModelLen)
+  );
+}
+
+/**
+ * A start whose KV cache held less than one request of its context: said at once, beside the context this plan gives
+ * instead (which fits what vLLM held, ModelSpec.measured.kvScale).
+ */
+export function kvShortWarning(service: string, m: Measurement | undefined, context: number): PlanWarning | undefined {
+  if (!m || !heldLessThanOneRequest(m.measured)) return undefined;
+  const held = m.measured.kvTokens;
+  const length = m.measured.maxModelLen;
+  const what = held === undefined ? 'less than one request' : `${held.toLocaleString('en-US')} tokens`;
+  return {
+    code: 'measured-kv-short',
+    service,
+    message:
+      `${service}'s KV cache held ${what}${length ? `, less than one ${formatTokens(length)} request,` : ''} when ` +
+      `it started on ${day(m.at)}: this plan gives it ${formatTokens(context)} of context, what vLLM's figures hold.`,
+  };
 }

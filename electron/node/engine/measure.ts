@@ -3,6 +3,7 @@ import type Docker from 'dockerode';
 import { OVER_PLAN_RATIO, type Measurement, type VllmFigures } from '../../common/contracts/measurement.js';
 import type { PlannedService } from '../../common/contracts/stack-plan.js';
 import { GiB } from '../../common/units.js';
+import { heldLessThanOneRequest } from '../../common/planner/vllm-figures.js';
 import { readLogTail } from './logs.js';
 
 /**
@@ -21,8 +22,11 @@ export function figuresFromLog(lines: readonly string[]): VllmFigures {
   if (kv !== undefined) figures.kvBytes = Math.max(0, kv) * GiB;
   const tokens = number(last(/GPU KV cache size: ([\d,]+) tokens/g)?.[1]);
   if (tokens !== undefined) figures.kvTokens = tokens;
-  const concurrency = number(last(/Maximum concurrency for [\d,]+ tokens per request: ([\d.]+)x/g)?.[1]);
-  if (concurrency !== undefined) figures.maxConcurrency = concurrency;
+  const concurrency = last(/Maximum concurrency for ([\d,]+) tokens per request: ([\d.]+)x/g);
+  if (concurrency) {
+    figures.maxModelLen = number(concurrency[1]);
+    figures.maxConcurrency = number(concurrency[2]);
+  }
   return figures;
 }
 
@@ -168,6 +172,7 @@ export function aboveItsPlan(m: Measurement): boolean {
   const over = (a?: number, b?: number) => a !== undefined && b !== undefined && b > 0 && a > b * OVER_PLAN_RATIO;
   return (
     Boolean(m.measured.oomKilled) ||
+    heldLessThanOneRequest(m.measured) ||
     over(m.measured.peakBytes, m.planned.peakBytes) ||
     over(m.measured.weightsBytes, m.planned.weightsBytes) ||
     over(m.measured.overheadBytes, m.planned.overheadBytes)

@@ -9,7 +9,7 @@ import { LABELS } from './labels.js';
 import type { OwnedContainer } from './owned.js';
 import { prefetchWeights } from './weights.js';
 import { aboveItsPlan, measureStart } from './measure.js';
-import { describeMeasurement } from '../../common/planner/vllm-figures.js';
+import { describeMeasurement } from '../../common/planner/vllm-words.js';
 import { httpGet } from '../http-get.js';
 import type { EngineContext } from './converge.js';
 import type { ProgressEvent } from '../../common/contracts/progress.js';

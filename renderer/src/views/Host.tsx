@@ -5,7 +5,7 @@ import type { BerthApi, Snapshot } from '../../../electron/common/api/berth-api.
 import type { DoctorOutcome } from '../../../electron/common/contracts/doctor.js';
 import { formatGiB } from '../../../electron/common/units.js';
 import { ApiError } from '../client.js';
-import { plannedBesideMeasured } from '../../../electron/common/planner/vllm-figures.js';
+import { plannedBesideMeasured } from '../../../electron/common/planner/vllm-words.js';
 import { PlanPictures } from '../pictures/PlanPictures.js';
 
 const CHECK = {

@@ -173,7 +173,8 @@ describe('Overview', () => {
       /^planned \d+ GiB KV → vLLM should hold [\d,]+ tokens: \d+ requests? of \S+$/,
     );
     cleanup();
-    // The same image and engine measured 12,345 tokens on 2026-11-30: the line says so, with the date.
+    // The same image and engine measured 37,000 tokens on 2026-11-30, within 2% of what the plan's cache holds by
+    // config.json's arithmetic (4 GiB: 292 blocks of 128 tokens, 37,376): the line says so, with the date.
     const measurement = {
       service: 'vllm-qwen3',
       image: qwen?.image ?? '',
@@ -182,7 +183,7 @@ describe('Overview', () => {
       engine: facts.engine?.endpoint ?? '',
       at: '2026-11-30T10:00:00.000Z',
       planned: qwen?.model?.expected ?? {},
-      measured: { kvTokens: 12345, maxConcurrency: 2.5, weightsBytes: 3.17 * 1024 ** 3 },
+      measured: { kvTokens: 37_000, maxConcurrency: 1, maxModelLen: 36_864, weightsBytes: 3.17 * 1024 ** 3 },
     };
     renderView(
       <Overview
@@ -193,7 +194,7 @@ describe('Overview', () => {
       />,
     );
     expect(screen.getByTestId('vllm-vllm-qwen3').textContent).toBe(
-      `planned ${qwen?.kvCacheGiB} GiB KV → vLLM holds 12,345 tokens: 2 requests of ${Math.round((qwen?.model?.maxModelLen ?? 0) / 1024)}k (measured 2026-11-30)`,
+      `planned ${qwen?.kvCacheGiB} GiB KV → vLLM holds 37,000 tokens: 1 request of ${Math.round((qwen?.model?.maxModelLen ?? 0) / 1024)}k (measured 2026-11-30)`,
     );
   });
 });

@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import type { ActionResult, BerthApi, Snapshot } from '../../../electron/common/api/berth-api.js';
 import { describeCores } from '../../../electron/common/planner/cpu-list.js';
 import { onDemandWords } from '../../../electron/common/planner/on-demand.js';
-import { plannedBesideMeasured } from '../../../electron/common/planner/vllm-figures.js';
+import { plannedBesideMeasured } from '../../../electron/common/planner/vllm-words.js';
 import { isActive, reachableUrl } from '../../../electron/common/status/service-state.js';
 import { formatTokens } from '../../../electron/common/units.js';
 import type { Progress as ProgressMap } from '../App.js';

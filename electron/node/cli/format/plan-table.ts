@@ -2,7 +2,7 @@ import type { PlannedService, StackPlan } from '../../../common/contracts/stack-
 import { describeCores } from '../../../common/planner/cpu-list.js';
 import { formatGiB, formatTokens } from '../../../common/units.js';
 import { textTable } from './table.js';
-import { plannedBesideMeasured } from '../../../common/planner/vllm-figures.js';
+import { plannedBesideMeasured } from '../../../common/planner/vllm-words.js';
 import { keepAliveWords, takingTurns } from '../../../common/planner/on-demand.js';
 
 function cores(service: PlannedService): string {

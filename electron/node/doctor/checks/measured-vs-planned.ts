@@ -5,12 +5,15 @@ import type { Check } from '../check.js';
  * than 10% (or was killed at its memory limit) means the plan was wrong for this machine. The plan now in force
  * already uses the measurement; this says so, with the numbers.
  */
+/** A start past its plan, and one whose KV cache held less than one request of its context. */
+const MEASURED_CODES = ['measured-above-plan', 'measured-kv-short'];
+
 export const measuredVsPlanned: Check = {
   id: 'measured-vs-planned',
   title: 'Model servers against their plans',
   applies: ({ plan }) => Boolean(plan?.services.some((s) => s.role === 'model')),
   async run({ plan }) {
-    const over = (plan?.warnings ?? []).filter((w) => w.code === 'measured-above-plan');
+    const over = (plan?.warnings ?? []).filter((w) => MEASURED_CODES.includes(w.code));
     if (over.length) {
       return {
         status: 'warn',
