@@ -3,7 +3,7 @@
 // nothing a run writes can move them. A figure fails when its median is past limit + tolerance (below limit −
 // tolerance for a rate), however wide its spread. Each limit is the figure measured on the reference machine
 // (2 cores, Docker Engine 20.10; the value in the comment) plus 8%, with 5% of tolerance, so a 20% regression of
-// any of them fails (test/benchmarks/guard.test.ts plants one in each). CPU time counted in 10 ms ticks a minute
+// any of them is caught (test/benchmarks/guard.test.ts plants a figure 20% past each limit). CPU time counted in 10 ms ticks a minute
 // has `step`: its limit is what was measured and its tolerance one tick, so two ticks more fail. Figures measured
 // beside them (Node's own start, docker-compose, the critical path, the engine's health-check tick) are
 // baselines and carry no limit. Raising a limit is a decision: say why in the commit.

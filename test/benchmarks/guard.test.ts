@@ -96,7 +96,7 @@ describe('the regression guard', () => {
   });
 
   it.each(limited)(
-    'catches a planted regression of 20 per cent in $benchmark: $name (a ratio fails, an absolute figure warns)',
+    'catches a figure planted 20 per cent past its limit in $benchmark: $name (a ratio fails, an absolute figure warns)',
     ({ benchmark, name, limit }) => {
       const results = recorded();
       if (limit.step) {
