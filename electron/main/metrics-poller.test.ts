@@ -36,9 +36,25 @@ describe("the tray's tokens per second", () => {
   it("take each generating model's latest rate and leave idle ones out", () => {
     expect(
       currentRates([
-        { service: 'a', generationTokensPerS: [3, 12.5] },
-        { service: 'b', generationTokensPerS: [4, 0] },
-        { service: 'c', generationTokensPerS: [] },
+        {
+          service: 'a',
+          timeline: {
+            generationTokensPerS: [
+              [100, 3],
+              [105, 12.5],
+            ],
+          },
+        },
+        {
+          service: 'b',
+          timeline: {
+            generationTokensPerS: [
+              [100, 4],
+              [105, 0],
+            ],
+          },
+        },
+        { service: 'c', timeline: { generationTokensPerS: [] } },
       ]),
     ).toEqual({ a: 12.5 });
   });

@@ -44,11 +44,11 @@ export class TokensPerSecondPoller {
 
 /** The last generation rate of each model that is generating now (an idle model has no entry). */
 export function currentRates(
-  models: readonly { service: string; generationTokensPerS: number[] }[],
+  models: readonly { service: string; timeline: { generationTokensPerS: [number, number][] } }[],
 ): Record<string, number> {
   const out: Record<string, number> = {};
   for (const model of models) {
-    const last = model.generationTokensPerS.at(-1);
+    const last = model.timeline.generationTokensPerS.at(-1)?.[1];
     if (last !== undefined && last > 0) out[model.service] = last;
   }
   return out;

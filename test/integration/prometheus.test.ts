@@ -218,10 +218,10 @@ describeWhen(
       await new Promise((r) => setTimeout(r, 2500));
       const sparklines = await modelSparklines(prometheus.url, ['vllm-qwen3', 'vllm-llama3'], 1, 1);
       for (const model of sparklines) {
-        expect(model.running.length, model.service).toBeGreaterThan(0);
-        expect(model.kvCachePercent.length, model.service).toBeGreaterThan(0);
+        expect(model.timeline.running.length, model.service).toBeGreaterThan(0);
+        expect(model.timeline.kvCachePercent.length, model.service).toBeGreaterThan(0);
         expect(
-          model.ttftP50Seconds.some((v) => v > 0 && v <= 0.05),
+          model.timeline.ttftP50Seconds.some(([, v]) => v > 0 && v <= 0.05),
           model.service,
         ).toBe(true);
       }

@@ -12,14 +12,9 @@ export interface ModelMetrics {
   prometheus?: 'not-running' | 'not-answering';
   models: {
     service: string;
-    generationTokensPerS: number[];
-    ttftP50Seconds: number[];
-    running: number[];
-    waiting: number[];
-    kvCachePercent: number[];
     /** The model's service state now: a model asleep on demand shows its charts up to when it went to sleep. */
     state?: ServiceState;
-    /** Each series with its times, for charts with a time axis. */
-    timeline?: Record<MetricPanel, [number, number][]>;
+    /** Each series, once, as [unix seconds, value] pairs: the charts draw them, the tray reads the last. */
+    timeline: Record<MetricPanel, [number, number][]>;
   }[];
 }

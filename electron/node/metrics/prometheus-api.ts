@@ -118,15 +118,6 @@ export async function modelSparklines(
       MetricPanel,
       [number, number][]
     >;
-    const values = (panel: MetricPanel) => timeline[panel].map(([, v]) => v);
-    return {
-      service,
-      generationTokensPerS: values('generationTokensPerS'),
-      ttftP50Seconds: values('ttftP50Seconds'),
-      running: values('running'),
-      waiting: values('waiting'),
-      kvCachePercent: values('kvCachePercent'),
-      timeline,
-    };
+    return { service, timeline };
   });
 }

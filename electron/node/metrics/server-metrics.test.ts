@@ -22,12 +22,7 @@ describe("sparklines from a model server's /metrics, when no Prometheus runs", (
     history.push('vllm-qwen3', sampleFromText(text(150, 2, 4), 5000));
     expect(history.sparklines('vllm-qwen3')).toEqual({
       service: 'vllm-qwen3',
-      generationTokensPerS: [10],
-      ttftP50Seconds: [0.05],
-      running: [2, 2],
-      waiting: [0, 0],
-      kvCachePercent: [25, 25],
-      // The same numbers at their times (seconds), for the charts' time axis.
+      // Each series once, its values at their times (seconds): 50 tokens in 5 s is 10 tokens/s.
       timeline: {
         generationTokensPerS: [[5, 10]],
         ttftP50Seconds: [[5, 0.05]],

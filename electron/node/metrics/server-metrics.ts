@@ -91,15 +91,6 @@ export class ServerMetricsHistory {
       waiting: list.map((s) => [at(s), s.waiting]),
       kvCachePercent: list.map((s) => [at(s), s.kvCacheUsage * 100]),
     };
-    const values = (panel: MetricPanel) => timeline[panel].map(([, v]) => v);
-    return {
-      service,
-      generationTokensPerS: values('generationTokensPerS'),
-      ttftP50Seconds: values('ttftP50Seconds'),
-      running: values('running'),
-      waiting: values('waiting'),
-      kvCachePercent: values('kvCachePercent'),
-      timeline,
-    };
+    return { service, timeline };
   }
 }

@@ -18,21 +18,17 @@ afterEach(cleanup);
 const now = 1_800_000_000;
 const series = (values: number[]): [number, number][] => values.map((v, i) => [now - (values.length - i) * 5, v]);
 
-function metrics(timeline?: NonNullable<ModelMetrics['models'][number]['timeline']>): ModelMetrics {
-  return {
-    source: 'servers',
-    models: [
-      {
-        service: 'vllm-qwen3',
-        generationTokensPerS: [],
-        ttftP50Seconds: [],
-        running: [],
-        waiting: [],
-        kvCachePercent: [],
-        ...(timeline ? { timeline } : {}),
-      },
-    ],
-  };
+const NO_SERIES: ModelMetrics['models'][number]['timeline'] = {
+  generationTokensPerS: [],
+  ttftP50Seconds: [],
+  ttftP95Seconds: [],
+  running: [],
+  waiting: [],
+  kvCachePercent: [],
+};
+
+function metrics(timeline: ModelMetrics['models'][number]['timeline'] = NO_SERIES): ModelMetrics {
+  return { source: 'servers', models: [{ service: 'vllm-qwen3', timeline }] };
 }
 
 describe('Metrics', () => {

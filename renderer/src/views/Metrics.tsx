@@ -268,13 +268,11 @@ export function Metrics({ api }: { api: BerthApi }) {
               Asleep on demand: it holds no memory and wakes on its next request; the charts end when it went to sleep.
             </Text>
           )}
-          {model.timeline && (
-            <div className="charts-grid">
-              {CHARTS.map((spec) => (
-                <Chart key={spec.title} spec={spec} timeline={model.timeline as Timeline} />
-              ))}
-            </div>
-          )}
+          <div className="charts-grid">
+            {CHARTS.map((spec) => (
+              <Chart key={spec.title} spec={spec} timeline={model.timeline} />
+            ))}
+          </div>
         </Stack>
       ))}
     </Stack>
