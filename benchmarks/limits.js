@@ -59,7 +59,9 @@ export const LIMITS = {
     'frame time following 10,000 lines/s, p95': { max: 18, tolerance: 0.9 }, // measured 16.7 ms (was 16.7)
     'page heap growth over that time': { max: 0.54, tolerance: 0.027 }, // measured 0.5 MiB (was 0.5)
     'frame time while the Metrics charts update, p95': { max: 18, tolerance: 0.9 }, // measured 16.7 ms (was 16.7)
-    'initial JavaScript the window loads (gzip)': { max: 180, tolerance: 9 }, // measured 166.1 kB (was 166.1)
+    // Set back to 150 kB (issue 32): it had been raised to 180 so that a growth from 133.6 to 163–166 kB passed. The
+    // 166.1 kB measured since is over it, a warning in every run until the window's entry is lighter again.
+    'initial JavaScript the window loads (gzip)': { max: 150, tolerance: 7.5 }, // measured 166.1 kB (was 166.1)
     'what-if re-plan, p95 on the slowest fixture host': { max: 0.25, tolerance: 0.013 }, // measured 0.23 ms (was 1.82)
     'berth serve process CPU while Metrics is open, per model': { max: 160, tolerance: 8 }, // measured 150 ms/min (was 210)
     'backend CPU with no window open': { max: 10, tolerance: 10, step: 10 }, // measured 10 ms/min (was 10)

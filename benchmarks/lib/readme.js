@@ -150,15 +150,15 @@ Every limit and its tolerance are declared before any run, in \`benchmarks/limit
 the limits committed before it: none is moved to let a run pass. A same-run ratio (a figure named with ÷: two
 timings taken side by side, which the machine's speed moves together) fails when its median is past the limit by more
 than the tolerance, however wide its spread; an absolute figure past its limit is a warning, marked **over** above,
-since on this shared machine a timing moves by up to two thirds between runs of the same code (first paint 247–416 ms,
-log lines 136k–170k a second, in four runs of one day) while the ratios moved by 12% at most. A baseline (a figure
-measured beside another, such as Node's own start) is judged by none. The limits sit close to the reference figures,
+since on a shared machine a timing moves between runs of the same code far more than a ratio of two timings taken side
+by side (the runs behind that, and their figures, are in \`benchmarks/limits.js\`). A baseline (a figure measured
+beside another, such as Node's own start) is judged by none. The limits sit close to the reference figures,
 so a 20% regression of any of them is caught (\`test/benchmarks/guard.test.ts\` plants a figure 20% past each limit: a
 ratio fails, an absolute figure warns). \`npm run bench\` exits 1 when a ratio fails or a script does; \`npm run bench:check\`, the
 regression guard the CI workflow runs, repeats the quick ones (the CLI's cold start and \`berth up\` against
-docker-compose and the critical path) and fails the same way. The absolute limits are the reference machine's, set on
-the run of commit c97d033 (every figure it measured is beside its limit in \`benchmarks/limits.js\`); on another
-machine the same-run ratios are the ones to read.
+docker-compose and the critical path) and fails the same way. The absolute limits are the reference machine's (what it
+measured is beside each limit in \`benchmarks/limits.js\`); on another machine the same-run ratios are the ones to
+read.
 
 ### What each measures
 - **CLI cold start** (\`cli-cold-start.js\`): a new Node process per run, alternating with a bare \`node -e 0\`.

@@ -32,28 +32,33 @@ async function awake(stack: string): Promise<{ names: string[]; limitBytes: numb
   return { names: names.sort(), limitBytes };
 }
 
+/**
+ * A test stack on an engine with 16 GiB for containers, where each development model fits beside the other services
+ * and both do not, with its wake gateway on a free port; the session that plans it on those facts.
+ */
+async function macSizedStack() {
+  const [wakePort] = (await freePorts(1)) as [number];
+  const stack: TestStack = await testStack({ keepAlive: {} });
+  closers.push(() => stack.cleanup());
+  const real = await localFacts();
+  const facts: HostFacts = { ...real, engine: real.engine && { ...real.engine, memoryBytes: 16 * GiB } };
+  await writeSettings(stack.home, { ...stack.settings, ports: { ...stack.settings.ports, wake: wakePort } });
+  const session = new StackSession({
+    env: { BERTH_HOME: stack.home, DOCKER_HOST: 'unix:///var/run/docker.sock' },
+    probe: async () => facts,
+  });
+  return { stack, wakePort, real, session };
+}
+
 describeWhen(
   await dockerAnswers(),
   'no Docker engine answers at /var/run/docker.sock (start dockerd)',
   'models on demand in a running stack, through litellm',
   () => {
     it('a Mac-sized engine: up leaves both models asleep; chatting with one, the other, then the first swaps them, never over the room', async () => {
-      const [wakePort] = await freePorts(1);
-      const stack: TestStack = await testStack({ keepAlive: {} });
-      closers.push(() => stack.cleanup());
-      // An engine with 16 GiB for containers: each development model fits beside the other services, both do not.
-      const real = await localFacts();
-      const facts: HostFacts = { ...real, engine: real.engine && { ...real.engine, memoryBytes: 16 * GiB } };
-      await writeSettings(stack.home, {
-        ...stack.settings,
-        ports: { ...stack.settings.ports, wake: wakePort as number },
-      });
+      const { stack, wakePort, real, session } = await macSizedStack();
       // Llama 3.2 is gated: its weights are fetched (before it first sleeps) with a token.
       await saveSecrets(stack.home, { HF_TOKEN: 'hf_test_token_value' });
-      const session = new StackSession({
-        env: { BERTH_HOME: stack.home, DOCKER_HOST: 'unix:///var/run/docker.sock' },
-        probe: async () => facts,
-      });
       const backend = new Backend({ session });
       closers.push(() => backend.close());
       await backend.start();
@@ -156,22 +161,10 @@ describeWhen(
     });
 
     it('a wake gateway that cannot start is said in the snapshot and by an event, with its fix, until it runs', async () => {
-      const [wakePort] = await freePorts(1);
-      const stack: TestStack = await testStack({ keepAlive: {} });
-      closers.push(() => stack.cleanup());
-      const real = await localFacts();
-      const facts: HostFacts = { ...real, engine: real.engine && { ...real.engine, memoryBytes: 16 * GiB } };
-      await writeSettings(stack.home, {
-        ...stack.settings,
-        ports: { ...stack.settings.ports, wake: wakePort as number },
-      });
+      const { wakePort, session } = await macSizedStack();
       // Another program holds the gateway's port on every address.
       const squatter = net.createServer();
       await new Promise<void>((resolve) => squatter.listen(wakePort, '0.0.0.0', resolve));
-      const session = new StackSession({
-        env: { BERTH_HOME: stack.home, DOCKER_HOST: 'unix:///var/run/docker.sock' },
-        probe: async () => facts,
-      });
       const backend = new Backend({ session });
       closers.push(() => backend.close());
       const events: BerthEvent[] = [];

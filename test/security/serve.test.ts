@@ -166,9 +166,10 @@ describe('berth serve cannot be knocked over', () => {
 describe('berth serve cannot be locked out by idle or slow sockets', () => {
   let server: Awaited<ReturnType<typeof startServer>>;
   const limits = { connections: 32, idleMs: 600, headersMs: 800, requestMs: 1500 };
-  beforeAll(async () => {
-    server = await startServer({
-      api,
+  /** A server with these short deadlines in front of an API. */
+  const serveWithLimits = (on: BerthApi) =>
+    startServer({
+      api: on,
       onEvent: () => () => undefined,
       rendererDir: rendererWithSymlink(),
       host: '127.0.0.1',
@@ -176,6 +177,8 @@ describe('berth serve cannot be locked out by idle or slow sockets', () => {
       token: 'test-token-0123456789',
       limits,
     });
+  beforeAll(async () => {
+    server = await serveWithLimits(api);
   });
   afterAll(async () => server?.close());
 
@@ -214,15 +217,7 @@ describe('berth serve cannot be locked out by idle or slow sockets', () => {
       {},
       { get: () => async () => new Promise((resolve) => setTimeout(() => resolve({ ok: true }), 2000)) },
     ) as unknown as BerthApi;
-    const slow = await startServer({
-      api: slowApi,
-      onEvent: () => () => undefined,
-      rendererDir: rendererWithSymlink(),
-      host: '127.0.0.1',
-      port: 0,
-      token: 'test-token-0123456789',
-      limits,
-    });
+    const slow = await serveWithLimits(slowApi);
     try {
       const reply = await fetch(`http://127.0.0.1:${slow.port}/api/call`, {
         method: 'POST',

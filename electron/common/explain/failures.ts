@@ -34,9 +34,10 @@ const RECOGNIZERS: Recognizer[] = [
     }),
   },
   {
-    // The same refusal in its other words, counted in tokens (vllm/worker/worker.py, raise_if_cache_size_invalid; an
-    // engine's log as users report it: "The model's max seq len (32768) is larger than the maximum number of tokens
-    // that can be stored in KV cache (16832)").
+    // The same refusal as vLLM's V0 workers word it, counted in tokens: raise_if_cache_size_invalid in
+    // vllm/worker/worker.py, and the CPU worker's check in vllm/worker/cpu_worker.py (naming VLLM_CPU_KVCACHE_SPACE).
+    // An image older than the pinned V1 release (a user's own pin) prints it: "The model's max seq len (32768) is
+    // larger than the maximum number of tokens that can be stored in KV cache (16832)".
     pattern:
       /max seq len \((\d+)\) is larger than the maximum number of tokens that can be stored in KV cache \((\d+)\)/,
     explain: (m, service) => ({

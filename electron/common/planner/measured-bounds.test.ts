@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { host } from '../../../test/support/hosts.js';
+import { startOf } from '../../../test/support/measurements.js';
 import { DEFAULT_SETTINGS } from '../contracts/settings.js';
 import type { Measurement } from '../contracts/measurement.js';
-import { BUILTIN_MODELS } from '../catalog/models.js';
 import { planStack } from './plan.js';
 import { implausibleFigures, memoryCeilingBytes } from './measured-bounds.js';
 
@@ -10,22 +10,11 @@ const GiB = 1024 ** 3;
 
 describe('figures read back from a model server are bounded by the machine', () => {
   const facts = host('server-64core');
-  const qwen = BUILTIN_MODELS.find((m) => m.service === 'vllm-qwen3');
-  if (!qwen) throw new Error('no vllm-qwen3 in the catalog');
   const plain = planStack(facts, DEFAULT_SETTINGS);
   const planned = plain.services.find((s) => s.name === 'vllm-qwen3');
-  if (!planned?.image) throw new Error('no vllm-qwen3 in the plan');
+  if (!planned) throw new Error('no vllm-qwen3 in the plan');
   /** The start as vLLM would log it, with one figure replaced. */
-  const start = (measured: Measurement['measured']): Measurement => ({
-    service: 'vllm-qwen3',
-    image: planned.image,
-    model: qwen.id,
-    device: 'cpu',
-    engine: facts.engine?.endpoint ?? 'none',
-    at: '2026-12-07T09:00:00.000Z',
-    planned: {},
-    measured,
-  });
+  const start = (measured: Measurement['measured']) => startOf(plain, facts, 'vllm-qwen3', measured);
 
   it('"Model loading took 999999999 GiB" is refused: the plan keeps its own limit, not one of 1.07e18 bytes', () => {
     // 999,999,999 GiB = 1.07e18 bytes, past all the memory of any machine.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, SettingsSchema } from '../contracts/settings.js';
 import { host } from '../../../test/support/hosts.js';
+import { startOf } from '../../../test/support/measurements.js';
 import { planStack } from './plan.js';
 import { BUILTIN_MODELS } from '../catalog/models.js';
 import type { Measurement } from '../contracts/measurement.js';
@@ -95,16 +96,8 @@ describe('the fit follows what vLLM measured', () => {
   const settings = SettingsSchema.parse({ tuning: { 'vllm-llama3': { kvCacheGiB: 4 } } });
   const before = planStack(facts, settings);
   const llama = () => before.services.find((s) => s.name === 'vllm-llama3');
-  const start = (): Measurement => ({
-    service: 'vllm-llama3',
-    image: llama()?.image ?? '',
-    model: 'meta-llama/Llama-3.2-3B-Instruct',
-    device: 'cpu',
-    engine: facts.engine?.endpoint ?? 'none',
-    at: '2026-12-07T09:00:00.000Z',
-    planned: llama()?.model?.expected ?? {},
-    measured: { kvTokens: 19_968, maxConcurrency: 0.54, maxModelLen: 36_864 },
-  });
+  const start = () =>
+    startOf(before, facts, 'vllm-llama3', { kvTokens: 19_968, maxConcurrency: 0.54, maxModelLen: 36_864 });
 
   it('before: 36k of context in the 4 GiB', () => {
     expect(llama()?.model?.maxModelLen).toBe(36_864);

@@ -28,6 +28,7 @@ import { LogRelay } from './log-relay.js';
 import { MetricsSource } from './metrics-source.js';
 import { readSnapshot } from './snapshot.js';
 import { OnDemandModels } from '../wake/on-demand-models.js';
+import { SerialQueue } from '../serial-queue.js';
 
 export interface BackendOptions {
   session: StackSession;
@@ -48,7 +49,7 @@ export class Backend implements BerthApi {
   private readonly listeners = new Set<(event: BerthEvent) => void>();
   private readonly session: StackSession;
   private readonly follower: StackFollower;
-  private busy: Promise<unknown> = Promise.resolve();
+  private readonly actions = new SerialQueue();
   private appState: Snapshot['app'];
   private readonly logs: LogRelay;
   private readonly chats: ChatRelay;
@@ -125,13 +126,7 @@ export class Backend implements BerthApi {
 
   /** One action at a time, in the order asked, like the CLI's lock but inside this process too. */
   private serialise<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.busy.then(work, work);
-    // The outcome, failure included, goes to the caller through `next`; the queue only needs to know it ended.
-    this.busy = next.then(
-      () => undefined,
-      () => undefined,
-    );
-    return next;
+    return this.actions.run(work);
   }
 
   async snapshot(): Promise<Snapshot> {

@@ -1,5 +1,6 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { readHomeFile, readHomeFileSync } from '../home-file.js';
+import { SerialQueue } from '../serial-queue.js';
 import path from 'node:path';
 
 /**
@@ -14,7 +15,7 @@ export type Answered = Readonly<Record<string, string>>;
 
 const fileOf = (home: string, stack: string) => path.join(home, 'answered', `${stack}.json`);
 /** One write at a time in this process; `up` holds the stack's lock, so no other process writes this stack's file. */
-let writing: Promise<void> = Promise.resolve();
+const writes = new SerialQueue();
 /** Enough for every container of a few stacks; older starts are dropped first. */
 const KEEP = 200;
 
@@ -53,9 +54,7 @@ export function recordPassed(home: string, imageId: string, test: readonly strin
 }
 
 function keep(file: string, key: string, value: string): Promise<void> {
-  const next = writing.then(() => write(file, key, value));
-  writing = next.catch(() => undefined);
-  return next;
+  return writes.run(() => write(file, key, value));
 }
 
 /** A store as written, or empty when it is not there or not readable. */

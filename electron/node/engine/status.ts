@@ -11,6 +11,7 @@ import { type Answered } from './answered.js';
 import { stateOf } from './container-state.js';
 import { listOwned } from './owned.js';
 import { readLogTail } from './logs.js';
+import { SerialQueue } from '../serial-queue.js';
 
 type Inspect = Docker.ContainerInspectInfo;
 
@@ -220,14 +221,15 @@ export class StatusTracker {
     let attempt = 0;
     while (!this.abort.signal.aborted) {
       try {
-        let queue = Promise.resolve();
+        // Each event read in the order Docker sent it.
+        const queue = new SerialQueue();
         // Subscribe before listing, so nothing that happens in between is missed.
         const subscription = await subscribeContainerEvents(
           this.options.docker,
           this.options.stack,
           (event) => {
-            queue = queue
-              .then(() => this.refresh(event))
+            void queue
+              .run(() => this.refresh(event))
               .catch((error: unknown) =>
                 this.options.log?.(
                   `status: reading ${event.service ?? event.id.slice(0, 12)} after its ${event.action} event ` +

@@ -2,12 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_IMAGES } from '../../common/catalog/images.js';
 import type { Measurement } from '../../common/contracts/measurement.js';
 import { readMeasurements, recordMeasurement } from './store.js';
 
 const start: Measurement = {
   service: 'vllm-qwen3',
-  image: 'vllm/vllm-openai-cpu:v0.30.0-x86_64',
+  image: DEFAULT_IMAGES.vllmCpuX86,
   model: 'Qwen/Qwen3-1.7B',
   device: 'cpu',
   engine: 'unix:///var/run/docker.sock',

@@ -1,5 +1,6 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { readHomeFile, readHomeFileSync } from '../home-file.js';
+import { SerialQueue } from '../serial-queue.js';
 import path from 'node:path';
 import {
   MeasurementsFileSchema,
@@ -40,11 +41,11 @@ export function readMeasurements(home: string): Measurement[] {
 }
 
 /** One write at a time in this process; a write that fails fails for its caller only, and the next one goes on. */
-let queue: Promise<void> = Promise.resolve();
+const writes = new SerialQueue();
 
 /** Keeps a measurement, replacing the one of the same image, model, device and engine; written whole, then renamed. */
 export function recordMeasurement(home: string, measurement: Measurement): Promise<void> {
-  const next = queue.then(async () => {
+  return writes.run(async () => {
     const file = measurementsPath(home);
     const current = parse(await readHomeFile(file).catch(() => '')) ?? { schema: 1 as const, entries: {} };
     current.entries[measurementKey(measurement)] = measurement;
@@ -53,6 +54,4 @@ export function recordMeasurement(home: string, measurement: Measurement): Promi
     await writeFile(temporary, `${JSON.stringify(current, null, 2)}\n`, { mode: 0o600 });
     await rename(temporary, file);
   });
-  queue = next.catch(() => undefined);
-  return next;
 }

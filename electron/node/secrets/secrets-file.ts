@@ -6,6 +6,7 @@ import { SECRET_NAMES, SecretsSchema, type Secrets } from '../../common/contract
 import { InputError } from '../../common/contracts/errors.js';
 import { redactWakeKeys } from './wake-key.js';
 import { type HomeFileError, readHomeFile } from '../home-file.js';
+import { SerialQueue } from '../serial-queue.js';
 
 /** Three secrets of at most 1024 characters each, encrypted or not, fit many times over. */
 const SECRETS_MAX_BYTES = 256 * 1024;
@@ -132,12 +133,10 @@ export function loadSecrets(
 ): Promise<Secrets> {
   // One at a time in this process: two first reads at once (an `up` and the wake gateway's start) would each
   // generate a master key, and litellm could get the one the file does not keep.
-  const next = loading.then(() => loadSecretsNow(home, env, options));
-  loading = next.catch(() => undefined);
-  return next;
+  return loading.run(() => loadSecretsNow(home, env, options));
 }
 
-let loading: Promise<unknown> = Promise.resolve();
+const loading = new SerialQueue();
 
 async function loadSecretsNow(
   home: string,

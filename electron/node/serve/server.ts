@@ -54,7 +54,8 @@ export function tokenMatches(expected: string, given: string | undefined): boole
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function bracketed(host: string): string {
+/** An address as a URL or Host header writes it: an IPv6 one in brackets. */
+export function bracketed(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 

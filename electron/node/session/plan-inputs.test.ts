@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { host } from '../../../test/support/hosts.js';
-import { BUILTIN_MODELS } from '../../common/catalog/models.js';
-import { measurementKey, type Measurement } from '../../common/contracts/measurement.js';
+import { measurementKey } from '../../common/contracts/measurement.js';
+import { startOf } from '../../../test/support/measurements.js';
 import { replan } from '../../common/planner/what-if.js';
 import { StackSession } from './stack-session.js';
 
@@ -16,20 +16,8 @@ describe('one set of plan inputs', () => {
     const home = mkdtempSync(path.join(os.tmpdir(), 'berth-inputs-'));
     const session = new StackSession({ env: { BERTH_HOME: home }, probe: async () => facts });
     const before = await session.plan();
-    const planned = before.services.find((s) => s.name === 'vllm-qwen3');
-    const qwen = BUILTIN_MODELS.find((m) => m.service === 'vllm-qwen3');
-    if (!planned?.image || !qwen) throw new Error('no vllm-qwen3 in the plan');
     // The start peaked at 12 GiB: the next plan gives it a larger limit than the default runtime did.
-    const start: Measurement = {
-      service: 'vllm-qwen3',
-      image: planned.image,
-      model: qwen.id,
-      device: 'cpu',
-      engine: facts.engine?.endpoint ?? 'none',
-      at: '2026-12-07T09:00:00.000Z',
-      planned: {},
-      measured: { weightsBytes: 3.4e9, peakBytes: 12 * GiB },
-    };
+    const start = startOf(before, facts, 'vllm-qwen3', { weightsBytes: 3.4e9, peakBytes: 12 * GiB });
     writeFileSync(
       path.join(home, 'measured.json'),
       JSON.stringify({ schema: 1, entries: { [measurementKey(start)]: start } }),

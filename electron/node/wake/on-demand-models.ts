@@ -10,6 +10,7 @@ import { Waker, type SleepingModel } from './waker.js';
 import { wakeKey } from '../secrets/wake-key.js';
 import { hostAddressForContainers } from './host-address.js';
 import type { StackSession } from '../session/stack-session.js';
+import { SerialQueue } from '../serial-queue.js';
 
 /**
  * Models on demand, run by Berth's backend (docs/decisions/0013): the wake gateway litellm reaches them through, the
@@ -42,7 +43,8 @@ export class OnDemandModels {
   private timer: NodeJS.Timeout | undefined;
   private readonly pinned = new Set<string>();
   private readonly lastUses = new Map<string, number>();
-  private syncing: Promise<void> = Promise.resolve();
+  /** One change at a time: the engine's return and the end of an `up` may both ask at once. */
+  private readonly changes = new SerialQueue();
   /** The stack's wake key, which litellm sends with every request (node/secrets/wake-key.ts). */
   private key = '';
   /** Closed for good: a sync still on its way (a settings save) opens no gateway after close(). */
@@ -59,17 +61,10 @@ export class OnDemandModels {
    * the plan's gateway port; stops when the plan has none.
    */
   sync(docker: Docker, plan: StackPlan, probeHost: string, listenHost: string, key: string): Promise<void> {
-    return this.inTurn(() => {
+    return this.changes.run(() => {
       this.key = key;
       return this.syncNow(docker, plan, probeHost, listenHost);
     });
-  }
-
-  /** One change at a time: the engine's return and the end of an `up` may both ask at once. */
-  private inTurn(work: () => Promise<void>): Promise<void> {
-    const next = this.syncing.then(work);
-    this.syncing = next.catch(() => undefined);
-    return next;
   }
 
   private async syncNow(docker: Docker, plan: StackPlan, probeHost: string, listenHost: string): Promise<void> {
@@ -231,7 +226,7 @@ export class OnDemandModels {
 
   /** Fronts nothing until the next sync: the plan has no model on demand, or no engine answers. */
   stop(): Promise<void> {
-    return this.inTurn(() => this.closeNow());
+    return this.changes.run(() => this.closeNow());
   }
 
   private async closeNow(): Promise<void> {

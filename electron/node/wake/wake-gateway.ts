@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HOST_ALIAS, WAKE_METRICS_PATH } from '../../common/planner/services.js';
 import { limitConnections } from '../serve/connection-limits.js';
-import { SERVE_LIMITS, tokenMatches } from '../serve/server.js';
+import { SERVE_LIMITS, bracketed, tokenMatches } from '../serve/server.js';
 import { forward, readBody, refuse, type Flow } from './gateway-http.js';
 import { WakeLimit } from './wake-limit.js';
 
@@ -126,9 +126,8 @@ export class WakeGateway implements InFlight {
     });
     this.server.on('error', (error) => this.options.log?.(`the wake gateway: ${error.message}`));
     const address = this.server.address() as AddressInfo;
-    const named = host.includes(':') ? `[${host}]` : host;
     this.hosts = new Set(
-      [HOST_ALIAS, named, '127.0.0.1', 'localhost'].map((name) => `${name}:${address.port}`.toLowerCase()),
+      [HOST_ALIAS, bracketed(host), '127.0.0.1', 'localhost'].map((name) => `${name}:${address.port}`.toLowerCase()),
     );
     return address;
   }

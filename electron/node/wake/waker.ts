@@ -1,6 +1,7 @@
 import { idleTooLong, roomFor, type AwakeModel, type KeepAlive } from '../../common/planner/on-demand.js';
 import { formatGiB } from '../../common/units.js';
 import type { InFlight, WakeTarget } from './wake-gateway.js';
+import { SerialQueue } from '../serial-queue.js';
 
 /** A model the waker may put to sleep and wake: its target, what it holds awake, and how long it may idle. */
 export interface SleepingModel extends WakeTarget {
@@ -17,7 +18,7 @@ export interface SleepingModel extends WakeTarget {
  * find the room free.
  */
 export class Waker {
-  private turn: Promise<unknown> = Promise.resolve();
+  private readonly turns = new SerialQueue();
   private readonly waking = new Set<string>();
 
   constructor(
@@ -52,13 +53,6 @@ export class Waker {
     };
   }
 
-  /** Runs `work` after every wake asked for before it has ended. */
-  private inTurn<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.turn.then(work);
-    this.turn = next.catch(() => undefined);
-    return next;
-  }
-
   private awakeModels(): (AwakeModel & { keepAlive: KeepAlive })[] {
     return [...this.models]
       .filter(([service, m]) => m.awake() || this.waking.has(service))
@@ -74,7 +68,7 @@ export class Waker {
   }
 
   wake(service: string): Promise<void> {
-    return this.inTurn(() => this.wakeNow(service));
+    return this.turns.run(() => this.wakeNow(service));
   }
 
   private async wakeNow(service: string): Promise<void> {
