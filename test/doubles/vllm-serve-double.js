@@ -20,7 +20,7 @@
 // serves them as vllm:cache_config_info.
 // Behaviour variants come from DOUBLE_* variables baked into each test image: DOUBLE_START_DELAY_MS (slow start),
 // DOUBLE_HEALTH=fail (unhealthy), DOUBLE_FATAL (print a vLLM fatal message and exit 1), DOUBLE_HOG_MIB (grow past the
-// memory limit), DOUBLE_CHATTER_PER_S (log lines).
+// memory limit), DOUBLE_CHATTER_PER_S (log lines). A test ends its engine process with POST /double/engine-dead.
 'use strict';
 const {
   log,
@@ -271,6 +271,7 @@ function run(argv) {
 
   const startDelayMs = Number(process.env.DOUBLE_START_DELAY_MS || 0);
   const counters = { prompt: 0, generation: 0, success: 0, running: 0 };
+  let engineDead = false;
   const latencies = { ttft: [], itl: [], e2e: [], queue: [] };
   const labels = `model_name="${servedNames[0]}",engine="0"`;
 
@@ -355,7 +356,21 @@ function run(argv) {
     const url = req.url.split('?')[0];
     if (url === '/double/info')
       return sendJson(res, 200, containerInfo('vllm', argv, { model, servedNames, kvTokens, blocks }));
-    if (url === '/health') return process.env.DOUBLE_HEALTH === 'fail' ? sendJson(res, 503, {}) : res.end();
+    if (url === '/double/engine-dead' && req.method === 'POST') {
+      // The engine process dies and the API server stays up, as vLLM's does: its client logs the death
+      // (vllm/v1/engine/core_client.py) and /health answers 503 from then on (serve/instrumentator/health.py).
+      engineDead = true;
+      logError(
+        vllmLine(
+          'ERROR',
+          'core_client.py:564',
+          'Engine core proc EngineCore_DP0 died unexpectedly, shutting down client.',
+        ),
+      );
+      return res.end();
+    }
+    if (url === '/health')
+      return process.env.DOUBLE_HEALTH === 'fail' || engineDead ? sendJson(res, 503, {}) : res.end();
     if (url === '/metrics') {
       res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
       return res.end(metrics());

@@ -2,7 +2,8 @@ import { afterEach, expect, it } from 'vitest';
 import { up } from '../../electron/node/engine/converge.js';
 import { down } from '../../electron/node/engine/teardown.js';
 import type { Measurement } from '../../electron/common/contracts/measurement.js';
-import { stackSnapshot } from '../../electron/node/engine/status.js';
+import { StatusTracker, stackSnapshot } from '../../electron/node/engine/status.js';
+import type { ServiceStatus } from '../../electron/common/contracts/status.js';
 import { readAnsweredSync } from '../../electron/node/engine/answered.js';
 import { until } from '../support/wait.js';
 import { LABELS } from '../../electron/node/engine/labels.js';
@@ -116,6 +117,58 @@ describeWhen(
       // Each start measured all the same, its peak among it.
       expect(kept.map((m) => m.measured.peakBytes)).toEqual([expect.any(Number), expect.any(Number)]);
     }, 120_000);
+
+    it.each([
+      ['while Docker still counts its start', false],
+      ["after Docker's own check passed", true],
+    ])(
+      'a model whose engine dies while its port answers, started on a kept pass, %s: failing within 10 s, with why',
+      async (_when, dockerPassed) => {
+        const stack = await modelStack('ok', { prefetchWeights: false });
+        const plan = stack.plan(await localFacts());
+        const context = stack.context({ prefetchWeights: false });
+        expect((await up(context, plan, ['vllm-qwen3'])).failed).toEqual([]);
+        await down({ docker, home: stack.home, stack: plan.stack, network: plan.network, emit: () => {} });
+        // The second start of the image is called healthy at its answer, from the kept pass (the cache).
+        expect((await up(context, plan, ['vllm-qwen3'])).healthy).toEqual(['vllm-qwen3']);
+        let latest: ServiceStatus | undefined;
+        const tracker = new StatusTracker({
+          docker,
+          stack: plan.stack,
+          planned: ['vllm-qwen3'],
+          answered: () => readAnsweredSync(stack.home, plan.stack),
+          onChange: (services) => (latest = services.find((s) => s.name === 'vllm-qwen3')),
+        });
+        await tracker.start();
+        try {
+          expect(latest?.state).toBe('healthy');
+          if (dockerPassed)
+            await until(
+              () => stackSnapshot(docker, plan.stack, ['vllm-qwen3']),
+              (now) => now[0]?.state === 'healthy',
+              10_000,
+              "Docker's own check passing",
+            );
+          const port = plan.services.find((s) => s.name === 'vllm-qwen3')?.ports[0]?.host;
+          expect((await fetch(`http://127.0.0.1:${port}/double/engine-dead`, { method: 'POST' })).status).toBe(200);
+          // The issue's promise: failing within 10 s of the death, whether Docker's check is in its start period or not.
+          const failing = await until(
+            () => Promise.resolve(latest),
+            (s) => s?.state === 'unhealthy' && s.problem !== undefined,
+            10_000,
+            'vllm-qwen3 shown failing',
+            50,
+          );
+          expect(failing?.problem).toEqual({
+            message: "vllm-qwen3's vLLM engine process (EngineCore_DP0) died while its API server still answers",
+            fix: 'read what came before it in its log (berth logs vllm-qwen3 --tail 200), then start it again: berth down vllm-qwen3 && berth up vllm-qwen3',
+          });
+        } finally {
+          await tracker.stop();
+        }
+      },
+      120_000,
+    );
 
     it('once up calls the services healthy, berth status (the app, the tray) says healthy too, and Docker soon agrees', async () => {
       const stack = await testStack();

@@ -1,4 +1,5 @@
-import { about, type Health, type PlannedService, type Reason } from '../contracts/stack-plan.js';
+import { about, type PlannedService, type Reason } from '../contracts/stack-plan.js';
+import { health, PACE, pythonGet } from './health-checks.js';
 import type { ModelSpec } from '../catalog/models.js';
 import { DEFAULT_IMAGES, LOCAL_VLLM_CPU_IMAGE, volumeNames } from '../catalog/images.js';
 import { GiB } from '../units.js';
@@ -55,19 +56,6 @@ export const CONTAINER_PORTS = {
 
 type ServiceShell = Omit<PlannedService, 'ports' | 'reasons' | 'reasonTopics'> & { reasons: Reason[] };
 
-function pythonGet(port: number, path: string): string[] {
-  return [
-    'CMD',
-    'python3',
-    '-c',
-    `import urllib.request; urllib.request.urlopen('http://localhost:${port}${path}', timeout=4)`,
-  ];
-}
-
-function health(test: string[], port: number, path: string, startPeriodS: number): Health {
-  return { test, port, path, intervalS: 5, timeoutS: 5, retries: 3, startPeriodS };
-}
-
 /**
  * vLLM's flags for tool calls: a request with `tools` and `tool_choice` "auto" (what a client sends when it names no
  * choice) is refused with `"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set`
@@ -116,7 +104,7 @@ export function modelService(
       { kind: 'volume', source: volumeNames(stack).hfCache, target: '/root/.cache/huggingface', readOnly: false },
     ],
     // Weights download on first start: a generous start period keeps that from counting as failures.
-    health: health(pythonGet(CONTAINER_PORTS.model, '/health'), CONTAINER_PORTS.model, '/health', 1800),
+    health: health(pythonGet(CONTAINER_PORTS.model, '/health'), CONTAINER_PORTS.model, '/health', 1800, PACE.model),
     shmBytes: 4 * GiB,
     restart: 'unless-stopped',
     reasons: [

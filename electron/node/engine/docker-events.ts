@@ -15,6 +15,9 @@ export const STATE_EVENTS = [
   'pause',
   'unpause',
   'health_status',
+  // A check that failed while Berth calls the service healthy from a kept pass: Docker says nothing else of it during
+  // its start period (no health_status until the status changes).
+  'exec_die',
 ];
 
 /** One container event as Docker's /events reports it. */
@@ -37,7 +40,7 @@ export async function subscribeContainerEvents(
   signal?: AbortSignal,
 ): Promise<{ closed: Promise<void> }> {
   const stream = (await docker.getEvents({
-    // Health checks run an exec every few seconds per container: those events are left at the engine.
+    // Health checks run an exec every few seconds per container: only their end comes here, with its exit code.
     filters: { type: ['container'], event: STATE_EVENTS, ...stackFilter(stack) },
     ...(signal ? { abortSignal: signal } : {}),
   } as Docker.GetEventsOptions)) as unknown as NodeJS.ReadableStream & { destroy: () => void };

@@ -162,6 +162,11 @@ export class StatusTracker {
     // Docker reports each health check's result; only a change of it is worth an inspect.
     const health = /^health_status:\s*(\w+)/.exec(event.action)?.[1];
     if (health && before0?.state === health && before0.containerId === event.id.slice(0, 12)) return;
+    if (event.action === 'exec_die') {
+      // Only an exec that failed in a service called healthy: maybe its check, which a kept pass must not outvote.
+      if (event.attributes.exitCode === '0' || before0?.state !== 'healthy') return;
+      return this.refreshFailedCheck(service, event.id);
+    }
     if (event.action === 'oom') this.oomKilled.add(event.id);
     if (event.action === 'die' && before0) {
       // The event says enough to report the stop at once; the inspect below confirms it.
@@ -212,6 +217,26 @@ export class StatusTracker {
       ) {
         this.services.set(service, { ...current, problem: explained.problem });
         this.options.onChange(this.current(), service);
+      }
+    }
+  }
+
+  /**
+   * Reads a service again after an exec in it failed. Docker records a check's result just after its exec ends, so a
+   * read that still finds the service healthy is made once more, a moment later.
+   */
+  private async refreshFailedCheck(service: string, id: string): Promise<void> {
+    for (const waitMs of [0, 250]) {
+      if (waitMs) await new Promise((resolve) => setTimeout(resolve, waitMs));
+      const status = await statusOfContainer(this.options.docker, service, id, {
+        answered: this.options.answered?.(),
+      });
+      const before = this.services.get(service);
+      if (!before || before.containerId !== status.containerId) return;
+      if (status.state !== before.state) {
+        this.services.set(service, status);
+        this.options.onChange(this.current(), service);
+        return;
       }
     }
   }
