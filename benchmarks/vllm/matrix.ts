@@ -130,7 +130,7 @@ export function naivePlan(plan: StackPlan): StackPlan {
           dependsOn,
           gpuMemoryUtilization: 0.9,
           command: withArg(service.command, '--gpu-memory-utilization', '0.9'),
-          reasons: ["naive: alone on its card at vLLM's default share"],
+          reasons: [{ topic: 'gpu-share', text: "naive: alone on its card at vLLM's default share" }],
         };
       }
       const { cpuset: _unbound, ...rest } = service;
@@ -138,7 +138,7 @@ export function naivePlan(plan: StackPlan): StackPlan {
         ...rest,
         dependsOn,
         env: { ...service.env, VLLM_CPU_OMP_THREADS_BIND: 'nobind' },
-        reasons: ['naive: no binding, every core'],
+        reasons: [{ topic: 'cores', text: 'naive: no binding, every core' }],
       };
     }),
   };

@@ -29,6 +29,13 @@ describe('berth plan', () => {
     expect(result.code).toBe(0);
     const plan = StackPlanSchema.parse(JSON.parse(result.stdout));
     expect(plan).toEqual(planStack(host('gpu-server-1x80gb'), DEFAULT_SETTINGS));
+    // Each reason is one entry, its topic beside its sentence: no second list to keep in step.
+    const raw = JSON.parse(result.stdout) as { services: Record<string, unknown>[] };
+    expect(raw.services.filter((s) => 'reasonTopics' in s)).toEqual([]);
+    const gpuModel = raw.services.find((s) => s.name === 'vllm-coder') as {
+      reasons: { topic: string; text: string }[];
+    };
+    expect(gpuModel.reasons.find((r) => r.topic === 'gpu-share')?.text).toMatch(/GPU|card|share/);
   });
 
   it('prints a table with the numbers and why each was picked', () => {

@@ -63,7 +63,7 @@ describeWhen(
       const plan = JSON.parse(berth(['plan', '--json'], { home: stack.home, env }).stdout) as StackPlan;
       const qwen = plan.services.find((s) => s.name === 'vllm-qwen3');
       expect(qwen?.model?.measured).toMatchObject({ kvTokens: measurement?.measured.kvTokens, at: measurement?.at });
-      expect(qwen?.reasons.join('\n')).toMatch(
+      expect(qwen?.reasons.map((r) => r.text).join('\n')).toMatch(
         /runtime \(measured on \d{4}-\d\d-\d\d: a .* peak less weights and KV cache, and 15% more\)/,
       );
       const text = berth(['plan'], { home: stack.home, env }).stdout;
@@ -135,7 +135,7 @@ describeWhen(
       const next = planStack(facts, stack.settings, { measurements: readMeasurements(stack.home) });
       const after = next.services.find((s) => s.name === 'vllm-small');
       expect(after?.memoryBytes).toBeGreaterThanOrEqual((before?.memoryBytes ?? 0) + GiB);
-      expect(after?.reasons.join('\n')).toMatch(
+      expect(after?.reasons.map((r) => r.text).join('\n')).toMatch(
         /killed at its [\d.]+ GiB limit on \d{4}-\d\d-\d\d, so its runtime is raised by [\d.]+ GiB/,
       );
       expect(next.warnings).toContainEqual(

@@ -48,10 +48,8 @@ export const REASON_TOPICS = [
 export type ReasonTopic = (typeof REASON_TOPICS)[number];
 
 /** One reason of the plan: its sentence for people, and what it is about for code. */
-export interface Reason {
-  topic: ReasonTopic;
-  text: string;
-}
+export const ReasonSchema = z.object({ topic: z.enum(REASON_TOPICS), text: z.string() });
+export type Reason = z.infer<typeof ReasonSchema>;
 
 export const PlannedServiceSchema = z.object({
   name: z.string(),
@@ -85,9 +83,8 @@ export const PlannedServiceSchema = z.object({
   gpuMemoryUtilization: z.number().positive().max(1).optional(),
   ports: z.array(PortSchema),
   dependsOn: z.array(z.object({ service: z.string(), condition: z.enum(['started', 'healthy']) })),
-  reasons: z.array(z.string()),
-  /** What each reason is about, in the same order: the pictures and what-if find a reason by it, never by its words. */
-  reasonTopics: z.array(z.enum(REASON_TOPICS)).optional(),
+  /** Why the plan chose what it did: each sentence with its topic, which the pictures and what-if find it by. */
+  reasons: z.array(ReasonSchema),
   // What a container needs beyond the fields above.
   kvCacheGiB: z.number().int().positive().optional(),
   shmBytes: z.number().int().positive().optional(),
@@ -193,16 +190,7 @@ export function about(topic: ReasonTopic, text: string): Reason {
   return { topic, text };
 }
 
-/** A service's reasons in the contract's shape: the sentences, and their topics in the same order. */
-export function reasonFields(reasons: readonly Reason[]): Pick<PlannedService, 'reasons' | 'reasonTopics'> {
-  return { reasons: reasons.map((r) => r.text), reasonTopics: reasons.map((r) => r.topic) };
-}
-
 /** The plan's sentence about a topic of a service, if it gave one. */
-export function reasonAbout(
-  service: Pick<PlannedService, 'reasons' | 'reasonTopics'>,
-  topic: ReasonTopic,
-): string | undefined {
-  const index = service.reasonTopics?.indexOf(topic) ?? -1;
-  return index >= 0 ? service.reasons[index] : undefined;
+export function reasonAbout(service: Pick<PlannedService, 'reasons'>, topic: ReasonTopic): string | undefined {
+  return service.reasons.find((r) => r.topic === topic)?.text;
 }

@@ -1,5 +1,5 @@
 import type { HostFacts } from '../contracts/host-facts.js';
-import { type PlannedService, type Reason } from '../contracts/stack-plan.js';
+import { type PlannedService } from '../contracts/stack-plan.js';
 import type { ModelSpec } from '../catalog/models.js';
 import { DEFAULT_IMAGES, vllmImageVersion } from '../catalog/images.js';
 import { measurementKey, type Measurement } from '../contracts/measurement.js';
@@ -36,7 +36,7 @@ export function kvCacheFlag(image: string, kvCacheGiB: number): string[] {
   return current ? ['--kv-cache-memory-bytes', String(kvCacheGiB * GiB)] : [];
 }
 
-export type Draft = Omit<PlannedService, 'ports' | 'reasons' | 'reasonTopics'> & { reasons: Reason[] };
+export type Draft = Omit<PlannedService, 'ports'>;
 
 /** Upstream's recipe for the CPU image; max_jobs defaults to 32 there, too many for a laptop. */
 export function localVllmBuild(

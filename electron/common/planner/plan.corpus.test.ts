@@ -17,7 +17,12 @@ describe('the planner on the corpus of hosts', () => {
       ['vllm-llama3', '1-2', '1-3'],
     ]);
     expect(plan.warnings.map((w) => w.code)).not.toContain('cpu-no-avx512');
-    expect(plan.services.find((s) => s.name === 'vllm-qwen3')?.reasons.join(' ')).toMatch(
+    expect(
+      plan.services
+        .find((s) => s.name === 'vllm-qwen3')
+        ?.reasons.map((r) => r.text)
+        .join(' '),
+    ).toMatch(
       /AVX2 but no AVX-512, which vLLM's x86 CPU build supports since 0.17.0 with limited features and slower kernels/,
     );
     // Both models need their weights, 1 GiB of KV cache and vLLM's three processes (0.86 + 0.46 + 0.75 GB measured in a
@@ -109,7 +114,7 @@ describe('the planner on the corpus of hosts', () => {
     expect(nodeOf(qwenCpus[0] ?? -1)).not.toBe(nodeOf(llamaCpus[0] ?? -1));
     expect([...qwenCpus, ...llamaCpus].every((cpu) => cpu < 16)).toBe(true);
     expect(qwenCpus.length + llamaCpus.length).toBe(14);
-    expect(qwen?.reasons.join(' ')).toMatch(
+    expect(qwen?.reasons.map((r) => r.text).join(' ')).toMatch(
       /16 physical cores \(2 threads each; one OpenMP thread per core\) on 2 NUMA nodes/,
     );
     // The bound cores' other threads and the two reserved cores (both threads) are in the cpuset, for the frontend.
@@ -240,6 +245,6 @@ describe('the planner on the corpus of hosts', () => {
   it('a model turned off is not planned, and litellm routes only to the ones that are', () => {
     const plan = planStack(host('server-64core'), SettingsSchema.parse({ disabledModels: ['vllm-llama3'] }));
     expect(plan.services.map((s) => s.name)).not.toContain('vllm-llama3');
-    expect(plan.services.find((s) => s.name === 'litellm')?.reasons[0]).toMatch(/1 model \(qwen3-1.7b\)/);
+    expect(plan.services.find((s) => s.name === 'litellm')?.reasons[0]?.text).toMatch(/1 model \(qwen3-1.7b\)/);
   });
 });

@@ -1,13 +1,6 @@
 import type { HostFacts } from '../contracts/host-facts.js';
 import type { Settings } from '../contracts/settings.js';
-import {
-  about,
-  isOnDemand,
-  reasonFields,
-  type PlannedService,
-  type PlanWarning,
-  type StackPlan,
-} from '../contracts/stack-plan.js';
+import { about, isOnDemand, type PlannedService, type PlanWarning, type StackPlan } from '../contracts/stack-plan.js';
 import { catalogFor, allServiceNames } from '../catalog/resolve.js';
 import { DEFAULT_IMAGES } from '../catalog/images.js';
 import { capitalized, formatGiB } from '../units.js';
@@ -152,7 +145,7 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
       // An asleep model stays stopped: Docker must not start it again when the engine restarts.
       ...(isOnDemand(d) ? { restart: 'no' as const } : {}),
       ports: port ? [port] : [],
-      ...reasonFields([
+      reasons: [
         ...d.reasons,
         ...(port
           ? [
@@ -162,7 +155,7 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
               ),
             ]
           : []),
-      ]),
+      ],
     };
   });
   return {

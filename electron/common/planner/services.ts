@@ -1,4 +1,4 @@
-import { about, type PlannedService, type Reason } from '../contracts/stack-plan.js';
+import { about, type PlannedService } from '../contracts/stack-plan.js';
 import { health, PACE, pythonGet } from './health-checks.js';
 import type { ModelSpec } from '../catalog/models.js';
 import { DEFAULT_IMAGES, LOCAL_VLLM_CPU_IMAGE, volumeNames } from '../catalog/images.js';
@@ -54,7 +54,7 @@ export const CONTAINER_PORTS = {
   grafana: 3000,
 } as const;
 
-type ServiceShell = Omit<PlannedService, 'ports' | 'reasons' | 'reasonTopics'> & { reasons: Reason[] };
+type ServiceShell = Omit<PlannedService, 'ports'>;
 
 /**
  * vLLM's flags for tool calls: a request with `tools` and `tool_choice` "auto" (what a client sends when it names no

@@ -26,7 +26,7 @@ export function replan(facts: HostFacts, inputs: PlanInputs, change: Partial<Set
 
 /** A container as `up` creates it: what the plan says of it, less the words. */
 function containerSpec(service: PlannedService): string {
-  const { reasons: _reasons, reasonTopics: _topics, ...spec } = service;
+  const { reasons: _reasons, ...spec } = service;
   return JSON.stringify(spec);
 }
 

@@ -152,7 +152,13 @@ export function Overview({
             return (
               <Table.Tr key={service.name} data-service={service.name}>
                 <Table.Td>
-                  <Tooltip label={service.reasons.join('\n')} multiline w={420} withArrow openDelay={200}>
+                  <Tooltip
+                    label={service.reasons.map((r) => r.text).join('\n')}
+                    multiline
+                    w={420}
+                    withArrow
+                    openDelay={200}
+                  >
                     <Text fw={600} size="sm" tabIndex={0}>
                       {service.name}
                     </Text>

@@ -50,7 +50,7 @@ export function planReport(plan: StackPlan): string {
   out.push('', 'Why:');
   for (const service of plan.services) {
     out.push(`  ${service.name}`);
-    for (const reason of service.reasons) out.push(`    - ${reason}`);
+    for (const reason of service.reasons) out.push(`    - ${reason.text}`);
   }
   if (plan.warnings.length) {
     out.push('', 'Warnings:');
