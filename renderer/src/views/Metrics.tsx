@@ -72,8 +72,8 @@ export function chartData(timeline: Timeline, spec: ChartSpec): uPlot.AlignedDat
 export const MIN_TIME_SPAN_S = 5 * 60;
 
 /**
- * The time axis for readings between min and max (Unix seconds). uPlot's own range pads a zero-width span by a
- * fraction of the value itself, which for a timestamp is years: one reading drew an axis from 2027 to 2029.
+ * The time axis for readings between min and max (Unix seconds), at least five minutes ending at the last. uPlot's own
+ * range for one reading is 1000 days long: it drew an axis from 2027 to 2029.
  */
 export function timeRange(min: number | null, max: number | null): [number, number] {
   const end = max ?? Date.now() / 1000;
@@ -129,7 +129,9 @@ function Chart({ spec, timeline }: { spec: ChartSpec; timeline: Timeline }) {
       width: Math.max(240, el.clientWidth),
       height: 150,
       scales: {
-        x: { time: true, range: (_u, min, max) => timeRange(min, max) },
+        // From the data, not the bounds uPlot passes: for a lone time it passes min + round(86400 / ms) as the max,
+        // which with times in seconds (ms 1e-3) is 1000 days (autoScaleX, uPlot 1.6.32).
+        x: { time: true, range: (u) => timeRange(u.data[0][0] ?? null, u.data[0].at(-1) ?? null) },
         y: { range: (_u, min, max) => valueRange(min, max) },
       },
       axes: [
