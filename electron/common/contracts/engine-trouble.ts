@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * Why no engine answers, as a kind every layer switches on (the tray's icon, the first-run view, doctor, the CLI's
  * exit), with the sentence and the fix shown to the user. Behaviour follows the kind, never the sentence.
@@ -23,14 +21,17 @@ export const ENGINE_TROUBLE_KINDS = [
   'link-lost',
 ] as const;
 
-export const EngineTroubleSchema = z.object({
-  kind: z.enum(ENGINE_TROUBLE_KINDS),
-  message: z.string().max(10_000),
-  fix: z.string().max(10_000),
-});
+export type EngineTroubleKind = (typeof ENGINE_TROUBLE_KINDS)[number];
 
-export type EngineTrouble = z.infer<typeof EngineTroubleSchema>;
-export type EngineTroubleKind = EngineTrouble['kind'];
+/**
+ * A trouble as every layer carries it. The window's first chunk reads this module, so it holds no zod schema (zod is
+ * a fifth of that chunk): HostFactsSchema validates it where it crosses a boundary.
+ */
+export interface EngineTrouble {
+  kind: EngineTroubleKind;
+  message: string;
+  fix: string;
+}
 
 const FIXES: Record<EngineTroubleKind, string> = {
   absent: 'start Docker Desktop, Colima, OrbStack or the docker service, then try again',

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { EngineTroubleSchema } from './engine-trouble.js';
+import { ENGINE_TROUBLE_KINDS, type EngineTrouble } from './engine-trouble.js';
+
+/** Why no engine answers (engine-trouble.ts), as a facts file carries it. */
+export const EngineTroubleSchema = z.object({
+  kind: z.enum(ENGINE_TROUBLE_KINDS),
+  message: z.string().max(10_000),
+  fix: z.string().max(10_000),
+}) satisfies z.ZodType<EngineTrouble>;
 
 /**
  * Bounds past any machine Berth can plan for (Linux builds for at most 8,192 CPUs; no host has a PiB of memory or a

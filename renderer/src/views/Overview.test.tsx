@@ -64,7 +64,8 @@ describe('Overview', () => {
     const snapshot = snapshotFor(HOSTS.workstation);
     renderView(<Overview api={api} snapshot={snapshot} progress={{}} onChanged={() => undefined} />);
     expect(screen.getByTestId('ready-to-start')).toBeTruthy();
-    expect(screen.getByTestId('plan-pictures')).toBeTruthy();
+    // The pictures load as a chunk of their own, just after the view.
+    expect(await screen.findByTestId('plan-pictures')).toBeTruthy();
     expect(api.calls.filter((c) => c.method === 'up')).toEqual([]);
     await act(async () => void fireEvent.click(screen.getByRole('button', { name: /Start all/ })));
     expect(api.calls.filter((c) => c.method === 'up')).toEqual([{ method: 'up', args: [] }]);
@@ -148,7 +149,7 @@ describe('Overview', () => {
     );
   });
 
-  it('in dark too, the same parts', () => {
+  it('in dark too, the same parts', async () => {
     const base = snapshotFor(HOSTS.gpuServer);
     renderView(
       <Overview
@@ -160,7 +161,7 @@ describe('Overview', () => {
       'dark',
     );
     expect(screen.getByTestId('state-vllm-coder').textContent).toBe('starting');
-    expect(screen.getAllByRole('figure').map((f) => f.getAttribute('aria-label'))).toEqual(['GPU 0']);
+    expect((await screen.findAllByRole('figure')).map((f) => f.getAttribute('aria-label'))).toEqual(['GPU 0']);
   });
 
   it("says each model's fit in vLLM's terms, and what vLLM reported at its last start beside the plan", () => {

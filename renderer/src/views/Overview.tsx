@@ -9,7 +9,7 @@ import { isActive, reachableUrl } from '../../../electron/common/status/service-
 import { formatTokens } from '../../../electron/common/units.js';
 import type { Progress as ProgressMap } from '../App.js';
 import { ApiError } from '../client.js';
-import { PlanPictures } from '../pictures/PlanPictures.js';
+import { LazyPlanPictures } from '../pictures/LazyPlanPictures.js';
 import { progressView } from '../ui/progress.js';
 import { StatusBadge } from '../ui/status.js';
 import { FirstRun, SmallVm } from './FirstRun.js';
@@ -285,7 +285,7 @@ export function Overview({
           <Title order={2} size="h4">
             The plan
           </Title>
-          <PlanPictures plan={plan} facts={facts} />
+          <LazyPlanPictures plan={plan} facts={facts} />
         </>
       )}
     </Stack>
