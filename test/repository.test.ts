@@ -94,3 +94,17 @@ describe('production files a reader can hold whole', () => {
     expect(long).toEqual([]);
   });
 });
+
+describe("the window's first chunk", () => {
+  it('holds no zod: the schemas load with the views that validate, never before the first paint', () => {
+    // What index.html loads before the first paint: its script and the chunks it preloads (as the benchmark counts).
+    const dir = path.join(repoRoot(), 'dist', 'renderer');
+    const html = readFileSync(path.join(dir, 'index.html'), 'utf8');
+    const files = [
+      ...html.matchAll(/<script[^>]+src="\.\/([^"]+\.js)"|<link[^>]+rel="modulepreload"[^>]+href="\.\/([^"]+\.js)"/g),
+    ].map((m) => (m[1] ?? m[2]) as string);
+    expect(files.length).toBeGreaterThan(0);
+    // zod's error class keeps its name through minification: it names itself in its messages.
+    expect(files.filter((file) => readFileSync(path.join(dir, file), 'utf8').includes('ZodError'))).toEqual([]);
+  });
+});
