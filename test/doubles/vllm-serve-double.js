@@ -241,7 +241,10 @@ function run(argv) {
   const weightsBytes = config.weightsBytes * Number(process.env.DOUBLE_WEIGHTS_FACTOR || 1);
   const blockTokens = gpu ? 16 : 128;
   const fullLayers = config.layers - (config.slidingLayers || 0);
-  const bytesPerToken = 2 * fullLayers * config.kvHeads * config.headDim * 2;
+  // DOUBLE_KV_FACTOR: a cache that costs more a token than config.json's arithmetic (a release or a kernel that pads
+  // it), so the cache holds fewer tokens than the plan counted.
+  const bytesPerToken =
+    2 * fullLayers * config.kvHeads * config.headDim * 2 * Number(process.env.DOUBLE_KV_FACTOR || 1);
 
   if (!gpu) {
     const bind = process.env.VLLM_CPU_OMP_THREADS_BIND;
@@ -423,6 +426,24 @@ function run(argv) {
   );
   if (gpu)
     log(vllmLine('INFO', 'gpu_worker.py:298', `Available KV cache memory: ${(availableKv / GiB).toFixed(2)} GiB`));
+  if (blocks < Math.ceil(maxModelLen / blockTokens)) {
+    // vLLM refuses a cache that holds less than one request of its context, with the longest context that fits
+    // (_check_enough_kv_cache_memory in vllm/v1/core/kv_cache_utils.py; format_gib rounds to two places).
+    const gib = (bytes) => String(Math.round((bytes / GiB) * 100) / 100);
+    const needed = Math.ceil(maxModelLen / blockTokens) * blockTokens * bytesPerToken;
+    const fits = blocks * blockTokens;
+    logError(vllmLine('ERROR', 'core.py:708', 'EngineCore failed to start.'));
+    logError(
+      `ValueError: To serve at least one request with the model's max seq len (${maxModelLen}), (${gib(needed)} GiB KV ` +
+        `cache is needed, which is larger than the available KV cache memory (${gib(availableKv)} GiB). ` +
+        (fits > 0 ? `Based on the available memory, the estimated maximum model length is ${fits}. ` : '') +
+        'Try increasing `gpu_memory_utilization` (which also controls CPU memory on the CPU backend) or decreasing ' +
+        '`max_model_len` when initializing the engine. See ' +
+        'https://docs.vllm.ai/en/latest/configuration/conserving_memory/ for more details.',
+    );
+    setTimeout(() => process.exit(1), 50);
+    return;
+  }
   log(vllmLine('INFO', 'kv_cache_utils.py:1311', `GPU KV cache size: ${kvTokens.toLocaleString('en-US')} tokens`));
   log(
     vllmLine(

@@ -146,6 +146,56 @@ describeWhen(
       expect(doctor.message).toMatch(/vllm-small was killed for running out of memory at its [\d.]+ GiB limit/);
     }, 120_000);
 
+    it("a model server whose KV cache holds less than one request: vLLM's refusal explained with its numbers, and the next plan's context fits what it held, warned, and starts", async () => {
+      const stack = await testStack({
+        prefetchWeights: false,
+        disabledModels: ['vllm-llama3'],
+        images: doubleImages({ 'vllm-qwen3': 'kvshort' }),
+        tuning: { 'vllm-qwen3': { kvCacheGiB: 4 } },
+      });
+      stacks.push(stack);
+      writeFileSync(path.join(stack.home, 'settings.json'), JSON.stringify(stack.settings));
+      const env = {
+        HF_TOKEN: 'hf_test',
+        LITELLM_MASTER_KEY: 'sk-test-master-key',
+        GRAFANA_ADMIN_PASSWORD: 'test-password',
+        DOCKER_HOST: ENGINE,
+      };
+      const planned = JSON.parse(berth(['plan', '--json'], { home: stack.home, env }).stdout) as StackPlan;
+      const context = planned.services.find((s) => s.name === 'vllm-qwen3')?.model?.maxModelLen ?? 0;
+      // Qwen3-1.7B's config.json: 28 layers × 8 KV heads × 128 × 2 (K and V) × 2 bytes = 114,688 bytes a token; the
+      // double's cache costs four times that, in 128-token blocks: 4 GiB holds 73 blocks, 9,344 tokens.
+      const blockBytes = 128 * 114_688 * 4;
+      const held = Math.floor((4 * GiB) / blockBytes) * 128;
+      expect(held).toBe(9344);
+      expect(context).toBeGreaterThan(held);
+
+      const refused = await berthAsync(['up', 'vllm-qwen3'], { home: stack.home, env });
+      expect(refused.code).not.toBe(0);
+      const needed = Math.round(((Math.ceil(context / 128) * blockBytes) / GiB) * 100) / 100;
+      expect(refused.stdout + refused.stderr).toContain(
+        `vllm-qwen3's KV cache holds 4 GiB, but one ${context}-token request needs ${needed} GiB`,
+      );
+      const [kept] = readMeasurements(stack.home);
+      expect(kept?.measured).toMatchObject({ kvTokens: held, maxModelLen: context });
+      // A start that stopped says nothing of a running server's peak.
+      expect(kept?.measured.peakBytes).toBeUndefined();
+
+      const next = JSON.parse(berth(['plan', '--json'], { home: stack.home, env }).stdout) as StackPlan;
+      const qwen = next.services.find((s) => s.name === 'vllm-qwen3');
+      expect(qwen?.model?.maxModelLen).toBeLessThanOrEqual(held);
+      expect(next.warnings).toContainEqual(
+        expect.objectContaining({ code: 'measured-kv-short', service: 'vllm-qwen3' }),
+      );
+      const table = berth(['plan'], { home: stack.home, env }).stdout;
+      for (const line of table.split('\n')) expect(line, line).not.toMatch(/fits.*\b0 requests|\b0 requests.*fits/);
+
+      // The corrected context is one vLLM holds: the same image starts.
+      const started = await berthAsync(['up', 'vllm-qwen3'], { home: stack.home, env });
+      expect(started.code, started.stdout + started.stderr).toBe(0);
+      expect(started.stdout).toMatch(/vllm-qwen3 measured: .*KV cache 9,344 tokens/);
+    }, 180_000);
+
     it("a container's peak memory read from this machine's cgroup is the one the container reads itself", async () => {
       await ensureTestImages(docker);
       const MiB = 1024 ** 2;

@@ -21,6 +21,8 @@ export const VLLM_VARIANTS = {
   hog: { DOUBLE_HOG_MIB: '1024', DOUBLE_START_DELAY_MS: '5000' },
   // A vLLM whose processes need 5 GB beside weights and KV cache, more than Berth plans: it is OOM-killed at start.
   hungry: { DOUBLE_PROCESSES_BYTES: '5000000000' },
+  // A KV cache that costs four times config.json's arithmetic a token: vLLM refuses a context it cannot hold once.
+  kvshort: { DOUBLE_KV_FACTOR: '4' },
   // Weights downloads that fail as Hugging Face's hub does: a full disk, no network, an unknown repo.
   nospace: { DOUBLE_PREFETCH: 'nospace' },
   offline: { DOUBLE_PREFETCH: 'network' },

@@ -18,7 +18,7 @@ describe("explaining a failed start from vLLM's log", () => {
       "ValueError: To serve at least one request with the models's max seq len (131072), (14.00 GiB KV cache is needed, which is larger than the available KV cache memory (4.00 GiB). Based on the available memory, the estimated maximum model length is 37440. Try increasing `gpu_memory_utilization` or decreasing `max_model_len` when initializing the engine.";
     expect(explainFailure('vllm-llama3', [line])).toEqual({
       message: "vllm-llama3's KV cache holds 4.00 GiB, but one 131072-token request needs 14.00 GiB",
-      fix: 'set tuning.vllm-llama3.maxModelLen to 37440 or raise tuning.vllm-llama3.kvCacheGiB',
+      fix: 'berth up again: the next plan gives it the context vLLM holds (37440 tokens at most); or raise tuning.vllm-llama3.kvCacheGiB',
     });
   });
 
@@ -28,7 +28,7 @@ describe("explaining a failed start from vLLM's log", () => {
       "ValueError: The model's max seq len (32768) is larger than the maximum number of tokens that can be stored in KV cache (16832). Try increasing `gpu_memory_utilization` or decreasing `max_model_len` when initializing the engine.";
     expect(explainFailure('vllm-mistral', [line])).toEqual({
       message: "vllm-mistral's KV cache holds 16,832 tokens, fewer than one 32,768-token request",
-      fix: 'set tuning.vllm-mistral.maxModelLen to 16832 or less, or raise tuning.vllm-mistral.kvCacheGiB',
+      fix: 'berth up again: the next plan gives it the context vLLM holds (16832 tokens at most); or raise tuning.vllm-mistral.kvCacheGiB',
     });
   });
 

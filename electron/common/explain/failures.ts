@@ -30,7 +30,10 @@ const RECOGNIZERS: Recognizer[] = [
     ),
     explain: (m, service) => ({
       message: `${service}'s KV cache holds ${m[3]} GiB, but one ${m[1]}-token request needs ${m[2]} GiB`,
-      fix: `set tuning.${service}.maxModelLen to ${m[4] ?? 'a shorter context'} or raise tuning.${service}.kvCacheGiB`,
+      fix: m[4]
+        ? `berth up again: the next plan gives it the context vLLM holds (${m[4]} tokens at most); or raise ` +
+          `tuning.${service}.kvCacheGiB`
+        : `raise tuning.${service}.kvCacheGiB, or set tuning.${service}.maxModelLen to a shorter context`,
     }),
   },
   {
@@ -44,7 +47,9 @@ const RECOGNIZERS: Recognizer[] = [
       message:
         `${service}'s KV cache holds ${Number(m[2]).toLocaleString('en-US')} tokens, fewer than one ` +
         `${Number(m[1]).toLocaleString('en-US')}-token request`,
-      fix: `set tuning.${service}.maxModelLen to ${m[2]} or less, or raise tuning.${service}.kvCacheGiB`,
+      fix:
+        `berth up again: the next plan gives it the context vLLM holds (${m[2]} tokens at most); or raise ` +
+        `tuning.${service}.kvCacheGiB`,
     }),
   },
   {

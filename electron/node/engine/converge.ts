@@ -242,8 +242,9 @@ export async function up(ctx: EngineContext, plan: StackPlan, names?: readonly s
           result.healthy.push(service.name);
           healthy.get(service.name)?.resolve(true);
         } catch (error) {
-          if (service.role === 'model' && error instanceof ServiceStoppedError && error.oomKilled && error.containerId)
-            await keepMeasurement(ctx, service, error.containerId, true);
+          // A model killed at its limit, or one vLLM refused to start for its KV cache: the next plan follows it.
+          if (service.role === 'model' && error instanceof ServiceStoppedError && error.containerId)
+            await keepMeasurement(ctx, service, error.containerId, error.oomKilled ? 'oom-killed' : 'stopped');
           const failure =
             error instanceof EngineError
               ? { message: error.message, fix: error.fix }

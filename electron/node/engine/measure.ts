@@ -27,7 +27,34 @@ export function figuresFromLog(lines: readonly string[]): VllmFigures {
     figures.maxModelLen = number(concurrency[1]);
     figures.maxConcurrency = number(concurrency[2]);
   }
-  return figures;
+  return { ...figures, ...refusalFigures(text) };
+}
+
+/**
+ * What vLLM's refusal to start says of its KV cache: the context it was asked for, and the tokens the cache holds.
+ * V1 counts it in GiB and estimates the longest context that fits, which is the tokens the cache holds (whole blocks:
+ * `_check_enough_kv_cache_memory` and `estimate_max_model_len` in vllm/v1/core/kv_cache_utils.py); V0 counted tokens
+ * (raise_if_cache_size_invalid in vllm/worker/worker.py).
+ */
+function refusalFigures(text: string): VllmFigures {
+  const v1 = new RegExp(
+    String.raw`max seq len \((\d+)\), \(([\d.]+) GiB KV cache is needed, which is larger than the available KV ` +
+      String.raw`cache memory \(([\d.]+) GiB\)\.` +
+      String.raw`(?: Based on the available memory, the estimated maximum model length is (\d+)\.)?`,
+  ).exec(text);
+  const v0 = new RegExp(
+    String.raw`max seq len \((\d+)\) is larger than the maximum number of tokens that can be stored in KV cache ` +
+      String.raw`\((\d+)\)`,
+  ).exec(text);
+  const asked = Number(v1?.[1] ?? v0?.[1]);
+  if (!asked) return {};
+  const held = Number(v1 ? (v1[4] ?? 0) : v0?.[2]);
+  return {
+    ...(v1 ? { kvBytes: Number(v1[3]) * GiB } : {}),
+    kvTokens: held,
+    maxModelLen: asked,
+    maxConcurrency: Math.floor((held / asked) * 100) / 100,
+  };
 }
 
 /** The block size in vLLM's own metric vllm:cache_config_info (its labels are the CacheConfig's fields). */
@@ -115,6 +142,8 @@ export async function measureStart(args: {
   service: PlannedService;
   engine: string;
   oomKilled?: boolean;
+  /** The server stopped at its start: only vLLM's refusal of its KV cache is kept from it, never its peak. */
+  stopped?: boolean;
   now?: Date;
   /** vLLM's /metrics, where the engine can reach it. */
   metrics?: () => Promise<string | undefined>;
@@ -125,10 +154,13 @@ export async function measureStart(args: {
   // The log, the peak and the metrics are read at once: a model's measurement is the last thing `up` waits on.
   const [log, peak, metrics] = await Promise.all([
     readLogTail(args.docker, args.containerId, 3000).catch(() => []),
-    model.device === 'cpu' && !args.oomKilled ? peakMemoryBytes(args.docker, args.containerId) : undefined,
+    model.device === 'cpu' && !args.oomKilled && !args.stopped
+      ? peakMemoryBytes(args.docker, args.containerId)
+      : undefined,
     args.metrics?.().catch(() => undefined),
   ]);
   const measured: VllmFigures = figuresFromLog(log.map((l) => l.text));
+  if (args.stopped && !heldLessThanOneRequest(measured)) return undefined;
   if (model.device === 'cpu') {
     if (args.oomKilled) {
       measured.oomKilled = true;

@@ -110,11 +110,12 @@ export async function ensureContainer(
   return { id: container.id, started: true };
 }
 
+/** Keeps what a model server reported at its start: one that answered, one killed at its limit, or one that stopped. */
 export async function keepMeasurement(
   ctx: EngineContext,
   service: PlannedService,
   containerId: string,
-  oomKilled: boolean,
+  start: 'answered' | 'oom-killed' | 'stopped',
 ): Promise<void> {
   if (!ctx.record) return;
   const port = service.ports[0]?.host;
@@ -124,7 +125,8 @@ export async function keepMeasurement(
       containerId,
       service,
       engine: ctx.engineEndpoint ?? 'unknown',
-      oomKilled,
+      oomKilled: start === 'oom-killed',
+      stopped: start === 'stopped',
       metrics: async () =>
         ctx.probeHost && port !== undefined
           ? (await httpGet(`http://${ctx.probeHost}:${port}/metrics`, 2000))?.body
@@ -185,7 +187,7 @@ export function afterStart(
     const held: ProgressEvent[] = [];
     work = Promise.all([
       restorePolicy(ctx.docker, id, service),
-      measure ? keepMeasurement({ ...ctx, emit: (event) => held.push(event) }, service, id, false) : undefined,
+      measure ? keepMeasurement({ ...ctx, emit: (event) => held.push(event) }, service, id, 'answered') : undefined,
     ]).then(() => held);
     work.catch(() => undefined);
     return work;
