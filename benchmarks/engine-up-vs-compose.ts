@@ -10,7 +10,7 @@ import { composeFile } from '../electron/common/export/compose.js';
 import { stackFiles } from '../electron/common/export/files.js';
 import type { StackPlan } from '../electron/common/contracts/stack-plan.js';
 import { LABELS, OWNER } from '../electron/node/engine/labels.js';
-import { stackSnapshot } from '../electron/node/engine/status.js';
+import { stackSnapshot } from '../electron/node/engine/container-status.js';
 import { readAnsweredSync } from '../electron/node/engine/answered.js';
 import { docker, doubleImages, testStack } from '../test/support/test-stack.js';
 import { ROOT, finish, quantile, round, summary, type Result } from './lib/stats.js';

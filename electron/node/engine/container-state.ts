@@ -21,6 +21,22 @@ export function stateOf(
   return state;
 }
 
+/**
+ * Whether the state is healthy only by a kept pass (`up` saw this start answer) while Docker still counts the start:
+ * Docker then reports no failed check until its start period ends, so the status tracker follows the checks itself.
+ */
+export function restsOnKeptPass(
+  info: Pick<Inspect, 'State' | 'Id'> & { Config?: { Labels?: Record<string, string> | null } },
+  answered?: Answered,
+): boolean {
+  const state = stateFromDocker(info);
+  return (
+    (state === 'starting' || state === 'waking') &&
+    answeredSince(answered, info.Id, info.State.StartedAt) &&
+    !dockerSawFail(info.State)
+  );
+}
+
 /** Whether Docker's own check says failing for this start: unhealthy, or its latest run since the start failed. */
 export function dockerSawFail(state: Pick<Inspect['State'], 'Health' | 'StartedAt'>): boolean {
   const health = state.Health;

@@ -15,9 +15,6 @@ export const STATE_EVENTS = [
   'pause',
   'unpause',
   'health_status',
-  // A check that failed while Berth calls the service healthy from a kept pass: Docker says nothing else of it during
-  // its start period (no health_status until the status changes).
-  'exec_die',
 ];
 
 /** One container event as Docker's /events reports it. */
@@ -38,10 +35,15 @@ export async function subscribeContainerEvents(
   stack: string,
   onEvent: (event: ContainerEvent) => void,
   signal?: AbortSignal,
+  /** One container's health checks' ends (exec_die, with their exit codes) instead of the stack's state events. */
+  checksOf?: string,
 ): Promise<{ closed: Promise<void> }> {
   const stream = (await docker.getEvents({
-    // Health checks run an exec every few seconds per container: only their end comes here, with its exit code.
-    filters: { type: ['container'], event: STATE_EVENTS, ...stackFilter(stack) },
+    // Health checks run an exec every few seconds per container: those events are left at the engine, unless one
+    // container's are asked for.
+    filters: checksOf
+      ? { type: ['container'], event: ['exec_die'], container: [checksOf] }
+      : { type: ['container'], event: STATE_EVENTS, ...stackFilter(stack) },
     ...(signal ? { abortSignal: signal } : {}),
   } as Docker.GetEventsOptions)) as unknown as NodeJS.ReadableStream & { destroy: () => void };
   signal?.addEventListener('abort', () => stream.destroy(), { once: true });

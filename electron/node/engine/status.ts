@@ -1,88 +1,12 @@
 import { engineTrouble, type EngineTrouble } from '../../common/contracts/engine-trouble.js';
 import type Docker from 'dockerode';
-import type { ServiceState, ServiceStatus } from '../../common/contracts/status.js';
-import { explainExit, explainFailure } from '../../common/explain/failures.js';
+import type { ServiceStatus } from '../../common/contracts/status.js';
 import { withPlanned } from '../../common/status/service-state.js';
-import { formatBytes } from '../../common/units.js';
-import { statusCode } from './errors.js';
 import { subscribeContainerEvents, type ContainerEvent } from './docker-events.js';
 import { LABELS, sleptQuietly } from './labels.js';
 import { type Answered } from './answered.js';
-import { stateOf } from './container-state.js';
-import { listOwned } from './owned.js';
-import { readLogTail } from './logs.js';
+import { stackSnapshot, statusOfContainer } from './container-status.js';
 import { SerialQueue } from '../serial-queue.js';
-
-type Inspect = Docker.ContainerInspectInfo;
-
-async function problemOf(
-  docker: Docker,
-  service: string,
-  info: Inspect,
-  state: ServiceState,
-): Promise<ServiceStatus['problem']> {
-  if (!['exited', 'oom-killed', 'unhealthy', 'restarting'].includes(state)) return undefined;
-  if (state === 'exited' && info.State.ExitCode === 0) return undefined;
-  const lines = (await readLogTail(docker, info.Id, 300).catch(() => [])).map((l) => l.text);
-  const explained = explainFailure(service, lines);
-  if (explained) return explained;
-  if (state === 'unhealthy')
-    return {
-      message: `${service} runs but fails its health check`,
-      fix: `read its log: berth logs ${service} --tail 200`,
-    };
-  return explainExit(
-    service,
-    info.State.ExitCode,
-    info.State.OOMKilled,
-    info.HostConfig.Memory ? formatBytes(info.HostConfig.Memory) : undefined,
-  );
-}
-
-export async function statusOfContainer(
-  docker: Docker,
-  service: string,
-  id: string,
-  options: { explain?: boolean; answered?: Answered } = {},
-): Promise<ServiceStatus> {
-  let info: Inspect;
-  try {
-    info = await docker.getContainer(id).inspect();
-  } catch (error) {
-    if (statusCode(error) === 404) return { name: service, state: 'missing', ports: [] };
-    throw error;
-  }
-  const state = stateOf(info, options.answered);
-  const ports = Object.values(info.HostConfig.PortBindings ?? {})
-    .flat()
-    .map((b) => Number((b as { HostPort?: string }).HostPort))
-    .filter((p) => Number.isFinite(p) && p > 0);
-  const running = info.State.Running || info.State.Restarting;
-  const problem = options.explain === false ? undefined : await problemOf(docker, service, info, state);
-  return {
-    name: service,
-    state,
-    ...(state === 'exited' || state === 'oom-killed' ? { exitCode: info.State.ExitCode } : {}),
-    containerId: info.Id.slice(0, 12),
-    since: running ? info.State.StartedAt : info.State.FinishedAt,
-    ports,
-    ...(problem ? { problem } : {}),
-  };
-}
-
-/** Every service of the stack, from one listing: planned services without a container are "missing". */
-export async function stackSnapshot(
-  docker: Docker,
-  stack: string,
-  planned: readonly string[],
-  answered?: Answered,
-): Promise<ServiceStatus[]> {
-  const owned = await listOwned(docker, stack);
-  const live = await Promise.all(
-    [...owned].map(([name, container]) => statusOfContainer(docker, name, container.id, { answered })),
-  );
-  return withPlanned(planned, live);
-}
 
 export interface StatusTrackerOptions {
   docker: Docker;
@@ -108,6 +32,12 @@ export class StatusTracker {
   private readonly services = new Map<string, ServiceStatus>();
   private readonly oomKilled = new Set<string>();
   private readonly abort = new AbortController();
+  /** Each event read in the order Docker sent it, a container's failed checks among them. */
+  private readonly queue = new SerialQueue();
+  /** Containers whose health checks are followed, while their "healthy" rests on a kept pass. */
+  private readonly followed = new Map<string, AbortController>();
+  private readonly keptPass = (service: string, containerId: string, rests: boolean) =>
+    rests ? this.followChecks(service, containerId) : this.unfollow(containerId);
   private running: Promise<void> | undefined;
 
   constructor(private readonly options: StatusTrackerOptions) {}
@@ -150,6 +80,7 @@ export class StatusTracker {
       this.options.stack,
       this.options.planned,
       this.options.answered?.(),
+      this.keptPass,
     );
     this.services.clear();
     for (const status of snapshot) this.services.set(status.name, status);
@@ -162,11 +93,7 @@ export class StatusTracker {
     // Docker reports each health check's result; only a change of it is worth an inspect.
     const health = /^health_status:\s*(\w+)/.exec(event.action)?.[1];
     if (health && before0?.state === health && before0.containerId === event.id.slice(0, 12)) return;
-    if (event.action === 'exec_die') {
-      // Only an exec that failed in a service called healthy: maybe its check, which a kept pass must not outvote.
-      if (event.attributes.exitCode === '0' || before0?.state !== 'healthy') return;
-      return this.refreshFailedCheck(service, event.id);
-    }
+    if (event.action === 'destroy') this.unfollow(event.id);
     if (event.action === 'oom') this.oomKilled.add(event.id);
     if (event.action === 'die' && before0) {
       // The event says enough to report the stop at once; the inspect below confirms it.
@@ -191,6 +118,7 @@ export class StatusTracker {
         : await statusOfContainer(this.options.docker, service, event.id, {
             explain: false,
             answered: this.options.answered?.(),
+            keptPass: this.keptPass,
           });
     const before = this.services.get(service);
     if (status.state === 'missing' && before?.containerId && before.containerId !== event.id.slice(0, 12)) return;
@@ -222,14 +150,47 @@ export class StatusTracker {
   }
 
   /**
-   * Reads a service again after an exec in it failed. Docker records a check's result just after its exec ends, so a
-   * read that still finds the service healthy is made once more, a moment later.
+   * Follows one container's health checks: Docker reports none during its start period, when a kept pass calls the
+   * service healthy. Ends when Docker's own verdict stands, the container goes, or the tracker stops.
+   */
+  private followChecks(service: string, containerId: string): void {
+    if (this.followed.has(containerId) || this.abort.signal.aborted) return;
+    const stop = new AbortController();
+    this.followed.set(containerId, stop);
+    const onEvent = (event: ContainerEvent) => {
+      if (event.attributes.exitCode === '0') return;
+      void this.queue
+        .run(() => this.refreshFailedCheck(service, containerId))
+        .catch((error: unknown) =>
+          this.options.log?.(
+            `status: reading ${service} after a failed health check failed: ${(error as Error).message}`,
+          ),
+        );
+    };
+    const signal = AbortSignal.any([this.abort.signal, stop.signal]);
+    void subscribeContainerEvents(this.options.docker, this.options.stack, onEvent, signal, containerId)
+      .then((subscription) => subscription.closed)
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.followed.get(containerId) === stop) this.followed.delete(containerId);
+      });
+  }
+
+  private unfollow(containerId: string): void {
+    this.followed.get(containerId)?.abort();
+    this.followed.delete(containerId);
+  }
+
+  /**
+   * Reads a service again after one of its checks failed. Docker records a check's result just after its exec ends, so
+   * a read that still finds the service healthy is made once more, a moment later.
    */
   private async refreshFailedCheck(service: string, id: string): Promise<void> {
     for (const waitMs of [0, 250]) {
       if (waitMs) await new Promise((resolve) => setTimeout(resolve, waitMs));
       const status = await statusOfContainer(this.options.docker, service, id, {
         answered: this.options.answered?.(),
+        keptPass: this.keptPass,
       });
       const before = this.services.get(service);
       if (!before || before.containerId !== status.containerId) return;
@@ -246,8 +207,7 @@ export class StatusTracker {
     let attempt = 0;
     while (!this.abort.signal.aborted) {
       try {
-        // Each event read in the order Docker sent it.
-        const queue = new SerialQueue();
+        const queue = this.queue;
         // Subscribe before listing, so nothing that happens in between is missed.
         const subscription = await subscribeContainerEvents(
           this.options.docker,

@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import type { PlannedService } from '../../common/contracts/stack-plan.js';
 import { statusCode } from '../engine/errors.js';
 import { probeHealthy } from '../engine/health.js';
-import { statusOfContainer } from '../engine/status.js';
+import { statusOfContainer } from '../engine/container-status.js';
 import type { WakeTarget } from './wake-gateway.js';
 
 /** How often a wake looks at the container while it waits for the server to answer. */

@@ -1,6 +1,7 @@
 import type { ServiceStatus, StackStatus } from '../../../common/contracts/status.js';
 import type { StackPlan } from '../../../common/contracts/stack-plan.js';
-import { StatusTracker, stackSnapshot } from '../../engine/status.js';
+import { stackSnapshot } from '../../engine/container-status.js';
+import { StatusTracker } from '../../engine/status.js';
 import { readAnsweredSync } from '../../engine/answered.js';
 import type { StackSession } from '../../session/stack-session.js';
 import { sshLinkLost } from '../../ssh/ssh-errors.js';
