@@ -92,8 +92,9 @@ export class StatusTracker {
     const before0 = this.services.get(service);
     // Docker reports each health check's result; only a change of it is worth an inspect.
     const health = /^health_status:\s*(\w+)/.exec(event.action)?.[1];
+    // Docker's own verdict stands from its first health_status: a kept pass no longer speaks for it.
+    if (health || event.action === 'destroy') this.unfollow(event.id);
     if (health && before0?.state === health && before0.containerId === event.id.slice(0, 12)) return;
-    if (event.action === 'destroy') this.unfollow(event.id);
     if (event.action === 'oom') this.oomKilled.add(event.id);
     if (event.action === 'die' && before0) {
       // The event says enough to report the stop at once; the inspect below confirms it.
