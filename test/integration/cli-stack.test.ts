@@ -31,6 +31,24 @@ const env = { HF_TOKEN: 'hf_cli_test_token', DOCKER_HOST: '' };
 const run = (args: string[], extra: Record<string, string> = {}) =>
   berthAsync(args, { home, env: { ...env, ...extra } });
 
+/** The action of each service in `berth up --dry-run`'s output ("create litellm"), the waits left out. */
+function actions(stdout: string): string[] {
+  return stdout
+    .split('\n')
+    .map((line) => /^\s+(create|recreate|start|keep|remove)\s+(\S+)/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => `${m[1]} ${m[2]}`);
+}
+
+/** The same, from what `berth up` printed as it acted. */
+function actionsDone(stdout: string): string[] {
+  return stdout
+    .split('\n')
+    .map((line) => /^[=+] (\S+): (unchanged|creating|recreating)/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => `${{ unchanged: 'keep', creating: 'create', recreating: 'recreate' }[m[2] as string]} ${m[1]}`);
+}
+
 function oneLine(stderr: string): string {
   const lines = stderr.trim().split('\n');
   expect(lines).toHaveLength(1);
@@ -53,6 +71,15 @@ describeWhen(
     });
 
     it('berth up starts the stack and says so; status, logs and down follow it', async () => {
+      // First the steps it would take: every service created, then waited for; nothing made.
+      const planned = await run(['up', '--dry-run']);
+      expect(planned.code, planned.stderr).toBe(0);
+      expect(actions(planned.stdout)).toEqual(services.map((s) => `create ${s}`));
+      expect(planned.stdout).toContain('create    open-webui after litellm answers');
+      expect(planned.stdout).toContain('wait for  vllm-qwen3 to pass its health check');
+      expect(
+        await docker.listContainers({ all: true, filters: { label: [`dev.berth.stack=${settings.stack}`] } }),
+      ).toEqual([]);
       const upped = await run(['up']);
       expect(upped.stderr).toBe('');
       expect(upped.code).toBe(0);
@@ -104,6 +131,19 @@ describeWhen(
       expect(stopped.stdout).toMatch(/■ open-webui: stopping[\s\S]*■ litellm: stopping/);
       const after = StackStatusSchema.parse(JSON.parse((await run(['status', '--json'])).stdout));
       expect(after.services.filter((s) => s.state === 'missing').map((s) => s.name)).toEqual(['litellm', 'open-webui']);
+      // What up would do now: make again what was stopped, keep the rest or remake a model whose measured start changed
+      // its plan; the dry run leaves everything as it is, and the real up then does exactly what it said.
+      const predicted = actions((await run(['up', '--dry-run'])).stdout);
+      expect(predicted.filter((a) => !a.startsWith('keep ') && !a.startsWith('recreate vllm-'))).toEqual([
+        'create litellm',
+        'create open-webui',
+      ]);
+      const still = StackStatusSchema.parse(JSON.parse((await run(['status', '--json'])).stdout));
+      expect(still.services.filter((s) => s.state === 'missing').map((s) => s.name)).toEqual(['litellm', 'open-webui']);
+      const done = await run(['up']);
+      expect(done.code, done.stdout).toBe(0);
+      // Sorted: what waits on nothing acts at once, so the order printed is the order things happened.
+      expect(actionsDone(done.stdout).sort()).toEqual([...predicted].sort());
 
       const all = await run(['down']);
       expect(all.stdout).toMatch(/volumes kept \(berth down --volumes removes them\)/);

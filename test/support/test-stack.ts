@@ -7,7 +7,7 @@ import type { ProgressEvent } from '../../electron/common/contracts/progress.js'
 import { SettingsSchema, type SettingsInput, type Settings } from '../../electron/common/contracts/settings.js';
 import type { StackPlan } from '../../electron/common/contracts/stack-plan.js';
 import { planStack } from '../../electron/common/planner/plan.js';
-import type { EngineContext } from '../../electron/node/engine/converge.js';
+import type { EngineContext } from '../../electron/node/engine/context.js';
 import { down } from '../../electron/node/engine/teardown.js';
 import { ensureTestImages, testImage, type VllmVariant } from './test-images.js';
 import { freePorts } from './ports.js';

@@ -116,6 +116,7 @@ export async function runCli(
   withOverrides(program.command('up'))
     .description('start the stack (or these services and what they need), in order, gated on health')
     .argument('[services...]', 'services to start; all when none')
+    .option('--dry-run', 'print the steps it would take, in order, and change nothing')
     .addOption(profileOption())
     .addOption(factsOption().hideHelp())
     .action(async (services: string[], options) => {

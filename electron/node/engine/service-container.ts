@@ -6,12 +6,12 @@ import { configArchive } from './config-archive.js';
 import type { ContainerSpec } from './container-spec.js';
 import { reloadChanged, type StackFiles } from './stack-files.js';
 import { LABELS } from './labels.js';
-import type { OwnedContainer } from './owned.js';
+import type { ServiceStep } from './up-steps.js';
 import { prefetchWeights } from './weights.js';
 import { aboveItsPlan, measureStart } from './measure.js';
 import { describeMeasurement } from '../../common/planner/vllm-words.js';
 import { httpGet } from '../http-get.js';
-import type { EngineContext } from './converge.js';
+import type { EngineContext } from './context.js';
 import type { ProgressEvent } from '../../common/contracts/progress.js';
 import { passedBefore, recordPassed } from './answered.js';
 import { checkHealthOnce } from './health.js';
@@ -23,75 +23,83 @@ export async function removeContainer(docker: Docker, id: string): Promise<void>
   await container.remove({ force: true, v: false });
 }
 
+/** A container's config files, copied in where the engine cannot bind this machine's (a remote engine). */
+async function copyConfigs(ctx: EngineContext, service: PlannedService, id: string, files: StackFiles): Promise<void> {
+  if (ctx.local) return;
+  const archive = await configArchive(service, files.contents);
+  if (archive) await ctx.docker.getContainer(id).putArchive(archive, { path: '/' });
+}
+
 /**
- * Creates, recreates or keeps one service's container, then starts it, except a model on demand, which is left asleep
- * (created or stopped) unless it is awake already. Returns its id, and whether this run started it.
+ * Acts on one service as its step says (up-steps.ts): keeps, starts, creates or recreates its container, and starts it
+ * unless it is left asleep. Returns its id, and whether this run started it.
  */
-export async function ensureContainer(
+export async function actOn(
   ctx: EngineContext,
   plan: StackPlan,
+  step: ServiceStep,
   service: PlannedService,
   spec: ContainerSpec,
-  existing: OwnedContainer | undefined,
-  stack: StackFiles,
+  files: StackFiles,
   created: () => void,
-  /** A model on demand that nobody named: left asleep unless it is awake already. */
-  leaveAsleep = false,
 ): Promise<{ id: string; started: boolean }> {
-  const files = stack.contents;
-  if (existing && existing.planHash === spec.hash) {
+  if (step.kind === 'keep' || step.kind === 'start') {
+    const id = step.containerId as string;
     created();
-    if (existing.state === 'running') {
-      ctx.emit({ kind: 'unchanged', service: service.name });
-      await reloadChanged(ctx, service, existing.id, stack);
-      return { id: existing.id, started: false };
-    }
-    if (leaveAsleep) {
-      ctx.emit({ kind: 'asleep', service: service.name });
-      return { id: existing.id, started: false };
+    if (step.kind === 'keep') {
+      ctx.emit(step.asleep ? { kind: 'asleep', service: service.name } : { kind: 'unchanged', service: service.name });
+      if (!step.asleep) await reloadChanged(ctx, service, id, files);
+      return { id, started: false };
     }
     ctx.emit({ kind: 'starting', service: service.name });
-    if (!ctx.local) {
-      const archive = await configArchive(service, files);
-      if (archive) await ctx.docker.getContainer(existing.id).putArchive(archive, { path: '/' });
-    }
-    await ctx.docker.getContainer(existing.id).start();
-    return { id: existing.id, started: true };
+    await copyConfigs(ctx, service, id, files);
+    await ctx.docker.getContainer(id).start();
+    return { id, started: true };
   }
   if (service.role === 'model' && ctx.prefetchWeights)
     await prefetchWeights(ctx.docker, plan.stack, service, ctx.secrets, ctx.emit);
-  ctx.emit({ kind: 'creating', service: service.name, recreate: existing !== undefined });
-  if (existing) await removeContainer(ctx.docker, existing.id);
+  ctx.emit({ kind: 'creating', service: service.name, recreate: step.kind === 'recreate' });
+  if (step.containerId) await removeContainer(ctx.docker, step.containerId);
+  const container = await createContainer(ctx, service, spec);
+  created();
+  await copyConfigs(ctx, service, container.id, files);
+  if (step.asleep) {
+    ctx.emit({ kind: 'asleep', service: service.name });
+    return { id: container.id, started: false };
+  }
+  ctx.emit({ kind: 'starting', service: service.name });
+  await startCreated(service, container);
+  return { id: container.id, started: true };
+}
+
+/**
+ * Created without a restart policy: a first start that fails stays stopped with its real exit code instead of
+ * crash-looping. The plan's policy is applied once the service is healthy (restorePolicy).
+ */
+async function createContainer(
+  ctx: EngineContext,
+  service: PlannedService,
+  spec: ContainerSpec,
+): Promise<Docker.Container> {
   const dependsOnLabel = service.dependsOn.map((d) => `${d.service}:${d.condition}`).join(',');
-  // Created without a restart policy: a first start that fails stays stopped with its real exit code instead of
-  // crash-looping. The plan's policy is applied once the service is healthy (restorePolicy).
   const options = {
     ...spec.options,
     Labels: { ...spec.options.Labels, [LABELS.dependsOn]: dependsOnLabel },
     HostConfig: { ...spec.options.HostConfig, RestartPolicy: { Name: '' } },
   };
-  let container: Docker.Container;
   try {
-    container = await ctx.docker.createContainer(options);
+    return await ctx.docker.createContainer(options);
   } catch (error) {
     throw new EngineError(
       `cannot create ${service.name}: ${dockerMessage(error)}`,
       'read the message: a wrong image, a missing GPU runtime or a bad setting is the usual cause',
     );
   }
-  created();
-  if (leaveAsleep) {
-    if (!ctx.local) {
-      const archive = await configArchive(service, files);
-      if (archive) await container.putArchive(archive, { path: '/' });
-    }
-    ctx.emit({ kind: 'asleep', service: service.name });
-    return { id: container.id, started: false };
-  }
-  ctx.emit({ kind: 'starting', service: service.name });
+}
+
+/** Starts a container this run created; one that cannot start is removed, and why is said. */
+async function startCreated(service: PlannedService, container: Docker.Container): Promise<void> {
   try {
-    const archive = ctx.local ? undefined : await configArchive(service, files);
-    if (archive) await container.putArchive(archive, { path: '/' });
     await container.start();
   } catch (error) {
     const dockerSaid = dockerMessage(error);
@@ -107,7 +115,6 @@ export async function ensureContainer(
       'read the message; berth doctor checks the usual causes',
     );
   }
-  return { id: container.id, started: true };
 }
 
 /** Keeps what a model server reported at its start: one that answered, one killed at its limit, or one that stopped. */

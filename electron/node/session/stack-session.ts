@@ -12,7 +12,7 @@ import { serviceUrl } from '../../common/status/service-state.js';
 // The engine's client (dockerode), the host probe (systeminformation) and SSH load when first used: `berth plan
 // --facts FILE` and the exports need none of them, and they are most of a cold start.
 import type { EngineConnection } from '../docker/connect.js';
-import type { EngineContext } from '../engine/converge.js';
+import type { EngineContext } from '../engine/context.js';
 import { EngineError, engineUnavailable } from '../engine/errors.js';
 import { loadSecrets, NO_CIPHER, type SecretCipher } from '../secrets/secrets-file.js';
 import { type Secrets } from '../../common/contracts/secrets.js';
@@ -267,6 +267,8 @@ export class StackSession {
   async engineContext(
     emit: ProgressListener,
     inputs: PlanRequest = {},
+    /** A look that changes nothing (`up --dry-run`): secrets not there yet are not generated. */
+    options: { readOnly?: boolean } = {},
   ): Promise<{ context: EngineContext; plan: StackPlan; settings: Settings }> {
     const engine = await this.engine();
     const [resolved, facts] = await Promise.all([this.settings(inputs), this.facts()]);
@@ -274,7 +276,7 @@ export class StackSession {
     const context: EngineContext = {
       docker: engine.docker,
       home: this.home,
-      secrets: await this.secrets(),
+      secrets: await this.secrets({ generate: !options.readOnly }),
       gpuRuntime: facts.engine?.gpuRuntime ?? false,
       engineEndpoint: facts.engine?.endpoint ?? engine.endpoint,
       record: (measurement) => {

@@ -1,4 +1,5 @@
-import { up } from '../../engine/converge.js';
+import { up, upDryRun } from '../../engine/converge.js';
+import { describeStep } from '../../engine/up-steps.js';
 import { serviceUrl } from '../../../common/status/service-state.js';
 import type { StackSession } from '../../session/stack-session.js';
 import { progressPrinter } from '../format/progress.js';
@@ -7,9 +8,10 @@ import type { PlanFlags } from './plan.js';
 export async function upCommand(
   session: StackSession,
   services: string[],
-  flags: PlanFlags,
+  flags: PlanFlags & { dryRun?: boolean },
   out: (text: string) => void,
 ): Promise<number> {
+  if (flags.dryRun) return dryRun(session, services, flags, out);
   const { context, plan } = await session.engineContext(progressPrinter(out), flags);
   for (const warning of plan.warnings) out(`! ${warning.code}: ${warning.message}`);
   const result = await up(context, plan, services);
@@ -34,4 +36,19 @@ export async function upCommand(
       ' not started. Nothing that was running was stopped.',
   );
   return 1;
+}
+
+/** The steps `up` would take now, in order, with nothing created, started or stopped. */
+async function dryRun(
+  session: StackSession,
+  services: string[],
+  flags: PlanFlags,
+  out: (text: string) => void,
+): Promise<number> {
+  const { context, plan } = await session.engineContext(progressPrinter(out), flags, { readOnly: true });
+  for (const warning of plan.warnings) out(`! ${warning.code}: ${warning.message}`);
+  const steps = await upDryRun(context, plan, services);
+  out(`berth up would, in this order (nothing was changed; services on one line of "after" start together):`);
+  for (const step of steps) out(`  ${describeStep(step)}`);
+  return 0;
 }
