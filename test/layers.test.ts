@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
@@ -100,5 +103,28 @@ describe('the layer rule (README, Architecture): common ← node ← main, and t
         "import { formatGiB } from '../../electron/common/units.js';\nvoid formatGiB;\n",
       ),
     ).toEqual([]);
+  });
+});
+
+describe('the import cycle check (npm run lint: scripts/check-cycles.mjs)', () => {
+  const check = (dir: string) =>
+    spawnSync(process.execPath, [path.join(root, 'scripts', 'check-cycles.mjs'), dir], { encoding: 'utf8' });
+
+  it('rejects two files that import each other, through type-only imports too, and names them', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'berth-cycles-'));
+    writeFileSync(path.join(dir, 'a.ts'), "import type { B } from './b.js';\nexport interface A { b?: B }\n");
+    writeFileSync(path.join(dir, 'b.ts'), "import type { A } from './a.js';\nexport interface B { a?: A }\n");
+    writeFileSync(path.join(dir, 'c.ts'), "import type { A } from './a.js';\nexport type C = A;\n");
+    const result = check(dir);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^import cycle: .*a\.ts ↔ .*b\.ts$/m);
+    expect(result.stderr).not.toMatch(/c\.ts/);
+  });
+
+  it('passes files that only import down', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'berth-cycles-'));
+    writeFileSync(path.join(dir, 'a.ts'), "import { b } from './b.js';\nexport const a = b;\n");
+    writeFileSync(path.join(dir, 'b.ts'), 'export const b = 1;\n');
+    expect(check(dir).status).toBe(0);
   });
 });

@@ -9,10 +9,10 @@ import {
 } from '@tabler/icons-react';
 import { Suspense, lazy, useCallback, useEffect, useState } from 'react';
 import type { Snapshot } from '../../electron/common/api/berth-api.js';
-import type { ProgressEvent } from '../../electron/common/contracts/progress.js';
 import { stackState, withPlanned } from '../../electron/common/status/service-state.js';
 import { ApiError, type Client } from './client.js';
 import { ErrorBoundary } from './ui/ErrorBoundary.js';
+import type { Progress } from './ui/progress.js';
 import { StackBadge } from './ui/status.js';
 import { Overview } from './views/Overview.js';
 
@@ -44,8 +44,6 @@ function cachedSnapshot(): Snapshot | null {
     return null;
   }
 }
-
-export type Progress = Record<string, { event: ProgressEvent; at: number; since: number }>;
 
 export function App({ client }: { client: Client }) {
   const [view, setView] = useState<View>('Overview');

@@ -1,12 +1,19 @@
 import type http from 'node:http';
 import type { Socket } from 'node:net';
-import type { SERVE_LIMITS } from './server.js';
 
 interface Connection {
   requests: number;
   upgraded: boolean;
   lastActive: number;
 }
+
+/**
+ * What other local processes can hold of the server: at most `connections` sockets at once, and a socket that sends
+ * no request for `idleMs`, or takes longer than `headersMs` for its headers or `requestMs` for its whole request,
+ * is closed. At the cap, the connection that has been idle longest makes room, so idle sockets cannot lock the
+ * dashboard out; the dashboard's own event socket (authenticated) is never the one closed.
+ */
+export const SERVE_LIMITS = { connections: 256, idleMs: 15_000, headersMs: 10_000, requestMs: 30_000 };
 
 /** Caps and deadlines on the server's sockets (SERVE_LIMITS). */
 export function limitConnections(server: http.Server, limits: typeof SERVE_LIMITS): void {

@@ -7,7 +7,7 @@ import { WebSocketServer } from 'ws';
 import { z } from 'zod';
 import type { BerthApi, BerthEvent } from '../../common/api/berth-api.js';
 import { dispatch } from '../api/dispatch.js';
-import { limitConnections } from './connection-limits.js';
+import { SERVE_LIMITS, limitConnections } from './connection-limits.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -21,14 +21,6 @@ const TYPES: Record<string, string> = {
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** The event socket only sends; anything a client sends it is ignored, and this much closes it. */
 export const MAX_WS_MESSAGE_BYTES = 4 * 1024;
-
-/**
- * What other local processes can hold of the server: at most `connections` sockets at once, and a socket that sends
- * no request for `idleMs`, or takes longer than `headersMs` for its headers or `requestMs` for its whole request,
- * is closed. At the cap, the connection that has been idle longest makes room, so idle sockets cannot lock the
- * dashboard out; the dashboard's own event socket (authenticated) is never the one closed.
- */
-export const SERVE_LIMITS = { connections: 256, idleMs: 15_000, headersMs: 10_000, requestMs: 30_000 };
 
 const CallSchema = z.object({ method: z.string().max(100), args: z.array(z.unknown()).max(20).default([]) });
 

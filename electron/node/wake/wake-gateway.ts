@@ -2,7 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HOST_ALIAS, WAKE_METRICS_PATH } from '../../common/planner/services.js';
 import { limitConnections } from '../serve/connection-limits.js';
-import { SERVE_LIMITS, bracketed, tokenMatches } from '../serve/server.js';
+import { SERVE_LIMITS } from '../serve/connection-limits.js';
+import { bracketed, tokenMatches } from '../serve/server.js';
 import { forward, readBody, refuse, type Flow } from './gateway-http.js';
 import { WakeLimit } from './wake-limit.js';
 

@@ -1,6 +1,9 @@
 import type { ProgressEvent } from '../../../electron/common/contracts/progress.js';
 import { formatBytes } from '../../../electron/common/units.js';
 
+/** Each service's latest progress while `up` runs: the event, when it came, and since when the service is busy. */
+export type Progress = Record<string, { event: ProgressEvent; at: number; since: number }>;
+
 /** What a service is doing while `up` runs, as words and (where known) a percentage, with the time it has taken. */
 export function progressView(
   event: ProgressEvent,

@@ -6,13 +6,14 @@ import { GENERATED_HEADER } from '../compose.js';
 import type { GeneratedFile } from '../files.js';
 import { CHART, ProductionStackValuesSchema, type ProductionStackValues } from './chart.js';
 import { ENGINE_LABELS, monitoringManifests, openWebuiManifests, secretsExample, type Manifest } from './manifests.js';
-import { SECRET_KEYS, SECRET_NAME, modelSpecFor, type K8sOptions, type ModelExport } from './model-spec.js';
+import { SECRET_KEYS, SECRET_NAME, modelSpecFor, type ModelExport } from './model-spec.js';
+import type { K8sOptions } from './options.js';
 import { k8sReadme } from './readme.js';
 
 /** What --autoscale takes, said once for the CLI's parsing and the export's check. */
 export const AUTOSCALE_ALLOWED = 'MIN-MAX replicas per model, 1 ≤ MIN ≤ MAX ≤ 100, e.g. --autoscale 1-4';
 
-export type { K8sOptions, GpuSharing } from './model-spec.js';
+export type { K8sOptions, GpuSharing } from './options.js';
 export { CHART } from './chart.js';
 
 export const K8S_FILES = {

@@ -10,18 +10,7 @@ import { GiB, MiB } from '../../units.js';
 import { toQuantity, type ModelSpecValues, type ScaledObject } from './chart.js';
 import { extraArgs, flag, k8sModelName, splitImage } from './model-names.js';
 import { scaling } from './scaling.js';
-
-export type GpuSharing = 'whole' | 'hami';
-
-export interface K8sOptions {
-  namespace: string;
-  /** Fixed replicas per model; autoscale replaces it. */
-  replicas: number;
-  autoscale?: { min: number; max: number };
-  gpuSharing: GpuSharing;
-  /** The Prometheus KEDA asks for the queue length: kube-prometheus-stack's, by default. */
-  prometheusUrl: string;
-}
+import type { GpuSharing, K8sOptions } from './options.js';
 
 export const SECRET_NAME = 'berth-secrets';
 export const SECRET_KEYS = { hfToken: 'hf-token', apiKey: 'api-key' } as const;

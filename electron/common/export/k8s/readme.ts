@@ -5,7 +5,8 @@ import { GiB, MiB, formatGiB } from '../../units.js';
 import { GENERATED_HEADER } from '../compose.js';
 import { CHART, routerServiceName, type ProductionStackValues } from './chart.js';
 import { OPEN_WEBUI } from './manifests.js';
-import { SECRET_KEYS, SECRET_NAME, type K8sOptions, type ModelExport } from './model-spec.js';
+import { SECRET_KEYS, SECRET_NAME, type ModelExport } from './model-spec.js';
+import type { K8sOptions } from './options.js';
 import { engineMemoryBytes } from '../../planner/memory-account.js';
 
 interface ReadmeInput {

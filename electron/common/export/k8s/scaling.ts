@@ -1,6 +1,6 @@
 import type { PlannedService } from '../../contracts/stack-plan.js';
 import { CHART, type ModelSpecValues, type ScaledObject } from './chart.js';
-import type { K8sOptions } from './model-spec.js';
+import type { K8sOptions } from './options.js';
 import { modelSpecWords } from './model-spec-words.js';
 
 /** The chart's Deployment for a model (helm/templates/deployment-vllm-multi.yaml): the ScaledObject's target. */
