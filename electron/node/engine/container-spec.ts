@@ -35,28 +35,32 @@ export function gpuRequest(gpus: readonly number[], devices: GpuDevices = 'nvidi
   return { Driver: 'nvidia', DeviceIDs: gpus.map(String), Capabilities: [['gpu']] };
 }
 
-/**
- * The Docker create options for one planned service. `files` holds the generated files' contents by path
- * relative to BERTH_HOME, so a changed litellm or Prometheus config recreates the container that mounts it.
- */
-export function containerSpec(
-  plan: StackPlan,
-  service: PlannedService,
-  context: {
-    home: string;
-    secrets: Secrets;
-    gpuRuntime: boolean;
-    gpuDevices?: GpuDevices;
-    files: Map<string, string>;
-    local?: boolean;
-  },
-): ContainerSpec {
-  const name = containerName(plan.stack, service.name);
-  const master = context.secrets.LITELLM_MASTER_KEY;
-  const env = resolveEnv(service.env, context.secrets, {
-    [WAKE_KEY_ENV]: master ? wakeKey(master, plan.stack) : undefined,
-  });
-  const exposed = Object.fromEntries(service.ports.map((p) => [`${p.container}/tcp`, {}]));
+interface SpecContext {
+  home: string;
+  secrets: Secrets;
+  gpuRuntime: boolean;
+  gpuDevices?: GpuDevices;
+  files: Map<string, string>;
+  local?: boolean;
+}
+
+/** Docker's health check for the plan's: its test, and its pace in nanoseconds. */
+function healthcheckOf(service: PlannedService): Docker.HealthConfig | undefined {
+  if (!service.health) return undefined;
+  return {
+    Test: service.health.test,
+    Interval: service.health.intervalS * NS_PER_S,
+    Timeout: service.health.timeoutS * NS_PER_S,
+    Retries: service.health.retries,
+    StartPeriod: service.health.startPeriodS * NS_PER_S,
+    // Engines from Docker 25 check every second while a service starts, so `status` turns healthy
+    // as soon as `up` says so; older engines ignore the field.
+    StartInterval: NS_PER_S,
+  };
+}
+
+/** Ports, mounts, limits, cards and network, as Docker's HostConfig takes them. */
+function hostConfigOf(plan: StackPlan, service: PlannedService, context: SpecContext): Docker.HostConfig {
   const bindings = Object.fromEntries(
     service.ports.map((p) => [`${p.container}/tcp`, [{ HostIp: p.bind, HostPort: String(p.host) }]]),
   );
@@ -68,7 +72,7 @@ export function containerSpec(
       : [{ Type: 'bind', Source: path.join(context.home, m.source), Target: m.target, ReadOnly: m.readOnly }];
   });
   const gpus = context.gpuRuntime && service.gpus?.length ? service.gpus : undefined;
-  const hostConfig: Docker.HostConfig = {
+  return {
     PortBindings: bindings,
     Mounts: mounts,
     RestartPolicy: { Name: service.restart === 'no' ? '' : service.restart },
@@ -81,50 +85,58 @@ export function containerSpec(
     ...(service.extraHosts?.length ? { ExtraHosts: service.extraHosts } : {}),
     ...(gpus ? { DeviceRequests: [gpuRequest(gpus, context.gpuDevices)] } : {}),
   };
-  const health = service.health
-    ? {
-        Test: service.health.test,
-        Interval: service.health.intervalS * NS_PER_S,
-        Timeout: service.health.timeoutS * NS_PER_S,
-        Retries: service.health.retries,
-        StartPeriod: service.health.startPeriodS * NS_PER_S,
-        // Engines from Docker 25 check every second while a service starts, so `status` turns healthy
-        // as soon as `up` says so; older engines ignore the field.
-        StartInterval: NS_PER_S,
-      }
-    : undefined;
-  const options: Docker.ContainerCreateOptions = {
-    name,
-    Image: service.image,
-    Cmd: service.command,
-    Env: env,
-    ExposedPorts: exposed,
-    Labels: {
-      ...stackLabels(plan.stack),
-      [LABELS.service]: service.name,
-      ...(isOnDemand(service) ? { [LABELS.onDemand]: 'true' } : {}),
-    },
-    HostConfig: hostConfig,
-    NetworkingConfig: { EndpointsConfig: { [plan.network]: { Aliases: [service.name] } } },
-    ...(health ? { Healthcheck: health } : {}),
-  };
-  const secretFingerprints = env.map((entry) => {
+}
+
+/**
+ * The plan hash: the options with each secret as its digest, and the digests of the files the service mounts. A file
+ * the service reloads on SIGHUP is left out: changing it reloads the running container (stack-files.ts).
+ */
+function planHash(options: Docker.ContainerCreateOptions, service: PlannedService, files: Map<string, string>): string {
+  const secretFingerprints = (options.Env ?? []).map((entry) => {
     const [key, ...rest] = entry.split('=');
     return `${key}=${digest(rest.join('='))}`;
   });
-  // A file the service reloads on SIGHUP is left out: changing it reloads the running container (converge.ts).
   const fileFingerprints = service.mounts
     .filter((m) => m.kind === 'config' && !RELOADED_ON_HUP.has(m.source))
     .map(
       (m) =>
         `${m.source}:${digest(
-          [...context.files]
+          [...files]
             .filter(([p]) => p === m.source || p.startsWith(`${m.source}/`))
             .map(([p, c]) => `${p}\n${c}`)
             .join('\n'),
         )}`,
     );
-  const hash = digest(JSON.stringify({ ...options, Env: secretFingerprints, files: fileFingerprints })).slice(0, 16);
+  return digest(JSON.stringify({ ...options, Env: secretFingerprints, files: fileFingerprints })).slice(0, 16);
+}
+
+/**
+ * The Docker create options for one planned service. `files` holds the generated files' contents by path
+ * relative to BERTH_HOME, so a changed litellm or Prometheus config recreates the container that mounts it.
+ */
+export function containerSpec(plan: StackPlan, service: PlannedService, context: SpecContext): ContainerSpec {
+  const name = containerName(plan.stack, service.name);
+  const master = context.secrets.LITELLM_MASTER_KEY;
+  const env = resolveEnv(service.env, context.secrets, {
+    [WAKE_KEY_ENV]: master ? wakeKey(master, plan.stack) : undefined,
+  });
+  const health = healthcheckOf(service);
+  const options: Docker.ContainerCreateOptions = {
+    name,
+    Image: service.image,
+    Cmd: service.command,
+    Env: env,
+    ExposedPorts: Object.fromEntries(service.ports.map((p) => [`${p.container}/tcp`, {}])),
+    Labels: {
+      ...stackLabels(plan.stack),
+      [LABELS.service]: service.name,
+      ...(isOnDemand(service) ? { [LABELS.onDemand]: 'true' } : {}),
+    },
+    HostConfig: hostConfigOf(plan, service, context),
+    NetworkingConfig: { EndpointsConfig: { [plan.network]: { Aliases: [service.name] } } },
+    ...(health ? { Healthcheck: health } : {}),
+  };
+  const hash = planHash(options, service, context.files);
   options.Labels = { ...options.Labels, [LABELS.planHash]: hash };
   return { name, options, hash };
 }

@@ -71,21 +71,14 @@ interface Failure {
 }
 
 /**
- * A model's numbers from the Hub, read with @huggingface/hub: its card's `gated` flag, config.json (layers, KV heads,
- * head size, context, sliding window) and the sizes of its weight files. Every failure is one of four plain answers.
+ * The Hub's fetch as a lookup uses it: one time budget for the whole lookup, each answer read to a size limit (so
+ * nothing is held once a lookup is refused), pages of the file tree counted, and a failure's status and error code
+ * kept for the answer.
  */
-export async function lookupModel(id: string, options: LookupOptions = {}): Promise<ModelLookup> {
-  const parsed = CustomModelSchema.shape.id.safeParse(id.trim());
-  if (!parsed.success) throw new InputError('id', 'a Hugging Face id such as "Qwen/Qwen3-4B"');
-  const repo = parsed.data;
-  const hubUrl = (options.hubUrl || DEFAULT_HUB).replace(/\/+$/, '');
-  const accessToken = options.token?.startsWith('hf_') ? options.token : undefined;
-  let last: Failure = {};
-  const totalMs = options.totalMs ?? LOOKUP_LIMITS.totalMs;
+function boundedHubFetch(totalMs: number): { fetch: typeof fetch; deadline: AbortSignal; last: () => Failure } {
   const deadline = AbortSignal.timeout(totalMs);
+  let last: Failure = {};
   let treePages = 0;
-  // Every call goes through here: one time budget for the whole lookup, each answer read to a size limit (so nothing
-  // is held once a lookup is refused), pages of the file tree counted, and a failure's status and error code kept.
   const hubFetch: typeof fetch = async (input, init) => {
     const url = input instanceof Request ? input.url : String(input);
     const tree = /\/api\/models\/.+\/tree\//.test(url);
@@ -108,112 +101,118 @@ export async function lookupModel(id: string, options: LookupOptions = {}): Prom
       throw error;
     }
   };
-  const common = { hubUrl, fetch: hubFetch, ...(accessToken ? { accessToken } : {}) };
-  const where = hubUrl === DEFAULT_HUB ? 'the Hugging Face Hub' : hubUrl;
+  return { fetch: hubFetch, deadline, last: () => last };
+}
+
+const unreadable = (message: string): ModelLookup => ({ ok: false, reason: 'unreadable', message });
+
+/** The model's card, config.json and weight files, read through the bounded fetch. */
+async function readModel(
+  repo: string,
+  common: { hubUrl: string; fetch: typeof fetch; accessToken?: string },
+): Promise<ModelLookup> {
+  const info = await modelInfo({ name: repo, ...common });
+  const file = await downloadFile({ repo, path: 'config.json', ...common });
+  if (!file)
+    return unreadable(
+      `${repo} has no config.json, so it is not a model vLLM loads by its id: enter its numbers by hand`,
+    );
+  // Read first: a time-out or an answer over its limit is said as such, not as "not JSON".
+  const text = await file.text();
+  let config: unknown;
   try {
-    const info = await modelInfo({ name: repo, ...common });
-    const file = await downloadFile({ repo, path: 'config.json', ...common });
-    if (!file)
-      return {
-        ok: false,
-        reason: 'unreadable',
-        message: `${repo} has no config.json, so it is not a model vLLM loads by its id: enter its numbers by hand`,
-      };
-    // Read first: a time-out or an answer over its limit is said as such, not as "not JSON".
-    const text = await file.text();
-    let config: unknown;
-    try {
-      config = JSON.parse(text);
-    } catch {
-      return {
-        ok: false,
-        reason: 'unreadable',
-        message: `${repo}'s config.json is not JSON: enter its numbers by hand`,
-      };
-    }
-    const numbers = configNumbers(config);
-    if (!numbers.ok)
-      return {
-        ok: false,
-        reason: 'unreadable',
-        message: `${repo}'s config.json ${numbers.message}: enter its numbers by hand`,
-      };
-    const files: { path: string; size: number }[] = [];
-    for await (const entry of listFiles({ repo, recursive: true, ...common })) {
-      if (entry.type !== 'file') continue;
-      if (files.length >= LOOKUP_LIMITS.files)
-        throw new OverLimit(`it lists more than ${LOOKUP_LIMITS.files.toLocaleString('en-US')} files`);
-      files.push({ path: entry.path, size: entry.lfs?.size ?? entry.size });
-    }
-    const weights = weightBytes(files);
-    if (!weights)
-      return {
-        ok: false,
-        reason: 'unreadable',
-        message: `${repo} has no safetensors or PyTorch weights at its top level: enter its numbers by hand`,
-      };
-    return {
-      ok: true,
-      model: {
-        id: repo,
-        gated: info.gated !== false && info.gated !== undefined,
-        ...numbers.model,
-        weightsGiB: Math.ceil((weights.bytes / 1024 ** 3) * 100) / 100,
-        weightFiles: weights.files,
-      },
-    };
-  } catch (error) {
-    if (error instanceof OverLimit)
-      return {
-        ok: false,
-        reason: 'unreadable',
-        message:
-          `${where} sent more than a model lookup needs for ${repo}: ${error.message}; enter its numbers by ` + 'hand',
-      };
-    if (deadline.aborted)
-      return {
-        ok: false,
-        reason: 'offline',
-        message:
-          `${where} did not finish answering within ${totalMs / 1000} s: try again later, or enter the numbers ` +
-          'from its config.json by hand',
-      };
-    if (last.status === 404 || last.code === 'RepoNotFound') {
-      return {
-        ok: false,
-        reason: 'unknown',
-        message: `${where} has no model ${repo} (or it is private and HF_TOKEN cannot see it): check the id`,
-      };
-    }
-    if (last.code === 'GatedRepo' || last.status === 401 || last.status === 403) {
-      return accessToken
-        ? {
-            ok: false,
-            reason: 'gated',
-            message:
-              `${repo} is gated and your HF_TOKEN's account has not been granted access: request it on the ` +
-              `model's page, then look it up again`,
-          }
-        : {
-            ok: false,
-            reason: 'gated',
-            message:
-              `${repo} is gated: accept its terms on the model's page, set HF_TOKEN in Settings › Secrets, ` +
-              'then look it up again',
-          };
-    }
-    if (last.status)
-      return {
-        ok: false,
-        reason: 'unreadable',
-        message: `${where} answered HTTP ${last.status} for ${repo}: enter its numbers by hand, or try again later`,
-      };
+    config = JSON.parse(text);
+  } catch {
+    return unreadable(`${repo}'s config.json is not JSON: enter its numbers by hand`);
+  }
+  const numbers = configNumbers(config);
+  if (!numbers.ok) return unreadable(`${repo}'s config.json ${numbers.message}: enter its numbers by hand`);
+  const files: { path: string; size: number }[] = [];
+  for await (const entry of listFiles({ repo, recursive: true, ...common })) {
+    if (entry.type !== 'file') continue;
+    if (files.length >= LOOKUP_LIMITS.files)
+      throw new OverLimit(`it lists more than ${LOOKUP_LIMITS.files.toLocaleString('en-US')} files`);
+    files.push({ path: entry.path, size: entry.lfs?.size ?? entry.size });
+  }
+  const weights = weightBytes(files);
+  if (!weights)
+    return unreadable(`${repo} has no safetensors or PyTorch weights at its top level: enter its numbers by hand`);
+  return {
+    ok: true,
+    model: {
+      id: repo,
+      gated: info.gated !== false && info.gated !== undefined,
+      ...numbers.model,
+      weightsGiB: Math.ceil((weights.bytes / 1024 ** 3) * 100) / 100,
+      weightFiles: weights.files,
+    },
+  };
+}
+
+/** A lookup that failed, said as one of the four plain answers from what the Hub (or the network) did. */
+function failedLookup(
+  error: unknown,
+  at: { repo: string; where: string; totalMs: number; timedOut: boolean; last: Failure; token: boolean },
+): ModelLookup {
+  const { repo, where, last } = at;
+  if (error instanceof OverLimit)
+    return unreadable(
+      `${where} sent more than a model lookup needs for ${repo}: ${error.message}; enter its numbers by hand`,
+    );
+  if (at.timedOut)
     return {
       ok: false,
       reason: 'offline',
       message:
-        `${where} cannot be reached (${(error as Error).message}): you may be offline; enter the numbers from ` +
-        'its config.json by hand',
+        `${where} did not finish answering within ${at.totalMs / 1000} s: try again later, or enter the numbers ` +
+        'from its config.json by hand',
     };
+  if (last.status === 404 || last.code === 'RepoNotFound')
+    return {
+      ok: false,
+      reason: 'unknown',
+      message: `${where} has no model ${repo} (or it is private and HF_TOKEN cannot see it): check the id`,
+    };
+  if (last.code === 'GatedRepo' || last.status === 401 || last.status === 403)
+    return {
+      ok: false,
+      reason: 'gated',
+      message: at.token
+        ? `${repo} is gated and your HF_TOKEN's account has not been granted access: request it on the ` +
+          `model's page, then look it up again`
+        : `${repo} is gated: accept its terms on the model's page, set HF_TOKEN in Settings › Secrets, ` +
+          'then look it up again',
+    };
+  if (last.status)
+    return unreadable(
+      `${where} answered HTTP ${last.status} for ${repo}: enter its numbers by hand, or try again later`,
+    );
+  return {
+    ok: false,
+    reason: 'offline',
+    message:
+      `${where} cannot be reached (${(error as Error).message}): you may be offline; enter the numbers from ` +
+      'its config.json by hand',
+  };
+}
+
+/**
+ * A model's numbers from the Hub, read with @huggingface/hub: its card's `gated` flag, config.json (layers, KV heads,
+ * head size, context, sliding window) and the sizes of its weight files. Every failure is one of four plain answers.
+ */
+export async function lookupModel(id: string, options: LookupOptions = {}): Promise<ModelLookup> {
+  const parsed = CustomModelSchema.shape.id.safeParse(id.trim());
+  if (!parsed.success) throw new InputError('id', 'a Hugging Face id such as "Qwen/Qwen3-4B"');
+  const repo = parsed.data;
+  const hubUrl = (options.hubUrl || DEFAULT_HUB).replace(/\/+$/, '');
+  const accessToken = options.token?.startsWith('hf_') ? options.token : undefined;
+  const totalMs = options.totalMs ?? LOOKUP_LIMITS.totalMs;
+  const hub = boundedHubFetch(totalMs);
+  try {
+    return await readModel(repo, { hubUrl, fetch: hub.fetch, ...(accessToken ? { accessToken } : {}) });
+  } catch (error) {
+    const where = hubUrl === DEFAULT_HUB ? 'the Hugging Face Hub' : hubUrl;
+    const timedOut = hub.deadline.aborted;
+    return failedLookup(error, { repo, where, totalMs, timedOut, last: hub.last(), token: accessToken !== undefined });
   }
 }

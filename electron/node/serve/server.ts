@@ -98,6 +98,105 @@ function send(res: http.ServerResponse, status: number, headers: Record<string, 
   res.writeHead(status, { ...headers, 'Content-Type': 'application/json' }).end(JSON.stringify(body));
 }
 
+/** What every request of one server is checked against. `hosts` is known once it listens (its port with it). */
+interface ServeState {
+  token: string;
+  hosts: Set<string>;
+  rendererRoot: Promise<string>;
+  report: (error: Error) => void;
+}
+
+const originsOf = (state: ServeState) => new Set([...state.hosts].map((h) => `http://${h}`));
+
+/** A file of the built renderer, and nothing outside it, symbolic links included. */
+async function serveStatic(
+  state: ServeState,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  headers: Record<string, string>,
+): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { ...headers, Allow: 'GET, HEAD' });
+  const relative = staticPath(req.url ?? '/');
+  if (relative === undefined) return send(res, 400, headers);
+  const root = await state.rendererRoot;
+  const file = await realpath(path.resolve(root, relative)).catch(() => undefined);
+  if (!file || !file.startsWith(root + path.sep)) return send(res, 404, headers);
+  const content = await readFile(file).catch(() => undefined);
+  if (!content) return send(res, 404, headers);
+  res.writeHead(200, { ...headers, 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+  res.end(req.method === 'HEAD' ? undefined : content);
+}
+
+/** One API call: a POST from this server's own page with the token, its body a bounded JSON call. */
+async function serveCall(
+  state: ServeState,
+  api: BerthApi,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  headers: Record<string, string>,
+): Promise<void> {
+  if (req.method !== 'POST')
+    return send(
+      res,
+      405,
+      { ...headers, Allow: 'POST' },
+      { ok: false, error: { message: 'API calls are POST requests' } },
+    );
+  const origin = req.headers.origin;
+  if (origin !== undefined && !originsOf(state).has(origin.toLowerCase()))
+    return send(res, 403, headers, { ok: false, error: { message: 'refused: a call from another site' } });
+  const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+  if (!tokenMatches(state.token, bearer))
+    return send(res, 401, headers, {
+      ok: false,
+      error: { message: 'refused: this request lacks the token of this berth serve' },
+    });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES)
+      return send(res, 413, headers, { ok: false, error: { message: `the body is over ${MAX_BODY_BYTES} bytes` } });
+    chunks.push(chunk as Buffer);
+  }
+  let call: z.infer<typeof CallSchema>;
+  try {
+    call = CallSchema.parse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+  } catch {
+    return send(res, 400, headers, {
+      ok: false,
+      error: { message: 'the body must be a JSON object {"method": "…", "args": […]}' },
+    });
+  }
+  send(res, 200, headers, await dispatch(api, call.method, call.args, (m) => state.report(new Error(m))));
+}
+
+/** The events' WebSocket: this server's own page with the token as its second sub-protocol, ["berth", token]. */
+function eventSockets(server: http.Server, state: ServeState, options: ServeOptions): WebSocketServer {
+  const sockets = new WebSocketServer({
+    server,
+    path: '/api/events',
+    maxPayload: MAX_WS_MESSAGE_BYTES,
+    handleProtocols: (protocols) => (protocols.has('berth') ? 'berth' : false),
+    verifyClient: (info: { req: http.IncomingMessage; origin?: string }) => {
+      if (!state.hosts.has((info.req.headers.host ?? '').toLowerCase())) return false;
+      // A browser always says where the page came from; only this server's own page may listen.
+      if (info.origin !== undefined && !originsOf(state).has(info.origin.toLowerCase())) return false;
+      const offered = (info.req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+      return offered[0] === 'berth' && tokenMatches(state.token, offered[1]);
+    },
+  });
+  sockets.on('error', state.report);
+  sockets.on('connection', (socket) => {
+    const unsubscribe = options.onEvent((event) => {
+      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(event));
+    });
+    socket.on('close', unsubscribe);
+    socket.on('error', unsubscribe);
+  });
+  return sockets;
+}
+
 /**
  * `berth serve`: the built renderer and the API over HTTP (calls) and a WebSocket (events), on loopback unless
  * told otherwise. Every API request and WebSocket must carry the per-launch token; the page reads it from the URL
@@ -108,85 +207,29 @@ function send(res: http.ServerResponse, status: number, headers: Record<string, 
 export async function startServer(
   options: ServeOptions,
 ): Promise<{ url: string; token: string; port: number; close: () => Promise<void> }> {
-  const token = options.token ?? randomBytes(24).toString('base64url');
   // Until it listens, a failure to listen is the caller's to report, once.
   let listening = false;
-  const report = (error: Error) => {
-    if (listening) options.onError?.(error);
+  const state: ServeState = {
+    token: options.token ?? randomBytes(24).toString('base64url'),
+    hosts: new Set<string>(),
+    rendererRoot: realpath(options.rendererDir).catch(() => path.resolve(options.rendererDir)),
+    report: (error: Error) => {
+      if (listening) options.onError?.(error);
+    },
   };
+  const { token, report } = state;
   let port = options.port;
-  let hosts = new Set<string>();
-  const origins = () => new Set([...hosts].map((h) => `http://${h}`));
-  const rendererRoot = realpath(options.rendererDir).catch(() => path.resolve(options.rendererDir));
-
-  async function serveStatic(
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
-    headers: Record<string, string>,
-  ): Promise<void> {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { ...headers, Allow: 'GET, HEAD' });
-    const relative = staticPath(req.url ?? '/');
-    if (relative === undefined) return send(res, 400, headers);
-    const root = await rendererRoot;
-    // Nothing outside the built renderer, symbolic links included.
-    const file = await realpath(path.resolve(root, relative)).catch(() => undefined);
-    if (!file || !file.startsWith(root + path.sep)) return send(res, 404, headers);
-    const content = await readFile(file).catch(() => undefined);
-    if (!content) return send(res, 404, headers);
-    res.writeHead(200, { ...headers, 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
-    res.end(req.method === 'HEAD' ? undefined : content);
-  }
-
-  async function serveCall(
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
-    headers: Record<string, string>,
-  ): Promise<void> {
-    if (req.method !== 'POST')
-      return send(
-        res,
-        405,
-        { ...headers, Allow: 'POST' },
-        { ok: false, error: { message: 'API calls are POST requests' } },
-      );
-    const origin = req.headers.origin;
-    if (origin !== undefined && !origins().has(origin.toLowerCase()))
-      return send(res, 403, headers, { ok: false, error: { message: 'refused: a call from another site' } });
-    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (!tokenMatches(token, bearer))
-      return send(res, 401, headers, {
-        ok: false,
-        error: { message: 'refused: this request lacks the token of this berth serve' },
-      });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > MAX_BODY_BYTES)
-        return send(res, 413, headers, { ok: false, error: { message: `the body is over ${MAX_BODY_BYTES} bytes` } });
-      chunks.push(chunk as Buffer);
-    }
-    let call: z.infer<typeof CallSchema>;
-    try {
-      call = CallSchema.parse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-    } catch {
-      return send(res, 400, headers, {
-        ok: false,
-        error: { message: 'the body must be a JSON object {"method": "…", "args": […]}' },
-      });
-    }
-    send(res, 200, headers, await dispatch(options.api, call.method, call.args, (m) => report(new Error(m))));
-  }
 
   const limits = { ...SERVE_LIMITS, ...options.limits };
   // The header and request deadlines are checked this often (Node's default is every 30 s).
   const server = http.createServer({ connectionsCheckingInterval: Math.min(1000, limits.headersMs) }, (req, res) => {
     const headers = securityHeaders(port, options.host);
     const handle = async () => {
-      if (!hosts.has((req.headers.host ?? '').toLowerCase())) return send(res, 421, headers);
+      if (!state.hosts.has((req.headers.host ?? '').toLowerCase())) return send(res, 421, headers);
       const target = req.url ?? '/';
-      if (target === '/api/call' || target.startsWith('/api/call?')) return serveCall(req, res, headers);
-      return serveStatic(req, res, headers);
+      if (target === '/api/call' || target.startsWith('/api/call?'))
+        return serveCall(state, options.api, req, res, headers);
+      return serveStatic(state, req, res, headers);
     };
     handle().catch((error: unknown) => {
       // A client that hangs up mid-request is no failure of the server's.
@@ -203,28 +246,7 @@ export async function startServer(
     else socket.destroy();
   });
 
-  const sockets = new WebSocketServer({
-    server,
-    path: '/api/events',
-    maxPayload: MAX_WS_MESSAGE_BYTES,
-    // The browser sends the token as its second WebSocket sub-protocol: ["berth", token].
-    handleProtocols: (protocols) => (protocols.has('berth') ? 'berth' : false),
-    verifyClient: (info: { req: http.IncomingMessage; origin?: string }) => {
-      if (!hosts.has((info.req.headers.host ?? '').toLowerCase())) return false;
-      // A browser always says where the page came from; only this server's own page may listen.
-      if (info.origin !== undefined && !origins().has(info.origin.toLowerCase())) return false;
-      const offered = (info.req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
-      return offered[0] === 'berth' && tokenMatches(token, offered[1]);
-    },
-  });
-  sockets.on('error', report);
-  sockets.on('connection', (socket) => {
-    const unsubscribe = options.onEvent((event) => {
-      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(event));
-    });
-    socket.on('close', unsubscribe);
-    socket.on('error', unsubscribe);
-  });
+  const sockets = eventSockets(server, state, options);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -236,7 +258,7 @@ export async function startServer(
   server.on('error', report);
   listening = true;
   port = (server.address() as AddressInfo).port;
-  hosts = allowedHosts(options.host, port);
+  state.hosts = allowedHosts(options.host, port);
   const shown = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   return {
     url: `http://${bracketed(shown)}:${port}/#token=${token}`,
