@@ -5,10 +5,10 @@ import { InputError } from '../contracts/errors.js';
 import type { ModelSpec } from '../catalog/models.js';
 import { gpuLayout, kvBytesForRequest } from './kv-cache.js';
 import { gpuReasons, gpuWarnings } from './gpu-words.js';
+import { leftOutWarning, placeOnCards, shortContext, type Tuned } from './gpu-placement.js';
 import {
   GPU_OUTSIDE_SHARE_BYTES,
   MAX_TUNED_SHARE,
-  MIN_GPU_CONTEXT,
   cardBudget,
   cardNeededGiB,
   contextAt,
@@ -43,66 +43,6 @@ export interface GpuPlan {
   leftOut: string[];
   /** At least one model is placed and every placed one can start. */
   fits: boolean;
-}
-
-type Tuned = (m: ModelSpec) => number | undefined;
-
-function shortContext(model: ModelSpec): number {
-  return Math.min(model.maxModelLen, MIN_GPU_CONTEXT);
-}
-
-/** Whether these models fit on the card together at a short context, each with its headroom outside the shares. */
-function holds(card: Card, group: readonly ModelSpec[], tuned: Tuned): boolean {
-  const claimed = group.reduce((sum, m) => sum + (tuned(m) ?? shareFor(m, shortContext(m), card)), 0);
-  return claimed <= cardBudget(card, group.length) + 1e-9;
-}
-
-/**
- * Cards for models, the larger model first: an empty card that holds it (the roomiest), else the card with the most
- * room that still holds it beside the others. A model no card holds is left out, unless settings pin it to a card.
- */
-function placeOnCards(
-  models: readonly ModelSpec[],
-  cards: readonly Card[],
-  tuning: Record<string, ModelTuning>,
-  tuned: Tuned,
-) {
-  const onCard = new Map<number, ModelSpec[]>(cards.map((c) => [c.index, []]));
-  const leftOut: ModelSpec[] = [];
-  const room = (card: Card) =>
-    cardBudget(card, (onCard.get(card.index)?.length ?? 0) + 1) * card.visibleBytes -
-    (onCard.get(card.index) ?? []).reduce(
-      (s, m) => s + (tuned(m) ?? shareFor(m, shortContext(m), card)) * card.visibleBytes,
-      0,
-    );
-  for (const model of [...models].sort((a, b) => b.weightsBytes - a.weightsBytes)) {
-    const pinned = tuning[model.service]?.gpus?.[0];
-    if (pinned !== undefined) {
-      onCard.get(pinned)?.push(model);
-      continue;
-    }
-    const candidates = cards.filter((c) => holds(c, [...(onCard.get(c.index) ?? []), model], tuned));
-    const empty = candidates
-      .filter((c) => (onCard.get(c.index) ?? []).length === 0)
-      .sort((a, b) => b.visibleBytes - a.visibleBytes);
-    const chosen = empty[0] ?? [...candidates].sort((a, b) => room(b) - room(a))[0];
-    if (chosen) onCard.get(chosen.index)?.push(model);
-    else leftOut.push(model);
-  }
-  return { onCard, leftOut };
-}
-
-function leftOutWarning(
-  model: ModelSpec,
-  cards: readonly Card[],
-  onCard: Map<number, ModelSpec[]>,
-  models: readonly ModelSpec[],
-): PlanWarning {
-  const placed = models.filter((m) => m !== model && [...onCard.values()].some((g) => g.includes(m)));
-  const card = cards[0];
-  if (cards.length === 1 && card && placed.length > 0)
-    return gpuWarnings.leftOutOfCard(model, card, placed, cardNeededGiB([...placed, model]));
-  return gpuWarnings.leftOutOfAll(model, cardNeededGiB([model]));
 }
 
 function checkTunedShares(card: Card, group: readonly ModelSpec[], tuned: Tuned): number {
@@ -159,6 +99,68 @@ function shareCard(
 }
 
 /**
+ * The models one card holds: each one's share and the longest context its KV cache holds, started one after another
+ * (each after the one before it answers, so its free memory is counted right).
+ */
+function placeOnCard(
+  card: Card,
+  group: readonly ModelSpec[],
+  how: { tuning: Record<string, ModelTuning>; tuned: Tuned; manyCards: boolean },
+  warnings: PlanWarning[],
+): { placements: GpuModelPlacement[]; fits: boolean } {
+  const { tuning, tuned } = how;
+  const shared = shareCard(card, group, tuned, warnings);
+  let fits = shared.fits;
+  const claimed = group.reduce((s, m) => s + (shared.shares.get(m.service) ?? 0), 0);
+  const placements = group.map((model, position): GpuModelPlacement => {
+    const share = shared.shares.get(model.service) ?? cardBudget(card, group.length);
+    const fixed = tuning[model.service]?.maxModelLen;
+    const maxModelLen = fixed ?? Math.max(Math.min(model.maxModelLen, 256), contextAt(model, share, card));
+    const kvBytes = kvBytesAt(model, share, card);
+    if (shared.fits && kvBytes < kvBytesForRequest(model, maxModelLen, gpuLayout(card))) {
+      fits = false;
+      warnings.push(gpuWarnings['context-too-long'](model, card, share, maxModelLen, kvBytes));
+    }
+    const previous = position > 0 ? group[position - 1] : undefined;
+    const reasons = [
+      about('gpu', gpuReasons.card(card, group.length, how.manyCards)),
+      about(
+        'gpu-share',
+        gpuReasons.share({
+          model,
+          share,
+          card,
+          overheadBytes: overheadInShare(card, model),
+          sharedBy: group.length,
+          claimed,
+          tuned: tuned(model) !== undefined,
+        }),
+      ),
+      about(
+        'context',
+        gpuReasons.context({
+          model,
+          maxModelLen,
+          kvBytes,
+          batchedTokens: gpuLayout(card).batchedTokens,
+          fixed: fixed !== undefined,
+        }),
+      ),
+    ];
+    if (previous) reasons.push(about('start-order', gpuReasons.startsAfter(previous.service)));
+    return {
+      service: model.service,
+      gpus: [card.index],
+      gpuMemoryUtilization: share,
+      maxModelLen,
+      waitsFor: previous?.service,
+      reasons,
+    };
+  });
+  return { placements, fits };
+}
+
+/**
  * Cards, memory shares and contexts for the GPU models. Shares are of the card's total memory as vLLM sees it, as
  * --gpu-memory-utilization is: first what each model needs at a short context, then at its full context, then the
  * rest split evenly. The largest context that the share's KV cache holds is picked. Models no card can hold are
@@ -188,54 +190,9 @@ export function planGpuModels(
   for (const card of cards) {
     const group = (onCard.get(card.index) ?? []).sort((a, b) => models.indexOf(a) - models.indexOf(b));
     if (group.length === 0) continue;
-    const shared = shareCard(card, group, tuned, warnings);
-    fits &&= shared.fits;
-    const claimed = group.reduce((s, m) => s + (shared.shares.get(m.service) ?? 0), 0);
-    group.forEach((model, position) => {
-      const share = shared.shares.get(model.service) ?? cardBudget(card, group.length);
-      const fixed = tuning[model.service]?.maxModelLen;
-      const maxModelLen = fixed ?? Math.max(Math.min(model.maxModelLen, 256), contextAt(model, share, card));
-      const kvBytes = kvBytesAt(model, share, card);
-      if (shared.fits && kvBytes < kvBytesForRequest(model, maxModelLen, gpuLayout(card))) {
-        fits = false;
-        warnings.push(gpuWarnings['context-too-long'](model, card, share, maxModelLen, kvBytes));
-      }
-      const previous = position > 0 ? group[position - 1] : undefined;
-      const reasons = [
-        about('gpu', gpuReasons.card(card, group.length, cards.length > 1)),
-        about(
-          'gpu-share',
-          gpuReasons.share({
-            model,
-            share,
-            card,
-            overheadBytes: overheadInShare(card, model),
-            sharedBy: group.length,
-            claimed,
-            tuned: tuned(model) !== undefined,
-          }),
-        ),
-        about(
-          'context',
-          gpuReasons.context({
-            model,
-            maxModelLen,
-            kvBytes,
-            batchedTokens: gpuLayout(card).batchedTokens,
-            fixed: fixed !== undefined,
-          }),
-        ),
-      ];
-      if (previous) reasons.push(about('start-order', gpuReasons.startsAfter(previous.service)));
-      placements.push({
-        service: model.service,
-        gpus: [card.index],
-        gpuMemoryUtilization: share,
-        maxModelLen,
-        waitsFor: previous?.service,
-        reasons,
-      });
-    });
+    const placed = placeOnCard(card, group, { tuning, tuned, manyCards: cards.length > 1 }, warnings);
+    fits &&= placed.fits;
+    placements.push(...placed.placements);
   }
   if (placements.length > 0) for (const model of leftOut) warnings.push(leftOutWarning(model, cards, onCard, models));
   else if (models.length > 0) {

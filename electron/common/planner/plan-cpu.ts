@@ -1,12 +1,13 @@
 import type { HostFacts } from '../contracts/host-facts.js';
-import type { Settings } from '../contracts/settings.js';
+import type { KeepAlive, Settings } from '../contracts/settings.js';
+import type { Measurement, VllmFigures } from '../contracts/measurement.js';
 import { about, type PlanWarning } from '../contracts/stack-plan.js';
 import type { ModelSpec } from '../catalog/models.js';
-import { splitCores } from './cpu-cores.js';
+import { splitCores, type CoreSplit } from './cpu-cores.js';
 import { formatCpuList } from './cpu-list.js';
-import { cpuSupport, oldImageWarning } from './cpu-isa.js';
+import { cpuSupport, oldImageWarning, type CpuSupport } from './cpu-isa.js';
 import { ENGINE_HEADROOM_BYTES } from './cpu-memory.js';
-import { sizeCpuModelsOnDemand } from './cpu-on-demand.js';
+import { sizeCpuModelsOnDemand, type CpuSizing } from './cpu-on-demand.js';
 import { wakesHere } from './on-demand.js';
 import { onDemandReason } from './cpu-memory-words.js';
 import { expectedCpu, kvShortWarning, overPlanWarning, withMeasurement } from './vllm-figures.js';
@@ -63,97 +64,143 @@ export function planCpuModels(
   const onDemand = planned.filter((m) => memory.keepAlive.get(m.service) !== 'always').map((m) => m.service);
   out.onDemand = onDemand.length ? { budgetBytes: memory.onDemandBudgetBytes, atOnce: memory.atOnce } : undefined;
 
+  const context: CpuContext = { facts, settings, isa, arch, memory, onDemand, engineBytes, otherServicesBytes };
   return planned.map((model) => {
     const cores = split.assignments.find((a) => a.service === model.service);
     const size = memory.sizes.find((s) => s.service === model.service);
     if (!cores || !size) throw new Error(`internal: ${model.service} was planned without cores or memory`);
-    const bind = formatCpuList(cores.cpus);
     const image = imageOf(model);
-    const old = settings.images[model.service] ? oldImageWarning(facts, model.service, image) : undefined;
-    if (old) warnings.push(old);
     const measurement = measurements.get(model.service);
-    const overPlan = overPlanWarning(model.service, measurement);
-    if (overPlan) warnings.push(overPlan);
-    const short = kvShortWarning(model.service, measurement, size.maxModelLen);
-    if (short) warnings.push(short);
-    const shell = modelService(
-      model,
-      image,
-      ['--max-model-len', String(size.maxModelLen), '--dtype', isa.dtype, ...kvCacheFlag(image, size.kvCacheGiB)],
-      settings.stack,
-    );
-    const build =
-      settings.vllmSource && !settings.images[model.service]
-        ? localVllmBuild(settings.vllmSource, arch, isa.dtype, engineCpuCount(facts))
-        : undefined;
-    const expected = expectedCpu(model, size.kvCacheGiB, size.maxModelLen, size.memoryBytes);
-    const keepAlive = memory.keepAlive.get(model.service) ?? 'always';
-    // An always-on model shares the engine with the other always-on ones; one on demand has the room they leave.
-    const alone =
-      keepAlive === 'always' ? engineBytes - otherServicesBytes - ENGINE_HEADROOM_BYTES : memory.onDemandBudgetBytes;
-    const room = keepAlive === 'always' ? alone - (memory.alwaysBytes - size.memoryBytes) : alone;
-    const fit = fitWords({
-      expected,
-      maxModelLen: size.maxModelLen,
-      modelLimit: model.maxModelLen,
-      needsBytes: size.memoryBytes,
-      hasBytes: room,
-      aloneBytes: alone,
-    });
-    return {
-      ...shell,
-      ...(build ? { build } : {}),
-      model: {
-        ...shell.model,
-        device: 'cpu',
-        maxModelLen: size.maxModelLen,
-        expected,
-        // The cache the start was given (VLLM_CPU_KVCACHE_SPACE: a CPU server logs no "Available KV cache memory").
-        ...(measurement
-          ? {
-              measured: {
-                ...(measurement.planned.kvBytes !== undefined ? { kvBytes: measurement.planned.kvBytes } : {}),
-                ...measurement.measured,
-                at: measurement.at,
-              },
-            }
-          : {}),
-        fit,
-        keepAlive,
-      },
-      env: { ...shell.env, VLLM_CPU_OMP_THREADS_BIND: bind, VLLM_CPU_KVCACHE_SPACE: String(size.kvCacheGiB) },
-      cpuset: formatCpuList(cores.cpuset),
-      memoryBytes: size.memoryBytes,
-      kvCacheGiB: size.kvCacheGiB,
-      capAdd: ['SYS_NICE'],
-      reasons: [
-        ...shell.reasons,
-        ...cores.reasons,
-        ...size.reasons,
-        about(
-          'fit',
-          `${fit.words}: vLLM pages the ${size.kvCacheGiB} GiB KV cache in blocks of ${expected.blockTokens} ` +
-            `tokens and should report ${(expected.kvTokens ?? 0).toLocaleString('en-US')} tokens, ` +
-            `${expected.maxConcurrency}× a ${size.maxModelLen}-token request`,
-        ),
-        about('on-demand', onDemandReason(model.service, keepAlive, onDemand, memory)),
-        about('runtime', isa.reason),
-        about(
-          'security',
-          "SYS_NICE lets vLLM place memory on the model's NUMA node; Docker's default seccomp profile then " +
-            'allows those calls, so seccomp stays on',
-        ),
-        ...(build
-          ? [
-              about(
-                'image',
-                `image built from the vllm checkout at ${build.context} (docker/Dockerfile.cpu, ${build.platform}` +
-                  `, VLLM_CPU_ARM_BF16=${build.args.VLLM_CPU_ARM_BF16 ?? 'n/a'}, max_jobs=${build.args.max_jobs}` +
-                  ')',
-              ),
-            ]
-          : []),
-      ],
-    };
+    warnings.push(...modelWarnings(model, image, measurement, size.maxModelLen, facts, settings));
+    return cpuDraft(model, image, cores, size, measurement, context);
   });
+}
+
+/** What every CPU model's draft is made with. */
+interface CpuContext {
+  facts: HostFacts;
+  settings: Settings;
+  isa: CpuSupport;
+  arch: 'x86_64' | 'aarch64';
+  memory: CpuSizing;
+  onDemand: string[];
+  engineBytes: number;
+  otherServicesBytes: number;
+}
+
+type CoreAssignment = CoreSplit['assignments'][number];
+type ModelSize = CpuSizing['sizes'][number];
+
+/** A model's own warnings: an image too old for this CPU, a start past its plan, a cache short of one request. */
+function modelWarnings(
+  model: ModelSpec,
+  image: string,
+  measurement: Measurement | undefined,
+  context: number,
+  facts: HostFacts,
+  settings: Settings,
+): PlanWarning[] {
+  return [
+    settings.images[model.service] ? oldImageWarning(facts, model.service, image) : undefined,
+    overPlanWarning(model.service, measurement),
+    kvShortWarning(model.service, measurement, context),
+  ].filter((w): w is PlanWarning => w !== undefined);
+}
+
+/** Whether the model fits beside the others: an always-on one shares the engine, one on demand has what they leave. */
+function cpuFit(model: ModelSpec, size: ModelSize, expected: VllmFigures, keepAlive: KeepAlive, c: CpuContext) {
+  const alone =
+    keepAlive === 'always'
+      ? c.engineBytes - c.otherServicesBytes - ENGINE_HEADROOM_BYTES
+      : c.memory.onDemandBudgetBytes;
+  const room = keepAlive === 'always' ? alone - (c.memory.alwaysBytes - size.memoryBytes) : alone;
+  return fitWords({
+    expected,
+    maxModelLen: size.maxModelLen,
+    modelLimit: model.maxModelLen,
+    needsBytes: size.memoryBytes,
+    hasBytes: room,
+    aloneBytes: alone,
+  });
+}
+
+/** One CPU model's server: its cores and bind list, memory, KV cache, context, fit and why. */
+function cpuDraft(
+  model: ModelSpec,
+  image: string,
+  cores: CoreAssignment,
+  size: ModelSize,
+  measurement: Measurement | undefined,
+  c: CpuContext,
+): Draft {
+  const { settings, isa } = c;
+  const bind = formatCpuList(cores.cpus);
+  const shell = modelService(
+    model,
+    image,
+    ['--max-model-len', String(size.maxModelLen), '--dtype', isa.dtype, ...kvCacheFlag(image, size.kvCacheGiB)],
+    settings.stack,
+  );
+  const build =
+    settings.vllmSource && !settings.images[model.service]
+      ? localVllmBuild(settings.vllmSource, c.arch, isa.dtype, engineCpuCount(c.facts))
+      : undefined;
+  const expected = expectedCpu(model, size.kvCacheGiB, size.maxModelLen, size.memoryBytes);
+  const keepAlive = c.memory.keepAlive.get(model.service) ?? 'always';
+  const fit = cpuFit(model, size, expected, keepAlive, c);
+  return {
+    ...shell,
+    ...(build ? { build } : {}),
+    model: {
+      ...shell.model,
+      device: 'cpu',
+      maxModelLen: size.maxModelLen,
+      expected,
+      // The cache the start was given (VLLM_CPU_KVCACHE_SPACE: a CPU server logs no "Available KV cache memory").
+      ...(measurement
+        ? {
+            measured: {
+              ...(measurement.planned.kvBytes !== undefined ? { kvBytes: measurement.planned.kvBytes } : {}),
+              ...measurement.measured,
+              at: measurement.at,
+            },
+          }
+        : {}),
+      fit,
+      keepAlive,
+    },
+    env: { ...shell.env, VLLM_CPU_OMP_THREADS_BIND: bind, VLLM_CPU_KVCACHE_SPACE: String(size.kvCacheGiB) },
+    cpuset: formatCpuList(cores.cpuset),
+    memoryBytes: size.memoryBytes,
+    kvCacheGiB: size.kvCacheGiB,
+    capAdd: ['SYS_NICE'],
+    reasons: [
+      ...shell.reasons,
+      ...cores.reasons,
+      ...size.reasons,
+      about(
+        'fit',
+        `${fit.words}: vLLM pages the ${size.kvCacheGiB} GiB KV cache in blocks of ${expected.blockTokens} ` +
+          `tokens and should report ${(expected.kvTokens ?? 0).toLocaleString('en-US')} tokens, ` +
+          `${expected.maxConcurrency}× a ${size.maxModelLen}-token request`,
+      ),
+      about('on-demand', onDemandReason(model.service, keepAlive, c.onDemand, c.memory)),
+      about('runtime', isa.reason),
+      about(
+        'security',
+        "SYS_NICE lets vLLM place memory on the model's NUMA node; Docker's default seccomp profile then " +
+          'allows those calls, so seccomp stays on',
+      ),
+      ...(build
+        ? [
+            about(
+              'image',
+              `image built from the vllm checkout at ${build.context} (docker/Dockerfile.cpu, ${build.platform}` +
+                `, VLLM_CPU_ARM_BF16=${build.args.VLLM_CPU_ARM_BF16 ?? 'n/a'}, max_jobs=${build.args.max_jobs}` +
+                ')',
+            ),
+          ]
+        : []),
+    ],
+  };
 }

@@ -24,88 +24,14 @@ import {
 } from './services.js';
 import type { PlanOptions } from './plan-inputs.js';
 import type { Draft } from './model-drafts.js';
+import type { ModelSpec } from '../catalog/models.js';
 import { checkKeepAlive, checkKnownServices, checkTuning } from './plan-checks.js';
 import { planCpuModels } from './plan-cpu.js';
 import { planGpuModelServices } from './plan-gpu.js';
 
-/** The whole stack for this host and these settings. Pure: the same facts and settings give the same plan. */
-export function planStack(facts: HostFacts, settings: Settings, options: PlanOptions = {}): StackPlan {
-  const catalog = catalogFor(settings);
-  checkKnownServices(settings, allServiceNames(catalog));
-  checkTuning(catalog, settings);
-  checkKeepAlive(
-    settings,
-    catalog.map((m) => m.service),
-  );
-  const enabled = catalog.filter((m) => !settings.disabledModels.includes(m.service));
-  const cpuModels = enabled.filter((m) => m.device === 'cpu');
-  const gpuModels = enabled.filter((m) => m.device === 'gpu');
-
-  const choice = options.profile ?? { choice: settings.profile, source: 'settings' };
-  const decision = chooseProfile(choice.choice, choice.source, facts, () => {
-    if (nvidiaCards(facts).length === 0) return { fits: false, leftOut: [] };
-    return planGpuModels(gpuModels, facts, settings.tuning);
-  });
+/** Warnings about the engine and the settings themselves, whatever the models. */
+function settingsWarnings(facts: HostFacts, settings: Settings, onDemand: readonly string[]): PlanWarning[] {
   const warnings: PlanWarning[] = [];
-  if (!facts.engine) {
-    warnings.push({
-      code: 'no-engine',
-      message:
-        `no Docker engine answered${facts.engineProblem ? ` (${facts.engineProblem})` : ''}: this plan assumes ` +
-        `the host's ${facts.cpu.physical} cores and ${formatGiB(facts.memory.totalBytes)}, which containers ` +
-        'may not get. Start Docker and plan again.',
-    });
-  }
-
-  const models = decision.profile === 'development' ? cpuModels : gpuModels;
-  const engineBytes = engineMemoryBytes(facts);
-  const othersBytes = Object.values(OTHER_SERVICES_BYTES).reduce((a, b) => a + b, 0) + ENGINE_HEADROOM_BYTES;
-  if (models.length === 0) {
-    warnings.push({
-      code: 'no-models',
-      message:
-        `no ${decision.profile} model is turned on: turn one on in settings (disabledModels) or add one by its ` +
-        'Hugging Face id.',
-    });
-  }
-  const cpuRoom: { onDemand?: { budgetBytes: number; atOnce: number } | undefined } = {};
-  const modelDrafts =
-    decision.profile === 'development'
-      ? planCpuModels(models, facts, settings, options, warnings, cpuRoom)
-      : planGpuModelServices(models, facts, settings, options, warnings);
-  const onDemand = modelDrafts.filter(isOnDemand).map((d) => d.name);
-  if (engineBytes < othersBytes && !warnings.some((w) => w.code === 'insufficient-memory')) {
-    warnings.push({
-      code: 'insufficient-memory',
-      message:
-        `${capitalized(engineProductName(facts.engine?.kind))} gives containers ${formatGiB(engineBytes)}; ` +
-        `litellm, Open WebUI, Prometheus and Grafana need ${formatGiB(othersBytes)}: give the engine more ` +
-        'memory.',
-    });
-  }
-  const served = models.filter((m) => modelDrafts.some((d) => d.name === m.service));
-
-  const image = (name: string, fallback: string) => settings.images[name] ?? fallback;
-  const drafts: Draft[] = [
-    ...modelDrafts,
-    litellmService(image('litellm', DEFAULT_IMAGES.litellm), served),
-    openWebuiService(image('open-webui', DEFAULT_IMAGES.openWebui), trustedRemoteLitellm(settings), settings.stack),
-    prometheusService(image('prometheus', DEFAULT_IMAGES.prometheus), settings.stack),
-    grafanaService(image('grafana', DEFAULT_IMAGES.grafana), settings.exposePorts, settings.stack),
-  ];
-
-  const bind = settings.exposePorts ? '0.0.0.0' : '127.0.0.1';
-  const containerPort = (d: Draft) => d.health?.port ?? CONTAINER_PORTS.model;
-  const ports = assignHostPorts(
-    [
-      ...drafts.map((d) => ({ name: d.name, containerPort: containerPort(d) })),
-      ...(onDemand.length ? [{ name: WAKE_GATEWAY, containerPort: 0 }] : []),
-    ],
-    settings.ports,
-    bind,
-  );
-  const gatewayPort = ports.get(WAKE_GATEWAY)?.host;
-  ports.delete(WAKE_GATEWAY);
   if (settings.litellmUrl && !trustedRemoteLitellm(settings)) {
     warnings.push({
       code: 'litellm-url-unconfirmed',
@@ -131,39 +57,128 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
         'with the master key and see Grafana. Turn exposePorts off unless a firewall guards the host.',
     });
   }
+  return warnings;
+}
 
-  const services = drafts.map((d): PlannedService => {
-    const port = ports.get(d.name);
-    const reachesHost = onDemand.length > 0 && (d.name === 'litellm' || d.name === 'prometheus');
-    return {
-      ...d,
-      ...(reachesHost ? { extraHosts: [HOST_ALIAS_ENTRY] } : {}),
-      // litellm sends the wake gateway its key: the gateway refuses any request without it.
-      ...(onDemand.length > 0 && d.name === 'litellm'
-        ? { env: { ...d.env, [WAKE_KEY_ENV]: `\${${WAKE_KEY_ENV}}` } }
-        : {}),
-      // An asleep model stays stopped: Docker must not start it again when the engine restarts.
-      ...(isOnDemand(d) ? { restart: 'no' as const } : {}),
-      ports: port ? [port] : [],
-      reasons: [
-        ...d.reasons,
-        ...(port
-          ? [
-              about(
-                'network',
-                `port ${port.host} on ${bind === '127.0.0.1' ? '127.0.0.1 only (loopback)' : 'every interface'}`,
-              ),
-            ]
-          : []),
-      ],
-    };
+/** A draft as the plan gives it: its host port, what models on demand need of it, and why its port is where it is. */
+function finished(d: Draft, port: PlannedService['ports'][number] | undefined, onDemand: boolean): PlannedService {
+  const reachesHost = onDemand && (d.name === 'litellm' || d.name === 'prometheus');
+  return {
+    ...d,
+    ...(reachesHost ? { extraHosts: [HOST_ALIAS_ENTRY] } : {}),
+    // litellm sends the wake gateway its key: the gateway refuses any request without it.
+    ...(onDemand && d.name === 'litellm' ? { env: { ...d.env, [WAKE_KEY_ENV]: `\${${WAKE_KEY_ENV}}` } } : {}),
+    // An asleep model stays stopped: Docker must not start it again when the engine restarts.
+    ...(isOnDemand(d) ? { restart: 'no' as const } : {}),
+    ports: port ? [port] : [],
+    reasons: [
+      ...d.reasons,
+      ...(port
+        ? [
+            about(
+              'network',
+              `port ${port.host} on ${port.bind === '127.0.0.1' ? '127.0.0.1 only (loopback)' : 'every interface'}`,
+            ),
+          ]
+        : []),
+    ],
+  };
+}
+
+/** The services beside the models, each with its image from settings or the pinned default. */
+function companionDrafts(settings: Settings, served: readonly ModelSpec[]): Draft[] {
+  const image = (name: string, fallback: string) => settings.images[name] ?? fallback;
+  return [
+    litellmService(image('litellm', DEFAULT_IMAGES.litellm), served),
+    openWebuiService(image('open-webui', DEFAULT_IMAGES.openWebui), trustedRemoteLitellm(settings), settings.stack),
+    prometheusService(image('prometheus', DEFAULT_IMAGES.prometheus), settings.stack),
+    grafanaService(image('grafana', DEFAULT_IMAGES.grafana), settings.exposePorts, settings.stack),
+  ];
+}
+
+/** Said before the models are planned: no engine answered, or no model is turned on. */
+function startWarnings(facts: HostFacts, profile: StackPlan['profile'], models: readonly ModelSpec[]): PlanWarning[] {
+  const warnings: PlanWarning[] = [];
+  if (!facts.engine) {
+    warnings.push({
+      code: 'no-engine',
+      message:
+        `no Docker engine answered${facts.engineProblem ? ` (${facts.engineProblem})` : ''}: this plan assumes ` +
+        `the host's ${facts.cpu.physical} cores and ${formatGiB(facts.memory.totalBytes)}, which containers ` +
+        'may not get. Start Docker and plan again.',
+    });
+  }
+  if (models.length === 0) {
+    warnings.push({
+      code: 'no-models',
+      message:
+        `no ${profile} model is turned on: turn one on in settings (disabledModels) or add one by its ` +
+        'Hugging Face id.',
+    });
+  }
+  return warnings;
+}
+
+/** Too little memory for the other services, unless the models' planning said so already. */
+function memoryWarnings(facts: HostFacts, already: readonly PlanWarning[]): PlanWarning[] {
+  const engineBytes = engineMemoryBytes(facts);
+  const othersBytes = Object.values(OTHER_SERVICES_BYTES).reduce((a, b) => a + b, 0) + ENGINE_HEADROOM_BYTES;
+  if (engineBytes >= othersBytes || already.some((w) => w.code === 'insufficient-memory')) return [];
+  return [
+    {
+      code: 'insufficient-memory',
+      message:
+        `${capitalized(engineProductName(facts.engine?.kind))} gives containers ${formatGiB(engineBytes)}; ` +
+        `litellm, Open WebUI, Prometheus and Grafana need ${formatGiB(othersBytes)}: give the engine more ` +
+        'memory.',
+    },
+  ];
+}
+
+/** The whole stack for this host and these settings. Pure: the same facts and settings give the same plan. */
+export function planStack(facts: HostFacts, settings: Settings, options: PlanOptions = {}): StackPlan {
+  const catalog = catalogFor(settings);
+  checkKnownServices(settings, allServiceNames(catalog));
+  checkTuning(catalog, settings);
+  checkKeepAlive(
+    settings,
+    catalog.map((m) => m.service),
+  );
+  const enabled = catalog.filter((m) => !settings.disabledModels.includes(m.service));
+  const gpuModels = enabled.filter((m) => m.device === 'gpu');
+  const choice = options.profile ?? { choice: settings.profile, source: 'settings' };
+  const decision = chooseProfile(choice.choice, choice.source, facts, () => {
+    if (nvidiaCards(facts).length === 0) return { fits: false, leftOut: [] };
+    return planGpuModels(gpuModels, facts, settings.tuning);
   });
+  const models = decision.profile === 'development' ? enabled.filter((m) => m.device === 'cpu') : gpuModels;
+  const warnings: PlanWarning[] = startWarnings(facts, decision.profile, models);
+  const cpuRoom: { onDemand?: { budgetBytes: number; atOnce: number } | undefined } = {};
+  const modelDrafts =
+    decision.profile === 'development'
+      ? planCpuModels(models, facts, settings, options, warnings, cpuRoom)
+      : planGpuModelServices(models, facts, settings, options, warnings);
+  warnings.push(...memoryWarnings(facts, warnings));
+  const onDemand = modelDrafts.filter(isOnDemand).map((d) => d.name);
+  const served = models.filter((m) => modelDrafts.some((d) => d.name === m.service));
+  const drafts: Draft[] = [...modelDrafts, ...companionDrafts(settings, served)];
+  const bind = settings.exposePorts ? '0.0.0.0' : '127.0.0.1';
+  const ports = assignHostPorts(
+    [
+      ...drafts.map((d) => ({ name: d.name, containerPort: d.health?.port ?? CONTAINER_PORTS.model })),
+      ...(onDemand.length ? [{ name: WAKE_GATEWAY, containerPort: 0 }] : []),
+    ],
+    settings.ports,
+    bind,
+  );
+  const gatewayPort = ports.get(WAKE_GATEWAY)?.host;
+  warnings.push(...settingsWarnings(facts, settings, onDemand));
   return {
     schema: 1,
     profile: decision.profile,
     stack: settings.stack,
     network: settings.network,
-    services,
+    services: drafts.map((d) => finished(d, ports.get(d.name), onDemand.length > 0)),
     warnings,
     profileReason: decision.reason,
     ...(gatewayPort !== undefined
