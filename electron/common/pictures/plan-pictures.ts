@@ -2,7 +2,7 @@ import type { HostFacts } from '../contracts/host-facts.js';
 import { reasonAbout, type PlannedService, type StackPlan } from '../contracts/stack-plan.js';
 import { usableCores } from '../planner/cpu-cores.js';
 import { parseCpuList } from '../planner/cpu-list.js';
-import { GPU_OUTSIDE_SHARE_BYTES, VLLM_UNSEEN_BYTES, nvidiaCards } from '../planner/gpu-memory.js';
+import { GPU_OUTSIDE_SHARE_BYTES, VLLM_UNSEEN_BYTES, nvidiaCards, type Card } from '../planner/gpu-memory.js';
 import { engineMemory } from '../planner/memory-account.js';
 import { formatGiB } from '../units.js';
 
@@ -191,6 +191,52 @@ export function memoryBar(plan: StackPlan, facts: HostFacts): MemoryBar {
   };
 }
 
+/** One model's part of its card: weights, activations and CUDA graphs, KV cache inside its share; its CUDA context. */
+function shareSegments(service: PlannedService, card: Card): Segment[] {
+  const shareBytes = (service.gpuMemoryUtilization ?? 0) * card.visibleBytes;
+  const expected = service.model?.expected;
+  const weights = Math.min(shareBytes, expected?.weightsBytes ?? service.model?.weightsBytes ?? 0);
+  const activations = Math.min(expected?.overheadBytes ?? 0, shareBytes - weights);
+  const kv = Math.max(0, shareBytes - weights - activations);
+  const share = reasonAbout(service, 'gpu-share') ?? '';
+  const measured = service.model?.measured !== undefined;
+  const tag = measured ? ' (measured)' : '';
+  return [
+    {
+      kind: 'weights',
+      service: service.name,
+      bytes: weights,
+      label: `${service.name} weights ${formatGiB(weights)}${tag}`,
+      reason: share,
+      measured,
+    },
+    {
+      kind: 'activations',
+      service: service.name,
+      bytes: activations,
+      label: `${service.name} activations and CUDA graphs ${formatGiB(activations)}${tag}`,
+      reason: share,
+      measured,
+    },
+    {
+      kind: 'kv',
+      service: service.name,
+      bytes: kv,
+      label: `${service.name} KV cache ${formatGiB(kv)}`,
+      reason: reasonAbout(service, 'context') ?? share,
+    },
+    {
+      kind: 'headroom',
+      service: service.name,
+      bytes: GPU_OUTSIDE_SHARE_BYTES,
+      label: `${service.name} CUDA context ${formatGiB(GPU_OUTSIDE_SHARE_BYTES)}`,
+      reason:
+        "Kept outside the share for the process's CUDA context, which vLLM does not count in " +
+        '--gpu-memory-utilization.',
+    },
+  ];
+}
+
 /**
  * One bar per NVIDIA card: each model's weights, activations, CUDA graphs and KV cache inside its share, its CUDA
  * context outside.
@@ -207,50 +253,7 @@ export function gpuBars(plan: StackPlan, facts: HostFacts): (MemoryBar & { index
         reason: 'What the driver keeps: vLLM sees the card this much smaller than NVML reports.',
       },
     ];
-    for (const service of onCard) {
-      const shareBytes = (service.gpuMemoryUtilization ?? 0) * card.visibleBytes;
-      const expected = service.model?.expected;
-      const weights = Math.min(shareBytes, expected?.weightsBytes ?? service.model?.weightsBytes ?? 0);
-      const activations = Math.min(expected?.overheadBytes ?? 0, shareBytes - weights);
-      const kv = Math.max(0, shareBytes - weights - activations);
-      const share = reasonAbout(service, 'gpu-share') ?? '';
-      const measured = service.model?.measured !== undefined;
-      const tag = measured ? ' (measured)' : '';
-      segments.push(
-        {
-          kind: 'weights',
-          service: service.name,
-          bytes: weights,
-          label: `${service.name} weights ${formatGiB(weights)}${tag}`,
-          reason: share,
-          measured,
-        },
-        {
-          kind: 'activations',
-          service: service.name,
-          bytes: activations,
-          label: `${service.name} activations and CUDA graphs ${formatGiB(activations)}${tag}`,
-          reason: share,
-          measured,
-        },
-        {
-          kind: 'kv',
-          service: service.name,
-          bytes: kv,
-          label: `${service.name} KV cache ${formatGiB(kv)}`,
-          reason: reasonAbout(service, 'context') ?? share,
-        },
-        {
-          kind: 'headroom',
-          service: service.name,
-          bytes: GPU_OUTSIDE_SHARE_BYTES,
-          label: `${service.name} CUDA context ${formatGiB(GPU_OUTSIDE_SHARE_BYTES)}`,
-          reason:
-            "Kept outside the share for the process's CUDA context, which vLLM does not count in " +
-            '--gpu-memory-utilization.',
-        },
-      );
-    }
+    for (const service of onCard) segments.push(...shareSegments(service, card));
     const used = segments.reduce((sum, s) => sum + s.bytes, 0);
     const over = Math.max(0, used - card.memoryBytes);
     if (over === 0)

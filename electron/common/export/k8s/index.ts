@@ -1,7 +1,7 @@
 import { Document } from 'yaml';
 import type { HostFacts } from '../../contracts/host-facts.js';
 import { InputError } from '../../contracts/errors.js';
-import type { StackPlan } from '../../contracts/stack-plan.js';
+import type { PlannedService, StackPlan } from '../../contracts/stack-plan.js';
 import { GENERATED_HEADER } from '../compose.js';
 import type { GeneratedFile } from '../files.js';
 import { CHART, ProductionStackValuesSchema, type ProductionStackValues } from './chart.js';
@@ -63,13 +63,8 @@ export function checkK8sOptions(options: K8sOptions): void {
   }
 }
 
-/**
- * The plan as the cluster takes it: values for vLLM's production-stack chart (one engine per model, the router in
- * front), Open WebUI on the router, monitoring for kube-prometheus-stack, the Secret to create and a README. Pure:
- * the same plan, facts and options give the same files.
- */
-export function k8sExport(plan: StackPlan, facts: HostFacts, options: K8sOptions): K8sExport {
-  checkK8sOptions(options);
+/** Each model's chart entry, refused when there is none or when two would share a name on Kubernetes. */
+function exportedModels(plan: StackPlan, facts: HostFacts, options: K8sOptions) {
   const modelServices = plan.services.filter((s) => s.role === 'model' && s.model);
   if (modelServices.length === 0)
     throw new InputError(
@@ -84,10 +79,19 @@ export function k8sExport(plan: StackPlan, facts: HostFacts, options: K8sOptions
       'models',
       `two models would both be named "${twice}" on Kubernetes: give one of them another service name`,
     );
+  return { modelServices, models };
+}
+
+/** The chart's values: one engine per model, probes from the plan's health check, the router in front. */
+function chartValues(
+  modelServices: readonly PlannedService[],
+  models: readonly ModelExport[],
+  options: K8sOptions,
+): ProductionStackValues {
   const gpu = modelServices.some((s) => s.model?.device === 'gpu');
   const health = modelServices[0]?.health;
   const period = 10;
-  const values = ProductionStackValuesSchema.parse({
+  return ProductionStackValuesSchema.parse({
     servingEngineSpec: {
       runtimeClassName: gpu ? 'nvidia' : '',
       labels: ENGINE_LABELS,
@@ -109,6 +113,17 @@ export function k8sExport(plan: StackPlan, facts: HostFacts, options: K8sOptions
     },
     ...(options.autoscale ? { extraObjects: models.flatMap((m) => (m.scaledObject ? [m.scaledObject] : [])) } : {}),
   } satisfies ProductionStackValues);
+}
+
+/**
+ * The plan as the cluster takes it: values for vLLM's production-stack chart (one engine per model, the router in
+ * front), Open WebUI on the router, monitoring for kube-prometheus-stack, the Secret to create and a README. Pure:
+ * the same plan, facts and options give the same files.
+ */
+export function k8sExport(plan: StackPlan, facts: HostFacts, options: K8sOptions): K8sExport {
+  checkK8sOptions(options);
+  const { modelServices, models } = exportedModels(plan, facts, options);
+  const values = chartValues(modelServices, models, options);
 
   const manifests = {
     [K8S_FILES.openWebui]: openWebuiManifests(plan, options.namespace),

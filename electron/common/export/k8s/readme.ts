@@ -70,21 +70,9 @@ function fitNote(input: ReadmeInput): string {
   return lines.join(' ');
 }
 
-export function k8sReadme(input: ReadmeInput): string {
-  const { plan, facts, options, models, values } = input;
-  const ns = options.namespace;
-  const gpu = models.some((m) => m.spec.requestGPU > 0);
-  const specs = values.servingEngineSpec.modelSpec;
-  const out: string[] = [];
-  out.push(
-    `# The stack on Kubernetes`,
-    '',
-    `${GENERATED_HEADER} from the plan for a node of ${nodeDescription(facts)} (${plan.profile} profile); ` +
-      `edits are overwritten. The models run on vLLM's production-stack Helm chart (${CHART.name} ${CHART.version}` +
-      `): one vLLM Deployment per model and the chart's router in front, which plays litellm's part here (one ` +
-      `OpenAI-compatible endpoint for every model). Prometheus and Grafana are the cluster's own ` +
-      '(kube-prometheus-stack).',
-    '',
+/** How to install it: the namespace, the Secret, the chart, Open WebUI and the monitoring, then the port-forwards. */
+function installSection(ns: string): string[] {
+  return [
     '## Install',
     '',
     '```sh',
@@ -111,6 +99,12 @@ export function k8sReadme(input: ReadmeInput): string {
     `The release must be called \`${CHART.release}\`: Open WebUI reaches the router as \`${routerServiceName}` +
       `\`. Nothing is exposed outside the cluster; add an Ingress when you mean to.`,
     '',
+  ];
+}
+
+/** What each written file is. */
+function filesSection(gpu: boolean): string[] {
+  return [
     '## Files',
     '',
     '| File | What it is |',
@@ -124,11 +118,19 @@ export function k8sReadme(input: ReadmeInput): string {
     `| secrets.example.yaml | the Secret \`${SECRET_NAME}\` with placeholders: \`${SECRET_KEYS.hfToken}\` ` +
       `(gated models) and \`${SECRET_KEYS.apiKey}\` (vLLM's --api-key; clients send it) |`,
     '',
+  ];
+}
+
+/** The plan as a table, one row per model, then the fit on a node and each model's reasons. */
+function planSection(input: ReadmeInput, gpu: boolean): string[] {
+  const { plan, models, values } = input;
+  const specs = values.servingEngineSpec.modelSpec;
+  const out: string[] = [
     '## The plan',
     '',
     `| Model | Served as | Image | Context | dtype | ${gpu ? 'GPU | Share | ' : ''}CPU | Memory | Volume | Replicas |`,
     `| --- | --- | --- | --- | --- | ${gpu ? '--- | --- | ' : ''}--- | --- | --- | --- |`,
-  );
+  ];
   for (const spec of specs) {
     const served = plan.services.find((s) => s.name === spec.name)?.model?.servedName ?? spec.name;
     const cards = spec.requestGPUMem ? `${spec.requestGPU} (HAMi, ${spec.requestGPUMem} MiB)` : spec.requestGPU;
@@ -146,6 +148,14 @@ export function k8sReadme(input: ReadmeInput): string {
   for (const model of models) {
     out.push(`### ${model.spec.name}`, '', ...model.reasons.map((r) => `- ${r}`), '');
   }
+  return out;
+}
+
+/** What a cluster does differently from the plan on one machine: start order, GPUs or CPUs, replicas, monitoring. */
+function clusterSection(input: ReadmeInput, gpu: boolean): string[] {
+  const { plan, facts, options, values } = input;
+  const specs = values.servingEngineSpec.modelSpec;
+  const out: string[] = [];
   out.push('## What changes on a cluster', '');
   const order = plan.services.filter(
     (s) =>
@@ -202,6 +212,26 @@ export function k8sReadme(input: ReadmeInput): string {
       'dashboards from its own namespace unless `sidecar.dashboards.searchNamespace` is `ALL`.',
     '',
   );
+  return out;
+}
+
+export function k8sReadme(input: ReadmeInput): string {
+  const { plan, facts, options, models } = input;
+  const gpu = models.some((m) => m.spec.requestGPU > 0);
+  const out: string[] = [
+    `# The stack on Kubernetes`,
+    '',
+    `${GENERATED_HEADER} from the plan for a node of ${nodeDescription(facts)} (${plan.profile} profile); ` +
+      `edits are overwritten. The models run on vLLM's production-stack Helm chart (${CHART.name} ${CHART.version}` +
+      `): one vLLM Deployment per model and the chart's router in front, which plays litellm's part here (one ` +
+      `OpenAI-compatible endpoint for every model). Prometheus and Grafana are the cluster's own ` +
+      '(kube-prometheus-stack).',
+    '',
+    ...installSection(options.namespace),
+    ...filesSection(gpu),
+    ...planSection(input, gpu),
+    ...clusterSection(input, gpu),
+  ];
   const warnings = plan.warnings.filter((w) => !w.blocking);
   if (warnings.length) out.push('## Warnings of the plan', '', ...warnings.map((w) => `- ${w.code}: ${w.message}`), '');
   return out.join('\n');
