@@ -128,3 +128,15 @@ describe('the import cycle check (npm run lint: scripts/check-cycles.mjs)', () =
     expect(check(dir).status).toBe(0);
   });
 });
+
+describe('the function-length rule (npm run lint)', () => {
+  it('rejects a function of more than 80 lines of code in electron/, and lets a test file have one', async () => {
+    const long = `export function long(): number {\n  let n = 0;\n${'  n += 1;\n'.repeat(80)}  return n;\n}\n`;
+    const rule = async (file: string) => {
+      const [result] = await eslint.lintText(long, { filePath: path.join(root, file) });
+      return (result?.messages ?? []).filter((m) => m.ruleId === 'max-lines-per-function').length;
+    };
+    expect(await rule('electron/node/engine/x.ts')).toBe(1);
+    expect(await rule('electron/node/engine/x.test.ts')).toBe(0);
+  });
+});

@@ -2,26 +2,35 @@
 // backend. Electron's objects come in as parameters (main.ts passes the real ones), so the whole of it runs in
 // tests with simple stand-ins and a real Docker engine.
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type * as Electron from 'electron';
-import type { Settings } from '../common/contracts/settings.js';
 import { AppLog } from '../node/app-log.js';
 import { Backend } from '../node/api/backend.js';
-import { dispatch } from '../node/api/dispatch.js';
-import type { Secrets } from '../common/contracts/secrets.js';
 import { StackSession } from '../node/session/stack-session.js';
 import type { SettingsFileFactory } from '../node/settings/store.js';
 import { desktopHasTray } from './desktop.js';
-import { loginItemFor, reconcileLoginItem } from './login-item/choose.js';
-import type { LoginItemState, LoginItemStrategy } from './login-item/login-item.js';
+import { loginItemFor } from './login-item/choose.js';
+import type { LoginItemStrategy } from './login-item/login-item.js';
 import { QuitController } from './quit.js';
 import { logUnexpectedFailures, untilStopSignal } from '../node/shutdown.js';
 import { chooseSecretCipher } from './secret-cipher.js';
-import { hardenSession, isAllowedExternalUrl, isTrustedSender } from './security.js';
+import { hardenSession } from './security.js';
 import { trayIconFile } from './tray/electron-menu.js';
 import type { TrayAction } from './tray/menu-model.js';
 import { TrayPresenter } from './tray/tray-presenter.js';
-import { UpdateController, type Updater } from './updates.js';
+import type { Updater } from './updates.js';
+import {
+  answerWindowCalls,
+  followApp,
+  applySettings,
+  folderChooser,
+  notifier,
+  readStartState,
+  quitController,
+  runTrayAction,
+  updateController,
+  type AppState,
+  type TrayParts,
+} from './tray-actions.js';
 import { WindowController } from './window-controller.js';
 
 /** The Electron objects the tray app uses; the updater only in a packaged app. */
@@ -64,14 +73,6 @@ export interface TrayAppHandle {
   quit: QuitController;
 }
 
-/** What the app chose and what the OS says of it; each field has one writer below. */
-interface AppState {
-  settings: Settings | undefined;
-  loginItem: LoginItemState;
-  updateReady?: string;
-  secrets: Secrets;
-}
-
 export async function runTrayApp(electron: ElectronObjects, options: TrayAppOptions): Promise<TrayAppHandle> {
   const { app, BrowserWindow, dialog, ipcMain, Menu, Notification, safeStorage, shell, Tray } = electron;
   const { home, env, platform, argv, resources, rendererIndex, preload, openSettings } = options;
@@ -79,7 +80,7 @@ export async function runTrayApp(electron: ElectronObjects, options: TrayAppOpti
   const { cipher, note: keychainNote } = chooseSecretCipher(safeStorage, platform);
   const state: AppState = { settings: undefined, loginItem: { enabled: false }, secrets: {} };
   const log = AppLog.inHome(home, () => state.secrets);
-  const stackSession = new StackSession({
+  const session = new StackSession({
     env,
     home,
     platform,
@@ -89,108 +90,44 @@ export async function runTrayApp(electron: ElectronObjects, options: TrayAppOpti
   });
   logUnexpectedFailures((message) => log.write('error', message));
   const backend = new Backend({
-    session: stackSession,
+    session: session,
     cipherNote: keychainNote,
     log: (message) => log.write('error', message),
-    chooseFolder: () => chooseFolder(),
+    chooseFolder: (): Promise<string | null> => chooseFolder(),
   });
   if (keychainNote) log.write('warn', keychainNote);
   // The master key and the Grafana password are generated on the first run, in the keychain.
-  state.secrets = await stackSession.secrets().catch((error: Error) => (log.write('error', error.message), {}));
+  state.secrets = await session.secrets().catch((error: Error) => (log.write('error', error.message), {}));
 
   hardenSession(electron.session.defaultSession);
   const hasTray = desktopHasTray(platform, env);
   const loginItem = options.loginItem ?? loginItemFor(platform, app, env);
-  state.settings = await stackSession.settings().then(
-    (r) => r.settings,
-    (error: Error) => (log.write('error', error.message), undefined),
-  );
-  const reconciled = await reconcileLoginItem(loginItem, state.settings?.startAtLogin ?? false);
-  state.loginItem = reconciled.state;
-  backend.setAppState({ startAtLogin: state.loginItem });
-  if (state.settings && reconciled.wanted !== state.settings.startAtLogin)
-    state.settings = await backend.updateSettings({ startAtLogin: reconciled.wanted });
+  await readStartState({ state, session: session, loginItem, backend, log });
   const startHidden = hasTray && loginItem.launchedAtLogin(argv);
 
-  // Settings → Export: the system's folder picker, over the window when one is open.
-  const chooseFolder = async (): Promise<string | null> => {
-    const options: Electron.OpenDialogOptions = {
-      title: 'Export the stack to a folder',
-      buttonLabel: 'Export Here',
-      properties: ['openDirectory', 'createDirectory'],
-    };
-    const parent = windows.current();
-    const picked = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
-    return picked.canceled ? null : (picked.filePaths[0] ?? null);
-  };
-  const notify = (title: string, body: string) => {
-    log.write('info', `${title}: ${body}`);
-    if (!Notification.isSupported()) return;
-    const notification = new Notification({ title, body });
-    notification.on('click', () => windows.show());
-    notification.show();
-  };
+  const notify = notifier(Notification, () => windows, log);
+  const chooseFolder = folderChooser(dialog, () => windows);
   const tray = hasTray ? new Tray(trayIconFile(resources, 'stopped', platform)) : undefined;
   const presenter = new TrayPresenter({
-    backend,
-    Menu,
-    tray,
-    resources,
-    platform,
+    ...{ backend, Menu, tray, resources, platform, notify },
     choices: () => ({
       startAtLogin: state.loginItem,
       updateReady: state.updateReady,
       quitStopsStack: state.settings?.onQuit === 'stop-stack',
     }),
     run: (action) => void run(action),
-    notify,
     log: (message) => log.write('info', message),
   });
-  const updates = electron.updater
-    ? new UpdateController({
-        updater: electron.updater,
-        askToRestart: async (version) =>
-          (
-            await dialog.showMessageBox({
-              type: 'info',
-              buttons: ['Restart Now', 'Later'],
-              defaultId: 0,
-              cancelId: 1,
-              message: `Berth ${version} is ready`,
-              detail: 'Restart Berth to finish updating. The stack keeps running unless you chose to stop it on quit.',
-            })
-          ).response === 0,
-        onReady: (version) => ((state.updateReady = version), presenter.render()),
-        log: (message) => log.write('warn', message),
-      })
-    : undefined;
-  const quit = new QuitController({
-    choice: async () =>
-      (
-        await stackSession.settings().then(
-          (r) => r.settings,
-          () => state.settings,
-        )
-      )?.onQuit ?? 'leave-running',
-    stopStack: () => backend.down(),
-    closeBackend: async () => {
-      presenter.poller.watch('window', false);
-      presenter.poller.watch('menu', false);
-      updates?.setEnabled(false);
-      await backend.close();
-      tray?.destroy();
-    },
-    exit: () => app.exit(0),
-    log: (message) => log.write('error', message),
-  });
-  const windows = new WindowController({
-    app,
-    BrowserWindow,
-    platform,
-    hasTray,
-    preload,
+  const updates = updateController(
+    electron.updater,
+    dialog,
+    (version) => ((state.updateReady = version), presenter.render()),
+    log,
+  );
+  const quit = quitController({ app, backend, session: session, state, log, updates, presenter, tray });
+  const windows: WindowController = new WindowController({
+    ...{ app, BrowserWindow, platform, hasTray, preload, rendererIndex },
     icon: path.join(resources, 'icons', '512x512.png'),
-    rendererIndex,
     onEvent: (listener) => backend.onEvent(listener),
     openExternal: (url) => void shell.openExternal(url),
     stackPorts: () => presenter.stackPorts(),
@@ -198,96 +135,18 @@ export async function runTrayApp(electron: ElectronObjects, options: TrayAppOpti
     quitting: () => quit.quitting,
   });
 
-  async function run(action: TrayAction): Promise<void> {
-    try {
-      switch (action.type) {
-        case 'start':
-        case 'stop': {
-          const services = action.service ? [action.service] : undefined;
-          const result = action.type === 'start' ? await backend.up(services) : await backend.down(services);
-          if (!result.ok)
-            for (const failure of result.failed)
-              notify(`${failure.service} failed`, `${failure.message} ${failure.fix}`);
-          presenter.done();
-          return;
-        }
-        case 'open-dashboard':
-          windows.show();
-          return;
-        case 'open-url':
-          if (isAllowedExternalUrl(action.url, presenter.stackPorts())) await shell.openExternal(action.url);
-          return;
-        case 'show-logs':
-          windows.showLogs(action.service);
-          return;
-        case 'keep-alive': {
-          const { settings } = await stackSession.settings();
-          await backend.updateSettings({ keepAlive: { ...settings.keepAlive, [action.service]: action.keepAlive } });
-          return;
-        }
-        case 'use-engine':
-          await backend.updateSettings({ engine: action.name });
-          return;
-        case 'toggle-start-at-login':
-          state.loginItem = await loginItem.set(!state.loginItem.enabled);
-          backend.setAppState({ startAtLogin: state.loginItem });
-          await backend.updateSettings({ startAtLogin: state.loginItem.enabled });
-          return;
-        case 'install-update':
-          updates?.installNow();
-          return;
-        case 'quit':
-          app.quit();
-          return;
-      }
-    } catch (error) {
-      log.write('error', `${action.type}: ${(error as Error).message}`);
-      notify('Berth could not do that', (error as Error).message);
-      presenter.done();
-    }
-  }
-
-  /** Settings changed, whoever changed them: the login item and updates follow, then the tray reads the plan again. */
-  async function applySettings(): Promise<void> {
-    const previous = state.settings;
-    state.settings = (await stackSession.settings()).settings;
-    if (
-      state.settings.startAtLogin !== previous?.startAtLogin &&
-      state.settings.startAtLogin !== state.loginItem.enabled
-    ) {
-      state.loginItem = await loginItem.set(state.settings.startAtLogin);
-      backend.setAppState({ startAtLogin: state.loginItem });
-    }
-    updates?.setEnabled(state.settings.autoUpdate);
-  }
+  const parts: TrayParts = { app, shell, backend, session, state, loginItem, updates, windows, presenter, notify, log };
+  const run = (action: TrayAction) => runTrayAction(action, parts);
 
   backend.onEvent((event) => {
     if (event.type === 'settings-changed')
-      void applySettings().catch((error: Error) => log.write('error', `settings: ${error.message}`));
+      void applySettings(parts).catch((error: Error) => log.write('error', `settings: ${error.message}`));
     presenter.onEvent(event);
   });
 
-  ipcMain.handle('berth:call', async (event, method: unknown, args: unknown) => {
-    // Only Berth's own page, loaded from the app's files, may call the backend.
-    if (!isTrustedSender(event.senderFrame?.url, pathToFileURL(rendererIndex).href))
-      return { ok: false, error: { message: 'refused: not the Berth window' } };
-    const response = await dispatch(backend, method, args, (message) => log.write('error', message));
-    // A secret set from the window is redacted from the app's log from now on.
-    if ((method === 'setSecret' || method === 'importEnv') && response.ok)
-      state.secrets = await stackSession.secrets({ generate: false }).catch(() => state.secrets);
-    return response;
-  });
+  answerWindowCalls(ipcMain, rendererIndex, parts);
 
-  app.on('before-quit', (event) => quit.onBeforeQuit(event));
-  // Stopped by the OS, the app quits as the menu's Quit does: the backend, its streams and a remote engine's SSH
-  // connection are closed before it exits, whatever handlers a dependency added (electron/node/shutdown.ts).
-  void (options.stopRequested ?? untilStopSignal()).then((signal) => {
-    log.write('info', `${String(signal)}: quitting`);
-    app.quit();
-  });
-  app.on('second-instance', () => windows.show());
-  app.on('activate', () => windows.show());
-  app.on('window-all-closed', () => undefined);
+  followApp(app, quit, windows, options.stopRequested ?? untilStopSignal(), log);
 
   if (startHidden && platform === 'darwin') app.dock?.hide();
   if (!startHidden) windows.show();

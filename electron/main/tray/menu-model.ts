@@ -148,6 +148,45 @@ function modelItem(
   };
 }
 
+/** Which engine Berth uses, where more than one is named. */
+function engineSubmenu(input: TrayInput): TrayItem | undefined {
+  const engines = input.engines ?? [];
+  if (engines.length <= 1) return undefined;
+  const current = input.engine.name ?? 'local';
+  return {
+    kind: 'submenu',
+    label: `Engine: ${current === 'local' ? 'This Mac or PC' : current}`,
+    items: engines.map(
+      (e) =>
+        ({
+          kind: 'checkbox',
+          label: e.name === 'local' ? 'This Mac or PC (local)' : `${e.name} — ${e.endpoint}`,
+          checked: e.name === current,
+          action: { type: 'use-engine', name: e.name },
+        }) satisfies TrayItem,
+    ),
+  };
+}
+
+/** Each service that has a container, its log a click away. */
+function logsSubmenu(created: readonly string[]): TrayItem {
+  return {
+    kind: 'submenu',
+    label: 'Logs',
+    items: created.length
+      ? created.map(
+          (name) =>
+            ({
+              kind: 'action',
+              label: name,
+              action: { type: 'show-logs', service: name },
+              enabled: true,
+            }) satisfies TrayItem,
+        )
+      : [{ kind: 'label', label: 'No service has run yet' }],
+  };
+}
+
 /** The tray menu as data: a pure function of engine state, so it is tested without Electron. */
 export function trayMenu(input: TrayInput): TrayModel {
   const state = stackState(input.engine, input.services, { busy: !!input.busy });
@@ -156,25 +195,10 @@ export function trayMenu(input: TrayInput): TrayModel {
   const anyUp = input.services.some((s) => isActive(s.state));
   const allUp = input.services.length > 0 && input.services.every((s) => isUp(s.state));
   const active = (name: string) => isActive(input.services.find((s) => s.name === name)?.state ?? 'missing');
-  const created = input.services.filter((s) => s.state !== 'missing');
+  const created = input.services.filter((s) => s.state !== 'missing').map((s) => s.name);
   const items: TrayItem[] = [{ kind: 'label', label: summary }];
-  const engines = input.engines ?? [];
-  if (engines.length > 1) {
-    const current = input.engine.name ?? 'local';
-    items.push({
-      kind: 'submenu',
-      label: `Engine: ${current === 'local' ? 'This Mac or PC' : current}`,
-      items: engines.map(
-        (e) =>
-          ({
-            kind: 'checkbox',
-            label: e.name === 'local' ? 'This Mac or PC (local)' : `${e.name} — ${e.endpoint}`,
-            checked: e.name === current,
-            action: { type: 'use-engine', name: e.name },
-          }) satisfies TrayItem,
-      ),
-    });
-  }
+  const engines = engineSubmenu(input);
+  if (engines) items.push(engines);
   if (input.models.length) {
     items.push({ kind: 'separator' }, { kind: 'label', label: 'Models' });
     for (const model of input.models) items.push(modelItem(input, model, engineUp));
@@ -197,21 +221,7 @@ export function trayMenu(input: TrayInput): TrayModel {
       action: { type: 'open-url', url: input.links.grafana ?? '' },
       enabled: !!input.links.grafana && active('grafana'),
     },
-    {
-      kind: 'submenu',
-      label: 'Logs',
-      items: created.length
-        ? created.map(
-            (s) =>
-              ({
-                kind: 'action',
-                label: s.name,
-                action: { type: 'show-logs', service: s.name },
-                enabled: true,
-              }) satisfies TrayItem,
-          )
-        : [{ kind: 'label', label: 'No service has run yet' }],
-    },
+    logsSubmenu(created),
     { kind: 'separator' },
     {
       kind: 'checkbox',
