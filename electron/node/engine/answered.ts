@@ -1,6 +1,6 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { readHomeFile, readHomeFileSync } from '../home-file.js';
 import { SerialQueue } from '../serial-queue.js';
+import { writeJsonFile } from '../json-file.js';
 import path from 'node:path';
 
 /**
@@ -69,10 +69,7 @@ async function write(file: string, key: string, value: string): Promise<void> {
     .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
     .sort((a, b) => a[1].localeCompare(b[1]))
     .slice(-KEEP);
-  await mkdir(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(Object.fromEntries(entries))}\n`);
-  await rename(temporary, file);
+  await writeJsonFile(file, Object.fromEntries(entries), { indent: 0 });
 }
 
 /** Whether Docker's "starting" for this start of the container may be read as healthy: it answered since it started. */

@@ -1,6 +1,6 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { readHomeFile, readHomeFileSync } from '../home-file.js';
 import { SerialQueue } from '../serial-queue.js';
+import { writeJsonFile } from '../json-file.js';
 import path from 'node:path';
 import {
   MeasurementsFileSchema,
@@ -49,9 +49,6 @@ export function recordMeasurement(home: string, measurement: Measurement): Promi
     const file = measurementsPath(home);
     const current = parse(await readHomeFile(file).catch(() => '')) ?? { schema: 1 as const, entries: {} };
     current.entries[measurementKey(measurement)] = measurement;
-    await mkdir(home, { recursive: true });
-    const temporary = `${file}.${process.pid}.tmp`;
-    await writeFile(temporary, `${JSON.stringify(current, null, 2)}\n`, { mode: 0o600 });
-    await rename(temporary, file);
+    await writeJsonFile(file, current, { mode: 0o600 });
   });
 }

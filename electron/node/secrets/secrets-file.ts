@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, readlink, rename, rm, stat } from 'node:fs/promises';
+import { lstat, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { SECRET_NAMES, SecretsSchema, type Secrets } from '../../common/contracts/secrets.js';
@@ -7,6 +7,7 @@ import { InputError } from '../../common/contracts/errors.js';
 import { redactWakeKeys } from './wake-key.js';
 import { type HomeFileError, readHomeFile } from '../home-file.js';
 import { SerialQueue } from '../serial-queue.js';
+import { writeJsonFile } from '../json-file.js';
 
 /** Three secrets of at most 1024 characters each, encrypted or not, fit many times over. */
 const SECRETS_MAX_BYTES = 256 * 1024;
@@ -101,20 +102,10 @@ async function writeStored(home: string, secrets: Secrets, cipher: SecretCipher)
               .map(([name, value]) => [name, cipher.encrypt(value as string)]),
           ),
         };
-  await mkdir(home, { recursive: true });
   const file = secretsFile(home);
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const handle = await open(temporary, 'wx', 0o600);
   try {
-    await handle.writeFile(`${JSON.stringify(body, null, 2)}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temporary, file);
+    await writeJsonFile(file, body, { mode: 0o600 });
   } catch (error) {
-    await rm(temporary, { force: true });
     if ((error as NodeJS.ErrnoException).code === 'EISDIR')
       throw new InputError(file, 'is a folder, not the secrets file: move it away, then save again');
     throw error;
