@@ -66,16 +66,15 @@ export function volumeNames(stack: string) {
 /** The tag of the vLLM CPU image built from a local checkout (settings.vllmSource). */
 export const LOCAL_VLLM_CPU_IMAGE = 'berth/vllm-cpu:local';
 
-/** Host ports of the reference setup; models past the first two take the next free port from 8002. */
+/**
+ * Host ports of the reference setup's models; models past the first two take the next free port from 8002. The other
+ * services' are in their registry entries (services/).
+ */
 export const DEFAULT_PORTS: Record<string, number> = {
   'vllm-qwen3': 8000,
   'vllm-llama3': 8001,
   'vllm-coder': 8000,
   'vllm-gpt-oss': 8001,
-  litellm: 4000,
-  'open-webui': 8080,
-  prometheus: 9090,
-  grafana: 3000,
   /** Berth's wake gateway for on-demand models (docs/decisions/0013): a port on the host, not a container's. */
   wake: 4001,
 };

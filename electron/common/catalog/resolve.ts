@@ -2,8 +2,7 @@ import type { CustomModel, Settings } from '../contracts/settings.js';
 import { InputError } from '../contracts/errors.js';
 import { GiB } from '../units.js';
 import { BUILTIN_MODELS, type ModelSpec } from './models.js';
-
-const OTHER_SERVICES = ['litellm', 'open-webui', 'prometheus', 'grafana'];
+import { STACK_SERVICES } from '../services/registry.js';
 
 function slug(text: string): string {
   return text
@@ -38,7 +37,7 @@ export function catalogFor(settings: Settings): ModelSpec[] {
   settings.models.forEach((custom, index) => {
     const model = modelFromCustom(custom);
     const clash = models.find((m) => m.service === model.service || m.servedName === model.servedName);
-    if (clash || OTHER_SERVICES.includes(model.service)) {
+    if (clash || STACK_SERVICES.some((s) => s.name === model.service)) {
       throw new InputError(
         `models.${index}.service`,
         `"${model.service}" (served as "${model.servedName}") is already taken${clash ? ` by ${clash.id}` : ''}` +
@@ -59,6 +58,9 @@ export function catalogFor(settings: Settings): ModelSpec[] {
   return models;
 }
 
-export function allServiceNames(models: readonly ModelSpec[]): string[] {
-  return [...models.map((m) => m.service), ...OTHER_SERVICES];
+export function allServiceNames(
+  models: readonly ModelSpec[],
+  services: readonly { name: string }[] = STACK_SERVICES,
+): string[] {
+  return [...models.map((m) => m.service), ...services.map((s) => s.name)];
 }

@@ -94,6 +94,10 @@ export const PlannedServiceSchema = z.object({
   mounts: z.array(MountSchema),
   health: HealthSchema.optional(),
   restart: z.enum(['no', 'unless-stopped']),
+  /** Prometheus scrapes it: its job and metrics path (models: vLLM's /metrics; the others as the registry says). */
+  scrape: z.object({ job: z.string(), path: z.string() }).optional(),
+  /** What the window and `berth up` call its link, when it has a page people open. */
+  link: z.string().optional(),
   /** Build the image from a local checkout instead of pulling it. */
   build: z
     .object({

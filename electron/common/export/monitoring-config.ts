@@ -1,36 +1,38 @@
-import type { StackPlan } from '../contracts/stack-plan.js';
+import type { PlannedService, StackPlan } from '../contracts/stack-plan.js';
 import { CONTAINER_PORTS, HOST_ALIAS, WAKE_METRICS_PATH } from '../planner/services.js';
 
 export const SCRAPE_INTERVAL = '5s';
 
 /**
- * Prometheus's config. Inside the stack it scrapes services by name; `local` is for a Prometheus
+ * Prometheus's config: a job for each scrape job the plan's services name (every model in vLLM's), then Berth's own
+ * series where models sleep on demand. Inside the stack it scrapes services by name; `local` is for a Prometheus
  * running on the host (Homebrew on a Mac), which reaches them on their host ports.
  */
 export function prometheusConfig(plan: StackPlan, where: 'stack' | 'local' = 'stack'): object {
-  const address = (name: string, containerPort: number) => {
-    if (where === 'stack') return `${name}:${containerPort}`;
-    const port = plan.services.find((s) => s.name === name)?.ports[0]?.host ?? containerPort;
-    return `localhost:${port}`;
-  };
-  const models = plan.services.filter((s) => s.role === 'model' && s.model);
+  const address = (s: PlannedService) =>
+    where === 'stack'
+      ? `${s.name}:${s.ports[0]?.container || CONTAINER_PORTS.model}`
+      : `localhost:${s.ports[0]?.host ?? CONTAINER_PORTS.model}`;
+  const scraped = plan.services.filter((s) => s.scrape);
+  // vLLM's job is there even before a model is turned on, so the dashboards' queries always have their job.
+  const jobs = [...new Set(['vllm', ...scraped.map((s) => s.scrape?.job as string)])];
   return {
     global: { scrape_interval: SCRAPE_INTERVAL, evaluation_interval: SCRAPE_INTERVAL },
     // The plan's figures and what each model measured at start, as series (plan-rules.ts), and the alert on them.
     rule_files: [where === 'stack' ? '/etc/prometheus/rules.yml' : 'rules.yaml'],
     scrape_configs: [
-      {
-        job_name: 'vllm',
-        static_configs: models.map((s) => ({
-          targets: [address(s.name, CONTAINER_PORTS.model)],
-          labels: { service: s.name, model: s.model?.servedName ?? s.name },
-        })),
-      },
-      {
-        job_name: 'litellm',
-        metrics_path: '/metrics/',
-        static_configs: [{ targets: [address('litellm', CONTAINER_PORTS.litellm)], labels: { service: 'litellm' } }],
-      },
+      ...jobs.map((job) => {
+        const members = scraped.filter((s) => s.scrape?.job === job);
+        const path = members[0]?.scrape?.path ?? '/metrics';
+        return {
+          job_name: job,
+          ...(path !== '/metrics' ? { metrics_path: path } : {}),
+          static_configs: members.map((s) => ({
+            targets: [address(s)],
+            labels: { service: s.name, ...(s.model ? { model: s.model.servedName } : {}) },
+          })),
+        };
+      }),
       ...(plan.onDemand && where === 'stack'
         ? [
             {
@@ -43,12 +45,6 @@ export function prometheusConfig(plan: StackPlan, where: 'stack' | 'local' = 'st
             },
           ]
         : []),
-      {
-        job_name: 'prometheus',
-        static_configs: [
-          { targets: [address('prometheus', CONTAINER_PORTS.prometheus)], labels: { service: 'prometheus' } },
-        ],
-      },
     ],
   };
 }

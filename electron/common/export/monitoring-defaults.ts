@@ -1,6 +1,8 @@
 import { stringify } from 'yaml';
 import { BUILTIN_MODELS } from '../catalog/models.js';
 import { DEFAULT_PORTS } from '../catalog/images.js';
+import { CONTAINER_PORTS, VLLM_SCRAPE } from '../planner/services.js';
+import { STACK_SERVICES } from '../services/registry.js';
 import type { PlannedService, StackPlan } from '../contracts/stack-plan.js';
 import { GENERATED_HEADER } from './compose.js';
 import type { GeneratedFile } from './files.js';
@@ -10,7 +12,14 @@ import { grafanaDashboardProviders, grafanaDatasources, prometheusConfig } from 
 
 /** Only what the monitoring files read of a plan: names, models and host ports. */
 function skeleton(
-  services: { name: string; role: PlannedService['role']; servedName?: string; device?: 'cpu' | 'gpu' }[],
+  services: {
+    name: string;
+    role: PlannedService['role'];
+    servedName?: string;
+    device?: 'cpu' | 'gpu';
+    port: { host: number; container: number };
+    scrape?: { job: string; path: string };
+  }[],
 ): StackPlan {
   return {
     schema: 1,
@@ -28,7 +37,8 @@ function skeleton(
         : {}),
       command: [],
       env: {},
-      ports: [{ host: DEFAULT_PORTS[s.name] ?? 0, container: 0, bind: '127.0.0.1' }],
+      ports: [{ ...s.port, bind: '127.0.0.1' }],
+      ...(s.scrape ? { scrape: s.scrape } : {}),
       dependsOn: [],
       reasons: [],
       mounts: [],
@@ -37,10 +47,13 @@ function skeleton(
   };
 }
 
-const OTHERS = [
-  { name: 'litellm', role: 'gateway' as const },
-  { name: 'prometheus', role: 'metrics' as const },
-];
+/** The registry's services Prometheus scrapes. */
+const OTHERS = STACK_SERVICES.filter((s) => s.scrape).map((s) => ({
+  name: s.name,
+  role: s.role,
+  port: { host: s.hostPort, container: s.containerPort },
+  scrape: s.scrape,
+}));
 
 /**
  * The checked-in files of monitoring/: what `berth up` regenerates from the plan, for the default models of both
@@ -53,6 +66,8 @@ export function defaultMonitoringFiles(): GeneratedFile[] {
     role: 'model' as const,
     servedName: m.servedName,
     device: m.device,
+    port: { host: DEFAULT_PORTS[m.service] ?? 0, container: CONTAINER_PORTS.model },
+    scrape: VLLM_SCRAPE,
   }));
   const all = skeleton([...models, ...OTHERS]);
   const local = skeleton([...models.filter((m) => m.device === 'cpu'), ...OTHERS]);

@@ -2,7 +2,7 @@ import type { HostFacts } from '../contracts/host-facts.js';
 import { isOnDemand, type PlannedService, type StackPlan } from '../contracts/stack-plan.js';
 import { GiB } from '../units.js';
 import { ENGINE_HEADROOM_BYTES } from './cpu-memory.js';
-import { OTHER_SERVICES_BYTES } from './services.js';
+import { budgetOf } from '../services/registry.js';
 
 /** What the engine gives containers: the engine's own figure, the host's where no engine answered. */
 export function engineMemoryBytes(facts: HostFacts): number {
@@ -67,7 +67,7 @@ export function engineMemory(plan: StackPlan, facts: HostFacts): EngineMemory {
     });
   const otherServicesBytes = plan.services
     .filter((s) => s.role !== 'model')
-    .reduce((sum, s) => sum + (OTHER_SERVICES_BYTES[s.name as keyof typeof OTHER_SERVICES_BYTES] ?? 0), 0);
+    .reduce((sum, s) => sum + budgetOf(s.name), 0);
   const headroomBytes = models.length > 0 ? ENGINE_HEADROOM_BYTES : 0;
   const usedBytes =
     models.reduce((sum, m) => sum + m.weightsBytes + m.kvBytes + m.runtimeBytes, 0) +

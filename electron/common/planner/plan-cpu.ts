@@ -13,7 +13,8 @@ import { onDemandReason } from './cpu-memory-words.js';
 import { expectedCpu, kvShortWarning, overPlanWarning, withMeasurement } from './vllm-figures.js';
 import { fitWords } from './vllm-words.js';
 import { engineCpuCount, engineMemoryBytes } from './memory-account.js';
-import { OTHER_SERVICES_BYTES, defaultVllmImage, modelService } from './services.js';
+import { defaultVllmImage, modelService } from './services.js';
+import { companionBytes } from '../services/registry.js';
 import type { PlanOptions } from './plan-inputs.js';
 import { kvCacheFlag, localVllmBuild, measurementFor, type Draft } from './model-drafts.js';
 
@@ -48,7 +49,7 @@ export function planCpuModels(
   }
   const planned = models.filter((m) => split.assignments.some((a) => a.service === m.service));
   const engineBytes = engineMemoryBytes(facts);
-  const otherServicesBytes = Object.values(OTHER_SERVICES_BYTES).reduce((a, b) => a + b, 0);
+  const otherServicesBytes = companionBytes(options.stackServices);
   const memory = sizeCpuModelsOnDemand({
     models: planned,
     tuning: settings.tuning,

@@ -1,4 +1,5 @@
 import type { ProfileChoice, Settings } from '../contracts/settings.js';
+import type { StackServiceDefinition } from '../services/definition.js';
 import { type Measurement } from '../contracts/measurement.js';
 
 /** What a plan is made from besides the facts: settings, and the options chosen outside them. */
@@ -8,6 +9,8 @@ export interface PlanOptions {
   profile?: { choice: ProfileChoice; source: string };
   /** What earlier starts measured (BERTH_HOME/measured.json): a plan for the same image, model and engine uses them. */
   measurements?: readonly Measurement[];
+  /** The services beside the models: the registry's (services/registry.ts) unless given. */
+  stackServices?: readonly StackServiceDefinition[];
 }
 
 /** The exact inputs a plan was made from: the settings with the environment applied, and the options outside them. */

@@ -2,7 +2,6 @@ import type { HostFacts } from '../contracts/host-facts.js';
 import type { Settings } from '../contracts/settings.js';
 import { about, isOnDemand, type PlannedService, type PlanWarning, type StackPlan } from '../contracts/stack-plan.js';
 import { catalogFor, allServiceNames } from '../catalog/resolve.js';
-import { DEFAULT_IMAGES } from '../catalog/images.js';
 import { capitalized, formatGiB } from '../units.js';
 import { chooseProfile } from './profile.js';
 import { trustedRemoteLitellm } from '../litellm-url.js';
@@ -12,18 +11,11 @@ import { nvidiaCards, planGpuModels } from './gpu.js';
 import { WAKE_GATEWAY, assignHostPorts } from './ports.js';
 import { wakesHere } from './on-demand.js';
 import { engineMemoryBytes } from './memory-account.js';
-import {
-  CONTAINER_PORTS,
-  HOST_ALIAS_ENTRY,
-  WAKE_KEY_ENV,
-  OTHER_SERVICES_BYTES,
-  grafanaService,
-  litellmService,
-  openWebuiService,
-  prometheusService,
-} from './services.js';
+import { CONTAINER_PORTS, HOST_ALIAS_ENTRY, WAKE_KEY_ENV } from './services.js';
 import type { PlanOptions } from './plan-inputs.js';
 import type { Draft } from './model-drafts.js';
+import type { StackServiceDefinition } from '../services/definition.js';
+import { STACK_SERVICES, companionBytes } from '../services/registry.js';
 import type { ModelSpec } from '../catalog/models.js';
 import { checkKeepAlive, checkKnownServices, checkTuning } from './plan-checks.js';
 import { planCpuModels } from './plan-cpu.js';
@@ -85,15 +77,17 @@ function finished(d: Draft, port: PlannedService['ports'][number] | undefined, o
   };
 }
 
-/** The services beside the models, each with its image from settings or the pinned default. */
-function companionDrafts(settings: Settings, served: readonly ModelSpec[]): Draft[] {
-  const image = (name: string, fallback: string) => settings.images[name] ?? fallback;
-  return [
-    litellmService(image('litellm', DEFAULT_IMAGES.litellm), served),
-    openWebuiService(image('open-webui', DEFAULT_IMAGES.openWebui), trustedRemoteLitellm(settings), settings.stack),
-    prometheusService(image('prometheus', DEFAULT_IMAGES.prometheus), settings.stack),
-    grafanaService(image('grafana', DEFAULT_IMAGES.grafana), settings.exposePorts, settings.stack),
-  ];
+/** The services beside the models, each drafted by its definition with its image from settings or its own. */
+function companionDrafts(
+  services: readonly StackServiceDefinition[],
+  settings: Settings,
+  served: readonly ModelSpec[],
+): Draft[] {
+  return services.map((s) => ({
+    ...s.draft({ image: settings.images[s.name] ?? s.image, settings, served }),
+    ...(s.scrape ? { scrape: s.scrape } : {}),
+    ...(s.link ? { link: s.link } : {}),
+  }));
 }
 
 /** Said before the models are planned: no engine answered, or no model is turned on. */
@@ -120,9 +114,8 @@ function startWarnings(facts: HostFacts, profile: StackPlan['profile'], models: 
 }
 
 /** Too little memory for the other services, unless the models' planning said so already. */
-function memoryWarnings(facts: HostFacts, already: readonly PlanWarning[]): PlanWarning[] {
+function memoryWarnings(facts: HostFacts, othersBytes: number, already: readonly PlanWarning[]): PlanWarning[] {
   const engineBytes = engineMemoryBytes(facts);
-  const othersBytes = Object.values(OTHER_SERVICES_BYTES).reduce((a, b) => a + b, 0) + ENGINE_HEADROOM_BYTES;
   if (engineBytes >= othersBytes || already.some((w) => w.code === 'insufficient-memory')) return [];
   return [
     {
@@ -138,7 +131,8 @@ function memoryWarnings(facts: HostFacts, already: readonly PlanWarning[]): Plan
 /** The whole stack for this host and these settings. Pure: the same facts and settings give the same plan. */
 export function planStack(facts: HostFacts, settings: Settings, options: PlanOptions = {}): StackPlan {
   const catalog = catalogFor(settings);
-  checkKnownServices(settings, allServiceNames(catalog));
+  const services = options.stackServices ?? STACK_SERVICES;
+  checkKnownServices(settings, allServiceNames(catalog, services));
   checkTuning(catalog, settings);
   checkKeepAlive(
     settings,
@@ -158,14 +152,21 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
     decision.profile === 'development'
       ? planCpuModels(models, facts, settings, options, warnings, cpuRoom)
       : planGpuModelServices(models, facts, settings, options, warnings);
-  warnings.push(...memoryWarnings(facts, warnings));
+  warnings.push(...memoryWarnings(facts, companionBytes(services) + ENGINE_HEADROOM_BYTES, warnings));
   const onDemand = modelDrafts.filter(isOnDemand).map((d) => d.name);
   const served = models.filter((m) => modelDrafts.some((d) => d.name === m.service));
-  const drafts: Draft[] = [...modelDrafts, ...companionDrafts(settings, served)];
+  const drafts: Draft[] = [...modelDrafts, ...companionDrafts(services, settings, served)];
   const bind = settings.exposePorts ? '0.0.0.0' : '127.0.0.1';
   const ports = assignHostPorts(
     [
-      ...drafts.map((d) => ({ name: d.name, containerPort: d.health?.port ?? CONTAINER_PORTS.model })),
+      ...drafts.map((d) => {
+        const definition = services.find((s) => s.name === d.name);
+        return {
+          name: d.name,
+          containerPort: definition?.containerPort ?? CONTAINER_PORTS.model,
+          preferred: definition?.hostPort,
+        };
+      }),
       ...(onDemand.length ? [{ name: WAKE_GATEWAY, containerPort: 0 }] : []),
     ],
     settings.ports,

@@ -12,7 +12,8 @@ export const WAKE_GATEWAY = 'wake';
  * A port set twice in settings is bad input.
  */
 export function assignHostPorts(
-  services: readonly { name: string; containerPort: number }[],
+  /** Each service's container port, and the host port it prefers (its registry entry's, or DEFAULT_PORTS'). */
+  services: readonly { name: string; containerPort: number; preferred?: number | undefined }[],
   overrides: Record<string, number>,
   bind: string,
 ): Map<string, PlannedPort> {
@@ -31,7 +32,7 @@ export function assignHostPorts(
   for (const service of services) {
     let host = overrides[service.name];
     if (host === undefined) {
-      const preferred = DEFAULT_PORTS[service.name];
+      const preferred = service.preferred ?? DEFAULT_PORTS[service.name];
       host = preferred !== undefined && !taken.has(preferred) ? preferred : FIRST_EXTRA_MODEL_PORT;
       while (taken.has(host)) host++;
       taken.set(host, service.name);

@@ -3,15 +3,6 @@ import { health, PACE, pythonGet } from './health-checks.js';
 import type { ModelSpec } from '../catalog/models.js';
 import { DEFAULT_IMAGES, LOCAL_VLLM_CPU_IMAGE, volumeNames } from '../catalog/images.js';
 import { GiB } from '../units.js';
-import { openAiBase } from '../litellm-url.js';
-
-/** Memory the non-model services are budgeted (no hard limit is set on them). */
-export const OTHER_SERVICES_BYTES = {
-  litellm: 0.75 * GiB,
-  'open-webui': 0.75 * GiB,
-  prometheus: 0.25 * GiB,
-  grafana: 0.25 * GiB,
-} as const;
 
 export const GENERATED_FILES = {
   litellmConfig: 'generated/litellm/config.yaml',
@@ -45,6 +36,9 @@ export const WAKE_METRICS_PATH = '/-/metrics';
 export const WAKE_KEY_ENV = 'BERTH_WAKE_KEY';
 /** The series the wake gateway serves there: a counter of wakes, and a histogram of their seconds. */
 export const WAKE_SERIES = { wakes: 'berth_model_wakes_total', seconds: 'berth_model_wake_seconds' } as const;
+
+/** vLLM's series (vllm:*) at /metrics: every model in one job, so the dashboards read them by service. */
+export const VLLM_SCRAPE = { job: 'vllm', path: '/metrics' } as const;
 
 export const CONTAINER_PORTS = {
   model: 8000,
@@ -107,6 +101,7 @@ export function modelService(
     health: health(pythonGet(CONTAINER_PORTS.model, '/health'), CONTAINER_PORTS.model, '/health', 1800, PACE.model),
     shmBytes: 4 * GiB,
     restart: 'unless-stopped',
+    scrape: VLLM_SCRAPE,
     reasons: [
       about(
         'role',
@@ -134,149 +129,4 @@ export function defaultVllmImage(device: 'cpu' | 'gpu', arch: 'x86_64' | 'aarch6
   if (device === 'gpu') return DEFAULT_IMAGES.vllmGpu;
   if (localBuild) return LOCAL_VLLM_CPU_IMAGE;
   return arch === 'aarch64' ? DEFAULT_IMAGES.vllmCpuArm : DEFAULT_IMAGES.vllmCpuX86;
-}
-
-export function litellmService(image: string, models: readonly ModelSpec[]): ServiceShell {
-  return {
-    name: 'litellm',
-    role: 'gateway',
-    image,
-    command: ['--config', '/app/config.yaml', '--port', String(CONTAINER_PORTS.litellm)],
-    env: { LITELLM_MASTER_KEY: '${LITELLM_MASTER_KEY}' },
-    dependsOn: [],
-    mounts: [{ kind: 'config', source: GENERATED_FILES.litellmConfig, target: '/app/config.yaml', readOnly: true }],
-    health: health(
-      pythonGet(CONTAINER_PORTS.litellm, '/health/liveliness'),
-      CONTAINER_PORTS.litellm,
-      '/health/liveliness',
-      60,
-    ),
-    restart: 'unless-stopped',
-    reasons: [
-      about(
-        'role',
-        `one OpenAI-compatible endpoint for ${models.length} model${models.length === 1 ? '' : 's'} ` +
-          `(${models.map((m) => m.servedName).join(', ') || 'none'}), keyed with LITELLM_MASTER_KEY`,
-      ),
-      about(
-        'start-order',
-        'starts without waiting for the models: it routes by name, so the gateway is up while weights load',
-      ),
-    ],
-  };
-}
-
-export function openWebuiService(image: string, litellmUrl: string | undefined, stack: string): ServiceShell {
-  const base = litellmUrl ? openAiBase(litellmUrl) : `http://litellm:${CONTAINER_PORTS.litellm}/v1`;
-  return {
-    name: 'open-webui',
-    role: 'webui',
-    image,
-    command: [],
-    env: {
-      OPENAI_API_BASE_URL: base,
-      OPENAI_API_KEY: '${LITELLM_MASTER_KEY}',
-      ENABLE_OLLAMA_API: 'false',
-      // Without this, the first launch's URL is kept in Open WebUI's database and a later LITELLM_URL is ignored.
-      ENABLE_PERSISTENT_CONFIG: 'False',
-    },
-    dependsOn: litellmUrl ? [] : [{ service: 'litellm', condition: 'healthy' }],
-    mounts: [{ kind: 'volume', source: volumeNames(stack).openWebui, target: '/app/backend/data', readOnly: false }],
-    health: health(pythonGet(CONTAINER_PORTS.openWebui, '/health'), CONTAINER_PORTS.openWebui, '/health', 120),
-    restart: 'unless-stopped',
-    reasons: [
-      about(
-        'network',
-        litellmUrl
-          ? `talks to the remote litellm at ${litellmUrl} (LITELLM_URL, confirmed) instead of the local one, ` +
-              'and sends it the master key'
-          : 'talks to the local litellm over the stack network, after it is healthy',
-      ),
-      about(
-        'network',
-        'connection settings come from the environment on every start (ENABLE_PERSISTENT_CONFIG=False), so a ' +
-          'changed LITELLM_URL takes effect',
-      ),
-    ],
-  };
-}
-
-export function prometheusService(image: string, stack: string): ServiceShell {
-  return {
-    name: 'prometheus',
-    role: 'metrics',
-    image,
-    command: [
-      '--config.file=/etc/prometheus/prometheus.yml',
-      '--storage.tsdb.path=/prometheus',
-      '--storage.tsdb.retention.time=15d',
-    ],
-    env: {},
-    dependsOn: [],
-    mounts: [
-      {
-        kind: 'config',
-        source: GENERATED_FILES.prometheusConfig,
-        target: '/etc/prometheus/prometheus.yml',
-        readOnly: true,
-      },
-      { kind: 'config', source: GENERATED_FILES.prometheusRules, target: '/etc/prometheus/rules.yml', readOnly: true },
-      { kind: 'volume', source: volumeNames(stack).prometheus, target: '/prometheus', readOnly: false },
-    ],
-    health: health(
-      ['CMD', 'wget', '-q', '--spider', `http://localhost:${CONTAINER_PORTS.prometheus}/-/ready`],
-      CONTAINER_PORTS.prometheus,
-      '/-/ready',
-      30,
-    ),
-    restart: 'unless-stopped',
-    reasons: [about('role', "scrapes every model server's and litellm's /metrics every 5 s; 15 days kept")],
-  };
-}
-
-export function grafanaService(image: string, exposed: boolean, stack: string): ServiceShell {
-  return {
-    name: 'grafana',
-    role: 'dashboards',
-    image,
-    command: [],
-    env: {
-      GF_SECURITY_ADMIN_PASSWORD: '${GRAFANA_ADMIN_PASSWORD}',
-      GF_USERS_ALLOW_SIGN_UP: 'false',
-      GF_AUTH_ANONYMOUS_ENABLED: exposed ? 'false' : 'true',
-      GF_AUTH_ANONYMOUS_ORG_ROLE: 'Viewer',
-    },
-    dependsOn: [{ service: 'prometheus', condition: 'started' }],
-    mounts: [
-      {
-        kind: 'config',
-        source: GENERATED_FILES.grafanaProvisioning,
-        target: '/etc/grafana/provisioning',
-        readOnly: true,
-      },
-      {
-        kind: 'config',
-        source: GENERATED_FILES.grafanaDashboards,
-        target: '/var/lib/grafana/dashboards',
-        readOnly: true,
-      },
-      { kind: 'volume', source: volumeNames(stack).grafana, target: '/var/lib/grafana', readOnly: false },
-    ],
-    health: health(
-      ['CMD', 'wget', '-q', '--spider', `http://localhost:${CONTAINER_PORTS.grafana}/api/health`],
-      CONTAINER_PORTS.grafana,
-      '/api/health',
-      60,
-    ),
-    restart: 'unless-stopped',
-    reasons: [
-      about('role', 'dashboards and the Prometheus datasource are provisioned from files Berth writes'),
-      about(
-        'security',
-        exposed
-          ? 'anonymous access is off because the ports are open to the network'
-          : 'anonymous read-only access, since the port is reachable from this machine only',
-      ),
-    ],
-  };
 }

@@ -14,8 +14,6 @@ import { StatusBadge } from '../ui/status.js';
 import { FirstRun, SmallVm } from './FirstRun.js';
 import { engineTrouble } from '../../../electron/common/contracts/engine-trouble.js';
 
-const LINKS: Record<string, string> = { 'open-webui': 'Open WebUI', grafana: 'Grafana', litellm: 'litellm API' };
-
 /** Re-renders every second while something is in progress, so elapsed times move. */
 function useTicking(activeAt: (now: number) => boolean): number {
   const [now, setNow] = useState(() => Date.now());
@@ -224,10 +222,10 @@ export function Overview({
                   <Text size="sm">{service.gpuMemoryUtilization ?? '–'}</Text>
                 </Table.Td>
                 <Table.Td>
-                  {port && LINKS[service.name] && running ? (
+                  {port && service.link && running ? (
                     <Anchor href={reachableUrl(service, snapshot.urls)} target="_blank" rel="noreferrer" size="sm">
                       <Group gap={4} wrap="nowrap">
-                        {LINKS[service.name]} :{port.host}
+                        {service.link} :{port.host}
                         <IconExternalLink size={14} aria-hidden />
                       </Group>
                     </Anchor>

@@ -7,7 +7,7 @@ import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/mon
 import type { PlannedService, StackPlan } from '../../contracts/stack-plan.js';
 import { SECRET_REFERENCE } from '../compose.js';
 import { containersDashboard, modelDashboard } from '../grafana-dashboards.js';
-import { OTHER_SERVICES_BYTES } from '../../planner/services.js';
+import { budgetOf } from '../../services/registry.js';
 import { GiB } from '../../units.js';
 import { CHART, routerServiceName, toQuantity } from './chart.js';
 import { SECRET_KEYS, SECRET_NAME } from './model-spec.js';
@@ -47,7 +47,7 @@ export function openWebuiManifests(plan: StackPlan, namespace: string): Manifest
   const labels = { 'app.kubernetes.io/name': OPEN_WEBUI.name, ...MANAGED };
   const selector = { 'app.kubernetes.io/name': OPEN_WEBUI.name, 'app.kubernetes.io/part-of': CHART.release };
   const health = webui.health;
-  const memory = toQuantity(OTHER_SERVICES_BYTES['open-webui'] + 0.25 * GiB);
+  const memory = toQuantity(budgetOf('open-webui') + 0.25 * GiB);
   const probe = {
     httpGet: { path: health?.path ?? '/health', port: OPEN_WEBUI.port },
     periodSeconds: health?.intervalS ?? 5,

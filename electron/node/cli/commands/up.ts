@@ -18,8 +18,7 @@ export async function upCommand(
   const total = result.healthy.length + result.failed.length + result.skipped.length;
   if (result.failed.length === 0 && result.skipped.length === 0) {
     const links = plan.services
-      .filter((s) => s.name === 'open-webui' || s.name === 'grafana' || s.name === 'litellm')
-      .filter((s) => result.healthy.includes(s.name))
+      .filter((s) => s.link && result.healthy.includes(s.name))
       .map((s) => `${s.name} ${serviceUrl(s)?.replace(/\/$/, '')}`);
     const services = `${total} service${total === 1 ? '' : 's'}`;
     out(`\n${services} healthy (${plan.profile} profile).${links.length ? ` ${links.join(' · ')}` : ''}`);
