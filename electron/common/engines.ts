@@ -1,7 +1,11 @@
 import { InputError } from './contracts/errors.js';
 import type { EngineEntry, Settings } from './contracts/settings.js';
+import type { EngineKind } from './contracts/host-facts.js';
 
 export const LOCAL_ENGINE = 'local';
+
+/** Engines that run in a VM whose memory the user sets. */
+export const VM_KINDS: readonly EngineKind[] = ['docker-desktop', 'colima', 'orbstack', 'podman', 'rancher-desktop'];
 
 /** The engine a name picks: undefined for "local" (found as the docker CLI finds it), else its entry in settings. */
 export function engineEntry(

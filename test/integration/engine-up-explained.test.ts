@@ -123,7 +123,7 @@ describeWhen(
       ['while Docker still counts its start', false],
       ["after Docker's own check passed", true],
     ])(
-      'a model whose engine dies while its port answers, started on a kept pass, %s: failing within 10 s, with why',
+      'a model whose vLLM core process dies while its port answers, started on a kept pass, %s: failing within 10 s, with why',
       async (_when, dockerPassed) => {
         const stack = await modelStack('ok', { prefetchWeights: false });
         const plan = stack.plan(await localFacts());
@@ -161,7 +161,7 @@ describeWhen(
             50,
           );
           expect(failing?.problem).toEqual({
-            message: "vllm-qwen3's vLLM engine process (EngineCore_DP0) died while its API server still answers",
+            message: "vllm-qwen3's vLLM core process (EngineCore_DP0) died while its API server still answers",
             fix: 'read what came before it in its log (berth logs vllm-qwen3 --tail 200), then start it again: berth down vllm-qwen3 && berth up vllm-qwen3',
           });
         } finally {

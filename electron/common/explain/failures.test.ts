@@ -32,12 +32,12 @@ describe("explaining a failed start from vLLM's log", () => {
     });
   });
 
-  it('an engine process that died under a live API server: said as such, with the way back', () => {
+  it("vLLM's core process that died under a live API server: said as such, with the way back", () => {
     // As vLLM's client logs it, copied from users' reports (core_client.py, V1 engine).
     const line =
       'ERROR 12-01 23:08:02 [core_client.py:564] Engine core proc EngineCore_DP0 died unexpectedly, shutting down client.';
     expect(explainFailure('vllm-qwen3', ['INFO Avg prompt throughput: 0.0 tokens/s', line])).toEqual({
-      message: "vllm-qwen3's vLLM engine process (EngineCore_DP0) died while its API server still answers",
+      message: "vllm-qwen3's vLLM core process (EngineCore_DP0) died while its API server still answers",
       fix: 'read what came before it in its log (berth logs vllm-qwen3 --tail 200), then start it again: berth down vllm-qwen3 && berth up vllm-qwen3',
     });
   });

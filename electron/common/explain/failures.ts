@@ -132,11 +132,11 @@ const RECOGNIZERS: Recognizer[] = [
     }),
   },
   {
-    // vLLM's client when its engine process ends: `Engine core proc EngineCore_DP0 died unexpectedly, shutting down
-    // client.` (vllm/v1/engine/core_client.py); the API server stays up and answers /health with 503.
+    // vLLM's client when its core process (EngineCore) ends: `Engine core proc EngineCore_DP0 died unexpectedly,
+    // shutting down client.` (vllm/v1/engine/core_client.py); the API server stays up and answers /health with 503.
     pattern: /Engine core proc (\S+) died unexpectedly/,
     explain: (m, service) => ({
-      message: `${service}'s vLLM engine process (${m[1]}) died while its API server still answers`,
+      message: `${service}'s vLLM core process (${m[1]}) died while its API server still answers`,
       fix:
         `read what came before it in its log (berth logs ${service} --tail 200), then start it again: ` +
         `berth down ${service} && berth up ${service}`,

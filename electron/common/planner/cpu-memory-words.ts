@@ -1,4 +1,5 @@
 import type { ModelSpec } from '../catalog/models.js';
+import { VM_KINDS } from '../engines.js';
 import type { EngineKind } from '../contracts/host-facts.js';
 import type { PlanWarning } from '../contracts/stack-plan.js';
 import type { KeepAlive } from '../contracts/settings.js';
@@ -134,9 +135,6 @@ export const cpuMemoryWarnings = {
     };
   },
 };
-
-/** Engines that run in a VM whose memory the user sets. */
-export const VM_KINDS: readonly EngineKind[] = ['docker-desktop', 'colima', 'orbstack', 'podman', 'rancher-desktop'];
 
 /** What the planner says about models that take turns on demand (cpu-on-demand.ts). */
 export const onDemandWarnings = {

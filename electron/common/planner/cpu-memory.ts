@@ -2,13 +2,8 @@ import type { EngineKind } from '../contracts/host-facts.js';
 import type { ModelTuning } from '../contracts/settings.js';
 import { about, type PlanWarning, type Reason } from '../contracts/stack-plan.js';
 import { InputError } from '../contracts/errors.js';
-import {
-  VM_KINDS,
-  cpuMemoryReasons,
-  cpuMemoryRefusals,
-  cpuMemoryWarnings,
-  engineProductName,
-} from './cpu-memory-words.js';
+import { VM_KINDS } from '../engines.js';
+import { cpuMemoryReasons, cpuMemoryRefusals, cpuMemoryWarnings, engineProductName } from './cpu-memory-words.js';
 import type { ModelSpec } from '../catalog/models.js';
 import { GiB, MiB } from '../units.js';
 import { cpuLayout, kvBytesForRequest, kvBytesPerToken, longestRequest } from './kv-cache.js';

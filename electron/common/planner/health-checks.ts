@@ -13,9 +13,9 @@ export function pythonGet(port: number, path: string): string[] {
 
 /**
  * How often Docker checks a service once started, and after how many failures in a row it is unhealthy. A vLLM whose
- * engine process died answers /health with 503 (vllm/entrypoints/serve/instrumentator/health.py, EngineDeadError);
- * Docker waits the interval after each check ends, so a model's engine that dies just after a pass fails at about 3 s
- * and 6 s and is unhealthy then: failing in Berth within 10 s (the standard pace took up to 15).
+ * core process (EngineCore) died answers /health with 503 (vllm/entrypoints/serve/instrumentator/health.py,
+ * EngineDeadError); Docker waits the interval after each check ends, so a model server whose core dies just after a
+ * pass fails at about 3 s and 6 s and is unhealthy then: failing in Berth within 10 s (the standard pace: up to 15).
  */
 export const PACE = { standard: { intervalS: 5, retries: 3 }, model: { intervalS: 3, retries: 2 } };
 

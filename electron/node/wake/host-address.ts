@@ -1,7 +1,7 @@
 import net from 'node:net';
 import type Docker from 'dockerode';
 import type { EngineKind } from '../../common/contracts/host-facts.js';
-import { VM_KINDS } from '../../common/planner/cpu-memory-words.js';
+import { VM_KINDS } from '../../common/engines.js';
 
 interface BridgeInspect {
   IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] };

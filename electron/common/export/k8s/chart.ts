@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * vLLM's production-stack Helm chart, the engine a Kubernetes export hands the stack to. Berth writes values for this
+ * vLLM's production-stack Helm chart, which a Kubernetes export hands the stack to. Berth writes values for this
  * version only; the schema below is the part of its values that Berth writes, typed as the chart's values.yaml
  * documents them (https://github.com/vllm-project/production-stack/blob/vllm-stack-0.1.12/helm/values.yaml, chart
  * `vllm-stack` 0.1.12, its newest release: docs/upstream.md) and as its templates read them
@@ -35,7 +35,7 @@ export function toQuantity(bytes: number): string {
 
 export const routerServiceName = `${CHART.release}-router-service`;
 
-/** The chart names each engine pod `<release>-<name>-vllm-stack`: a DNS label, 63 characters at most. */
+/** The chart names each model server's pod `<release>-<name>-vllm-stack`: a DNS label, 63 characters at most. */
 export const MODEL_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const MAX_MODEL_NAME = 63 - `${CHART.release}--${CHART.name}`.length;
 
@@ -62,7 +62,7 @@ const NodeSelectorTerm = z.strictObject({
 });
 
 /**
- * Berth's KEDA ScaledObject for one engine, which the chart renders from `extraObjects`
+ * Berth's KEDA ScaledObject for one model server, which the chart renders from `extraObjects`
  * (helm/templates/extra-objects.yaml).
  * The chart's own ScaledObject cannot be used: its values.schema.json types `keda.triggers` as one object, while its
  * template (scaledobject-vllm.yaml) writes the value under `triggers:`, where KEDA wants a list; Helm refuses a list

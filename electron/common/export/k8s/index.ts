@@ -5,7 +5,13 @@ import type { PlannedService, StackPlan } from '../../contracts/stack-plan.js';
 import { GENERATED_HEADER } from '../compose.js';
 import type { GeneratedFile } from '../files.js';
 import { CHART, ProductionStackValuesSchema, type ProductionStackValues } from './chart.js';
-import { ENGINE_LABELS, monitoringManifests, openWebuiManifests, secretsExample, type Manifest } from './manifests.js';
+import {
+  MODEL_SERVER_LABELS,
+  monitoringManifests,
+  openWebuiManifests,
+  secretsExample,
+  type Manifest,
+} from './manifests.js';
 import { SECRET_KEYS, SECRET_NAME, modelSpecFor, type ModelExport } from './model-spec.js';
 import type { K8sOptions } from './options.js';
 import { k8sReadme } from './readme.js';
@@ -82,7 +88,7 @@ function exportedModels(plan: StackPlan, facts: HostFacts, options: K8sOptions) 
   return { modelServices, models };
 }
 
-/** The chart's values: one engine per model, probes from the plan's health check, the router in front. */
+/** The chart's values: one model server per model, probes from the plan's health check, the router in front. */
 function chartValues(
   modelServices: readonly PlannedService[],
   models: readonly ModelExport[],
@@ -94,7 +100,7 @@ function chartValues(
   return ProductionStackValuesSchema.parse({
     servingEngineSpec: {
       runtimeClassName: gpu ? 'nvidia' : '',
-      labels: ENGINE_LABELS,
+      labels: MODEL_SERVER_LABELS,
       vllmApiKey: { secretName: SECRET_NAME, secretKey: SECRET_KEYS.apiKey },
       startupProbe: {
         initialDelaySeconds: 15,
@@ -116,7 +122,7 @@ function chartValues(
 }
 
 /**
- * The plan as the cluster takes it: values for vLLM's production-stack chart (one engine per model, the router in
+ * The plan as the cluster takes it: values for vLLM's production-stack chart (one model server per model, the router in
  * front), Open WebUI on the router, monitoring for kube-prometheus-stack, the Secret to create and a README. Pure:
  * the same plan, facts and options give the same files.
  */
@@ -151,7 +157,8 @@ export function k8sExport(plan: StackPlan, facts: HostFacts, options: K8sOptions
       path: K8S_FILES.monitoring,
       content: yamlDocuments(manifests[K8S_FILES.monitoring], [
         `${GENERATED_HEADER} from the plan; edits are overwritten.`,
-        `For kube-prometheus-stack: scrapes the engines and adds Berth's dashboards. kubectl -n ${options.namespace}` +
+        `For kube-prometheus-stack: scrapes the model servers and adds Berth's dashboards. ` +
+          `kubectl -n ${options.namespace}` +
           ` apply -f ${K8S_FILES.monitoring}`,
       ]),
     },

@@ -25,7 +25,7 @@ const MANAGED = { 'app.kubernetes.io/managed-by': 'berth', 'app.kubernetes.io/pa
  * The engine pods' labels (servingEngineSpec.labels): the router discovers engines by them, monitoring.yaml scrapes by
  * them.
  */
-export const ENGINE_LABELS = { environment: CHART.release, release: CHART.release };
+export const MODEL_SERVER_LABELS = { environment: CHART.release, release: CHART.release };
 
 export const OPEN_WEBUI = { name: 'open-webui', port: 8080, storage: '5Gi' } as const;
 
@@ -124,9 +124,9 @@ export function secretsExample(namespace: string): ISecret {
 }
 
 /**
- * How kube-prometheus-stack scrapes the engines and shows them: a ServiceMonitor whose relabelling gives vLLM's series
- * the `service` and `job` labels Berth's own scrape config gives them, so the dashboards are the local ones, PromQL and
- * all; and one ConfigMap per dashboard, labelled for Grafana's dashboard sidecar.
+ * How kube-prometheus-stack scrapes the model servers and shows them: a ServiceMonitor whose relabelling gives
+ * vLLM's series the `service` and `job` labels Berth's own scrape config gives them, so the dashboards are the local
+ * ones, PromQL and all; and one ConfigMap per dashboard, labelled for Grafana's dashboard sidecar.
  */
 export function monitoringManifests(plan: StackPlan, namespace: string): Manifest[] {
   const models = plan.services.filter((s) => s.role === 'model' && s.model);
@@ -135,14 +135,14 @@ export function monitoringManifests(plan: StackPlan, namespace: string): Manifes
     kind: 'ServiceMonitor',
     metadata: { name: `${CHART.release}-vllm`, namespace, labels: { ...MANAGED, release: 'kube-prometheus-stack' } },
     spec: {
-      selector: { matchLabels: ENGINE_LABELS },
+      selector: { matchLabels: MODEL_SERVER_LABELS },
       namespaceSelector: { matchNames: [namespace] },
       endpoints: [
         {
           port: 'service-port',
           path: '/metrics',
           interval: '15s',
-          // The chart labels each engine pod `model: <name>`; the series get the plan's service name back from it.
+          // The chart labels each model server's pod `model: <name>`; the series get the plan's service name back.
           relabelings: [
             ...models.map((s) => ({
               sourceLabels: ['__meta_kubernetes_pod_label_model'],

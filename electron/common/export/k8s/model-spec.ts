@@ -18,7 +18,7 @@ export const SECRET_KEYS = { hfToken: 'hf-token', apiKey: 'api-key' } as const;
 /** Per model: the values entry and why each number is what it is. */
 export interface ModelExport {
   spec: ModelSpecValues;
-  /** With --autoscale: the KEDA ScaledObject that scales this engine. */
+  /** With --autoscale: the KEDA ScaledObject that scales this model server. */
   scaledObject?: ScaledObject;
   reasons: string[];
 }

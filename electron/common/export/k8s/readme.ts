@@ -113,7 +113,7 @@ function filesSection(gpu: boolean): string[] {
       `context, dtype${gpu ? ', GPU share' : ''} and resources; the router; the Secret references |`,
     `| open-webui.yaml | Open WebUI (Deployment, Service, ${OPEN_WEBUI.storage} volume), talking to the ` +
       `router with the ${SECRET_KEYS.apiKey} |`,
-    `| monitoring.yaml | a ServiceMonitor for the engines and Berth's Grafana dashboards as ConfigMaps ` +
+    `| monitoring.yaml | a ServiceMonitor for the model servers and Berth's Grafana dashboards as ConfigMaps ` +
       `labelled \`grafana_dashboard: "1"\` |`,
     `| secrets.example.yaml | the Secret \`${SECRET_NAME}\` with placeholders: \`${SECRET_KEYS.hfToken}\` ` +
       `(gated models) and \`${SECRET_KEYS.apiKey}\` (vLLM's --api-key; clients send it) |`,
@@ -176,21 +176,21 @@ function clusterSection(input: ReadmeInput, gpu: boolean): string[] {
   }
   if (gpu) {
     out.push(
-      '- GPUs: the engines run with `runtimeClassName: nvidia` and request `nvidia.com/gpu` (the NVIDIA GPU ' +
+      '- GPUs: the model servers run with `runtimeClassName: nvidia` and request `nvidia.com/gpu` (the NVIDIA GPU ' +
         "Operator or device plugin provides both). Each gets the plan's --gpu-memory-utilization, so its KV " +
         'cache and context are as planned.',
     );
   } else {
     out.push(
-      "- CPUs: each engine is a Guaranteed pod (whole CPUs, requests = limits) for the plan's OpenMP cores. " +
+      "- CPUs: each model server is a Guaranteed pod (whole CPUs, requests = limits) for the plan's OpenMP cores. " +
         "With the kubelet's static CPU manager policy (`cpuManagerPolicy: static`, best with " +
         '`full-pcpus-only`) it gets cores of its own and vLLM binds one OpenMP thread to each ' +
-        '(`VLLM_CPU_OMP_THREADS_BIND=auto`); under the default `none` policy engines on one node contend for ' +
+        '(`VLLM_CPU_OMP_THREADS_BIND=auto`); under the default `none` policy model servers on one node contend for ' +
         "the node's cores. The plan's unbound cores stay with the node for the kubelet, the router and Open " +
         'WebUI.',
       ...(numaNodes(facts) > 1
         ? [
-            "- NUMA: the plan keeps each engine inside one NUMA node; the kubelet's Topology Manager " +
+            "- NUMA: the plan keeps each model server inside one NUMA node; the kubelet's Topology Manager " +
               "(`topologyManagerPolicy: single-numa-node`) does the same for a pod's CPUs.",
           ]
         : []),
@@ -198,7 +198,7 @@ function clusterSection(input: ReadmeInput, gpu: boolean): string[] {
     );
   }
   const replicas = options.autoscale
-    ? `KEDA scales each engine between ${options.autoscale.min} and ${options.autoscale.max} replicas on its ` +
+    ? `KEDA scales each model server between ${options.autoscale.min} and ${options.autoscale.max} replicas on its ` +
       `waiting requests, read from ${options.prometheusUrl} (install KEDA and apply monitoring.yaml first)`
     : `${options.replicas} per model`;
   const shared = specs.some((s) => s.pvcAccessMode)
@@ -206,7 +206,7 @@ function clusterSection(input: ReadmeInput, gpu: boolean): string[] {
     : '';
   out.push(
     `- Replicas: ${replicas}${shared}.`,
-    "- Monitoring: monitoring.yaml relabels the engines' series with the `service` label Berth's own " +
+    "- Monitoring: monitoring.yaml relabels the model servers' series with the `service` label Berth's own " +
       'Prometheus gives them, so the dashboards run the same PromQL as the local ones. kube-prometheus-stack ' +
       "picks ServiceMonitors labelled `release: kube-prometheus-stack` by default, and Grafana's sidecar reads " +
       'dashboards from its own namespace unless `sidecar.dashboards.searchNamespace` is `ALL`.',

@@ -4,7 +4,7 @@ import type { K8sOptions } from './options.js';
 import { modelSpecWords } from './model-spec-words.js';
 
 /** The chart's Deployment for a model (helm/templates/deployment-vllm-multi.yaml): the ScaledObject's target. */
-export function engineDeploymentName(model: string): string {
+export function modelServerDeploymentName(model: string): string {
   return `${CHART.release}-${model}-deployment-vllm`;
 }
 
@@ -25,7 +25,7 @@ export function scaling(
         labels: { model: name, 'app.kubernetes.io/managed-by': 'berth' },
       },
       spec: {
-        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: engineDeploymentName(name) },
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: modelServerDeploymentName(name) },
         minReplicaCount: min,
         maxReplicaCount: max,
         // The chart's defaults (values.yaml: keda.pollingInterval 15, cooldownPeriod 360).
