@@ -23,21 +23,29 @@ afterAll(async () => {
   while (stacks.length) await stacks.pop()?.cleanup();
 });
 
+/** What the CLI runs with: the secrets and this machine's engine. */
+const env = {
+  HF_TOKEN: 'hf_test',
+  LITELLM_MASTER_KEY: 'sk-test-master-key',
+  GRAFANA_ADMIN_PASSWORD: 'test-password',
+  DOCKER_HOST: ENGINE,
+};
+
+/** A test stack whose settings the CLI reads from its home. */
+async function cliStack(base: Parameters<typeof testStack>[0]): Promise<TestStack> {
+  const stack = await testStack(base);
+  stacks.push(stack);
+  writeFileSync(path.join(stack.home, 'settings.json'), JSON.stringify(stack.settings));
+  return stack;
+}
+
 describeWhen(
   await dockerAnswers(),
   'no Docker engine answers at /var/run/docker.sock (start dockerd)',
   'what vLLM reports as it starts, kept beside the plan',
   () => {
     it('berth up keeps each model server’s figures; berth plan, berth status --json and the next plan show planned beside measured', async () => {
-      const stack = await testStack({ prefetchWeights: false, disabledModels: ['vllm-llama3'] });
-      stacks.push(stack);
-      writeFileSync(path.join(stack.home, 'settings.json'), JSON.stringify(stack.settings));
-      const env = {
-        HF_TOKEN: 'hf_test',
-        LITELLM_MASTER_KEY: 'sk-test-master-key',
-        GRAFANA_ADMIN_PASSWORD: 'test-password',
-        DOCKER_HOST: ENGINE,
-      };
+      const stack = await cliStack({ prefetchWeights: false, disabledModels: ['vllm-llama3'] });
       const upped = await berthAsync(['up', 'vllm-qwen3'], { home: stack.home, env });
       expect(upped.code, upped.stderr).toBe(0);
       expect(upped.stdout).toMatch(
@@ -147,20 +155,12 @@ describeWhen(
     }, 120_000);
 
     it("a model server whose KV cache holds less than one request: vLLM's refusal explained with its numbers, and the next plan's context fits what it held, warned, and starts", async () => {
-      const stack = await testStack({
+      const stack = await cliStack({
         prefetchWeights: false,
         disabledModels: ['vllm-llama3'],
         images: doubleImages({ 'vllm-qwen3': 'kvshort' }),
         tuning: { 'vllm-qwen3': { kvCacheGiB: 4 } },
       });
-      stacks.push(stack);
-      writeFileSync(path.join(stack.home, 'settings.json'), JSON.stringify(stack.settings));
-      const env = {
-        HF_TOKEN: 'hf_test',
-        LITELLM_MASTER_KEY: 'sk-test-master-key',
-        GRAFANA_ADMIN_PASSWORD: 'test-password',
-        DOCKER_HOST: ENGINE,
-      };
       const planned = JSON.parse(berth(['plan', '--json'], { home: stack.home, env }).stdout) as StackPlan;
       const context = planned.services.find((s) => s.name === 'vllm-qwen3')?.model?.maxModelLen ?? 0;
       // Qwen3-1.7B's config.json: 28 layers × 8 KV heads × 128 × 2 (K and V) × 2 bytes = 114,688 bytes a token; the

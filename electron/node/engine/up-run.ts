@@ -84,7 +84,12 @@ export async function runSteps(
           step.service,
           (chains.get(step.service) ?? Promise.resolve(undefined)).then((s) => run.waitFor(s)),
         );
-      else chains.set(step.service, run.act(step));
+      // A model left asleep that its first request woke meanwhile is waited for as any started service is.
+      else
+        chains.set(
+          step.service,
+          run.act(step).then((s) => (s && step.asleep ? run.waitFor(s) : s)),
+        );
     }
     await Promise.all(chains.values());
   } finally {
