@@ -320,6 +320,29 @@ function run(argv) {
     sendJson(res, status, { error: { message, type, param, code: status } });
   }
 
+  /**
+   * A tool call as the model writes it and the parser reads it. Qwen2.5-Coder writes its calls as a ```json block, not
+   * in hermes's <tool_call> tags, so with --tool-call-parser hermes the call arrives as plain content and tool_calls
+   * stays empty (vllm-project/vllm#32926, and the note of vllm-project/vllm#47878); the other catalog models' parsers
+   * read their calls.
+   */
+  function toolCall(request) {
+    const name = request.tools[0]?.function?.name ?? 'tool';
+    if (/Qwen2\.5-Coder/i.test(model) && parser === 'hermes')
+      return {
+        message: { role: 'assistant', content: '```json\n' + JSON.stringify({ name, arguments: {} }) + '\n```' },
+        finish: 'stop',
+      };
+    return {
+      message: {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: `call-${Date.now()}`, type: 'function', function: { name, arguments: '{}' } }],
+      },
+      finish: 'tool_calls',
+    };
+  }
+
   function chat(req, res, body) {
     const request = parseJson(body);
     if (!request) return error(res, 400, 'BadRequestError', 'Expecting value: line 1 column 1 (char 0)');
@@ -334,6 +357,16 @@ function run(argv) {
         'BadRequestError',
         '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set',
       );
+    const called = tools && choice !== 'none' ? toolCall(request) : undefined;
+    if (called && !request.stream) {
+      counters.success += 1;
+      return sendJson(res, 200, {
+        id: `chatcmpl-double-${Date.now()}`,
+        object: 'chat.completion',
+        model: request.model,
+        choices: [{ index: 0, message: called.message, finish_reason: called.finish }],
+      });
+    }
     const words = ['Hello', ' from', ' the', ' test', ' double', '.'];
     counters.prompt += 5;
     counters.generation += words.length;

@@ -19,6 +19,8 @@ export interface ModelSpec extends ModelNumbers {
    * (Open WebUI's native function calling, agents through litellm) is answered instead of refused; none: tools off.
    */
   toolCallParser?: string;
+  /** Why tools are off for a model whose family has a parser that does not read its calls, with the evidence. */
+  toolCallsOff?: string;
   /**
    * What an earlier start of this model, on this image and engine, measured (BERTH_HOME/measured.json), which the plan
    * uses instead of its defaults: the CPU server's runtime beside weights and KV, or a GPU share's activations and CUDA
@@ -80,7 +82,13 @@ export const BUILTIN_MODELS: readonly ModelSpec[] = [
     headDim: 128,
     maxModelLen: 32768,
     weightsBytes: 15.2e9,
-    toolCallParser: 'hermes',
+    // vLLM's docs name hermes for Qwen2.5, but the Coder models write their calls as JSON, not in hermes's tags: with
+    // it, calls arrive as plain text and tool_calls stays empty (vllm-project/vllm#32926; the docs' note, #47878).
+    // vLLM 0.30 has no parser for their format (the proposed qwen2_5_coder parser, #32931, is not merged).
+    toolCallsOff:
+      "Qwen2.5-Coder writes its tool calls as JSON, not in the <tool_call> tags vLLM's hermes parser reads, so with " +
+      'it they arrive as plain text and tool_calls stays empty (vllm-project/vllm#32926); vLLM has no parser for its ' +
+      'format',
   },
   {
     service: 'vllm-gpt-oss',

@@ -118,7 +118,10 @@ export function modelService(
         model.toolCallParser
           ? `tool calls on (--enable-auto-tool-choice --tool-call-parser ${model.toolCallParser}): Open ` +
               `WebUI's native function calling and agents send "tools", which vLLM refuses without them`
-          : 'tool calls off: no --tool-call-parser is known for this model (set models[].toolCallParser), so a ' +
+          : model.toolCallsOff
+            ? `tool calls off: ${model.toolCallsOff}, so a request with "tools" is refused by vLLM rather than ` +
+              'answered with its calls as text'
+            : 'tool calls off: no --tool-call-parser is known for this model (set models[].toolCallParser), so a ' +
               'request with "tools" is refused by vLLM',
       ),
     ],
