@@ -19,9 +19,13 @@ export const DEFAULT_IMAGES = {
   vllmCpuX86: `vllm/vllm-openai-cpu:v${VLLM_VERSION}-x86_64`,
   vllmCpuArm: `vllm/vllm-openai-cpu:v${VLLM_VERSION}-arm64`,
   vllmGpu: `vllm/vllm-openai:v${VLLM_VERSION}`,
-  // LiteLLM 1.104.1: its release notes say "This release is published as ghcr.io/berriai/litellm:v1.104.1"
-  // (https://docs.litellm.ai/release_notes/v1.104.1/v1-104-1). LiteLLM has no long-term-support track.
-  litellm: 'ghcr.io/berriai/litellm:v1.104.1',
+  // LiteLLM 1.104.8, a patch of the 1.104 line past the fix of its startup bug: from 1.104.0 the proxy could exit at
+  // start with an ImportError when it cannot reach the remote model cost map, so the chat path was down on a laptop
+  // offline; fixed in 1.104.7, 1.105.5 and 1.106.4 (BerriAI/litellm#46711, the v1.105.5 release notes). v1.104.8's
+  // release is published as ghcr.io/berriai/litellm:v1.104.8 (its release page's cosign command names the tag).
+  // LiteLLM also keeps an LTS line, 1.108.x, tagged `lts` (its release pages: "The lts image tag always points to the
+  // latest LTS release"); moving to it is a minor-version jump of the gateway, left to a trial of its own.
+  litellm: 'ghcr.io/berriai/litellm:v1.104.8',
   // Open WebUI 0.11.4: https://github.com/open-webui/open-webui/releases/tag/v0.11.4
   openWebui: 'ghcr.io/open-webui/open-webui:v0.11.4',
   // Prometheus 3.13, the long-term-support line (supported to July 2027), at its patch release 3.13.4:

@@ -11,7 +11,7 @@ import { CONTAINER_PORTS, HOST_ALIAS, WAKE_KEY_ENV } from '../planner/services.j
  *   `_get_openai_compatible_provider_info` takes `api_key`, else HOSTED_VLLM_API_KEY, else "fake-api-key";
  *   `OpenAIGPTConfig.validate_environment` sets the header: litellm/llms/hosted_vllm/chat/transformation.py and
  *   litellm/llms/openai/chat/gpt_transformation.py, read at BerriAI/litellm commits 062ec42 and 0026911; not read at
- *   the pinned v1.104.1 tag), and the gateway refuses any request without it;
+ *   the pinned tag), and the gateway refuses any request without it;
  * - `require_auth_for_metrics_endpoint: false`: litellm's auth middleware asks for the master key on every path that
  *   contains /metrics unless this is false (litellm/proxy/middleware/prometheus_auth_middleware.py:
  *   `require_auth_for_metrics_endpoint is not False`; auth is the default since 1.85), and the stack's Prometheus sends
