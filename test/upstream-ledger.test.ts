@@ -81,3 +81,14 @@ describe('the upstream ledger (docs/upstream.md)', () => {
     }
   });
 });
+
+describe('known bad releases', () => {
+  it('litellm is past its startup ImportError: from 1.104.0 the proxy could exit when it cannot reach the remote model cost map, fixed in 1.104.7, 1.105.5 and 1.106.4 (BerriAI/litellm#46711, the v1.105.5 release notes)', () => {
+    const [major, minor, patch] = (/:v(\d+)\.(\d+)\.(\d+)/.exec(DEFAULT_IMAGES.litellm) ?? []).slice(1).map(Number);
+    expect(major).toBe(1);
+    const fixedIn: Record<number, number> = { 104: 7, 105: 5, 106: 4 };
+    // Before 1.104 the bug was not there; on the three lines it was, the patch must be the fix or later.
+    const broken = (minor as number) in fixedIn && (patch as number) < (fixedIn[minor as number] as number);
+    expect({ pinned: DEFAULT_IMAGES.litellm, broken }).toEqual({ pinned: DEFAULT_IMAGES.litellm, broken: false });
+  });
+});
