@@ -47,7 +47,10 @@ async function dryRun(
   const { context, plan } = await session.engineContext(progressPrinter(out), flags, { readOnly: true });
   for (const warning of plan.warnings) out(`! ${warning.code}: ${warning.message}`);
   const steps = await upDryRun(context, plan, services);
-  out(`berth up would, in this order (nothing was changed; services on one line of "after" start together):`);
+  out(
+    'berth up would do this, in order; nothing was changed. A service starts at once unless "after" names what ' +
+      'it waits for:',
+  );
   for (const step of steps) out(`  ${describeStep(step)}`);
   return 0;
 }
