@@ -170,7 +170,7 @@ export function App({ client }: { client: Client }) {
           {snapshot && view === 'Overview' && (
             <Overview api={client.api} snapshot={snapshot} progress={progress} onChanged={refresh} />
           )}
-          <Suspense fallback={<Loader size="sm" aria-label="Loading the view" />}>
+          <Suspense fallback={<Loader size="sm" role="status" aria-label="Loading the view" />}>
             {snapshot && view === 'Host' && <Host api={client.api} snapshot={snapshot} />}
             {snapshot && view === 'Logs' && (
               <Logs key={logService} client={client} snapshot={snapshot} initialService={logService} />

@@ -10,7 +10,7 @@ const PlanPictures = lazy(() => import('./PlanPictures.js').then((m) => ({ defau
 /** The plan's pictures, loaded when first shown. */
 export function LazyPlanPictures({ plan, facts }: { plan: StackPlan; facts: HostFacts }) {
   return (
-    <Suspense fallback={<Loader size="sm" aria-label="Drawing the plan" />}>
+    <Suspense fallback={<Loader size="sm" role="status" aria-label="Drawing the plan" />}>
       <PlanPictures plan={plan} facts={facts} />
     </Suspense>
   );

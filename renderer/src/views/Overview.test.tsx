@@ -64,7 +64,9 @@ describe('Overview', () => {
     const snapshot = snapshotFor(HOSTS.workstation);
     renderView(<Overview api={api} snapshot={snapshot} progress={{}} onChanged={() => undefined} />);
     expect(screen.getByTestId('ready-to-start')).toBeTruthy();
-    // The pictures load as a chunk of their own, just after the view.
+    // The pictures load as a chunk of their own, just after the view; meanwhile a status says so, with a role that
+    // lets it carry its name (a span named without one is an axe "aria-prohibited-attr").
+    expect(screen.getByRole('status', { name: 'Drawing the plan' })).toBeTruthy();
     expect(await screen.findByTestId('plan-pictures')).toBeTruthy();
     expect(api.calls.filter((c) => c.method === 'up')).toEqual([]);
     await act(async () => void fireEvent.click(screen.getByRole('button', { name: /Start all/ })));
