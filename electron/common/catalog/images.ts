@@ -19,12 +19,16 @@ export const DEFAULT_IMAGES = {
   vllmCpuX86: `vllm/vllm-openai-cpu:v${VLLM_VERSION}-x86_64`,
   vllmCpuArm: `vllm/vllm-openai-cpu:v${VLLM_VERSION}-arm64`,
   vllmGpu: `vllm/vllm-openai:v${VLLM_VERSION}`,
-  // LiteLLM 1.104.8, a patch of the 1.104 line past the fix of its startup bug: from 1.104.0 the proxy could exit at
-  // start with an ImportError when it cannot reach the remote model cost map, so the chat path was down on a laptop
-  // offline; fixed in 1.104.7, 1.105.5 and 1.106.4 (BerriAI/litellm#46711, the v1.105.5 release notes). v1.104.8's
-  // release is published as ghcr.io/berriai/litellm:v1.104.8 (its release page's cosign command names the tag).
-  // LiteLLM also keeps an LTS line, 1.108.x, tagged `lts` (its release pages: "The lts image tag always points to the
-  // latest LTS release"); moving to it is a minor-version jump of the gateway, left to a trial of its own.
+  // LiteLLM 1.104.8, the 1.104 line's patch past the fix of its startup bug. From 1.104.0 the proxy could exit at start
+  // with an ImportError when it cannot reach the remote model cost map (the chat path down on a laptop offline); the
+  // v1.105.5 release notes say "Fixed the proxy sometimes exiting on startup with an ImportError ... broken since
+  // v1.104.0 (#46711) Also in 1.104.7, 1.106.4" (https://github.com/BerriAI/litellm/releases/tag/v1.105.5).
+  // v1.104.8 is the next patch of that line; its release names the image in its verification command,
+  // "cosign verify ... ghcr.io/berriai/litellm:v1.104.8" (https://github.com/BerriAI/litellm/releases/tag/v1.104.8,
+  // read through its mirror https://newreleases.io/project/github/BerriAI/litellm/release/v1.104.8 on 2026-12-07).
+  // Its platforms were not inspected here: the weekly upstream check does (docs/upstream.md). LiteLLM's LTS line,
+  // 1.108.x, is tagged `lts` ("The lts image tag always points to the latest LTS release",
+  // https://github.com/BerriAI/litellm/releases/tag/v1.108.4); moving to it is a minor-version jump, not taken yet.
   litellm: 'ghcr.io/berriai/litellm:v1.104.8',
   // Open WebUI 0.11.4: https://github.com/open-webui/open-webui/releases/tag/v0.11.4
   openWebui: 'ghcr.io/open-webui/open-webui:v0.11.4',

@@ -147,6 +147,8 @@ export const StackPlanSchema = z.object({
 
 export type StackPlan = z.infer<typeof StackPlanSchema>;
 export type PlannedService = z.infer<typeof PlannedServiceSchema>;
+/** A service as the planner drafts it, before its host port is given. */
+export type ServiceDraft = Omit<PlannedService, 'ports'>;
 export type PlannedPort = z.infer<typeof PortSchema>;
 export type Health = z.infer<typeof HealthSchema>;
 export type PlanWarning = StackPlan['warnings'][number];

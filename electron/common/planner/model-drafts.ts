@@ -36,8 +36,6 @@ export function kvCacheFlag(image: string, kvCacheGiB: number): string[] {
   return current ? ['--kv-cache-memory-bytes', String(kvCacheGiB * GiB)] : [];
 }
 
-export type Draft = Omit<PlannedService, 'ports'>;
-
 /** Upstream's recipe for the CPU image; max_jobs defaults to 32 there, too many for a laptop. */
 export function localVllmBuild(
   context: string,

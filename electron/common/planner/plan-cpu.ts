@@ -1,7 +1,7 @@
 import type { HostFacts } from '../contracts/host-facts.js';
 import type { KeepAlive, Settings } from '../contracts/settings.js';
 import type { Measurement, VllmFigures } from '../contracts/measurement.js';
-import { about, type PlanWarning } from '../contracts/stack-plan.js';
+import { about, type PlanWarning, type ServiceDraft } from '../contracts/stack-plan.js';
 import type { ModelSpec } from '../catalog/models.js';
 import { splitCores, type CoreSplit } from './cpu-cores.js';
 import { formatCpuList } from './cpu-list.js';
@@ -16,7 +16,7 @@ import { engineCpuCount, engineMemoryBytes } from './memory-account.js';
 import { defaultVllmImage, modelService } from './services.js';
 import { companionBytes } from '../services/registry.js';
 import type { PlanOptions } from './plan-inputs.js';
-import { kvCacheFlag, localVllmBuild, measurementFor, type Draft } from './model-drafts.js';
+import { kvCacheFlag, localVllmBuild, measurementFor } from './model-drafts.js';
 
 /** The development profile's model servers: cores, memory, KV cache and context for each CPU model. */
 export function planCpuModels(
@@ -26,7 +26,7 @@ export function planCpuModels(
   options: PlanOptions,
   warnings: PlanWarning[],
   out: { onDemand?: { budgetBytes: number; atOnce: number } | undefined } = {},
-): Draft[] {
+): ServiceDraft[] {
   const isa = cpuSupport(facts);
   if (isa.refusal) {
     if (catalogModels.length > 0) warnings.push(isa.refusal);
@@ -133,7 +133,7 @@ function cpuDraft(
   size: ModelSize,
   measurement: Measurement | undefined,
   c: CpuContext,
-): Draft {
+): ServiceDraft {
   const { settings, isa } = c;
   const bind = formatCpuList(cores.cpus);
   const shell = modelService(

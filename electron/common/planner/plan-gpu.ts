@@ -1,6 +1,6 @@
 import type { HostFacts } from '../contracts/host-facts.js';
 import type { Settings } from '../contracts/settings.js';
-import { about, type PlanWarning } from '../contracts/stack-plan.js';
+import { about, type PlanWarning, type ServiceDraft } from '../contracts/stack-plan.js';
 import type { ModelSpec } from '../catalog/models.js';
 import { formatGiB } from '../units.js';
 import { nvidiaCards, planGpuModels } from './gpu.js';
@@ -8,7 +8,7 @@ import { expectedGpu, kvShortWarning, overPlanWarning, withMeasurement } from '.
 import { fitWords } from './vllm-words.js';
 import { defaultVllmImage, modelService } from './services.js';
 import type { PlanOptions } from './plan-inputs.js';
-import { measurementFor, type Draft } from './model-drafts.js';
+import { measurementFor } from './model-drafts.js';
 
 /** The production profile's model servers: cards, shares and contexts for each GPU model. */
 export function planGpuModelServices(
@@ -17,7 +17,7 @@ export function planGpuModelServices(
   settings: Settings,
   options: PlanOptions,
   warnings: PlanWarning[],
-): Draft[] {
+): ServiceDraft[] {
   const imageOf = (model: ModelSpec) => settings.images[model.service] ?? defaultVllmImage('gpu', 'x86_64', false);
   const measurements = new Map(catalogModels.map((m) => [m.service, measurementFor(options, facts, m, imageOf(m))]));
   const models = catalogModels.map((m) => withMeasurement(m, measurements.get(m.service)));

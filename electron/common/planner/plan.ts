@@ -1,6 +1,13 @@
 import type { HostFacts } from '../contracts/host-facts.js';
 import type { Settings } from '../contracts/settings.js';
-import { about, isOnDemand, type PlannedService, type PlanWarning, type StackPlan } from '../contracts/stack-plan.js';
+import {
+  about,
+  isOnDemand,
+  type PlannedService,
+  type PlanWarning,
+  type ServiceDraft,
+  type StackPlan,
+} from '../contracts/stack-plan.js';
 import { catalogFor, allServiceNames } from '../catalog/resolve.js';
 import { capitalized, formatGiB } from '../units.js';
 import { chooseProfile } from './profile.js';
@@ -13,7 +20,6 @@ import { wakesHere } from './on-demand.js';
 import { engineMemoryBytes } from './memory-account.js';
 import { CONTAINER_PORTS, HOST_ALIAS_ENTRY, WAKE_KEY_ENV } from './services.js';
 import type { PlanOptions } from './plan-inputs.js';
-import type { Draft } from './model-drafts.js';
 import type { StackServiceDefinition } from '../services/definition.js';
 import { STACK_SERVICES, companionBytes } from '../services/registry.js';
 import type { ModelSpec } from '../catalog/models.js';
@@ -53,7 +59,11 @@ function settingsWarnings(facts: HostFacts, settings: Settings, onDemand: readon
 }
 
 /** A draft as the plan gives it: its host port, what models on demand need of it, and why its port is where it is. */
-function finished(d: Draft, port: PlannedService['ports'][number] | undefined, onDemand: boolean): PlannedService {
+function finished(
+  d: ServiceDraft,
+  port: PlannedService['ports'][number] | undefined,
+  onDemand: boolean,
+): PlannedService {
   const reachesHost = onDemand && (d.name === 'litellm' || d.name === 'prometheus');
   return {
     ...d,
@@ -82,7 +92,7 @@ function companionDrafts(
   services: readonly StackServiceDefinition[],
   settings: Settings,
   served: readonly ModelSpec[],
-): Draft[] {
+): ServiceDraft[] {
   return services.map((s) => ({
     ...s.draft({ image: settings.images[s.name] ?? s.image, settings, served }),
     ...(s.scrape ? { scrape: s.scrape } : {}),
@@ -155,7 +165,7 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
   warnings.push(...memoryWarnings(facts, companionBytes(services) + ENGINE_HEADROOM_BYTES, warnings));
   const onDemand = modelDrafts.filter(isOnDemand).map((d) => d.name);
   const served = models.filter((m) => modelDrafts.some((d) => d.name === m.service));
-  const drafts: Draft[] = [...modelDrafts, ...companionDrafts(services, settings, served)];
+  const drafts: ServiceDraft[] = [...modelDrafts, ...companionDrafts(services, settings, served)];
   const bind = settings.exposePorts ? '0.0.0.0' : '127.0.0.1';
   const ports = assignHostPorts(
     [

@@ -1,4 +1,4 @@
-import { about, type PlannedService } from '../contracts/stack-plan.js';
+import { about, type PlannedService, type ServiceDraft } from '../contracts/stack-plan.js';
 import { health, PACE, pythonGet } from './health-checks.js';
 import type { ModelSpec } from '../catalog/models.js';
 import { DEFAULT_IMAGES, LOCAL_VLLM_CPU_IMAGE, volumeNames } from '../catalog/images.js';
@@ -48,8 +48,6 @@ export const CONTAINER_PORTS = {
   grafana: 3000,
 } as const;
 
-type ServiceShell = Omit<PlannedService, 'ports'>;
-
 /**
  * vLLM's flags for tool calls: a request with `tools` and `tool_choice` "auto" (what a client sends when it names no
  * choice) is refused with `"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set`
@@ -68,7 +66,7 @@ export function modelService(
   image: string,
   extraArgs: string[],
   stack: string,
-): ServiceShell & { model: NonNullable<PlannedService['model']> } {
+): ServiceDraft & { model: NonNullable<PlannedService['model']> } {
   return {
     name: model.service,
     role: 'model',

@@ -1,5 +1,5 @@
 import type { Settings } from '../contracts/settings.js';
-import type { PlannedService } from '../contracts/stack-plan.js';
+import type { PlannedService, ServiceDraft } from '../contracts/stack-plan.js';
 import type { ModelSpec } from '../catalog/models.js';
 
 /** What a service's draft is made from: its image (settings' or its pinned one), the settings, the models served. */
@@ -8,9 +8,6 @@ export interface DraftContext {
   settings: Settings;
   served: readonly ModelSpec[];
 }
-
-/** A service as the plan drafts it, before its host port is given. */
-export type ServiceDraft = Omit<PlannedService, 'ports'>;
 
 /**
  * One service of the stack beside the models: everything the planner, the exports, the monitoring configuration, the
