@@ -1,6 +1,6 @@
 import { API_CALLS, isApiMethod, type ApiMethod, type ApiResponse, type BerthApi } from '../../common/api/berth-api.js';
 import { InputError, checkInputShape, inputErrorFromZod } from '../../common/contracts/errors.js';
-import { EngineError } from '../engine/errors.js';
+import { EngineError, statusCode } from '../engine/errors.js';
 
 /** API_CALLS is checked against BerthApi (`satisfies`), so the parsed arguments are the method's parameters. */
 function invoke<K extends ApiMethod>(api: BerthApi, method: K, args: Parameters<BerthApi[K]>): Promise<unknown> {
@@ -35,7 +35,7 @@ export async function dispatch(
     if (error instanceof InputError) return { ok: false, error: { message: error.message, field: error.field } };
     // The engine's own error text (dockerode's, with an HTTP status) names its internals: the log has it, the caller
     // gets what failed and where to look.
-    const status = (error as { statusCode?: unknown }).statusCode;
+    const status = statusCode(error);
     if (typeof status === 'number') {
       log?.(`${method}: the Docker engine answered ${status}: ${(error as Error).message}`);
       return {
