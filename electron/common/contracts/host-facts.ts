@@ -20,6 +20,13 @@ const bytes = z
   .max(2 ** 50, 'at most 1 PiB');
 const text = z.string().max(512, 'at most 512 characters');
 
+/** A model server found on the host: its kind, its version (null where it could not be read) and its command. */
+export const HostEngineSchema = z.object({
+  kind: z.enum(['vllm-metal']),
+  version: text.nullable(),
+  path: z.string().min(1).max(4096),
+});
+
 /** What `berth facts --json` prints and `--facts FILE` reads: the machine as Berth sees it. Stable contract. */
 export const HostFactsSchema = z.object({
   schema: z.literal(1),
@@ -38,6 +45,13 @@ export const HostFactsSchema = z.object({
   memory: z.object({
     totalBytes: bytes.positive(),
     availableBytes: bytes.nonnegative(),
+    /**
+     * On a Mac: how much memory the GPU may wire, Metal's `recommendedMaxWorkingSetSize` (read through MLX's
+     * `device_info()`, the figure vllm-metal sizes its cache from), or `iogpu.wired_limit_mb` where that is set.
+     */
+    gpuWorkingSetBytes: bytes.positive().optional(),
+    /** Where gpuWorkingSetBytes was read: Metal itself, or the sysctl a user set. */
+    gpuWorkingSetFrom: z.enum(['metal', 'wired-limit']).optional(),
   }),
   gpus: z
     .array(
@@ -79,9 +93,12 @@ export const HostFactsSchema = z.object({
   engineTrouble: EngineTroubleSchema.optional(),
   /** Why GPUs could not be listed (nvidia-smi timed out or failed). */
   gpuProblem: z.string().max(10_000).optional(),
+  /** Model servers installed on the host itself, beside the container engine: vllm-metal on a Mac. */
+  hostEngines: z.array(HostEngineSchema).max(8).optional(),
 });
 
 export type HostFacts = z.infer<typeof HostFactsSchema>;
 export type EngineFacts = NonNullable<HostFacts['engine']>;
 export type EngineKind = EngineFacts['kind'];
+export type HostEngine = z.infer<typeof HostEngineSchema>;
 export type CpuPlace = NonNullable<EngineFacts['cpuTopology']>[number];

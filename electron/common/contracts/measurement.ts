@@ -31,7 +31,7 @@ export const MeasurementSchema = z.object({
   service: z.string(),
   image: z.string(),
   model: z.string(),
-  device: z.enum(['cpu', 'gpu']),
+  device: z.enum(['cpu', 'gpu', 'metal']),
   engine: z.string(),
   /** When it was measured (ISO 8601). */
   at: z.string(),

@@ -82,6 +82,21 @@ export const EngineEntrySchema = z.object({
 
 export const ProfileChoiceSchema = z.enum(['auto', 'development', 'production']);
 
+/**
+ * Models on a Mac's GPU (docs/decisions/0014): where the models run, the room kept for the user's own apps, the guard
+ * that puts a model to sleep when memory pressure turns critical, and the vllm-metal command where it is not found.
+ */
+export const MetalSettingsSchema = z.object({
+  appsRoomGiB: z.number().min(1, 'at least 1 GiB').max(512, 'at most 512 GiB').default(4),
+  pressureGuard: z.boolean().default(true),
+  vllmPath: z
+    .string()
+    .min(1)
+    .max(4096)
+    .regex(/^\/[^\p{Cc}]*$/u, 'an absolute path to the vllm command, such as ~/.venv-vllm-metal/bin/vllm expanded')
+    .optional(),
+});
+
 /** settings.json in BERTH_HOME; the app and the CLI read the same file. Secrets are not kept here. */
 export const SETTINGS_SCHEMA_VERSION = 2;
 
@@ -149,6 +164,12 @@ export const SettingsSchema = z.object({
     .max(4096)
     .regex(/^[^\p{Cc}]+$/u, 'a folder path without control characters')
     .optional(),
+  /**
+   * Where models run: `auto` puts them on a Mac's GPU when vllm-metal is installed (containers elsewhere), `containers`
+   * keeps them in the engine, `metal` asks for the Mac's GPU (and says what is missing where it cannot).
+   */
+  modelsOn: z.enum(['auto', 'containers', 'metal']).default('auto'),
+  metal: MetalSettingsSchema.default({ appsRoomGiB: 4, pressureGuard: true }),
   /** Download model weights into the shared cache before a model server starts, with progress. */
   prefetchWeights: z.boolean().default(true),
   /** The app starts at login (hidden in the tray); off unless the user turns it on. */
@@ -164,6 +185,7 @@ export type SettingsInput = z.input<typeof SettingsSchema>;
 export type EngineEntry = z.infer<typeof EngineEntrySchema>;
 export type CustomModel = z.infer<typeof CustomModelSchema>;
 export type ModelTuning = z.infer<typeof ModelTuningSchema>;
+export type MetalSettings = z.infer<typeof MetalSettingsSchema>;
 export type KeepAlive = z.infer<typeof KeepAliveSchema>;
 export type ProfileChoice = z.infer<typeof ProfileChoiceSchema>;
 

@@ -59,7 +59,12 @@ export const PlannedServiceSchema = z.object({
     .object({
       id: z.string(),
       servedName: z.string(),
-      device: z.enum(['cpu', 'gpu']),
+      device: z.enum(['cpu', 'gpu', 'metal']),
+      /**
+       * Which model server runs it, and so where (model-servers/registry.ts): absent or `vllm`, a vLLM container on the
+       * engine; `vllm-metal`, a process on the Mac itself, on its GPU.
+       */
+      server: z.enum(['vllm', 'vllm-metal']).optional(),
       maxModelLen: z.number().int().positive(),
       /** Needs HF_TOKEN from an account granted access. */
       gated: z.boolean().optional(),
@@ -133,6 +138,25 @@ export const StackPlanSchema = z.object({
    * The models that sleep when idle and wake on request (docs/decisions/0013), and the room they take turns in: what
    * the engine gives containers less the always-on services', the always-on models' and the engine's own.
    */
+  /**
+   * Where models run on the host itself (a Mac's GPU), the one memory account of the whole machine: the GPU's
+   * working-set limit, the Mac's memory less the engine's VM and the room kept for the user's apps, and what the
+   * models take of it. Absent when every model runs in a container.
+   */
+  host: z
+    .object({
+      totalBytes: z.number().positive(),
+      workingSetBytes: z.number().positive(),
+      vmBytes: z.number().nonnegative(),
+      appsRoomBytes: z.number().nonnegative(),
+      /** What the models may take: the working-set limit, or what the VM and the apps leave, whichever is less. */
+      budgetBytes: z.number().nonnegative(),
+      /** What the models take, awake at once (those on demand: the largest). */
+      usedBytes: z.number().nonnegative(),
+      /** What the engine's VM needs now that the models have left it: the other services and its own. */
+      vmNeedsBytes: z.number().nonnegative(),
+    })
+    .optional(),
   onDemand: z
     .object({
       services: z.array(z.string()),

@@ -15,9 +15,10 @@ export function measurementFor(
   facts: HostFacts,
   model: ModelSpec,
   image: string,
+  device: Measurement['device'] = model.device,
 ): Measurement | undefined {
   const engine = facts.engine?.endpoint ?? 'none';
-  const key = measurementKey({ engine, image, model: model.id, device: model.device });
+  const key = measurementKey({ engine, image, model: model.id, device });
   return (options.measurements ?? [])
     .filter((m) => measurementKey(m) === key && !implausibleMeasurement(m, facts))
     .sort((a, b) => b.at.localeCompare(a.at))[0];

@@ -26,6 +26,9 @@ import type { ModelSpec } from '../catalog/models.js';
 import { checkKeepAlive, checkKnownServices, checkTuning } from './plan-checks.js';
 import { planCpuModels } from './plan-cpu.js';
 import { planGpuModelServices } from './plan-gpu.js';
+import { metalPlacement } from '../model-servers/vllm-metal/placement.js';
+import { planMetalModels } from '../model-servers/vllm-metal/plan.js';
+import { runsOnHost } from '../model-servers/registry.js';
 
 /** Warnings about the engine and the settings themselves, whatever the models. */
 function settingsWarnings(facts: HostFacts, settings: Settings, onDemand: readonly string[]): PlanWarning[] {
@@ -63,8 +66,20 @@ function finished(
   d: ServiceDraft,
   port: PlannedService['ports'][number] | undefined,
   onDemand: boolean,
+  onHost: boolean,
 ): PlannedService {
-  const reachesHost = onDemand && (d.name === 'litellm' || d.name === 'prometheus');
+  const reachesHost = (onDemand || onHost) && (d.name === 'litellm' || d.name === 'prometheus');
+  if (runsOnHost(d) && port) {
+    // A model server on the host listens on its host port itself, on loopback only: the engine's VM reaches the Mac's
+    // loopback at host.docker.internal (Docker Desktop, OrbStack, Colima: node/wake/host-address.ts).
+    const own = { host: port.host, container: port.host, bind: '127.0.0.1' };
+    return {
+      ...d,
+      command: [...d.command, '--host', own.bind, '--port', String(own.host)],
+      ports: [own],
+      reasons: [...d.reasons, about('network', `port ${own.host} on 127.0.0.1 only (loopback), served by the process`)],
+    };
+  }
   return {
     ...d,
     ...(reachesHost ? { extraHosts: [HOST_ALIAS_ENTRY] } : {}),
@@ -138,6 +153,29 @@ function memoryWarnings(facts: HostFacts, othersBytes: number, already: readonly
   ];
 }
 
+type ModelRoom = { onDemand?: { budgetBytes: number; atOnce: number } | undefined; host?: StackPlan['host'] };
+
+/** The models' servers: on the Mac's GPU where vllm-metal runs them, else CPU or GPU containers, by profile. */
+function planModels(
+  profile: StackPlan['profile'],
+  models: readonly ModelSpec[],
+  facts: HostFacts,
+  settings: Settings,
+  options: PlanOptions,
+  warnings: PlanWarning[],
+  room: ModelRoom,
+): ServiceDraft[] {
+  if (profile === 'production') return planGpuModelServices(models, facts, settings, options, warnings);
+  const metal = metalPlacement(facts, settings);
+  if (metal.warning) warnings.push(metal.warning);
+  if (!metal.engine) return planCpuModels(models, facts, settings, options, warnings, room);
+  const vmNeedsBytes = companionBytes(options.stackServices ?? STACK_SERVICES) + ENGINE_HEADROOM_BYTES;
+  const planned = planMetalModels(models, facts, settings, options, { ...metal.engine, vmNeedsBytes }, warnings);
+  room.onDemand = planned.onDemand;
+  room.host = planned.host;
+  return planned.drafts;
+}
+
 /** The whole stack for this host and these settings. Pure: the same facts and settings give the same plan. */
 export function planStack(facts: HostFacts, settings: Settings, options: PlanOptions = {}): StackPlan {
   const catalog = catalogFor(settings);
@@ -157,11 +195,8 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
   });
   const models = decision.profile === 'development' ? enabled.filter((m) => m.device === 'cpu') : gpuModels;
   const warnings: PlanWarning[] = startWarnings(facts, decision.profile, models);
-  const cpuRoom: { onDemand?: { budgetBytes: number; atOnce: number } | undefined } = {};
-  const modelDrafts =
-    decision.profile === 'development'
-      ? planCpuModels(models, facts, settings, options, warnings, cpuRoom)
-      : planGpuModelServices(models, facts, settings, options, warnings);
+  const cpuRoom: ModelRoom = {};
+  const modelDrafts = planModels(decision.profile, models, facts, settings, options, warnings, cpuRoom);
   warnings.push(...memoryWarnings(facts, companionBytes(services) + ENGINE_HEADROOM_BYTES, warnings));
   const onDemand = modelDrafts.filter(isOnDemand).map((d) => d.name);
   const served = models.filter((m) => modelDrafts.some((d) => d.name === m.service));
@@ -189,9 +224,10 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
     profile: decision.profile,
     stack: settings.stack,
     network: settings.network,
-    services: drafts.map((d) => finished(d, ports.get(d.name), onDemand.length > 0)),
+    services: drafts.map((d) => finished(d, ports.get(d.name), onDemand.length > 0, modelDrafts.some(runsOnHost))),
     warnings,
     profileReason: decision.reason,
+    ...(cpuRoom.host ? { host: cpuRoom.host } : {}),
     ...(gatewayPort !== undefined
       ? {
           onDemand: {

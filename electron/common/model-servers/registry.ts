@@ -1,0 +1,39 @@
+import type { PlannedService } from '../contracts/stack-plan.js';
+
+/**
+ * The kinds of model server (docs/decisions/0014): where each runs, and what the window, the tray and the pictures call
+ * its device. A kind's planning lives in its own folder here (vllm-metal/), its running in node/model-servers/; a new
+ * kind adds its folder and one entry below.
+ */
+export interface ModelServerKind {
+  id: NonNullable<NonNullable<PlannedService['model']>['server']>;
+  /** A container on the engine, or a process on the host beside it. */
+  runs: 'container' | 'host';
+  /** What the upstream project is called, in sentences. */
+  product: string;
+}
+
+export const MODEL_SERVERS: Readonly<Record<ModelServerKind['id'], ModelServerKind>> = {
+  vllm: { id: 'vllm', runs: 'container', product: 'vLLM' },
+  'vllm-metal': { id: 'vllm-metal', runs: 'host', product: 'vllm-metal' },
+};
+
+/** The kind of server that runs a planned model (a plan without the field: vLLM in a container). */
+export function serverOf(service: Pick<PlannedService, 'model'>): ModelServerKind {
+  return MODEL_SERVERS[service.model?.server ?? 'vllm'];
+}
+
+/** A model that runs as a process on the host, not as a container on the engine. */
+export function runsOnHost(service: Pick<PlannedService, 'model'>): boolean {
+  return service.model !== undefined && serverOf(service).runs === 'host';
+}
+
+/** The services that are containers on the engine: everything the plan runs except the host's model servers. */
+export function containerServices<T extends Pick<PlannedService, 'model'>>(services: readonly T[]): T[] {
+  return services.filter((s) => !runsOnHost(s));
+}
+
+/** The device as people read it: "CPU", "GPU", "Metal". */
+export function deviceLabel(device: NonNullable<PlannedService['model']>['device']): string {
+  return device === 'metal' ? 'Metal' : device.toUpperCase();
+}
