@@ -48,7 +48,25 @@ const MODELS = {
   'Qwen/Qwen3-0.6B': { layers: 28, kvHeads: 8, headDim: 128, weightsBytes: 0.6e9 * 2 },
   'Qwen/Qwen2.5-Coder-7B-Instruct': { layers: 28, kvHeads: 4, headDim: 128, weightsBytes: 7.61e9 * 2 },
   'openai/gpt-oss-20b': { layers: 24, kvHeads: 8, headDim: 64, weightsBytes: 13.72 * GiB, slidingLayers: 12 },
+  // 4-bit MLX checkpoints (vllm-metal): 4.5 bits a weight, as mlx-lm quantises in groups of 64 with a scale and bias.
+  'mlx-community/Qwen3-1.7B-4bit': { layers: 28, kvHeads: 8, headDim: 128, weightsBytes: (1.72e9 * 4.5) / 8 },
+  'mlx-community/Llama-3.2-3B-Instruct-4bit': {
+    layers: 28,
+    kvHeads: 8,
+    headDim: 128,
+    weightsBytes: (3.21e9 * 4.5) / 8,
+  },
 };
+/**
+ * DOUBLE_PLATFORM=metal: vllm-metal, vLLM's Apple-GPU plugin (vllm-project/vllm-metal, vllm_metal/v1/cache_policy.py):
+ * the KV cache is `int(metal_limit × fraction) − model_memory − overhead`, fraction the --gpu-memory-utilization
+ * (0.92, vLLM 0.27.1's default, where none is given), paged in 16-token blocks; it logs its "Paged attention memory
+ * breakdown" in GB of 10⁹ bytes and refuses a budget of nothing ("not enough Metal memory for KV cache") or of fewer
+ * than 16 blocks. DOUBLE_METAL_LIMIT_BYTES stands in for the Mac's `max_recommended_working_set_size`.
+ */
+const METAL = process.env.DOUBLE_PLATFORM === 'metal';
+/** The vLLM core vllm-metal's install script pins (its install.sh: VLLM_VERSION). */
+const METAL_VLLM_VERSION = '0.27.1';
 /**
  * vLLM's CPU server's three processes beside weights and KV (API server, engine core, worker); DOUBLE_PROCESSES_BYTES
  * stands in for a release that needs more than that.
@@ -239,14 +257,14 @@ function run(argv) {
     weightsBytes: Number(process.env.DOUBLE_WEIGHTS_BYTES || 0),
   };
   const weightsBytes = config.weightsBytes * Number(process.env.DOUBLE_WEIGHTS_FACTOR || 1);
-  const blockTokens = gpu ? 16 : 128;
+  const blockTokens = gpu || METAL ? 16 : 128;
   const fullLayers = config.layers - (config.slidingLayers || 0);
   // DOUBLE_KV_FACTOR: a cache that costs more a token than config.json's arithmetic (a release or a kernel that pads
   // it), so the cache holds fewer tokens than the plan counted.
   const bytesPerToken =
     2 * fullLayers * config.kvHeads * config.headDim * 2 * Number(process.env.DOUBLE_KV_FACTOR || 1);
 
-  if (!gpu) {
+  if (!gpu && !METAL) {
     const bind = process.env.VLLM_CPU_OMP_THREADS_BIND;
     const allowed = cpuList(info.cpusAllowed);
     const outside =
@@ -260,11 +278,12 @@ function run(argv) {
       process.exit(1);
     }
   }
-  const kvBytes = gpu
-    ? 0
-    : Number(parsed.flags['--kv-cache-memory-bytes'] || Number(process.env.VLLM_CPU_KVCACHE_SPACE || 4) * GiB);
+  const kvBytes =
+    gpu || METAL
+      ? 0
+      : Number(parsed.flags['--kv-cache-memory-bytes'] || Number(process.env.VLLM_CPU_KVCACHE_SPACE || 4) * GiB);
   const limit = Number(info.memoryMax);
-  if (!gpu && Number.isFinite(limit) && limit > 0 && limit < weightsBytes + kvBytes + CPU_PROCESSES_BYTES) {
+  if (!gpu && !METAL && Number.isFinite(limit) && limit > 0 && limit < weightsBytes + kvBytes + CPU_PROCESSES_BYTES) {
     // What vLLM does with too small a limit: it keeps allocating (weights, then the KV cache) until the kernel kills it.
     log(vllmLine('INFO', 'cpu_model_runner.py:68', `Starting to load model ${model}...`));
     const hoard = [];
@@ -283,7 +302,12 @@ function run(argv) {
   const share = Number(parsed.flags['--gpu-memory-utilization'] || 0);
   const cardBytes = Number(process.env.DOUBLE_CARD_BYTES || 80 * GiB);
   const overheadInShare = Number(process.env.DOUBLE_OVERHEAD_BYTES || 1.25 * GiB);
-  const availableKv = gpu ? Math.max(0, share * cardBytes - weightsBytes - overheadInShare) : kvBytes;
+  const metal = METAL ? metalBudget(share, weightsBytes, blockTokens * bytesPerToken) : undefined;
+  const availableKv = metal
+    ? Math.max(0, metal.kvBudget)
+    : gpu
+      ? Math.max(0, share * cardBytes - weightsBytes - overheadInShare)
+      : kvBytes;
   const blocks = Math.floor(availableKv / (blockTokens * bytesPerToken));
   const concurrency = blocks / Math.ceil(maxModelLen / blockTokens);
   const kvTokens = Math.floor(concurrency * maxModelLen);
@@ -442,7 +466,7 @@ function run(argv) {
     setTimeout(() => process.exit(1), Number(process.env.DOUBLE_FATAL_AFTER_MS || 200));
     return;
   }
-  log(vllmLine('INFO', 'api_server.py:1885', `vLLM API server version ${VERSION}`));
+  log(vllmLine('INFO', 'api_server.py:1885', `vLLM API server version ${METAL ? METAL_VLLM_VERSION : VERSION}`));
   log(
     vllmLine(
       'INFO',
@@ -450,14 +474,17 @@ function run(argv) {
       `non-default args: ${JSON.stringify({ model_tag: model, served_model_name: servedNames, port, max_model_len: maxModelLen })}`,
     ),
   );
-  log(
-    vllmLine(
-      'INFO',
-      gpu ? 'gpu_model_runner.py:2653' : 'cpu_model_runner.py:71',
-      `Model loading took ${(weightsBytes / GiB).toFixed(4)} GiB memory and ${startDelayMs / 1000} seconds`,
-    ),
-  );
-  if (gpu)
+  if (metal) {
+    if (!metalStart(model, metal, blocks)) return;
+  } else
+    log(
+      vllmLine(
+        'INFO',
+        gpu ? 'gpu_model_runner.py:2653' : 'cpu_model_runner.py:71',
+        `Model loading took ${(weightsBytes / GiB).toFixed(4)} GiB memory and ${startDelayMs / 1000} seconds`,
+      ),
+    );
+  if (gpu && !metal)
     log(vllmLine('INFO', 'gpu_worker.py:298', `Available KV cache memory: ${(availableKv / GiB).toFixed(2)} GiB`));
   if (blocks < Math.ceil(maxModelLen / blockTokens)) {
     // vLLM refuses a cache that holds less than one request of its context, with the longest context that fits
@@ -499,6 +526,46 @@ function run(argv) {
       process.stdout.write(chunk);
     }, 10);
   }
+}
+
+/** vllm-metal's budget for a share (cache_policy.py, _paged_attention_plan), in bytes. */
+function metalBudget(share, modelMemory, perBlockBytes) {
+  const metalLimit = Number(process.env.DOUBLE_METAL_LIMIT_BYTES || 16 * GiB * (2 / 3));
+  const fraction = share || 0.92;
+  const overhead = Number(process.env.DOUBLE_OVERHEAD_BYTES || 200 * 1024 * 1024);
+  const usable = Math.floor(metalLimit * fraction);
+  const kvBudget = usable - modelMemory - overhead;
+  return { metalLimit, fraction, usable, modelMemory, overhead, kvBudget, perBlockBytes };
+}
+
+/** vllm-metal's own start lines, or its refusal; false when it refused (the process exits). */
+function metalStart(model, m, blocks) {
+  const gb = (bytes) => `${(bytes / 1e9).toFixed(2)}GB`;
+  const breakdown =
+    `metal_limit=${gb(m.metalLimit)}, fraction=${m.fraction}, usable_metal=${gb(m.usable)}, ` +
+    `model_memory=${gb(m.modelMemory)}, overhead=${gb(m.overhead)}, kv_budget=${gb(m.kvBudget)}`;
+  const mitigations = 'Mitigations: increase VLLM_METAL_MEMORY_FRACTION; use a smaller or more quantized model.';
+  log(vllmLine('INFO', 'model_lifecycle.py:312', `MLX-LM model loaded in 1.25s: ${model}`));
+  if (m.kvBudget <= 0 || blocks < 16) {
+    logError(vllmLine('ERROR', 'core.py:708', 'EngineCore failed to start.'));
+    logError(
+      m.kvBudget <= 0
+        ? `ValueError: Paged attention: not enough Metal memory for KV cache. ${breakdown}. ${mitigations}`
+        : `ValueError: Paged attention: computed num_blocks too low (${blocks} < minimum 16). ${breakdown}, ` +
+            `per_block_bytes=${m.perBlockBytes}. ${mitigations}`,
+    );
+    setTimeout(() => process.exit(1), 50);
+    return false;
+  }
+  log(
+    vllmLine(
+      'INFO',
+      'cache_policy.py:1091',
+      `Paged attention memory breakdown: ${breakdown}, per_block_bytes=${m.perBlockBytes}, num_blocks=${blocks}, ` +
+        `max_tokens_cached=${blocks * 16}`,
+    ),
+  );
+  return true;
 }
 
 module.exports = { run, parseServeArgs };

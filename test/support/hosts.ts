@@ -26,3 +26,10 @@ export function host(name: string): HostFacts {
 export function hostFile(name: string): string {
   return path.join(HOSTS_DIR, `${name}.json`);
 }
+
+export const MACS_DIR = path.join(repoRoot(), 'test', 'fixtures', 'macs');
+
+/** A Mac of test/fixtures/macs (the plans on Metal are tested on these), by file name without .json. */
+export function mac(name: string): HostFacts {
+  return HostFactsSchema.parse(JSON.parse(readFileSync(path.join(MACS_DIR, `${name}.json`), 'utf8')));
+}

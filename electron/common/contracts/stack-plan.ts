@@ -65,6 +65,8 @@ export const PlannedServiceSchema = z.object({
        * engine; `vllm-metal`, a process on the Mac itself, on its GPU.
        */
       server: z.enum(['vllm', 'vllm-metal']).optional(),
+      /** What runs a model on the host before the plan's command: vllm-metal's `vllm serve` (its path as found). */
+      hostCommand: z.array(z.string()).optional(),
       maxModelLen: z.number().int().positive(),
       /** Needs HF_TOKEN from an account granted access. */
       gated: z.boolean().optional(),

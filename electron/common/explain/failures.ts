@@ -12,6 +12,23 @@ interface Recognizer {
 /** vLLM's fatal messages (as its engine and Hugging Face's hub print them) and Docker's port clash. */
 const RECOGNIZERS: Recognizer[] = [
   {
+    // vllm-metal's refusal on a Mac (vllm_metal/v1/cache_policy.py, _validate_paged_attention_plan): its Metal share
+    // leaves no room for a KV cache, or fewer than its 16 blocks.
+    pattern: new RegExp(
+      String.raw`Paged attention: (?:not enough Metal memory for KV cache|computed num_blocks too low).*?` +
+        String.raw`metal_limit=([\d.]+)GB, fraction=([\d.]+).*?model_memory=([\d.]+)GB.*?kv_budget=(-?[\d.]+)GB`,
+      's',
+    ),
+    explain: (m, service) => ({
+      message:
+        `${service}'s share of the Mac's GPU (${m[2]} of ${m[1]} GB) leaves ${m[4]} GB for its KV cache after ` +
+        `${m[3]} GB of weights`,
+      fix:
+        'give Docker less memory or lower metal.appsRoomGiB so the models get more, turn a model off, or choose a ' +
+        "smaller checkpoint; berth plan shows the Mac's account",
+    }),
+  },
+  {
     pattern: /No available memory for the cache blocks/,
     explain: (_m, service) => ({
       message: `${service} found no memory left for its KV cache after loading the weights`,

@@ -1,5 +1,6 @@
 import { isOnDemand, type StackPlan } from '../contracts/stack-plan.js';
-import { CONTAINER_PORTS, HOST_ALIAS, WAKE_KEY_ENV } from '../planner/services.js';
+import { HOST_ALIAS, WAKE_KEY_ENV } from '../planner/services.js';
+import { addressFromStack } from '../model-servers/registry.js';
 
 /**
  * litellm's config.yaml: one entry per model the plan serves; the key is read from the environment.
@@ -17,6 +18,7 @@ import { CONTAINER_PORTS, HOST_ALIAS, WAKE_KEY_ENV } from '../planner/services.j
  *   `require_auth_for_metrics_endpoint is not False`; auth is the default since 1.85), and the stack's Prometheus sends
  *   no key. The series hold request counts, latencies and hashed key ids, never a key; litellm's port is on 127.0.0.1
  *   unless the user opens the ports (exposePorts), and chat still needs the key.
+ * - a model on the Mac's GPU (vllm-metal, a process on the host) is reached at the host's alias and its own port.
  */
 export function litellmConfig(plan: StackPlan): object {
   return {
@@ -31,7 +33,7 @@ export function litellmConfig(plan: StackPlan): object {
                 api_base: `http://${HOST_ALIAS}:${plan.onDemand.gatewayPort}/${s.name}/v1`,
                 api_key: `os.environ/${WAKE_KEY_ENV}`,
               }
-            : { api_base: `http://${s.name}:${CONTAINER_PORTS.model}/v1` }),
+            : { api_base: `http://${addressFromStack(s)}/v1` }),
         },
       })),
     general_settings: { master_key: 'os.environ/LITELLM_MASTER_KEY' },

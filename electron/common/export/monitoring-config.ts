@@ -1,5 +1,6 @@
 import type { PlannedService, StackPlan } from '../contracts/stack-plan.js';
 import { CONTAINER_PORTS, HOST_ALIAS, WAKE_METRICS_PATH } from '../planner/services.js';
+import { addressFromStack } from '../model-servers/registry.js';
 
 export const SCRAPE_INTERVAL = '5s';
 
@@ -10,9 +11,7 @@ export const SCRAPE_INTERVAL = '5s';
  */
 export function prometheusConfig(plan: StackPlan, where: 'stack' | 'local' = 'stack'): object {
   const address = (s: PlannedService) =>
-    where === 'stack'
-      ? `${s.name}:${s.ports[0]?.container || CONTAINER_PORTS.model}`
-      : `localhost:${s.ports[0]?.host ?? CONTAINER_PORTS.model}`;
+    where === 'stack' ? addressFromStack(s) : `localhost:${s.ports[0]?.host ?? CONTAINER_PORTS.model}`;
   const scraped = plan.services.filter((s) => s.scrape);
   // vLLM's job is there even before a model is turned on, so the dashboards' queries always have their job.
   const jobs = [...new Set(['vllm', ...scraped.map((s) => s.scrape?.job as string)])];

@@ -1,4 +1,5 @@
 import type { PlannedService } from '../contracts/stack-plan.js';
+import { CONTAINER_PORTS, HOST_ALIAS } from '../planner/services.js';
 
 /**
  * The kinds of model server (docs/decisions/0014): where each runs, and what the window, the tray and the pictures call
@@ -36,4 +37,13 @@ export function containerServices<T extends Pick<PlannedService, 'model'>>(servi
 /** The device as people read it: "CPU", "GPU", "Metal". */
 export function deviceLabel(device: NonNullable<PlannedService['model']>['device']): string {
   return device === 'metal' ? 'Metal' : device.toUpperCase();
+}
+
+/**
+ * Where the stack's containers reach a model server: a container by its name on the stack's network, a process on the
+ * host at the host's alias and its own port (the engine's VM forwards the alias to the Mac's loopback).
+ */
+export function addressFromStack(service: Pick<PlannedService, 'model' | 'name' | 'ports'>): string {
+  if (runsOnHost(service)) return `${HOST_ALIAS}:${service.ports[0]?.host ?? CONTAINER_PORTS.model}`;
+  return `${service.name}:${service.ports[0]?.container || CONTAINER_PORTS.model}`;
 }

@@ -8,13 +8,12 @@ import type { ModelLookup } from '../../common/contracts/model-lookup.js';
 import type { ModelMetrics } from '../../common/contracts/metrics.js';
 import type { SettingsPatch } from '../../common/contracts/settings-patch.js';
 import { SECRET_NAMES } from '../../common/contracts/secrets.js';
-import { InputError } from '../../common/contracts/errors.js';
 import type { Settings } from '../../common/contracts/settings.js';
 import { engineEntry } from '../../common/engines.js';
 import { diagnose } from '../doctor/run.js';
 import { up } from '../engine/converge.js';
-import { readLogTail } from '../engine/logs.js';
-import { listOwned } from '../engine/owned.js';
+import { requireLogSource, type LogSource } from '../model-servers/log-source.js';
+import { restartService } from '../model-servers/restart.js';
 import { saveSecret, saveSecrets } from '../secrets/secrets-file.js';
 import { down } from '../engine/teardown.js';
 import { savePatch } from '../settings/patch.js';
@@ -184,29 +183,29 @@ export class Backend implements BerthApi {
 
   restart(service: string): Promise<ActionResult> {
     return this.serialise(async () => {
-      const id = await this.containerOf(service, 'start it first');
+      const plan = await this.session.plan();
       this.emit({ type: 'progress', event: { kind: 'starting', service } });
-      await this.requireDocker().getContainer(id).restart({ t: 10 });
+      const secrets = await this.session.secrets();
+      await restartService({ home: this.session.home, secrets, docker: () => this.requireDocker() }, plan, service);
       return { ok: true, summary: `${service} restarted`, failed: [] };
     });
   }
 
-  private async containerOf(service: string, hint = 'start it first'): Promise<string> {
-    const { settings } = await this.session.settings();
-    const container = (await listOwned(this.requireDocker(), settings.stack)).get(service);
-    if (!container) throw new InputError('service', `"${service}" has no container yet; ${hint}`);
-    return container.id;
+  /** Where a service's log is: its container, or the file of a model server on this machine. */
+  private async logSource(service: string): Promise<LogSource> {
+    const docker = this.follower.endpoint ? this.requireDocker() : undefined;
+    return requireLogSource(this.session.home, (await this.session.settings()).settings.stack, docker, service);
   }
 
   async logTail(service: string, lines: number): Promise<LogLineView[]> {
-    return readLogTail(this.requireDocker(), await this.containerOf(service), lines, true);
+    return (await this.logSource(service)).tail(lines, true);
   }
 
   async followLogs(service: string): Promise<void> {
     if (this.logs.following(service)) return;
-    const id = await this.containerOf(service);
+    const source = await this.logSource(service);
     const secrets = await this.session.secrets({ generate: false }).catch((error: Error) => (this.report(error), {}));
-    this.logs.follow(this.requireDocker(), service, id, secrets);
+    this.logs.follow(source, service, secrets);
   }
 
   async unfollowLogs(service: string): Promise<void> {

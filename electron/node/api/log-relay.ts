@@ -1,7 +1,6 @@
-import type Docker from 'dockerode';
 import type { BerthEvent } from '../../common/api/berth-api.js';
 import type { LogLineView } from '../../common/contracts/logs.js';
-import { followLog } from '../engine/logs.js';
+import type { LogSource } from '../model-servers/log-source.js';
 import { redact } from '../secrets/secrets-file.js';
 import { type Secrets } from '../../common/contracts/secrets.js';
 
@@ -17,7 +16,7 @@ export class LogRelay {
     private readonly report: (error: Error) => void,
   ) {}
 
-  follow(docker: Docker, service: string, containerId: string, secrets: Secrets): void {
+  follow(source: LogSource, service: string, secrets: Secrets): void {
     if (this.follows.has(service)) return;
     const abort = new AbortController();
     this.follows.set(service, abort);
@@ -28,10 +27,11 @@ export class LogRelay {
       if (batch.length) this.emit({ type: 'log', service, lines: batch });
       batch = [];
     };
-    void followLog(docker, containerId, { tail: 500, timestamps: true, signal: abort.signal }, (line) => {
-      batch.push({ ...line, text: redact(line.text, secrets) });
-      timer ??= setTimeout(flush, 50);
-    })
+    void source
+      .follow({ tail: 500, timestamps: true, signal: abort.signal }, (line) => {
+        batch.push({ ...line, text: redact(line.text, secrets) });
+        timer ??= setTimeout(flush, 50);
+      })
       .catch((error: Error) => {
         if (!abort.signal.aborted) this.report(new Error(`following ${service}'s log: ${error.message}`));
       })

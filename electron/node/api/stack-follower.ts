@@ -100,6 +100,7 @@ export class StackFollower {
       stack: resolved.settings.stack,
       planned: plan?.services.map((s) => s.name) ?? [],
       answered: () => readAnsweredSync(this.session.home, resolved.settings.stack),
+      ...(plan ? { host: { home: this.session.home, plan } } : {}),
       ...(ssh ? { describeLoss: (cause?: Error) => sshLinkLost(endpoint, cause) } : {}),
       onChange: (services) => this.emit({ type: 'status', services }),
       log: (message) => this.report(new Error(message)),

@@ -11,6 +11,9 @@ import { checkNameCollisions, checkPorts, ensureNetwork, ensureVolumes } from '.
 import type { EngineContext, UpResult } from './context.js';
 import { upSteps, type UpStep } from './up-steps.js';
 import { runSteps } from './up-run.js';
+import { containerServices, runsOnHost } from '../../common/model-servers/registry.js';
+import { hostRuns } from '../model-servers/host-process/host-up.js';
+import { sweepOrphans } from '../model-servers/host-process/host-status.js';
 
 /** The plan's services that `up` acts on: the named ones and what they need, or all; a blocked plan is refused. */
 function selectedServices(plan: StackPlan, names?: readonly string[]): PlannedService[] {
@@ -31,18 +34,20 @@ function containerSpecs(
   files: Map<string, string>,
 ): Map<string, ContainerSpec> {
   const context = { ...ctx, files };
-  return new Map(selected.map((s) => [s.name, containerSpec(plan, s, context)]));
+  return new Map(containerServices(selected).map((s) => [s.name, containerSpec(plan, s, context)]));
 }
 
-function steps(
+async function steps(
+  home: string,
   plan: StackPlan,
   selected: readonly PlannedService[],
   owned: ReadonlyMap<string, OwnedContainer>,
   specs: ReadonlyMap<string, ContainerSpec>,
   names?: readonly string[],
-): UpStep[] {
+): Promise<UpStep[]> {
   const hashes = new Map([...specs].map(([name, spec]) => [name, spec.hash]));
-  return upSteps({ plan, selected, owned, hashes, names });
+  const host = await hostRuns(home, plan, selected.filter(runsOnHost));
+  return upSteps({ plan, selected, owned, hashes, names, host });
 }
 
 /**
@@ -53,7 +58,7 @@ export async function upDryRun(ctx: EngineContext, plan: StackPlan, names?: read
   const selected = selectedServices(plan, names);
   const contents = new Map(stackFiles(plan).map((f) => [f.path, f.content]));
   const owned = await listOwned(ctx.docker, plan.stack);
-  return steps(plan, selected, owned, containerSpecs(ctx, plan, selected, contents), names);
+  return steps(ctx.home, plan, selected, owned, containerSpecs(ctx, plan, selected, contents), names);
 }
 
 /** Everything `up` checks before it changes anything, and the network and volumes it needs. */
@@ -63,9 +68,10 @@ async function prepare(
   selected: readonly PlannedService[],
   owned: Map<string, OwnedContainer>,
 ): Promise<void> {
-  await checkNameCollisions(ctx.docker, plan, selected);
-  await checkPorts(ctx.docker, selected, owned, ctx.local);
-  for (const service of selected) {
+  const containers = containerServices(selected);
+  await checkNameCollisions(ctx.docker, plan, containers);
+  await checkPorts(ctx.docker, containers, owned, ctx.local);
+  for (const service of containers) {
     if (service.gpus?.length && !ctx.gpuRuntime) {
       ctx.emit({
         kind: 'warning',
@@ -92,17 +98,21 @@ export async function up(ctx: EngineContext, plan: StackPlan, names?: readonly s
   // Every image is resolved (here, built from a checkout, or in its registry for this engine's platform) before
   // anything is created or stopped.
   const platform = await enginePlatform(ctx.docker);
-  const unavailable = imageProblem(await resolveImages(ctx.docker, selected, platform), platform);
+  const unavailable = imageProblem(await resolveImages(ctx.docker, containerServices(selected), platform), platform);
   if (unavailable) throw unavailable;
   return withStackLock(
     ctx.home,
     plan.stack,
     async () => {
+      // A model server on the host left without its supervisor is ended before anything starts again.
+      for (const ended of await sweepOrphans(ctx.home))
+        ctx.emit({ kind: 'warning', message: `${ended} was running without its supervisor: ended` });
       const owned = await listOwned(ctx.docker, plan.stack);
       await prepare(ctx, plan, selected, owned);
       const files = await writeStackFiles(ctx.home, plan);
       const specs = containerSpecs(ctx, plan, selected, files.contents);
-      return runSteps(ctx, plan, steps(plan, selected, owned, specs, names), { selected, specs, files });
+      const planned = await steps(ctx.home, plan, selected, owned, specs, names);
+      return runSteps(ctx, plan, planned, { selected, specs, files });
     },
     (pid) => ctx.emit({ kind: 'step', message: `waiting for another Berth (pid ${pid}) that is changing this stack` }),
   );

@@ -7,6 +7,9 @@ import { LABELS, sleptQuietly } from './labels.js';
 import { type Answered } from './answered.js';
 import { stackSnapshot, statusOfContainer } from './container-status.js';
 import { SerialQueue } from '../serial-queue.js';
+import type { StackPlan } from '../../common/contracts/stack-plan.js';
+import { runsOnHost } from '../../common/model-servers/registry.js';
+import { watchHostRecords, withHostStatuses } from '../model-servers/host-process/host-status.js';
 
 export interface StatusTrackerOptions {
   docker: Docker;
@@ -22,6 +25,8 @@ export interface StatusTrackerOptions {
   log?: (message: string) => void;
   /** The starts `up` saw answer before Docker's check (answered.ts), read at each look. */
   answered?: () => Answered;
+  /** Where model servers on the host are kept (BERTH_HOME) and the plan's services: their records are followed too. */
+  host?: { home: string; plan: Pick<StackPlan, 'stack' | 'services'> };
 }
 
 /**
@@ -59,12 +64,35 @@ export class StatusTracker {
     let first: () => void = () => undefined;
     const ready = new Promise<void>((resolve) => (first = resolve));
     this.running = this.loop(first);
+    const host = this.options.host;
+    if (host && host.plan.services.some(runsOnHost)) {
+      // Each change of a host model's record (its supervisor writes it) is read in the order it came, with Docker's.
+      this.hostWatch = watchHostRecords(
+        host.home,
+        () => void this.queue.run(() => this.refreshHost()),
+        this.abort.signal,
+      );
+    }
     await ready;
   }
 
   async stop(): Promise<void> {
     this.abort.abort();
-    await this.running;
+    await Promise.all([this.running, this.hostWatch]);
+  }
+
+  private hostWatch: Promise<void> | undefined;
+
+  /** The host's model servers read again from their records; told when one changed. */
+  private async refreshHost(): Promise<void> {
+    const host = this.options.host;
+    if (!host) return;
+    let changed: string | undefined;
+    for (const status of await withHostStatuses(host.home, host.plan, [])) {
+      if (JSON.stringify(this.services.get(status.name)) !== JSON.stringify(status)) changed ??= status.name;
+      this.services.set(status.name, status);
+    }
+    if (changed) this.options.onChange(this.current(), changed);
   }
 
   /** Reads every service again (after an `up` in this process called them healthy before Docker's next check). */
@@ -82,13 +110,17 @@ export class StatusTracker {
       this.options.answered?.(),
       this.keptPass,
     );
+    const host = this.options.host;
+    const all = host ? await withHostStatuses(host.home, host.plan, snapshot) : snapshot;
     this.services.clear();
-    for (const status of snapshot) this.services.set(status.name, status);
+    for (const status of all) this.services.set(status.name, status);
   }
 
   private async refresh(event: ContainerEvent): Promise<void> {
     const service = event.service ?? event.attributes[LABELS.service];
     if (!service) return;
+    // A model that now runs on the host is told by its record, whatever becomes of a container of its old plan.
+    if (this.options.host?.plan.services.some((s) => s.name === service && runsOnHost(s))) return;
     const before0 = this.services.get(service);
     // Docker reports each health check's result; only a change of it is worth an inspect.
     const health = /^health_status:\s*(\w+)/.exec(event.action)?.[1];

@@ -6,6 +6,8 @@ import { stopOrder, withDependents, type DependencyEdge } from './graph.js';
 import { LABELS, ownedBy, stackFilter } from './labels.js';
 import { withStackLock } from './lock.js';
 import { listOwned, type OwnedContainer } from './owned.js';
+import { removeHostModel } from '../model-servers/host-process/host-models.js';
+import { alive, listRecords } from '../model-servers/host-process/records.js';
 
 export interface DownResult {
   removed: string[];
@@ -29,6 +31,29 @@ function edges(owned: Map<string, OwnedContainer>): (DependencyEdge & { containe
   }));
 }
 
+/** Model servers on this machine, beside the containers: stopped and forgotten as a container is removed. */
+async function hostModelsOf(home: string, stack: string): Promise<{ service: string; running: boolean }[]> {
+  return (await listRecords(home, stack)).map((r) => ({ service: r.service, running: alive(r.supervisorPid) }));
+}
+
+async function stopHostModels(
+  home: string,
+  stack: string,
+  onHost: readonly { service: string }[],
+  names: readonly string[],
+  emit: ProgressListener,
+): Promise<string[]> {
+  const chosen = onHost.filter((h) => !names.length || names.includes(h.service));
+  await Promise.all(
+    chosen.map(async ({ service }) => {
+      emit({ kind: 'stopping', service });
+      await removeHostModel(home, stack, service);
+      emit({ kind: 'removed', service });
+    }),
+  );
+  return chosen.map((h) => h.service);
+}
+
 /**
  * Stops and removes this stack's containers, found by their labels: the named services and what depends on
  * them, or all of them. Dependents stop first. Volumes go only when asked; the network when Berth made it and
@@ -42,16 +67,24 @@ export async function down(
   const { docker, stack, emit } = args;
   return withStackLock(args.home, stack, async () => {
     const owned = await listOwned(docker, stack);
+    const onHost = await hostModelsOf(args.home, stack);
     const all = edges(owned);
     for (const name of names) {
-      if (!owned.has(name))
+      if (!owned.has(name) && !onHost.some((h) => h.service === name))
         throw new InputError(
           'SERVICE',
-          `"${name}" is not running in the "${stack}" stack; running: ${[...owned.keys()].join(', ') || 'nothing'}`,
+          `"${name}" is not running in the "${stack}" stack; running: ` +
+            `${[...owned.keys(), ...onHost.filter((h) => h.running).map((h) => h.service)].join(', ') || 'nothing'}`,
         );
     }
-    const chosen = names.length ? withDependents(all, names) : all;
+    const chosen = names.length
+      ? withDependents(
+          all,
+          names.filter((n) => owned.has(n)),
+        )
+      : all;
     const removed: string[] = [];
+    removed.push(...(await stopHostModels(args.home, stack, onHost, names, emit)));
     for (const group of stopOrder(chosen)) {
       await Promise.all(
         group.map(async ({ service, container }) => {

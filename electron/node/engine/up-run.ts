@@ -10,7 +10,9 @@ import { recordAnswered } from './answered.js';
 import type { StackFiles } from './stack-files.js';
 import { ensureImage } from './images.js';
 import type { EngineContext, UpResult } from './context.js';
-import type { ServiceStep, UpStep } from './up-steps.js';
+import type { HostStep, ServiceStep, UpStep } from './up-steps.js';
+import { upHostModel } from '../model-servers/host-process/host-up.js';
+import { containerServices } from '../../common/model-servers/registry.js';
 import { actOn, afterStart, checkOnImage, keepMeasurement, removeContainer } from './service-container.js';
 
 class Deferred {
@@ -79,6 +81,11 @@ export async function runSteps(
   try {
     for (const step of steps) {
       if (step.kind === 'remove') await run.remove(step.service, step.containerId);
+      else if (step.kind === 'host')
+        chains.set(
+          step.service,
+          run.host(step).then(() => undefined),
+        );
       else if (step.kind === 'wait-for')
         chains.set(
           step.service,
@@ -119,10 +126,14 @@ class UpRun {
     private readonly parts: UpParts,
   ) {
     this.gates = new Gates(parts.selected.map((s) => s.name));
-    this.images = new Map(parts.selected.map((s) => [s.name, ensureImage(ctx.docker, s, ctx.emit)]));
+    this.images = new Map(containerServices(parts.selected).map((s) => [s.name, ensureImage(ctx.docker, s, ctx.emit)]));
     this.images.forEach((p) => p.catch(() => undefined));
     this.modelsCreated = Promise.race([
-      Promise.all(parts.selected.filter((s) => s.role === 'model').map((s) => this.gates.wait(s.name, 'created'))),
+      Promise.all(
+        containerServices(parts.selected)
+          .filter((s) => s.role === 'model')
+          .map((s) => this.gates.wait(s.name, 'created')),
+      ),
       new Promise((resolve) => setTimeout(resolve, 1500).unref()),
     ]);
   }
@@ -148,6 +159,25 @@ class UpRun {
     this.ctx.emit({ kind: 'stopping', service });
     await removeContainer(this.ctx.docker, containerId);
     this.ctx.emit({ kind: 'removed', service });
+  }
+
+  /** A model server on the host: through its supervisor instead of the engine (model-servers/host-process). */
+  async host(step: HostStep): Promise<void> {
+    const service = this.parts.selected.find((s) => s.name === step.service) as PlannedService;
+    const t0 = Date.now();
+    try {
+      const outcome = await upHostModel(this.ctx, this.plan, service, step.action);
+      for (const gate of ['created', 'started', 'answering', 'healthy'] as const)
+        this.gates.reached(service.name, gate);
+      if (outcome === 'asleep') {
+        this.result.asleep.push(service.name);
+        return;
+      }
+      this.ctx.emit({ kind: 'healthy', service: service.name, elapsedS: Math.round((Date.now() - t0) / 100) / 10 });
+      this.result.healthy.push(service.name);
+    } catch (error) {
+      await this.failed(service, error);
+    }
   }
 
   /** The step's gates, then the service's image, then the step itself (service-container.ts, actOn). */

@@ -1,5 +1,6 @@
 import { isOnDemand, type PlannedService, type StackPlan } from '../../common/contracts/stack-plan.js';
 import type { OwnedContainer } from './owned.js';
+import { containerServices, runsOnHost, serverOf } from '../../common/model-servers/registry.js';
 
 /** A service `up` waits for before it acts on another: started, or answering as its users reach it. */
 export interface Gate {
@@ -36,7 +37,21 @@ export interface WaitStep {
   service: string;
 }
 
-export type UpStep = RemoveStep | ServiceStep | WaitStep;
+/**
+ * A model server on the host (model-servers/registry.ts): started under Berth's supervisor, kept when the same one
+ * runs, restarted when its plan changed, or recorded asleep (a model on demand nobody named); it is then waited for.
+ */
+export interface HostStep {
+  kind: 'host';
+  service: string;
+  action: 'start' | 'restart' | 'keep' | 'asleep';
+  product: string;
+}
+
+export type UpStep = RemoveStep | ServiceStep | WaitStep | HostStep;
+
+/** What runs on the host now, by service: the hash of the plan it was started from, and whether it runs. */
+export type HostRuns = ReadonlyMap<string, { specHash: string; running: boolean }>;
 
 /**
  * The steps of `up`, in order, from the plan and the engine's state: what to remove, then each selected service in
@@ -49,15 +64,25 @@ export function upSteps(args: {
   owned: ReadonlyMap<string, Pick<OwnedContainer, 'id' | 'planHash' | 'state'>>;
   hashes: ReadonlyMap<string, string>;
   names?: readonly string[];
+  /** What runs on the host, and the hashes this plan gives its host models (host-models.ts, recordFor). */
+  host?: { runs: HostRuns; hashes: ReadonlyMap<string, string> };
 }): UpStep[] {
   const { plan, selected, owned, hashes, names } = args;
   const steps: UpStep[] = [];
   if (!names?.length) {
+    // A container the plan no longer has, or a model that now runs on the host instead, is removed.
     for (const [service, container] of owned)
-      if (!plan.services.some((s) => s.name === service))
+      if (!containerServices(plan.services).some((s) => s.name === service))
         steps.push({ kind: 'remove', service, containerId: container.id });
   }
-  for (const service of selected) {
+  for (const service of selected.filter(runsOnHost)) {
+    const now = args.host?.runs.get(service.name);
+    const asleep = isOnDemand(service) && !names?.includes(service.name) && !now?.running;
+    const same = now?.running && now.specHash === args.host?.hashes.get(service.name);
+    const action = asleep ? 'asleep' : same ? 'keep' : now?.running ? 'restart' : 'start';
+    steps.push({ kind: 'host', service: service.name, action, product: serverOf(service).product });
+  }
+  for (const service of containerServices(selected)) {
     const existing = owned.get(service.name);
     const asleep = isOnDemand(service) && !names?.includes(service.name) && existing?.state !== 'running';
     const after = service.dependsOn.filter((d) => selected.some((s) => s.name === d.service));
@@ -72,6 +97,16 @@ export function upSteps(args: {
 /** One line a person reads per step, for `berth up --dry-run`. */
 export function describeStep(step: UpStep): string {
   if (step.kind === 'remove') return `remove    ${step.service} (not in this plan)`;
+  if (step.kind === 'host') {
+    const what = {
+      start: `on this machine (${step.product}), then wait for it to answer`,
+      restart: `on this machine (${step.product}): its plan changed, so it stops and starts again`,
+      keep: `on this machine (${step.product}): it runs as planned`,
+      asleep: `on this machine (${step.product}), left asleep (its first request starts it)`,
+    }[step.action];
+    const verb = step.action === 'asleep' ? 'keep' : step.action;
+    return `${verb.padEnd(9)} ${step.service} ${what}`;
+  }
   if (step.kind === 'wait-for') return `wait for  ${step.service} to pass its health check`;
   const after = step.after.length
     ? ` after ${step.after.map((g) => `${g.service} ${g.condition === 'healthy' ? 'answers' : 'starts'}`).join(', ')}`

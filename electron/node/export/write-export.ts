@@ -1,3 +1,4 @@
+import { runsOnHost } from '../../common/model-servers/registry.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { lstat, mkdir, open, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -245,6 +246,12 @@ export async function writeK8sExport(
   force: boolean,
 ): Promise<ExportResult> {
   refuseBlocked(plan);
+  const onMac = plan.services.filter(runsOnHost).map((s) => s.name);
+  if (onMac.length)
+    throw new CommandError(
+      `nothing exported: ${onMac.join(', ')} run on this Mac's GPU (vllm-metal), which a cluster cannot; export the ` +
+        'production profile (--profile production) or plan with modelsOn "containers"',
+    );
   const { files } = k8sExport(withoutOnDemand(plan), facts, options);
   return writeExport(
     dir,

@@ -21,6 +21,8 @@ export interface ProbeEnvironment {
   pingTimeoutMs: number;
   /** The engine connection its caller already holds: the probe then asks that engine instead of finding one. */
   connection?: EngineConnection;
+  /** vllm-metal's `vllm` as settings name it (metal.vllmPath), looked at before the usual places. */
+  vllmMetalPath?: string | undefined;
 }
 
 export function defaultProbeEnvironment(): ProbeEnvironment {
@@ -123,22 +125,42 @@ async function probeEngine(
 }
 
 /** HostFacts for this machine: everything probed at once, the engine and GPUs under timeouts. */
+/**
+ * On a Mac with Apple silicon: vllm-metal where it is installed, and how much memory Metal lets the GPU wire (read
+ * through vllm-metal's own MLX, else the sysctl a user set).
+ */
+async function probeMac(
+  environment: ProbeEnvironment,
+): Promise<Pick<HostFacts, 'hostEngines'> & Pick<HostFacts['memory'], 'gpuWorkingSetBytes' | 'gpuWorkingSetFrom'>> {
+  if (environment.platform !== 'darwin' || environment.arch !== 'arm64') return {};
+  const { findVllmMetal, gpuWorkingSet } = await import('../model-servers/vllm-metal/find.js');
+  const engine = await findVllmMetal(environment.home, environment.vllmMetalPath);
+  return { ...(await gpuWorkingSet(engine?.path)), ...(engine ? { hostEngines: [engine] } : {}) };
+}
+
 export async function probeHostFacts(environment: ProbeEnvironment = defaultProbeEnvironment()): Promise<HostFacts> {
-  const [cpu, mem, gpus, engine] = await Promise.all([
+  const [cpu, mem, gpus, engine, mac] = await Promise.all([
     probeCpu(environment.platform),
     si.mem(),
     probeGpus(environment),
     probeEngine(environment),
+    probeMac(environment),
   ]);
+  const { hostEngines, gpuWorkingSetBytes, gpuWorkingSetFrom } = mac;
   const platform =
     environment.platform === 'darwin' || environment.platform === 'win32' ? environment.platform : 'linux';
   return {
     schema: 1,
     os: { platform, arch: environment.arch === 'arm64' ? 'arm64' : 'x64' },
     cpu,
-    memory: { totalBytes: mem.total, availableBytes: mem.available },
+    memory: {
+      totalBytes: mem.total,
+      availableBytes: mem.available,
+      ...(gpuWorkingSetBytes ? { gpuWorkingSetBytes, gpuWorkingSetFrom } : {}),
+    },
     gpus: gpus.gpus,
     engine: engine.engine,
+    ...(hostEngines ? { hostEngines } : {}),
     ...(engine.trouble ? { engineProblem: engine.trouble.message, engineTrouble: engine.trouble } : {}),
     ...(gpus.problem ? { gpuProblem: gpus.problem } : {}),
   };

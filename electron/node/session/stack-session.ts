@@ -166,13 +166,14 @@ export class StackSession {
           });
         }
         const { defaultProbeEnvironment, probeHostFacts } = await import('../probe/facts.js');
-        return probeHostFacts({
-          ...defaultProbeEnvironment(),
-          env: this.env,
-          home: this.userHome,
-          platform: this.platform,
-          connection,
-        });
+        // Settings that cannot be read are said by the plan; the probe looks in the usual places meanwhile.
+        const metal = await this.settings().then(
+          (r) => r.settings.metal,
+          () => undefined,
+        );
+        const { userHome: home, platform, env } = this;
+        const vllmMetalPath = metal?.vllmPath;
+        return probeHostFacts({ ...defaultProbeEnvironment(), env, home, platform, connection, vllmMetalPath });
       })
       .catch((error: unknown) => {
         // Asked again next time: the engine may come back.

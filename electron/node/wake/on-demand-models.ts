@@ -4,6 +4,10 @@ import type { ServiceState, ServiceStatus } from '../../common/contracts/status.
 import type { ActionResult } from '../../common/api/berth-api.js';
 import { listOwned } from '../engine/owned.js';
 import { ContainerTarget } from './engine-target.js';
+import { HostProcessTarget } from '../model-servers/host-process/host-target.js';
+import type { HostContext } from '../model-servers/host-process/host-models.js';
+import { hostContext } from '../model-servers/host-process/host-up.js';
+import { runsOnHost } from '../../common/model-servers/registry.js';
 import { WakeGateway } from './wake-gateway.js';
 import type { WakeSeries } from './wake-series.js';
 import { Waker, type SleepingModel } from './waker.js';
@@ -60,22 +64,41 @@ export class OnDemandModels {
    * Follows the plan: fronts its models on demand (their containers as they are now), listening at `listenHost` on
    * the plan's gateway port; stops when the plan has none.
    */
-  sync(docker: Docker, plan: StackPlan, probeHost: string, listenHost: string, key: string): Promise<void> {
+  sync(
+    docker: Docker,
+    plan: StackPlan,
+    probeHost: string,
+    listenHost: string,
+    key: string,
+    host?: HostContext,
+  ): Promise<void> {
     return this.changes.run(() => {
       this.key = key;
-      return this.syncNow(docker, plan, probeHost, listenHost);
+      return this.syncNow(docker, plan, probeHost, listenHost, host);
     });
   }
 
-  private async syncNow(docker: Docker, plan: StackPlan, probeHost: string, listenHost: string): Promise<void> {
+  private async syncNow(
+    docker: Docker,
+    plan: StackPlan,
+    probeHost: string,
+    listenHost: string,
+    host: HostContext | undefined,
+  ): Promise<void> {
     const group = plan.onDemand;
     if (!group || this.closed) return this.closeNow();
     const owned = await listOwned(docker, plan.stack);
     const models = new Map<string, SleepingModel>();
     for (const service of plan.services.filter(isOnDemand)) {
+      // A model server on the host sleeps and wakes through its supervisor; a container through the engine.
       const id = owned.get(service.name)?.id;
-      if (!id) continue;
-      const target = new ContainerTarget(docker, id, service, probeHost);
+      const target =
+        runsOnHost(service) && host
+          ? new HostProcessTarget(host, plan, service)
+          : id
+            ? new ContainerTarget(docker, id, service, probeHost)
+            : undefined;
+      if (!target) continue;
       await target.refresh();
       const keepAlive = service.model?.keepAlive ?? 'always';
       const pinned = this.pinned;
@@ -266,5 +289,6 @@ export async function syncWithSession(models: OnDemandModels, session: StackSess
   const listenHost = await hostAddressForContainers(engine.docker, facts.engine?.kind);
   const master = (await session.secrets()).LITELLM_MASTER_KEY;
   if (!master) throw new Error('the wake gateway needs the master key, and none is set: set LITELLM_MASTER_KEY');
-  await models.sync(engine.docker, plan, '127.0.0.1', listenHost, wakeKey(master, plan.stack));
+  const host = hostContext({ home: session.home, secrets: await session.secrets() }, plan.stack);
+  await models.sync(engine.docker, plan, '127.0.0.1', listenHost, wakeKey(master, plan.stack), host);
 }

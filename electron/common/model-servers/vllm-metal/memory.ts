@@ -7,9 +7,10 @@ import { GiB } from '../../units.js';
 
 /**
  * The share of a Mac's memory Metal lets the GPU wire by default (`recommendedMaxWorkingSetSize`), used only where it
- * could not be read: two thirds, as measured on a 16 GB M4 (10.67 GB: exo-explore/exo#1672) and a 32 GB M2 Max (22.9 GB,
- * vllm-project/vllm-metal tests/test_platform.py, TestKvBudgetBytes). Larger Macs get more (107.52 GiB of 128 GiB on an
- * M5 Max: antirez/ds4#893); two thirds is the lower figure, so a plan made without the real one errs on the safe side.
+ * could not be read: two thirds, as measured on a 16 GB M4 (10.67 GB: exo-explore/exo#1672) and a 32 GB M2 Max
+ * (22.9 GB, vllm-project/vllm-metal tests/test_platform.py, TestKvBudgetBytes). Larger Macs get more (107.52 GiB of
+ * 128 GiB on an M5 Max: antirez/ds4#893); two thirds is the lower figure, so a plan made without the real one errs on
+ * the safe side.
  */
 export const DEFAULT_WORKING_SET_SHARE = 2 / 3;
 

@@ -13,13 +13,10 @@ export function appleSilicon(facts: HostFacts): boolean {
 
 /**
  * Whether the development models run on the Mac's GPU: `auto` where vllm-metal was found on a Mac with Apple silicon,
- * `metal` asks for it (a blocking warning where it cannot be), `containers` never. Where it is missing on such a Mac the
- * plan stays in containers and says how to get it.
+ * `metal` asks for it (a blocking warning where it cannot be), `containers` never. Where it is missing on such a Mac
+ * the plan stays in containers and says how to get it.
  */
-export function metalPlacement(
-  facts: HostFacts,
-  settings: Settings,
-): { engine?: HostEngine; warning?: PlanWarning } {
+export function metalPlacement(facts: HostFacts, settings: Settings): { engine?: HostEngine; warning?: PlanWarning } {
   if (settings.modelsOn === 'containers') return {};
   const engine = facts.hostEngines?.find((e) => e.kind === 'vllm-metal');
   if (appleSilicon(facts) && engine) return { engine };
@@ -40,8 +37,8 @@ export function metalPlacement(
         code: 'metal-missing',
         blocking: true,
         message:
-          'modelsOn is "metal", but this is not a Mac with Apple silicon (vllm-metal needs macOS 15 or later on one): ' +
-          'set modelsOn to "auto".',
+          'modelsOn is "metal", but this is not a Mac with Apple silicon (vllm-metal needs macOS 15 or later on ' +
+          'one): set modelsOn to "auto".',
       },
     };
   }

@@ -1,11 +1,8 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planStack } from '../../planner/plan.js';
 import { DEFAULT_SETTINGS, SettingsSchema } from '../../contracts/settings.js';
-import { HostFactsSchema, type HostFacts } from '../../contracts/host-facts.js';
 import type { PlannedService, StackPlan } from '../../contracts/stack-plan.js';
-import { repoRoot } from '../../../../test/support/repo-root.js';
+import { mac } from '../../../../test/support/hosts.js';
 
 /*
  * Plans on Mac fixtures, against figures worked out by hand from the fixtures and the cited rules:
@@ -19,10 +16,6 @@ import { repoRoot } from '../../../../test/support/repo-root.js';
 const GiB = 1024 ** 3;
 const BLOCK = 1_835_008;
 
-function mac(name: string): HostFacts {
-  const file = path.join(repoRoot(), 'test', 'fixtures', 'macs', `${name}.json`);
-  return HostFactsSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
-}
 const models = (plan: StackPlan) => plan.services.filter((s) => s.role === 'model');
 const named = (plan: StackPlan, name: string): PlannedService => {
   const found = plan.services.find((s) => s.name === name);

@@ -139,7 +139,7 @@ export function planMetalModels(
   facts: HostFacts,
   settings: Settings,
   options: PlanOptions,
-  engine: { version: string | null; vmNeedsBytes: number },
+  engine: { version: string | null; path: string; vmNeedsBytes: number },
   warnings: PlanWarning[],
 ): MetalPlan {
   const mac = macMemory(facts, settings);
@@ -151,15 +151,25 @@ export function planMetalModels(
   const models = picked.models.map((m) => withMeasurement(m, measurements.get(m.service)));
   const sizing = sizeOnMac(models, settings, mac.budgetBytes, wakesHere(facts));
   const fits = (s: Sized) => s.maxModelLen >= minContext(s.model);
-  warnings.push(...metalWarnings(sizing.sizes.filter((s) => !fits(s)), mac, facts, engine.vmNeedsBytes, leastBytes));
-  const drafts = sizing.sizes
-    .filter(fits)
-    .map((s) => {
-      const measurement = measurements.get(s.model.service);
-      for (const w of [overPlanWarning(s.model.service, measurement), kvShortWarning(s.model.service, measurement, s.maxModelLen)])
-        if (w) warnings.push(w);
-      return metalDraft(s, mac, image, settings, picked.fourBit, sizing, measurement);
-    });
+  warnings.push(
+    ...metalWarnings(
+      sizing.sizes.filter((s) => !fits(s)),
+      mac,
+      facts,
+      engine.vmNeedsBytes,
+      leastBytes,
+    ),
+  );
+  const drafts = sizing.sizes.filter(fits).map((s) => {
+    const measurement = measurements.get(s.model.service);
+    for (const w of [
+      overPlanWarning(s.model.service, measurement),
+      kvShortWarning(s.model.service, measurement, s.maxModelLen),
+    ])
+      if (w) warnings.push(w);
+    const draft = metalDraft(s, mac, image, settings, picked.fourBit, sizing, measurement);
+    return { ...draft, model: { ...draft.model, hostCommand: [engine.path, 'serve'] } } as ServiceDraft;
+  });
   const onDemand = drafts.filter((d) => typeof d.model?.keepAlive === 'number');
   return {
     drafts,
@@ -214,6 +224,8 @@ function metalDraft(
       keepAlive: s.keepAlive,
     },
     gpuMemoryUtilization: fraction,
+    // What it takes of the Mac awake: its Metal share and its processes (the room models on demand take turns in).
+    memoryBytes: Math.ceil(fixedBytes(s.model) + s.kvBytes),
     reasons: [
       ...shell.reasons.filter((r) => r.topic !== 'runtime'),
       about(

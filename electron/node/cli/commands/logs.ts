@@ -1,7 +1,7 @@
 import { InputError } from '../../../common/contracts/errors.js';
 import { explainFailure } from '../../../common/explain/failures.js';
-import { followLog, readLogTail, type LogLine } from '../../engine/logs.js';
-import { listOwned } from '../../engine/owned.js';
+import type { LogLine } from '../../engine/logs.js';
+import { logSourceFor } from '../../model-servers/log-source.js';
 import { redact } from '../../secrets/secrets-file.js';
 import type { StackSession } from '../../session/stack-session.js';
 import { untilStopSignal } from '../../shutdown.js';
@@ -18,13 +18,12 @@ export async function logsCommand(
     throw new InputError('--tail', `"${flags.tail}" is not a number of lines (0 or more)`);
   const connection = await session.engine();
   const { settings } = await session.settings();
-  const owned = await listOwned(connection.docker, settings.stack);
-  const container = owned.get(service);
-  if (!container)
+  const { source, there } = await logSourceFor(session.home, settings.stack, connection.docker, service);
+  if (!source)
     throw new InputError(
       'SERVICE',
       `no container for "${service}" in the "${settings.stack}" stack; there are: ` +
-        ([...owned.keys()].join(', ') || 'none (berth up starts the stack)'),
+        (there.join(', ') || 'none (berth up starts the stack)'),
     );
   // A service may log a secret (litellm's debug output does): it is shown by its name, never its value.
   const secrets = await session.secrets({ generate: false }).catch(() => ({}));
@@ -39,14 +38,11 @@ export async function logsCommand(
     const abort = new AbortController();
     const stop = new AbortController();
     void untilStopSignal(stop.signal).then((why) => why !== 'aborted' && abort.abort());
-    await followLog(
-      connection.docker,
-      container.id,
-      { tail, timestamps: flags.timestamps ?? false, signal: abort.signal },
-      print,
-    ).finally(() => stop.abort());
+    await source
+      .follow({ tail, timestamps: flags.timestamps ?? false, signal: abort.signal }, print)
+      .finally(() => stop.abort());
   } else {
-    for (const line of await readLogTail(connection.docker, container.id, tail, flags.timestamps ?? false)) print(line);
+    for (const line of await source.tail(tail, flags.timestamps ?? false)) print(line);
   }
   const explained = explainFailure(service, recent);
   if (explained) err(`berth: ${explained.message} — ${explained.fix}`);

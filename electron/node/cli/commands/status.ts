@@ -8,6 +8,7 @@ import { sshLinkLost } from '../../ssh/ssh-errors.js';
 import { statusReport } from '../format/status-table.js';
 import type { PlanFlags } from './plan.js';
 import { untilStopSignal } from '../../shutdown.js';
+import { withHostStatuses } from '../../model-servers/host-process/host-status.js';
 
 /**
  * Each model's figures in vLLM's terms beside its state: planned, and measured at its last start (the plan carries
@@ -40,7 +41,11 @@ export async function statusCommand(
       engine: endpoint,
       services: withVllmFigures(
         plan,
-        await stackSnapshot(connection.docker, plan.stack, planned, readAnsweredSync(session.home, plan.stack)),
+        await withHostStatuses(
+          session.home,
+          plan,
+          await stackSnapshot(connection.docker, plan.stack, planned, readAnsweredSync(session.home, plan.stack)),
+        ),
       ),
     });
     return 0;
@@ -52,6 +57,7 @@ export async function statusCommand(
     stack: plan.stack,
     planned,
     answered: () => readAnsweredSync(session.home, plan.stack),
+    host: { home: session.home, plan },
     ...(connection.ssh ? { describeLoss: (cause?: Error) => sshLinkLost(endpoint, cause) } : {}),
     onChange: (services) => {
       const status: StackStatus = { schema: 1, engine, services: withVllmFigures(plan, services) };
