@@ -4,8 +4,9 @@
 //   1. each image in docs/upstream.md's ledger has a manifest for each platform the ledger lists
 //      (`docker buildx imagetools inspect`);
 //   2. the pinned production-stack chart version exists in its Helm repository (`helm show chart`);
-//   3. `berth export k8s` for every fixture host, profile and option passes that chart version's values.schema.json.
-// Usage: node scripts/upstream-check.mjs [--schema FILE] [--only images|chart|schema]
+//   3. the pinned vllm-metal release's tag exists (`git ls-remote`), and the install script its README documents;
+//   4. `berth export k8s` for every fixture host, profile and option passes that chart version's values.schema.json.
+// Usage: node scripts/upstream-check.mjs [--schema FILE] [--only images|chart|host|schema]
 //   --schema FILE checks step 3 against a values.schema.json already on disk instead of pulling the chart.
 // Needs `npm run build` first (it imports Berth's compiled planner and exporter).
 import { execFileSync } from 'node:child_process';
@@ -22,6 +23,10 @@ const { CHART, k8sExport, DEFAULT_PROMETHEUS_URL } = await import(
 const { planStack } = await import(path.join(root, 'dist/electron/common/planner/plan.js'));
 const { DEFAULT_SETTINGS } = await import(path.join(root, 'dist/electron/common/contracts/settings.js'));
 const { HostFactsSchema } = await import(path.join(root, 'dist/electron/common/contracts/host-facts.js'));
+const { VLLM_METAL } = await import(path.join(root, 'dist/electron/common/model-servers/vllm-metal/release.js'));
+const { VLLM_METAL_INSTALL } = await import(
+  path.join(root, 'dist/electron/common/model-servers/vllm-metal/placement.js')
+);
 
 const args = process.argv.slice(2);
 const option = (name) => {
@@ -86,6 +91,22 @@ function checkImages() {
       );
     }
   }
+}
+
+/** The model server Berth runs on a Mac's GPU: its pinned release's tag, and the install its README documents. */
+async function checkHostEngines() {
+  const tag = `v${VLLM_METAL.version}`;
+  try {
+    const refs = run('git', ['ls-remote', '--tags', `${VLLM_METAL.repository}.git`, `refs/tags/${tag}`]);
+    if (refs.trim()) ok(`vllm-metal ${tag}`);
+    else fail(`vllm-metal: no tag ${tag} in ${VLLM_METAL.repository}`);
+  } catch (error) {
+    fail(`vllm-metal: ${String(error.stderr || error.message).trim()}`);
+  }
+  const script = /https:\/\/\S+install\.sh/.exec(VLLM_METAL_INSTALL)?.[0];
+  const response = script ? await fetch(script, { method: 'HEAD' }).catch((error) => error) : undefined;
+  if (response?.ok) ok(`vllm-metal install script ${script}`);
+  else fail(`vllm-metal install script ${script}: ${response?.status ?? response?.message ?? 'not found'}`);
 }
 
 function addChartRepo() {
@@ -160,6 +181,7 @@ function checkSchema() {
 }
 
 if (!only || only === 'images') checkImages();
+if (!only || only === 'host') await checkHostEngines();
 if (!only || only === 'chart' || (only === 'schema' && !option('--schema'))) addChartRepo();
 if (!only || only === 'chart') checkChart();
 if (!only || only === 'schema') checkSchema();

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_IMAGES } from '../electron/common/catalog/images.js';
 import { CHART } from '../electron/common/export/k8s/chart.js';
+import { VLLM_METAL } from '../electron/common/model-servers/vllm-metal/release.js';
 import { repoRoot } from './support/repo-root.js';
 
 interface LedgerRow {
@@ -45,6 +46,7 @@ function pinned(): string[] {
     ...Object.values(DEFAULT_IMAGES),
     `${CHART.name} ${CHART.version}`,
     `${CHART.routerImage.repository}:${CHART.routerImage.tag}`,
+    `vllm-metal ${VLLM_METAL.version}`,
   ];
 }
 

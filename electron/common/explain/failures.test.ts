@@ -13,6 +13,17 @@ describe("explaining a failed start from vLLM's log", () => {
     });
   });
 
+  it("vllm-metal's refusal of a share with no room for a cache says the share and the weights", () => {
+    // vllm_metal/v1/cache_policy.py, _validate_paged_attention_plan, with its breakdown.
+    const line =
+      'ValueError: Paged attention: not enough Metal memory for KV cache. metal_limit=11.45GB, fraction=0.1, ' +
+      'usable_metal=1.15GB, model_memory=1.81GB, overhead=0.21GB, kv_budget=-0.87GB. Mitigations: increase ' +
+      'VLLM_METAL_MEMORY_FRACTION; use a smaller or more quantized model.';
+    expect(explainFailure('vllm-llama3', [line])?.message).toBe(
+      "vllm-llama3's share of the Mac's GPU (0.1 of 11.45 GB) leaves -0.87 GB for its KV cache after 1.81 GB of weights",
+    );
+  });
+
   it('a context too long for the KV cache suggests the length vLLM estimated', () => {
     const line =
       "ValueError: To serve at least one request with the models's max seq len (131072), (14.00 GiB KV cache is needed, which is larger than the available KV cache memory (4.00 GiB). Based on the available memory, the estimated maximum model length is 37440. Try increasing `gpu_memory_utilization` or decreasing `max_model_len` when initializing the engine.";
