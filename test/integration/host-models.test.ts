@@ -153,6 +153,18 @@ describeWhen(
       expect(kept?.measured.kvTokens).toBeGreaterThan(0);
       expect(kept?.measured.overheadBytes).toBe(0.21e9);
 
+      // berth doctor: vllm-metal found, and litellm's container reaches each model on the host.
+      const doctor = (
+        JSON.parse(berth(['doctor', '--json', '--facts', facts], { home: stack.home, env: env() }).stdout) as {
+          checks: { id: string; status: string; message: string }[];
+        }
+      ).checks;
+      expect(doctor.find((c) => c.id === 'vllm-metal')).toMatchObject({ status: 'ok' });
+      expect(doctor.find((c) => c.id === 'host-models-reachable')).toMatchObject({
+        status: 'ok',
+        message: "litellm's container reaches 2 model(s) on the host",
+      });
+
       const logs = berth(['logs', 'vllm-qwen3', '--tail', '50'], { home: stack.home, env: env() });
       expect(logs.code, logs.stderr).toBe(0);
       expect(logs.stdout).toContain('Paged attention memory breakdown: metal_limit=');
@@ -166,6 +178,16 @@ describeWhen(
         'vllm-qwen3 restarted by its supervisor',
       );
       expect((await info(port)).pid).not.toBe(served.pid);
+
+      // One model stopped: the path to it fails from inside the container, and doctor says which.
+      expect(berth(['down', 'vllm-llama3'], { home: stack.home, env: env() }).code).toBe(0);
+      const after = (
+        JSON.parse(berth(['doctor', '--json', '--facts', facts], { home: stack.home, env: env() }).stdout) as {
+          checks: { id: string; status: string; message: string }[];
+        }
+      ).checks.find((c) => c.id === 'host-models-reachable');
+      expect(after?.status).toBe('fail');
+      expect(after?.message).toMatch(/does not reach vllm-llama3 \(http:\/\/host\.docker\.internal:\d+\/health/);
 
       const downed = berth(['down'], { home: stack.home, env: env() });
       expect(downed.code, downed.stderr).toBe(0);

@@ -120,6 +120,7 @@ function stackCommands(program: Command, { session, out, err, done }: CommandCon
   withOverrides(program.command('doctor'))
     .description('check what the stack needs, and say how to fix what is missing')
     .addOption(profileOption())
+    .addOption(factsOption().hideHelp())
     .option('--json', 'the results as JSON')
     .action(async (options) => {
       const { doctorCommand } = await import('./commands/doctor.js');

@@ -33,7 +33,7 @@ export async function diagnose(
   inputs: PlanRequest = {},
   checks: readonly Check[] = CHECKS,
 ): Promise<DoctorOutcome[]> {
-  const [connection, facts] = await Promise.all([session.connect(), session.facts()]);
+  const [connection, facts] = await Promise.all([session.connect(), session.factsFor(inputs)]);
   let plan: StackPlan | undefined;
   let planProblem: string | undefined;
   try {
