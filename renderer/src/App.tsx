@@ -171,7 +171,7 @@ export function App({ client }: { client: Client }) {
             <Overview api={client.api} snapshot={snapshot} progress={progress} onChanged={refresh} />
           )}
           <Suspense fallback={<Loader size="sm" role="status" aria-label="Loading the view" />}>
-            {snapshot && view === 'Host' && <Host api={client.api} snapshot={snapshot} />}
+            {snapshot && view === 'Host' && <Host api={client.api} snapshot={snapshot} onEvent={client.onEvent} />}
             {snapshot && view === 'Logs' && (
               <Logs key={logService} client={client} snapshot={snapshot} initialService={logService} />
             )}

@@ -40,6 +40,7 @@ export const API_CALLS = {
   chooseFolder: z.tuple([]),
   lookupModel: z.tuple([z.string().min(1).max(200)]),
   exportStack: z.tuple([ExportRequestSchema]),
+  installVllmMetal: z.tuple([]),
 } as const satisfies { [K in keyof BerthApi]: z.ZodType<Parameters<BerthApi[K]>> };
 
 export type ApiMethod = keyof typeof API_CALLS;
@@ -110,6 +111,11 @@ export interface BerthApi {
   lookupModel(id: string): Promise<ModelLookup>;
   /** Writes what `berth export compose` or `berth export k8s` writes, for the same plan, into the folder. */
   exportStack(request: ExportRequest): Promise<ExportOutcome>;
+  /**
+   * Installs vllm-metal on this Mac as its project documents it (never as root), its output sent as `install` events;
+   * the facts and the plan follow once it is there.
+   */
+  installVllmMetal(): Promise<ActionResult>;
 }
 
 /** What the backend tells the window and the tray as it happens. */
@@ -129,6 +135,8 @@ export type BerthEvent =
   | { type: 'navigate'; view: 'logs'; service: string }
   /** Settings changed outside the window (the tray's start-at-login item, a migration): read them again. */
   | { type: 'settings-changed' }
+  /** A line of vllm-metal's install, or its end. */
+  | { type: 'install'; line?: string; done?: { ok: boolean; message: string } }
   /** The wake gateway could not start (with why), or runs again (no problem). */
   | { type: 'wake-gateway'; problem?: { problem: string; fix: string } };
 

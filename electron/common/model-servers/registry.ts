@@ -34,11 +34,6 @@ export function containerServices<T extends Pick<PlannedService, 'model'>>(servi
   return services.filter((s) => !runsOnHost(s));
 }
 
-/** The device as people read it: "CPU", "GPU", "Metal". */
-export function deviceLabel(device: NonNullable<PlannedService['model']>['device']): string {
-  return device === 'metal' ? 'Metal' : device.toUpperCase();
-}
-
 /**
  * Where the stack's containers reach a model server: a container by its name on the stack's network, a process on the
  * host at the host's alias and its own port (the engine's VM forwards the alias to the Mac's loopback).

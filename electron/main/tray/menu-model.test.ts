@@ -1,4 +1,4 @@
-import { withEvent, type StackView } from './tray-input.js';
+import { stackViewFromSnapshot, withEvent, type StackView } from './tray-input.js';
 import { describe, expect, it } from 'vitest';
 import type { ServiceStatus } from '../../common/contracts/status.js';
 import { trayMenu, type TrayInput, type TrayItem } from './menu-model.js';
@@ -113,6 +113,18 @@ describe('the tray menu', () => {
     expect(find(model.items, 'Start llama-3.2-3b')).toMatchObject({
       action: { type: 'start', service: 'vllm-llama' },
       enabled: true,
+    });
+  });
+
+  it("says a model on the Mac's GPU runs on Metal, from the plan the snapshot carries", async () => {
+    const { HOSTS, snapshotFor } = await import('../../../renderer/src/testing.js');
+    const { mac } = await import('../../../test/support/hosts.js');
+    const view = stackViewFromSnapshot(snapshotFor(mac('m4-16gb-docker-desktop')));
+    expect(view.models.map((m) => m.device)).toEqual(['Metal', 'Metal']);
+    expect(stackViewFromSnapshot(snapshotFor(HOSTS.laptop)).models.every((m) => m.device === undefined)).toBe(true);
+    const model = trayMenu(input([svc('vllm-qwen3', 'asleep')], { models: view.models }));
+    expect(find(model.items, /^qwen3-1\.7b/)).toMatchObject({
+      label: 'qwen3-1.7b on Metal — asleep, wakes on request',
     });
   });
 

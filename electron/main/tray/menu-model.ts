@@ -32,7 +32,8 @@ export interface TrayInput {
   /** The plan's services with their live state ('missing' when not created). */
   services: ServiceStatus[];
   /** The plan's model services, in plan order, with the name clients use. */
-  models: { service: string; servedName: string; keepAlive?: KeepAlive }[];
+  /** The models, with the device where it is not the engine's own ("Metal": on the Mac's GPU). */
+  models: { service: string; servedName: string; keepAlive?: KeepAlive; device?: string }[];
   /** Generation tokens/s per model service, present only while the model generates. */
   tokensPerS: Record<string, number>;
   /** An operation in flight (start all, stop one…), shown instead of the actions it would repeat. */
@@ -107,7 +108,7 @@ function summaryLine(input: TrayInput, state: StackState): string {
 
 function modelItem(
   input: TrayInput,
-  model: { service: string; servedName: string; keepAlive?: KeepAlive },
+  model: { service: string; servedName: string; keepAlive?: KeepAlive; device?: string },
   engineUp: boolean,
 ): TrayItem {
   const status = input.services.find((s) => s.name === model.service);
@@ -118,7 +119,7 @@ function modelItem(
       : SERVICE_WORDS[status.state];
   const rate = input.tokensPerS[model.service];
   const speed = rate !== undefined && rate > 0 ? ` · ${rate.toFixed(1)} tok/s` : '';
-  const label = `${model.servedName} — ${words}${speed}`;
+  const label = `${model.servedName}${model.device ? ` on ${model.device}` : ''} — ${words}${speed}`;
   const running = !!status && isActive(status.state);
   return {
     kind: 'submenu',

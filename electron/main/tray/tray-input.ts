@@ -3,6 +3,7 @@ import type { ProgressEvent } from '../../common/contracts/progress.js';
 import { reachableUrl, withPlanned } from '../../common/status/service-state.js';
 import { engineChoices } from '../../common/engines.js';
 import type { TrayInput } from './menu-model.js';
+import { deviceLabel } from '../../common/model-servers/device.js';
 
 /** The part of the tray's input that comes from the backend; the shell adds login item, update and quit. */
 export type StackView = Pick<
@@ -27,6 +28,7 @@ export function stackViewFromSnapshot(snapshot: Snapshot): StackView {
         service: s.name,
         servedName: s.model?.servedName ?? s.name,
         keepAlive: s.model?.keepAlive ?? 'always',
+        ...(s.model?.device === 'metal' ? { device: deviceLabel(s.model.device) } : {}),
       })),
     links: { openWebUi: link(snapshot, 'open-webui'), grafana: link(snapshot, 'grafana') },
     ...(snapshot.wakeGateway ? { wakeProblem: snapshot.wakeGateway.problem } : {}),

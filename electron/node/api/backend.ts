@@ -14,6 +14,7 @@ import { diagnose } from '../doctor/run.js';
 import { up } from '../engine/converge.js';
 import { requireLogSource, type LogSource } from '../model-servers/log-source.js';
 import { restartService } from '../model-servers/restart.js';
+import { installForWindow } from '../model-servers/vllm-metal/install-for-window.js';
 import { saveSecret, saveSecrets } from '../secrets/secrets-file.js';
 import { down } from '../engine/teardown.js';
 import { savePatch } from '../settings/patch.js';
@@ -288,5 +289,9 @@ export class Backend implements BerthApi {
 
   exportStack(request: ExportRequest): Promise<ExportOutcome> {
     return exportStack(this.session, request);
+  }
+
+  installVllmMetal(): Promise<ActionResult> {
+    return installForWindow(this.session, (event) => this.emit(event));
   }
 }

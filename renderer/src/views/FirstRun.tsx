@@ -4,6 +4,7 @@ import { useEffect } from 'react';
 import type { EngineTrouble, EngineTroubleKind } from '../../../electron/common/contracts/engine-trouble.js';
 import type { HostFacts } from '../../../electron/common/contracts/host-facts.js';
 import type { StackPlan } from '../../../electron/common/contracts/stack-plan.js';
+import { appleSilicon, VLLM_METAL_INSTALL } from '../../../electron/common/model-servers/vllm-metal/placement.js';
 
 export const RECHECK_MS = 3000;
 
@@ -101,6 +102,12 @@ export function FirstRun({
           </List.Item>
         ))}
       </List>
+      {appleSilicon(facts) && !facts.hostEngines?.some((e) => e.kind === 'vllm-metal') && (
+        <Text size="sm" mt="sm" data-testid="first-run-metal">
+          The models can also run on this Mac&apos;s GPU with vllm-metal, which is not installed: install it with{' '}
+          <Code>{VLLM_METAL_INSTALL}</Code> (as you, no sudo), or from Host once Docker answers.
+        </Text>
+      )}
       <Group gap="xs" mt="sm">
         <Loader size="xs" />
         <Text size="sm" c="dimmed">

@@ -1,12 +1,13 @@
 import { Alert, Button, Group, List, Paper, Stack, Text, ThemeIcon, Title } from '@mantine/core';
 import { IconAlertTriangle, IconCircleCheck, IconCircleX, IconStethoscope } from '@tabler/icons-react';
 import { useState, type ReactNode } from 'react';
-import type { BerthApi, Snapshot } from '../../../electron/common/api/berth-api.js';
+import type { BerthApi, BerthEvent, Snapshot } from '../../../electron/common/api/berth-api.js';
 import type { DoctorOutcome } from '../../../electron/common/contracts/doctor.js';
 import { formatGiB } from '../../../electron/common/units.js';
 import { ApiError } from '../client.js';
 import { plannedBesideMeasured } from '../../../electron/common/planner/vllm-words.js';
 import { PlanPictures } from '../pictures/PlanPictures.js';
+import { MacGpu } from './MacGpu.js';
 
 const CHECK = {
   ok: { color: 'green', icon: IconCircleCheck, word: 'passed' },
@@ -25,7 +26,17 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-export function Host({ api, snapshot }: { api: BerthApi; snapshot: Snapshot }) {
+const NO_EVENTS = () => () => undefined;
+
+export function Host({
+  api,
+  snapshot,
+  onEvent = NO_EVENTS,
+}: {
+  api: BerthApi;
+  snapshot: Snapshot;
+  onEvent?: (listener: (event: BerthEvent) => void) => () => void;
+}) {
   const { facts, plan } = snapshot;
   const [checks, setChecks] = useState<DoctorOutcome[] | string | null>(null);
   const runChecks = async () => {
@@ -68,6 +79,7 @@ export function Host({ api, snapshot }: { api: BerthApi; snapshot: Snapshot }) {
           )}
         </div>
       </Paper>
+      <MacGpu api={api} facts={facts} plan={plan} onEvent={onEvent} />
       <Title order={2} size="h4">
         Warnings
       </Title>

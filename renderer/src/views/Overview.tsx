@@ -12,6 +12,7 @@ import { LazyPlanPictures } from '../pictures/LazyPlanPictures.js';
 import { progressView, type Progress as ProgressMap } from '../ui/progress.js';
 import { StatusBadge } from '../ui/status.js';
 import { FirstRun, SmallVm } from './FirstRun.js';
+import { deviceLabel } from '../../../electron/common/model-servers/device.js';
 import { engineTrouble } from '../../../electron/common/contracts/engine-trouble.js';
 
 /** Re-renders every second while something is in progress, so elapsed times move. */
@@ -185,7 +186,7 @@ export function Overview({
                   )}
                 </Table.Td>
                 <Table.Td>
-                  <Text size="sm">{service.model?.device ?? service.role}</Text>
+                  <Text size="sm">{service.model ? deviceLabel(service.model.device) : service.role}</Text>
                 </Table.Td>
                 <Table.Td>
                   <Text size="sm">{describeCores(service) ?? '–'}</Text>
