@@ -4,6 +4,10 @@ import type { ServiceStatus } from '../../common/contracts/status.js';
 import { trayMenu, type TrayInput, type TrayItem } from './menu-model.js';
 import { stackState } from '../../common/status/service-state.js';
 import { engineTrouble } from '../../common/contracts/engine-trouble.js';
+import type { HostFacts } from '../../common/contracts/host-facts.js';
+import type { Snapshot } from '../../common/api/berth-api.js';
+import { DEFAULT_SETTINGS } from '../../common/contracts/settings.js';
+import { planStack } from '../../common/planner/plan.js';
 
 const ON = { endpoint: 'unix:///var/run/docker.sock' };
 
@@ -117,11 +121,19 @@ describe('the tray menu', () => {
   });
 
   it("says a model on the Mac's GPU runs on Metal, from the plan the snapshot carries", async () => {
-    const { HOSTS, snapshotFor } = await import('../../../renderer/src/testing.js');
-    const { mac } = await import('../../../test/support/hosts.js');
-    const view = stackViewFromSnapshot(snapshotFor(mac('m4-16gb-docker-desktop')));
+    const { host, mac } = await import('../../../test/support/hosts.js');
+    const snapshot = (facts: HostFacts) =>
+      ({
+        engine: { endpoint: facts.engine?.endpoint ?? null },
+        facts,
+        plan: planStack(facts, DEFAULT_SETTINGS),
+        status: [],
+        settings: DEFAULT_SETTINGS,
+      }) as unknown as Snapshot;
+    const view = stackViewFromSnapshot(snapshot(mac('m4-16gb-docker-desktop')));
     expect(view.models.map((m) => m.device)).toEqual(['Metal', 'Metal']);
-    expect(stackViewFromSnapshot(snapshotFor(HOSTS.laptop)).models.every((m) => m.device === undefined)).toBe(true);
+    const laptop = stackViewFromSnapshot(snapshot(host('laptop-vm-4cpu')));
+    expect(laptop.models.every((m) => m.device === undefined)).toBe(true);
     const model = trayMenu(input([svc('vllm-qwen3', 'asleep')], { models: view.models }));
     expect(find(model.items, /^qwen3-1\.7b/)).toMatchObject({
       label: 'qwen3-1.7b on Metal — asleep, wakes on request',

@@ -9,6 +9,7 @@ import {
   type MemoryBar,
   type Segment,
 } from '../../../electron/common/pictures/plan-pictures.js';
+import { macMemoryBar } from '../../../electron/common/pictures/mac-picture.js';
 
 /** A colour per model, in the plan's order, the same in every picture. */
 const MODEL_COLORS = ['blue', 'grape', 'teal', 'orange', 'cyan', 'pink', 'lime', 'indigo'];
@@ -171,12 +172,18 @@ export function PlanPictures({ plan, facts }: { plan: StackPlan; facts: HostFact
   const models = plan.services.filter((s) => s.role === 'model').map((s) => s.name);
   const cpu = plan.services.some((s) => s.model?.device === 'cpu');
   const cards = gpuBars(plan, facts);
+  const mac = macMemoryBar(plan);
   return (
     <Stack gap="sm" data-testid="plan-pictures">
       <CoreMapView plan={plan} facts={facts} />
       {cpu && (
         <Paper withBorder p="sm" radius="md">
           <MemoryBarView bar={memoryBar(plan, facts)} models={models} label="Memory" />
+        </Paper>
+      )}
+      {mac && (
+        <Paper withBorder p="sm" radius="md">
+          <MemoryBarView bar={mac} models={models} label="This Mac's memory" />
         </Paper>
       )}
       {cards.length > 0 && (

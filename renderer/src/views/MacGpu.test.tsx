@@ -53,6 +53,13 @@ describe("Host on a Mac: the Mac's GPU", () => {
     );
   });
 
+  it("draws the Mac's memory once: no second bar of the engine's memory beside it", async () => {
+    renderView(<Host api={fakeApi()} snapshot={snapshotFor(mac('m4-16gb-docker-desktop'))} />);
+    const figure = await screen.findByRole('figure', { name: "This Mac's memory" });
+    expect(figure.textContent).toContain("This Mac's 16 GiB");
+    expect(screen.queryByRole('figure', { name: 'Memory' })).toBeNull();
+  });
+
   it('the first-run view says it is missing, with the command', () => {
     const facts = mac('m4-16gb-docker-desktop-no-vllm-metal');
     const trouble = { kind: 'absent' as const, message: 'Docker is not running', fix: 'start Docker' };

@@ -3,8 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { installVllmMetal, TEST_INSTALL_COMMAND } from './install.js';
-import { mac } from '../../../../test/support/hosts.js';
-import { HOSTS } from '../../../../renderer/src/testing.js';
+import { host, mac } from '../../../../test/support/hosts.js';
 
 describe('installing vllm-metal as its project documents it', () => {
   it('streams each line of its output, keeps its log, and says it is installed', async () => {
@@ -40,7 +39,7 @@ describe('installing vllm-metal as its project documents it', () => {
     const lines: string[] = [];
     const outcome = await installVllmMetal({
       home,
-      facts: HOSTS.workstation,
+      facts: host('workstation-16c32t-2numa'),
       env: {},
       onLine: (line) => lines.push(line),
     });
