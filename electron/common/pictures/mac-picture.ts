@@ -40,7 +40,9 @@ export function macMemoryBar(plan: StackPlan): MemoryBar | undefined {
           kind: 'free',
           bytes: host.totalBytes - used,
           label: `free ${formatGiB(host.totalBytes - used)}`,
-          reason: `Models may take at most ${formatGiB(host.budgetBytes)} (Metal lets the GPU wire ${formatGiB(host.workingSetBytes)}).`,
+          reason:
+            `Models may take at most ${formatGiB(host.budgetBytes)} (Metal lets the GPU wire ` +
+            `${formatGiB(host.workingSetBytes)}).`,
         },
   );
   return { totalBytes: host.totalBytes, segments, overBytes: over, title: `This Mac's ${formatGiB(host.totalBytes)}` };
