@@ -135,6 +135,8 @@ export type BerthEvent =
   | { type: 'navigate'; view: 'logs'; service: string }
   /** Settings changed outside the window (the tray's start-at-login item, a migration): read them again. */
   | { type: 'settings-changed' }
+  /** The Mac's memory pressure turned critical while models run on its GPU, and what Berth did. */
+  | { type: 'memory-pressure'; message: string }
   /** A line of vllm-metal's install, or its end. */
   | { type: 'install'; line?: string; done?: { ok: boolean; message: string } }
   /** The wake gateway could not start (with why), or runs again (no problem). */

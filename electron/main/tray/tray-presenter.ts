@@ -86,6 +86,8 @@ export class TrayPresenter {
     // Models on demand cannot wake: told once, with what to do (the menu's lines say it while it lasts).
     if (event.type === 'wake-gateway' && event.problem)
       this.options.notify('Models on demand cannot wake', `${event.problem.problem}. ${event.problem.fix}`);
+    // The Mac's memory pressure turned critical while models run on its GPU (the guard put one to sleep, or could not).
+    if (event.type === 'memory-pressure') this.options.notify("The Mac's memory is short", event.message);
     // A model server that measured more than its plan: the next plan corrects it, and the user hears of it once.
     if (event.type === 'progress' && event.event.kind === 'measured' && event.event.overPlan)
       this.options.notify(`${event.event.service} needed more than planned`, event.event.message);

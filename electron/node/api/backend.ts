@@ -75,6 +75,7 @@ export class Backend implements BerthApi {
     this.onDemand = new OnDemandModels({
       log: (message) => options.log?.(message),
       onProblem: (problem) => this.emit({ type: 'wake-gateway', ...(problem ? { problem } : {}) }),
+      onPressure: (message) => this.emit({ type: 'memory-pressure', message }),
     });
     this.chats = new ChatRelay(
       () => chatTarget(this.session),

@@ -6,14 +6,13 @@ import { listOwned } from '../engine/owned.js';
 import { ContainerTarget } from './engine-target.js';
 import { HostProcessTarget } from '../model-servers/host-process/host-target.js';
 import type { HostContext } from '../model-servers/host-process/host-models.js';
-import { hostContext } from '../model-servers/host-process/host-up.js';
+import { PressureGuard } from '../model-servers/vllm-metal/pressure.js';
 import { runsOnHost } from '../../common/model-servers/registry.js';
 import { WakeGateway } from './wake-gateway.js';
 import type { WakeSeries } from './wake-series.js';
 import { Waker, type SleepingModel } from './waker.js';
-import { wakeKey } from '../secrets/wake-key.js';
-import { hostAddressForContainers } from './host-address.js';
 import type { StackSession } from '../session/stack-session.js';
+import { gatewayProblem, syncWithSession, type GatewayProblem } from './session-sync.js';
 import { SerialQueue } from '../serial-queue.js';
 
 /**
@@ -32,12 +31,8 @@ export interface OnDemandOptions {
   log(message: string): void;
   /** The gateway could not start (why, and what to do), or runs again (undefined). */
   onProblem?(problem: GatewayProblem | undefined): void;
-}
-
-/** Why the wake gateway is not running though the plan has models on demand. */
-export interface GatewayProblem {
-  problem: string;
-  fix: string;
+  /** The Mac's memory pressure turned critical while models run on its GPU: what happened, in words. */
+  onPressure?(message: string): void;
 }
 
 export class OnDemandModels {
@@ -59,6 +54,26 @@ export class OnDemandModels {
   private series: WakeSeries | undefined;
 
   constructor(private readonly options: OnDemandOptions) {}
+
+  /** The Mac's memory guard, while models run on its GPU and settings keep it on (metal.pressureGuard). */
+  private pressure: PressureGuard | undefined;
+
+  /** Starts or stops the Mac's memory guard. */
+  guardMac(on: boolean): void {
+    if (!on) {
+      this.pressure?.stop();
+      this.pressure = undefined;
+      return;
+    }
+    this.pressure ??= new PressureGuard({
+      relieve: async () => this.waker?.sleepLeastRecentlyUsed(),
+      say: (message) => {
+        this.options.log(message);
+        this.options.onPressure?.(message);
+      },
+    });
+    this.pressure.start();
+  }
 
   /**
    * Follows the plan: fronts its models on demand (their containers as they are now), listening at `listenHost` on
@@ -244,6 +259,7 @@ export class OnDemandModels {
   /** Stops fronting models on demand: the gateway closes, and nothing is put to sleep any more. */
   close(): Promise<void> {
     this.closed = true;
+    this.guardMac(false);
     return this.stop();
   }
 
@@ -260,35 +276,4 @@ export class OnDemandModels {
     await this.gateway?.close();
     this.gateway = undefined;
   }
-}
-
-/** Why the wake gateway could not start, in the user's terms, with what to do. */
-export function gatewayProblem(error: Error): GatewayProblem {
-  const { code, port } = error as NodeJS.ErrnoException & { port?: number };
-  const problem = `models on demand cannot wake: the wake gateway could not start (${error.message})`;
-  if (code === 'EADDRINUSE')
-    return {
-      problem,
-      fix: `another program holds port ${port ?? 'the gateway port'}: stop it, or set ports.wake in Settings`,
-    };
-  if (code === 'EADDRNOTAVAIL')
-    return { problem, fix: "Docker's bridge address is not on this machine yet: restart Docker, then Berth" };
-  return { problem, fix: 'read the log for why; berth doctor checks the usual causes' };
-}
-
-/**
- * Follows the session's plan on its engine: models on demand are fronted where Berth runs beside the engine (a local
- * one); on another machine's engine there is nothing to front, and the plan warns (on-demand-remote).
- */
-export async function syncWithSession(models: OnDemandModels, session: StackSession): Promise<void> {
-  // No engine answering: nothing to front; the stack's follower tells the user, and syncs again when it answers.
-  const engine = await session.engine().catch(() => undefined);
-  const plan = engine && (await session.plan());
-  if (!engine?.local || !plan?.onDemand) return models.stop();
-  const facts = await session.facts();
-  const listenHost = await hostAddressForContainers(engine.docker, facts.engine?.kind);
-  const master = (await session.secrets()).LITELLM_MASTER_KEY;
-  if (!master) throw new Error('the wake gateway needs the master key, and none is set: set LITELLM_MASTER_KEY');
-  const host = hostContext({ home: session.home, secrets: await session.secrets() }, plan.stack);
-  await models.sync(engine.docker, plan, '127.0.0.1', listenHost, wakeKey(master, plan.stack), host);
 }

@@ -101,3 +101,22 @@ describe('making room for a wake', () => {
     expect(log).toEqual(['sleep qwen']);
   });
 });
+
+describe('when memory is short (the Mac’s pressure guard)', () => {
+  it('puts the least recently used idle model to sleep, never one answering a request or kept awake', async () => {
+    const log: string[] = [];
+    const { w, tick } = waker(
+      [fake(log, 'qwen', 3, true), fake(log, 'llama', 3, true), fake(log, 'coder', 3, true, 'always')],
+      ['qwen', 'llama', 'coder'],
+      12,
+      { qwen: 1 },
+    );
+    w.used('qwen');
+    tick(1000);
+    w.used('llama');
+    // qwen was used longest ago but answers a request; coder is kept awake: llama sleeps.
+    expect(await w.sleepLeastRecentlyUsed()).toBe('llama');
+    expect(await w.sleepLeastRecentlyUsed()).toBeUndefined();
+    expect(log).toEqual(['sleep llama']);
+  });
+});

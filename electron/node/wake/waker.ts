@@ -105,6 +105,21 @@ export class Waker {
     return true;
   }
 
+  /**
+   * Puts the least recently used awake model to sleep that no request holds and that is not kept awake: memory is
+   * short (the Mac's pressure guard). Returns which, or undefined where none may sleep.
+   */
+  sleepLeastRecentlyUsed(): Promise<string | undefined> {
+    return this.turns.run(async () => {
+      const idle = this.awakeModels()
+        .filter((m) => !m.pinned && m.inFlight === 0)
+        .sort((a, b) => a.lastUsedAt - b.lastUsedAt)[0];
+      if (!idle) return undefined;
+      await this.models.get(idle.service)?.sleep();
+      return idle.service;
+    });
+  }
+
   /** Puts to sleep the models idle past their keep-alive; returns which. */
   async sleepIdle(): Promise<string[]> {
     const idle = idleTooLong(this.awakeModels(), this.now());
