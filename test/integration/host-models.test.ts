@@ -7,6 +7,8 @@ import type { StackPlan } from '../../electron/common/contracts/stack-plan.js';
 import type { StackStatus } from '../../electron/common/contracts/status.js';
 import { readMeasurements } from '../../electron/node/measure/store.js';
 import { alive, readRecord } from '../../electron/node/model-servers/host-process/records.js';
+import { HostProcessTarget } from '../../electron/node/model-servers/host-process/host-target.js';
+import { WakeGateway } from '../../electron/node/wake/wake-gateway.js';
 import { berth, berthAsync } from '../support/cli.js';
 import { describeWhen, dockerAnswers } from '../support/docker.js';
 import { repoRoot } from '../support/repo-root.js';
@@ -83,8 +85,10 @@ const env = (extra: Record<string, string> = {}) => ({
   ...extra,
 });
 
-async function macStack(): Promise<{ stack: TestStack; facts: string; vllm: string }> {
-  const stack = await testStack({ prefetchWeights: false });
+async function macStack(
+  changes: Parameters<typeof testStack>[0] = {},
+): Promise<{ stack: TestStack; facts: string; vllm: string }> {
+  const stack = await testStack({ prefetchWeights: false, ...changes });
   stacks.push(stack);
   writeFileSync(path.join(stack.home, 'settings.json'), JSON.stringify(stack.settings));
   const vllm = installDouble();
@@ -231,6 +235,63 @@ describeWhen(
       expect(alive(first.pid)).toBe(false);
       expect((await info(port)).pid).not.toBe(first.pid);
       expect(stateOf(status(stack.home, facts), 'vllm-qwen3')).toBe('healthy');
+    }, 180_000);
+
+    it('a model on demand sleeps as a stopped process and wakes once for all the requests that ask for it', async () => {
+      const { stack, facts } = await macStack({ keepAlive: { 'vllm-qwen3': 15 }, disabledModels: ['vllm-llama3'] });
+      // Not named, a model on demand is left asleep.
+      const upped = await berthAsync(['up', '--facts', facts], { home: stack.home, env: env() });
+      expect(upped.code, upped.stdout + upped.stderr).toBe(0);
+      expect(upped.stdout).toContain('vllm-qwen3 is asleep on demand');
+      const asleep = await readRecord(stack.home, stack.settings.stack, 'vllm-qwen3');
+      expect(asleep?.state).toBe('asleep');
+      expect(asleep?.childPid).toBeUndefined();
+      expect(stateOf(status(stack.home, facts), 'vllm-qwen3')).toBe('asleep');
+
+      // The backend's wake gateway in front of it, as `berth serve` and the app run it.
+      const plan = JSON.parse(
+        berth(['plan', '--json', '--facts', facts], { home: stack.home, env: env() }).stdout,
+      ) as StackPlan;
+      const service = plan.services.find((s) => s.name === 'vllm-qwen3');
+      if (!service?.model) throw new Error('no vllm-qwen3 in the plan');
+      const previous = process.env.DOUBLE_METAL_LIMIT_BYTES;
+      process.env.DOUBLE_METAL_LIMIT_BYTES = String(WORKING_SET);
+      const target = new HostProcessTarget(
+        { home: stack.home, stack: plan.stack, env: { HF_TOKEN: 'hf_test' } },
+        plan,
+        service,
+      );
+      const gateway = new WakeGateway({
+        key: () => 'sk-wake',
+        target: (s) => (s === 'vllm-qwen3' ? target : undefined),
+        wakeTimeoutMs: 60_000,
+      });
+      const { port } = await gateway.listen(0, '127.0.0.1');
+      try {
+        const ask = () =>
+          fetch(`http://127.0.0.1:${port}/vllm-qwen3/v1/chat/completions`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: 'Bearer sk-wake' },
+            body: JSON.stringify({ model: service.model?.servedName, messages: [{ role: 'user', content: 'hi' }] }),
+          });
+        const replies = await Promise.all(Array.from({ length: 5 }, ask));
+        const texts = await Promise.all(replies.map((r) => r.text()));
+        expect(replies.map((r) => r.status), texts[0]).toEqual([200, 200, 200, 200, 200]);
+        const awake = await readRecord(stack.home, stack.settings.stack, 'vllm-qwen3');
+        expect(awake).toMatchObject({ state: 'healthy', restarts: 0 });
+        expect(alive(awake?.childPid)).toBe(true);
+
+        await target.sleep();
+        const slept = await readRecord(stack.home, stack.settings.stack, 'vllm-qwen3');
+        expect(slept?.state).toBe('asleep');
+        expect(alive(awake?.childPid)).toBe(false);
+        expect(alive(awake?.supervisorPid)).toBe(false);
+        expect(stateOf(status(stack.home, facts), 'vllm-qwen3')).toBe('asleep');
+      } finally {
+        await gateway.close();
+        if (previous === undefined) delete process.env.DOUBLE_METAL_LIMIT_BYTES;
+        else process.env.DOUBLE_METAL_LIMIT_BYTES = previous;
+      }
     }, 180_000);
   },
 );

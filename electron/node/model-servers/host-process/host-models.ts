@@ -20,8 +20,16 @@ import {
   type HostModelRecord,
 } from './records.js';
 
-/** The supervisor's script, beside this file in the build. */
-const SUPERVISOR = fileURLToPath(new URL('./supervise-main.js', import.meta.url));
+/**
+ * The supervisor's script, beside this file in the build; run from the sources (the tests import them), the build's
+ * copy of it, since a TypeScript file cannot be started as a process of its own.
+ */
+const SUPERVISOR = ((beside: string) => {
+  if (existsSync(beside)) return beside;
+  const source = `${path.sep}electron${path.sep}node${path.sep}`;
+  const at = beside.lastIndexOf(source);
+  return `${beside.slice(0, at)}${path.sep}dist${beside.slice(at)}`;
+})(fileURLToPath(new URL('./supervise-main.js', import.meta.url)));
 /** SIGTERM, then SIGKILL after this long: vLLM finishes its requests and frees the GPU's memory. */
 export const STOP_GRACE_MS = 10_000;
 
