@@ -276,7 +276,10 @@ describeWhen(
           });
         const replies = await Promise.all(Array.from({ length: 5 }, ask));
         const texts = await Promise.all(replies.map((r) => r.text()));
-        expect(replies.map((r) => r.status), texts[0]).toEqual([200, 200, 200, 200, 200]);
+        expect(
+          replies.map((r) => r.status),
+          texts[0],
+        ).toEqual([200, 200, 200, 200, 200]);
         const awake = await readRecord(stack.home, stack.settings.stack, 'vllm-qwen3');
         expect(awake).toMatchObject({ state: 'healthy', restarts: 0 });
         expect(alive(awake?.childPid)).toBe(true);
