@@ -25,6 +25,8 @@ export const SettingsPatchSchema = z.strictObject({
   autoUpdate: field.autoUpdate.unwrap().optional(),
   engines: field.engines.unwrap().optional(),
   engine: field.engine.unwrap().optional(),
+  modelsOn: field.modelsOn.unwrap().optional(),
+  metal: field.metal.unwrap().optional(),
 });
 
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;

@@ -168,7 +168,9 @@ export const SettingsSchema = z.object({
    * Where models run: `auto` puts them on a Mac's GPU when vllm-metal is installed (containers elsewhere), `containers`
    * keeps them in the engine, `metal` asks for the Mac's GPU (and says what is missing where it cannot).
    */
-  modelsOn: z.enum(['auto', 'containers', 'metal']).default('auto'),
+  modelsOn: z
+    .enum(['auto', 'containers', 'metal'], { error: 'where models run: "auto", "containers" or "metal"' })
+    .default('auto'),
   metal: MetalSettingsSchema.default({ appsRoomGiB: 4, pressureGuard: true }),
   /** Download model weights into the shared cache before a model server starts, with progress. */
   prefetchWeights: z.boolean().default(true),

@@ -226,7 +226,9 @@ export function planStack(facts: HostFacts, settings: Settings, options: PlanOpt
     network: settings.network,
     services: drafts.map((d) => finished(d, ports.get(d.name), onDemand.length > 0, modelDrafts.some(runsOnHost))),
     warnings,
-    profileReason: decision.reason,
+    profileReason: cpuRoom.host
+      ? `${decision.reason}; the models run on the Mac's GPU through vllm-metal, beside it`
+      : decision.reason,
     ...(cpuRoom.host ? { host: cpuRoom.host } : {}),
     ...(gatewayPort !== undefined
       ? {
