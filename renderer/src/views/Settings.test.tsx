@@ -137,3 +137,24 @@ describe('Settings: add a model by its Hugging Face id', () => {
     );
   });
 });
+
+describe('Settings on a Mac', () => {
+  it('where models run, the room kept for apps and the memory guard, saved with the rest', async () => {
+    const api = fakeApi({
+      updateSettings: async (patch) => ({ ...snapshotFor(HOSTS.mac).settings, ...patch }) as Settings,
+    });
+    renderView(<SettingsView api={api} snapshot={snapshotFor(HOSTS.mac)} onSaved={() => undefined} />);
+    fireEvent.change(screen.getByLabelText('Where models run'), { target: { value: 'containers' } });
+    fireEvent.change(screen.getByLabelText('Kept for your apps (GiB)'), { target: { value: '6' } });
+    fireEvent.click(screen.getByLabelText(/put the least recently used idle model to sleep/));
+    await act(async () => void fireEvent.click(screen.getByRole('button', { name: 'Save' })));
+    const patch = api.calls.find((c) => c.method === 'updateSettings')?.args[0] as Partial<Settings>;
+    expect(patch.modelsOn).toBe('containers');
+    expect(patch.metal).toEqual({ appsRoomGiB: 6, pressureGuard: false });
+  });
+
+  it('is not there off a Mac', () => {
+    renderView(<SettingsView api={fakeApi()} snapshot={snapshotFor(HOSTS.workstation)} onSaved={() => undefined} />);
+    expect(screen.queryByLabelText('Where models run')).toBeNull();
+  });
+});

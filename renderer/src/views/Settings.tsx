@@ -10,6 +10,8 @@ import { PortsAndImages } from './PortsAndImages.js';
 import { KeepAliveChoices, keepAliveFields, keepAliveSetting } from './KeepAlive.js';
 import { ExportPanel } from './ExportPanel.js';
 import { WhatIf } from './WhatIf.js';
+import { MacSettings, macFields, macSetting } from './MacSettings.js';
+import { appleSilicon } from '../../../electron/common/model-servers/vllm-metal/placement.js';
 
 /** Settings the app and the CLI share; secrets are write-only and only shown as set or not. */
 export function SettingsView({ api, snapshot, onSaved }: { api: BerthApi; snapshot: Snapshot; onSaved: () => void }) {
@@ -31,6 +33,7 @@ export function SettingsView({ api, snapshot, onSaved }: { api: BerthApi; snapsh
   const [autoUpdate, setAutoUpdate] = useState(settings.autoUpdate);
   const [draft, setDraft] = useState(EMPTY_MODEL);
   const [litellmUrl, setLitellmUrl] = useState(settings.litellmUrl ?? '');
+  const [mac, setMac] = useState(() => macFields(settings));
   const confirmed = Boolean(settings.litellmUrl) && settings.litellmUrl === settings.trustedLitellmUrl;
   const services = snapshot.plan?.services ?? [];
   const models = [...new Set([...services.filter((s) => s.role === 'model').map((s) => s.name), ...disabled])];
@@ -60,6 +63,7 @@ export function SettingsView({ api, snapshot, onSaved }: { api: BerthApi; snapsh
         keepAlive: keepAliveSetting(keepAlive),
         ports: numericPorts,
         images: Object.fromEntries(Object.entries(images).filter(([, v]) => v.trim())),
+        ...macSetting(settings, mac),
         // Sent only when edited, so a LITELLM_URL from the environment is not written into the file.
         ...(litellmUrl.trim() !== (settings.litellmUrl ?? '') ? { litellmUrl: litellmUrl.trim() || null } : {}),
       });
@@ -130,6 +134,7 @@ export function SettingsView({ api, snapshot, onSaved }: { api: BerthApi; snapsh
               onChange={(e) => setExposePorts(e.currentTarget.checked)}
             />
           </Section>
+          {appleSilicon(snapshot.facts) && <MacSettings value={mac} onChange={setMac} />}
           <Section title="Models">
             <Group gap="lg" mb="sm">
               {models.map((name) => (
