@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findVllmMetal, vllmMetalCandidates, vllmMetalVersion } from './find.js';
+import { findVllmMetal, gpuWorkingSet, vllmMetalCandidates, vllmMetalVersion } from './find.js';
 
 /** An environment as vllm-metal's install script makes it: bin/vllm, and the plugin's metadata in site-packages. */
 function environment(root: string, version: string | undefined): string {
@@ -60,5 +60,22 @@ describe('finding vllm-metal', () => {
   it('skips a configured path that is not an executable', async () => {
     const home = mkdtempSync(path.join(os.tmpdir(), 'berth-home-'));
     expect(await findVllmMetal(home, path.join(home, 'nothing-here'))).toBeUndefined();
+  });
+});
+
+describe("the Mac's GPU working-set limit", () => {
+  it("is read with the Python of vllm-metal's own environment, as MLX reports it", async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'berth-mlx-'));
+    const vllm = environment(root, '0.3.0.dev20260822182524');
+    // Stands in for `python3 -c "import mlx.core as mx; print(…max_recommended_working_set_size…)"` on a 16 GB Mac.
+    const python = path.join(root, 'bin', 'python3');
+    writeFileSync(python, '#!/bin/sh\ncase "$2" in *max_recommended_working_set_size*) echo 11453246122;; esac\n');
+    chmodSync(python, 0o755);
+    expect(await gpuWorkingSet(vllm)).toEqual({ gpuWorkingSetBytes: 11_453_246_122, gpuWorkingSetFrom: 'metal' });
+  });
+
+  it('is unknown where neither MLX nor the sysctl answers (this Linux machine has no iogpu sysctl)', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'berth-mlx-'));
+    expect(await gpuWorkingSet(path.join(root, 'bin', 'vllm'))).toEqual({});
   });
 });
