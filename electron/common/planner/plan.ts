@@ -26,8 +26,7 @@ import type { ModelSpec } from '../catalog/models.js';
 import { checkKeepAlive, checkKnownServices, checkTuning } from './plan-checks.js';
 import { planCpuModels } from './plan-cpu.js';
 import { planGpuModelServices } from './plan-gpu.js';
-import { metalPlacement } from '../model-servers/vllm-metal/placement.js';
-import { planMetalModels } from '../model-servers/vllm-metal/plan.js';
+import { HOST_SERVER_PLANNERS } from '../model-servers/host-kinds.js';
 import { runsOnHost } from '../model-servers/registry.js';
 
 /** Warnings about the engine and the settings themselves, whatever the models. */
@@ -155,7 +154,10 @@ function memoryWarnings(facts: HostFacts, othersBytes: number, already: readonly
 
 type ModelRoom = { onDemand?: { budgetBytes: number; atOnce: number } | undefined; host?: StackPlan['host'] };
 
-/** The models' servers: on the Mac's GPU where vllm-metal runs them, else CPU or GPU containers, by profile. */
+/**
+ * The models' servers: on the host where a kind of server there takes them (vllm-metal on a Mac's GPU), else CPU or
+ * GPU containers, by profile.
+ */
 function planModels(
   profile: StackPlan['profile'],
   models: readonly ModelSpec[],
@@ -166,11 +168,14 @@ function planModels(
   room: ModelRoom,
 ): ServiceDraft[] {
   if (profile === 'production') return planGpuModelServices(models, facts, settings, options, warnings);
-  const metal = metalPlacement(facts, settings);
-  if (metal.warning) warnings.push(metal.warning);
-  if (!metal.engine) return planCpuModels(models, facts, settings, options, warnings, room);
+  const placements = HOST_SERVER_PLANNERS.map((kind) => ({ kind, ...kind.placement(facts, settings) }));
+  const chosen = placements.find((p) => p.engine);
+  if (!chosen?.engine) {
+    warnings.push(...placements.flatMap((p) => (p.warning ? [p.warning] : [])));
+    return planCpuModels(models, facts, settings, options, warnings, room);
+  }
   const vmNeedsBytes = companionBytes(options.stackServices ?? STACK_SERVICES) + ENGINE_HEADROOM_BYTES;
-  const planned = planMetalModels(models, facts, settings, options, { ...metal.engine, vmNeedsBytes }, warnings);
+  const planned = chosen.kind.plan(models, facts, settings, options, { ...chosen.engine, vmNeedsBytes }, warnings);
   room.onDemand = planned.onDemand;
   room.host = planned.host;
   return planned.drafts;

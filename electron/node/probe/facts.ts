@@ -3,7 +3,7 @@ import os from 'node:os';
 import { promisify } from 'node:util';
 import si from 'systeminformation';
 import { engineTrouble, type EngineTrouble } from '../../common/contracts/engine-trouble.js';
-import type { HostFacts } from '../../common/contracts/host-facts.js';
+import type { HostEngine, HostFacts } from '../../common/contracts/host-facts.js';
 import { connectEngine, type EngineConnection } from '../docker/connect.js';
 import { LOCAL_FILES, readEngineFacts } from '../docker/engine-facts.js';
 import { queryNvidiaGpus } from './nvidia.js';
@@ -21,8 +21,8 @@ export interface ProbeEnvironment {
   pingTimeoutMs: number;
   /** The engine connection its caller already holds: the probe then asks that engine instead of finding one. */
   connection?: EngineConnection;
-  /** vllm-metal's `vllm` as settings name it (metal.vllmPath), looked at before the usual places. */
-  vllmMetalPath?: string | undefined;
+  /** The commands of model servers on the host as settings name them (metal.vllmPath), looked at first. */
+  hostEnginePaths?: Partial<Record<HostEngine['kind'], string | undefined>>;
 }
 
 export function defaultProbeEnvironment(): ProbeEnvironment {
@@ -133,9 +133,16 @@ async function probeMac(
   environment: ProbeEnvironment,
 ): Promise<Pick<HostFacts, 'hostEngines'> & Pick<HostFacts['memory'], 'gpuWorkingSetBytes' | 'gpuWorkingSetFrom'>> {
   if (environment.platform !== 'darwin' || environment.arch !== 'arm64') return {};
-  const { findVllmMetal, gpuWorkingSet } = await import('../model-servers/vllm-metal/find.js');
-  const engine = await findVllmMetal(environment.home, environment.vllmMetalPath);
-  return { ...(await gpuWorkingSet(engine?.path)), ...(engine ? { hostEngines: [engine] } : {}) };
+  const { gpuWorkingSet } = await import('../model-servers/vllm-metal/find.js');
+  const { HOST_SERVER_RUNTIMES } = await import('../model-servers/host-kinds.js');
+  const found = await Promise.all(
+    Object.entries(HOST_SERVER_RUNTIMES).map(([kind, runtime]) =>
+      runtime.find(environment.home, environment.hostEnginePaths?.[kind as HostEngine['kind']]),
+    ),
+  );
+  const hostEngines = found.filter((e): e is HostEngine => e !== undefined);
+  const metal = hostEngines.find((e) => e.kind === 'vllm-metal');
+  return { ...(await gpuWorkingSet(metal?.path)), ...(hostEngines.length ? { hostEngines } : {}) };
 }
 
 export async function probeHostFacts(environment: ProbeEnvironment = defaultProbeEnvironment()): Promise<HostFacts> {

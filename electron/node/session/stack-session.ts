@@ -172,8 +172,8 @@ export class StackSession {
           () => undefined,
         );
         const { userHome: home, platform, env } = this;
-        const vllmMetalPath = metal?.vllmPath;
-        return probeHostFacts({ ...defaultProbeEnvironment(), env, home, platform, connection, vllmMetalPath });
+        const hostEnginePaths = { 'vllm-metal': metal?.vllmPath };
+        return probeHostFacts({ ...defaultProbeEnvironment(), env, home, platform, connection, hostEnginePaths });
       })
       .catch((error: unknown) => {
         // Asked again next time: the engine may come back.

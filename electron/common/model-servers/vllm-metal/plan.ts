@@ -127,12 +127,6 @@ function withoutFlags(command: readonly string[], flags: readonly string[]): str
   return command.filter((arg, i) => !flags.includes(arg) && !flags.includes(command[i - 1] ?? ''));
 }
 
-export interface MetalPlan {
-  drafts: ServiceDraft[];
-  host: NonNullable<StackPlan['host']>;
-  onDemand?: { budgetBytes: number; atOnce: number };
-}
-
 /** The development models on the Mac's GPU through vllm-metal: checkpoints, shares, contexts and the Mac's account. */
 export function planMetalModels(
   catalogModels: readonly ModelSpec[],
@@ -141,7 +135,11 @@ export function planMetalModels(
   options: PlanOptions,
   engine: { version: string | null; path: string; vmNeedsBytes: number },
   warnings: PlanWarning[],
-): MetalPlan {
+): {
+  drafts: ServiceDraft[];
+  host: NonNullable<StackPlan['host']>;
+  onDemand?: { budgetBytes: number; atOnce: number };
+} {
   const mac = macMemory(facts, settings);
   const picked = checkpoints(catalogModels, mac.budgetBytes);
   const image = `vllm-metal ${engine.version ?? '(version unknown)'}`;

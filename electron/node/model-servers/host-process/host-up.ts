@@ -1,7 +1,7 @@
 import type { Measurement } from '../../../common/contracts/measurement.js';
 import type { PlannedService, StackPlan } from '../../../common/contracts/stack-plan.js';
 import type { EngineContext } from '../../engine/context.js';
-import { metalFiguresFromLog } from '../vllm-metal/log.js';
+import { HOST_SERVER_RUNTIMES } from '../host-kinds.js';
 import {
   linesSinceStart,
   recordFor,
@@ -31,17 +31,18 @@ export async function hostRuns(
   };
 }
 
-/** What vllm-metal reported as it started, as a measurement kept under its version and this machine. */
+/** What the server reported as it started, as a measurement kept under its version and this machine. */
 function measurement(ctx: EngineContext, service: PlannedService, lines: readonly string[]): Measurement | undefined {
   const model = service.model;
-  if (!model) return undefined;
-  const { metalLimitBytes: _limit, ...measured } = metalFiguresFromLog(lines);
+  const runtime = model?.server && model.server !== 'vllm' ? HOST_SERVER_RUNTIMES[model.server] : undefined;
+  if (!model || !runtime) return undefined;
+  const measured = runtime.figuresFromLog(lines);
   if (Object.keys(measured).length === 0) return undefined;
   return {
     service: service.name,
     image: service.image,
     model: model.id,
-    device: 'metal',
+    device: model.device,
     engine: ctx.engineEndpoint ?? 'none',
     at: new Date().toISOString(),
     planned: model.expected ?? {},
