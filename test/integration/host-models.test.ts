@@ -172,6 +172,13 @@ describeWhen(
       const logs = berth(['logs', 'vllm-qwen3', '--tail', '50'], { home: stack.home, env: env() });
       expect(logs.code, logs.stderr).toBe(0);
       expect(logs.stdout).toContain('Paged attention memory breakdown: metal_limit=');
+      // Its log is on this machine: read even while the engine does not answer.
+      const offline = berth(['logs', 'vllm-qwen3', '--tail', '5'], {
+        home: stack.home,
+        env: env({ DOCKER_HOST: 'unix:///nope.sock' }),
+      });
+      expect(offline.code, offline.stderr).toBe(0);
+      expect(offline.stdout).toContain('Starting vLLM API server');
 
       // A crash: the supervisor starts it again, with backoff, and it answers again.
       process.kill(served.pid, 'SIGKILL');

@@ -16,9 +16,12 @@ export async function logsCommand(
   const tail = Number(flags.tail);
   if (!Number.isInteger(tail) || tail < 0)
     throw new InputError('--tail', `"${flags.tail}" is not a number of lines (0 or more)`);
-  const connection = await session.engine();
   const { settings } = await session.settings();
-  const { source, there } = await logSourceFor(session.home, settings.stack, connection.docker, service);
+  // A model server on this machine has its log here, whether or not the engine answers.
+  const onHost = await logSourceFor(session.home, settings.stack, undefined, service);
+  const { source, there } = onHost.source
+    ? onHost
+    : await logSourceFor(session.home, settings.stack, (await session.engine()).docker, service);
   if (!source)
     throw new InputError(
       'SERVICE',
