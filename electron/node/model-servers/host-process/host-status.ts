@@ -24,35 +24,27 @@ import {
 export async function sweepOrphans(home: string): Promise<string[]> {
   const ended: string[] = [];
   for (const record of await listRecords(home)) {
-    if (alive(record.supervisorPid) || !alive(record.childPid)) {
-      if (!alive(record.supervisorPid) && ['starting', 'healthy', 'unhealthy', 'restarting'].includes(record.state)) {
-        const { supervisorPid: _s, childPid: _c, ...rest } = record;
-        await writeRecordFile(recordFile(home, record.stack, record.service), {
-          ...rest,
-          state: 'exited',
-          since: new Date().toISOString(),
-          problem: {
-            message: `${record.service} stopped with its supervisor`,
-            fix: 'berth up starts it again',
-          },
-        } as HostModelRecord);
-      }
-      continue;
+    if (alive(record.supervisorPid)) continue;
+    if (alive(record.childPid)) {
+      signalGroup(record.childPid, 'SIGKILL');
+      ended.push(`${record.stack}-${record.service}`);
+      await markExited(home, record, 'was left running without its supervisor, and Berth ended it');
+    } else if (['starting', 'healthy', 'unhealthy', 'restarting'].includes(record.state)) {
+      await markExited(home, record, 'stopped with its supervisor');
     }
-    signalGroup(record.childPid, 'SIGKILL');
-    ended.push(`${record.stack}-${record.service}`);
-    const { supervisorPid: _s, childPid: _c, ...rest } = record;
-    await writeRecordFile(recordFile(home, record.stack, record.service), {
-      ...rest,
-      state: 'exited',
-      since: new Date().toISOString(),
-      problem: {
-        message: `${record.service} was left running without its supervisor, and Berth ended it`,
-        fix: 'berth up starts it again',
-      },
-    } as HostModelRecord);
   }
   return ended;
+}
+
+/** A record that says its server is gone, and why, with what starts it again. */
+async function markExited(home: string, record: HostModelRecord, why: string): Promise<void> {
+  const { supervisorPid: _s, childPid: _c, ...rest } = record;
+  await writeRecordFile(recordFile(home, record.stack, record.service), {
+    ...rest,
+    state: 'exited',
+    since: new Date().toISOString(),
+    problem: { message: `${record.service} ${why}`, fix: 'berth up starts it again' },
+  });
 }
 
 /** A host model's status as `berth status` and the window read it, from its record. */
