@@ -114,7 +114,20 @@ function streamChat(res, { id, model, words }, done) {
 
 process.on('SIGTERM', () => process.exit(0));
 
+/**
+ * A call a server makes out of the stack (an update check, a download), where upstream makes it unless its offline
+ * setting says not to. The doubles make no real request (this machine has no internet, and a container cannot tell an
+ * internal network from a network with no internet beyond it): each such call is logged as `OUTBOUND <url>`, so a test
+ * sees every call a service would make, and it fails as it does with no route out, after which the double goes on as
+ * upstream does.
+ */
+function reachOut(url, why) {
+  logError(`OUTBOUND ${url} (${why}): connect ENETUNREACH`);
+  return false;
+}
+
 module.exports = {
+  reachOut,
   log,
   logError,
   readFile,

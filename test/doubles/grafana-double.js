@@ -14,7 +14,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const YAML = require('yaml');
-const { log, logError, containerInfo, sendJson, listen } = require('./double-common.js');
+const { log, logError, containerInfo, sendJson, listen, reachOut } = require('./double-common.js');
 
 const provisioning = process.env.GF_PATHS_PROVISIONING || '/etc/grafana/provisioning';
 const port = Number(process.env.GF_SERVER_HTTP_PORT || 3000);
@@ -190,6 +190,22 @@ log(
 log(
   `logger=provisioning.dashboard level=info msg="finished to provision dashboards" loaded=${dashboards.size} skipped=${skipped.length}`,
 );
+// Grafana's calls home, each on unless its key of configuration turns it off ([analytics] reporting_enabled,
+// check_for_updates, check_for_plugin_updates; [plugins] preinstall_disabled; [news] news_feed_enabled:
+// https://grafana.com/docs/grafana/latest/setup-grafana/configure-grafana/); each failure is logged and it goes on.
+const calls = [
+  ['GF_ANALYTICS_REPORTING_ENABLED', 'false', 'https://stats.grafana.org/grafana-usage-report', 'usage report'],
+  ['GF_ANALYTICS_CHECK_FOR_UPDATES', 'false', 'https://grafana.com/api/grafana/versions', 'version check'],
+  ['GF_ANALYTICS_CHECK_FOR_PLUGIN_UPDATES', 'false', 'https://grafana.com/api/plugins/versioncheck', 'plugin check'],
+  ['GF_PLUGINS_PREINSTALL_DISABLED', 'true', 'https://grafana.com/api/plugins', 'preinstalled plugins'],
+  ['GF_NEWS_NEWS_FEED_ENABLED', 'false', 'https://grafana.com/api/news', 'news feed'],
+];
+for (const [key, off, url, why] of calls) {
+  if (String(process.env[key]).toLowerCase() !== off && !reachOut(url, why))
+    logError(
+      `logger=${why.replace(/ /g, '-')} level=error msg="request failed" error="dial tcp: connect: network is unreachable"`,
+    );
+}
 listen(port, handle, () =>
   log(`logger=http.server level=info msg="HTTP Server Listen" address=[::]:${port} protocol=http`),
 );

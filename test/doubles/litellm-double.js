@@ -18,6 +18,7 @@
 //   litellm/llms/openai/chat/gpt_transformation.py).
 'use strict';
 const {
+  reachOut,
   log,
   logError,
   containerInfo,
@@ -231,4 +232,12 @@ log(`INFO:     Started server process [${process.pid}]`);
 // As litellm does with --detailed_debug: its key ends up in its own log, which Berth must not pass on.
 if (masterKey) log(`DEBUG proxy_server.py: master_key=${masterKey}`);
 log(`LiteLLM: Proxy initialized with Config, Set models:\n${models.map((m) => `    ${m.name}`).join('\n')}`);
+// litellm fetches its model cost map from GitHub at startup unless LITELLM_LOCAL_MODEL_COST_MAP is set
+// (https://docs.litellm.ai/docs/proxy/model_cost_map); the pinned release falls back to its bundled copy when the
+// fetch fails (the startup ImportError of BerriAI/litellm#46711 is fixed there).
+if (String(process.env.LITELLM_LOCAL_MODEL_COST_MAP).toLowerCase() !== 'true') {
+  const url = 'https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json';
+  if (!reachOut(url, 'model cost map'))
+    logError('LiteLLM: Failed to fetch remote model cost map. Falling back to local backup.');
+}
 listen(port, handle, () => log(`INFO:     Uvicorn running on http://0.0.0.0:${port} (Press CTRL+C to quit)`));

@@ -10,7 +10,7 @@
 //   tools as OpenAI `tools` (backend/open_webui/utils/middleware.py, process_chat_payload), with no tool_choice, which
 //   vLLM reads as "auto".
 'use strict';
-const { log, logError, containerInfo, sendJson, listen, parseJson } = require('./double-common.js');
+const { log, logError, containerInfo, sendJson, listen, parseJson, reachOut } = require('./double-common.js');
 
 const split = (value) =>
   value
@@ -120,5 +120,12 @@ async function handle(req, res, body) {
   log(
     `INFO  [open_webui.routers.openai] get_all_models: ${atStart.models.length} model(s): ${atStart.models.map((m) => m.id).join(', ')}`,
   );
+  // Without OFFLINE_MODE, Open WebUI checks its version on GitHub and fetches its embedding model from Hugging Face
+  // (https://docs.openwebui.com/tutorials/offline-mode).
+  if (String(process.env.OFFLINE_MODE).toLowerCase() !== 'true') {
+    reachOut('https://api.github.com/repos/open-webui/open-webui/releases/latest', 'version update check');
+    if (!reachOut('https://huggingface.co/api/models/sentence-transformers/all-MiniLM-L6-v2', 'embedding model'))
+      logError("ERROR: Cannot determine model snapshot path: We couldn't connect to 'https://huggingface.co'");
+  }
   listen(port, handle, () => log(`INFO:     Uvicorn running on http://0.0.0.0:${port} (Press CTRL+C to quit)`));
 })();

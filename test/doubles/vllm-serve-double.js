@@ -23,6 +23,7 @@
 // memory limit), DOUBLE_CHATTER_PER_S (log lines). A test ends its engine process with POST /double/engine-dead.
 'use strict';
 const {
+  reachOut,
   log,
   logError,
   containerInfo,
@@ -458,6 +459,15 @@ function run(argv) {
     const hoard = [];
     setInterval(() => hoard.push(Buffer.alloc(16 * 1024 * 1024, 1)), 20);
   }
+
+  // huggingface_hub asks the Hub for the model's files unless HF_HUB_OFFLINE=1
+  // (https://huggingface.co/docs/huggingface_hub/package_reference/environment_variables#hfhuboffline).
+  if (
+    process.env.HF_HUB_OFFLINE !== '1' &&
+    !METAL &&
+    !reachOut(`https://huggingface.co/api/models/${model}`, 'model files')
+  )
+    logError(`WARNING: couldn't connect to 'https://huggingface.co' to check ${model}; trying the local cache`);
 
   if (process.env.DOUBLE_FATAL) {
     // Lines a few milliseconds apart, as vLLM writes them, so Docker records them in this order.

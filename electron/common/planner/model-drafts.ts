@@ -1,5 +1,5 @@
 import type { HostFacts } from '../contracts/host-facts.js';
-import { type PlannedService } from '../contracts/stack-plan.js';
+import { about, type PlannedService, type Reason } from '../contracts/stack-plan.js';
 import type { ModelSpec } from '../catalog/models.js';
 import { DEFAULT_IMAGES, vllmImageVersion } from '../catalog/images.js';
 import { measurementKey, type Measurement } from '../contracts/measurement.js';
@@ -53,5 +53,24 @@ export function localVllmBuild(
       max_jobs: String(Math.max(2, cores)),
       ...(arch === 'aarch64' ? { VLLM_CPU_ARM_BF16: dtype === 'bfloat16' ? 'true' : 'false' } : {}),
     },
+  };
+}
+
+/**
+ * A vLLM container that makes no call to the Hugging Face Hub: with prefetchWeights, Berth downloads the weights into
+ * the cache volume before the container is created (node/engine/weights.ts), so the server reads them from the cache
+ * with `HF_HUB_OFFLINE=1` (huggingface_hub: no HTTP calls, files from the local cache only:
+ * https://huggingface.co/docs/huggingface_hub/package_reference/environment_variables#hfhuboffline). Without
+ * prefetch, vLLM downloads them itself and must reach the Hub.
+ */
+export function offlineModel(prefetchWeights: boolean): { env: Record<string, string>; reason?: Reason } {
+  if (!prefetchWeights) return { env: {} };
+  return {
+    env: { HF_HUB_OFFLINE: '1' },
+    reason: about(
+      'network',
+      'offline once its weights are here: Berth downloads them before it is created, and vLLM reads them from the ' +
+        'cache with HF_HUB_OFFLINE=1',
+    ),
   };
 }

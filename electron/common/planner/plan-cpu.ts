@@ -16,7 +16,7 @@ import { engineCpuCount, engineMemoryBytes } from './memory-account.js';
 import { defaultVllmImage, modelService } from './services.js';
 import { companionBytes } from '../services/registry.js';
 import type { PlanOptions } from './plan-inputs.js';
-import { kvCacheFlag, localVllmBuild, measurementFor } from './model-drafts.js';
+import { kvCacheFlag, localVllmBuild, measurementFor, offlineModel } from './model-drafts.js';
 
 /** The development profile's model servers: cores, memory, KV cache and context for each CPU model. */
 export function planCpuModels(
@@ -125,6 +125,15 @@ function cpuFit(model: ModelSpec, size: ModelSize, expected: VllmFigures, keepAl
   });
 }
 
+/** Why the image is built here: from the vllm checkout, with upstream's recipe. */
+function buildReason(build: NonNullable<ServiceDraft['build']>) {
+  return about(
+    'image',
+    `image built from the vllm checkout at ${build.context} (docker/Dockerfile.cpu, ${build.platform}` +
+      `, VLLM_CPU_ARM_BF16=${build.args.VLLM_CPU_ARM_BF16 ?? 'n/a'}, max_jobs=${build.args.max_jobs})`,
+  );
+}
+
 /** One CPU model's server: its cores and bind list, memory, KV cache, context, fit and why. */
 function cpuDraft(
   model: ModelSpec,
@@ -149,6 +158,7 @@ function cpuDraft(
   const expected = expectedCpu(model, size.kvCacheGiB, size.maxModelLen, size.memoryBytes);
   const keepAlive = c.memory.keepAlive.get(model.service) ?? 'always';
   const fit = cpuFit(model, size, expected, keepAlive, c);
+  const offline = offlineModel(settings.prefetchWeights);
   return {
     ...shell,
     ...(build ? { build } : {}),
@@ -170,7 +180,12 @@ function cpuDraft(
       fit,
       keepAlive,
     },
-    env: { ...shell.env, VLLM_CPU_OMP_THREADS_BIND: bind, VLLM_CPU_KVCACHE_SPACE: String(size.kvCacheGiB) },
+    env: {
+      ...shell.env,
+      ...offline.env,
+      VLLM_CPU_OMP_THREADS_BIND: bind,
+      VLLM_CPU_KVCACHE_SPACE: String(size.kvCacheGiB),
+    },
     cpuset: formatCpuList(cores.cpuset),
     memoryBytes: size.memoryBytes,
     kvCacheGiB: size.kvCacheGiB,
@@ -187,21 +202,13 @@ function cpuDraft(
       ),
       about('on-demand', onDemandReason(model.service, keepAlive, c.onDemand, c.memory)),
       about('runtime', isa.reason),
+      ...(offline.reason ? [offline.reason] : []),
       about(
         'security',
         "SYS_NICE lets vLLM place memory on the model's NUMA node; Docker's default seccomp profile then " +
           'allows those calls, so seccomp stays on',
       ),
-      ...(build
-        ? [
-            about(
-              'image',
-              `image built from the vllm checkout at ${build.context} (docker/Dockerfile.cpu, ${build.platform}` +
-                `, VLLM_CPU_ARM_BF16=${build.args.VLLM_CPU_ARM_BF16 ?? 'n/a'}, max_jobs=${build.args.max_jobs}` +
-                ')',
-            ),
-          ]
-        : []),
+      ...(build ? [buildReason(build)] : []),
     ],
   };
 }

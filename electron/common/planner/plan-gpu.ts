@@ -8,7 +8,7 @@ import { expectedGpu, kvShortWarning, overPlanWarning, withMeasurement } from '.
 import { fitWords } from './vllm-words.js';
 import { defaultVllmImage, modelService } from './services.js';
 import type { PlanOptions } from './plan-inputs.js';
-import { measurementFor } from './model-drafts.js';
+import { measurementFor, offlineModel } from './model-drafts.js';
 
 /** The production profile's model servers: cards, shares and contexts for each GPU model. */
 export function planGpuModelServices(
@@ -53,9 +53,11 @@ export function planGpuModelServices(
     const fit = card
       ? fitWords({ expected, maxModelLen: place.maxModelLen, modelLimit: model.maxModelLen })
       : { verdict: 'no' as const, words: 'does not fit: no NVIDIA card was seen to size it on' };
+    const offline = offlineModel(settings.prefetchWeights);
     return [
       {
         ...shell,
+        env: { ...shell.env, ...offline.env },
         model: {
           ...shell.model,
           device: 'gpu' as const,
@@ -71,6 +73,7 @@ export function planGpuModelServices(
         reasons: [
           ...shell.reasons,
           ...place.reasons,
+          ...(offline.reason ? [offline.reason] : []),
           ...(card
             ? [
                 about(

@@ -26,6 +26,15 @@ export const grafana: StackServiceDefinition = {
         GF_USERS_ALLOW_SIGN_UP: 'false',
         GF_AUTH_ANONYMOUS_ENABLED: exposed ? 'false' : 'true',
         GF_AUTH_ANONYMOUS_ORG_ROLE: 'Viewer',
+        // Offline: none of Grafana's calls home, each a key of its configuration as GF_<SECTION>_<KEY>
+        // (https://grafana.com/docs/grafana/latest/setup-grafana/configure-grafana/): usage reports, the version and
+        // plugin update checks ([analytics]), the plugins it installs at start ([plugins] preinstall_disabled) and
+        // its news feed ([news]).
+        GF_ANALYTICS_REPORTING_ENABLED: 'false',
+        GF_ANALYTICS_CHECK_FOR_UPDATES: 'false',
+        GF_ANALYTICS_CHECK_FOR_PLUGIN_UPDATES: 'false',
+        GF_PLUGINS_PREINSTALL_DISABLED: 'true',
+        GF_NEWS_NEWS_FEED_ENABLED: 'false',
       },
       dependsOn: [{ service: 'prometheus', condition: 'started' }],
       mounts: [

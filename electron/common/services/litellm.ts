@@ -21,7 +21,13 @@ export const litellm: StackServiceDefinition = {
     role: 'gateway',
     image,
     command: ['--config', '/app/config.yaml', '--port', String(CONTAINER_PORTS.litellm)],
-    env: { LITELLM_MASTER_KEY: '${LITELLM_MASTER_KEY}' },
+    env: {
+      LITELLM_MASTER_KEY: '${LITELLM_MASTER_KEY}',
+      // Offline: the model cost map bundled with litellm, instead of the copy the proxy fetches from GitHub at startup
+      // (https://docs.litellm.ai/docs/proxy/model_cost_map); get_model_cost_map reads this variable, as litellm's
+      // own tests set it to load the bundled map. Berth prices nothing, so the bundled map loses nothing.
+      LITELLM_LOCAL_MODEL_COST_MAP: 'True',
+    },
     dependsOn: [],
     mounts: [{ kind: 'config', source: GENERATED_FILES.litellmConfig, target: '/app/config.yaml', readOnly: true }],
     health: health(
@@ -40,6 +46,10 @@ export const litellm: StackServiceDefinition = {
       about(
         'start-order',
         'starts without waiting for the models: it routes by name, so the gateway is up while weights load',
+      ),
+      about(
+        'network',
+        'offline: its bundled model cost map (LITELLM_LOCAL_MODEL_COST_MAP), so it fetches nothing from GitHub',
       ),
     ],
   }),

@@ -29,6 +29,11 @@ export const openWebui: StackServiceDefinition = {
         ENABLE_OLLAMA_API: 'false',
         // Without this, the first launch's URL is kept in Open WebUI's database and a later LITELLM_URL is ignored.
         ENABLE_PERSISTENT_CONFIG: 'False',
+        // Offline: no version check and no download of embedding, reranking or Whisper models from Hugging Face
+        // (https://docs.openwebui.com/tutorials/offline-mode; OFFLINE_MODE is read from the environment on every
+        // start: https://docs.openwebui.com/reference/env-configuration). Document search then needs an embedding
+        // model already in its data volume, or an embedding endpoint.
+        OFFLINE_MODE: 'True',
       },
       dependsOn: litellmUrl ? [] : [{ service: 'litellm', condition: 'healthy' }],
       mounts: [

@@ -8,6 +8,7 @@ import { hostModelsReachable } from './checks/host-models-reachable.js';
 import { hfToken } from './checks/hf-token.js';
 import { imagesPresent } from './checks/images-present.js';
 import { measuredVsPlanned } from './checks/measured-vs-planned.js';
+import { offline } from './checks/offline.js';
 import { planCanStart } from './checks/plan-can-start.js';
 import { portsFree } from './checks/ports-free.js';
 import { secretsFile } from './checks/secrets-file.js';
@@ -29,4 +30,5 @@ export const CHECKS: readonly Check[] = [
   secretsFile,
   diskSpace,
   measuredVsPlanned,
+  offline,
 ];

@@ -66,6 +66,15 @@ except Exception as e:
         kind = "NETWORK"
     else:
         kind = "OTHER"
+    if kind == "NETWORK":
+        # No Hub to ask: the weights already in the cache will do, as vLLM reads them offline.
+        try:
+            snapshot_download(repo, allow_patterns=allow, ignore_patterns=["original/*"], local_files_only=True)
+            print("BERTH-CACHED", flush=True)
+            print("BERTH-DONE", flush=True)
+            sys.exit(0)
+        except Exception:
+            pass
     print("BERTH-ERROR %s %s: %s" % (kind, type(e).__name__, text), flush=True)
     sys.exit(5)
 `;
