@@ -14,6 +14,7 @@ import { diagnose } from '../doctor/run.js';
 import { up } from '../engine/converge.js';
 import { requireLogSource, type LogSource } from '../model-servers/log-source.js';
 import { restartService } from '../model-servers/restart.js';
+import { sweepOrphans } from '../model-servers/host-process/host-status.js';
 import { installForWindow } from '../model-servers/vllm-metal/install-for-window.js';
 import { saveSecret, saveSecrets } from '../secrets/secrets-file.js';
 import { down } from '../engine/teardown.js';
@@ -96,8 +97,9 @@ export class Backend implements BerthApi {
     this.options.log?.(error.message);
   }
 
-  /** Connects to the engine, probes the machine once and starts following the stack. */
+  /** Ends host models left without their supervisor, connects to the engine, probes once and follows the stack. */
   async start(): Promise<void> {
+    await sweepOrphans(this.session.home).catch((error: Error) => this.report(error));
     // Models on demand follow from the engine event the connection emits (the constructor's listener).
     await this.follower.connect();
   }
