@@ -11,6 +11,8 @@ import gpuServer from '../../test/fixtures/hosts/gpu-server-1x80gb.json';
 import laptop from '../../test/fixtures/hosts/laptop-vm-4cpu.json';
 import mac from '../../test/fixtures/hosts/macbook-docker-desktop-8cpu-8gib.json';
 import workstation from '../../test/fixtures/hosts/workstation-16c32t-2numa.json';
+import m4Metal from '../../test/fixtures/macs/m4-16gb-docker-desktop.json';
+import m4NoMetal from '../../test/fixtures/macs/m4-16gb-docker-desktop-no-vllm-metal.json';
 import type { Client } from './client.js';
 
 // happy-dom has no FontFaceSet; Mantine's autosizing textarea listens to it.
@@ -19,6 +21,12 @@ if (typeof document !== 'undefined' && !('fonts' in document)) {
     value: { addEventListener: () => undefined, removeEventListener: () => undefined, ready: Promise.resolve() },
   });
 }
+
+/** A 16 GB Mac with Docker Desktop at 8 GiB, with vllm-metal and without (test/fixtures/macs). */
+export const MACS: Record<'m4Metal' | 'm4NoMetal', HostFacts> = {
+  m4Metal: HostFactsSchema.parse(m4Metal),
+  m4NoMetal: HostFactsSchema.parse(m4NoMetal),
+};
 
 /** The corpus hosts the views are tested on. */
 export const HOSTS: Record<'laptop' | 'mac' | 'workstation' | 'gpuServer', HostFacts> = {

@@ -2,8 +2,7 @@
 import { act, cleanup, fireEvent, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BerthEvent } from '../../../electron/common/api/berth-api.js';
-import { mac } from '../../../test/support/hosts.js';
-import { HOSTS, fakeApi, renderView, snapshotFor } from '../testing.js';
+import { HOSTS, MACS, fakeApi, renderView, snapshotFor } from '../testing.js';
 import { Host } from './Host.js';
 import { FirstRun } from './FirstRun.js';
 
@@ -26,9 +25,7 @@ describe("Host on a Mac: the Mac's GPU", () => {
     let finish: (value: { ok: boolean; summary: string; failed: [] }) => void = () => undefined;
     const api = fakeApi({ installVllmMetal: () => new Promise((resolve) => (finish = resolve)) });
     const bus = events();
-    renderView(
-      <Host api={api} snapshot={snapshotFor(mac('m4-16gb-docker-desktop-no-vllm-metal'))} onEvent={bus.onEvent} />,
-    );
+    renderView(<Host api={api} snapshot={snapshotFor(MACS.m4NoMetal)} onEvent={bus.onEvent} />);
     const section = screen.getByRole('region', { name: "The Mac's GPU" });
     expect(section.textContent).toContain('vllm-metal is not installed');
     expect(section.textContent).toContain('raw.githubusercontent.com/vllm-project/vllm-metal/main/install.sh | bash');
@@ -44,7 +41,7 @@ describe("Host on a Mac: the Mac's GPU", () => {
   });
 
   it("with vllm-metal: the Mac's one memory account in words", () => {
-    renderView(<Host api={fakeApi()} snapshot={snapshotFor(mac('m4-16gb-docker-desktop'))} />);
+    renderView(<Host api={fakeApi()} snapshot={snapshotFor(MACS.m4Metal)} />);
     const section = screen.getByRole('region', { name: "The Mac's GPU" });
     // The plan's account of the 16 GB fixture (model-servers/vllm-metal/plan.test.ts works it out by hand).
     expect(section.textContent).toContain(
@@ -54,19 +51,19 @@ describe("Host on a Mac: the Mac's GPU", () => {
   });
 
   it("draws the Mac's memory once: no second bar of the engine's memory beside it", async () => {
-    renderView(<Host api={fakeApi()} snapshot={snapshotFor(mac('m4-16gb-docker-desktop'))} />);
+    renderView(<Host api={fakeApi()} snapshot={snapshotFor(MACS.m4Metal)} />);
     const figure = await screen.findByRole('figure', { name: "This Mac's memory" });
     expect(figure.textContent).toContain("This Mac's 16 GiB");
     expect(screen.queryByRole('figure', { name: 'Memory' })).toBeNull();
   });
 
   it('the first-run view says it is missing, with the command', () => {
-    const facts = mac('m4-16gb-docker-desktop-no-vllm-metal');
+    const facts = MACS.m4NoMetal;
     const trouble = { kind: 'absent' as const, message: 'Docker is not running', fix: 'start Docker' };
     renderView(<FirstRun trouble={trouble} facts={facts} onRecheck={() => undefined} />);
     expect(screen.getByTestId('first-run-metal').textContent).toContain('vllm-metal/main/install.sh | bash');
     cleanup();
-    renderView(<FirstRun trouble={trouble} facts={mac('m4-16gb-docker-desktop')} onRecheck={() => undefined} />);
+    renderView(<FirstRun trouble={trouble} facts={MACS.m4Metal} onRecheck={() => undefined} />);
     expect(screen.queryByTestId('first-run-metal')).toBeNull();
   });
 
