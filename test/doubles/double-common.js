@@ -105,7 +105,7 @@ function streamChat(res, { id, model, words }, done) {
       `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', model, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`,
     );
     res.end('data: [DONE]\n\n');
-  }, 20);
+  }, Number(process.env.DOUBLE_TOKEN_INTERVAL_MS || 20));
   res.on('close', () => {
     clearInterval(timer);
     if (done) done();

@@ -14,7 +14,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const YAML = require('yaml');
-const { log, logError, containerInfo, sendJson, listen, reachOut } = require('./double-common.js');
+const { log, logError, containerInfo, sendJson, listen, reachOut, parseJson } = require('./double-common.js');
 
 const provisioning = process.env.GF_PATHS_PROVISIONING || '/etc/grafana/provisioning';
 const port = Number(process.env.GF_SERVER_HTTP_PORT || 3000);
@@ -134,7 +134,31 @@ function role(req) {
   return anonymous ? process.env.GF_AUTH_ANONYMOUS_ORG_ROLE || 'Viewer' : undefined;
 }
 
-function handle(req, res) {
+/**
+ * Annotations as Grafana's HTTP API keeps them (https://grafana.com/docs/grafana/latest/developers/http_api/annotations/):
+ * POST /api/annotations with `time` (ms), `text` and `tags` adds an organisation annotation and answers
+ * `{"message":"Annotation added","id":N}`; GET /api/annotations lists them, newest first, filtered by `tags`.
+ */
+const annotations = [];
+
+function annotate(req, res, body, who) {
+  if (req.method === 'POST') {
+    if (who === 'Viewer') return sendJson(res, 403, { message: 'Permission denied' });
+    const request = parseJson(body);
+    if (!request || typeof request.text !== 'string') return sendJson(res, 400, { message: 'bad request data' });
+    const id = annotations.length + 1;
+    annotations.unshift({ id, time: Number(request.time) || Date.now(), text: request.text, tags: request.tags || [] });
+    return sendJson(res, 200, { message: 'Annotation added', id });
+  }
+  const tags = new URL(req.url, 'http://grafana').searchParams.getAll('tags');
+  return sendJson(
+    res,
+    200,
+    annotations.filter((a) => tags.every((t) => a.tags.includes(t))),
+  );
+}
+
+function handle(req, res, body) {
   const url = new URL(req.url, 'http://grafana');
   if (url.pathname === '/double/info')
     return sendJson(
@@ -166,6 +190,7 @@ function handle(req, res) {
       ? sendJson(res, 200, { dashboard: found.dashboard, meta: { folderTitle: found.folderTitle, provisioned: true } })
       : sendJson(res, 404, { message: 'Dashboard not found' });
   }
+  if (url.pathname === '/api/annotations') return annotate(req, res, body, who);
   if (url.pathname === '/api/datasources') {
     if (who !== 'Admin') return sendJson(res, 403, { message: 'Permission denied' });
     return sendJson(

@@ -295,6 +295,7 @@ function run(argv) {
   const startDelayMs = Number(process.env.DOUBLE_START_DELAY_MS || 0);
   const counters = { prompt: 0, generation: 0, success: 0, running: 0 };
   let engineDead = false;
+  let chats = 0;
   const latencies = { ttft: [], itl: [], e2e: [], queue: [] };
   const labels = `model_name="${servedNames[0]}",engine="0"`;
 
@@ -393,6 +394,16 @@ function run(argv) {
       });
     }
     const words = ['Hello', ' from', ' the', ' test', ' double', '.'];
+    // DOUBLE_ANSWER_DRIFT: a release that answers a prompt containing these words otherwise, as a changed kernel or
+    // sampler would at temperature 0.
+    const asked = String(request.messages?.at(-1)?.content ?? '');
+    if (process.env.DOUBLE_ANSWER_DRIFT && asked.includes(process.env.DOUBLE_ANSWER_DRIFT)) words[4] = ' other double';
+    // DOUBLE_EXIT_AFTER_CHATS: a release that dies under load (its engine core crashes, and the container stops).
+    chats += 1;
+    if (Number(process.env.DOUBLE_EXIT_AFTER_CHATS) && chats > Number(process.env.DOUBLE_EXIT_AFTER_CHATS)) {
+      logError(vllmLine('ERROR', 'core.py:1', 'EngineCore encountered a fatal error.'));
+      process.exit(1);
+    }
     counters.prompt += 5;
     counters.generation += words.length;
     counters.success += 1;
@@ -454,6 +465,10 @@ function run(argv) {
     sendJson(res, 404, { detail: 'Not Found' });
   }
 
+  // DOUBLE_BALLAST_MIB: a release that holds this much more memory once started, within its limit.
+  const ballastMiB = Number(process.env.DOUBLE_BALLAST_MIB || 0);
+  const ballast = ballastMiB ? Buffer.alloc(ballastMiB * 1024 ** 2, 1) : null;
+  if (ballast) log(`INFO holding ${ballast.length} bytes`);
   if (process.env.DOUBLE_HOG_MIB) {
     // Grows past its memory limit, as a model whose KV cache does not fit would.
     const hoard = [];

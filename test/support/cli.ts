@@ -13,7 +13,7 @@ export interface CliResult {
 }
 
 /** Runs the built `berth` as a user would, with its own BERTH_HOME and none of the caller's LITELLM_* variables. */
-function cliEnv(options: { home?: string; env?: Record<string, string> }): NodeJS.ProcessEnv {
+export function cliEnv(options: { home?: string; env?: Record<string, string> }): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, BERTH_HOME: options.home ?? freshHome(), ...options.env };
   if (!options.env?.LITELLM_URL) delete env.LITELLM_URL;
   if (!options.env?.LITELLM_ENVIRONMENT) delete env.LITELLM_ENVIRONMENT;

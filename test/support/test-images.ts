@@ -27,6 +27,12 @@ export const VLLM_VARIANTS = {
   nospace: { DOUBLE_PREFETCH: 'nospace' },
   offline: { DOUBLE_PREFETCH: 'network' },
   notfound: { DOUBLE_PREFETCH: 'notfound' },
+  // Candidates of `berth upgrade`'s trials: slower to decode, bigger in memory, answering three of its questions (those
+  // asking for a number) otherwise, and dying at its fourth chat.
+  sluggish: { DOUBLE_TOKEN_INTERVAL_MS: '80' },
+  bulky: { DOUBLE_BALLAST_MIB: '512' },
+  drifting: { DOUBLE_ANSWER_DRIFT: 'number only' },
+  crashy: { DOUBLE_EXIT_AFTER_CHATS: '3' },
   // An image without python3 (the prefetch and the health check both need it); its server still answers.
   nopython: {},
 } as const;

@@ -86,3 +86,17 @@ export const DEFAULT_PORTS: Record<string, number> = {
   /** Berth's wake gateway for on-demand models (docs/decisions/0013): a port on the host, not a container's. */
   wake: 4001,
 };
+
+/**
+ * Where each default image's release is published: the source column of docs/upstream.md's ledger, which
+ * `berth upgrade` shows beside a default that changed (test/upstream-ledger.test.ts keeps the two equal).
+ */
+export const IMAGE_SOURCES: Readonly<Record<string, string>> = {
+  [DEFAULT_IMAGES.vllmCpuX86]: 'https://hub.docker.com/r/vllm/vllm-openai-cpu/tags?name=v0.30.0',
+  [DEFAULT_IMAGES.vllmCpuArm]: 'https://hub.docker.com/r/vllm/vllm-openai-cpu/tags?name=v0.30.0',
+  [DEFAULT_IMAGES.vllmGpu]: 'https://github.com/vllm-project/vllm/releases/tag/v0.30.0',
+  [DEFAULT_IMAGES.litellm]: 'https://github.com/BerriAI/litellm/releases/tag/v1.104.8',
+  [DEFAULT_IMAGES.openWebui]: 'https://github.com/open-webui/open-webui/releases/tag/v0.11.4',
+  [DEFAULT_IMAGES.prometheus]: 'https://github.com/prometheus/prometheus/releases/tag/v3.13.4',
+  [DEFAULT_IMAGES.grafana]: 'https://github.com/grafana/grafana/releases/tag/v13.2.3',
+};

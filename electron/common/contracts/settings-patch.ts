@@ -27,6 +27,7 @@ export const SettingsPatchSchema = z.strictObject({
   engine: field.engine.unwrap().optional(),
   modelsOn: field.modelsOn.unwrap().optional(),
   metal: field.metal.unwrap().optional(),
+  upgradeMargin: field.upgradeMargin.unwrap().optional(),
 });
 
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;

@@ -172,6 +172,11 @@ export const SettingsSchema = z.object({
     .enum(['auto', 'containers', 'metal'], { error: 'where models run: "auto", "containers" or "metal"' })
     .default('auto'),
   metal: MetalSettingsSchema.default({ appsRoomGiB: 4, pressureGuard: true }),
+  /**
+   * How much worse than the running image a candidate's figure may be (0.1: 10% slower, bigger or fewer KV tokens) and
+   * still be kept by `berth upgrade`; any answer that differs rolls it back whatever the margin.
+   */
+  upgradeMargin: z.number({ error: 'a fraction from 0 to 1, such as 0.1 for 10%' }).min(0).max(1).default(0.1),
   /** Download model weights into the shared cache before a model server starts, with progress. */
   prefetchWeights: z.boolean().default(true),
   /** The app starts at login (hidden in the tray); off unless the user turns it on. */

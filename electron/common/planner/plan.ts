@@ -28,6 +28,7 @@ import { planCpuModels } from './plan-cpu.js';
 import { planGpuModelServices } from './plan-gpu.js';
 import { HOST_SERVER_PLANNERS } from '../model-servers/host-kinds.js';
 import { runsOnHost } from '../model-servers/registry.js';
+import { planWithHolds } from './holds.js';
 
 /** Warnings about the engine and the settings themselves, whatever the models. */
 function settingsWarnings(facts: HostFacts, settings: Settings, onDemand: readonly string[]): PlanWarning[] {
@@ -183,6 +184,10 @@ function planModels(
 
 /** The whole stack for this host and these settings. Pure: the same facts and settings give the same plan. */
 export function planStack(facts: HostFacts, settings: Settings, options: PlanOptions = {}): StackPlan {
+  return planWithHolds(settings, options.holds, (s) => planOnce(facts, s, options));
+}
+
+function planOnce(facts: HostFacts, settings: Settings, options: PlanOptions): StackPlan {
   const catalog = catalogFor(settings);
   const services = options.stackServices ?? STACK_SERVICES;
   checkKnownServices(settings, allServiceNames(catalog, services));

@@ -15,6 +15,7 @@ import { up } from '../engine/converge.js';
 import { requireLogSource, type LogSource } from '../model-servers/log-source.js';
 import { restartService } from '../model-servers/restart.js';
 import { sweepOrphans } from '../model-servers/host-process/host-status.js';
+import { finishInterruptedTrials } from '../upgrade/recover.js';
 import { installForWindow } from '../model-servers/vllm-metal/install-for-window.js';
 import { saveSecret, saveSecrets } from '../secrets/secrets-file.js';
 import { down } from '../engine/teardown.js';
@@ -100,6 +101,10 @@ export class Backend implements BerthApi {
   /** Ends host models left without their supervisor, connects to the engine, probes once and follows the stack. */
   async start(): Promise<void> {
     await sweepOrphans(this.session.home).catch((error: Error) => this.report(error));
+    // A trial of `berth upgrade` left unfinished by a stopped Berth is rolled back, in the background.
+    void finishInterruptedTrials(this.session, (e) => e.kind === 'warning' && this.report(new Error(e.message))).catch(
+      (error: Error) => this.report(error),
+    );
     // Models on demand follow from the engine event the connection emits (the constructor's listener).
     await this.follower.connect();
   }

@@ -56,6 +56,8 @@ export async function streamChat(
   onDelta: (text: string) => void,
   signal: AbortSignal,
   clock: () => number = () => performance.now(),
+  /** Sampling beside the model's defaults: `berth upgrade` asks at temperature 0, for a few tokens. */
+  sampling: { temperature?: number; max_tokens?: number } = {},
 ): Promise<ChatStats> {
   const client = clientFor(target, 600_000);
   const messages = [
@@ -67,7 +69,7 @@ export async function streamChat(
   let tokens = 0;
   let usageTokens: number | null = null;
   const stream = await client.chat.completions.create(
-    { model: request.model, messages, stream: true, stream_options: { include_usage: true } },
+    { model: request.model, messages, stream: true, stream_options: { include_usage: true }, ...sampling },
     { signal },
   );
   for await (const chunk of stream) {

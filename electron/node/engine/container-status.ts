@@ -71,6 +71,7 @@ export async function statusOfContainer(
     since: running ? info.State.StartedAt : info.State.FinishedAt,
     ports,
     ...(problem ? { problem } : {}),
+    image: info.Config.Image,
   };
 }
 

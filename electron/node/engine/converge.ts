@@ -94,26 +94,36 @@ async function prepare(
  * executed (up-run.ts). Serialised per stack.
  */
 export async function up(ctx: EngineContext, plan: StackPlan, names?: readonly string[]): Promise<UpResult> {
-  const selected = selectedServices(plan, names);
-  // Every image is resolved (here, built from a checkout, or in its registry for this engine's platform) before
-  // anything is created or stopped.
-  const platform = await enginePlatform(ctx.docker);
-  const unavailable = imageProblem(await resolveImages(ctx.docker, containerServices(selected), platform), platform);
-  if (unavailable) throw unavailable;
+  await checkImages(ctx, plan, names);
   return withStackLock(
     ctx.home,
     plan.stack,
-    async () => {
-      // A model server on the host left without its supervisor is ended before anything starts again.
-      for (const ended of await sweepOrphans(ctx.home))
-        ctx.emit({ kind: 'warning', message: `${ended} was running without its supervisor: ended` });
-      const owned = await listOwned(ctx.docker, plan.stack);
-      await prepare(ctx, plan, selected, owned);
-      const files = await writeStackFiles(ctx.home, plan);
-      const specs = containerSpecs(ctx, plan, selected, files.contents);
-      const planned = await steps(ctx.home, plan, selected, owned, specs, names);
-      return runSteps(ctx, plan, planned, { selected, specs, files });
-    },
+    () => upLocked(ctx, plan, names),
     (pid) => ctx.emit({ kind: 'step', message: `waiting for another Berth (pid ${pid}) that is changing this stack` }),
   );
+}
+
+/**
+ * Every image is resolved (here, built from a checkout, or in its registry for this engine's platform) before
+ * anything is created or stopped.
+ */
+export async function checkImages(ctx: EngineContext, plan: StackPlan, names?: readonly string[]): Promise<void> {
+  const selected = selectedServices(plan, names);
+  const platform = await enginePlatform(ctx.docker);
+  const unavailable = imageProblem(await resolveImages(ctx.docker, containerServices(selected), platform), platform);
+  if (unavailable) throw unavailable;
+}
+
+/** `up` for a caller that holds the stack's lock already (withStackLock): `berth upgrade`'s trial holds it throughout. */
+export async function upLocked(ctx: EngineContext, plan: StackPlan, names?: readonly string[]): Promise<UpResult> {
+  const selected = selectedServices(plan, names);
+  // A model server on the host left without its supervisor is ended before anything starts again.
+  for (const ended of await sweepOrphans(ctx.home))
+    ctx.emit({ kind: 'warning', message: `${ended} was running without its supervisor: ended` });
+  const owned = await listOwned(ctx.docker, plan.stack);
+  await prepare(ctx, plan, selected, owned);
+  const files = await writeStackFiles(ctx.home, plan);
+  const specs = containerSpecs(ctx, plan, selected, files.contents);
+  const planned = await steps(ctx.home, plan, selected, owned, specs, names);
+  return runSteps(ctx, plan, planned, { selected, specs, files });
 }

@@ -7,6 +7,8 @@ export interface OwnedContainer {
   service: string;
   planHash: string;
   state: string;
+  /** The image as the container was created with it (its reference, or its id where the tag has moved since). */
+  image: string;
   labels: Record<string, string>;
 }
 
@@ -23,6 +25,7 @@ export async function listOwned(docker: Docker, stack: string): Promise<Map<stri
       service,
       planHash: c.Labels[LABELS.planHash] ?? '',
       state: c.State,
+      image: c.Image,
       labels: c.Labels,
     });
   }

@@ -5,7 +5,8 @@ import type { Settings } from '../../common/contracts/settings.js';
 import type { StackPlan } from '../../common/contracts/stack-plan.js';
 import type { Measurement } from '../../common/contracts/measurement.js';
 import { readMeasurements, recordMeasurement } from '../measure/store.js';
-import type { PlanInputs } from '../../common/planner/plan-inputs.js';
+import type { PlanInputs, PlanOptions } from '../../common/planner/plan-inputs.js';
+import { holdsOf, readUpgradesSync } from '../upgrade/store.js';
 import { planStack } from '../../common/planner/plan.js';
 import { engineEntry, LOCAL_ENGINE } from '../../common/engines.js';
 import { serviceUrl } from '../../common/status/service-state.js';
@@ -30,11 +31,7 @@ import {
   type StackSessionOptions,
 } from './session-types.js';
 import { readFactsFile } from './facts-file.js';
-import {
-  implausibleFigures,
-  implausibleMeasurement,
-  memoryCeilingBytes,
-} from '../../common/planner/measured-bounds.js';
+import { implausibleFigures, implausibleMeasurement, memoryCeilingBytes } from '../../common/planner/measured-bounds.js';
 
 /**
  * What the app, `berth serve`, every CLI command and doctor share, built one way: BERTH_HOME, the environment,
@@ -167,10 +164,7 @@ export class StackSession {
         }
         const { defaultProbeEnvironment, probeHostFacts } = await import('../probe/facts.js');
         // Settings that cannot be read are said by the plan; the probe looks in the usual places meanwhile.
-        const metal = await this.settings().then(
-          (r) => r.settings.metal,
-          () => undefined,
-        );
+        const metal = await this.settings().then((r) => r.settings.metal, () => undefined);
         const { userHome: home, platform, env } = this;
         const hostEnginePaths = { 'vllm-metal': metal?.vllmPath };
         return probeHostFacts({ ...defaultProbeEnvironment(), env, home, platform, connection, hostEnginePaths });
@@ -216,10 +210,7 @@ export class StackSession {
     return this.planFor(resolved, facts);
   }
 
-  /**
-   * What earlier starts measured on this machine's engines (BERTH_HOME/measured.json), which plans correct themselves
-   * by.
-   */
+  /** What earlier starts measured on this machine's engines (BERTH_HOME/measured.json): plans correct themselves by it. */
   measurements(): Measurement[] {
     return readMeasurements(this.home);
   }
@@ -231,7 +222,11 @@ export class StackSession {
   planInputs(resolved: ResolvedSettings): PlanInputs {
     return {
       settings: resolved.settings,
-      options: { ...(resolved.profile ? { profile: resolved.profile } : {}), measurements: this.measurements() },
+      options: {
+        ...(resolved.profile ? { profile: resolved.profile } : {}),
+        measurements: this.measurements(),
+        ...this.holds(resolved.settings.stack),
+      },
     };
   }
 
@@ -239,6 +234,12 @@ export class StackSession {
   async planSettings(settings: Settings): Promise<StackPlan> {
     const inputs = this.planInputs(applyEnvironment(settings, this.env));
     return planStack(await this.facts(), inputs.settings, inputs.options);
+  }
+
+  /** The images `berth upgrade` keeps back for this stack (BERTH_HOME/<stack>.upgrades.json), where there are any. */
+  private holds(stack: string): Pick<PlanOptions, 'holds'> {
+    const holds = holdsOf(readUpgradesSync(this.home, stack));
+    return Object.keys(holds).length ? { holds } : {};
   }
 
   planFor(resolved: ResolvedSettings, facts: HostFacts): StackPlan {

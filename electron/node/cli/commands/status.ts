@@ -9,6 +9,7 @@ import { statusReport } from '../format/status-table.js';
 import type { PlanFlags } from './plan.js';
 import { untilStopSignal } from '../../shutdown.js';
 import { withHostStatuses } from '../../model-servers/host-process/host-status.js';
+import { readUpgradesSync } from '../../upgrade/store.js';
 
 /**
  * Each model's figures in vLLM's terms beside its state: planned, and measured at its last start (the plan carries
@@ -19,6 +20,17 @@ export function withVllmFigures(plan: StackPlan, services: ServiceStatus[]): Ser
     const model = plan.services.find((s) => s.name === status.name)?.model;
     return model?.expected
       ? { ...status, vllm: { planned: model.expected, ...(model.measured ? { measured: model.measured } : {}) } }
+      : status;
+  });
+}
+
+/** When each service was last trialled by `berth upgrade`, of which image, and what came of it. */
+export function withTrials(home: string, stack: string, services: ServiceStatus[]): ServiceStatus[] {
+  const records = readUpgradesSync(home, stack).services;
+  return services.map((status) => {
+    const trial = records[status.name]?.trial;
+    return trial
+      ? { ...status, trial: { at: trial.endedAt ?? trial.startedAt, image: trial.to, outcome: trial.outcome } }
       : status;
   });
 }
@@ -36,17 +48,12 @@ export async function statusCommand(
   const print = (status: StackStatus) =>
     out(flags.json ? JSON.stringify(status, null, flags.watch ? 0 : 2) : statusReport(status));
   if (!flags.watch) {
+    const snapshot = await stackSnapshot(connection.docker, plan.stack, planned, readAnsweredSync(session.home, plan.stack));
+    const services = await withHostStatuses(session.home, plan, snapshot);
     print({
       schema: 1,
       engine: endpoint,
-      services: withVllmFigures(
-        plan,
-        await withHostStatuses(
-          session.home,
-          plan,
-          await stackSnapshot(connection.docker, plan.stack, planned, readAnsweredSync(session.home, plan.stack)),
-        ),
-      ),
+      services: withVllmFigures(plan, withTrials(session.home, plan.stack, services)),
     });
     return 0;
   }
@@ -60,7 +67,11 @@ export async function statusCommand(
     host: { home: session.home, plan },
     ...(connection.ssh ? { describeLoss: (cause?: Error) => sshLinkLost(endpoint, cause) } : {}),
     onChange: (services) => {
-      const status: StackStatus = { schema: 1, engine, services: withVllmFigures(plan, services) };
+      const status: StackStatus = {
+        schema: 1,
+        engine,
+        services: withVllmFigures(plan, withTrials(session.home, plan.stack, services)),
+      };
       const text = JSON.stringify(status);
       if (text === previous) return;
       previous = text;

@@ -4,6 +4,7 @@ import { serviceUrl } from '../../../common/status/service-state.js';
 import type { StackSession } from '../../session/stack-session.js';
 import { progressPrinter } from '../format/progress.js';
 import type { PlanFlags } from './plan.js';
+import { finishInterruptedTrials } from '../../upgrade/recover.js';
 
 export async function upCommand(
   session: StackSession,
@@ -12,6 +13,8 @@ export async function upCommand(
   out: (text: string) => void,
 ): Promise<number> {
   if (flags.dryRun) return dryRun(session, services, flags, out);
+  // A trial a stopped Berth left unfinished is rolled back first: the plan then holds the image it came from.
+  await finishInterruptedTrials(session, progressPrinter(out));
   const { context, plan } = await session.engineContext(progressPrinter(out), flags);
   for (const warning of plan.warnings) out(`! ${warning.code}: ${warning.message}`);
   const result = await up(context, plan, services);

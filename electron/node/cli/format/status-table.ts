@@ -1,4 +1,4 @@
-import type { StackStatus } from '../../../common/contracts/status.js';
+import type { ServiceStatus, StackStatus } from '../../../common/contracts/status.js';
 import { textTable } from './table.js';
 
 function uptime(since: string | undefined, now: number): string {
@@ -10,6 +10,13 @@ function uptime(since: string | undefined, now: number): string {
   return `${Math.floor(seconds / 86400)}d ${Math.floor((seconds % 86400) / 3600)}h`;
 }
 
+/** What came of a service's last trial, in the status table. */
+const TRIAL_WORDS: Record<NonNullable<ServiceStatus['trial']>['outcome'], string> = {
+  running: '(trial running)',
+  kept: '(kept)',
+  'rolled-back': '(rolled back)',
+};
+
 export function statusReport(status: StackStatus, now = Date.now()): string {
   const rows = status.services.map((s) => [
     s.name,
@@ -17,11 +24,13 @@ export function statusReport(status: StackStatus, now = Date.now()): string {
     s.ports.join(', ') || '-',
     s.containerId ?? '-',
     ['exited', 'oom-killed', 'missing', 'asleep'].includes(s.state) ? '-' : uptime(s.since, now),
+    s.image ?? '-',
+    s.trial ? `${s.trial.at.slice(0, 10)} ${TRIAL_WORDS[s.trial.outcome]}` : '-',
   ]);
   const lines = [
     `Engine: ${status.engine ?? 'not running'}`,
     '',
-    textTable(['SERVICE', 'STATE', 'PORTS', 'CONTAINER', 'UP'], rows),
+    textTable(['SERVICE', 'STATE', 'PORTS', 'CONTAINER', 'UP', 'IMAGE', 'TRIALLED'], rows),
   ];
   for (const s of status.services) if (s.problem) lines.push(`! ${s.name}: ${s.problem.message} — ${s.problem.fix}`);
   return lines.join('\n');

@@ -1,0 +1,175 @@
+import type { Measurement } from '../../common/contracts/measurement.js';
+import type { PlannedService, StackPlan } from '../../common/contracts/stack-plan.js';
+import type { Trial, TrialFigures } from '../../common/contracts/upgrade.js';
+import type { EngineContext } from '../engine/context.js';
+import { upLocked } from '../engine/converge.js';
+import { EngineError } from '../engine/errors.js';
+import { withStackLock } from '../engine/lock.js';
+import { peakMemoryBytes } from '../engine/measure.js';
+import { listOwned } from '../engine/owned.js';
+import { firstAnswer, probeModel } from './probe.js';
+import { updateUpgrades } from './store.js';
+import { imageLabels, judge } from './verdict.js';
+import { wiringChecks } from './wiring.js';
+
+/** One trial: a service, the image it runs, the candidate, and the plan with the service at either. */
+export interface TrialRun {
+  ctx: EngineContext;
+  stack: string;
+  service: string;
+  from: string;
+  to: string;
+  /** The plan with the service at this image, holds left out: what runs it during the trial. */
+  planWith: (image: string) => StackPlan;
+  /** How much worse a figure may be and still be kept (settings.upgradeMargin). */
+  margin: number;
+  now?: () => Date;
+}
+
+/** How long a start may take to its first answer within a trial. */
+const START_DEADLINE_MS = 15 * 60_000;
+
+class TrialFailure extends Error {}
+
+function plannedIn(plan: StackPlan, service: string): PlannedService {
+  const planned = plan.services.find((s) => s.name === service);
+  if (!planned) throw new EngineError(`${service} is not in the plan`, 'berth upgrade lists what it can try');
+  return planned;
+}
+
+async function containerOf(run: TrialRun): Promise<{ id: string; running: boolean } | undefined> {
+  const owned = (await listOwned(run.ctx.docker, run.stack)).get(run.service);
+  return owned ? { id: owned.id, running: owned.state === 'running' } : undefined;
+}
+
+/**
+ * Starts the service at `image` as its plan makes it and measures it. A model server: from `up` to its first answer,
+ * what vLLM logged at that start, its speed and answers, then its peak. Another service: the wiring checks, held to
+ * those `expected`.
+ */
+async function measure(run: TrialRun, image: string, expected: TrialFigures | undefined): Promise<TrialFigures> {
+  const plan = run.planWith(image);
+  const planned = plannedIn(plan, run.service);
+  const started: Measurement[] = [];
+  const ctx: EngineContext = {
+    ...run.ctx,
+    record: async (m) => {
+      started.push(m);
+      await run.ctx.record?.(m);
+    },
+  };
+  const t0 = Date.now();
+  const result = await upLocked(ctx, plan, [run.service]);
+  const failed = result.failed.find((f) => f.service === run.service) ?? result.failed[0];
+  if (failed) throw new TrialFailure(failed.message);
+  const host = run.ctx.probeHost;
+  if (!host) throw new TrialFailure('the engine is on another machine, and a trial needs its ports here');
+  const signal = AbortSignal.timeout(START_DEADLINE_MS);
+  if (!planned.model) {
+    const checks = await wiringChecks({ plan, secrets: run.ctx.secrets, probeHost: host, signal }, run.service, [
+      ...(expected?.checks ?? []),
+    ]);
+    return { image, checks };
+  }
+  const port = planned.ports[0]?.host;
+  const target = { baseUrl: `http://${host}:${port}`, apiKey: 'unused' };
+  const answered = await firstAnswer(target, planned.model.servedName, signal).catch((error: Error) => {
+    throw new TrialFailure(`it did not answer: ${error.message}`);
+  });
+  const probe = await probeModel(target, planned.model.servedName, signal).catch((error: Error) => {
+    throw new TrialFailure(`it failed while answering the trial's prompts: ${error.message}`);
+  });
+  const container = await containerOf(run);
+  const peakBytes = container ? await peakMemoryBytes(run.ctx.docker, container.id) : undefined;
+  const kvTokens = started.at(-1)?.measured.kvTokens;
+  return {
+    image,
+    startSeconds: Math.round((answered - t0) / 100) / 10,
+    ...(peakBytes !== undefined ? { peakBytes } : {}),
+    ...(kvTokens !== undefined ? { kvTokens } : {}),
+    ...probe,
+  };
+}
+
+/** The running image, measured as the candidate will be: a model server is stopped first, for a start of its own. */
+async function measureRunning(run: TrialRun): Promise<TrialFigures> {
+  const container = await containerOf(run);
+  if (plannedIn(run.planWith(run.from), run.service).model && container?.running)
+    await run.ctx.docker.getContainer(container.id).stop({ t: 10 });
+  return measure(run, run.from, undefined).catch((error: Error) => {
+    throw new EngineError(
+      `${run.service} at ${run.from} could not be measured before its trial: ${error.message}`,
+      `nothing was changed: start it with berth up ${run.service}, then try again`,
+    );
+  });
+}
+
+/** Back to the running image, as its plan makes it, with its volumes (never removed): the trial's outcome. */
+async function rollBack(run: TrialRun, trial: Trial, asleep: boolean): Promise<Trial> {
+  run.ctx.emit({ kind: 'step', message: `${run.service}: ${trial.reason ?? ''}; back to ${run.from}` });
+  const result = await upLocked(run.ctx, run.planWith(run.from), [run.service]);
+  const failed = result.failed.find((f) => f.service === run.service);
+  if (failed)
+    throw new EngineError(
+      `${run.service} did not start again at ${run.from} after its trial: ${failed.message}`,
+      failed.fix,
+    );
+  if (asleep) await sleepAgain(run);
+  return trial;
+}
+
+/** A model on demand that was asleep before its trial is put back to sleep after it. */
+async function sleepAgain(run: TrialRun): Promise<void> {
+  const container = await containerOf(run);
+  if (container?.running) await run.ctx.docker.getContainer(container.id).stop({ t: 10 });
+}
+
+/**
+ * Tries the candidate in place of the running image, holding the stack's lock throughout: the running image is
+ * measured, the record says `running` and holds the plan at the running image (so a Berth that stops mid-trial, or
+ * any plan made meanwhile, comes back to it), the candidate is started with the plan's memory and measured the same
+ * way, and kept only if no figure is worse by more than the margin and every answer agrees; otherwise, or on any
+ * failure, the running image is started again.
+ */
+export async function runTrial(run: TrialRun): Promise<Trial> {
+  return withStackLock(run.ctx.home, run.stack, async () => {
+    const now = run.now ?? (() => new Date());
+    const asleep = !(await containerOf(run))?.running;
+    const before = await measureRunning(run);
+    const startedAt = now().toISOString();
+    const base: Trial = { service: run.service, from: run.from, to: run.to, startedAt, outcome: 'running', before };
+    await updateUpgrades(run.ctx.home, run.stack, run.service, (r) => ({
+      ...r,
+      trial: base,
+      hold: { image: run.from, instead: run.to, reason: `its trial of ${startedAt} did not finish`, at: startedAt },
+    }));
+    let after: TrialFigures | undefined;
+    let reason: string;
+    let keep = false;
+    try {
+      after = await measure(run, run.to, before);
+      ({ keep, reason } = judge(before, after, run.margin));
+    } catch (error) {
+      if (!(error instanceof TrialFailure) && !(error instanceof EngineError)) throw error;
+      const labels = imageLabels(run.from, run.to);
+      reason = `${labels.to} failed during its trial (${error.message}): kept ${labels.from}`;
+    }
+    const trial: Trial = { ...base, endedAt: now().toISOString(), ...(after ? { after } : {}), reason };
+    if (keep) {
+      if (asleep) await sleepAgain(run);
+      await updateUpgrades(run.ctx.home, run.stack, run.service, () => ({
+        previous: run.from,
+        trial: { ...trial, outcome: 'kept' },
+      }));
+      return { ...trial, outcome: 'kept' };
+    }
+    const rolled: Trial = { ...trial, outcome: 'rolled-back' };
+    await rollBack(run, rolled, asleep);
+    await updateUpgrades(run.ctx.home, run.stack, run.service, (r) => ({
+      ...r,
+      trial: rolled,
+      hold: { image: run.from, instead: run.to, reason, at: rolled.endedAt ?? startedAt },
+    }));
+    return rolled;
+  });
+}

@@ -1,0 +1,153 @@
+import type Docker from 'dockerode';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ProgressListener } from '../../common/contracts/progress.js';
+import { isOnDemand, type StackPlan } from '../../common/contracts/stack-plan.js';
+import type { Trial } from '../../common/contracts/upgrade.js';
+import { planStack } from '../../common/planner/plan.js';
+import { checkImages, up } from '../engine/converge.js';
+import { EngineError } from '../engine/errors.js';
+import { ensureImage } from '../engine/images.js';
+import { withStackLock } from '../engine/lock.js';
+import { listOwned } from '../engine/owned.js';
+import type { StackSession } from '../session/stack-session.js';
+import { annotateTrial } from './annotate.js';
+import { upgradeCandidates, type UpgradeCandidate } from './candidates.js';
+import { readUpgradesSync, updateUpgrades } from './store.js';
+import { runTrial } from './trial.js';
+
+/**
+ * `berth upgrade` and the window's Updates panel, on a session: the candidates, their images pulled, their trials, a
+ * rollback by hand, and the trials a stopped Berth left unfinished.
+ */
+
+interface Planners {
+  /** The plan as settings and Berth's defaults say, without the holds of earlier trials. */
+  raw: () => StackPlan;
+  /** The plan with `service` at `image`, the other services' holds kept. */
+  withImage: (service: string, image: string) => StackPlan;
+}
+
+async function planners(session: StackSession): Promise<Planners> {
+  const [resolved, facts] = await Promise.all([session.settings(), session.facts()]);
+  const { settings, options } = session.planInputs(resolved);
+  return {
+    raw: () => planStack(facts, settings, { ...options, holds: {} }),
+    withImage: (service, image) => {
+      const holds = { ...options.holds };
+      delete holds[service];
+      return planStack(facts, { ...settings, images: { ...settings.images, [service]: image } }, { ...options, holds });
+    },
+  };
+}
+
+/** Every service whose container runs another image than the plan's, with where the plan's comes from. */
+export async function listCandidates(session: StackSession): Promise<UpgradeCandidate[]> {
+  const engine = await session.engine();
+  const { settings } = await session.settings();
+  const owned = await listOwned(engine.docker, settings.stack);
+  const records = readUpgradesSync(session.home, settings.stack);
+  return upgradeCandidates((await planners(session)).raw(), owned, settings, records);
+}
+
+/** Pulls each candidate's image that the engine does not have yet, with progress (`berth upgrade --check`). */
+export async function pullCandidates(session: StackSession, emit: ProgressListener): Promise<UpgradeCandidate[]> {
+  const candidates = await listCandidates(session);
+  const engine = await session.engine();
+  const raw = (await planners(session)).raw();
+  for (const candidate of candidates) {
+    const service = raw.services.find((s) => s.name === candidate.service);
+    if (service) await ensureImage(engine.docker, service, emit);
+  }
+  return candidates;
+}
+
+/** Chosen among the candidates: those named, or all; a name that is not one is said with what is. */
+function chosen(candidates: readonly UpgradeCandidate[], names: readonly string[]): UpgradeCandidate[] {
+  for (const name of names)
+    if (!candidates.some((c) => c.service === name))
+      throw new EngineError(
+        `${name} has no newer image to try: its container runs the image its plan names`,
+        candidates.length
+          ? `berth upgrade lists what can be tried: ${candidates.map((c) => c.service).join(', ')}`
+          : 'set another image in settings (images.<service>), or wait for a Berth release with newer defaults',
+      );
+  // A candidate a trial rolled back is tried again only when named.
+  return names.length ? candidates.filter((c) => names.includes(c.service)) : candidates.filter((c) => !c.hold);
+}
+
+/** What `berth upgrade` does with each trial's outcome besides keeping it: a mark on Grafana's graphs. */
+export interface TrialReport {
+  trial: Trial;
+  /** Why Grafana has no mark of it, where it has none. */
+  unmarked?: string;
+}
+
+/**
+ * Tries each chosen candidate in turn, a model server's with its figures, another service's with its wiring. The
+ * images are pulled first; nothing is touched when one cannot be had.
+ */
+export async function trialCandidates(
+  session: StackSession,
+  names: readonly string[],
+  emit: ProgressListener,
+  options: { whenIdle?: boolean; signal?: AbortSignal } = {},
+): Promise<TrialReport[]> {
+  const { context, settings } = await session.engineContext(emit);
+  const plans = await planners(session);
+  const candidates = chosen(await listCandidates(session), names);
+  for (const c of candidates) await checkImages(context, plans.withImage(c.service, c.candidate), [c.service]);
+  const reports: TrialReport[] = [];
+  for (const c of candidates) {
+    const service = plans.raw().services.find((s) => s.name === c.service);
+    if (options.whenIdle && service && isOnDemand(service)) {
+      emit({ kind: 'step', message: `${c.service}: waiting for it to fall asleep before its trial` });
+      await untilAsleep(context.docker, settings.stack, c.service, options.signal);
+    }
+    emit({ kind: 'step', message: `${c.service}: trying ${c.candidate} in place of ${c.running}` });
+    const trial = await runTrial({
+      ctx: context,
+      stack: settings.stack,
+      service: c.service,
+      from: c.running,
+      to: c.candidate,
+      planWith: (image) => plans.withImage(c.service, image),
+      margin: settings.upgradeMargin,
+    });
+    const unmarked = await annotateTrial(plans.raw(), context.secrets, context.probeHost, trial);
+    reports.push({ trial, ...(unmarked ? { unmarked } : {}) });
+  }
+  return reports;
+}
+
+/** Until a model on demand's container is stopped: its idle window, in which a trial interrupts nobody. */
+async function untilAsleep(docker: Docker, stack: string, service: string, signal?: AbortSignal): Promise<void> {
+  while ((await listOwned(docker, stack)).get(service)?.state === 'running') {
+    await sleep(5000, undefined, signal ? { signal } : {});
+  }
+}
+
+/**
+ * Back to the image a service ran before its last switch (`berth upgrade --rollback SERVICE`): the plan holds it
+ * there until another image is tried, and its container is made again from it, with its volumes.
+ */
+export async function rollbackService(session: StackSession, service: string, emit: ProgressListener): Promise<string> {
+  const { context, settings } = await session.engineContext(emit);
+  const record = readUpgradesSync(session.home, settings.stack).services[service];
+  const running = (await listOwned(context.docker, settings.stack)).get(service)?.image;
+  if (!record?.previous || !running)
+    throw new EngineError(
+      `${service} has no earlier image to return to: Berth has not switched its image since it started keeping them`,
+      'set the image you want in settings (images.' + service + '), then berth up ' + service,
+    );
+  const previous = record.previous;
+  const at = new Date().toISOString();
+  await updateUpgrades(session.home, settings.stack, service, (r) => ({
+    ...r,
+    previous: running,
+    hold: { image: previous, instead: running, reason: 'rolled back by berth upgrade --rollback', at },
+  }));
+  const result = await up(context, await session.plan(), [service]);
+  const failed = result.failed.find((f) => f.service === service);
+  if (failed) throw new EngineError(`${service} did not start at ${previous}: ${failed.message}`, failed.fix);
+  return previous;
+}

@@ -1,0 +1,170 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { StackPlan } from '../../electron/common/contracts/stack-plan.js';
+import type { StackStatus } from '../../electron/common/contracts/status.js';
+import { readUpgradesSync } from '../../electron/node/upgrade/store.js';
+import { BIN, berth, berthAsync, cliEnv } from '../support/cli.js';
+import { describeWhen, dockerAnswers } from '../support/docker.js';
+import { docker, doubleImages, testStack, type TestStack } from '../support/test-stack.js';
+import { testImage, type VllmVariant } from '../support/test-images.js';
+import { until } from '../support/wait.js';
+
+const env = {
+  HF_TOKEN: 'hf_test',
+  LITELLM_MASTER_KEY: 'sk-test-master-key',
+  GRAFANA_ADMIN_PASSWORD: 'test-password',
+  DOCKER_HOST: 'unix:///var/run/docker.sock',
+};
+const MiB = 1024 ** 2;
+
+let stack: TestStack;
+afterAll(async () => {
+  await stack?.cleanup();
+});
+
+/** The image each service's container runs, as `berth status --json` says. */
+function running(): Record<string, string | undefined> {
+  const status = JSON.parse(berth(['status', '--json'], { home: stack.home, env }).stdout) as StackStatus;
+  return Object.fromEntries(status.services.map((s) => [s.name, s.image]));
+}
+
+/** Settings with vllm-qwen3 planned at this image: a candidate, as a user sets one. */
+function candidate(images: Record<string, string>): void {
+  stack.settings.images = { ...stack.settings.images, ...images };
+  writeFileSync(path.join(stack.home, 'settings.json'), JSON.stringify(stack.settings));
+}
+
+const upgrade = (args: string[]) => berthAsync(['upgrade', ...args], { home: stack.home, env });
+const qwen = (variant: VllmVariant) => testImage(`vllm-${variant}`);
+
+describeWhen(
+  await dockerAnswers(),
+  'no Docker engine answers at /var/run/docker.sock (start dockerd)',
+  'berth upgrade: a candidate image tried on this machine, kept only when no worse',
+  () => {
+    beforeAll(async () => {
+      // The running model decodes slowly (80 ms a token): a candidate that does not is better.
+      stack = await testStack({
+        prefetchWeights: false,
+        disabledModels: ['vllm-llama3'],
+        images: doubleImages({ 'vllm-qwen3': 'sluggish' }),
+      });
+      writeFileSync(path.join(stack.home, 'settings.json'), JSON.stringify(stack.settings));
+      const upped = await berthAsync(['up'], { home: stack.home, env });
+      expect(upped.code, upped.stdout + upped.stderr).toBe(0);
+    }, 240_000);
+
+    it('lists nothing while every container runs its planned image, then the candidate a setting names, with its source', async () => {
+      expect((await upgrade([])).stdout).toContain('nothing to upgrade');
+      candidate({ 'vllm-qwen3': qwen('bulky') });
+      const listed = await upgrade([]);
+      expect(listed.stdout).toContain(`vllm-qwen3: ${qwen('sluggish')} → ${qwen('bulky')}`);
+      expect(listed.stdout).toContain('from set in settings (images.vllm-qwen3)');
+    });
+
+    it('a bigger candidate is rolled back with the figure that was worse, and the running image is back', async () => {
+      candidate({ 'vllm-qwen3': qwen('bulky') });
+      const tried = await upgrade(['--now']);
+      expect(tried.code, tried.stdout + tried.stderr).toBe(1);
+      // The double holds 512 MiB more (DOUBLE_BALLAST_MIB): at least 0.4 GiB more at its peak, well past 10%.
+      const [, more] = /used ([\d.]+) GiB more at its peak/.exec(tried.stdout) ?? [];
+      expect(Number(more) * 1024).toBeGreaterThanOrEqual(480);
+      expect(tried.stdout).toMatch(/: kept berth-test\/vllm-sluggish:/);
+      expect(running()['vllm-qwen3']).toBe(qwen('sluggish'));
+      // The plan holds it there: berth up leaves it as it is.
+      const upped = await berthAsync(['up', 'vllm-qwen3'], { home: stack.home, env });
+      expect(upped.stdout).toMatch(/= vllm-qwen3: unchanged/);
+      expect(JSON.parse(berth(['plan', '--json'], { home: stack.home, env }).stdout) as StackPlan).toMatchObject({
+        services: expect.arrayContaining([expect.objectContaining({ name: 'vllm-qwen3', image: qwen('sluggish') })]),
+      });
+      const record = readUpgradesSync(stack.home, stack.settings.stack).services['vllm-qwen3'];
+      expect(record?.trial?.outcome).toBe('rolled-back');
+      expect((record?.trial?.after?.peakBytes ?? 0) - (record?.trial?.before?.peakBytes ?? 0)).toBeGreaterThan(
+        400 * MiB,
+      );
+    }, 180_000);
+
+    it('a candidate that answers differently, and one that crashes mid-trial, are rolled back', async () => {
+      candidate({ 'vllm-qwen3': qwen('drifting') });
+      const drifted = await upgrade(['--now']);
+      // Three of the ten questions ask for "the number only" (the double's drift): counted by hand.
+      expect(drifted.stdout).toContain('answered 3 of 10 questions differently');
+      expect(running()['vllm-qwen3']).toBe(qwen('sluggish'));
+
+      candidate({ 'vllm-qwen3': qwen('crashy') });
+      const crashed = await upgrade(['--now']);
+      expect(crashed.stdout).toMatch(/failed during its trial \(/);
+      expect(running()['vllm-qwen3']).toBe(qwen('sluggish'));
+      const status = JSON.parse(berth(['status', '--json'], { home: stack.home, env }).stdout) as StackStatus;
+      expect(status.services.find((s) => s.name === 'vllm-qwen3')).toMatchObject({
+        state: 'healthy',
+        trial: { image: qwen('crashy'), outcome: 'rolled-back' },
+      });
+    }, 240_000);
+
+    it('a better candidate is kept, marked on Grafana, and berth upgrade --rollback returns to the image before it', async () => {
+      candidate({ 'vllm-qwen3': qwen('ok') });
+      const kept = await upgrade(['--now']);
+      expect(kept.code, kept.stdout + kept.stderr).toBe(0);
+      expect(kept.stdout).toMatch(/vllm-qwen3: kept\. .*kept berth-test\/vllm-ok:/);
+      expect(kept.stdout).toMatch(/tokens\/s\s+[\d.]+\s+[\d.]+/);
+      expect(running()['vllm-qwen3']).toBe(qwen('ok'));
+      const human = berth(['status'], { home: stack.home, env }).stdout;
+      expect(human).toMatch(/vllm-qwen3\s+healthy.*berth-test\/vllm-ok:\S+\s+\d{4}-\d\d-\d\d \(kept\)/);
+
+      const port = stack.settings.ports.grafana;
+      const auth = Buffer.from(`admin:${env.GRAFANA_ADMIN_PASSWORD}`).toString('base64');
+      const marks = (await (
+        await fetch(`http://127.0.0.1:${port}/api/annotations?tags=upgrade&tags=vllm-qwen3`, {
+          headers: { authorization: `Basic ${auth}` },
+        })
+      ).json()) as { text: string }[];
+      expect(marks[0]?.text).toContain(`vllm-qwen3: ${qwen('sluggish')} → ${qwen('ok')}`);
+
+      const back = await upgrade(['--rollback', 'vllm-qwen3']);
+      expect(back.code, back.stdout + back.stderr).toBe(0);
+      expect(running()['vllm-qwen3']).toBe(qwen('sluggish'));
+    }, 240_000);
+
+    it('a candidate of a service beside the models is kept once its wiring checks pass live', async () => {
+      // The same double under another tag: a candidate that differs from the running image only by its name.
+      const [repo = '', hash = ''] = testImage('litellm').split(':');
+      const tag = `${repo}:${hash}-candidate`;
+      await docker.getImage(testImage('litellm')).tag({ repo, tag: `${hash}-candidate` });
+      candidate({ litellm: tag });
+      const kept = await upgrade(['--now', 'litellm']);
+      expect(kept.code, kept.stdout + kept.stderr).toBe(0);
+      expect(kept.stdout).toMatch(/litellm: kept/);
+      const record = readUpgradesSync(stack.home, stack.settings.stack).services.litellm;
+      expect(record?.trial?.after?.checks).toEqual(
+        expect.arrayContaining(['litellm lists qwen3-1.7b', 'a chat goes round through litellm to qwen3-1.7b']),
+      );
+      expect(running().litellm).toBe(tag);
+    }, 180_000);
+
+    it('a Berth stopped mid-trial leaves a record that its next start finishes: the running image comes back', async () => {
+      candidate({ 'vllm-qwen3': qwen('slow') });
+      const child = spawn(process.execPath, [BIN, 'upgrade', '--now', 'vllm-qwen3'], {
+        env: cliEnv({ home: stack.home, env }),
+        stdio: 'ignore',
+      });
+      await until(
+        () => readUpgradesSync(stack.home, stack.settings.stack).services['vllm-qwen3']?.trial?.outcome,
+        (outcome) => outcome === 'running',
+        60_000,
+        'the trial under way',
+      );
+      child.kill('SIGKILL');
+      const next = await berthAsync(['up', 'vllm-qwen3'], { home: stack.home, env });
+      expect(next.code, next.stdout + next.stderr).toBe(0);
+      expect(next.stdout).toContain('a trial was left unfinished by a Berth that stopped; rolling back');
+      expect(running()['vllm-qwen3']).toBe(qwen('sluggish'));
+      expect(readUpgradesSync(stack.home, stack.settings.stack).services['vllm-qwen3']?.trial).toMatchObject({
+        outcome: 'rolled-back',
+        reason: expect.stringContaining('Berth stopped during the trial'),
+      });
+    }, 180_000);
+  },
+);
