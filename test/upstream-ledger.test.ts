@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_IMAGES } from '../electron/common/catalog/images.js';
+import { DEFAULT_IMAGES, IMAGE_SOURCES } from '../electron/common/catalog/images.js';
 import { CHART } from '../electron/common/export/k8s/chart.js';
 import { VLLM_METAL } from '../electron/common/model-servers/vllm-metal/release.js';
 import { repoRoot } from './support/repo-root.js';
@@ -67,6 +67,11 @@ describe('the upstream ledger (docs/upstream.md)', () => {
       expect(Number.isNaN(Date.parse(row.checked)), row.reference).toBe(false);
       for (const platform of row.platforms) expect(platform, row.reference).toMatch(/^(linux\/(amd64|arm64)|any)$/);
     }
+  });
+
+  it('is where berth upgrade says each default image comes from: its source, the same for every default image', () => {
+    const sources = new Map(ledger().map((row) => [row.reference, row.source]));
+    for (const image of Object.values(DEFAULT_IMAGES)) expect(IMAGE_SOURCES[image], image).toBe(sources.get(image));
   });
 
   it('lists the platform each vLLM CPU image is built for, and both for the images a Mac and a Linux host pull', () => {

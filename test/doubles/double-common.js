@@ -92,20 +92,23 @@ function processMetrics() {
 function streamChat(res, { id, model, words }, done) {
   res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
   let i = 0;
-  const timer = setInterval(() => {
-    if (i < words.length) {
+  const timer = setInterval(
+    () => {
+      if (i < words.length) {
+        res.write(
+          `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', model, choices: [{ index: 0, delta: { content: words[i] }, finish_reason: null }] })}\n\n`,
+        );
+        i++;
+        return;
+      }
+      clearInterval(timer);
       res.write(
-        `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', model, choices: [{ index: 0, delta: { content: words[i] }, finish_reason: null }] })}\n\n`,
+        `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', model, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`,
       );
-      i++;
-      return;
-    }
-    clearInterval(timer);
-    res.write(
-      `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', model, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`,
-    );
-    res.end('data: [DONE]\n\n');
-  }, Number(process.env.DOUBLE_TOKEN_INTERVAL_MS || 20));
+      res.end('data: [DONE]\n\n');
+    },
+    Number(process.env.DOUBLE_TOKEN_INTERVAL_MS || 20),
+  );
   res.on('close', () => {
     clearInterval(timer);
     if (done) done();

@@ -28,7 +28,7 @@ export const ServiceStatusSchema = z.object({
   problem: z.object({ message: z.string(), fix: z.string() }).optional(),
   /** The image its container runs, as it was created with it. */
   image: z.string().optional(),
-  /** Its last trial by `berth upgrade`: when it ended (or began, while it runs), of which image, and what came of it. */
+  /** Its last trial by `berth upgrade`: when it ended (or began, while it runs), of which image, what came of it. */
   trial: z.object({ at: z.string(), image: z.string(), outcome: TrialOutcomeSchema }).optional(),
   /**
    * A model server's figures in vLLM's terms: what its plan expects, and what it reported at its last start of this

@@ -39,8 +39,25 @@ export interface CommandContext {
 /** Every verb of the command line on `program`. */
 export function declareCommands(program: Command, context: CommandContext): void {
   stackCommands(program, context);
+  upgradeCommands(program, context);
   exportCommands(program, context);
   engineCommands(program, context);
+}
+
+function upgradeCommands(program: Command, { session, out, done }: CommandContext): void {
+  program
+    .command('upgrade')
+    .description('list the services whose planned image is newer than the running one, and try each on this machine')
+    .argument('[services...]', 'services to try; every candidate not rolled back before when none')
+    .option('--check', "pull the candidates' images, with progress, and change nothing")
+    .option('--now', 'try each candidate now: it is kept only when no worse, else the running image comes back')
+    .option('--when-idle', 'as --now, but a model on demand is tried once it has fallen asleep')
+    .option('--rollback <service>', 'return a service to the image it ran before its last switch')
+    .option('--json', 'the candidates, or the trials, as JSON')
+    .action(async (services: string[], options) => {
+      const { upgradeCommand } = await import('./commands/upgrade.js');
+      done(await upgradeCommand(await session(), services, options, out));
+    });
 }
 
 function stackCommands(program: Command, { session, out, err, done }: CommandContext): void {
@@ -93,20 +110,6 @@ function stackCommands(program: Command, { session, out, err, done }: CommandCon
     .action(async (options) => {
       const { statusCommand } = await import('./commands/status.js');
       done(await statusCommand(await session(), options, out));
-    });
-
-  program
-    .command('upgrade')
-    .description('list the services whose planned image is newer than the running one, and try each on this machine')
-    .argument('[services...]', 'services to try; every candidate not rolled back before when none')
-    .option('--check', "pull the candidates' images, with progress, and change nothing")
-    .option('--now', 'try each candidate now: it is kept only when no worse, else the running image comes back')
-    .option('--when-idle', 'as --now, but a model on demand is tried once it has fallen asleep')
-    .option('--rollback <service>', 'return a service to the image it ran before its last switch')
-    .option('--json', 'the candidates, or the trials, as JSON')
-    .action(async (services: string[], options) => {
-      const { upgradeCommand } = await import('./commands/upgrade.js');
-      done(await upgradeCommand(await session(), services, options, out));
     });
 
   program

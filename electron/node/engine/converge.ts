@@ -114,7 +114,7 @@ export async function checkImages(ctx: EngineContext, plan: StackPlan, names?: r
   if (unavailable) throw unavailable;
 }
 
-/** `up` for a caller that holds the stack's lock already (withStackLock): `berth upgrade`'s trial holds it throughout. */
+/** `up` for a caller holding the stack's lock already (withStackLock): `berth upgrade`'s trial holds it throughout. */
 export async function upLocked(ctx: EngineContext, plan: StackPlan, names?: readonly string[]): Promise<UpResult> {
   const selected = selectedServices(plan, names);
   // A model server on the host left without its supervisor is ended before anything starts again.

@@ -31,7 +31,11 @@ import {
   type StackSessionOptions,
 } from './session-types.js';
 import { readFactsFile } from './facts-file.js';
-import { implausibleFigures, implausibleMeasurement, memoryCeilingBytes } from '../../common/planner/measured-bounds.js';
+import {
+  implausibleFigures,
+  implausibleMeasurement,
+  memoryCeilingBytes,
+} from '../../common/planner/measured-bounds.js';
 
 /**
  * What the app, `berth serve`, every CLI command and doctor share, built one way: BERTH_HOME, the environment,
@@ -164,7 +168,10 @@ export class StackSession {
         }
         const { defaultProbeEnvironment, probeHostFacts } = await import('../probe/facts.js');
         // Settings that cannot be read are said by the plan; the probe looks in the usual places meanwhile.
-        const metal = await this.settings().then((r) => r.settings.metal, () => undefined);
+        const metal = await this.settings().then(
+          (r) => r.settings.metal,
+          () => undefined,
+        );
         const { userHome: home, platform, env } = this;
         const hostEnginePaths = { 'vllm-metal': metal?.vllmPath };
         return probeHostFacts({ ...defaultProbeEnvironment(), env, home, platform, connection, hostEnginePaths });
@@ -210,7 +217,7 @@ export class StackSession {
     return this.planFor(resolved, facts);
   }
 
-  /** What earlier starts measured on this machine's engines (BERTH_HOME/measured.json): plans correct themselves by it. */
+  /** What earlier starts measured on this machine's engines (BERTH_HOME/measured.json): plans follow it. */
   measurements(): Measurement[] {
     return readMeasurements(this.home);
   }

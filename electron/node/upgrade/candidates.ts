@@ -19,7 +19,7 @@ export interface UpgradeCandidate {
   lastTrial?: Trial;
 }
 
-/** Where a planned image comes from, in words: the user's setting, or Berth's default and where upstream published it. */
+/** Where a planned image comes from, in words: the user's setting, or Berth's default and where upstream has it. */
 export function imageSource(settings: Settings, service: string, image: string): string {
   if (settings.images[service] === image) return `set in settings (images.${service})`;
   const source = IMAGE_SOURCES[image];

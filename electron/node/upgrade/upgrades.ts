@@ -7,7 +7,6 @@ import { planStack } from '../../common/planner/plan.js';
 import { checkImages, up } from '../engine/converge.js';
 import { EngineError } from '../engine/errors.js';
 import { ensureImage } from '../engine/images.js';
-import { withStackLock } from '../engine/lock.js';
 import { listOwned } from '../engine/owned.js';
 import type { StackSession } from '../session/stack-session.js';
 import { annotateTrial } from './annotate.js';

@@ -80,6 +80,7 @@ export function judge(before: TrialFigures, after: TrialFigures, margin: number)
   return {
     keep: true,
     worse,
-    reason: `${labels.to} was no worse than ${labels.from} by more than ${Math.round(margin * 100)}%: kept ${labels.to}`,
+    reason:
+      `${labels.to} was no worse than ${labels.from} by more than ${Math.round(margin * 100)}%: ` + `kept ${labels.to}`,
   };
 }

@@ -48,7 +48,12 @@ export async function statusCommand(
   const print = (status: StackStatus) =>
     out(flags.json ? JSON.stringify(status, null, flags.watch ? 0 : 2) : statusReport(status));
   if (!flags.watch) {
-    const snapshot = await stackSnapshot(connection.docker, plan.stack, planned, readAnsweredSync(session.home, plan.stack));
+    const snapshot = await stackSnapshot(
+      connection.docker,
+      plan.stack,
+      planned,
+      readAnsweredSync(session.home, plan.stack),
+    );
     const services = await withHostStatuses(session.home, plan, snapshot);
     print({
       schema: 1,

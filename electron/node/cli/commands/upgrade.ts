@@ -4,12 +4,7 @@ import { EngineError } from '../../engine/errors.js';
 import type { StackSession } from '../../session/stack-session.js';
 import type { UpgradeCandidate } from '../../upgrade/candidates.js';
 import { finishInterruptedTrials } from '../../upgrade/recover.js';
-import {
-  listCandidates,
-  pullCandidates,
-  rollbackService,
-  trialCandidates,
-} from '../../upgrade/upgrades.js';
+import { listCandidates, pullCandidates, rollbackService, trialCandidates } from '../../upgrade/upgrades.js';
 import { progressPrinter } from '../format/progress.js';
 import { textTable } from '../format/table.js';
 
@@ -58,7 +53,11 @@ export function trialTable(trial: Trial): string[] {
     .filter(([, a, b]) => a !== '-' || b !== '-');
   return [
     `${trial.service}: ${trial.outcome === 'kept' ? 'kept' : 'rolled back'}. ${trial.reason ?? ''}`,
-    ...(rows.length ? textTable(['', trial.from, trial.to], rows).split('\n').map((l) => `  ${l}`) : []),
+    ...(rows.length
+      ? textTable(['', trial.from, trial.to], rows)
+          .split('\n')
+          .map((l) => `  ${l}`)
+      : []),
   ];
 }
 
@@ -79,7 +78,14 @@ export async function upgradeCommand(
   }
   if (flags.now || flags.whenIdle) {
     const reports = await trialCandidates(session, services, emit, { whenIdle: flags.whenIdle ?? false });
-    if (flags.json) out(JSON.stringify(reports.map((r) => r.trial), null, 2));
+    if (flags.json)
+      out(
+        JSON.stringify(
+          reports.map((r) => r.trial),
+          null,
+          2,
+        ),
+      );
     else if (reports.length === 0) out('Nothing to try: berth upgrade lists the candidates.');
     for (const report of flags.json ? [] : reports) {
       out(['', ...trialTable(report.trial)].join('\n'));
