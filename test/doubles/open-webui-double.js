@@ -116,6 +116,15 @@ async function handle(req, res, body) {
 
 (async () => {
   log(`INFO  [open_webui.env] OPENAI_API_BASE_URLS=${connections.map((c) => c.url).join(';')}`);
+  // `--migrate-to N`: a release that migrates its database in DATA_DIR (Open WebUI runs its migrations at start,
+  // backend/open_webui/config.py) and then fails, leaving the data in the new schema.
+  const migrate = process.argv.indexOf('--migrate-to');
+  if (migrate > 0) {
+    const dataDir = process.env.DATA_DIR || '/app/backend/data';
+    require('node:fs').writeFileSync(`${dataDir}/schema.txt`, String(process.argv[migrate + 1]));
+    logError('ERROR [open_webui] migration to the new schema failed after it began');
+    return setTimeout(() => process.exit(1), 100);
+  }
   atStart = await listModels();
   log(
     `INFO  [open_webui.routers.openai] get_all_models: ${atStart.models.length} model(s): ${atStart.models.map((m) => m.id).join(', ')}`,

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { StackPlan } from '../../electron/common/contracts/stack-plan.js';
 import type { StackStatus } from '../../electron/common/contracts/status.js';
 import { readUpgradesSync } from '../../electron/node/upgrade/store.js';
+import { readMeasurements } from '../../electron/node/measure/store.js';
 import { BIN, berth, berthAsync, cliEnv } from '../support/cli.js';
 import { describeWhen, dockerAnswers } from '../support/docker.js';
 import { docker, doubleImages, testStack, type TestStack } from '../support/test-stack.js';
@@ -84,6 +85,13 @@ describeWhen(
       expect((record?.trial?.after?.peakBytes ?? 0) - (record?.trial?.before?.peakBytes ?? 0)).toBeGreaterThan(
         400 * MiB,
       );
+      // The measured store keeps each start's trial figures beside what vLLM logged, for both images.
+      const kept = readMeasurements(stack.home).filter((m) => m.service === 'vllm-qwen3');
+      for (const image of [qwen('sluggish'), qwen('bulky')])
+        expect(kept.find((m) => m.image === image)?.trialled?.tokensPerSecond, image).toBeGreaterThan(0);
+      // 80 ms a token against 20: the sluggish image decodes at about a quarter of the rate.
+      const rate = (image: string) => kept.find((m) => m.image === image)?.trialled?.tokensPerSecond ?? 0;
+      expect(rate(qwen('sluggish'))).toBeLessThan(rate(qwen('bulky')) / 2);
     }, 180_000);
 
     it('a candidate that answers differently, and one that crashes mid-trial, are rolled back', async () => {
@@ -142,6 +150,34 @@ describeWhen(
         expect.arrayContaining(['litellm lists qwen3-1.7b', 'a chat goes round through litellm to qwen3-1.7b']),
       );
       expect(running().litellm).toBe(tag);
+    }, 180_000);
+
+    it("a candidate beside the models that changes the user's data and fails gets the data back as it was", async () => {
+      const container = async () => {
+        const list = await docker.listContainers({
+          filters: JSON.stringify({
+            label: [`dev.berth.stack=${stack.settings.stack}`, 'dev.berth.service=open-webui'],
+          }),
+        });
+        return docker.getContainer(list[0]?.Id ?? 'none');
+      };
+      const sh = async (command: string) => {
+        const exec = await (await container()).exec({ Cmd: ['sh', '-c', command], AttachStdout: true });
+        const stream = await exec.start({});
+        let text = '';
+        stream.on('data', (chunk: Buffer) => (text += chunk.subarray(8).toString()));
+        await new Promise((resolve) => stream.on('end', resolve));
+        return text.trim();
+      };
+      await sh('echo my chats > /app/backend/data/chats.txt');
+      candidate({ 'open-webui': testImage('open-webui-migrating') });
+      const tried = await upgrade(['--now', 'open-webui']);
+      expect(tried.code, tried.stdout + tried.stderr).toBe(1);
+      expect(tried.stdout).toMatch(/open-webui: rolled back\. .*failed during its trial/);
+      expect(running()['open-webui']).toBe(testImage('open-webui'));
+      expect(await sh('cat /app/backend/data/chats.txt; ls /app/backend/data')).toBe('my chats\nchats.txt');
+      // The copy is gone once the trial is decided.
+      expect(readdirSync(path.join(stack.home, 'upgrades', stack.settings.stack))).toEqual([]);
     }, 180_000);
 
     it('a Berth stopped mid-trial leaves a record that its next start finishes: the running image comes back', async () => {

@@ -52,6 +52,8 @@ export type VllmVariant = keyof typeof VLLM_VARIANTS;
 const SERVICES = {
   litellm: 'ENTRYPOINT ["/usr/local/bin/node", "/double/litellm-double.js"]',
   'open-webui': 'CMD ["/usr/local/bin/node", "/double/open-webui-double.js"]',
+  // A candidate release that migrates its data and fails: `berth upgrade` puts the data back.
+  'open-webui-migrating': 'CMD ["/usr/local/bin/node", "/double/open-webui-double.js", "--migrate-to", "2"]',
   grafana: 'ENTRYPOINT ["/usr/local/bin/node", "/double/grafana-double.js"]',
 } as const;
 type Service = keyof typeof SERVICES | 'prometheus';

@@ -37,6 +37,14 @@ export const MeasurementSchema = z.object({
   at: z.string(),
   planned: VllmFiguresSchema,
   measured: VllmFiguresSchema,
+  /** What `berth upgrade` measured of this start with its fixed prompts: to a first answer, a first token, and speed. */
+  trialled: z
+    .object({
+      startSeconds: z.number().nonnegative().optional(),
+      ttftSeconds: z.number().nonnegative().optional(),
+      tokensPerSecond: z.number().nonnegative().optional(),
+    })
+    .optional(),
 });
 
 export const MeasurementsFileSchema = z.object({

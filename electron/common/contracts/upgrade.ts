@@ -22,6 +22,9 @@ export const TrialFiguresSchema = z.object({
   checks: z.array(z.string()).optional(),
 });
 
+/** A copy of a volume taken before a candidate starts on it: a tar of its folder, in BERTH_HOME. */
+export const VolumeBackupSchema = z.object({ volume: z.string(), target: z.string(), file: z.string() });
+
 export const TrialOutcomeSchema = z.enum(['running', 'kept', 'rolled-back']);
 
 /** One trial of a candidate image in place of the running one. */
@@ -35,6 +38,8 @@ export const TrialSchema = z.object({
   endedAt: z.string().optional(),
   before: TrialFiguresSchema.optional(),
   after: TrialFiguresSchema.optional(),
+  /** The volumes copied before the candidate started on them: put back where it is rolled back. */
+  backups: z.array(VolumeBackupSchema).optional(),
   /** Why it was kept or rolled back, in one sentence. */
   reason: z.string().optional(),
 });
@@ -61,6 +66,7 @@ export const UpgradesFileSchema = z.object({
   services: z.record(z.string(), ServiceUpgradesSchema),
 });
 
+export type VolumeBackup = z.infer<typeof VolumeBackupSchema>;
 export type TrialFigures = z.infer<typeof TrialFiguresSchema>;
 export type Trial = z.infer<typeof TrialSchema>;
 export type ImageHold = z.infer<typeof ImageHoldSchema>;

@@ -27,4 +27,16 @@ describe('the measured store', () => {
     await recordMeasurement(home, start);
     expect(readMeasurements(home)).toEqual([start]);
   });
+
+  it("keeps a trial's figures of an image when a later plain start of it replaces the start they came with", async () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), 'berth-store-'));
+    const trialled = { startSeconds: 41.2, ttftSeconds: 0.21, tokensPerSecond: 19.5 };
+    await recordMeasurement(home, { ...start, trialled });
+    const later = { ...start, at: '2026-12-08T09:00:00.000Z' };
+    await recordMeasurement(home, later);
+    expect(readMeasurements(home)).toEqual([{ ...later, trialled }]);
+    const retried = { ...later, trialled: { ...trialled, tokensPerSecond: 25 } };
+    await recordMeasurement(home, retried);
+    expect(readMeasurements(home)).toEqual([retried]);
+  });
 });

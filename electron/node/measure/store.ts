@@ -43,12 +43,18 @@ export function readMeasurements(home: string): Measurement[] {
 /** One write at a time in this process; a write that fails fails for its caller only, and the next one goes on. */
 const writes = new SerialQueue();
 
-/** Keeps a measurement, replacing the one of the same image, model, device and engine; written whole, then renamed. */
+/**
+ * Keeps a measurement, replacing the one of the same image, model, device and engine (whose trial figures stay, where the
+ * new one has none); written whole, then renamed.
+ */
 export function recordMeasurement(home: string, measurement: Measurement): Promise<void> {
   return writes.run(async () => {
     const file = measurementsPath(home);
     const current = parse(await readHomeFile(file).catch(() => '')) ?? { schema: 1 as const, entries: {} };
-    current.entries[measurementKey(measurement)] = measurement;
+    const key = measurementKey(measurement);
+    // A trial's figures describe the image on this engine: a later plain start of it keeps them.
+    const trialled = current.entries[key]?.trialled;
+    current.entries[key] = trialled && !measurement.trialled ? { ...measurement, trialled } : measurement;
     await writeJsonFile(file, current, { mode: 0o600 });
   });
 }

@@ -1,39 +1,60 @@
 import type { ProgressListener } from '../../common/contracts/progress.js';
+import type { ServiceUpgrades, Trial } from '../../common/contracts/upgrade.js';
 import { up } from '../engine/converge.js';
 import { withStackLock } from '../engine/lock.js';
+import { listOwned } from '../engine/owned.js';
 import type { StackSession } from '../session/stack-session.js';
 import { readUpgradesSync, updateUpgrades } from './store.js';
+import { discardBackups, restoreVolumes } from './volumes.js';
+
+/** An unfinished trial's record, as rolled back: the plan holds the image it came from. */
+function rolledBack(record: ServiceUpgrades): ServiceUpgrades {
+  if (record.trial?.outcome !== 'running') return record;
+  const reason = `Berth stopped during the trial of ${record.trial.to}: back to ${record.trial.from} at its next start`;
+  const endedAt = new Date().toISOString();
+  const { backups: _restored, ...trial } = record.trial;
+  return {
+    ...record,
+    trial: { ...trial, outcome: 'rolled-back', endedAt, reason },
+    hold: { image: trial.from, instead: trial.to, reason, at: endedAt },
+  };
+}
 
 /**
  * Trials a Berth left unfinished (it stopped or crashed mid-trial; the lock, held through each trial, says no other
- * runs one now): each is recorded as rolled back, and its service started again at the image the record holds.
+ * runs one now): the volumes copied before the candidate started are put back, each is recorded as rolled back, and its
+ * service started again at the image the record holds.
  */
 export async function finishInterruptedTrials(session: StackSession, emit: ProgressListener): Promise<string[]> {
   const { settings } = await session.settings();
-  const running = Object.entries(readUpgradesSync(session.home, settings.stack).services).filter(
+  const stack = settings.stack;
+  const running = Object.entries(readUpgradesSync(session.home, stack).services).filter(
     ([, r]) => r.trial?.outcome === 'running',
   );
   if (running.length === 0) return [];
-  const services = await withStackLock(session.home, settings.stack, async () => {
+  const docker = (await session.engine()).docker;
+  const services = await withStackLock(session.home, stack, async () => {
     const names: string[] = [];
     for (const [service] of running) {
-      const record = await updateUpgrades(session.home, settings.stack, service, (r) => {
-        if (r.trial?.outcome !== 'running') return r;
-        const reason = `Berth stopped during the trial of ${r.trial.to}: back to ${r.trial.from} at its next start`;
-        const endedAt = new Date().toISOString();
-        return {
-          ...r,
-          trial: { ...r.trial, outcome: 'rolled-back', endedAt, reason },
-          hold: { image: r.trial.from, instead: r.trial.to, reason, at: endedAt },
-        };
+      // Read again under the lock: a trial that was running when first read may have ended since.
+      const trial: Trial | undefined = readUpgradesSync(session.home, stack).services[service]?.trial;
+      if (trial?.outcome !== 'running') continue;
+      emit({
+        kind: 'warning',
+        message: `${service}: a trial was left unfinished by a Berth that stopped; rolling back`,
       });
-      if (record.trial?.outcome === 'rolled-back') names.push(service);
+      if (trial.backups?.length) {
+        const container = (await listOwned(docker, stack)).get(service);
+        if (container) await docker.getContainer(container.id).remove({ force: true });
+        await restoreVolumes(docker, stack, trial.from, trial.backups);
+      }
+      await updateUpgrades(session.home, stack, service, rolledBack);
+      await discardBackups(trial.backups ?? []);
+      names.push(service);
     }
     return names;
   });
   if (services.length === 0) return [];
-  for (const service of services)
-    emit({ kind: 'warning', message: `${service}: a trial was left unfinished by a Berth that stopped; rolling back` });
   const { context, plan } = await session.engineContext(emit);
   await up(context, plan, services);
   return services;

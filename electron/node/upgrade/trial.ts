@@ -1,6 +1,6 @@
 import type { Measurement } from '../../common/contracts/measurement.js';
 import type { PlannedService, StackPlan } from '../../common/contracts/stack-plan.js';
-import type { Trial, TrialFigures } from '../../common/contracts/upgrade.js';
+import type { Trial, TrialFigures, VolumeBackup } from '../../common/contracts/upgrade.js';
 import type { EngineContext } from '../engine/context.js';
 import { upLocked } from '../engine/converge.js';
 import { EngineError } from '../engine/errors.js';
@@ -11,6 +11,7 @@ import { firstAnswer, probeModel } from './probe.js';
 import { updateUpgrades } from './store.js';
 import { imageLabels, judge } from './verdict.js';
 import { wiringChecks } from './wiring.js';
+import { backUpVolumes, backupsFolder, discardBackups, restoreVolumes } from './volumes.js';
 
 /** One trial: a service, the image it runs, the candidate, and the plan with the service at either. */
 export interface TrialRun {
@@ -81,10 +82,15 @@ async function measure(run: TrialRun, image: string, expected: TrialFigures | un
   });
   const container = await containerOf(run);
   const peakBytes = container ? await peakMemoryBytes(run.ctx.docker, container.id) : undefined;
-  const kvTokens = started.at(-1)?.measured.kvTokens;
+  const measurement = started.at(-1);
+  const kvTokens = measurement?.measured.kvTokens;
+  const startSeconds = Math.round((answered - t0) / 100) / 10;
+  // The measured store keeps the trial's speed beside what vLLM logged at the same start.
+  const { answers: _answers, ...speed } = probe;
+  if (measurement) await run.ctx.record?.({ ...measurement, trialled: { startSeconds, ...speed } });
   return {
     image,
-    startSeconds: Math.round((answered - t0) / 100) / 10,
+    startSeconds,
     ...(peakBytes !== undefined ? { peakBytes } : {}),
     ...(kvTokens !== undefined ? { kvTokens } : {}),
     ...probe,
@@ -104,9 +110,17 @@ async function measureRunning(run: TrialRun): Promise<TrialFigures> {
   });
 }
 
-/** Back to the running image, as its plan makes it, with its volumes (never removed): the trial's outcome. */
+/**
+ * Back to the running image, as its plan makes it, with its volumes: a model server's were never touched; another
+ * service's are put back from the copies taken before the candidate started on them.
+ */
 async function rollBack(run: TrialRun, trial: Trial, asleep: boolean): Promise<Trial> {
   run.ctx.emit({ kind: 'step', message: `${run.service}: ${trial.reason ?? ''}; back to ${run.from}` });
+  if (trial.backups?.length) {
+    const container = await containerOf(run);
+    if (container) await run.ctx.docker.getContainer(container.id).remove({ force: true });
+    await restoreVolumes(run.ctx.docker, run.stack, run.from, trial.backups);
+  }
   const result = await upLocked(run.ctx, run.planWith(run.from), [run.service]);
   const failed = result.failed.find((f) => f.service === run.service);
   if (failed)
@@ -116,6 +130,24 @@ async function rollBack(run: TrialRun, trial: Trial, asleep: boolean): Promise<T
     );
   if (asleep) await sleepAgain(run);
   return trial;
+}
+
+/** Copies of what a service beside the models keeps, taken with its container stopped, before a candidate runs. */
+async function backUp(run: TrialRun, startedAt: number): Promise<VolumeBackup[]> {
+  const planned = plannedIn(run.planWith(run.from), run.service);
+  const container = await containerOf(run);
+  if (planned.model || !container) return [];
+  await run.ctx.docker
+    .getContainer(container.id)
+    .stop({ t: 10 })
+    .catch(() => undefined);
+  run.ctx.emit({ kind: 'step', message: `${run.service}: copying its volumes before the trial` });
+  return backUpVolumes(
+    run.ctx.docker,
+    planned,
+    container.id,
+    backupsFolder(run.ctx.home, run.stack, run.service, startedAt),
+  );
 }
 
 /** A model on demand that was asleep before its trial is put back to sleep after it. */
@@ -137,7 +169,16 @@ export async function runTrial(run: TrialRun): Promise<Trial> {
     const asleep = !(await containerOf(run))?.running;
     const before = await measureRunning(run);
     const startedAt = now().toISOString();
-    const base: Trial = { service: run.service, from: run.from, to: run.to, startedAt, outcome: 'running', before };
+    const backups = await backUp(run, Date.parse(startedAt));
+    const base: Trial = {
+      service: run.service,
+      from: run.from,
+      to: run.to,
+      startedAt,
+      outcome: 'running',
+      before,
+      ...(backups.length ? { backups } : {}),
+    };
     await updateUpgrades(run.ctx.home, run.stack, run.service, (r) => ({
       ...r,
       trial: base,
@@ -150,26 +191,30 @@ export async function runTrial(run: TrialRun): Promise<Trial> {
       after = await measure(run, run.to, before);
       ({ keep, reason } = judge(before, after, run.margin));
     } catch (error) {
-      if (!(error instanceof TrialFailure) && !(error instanceof EngineError)) throw error;
+      // Whatever failed, the running image comes back.
+      if (!(error instanceof Error)) throw error;
       const labels = imageLabels(run.from, run.to);
       reason = `${labels.to} failed during its trial (${error.message}): kept ${labels.from}`;
     }
     const trial: Trial = { ...base, endedAt: now().toISOString(), ...(after ? { after } : {}), reason };
     if (keep) {
       if (asleep) await sleepAgain(run);
+      const { backups: _kept, ...kept } = trial;
       await updateUpgrades(run.ctx.home, run.stack, run.service, () => ({
         previous: run.from,
-        trial: { ...trial, outcome: 'kept' },
+        trial: { ...kept, outcome: 'kept' },
       }));
-      return { ...trial, outcome: 'kept' };
+      await discardBackups(backups);
+      return { ...kept, outcome: 'kept' };
     }
-    const rolled: Trial = { ...trial, outcome: 'rolled-back' };
-    await rollBack(run, rolled, asleep);
+    await rollBack(run, { ...trial, outcome: 'rolled-back' }, asleep);
+    const { backups: _restored, ...rolled } = { ...trial, outcome: 'rolled-back' as const };
     await updateUpgrades(run.ctx.home, run.stack, run.service, (r) => ({
       ...r,
       trial: rolled,
       hold: { image: run.from, instead: run.to, reason, at: rolled.endedAt ?? startedAt },
     }));
+    await discardBackups(backups);
     return rolled;
   });
 }
