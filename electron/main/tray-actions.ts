@@ -57,7 +57,8 @@ export async function runTrayAction(action: TrayAction, p: TrayParts): Promise<v
       case 'stop':
         return await startOrStop(action, p);
       case 'open-dashboard':
-        p.windows.show();
+        if (action.view === 'updates') p.windows.showUpdates();
+        else p.windows.show();
         return;
       case 'open-url':
         if (isAllowedExternalUrl(action.url, p.presenter.stackPorts())) await p.shell.openExternal(action.url);

@@ -45,9 +45,17 @@ export class WindowController {
 
   /** Shows the window on one service's log, once its page is ready for the message. */
   showLogs(service: string): void {
+    this.showOn({ type: 'navigate', view: 'logs', service });
+  }
+
+  /** Shows the window on its Updates view: the newer images to try. */
+  showUpdates(): void {
+    this.showOn({ type: 'navigate', view: 'updates' });
+  }
+
+  private showOn(event: Extract<BerthEvent, { type: 'navigate' }>): void {
     const shown = this.show();
-    const navigate = () =>
-      shown.webContents.send('berth:event', { type: 'navigate', view: 'logs', service } satisfies BerthEvent);
+    const navigate = () => shown.webContents.send('berth:event', event satisfies BerthEvent);
     if (shown.webContents.isLoading()) shown.webContents.once('did-finish-load', navigate);
     else navigate();
   }

@@ -5,6 +5,7 @@ import {
   IconFileText,
   IconLayoutDashboard,
   IconMessages,
+  IconRefresh,
   IconSettings,
 } from '@tabler/icons-react';
 import { Suspense, lazy, useCallback, useEffect, useState } from 'react';
@@ -23,6 +24,7 @@ const Metrics = lazy(() => import('./views/Metrics.js').then((m) => ({ default: 
 const Chat = lazy(() => import('./views/Chat.js').then((m) => ({ default: m.Chat })));
 // Only users who named a remote engine see the switch; the others never load it.
 const EngineSwitch = lazy(() => import('./ui/EngineSwitch.js').then((m) => ({ default: m.EngineSwitch })));
+const Updates = lazy(() => import('./views/Updates.js').then((m) => ({ default: m.Updates })));
 const SettingsView = lazy(() => import('./views/Settings.js').then((m) => ({ default: m.SettingsView })));
 
 const VIEWS = [
@@ -31,6 +33,7 @@ const VIEWS = [
   { name: 'Logs', icon: IconFileText },
   { name: 'Metrics', icon: IconChartLine },
   { name: 'Chat', icon: IconMessages },
+  { name: 'Updates', icon: IconRefresh },
   { name: 'Settings', icon: IconSettings },
 ] as const;
 type View = (typeof VIEWS)[number]['name'];
@@ -92,7 +95,8 @@ export function App({ client }: { client: Client }) {
           return event.problem ? { ...rest, wakeGateway: event.problem } : rest;
         });
       if (event.type === 'settings-changed') void refresh();
-      if (event.type === 'navigate') {
+      if (event.type === 'navigate' && event.view === 'updates') setView('Updates');
+      else if (event.type === 'navigate') {
         setLogService(event.service);
         setView('Logs');
       }
@@ -177,6 +181,7 @@ export function App({ client }: { client: Client }) {
             )}
             {snapshot && view === 'Metrics' && <Metrics api={client.api} />}
             {snapshot && view === 'Chat' && <Chat client={client} />}
+            {snapshot && view === 'Updates' && <Updates api={client.api} onChanged={refresh} />}
             {snapshot && view === 'Settings' && <SettingsView api={client.api} snapshot={snapshot} onSaved={refresh} />}
           </Suspense>
         </ErrorBoundary>

@@ -13,6 +13,7 @@ import type { LogLineView } from '../contracts/logs.js';
 import type { ModelMetrics } from '../contracts/metrics.js';
 import type { ModelLookup } from '../contracts/model-lookup.js';
 import { SECRET_NAMES, type SecretName } from '../contracts/secrets.js';
+import type { UpgradesView } from '../contracts/upgrade.js';
 import { SettingsPatchSchema, type SettingsPatch } from '../contracts/settings-patch.js';
 
 /**
@@ -41,6 +42,10 @@ export const API_CALLS = {
   lookupModel: z.tuple([z.string().min(1).max(200)]),
   exportStack: z.tuple([ExportRequestSchema]),
   installVllmMetal: z.tuple([]),
+  upgrades: z.tuple([]),
+  upgradePull: z.tuple([]),
+  upgradeTrial: z.tuple([z.array(serviceName).max(50).optional()]),
+  upgradeRollback: z.tuple([serviceName]),
 } as const satisfies { [K in keyof BerthApi]: z.ZodType<Parameters<BerthApi[K]>> };
 
 export type ApiMethod = keyof typeof API_CALLS;
@@ -72,6 +77,8 @@ export interface Snapshot {
   lastUsed?: Record<string, string>;
   /** Why the wake gateway is not running though the plan has models on demand: they cannot wake until it is. */
   wakeGateway?: { problem: string; fix: string };
+  /** How many services have a newer image planned than the one they run, not rolled back before: the tray says so. */
+  upgradesWaiting?: number;
   /** The tray app's own state (start at login as the OS sees it); absent when `berth serve` answers. */
   app?: { startAtLogin: { enabled: boolean; note?: string } };
 }
@@ -116,6 +123,14 @@ export interface BerthApi {
    * the facts and the plan follow once it is there.
    */
   installVllmMetal(): Promise<ActionResult>;
+  /** The services whose planned image is newer than the running one, each service's last trial, and rollbacks. */
+  upgrades(): Promise<UpgradesView>;
+  /** Pulls the candidates' images, with progress events. */
+  upgradePull(): Promise<ActionResult>;
+  /** Tries each candidate (those named, or all not rolled back before) now: kept only when no worse. */
+  upgradeTrial(services?: string[]): Promise<ActionResult>;
+  /** Returns a service to the image it ran before its last switch. */
+  upgradeRollback(service: string): Promise<ActionResult>;
 }
 
 /** What the backend tells the window and the tray as it happens. */
@@ -131,8 +146,9 @@ export type BerthEvent =
       done?: { ttftMs: number | null; tokensPerS: number | null; tokens: number };
       error?: string;
     }
-  /** The tray asked the window to show one service's logs. */
+  /** The tray asked the window to show one service's logs, or the newer images to try. */
   | { type: 'navigate'; view: 'logs'; service: string }
+  | { type: 'navigate'; view: 'updates' }
   /** Settings changed outside the window (the tray's start-at-login item, a migration): read them again. */
   | { type: 'settings-changed' }
   /** The Mac's memory pressure turned critical while models run on its GPU, and what Berth did. */

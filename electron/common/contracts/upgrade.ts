@@ -72,3 +72,26 @@ export type Trial = z.infer<typeof TrialSchema>;
 export type ImageHold = z.infer<typeof ImageHoldSchema>;
 export type ServiceUpgrades = z.infer<typeof ServiceUpgradesSchema>;
 export type UpgradesFile = z.infer<typeof UpgradesFileSchema>;
+
+/** A service whose planned image is not the one its container runs: what `berth upgrade` offers to try. */
+export interface UpgradeCandidate {
+  service: string;
+  /** The image its container runs. */
+  running: string;
+  /** The image settings or Berth's defaults plan for it. */
+  candidate: string;
+  /** Where the candidate comes from: settings, or Berth's default with the ledger's source. */
+  source: string;
+  model: boolean;
+  /** The plan keeps the running image, as a trial or a rollback decided. */
+  hold?: ImageHold;
+  lastTrial?: Trial;
+}
+
+/** What the window's Updates view shows: the candidates, and each service's last trial with its figures. */
+export interface UpgradesView {
+  candidates: UpgradeCandidate[];
+  trials: Trial[];
+  /** Services that can go back to the image they ran before their last switch. */
+  rollbacks: { service: string; image: string }[];
+}

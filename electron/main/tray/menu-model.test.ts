@@ -189,6 +189,18 @@ describe('the tray menu', () => {
     expect(find(model.items, 'Start All')).toMatchObject({ enabled: false });
   });
 
+  it('says when newer images are planned than those that run, and opens the window on them', () => {
+    expect(find(trayMenu(input(all('healthy'))).items, /Newer Images/)).toBeUndefined();
+    expect(stackViewFromSnapshot({ ...snapshot(host('laptop-vm-4cpu')), upgradesWaiting: 2 }).upgradesWaiting).toBe(2);
+    const model = trayMenu(input(all('healthy'), { upgradesWaiting: 2 }));
+    expect(find(model.items, 'Newer Images to Try (2)…')).toEqual({
+      kind: 'action',
+      label: 'Newer Images to Try (2)…',
+      action: { type: 'open-dashboard', view: 'updates' },
+      enabled: true,
+    });
+  });
+
   it('has the start-at-login checkbox with its note, the update, and a quit that says what it does', () => {
     const model = trayMenu(
       input(all('healthy'), {

@@ -8,7 +8,7 @@ import { isActive, isUp, stackState, type StackState } from '../../common/status
 export type TrayAction =
   | { type: 'start'; service?: string }
   | { type: 'stop'; service?: string }
-  | { type: 'open-dashboard' }
+  | { type: 'open-dashboard'; view?: 'updates' }
   | { type: 'open-url'; url: string }
   | { type: 'show-logs'; service: string }
   | { type: 'keep-alive'; service: string; keepAlive: KeepAlive }
@@ -43,6 +43,8 @@ export interface TrayInput {
   links: { openWebUi?: string; grafana?: string };
   startAtLogin: { enabled: boolean; note?: string };
   updateReady?: string;
+  /** Services whose planned image is newer than the one they run: the window's Updates view tries them. */
+  upgradesWaiting?: number;
   quitStopsStack: boolean;
 }
 
@@ -210,6 +212,16 @@ export function trayMenu(input: TrayInput): TrayModel {
     { kind: 'action', label: 'Stop All', action: { type: 'stop' }, enabled: engineUp && !input.busy && anyUp },
     { kind: 'separator' },
     { kind: 'action', label: 'Open Dashboard', action: { type: 'open-dashboard' }, enabled: true },
+    ...(input.upgradesWaiting
+      ? [
+          {
+            kind: 'action',
+            label: `Newer Images to Try (${input.upgradesWaiting})…`,
+            action: { type: 'open-dashboard', view: 'updates' },
+            enabled: true,
+          } satisfies TrayItem,
+        ]
+      : []),
     {
       kind: 'action',
       label: 'Open Open WebUI',

@@ -8,7 +8,7 @@ import { deviceLabel } from '../../common/model-servers/device.js';
 /** The part of the tray's input that comes from the backend; the shell adds login item, update and quit. */
 export type StackView = Pick<
   TrayInput,
-  'engine' | 'engines' | 'services' | 'models' | 'links' | 'tokensPerS' | 'busy' | 'wakeProblem'
+  'engine' | 'engines' | 'services' | 'models' | 'links' | 'tokensPerS' | 'busy' | 'wakeProblem' | 'upgradesWaiting'
 >;
 
 function link(snapshot: Snapshot, service: string): string | undefined {
@@ -32,6 +32,7 @@ export function stackViewFromSnapshot(snapshot: Snapshot): StackView {
       })),
     links: { openWebUi: link(snapshot, 'open-webui'), grafana: link(snapshot, 'grafana') },
     ...(snapshot.wakeGateway ? { wakeProblem: snapshot.wakeGateway.problem } : {}),
+    ...(snapshot.upgradesWaiting ? { upgradesWaiting: snapshot.upgradesWaiting } : {}),
     tokensPerS: {},
   };
 }

@@ -16,6 +16,9 @@ import { requireLogSource, type LogSource } from '../model-servers/log-source.js
 import { restartService } from '../model-servers/restart.js';
 import { sweepOrphans } from '../model-servers/host-process/host-status.js';
 import { finishInterruptedTrials } from '../upgrade/recover.js';
+import type { ProgressListener } from '../../common/contracts/progress.js';
+import type { UpgradesView } from '../../common/contracts/upgrade.js';
+import { pullForWindow, rollbackForWindow, trialForWindow, upgradesView } from './upgrade-actions.js';
 import { installForWindow } from '../model-servers/vllm-metal/install-for-window.js';
 import { saveSecret, saveSecrets } from '../secrets/secrets-file.js';
 import { down } from '../engine/teardown.js';
@@ -301,5 +304,32 @@ export class Backend implements BerthApi {
 
   installVllmMetal(): Promise<ActionResult> {
     return installForWindow(this.session, (event) => this.emit(event));
+  }
+
+  upgrades(): Promise<UpgradesView> {
+    return upgradesView(this.session, !!this.follower.endpoint);
+  }
+
+  upgradePull(): Promise<ActionResult> {
+    return pullForWindow(this.session, (event) => this.emit({ type: 'progress', event }));
+  }
+
+  /** A trial changes the stack: one at a time with the window's other changes, then followed as `up` is. */
+  upgradeTrial(services?: string[]): Promise<ActionResult> {
+    return this.serialise(() => this.changed(trialForWindow(this.session, services ?? [], this.progress)));
+  }
+
+  upgradeRollback(service: string): Promise<ActionResult> {
+    return this.serialise(() => this.changed(rollbackForWindow(this.session, service, this.progress)));
+  }
+
+  private readonly progress: ProgressListener = (event) => this.emit({ type: 'progress', event });
+
+  private async changed(action: Promise<ActionResult>): Promise<ActionResult> {
+    const result = await action;
+    await this.follower.recheck().catch((error: Error) => this.report(error));
+    await this.followOnDemand();
+    this.emit({ type: 'settings-changed' });
+    return result;
   }
 }

@@ -4,6 +4,7 @@ import type { StackPlan } from '../../common/contracts/stack-plan.js';
 import type { StackSession } from '../session/stack-session.js';
 import { plainSecretsNote } from './secrets-note.js';
 import type { StackFollower } from './stack-follower.js';
+import { listCandidates } from '../upgrade/upgrades.js';
 
 /**
  * Everything the window shows at once, read fresh: the engine and its trouble, the plan (or why there is none),
@@ -32,6 +33,14 @@ export async function readSnapshot(args: {
   const secrets = await session.secrets({ generate: false }).catch((error: Error) => (report(error), {}));
   const encrypted = session.cipher.name === 'safeStorage';
   const trouble = follower.engineTrouble;
+  // The tray says when a newer image is planned than one that runs (a new Berth's defaults, a tag set in settings).
+  const upgradesWaiting =
+    plan && follower.endpoint
+      ? await listCandidates(session).then(
+          (candidates) => candidates.filter((c) => !c.hold).length,
+          (error: Error) => (report(error), undefined),
+        )
+      : undefined;
   const name = follower.connectedEngine ?? settings.engine;
   return {
     engine: {
@@ -53,6 +62,7 @@ export async function readSnapshot(args: {
       SECRET_NAMES.map((n) => [n, Boolean((secrets as Record<string, string | undefined>)[n])]),
     ) as Snapshot['secretsSet'],
     ...(app ? { app } : {}),
+    ...(upgradesWaiting ? { upgradesWaiting } : {}),
     secretsStorage: {
       encrypted,
       note: cipherNote ?? (encrypted ? undefined : await plainSecretsNote(session.home, session.cipher)),

@@ -1,23 +1,10 @@
 import { IMAGE_SOURCES } from '../../common/catalog/images.js';
 import type { Settings } from '../../common/contracts/settings.js';
 import type { StackPlan } from '../../common/contracts/stack-plan.js';
-import type { ImageHold, Trial, UpgradesFile } from '../../common/contracts/upgrade.js';
-import type { OwnedContainer } from '../engine/owned.js';
+import type { UpgradeCandidate, UpgradesFile } from '../../common/contracts/upgrade.js';
 
-/** A service whose planned image is not the one its container runs. */
-export interface UpgradeCandidate {
-  service: string;
-  /** The image its container runs. */
-  running: string;
-  /** The image settings or Berth's defaults plan for it. */
-  candidate: string;
-  /** Where the candidate comes from: settings, or Berth's default with the ledger's source. */
-  source: string;
-  model: boolean;
-  /** The plan keeps the running image, as a trial or a rollback decided. */
-  hold?: ImageHold;
-  lastTrial?: Trial;
-}
+export type { UpgradeCandidate };
+import type { OwnedContainer } from '../engine/owned.js';
 
 /** Where a planned image comes from, in words: the user's setting, or Berth's default and where upstream has it. */
 export function imageSource(settings: Settings, service: string, image: string): string {
