@@ -191,7 +191,14 @@ describe('the tray menu', () => {
 
   it('says when newer images are planned than those that run, and opens the window on them', () => {
     expect(find(trayMenu(input(all('healthy'))).items, /Newer Images/)).toBeUndefined();
-    expect(stackViewFromSnapshot({ ...snapshot(host('laptop-vm-4cpu')), upgradesWaiting: 2 }).upgradesWaiting).toBe(2);
+    const snapshot = {
+      engine: { endpoint: null },
+      plan: null,
+      status: [],
+      settings: DEFAULT_SETTINGS,
+      upgradesWaiting: 2,
+    };
+    expect(stackViewFromSnapshot(snapshot as unknown as Snapshot).upgradesWaiting).toBe(2);
     const model = trayMenu(input(all('healthy'), { upgradesWaiting: 2 }));
     expect(find(model.items, 'Newer Images to Try (2)…')).toEqual({
       kind: 'action',
