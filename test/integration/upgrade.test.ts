@@ -11,6 +11,7 @@ import { describeWhen, dockerAnswers } from '../support/docker.js';
 import { docker, doubleImages, testStack, type TestStack } from '../support/test-stack.js';
 import { testImage, type VllmVariant } from '../support/test-images.js';
 import { until } from '../support/wait.js';
+import { pushImage, startRegistry } from '../support/registry.js';
 
 const env = {
   HF_TOKEN: 'hf_test',
@@ -202,5 +203,59 @@ describeWhen(
         reason: expect.stringContaining('Berth stopped during the trial'),
       });
     }, 180_000);
+
+    it('bad requests get one line with what to do, and change nothing', async () => {
+      const both = await upgrade(['--check', '--now']);
+      expect(both.code).not.toBe(0);
+      expect(both.stderr).toContain('--check, --now and --rollback each do one thing');
+      const unknown = await upgrade(['--now', 'nosuch']);
+      expect(unknown.code).not.toBe(0);
+      expect(unknown.stderr).toContain('nosuch has no newer image to try');
+      const never = await upgrade(['--rollback', 'prometheus']);
+      expect(never.stderr).toContain('prometheus has no earlier image to return to');
+      expect(running().prometheus).toBe(testImage('prometheus'));
+    });
+
+    it('a model on demand is tried in its idle window and left asleep after', async () => {
+      stack.settings.keepAlive = { 'vllm-qwen3': 5 };
+      candidate({ 'vllm-qwen3': qwen('sluggish') });
+      // Made again from its on-demand plan by a plain up, which leaves it asleep; then a candidate is set.
+      await berthAsync(['down', 'vllm-qwen3'], { home: stack.home, env });
+      const upped = await berthAsync(['up'], { home: stack.home, env });
+      expect(upped.code, upped.stdout + upped.stderr).toBe(0);
+      const before = JSON.parse(berth(['status', '--json'], { home: stack.home, env }).stdout) as StackStatus;
+      expect(before.services.find((s) => s.name === 'vllm-qwen3')).toMatchObject({
+        state: 'asleep',
+        image: qwen('sluggish'),
+      });
+      candidate({ 'vllm-qwen3': qwen('ok') });
+      const tried = await upgrade(['--when-idle', 'vllm-qwen3']);
+      expect(tried.stdout, tried.stderr).toContain('vllm-qwen3: waiting for it to fall asleep before its trial');
+      expect(tried.stdout).toMatch(/vllm-qwen3: kept\./);
+      const after = JSON.parse(berth(['status', '--json'], { home: stack.home, env }).stdout) as StackStatus;
+      expect(after.services.find((s) => s.name === 'vllm-qwen3')).toMatchObject({
+        state: 'asleep',
+        image: qwen('ok'),
+      });
+    }, 180_000);
+
+    it('--check pulls a candidate from its registry with progress, and changes nothing else', async () => {
+      const registry = await startRegistry();
+      try {
+        const remote = `${registry.host}/berth-test/grafana:candidate`;
+        await pushImage(docker, testImage('grafana'), remote);
+        candidate({ grafana: remote });
+        const listed = await upgrade([]);
+        expect(listed.stdout).toContain(`grafana: ${testImage('grafana')} → ${remote}`);
+        const checked = await upgrade(['--check']);
+        expect(checked.code, checked.stdout + checked.stderr).toBe(0);
+        expect(checked.stdout).toMatch(/grafana.*pull/i);
+        expect((await docker.getImage(remote).inspect()).Id).toMatch(/^sha256:/);
+        expect(running().grafana).toBe(testImage('grafana'));
+        await docker.getImage(remote).remove({ force: true });
+      } finally {
+        await registry.close();
+      }
+    }, 120_000);
   },
 );
