@@ -14,9 +14,15 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(here, '..');
 const scripts = [
   path.join(here, 'cli-cold-start.js'),
-  ...['engine-up-vs-compose', 'idle-engine', 'log-ingestion', 'dashboard', 'remote-engine', 'wake'].map((name) =>
-    path.join(root, 'dist-bench', 'benchmarks', `${name}.js`),
-  ),
+  ...[
+    'engine-up-vs-compose',
+    'idle-engine',
+    'log-ingestion',
+    'dashboard',
+    'remote-engine',
+    'wake',
+    'upgrade-trial',
+  ].map((name) => path.join(root, 'dist-bench', 'benchmarks', `${name}.js`)),
 ];
 const only = process.argv.slice(2);
 const resultsDir = only.length ? mkdtempSync(path.join(os.tmpdir(), 'berth-bench-')) : path.join(here, 'results');

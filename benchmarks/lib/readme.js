@@ -25,6 +25,7 @@ const SCRIPTS = {
   dashboard: 'dashboard.ts',
   'remote-engine': 'remote-engine.ts',
   wake: 'wake.ts',
+  'upgrade-trial': 'upgrade-trial.ts',
 };
 
 /** The quick results of one run, or an error naming what does not belong to it. */
@@ -185,6 +186,11 @@ read.
 - **wake** (\`wake.ts\`): a model on demand woken by a streamed chat request through Berth's wake gateway, from the
   request to its first token, against \`docker start\` of the same stopped container until its server answers
   (polled every 25 ms), alternating; and the memory the stopped container holds.
+- **upgrade-trial** (\`upgrade-trial.ts\`): what \`berth upgrade\`'s trial of a model costs against the plain restart
+  onto a new image that \`berth up\` does without one, alternating: wall time from the call to the decision (the
+  running image started again and measured, the candidate started and measured with 3 prompts and 10 questions each)
+  against the call to the new image's first answer, and the model server's memory peak after the same prompts. The
+  candidate is the same double under another tag, so each trial keeps it.
 
 What hosting the engine in a second process would cost (docs/decisions/0006) is printed by
 \`node dist-bench/benchmarks/engine-host.js\` after \`npm run bench\`'s build; it is evidence for a design not taken,
