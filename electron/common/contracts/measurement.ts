@@ -37,7 +37,7 @@ export const MeasurementSchema = z.object({
   at: z.string(),
   planned: VllmFiguresSchema,
   measured: VllmFiguresSchema,
-  /** What `berth upgrade` measured of this start with its fixed prompts: to a first answer, a first token, and speed. */
+  /** What `berth upgrade` measured of this start with its fixed prompts: to a first answer and token, and speed. */
   trialled: z
     .object({
       startSeconds: z.number().nonnegative().optional(),

@@ -44,8 +44,8 @@ export function readMeasurements(home: string): Measurement[] {
 const writes = new SerialQueue();
 
 /**
- * Keeps a measurement, replacing the one of the same image, model, device and engine (whose trial figures stay, where the
- * new one has none); written whole, then renamed.
+ * Keeps a measurement, replacing the one of the same image, model, device and engine (whose trial figures stay where
+ * the new one has none); written whole, then renamed.
  */
 export function recordMeasurement(home: string, measurement: Measurement): Promise<void> {
   return writes.run(async () => {

@@ -5,8 +5,8 @@ import type { Settings } from '../../common/contracts/settings.js';
 import type { StackPlan } from '../../common/contracts/stack-plan.js';
 import type { Measurement } from '../../common/contracts/measurement.js';
 import { readMeasurements, recordMeasurement } from '../measure/store.js';
-import type { PlanInputs, PlanOptions } from '../../common/planner/plan-inputs.js';
-import { holdsOf, readUpgradesSync } from '../upgrade/store.js';
+import type { PlanInputs } from '../../common/planner/plan-inputs.js';
+import { planHolds } from '../upgrade/store.js';
 import { planStack } from '../../common/planner/plan.js';
 import { engineEntry, LOCAL_ENGINE } from '../../common/engines.js';
 import { serviceUrl } from '../../common/status/service-state.js';
@@ -232,7 +232,7 @@ export class StackSession {
       options: {
         ...(resolved.profile ? { profile: resolved.profile } : {}),
         measurements: this.measurements(),
-        ...this.holds(resolved.settings.stack),
+        ...planHolds(this.home, resolved.settings.stack),
       },
     };
   }
@@ -241,12 +241,6 @@ export class StackSession {
   async planSettings(settings: Settings): Promise<StackPlan> {
     const inputs = this.planInputs(applyEnvironment(settings, this.env));
     return planStack(await this.facts(), inputs.settings, inputs.options);
-  }
-
-  /** The images `berth upgrade` keeps back for this stack (BERTH_HOME/<stack>.upgrades.json), where there are any. */
-  private holds(stack: string): Pick<PlanOptions, 'holds'> {
-    const holds = holdsOf(readUpgradesSync(this.home, stack));
-    return Object.keys(holds).length ? { holds } : {};
   }
 
   planFor(resolved: ResolvedSettings, facts: HostFacts): StackPlan {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { readHomeFile, readHomeFileSync } from '../home-file.js';
 import { writeJsonFile } from '../json-file.js';
 import { SerialQueue } from '../serial-queue.js';
+import type { PlanOptions } from '../../common/planner/plan-inputs.js';
 import {
   UpgradesFileSchema,
   type ImageHold,
@@ -43,6 +44,12 @@ export function holdsOf(file: UpgradesFile): Record<string, ImageHold> {
   const holds: Record<string, ImageHold> = {};
   for (const [service, record] of Object.entries(file.services)) if (record.hold) holds[service] = record.hold;
   return holds;
+}
+
+/** The images `berth upgrade` keeps back for this stack, as the plan's options take them: none where there are none. */
+export function planHolds(home: string, stack: string): Pick<PlanOptions, 'holds'> {
+  const holds = holdsOf(readUpgradesSync(home, stack));
+  return Object.keys(holds).length ? { holds } : {};
 }
 
 const writes = new SerialQueue();
