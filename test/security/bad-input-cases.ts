@@ -241,6 +241,15 @@ export const BAD_INPUT_ROWS: BadInputRow[] = [
     test: 'test/integration/stack-lock.test.ts',
   },
   {
+    surface: '`berth upgrade`',
+    tried:
+      '`--check` with `--now`; `--now` for a service with no newer image; `--rollback` of a service never switched; a candidate that dies mid-trial; a candidate that rewrites the data in its volume and fails; SIGKILL to Berth mid-trial',
+    cases: '6',
+    answer:
+      'one line with what to do, nothing changed; the running image back at once, its volume as it was, the reason printed; the next `berth up` rolls the interrupted trial back',
+    test: 'test/integration/upgrade.test.ts',
+  },
+  {
     surface: '`berth serve`, sockets',
     tried:
       "ten times the connection cap of idle sockets beside the dashboard's event socket; headers trickled a line at a time; a body dripped a byte at a time; a call worked on for three idle deadlines (an `up`)",

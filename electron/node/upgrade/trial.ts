@@ -108,7 +108,7 @@ async function measureRunning(run: TrialRun): Promise<TrialFigures> {
   return measure(run, run.from, undefined).catch((error: Error) => {
     throw new EngineError(
       `${run.service} at ${run.from} could not be measured before its trial: ${error.message}`,
-      `nothing was changed: start it with berth up ${run.service}, then try again`,
+      `the candidate was not started; berth logs ${run.service} says why, and berth up ${run.service} starts it`,
     );
   });
 }

@@ -92,6 +92,11 @@ export async function trialCandidates(
   options: { whenIdle?: boolean; signal?: AbortSignal } = {},
 ): Promise<TrialReport[]> {
   const { context, settings } = await session.engineContext(emit);
+  if (!context.probeHost)
+    throw new EngineError(
+      "a trial measures a service through its ports, which answer on the engine's own machine only",
+      'run berth upgrade on the engine’s host (over SSH), or berth up to switch images without a trial',
+    );
   const plans = await planners(session);
   const candidates = chosen(await listCandidates(session), names);
   for (const c of candidates) await checkImages(context, plans.withImage(c.service, c.candidate), [c.service]);
