@@ -47,7 +47,7 @@ describeWhen(
   'berth upgrade: a candidate image tried on this machine, kept only when no worse',
   () => {
     beforeAll(async () => {
-      // The running model decodes slowly (80 ms a token): a candidate that does not is better.
+      // The running model decodes slowly (40 ms a token, the others 20): a candidate that does not is better.
       stack = await testStack({
         prefetchWeights: false,
         disabledModels: ['vllm-llama3'],
@@ -90,9 +90,9 @@ describeWhen(
       const kept = readMeasurements(stack.home).filter((m) => m.service === 'vllm-qwen3');
       for (const image of [qwen('sluggish'), qwen('bulky')])
         expect(kept.find((m) => m.image === image)?.trialled?.tokensPerSecond, image).toBeGreaterThan(0);
-      // 80 ms a token against 20: the sluggish image decodes at about a quarter of the rate.
+      // 40 ms a token against 20: the sluggish image decodes at about half the rate.
       const rate = (image: string) => kept.find((m) => m.image === image)?.trialled?.tokensPerSecond ?? 0;
-      expect(rate(qwen('sluggish'))).toBeLessThan(rate(qwen('bulky')) / 2);
+      expect(rate(qwen('sluggish'))).toBeLessThan(rate(qwen('bulky')) * 0.75);
     }, 180_000);
 
     it('a candidate that answers differently, and one that crashes mid-trial, are rolled back', async () => {

@@ -27,9 +27,9 @@ export const VLLM_VARIANTS = {
   nospace: { DOUBLE_PREFETCH: 'nospace' },
   offline: { DOUBLE_PREFETCH: 'network' },
   notfound: { DOUBLE_PREFETCH: 'notfound' },
-  // Candidates of `berth upgrade`'s trials: slower to decode, bigger in memory, answering three of its questions (those
+  // Candidates of `berth upgrade`'s trials: slower to decode (40 ms a token against 20), bigger in memory, answering three of its questions (those
   // asking for a number) otherwise, and dying at its fourth chat.
-  sluggish: { DOUBLE_TOKEN_INTERVAL_MS: '80' },
+  sluggish: { DOUBLE_TOKEN_INTERVAL_MS: '40' },
   bulky: { DOUBLE_BALLAST_MIB: '512' },
   drifting: { DOUBLE_ANSWER_DRIFT: 'number only' },
   crashy: { DOUBLE_EXIT_AFTER_CHATS: '3' },
