@@ -2,13 +2,13 @@ import { Alert, Badge, Button, Group, Loader, Paper, Stack, Table, Text, Title }
 import { useCallback, useEffect, useState } from 'react';
 import type { ActionResult, BerthApi } from '../../../electron/common/api/berth-api.js';
 import type { Trial, TrialFigures, UpgradesView } from '../../../electron/common/contracts/upgrade.js';
-import { formatGiB } from '../../../electron/common/units.js';
+import { formatBytes } from '../../../electron/common/units.js';
 import { ApiError } from '../client.js';
 
 /** Each figure a trial compares, as the before/after table shows it; '-' where it was not measured. */
 const FIGURES: [string, (f: TrialFigures) => string | undefined][] = [
   ['Start to first answer', (f) => (f.startSeconds === undefined ? undefined : `${f.startSeconds.toFixed(1)} s`)],
-  ['Memory peak', (f) => (f.peakBytes === undefined ? undefined : formatGiB(f.peakBytes))],
+  ['Memory peak', (f) => (f.peakBytes === undefined ? undefined : formatBytes(f.peakBytes))],
   ['KV cache tokens', (f) => f.kvTokens?.toLocaleString('en-US')],
   ['Time to first token', (f) => (f.ttftSeconds === undefined ? undefined : `${Math.round(f.ttftSeconds * 1000)} ms`)],
   ['Tokens/s', (f) => f.tokensPerSecond?.toFixed(1)],

@@ -1,5 +1,5 @@
 import type { Trial, TrialFigures } from '../../../common/contracts/upgrade.js';
-import { formatGiB } from '../../../common/units.js';
+import { formatBytes } from '../../../common/units.js';
 import { EngineError } from '../../engine/errors.js';
 import type { StackSession } from '../../session/stack-session.js';
 import type { UpgradeCandidate } from '../../upgrade/candidates.js';
@@ -38,7 +38,7 @@ function candidateLines(candidates: readonly UpgradeCandidate[]): string[] {
 const seconds = (s?: number) => (s === undefined ? '-' : `${s.toFixed(1)} s`);
 const figures: [string, (f: TrialFigures) => string][] = [
   ['start to first answer', (f) => seconds(f.startSeconds)],
-  ['memory peak', (f) => (f.peakBytes === undefined ? '-' : formatGiB(f.peakBytes))],
+  ['memory peak', (f) => (f.peakBytes === undefined ? '-' : formatBytes(f.peakBytes))],
   ['KV cache tokens', (f) => f.kvTokens?.toLocaleString('en-US') ?? '-'],
   ['time to first token', (f) => (f.ttftSeconds === undefined ? '-' : `${Math.round(f.ttftSeconds * 1000)} ms`)],
   ['tokens/s', (f) => (f.tokensPerSecond === undefined ? '-' : f.tokensPerSecond.toFixed(1))],
