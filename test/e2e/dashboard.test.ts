@@ -67,7 +67,7 @@ describeWhen(
     /** Every view in light and dark: its serious and critical axe findings, and a screenshot of each. */
     async function axeEveryView(when: string, running: boolean): Promise<string[]> {
       const found: string[] = [];
-      for (const view of ['Overview', 'Host', 'Logs', 'Metrics', 'Chat', 'Settings']) {
+      for (const view of ['Overview', 'Host', 'Logs', 'Metrics', 'Chat', 'Updates', 'Settings']) {
         await page.getByRole('button', { name: view, exact: true }).click();
         await page.locator(`section[aria-label="${view}"]`).waitFor();
         if (view === 'Metrics' && running)

@@ -117,10 +117,15 @@ export function Updates({ api, onChanged }: { api: BerthApi; onChanged: () => vo
       onChanged();
     }
   };
-  if (!view) return <Loader size="sm" role="status" aria-label="Loading the updates" />;
+  if (!view)
+    return (
+      <Stack gap="md" component="section" aria-label="Updates">
+        <Loader size="sm" role="status" aria-label="Loading the updates" />
+      </Stack>
+    );
   const open = view.candidates.filter((c) => !c.hold);
   return (
-    <Stack gap="md">
+    <Stack gap="md" component="section" aria-label="Updates">
       <Paper withBorder p="md" radius="md" component="section" aria-label="Newer images">
         <Title order={2} size="h5" mb="xs">
           Newer images
