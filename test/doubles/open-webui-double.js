@@ -117,11 +117,13 @@ async function handle(req, res, body) {
 (async () => {
   log(`INFO  [open_webui.env] OPENAI_API_BASE_URLS=${connections.map((c) => c.url).join(';')}`);
   // `--migrate-to N`: a release that migrates its database in DATA_DIR (Open WebUI runs its migrations at start,
-  // backend/open_webui/config.py) and then fails, leaving the data in the new schema.
+  // backend/open_webui/config.py) and then fails, leaving the data in the new schema; with `--stay`, hangs there.
   const migrate = process.argv.indexOf('--migrate-to');
   if (migrate > 0) {
     const dataDir = process.env.DATA_DIR || '/app/backend/data';
     require('node:fs').writeFileSync(`${dataDir}/schema.txt`, String(process.argv[migrate + 1]));
+    // `--stay`: one that hangs in its migration instead, never answering.
+    if (process.argv.includes('--stay')) return setInterval(() => undefined, 60_000);
     logError('ERROR [open_webui] migration to the new schema failed after it began');
     return setTimeout(() => process.exit(1), 100);
   }

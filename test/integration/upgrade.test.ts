@@ -153,7 +153,7 @@ describeWhen(
       expect(running().litellm).toBe(tag);
     }, 180_000);
 
-    it("a candidate beside the models that changes the user's data and fails gets the data back as it was", async () => {
+    it("a candidate beside the models that changes the user's data gets the data back as it was, also after Berth is killed mid-trial", async () => {
       const container = async () => {
         const list = await docker.listContainers({
           filters: JSON.stringify({
@@ -178,6 +178,28 @@ describeWhen(
       expect(running()['open-webui']).toBe(testImage('open-webui'));
       expect(await sh('cat /app/backend/data/chats.txt; ls /app/backend/data')).toBe('my chats\nchats.txt');
       // The copy is gone once the trial is decided.
+      expect(readdirSync(path.join(stack.home, 'upgrades', stack.settings.stack))).toEqual([]);
+
+      // A candidate that hangs in its migration, with Berth killed once the candidate has changed the data: the next
+      // berth up puts the data back before the running image starts again.
+      candidate({ 'open-webui': testImage('open-webui-stuck') });
+      const child = spawn(process.execPath, [BIN, 'upgrade', '--now', 'open-webui'], {
+        env: cliEnv({ home: stack.home, env }),
+        stdio: 'ignore',
+      });
+      await until(
+        () => sh('cat /app/backend/data/schema.txt 2>/dev/null').catch(() => ''),
+        (schema) => schema === '3',
+        60_000,
+        "the candidate's migration of the data",
+      );
+      expect(readUpgradesSync(stack.home, stack.settings.stack).services['open-webui']?.trial?.outcome).toBe('running');
+      child.kill('SIGKILL');
+      const next = await berthAsync(['up', 'open-webui'], { home: stack.home, env });
+      expect(next.code, next.stdout + next.stderr).toBe(0);
+      expect(next.stdout).toContain('open-webui: a trial was left unfinished by a Berth that stopped; rolling back');
+      expect(running()['open-webui']).toBe(testImage('open-webui'));
+      expect(await sh('cat /app/backend/data/chats.txt; ls /app/backend/data')).toBe('my chats\nchats.txt');
       expect(readdirSync(path.join(stack.home, 'upgrades', stack.settings.stack))).toEqual([]);
     }, 180_000);
 

@@ -54,6 +54,7 @@ const SERVICES = {
   'open-webui': 'CMD ["/usr/local/bin/node", "/double/open-webui-double.js"]',
   // A candidate release that migrates its data and fails: `berth upgrade` puts the data back.
   'open-webui-migrating': 'CMD ["/usr/local/bin/node", "/double/open-webui-double.js", "--migrate-to", "2"]',
+  'open-webui-stuck': 'CMD ["/usr/local/bin/node", "/double/open-webui-double.js", "--migrate-to", "3", "--stay"]',
   grafana: 'ENTRYPOINT ["/usr/local/bin/node", "/double/grafana-double.js"]',
 } as const;
 type Service = keyof typeof SERVICES | 'prometheus';
