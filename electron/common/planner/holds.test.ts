@@ -8,7 +8,8 @@ import { planStack } from './plan.js';
 describe('images held back by berth upgrade', () => {
   // The candidate's start held 19,968 tokens of a 4 GiB cache (less than one 36k request, as in vllm-figures.test.ts).
   const facts = host('server-64core');
-  const candidate = 'vllm/vllm-openai-cpu:v0.33.0-x86_64';
+  // A user's own build, set in settings: no upstream release is named here.
+  const candidate = 'registry.example.com/vllm-openai-cpu:candidate';
   const settings = SettingsSchema.parse({
     tuning: { 'vllm-llama3': { kvCacheGiB: 4 } },
     images: { 'vllm-llama3': candidate },
@@ -41,7 +42,7 @@ describe('images held back by berth upgrade', () => {
   });
 
   it('do nothing for another image: a newer candidate is planned as it is', () => {
-    const other = { ...hold, instead: 'vllm/vllm-openai-cpu:v0.31.0-x86_64' };
+    const other = { ...hold, instead: 'registry.example.com/vllm-openai-cpu:another' };
     expect(llama(planStack(facts, settings, { holds: { 'vllm-llama3': other } }))?.image).toBe(candidate);
   });
 });

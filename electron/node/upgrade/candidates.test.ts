@@ -13,7 +13,7 @@ const owned = (service: string, image: string): [string, OwnedContainer] => [
 
 describe('upgrade candidates', () => {
   const facts = host('server-64core');
-  const settings = SettingsSchema.parse({ images: { grafana: 'grafana/grafana:13.3.0' } });
+  const settings = SettingsSchema.parse({ images: { grafana: 'registry.example.com/grafana:candidate' } });
   const plan = planStack(facts, settings);
 
   it('are the services whose container runs another image than the plan, with where the planned one comes from', () => {
@@ -39,7 +39,7 @@ describe('upgrade candidates', () => {
       {
         service: 'grafana',
         running: DEFAULT_IMAGES.grafana,
-        candidate: 'grafana/grafana:13.3.0',
+        candidate: 'registry.example.com/grafana:candidate',
         source: 'set in settings (images.grafana)',
         model: false,
       },

@@ -3,7 +3,8 @@ import { imageLabels, judge } from './verdict.js';
 
 const GiB = 1024 ** 3;
 const FROM = 'vllm/vllm-openai-cpu:v0.30.0-x86_64';
-const TO = 'vllm/vllm-openai-cpu:v0.33.0-x86_64';
+// The running image is Berth's pinned default; the candidate a user's own build, named by its tag.
+const TO = 'registry.example.com/vllm-openai-cpu:candidate';
 const answers = (n: number) => Array.from({ length: 10 }, (_, i) => (i < n ? `other ${i}` : `answer ${i}`));
 const before = {
   image: FROM,
@@ -26,7 +27,7 @@ describe('judge: a candidate against the running image, at a margin', () => {
     expect(verdict).toEqual({
       keep: true,
       worse: [],
-      reason: 'v0.33.0-x86_64 was no worse than v0.30.0-x86_64 by more than 10%: kept v0.33.0-x86_64',
+      reason: 'candidate was no worse than v0.30.0-x86_64 by more than 10%: kept candidate',
     });
   });
 
@@ -35,7 +36,7 @@ describe('judge: a candidate against the running image, at a margin', () => {
     const verdict = judge(before, { ...before, image: TO, peakBytes: 6.61 * GiB, answers: answers(2) }, 0.1);
     expect(verdict.keep).toBe(false);
     expect(verdict.reason).toBe(
-      'v0.33.0-x86_64 used 0.61 GiB more at its peak and answered 2 of 10 questions differently: kept v0.30.0-x86_64',
+      'candidate used 0.61 GiB more at its peak and answered 2 of 10 questions differently: kept v0.30.0-x86_64',
     );
   });
 
@@ -74,12 +75,12 @@ describe('judge: a candidate against the running image, at a margin', () => {
       0.1,
     );
     expect(verdict.reason).toBe(
-      'v0.33.0-x86_64 failed what the running image passed: Prometheus has its litellm target up: kept v0.30.0-x86_64',
+      'candidate failed what the running image passed: Prometheus has its litellm target up: kept v0.30.0-x86_64',
     );
   });
 
   it('names images by their tags, or whole where the tags are the same', () => {
-    expect(imageLabels(FROM, TO)).toEqual({ from: 'v0.30.0-x86_64', to: 'v0.33.0-x86_64' });
+    expect(imageLabels(FROM, TO)).toEqual({ from: 'v0.30.0-x86_64', to: 'candidate' });
     expect(imageLabels('a/b:1', 'c/d:1')).toEqual({ from: 'a/b:1', to: 'c/d:1' });
   });
 });

@@ -9,8 +9,8 @@ afterEach(cleanup);
 
 const GiB = 1024 ** 3;
 const FROM = 'vllm/vllm-openai-cpu:v0.30.0-x86_64';
-const TO = 'vllm/vllm-openai-cpu:v0.33.0-x86_64';
-const reason = 'v0.33.0-x86_64 used 0.6 GiB more at its peak: kept v0.30.0-x86_64';
+const TO = 'registry.example.com/vllm-openai-cpu:candidate';
+const reason = 'candidate used 0.6 GiB more at its peak: kept v0.30.0-x86_64';
 const view: UpgradesView = {
   candidates: [
     {
@@ -24,7 +24,7 @@ const view: UpgradesView = {
     {
       service: 'grafana',
       running: 'grafana/grafana:13.2.3',
-      candidate: 'grafana/grafana:13.3.0',
+      candidate: 'registry.example.com/grafana:candidate',
       source: 'set in settings (images.grafana)',
       model: false,
     },
@@ -51,7 +51,7 @@ describe('Updates', () => {
     const table = within(await screen.findByRole('region', { name: 'Newer images' })).getByRole('table');
     const rows = within(table).getAllByRole('row');
     expect(rows[1]?.textContent).toContain(`vllm-qwen3${FROM}${TO}Rolled back on 2026-12-07: ${reason}`);
-    expect(rows[2]?.textContent).toContain('grafana/grafana:13.3.0set in settings (images.grafana)Try now');
+    expect(rows[2]?.textContent).toContain('registry.example.com/grafana:candidateset in settings (images.grafana)Try now');
     expect(within(rows[1] as HTMLElement).getByRole('button').textContent).toBe('Try again');
   });
 
