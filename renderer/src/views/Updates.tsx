@@ -1,45 +1,22 @@
 import { Alert, Badge, Button, Group, Loader, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import { useCallback, useEffect, useState } from 'react';
 import type { ActionResult, BerthApi } from '../../../electron/common/api/berth-api.js';
-import type { Trial, TrialFigures, UpgradesView } from '../../../electron/common/contracts/upgrade.js';
-import { formatBytes } from '../../../electron/common/units.js';
+import type { Trial, UpgradesView } from '../../../electron/common/contracts/upgrade.js';
+import { trialRows } from '../../../electron/common/trial-figures.js';
+import { capitalized } from '../../../electron/common/units.js';
 import { ApiError } from '../client.js';
-
-/** Each figure a trial compares, as the before/after table shows it; '-' where it was not measured. */
-const FIGURES: [string, (f: TrialFigures) => string | undefined][] = [
-  ['Start to first answer', (f) => (f.startSeconds === undefined ? undefined : `${f.startSeconds.toFixed(1)} s`)],
-  ['Memory peak', (f) => (f.peakBytes === undefined ? undefined : formatBytes(f.peakBytes))],
-  ['KV cache tokens', (f) => f.kvTokens?.toLocaleString('en-US')],
-  ['Time to first token', (f) => (f.ttftSeconds === undefined ? undefined : `${Math.round(f.ttftSeconds * 1000)} ms`)],
-  ['Tokens/s', (f) => f.tokensPerSecond?.toFixed(1)],
-  ['Checks passed', (f) => (f.checks ? String(f.checks.length) : undefined)],
-];
 
 const OUTCOME = { kept: ['Kept', 'green'], 'rolled-back': ['Rolled back', 'orange'], running: ['Running', 'blue'] };
 
-/** The questions asked at temperature 0: how many, and how many the candidate answered the same. */
-function answersRow({ before, after }: Trial): [string, string | undefined, string | undefined][] {
-  if (!before?.answers || !after?.answers) return [];
-  const same = after.answers.filter((a, i) => a === before.answers?.[i]).length;
-  return [['Answers', `${before.answers.length} asked`, `${same} of ${after.answers.length} the same`]];
-}
-
 /** One trial's before and after, figure by figure, with what came of it and why. */
 function TrialTable({ trial }: { trial: Trial }) {
-  const rows = FIGURES.map(([name, show]) => [
-    name,
-    trial.before && show(trial.before),
-    trial.after && show(trial.after),
-  ])
-    .concat(answersRow(trial))
-    .filter(([, before, after]) => before !== undefined || after !== undefined)
-    .map(([name, before, after]) => (
-      <Table.Tr key={name}>
-        <Table.Th scope="row">{name}</Table.Th>
-        <Table.Td>{before ?? '-'}</Table.Td>
-        <Table.Td>{after ?? '-'}</Table.Td>
-      </Table.Tr>
-    ));
+  const rows = trialRows(trial).map(([name, before, after]) => (
+    <Table.Tr key={name}>
+      <Table.Th scope="row">{capitalized(name)}</Table.Th>
+      <Table.Td>{before ?? '-'}</Table.Td>
+      <Table.Td>{after ?? '-'}</Table.Td>
+    </Table.Tr>
+  ));
   const [words, color] = OUTCOME[trial.outcome];
   return (
     <Paper withBorder p="md" radius="md" component="section" aria-label={`${trial.service}'s last trial`}>

@@ -1,5 +1,5 @@
-import type { Trial, TrialFigures } from '../../../common/contracts/upgrade.js';
-import { formatBytes } from '../../../common/units.js';
+import type { Trial } from '../../../common/contracts/upgrade.js';
+import { trialRows } from '../../../common/trial-figures.js';
 import { EngineError } from '../../engine/errors.js';
 import type { StackSession } from '../../session/stack-session.js';
 import type { UpgradeCandidate } from '../../upgrade/candidates.js';
@@ -35,22 +35,9 @@ function candidateLines(candidates: readonly UpgradeCandidate[]): string[] {
   return lines;
 }
 
-const seconds = (s?: number) => (s === undefined ? '-' : `${s.toFixed(1)} s`);
-const figures: [string, (f: TrialFigures) => string][] = [
-  ['start to first answer', (f) => seconds(f.startSeconds)],
-  ['memory peak', (f) => (f.peakBytes === undefined ? '-' : formatBytes(f.peakBytes))],
-  ['KV cache tokens', (f) => f.kvTokens?.toLocaleString('en-US') ?? '-'],
-  ['time to first token', (f) => (f.ttftSeconds === undefined ? '-' : `${Math.round(f.ttftSeconds * 1000)} ms`)],
-  ['tokens/s', (f) => (f.tokensPerSecond === undefined ? '-' : f.tokensPerSecond.toFixed(1))],
-  ['checks passed', (f) => (f.checks ? String(f.checks.length) : '-')],
-];
-
 /** A trial's before and after, figure by figure, and what came of it. */
 export function trialTable(trial: Trial): string[] {
-  const { before, after } = trial;
-  const rows = figures
-    .map(([name, show]): [string, string, string] => [name, before ? show(before) : '-', after ? show(after) : '-'])
-    .filter(([, a, b]) => a !== '-' || b !== '-');
+  const rows = trialRows(trial).map(([name, before, after]) => [name, before ?? '-', after ?? '-']);
   return [
     `${trial.service}: ${trial.outcome === 'kept' ? 'kept' : 'rolled back'}. ${trial.reason ?? ''}`,
     ...(rows.length
