@@ -259,6 +259,43 @@ describeWhen(
         state: 'asleep',
         image: qwen('ok'),
       });
+
+      // Awake, it waits for Docker's event of its sleep and tries nothing before it: woken as the wake gateway wakes it
+      // (docker start), put to sleep as the waker does (docker stop).
+      candidate({ 'vllm-qwen3': qwen('sluggish') });
+      const asleep = (
+        await docker.listContainers({
+          all: true,
+          filters: JSON.stringify({
+            label: [`dev.berth.stack=${stack.settings.stack}`, 'dev.berth.service=vllm-qwen3'],
+          }),
+        })
+      )[0];
+      const model = docker.getContainer(asleep?.Id ?? 'none');
+      await model.start();
+      const trialled = readUpgradesSync(stack.home, stack.settings.stack).services['vllm-qwen3']?.trial?.startedAt;
+      const child = spawn(process.execPath, [BIN, 'upgrade', '--when-idle', 'vllm-qwen3'], {
+        env: cliEnv({ home: stack.home, env }),
+      });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      const exited = new Promise((resolve) => child.on('close', resolve));
+      await until(
+        () => out,
+        (text) => text.includes('waiting for it to fall asleep'),
+        60_000,
+        'the wait for sleep',
+      );
+      expect(readUpgradesSync(stack.home, stack.settings.stack).services['vllm-qwen3']?.trial?.startedAt).toBe(
+        trialled,
+      );
+      await model.stop();
+      await exited;
+      expect(out).toMatch(/vllm-qwen3: (kept|rolled back)\./);
+      expect(readUpgradesSync(stack.home, stack.settings.stack).services['vllm-qwen3']?.trial?.startedAt).not.toBe(
+        trialled,
+      );
     }, 180_000);
 
     it('--check pulls a candidate from its registry with progress, and changes nothing else', async () => {

@@ -1,10 +1,21 @@
 import type { Snapshot } from '../../common/api/berth-api.js';
 import { SECRET_NAMES } from '../../common/contracts/secrets.js';
 import type { StackPlan } from '../../common/contracts/stack-plan.js';
+import type { ServiceStatus } from '../../common/contracts/status.js';
 import type { StackSession } from '../session/stack-session.js';
 import { plainSecretsNote } from './secrets-note.js';
 import type { StackFollower } from './stack-follower.js';
-import { listCandidates } from '../upgrade/upgrades.js';
+
+/**
+ * How many services run another image than their plan names, from what the snapshot has already: the plan applies the
+ * holds of earlier trials (a rolled-back image is planned as the one that runs), so each left is a candidate not tried.
+ */
+export function upgradesWaiting(plan: StackPlan, status: readonly ServiceStatus[]): number {
+  return plan.services.filter((s) => {
+    const running = status.find((r) => r.name === s.name)?.image;
+    return s.image !== undefined && running !== undefined && running !== s.image;
+  }).length;
+}
 
 /**
  * Everything the window shows at once, read fresh: the engine and its trouble, the plan (or why there is none),
@@ -33,15 +44,9 @@ export async function readSnapshot(args: {
   const secrets = await session.secrets({ generate: false }).catch((error: Error) => (report(error), {}));
   const encrypted = session.cipher.name === 'safeStorage';
   const trouble = follower.engineTrouble;
-  // The tray says when a newer image is planned than one that runs (a new Berth's defaults, a tag set in settings).
-  const upgradesWaiting =
-    plan && follower.endpoint
-      ? await listCandidates(session).then(
-          (candidates) => candidates.filter((c) => !c.hold).length,
-          (error: Error) => (report(error), undefined),
-        )
-      : undefined;
   const name = follower.connectedEngine ?? settings.engine;
+  const status = follower.current();
+  const waiting = plan ? upgradesWaiting(plan, status) : 0;
   return {
     engine: {
       endpoint: follower.endpoint,
@@ -55,14 +60,14 @@ export async function readSnapshot(args: {
     facts: await session.facts(),
     plan,
     ...(planProblem ? { planProblem } : {}),
-    status: follower.current(),
+    status,
     settings,
     planInputs: session.planInputs(resolved),
     secretsSet: Object.fromEntries(
       SECRET_NAMES.map((n) => [n, Boolean((secrets as Record<string, string | undefined>)[n])]),
     ) as Snapshot['secretsSet'],
     ...(app ? { app } : {}),
-    ...(upgradesWaiting ? { upgradesWaiting } : {}),
+    ...(waiting ? { upgradesWaiting: waiting } : {}),
     secretsStorage: {
       encrypted,
       note: cipherNote ?? (encrypted ? undefined : await plainSecretsNote(session.home, session.cipher)),

@@ -8,6 +8,7 @@ import { EngineError } from '../engine/errors.js';
 import { withStackLock } from '../engine/lock.js';
 import { peakMemoryBytes } from '../engine/measure.js';
 import { listOwned } from '../engine/owned.js';
+import { stopContainer } from '../engine/stop.js';
 import { firstAnswer, probeModel } from './probe.js';
 import { updateUpgrades } from './store.js';
 import { imageLabels, judge } from './verdict.js';
@@ -104,7 +105,7 @@ async function measure(run: TrialRun, image: string, expected: TrialFigures | un
 async function measureRunning(run: TrialRun): Promise<TrialFigures> {
   const container = await containerOf(run);
   if (plannedIn(run.planWith(run.from), run.service).model && container?.running)
-    await run.ctx.docker.getContainer(container.id).stop({ t: 10 });
+    await stopContainer(run.ctx.docker.getContainer(container.id));
   return measure(run, run.from, undefined).catch((error: Error) => {
     throw new EngineError(
       `${run.service} at ${run.from} could not be measured before its trial: ${error.message}`,
@@ -140,10 +141,7 @@ async function backUp(run: TrialRun, startedAt: number): Promise<VolumeBackup[]>
   const planned = plannedIn(run.planWith(run.from), run.service);
   const container = await containerOf(run);
   if (planned.model || !container) return [];
-  await run.ctx.docker
-    .getContainer(container.id)
-    .stop({ t: 10 })
-    .catch(() => undefined);
+  await stopContainer(run.ctx.docker.getContainer(container.id));
   run.ctx.emit({ kind: 'step', message: `${run.service}: copying its volumes before the trial` });
   return backUpVolumes(
     run.ctx.docker,
@@ -156,7 +154,7 @@ async function backUp(run: TrialRun, startedAt: number): Promise<VolumeBackup[]>
 /** A model on demand that was asleep before its trial is put back to sleep after it. */
 async function sleepAgain(run: TrialRun): Promise<void> {
   const container = await containerOf(run);
-  if (container?.running) await run.ctx.docker.getContainer(container.id).stop({ t: 10 });
+  if (container?.running) await stopContainer(run.ctx.docker.getContainer(container.id));
 }
 
 /**

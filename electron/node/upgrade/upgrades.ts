@@ -1,5 +1,4 @@
 import type Docker from 'dockerode';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProgressListener } from '../../common/contracts/progress.js';
 import { isOnDemand, type StackPlan } from '../../common/contracts/stack-plan.js';
 import type { Trial } from '../../common/contracts/upgrade.js';
@@ -8,6 +7,8 @@ import { checkImages, up } from '../engine/converge.js';
 import { EngineError } from '../engine/errors.js';
 import { ensureImage } from '../engine/images.js';
 import { listOwned } from '../engine/owned.js';
+import { subscribeContainerEvents } from '../engine/docker-events.js';
+import type { Settings } from '../../common/contracts/settings.js';
 import type { StackSession } from '../session/stack-session.js';
 import { annotateTrial } from './annotate.js';
 import { upgradeCandidates, type UpgradeCandidate } from './candidates.js';
@@ -20,8 +21,9 @@ import { runTrial } from './trial.js';
  */
 
 interface Planners {
+  settings: Settings;
   /** The plan as settings and Berth's defaults say, without the holds of earlier trials. */
-  raw: () => StackPlan;
+  raw: StackPlan;
   /** The plan with `service` at `image`, the other services' holds kept. */
   withImage: (service: string, image: string) => StackPlan;
 }
@@ -30,7 +32,8 @@ async function planners(session: StackSession): Promise<Planners> {
   const [resolved, facts] = await Promise.all([session.settings(), session.facts()]);
   const { settings, options } = session.planInputs(resolved);
   return {
-    raw: () => planStack(facts, settings, { ...options, holds: {} }),
+    settings,
+    raw: planStack(facts, settings, { ...options, holds: {} }),
     withImage: (service, image) => {
       const holds = { ...options.holds };
       delete holds[service];
@@ -39,22 +42,23 @@ async function planners(session: StackSession): Promise<Planners> {
   };
 }
 
+async function candidatesFor(session: StackSession, { settings, raw }: Planners): Promise<UpgradeCandidate[]> {
+  const owned = await listOwned((await session.engine()).docker, settings.stack);
+  return upgradeCandidates(raw, owned, settings, readUpgradesSync(session.home, settings.stack));
+}
+
 /** Every service whose container runs another image than the plan's, with where the plan's comes from. */
 export async function listCandidates(session: StackSession): Promise<UpgradeCandidate[]> {
-  const engine = await session.engine();
-  const { settings } = await session.settings();
-  const owned = await listOwned(engine.docker, settings.stack);
-  const records = readUpgradesSync(session.home, settings.stack);
-  return upgradeCandidates((await planners(session)).raw(), owned, settings, records);
+  return candidatesFor(session, await planners(session));
 }
 
 /** Pulls each candidate's image that the engine does not have yet, with progress (`berth upgrade --check`). */
 export async function pullCandidates(session: StackSession, emit: ProgressListener): Promise<UpgradeCandidate[]> {
-  const candidates = await listCandidates(session);
+  const plans = await planners(session);
+  const candidates = await candidatesFor(session, plans);
   const engine = await session.engine();
-  const raw = (await planners(session)).raw();
   for (const candidate of candidates) {
-    const service = raw.services.find((s) => s.name === candidate.service);
+    const service = plans.raw.services.find((s) => s.name === candidate.service);
     if (service) await ensureImage(engine.docker, service, emit);
   }
   return candidates;
@@ -98,11 +102,11 @@ export async function trialCandidates(
       'run berth upgrade on the engine’s host (over SSH), or berth up to switch images without a trial',
     );
   const plans = await planners(session);
-  const candidates = chosen(await listCandidates(session), names);
+  const candidates = chosen(await candidatesFor(session, plans), names);
   for (const c of candidates) await checkImages(context, plans.withImage(c.service, c.candidate), [c.service]);
   const reports: TrialReport[] = [];
   for (const c of candidates) {
-    const service = plans.raw().services.find((s) => s.name === c.service);
+    const service = plans.raw.services.find((s) => s.name === c.service);
     if (options.whenIdle && service && isOnDemand(service)) {
       emit({ kind: 'step', message: `${c.service}: waiting for it to fall asleep before its trial` });
       await untilAsleep(context.docker, settings.stack, c.service, options.signal);
@@ -117,17 +121,35 @@ export async function trialCandidates(
       planWith: (image) => plans.withImage(c.service, image),
       margin: settings.upgradeMargin,
     });
-    const unmarked = await annotateTrial(plans.raw(), context.secrets, context.probeHost, trial);
+    const unmarked = await annotateTrial(plans.raw, context.secrets, context.probeHost, trial);
     reports.push({ trial, ...(unmarked ? { unmarked } : {}) });
   }
   return reports;
 }
 
-/** Until a model on demand's container is stopped: its idle window, in which a trial interrupts nobody. */
+/**
+ * Until a model on demand's container is stopped (its idle window, in which a trial interrupts nobody): at once if it
+ * is, else at Docker's event for its stop, followed before the container is looked at so that none is missed.
+ */
 async function untilAsleep(docker: Docker, stack: string, service: string, signal?: AbortSignal): Promise<void> {
-  while ((await listOwned(docker, stack)).get(service)?.state === 'running') {
-    await sleep(5000, undefined, signal ? { signal } : {});
+  const following = new AbortController();
+  let stop = () => undefined as void;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  signal?.addEventListener('abort', stop, { once: true });
+  try {
+    const { closed } = await subscribeContainerEvents(
+      docker,
+      stack,
+      (event) => event.service === service && ['die', 'stop', 'destroy'].includes(event.action) && stop(),
+      following.signal,
+    );
+    // The engine gone: the trial that follows says so.
+    void closed.then(stop);
+    if ((await listOwned(docker, stack)).get(service)?.state === 'running') await stopped;
+  } finally {
+    following.abort();
   }
+  signal?.throwIfAborted();
 }
 
 /**

@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import type { PlannedService } from '../../common/contracts/stack-plan.js';
 import { statusCode } from '../engine/errors.js';
 import { probeHealthy } from '../engine/health.js';
+import { stopContainer } from '../engine/stop.js';
 import { statusOfContainer } from '../engine/container-status.js';
 import type { WakeTarget } from './wake-gateway.js';
 
@@ -68,12 +69,7 @@ export class ContainerTarget implements WakeTarget {
 
   async sleep(): Promise<void> {
     this.answering = false;
-    await this.docker
-      .getContainer(this.containerId)
-      .stop({ t: 10 })
-      .catch((error: unknown) => {
-        if (statusCode(error) !== 304) throw error; // 304: already stopped
-      });
+    await stopContainer(this.docker.getContainer(this.containerId));
   }
 
   async wake(): Promise<void> {
