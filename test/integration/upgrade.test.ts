@@ -233,6 +233,8 @@ describeWhen(
       const unknown = await upgrade(['--now', 'nosuch']);
       expect(unknown.code).not.toBe(0);
       expect(unknown.stderr).toContain('nosuch has no newer image to try');
+      const unknownRollback = await upgrade(['--rollback', 'nosuch']);
+      expect(unknownRollback.stderr).toContain('nosuch is not a service of this stack');
       const never = await upgrade(['--rollback', 'prometheus']);
       expect(never.stderr).toContain('prometheus has no earlier image to return to');
       expect(running().prometheus).toBe(testImage('prometheus'));

@@ -157,7 +157,12 @@ async function untilAsleep(docker: Docker, stack: string, service: string, signa
  * there until another image is tried, and its container is made again from it, with its volumes.
  */
 export async function rollbackService(session: StackSession, service: string, emit: ProgressListener): Promise<string> {
-  const { context, settings } = await session.engineContext(emit);
+  const { context, settings, plan } = await session.engineContext(emit);
+  if (!plan.services.some((s) => s.name === service))
+    throw new EngineError(
+      `${service} is not a service of this stack`,
+      `berth upgrade --rollback takes one of: ${plan.services.map((s) => s.name).join(', ')}`,
+    );
   const record = readUpgradesSync(session.home, settings.stack).services[service];
   const running = (await listOwned(context.docker, settings.stack)).get(service)?.image;
   if (!record?.previous || !running)
