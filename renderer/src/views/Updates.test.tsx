@@ -51,7 +51,9 @@ describe('Updates', () => {
     const table = within(await screen.findByRole('region', { name: 'Newer images' })).getByRole('table');
     const rows = within(table).getAllByRole('row');
     expect(rows[1]?.textContent).toContain(`vllm-qwen3${FROM}${TO}Rolled back on 2026-12-07: ${reason}`);
-    expect(rows[2]?.textContent).toContain('registry.example.com/grafana:candidateset in settings (images.grafana)Try now');
+    expect(rows[2]?.textContent).toContain(
+      'registry.example.com/grafana:candidateset in settings (images.grafana)Try now',
+    );
     expect(within(rows[1] as HTMLElement).getByRole('button').textContent).toBe('Try again');
   });
 
