@@ -182,4 +182,28 @@ describe("vLLM's own figures, observed on real machines (test/fixtures/vllm-obse
     expect(sliding).toBe(12 * (Math.ceil((128 - 1 + 8192) / 16) + 1) * 16 * 8 * 64 * 2 * 2);
     expect(sliding / 1024 ** 2).toBeCloseTo(195.4, 1);
   });
+
+  it('batches 16384 tokens a step on a card of 160 GiB or more (vLLM ≥ 0.28), 8192 from 70 GiB, 2048 below and on an A100', () => {
+    // vllm/engine/arg_utils.py at v0.28.0, get_batch_defaults: "for GPUs like B200/B300 with >= 160GB memory, use the
+    // largest defaults" gives UsageContext.OPENAI_API_SERVER 16384; the tier below, `device_memory >= 70 * GiB_bytes
+    // and "a100" not in device_name`, 8192 (https://github.com/vllm-project/vllm/blob/v0.28.0/vllm/engine/arg_utils.py).
+    expect(defaultBatchedTokens('gpu', { memoryBytes: 179 * GiB, model: 'NVIDIA B200' })).toBe(16384);
+    expect(defaultBatchedTokens('gpu', { memoryBytes: 160 * GiB, model: 'NVIDIA B200' })).toBe(16384);
+    expect(defaultBatchedTokens('gpu', { memoryBytes: 140 * GiB, model: 'NVIDIA H200' })).toBe(8192);
+    expect(defaultBatchedTokens('gpu', { memoryBytes: 80 * GiB, model: 'NVIDIA A100-SXM4-80GB' })).toBe(2048);
+    expect(defaultBatchedTokens('gpu', { memoryBytes: 24 * GiB, model: 'NVIDIA L4' })).toBe(2048);
+    expect(defaultBatchedTokens('cpu')).toBe(2048);
+    // gpt-oss-20b's sliding-window layers then reserve cdiv(127 + 16384, 16) + 1 = 1033 blocks each:
+    // 12 layers × 1033 blocks × 16 tokens × 8 heads × 64 × 2 (K, V) × 2 bytes = 406,192,128 bytes, about 387 MiB.
+    const gptOss = BUILTIN_MODELS.find((m) => m.id === 'openai/gpt-oss-20b') as ModelSpec;
+    const b200 = {
+      blockTokens: 16,
+      batchedTokens: defaultBatchedTokens('gpu', { memoryBytes: 179 * GiB, model: 'B200' }),
+      dtypeBytes: 2,
+    };
+    const sliding =
+      kvBytesForRequest(gptOss, 131072, b200) -
+      kvBytesForRequest({ ...gptOss, layers: 12, slidingWindow: undefined }, 131072, b200);
+    expect(sliding).toBe(406_192_128);
+  });
 });

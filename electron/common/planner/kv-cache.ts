@@ -20,12 +20,15 @@ export const CPU_BLOCK_TOKENS = 128;
 
 /**
  * vLLM's default max_num_batched_tokens for `vllm serve` (vllm/engine/arg_utils.py, EngineArgs.get_batch_defaults,
- * UsageContext.OPENAI_API_SERVER): 8192 on a card of 70 GiB or more that is not an A100, 2048 on every other card and
- * on
- * the CPU backend. It sizes a sliding window's reservation.
+ * UsageContext.OPENAI_API_SERVER): 16384 on a card of 160 GiB or more ("for GPUs like B200/B300 with >= 160GB memory,
+ * use the largest defaults", new in 0.28.0: https://github.com/vllm-project/vllm/blob/v0.28.0/vllm/engine/arg_utils.py),
+ * 8192 on a card of 70 GiB or more that is not an A100, 2048 on every other card and on the CPU backend. It sizes a
+ * sliding window's reservation and the activations in a share. No tier between 40 and 70 GiB was found upstream.
  */
 export function defaultBatchedTokens(device: 'cpu' | 'gpu', card?: { memoryBytes: number; model: string }): number {
-  if (device === 'gpu' && card && card.memoryBytes >= 70 * GiB && !/a100/i.test(card.model)) return 8192;
+  if (device !== 'gpu' || !card) return 2048;
+  if (card.memoryBytes >= 160 * GiB) return 16384;
+  if (card.memoryBytes >= 70 * GiB && !/a100/i.test(card.model)) return 8192;
   return 2048;
 }
 
