@@ -51,10 +51,12 @@ describe('berth export compose', () => {
     const plan = planStack(host('macbook-docker-desktop-8cpu-8gib'), DEFAULT_SETTINGS);
     expect(Object.keys(compose.services)).toEqual(plan.services.map((s) => s.name));
     const qwen = compose.services['vllm-qwen3'];
-    // Qwen3-1.7B's 3.4 GB of bf16 weights (its model card: 1.7B parameters), 1 GiB of KV cache, vLLM's three CPU
-    // processes (0.86 + 0.46 + 0.75 GB) and half a GiB for /dev/shm, rounded up to 256 MiB: 6752.7 MiB → 6912m.
-    const limitMiB = Math.ceil((3.4e9 / 2 ** 20 + 1024 + 2.07e9 / 2 ** 20 + 512) / 256) * 256;
-    expect(limitMiB).toBe(6912);
+    // Qwen3-1.7B's 3.4 GB of bf16 weights (its model card: 1.7B parameters), 1 GiB of KV cache and the runtime a public
+    // vLLM 0.30.0 CPU start peaked at beside weights and KV (memory.peak 4,082,409,472 bytes less 0.92 GiB of weights
+    // and a 268,435,456-byte cache: 2695.2 MiB), rounded up to 256 MiB: 6961.7 MiB → 7168m.
+    const runtimeMiB = (4_082_409_472 - 268_435_456) / 2 ** 20 - 0.92 * 1024;
+    const limitMiB = Math.ceil((3.4e9 / 2 ** 20 + 1024 + runtimeMiB) / 256) * 256;
+    expect(limitMiB).toBe(7168);
     expect(qwen).toMatchObject({
       cpuset: '0-2,7',
       mem_limit: `${limitMiB}m`,

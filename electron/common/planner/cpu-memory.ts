@@ -10,16 +10,20 @@ import { cpuLayout, kvBytesForRequest, kvBytesPerToken, longestRequest } from '.
 
 /**
  * vLLM's CPU server runs three processes that each import PyTorch: the API server, the engine core and the worker
- * that holds the weights and the KV cache. Measured in a vllm/vllm-openai-cpu v0.30 container (arm64, a 0.5B model):
- * about 0.86 GB, 0.46 GB and 0.75 GB beside weights and KV; a 4 GiB limit for 0.92 GiB of weights and 1 GiB of KV was
- * OOM-killed at every start. Berth adds half a GiB for /dev/shm (a tmpfs whose pages count against the container's
- * memory) and the activations of the warm-up batch. A measured start replaces this figure (ModelSpec.measured).
+ * that holds the weights and the KV cache. A public report of vLLM 0.30.0's CPU image (arm64, Qwen2.5-0.5B-Instruct
+ * in a 4 GiB pod) gives their baselines from the kernel's OOM record: about 0.86 GB, 0.46 GB and 0.75 GB beside
+ * weights and KV; with a 1 GiB KV cache every start was OOM-killed. The same report's start with a 256 MiB cache
+ * (`--kv-cache-memory-bytes 268435456`) peaked at 4,082,409,472 bytes (cgroup memory.peak after five completions)
+ * with 0.92 GiB of weights ("Checkpoint size: 0.92 GiB"): 2.83 GB beside weights and KV, the runtime a first start
+ * is planned with. The address of that report was not kept, so these figures are marked unverified upstream. What the
+ * three processes do not explain is the warm-up batch, /dev/shm (a tmpfs whose pages count against the container's
+ * memory) and what the allocator keeps. A measured start replaces this figure (ModelSpec.measured).
  */
 export const CPU_PROCESS_BYTES = { apiServer: 0.86e9, engineCore: 0.46e9, worker: 0.75e9 } as const;
-export const CPU_SHM_AND_ACTIVATION_BYTES = 0.5 * GiB;
 /** The three processes alone: no plan gives a CPU server less, whatever a start measured (it measures the warm-up). */
 export const CPU_PROCESSES_FLOOR_BYTES = Object.values(CPU_PROCESS_BYTES).reduce((a, b) => a + b, 0);
-export const CPU_RUNTIME_OVERHEAD_BYTES = CPU_PROCESSES_FLOOR_BYTES + CPU_SHM_AND_ACTIVATION_BYTES;
+/** The public 0.30.0 start's peak less its weights and KV cache. */
+export const CPU_RUNTIME_OVERHEAD_BYTES = 4_082_409_472 - 0.92 * GiB - 268_435_456;
 
 /** The runtime beside weights and KV cache for this model's server: measured on an earlier start, else the default. */
 export function cpuRuntimeBytes(model: ModelSpec): number {
