@@ -5,6 +5,7 @@ import type { ModelSpec } from '../electron/common/catalog/models.js';
 import { BUILTIN_MODELS } from '../electron/common/catalog/models.js';
 import { CUDA_GRAPH_BYTES, VLLM_UNSEEN_BYTES, kvBytesAt } from '../electron/common/planner/gpu-memory.js';
 import {
+  CPU_BLOCK_TOKENS,
   GPU_BLOCK_TOKENS,
   defaultBatchedTokens,
   kvBytesForRequest,
@@ -17,8 +18,9 @@ import { repoRoot } from './support/repo-root.js';
 /**
  * The oracle that is not the planner: what vLLM itself logged on real machines (test/fixtures/vllm-observed, each case
  * with its public source and the lines quoted), against what Berth's accounting predicts from the same inputs. Berth is
- * within 10% of each observed figure, or the case is listed below with the gap and why, and then Berth errs on the side
- * that keeps vLLM starting (less KV cache, more overhead than observed).
+ * within 5% of each figure that is arithmetic on the case's inputs and within 10% of each memory measurement, or the
+ * case is listed below with the gap and why, and then Berth errs on the side that keeps vLLM starting (less KV cache,
+ * more overhead than observed).
  */
 interface Observed {
   id: string;
@@ -91,24 +93,33 @@ function spec(c: Observed): ModelSpec {
 function layout(c: Observed): KvLayout {
   const card =
     c.given.cardBytes !== undefined ? { memoryBytes: c.given.cardBytes, model: c.given.cardName ?? '' } : undefined;
-  return { blockTokens: GPU_BLOCK_TOKENS, batchedTokens: defaultBatchedTokens(c.device, card), dtypeBytes: 2 };
+  const blockTokens = c.device === 'cpu' ? CPU_BLOCK_TOKENS : GPU_BLOCK_TOKENS;
+  return { blockTokens, batchedTokens: defaultBatchedTokens(c.device, card), dtypeBytes: 2 };
 }
 
-function within(id: string, what: string, predicted: number, observed: number): void {
+/**
+ * How far Berth may be from a figure: 5% where vLLM's figure is arithmetic on the inputs the case gives (blocks, tokens,
+ * concurrency, what one request needs), 10% where it is a measurement of memory Berth only estimates (the weights as
+ * loaded, the KV cache a share leaves).
+ */
+const ARITHMETIC = 0.05;
+const MEASURED = 0.1;
+
+function within(id: string, what: string, predicted: number, observed: number, tolerance = ARITHMETIC): void {
   const gap = GAPS[id];
   const off = Math.abs(predicted - observed) / observed;
   if (gap) {
     expect(
       off,
       `${id}: the named gap has closed (${predicted} against ${observed}); remove it from GAPS`,
-    ).toBeGreaterThan(0.1);
+    ).toBeGreaterThan(tolerance);
     expect(
       gap.safe(predicted, observed),
       `${id} ${what}: ${predicted} against ${observed} errs on the unsafe side (${gap.why})`,
     ).toBe(true);
     return;
   }
-  expect(off, `${id} ${what}: Berth predicts ${predicted}, vLLM logged ${observed}`).toBeLessThanOrEqual(0.1);
+  expect(off, `${id} ${what}: Berth predicts ${predicted}, vLLM logged ${observed}`).toBeLessThanOrEqual(tolerance);
 }
 
 describe("vLLM's own figures, observed on real machines (test/fixtures/vllm-observed)", () => {
@@ -126,7 +137,7 @@ describe("vLLM's own figures, observed on real machines (test/fixtures/vllm-obse
     it(`${c.id}: ${c.quote.slice(0, 90)}…`, () => {
       const o = c.observed;
       if (o.cudaGraphGiB !== undefined) {
-        within(c.id, 'CUDA graph memory inside the share', CUDA_GRAPH_BYTES / GiB, o.cudaGraphGiB);
+        within(c.id, 'CUDA graph memory inside the share', CUDA_GRAPH_BYTES / GiB, o.cudaGraphGiB, MEASURED);
         return;
       }
       const model = spec(c);
@@ -153,7 +164,7 @@ describe("vLLM's own figures, observed on real machines (test/fixtures/vllm-obse
       if (o.weightsGiB !== undefined && o.availableKvGiB === undefined) {
         const builtin = BUILTIN_MODELS.find((m) => m.id === model.id);
         expect(builtin, `${model.id} is not a built-in model`).toBeDefined();
-        within(c.id, 'weights as vLLM loads them', (builtin?.weightsBytes ?? 0) / GiB, o.weightsGiB);
+        within(c.id, 'weights as vLLM loads them', (builtin?.weightsBytes ?? 0) / GiB, o.weightsGiB, MEASURED);
       }
       if (o.availableKvGiB !== undefined) {
         // The share's KV cache as Berth computes it, given the weights vLLM reported.
@@ -167,7 +178,7 @@ describe("vLLM's own figures, observed on real machines (test/fixtures/vllm-obse
         const predicted =
           kvBytesAt({ ...model, weightsBytes: (o.weightsGiB ?? 0) * GiB }, c.given.gpuMemoryUtilization ?? 0.9, card) /
           GiB;
-        within(c.id, 'available KV cache memory at the share', predicted, o.availableKvGiB);
+        within(c.id, 'available KV cache memory at the share', predicted, o.availableKvGiB, MEASURED);
       }
     });
   }
