@@ -20,6 +20,7 @@ function ledger(): LedgerRow[] {
   const text = readFileSync(path.join(repoRoot(), 'docs', 'upstream.md'), 'utf8');
   const table = text.slice(text.indexOf('| what | reference |'));
   return table
+    .slice(0, table.indexOf('\n\n'))
     .split('\n')
     .filter((line) => line.startsWith('|'))
     .slice(2)
@@ -85,6 +86,45 @@ describe('the upstream ledger (docs/upstream.md)', () => {
       DEFAULT_IMAGES.grafana,
     ]) {
       expect(rows.get(image)?.platforms, image).toEqual(['linux/amd64', 'linux/arm64']);
+    }
+  });
+});
+
+/** The table of newer releases seen and why each pin stays. */
+function newer(): { component: string; release: string; source: string; seenOn: string; why: string }[] {
+  const text = readFileSync(path.join(repoRoot(), 'docs', 'upstream.md'), 'utf8');
+  const table = text.slice(text.indexOf('| component | newer release |'));
+  return table
+    .slice(0, table.indexOf('\n\n'))
+    .split('\n')
+    .slice(2)
+    .map((line) => {
+      const [component = '', release = '', source = '', seenOn = '', why = ''] = line
+        .slice(1, -1)
+        .split(' | ')
+        .map((c) => c.trim());
+      return { component, release, source, seenOn, why };
+    });
+}
+
+describe('newer releases seen upstream (docs/upstream.md)', () => {
+  it('names, for each newer release of a pinned component, its upstream page, the date it was seen and why the pin stays', () => {
+    const rows = newer();
+    expect(rows.length).toBeGreaterThan(0);
+    const whats = ledger().map((row) => row.what);
+    for (const row of rows) {
+      expect(
+        whats.some((what) => what.startsWith(row.component)),
+        `${row.component} is not a component of the ledger`,
+      ).toBe(true);
+      expect(row.source, row.component).toMatch(/^https:\/\/\S+$/);
+      expect(Number.isNaN(Date.parse(row.seenOn)), row.component).toBe(false);
+      expect(row.why.length, row.component).toBeGreaterThan(80);
+      // A newer release is not the pinned one.
+      expect(
+        pinned().some((reference) => row.release.includes(reference)),
+        row.component,
+      ).toBe(false);
     }
   });
 });

@@ -13,7 +13,7 @@
  * - GPU: `vllm/vllm-openai:v<version>` (docs/deployment/docker.md), linux/amd64 and linux/arm64.
  * Both images start `vllm serve`: the plan's command is its arguments, the model first.
  */
-export const VLLM_VERSION = '0.30.0';
+export const VLLM_VERSION = '0.30.0'; // 0.31.0 is out; docs/upstream.md ("Newer releases seen") says why 0.30.0 stays.
 
 export const DEFAULT_IMAGES = {
   vllmCpuX86: `vllm/vllm-openai-cpu:v${VLLM_VERSION}-x86_64`,
@@ -28,7 +28,8 @@ export const DEFAULT_IMAGES = {
   // read through its mirror https://newreleases.io/project/github/BerriAI/litellm/release/v1.104.8 on 2026-12-07).
   // Its platforms were not inspected here: the weekly upstream check does (docs/upstream.md). LiteLLM's LTS line,
   // 1.108.x, is tagged `lts` ("The lts image tag always points to the latest LTS release",
-  // https://github.com/BerriAI/litellm/releases/tag/v1.108.4); moving to it is a minor-version jump, not taken yet.
+  // https://github.com/BerriAI/litellm/releases/tag/v1.108.4; newest patch seen v1.108.26); docs/upstream.md ("Newer
+  // releases seen") says why the pin stays on the line whose notes name the startup fix.
   litellm: 'ghcr.io/berriai/litellm:v1.104.8',
   // Open WebUI 0.11.4: https://github.com/open-webui/open-webui/releases/tag/v0.11.4
   openWebui: 'ghcr.io/open-webui/open-webui:v0.11.4',
