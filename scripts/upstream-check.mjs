@@ -5,8 +5,10 @@
 //      (`docker buildx imagetools inspect`);
 //   2. the pinned production-stack chart version exists in its Helm repository (`helm show chart`);
 //   3. the pinned vllm-metal release's tag exists (`git ls-remote`), and the install script its README documents;
-//   4. `berth export k8s` for every fixture host, profile and option passes that chart version's values.schema.json.
-// Usage: node scripts/upstream-check.mjs [--schema FILE] [--only images|chart|host|schema]
+//   4. `berth export k8s` for every fixture host, profile and option passes that chart version's values.schema.json;
+//   5. where the chart repository has a newer chart, whether its schema accepts the same exports (a note, never a
+//      failure: it tells when the pin can move).
+// Usage: node scripts/upstream-check.mjs [--schema FILE] [--only images|chart|host|schema|newer-chart]
 //   --schema FILE checks step 3 against a values.schema.json already on disk instead of pulling the chart.
 // Needs `npm run build` first (it imports Berth's compiled planner and exporter).
 import { execFileSync } from 'node:child_process';
@@ -46,8 +48,9 @@ const run = (command, commandArgs) =>
 /** The ledger's rows: reference and the platforms Berth needs it for. */
 function ledger() {
   const text = readFileSync(path.join(root, 'docs/upstream.md'), 'utf8');
-  return text
-    .slice(text.indexOf('| what | reference |'))
+  const table = text.slice(text.indexOf('| what | reference |'));
+  return table
+    .slice(0, table.indexOf('\n\n'))
     .split('\n')
     .filter((line) => line.startsWith('|'))
     .slice(2)
@@ -130,12 +133,12 @@ function checkChart() {
   }
 }
 
-/** The chart's values.schema.json at the pinned version: from --schema, else pulled with Helm. */
-function chartSchema() {
+/** The chart's values.schema.json at a version (the pinned one by default): from --schema, else pulled with Helm. */
+function chartSchema(version = CHART.version) {
   const file = option('--schema');
   if (file) return JSON.parse(readFileSync(file, 'utf8'));
   const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-chart-'));
-  run('helm', ['pull', `${CHART.repoName}/${CHART.name}`, '--version', CHART.version, '--untar', '--untardir', dir]);
+  run('helm', ['pull', `${CHART.repoName}/${CHART.name}`, '--version', version, '--untar', '--untardir', dir]);
   return JSON.parse(readFileSync(path.join(dir, CHART.name, 'values.schema.json'), 'utf8'));
 }
 
@@ -147,6 +150,35 @@ function checkSchema() {
     fail(`values.schema.json of ${CHART.name} ${CHART.version}: ${error.message}`);
     return;
   }
+  const { checked, refused } = exportsAgainst(validate);
+  for (const line of refused) fail(line);
+  if (checked === 0) fail('no export was checked: the fixture hosts plan no model');
+  else if (!failures.length) ok(`${checked} exports pass the values.schema.json of ${CHART.name} ${CHART.version}`);
+}
+
+/**
+ * A chart newer than the pinned one: whether its own schema accepts every export, so the pin can move (docs/upstream.md,
+ * "Newer releases seen"). It reports and never fails: the pinned chart is what users get until the pin moves.
+ */
+function checkNewerChart() {
+  const listed = JSON.parse(
+    run('helm', ['search', 'repo', `${CHART.repoName}/${CHART.name}`, '--versions', '-o', 'json']),
+  );
+  const newest = listed[0]?.version;
+  if (!newest || newest === CHART.version) {
+    ok(`chart ${CHART.name} ${CHART.version} is the newest in ${CHART.repoUrl}`);
+    return;
+  }
+  const validate = new Ajv2020({ allErrors: true, strict: false }).compile(chartSchema(newest));
+  const { checked, refused } = exportsAgainst(validate);
+  if (refused.length)
+    console.log(`note chart ${newest} is newer than ${CHART.version}; its schema refuses:\n  ${refused.join('\n  ')}`);
+  else console.log(`note chart ${newest} is newer than ${CHART.version}; its schema accepts all ${checked} exports`);
+}
+
+/** Every fixture host's export, in both profiles and each option set, against a chart's schema. */
+function exportsAgainst(validate) {
+  const refused = [];
   const hostsDir = path.join(root, 'test/fixtures/hosts');
   const optionSets = [
     { replicas: 1, gpuSharing: 'whole' },
@@ -172,19 +204,19 @@ function checkSchema() {
         });
         checked += 1;
         if (!validate(values))
-          fail(`${label}: ${validate.errors.map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ')}`);
+          refused.push(`${label}: ${validate.errors.map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ')}`);
       }
     }
   }
-  if (checked === 0) fail('no export was checked: the fixture hosts plan no model');
-  else if (!failures.length) ok(`${checked} exports pass the values.schema.json of ${CHART.name} ${CHART.version}`);
+  return { checked, refused };
 }
 
 if (!only || only === 'images') checkImages();
 if (!only || only === 'host') await checkHostEngines();
-if (!only || only === 'chart' || (only === 'schema' && !option('--schema'))) addChartRepo();
+if (!only || only === 'chart' || only === 'newer-chart' || (only === 'schema' && !option('--schema'))) addChartRepo();
 if (!only || only === 'chart') checkChart();
 if (!only || only === 'schema') checkSchema();
+if (!only || only === 'newer-chart') checkNewerChart();
 if (failures.length) {
   console.log(`\n${failures.length} upstream check${failures.length === 1 ? '' : 's'} failed`);
   process.exit(1);

@@ -174,12 +174,13 @@ describe('the upstream workflow (it runs on GitHub, not here)', () => {
 
   it('checks the images per platform, the chart version and the exports against the chart schema, from a build of the checkout', () => {
     expect(runs).toMatch(/npm ci\n\s*npm run build/);
-    for (const part of ['images', 'chart', 'schema'])
+    for (const part of ['images', 'chart', 'schema', 'newer-chart'])
       expect(runs).toContain(`node scripts/upstream-check.mjs --only ${part}`);
     const text = readFileSync(script, 'utf8');
     expect(text).toContain("'docker', ['buildx', 'imagetools', 'inspect'");
     expect(text).toContain("'helm', ['show', 'chart'");
     expect(text).toContain("'helm', ['pull'");
+    expect(text).toContain("'helm', ['search', 'repo'");
   });
 
   /** The script's schema step against a values.schema.json written here. */
