@@ -183,6 +183,17 @@ describe("vLLM's own figures, observed on real machines (test/fixtures/vllm-obse
     });
   }
 
+  it('the CUDA-graph allowance errs in both directions by a bounded amount: never below a logged figure, at most a quarter GiB above the largest', () => {
+    const logged = cases.flatMap((c) => (c.observed.cudaGraphGiB === undefined ? [] : [c.observed.cudaGraphGiB]));
+    expect(logged.length).toBeGreaterThanOrEqual(2);
+    const allowance = CUDA_GRAPH_BYTES / GiB;
+    // Below a logged figure, a share could start with less KV than planned, or not at all; far above the largest, every
+    // GPU model would give up KV cache it could hold. A quarter GiB is about 2,000 tokens of an 8B model's cache.
+    for (const figure of logged)
+      expect(allowance, `${allowance} GiB against ${figure} GiB logged`).toBeGreaterThanOrEqual(figure);
+    expect(allowance - Math.max(...logged)).toBeLessThanOrEqual(0.25);
+  });
+
   it("gpt-oss-20b's sliding-window layers reserve vLLM's admission window, not the bare window: ~195 MiB a request on a large card", () => {
     const gptOss = BUILTIN_MODELS.find((m) => m.id === 'openai/gpt-oss-20b') as ModelSpec;
     const large = { blockTokens: 16, batchedTokens: 8192, dtypeBytes: 2 };
