@@ -10,6 +10,7 @@ import { BROWSER_CANDIDATES, CHROMIUM, launchChromium } from '../support/browser
 import { docker, doubleImages } from '../support/test-stack.js';
 import { ensureTestImages } from '../support/test-images.js';
 import { down } from '../../electron/node/engine/teardown.js';
+import { containerName } from '../../electron/node/engine/labels.js';
 import { freePorts } from '../support/ports.js';
 
 const id = `ui${process.pid.toString(36)}`;
@@ -64,6 +65,21 @@ describeWhen(
       }).catch(() => undefined);
     });
 
+    /** What the page and Docker said of a service that did not become healthy: its state, health checks and log. */
+    async function whyNotHealthy(service: string): Promise<string> {
+      const shown = await page.getByTestId(`state-${service}`).textContent();
+      const container = docker.getContainer(containerName(settings.stack, service));
+      const state = await container.inspect().then(
+        (info) => JSON.stringify({ status: info.State.Status, health: info.State.Health?.Log?.slice(-2) }),
+        (error: Error) => error.message,
+      );
+      const log = await container.logs({ stdout: true, stderr: true, tail: 5 }).then(
+        (buffer) => buffer.toString('utf8'),
+        (error: Error) => error.message,
+      );
+      return `the page read "${shown}"; Docker: ${state}; its last log lines: ${log}`;
+    }
+
     /** Every view in light and dark: its serious and critical axe findings, and a screenshot of each. */
     async function axeEveryView(when: string, running: boolean): Promise<string[]> {
       const found: string[] = [];
@@ -95,11 +111,17 @@ describeWhen(
       await page.getByRole('button', { name: 'Start all' }).click();
       for (const service of services) {
         // Every service of the stack has a health check: started means healthy, not merely running.
-        await page.waitForFunction(
-          (name) => /\bhealthy\b/.test(document.querySelector(`[data-testid="state-${name}"]`)?.textContent ?? ''),
-          service,
-          { timeout: 60_000 },
-        );
+        await page
+          .waitForFunction(
+            (name) => /\bhealthy\b/.test(document.querySelector(`[data-testid="state-${name}"]`)?.textContent ?? ''),
+            service,
+            { timeout: 60_000 },
+          )
+          .catch(async (error: unknown) => {
+            throw new Error(`${service} was not healthy within 60 s: ${await whyNotHealthy(service)}`, {
+              cause: error,
+            });
+          });
       }
       await shot(page, 'overview');
     }, 120_000);
