@@ -56,7 +56,7 @@ describe('berth export k8s', () => {
     const readme = readFileSync(path.join(dir, 'README.md'), 'utf8');
     expect(readme).toMatch(/helm repo add vllm https:\/\/vllm-project\.github\.io\/production-stack/);
     expect(readme).toMatch(
-      /\| vllm-coder \| qwen2\.5-coder-7b \| vllm\/vllm-openai:v0\.30\.0 \| 32768 \| auto \| 1 \| 0\.9 \|/,
+      /\| vllm-coder \| qwen2\.5-coder-7b \| vllm\/vllm-openai:v0\.31\.0 \| 32768 \| auto \| 1 \| 0\.9 \|/,
     );
     expect(statSync(path.join(dir, 'secrets.example.yaml')).mode & 0o077).toBe(0);
   });

@@ -87,8 +87,9 @@ function cpuList(text) {
 /**
  * The flags of `vllm serve` at v0.30.0 that Berth, the production-stack chart and Berth's tests pass, with how each
  * takes a value (vLLM's engine and frontend arguments: https://docs.vllm.ai/en/v0.30.0/configuration/engine_args/ and
- * https://docs.vllm.ai/en/v0.30.0/cli/serve/). A flag outside this list is refused, as vLLM refuses one it does not
- * know; a real flag missing here would fail a test, never pass one that should fail.
+ * https://docs.vllm.ai/en/v0.30.0/cli/serve/; the pinned 0.31.0's release notes rename or remove none of them). A flag
+ * outside this list is refused, as vLLM refuses one it does not know; a real flag missing here would fail a test, never
+ * pass one that should fail.
  */
 const VALUE_FLAGS = {
   '--model': 'str',

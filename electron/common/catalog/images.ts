@@ -5,18 +5,24 @@
  */
 
 /**
- * vLLM 0.30.0 publishes all three images below (docs/upstream.md has the evidence and the date it was checked; the
- * upstream workflow checks every week that each tag still exists for each platform Berth runs it on).
- * - CPU: `vllm/vllm-openai-cpu:v<version>-x86_64` and `-arm64`, the tag pattern of vLLM's CPU install docs
- *   (docs/getting_started/installation/cpu.x86.inc.md and cpu.arm.inc.md, "pre-built images"). The x86 build runs on
- *   AVX2 as well as AVX-512 since 0.17.0.
- * - GPU: `vllm/vllm-openai:v<version>` (docs/deployment/docker.md), linux/amd64 and linux/arm64.
- * Both images start `vllm serve`: the plan's command is its arguments, the model first.
+ * vLLM 0.31.0 (released 2026-10-05) publishes all three images below (docs/upstream.md has the evidence and the date
+ * it was checked; the upstream workflow checks every week that each tag still exists for each platform Berth runs it
+ * on).
+ * - CPU, Arm: `vllm/vllm-openai-cpu:v<version>-arm64`, the tag pattern of vLLM's CPU install docs
+ *   (docs/getting_started/installation/cpu.arm.inc.md, "pre-built images"), run by name in public recordings of 0.31.0.
+ * - CPU, x86: `vllm/vllm-openai-cpu:v<version>`, the tag public deployments and Dockerfiles of 0.31.0 pull as the x86
+ *   image; no `-x86_64` tag of 0.31.0 was seen. At 0.30.0 that tag was a manifest list of linux/amd64 and linux/arm64.
+ *   The x86 build runs on AVX2 as well as AVX-512 since 0.17.0.
+ * - GPU: `vllm/vllm-openai:v<version>` (docs/deployment/docker.md; the release's notes: "CUDA 13.0 (Default) docker
+ *   pull vllm/vllm-openai:v0.31.0").
+ * Both images start `vllm serve`: the plan's command is its arguments, the model first. 0.31.0's breaking changes (a
+ * renamed mamba prefix-cache flag, `tokenizer_mode="slow"` removed, `--enforce-eager` disabling JIT warm-up,
+ * multimodal request kwargs gated, an upper bound on `transformers`) touch no flag Berth passes.
  */
-export const VLLM_VERSION = '0.30.0'; // 0.31.0 is out; docs/upstream.md ("Newer releases seen") says why 0.30.0 stays.
+export const VLLM_VERSION = '0.31.0';
 
 export const DEFAULT_IMAGES = {
-  vllmCpuX86: `vllm/vllm-openai-cpu:v${VLLM_VERSION}-x86_64`,
+  vllmCpuX86: `vllm/vllm-openai-cpu:v${VLLM_VERSION}`,
   vllmCpuArm: `vllm/vllm-openai-cpu:v${VLLM_VERSION}-arm64`,
   vllmGpu: `vllm/vllm-openai:v${VLLM_VERSION}`,
   // LiteLLM 1.104.8, the 1.104 line's patch past the fix of its startup bug. From 1.104.0 the proxy could exit at start
@@ -93,9 +99,9 @@ export const DEFAULT_PORTS: Record<string, number> = {
  * `berth upgrade` shows beside a default that changed (test/upstream-ledger.test.ts keeps the two equal).
  */
 export const IMAGE_SOURCES: Readonly<Record<string, string>> = {
-  [DEFAULT_IMAGES.vllmCpuX86]: 'https://hub.docker.com/r/vllm/vllm-openai-cpu/tags?name=v0.30.0',
-  [DEFAULT_IMAGES.vllmCpuArm]: 'https://hub.docker.com/r/vllm/vllm-openai-cpu/tags?name=v0.30.0',
-  [DEFAULT_IMAGES.vllmGpu]: 'https://github.com/vllm-project/vllm/releases/tag/v0.30.0',
+  [DEFAULT_IMAGES.vllmCpuX86]: 'https://hub.docker.com/r/vllm/vllm-openai-cpu/tags?name=v0.31.0',
+  [DEFAULT_IMAGES.vllmCpuArm]: 'https://hub.docker.com/r/vllm/vllm-openai-cpu/tags?name=v0.31.0',
+  [DEFAULT_IMAGES.vllmGpu]: 'https://github.com/vllm-project/vllm/releases/tag/v0.31.0',
   [DEFAULT_IMAGES.litellm]: 'https://github.com/BerriAI/litellm/releases/tag/v1.104.8',
   [DEFAULT_IMAGES.openWebui]: 'https://github.com/open-webui/open-webui/releases/tag/v0.11.4',
   [DEFAULT_IMAGES.prometheus]: 'https://github.com/prometheus/prometheus/releases/tag/v3.13.4',

@@ -84,7 +84,7 @@ export const BUILTIN_MODELS: readonly ModelSpec[] = [
     weightsBytes: 15.2e9,
     // vLLM's docs name hermes for Qwen2.5, but the Coder models write their calls as JSON, not in hermes's tags: with
     // it, calls arrive as plain text and tool_calls stays empty (vllm-project/vllm#32926; the docs' note, #47878).
-    // vLLM 0.30 has no parser for their format (the proposed qwen2_5_coder parser, #32931, is not merged).
+    // vLLM 0.31 has no parser for their format (the proposed qwen2_5_coder parser, #32931, is still open in December).
     toolCallsOff:
       "Qwen2.5-Coder writes its tool calls as JSON, not in the <tool_call> tags vLLM's hermes parser reads, so with " +
       'it they arrive as plain text and tool_calls stays empty (vllm-project/vllm#32926); vLLM has no parser for its ' +

@@ -4,7 +4,7 @@ import { GiB } from '../units.js';
 import { gpuLayout, kvBytesForRequest, longestRequest, type KvLayout } from './kv-cache.js';
 
 /**
- * How vLLM 0.30 spends a card, in its own terms (vllm/v1/worker/gpu_worker.py, determine_available_memory):
+ * How vLLM 0.30 and 0.31 spend a card, in their own terms (vllm/v1/worker/gpu_worker.py, determine_available_memory):
  * `--gpu-memory-utilization` is a share of the card's total memory as vLLM sees it, and inside that share sit the
  * weights, the peak activations of a profiling run over max_num_batched_tokens, the non-torch memory that run adds, the
  * CUDA graphs, and then the KV cache from what is left. CUDA graphs moved inside the share in 0.21: vLLM logs "CUDA

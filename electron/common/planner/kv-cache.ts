@@ -2,7 +2,8 @@ import type { ModelSpec } from '../catalog/models.js';
 import { GiB } from '../units.js';
 
 /**
- * How vLLM counts a KV cache, as its V1 engine does at the pinned release (0.30.0):
+ * How vLLM counts a KV cache, as its V1 engine does at 0.30.0, where these were read (the pinned 0.31.0's release notes
+ * list no change to them, and its CPU logs show the same 128-token blocks):
  * - the cache is paged in blocks of `block_size` tokens: 16 on CUDA (vllm/config/cache.py, CacheConfig.block_size),
  *   128 on the CPU backend (vllm/platforms/cpu.py sets it when none is given);
  * - a full-attention layer holds every token of a request, rounded up to whole blocks
