@@ -5,19 +5,25 @@
  */
 
 /**
- * vLLM 0.31.0 (released 2026-10-05) publishes all three images below (docs/upstream.md has the evidence and the date
- * it was checked; the upstream workflow checks every week that each tag still exists for each platform Berth runs it
- * on).
+ * vLLM 0.31.0, released 2026-10-05 (https://github.com/vllm-project/vllm/releases/tag/v0.31.0, GitHub's API:
+ * published_at 2026-10-05T06:44:55Z, prerelease false), publishes all three images below. What was seen of each, and
+ * when, is in docs/upstream.md; the upstream workflow checks every week that each tag still exists for each platform
+ * Berth runs it on.
+ * - GPU: `vllm/vllm-openai:v<version>`. The release's notes: "CUDA 13.0 (Default) docker pull
+ *   vllm/vllm-openai:v0.31.0"; Docker Hub lists `v0.31.0`, `v0.31.0-x86_64` and `v0.31.0-aarch64`
+ *   (https://hub.docker.com/v2/repositories/vllm/vllm-openai/tags?name=v0.31). Both were read through public notes
+ *   that quote them, checked 2026-10-07.
  * - CPU, Arm: `vllm/vllm-openai-cpu:v<version>-arm64`, the tag pattern of vLLM's CPU install docs
- *   (docs/getting_started/installation/cpu.arm.inc.md, "pre-built images"), run by name in public recordings of 0.31.0.
- * - CPU, x86: `vllm/vllm-openai-cpu:v<version>`, the tag public deployments and Dockerfiles of 0.31.0 pull as the x86
- *   image; no `-x86_64` tag of 0.31.0 was seen. At 0.30.0 that tag was a manifest list of linux/amd64 and linux/arm64.
- *   The x86 build runs on AVX2 as well as AVX-512 since 0.17.0.
- * - GPU: `vllm/vllm-openai:v<version>` (docs/deployment/docker.md; the release's notes: "CUDA 13.0 (Default) docker
- *   pull vllm/vllm-openai:v0.31.0").
- * Both images start `vllm serve`: the plan's command is its arguments, the model first. 0.31.0's breaking changes (a
- * renamed mamba prefix-cache flag, `tokenizer_mode="slow"` removed, `--enforce-eager` disabling JIT warm-up,
- * multimodal request kwargs gated, an upper bound on `transformers`) touch no flag Berth passes.
+ *   (docs/getting_started/installation/cpu.arm.inc.md, "pre-built images"), run by name as
+ *   `vllm/vllm-openai-cpu:v0.31.0-arm64` in public recordings measured 2026-10-08.
+ * - CPU, x86: `vllm/vllm-openai-cpu:v<version>`, pulled as the x86 image by public deployments and Dockerfiles of 0.31.0
+ *   (`FROM vllm/vllm-openai-cpu:v0.31.0`); no `v0.31.0-x86_64` tag was seen, so none is named. At 0.30.0 the tag
+ *   without a suffix was a manifest list of linux/amd64 and linux/arm64. The x86 build runs on AVX2 as well as AVX-512
+ *   since 0.17.0.
+ * Both images start `vllm serve`: the plan's command is its arguments, the model first. 0.31.0's breaking changes, as
+ * its release notes list them (a renamed mamba prefix-cache flag, `tokenizer_mode="slow"` removed, `--enforce-eager`
+ * disabling JIT warm-up, multimodal request kwargs gated, an upper bound on `transformers`), touch no flag Berth
+ * passes.
  */
 export const VLLM_VERSION = '0.31.0';
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TrialFiguresSchema } from './upgrade.js';
 
 /**
  * A model server's figures in vLLM's own terms: what the plan expects vLLM to report (`expected` on a planned model)
@@ -38,13 +39,7 @@ export const MeasurementSchema = z.object({
   planned: VllmFiguresSchema,
   measured: VllmFiguresSchema,
   /** What `berth upgrade` measured of this start with its fixed prompts: to a first answer and token, and speed. */
-  trialled: z
-    .object({
-      startSeconds: z.number().nonnegative().optional(),
-      ttftSeconds: z.number().nonnegative().optional(),
-      tokensPerSecond: z.number().nonnegative().optional(),
-    })
-    .optional(),
+  trialled: TrialFiguresSchema.pick({ startSeconds: true, ttftSeconds: true, tokensPerSecond: true }).optional(),
 });
 
 export const MeasurementsFileSchema = z.object({

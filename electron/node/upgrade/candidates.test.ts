@@ -19,10 +19,10 @@ describe('upgrade candidates', () => {
   it('are the services whose container runs another image than the plan, with where the planned one comes from', () => {
     const containers = new Map([
       owned('grafana', DEFAULT_IMAGES.grafana),
-      owned('litellm', 'ghcr.io/berriai/litellm:v1.104.1'),
+      owned('litellm', 'registry.example.com/litellm:previous'),
       owned('prometheus', DEFAULT_IMAGES.prometheus),
     ]);
-    const hold = { image: 'ghcr.io/berriai/litellm:v1.104.1', instead: DEFAULT_IMAGES.litellm, reason: 'r', at: 'a' };
+    const hold = { image: 'registry.example.com/litellm:previous', instead: DEFAULT_IMAGES.litellm, reason: 'r', at: 'a' };
     const candidates = upgradeCandidates(plan, containers, settings, {
       schema: 1,
       services: { litellm: { hold } },
@@ -30,7 +30,7 @@ describe('upgrade candidates', () => {
     expect(candidates).toEqual([
       {
         service: 'litellm',
-        running: 'ghcr.io/berriai/litellm:v1.104.1',
+        running: 'registry.example.com/litellm:previous',
         candidate: DEFAULT_IMAGES.litellm,
         source: "Berth's default, released at https://github.com/BerriAI/litellm/releases/tag/v1.104.8",
         model: false,

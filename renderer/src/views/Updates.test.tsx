@@ -42,7 +42,7 @@ const view: UpgradesView = {
       after: { image: TO, startSeconds: 38.5, peakBytes: 6.6 * GiB, tokensPerSecond: 21.5, answers: ['a', 'x', 'c'] },
     },
   ],
-  rollbacks: [{ service: 'litellm', image: 'ghcr.io/berriai/litellm:v1.104.1' }],
+  rollbacks: [{ service: 'litellm', image: 'registry.example.com/litellm:previous' }],
 };
 
 describe('Updates', () => {
@@ -92,10 +92,10 @@ describe('Updates', () => {
   it('returns a service to the image before its last switch', async () => {
     const api = fakeApi({
       upgrades: () => Promise.resolve(view),
-      upgradeRollback: () => Promise.resolve({ ok: true, summary: 'litellm runs v1.104.1 again', failed: [] }),
+      upgradeRollback: () => Promise.resolve({ ok: true, summary: 'litellm runs previous again', failed: [] }),
     });
     renderView(<Updates api={api} onChanged={() => undefined} />);
-    const back = await screen.findByRole('button', { name: 'Back to ghcr.io/berriai/litellm:v1.104.1' });
+    const back = await screen.findByRole('button', { name: 'Back to registry.example.com/litellm:previous' });
     await act(async () => fireEvent.click(back));
     expect(api.calls.find((c) => c.method === 'upgradeRollback')?.args).toEqual(['litellm']);
   });
