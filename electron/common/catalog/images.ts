@@ -16,10 +16,10 @@
  * - CPU, Arm: `vllm/vllm-openai-cpu:v<version>-arm64`, the tag pattern of vLLM's CPU install docs
  *   (docs/getting_started/installation/cpu.arm.inc.md, "pre-built images"), run by name as
  *   `vllm/vllm-openai-cpu:v0.31.0-arm64` in public recordings measured 2026-10-08.
- * - CPU, x86: `vllm/vllm-openai-cpu:v<version>`, pulled as the x86 image by public deployments and Dockerfiles of 0.31.0
- *   (`FROM vllm/vllm-openai-cpu:v0.31.0`); no `v0.31.0-x86_64` tag was seen, so none is named. At 0.30.0 the tag
- *   without a suffix was a manifest list of linux/amd64 and linux/arm64. The x86 build runs on AVX2 as well as AVX-512
- *   since 0.17.0.
+ * - CPU, x86: `vllm/vllm-openai-cpu:v<version>`, pulled as the x86 image by public deployments and Dockerfiles of
+ *   0.31.0 (`FROM vllm/vllm-openai-cpu:v0.31.0`); no `v0.31.0-x86_64` tag was seen, so none is named. At 0.30.0 the
+ *   tag without a suffix was a manifest list of linux/amd64 and linux/arm64. The x86 build runs on AVX2 as well as
+ *   AVX-512 since 0.17.0.
  * Both images start `vllm serve`: the plan's command is its arguments, the model first. 0.31.0's breaking changes, as
  * its release notes list them (a renamed mamba prefix-cache flag, `tokenizer_mode="slow"` removed, `--enforce-eager`
  * disabling JIT warm-up, multimodal request kwargs gated, an upper bound on `transformers`), touch no flag Berth
