@@ -22,7 +22,12 @@ describe('upgrade candidates', () => {
       owned('litellm', 'registry.example.com/litellm:previous'),
       owned('prometheus', DEFAULT_IMAGES.prometheus),
     ]);
-    const hold = { image: 'registry.example.com/litellm:previous', instead: DEFAULT_IMAGES.litellm, reason: 'r', at: 'a' };
+    const hold = {
+      image: 'registry.example.com/litellm:previous',
+      instead: DEFAULT_IMAGES.litellm,
+      reason: 'r',
+      at: 'a',
+    };
     const candidates = upgradeCandidates(plan, containers, settings, {
       schema: 1,
       services: { litellm: { hold } },
