@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planStack } from '../../electron/common/planner/plan.js';
+import { DEFAULT_IMAGES } from '../../electron/common/catalog/images.js';
 import { SettingsSchema } from '../../electron/common/contracts/settings.js';
 import { enginePlatform, imageProblem, resolveImages } from '../../electron/node/engine/image-preflight.js';
 import { stackFilter } from '../../electron/node/engine/labels.js';
@@ -167,6 +168,23 @@ describeWhen(ready, missing, 'images resolved before anything changes, against a
       await nothingCreated();
       expect((await run(['doctor'])).stdout).toContain(
         `✗ Images: the image ${armOnly} for grafana has no linux/amd64 build`,
+      );
+    });
+
+    it('an image reference Docker cannot read (an uppercase repository): up exits 1 in one line saying so, before anything is created', async () => {
+      // The Engine's own parser refuses it: `docker image inspect Berth-Test/Grafana:1` answers "invalid reference
+      // format: repository name must be lowercase".
+      settingsWith({ grafana: 'Berth-Test/Grafana:1' });
+      const result = await run(['up']);
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim()).toBe(
+        'berth: the image Berth-Test/Grafana:1 for grafana is not a reference Docker can read (invalid reference ' +
+          'format: repository name must be lowercase) — set one Docker can read, a lowercase name then :tag such as ' +
+          `${DEFAULT_IMAGES.grafana} (settings: "images": { "grafana": … }); nothing was created or stopped`,
+      );
+      await nothingCreated();
+      expect((await run(['doctor'])).stdout).toContain(
+        '✗ Images: the image Berth-Test/Grafana:1 for grafana is not a reference Docker can read',
       );
     });
 

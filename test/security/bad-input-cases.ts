@@ -241,6 +241,14 @@ export const BAD_INPUT_ROWS: BadInputRow[] = [
     test: 'test/integration/stack-lock.test.ts',
   },
   {
+    surface: 'Images before anything changes',
+    tried:
+      "an image missing from its registry; an image with no build for the engine's platform; an image reference Docker cannot read (an uppercase repository)",
+    cases: '3',
+    answer: '`berth up` exits 1 with one line naming the image, the service and the setting to change; nothing created',
+    test: 'test/integration/image-preflight.test.ts',
+  },
+  {
     surface: '`berth upgrade`',
     tried:
       '`--check` with `--now`; `--now` for a service with no newer image; `--rollback` of a service never switched; `--rollback` of a service the stack does not have; a candidate that dies mid-trial; a candidate that rewrites the data in its volume and fails; SIGKILL to Berth mid-trial',

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import type { PlannedService } from '../../common/contracts/stack-plan.js';
+import { DEFAULT_IMAGES } from '../../common/catalog/images.js';
 import { EngineError, dockerMessage, statusCode } from './errors.js';
 
 /** What the engine runs: `linux/arm64` on an Apple Silicon Mac, `linux/amd64` on most servers. */
@@ -13,7 +14,7 @@ export type ImageResolution =
   | {
       image: string;
       services: string[];
-      found: 'missing' | 'wrong-platform' | 'unreachable';
+      found: 'missing' | 'wrong-platform' | 'unreachable' | 'unreadable';
       detail: string;
       platforms?: string[];
     };
@@ -32,12 +33,16 @@ export async function enginePlatform(docker: Docker): Promise<EnginePlatform> {
   return { os: version.Os ?? 'linux', architecture: version.Arch ?? 'amd64' };
 }
 
-async function presentLocally(docker: Docker, image: string): Promise<boolean> {
+/** Whether the engine has the image; a reference its parser refuses is said in Docker's words. */
+async function presentLocally(docker: Docker, image: string): Promise<boolean | { unreadable: string }> {
   try {
     await docker.getImage(image).inspect();
     return true;
   } catch (error) {
     if (statusCode(error) === 404) return false;
+    const said = dockerMessage(error);
+    const unreadable = /invalid reference format.*/.exec(said)?.[0];
+    if (statusCode(error) === 400 && unreadable) return { unreadable: unreadable.trim() };
     throw error;
   }
 }
@@ -66,7 +71,9 @@ async function resolveOne(
   services: string[],
   platform: EnginePlatform,
 ): Promise<ImageResolution> {
-  if (await presentLocally(docker, image)) return { image, services, found: 'local' };
+  const present = await presentLocally(docker, image);
+  if (typeof present === 'object') return { image, services, found: 'unreadable', detail: present.unreadable };
+  if (present) return { image, services, found: 'local' };
   let inspect: DistributionInspect;
   try {
     // Asks the registry for the manifest (list) without pulling anything: which platforms the tag holds.
@@ -125,6 +132,13 @@ export function imageProblem(
       return new EngineError(
         `the image ${r.image} for ${who} has no ${platformName(platform)} build, which this engine needs (${r.detail})`,
         `set an image built for ${platformName(platform)} (${setting}); nothing was created or stopped`,
+      );
+    }
+    if (r.found === 'unreadable') {
+      return new EngineError(
+        `the image ${r.image} for ${who} is not a reference Docker can read (${r.detail})`,
+        `set one Docker can read, a lowercase name then :tag such as ${DEFAULT_IMAGES.grafana} (${setting}); ` +
+          'nothing was created or stopped',
       );
     }
     if (r.found === 'missing') {
