@@ -300,6 +300,18 @@ describeWhen(
       );
     }, 180_000);
 
+    it('--check with a candidate Docker cannot read: one line naming it and the setting, exit 1, nothing pulled or changed', async () => {
+      candidate({ grafana: 'Berth-Test/Grafana:candidate' });
+      const checked = await upgrade(['--check']);
+      expect(checked.code).toBe(1);
+      expect(checked.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(
+          /^berth: the image Berth-Test\/Grafana:candidate for grafana is not a reference Docker can read \(invalid reference format.*\) — set one Docker can read/,
+        ),
+      ]);
+      expect(running().grafana).toBe(testImage('grafana'));
+    });
+
     it('--check pulls a candidate from its registry with progress, and changes nothing else', async () => {
       const registry = await startRegistry();
       try {

@@ -251,8 +251,8 @@ export const BAD_INPUT_ROWS: BadInputRow[] = [
   {
     surface: '`berth upgrade`',
     tried:
-      '`--check` with `--now`; `--now` for a service with no newer image; `--rollback` of a service never switched; `--rollback` of a service the stack does not have; a candidate that dies mid-trial; a candidate that rewrites the data in its volume and fails; SIGKILL to Berth mid-trial',
-    cases: '7',
+      '`--check` with `--now`; `--check` with a candidate Docker cannot read; `--now` for a service with no newer image; `--rollback` of a service never switched; `--rollback` of a service the stack does not have; a candidate that dies mid-trial; a candidate that rewrites the data in its volume and fails; SIGKILL to Berth mid-trial',
+    cases: '8',
     answer:
       'one line with what to do, nothing changed; the running image back at once, its volume as it was, the reason printed; the next `berth up` rolls the interrupted trial back',
     test: 'test/integration/upgrade.test.ts',

@@ -52,14 +52,23 @@ export async function listCandidates(session: StackSession): Promise<UpgradeCand
   return candidatesFor(session, await planners(session));
 }
 
-/** Pulls each candidate's image that the engine does not have yet, with progress (`berth upgrade --check`). */
+/**
+ * Pulls each candidate's image that the engine does not have yet, with progress (`berth upgrade --check`); the images
+ * are checked first as `berth up` checks them, so one that cannot be had is said in one line and nothing is pulled.
+ */
 export async function pullCandidates(session: StackSession, emit: ProgressListener): Promise<UpgradeCandidate[]> {
   const plans = await planners(session);
   const candidates = await candidatesFor(session, plans);
-  const engine = await session.engine();
+  if (!candidates.length) return candidates;
+  const { context } = await session.engineContext(emit);
+  await checkImages(
+    context,
+    plans.raw,
+    candidates.map((c) => c.service),
+  );
   for (const candidate of candidates) {
     const service = plans.raw.services.find((s) => s.name === candidate.service);
-    if (service) await ensureImage(engine.docker, service, emit);
+    if (service) await ensureImage(context.docker, service, emit);
   }
   return candidates;
 }
