@@ -59,14 +59,26 @@ const cases: Observed[] = readdirSync(dir)
   .filter((f) => f.endsWith('.json'))
   .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as Observed);
 
-/** Where Berth is more than 10% off an observed figure, why, and the direction it errs in. */
-const GAPS: Record<string, { why: string; safe: (predicted: number, observed: number) => boolean }> = {
+const CUDA_GRAPHS = 'CUDA graph memory inside the share';
+
+/**
+ * Where Berth is more than 10% off an observed figure, why, and the direction it errs in. A gap names one figure of a
+ * case; the case's other figures are held to the tolerance as any other case's are.
+ */
+const GAPS: Record<string, { figure: string; why: string; safe: (predicted: number, observed: number) => boolean }> = {
   'cuda-graphs-inside-share-0.27': {
-    why: 'Berth keeps a fixed 0.5 GiB in each share for CUDA graphs; this model needed 0.36 GiB. The allowance is not sized per model, and every start measures the real figure and corrects the next plan.',
+    figure: CUDA_GRAPHS,
+    why: 'Berth keeps a fixed 0.625 GiB in each share for CUDA graphs; this model needed 0.36 GiB. The allowance is not sized per model, and every start measures the real figure and corrects the next plan.',
     safe: (predicted, observed) => predicted >= observed,
   },
   'cuda-graphs-inside-share-tp4': {
-    why: 'as above: 0.17 GiB per rank for a model split over four cards, against Berth’s fixed 0.5 GiB.',
+    figure: CUDA_GRAPHS,
+    why: 'as above: 0.17 GiB per rank for a model split over four cards, against Berth’s fixed 0.625 GiB.',
+    safe: (predicted, observed) => predicted >= observed,
+  },
+  'qwen3-8b-a5000-0.21': {
+    figure: CUDA_GRAPHS,
+    why: 'the largest public figure for a dense model (Qwen3-8B, 0.52 GiB), which the fixed allowance is rounded up from.',
     safe: (predicted, observed) => predicted >= observed,
   },
 };
@@ -106,7 +118,7 @@ const ARITHMETIC = 0.05;
 const MEASURED = 0.1;
 
 function within(id: string, what: string, predicted: number, observed: number, tolerance = ARITHMETIC): void {
-  const gap = GAPS[id];
+  const gap = GAPS[id]?.figure === what ? GAPS[id] : undefined;
   const off = Math.abs(predicted - observed) / observed;
   if (gap) {
     expect(
@@ -123,8 +135,12 @@ function within(id: string, what: string, predicted: number, observed: number, t
 }
 
 describe("vLLM's own figures, observed on real machines (test/fixtures/vllm-observed)", () => {
-  it('has at least 12 cases, each with a public source, the lines it quotes and the date it was checked', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(12);
+  it('has at least 15 cases, CPU cases and a GPU case from vLLM 0.21 or later among them, each with a public source, the lines it quotes and the date it was checked', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(15);
+    expect(cases.filter((c) => c.device === 'cpu').length).toBeGreaterThanOrEqual(2);
+    // CUDA graphs sit inside the share from vLLM 0.21: at least one GPU case must come from a release that does this.
+    const release = (c: Observed): number[] => (/^0\.(\d+)\.(\d+)/.exec(c.vllm) ?? []).slice(1).map(Number);
+    expect(cases.some((c) => c.device === 'gpu' && (release(c)[0] ?? 0) >= 21)).toBe(true);
     for (const c of cases) {
       expect(c.source, c.id).toMatch(/^https:\/\/\S+$/);
       expect(c.quote.length, c.id).toBeGreaterThan(20);
@@ -136,10 +152,8 @@ describe("vLLM's own figures, observed on real machines (test/fixtures/vllm-obse
   for (const c of cases) {
     it(`${c.id}: ${c.quote.slice(0, 90)}…`, () => {
       const o = c.observed;
-      if (o.cudaGraphGiB !== undefined) {
-        within(c.id, 'CUDA graph memory inside the share', CUDA_GRAPH_BYTES / GiB, o.cudaGraphGiB, MEASURED);
-        return;
-      }
+      if (o.cudaGraphGiB !== undefined) within(c.id, CUDA_GRAPHS, CUDA_GRAPH_BYTES / GiB, o.cudaGraphGiB, MEASURED);
+      if (!c.model) return;
       const model = spec(c);
       const kv = (c.given.kvGiB ?? 0) * GiB;
       const len = c.given.maxModelLen ?? model.maxModelLen;

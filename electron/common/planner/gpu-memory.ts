@@ -30,8 +30,12 @@ export function activationBytes(layout: KvLayout): number {
   return 0.5 * GiB + (layout.batchedTokens / 8192) * 1.5 * GiB;
 }
 
-/** CUDA graphs, inside the share since vLLM 0.21: 0.17 to 0.36 GiB estimated for dense models in public 0.2x logs. */
-export const CUDA_GRAPH_BYTES = 0.5 * GiB;
+/**
+ * CUDA graphs, inside the share since vLLM 0.21: public 0.2x logs estimate 0.17 to 0.36 GiB for models split over cards
+ * and 0.52 GiB for a dense 8B on one card (Qwen3-8B, vLLM 0.21.0, "Estimated CUDA graph memory: 0.52 GiB total":
+ * https://github.com/LMCache/LMCache/issues/3430). Berth keeps the largest, rounded up to the next eighth of a GiB.
+ */
+export const CUDA_GRAPH_BYTES = 0.625 * GiB;
 
 /** What each vLLM process holds outside its share: its CUDA context and workspaces, created before vLLM measures. */
 export const GPU_OUTSIDE_SHARE_BYTES = 1 * GiB;
