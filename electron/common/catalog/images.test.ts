@@ -14,7 +14,7 @@ describe('default images', () => {
   });
 
   it("name vLLM's official images, one release for all three, and a release from 2026 on (0.17 or later: AVX2 hosts run)", () => {
-    // The x86 image is the tag without a platform suffix that 0.31.0's public deployments pull (docs/upstream.md).
+    // The x86 image is the tag without a platform suffix that a public scan pulled as x86-64 at 0.31.0 (docs/upstream.md).
     expect(DEFAULT_IMAGES.vllmCpuX86).toBe(`vllm/vllm-openai-cpu:v${VLLM_VERSION}`);
     expect(DEFAULT_IMAGES.vllmCpuArm).toBe(`vllm/vllm-openai-cpu:v${VLLM_VERSION}-arm64`);
     expect(DEFAULT_IMAGES.vllmGpu).toBe(`vllm/vllm-openai:v${VLLM_VERSION}`);

@@ -6,20 +6,21 @@
 
 /**
  * vLLM 0.31.0, released 2026-10-05 (https://github.com/vllm-project/vllm/releases/tag/v0.31.0, GitHub's API:
- * published_at 2026-10-05T06:44:55Z, prerelease false), publishes all three images below. What was seen of each, and
- * when, is in docs/upstream.md; the upstream workflow checks every week that each tag still exists for each platform
- * Berth runs it on.
+ * published_at 2026-10-05T06:44:55Z, prerelease false), and the three images Berth runs of it. docs/upstream.md has
+ * each row with its date; the upstream workflow inspects every week that each tag exists for each platform Berth runs
+ * it on.
  * - GPU: `vllm/vllm-openai:v<version>`. The release's notes: "CUDA 13.0 (Default) docker pull
- *   vllm/vllm-openai:v0.31.0"; Docker Hub lists `v0.31.0`, `v0.31.0-x86_64` and `v0.31.0-aarch64`
- *   (https://hub.docker.com/v2/repositories/vllm/vllm-openai/tags?name=v0.31). Both were read through public notes
- *   that quote them, checked 2026-10-07.
- * - CPU, Arm: `vllm/vllm-openai-cpu:v<version>-arm64`, the tag pattern of vLLM's CPU install docs
- *   (docs/getting_started/installation/cpu.arm.inc.md, "pre-built images"), run by name as
- *   `vllm/vllm-openai-cpu:v0.31.0-arm64` in public recordings measured 2026-10-08.
- * - CPU, x86: `vllm/vllm-openai-cpu:v<version>`, pulled as the x86 image by public deployments and Dockerfiles of
- *   0.31.0 (`FROM vllm/vllm-openai-cpu:v0.31.0`); no `v0.31.0-x86_64` tag was seen, so none is named. At 0.30.0 the
- *   tag without a suffix was a manifest list of linux/amd64 and linux/arm64. The x86 build runs on AVX2 as well as
- *   AVX-512 since 0.17.0.
+ *   vllm/vllm-openai:v0.31.0". A public scan pulled that tag on an x86-64 runner on 2026-10-07 (its packages are
+ *   `binutils-x86-64-linux-gnu`…: https://github.com/a962702/vllm-security/blob/f1431b8f4cddf082325647d8bf190e5d146a2c58/results/reports/2026-10-07/v0.31.0-gpu-before.json,
+ *   pulled as `${IMAGE_REPO}:${VERSION}` by its scripts/scan.sh).
+ * - CPU, x86: `vllm/vllm-openai-cpu:v<version>`. The same scan pulled `vllm/vllm-openai-cpu:v0.31.0` on that runner
+ *   and found an x86-64 image (https://github.com/a962702/vllm-security/blob/f1431b8f4cddf082325647d8bf190e5d146a2c58/results/reports/2026-10-07/v0.31.0-cpu-before.json).
+ *   vLLM's x86 CPU docs name `v<version>-x86_64` (https://github.com/vllm-project/vllm/blob/02319794a1415e663baaf6de2f8197f795bd8c03/docs/getting_started/installation/cpu.x86.inc.md,
+ *   "pre-built images"); no pull or listing of `v0.31.0-x86_64` was seen, so Berth names the tag whose pull was.
+ * - CPU, Arm: `vllm/vllm-openai-cpu:v<version>-arm64`, the tag vLLM's Arm CPU docs pull for a release
+ *   (https://github.com/vllm-project/vllm/blob/076eeb9d4bf026083cf6f557153ae9ab3b342716/docs/getting_started/installation/cpu.arm.inc.md,
+ *   "docker pull vllm/vllm-openai-cpu:v${VLLM_VERSION}-arm64"). A pull of `v0.31.0-arm64` itself was seen only in
+ *   public recordings whose address was not kept: unverified here until the weekly inspection.
  * Both images start `vllm serve`: the plan's command is its arguments, the model first. 0.31.0's breaking changes, as
  * its release notes list them (a renamed mamba prefix-cache flag, `tokenizer_mode="slow"` removed, `--enforce-eager`
  * disabling JIT warm-up, multimodal request kwargs gated, an upper bound on `transformers`), touch no flag Berth
