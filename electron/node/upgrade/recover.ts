@@ -2,7 +2,6 @@ import type { ProgressListener } from '../../common/contracts/progress.js';
 import type { ServiceUpgrades, Trial } from '../../common/contracts/upgrade.js';
 import { up } from '../engine/converge.js';
 import { withStackLock } from '../engine/lock.js';
-import { listOwned } from '../engine/owned.js';
 import type { StackSession } from '../session/stack-session.js';
 import { readUpgradesSync, updateUpgrades } from './store.js';
 import { discardBackups, restoreVolumes } from './volumes.js';
@@ -43,11 +42,7 @@ export async function finishInterruptedTrials(session: StackSession, emit: Progr
         kind: 'warning',
         message: `${service}: a trial was left unfinished by a Berth that stopped; rolling back`,
       });
-      if (trial.backups?.length) {
-        const container = (await listOwned(docker, stack)).get(service);
-        if (container) await docker.getContainer(container.id).remove({ force: true });
-        await restoreVolumes(docker, stack, trial.from, trial.backups);
-      }
+      await restoreVolumes(docker, stack, service, trial.from, trial.backups ?? []);
       await updateUpgrades(session.home, stack, service, rolledBack);
       await discardBackups(trial.backups ?? []);
       names.push(service);

@@ -120,11 +120,7 @@ async function measureRunning(run: TrialRun): Promise<TrialFigures> {
  */
 async function rollBack(run: TrialRun, trial: Trial, asleep: boolean): Promise<Trial> {
   run.ctx.emit({ kind: 'step', message: `${run.service}: ${trial.reason ?? ''}; back to ${run.from}` });
-  if (trial.backups?.length) {
-    const container = await containerOf(run);
-    if (container) await run.ctx.docker.getContainer(container.id).remove({ force: true });
-    await restoreVolumes(run.ctx.docker, run.stack, run.from, trial.backups);
-  }
+  await restoreVolumes(run.ctx.docker, run.stack, run.service, run.from, trial.backups ?? []);
   const result = await upLocked(run.ctx, run.planWith(run.from), [run.service]);
   const failed = result.failed.find((f) => f.service === run.service);
   if (failed)

@@ -6,6 +6,7 @@ import type Docker from 'dockerode';
 import type { PlannedService } from '../../common/contracts/stack-plan.js';
 import type { VolumeBackup } from '../../common/contracts/upgrade.js';
 import { stackLabels } from '../engine/labels.js';
+import { listOwned } from '../engine/owned.js';
 
 /**
  * What a service beside the models keeps in its volumes (Open WebUI's chats and users, Grafana's database, Prometheus's
@@ -46,15 +47,20 @@ export async function backUpVolumes(
 }
 
 /**
- * Makes each volume again from its copy: the volume is removed (the candidate's container must be gone), made again
- * with the stack's labels, and the copy put into it through a container of `image` that is created, never started.
+ * Makes each of a service's volumes again from its copy: the service's container, which holds them, is removed (the
+ * plan makes it again), each volume is removed, made again with the stack's labels, and the copy put into it through a
+ * container of `image` that is created, never started.
  */
 export async function restoreVolumes(
   docker: Docker,
   stack: string,
+  service: string,
   image: string,
   backups: readonly VolumeBackup[],
 ): Promise<void> {
+  if (backups.length === 0) return;
+  const holder = (await listOwned(docker, stack)).get(service);
+  if (holder) await docker.getContainer(holder.id).remove({ force: true });
   for (const backup of backups) {
     const helperName = `${stack}-restore-${backup.volume}`;
     await docker
