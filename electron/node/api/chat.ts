@@ -70,7 +70,9 @@ export async function streamChat(
   let usageTokens: number | null = null;
   const stream = await client.chat.completions.create(
     { model: request.model, messages, stream: true, stream_options: { include_usage: true }, ...sampling },
-    { signal },
+    // A signal of this request's own that follows the caller's: the SDK adds a listener to the signal it is given and
+    // never removes it, so many chats under one caller's deadline (a trial's 13) would pile them up on it.
+    { signal: AbortSignal.any([signal]) },
   );
   for await (const chunk of stream) {
     const text = chunk.choices[0]?.delta?.content ?? '';

@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import type { Measurement } from '../../common/contracts/measurement.js';
 import type { PlannedService, StackPlan } from '../../common/contracts/stack-plan.js';
 import type { Trial, TrialFigures, VolumeBackup } from '../../common/contracts/upgrade.js';
@@ -68,8 +67,6 @@ async function measure(run: TrialRun, image: string, expected: TrialFigures | un
   const host = run.ctx.probeHost;
   if (!host) throw new TrialFailure('the engine is on another machine, and a trial needs its ports here');
   const signal = AbortSignal.timeout(START_DEADLINE_MS);
-  // Each of the trial's chats listens to it while it runs (the SDK's own listener): more than Node's default of 10.
-  setMaxListeners(100, signal);
   if (!planned.model) {
     const checks = await wiringChecks({ plan, secrets: run.ctx.secrets, probeHost: host, signal }, run.service, [
       ...(expected?.checks ?? []),
