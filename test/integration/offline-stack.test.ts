@@ -1,4 +1,3 @@
-import { PassThrough } from 'node:stream';
 import { afterAll, expect, it } from 'vitest';
 import type { StackPlan } from '../../electron/common/contracts/stack-plan.js';
 import { up } from '../../electron/node/engine/converge.js';
@@ -6,7 +5,7 @@ import { down } from '../../electron/node/engine/teardown.js';
 import { listOwned } from '../../electron/node/engine/owned.js';
 import { stackLabels } from '../../electron/node/engine/labels.js';
 import { readLogTail } from '../../electron/node/engine/logs.js';
-import { describeWhen, dockerAnswers } from '../support/docker.js';
+import { describeWhen, dockerAnswers, execIn } from '../support/docker.js';
 import { docker, localFacts, testStack, type TestStack } from '../support/test-stack.js';
 
 /*
@@ -24,18 +23,6 @@ afterAll(async () => {
 /** What a container wrote, stdout and stderr. */
 async function logsOf(id: string): Promise<string> {
   return (await readLogTail(docker, id, 10_000)).map((l) => l.text).join('\n');
-}
-
-/** Runs a command in a container, and what it printed. */
-async function exec(id: string, command: string[]): Promise<string> {
-  const run = await docker.getContainer(id).exec({ Cmd: command, AttachStdout: true, AttachStderr: true });
-  const stream = await run.start({ hijack: true, stdin: false });
-  const out = new PassThrough();
-  const chunks: Buffer[] = [];
-  out.on('data', (c: Buffer) => chunks.push(c));
-  docker.modem.demuxStream(stream, out, out);
-  await new Promise((resolve) => stream.on('end', resolve));
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The calls out of the stack each service's log says it made. */
@@ -81,7 +68,7 @@ describeWhen(
       const owned = await listOwned(docker, plan.stack);
       const litellm = owned.get('litellm')?.id as string;
       expect(((await docker.getNetwork(plan.network).inspect()) as { Internal: boolean }).Internal).toBe(true);
-      const chat = await exec(litellm, [
+      const chat = await execIn(docker.getContainer(litellm), [
         'node',
         '-e',
         "fetch('http://localhost:4000/v1/chat/completions',{method:'POST',headers:{authorization:'Bearer " +

@@ -11,7 +11,7 @@ import { Backend } from '../../electron/node/api/backend.js';
 import { down } from '../../electron/node/engine/teardown.js';
 import { StackSession } from '../../electron/node/session/stack-session.js';
 import { BIN, berthAsync, freshHome } from '../support/cli.js';
-import { describeWhen, dockerAnswers } from '../support/docker.js';
+import { describeWhen, dockerAnswers, execIn } from '../support/docker.js';
 import { hasOpenSsh, startSshLab, type SshLab } from '../support/sshd.js';
 import { ensureTestImages } from '../support/test-images.js';
 import { docker, doubleImages } from '../support/test-stack.js';
@@ -26,24 +26,6 @@ const GPUS = ['0, GPU-aaaa, NVIDIA L4, 23034, 0, 23034, 0', '1, GPU-bbbb, NVIDIA
 let lab: SshLab;
 let env: Record<string, string>;
 const run = (args: string[]) => berthAsync(args, { home, env });
-
-/** What a command prints inside a container (the test images carry busybox). */
-async function execIn(container: string, cmd: string[]): Promise<string> {
-  const exec = await docker.getContainer(container).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({ hijack: true, stdin: false });
-  const chunks: Buffer[] = [];
-  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-  await new Promise((resolve) => stream.on('end', resolve));
-  // Docker's multiplexed stream: an 8-byte header before each frame.
-  const all = Buffer.concat(chunks);
-  let text = '';
-  for (let at = 0; at + 8 <= all.length;) {
-    const size = all.readUInt32BE(at + 4);
-    text += all.subarray(at + 8, at + 8 + size).toString();
-    at += 8 + size;
-  }
-  return text;
-}
 
 describeWhen(
   (await dockerAnswers()) && hasOpenSsh(),
@@ -227,7 +209,7 @@ describeWhen(
         const info = await docker.getContainer(`bt-${id}-${service}`).inspect();
         expect(info.Mounts.filter((m) => m.Type === 'bind')).toEqual([]);
       }
-      const config = await execIn(`bt-${id}-litellm`, ['/bin/cat', '/app/config.yaml']);
+      const config = await execIn(docker.getContainer(`bt-${id}-litellm`), ['/bin/cat', '/app/config.yaml']);
       expect(config).toMatch(/os\.environ\/LITELLM_MASTER_KEY/);
       expect(config).not.toContain(secrets.LITELLM_MASTER_KEY);
     }, 120_000);

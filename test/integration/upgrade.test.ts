@@ -7,7 +7,7 @@ import type { StackStatus } from '../../electron/common/contracts/status.js';
 import { readUpgradesSync } from '../../electron/node/upgrade/store.js';
 import { readMeasurements } from '../../electron/node/measure/store.js';
 import { BIN, berth, berthAsync, cliEnv } from '../support/cli.js';
-import { describeWhen, dockerAnswers } from '../support/docker.js';
+import { describeWhen, dockerAnswers, execIn } from '../support/docker.js';
 import { docker, doubleImages, testStack, type TestStack } from '../support/test-stack.js';
 import { testImage, type VllmVariant } from '../support/test-images.js';
 import { until } from '../support/wait.js';
@@ -162,14 +162,7 @@ describeWhen(
         });
         return docker.getContainer(list[0]?.Id ?? 'none');
       };
-      const sh = async (command: string) => {
-        const exec = await (await container()).exec({ Cmd: ['sh', '-c', command], AttachStdout: true });
-        const stream = await exec.start({});
-        let text = '';
-        stream.on('data', (chunk: Buffer) => (text += chunk.subarray(8).toString()));
-        await new Promise((resolve) => stream.on('end', resolve));
-        return text.trim();
-      };
+      const sh = async (command: string) => (await execIn(await container(), ['sh', '-c', command])).trim();
       await sh('echo my chats > /app/backend/data/chats.txt');
       candidate({ 'open-webui': testImage('open-webui-migrating') });
       const tried = await upgrade(['--now', 'open-webui']);

@@ -1,6 +1,7 @@
 import { describe, it } from 'vitest';
 import Docker from 'dockerode';
 import { execFileSync } from 'node:child_process';
+import { PassThrough } from 'node:stream';
 
 const SOCKET = '/var/run/docker.sock';
 
@@ -39,4 +40,18 @@ export function describeWhen(available: boolean, missing: string, name: string, 
       throw new Error(`${missing}; .ci/run installs and starts everything the tests need on Debian`);
     });
   });
+}
+
+/** What a command prints inside a running container, stdout and stderr together (the test images carry busybox). */
+export async function execIn(container: Docker.Container, cmd: string[]): Promise<string> {
+  const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (chunk: Buffer) => chunks.push(chunk));
+  // Docker's multiplexed stream (an 8-byte header before each frame, frames split or joined across reads), parsed by
+  // the engine client's own demultiplexer.
+  container.modem.demuxStream(stream, out, out);
+  await new Promise((resolve) => stream.on('end', resolve));
+  return Buffer.concat(chunks).toString('utf8');
 }
